@@ -1,0 +1,71 @@
+# FastVMIX top-level build.
+#   make            frontend, kernel modules, unit tests
+#   make run        boot the emulated VT-x machine and run the main job
+#   make test       host unit tests, then system tests in the emulated machine
+#   make deps       install/fetch everything (done automatically when missing)
+# Kernel modules build against KDIR (default: the emulated guest's kernel);
+# on a real VT-x machine use KDIR=/lib/modules/$(uname -r)/build.
+
+CC ?= gcc
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Ihypervisor
+BUILD := build
+GUEST_STAMP := $(BUILD)/guest/kernel.release
+GUEST_RELEASE = $(shell cat $(GUEST_STAMP) 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
+
+CORE_PURE := hypervisor/core/caps.c
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all cli modules unit-build unit system system-quick test test-quick run deps format \
+	format-check clean
+
+all: cli modules unit-build
+
+deps $(GUEST_STAMP):
+	bash scripts/deps.sh
+
+# The frontend is linked statically so it runs in the guest's busybox initramfs.
+cli: $(BUILD)/bin/fastvmix
+$(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE)
+
+modules: | $(GUEST_STAMP)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p $(BUILD)/bin
+	cp fastvmix_hv.ko $(BUILD)/bin/
+
+unit-build: $(UNIT_TESTS)
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_PURE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_PURE) -lcmocka
+
+unit: unit-build
+	@bash tests/unit/run.sh $(UNIT_TESTS)
+
+# System tests: one quick boot (1 vCPU) or the full set (1 and 2 vCPUs).
+system-quick: cli modules
+	@bash tests/system/suite.sh quick
+
+system: cli modules
+	@bash tests/system/suite.sh full
+
+test: all
+	@bash tests/run.sh full
+
+test-quick: all
+	@bash tests/run.sh quick
+
+run: cli modules
+	@bash tests/system/suite.sh run
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)/bin $(BUILD)/unit $(BUILD)/system
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -1,0 +1,25 @@
+/* The one boundary between the hypervisor core and the operating system
+ * that loads it. The loader module implements it with Linux; the unit tests
+ * implement it with a fake. Used only at load and unload time, never in VMX
+ * root after launch. */
+#ifndef FVX_PLATFORM_H
+#define FVX_PLATFORM_H
+
+#include "types.h"
+#include "status.h"
+
+/* Zeroed, physically contiguous, naturally aligned 2^order pages. */
+void *platform_alloc_pages(unsigned int order);
+void platform_free_pages(void *va, unsigned int order);
+u64 platform_virt_to_phys(const void *va);
+void *platform_phys_to_virt(u64 pa);
+
+unsigned int platform_cpu_count(void); /* online CPUs, numbered 0..count-1 */
+unsigned int platform_cpu_index(void); /* this CPU's number */
+/* Runs fn(ctx) on every online CPU with interrupts off; FVX_OK when every
+ * call returned FVX_OK, else the first failure. */
+enum fvx_status platform_on_each_cpu(enum fvx_status (*fn)(void *ctx), void *ctx);
+
+void platform_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make test: host unit tests, then the system tests in the emulated VT-x
+# machine; ends with one line "N passed, N failed" and fails if any failed.
+# usage: tests/run.sh quick|full
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+log="$top/build/test.log"
+mkdir -p "$top/build"
+start=$(date +%s)
+{
+	echo "== host unit tests"
+	bash "$here/unit/run.sh" "$top"/build/unit/test_*
+	echo "== system tests"
+	bash "$here/system/suite.sh" "${1:-full}" || echo "FAIL system: suite did not run"
+} 2>&1 | tee "$log"
+passed=$(grep -c '^PASS ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+echo "total time $(($(date +%s) - start))s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
