@@ -15,6 +15,7 @@ KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
 
 CORE_PURE := hypervisor/core/caps.c
 CLI_SRC := $(wildcard cli/*.c)
+GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all cli modules unit-build unit system system-quick test test-quick run deps format \
@@ -26,7 +27,11 @@ deps $(GUEST_STAMP):
 	bash scripts/deps.sh
 
 # The frontend is linked statically so it runs in the guest's busybox initramfs.
-cli: $(BUILD)/bin/fastvmix
+cli: $(BUILD)/bin/fastvmix $(GUEST_PROGS)
+$(BUILD)/bin/%: tests/system/progs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -pthread -o $@ $<
+
 $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE)
@@ -34,7 +39,7 @@ $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h
 modules: | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
-	cp fastvmix_hv.ko $(BUILD)/bin/
+	cp fastvmix_hv.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
 
 unit-build: $(UNIT_TESTS)
 $(BUILD)/unit/%: tests/unit/%.c $(CORE_PURE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)

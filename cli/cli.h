@@ -13,6 +13,7 @@ struct cli_command {
 };
 
 int cmd_doctor(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);

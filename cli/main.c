@@ -7,6 +7,7 @@
 static const struct cli_command commands[] = {
 	{ "doctor", "doctor [--raw]", "check this CPU's VMX features against what FastVMIX needs",
 	  cmd_doctor },
+	{ "status", "status", "per-CPU VM exits by reason of the running hypervisor", cmd_status },
 };
 
 static void usage(FILE *out)

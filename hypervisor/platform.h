@@ -14,11 +14,18 @@ void platform_free_pages(void *va, unsigned int order);
 u64 platform_virt_to_phys(const void *va);
 void *platform_phys_to_virt(u64 pa);
 
+/* End of the highest RAM range (guest-physical). */
+u64 platform_ram_top(void);
+
 unsigned int platform_cpu_count(void); /* online CPUs, numbered 0..count-1 */
 unsigned int platform_cpu_index(void); /* this CPU's number */
 /* Runs fn(ctx) on every online CPU with interrupts off; FVX_OK when every
  * call returned FVX_OK, else the first failure. */
 enum fvx_status platform_on_each_cpu(enum fvx_status (*fn)(void *ctx), void *ctx);
+
+/* After VMXOFF on this CPU: reload the OS's own TR (its TSS descriptor is
+ * busy, so only the OS can), GDT and IDT. */
+void platform_cpu_tables_reload(void);
 
 void platform_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,6 +9,11 @@ typedef unsigned int u32;
 typedef unsigned long long u64;
 typedef signed int s32;
 typedef signed long long s64;
+/* The names the shared interface headers use (identical to Linux's). */
+typedef u8 __u8;
+typedef u16 __u16;
+typedef u32 __u32;
+typedef u64 __u64;
 
 #ifdef __KERNEL__
 #ifndef _LINUX_STDDEF_H

@@ -2,14 +2,21 @@
 /* fastvmix_hv: the loader module. Implements the hypervisor's platform
  * boundary with Linux and starts/stops the hypervisor on load/unload. */
 #include <linux/cpu.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <asm/desc.h>
 
 #include "platform.h"
 #include "hypervisor.h"
+#include "arch/x86/asm.h"
+#include "fastvmix/ioctl.h"
 
 void *platform_alloc_pages(unsigned int order)
 {
@@ -34,9 +41,32 @@ void *platform_phys_to_virt(u64 pa)
 	return phys_to_virt(pa);
 }
 
+static int ram_top_cb(struct resource *res, void *arg)
+{
+	u64 *top = arg;
+
+	if (res->end + 1 > *top)
+		*top = res->end + 1;
+	return 0;
+}
+
+u64 platform_ram_top(void)
+{
+	u64 top = 0;
+
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, ~0ULL,
+			    &top, ram_top_cb);
+	return top;
+}
+
 unsigned int platform_cpu_count(void)
 {
-	return num_online_cpus();
+	return nr_cpu_ids;
+}
+
+void platform_cpu_tables_reload(void)
+{
+	force_reload_TR();
 }
 
 unsigned int platform_cpu_index(void)
@@ -79,25 +109,89 @@ void platform_log(const char *fmt, ...)
 	va_end(args);
 }
 
+/* /dev/fastvmix-hv: the hypervisor's status for the frontend, through VMCALL. */
+static long hv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct fvx_ioc_hv_status *req;
+	u64 status;
+	long err = 0;
+
+	if (cmd != FVX_IOC_HV_STATUS)
+		return -ENOTTY;
+	/* One zeroed page: the VMCALL buffer must not cross a page. */
+	req = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	if (copy_from_user(req, (void __user *)arg, offsetof(struct fvx_ioc_hv_status, status))) {
+		err = -EFAULT;
+		goto out;
+	}
+	if (req->version != FVX_IOC_HV_STATUS_VERSION) {
+		err = -EINVAL;
+		goto out;
+	}
+	status = arch_vmcall(FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_STATUS, req->cpu,
+			     virt_to_phys(&req->status), sizeof(req->status), NULL);
+	if ((s64)status == FVX_VMCALL_EINVAL) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (status != FVX_VMCALL_OK) {
+		err = -EIO;
+		goto out;
+	}
+	if (copy_to_user((void __user *)arg, req, sizeof(*req)))
+		err = -EFAULT;
+out:
+	free_page((unsigned long)req);
+	return err;
+}
+
+static const struct file_operations hv_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = hv_ioctl,
+};
+
+static struct miscdevice hv_device = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "fastvmix-hv",
+	.fops = &hv_fops,
+	.mode = 0600,
+};
+
 static int __init fastvmix_init(void)
 {
 	enum fvx_status s;
+	ktime_t start = ktime_get();
+	int err;
 
 	cpus_read_lock();
 	s = hv_load();
 	cpus_read_unlock();
 	if (s != FVX_OK) {
 		pr_err("fastvmix: not loaded: %s\n", fvx_status_str(s));
-		return s == FVX_ERR_NOMEM ? -ENOMEM : -ENODEV;
+		return s == FVX_ERR_NOMEM ? -ENOMEM : s == FVX_ERR_BUSY ? -EBUSY : -ENODEV;
 	}
+	err = misc_register(&hv_device);
+	if (err) {
+		cpus_read_lock();
+		hv_unload();
+		cpus_read_unlock();
+		return err;
+	}
+	pr_info("fastvmix: loaded in %lld us\n", ktime_us_delta(ktime_get(), start));
 	return 0;
 }
 
 static void __exit fastvmix_exit(void)
 {
+	ktime_t start = ktime_get();
+
+	misc_deregister(&hv_device);
 	cpus_read_lock();
 	hv_unload();
 	cpus_read_unlock();
+	pr_info("fastvmix: unloaded in %lld us\n", ktime_us_delta(ktime_get(), start));
 }
 
 module_init(fastvmix_init);

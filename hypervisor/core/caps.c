@@ -188,3 +188,19 @@ enum fvx_status vmx_controls_compute(const struct vmx_caps *caps, const struct v
 		return FVX_ERR_UNSUPPORTED;
 	return FVX_OK;
 }
+
+void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has_xsaves,
+			 struct vmx_controls *want)
+{
+	want->pin = 0; /* interrupts and NMIs go straight to the guest */
+	want->proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	want->proc2 = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
+		      (cpu_has_rdtscp ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
+		      (cpu_has_invpcid ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
+		      (cpu_has_xsaves ? SECONDARY_EXEC_XSAVES : 0);
+	want->exit = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
+		     VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
+		     VM_EXIT_LOAD_IA32_EFER;
+	want->entry = VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_DEBUG_CONTROLS | VM_ENTRY_LOAD_IA32_PAT |
+		      VM_ENTRY_LOAD_IA32_EFER;
+}

@@ -56,4 +56,10 @@ struct vmx_controls {
 enum fvx_status vmx_controls_compute(const struct vmx_caps *caps, const struct vmx_controls *want,
 				     struct vmx_controls *out, struct vmx_controls *refused);
 
+/* What FastVMIX asks for (before the allowed-0/1 rules). The guest keeps
+ * RDTSCP, INVPCID and XSAVES only if the matching secondary control is set
+ * (SDM 25.3), so they are wanted whenever the CPU has the instruction. */
+void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has_xsaves,
+			 struct vmx_controls *want);
+
 #endif

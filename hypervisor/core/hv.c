@@ -1,9 +1,27 @@
-/* Load and unload of the hypervisor on every CPU. Runs in the loader's
- * context (VMX non-root before launch); no exit handler lives here. */
+/* Load and unload: builds the hypervisor's memory (EPT, host tables, VMCS
+ * per CPU) from one pool, launches every CPU, and leaves VMX again. Runs in
+ * the loader's context, except vcpu_devirtualize (VMX root). */
 #include "../hypervisor.h"
 #include "../platform.h"
 #include "../arch/x86/asm.h"
+#include "../arch/x86/vmcs.h"
 #include "caps.h"
+#include "exit.h"
+#include "host.h"
+#include "msr.h"
+#include "vmcs_setup.h"
+
+#define POOL_ORDER 10 /* 4 MiB, naturally aligned */
+#define CR4_VMXE BIT(13)
+
+_Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
+_Static_assert(sizeof(struct vcpu) <= PAGE_SIZE_4K, "struct vcpu fits its page");
+
+/* Guest-side bookkeeping lives in the module, not the pool: after launch
+ * the guest sees the pool as a dummy page. */
+static struct hv *the_hv;
+static bool launched[FVX_MAX_CPUS];
+static u64 unload_key;
 
 static bool native_rdmsr(void *ctx, u32 msr, u64 *value)
 {
@@ -11,14 +29,23 @@ static bool native_rdmsr(void *ctx, u32 msr, u64 *value)
 	return true;
 }
 
+static bool cpuid_bit(u32 leaf, u32 sub, int reg, int bit)
+{
+	u32 r[4];
+
+	arch_cpuid(leaf & 0x80000000, 0, r);
+	if (r[0] < leaf)
+		return false;
+	arch_cpuid(leaf, sub, r);
+	return r[reg] & BIT(bit);
+}
+
 static enum fvx_status check_this_cpu(void *ctx)
 {
 	struct vmx_caps caps;
 	const struct vmx_feature *missing;
-	u32 r[4];
 
-	arch_cpuid(1, 0, r);
-	if (vmx_caps_read(&caps, r[2] & BIT(5), native_rdmsr, NULL) != FVX_OK) {
+	if (vmx_caps_read(&caps, cpuid_bit(1, 0, 2, 5), native_rdmsr, NULL) != FVX_OK) {
 		platform_log("cpu %u: no VMX\n", platform_cpu_index());
 		return FVX_ERR_UNSUPPORTED;
 	}
@@ -28,19 +55,278 @@ static enum fvx_status check_this_cpu(void *ctx)
 			     missing->name, missing->use);
 		return FVX_ERR_UNSUPPORTED;
 	}
+	if (arch_read_cr4() & CR4_VMXE) {
+		platform_log("cpu %u is already in VMX operation (another hypervisor, e.g. KVM?)\n",
+			     platform_cpu_index());
+		return FVX_ERR_BUSY;
+	}
 	return FVX_OK;
+}
+
+static enum fvx_status compute_controls(struct hv *hv)
+{
+	struct vmx_controls want, refused;
+	bool xsave = cpuid_bit(1, 0, 2, 26);
+
+	vmx_controls_wanted(cpuid_bit(0x80000001, 0, 3, 27), cpuid_bit(7, 0, 1, 10),
+			    xsave && cpuid_bit(0xd, 1, 0, 3), &want);
+	if (vmx_controls_compute(&hv->caps, &want, &hv->ctls, &refused) != FVX_OK) {
+		platform_log("VMX refuses controls pin %x proc %x proc2 %x exit %x entry %x\n",
+			     refused.pin, refused.proc, refused.proc2, refused.exit, refused.entry);
+		return FVX_ERR_UNSUPPORTED;
+	}
+	return FVX_OK;
+}
+
+static u64 rdmsr_plain(u32 msr)
+{
+	return arch_rdmsr(msr);
+}
+
+static enum fvx_status build_ept(struct hv *hv)
+{
+	struct ept_layout l = { 0 };
+	u32 r[4];
+	u64 pml4_pa;
+	enum fvx_status s;
+
+	arch_cpuid(0x80000008, 0, r);
+	mtrr_read(&hv->mtrr, rdmsr_plain);
+	l.large_1g = hv->caps.ept_vpid & VMX_EPT_1GB_PAGE;
+	l.limit = 1ULL << (r[0] & 0xff); /* MAXPHYADDR */
+	if (!l.large_1g && l.limit > (64ULL << 30))
+		l.limit = 64ULL << 30; /* 2 MiB pages only: keep the tables small */
+	l.mtrr = &hv->mtrr;
+	l.hidden_base = hv->pool.pa;
+	l.hidden_size = hv->pool.size;
+	l.dummy_pa = hv_pa(hv, hv->dummy);
+	s = ept_build(&hv->pool, &l, &pml4_pa, &hv->ept_stats);
+	if (s == FVX_OK)
+		hv->eptp = ept_pointer(pml4_pa);
+	return s;
+}
+
+static enum fvx_status alloc_vcpu(struct hv *hv, unsigned int index)
+{
+	struct vcpu *v = pool_alloc(&hv->pool, 1);
+
+	if (!v)
+		return FVX_ERR_NOMEM;
+	v->self = v;
+	v->hv = hv;
+	v->index = index;
+	v->vmxon = pool_alloc(&hv->pool, 1);
+	v->vmcs = pool_alloc(&hv->pool, 1);
+	v->stack = pool_alloc(&hv->pool, HOST_STACK_PAGES);
+	v->gdt = pool_alloc(&hv->pool, 1);
+	v->tss = pool_alloc(&hv->pool, 1);
+	if (!v->vmxon || !v->vmcs || !v->stack || !v->gdt || !v->tss)
+		return FVX_ERR_NOMEM;
+	/* SDM 24.2, 24.11.5: both regions start with the VMCS revision. */
+	*(u32 *)v->vmxon = VMX_BASIC_REVISION(hv->caps.basic);
+	*(u32 *)v->vmcs = VMX_BASIC_REVISION(hv->caps.basic);
+	hv->vcpus[index] = v;
+	return FVX_OK;
+}
+
+/* Everything that does not depend on the CPU it runs on. */
+static enum fvx_status build(struct hv *hv)
+{
+	enum fvx_status s;
+	unsigned int i;
+
+	s = vmx_caps_read(&hv->caps, true, native_rdmsr, NULL);
+	if (s == FVX_OK)
+		s = compute_controls(hv);
+	if (s != FVX_OK)
+		return s;
+	hv->page_offset = (u64)platform_phys_to_virt(0);
+	hv->ram_top = platform_ram_top();
+	hv->cpu_count = platform_cpu_count();
+	hv->dummy = pool_alloc(&hv->pool, 1);
+	hv->msr_bitmap = pool_alloc(&hv->pool, 1);
+	if (!hv->dummy || !hv->msr_bitmap)
+		return FVX_ERR_NOMEM;
+	msr_bitmap_init(hv->msr_bitmap);
+	s = build_ept(hv);
+	if (s == FVX_OK)
+		s = host_page_tables_build(hv, arch_read_cr3());
+	if (s == FVX_OK)
+		s = host_idt_build(hv);
+	for (i = 0; s == FVX_OK && i < hv->cpu_count; i++)
+		s = alloc_vcpu(hv, i);
+	return s;
+}
+
+static enum fvx_status launch_this_cpu(void *ctx)
+{
+	struct hv *hv = ctx;
+	unsigned int cpu = platform_cpu_index();
+	struct vcpu *v = cpu < hv->cpu_count ? hv->vcpus[cpu] : NULL;
+	u64 cr4 = arch_read_cr4(), fc;
+	enum fvx_status s;
+	u32 error;
+
+	if (!v)
+		return FVX_ERR_INVALID;
+	s = host_gdt_build(v);
+	if (s != FVX_OK)
+		return s;
+	/* SDM 24.7: lock IA32_FEATURE_CONTROL with VMX enabled if firmware did not. */
+	fc = arch_rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCKED))
+		arch_wrmsr(MSR_IA32_FEATURE_CONTROL,
+			   fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	arch_write_cr4(cr4 | CR4_VMXE);
+	if (!arch_vmxon(hv_pa(hv, v->vmxon))) {
+		arch_write_cr4(cr4);
+		platform_log("cpu %u: VMXON failed\n", cpu);
+		return FVX_ERR_VMX;
+	}
+	if (!arch_vmclear(hv_pa(hv, v->vmcs)) || !arch_vmptrld(hv_pa(hv, v->vmcs))) {
+		arch_vmxoff();
+		arch_write_cr4(cr4);
+		platform_log("cpu %u: VMCLEAR/VMPTRLD failed\n", cpu);
+		return FVX_ERR_VMX;
+	}
+	vmcs_setup(hv, v);
+	/* A VPID or EPTP may be cached from an earlier load (SDM 28.3.3.4). */
+	arch_invept_all();
+	arch_invvpid_all();
+	if (arch_vmx_launch() != 0) {
+		error = vmcs_read32(VM_INSTRUCTION_ERROR);
+		arch_vmxoff();
+		arch_write_cr4(cr4);
+		platform_log("cpu %u: VMLAUNCH failed, VM-instruction error %u\n", cpu, error);
+		return FVX_ERR_VMX;
+	}
+	/* From here on this CPU is the guest. */
+	launched[cpu] = true;
+	return FVX_OK;
+}
+
+static enum fvx_status unload_this_cpu(void *ctx)
+{
+	unsigned int cpu = platform_cpu_index();
+	u64 status;
+
+	if (cpu >= FVX_MAX_CPUS || !launched[cpu])
+		return FVX_OK;
+	status = arch_vmcall(FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_UNLOAD, unload_key, 0, 0, NULL);
+	if (status != FVX_VMCALL_OK)
+		return FVX_ERR_VMX;
+	platform_cpu_tables_reload();
+	launched[cpu] = false;
+	return FVX_OK;
+}
+
+static void free_hv(struct hv *hv)
+{
+	platform_free_pages(hv->pool.va, POOL_ORDER);
 }
 
 enum fvx_status hv_load(void)
 {
-	enum fvx_status s = platform_on_each_cpu(check_this_cpu, NULL);
+	enum fvx_status s;
+	struct hv *hv;
+	void *block;
+	u64 base, size, cpus;
 
-	if (s == FVX_OK)
-		platform_log("%u cpu(s) have every VMX feature FastVMIX requires\n",
-			     platform_cpu_count());
-	return s;
+	if (the_hv)
+		return FVX_ERR_BUSY;
+	if (platform_cpu_count() > FVX_MAX_CPUS) {
+		platform_log("%u CPUs: at most %u are supported\n", platform_cpu_count(),
+			     FVX_MAX_CPUS);
+		return FVX_ERR_UNSUPPORTED;
+	}
+	s = platform_on_each_cpu(check_this_cpu, NULL);
+	if (s != FVX_OK)
+		return s;
+	block = platform_alloc_pages(POOL_ORDER);
+	if (!block)
+		return FVX_ERR_NOMEM;
+	hv = block;
+	pool_init(&hv->pool, block, platform_virt_to_phys(block), PAGE_SIZE_4K << POOL_ORDER);
+	hv->pool.used = PAGE_SIZE_4K; /* struct hv itself */
+	__builtin_memcpy(hv->signature, HV_SIGNATURE, sizeof(hv->signature));
+	s = build(hv);
+	if (s != FVX_OK) {
+		platform_log("cannot build the hypervisor: %s (pool %u of %u KiB used)\n",
+			     fvx_status_str(s), (unsigned int)(hv->pool.used >> 10),
+			     (unsigned int)(hv->pool.size >> 10));
+		free_hv(hv);
+		return s;
+	}
+	hv->unload_key = unload_key = arch_rdtsc() ^ (hv->pool.pa << 7) ^ 0x5deece66dULL;
+	platform_log("EPT: %u x 1 GiB, %u x 2 MiB, %u x 4 KiB pages, %u tables; pool %u KiB used\n",
+		     (unsigned int)hv->ept_stats.pages_1g, (unsigned int)hv->ept_stats.pages_2m,
+		     (unsigned int)hv->ept_stats.pages_4k, (unsigned int)hv->ept_stats.tables,
+		     (unsigned int)(hv->pool.used >> 10));
+	/* After launch the guest reads the pool as a dummy page: copy first. */
+	base = hv->pool.pa;
+	size = hv->pool.size;
+	cpus = hv->cpu_count;
+	s = platform_on_each_cpu(launch_this_cpu, hv);
+	if (s != FVX_OK) {
+		/* Nothing half-started: take down the CPUs that did launch. */
+		platform_on_each_cpu(unload_this_cpu, NULL);
+		free_hv(hv);
+		return s;
+	}
+	the_hv = hv;
+	platform_log("hypervisor running on %u cpu(s), memory %#llx-%#llx hidden\n",
+		     (unsigned int)cpus, (unsigned long long)base,
+		     (unsigned long long)(base + size - 1));
+	return FVX_OK;
 }
 
 void hv_unload(void)
 {
+	if (!the_hv)
+		return;
+	if (platform_on_each_cpu(unload_this_cpu, NULL) != FVX_OK) {
+		/* A CPU refused to leave VMX: its memory must stay. */
+		platform_log("unload failed on some CPU; hypervisor memory kept\n");
+		return;
+	}
+	free_hv(the_hv);
+	the_hv = NULL;
+}
+
+/* VMX root: leave VMX on this CPU and continue the guest natively with the
+ * state it had at the VMCALL (SDM 31.4: VMXOFF leaves guest state as is). */
+void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
+{
+	struct descriptor_table gdtr, idtr;
+	u64 rip = vmcs_readl(GUEST_RIP), rflags = vmcs_readl(GUEST_RFLAGS);
+	u64 cr0 = vmcs_readl(GUEST_CR0), cr3 = vmcs_readl(GUEST_CR3), cr4 = vmcs_readl(GUEST_CR4);
+	u64 fs_base = vmcs_readl(GUEST_FS_BASE), gs_base = vmcs_readl(GUEST_GS_BASE);
+	u64 dr7 = vmcs_readl(GUEST_DR7), debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL);
+	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
+	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
+	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
+
+	gdtr.base = vmcs_readl(GUEST_GDTR_BASE);
+	gdtr.limit = vmcs_read32(GUEST_GDTR_LIMIT);
+	idtr.base = vmcs_readl(GUEST_IDTR_BASE);
+	idtr.limit = vmcs_read32(GUEST_IDTR_LIMIT);
+	r->rsp = vmcs_readl(GUEST_RSP);
+
+	arch_vmclear(hv_pa(v->hv, v->vmcs));
+	arch_vmxoff();
+	arch_write_cr4(cr4 & ~CR4_VMXE);
+	arch_write_cr0(cr0);
+	arch_write_cr3(cr3);
+	arch_lgdt(&gdtr);
+	arch_lidt(&idtr);
+	arch_load_ds(ds);
+	arch_load_es(es);
+	arch_load_ss(ss);
+	arch_load_fs(fs);
+	arch_load_gs(gs);
+	arch_wrmsr(MSR_IA32_FS_BASE, fs_base);
+	arch_wrmsr(MSR_IA32_GS_BASE, gs_base);
+	arch_wrmsr(MSR_IA32_DEBUGCTL, debugctl);
+	arch_write_dr7(dr7);
+	arch_return_to_guest(r, rip, rflags);
 }

@@ -27,4 +27,241 @@ static inline void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		     : "a"(leaf), "c"(subleaf));
 }
 
+struct descriptor_table {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+#define DEFINE_READ_CR(n)                                                                          \
+	static inline u64 arch_read_cr##n(void)                                                    \
+	{                                                                                          \
+		u64 v;                                                                             \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));                                      \
+		return v;                                                                          \
+	}
+DEFINE_READ_CR(0)
+DEFINE_READ_CR(3)
+DEFINE_READ_CR(4)
+
+/* Writes to CR0/CR3/CR4 clobber memory: they change how it is reached. */
+static inline void arch_write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void arch_write_cr3(u64 v)
+{
+	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline void arch_write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline u64 arch_read_dr7(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline void arch_write_dr7(u64 v)
+{
+	asm volatile("mov %0, %%dr7" : : "r"(v));
+}
+
+static inline u64 arch_read_rflags(void)
+{
+	u64 v;
+
+	asm volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+#define DEFINE_READ_SEG(name)                                                                      \
+	static inline u16 arch_read_##name(void)                                                   \
+	{                                                                                          \
+		u16 v;                                                                             \
+		asm volatile("mov %%" #name ", %0" : "=r"(v));                                     \
+		return v;                                                                          \
+	}
+DEFINE_READ_SEG(cs)
+DEFINE_READ_SEG(ss)
+DEFINE_READ_SEG(ds)
+DEFINE_READ_SEG(es)
+DEFINE_READ_SEG(fs)
+DEFINE_READ_SEG(gs)
+
+static inline u16 arch_read_tr(void)
+{
+	u16 v;
+
+	asm volatile("str %0" : "=r"(v));
+	return v;
+}
+
+static inline u16 arch_read_ldtr(void)
+{
+	u16 v;
+
+	asm volatile("sldt %0" : "=r"(v));
+	return v;
+}
+
+static inline void arch_sgdt(struct descriptor_table *t)
+{
+	asm volatile("sgdt %0" : "=m"(*t));
+}
+
+static inline void arch_sidt(struct descriptor_table *t)
+{
+	asm volatile("sidt %0" : "=m"(*t));
+}
+
+static inline void arch_lgdt(const struct descriptor_table *t)
+{
+	asm volatile("lgdt %0" : : "m"(*t));
+}
+
+static inline void arch_lidt(const struct descriptor_table *t)
+{
+	asm volatile("lidt %0" : : "m"(*t));
+}
+
+/* LAR: access rights of a selector; false when it is null or invalid. */
+static inline bool arch_lar(u16 sel, u32 *ar)
+{
+	bool ok;
+	u32 v = 0;
+
+	asm volatile("lar %2, %1" : "=@ccz"(ok), "+r"(v) : "rm"((u32)sel));
+	*ar = v;
+	return ok;
+}
+
+static inline u32 arch_lsl(u16 sel)
+{
+	u32 v = 0;
+
+	asm volatile("lsl %1, %0" : "+r"(v) : "rm"((u32)sel) : "cc");
+	return v;
+}
+
+/* Loads a data segment register (RPL/TI as given). */
+#define DEFINE_LOAD_SEG(name)                                                                      \
+	static inline void arch_load_##name(u16 sel)                                               \
+	{                                                                                          \
+		asm volatile("mov %0, %%" #name : : "r"(sel) : "memory");                          \
+	}
+DEFINE_LOAD_SEG(ds)
+DEFINE_LOAD_SEG(es)
+DEFINE_LOAD_SEG(fs)
+DEFINE_LOAD_SEG(gs)
+DEFINE_LOAD_SEG(ss)
+
+static inline void arch_outb(u16 port, u8 v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void arch_wbinvd(void)
+{
+	asm volatile("wbinvd" : : : "memory");
+}
+
+static inline u64 arch_rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void arch_halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+/* VMX instructions. Each returns false on VMfailInvalid/VMfailValid (CF/ZF). */
+static inline bool arch_vmxon(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmxon %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+static inline void arch_vmxoff(void)
+{
+	asm volatile("vmxoff" : : : "cc", "memory");
+}
+
+static inline bool arch_vmclear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+static inline bool arch_vmptrld(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+/* INVEPT/INVVPID type 2: all contexts (SDM 30.3). */
+static inline void arch_invept_all(void)
+{
+	struct {
+		u64 eptp, zero;
+	} desc = { 0, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
+}
+
+static inline void arch_invvpid_all(void)
+{
+	struct {
+		u64 vpid, addr;
+	} desc = { 0, 0 };
+
+	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
+}
+
+/* VMCALL with the FastVMIX register convention (include/fastvmix/vmcall.h):
+ * returns RAX; *rbx_out gets RBX. */
+static inline u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out)
+{
+	asm volatile("vmcall" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx) : : "memory");
+	if (rbx_out)
+		*rbx_out = rbx;
+	return rax;
+}
+
+/* In vmx_entry.S. */
+
+/* VMLAUNCHes the current VMCS with the caller's own state as the guest:
+ * returns 0 in the guest, 1 when VMLAUNCH failed (still in VMX root).
+ * Clobbers the caller-saved registers. */
+int arch_vmx_launch(void);
+/* Host RIP of every VM exit. */
+void arch_vmx_exit_stub(void);
+/* After VMXOFF: restores the guest's general registers, RSP, RFLAGS, RIP. */
+struct guest_regs;
+void arch_return_to_guest(struct guest_regs *regs, u64 rip, u64 rflags);
+/* MSR and XSETBV access that returns -1 instead of faulting on #GP (the host
+ * #GP handler resumes at a fixup label). */
+int arch_rdmsr_safe(u32 msr, u64 *value);
+int arch_wrmsr_safe(u32 msr, u64 value);
+int arch_xsetbv_safe(u32 index, u64 value);
+/* The 256-entry host IDT's handler stubs, 16 bytes apart. */
+extern const u8 arch_host_idt_stubs[];
+#define ARCH_HOST_IDT_STUB_SIZE 16
+
 #endif

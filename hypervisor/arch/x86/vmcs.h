@@ -1,0 +1,250 @@
+/* VMCS field encodings (SDM Appendix B) and width-typed accessors: reading
+ * or writing a field through the wrong width does not compile (the field's
+ * width is bits 14:13 of its encoding, SDM 24.11.2). */
+#ifndef FVX_ARCH_VMCS_H
+#define FVX_ARCH_VMCS_H
+
+#include "../../types.h"
+
+enum vmcs_field {
+	/* 16-bit */
+	VIRTUAL_PROCESSOR_ID = 0x0000,
+	EPTP_INDEX = 0x0004,
+	GUEST_ES_SELECTOR = 0x0800,
+	GUEST_CS_SELECTOR = 0x0802,
+	GUEST_SS_SELECTOR = 0x0804,
+	GUEST_DS_SELECTOR = 0x0806,
+	GUEST_FS_SELECTOR = 0x0808,
+	GUEST_GS_SELECTOR = 0x080a,
+	GUEST_LDTR_SELECTOR = 0x080c,
+	GUEST_TR_SELECTOR = 0x080e,
+	HOST_ES_SELECTOR = 0x0c00,
+	HOST_CS_SELECTOR = 0x0c02,
+	HOST_SS_SELECTOR = 0x0c04,
+	HOST_DS_SELECTOR = 0x0c06,
+	HOST_FS_SELECTOR = 0x0c08,
+	HOST_GS_SELECTOR = 0x0c0a,
+	HOST_TR_SELECTOR = 0x0c0c,
+	/* 64-bit */
+	MSR_BITMAP = 0x2004,
+	TSC_OFFSET = 0x2010,
+	VM_FUNCTION_CONTROL = 0x2018,
+	EPT_POINTER = 0x201a,
+	EPTP_LIST_ADDRESS = 0x2024,
+	GUEST_PHYSICAL_ADDRESS = 0x2400,
+	VMCS_LINK_POINTER = 0x2800,
+	GUEST_IA32_DEBUGCTL = 0x2802,
+	GUEST_IA32_PAT = 0x2804,
+	GUEST_IA32_EFER = 0x2806,
+	HOST_IA32_PAT = 0x2c00,
+	HOST_IA32_EFER = 0x2c02,
+	/* 32-bit */
+	PIN_BASED_VM_EXEC_CONTROL = 0x4000,
+	CPU_BASED_VM_EXEC_CONTROL = 0x4002,
+	EXCEPTION_BITMAP = 0x4004,
+	CR3_TARGET_COUNT = 0x400a,
+	VM_EXIT_CONTROLS = 0x400c,
+	VM_EXIT_MSR_STORE_COUNT = 0x400e,
+	VM_EXIT_MSR_LOAD_COUNT = 0x4010,
+	VM_ENTRY_CONTROLS = 0x4012,
+	VM_ENTRY_MSR_LOAD_COUNT = 0x4014,
+	VM_ENTRY_INTR_INFO_FIELD = 0x4016,
+	VM_ENTRY_EXCEPTION_ERROR_CODE = 0x4018,
+	VM_ENTRY_INSTRUCTION_LEN = 0x401a,
+	SECONDARY_VM_EXEC_CONTROL = 0x401e,
+	VM_INSTRUCTION_ERROR = 0x4400,
+	VM_EXIT_REASON = 0x4402,
+	VM_EXIT_INTR_INFO = 0x4404,
+	VM_EXIT_INTR_ERROR_CODE = 0x4406,
+	IDT_VECTORING_INFO_FIELD = 0x4408,
+	IDT_VECTORING_ERROR_CODE = 0x440a,
+	VM_EXIT_INSTRUCTION_LEN = 0x440c,
+	GUEST_ES_LIMIT = 0x4800,
+	GUEST_GDTR_LIMIT = 0x4810,
+	GUEST_IDTR_LIMIT = 0x4812,
+	GUEST_ES_AR_BYTES = 0x4814,
+	GUEST_SS_AR_BYTES = 0x4818,
+	GUEST_INTERRUPTIBILITY_INFO = 0x4824,
+	GUEST_ACTIVITY_STATE = 0x4826,
+	GUEST_SYSENTER_CS = 0x482a,
+	HOST_IA32_SYSENTER_CS = 0x4c00,
+	/* natural width */
+	CR0_GUEST_HOST_MASK = 0x6000,
+	CR4_GUEST_HOST_MASK = 0x6002,
+	CR0_READ_SHADOW = 0x6004,
+	CR4_READ_SHADOW = 0x6006,
+	EXIT_QUALIFICATION = 0x6400,
+	GUEST_LINEAR_ADDRESS = 0x640a,
+	GUEST_CR0 = 0x6800,
+	GUEST_CR3 = 0x6802,
+	GUEST_CR4 = 0x6804,
+	GUEST_ES_BASE = 0x6806,
+	GUEST_FS_BASE = 0x680e,
+	GUEST_GS_BASE = 0x6810,
+	GUEST_GDTR_BASE = 0x6816,
+	GUEST_IDTR_BASE = 0x6818,
+	GUEST_DR7 = 0x681a,
+	GUEST_RSP = 0x681c,
+	GUEST_RIP = 0x681e,
+	GUEST_RFLAGS = 0x6820,
+	GUEST_PENDING_DBG_EXCEPTIONS = 0x6822,
+	GUEST_SYSENTER_ESP = 0x6824,
+	GUEST_SYSENTER_EIP = 0x6826,
+	HOST_CR0 = 0x6c00,
+	HOST_CR3 = 0x6c02,
+	HOST_CR4 = 0x6c04,
+	HOST_FS_BASE = 0x6c06,
+	HOST_GS_BASE = 0x6c08,
+	HOST_TR_BASE = 0x6c0a,
+	HOST_GDTR_BASE = 0x6c0c,
+	HOST_IDTR_BASE = 0x6c0e,
+	HOST_IA32_SYSENTER_ESP = 0x6c10,
+	HOST_IA32_SYSENTER_EIP = 0x6c12,
+	HOST_RSP = 0x6c14,
+	HOST_RIP = 0x6c16,
+};
+
+/* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
+enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
+
+#define VMCS_WIDTH(f) (((f) >> 13) & 3)
+#define VMCS_WIDTH_16 0
+#define VMCS_WIDTH_64 1
+#define VMCS_WIDTH_32 2
+#define VMCS_WIDTH_NATURAL 3
+
+/* The raw accessors: VMREAD/VMWRITE on hardware, an array in unit tests. */
+#ifdef FVX_FAKE_VMCS
+u64 vmcs_raw_read(u32 field);
+void vmcs_raw_write(u32 field, u64 value);
+#else
+static inline u64 vmcs_raw_read(u32 field)
+{
+	u64 value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"((u64)field) : "cc");
+	return value;
+}
+
+/* Returns false on VMfail (SDM 30.2); the caller reads VM_INSTRUCTION_ERROR. */
+static inline bool vmcs_raw_write_checked(u32 field, u64 value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %2, %1"
+		     : "=@cc"
+		       "be"(fail)
+		     : "r"((u64)field), "rm"(value)
+		     : "cc");
+	return !fail;
+}
+
+static inline void vmcs_raw_write(u32 field, u64 value)
+{
+	(void)vmcs_raw_write_checked(field, value);
+}
+#endif
+
+#define VMCS_CHECK(f, w) _Static_assert(VMCS_WIDTH(f) == (w), #f " is not " #w)
+#define vmcs_read16(f)                                                                             \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_16);                                                      \
+		(u16) vmcs_raw_read(f);                                                            \
+	})
+#define vmcs_read32(f)                                                                             \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_32);                                                      \
+		(u32) vmcs_raw_read(f);                                                            \
+	})
+#define vmcs_read64(f)                                                                             \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_64);                                                      \
+		vmcs_raw_read(f);                                                                  \
+	})
+#define vmcs_readl(f)                                                                              \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_NATURAL);                                                 \
+		vmcs_raw_read(f);                                                                  \
+	})
+#define vmcs_write16(f, v)                                                                         \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_16);                                                      \
+		vmcs_raw_write(f, (u16)(v));                                                       \
+	})
+#define vmcs_write32(f, v)                                                                         \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_32);                                                      \
+		vmcs_raw_write(f, (u32)(v));                                                       \
+	})
+#define vmcs_write64(f, v)                                                                         \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_64);                                                      \
+		vmcs_raw_write(f, (u64)(v));                                                       \
+	})
+#define vmcs_writel(f, v)                                                                          \
+	({                                                                                         \
+		VMCS_CHECK(f, VMCS_WIDTH_NATURAL);                                                 \
+		vmcs_raw_write(f, (u64)(v));                                                       \
+	})
+
+/* Segment fields are computed, so they are checked at run time by width. */
+static inline void vmcs_write_segment(enum vmcs_segment s, u16 sel, u64 base, u32 limit, u32 ar)
+{
+	vmcs_raw_write(GUEST_ES_SELECTOR + 2 * s, sel);
+	vmcs_raw_write(GUEST_ES_BASE + 2 * s, base);
+	vmcs_raw_write(GUEST_ES_LIMIT + 2 * s, limit);
+	vmcs_raw_write(GUEST_ES_AR_BYTES + 2 * s, ar);
+}
+
+/* Exit reasons (SDM Appendix C). */
+enum exit_reason {
+	EXIT_REASON_EXCEPTION_NMI = 0,
+	EXIT_REASON_EXTERNAL_INTERRUPT = 1,
+	EXIT_REASON_TRIPLE_FAULT = 2,
+	EXIT_REASON_INIT_SIGNAL = 3,
+	EXIT_REASON_SIPI_SIGNAL = 4,
+	EXIT_REASON_TASK_SWITCH = 9,
+	EXIT_REASON_CPUID = 10,
+	EXIT_REASON_GETSEC = 11,
+	EXIT_REASON_HLT = 12,
+	EXIT_REASON_INVD = 13,
+	EXIT_REASON_RDTSC = 16,
+	EXIT_REASON_VMCALL = 18,
+	EXIT_REASON_VMCLEAR = 19,
+	EXIT_REASON_VMLAUNCH = 20,
+	EXIT_REASON_VMPTRLD = 21,
+	EXIT_REASON_VMPTRST = 22,
+	EXIT_REASON_VMREAD = 23,
+	EXIT_REASON_VMRESUME = 24,
+	EXIT_REASON_VMWRITE = 25,
+	EXIT_REASON_VMXOFF = 26,
+	EXIT_REASON_VMXON = 27,
+	EXIT_REASON_CR_ACCESS = 28,
+	EXIT_REASON_MSR_READ = 31,
+	EXIT_REASON_MSR_WRITE = 32,
+	EXIT_REASON_INVALID_STATE = 33,
+	EXIT_REASON_MSR_LOAD_FAIL = 34,
+	EXIT_REASON_MCE_DURING_VMENTRY = 41,
+	EXIT_REASON_EPT_VIOLATION = 48,
+	EXIT_REASON_EPT_MISCONFIG = 49,
+	EXIT_REASON_INVEPT = 50,
+	EXIT_REASON_RDTSCP = 51,
+	EXIT_REASON_INVVPID = 53,
+	EXIT_REASON_WBINVD = 54,
+	EXIT_REASON_XSETBV = 55,
+	EXIT_REASON_VMFUNC = 59,
+};
+#define EXIT_REASON_FAILED_VMENTRY BIT(31)
+
+/* VM-entry interruption information (SDM 24.8.3). */
+#define INTR_INFO_VALID BIT(31)
+#define INTR_INFO_DELIVER_CODE BIT(11)
+#define INTR_TYPE_NMI (2u << 8)
+#define INTR_TYPE_HARD_EXCEPTION (3u << 8)
+
+/* Guest interruptibility state (SDM 24.4.2, Table 24-3). */
+#define GUEST_INTR_STATE_STI BIT(0)
+#define GUEST_INTR_STATE_MOV_SS BIT(1)
+#define GUEST_INTR_STATE_NMI BIT(3)
+
+#endif

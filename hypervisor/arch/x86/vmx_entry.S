@@ -1,0 +1,241 @@
+/* VMX root assembly: launch, the VM-exit stub, return to Linux after VMXOFF,
+ * fault-safe MSR/XSETBV access and the host IDT. struct guest_regs
+ * (core/vcpu.h) is the layout the exit stub pushes. */
+
+#define GUEST_RSP 0x681c
+#define GUEST_RIP 0x681e
+
+/* struct guest_regs offsets */
+#define R_RAX 0
+#define R_RCX 8
+#define R_RDX 16
+#define R_RBX 24
+#define R_RSP 32
+#define R_RBP 40
+#define R_RSI 48
+#define R_RDI 56
+#define R_R8 64
+#define R_R9 72
+#define R_R10 80
+#define R_R11 88
+#define R_R12 96
+#define R_R13 104
+#define R_R14 112
+#define R_R15 120
+#define VCPU_NMI_PENDING 8
+
+	.text
+
+/* int arch_vmx_launch(void) */
+	.globl arch_vmx_launch
+arch_vmx_launch:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov $GUEST_RSP, %rax
+	vmwrite %rsp, %rax
+	mov $GUEST_RIP, %rax
+	lea .Lguest_start(%rip), %rdx
+	vmwrite %rdx, %rax
+	vmlaunch
+	/* Still here: VMLAUNCH failed. */
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	mov $1, %eax
+	ret
+.Lguest_start:
+	/* The first guest instruction: the same stack, now in VMX non-root. */
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	xor %eax, %eax
+	ret
+
+/* Host RIP. HOST_RSP points at the vcpu pointer (16-byte aligned). */
+	.globl arch_vmx_exit_stub
+arch_vmx_exit_stub:
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %r11
+	push %r10
+	push %r9
+	push %r8
+	push %rdi
+	push %rsi
+	push %rbp
+	push %rsp		/* placeholder: the guest RSP is in the VMCS */
+	push %rbx
+	push %rdx
+	push %rcx
+	push %rax
+	mov %rsp, %rdi
+	mov 128(%rsp), %rsi
+	call vmexit_handler	/* returns when the guest is to be resumed */
+	pop %rax
+	pop %rcx
+	pop %rdx
+	pop %rbx
+	add $8, %rsp
+	pop %rbp
+	pop %rsi
+	pop %rdi
+	pop %r8
+	pop %r9
+	pop %r10
+	pop %r11
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	vmresume
+	/* VMRESUME failed. */
+	mov (%rsp), %rdi
+	call vmresume_failed
+	ud2
+
+/* void arch_return_to_guest(struct guest_regs *regs, u64 rip, u64 rflags):
+ * after VMXOFF, continue the guest where it was, on its own stack. */
+	.globl arch_return_to_guest
+arch_return_to_guest:
+	mov R_RSP(%rdi), %rax
+	sub $16, %rax
+	mov %rsi, 8(%rax)
+	mov %rdx, (%rax)
+	mov %rax, R_RSP(%rdi)
+	mov R_RAX(%rdi), %rax
+	mov R_RCX(%rdi), %rcx
+	mov R_RDX(%rdi), %rdx
+	mov R_RBX(%rdi), %rbx
+	mov R_RBP(%rdi), %rbp
+	mov R_RSI(%rdi), %rsi
+	mov R_R8(%rdi), %r8
+	mov R_R9(%rdi), %r9
+	mov R_R10(%rdi), %r10
+	mov R_R11(%rdi), %r11
+	mov R_R12(%rdi), %r12
+	mov R_R13(%rdi), %r13
+	mov R_R14(%rdi), %r14
+	mov R_R15(%rdi), %r15
+	mov R_RSP(%rdi), %rsp
+	mov R_RDI(%rdi), %rdi
+	popfq
+	ret
+
+/* int arch_rdmsr_safe(u32 msr, u64 *value) */
+	.globl arch_rdmsr_safe
+arch_rdmsr_safe:
+	mov %edi, %ecx
+.Lrdmsr:
+	rdmsr
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, (%rsi)
+	xor %eax, %eax
+	ret
+.Lrdmsr_fixup:
+	mov $-1, %eax
+	ret
+
+/* int arch_wrmsr_safe(u32 msr, u64 value) */
+	.globl arch_wrmsr_safe
+arch_wrmsr_safe:
+	mov %edi, %ecx
+	mov %esi, %eax
+	mov %rsi, %rdx
+	shr $32, %rdx
+.Lwrmsr:
+	wrmsr
+	xor %eax, %eax
+	ret
+.Lwrmsr_fixup:
+	mov $-1, %eax
+	ret
+
+/* int arch_xsetbv_safe(u32 index, u64 value) */
+	.globl arch_xsetbv_safe
+arch_xsetbv_safe:
+	mov %edi, %ecx
+	mov %esi, %eax
+	mov %rsi, %rdx
+	shr $32, %rdx
+.Lxsetbv:
+	xsetbv
+	xor %eax, %eax
+	ret
+.Lxsetbv_fixup:
+	mov $-1, %eax
+	ret
+
+/* Host IDT: 256 stubs, 16 bytes apart. Each pushes an error code (0 where
+ * the CPU pushes none) and its vector. */
+	.align 16
+	.globl arch_host_idt_stubs
+arch_host_idt_stubs:
+	vector = 0
+	.rept 256
+	.align 16
+	.if vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 || vector == 14 || vector == 17 || vector == 21 || vector == 29 || vector == 30
+	.else
+	pushq $0
+	.endif
+	pushq $vector
+	jmp host_idt_common
+	vector = vector + 1
+	.endr
+
+/* Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. */
+host_idt_common:
+	cmpq $2, (%rsp)
+	je .Lnmi
+	cmpq $32, (%rsp)
+	jae .Ldone		/* an interrupt: the host runs with IF=0, so stray */
+	cmpq $13, (%rsp)
+	jne .Lfatal
+	push %rax
+	push %rdx
+	mov 32(%rsp), %rax	/* faulting RIP */
+	lea .Lrdmsr(%rip), %rdx
+	cmp %rdx, %rax
+	lea .Lrdmsr_fixup(%rip), %rdx
+	je .Lfixup
+	lea .Lwrmsr(%rip), %rdx
+	cmp %rdx, %rax
+	lea .Lwrmsr_fixup(%rip), %rdx
+	je .Lfixup
+	lea .Lxsetbv(%rip), %rdx
+	cmp %rdx, %rax
+	lea .Lxsetbv_fixup(%rip), %rdx
+	je .Lfixup
+	pop %rdx
+	pop %rax
+	jmp .Lfatal
+.Lfixup:
+	mov %rdx, 32(%rsp)
+	pop %rdx
+	pop %rax
+	jmp .Ldone
+.Lnmi:
+	/* Remember the NMI; it is injected into the guest before VM entry. */
+	movb $1, %fs:VCPU_NMI_PENDING
+.Ldone:
+	add $16, %rsp
+	iretq
+.Lfatal:
+	mov %rsp, %rdi
+	and $-16, %rsp
+	call host_exception
+	ud2
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,52 @@
+/* EPT paging structures (SDM 28.3): the identity-mapped normal view, built
+ * once at load time from the pool, and a software walker. Pure. */
+#ifndef FVX_CORE_EPT_H
+#define FVX_CORE_EPT_H
+
+#include "../types.h"
+#include "../status.h"
+#include "mtrr.h"
+#include "pool.h"
+
+#define EPT_READ BIT(0)
+#define EPT_WRITE BIT(1)
+#define EPT_EXEC BIT(2)
+#define EPT_RWX (EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_MEMTYPE_SHIFT 3
+#define EPT_LARGE BIT(7)
+#define EPT_ADDR_MASK 0x000ffffffffff000ULL
+
+struct ept_layout {
+	u64 limit; /* guest-physical addresses [0, limit) are mapped */
+	bool large_1g; /* 1 GiB pages allowed (EPT/VPID cap bit 17) */
+	const struct mtrr_state *mtrr;
+	/* The hypervisor's memory: every page of it maps the dummy page. */
+	u64 hidden_base, hidden_size;
+	u64 dummy_pa;
+};
+
+struct ept_stats {
+	u64 pages_1g, pages_2m, pages_4k, tables;
+};
+
+/* Builds the identity map; *pml4_pa receives the root. */
+enum fvx_status ept_build(struct pool *pool, const struct ept_layout *l, u64 *pml4_pa,
+			  struct ept_stats *stats);
+
+/* EPTP value for a root: write-back, 4-level walk (SDM 24.6.11). */
+static inline u64 ept_pointer(u64 pml4_pa)
+{
+	return pml4_pa | (3 << 3) | 6;
+}
+
+struct ept_translation {
+	u64 hpa;
+	u8 perm; /* EPT_READ | EPT_WRITE | EPT_EXEC */
+	u8 memtype;
+	u8 level; /* 1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB page */
+};
+
+/* Walks the tables like the CPU does; false when gpa is not mapped. */
+bool ept_translate(const struct pool *pool, u64 pml4_pa, u64 gpa, struct ept_translation *t);
+
+#endif

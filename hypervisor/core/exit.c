@@ -1,0 +1,179 @@
+/* VM-exit dispatch through a table indexed by exit reason, and the handlers
+ * small enough to need no file of their own. VMX root only: no allocation,
+ * no Linux calls. */
+#include "exit.h"
+#include "log.h"
+#include "../arch/x86/asm.h"
+
+void guest_skip_instruction(void)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	/* The emulated instruction ends any STI/MOV SS shadow (SDM 24.4.2). */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+void guest_inject_exception(u8 vector, bool has_code, u32 code)
+{
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | vector |
+						       (has_code ? INTR_INFO_DELIVER_CODE : 0));
+	if (has_code)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, code);
+}
+
+/* GPR numbering of exit qualifications (SDM Table 27-3) is our layout. */
+u64 guest_read_gpr(const struct guest_regs *r, unsigned int index)
+{
+	if (index == 4)
+		return vmcs_readl(GUEST_RSP);
+	return ((const u64 *)r)[index & 15];
+}
+
+void guest_write_gpr(struct guest_regs *r, unsigned int index, u64 value)
+{
+	if (index == 4)
+		vmcs_writel(GUEST_RSP, value);
+	else
+		((u64 *)r)[index & 15] = value;
+}
+
+static enum exit_action handle_cpuid(struct vcpu *v, struct guest_regs *r)
+{
+	u32 out[4];
+
+	arch_cpuid((u32)r->rax, (u32)r->rcx, out);
+	if ((u32)r->rax == 1)
+		out[2] &= ~(u32)BIT(5); /* no VMX, as on a CPU without it */
+	r->rax = out[0];
+	r->rbx = out[1];
+	r->rcx = out[2];
+	r->rdx = out[3];
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+/* VMX instructions, GETSEC and VMFUNC: #UD, as on a CPU without VMX. */
+static enum exit_action handle_undefined(struct vcpu *v, struct guest_regs *r)
+{
+	guest_inject_exception(VECTOR_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_invd(struct vcpu *v, struct guest_regs *r)
+{
+	arch_wbinvd(); /* never drop dirty lines the host might own */
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *r)
+{
+	/* The normal view maps every guest-physical address below the limit;
+	 * anything else is a guest bug or an attack: report it and give the
+	 * guest #GP rather than retry the access forever. */
+	if (v->ept_violations_logged++ < 16)
+		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",
+			 (u64)v->index, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
+			 vmcs_readl(EXIT_QUALIFICATION), vmcs_readl(GUEST_RIP));
+	guest_inject_exception(VECTOR_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_fatal(struct vcpu *v, struct guest_regs *r)
+{
+	/* Does not return; the return keeps objtool's control-flow view simple. */
+	root_fatal("cpu %u: exit reason %x (qualification %x) at guest RIP %x cannot be handled\n",
+		   (u64)v->index, (u64)vmcs_read32(VM_EXIT_REASON), vmcs_readl(EXIT_QUALIFICATION),
+		   vmcs_readl(GUEST_RIP));
+	return EXIT_RESUME;
+}
+
+static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_GETSEC] = handle_undefined,
+	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_undefined,
+	[EXIT_REASON_VMLAUNCH] = handle_undefined,
+	[EXIT_REASON_VMPTRLD] = handle_undefined,
+	[EXIT_REASON_VMPTRST] = handle_undefined,
+	[EXIT_REASON_VMREAD] = handle_undefined,
+	[EXIT_REASON_VMRESUME] = handle_undefined,
+	[EXIT_REASON_VMWRITE] = handle_undefined,
+	[EXIT_REASON_VMXOFF] = handle_undefined,
+	[EXIT_REASON_VMXON] = handle_undefined,
+	[EXIT_REASON_INVEPT] = handle_undefined,
+	[EXIT_REASON_INVVPID] = handle_undefined,
+	[EXIT_REASON_VMFUNC] = handle_undefined,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_MSR_READ] = handle_msr_read,
+	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	/* Triple fault, INIT, entry failures, EPT misconfiguration and every
+	 * exit we did not ask for: reported, never a silent hang. */
+};
+
+/* An exit during event delivery: deliver the event again (SDM 27.2.4). */
+static void reinject_pending_event(void)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)BIT(12));
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* An NMI that hit VMX root goes to the guest when it can take one. */
+static void inject_pending_nmi(struct vcpu *v)
+{
+	if (!v->nmi_pending || (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+		return;
+	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	    (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS))
+		return;
+	v->nmi_pending = 0;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+}
+
+void vmexit_handler(struct guest_regs *r, struct vcpu *v)
+{
+	u32 reason = vmcs_read32(VM_EXIT_REASON);
+	u32 basic = reason & 0xffff;
+	exit_handler h = NULL;
+
+	v->exits_total++;
+	v->exits[basic < FVX_EXIT_REASON_COUNT ? basic : FVX_EXIT_REASON_COUNT - 1]++;
+	if (reason & EXIT_REASON_FAILED_VMENTRY)
+		handle_fatal(v, r);
+	reinject_pending_event();
+	if (basic < FVX_EXIT_REASON_COUNT)
+		h = handlers[basic];
+	if (!h)
+		handle_fatal(v, r);
+	if (h(v, r) == EXIT_VMXOFF)
+		vcpu_devirtualize(v, r);
+	inject_pending_nmi(v);
+}
+
+void vmresume_failed(struct vcpu *v)
+{
+	root_fatal("cpu %u: VMRESUME failed, VM-instruction error %u\n", (u64)v->index,
+		   (u64)vmcs_read32(VM_INSTRUCTION_ERROR));
+}
+
+struct exception_frame {
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+void host_exception(struct exception_frame *f)
+{
+	root_fatal("exception %u (error %x) in VMX root at RIP %x, RSP %x\n", f->vector, f->error,
+		   f->rip, f->rsp);
+}

@@ -1,0 +1,85 @@
+/* RDMSR/WRMSR: the VMX capability MSRs behave as on a CPU without VMX, and
+ * IA32_FEATURE_CONTROL agrees with them. Everything else passes through. */
+#include "msr.h"
+#include "exit.h"
+#include "../arch/x86/asm.h"
+
+/* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
+static int bitmap_offset(u32 msr, bool write, u32 *bit)
+{
+	if (msr <= 0x1fff) {
+		*bit = msr;
+		return write ? 2048 : 0;
+	}
+	if (msr >= 0xc0000000 && msr <= 0xc0001fff) {
+		*bit = msr - 0xc0000000;
+		return write ? 3072 : 1024;
+	}
+	return -1;
+}
+
+static void intercept(u8 *bitmap, u32 msr, bool write)
+{
+	u32 bit;
+	int off = bitmap_offset(msr, write, &bit);
+
+	if (off >= 0)
+		bitmap[off + bit / 8] |= 1 << (bit % 8);
+}
+
+bool msr_bitmap_exits(const u8 *bitmap, u32 msr, bool write)
+{
+	u32 bit;
+	int off = bitmap_offset(msr, write, &bit);
+
+	return off < 0 || (bitmap[off + bit / 8] & (1 << (bit % 8)));
+}
+
+static bool is_vmx_capability(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
+}
+
+void msr_bitmap_init(u8 *bitmap)
+{
+	u32 msr;
+
+	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, false);
+	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, true);
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+		intercept(bitmap, msr, false);
+		intercept(bitmap, msr, true);
+	}
+}
+
+enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
+{
+	u32 msr = (u32)r->rcx;
+	u64 value;
+
+	if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
+		guest_inject_exception(VECTOR_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL)
+		value &= ~(FEATURE_CONTROL_VMX_INSIDE_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	r->rax = (u32)value;
+	r->rdx = value >> 32;
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r)
+{
+	u32 msr = (u32)r->rcx;
+	u64 value = ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff);
+
+	/* IA32_FEATURE_CONTROL is locked (SDM 24.7) and the VMX MSRs are read-only. */
+	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability(msr) ||
+	    arch_wrmsr_safe(msr, value) != 0) {
+		guest_inject_exception(VECTOR_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}

@@ -1,0 +1,45 @@
+/* The hypervisor's memory: one physically contiguous block, taken at load
+ * time and carved into pages. Nothing is allocated after launch, and the
+ * whole block is hidden from the guest in EPT. Pure: the unit tests hand it
+ * ordinary memory with a made-up physical address. */
+#ifndef FVX_CORE_POOL_H
+#define FVX_CORE_POOL_H
+
+#include "../types.h"
+
+#define PAGE_SIZE_4K 4096ULL
+
+struct pool {
+	u8 *va;
+	u64 pa;
+	u64 size;
+	u64 used;
+};
+
+static inline void pool_init(struct pool *p, void *va, u64 pa, u64 size)
+{
+	p->va = va;
+	p->pa = pa;
+	p->size = size;
+	p->used = 0;
+}
+
+/* count zeroed pages, or NULL when the pool is exhausted. */
+void *pool_alloc(struct pool *p, u64 count);
+
+static inline bool pool_contains_pa(const struct pool *p, u64 pa)
+{
+	return pa >= p->pa && pa - p->pa < p->size;
+}
+
+static inline u64 pool_pa(const struct pool *p, const void *va)
+{
+	return p->pa + (u64)((const u8 *)va - p->va);
+}
+
+static inline void *pool_va(const struct pool *p, u64 pa)
+{
+	return p->va + (pa - p->pa);
+}
+
+#endif

@@ -1,0 +1,67 @@
+/* The hypervisor's state: one struct hv, one struct vcpu per CPU, all of it
+ * in the pool (hidden from the guest). */
+#ifndef FVX_CORE_VCPU_H
+#define FVX_CORE_VCPU_H
+
+#include "../types.h"
+#include "caps.h"
+#include "pool.h"
+#include "ept.h"
+#include "mtrr.h"
+#include "fastvmix/vmcall.h"
+
+#define FVX_MAX_CPUS 64
+#define HOST_STACK_PAGES 4
+#define HV_SIGNATURE "FastVMIX-hvstate"
+
+/* General registers as arch_vmx_exit_stub pushes them. */
+struct guest_regs {
+	u64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+_Static_assert(sizeof(struct guest_regs) == 128, "layout used by vmx_entry.S");
+
+struct hv;
+
+struct vcpu {
+	struct vcpu *self; /* %fs:0 in VMX root */
+	u8 nmi_pending; /* %fs:8, set by the host NMI handler */
+	struct hv *hv;
+	unsigned int index;
+	void *vmxon;
+	void *vmcs;
+	u8 *stack;
+	u8 *gdt; /* the host GDT (a copy of Linux's) */
+	u8 *tss;
+	u64 vmcalls;
+	u64 exits_total;
+	u64 exits[FVX_EXIT_REASON_COUNT];
+	u64 ept_violations_logged;
+};
+_Static_assert(__builtin_offsetof(struct vcpu, nmi_pending) == 8, "used by vmx_entry.S");
+
+struct hv {
+	char signature[16]; /* found by no guest read while loaded (system test) */
+	struct pool pool;
+	struct vmx_caps caps;
+	struct vmx_controls ctls;
+	struct mtrr_state mtrr;
+	u64 page_offset; /* Linux's direct map: guest-physical 0 */
+	u64 ram_top;
+	u64 host_cr3;
+	u64 eptp;
+	struct ept_stats ept_stats;
+	u8 *msr_bitmap;
+	u8 *idt;
+	u8 *dummy;
+	u64 unload_key;
+	unsigned int cpu_count;
+	struct vcpu *vcpus[FVX_MAX_CPUS];
+};
+
+static inline u64 hv_pa(const struct hv *hv, const void *va)
+{
+	return pool_pa(&hv->pool, va);
+}
+
+#endif

@@ -1,0 +1,121 @@
+/* hvprobe: guest-side checks of the hypervisor from user space.
+ *   hvprobe fault vmxon|vmcall|vmcall-magic   which signal the instruction raises
+ *   hvprobe cpuid-vmx                         CPUID.1:ECX.VMX as the guest sees it
+ *   hvprobe load THREADS ITERATIONS           one pinned thread per CPU: CPUID +
+ *                                             getpid loops, checks every result */
+#define _GNU_SOURCE
+#include <cpuid.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static sigjmp_buf env;
+
+static void on_signal(int sig)
+{
+	siglongjmp(env, sig);
+}
+
+static const char *run_faulting(const char *what)
+{
+	static uint64_t region[512] __attribute__((aligned(4096)));
+	uint64_t pa = (uint64_t)region;
+	int sig;
+
+	signal(SIGILL, on_signal);
+	signal(SIGSEGV, on_signal);
+	signal(SIGBUS, on_signal);
+	sig = sigsetjmp(env, 1);
+	if (sig)
+		return sig == SIGILL ? "UD" : sig == SIGSEGV ? "GP" : "other";
+	if (!strcmp(what, "vmxon"))
+		asm volatile("vmxon %0" : : "m"(pa) : "memory", "cc");
+	else if (!strcmp(what, "vmcall"))
+		asm volatile("vmcall" : : "a"(0ULL) : "memory");
+	else if (!strcmp(what, "vmcall-magic"))
+		asm volatile("vmcall" : : "a"(0x46564d5800000001ULL) : "rbx", "memory");
+	else
+		return "unknown";
+	return "none";
+}
+
+struct worker {
+	int cpu;
+	long iterations;
+	long bad;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int a, b, c, d, a0, b0, c0, d0;
+	pid_t pid = getpid();
+	cpu_set_t set;
+	long i;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		w->bad = -1;
+		return NULL;
+	}
+	__cpuid(0, a0, b0, c0, d0);
+	for (i = 0; i < w->iterations; i++) {
+		__cpuid(0, a, b, c, d);
+		if (a != a0 || b != b0 || c != c0 || d != d0)
+			w->bad++;
+		if (syscall(SYS_getpid) != pid)
+			w->bad++;
+		if (sched_getcpu() != w->cpu)
+			w->bad++;
+	}
+	return NULL;
+}
+
+static int load(int threads, long iterations)
+{
+	struct worker w[64];
+	pthread_t t[64];
+	long bad = 0;
+	int i;
+
+	if (threads < 1 || threads > 64)
+		return 2;
+	for (i = 0; i < threads; i++) {
+		w[i] = (struct worker){ .cpu = i, .iterations = iterations };
+		pthread_create(&t[i], NULL, work, &w[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		bad += w[i].bad;
+	}
+	printf("%d threads x %ld iterations: %ld bad results\n", threads, iterations, bad);
+	return bad != 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int a, b, c, d;
+
+	if (argc == 3 && !strcmp(argv[1], "fault")) {
+		printf("%s\n", run_faulting(argv[2]));
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "cpuid-vmx")) {
+		__cpuid(1, a, b, c, d);
+		printf("%u\n", (c >> 5) & 1);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "load"))
+		return load(atoi(argv[2]), atol(argv[3]));
+	fprintf(stderr,
+		"usage: hvprobe fault vmxon|vmcall|vmcall-magic | cpuid-vmx | load THREADS N\n");
+	return 2;
+}
