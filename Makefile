@@ -14,6 +14,7 @@ GUEST_RELEASE = $(shell cat $(GUEST_STAMP) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
 
 CORE_PURE := hypervisor/core/caps.c
+UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervisor/core/ept.c
 CLI_SRC := $(wildcard cli/*.c)
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -42,9 +43,16 @@ modules: | $(GUEST_STAMP)
 	cp fastvmix_hv.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
 
 unit-build: $(UNIT_TESTS)
-$(BUILD)/unit/%: tests/unit/%.c $(CORE_PURE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)
+# Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
+EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
+	hypervisor/core/vmcall.c
+$(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_PURE) -lcmocka
+	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
 
 unit: unit-build
 	@bash tests/unit/run.sh $(UNIT_TESTS)
