@@ -159,6 +159,15 @@ static struct miscdevice hv_device = {
 	.mode = 0600,
 };
 
+static bool running;
+
+/* For the agent module: whether VMCALL has someone to answer it. */
+bool fastvmix_hv_running(void)
+{
+	return running;
+}
+EXPORT_SYMBOL_GPL(fastvmix_hv_running);
+
 static int __init fastvmix_init(void)
 {
 	enum fvx_status s;
@@ -179,6 +188,7 @@ static int __init fastvmix_init(void)
 		cpus_read_unlock();
 		return err;
 	}
+	running = true;
 	pr_info("fastvmix: loaded in %lld us\n", ktime_us_delta(ktime_get(), start));
 	return 0;
 }
@@ -188,6 +198,7 @@ static void __exit fastvmix_exit(void)
 	ktime_t start = ktime_get();
 
 	misc_deregister(&hv_device);
+	running = false;
 	cpus_read_lock();
 	hv_unload();
 	cpus_read_unlock();

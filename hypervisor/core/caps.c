@@ -197,7 +197,7 @@ void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has
 	want->proc2 = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
 		      (cpu_has_rdtscp ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
 		      (cpu_has_invpcid ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
-		      (cpu_has_xsaves ? SECONDARY_EXEC_XSAVES : 0);
+		      (cpu_has_xsaves ? SECONDARY_EXEC_XSAVES : 0) | SECONDARY_EXEC_ENABLE_VMFUNC;
 	want->exit = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
 		     VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
 		     VM_EXIT_LOAD_IA32_EFER;

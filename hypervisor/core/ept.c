@@ -29,14 +29,24 @@ static u64 *new_table(struct builder *b, u64 *pa)
 
 static bool overlaps_hidden(const struct ept_layout *l, u64 base, u64 size)
 {
-	return l->hidden_size && base < l->hidden_base + l->hidden_size &&
-	       l->hidden_base < base + size;
+	int i;
+
+	for (i = 0; i < EPT_MAX_HIDDEN; i++)
+		if (l->hidden[i].size && base < l->hidden[i].base + l->hidden[i].size &&
+		    l->hidden[i].base < base + size)
+			return true;
+	return false;
 }
 
 static bool inside_hidden(const struct ept_layout *l, u64 base, u64 size)
 {
-	return l->hidden_size && base >= l->hidden_base &&
-	       base + size <= l->hidden_base + l->hidden_size;
+	int i;
+
+	for (i = 0; i < EPT_MAX_HIDDEN; i++)
+		if (l->hidden[i].size && base >= l->hidden[i].base &&
+		    base + size <= l->hidden[i].base + l->hidden[i].size)
+			return true;
+	return false;
 }
 
 static u64 dummy_entry(const struct ept_layout *l)
@@ -76,7 +86,7 @@ static enum fvx_status map_entry(struct builder *b, u64 *entry, int level, u64 b
 	}
 	if (large_ok && base + size <= l->limit && !overlaps_hidden(l, base, size) &&
 	    mtrr_range_type(l->mtrr, base, size, &type)) {
-		*entry = base | EPT_RWX | ((u64)type << EPT_MEMTYPE_SHIFT) |
+		*entry = base | l->ram_perm | ((u64)type << EPT_MEMTYPE_SHIFT) |
 			 (level > 1 ? EPT_LARGE : 0);
 		if (level == 3)
 			b->stats->pages_1g++;
@@ -117,14 +127,45 @@ enum fvx_status ept_build(struct pool *pool, const struct ept_layout *l, u64 *pm
 	struct builder b = { .pool = pool, .l = l, .stats = stats };
 	u64 *pml4;
 
+	int i;
+
 	*stats = (struct ept_stats){ 0 };
-	if (l->limit == 0 || l->limit > level_size(4) * ENTRIES || (l->hidden_base & 0xfff) ||
-	    (l->hidden_size & 0xfff))
+	if (l->limit == 0 || l->limit > level_size(4) * ENTRIES || !(l->ram_perm & EPT_READ))
 		return FVX_ERR_INVALID;
+	for (i = 0; i < EPT_MAX_HIDDEN; i++)
+		if ((l->hidden[i].base | l->hidden[i].size) & 0xfff)
+			return FVX_ERR_INVALID;
 	pml4 = new_table(&b, pml4_pa);
 	if (!pml4)
 		return FVX_ERR_NOMEM;
 	return fill(&b, pml4, 4, 0);
+}
+
+enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype)
+{
+	u64 table_pa = pml4_pa, *table, *child;
+	int level;
+
+	if ((gpa | hpa) & 0xfff || !pool_contains_pa(pool, pml4_pa))
+		return FVX_ERR_INVALID;
+	for (level = 4; level > 1; level--) {
+		u64 *e;
+
+		table = pool_va(pool, table_pa);
+		e = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
+		if (!(*e & EPT_RWX) || (*e & EPT_LARGE)) {
+			child = pool_alloc(pool, 1);
+			if (!child)
+				return FVX_ERR_NOMEM;
+			*e = pool_pa(pool, child) | EPT_RWX;
+		}
+		table_pa = *e & EPT_ADDR_MASK;
+		if (!pool_contains_pa(pool, table_pa))
+			return FVX_ERR_INVALID;
+	}
+	table = pool_va(pool, table_pa);
+	table[(gpa >> 12) & 511] = hpa | perm | ((u64)memtype << EPT_MEMTYPE_SHIFT);
+	return FVX_OK;
 }
 
 bool ept_translate(const struct pool *pool, u64 pml4_pa, u64 gpa, struct ept_translation *t)

@@ -16,12 +16,17 @@
 #define EPT_LARGE BIT(7)
 #define EPT_ADDR_MASK 0x000ffffffffff000ULL
 
+#define EPT_MAX_HIDDEN 2
+
 struct ept_layout {
 	u64 limit; /* guest-physical addresses [0, limit) are mapped */
 	bool large_1g; /* 1 GiB pages allowed (EPT/VPID cap bit 17) */
+	u8 ram_perm; /* permissions of guest memory in this view */
 	const struct mtrr_state *mtrr;
 	/* The hypervisor's memory: every page of it maps the dummy page. */
-	u64 hidden_base, hidden_size;
+	struct {
+		u64 base, size;
+	} hidden[EPT_MAX_HIDDEN];
 	u64 dummy_pa;
 };
 
@@ -32,6 +37,11 @@ struct ept_stats {
 /* Builds the identity map; *pml4_pa receives the root. */
 enum fvx_status ept_build(struct pool *pool, const struct ept_layout *l, u64 *pml4_pa,
 			  struct ept_stats *stats);
+
+/* Maps one 4 KiB page (gpa -> hpa) with perm and memory type, making the
+ * tables on the way. A large page in the way is replaced by an empty table:
+ * only for ranges where nothing else is mapped (the analyzer window). */
+enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype);
 
 /* EPTP value for a root: write-back, 4-level walk (SDM 24.6.11). */
 static inline u64 ept_pointer(u64 pml4_pa)

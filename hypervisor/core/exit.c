@@ -3,6 +3,7 @@
  * no Linux calls. */
 #include "exit.h"
 #include "log.h"
+#include "window.h"
 #include "../arch/x86/asm.h"
 
 void guest_skip_instruction(void)
@@ -71,9 +72,11 @@ static enum exit_action handle_invd(struct vcpu *v, struct guest_regs *r)
 
 static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
-	/* The normal view maps every guest-physical address below the limit;
-	 * anything else is a guest bug or an attack: report it and give the
-	 * guest #GP rather than retry the access forever. */
+	/* The views map every guest-physical address below the limit, so a
+	 * violation is about the window (window.c) or a guest bug: report it
+	 * and give the guest #GP rather than retry the access forever. */
+	if (window_ept_violation(v, r))
+		return EXIT_RESUME;
 	if (v->ept_violations_logged++ < 16)
 		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",
 			 (u64)v->index, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
@@ -107,7 +110,7 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_VMXON] = handle_undefined,
 	[EXIT_REASON_INVEPT] = handle_undefined,
 	[EXIT_REASON_INVVPID] = handle_undefined,
-	[EXIT_REASON_VMFUNC] = handle_undefined,
+	[EXIT_REASON_VMFUNC] = handle_vmfunc,
 	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
 	[EXIT_REASON_MSR_READ] = handle_msr_read,
 	[EXIT_REASON_MSR_WRITE] = handle_msr_write,

@@ -10,8 +10,12 @@
 #include "host.h"
 #include "msr.h"
 #include "vmcs_setup.h"
+#include "window.h"
 
 #define POOL_ORDER 10 /* 4 MiB, naturally aligned */
+#define WINDOW_ORDER 10 /* the analyzer window's backing */
+#define WINDOW_BLOCK_SIZE (PAGE_SIZE_4K << WINDOW_ORDER)
+_Static_assert(WINDOW_BLOCK_SIZE >= FVX_WIN_BACKED, "window block backs the window");
 #define CR4_VMXE BIT(13)
 
 _Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
@@ -97,13 +101,17 @@ static enum fvx_status build_ept(struct hv *hv)
 	if (!l.large_1g && l.limit > (64ULL << 30))
 		l.limit = 64ULL << 30; /* 2 MiB pages only: keep the tables small */
 	l.mtrr = &hv->mtrr;
-	l.hidden_base = hv->pool.pa;
-	l.hidden_size = hv->pool.size;
+	l.ram_perm = EPT_RWX;
+	l.hidden[0].base = hv->pool.pa;
+	l.hidden[0].size = hv->pool.size;
+	l.hidden[1].base = hv->window_pa;
+	l.hidden[1].size = WINDOW_BLOCK_SIZE;
 	l.dummy_pa = hv_pa(hv, hv->dummy);
 	s = ept_build(&hv->pool, &l, &pml4_pa, &hv->ept_stats);
-	if (s == FVX_OK)
-		hv->eptp = ept_pointer(pml4_pa);
-	return s;
+	if (s != FVX_OK)
+		return s;
+	hv->eptp = ept_pointer(pml4_pa);
+	return window_build(hv, &l, pml4_pa);
 }
 
 static enum fvx_status alloc_vcpu(struct hv *hv, unsigned int index)
@@ -143,6 +151,7 @@ static enum fvx_status build(struct hv *hv)
 	hv->page_offset = (u64)platform_phys_to_virt(0);
 	hv->ram_top = platform_ram_top();
 	hv->cpu_count = platform_cpu_count();
+	hv->window_pa = platform_virt_to_phys(hv->window);
 	hv->dummy = pool_alloc(&hv->pool, 1);
 	hv->msr_bitmap = pool_alloc(&hv->pool, 1);
 	if (!hv->dummy || !hv->msr_bitmap)
@@ -190,6 +199,7 @@ static enum fvx_status launch_this_cpu(void *ctx)
 		return FVX_ERR_VMX;
 	}
 	vmcs_setup(hv, v);
+	v->guest_lstar = arch_rdmsr(MSR_IA32_LSTAR);
 	/* A VPID or EPTP may be cached from an earlier load (SDM 28.3.3.4). */
 	arch_invept_all();
 	arch_invvpid_all();
@@ -222,6 +232,7 @@ static enum fvx_status unload_this_cpu(void *ctx)
 
 static void free_hv(struct hv *hv)
 {
+	platform_free_pages(hv->window, WINDOW_ORDER);
 	platform_free_pages(hv->pool.va, POOL_ORDER);
 }
 
@@ -249,7 +260,8 @@ enum fvx_status hv_load(void)
 	pool_init(&hv->pool, block, platform_virt_to_phys(block), PAGE_SIZE_4K << POOL_ORDER);
 	hv->pool.used = PAGE_SIZE_4K; /* struct hv itself */
 	__builtin_memcpy(hv->signature, HV_SIGNATURE, sizeof(hv->signature));
-	s = build(hv);
+	hv->window = platform_alloc_pages(WINDOW_ORDER);
+	s = hv->window ? build(hv) : FVX_ERR_NOMEM;
 	if (s != FVX_OK) {
 		platform_log("cannot build the hypervisor: %s (pool %u of %u KiB used)\n",
 			     fvx_status_str(s), (unsigned int)(hv->pool.used >> 10),
@@ -312,6 +324,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	idtr.limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	r->rsp = vmcs_readl(GUEST_RSP);
 
+	arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar); /* tracing ends with the hypervisor */
 	arch_vmclear(hv_pa(v->hv, v->vmcs));
 	arch_vmxoff();
 	arch_write_cr4(cr4 & ~CR4_VMXE);

@@ -2,6 +2,7 @@
  * IA32_FEATURE_CONTROL agrees with them. Everything else passes through. */
 #include "msr.h"
 #include "exit.h"
+#include "window.h"
 #include "../arch/x86/asm.h"
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
@@ -46,6 +47,10 @@ void msr_bitmap_init(u8 *bitmap)
 
 	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, false);
 	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, true);
+	/* The guest's syscall entry: it reads back what it wrote, while the
+	 * real MSR may point at the trampoline. */
+	intercept(bitmap, MSR_IA32_LSTAR, false);
+	intercept(bitmap, MSR_IA32_LSTAR, true);
 	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
 		intercept(bitmap, msr, false);
 		intercept(bitmap, msr, true);
@@ -57,7 +62,9 @@ enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 value;
 
-	if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
+	if (msr == MSR_IA32_LSTAR) {
+		value = window_lstar_read(v);
+	} else if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return EXIT_RESUME;
 	}
@@ -74,6 +81,15 @@ enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 value = ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff);
 
+	if (msr == MSR_IA32_LSTAR) {
+		if (value >> 47 != 0x1ffff) { /* not a canonical kernel address */
+			guest_inject_exception(VECTOR_GP, true, 0);
+			return EXIT_RESUME;
+		}
+		window_lstar_write(v, value);
+		guest_skip_instruction();
+		return EXIT_RESUME;
+	}
 	/* IA32_FEATURE_CONTROL is locked (SDM 24.7) and the VMX MSRs are read-only. */
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability(msr) ||
 	    arch_wrmsr_safe(msr, value) != 0) {

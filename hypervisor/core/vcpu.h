@@ -9,6 +9,7 @@
 #include "ept.h"
 #include "mtrr.h"
 #include "fastvmix/vmcall.h"
+#include "fastvmix/trace.h"
 
 #define FVX_MAX_CPUS 64
 #define HOST_STACK_PAGES 4
@@ -37,6 +38,10 @@ struct vcpu {
 	u64 exits_total;
 	u64 exits[FVX_EXIT_REASON_COUNT];
 	u64 ept_violations_logged;
+	u64 guest_lstar; /* IA32_LSTAR as the guest wrote it */
+	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
+	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
+	u64 attacks; /* view-switch abuse seen on this CPU */
 };
 _Static_assert(__builtin_offsetof(struct vcpu, nmi_pending) == 8, "used by vmx_entry.S");
 
@@ -55,6 +60,17 @@ struct hv {
 	u8 *idt;
 	u8 *dummy;
 	u64 unload_key;
+	/* The analyzer window (core/window.c). */
+	u8 *window; /* host address of the backing block */
+	u64 window_pa; /* its physical address: hidden like the pool */
+	u64 window_gpa; /* where the guest sees it */
+	u64 *eptp_list;
+	u64 eptp_analyzer;
+	u64 ring_bytes;
+	bool x_only; /* EPT execute-only pages */
+	bool configured;
+	bool analyzer_loaded;
+	u32 tracing_cpus;
 	unsigned int cpu_count;
 	struct vcpu *vcpus[FVX_MAX_CPUS];
 };

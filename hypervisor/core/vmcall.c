@@ -2,6 +2,7 @@
  * unload. Only guest ring 0 with the magic gets an answer; anyone else gets
  * #UD, as on a CPU without a hypervisor. Every guest pointer is checked. */
 #include "exit.h"
+#include "window.h"
 
 /* A guest-physical buffer the host may write: inside RAM, inside one page,
  * and not the hypervisor's own memory. */
@@ -62,7 +63,7 @@ enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		r->rax = FVX_VMCALL_OK;
 		guest_skip_instruction();
 		return EXIT_VMXOFF;
-	default: status = FVX_VMCALL_ENOSYS;
+	default: status = window_vmcall(v, r, (u32)r->rax);
 	}
 	r->rax = (u64)status;
 	guest_skip_instruction();

@@ -59,6 +59,10 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(MSR_BITMAP, hv_pa(hv, hv->msr_bitmap));
 	vmcs_write64(EPT_POINTER, hv->eptp);
+	/* VMFUNC leaf 0 switches between the two views (SDM 25.5.6.3). */
+	vmcs_write64(VM_FUNCTION_CONTROL, VMX_VMFUNC_EPTP_SWITCHING);
+	vmcs_write64(EPTP_LIST_ADDRESS, hv_pa(hv, hv->eptp_list));
+	vmcs_write16(EPTP_INDEX, 0);
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, v->index + 1); /* 0 is the host's */
 	/* The host owns the CR0 bits VMX fixes and CR4.VMXE; the guest reads
 	 * its own values of them from the shadows (SDM 25.3). */

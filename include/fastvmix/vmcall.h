@@ -18,12 +18,28 @@ enum fvx_vmcall_function {
 	FVX_VMCALL_STATUS = 2,
 	/* RBX = the unload key the loader got at launch: this CPU leaves VMX. */
 	FVX_VMCALL_UNLOAD = 3,
+	/* RBX = guest-physical address of a struct fvx_window_info to fill. */
+	FVX_VMCALL_WINDOW_INFO = 4,
+	/* RBX = guest-physical address of a struct fvx_agent_config. */
+	FVX_VMCALL_CONFIGURE = 5,
+	/* RBX = guest-physical address of an analyzer image (physically
+	 * contiguous, page-aligned), RCX = its size. RBX <- an
+	 * analyzer_image_error on FVX_VMCALL_EINVAL. */
+	FVX_VMCALL_ANALYZER_LOAD = 6,
+	/* Exit-mode trampoline only: RBX = syscall number, RCX = cpu. */
+	FVX_VMCALL_TRACE_EVENT = 7,
+	/* RBX = guest-physical address of a struct fvx_trace_filter; resets the rings. */
+	FVX_VMCALL_TRACE_FILTER = 8,
+	/* RBX = FVX_MODE_FAST or FVX_MODE_EXIT, or 0 to stop: this CPU only. */
+	FVX_VMCALL_TRACE_MODE = 9,
 };
 
 #define FVX_VMCALL_OK 0
 #define FVX_VMCALL_ENOSYS (-1) /* unknown function */
 #define FVX_VMCALL_EINVAL (-2) /* bad argument: cpu, address or size */
-#define FVX_VMCALL_EPERM (-3) /* wrong unload key */
+#define FVX_VMCALL_EPERM (-3) /* wrong unload key, or not from the trampoline */
+#define FVX_VMCALL_EBUSY (-4) /* not while tracing */
+#define FVX_VMCALL_ENOENT (-5) /* not configured / no analyzer loaded */
 
 #define FVX_EXIT_REASON_COUNT 72
 
@@ -49,5 +65,44 @@ struct fvx_cpu_status {
 };
 _Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT,
 	       "fvx_cpu_status layout");
+
+#define FVX_WINDOW_INFO_VERSION 1
+struct fvx_window_info {
+	__u32 version;
+	__u32 size;
+	__u64 window_gpa; /* 1 GiB aligned, not RAM */
+	__u64 backed; /* bytes backed from the start (FVX_WIN_BACKED) */
+	__u64 ring_bytes; /* per CPU, header included */
+	__u32 cpu_count;
+	__u32 record_size;
+};
+_Static_assert(sizeof(struct fvx_window_info) == 40, "fvx_window_info layout");
+
+#define FVX_AGENT_CONFIG_VERSION 1
+/* What only the guest kernel knows: where it mapped the window and where
+ * its own data lives. */
+struct fvx_agent_config {
+	__u32 version;
+	__u32 size;
+	__u64 window_va;
+	__u64 consumer_va;
+	__u64 scratch_percpu; /* per-CPU offset of struct fvx_percpu_scratch (< 2 GiB) */
+	__u64 current_task; /* per-CPU offset of `current_task` */
+	__u32 task_pid;
+	__u32 task_tgid;
+	__u32 task_real_parent;
+	__u32 reserved;
+};
+_Static_assert(sizeof(struct fvx_agent_config) == 56, "fvx_agent_config layout");
+
+#define FVX_TRACE_FILTER_VERSION 1
+struct fvx_trace_filter {
+	__u32 version;
+	__u32 target_tgid; /* 0: everyone */
+	__u32 follow_children;
+	__u32 reserved;
+	__u64 syscalls[8]; /* bit n: trace syscall n */
+};
+_Static_assert(sizeof(struct fvx_trace_filter) == 80, "fvx_trace_filter layout");
 
 #endif

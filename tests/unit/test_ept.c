@@ -55,10 +55,11 @@ static int setup(void **state)
 	f->mtrr = pc_mtrr();
 	f->layout = (struct ept_layout){ .limit = 1ULL << 40,
 					 .large_1g = true,
+					 .ram_perm = EPT_RWX,
 					 .mtrr = &f->mtrr,
-					 .hidden_base = POOL_PA,
-					 .hidden_size = POOL_SIZE,
 					 .dummy_pa = POOL_PA + 4096 };
+	f->layout.hidden[0].base = POOL_PA;
+	f->layout.hidden[0].size = POOL_SIZE;
 	*state = f;
 	return 0;
 }
@@ -140,8 +141,8 @@ static void unaligned_hidden_range_splits_to_4k(void **state)
 {
 	struct fixture *f = *state;
 
-	f->layout.hidden_base = POOL_PA + 0x3000;
-	f->layout.hidden_size = 0x2000;
+	f->layout.hidden[0].base = POOL_PA + 0x3000;
+	f->layout.hidden[0].size = 0x2000;
 	build(f);
 	assert_int_equal(walk(f, POOL_PA + 0x2000).hpa, POOL_PA + 0x2000);
 	assert_int_equal(walk(f, POOL_PA + 0x3000).hpa, f->layout.dummy_pa);
@@ -198,11 +199,57 @@ static void bad_layout_is_rejected(void **state)
 {
 	struct fixture *f = *state;
 
-	f->layout.hidden_base = POOL_PA + 1;
+	f->layout.hidden[0].base = POOL_PA + 1;
 	assert_int_equal(ept_build(&f->pool, &f->layout, &f->pml4, &f->stats), FVX_ERR_INVALID);
-	f->layout.hidden_base = POOL_PA;
+	f->layout.hidden[0].base = POOL_PA;
 	f->layout.limit = 0;
 	assert_int_equal(ept_build(&f->pool, &f->layout, &f->pml4, &f->stats), FVX_ERR_INVALID);
+}
+
+static void analyzer_view_ram_is_not_executable(void **state)
+{
+	struct fixture *f = *state;
+
+	f->layout.ram_perm = EPT_READ | EPT_WRITE;
+	build(f);
+	assert_int_equal(walk(f, 0x1000000).perm, EPT_READ | EPT_WRITE);
+	assert_int_equal(walk(f, 5 * GIB).perm, EPT_READ | EPT_WRITE);
+	assert_false(walk(f, POOL_PA).perm & EPT_EXEC);
+}
+
+static void second_hidden_range(void **state)
+{
+	struct fixture *f = *state;
+
+	f->layout.hidden[1].base = 0x8000000;
+	f->layout.hidden[1].size = 4 * MIB;
+	build(f);
+	assert_int_equal(walk(f, 0x8000000 + 0x3000).hpa, f->layout.dummy_pa);
+	assert_int_equal(walk(f, POOL_PA).hpa, f->layout.dummy_pa);
+	assert_int_equal(walk(f, 0x7fff000).hpa, 0x7fff000);
+}
+
+static void window_pages_replace_a_large_page(void **state)
+{
+	struct fixture *f = *state;
+	u64 window = 512 * GIB;
+	struct ept_translation t;
+
+	build(f);
+	assert_int_equal(walk(f, window).level, 3); /* identity 1 GiB page first */
+	assert_int_equal(ept_map_page(&f->pool, f->pml4, window + 0x1000, 0x9000000, EPT_READ,
+				      MEMTYPE_WB),
+			 FVX_OK);
+	t = walk(f, window + 0x1234);
+	assert_int_equal(t.hpa, 0x9000234);
+	assert_int_equal(t.perm, EPT_READ);
+	assert_int_equal(t.level, 1);
+	/* The rest of that GiB is not present any more; other GiBs are intact. */
+	assert_false(ept_translate(&f->pool, f->pml4, window, &t));
+	assert_false(ept_translate(&f->pool, f->pml4, window + 0x200000, &t));
+	assert_int_equal(walk(f, window + GIB).hpa, window + GIB);
+	assert_int_equal(ept_map_page(&f->pool, f->pml4, window + 1, 0, EPT_READ, 6),
+			 FVX_ERR_INVALID);
 }
 
 static void mtrr_rules(void **state)
@@ -283,6 +330,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(limit_is_respected, setup, teardown),
 		cmocka_unit_test_setup_teardown(small_pool_fails_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_layout_is_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(analyzer_view_ram_is_not_executable, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_hidden_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(window_pages_replace_a_large_page, setup, teardown),
 		cmocka_unit_test(mtrr_rules),
 		cmocka_unit_test(mtrr_read_decodes_msrs),
 	};

@@ -5,6 +5,11 @@
 
 #include "../../types.h"
 
+#ifdef FVX_FAKE_VMCS
+/* Unit tests provide the MSRs. */
+u64 arch_rdmsr(u32 msr);
+void arch_wrmsr(u32 msr, u64 value);
+#else
 /* RDMSR; #GP on an MSR the CPU lacks. */
 static inline u64 arch_rdmsr(u32 msr)
 {
@@ -18,6 +23,7 @@ static inline void arch_wrmsr(u32 msr, u64 value)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)value), "d"((u32)(value >> 32)) : "memory");
 }
+#endif
 
 /* CPUID leaf/subleaf into out[0..3] = eax, ebx, ecx, edx. */
 static inline void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fastvmix: the agent module behind /dev/fastvmix. Maps the analyzer window
+ * into the kernel with one 1 GiB PDPTE, tells the hypervisor where Linux
+ * keeps what the analyzer needs, loads analyzers, starts and stops tracing
+ * on every CPU, and maps the rings read-only into the frontend. */
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <asm/current.h>
+#include <asm/pgtable.h>
+#include <asm/tlbflush.h>
+
+#include "types.h"
+#include "arch/x86/asm.h"
+#include "fastvmix/ioctl.h"
+#include "fastvmix/trace.h"
+#include "fastvmix/vmcall.h"
+
+#define GIB (1ULL << 30)
+/* PML4 entry 511's PDPT covers the top 512 GiB; its slots 0..443 are an
+ * unused hole in Linux's x86-64 layout (Documentation/x86/x86_64/mm.rst). */
+#define WINDOW_SLOT_FIRST 1
+#define WINDOW_SLOT_LAST 443
+
+bool fastvmix_hv_running(void); /* the loader's: also makes it a dependency */
+
+static DEFINE_PER_CPU(struct fvx_percpu_scratch, fvx_scratch);
+static DEFINE_MUTEX(agent_lock);
+static struct fvx_window_info window;
+static u64 *window_pdpte;
+static u64 window_va;
+static struct fvx_ring_consumer *consumer;
+static u32 trace_mode;
+
+static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
+{
+	return (s64)arch_vmcall(FVX_VMCALL_MAGIC << 32 | function, rbx, rcx, 0, rbx_out);
+}
+
+/* VMCALL with a struct: through a zeroed page, so it never crosses one. */
+static s64 vmcall_struct(u32 function, const void *in, size_t size, void *out)
+{
+	void *page = (void *)get_zeroed_page(GFP_KERNEL);
+	s64 r;
+
+	if (!page)
+		return FVX_VMCALL_EINVAL;
+	if (in)
+		memcpy(page, in, size);
+	r = vmcall(function, virt_to_phys(page), size, NULL);
+	if (out)
+		memcpy(out, page, size);
+	free_page((unsigned long)page);
+	return r;
+}
+
+static int map_window(void)
+{
+	u64 *pml4 = __va(__read_cr3() & PTE_PFN_MASK), *pdpt;
+	int slot;
+
+	if (!(pml4[511] & _PAGE_PRESENT))
+		return -ENODEV;
+	pdpt = __va(pml4[511] & PTE_PFN_MASK);
+	for (slot = WINDOW_SLOT_FIRST; slot <= WINDOW_SLOT_LAST; slot++)
+		if (!READ_ONCE(pdpt[slot]))
+			break;
+	if (slot > WINDOW_SLOT_LAST)
+		return -ENOSPC;
+	/* One 1 GiB page, kernel-only, write-back: with PML4[511] (shared by
+	 * every address space since boot) the only two entries that carry it. */
+	WRITE_ONCE(pdpt[slot], window.window_gpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE |
+				       _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
+	window_pdpte = &pdpt[slot];
+	window_va = 0xffffff8000000000ULL + (u64)slot * GIB;
+	__flush_tlb_all();
+	return 0;
+}
+
+static void unmap_window(void)
+{
+	if (!window_pdpte)
+		return;
+	WRITE_ONCE(*window_pdpte, 0);
+	window_pdpte = NULL;
+	__flush_tlb_all();
+}
+
+struct mode_call {
+	u32 mode;
+	atomic_t failed;
+};
+
+static void set_mode_on_cpu(void *info)
+{
+	struct mode_call *call = info;
+
+	if (vmcall(FVX_VMCALL_TRACE_MODE, call->mode, 0, NULL) != FVX_VMCALL_OK)
+		atomic_inc(&call->failed);
+}
+
+static int set_mode(u32 mode)
+{
+	struct mode_call call = { .mode = mode, .failed = ATOMIC_INIT(0) };
+
+	on_each_cpu(set_mode_on_cpu, &call, 1);
+	if (atomic_read(&call.failed) && mode) {
+		call.mode = 0;
+		on_each_cpu(set_mode_on_cpu, &call, 1);
+		trace_mode = 0;
+		return -EIO;
+	}
+	trace_mode = mode;
+	return 0;
+}
+
+static long analyzer_load(struct fvx_ioc_analyzer __user *uarg)
+{
+	struct fvx_ioc_analyzer req;
+	unsigned int order;
+	void *image;
+	u64 error = 0;
+	s64 r;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.version != FVX_IOC_ANALYZER_VERSION || !req.size || req.size > FVX_WIN_CODE_SIZE)
+		return -EINVAL;
+	if (trace_mode)
+		return -EBUSY;
+	order = get_order(req.size);
+	image = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
+	if (!image)
+		return -ENOMEM;
+	if (copy_from_user(image, u64_to_user_ptr(req.image), req.size)) {
+		free_pages((unsigned long)image, order);
+		return -EFAULT;
+	}
+	r = vmcall(FVX_VMCALL_ANALYZER_LOAD, virt_to_phys(image), req.size, &error);
+	free_pages((unsigned long)image, order);
+	if (r == FVX_VMCALL_EINVAL) {
+		req.error = error;
+		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : -EINVAL;
+	}
+	return r == FVX_VMCALL_OK ? 0 : r == FVX_VMCALL_EBUSY ? -EBUSY : -EIO;
+}
+
+static long trace_start(const struct fvx_ioc_trace __user *uarg)
+{
+	struct fvx_ioc_trace req;
+	struct fvx_trace_filter f = { .version = FVX_TRACE_FILTER_VERSION };
+	s64 r;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.version != FVX_IOC_TRACE_VERSION ||
+	    (req.mode != FVX_MODE_FAST && req.mode != FVX_MODE_EXIT))
+		return -EINVAL;
+	if (trace_mode)
+		return -EBUSY;
+	f.target_tgid = req.target_tgid;
+	f.follow_children = req.follow_children;
+	memcpy(f.syscalls, req.syscalls, sizeof(f.syscalls));
+	memset(consumer, 0, PAGE_SIZE);
+	r = vmcall_struct(FVX_VMCALL_TRACE_FILTER, &f, sizeof(f), NULL);
+	if (r != FVX_VMCALL_OK)
+		return r == FVX_VMCALL_EBUSY ? -EBUSY : -EINVAL;
+	r = set_mode(req.mode);
+	if (r == -EIO && req.mode == FVX_MODE_FAST)
+		return -ENOENT; /* no analyzer loaded */
+	return r;
+}
+
+static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct fvx_ioc_info info;
+	long err;
+
+	mutex_lock(&agent_lock);
+	switch (cmd) {
+	case FVX_IOC_ANALYZER_LOAD:
+		err = analyzer_load((void __user *)arg);
+		break;
+	case FVX_IOC_TRACE_START:
+		err = trace_start((void __user *)arg);
+		break;
+	case FVX_IOC_TRACE_STOP:
+		err = set_mode(0);
+		break;
+	case FVX_IOC_INFO:
+		err = -EFAULT;
+		if (copy_from_user(&info, (void __user *)arg, sizeof(info)))
+			break;
+		err = -EINVAL;
+		if (info.version != FVX_IOC_INFO_VERSION)
+			break;
+		info.cpu_count = window.cpu_count;
+		info.ring_bytes = window.ring_bytes;
+		info.record_size = window.record_size;
+		info.mode = trace_mode;
+		err = copy_to_user((void __user *)arg, &info, sizeof(info)) ? -EFAULT : 0;
+		break;
+	default:
+		err = -ENOTTY;
+	}
+	mutex_unlock(&agent_lock);
+	return err;
+}
+
+static int agent_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT, size = vma->vm_end - vma->vm_start;
+
+	if (off == FVX_MMAP_RINGS) {
+		if (size > window.ring_bytes * window.cpu_count || (vma->vm_flags & VM_WRITE))
+			return -EPERM;
+		vma->vm_flags &= ~VM_MAYWRITE;
+		return remap_pfn_range(vma, vma->vm_start,
+				       (window.window_gpa + FVX_WIN_RINGS) >> PAGE_SHIFT, size,
+				       vma->vm_page_prot);
+	}
+	if (off == FVX_MMAP_CONSUMER && size == PAGE_SIZE)
+		return remap_pfn_range(vma, vma->vm_start, virt_to_phys(consumer) >> PAGE_SHIFT,
+				       PAGE_SIZE, vma->vm_page_prot);
+	return -EINVAL;
+}
+
+static int agent_release(struct inode *inode, struct file *file)
+{
+	/* The frontend is gone: nobody drains the rings any more. */
+	mutex_lock(&agent_lock);
+	if (trace_mode)
+		set_mode(0);
+	mutex_unlock(&agent_lock);
+	return 0;
+}
+
+static const struct file_operations agent_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = agent_ioctl,
+	.mmap = agent_mmap,
+	.release = agent_release,
+};
+
+static struct miscdevice agent_device = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "fastvmix",
+	.fops = &agent_fops,
+	.mode = 0600,
+};
+
+static int __init agent_init(void)
+{
+	struct fvx_agent_config cfg = { .version = FVX_AGENT_CONFIG_VERSION, .size = sizeof(cfg) };
+	unsigned int cpu;
+	s64 r;
+	int err;
+
+	if (!fastvmix_hv_running()) {
+		pr_err("fastvmix: the hypervisor is not running (load fastvmix_hv first)\n");
+		return -ENODEV;
+	}
+	r = vmcall_struct(FVX_VMCALL_WINDOW_INFO, NULL, sizeof(window), &window);
+	if (r != FVX_VMCALL_OK || window.version != FVX_WINDOW_INFO_VERSION ||
+	    window.cpu_count < num_possible_cpus()) {
+		pr_err("fastvmix: no usable analyzer window (status %lld)\n", r);
+		return -ENODEV;
+	}
+	consumer = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!consumer)
+		return -ENOMEM;
+	err = map_window();
+	if (err)
+		goto free_consumer;
+	for_each_possible_cpu(cpu) {
+		struct fvx_percpu_scratch *s = per_cpu_ptr(&fvx_scratch, cpu);
+
+		s->cpu = cpu;
+		s->stack_top = window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
+	}
+	cfg.window_va = window_va;
+	cfg.consumer_va = (u64)consumer;
+	cfg.scratch_percpu = (u64)&fvx_scratch;
+	cfg.current_task = (u64)&current_task;
+	cfg.task_pid = offsetof(struct task_struct, pid);
+	cfg.task_tgid = offsetof(struct task_struct, tgid);
+	cfg.task_real_parent = offsetof(struct task_struct, real_parent);
+	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);
+	if (r != FVX_VMCALL_OK) {
+		pr_err("fastvmix: the hypervisor refused the configuration (status %lld)\n", r);
+		err = -EINVAL;
+		goto unmap;
+	}
+	err = misc_register(&agent_device);
+	if (err)
+		goto unmap;
+	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu KiB\n",
+		window_va, window.window_gpa, window.cpu_count, window.ring_bytes >> 10);
+	return 0;
+unmap:
+	unmap_window();
+free_consumer:
+	free_page((unsigned long)consumer);
+	return err;
+}
+
+static void __exit agent_exit(void)
+{
+	misc_deregister(&agent_device);
+	mutex_lock(&agent_lock);
+	if (trace_mode)
+		set_mode(0);
+	mutex_unlock(&agent_lock);
+	unmap_window();
+	free_page((unsigned long)consumer);
+}
+
+module_init(agent_init);
+module_exit(agent_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("FastVMIX agent: analyzers and exit-less tracing");

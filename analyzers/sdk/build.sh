@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds one analyzer C file into an image: build.sh FILE.c OUT.fvxa
+set -euo pipefail
+sdk=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$sdk/../.." && pwd)
+src=$1 out=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fpie -fno-plt
+	-fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none
+	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -I"$top/include" -I"$sdk")
+gcc "${cflags[@]}" -c "$src" -o "$work/analyzer.o"
+gcc "${cflags[@]}" -c "$sdk/runtime.c" -o "$work/runtime.o"
+ld -static -nostdlib --no-dynamic-linker -z noexecstack -T "$sdk/fvxa.ld" -o "$work/analyzer.elf" \
+	"$work/analyzer.o" "$work/runtime.o"
+objcopy -O binary -j .header -j .text -j .rodata "$work/analyzer.elf" "$out"

@@ -1,0 +1,68 @@
+/* The FastVMIX analyzer SDK: write one C file with
+ *     FVX_ANALYZER("name");
+ *     void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg,
+ *                    void *scratch) { ... }
+ * and build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
+ * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
+ * view where only the window's code is executable: call nothing outside this
+ * file and the SDK, keep no writable globals (use `scratch` or the rings),
+ * and keep no pointers in static data (the image is position-independent
+ * code linked at 0). A fault here is a fault in the guest kernel. */
+#ifndef FVX_ANALYZER_SDK_H
+#define FVX_ANALYZER_SDK_H
+
+#include <linux/types.h>
+
+#include "fastvmix/analyzer.h"
+#include "fastvmix/trace.h"
+#include "fastvmix/trace_emit.h"
+
+#define FVX_ANALYZER(name_string)                                                                  \
+	const char fvx_name[32] __attribute__((section(".fvx_name"), used)) = name_string
+
+void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
+
+/* Reads 8 bytes at offset `off` of this CPU's Linux per-CPU area. */
+static inline __u64 fvx_percpu_read64(__u64 off)
+{
+	__u64 v;
+
+	__asm__ __volatile__("mov %%gs:(%1), %0" : "=r"(v) : "r"(off));
+	return v;
+}
+
+static inline __u64 fvx_rdtsc(void)
+{
+	__u32 lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((__u64)hi << 32) | lo;
+}
+
+static inline __u64 fvx_read_cr3(void)
+{
+	__u64 v;
+
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* Guest kernel memory, read directly (the analyzer view maps it R/W). */
+static inline int fvx_kernel_read64(void *ctx, __u64 address, __u64 *value)
+{
+	(void)ctx;
+	*value = *(const volatile __u64 *)address;
+	return 1;
+}
+
+static inline struct fvx_ring_header *fvx_ring(const struct fvx_config *cfg, __u64 cpu)
+{
+	return (struct fvx_ring_header *)(cfg->window_va + FVX_WIN_RINGS + cpu * cfg->ring_bytes);
+}
+
+static inline const volatile __u64 *fvx_ring_tail(const struct fvx_config *cfg, __u64 cpu)
+{
+	return (const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* Guest memory access for VMX root (see guest_mem.h). */
+#include "guest_mem.h"
+
+#define PTE_PRESENT BIT(0)
+#define PTE_LARGE BIT(7)
+#define PTE_ADDR 0x000ffffffffff000ULL
+
+static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+bool guest_ram_range_ok(const struct hv *hv, u64 gpa, u64 size)
+{
+	return size && gpa < hv->ram_top && size <= hv->ram_top - gpa &&
+	       !overlaps(gpa, size, hv->pool.pa, hv->pool.size) &&
+	       !overlaps(gpa, size, hv->window_pa, FVX_WIN_BACKED);
+}
+
+bool guest_read_direct(const struct hv *hv, u64 va, u64 *value)
+{
+	if (va < hv->page_offset || (va & 7) || !guest_ram_range_ok(hv, va - hv->page_offset, 8))
+		return false;
+	*value = *(const volatile u64 *)va;
+	return true;
+}
+
+bool guest_virt_to_phys(const struct hv *hv, u64 cr3, u64 va, u64 *gpa)
+{
+	u64 table = cr3 & PTE_ADDR, e;
+	int level;
+
+	for (level = 4; level >= 1; level--) {
+		u64 index = (va >> (12 + 9 * (level - 1))) & 511;
+
+		if (!guest_read_direct(hv, hv->page_offset + table + index * 8, &e) ||
+		    !(e & PTE_PRESENT))
+			return false;
+		if (level == 1 || (level <= 3 && (e & PTE_LARGE))) {
+			u64 size = 1ULL << (12 + 9 * (level - 1));
+
+			*gpa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
+			return true;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
+}

@@ -1,0 +1,28 @@
+/* Analyzer images: position-independent, freestanding code that runs at
+ * guest ring 0 in the analyzer view. The image is loaded at the window's
+ * code region and entered as
+ *     void entry(const struct fvx_event *ev, const struct fvx_config *cfg,
+ *                void *scratch);
+ * with interrupts off, on a per-CPU analyzer stack. Code and read-only data
+ * only: the region is not writable; `scratch` (FVX_WIN_DATA_SIZE bytes,
+ * shared by all CPUs) and the rings are. Include <linux/types.h> or
+ * hypervisor/types.h first. */
+#ifndef FASTVMIX_ANALYZER_H
+#define FASTVMIX_ANALYZER_H
+
+#define FVX_ANALYZER_MAGIC 0x41585646u /* "FVXA" */
+#define FVX_ANALYZER_VERSION 1
+
+struct fvx_analyzer_header {
+	__u32 magic;
+	__u16 version;
+	__u16 header_size; /* sizeof(struct fvx_analyzer_header) */
+	__u32 image_size; /* bytes, header included */
+	__u32 entry; /* offset of the entry point from the image start */
+	__u32 flags; /* none defined: must be 0 */
+	__u32 reserved[3]; /* must be 0 */
+	char name[32]; /* NUL-terminated; 32-byte aligned, as GCC places it */
+};
+_Static_assert(sizeof(struct fvx_analyzer_header) == 64, "fvx_analyzer_header layout");
+
+#endif

@@ -1,0 +1,107 @@
+/* The exit-less trace path's shared layout: the analyzer window, the config
+ * page, the per-CPU scratch the trampoline uses, events, trace records and
+ * rings. Include <linux/types.h> or hypervisor/types.h first. */
+#ifndef FASTVMIX_TRACE_H
+#define FASTVMIX_TRACE_H
+
+/* The window: 1 GiB of guest-physical space that is not RAM, mapped into
+ * the kernel with one 1 GiB PDPTE. Only these offsets are backed. */
+#define FVX_WIN_TRAMPOLINE 0x0000 /* fast entry at +0, exit-mode entry at +0x800 */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x0800
+#define FVX_WIN_CONFIG 0x1000 /* struct fvx_config, read-only in both views */
+#define FVX_WIN_CODE 0x10000 /* analyzer image */
+#define FVX_WIN_CODE_SIZE 0x40000
+#define FVX_WIN_DATA 0x50000 /* analyzer scratch, RW in the analyzer view only */
+#define FVX_WIN_DATA_SIZE 0x10000
+#define FVX_WIN_STACKS 0x60000 /* one analyzer stack per CPU */
+#define FVX_WIN_STACK_SIZE 0x4000
+#define FVX_WIN_MAX_CPUS 32
+#define FVX_WIN_RINGS 0x100000 /* one ring per CPU */
+#define FVX_WIN_BACKED 0x400000 /* bytes of the window that are backed */
+
+/* Per-CPU scratch in Linux's per-CPU area (the agent's DEFINE_PER_CPU),
+ * reached by the trampoline through %gs after SWAPGS. */
+struct fvx_percpu_scratch {
+	__u64 user_rsp;
+	__u64 rax;
+	__u64 rcx;
+	__u64 stack_top; /* this CPU's analyzer stack (window address) */
+	__u64 rbx;
+	__u64 cpu;
+};
+_Static_assert(sizeof(struct fvx_percpu_scratch) == 48, "offsets used by trampoline.S");
+
+/* What the trampoline hands the analyzer (on the analyzer stack). */
+struct fvx_event {
+	__u64 nr;
+	__u64 args[6];
+	__u64 user_rip;
+	__u64 cpu;
+	__u64 flags;
+};
+_Static_assert(sizeof(struct fvx_event) == 80, "layout built by trampoline.S");
+
+#define FVX_MODE_FAST 1 /* VMFUNC into the analyzer view: no VM exit */
+#define FVX_MODE_EXIT 2 /* VMCALL per event: the hypervisor writes the record */
+
+#define FVX_CONFIG_VERSION 1
+/* The config page: written by the hypervisor only. */
+struct fvx_config {
+	__u32 version;
+	__u32 size;
+	__u64 forward; /* the guest's own syscall entry: where the trampoline goes on */
+	__u64 analyzer_entry; /* window address of the analyzer's entry point */
+	__u64 window_va; /* the window's kernel virtual address */
+	__u64 consumer_va; /* kernel address of the consumers' tails (struct fvx_ring_consumer[]) */
+	__u64 ring_bytes; /* per CPU, header included */
+	__u32 cpu_count;
+	__u32 mode; /* FVX_MODE_*, 0 when not tracing */
+	/* Whom to trace. */
+	__u32 target_tgid; /* 0: everyone */
+	__u32 follow_children; /* also descendants of target_tgid */
+	/* Where Linux keeps what the analyzer reads. */
+	__u64 current_task; /* per-CPU offset of `current_task` */
+	__u32 task_pid;
+	__u32 task_tgid;
+	__u32 task_real_parent;
+	__u32 reserved;
+	__u64 syscalls[8]; /* bit n set: trace syscall n (0..511) */
+};
+_Static_assert(sizeof(struct fvx_config) == 152, "fvx_config layout");
+
+#define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
+
+struct fvx_trace_record {
+	__u64 seq; /* per CPU, from 1; a gap means records were dropped */
+	__u64 tsc;
+	__u64 cr3;
+	__u64 nr;
+	__u64 args[6];
+	__u32 cpu;
+	__u32 pid;
+	__u32 tgid;
+	__u32 flags;
+};
+_Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout");
+
+#define FVX_RING_VERSION 1
+/* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
+struct fvx_ring_header {
+	__u32 version;
+	__u32 record_size;
+	__u64 capacity; /* records, a power of two */
+	__u64 head; /* records ever written; only the producer writes it */
+	__u64 dropped; /* records lost because the ring was full */
+	__u64 reserved[4];
+};
+_Static_assert(sizeof(struct fvx_ring_header) == 64, "fvx_ring_header layout");
+#define FVX_RING_RECORDS 4096
+
+/* One per CPU in the consumer page (ordinary guest memory). */
+struct fvx_ring_consumer {
+	__u64 tail; /* records consumed */
+	__u64 reserved[7];
+};
+_Static_assert(sizeof(struct fvx_ring_consumer) == 64, "fvx_ring_consumer layout");
+
+#endif
