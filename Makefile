@@ -13,13 +13,13 @@ GUEST_STAMP := $(BUILD)/guest/kernel.release
 GUEST_RELEASE = $(shell cat $(GUEST_STAMP) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
 
-CORE_PURE := hypervisor/core/caps.c
+CORE_PURE := hypervisor/core/caps.c hypervisor/core/analyzer_image.c
 UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervisor/core/ept.c
 CLI_SRC := $(wildcard cli/*.c)
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all cli modules unit-build unit system system-quick test test-quick run deps format \
+.PHONY: all cli modules unit-build unit system system-quick test test-quick run deps format fuzz \
 	format-check clean
 
 all: cli modules unit-build
@@ -28,14 +28,18 @@ deps $(GUEST_STAMP):
 	bash scripts/deps.sh
 
 # The frontend is linked statically so it runs in the guest's busybox initramfs.
-cli: $(BUILD)/bin/fastvmix $(GUEST_PROGS)
+cli: $(BUILD)/bin/fastvmix $(GUEST_PROGS) $(BUILD)/bin/syscall.fvxa
+$(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard include/fastvmix/*.h)
+	@mkdir -p $(dir $@)
+	bash analyzers/sdk/build.sh $< $@
+
 $(BUILD)/bin/%: tests/system/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
 $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE)
+	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp
 
 modules: | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -45,8 +49,7 @@ modules: | $(GUEST_STAMP)
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
 EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
-	hypervisor/core/vmcall.c hypervisor/core/window.c hypervisor/core/guest_mem.c \
-	hypervisor/core/analyzer_image.c
+	hypervisor/core/vmcall.c hypervisor/core/window.c hypervisor/core/guest_mem.c
 $(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka
@@ -73,6 +76,13 @@ test-quick: all
 
 run: cli modules
 	@bash tests/system/suite.sh run
+
+# Coverage-guided fuzzing of analyzer image validation (needs clang).
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Ihypervisor -o $(BUILD)/fuzz/analyzer_image \
+		tests/fuzz/analyzer_image_fuzz.c hypervisor/core/analyzer_image.c
+	$(BUILD)/fuzz/analyzer_image -max_total_time=60
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

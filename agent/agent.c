@@ -186,15 +186,9 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	mutex_lock(&agent_lock);
 	switch (cmd) {
-	case FVX_IOC_ANALYZER_LOAD:
-		err = analyzer_load((void __user *)arg);
-		break;
-	case FVX_IOC_TRACE_START:
-		err = trace_start((void __user *)arg);
-		break;
-	case FVX_IOC_TRACE_STOP:
-		err = set_mode(0);
-		break;
+	case FVX_IOC_ANALYZER_LOAD: err = analyzer_load((void __user *)arg); break;
+	case FVX_IOC_TRACE_START: err = trace_start((void __user *)arg); break;
+	case FVX_IOC_TRACE_STOP: err = set_mode(0); break;
 	case FVX_IOC_INFO:
 		err = -EFAULT;
 		if (copy_from_user(&info, (void __user *)arg, sizeof(info)))
@@ -208,8 +202,7 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		info.mode = trace_mode;
 		err = copy_to_user((void __user *)arg, &info, sizeof(info)) ? -EFAULT : 0;
 		break;
-	default:
-		err = -ENOTTY;
+	default: err = -ENOTTY;
 	}
 	mutex_unlock(&agent_lock);
 	return err;
@@ -302,7 +295,8 @@ static int __init agent_init(void)
 	err = misc_register(&agent_device);
 	if (err)
 		goto unmap;
-	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu KiB\n",
+	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu "
+		"KiB\n",
 		window_va, window.window_gpa, window.cpu_count, window.ring_bytes >> 10);
 	return 0;
 unmap:

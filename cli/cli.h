@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fastvmix/ioctl.h"
+#include "fastvmix/trace.h"
+
 struct cli_command {
 	const char *name;
 	const char *usage;
@@ -14,6 +17,19 @@ struct cli_command {
 
 int cmd_doctor(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_analyzer(int argc, char **argv);
+
+/* agent.c */
+struct agent_rings {
+	struct fvx_ioc_info info;
+	const unsigned char *rings; /* read-only */
+	struct fvx_ring_consumer *consumer;
+};
+int agent_open(void);
+int agent_load_analyzer(int fd, const char *path);
+int agent_map(int fd, struct agent_rings *r);
+const struct fvx_ring_header *agent_ring(const struct agent_rings *r, unsigned int cpu);
 
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);

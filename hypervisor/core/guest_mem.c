@@ -19,7 +19,8 @@ bool guest_ram_range_ok(const struct hv *hv, u64 gpa, u64 size)
 
 bool guest_read_direct(const struct hv *hv, u64 va, u64 *value)
 {
-	if (va < hv->page_offset || (va & 7) || !guest_ram_range_ok(hv, va - hv->page_offset, 8))
+	/* Unaligned is fine (task_struct's pid is 4-byte aligned). */
+	if (va < hv->page_offset || !guest_ram_range_ok(hv, va - hv->page_offset, 8))
 		return false;
 	*value = *(const volatile u64 *)va;
 	return true;

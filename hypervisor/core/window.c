@@ -115,9 +115,9 @@ enum fvx_status window_build(struct hv *hv, const struct ept_layout *normal_layo
 	hv->eptp_list[VIEW_NORMAL] = hv->eptp;
 	hv->eptp_list[VIEW_ANALYZER] = hv->eptp_analyzer;
 	*config(hv) = (struct fvx_config){ .version = FVX_CONFIG_VERSION,
-					    .size = sizeof(struct fvx_config),
-					    .cpu_count = hv->cpu_count,
-					    .ring_bytes = hv->ring_bytes };
+					   .size = sizeof(struct fvx_config),
+					   .cpu_count = hv->cpu_count,
+					   .ring_bytes = hv->ring_bytes };
 	reset_rings(hv);
 	return FVX_OK;
 }
@@ -129,7 +129,8 @@ static bool write_trampoline(struct hv *hv, u64 scratch)
 	unsigned int patched = 0;
 	u8 *t = hv->window + FVX_WIN_TRAMPOLINE;
 
-	if (size > FVX_WIN_CONFIG || fvx_trampoline_fast_end - fvx_trampoline > FVX_WIN_TRAMPOLINE_EXIT)
+	if (size > FVX_WIN_CONFIG ||
+	    fvx_trampoline_fast_end - fvx_trampoline > FVX_WIN_TRAMPOLINE_EXIT)
 		return false;
 	for (i = 0; i < FVX_WIN_CONFIG; i++)
 		t[i] = i < size ? fvx_trampoline[i] : 0xcc; /* int3 filler */
@@ -196,8 +197,9 @@ static s64 configure(struct vcpu *v, u64 gpa)
 	c->task_real_parent = a.task_real_parent;
 	c->forward = v->guest_lstar;
 	if (hv->analyzer_loaded)
-		c->analyzer_entry = a.window_va + FVX_WIN_CODE +
-				    ((struct fvx_analyzer_header *)(hv->window + FVX_WIN_CODE))->entry;
+		c->analyzer_entry =
+			a.window_va + FVX_WIN_CODE +
+			((struct fvx_analyzer_header *)(hv->window + FVX_WIN_CODE))->entry;
 	hv->configured = true;
 	return FVX_VMCALL_OK;
 }
@@ -262,10 +264,10 @@ static s64 trace_mode(struct vcpu *v, u64 mode)
 		__atomic_sub_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST);
 	v->trace_mode = mode;
 	c->mode = mode;
-	arch_wrmsr(MSR_IA32_LSTAR, mode ? c->window_va + (mode == FVX_MODE_FAST ?
-								  FVX_WIN_TRAMPOLINE :
-								  FVX_WIN_TRAMPOLINE_EXIT) :
-					  v->guest_lstar);
+	arch_wrmsr(MSR_IA32_LSTAR,
+		   mode ? c->window_va + (mode == FVX_MODE_FAST ? FVX_WIN_TRAMPOLINE
+								: FVX_WIN_TRAMPOLINE_EXIT)
+			: v->guest_lstar);
 	return FVX_VMCALL_OK;
 }
 
@@ -384,8 +386,10 @@ bool window_ept_violation(struct vcpu *v, struct guest_regs *r)
 	 * may not: reported as an attack; the guest gets #UD in the normal view. */
 	v->attacks++;
 	root_log("cpu %u: attack: %s access to GPA %x in view %u at RIP %x\n", (u64)v->index,
-		 fetch ? (const char *)"execute" : (q & BIT(1)) ? "write" : "read", gpa, (u64)view,
-		 rip);
+		 fetch		? (const char *)"execute"
+		 : (q & BIT(1)) ? "write"
+				: "read",
+		 gpa, (u64)view, rip);
 	switch_view(v, VIEW_NORMAL);
 	guest_inject_exception(VECTOR_UD, false, 0);
 	return true;

@@ -10,7 +10,8 @@
 
 /* Load time: backs the window with hv->window, builds the analyzer view
  * and the EPTP list, writes the trampoline and the ring headers. */
-enum fvx_status window_build(struct hv *hv, const struct ept_layout *normal_layout, u64 normal_pml4);
+enum fvx_status window_build(struct hv *hv, const struct ept_layout *normal_layout,
+			     u64 normal_pml4);
 
 /* VMX root: the VMCALLs of the trace path (include/fastvmix/vmcall.h). */
 s64 window_vmcall(struct vcpu *v, struct guest_regs *r, u32 function);

@@ -51,7 +51,8 @@ static inline void fvx_ring_push(struct fvx_ring_header *h, const volatile __u64
 		h->dropped++; /* full, or a corrupt tail: never half a record */
 		return;
 	}
-	slot = (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) + (head & (h->capacity - 1));
+	slot = (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) +
+	       (head & (h->capacity - 1));
 	*slot = *r;
 	slot->seq = head + 1;
 	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */

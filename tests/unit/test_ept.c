@@ -237,9 +237,9 @@ static void window_pages_replace_a_large_page(void **state)
 
 	build(f);
 	assert_int_equal(walk(f, window).level, 3); /* identity 1 GiB page first */
-	assert_int_equal(ept_map_page(&f->pool, f->pml4, window + 0x1000, 0x9000000, EPT_READ,
-				      MEMTYPE_WB),
-			 FVX_OK);
+	assert_int_equal(
+		ept_map_page(&f->pool, f->pml4, window + 0x1000, 0x9000000, EPT_READ, MEMTYPE_WB),
+		FVX_OK);
 	t = walk(f, window + 0x1234);
 	assert_int_equal(t.hpa, 0x9000234);
 	assert_int_equal(t.perm, EPT_READ);
@@ -330,7 +330,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(limit_is_respected, setup, teardown),
 		cmocka_unit_test_setup_teardown(small_pool_fails_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_layout_is_rejected, setup, teardown),
-		cmocka_unit_test_setup_teardown(analyzer_view_ram_is_not_executable, setup, teardown),
+		cmocka_unit_test_setup_teardown(analyzer_view_ram_is_not_executable, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(second_hidden_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(window_pages_replace_a_large_page, setup, teardown),
 		cmocka_unit_test(mtrr_rules),

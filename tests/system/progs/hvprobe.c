@@ -5,6 +5,11 @@
  *                                             getpid loops, checks every result */
 #define _GNU_SOURCE
 #include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/types.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -15,6 +20,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "fastvmix/ioctl.h"
+#include "fastvmix/trace.h"
 
 static sigjmp_buf env;
 
@@ -100,6 +108,34 @@ static int load(int threads, long iterations)
 	return bad != 0;
 }
 
+/* Malformed requests to /dev/fastvmix: each must fail with a clear errno. */
+static int bad_ioctls(void)
+{
+	struct fvx_ioc_trace t = { .version = 99, .mode = FVX_MODE_FAST };
+	struct fvx_ioc_analyzer a = { .version = FVX_IOC_ANALYZER_VERSION, .size = 1 << 30 };
+	int fd = open(FVX_AGENT_DEVICE, O_RDWR), bad = 0;
+
+	if (fd < 0)
+		return 2;
+	if (ioctl(fd, 0xdead, 0) != -1 || errno != ENOTTY)
+		bad++, printf("unknown ioctl accepted\n");
+	if (ioctl(fd, FVX_IOC_TRACE_START, &t) != -1 || errno != EINVAL)
+		bad++, printf("bad trace version accepted\n");
+	t.version = FVX_IOC_TRACE_VERSION;
+	t.mode = 42;
+	if (ioctl(fd, FVX_IOC_TRACE_START, &t) != -1 || errno != EINVAL)
+		bad++, printf("bad mode accepted\n");
+	if (ioctl(fd, FVX_IOC_ANALYZER_LOAD, &a) != -1 || errno != EINVAL)
+		bad++, printf("1 GiB analyzer accepted\n");
+	if (ioctl(fd, FVX_IOC_TRACE_START, (void *)8) != -1 || errno != EFAULT)
+		bad++, printf("bad pointer accepted\n");
+	if (mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, FVX_MMAP_RINGS) != MAP_FAILED)
+		bad++, printf("writable ring mapping accepted\n");
+	close(fd);
+	printf("%s\n", bad ? "bad ioctls: FAILED" : "bad ioctls: all refused");
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int a, b, c, d;
@@ -113,6 +149,8 @@ int main(int argc, char **argv)
 		printf("%u\n", (c >> 5) & 1);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "badioctl"))
+		return bad_ioctls();
 	if (argc == 4 && !strcmp(argv[1], "load"))
 		return load(atoi(argv[2]), atol(argv[3]));
 	fprintf(stderr,

@@ -1,0 +1,84 @@
+# Exit-less syscall tracing end to end: window, views, analyzer, agent,
+# fastvmix trace, exit mode, bad input, and the ring accounting.
+. /scenarios/lib.sh
+ncpu=$(nproc)
+seq_names() { # the names of a text trace, space-separated
+	sed -n 's/^\[pid *\([0-9]*\)\] \([a-z_0-9]*\)(.*/\2/p' "$1" | tr '\n' ' '
+}
+
+# A process that exists before the hypervisor and the window do.
+sh -c 'while :; do read x </proc/uptime; done' &
+early=$!
+
+check trace-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
+check trace-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+dmesg | grep 'agent ready' | sed 's/^/# /'
+
+# The known sequence, text.
+fastvmix trace -o /tmp/seq.txt -- syscall_seq 5 /tmp/fvx-known 2>/tmp/seq.err
+rc=$?
+sed 's/^/# seq: /' /tmp/seq.txt | head -n 3
+sed 's/^/# seq: /' /tmp/seq.txt | tail -n 9
+sed 's/^/# /' /tmp/seq.err
+check trace-exit-status test "$rc" -eq 7
+check trace-file-written grep -qx fastvmix /tmp/fvx-known
+names=$(seq_names /tmp/seq.txt)
+check trace-first-is-execve sh -c "echo '$names' | grep -q '^execve '"
+check trace-known-sequence sh -c "echo '$names' | grep -q 'getpid getpid getpid getpid getpid openat write exit_group \$'"
+# AT_FDCWD is an int: its upper 32 bits are not part of the argument.
+check trace-openat-args grep -qE '\] openat\(0xffffff9c, 0x[0-9a-f]+, 577, 420\)$' /tmp/seq.txt
+check trace-write-args grep -qE '\] write\(3, 0x[0-9a-f]+, 9\)$' /tmp/seq.txt
+check trace-exit-args grep -qE '\] exit_group\(7\)$' /tmp/seq.txt
+check trace-one-pid sh -c "test \$(sed -n 's/^\[pid *\([0-9]*\)\].*/\1/p' /tmp/seq.txt | sort -u | wc -l) -eq 1"
+
+# The same in JSON Lines.
+fastvmix trace --json -o /tmp/seq.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null
+check trace-json-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/seq.json | tail -n 6 | tr '\n' ' ' | grep -q 'getpid.*getpid.*getpid.*openat.*write.*exit_group'"
+check trace-json-args grep -q '"name":"write","args":\["0x3","0x[0-9a-f]*","0x9"' /tmp/seq.json
+
+# Exit mode: the same trace, written by the hypervisor.
+fastvmix trace --mode exit --json -o /tmp/exit.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null
+check trace-exit-mode-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/exit.json | tail -n 5 | tr '\n' ' ' | grep -q 'getpid.*openat.*write.*exit_group'"
+check trace-exit-mode-flag grep -q '"exit_mode":true' /tmp/exit.json
+
+# The early process: its syscalls go through the window too.
+timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
+check trace-early-process sh -c "grep -q 'pid *$early\] read' /tmp/early.txt"
+kill $early
+
+# Bad input: clear errors, and tracing still works afterwards.
+head -c 300 /dev/urandom >/tmp/bad.fvxa
+fastvmix analyzer load /tmp/bad.fvxa 2>/tmp/bad.err
+check trace-bad-analyzer-refused sh -c "grep -q 'bad magic' /tmp/bad.err"
+check trace-bad-ioctls hvprobe badioctl
+fastvmix trace -p 999999 2>/tmp/nopid.err
+check trace-no-such-pid grep -q 'no process 999999' /tmp/nopid.err
+check trace-user-analyzer fastvmix analyzer load /lib/fastvmix/syscall.fvxa
+fastvmix trace -o /tmp/again.txt -- syscall_seq 2 /tmp/fvx-known 2>/dev/null
+check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' \$1 | tr '\n' ' '; }; seq_names /tmp/again.txt | grep -q 'getpid getpid openat write exit_group \$'"
+
+# Fast mode costs no VM exit per call; exit mode at least one.
+exits() { fastvmix status | awk '/^cpu [0-9]+:/ { s += $3 } END { print s }'; }
+calls=20000
+e0=$(exits)
+fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fast.err
+e1=$(exits)
+fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
+e2=$(exits)
+echo "# fast mode: $((e1 - e0)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
+echo "# exit mode: $((e2 - e1)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
+got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
+check trace-fast-all-accounted test $((${got% *} + ${got#* })) -eq $((2 * calls))
+check trace-fast-no-exits test $((e1 - e0)) -lt $((calls / 100))
+check trace-exit-mode-exits test $((e2 - e1)) -ge $((2 * calls))
+
+# Every CPU, 100k calls per thread: every record is counted.
+fastvmix trace -e trace=getpid -o /tmp/threads.txt -- getpid_bench 100000 $ncpu 2>/tmp/threads.err
+cat /tmp/threads.err | sed 's/^/# threads: /'
+got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
+check trace-threads-accounted test $((${got% *} + ${got#* })) -eq $((100000 * ncpu))
+check trace-threads-all-getpid sh -c "! grep -v '\] getpid()' /tmp/threads.txt | grep -q ."
+
+check trace-agent-rmmod rmmod fastvmix
+check trace-hv-rmmod rmmod fastvmix_hv
+check trace-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:"'
