@@ -22,6 +22,11 @@
 
 struct options {
 	bool follow, json;
+	/* Launching a command: its records start at its execve (the fork
+	 * child's own calls before that are the tracer's, not the sample's). */
+	int child;
+	int execve_nr;
+	bool exec_seen;
 	int pid;
 	uint32_t mode;
 	const char *output, *analyzer, *filter;
@@ -119,7 +124,7 @@ static int by_tsc(const void *a, const void *b)
 }
 
 /* Takes every finished record off every ring, prints them in time order. */
-static uint64_t drain(struct agent_rings *r, FILE *out, const struct options *o,
+static uint64_t drain(struct agent_rings *r, FILE *out, struct options *o,
 		      struct fvx_trace_record *batch, size_t batch_max)
 {
 	size_t n = 0, i;
@@ -137,8 +142,16 @@ static uint64_t drain(struct agent_rings *r, FILE *out, const struct options *o,
 		__atomic_store_n(&r->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 	}
 	qsort(batch, n, sizeof(*batch), by_tsc);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (o->child && !o->exec_seen) {
+			if (batch[i].tgid == (uint32_t)o->child &&
+			    batch[i].nr == (uint64_t)o->execve_nr)
+				o->exec_seen = true;
+			else
+				continue;
+		}
 		print_record(out, &batch[i], o);
+	}
 	return n;
 }
 
@@ -269,6 +282,8 @@ int cmd_trace(int argc, char **argv)
 		}
 		close(go[0]);
 		target = child;
+		o.child = child;
+		o.execve_nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "execve");
 	}
 	if (start(fd, &o, target, syscalls) != 0) {
 		if (child)

@@ -184,8 +184,8 @@ static s64 configure(struct vcpu *v, u64 gpa)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, gpa, &a, sizeof(a)) || a.version != FVX_AGENT_CONFIG_VERSION ||
 	    a.size != sizeof(a) || (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
-	    a.scratch_percpu > 0x7fff0000ULL || a.consumer_va < KERNEL_HALF ||
-	    a.task_pid > 0x10000 || a.task_tgid > 0x10000 || a.task_real_parent > 0x10000)
+	    a.scratch_percpu > 0x7fff0000ULL || a.task_pid > 0x10000 || a.task_tgid > 0x10000 ||
+	    a.task_real_parent > 0x10000)
 		return FVX_VMCALL_EINVAL;
 	if (!write_trampoline(hv, a.scratch_percpu))
 		return FVX_VMCALL_EINVAL;

@@ -9,8 +9,8 @@ top=$(cd "$here/../.." && pwd)
 out="$top/build/system"
 mkdir -p "$out"
 
-scenarios_1cpu=(smoke doctor loader hypervisor)
-scenarios_2cpu=(smoke doctor hypervisor)
+scenarios_1cpu=(smoke doctor loader hypervisor trace)
+scenarios_2cpu=(smoke doctor hypervisor trace)
 
 boot() { # NAME CPUS SCENARIO...
 	local name=$1 cpus=$2

@@ -13,6 +13,8 @@
 #include "core/msr.h"
 #include "arch/x86/asm.h"
 #include "fastvmix/vmcall.h"
+#include "fastvmix/trace_emit.h"
+#include "core/analyzer_image.h"
 
 /* The fake VMCS. */
 static u64 vmcs[0x8000];
@@ -358,6 +360,269 @@ static void nmi_in_root_is_injected(void **state)
 	assert_int_equal(cpu0.nmi_pending, 0);
 }
 
+/* ---- the analyzer window, LSTAR and the trace VMCALLs ---- */
+
+static u8 ram[0x10000] __attribute__((aligned(4096))); /* guest-physical 0.. */
+static u8 *window_block;
+static u64 eptp_list[2] = { 0x1000 | 0x1e, 0x2000 | 0x1e };
+#define WINDOW_VA 0xffffff8040000000ULL
+#define TASK_GPA 0x6000
+#define IDT_VA 0x400000ULL
+#define NMI_HANDLER 0xffffffff81a00000ULL
+
+static u64 gva(u64 gpa)
+{
+	return hv.page_offset + gpa;
+}
+
+static int window_setup(void **state)
+{
+	u64 *pt;
+
+	setup(state);
+	memset(ram, 0, sizeof(ram));
+	if (!window_block)
+		window_block = aligned_alloc(4096, FVX_WIN_BACKED);
+	memset(window_block, 0, FVX_WIN_BACKED);
+	hv.page_offset = (u64)ram;
+	hv.ram_top = sizeof(ram);
+	hv.pool.pa = 0x10000000;
+	hv.pool.size = 4 << 20;
+	hv.window = window_block;
+	hv.window_pa = 0x20000000;
+	hv.window_gpa = 1ULL << 39;
+	hv.eptp = eptp_list[0];
+	hv.eptp_list = eptp_list;
+	hv.ring_bytes = FVX_WIN_BACKED - FVX_WIN_RINGS;
+	cpu0.guest_lstar = 0xffffffff81c00000ULL;
+	real_lstar = cpu0.guest_lstar;
+	/* A task: pid 77, tgid 77, parent (itself at depth 1) tgid 1. */
+	*(u32 *)(ram + TASK_GPA + 0x10) = 77;
+	*(u32 *)(ram + TASK_GPA + 0x14) = 77;
+	*(u64 *)(ram + TASK_GPA + 0x20) = gva(TASK_GPA + 0x100);
+	*(u32 *)(ram + TASK_GPA + 0x114) = 1;
+	/* Per-CPU area at 0x5000: current_task at offset 0x100. */
+	*(u64 *)(ram + 0x5100) = gva(TASK_GPA);
+	vmcs[GUEST_GS_BASE] = gva(0x5000);
+	/* Guest page tables mapping IDT_VA -> 0x8000; the NMI gate -> NMI_HANDLER. */
+	*(u64 *)(ram + 0x9000) = 0xa000 | 3;
+	*(u64 *)(ram + 0xa000) = 0xb000 | 3;
+	*(u64 *)(ram + 0xb000 + 2 * 8) = 0xc000 | 3;
+	pt = (u64 *)(ram + 0xc000);
+	pt[0] = 0x8000 | 3;
+	*(u64 *)(ram + 0x8000 + 2 * 16) = (NMI_HANDLER & 0xffff) | (0x10ULL << 16) |
+					  (0x8eULL << 40) | ((NMI_HANDLER >> 16) & 0xffff) << 48;
+	*(u64 *)(ram + 0x8000 + 2 * 16 + 8) = NMI_HANDLER >> 32;
+	vmcs[GUEST_CR3] = 0x9000;
+	vmcs[GUEST_IDTR_BASE] = IDT_VA;
+	vmcs[GUEST_IDTR_LIMIT] = 0xfff;
+	return 0;
+}
+
+static s64 call(u32 function, u64 rbx, u64 rcx)
+{
+	regs.rax = FVX_VMCALL_MAGIC << 32 | function;
+	regs.rbx = rbx;
+	regs.rcx = rcx;
+	exit_with(EXIT_REASON_VMCALL);
+	return (s64)regs.rax;
+}
+
+static void configure_agent(void)
+{
+	struct fvx_agent_config *a = (void *)(ram + 0x1000);
+
+	*a = (struct fvx_agent_config){ .version = FVX_AGENT_CONFIG_VERSION,
+					.size = sizeof(*a),
+					.window_va = WINDOW_VA,
+					.consumer_va = gva(0x4000),
+					.scratch_percpu = 0x1d000,
+					.current_task = 0x100,
+					.task_pid = 0x10,
+					.task_tgid = 0x14,
+					.task_real_parent = 0x20 };
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
+}
+
+static void set_filter(u32 tgid)
+{
+	struct fvx_trace_filter *f = (void *)(ram + 0x3000);
+
+	memset(f, 0, sizeof(*f));
+	f->version = FVX_TRACE_FILTER_VERSION;
+	f->target_tgid = tgid;
+	memset(f->syscalls, 0xff, sizeof(f->syscalls));
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+}
+
+static void lstar_reads_back_what_the_guest_wrote(void **state)
+{
+	regs.rcx = MSR_IA32_LSTAR;
+	regs.rax = 0x81d00000;
+	regs.rdx = 0xffffffff;
+	exit_with(EXIT_REASON_MSR_WRITE);
+	assert_int_equal(cpu0.guest_lstar, 0xffffffff81d00000ULL);
+	assert_int_equal(real_lstar, 0xffffffff81d00000ULL); /* not tracing */
+	regs.rcx = MSR_IA32_LSTAR;
+	exit_with(EXIT_REASON_MSR_READ);
+	assert_int_equal(regs.rax, 0x81d00000);
+	assert_int_equal(regs.rdx, 0xffffffff);
+	regs.rcx = MSR_IA32_LSTAR;
+	regs.rax = 0x1000;
+	regs.rdx = 0; /* a user address: #GP, as a non-canonical kernel entry */
+	exit_with(EXIT_REASON_MSR_WRITE);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(cpu0.guest_lstar, 0xffffffff81d00000ULL);
+}
+
+static void tracing_redirects_lstar_and_keeps_the_guest_view(void **state)
+{
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_ENOENT);
+	configure_agent();
+	assert_int_equal(c->forward, 0xffffffff81c00000ULL);
+	/* The trampoline's placeholder now holds the scratch offset + 8. */
+	assert_int_equal(*(u32 *)(window_block + 5), 0x1d008);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_ENOENT);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	assert_int_equal(real_lstar, WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT);
+	assert_int_equal(hv.tracing_cpus, 1);
+	/* Linux rewrites LSTAR while traced: the guest view and the forward
+	 * target follow, the real MSR stays on the trampoline. */
+	regs.rcx = MSR_IA32_LSTAR;
+	regs.rax = 0x81e00000;
+	regs.rdx = 0xffffffff;
+	exit_with(EXIT_REASON_MSR_WRITE);
+	assert_int_equal(real_lstar, WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT);
+	assert_int_equal(c->forward, 0xffffffff81e00000ULL);
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EBUSY);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	assert_int_equal(real_lstar, 0xffffffff81e00000ULL);
+	assert_int_equal(hv.tracing_cpus, 0);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 9, 0), FVX_VMCALL_EINVAL);
+}
+
+static void analyzer_images_are_checked_after_the_copy(void **state)
+{
+	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+
+	configure_agent();
+	memset(h, 0, 128);
+	h->magic = 0x12345678;
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EINVAL);
+	assert_int_equal(regs.rbx, ANALYZER_BAD_MAGIC);
+	assert_int_equal(*(u32 *)(window_block + FVX_WIN_CODE), 0); /* wiped */
+	h->magic = FVX_ANALYZER_MAGIC;
+	h->version = FVX_ANALYZER_VERSION;
+	h->header_size = sizeof(*h);
+	h->image_size = 128;
+	h->entry = 64;
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	assert_int_equal(c->analyzer_entry, WINDOW_VA + FVX_WIN_CODE + 64);
+	/* Out of RAM, or the hypervisor's own memory: refused. */
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0xff00, 4096), FVX_VMCALL_EINVAL);
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 1 << 20), FVX_VMCALL_EINVAL);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_int_equal(real_lstar, WINDOW_VA);
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EBUSY);
+}
+
+static void exit_mode_event_writes_a_record(void **state)
+{
+	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
+	struct fvx_trace_record *r = (void *)(window_block + FVX_WIN_RINGS + FVX_RING_RECORDS);
+
+	configure_agent();
+	set_filter(77);
+	assert_int_equal(h->capacity, 16384);
+	vmcs[GUEST_RIP] = WINDOW_VA + 0x1000; /* not the trampoline page */
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_EPERM);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	regs.rdi = 11;
+	regs.r9 = 66;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 1);
+	assert_int_equal(r->seq, 1);
+	assert_int_equal(r->nr, 39);
+	assert_int_equal(r->pid, 77);
+	assert_int_equal(r->tgid, 77);
+	assert_int_equal(r->args[0], 11);
+	assert_int_equal(r->args[5], 66);
+	assert_int_equal(r->cr3, 0x9000);
+	assert_int_equal(r->flags, FVX_RECORD_EXIT_MODE);
+	set_filter(78); /* someone else: nothing written */
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 0);
+}
+
+static void ring_full_counts_drops_and_never_overwrites(void **state)
+{
+	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
+	struct fvx_trace_record rec = { .nr = 1 };
+	u64 tail = 0, i;
+
+	*h = (struct fvx_ring_header){ .capacity = 4 };
+	for (i = 0; i < 6; i++)
+		fvx_ring_push(h, &tail, &rec);
+	assert_int_equal(h->head, 4);
+	assert_int_equal(h->dropped, 2);
+	tail = 3;
+	fvx_ring_push(h, &tail, &rec);
+	assert_int_equal(h->head, 5);
+	tail = 1000; /* a corrupt tail from the guest: treated as full */
+	fvx_ring_push(h, &tail, &rec);
+	assert_int_equal(h->head, 5);
+	assert_int_equal(h->dropped, 3);
+}
+
+static void nmi_in_analyzer_view_runs_linux_then_returns(void **state)
+{
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2); /* instruction fetch */
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
+	vmcs[GUEST_RIP] = NMI_HANDLER;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	assert_int_equal(vmcs[EPT_POINTER], eptp_list[0]);
+	assert_true(cpu0.analyzer_interrupted);
+	assert_int_equal(cpu0.attacks, 0);
+	/* IRET back into the analyzer: its code is absent in view 0. */
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_CODE + 0x80;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	assert_int_equal(vmcs[EPT_POINTER], eptp_list[1]);
+	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(injected(), 0xffffffff);
+}
+
+static void view_switch_abuse_is_an_attack(void **state)
+{
+	/* Own code after a VMFUNC: not an IDT handler. */
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x2000000;
+	vmcs[GUEST_RIP] = 0xffffffffc0001000ULL;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.attacks, 1);
+	assert_int_equal(injected(), VECTOR_UD);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	/* Writing the rings from the normal view. */
+	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
+	vmcs[EXIT_QUALIFICATION] = BIT(1);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_RINGS;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.attacks, 2);
+	/* A VMFUNC to a view that does not exist. */
+	regs.rax = 0;
+	regs.rcx = 5;
+	exit_with(EXIT_REASON_VMFUNC);
+	assert_int_equal(cpu0.attacks, 3);
+	assert_int_equal(injected(), VECTOR_UD);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
@@ -378,6 +643,14 @@ int main(void)
 		T(ept_violation_reports_and_faults),
 		T(interrupted_event_is_redelivered),
 		T(nmi_in_root_is_injected),
+#define W(name) cmocka_unit_test_setup(name, window_setup)
+		W(lstar_reads_back_what_the_guest_wrote),
+		W(tracing_redirects_lstar_and_keeps_the_guest_view),
+		W(analyzer_images_are_checked_after_the_copy),
+		W(exit_mode_event_writes_a_record),
+		W(ring_full_counts_drops_and_never_overwrites),
+		W(nmi_in_analyzer_view_runs_linux_then_returns),
+		W(view_switch_abuse_is_an_attack),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

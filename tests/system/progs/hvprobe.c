@@ -149,6 +149,15 @@ int main(int argc, char **argv)
 		printf("%u\n", (c >> 5) & 1);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "rdmsr")) {
+		uint64_t v;
+		int fd = open("/dev/cpu/0/msr", O_RDONLY);
+
+		if (fd < 0 || pread(fd, &v, 8, strtoul(argv[2], NULL, 0)) != 8)
+			return 1;
+		printf("%#llx\n", (unsigned long long)v);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "badioctl"))
 		return bad_ioctls();
 	if (argc == 4 && !strcmp(argv[1], "load"))

@@ -1,0 +1,29 @@
+# The getpid benchmark in four modes. Prints "bench MODE CYCLES_PER_CALL
+# EXITS CALLS" lines (comments for the TAP parser) and checks each ran.
+. /scenarios/lib.sh
+n=${BENCH_N:-10000}
+cpu0_exits() { fastvmix status | awk '/^cpu 0:/ { print $3 }'; }
+cycles() { sed -n 's/^getpid_bench [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
+
+getpid_bench $n >/tmp/b.native
+echo "# bench native $(cycles /tmp/b.native) 0 $((2 * n))"
+check bench-native test -n "$(cycles /tmp/b.native)"
+
+insmod /lib/fastvmix/fastvmix_hv.ko
+e0=$(cpu0_exits)
+getpid_bench $n >/tmp/b.idle
+e1=$(cpu0_exits)
+echo "# bench hv_tracing_off $(cycles /tmp/b.idle) $((e1 - e0)) $((2 * n))"
+check bench-hv-idle test -n "$(cycles /tmp/b.idle)"
+
+insmod /lib/fastvmix/fastvmix.ko
+for mode in fast exit; do
+	e0=$(cpu0_exits)
+	fastvmix trace --mode $mode -e trace=getpid -o /dev/null -- getpid_bench $n >/tmp/b.$mode 2>/tmp/b.$mode.err
+	e1=$(cpu0_exits)
+	echo "# bench $mode $(cycles /tmp/b.$mode) $((e1 - e0)) $((2 * n))"
+	echo "# $mode: $(cat /tmp/b.$mode.err)"
+	check "bench-$mode" test -n "$(cycles /tmp/b.$mode)"
+done
+rmmod fastvmix
+rmmod fastvmix_hv
