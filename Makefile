@@ -74,8 +74,9 @@ test: all
 test-quick: all
 	@bash tests/run.sh quick
 
+# SAMPLE='shell command' traces that instead of the default sample.
 run: cli modules
-	@bash tests/system/suite.sh run
+	@FVX_SAMPLE="$(SAMPLE)" bash tests/system/suite.sh run
 
 # Coverage-guided fuzzing of analyzer image validation (needs clang).
 fuzz:

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 #include <asm/current.h>
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
@@ -257,6 +258,12 @@ static int __init agent_init(void)
 	s64 r;
 	int err;
 
+	/* With page-table isolation, SYSCALL arrives on user page tables that
+	 * do not map the window: the trampoline would fault. */
+	if (boot_cpu_has(X86_FEATURE_PTI)) {
+		pr_err("fastvmix: page-table isolation is on: boot with nopti\n");
+		return -EOPNOTSUPP;
+	}
 	if (!fastvmix_hv_running()) {
 		pr_err("fastvmix: the hypervisor is not running (load fastvmix_hv first)\n");
 		return -ENODEV;

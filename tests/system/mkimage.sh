@@ -35,6 +35,7 @@ for s in "$@"; do
 	echo "$s" >>"$root/scenarios/list"
 done
 cp "$here/scenarios/lib.sh" "$root/scenarios/"
+[ -z "${FVX_SAMPLE:-}" ] || printf '%s\n' "$FVX_SAMPLE" >"$root/scenarios/sample.cmd"
 mkdir -p "$root/dev" && (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet >"$work/initrd.cpio")
 
 iso="$work/iso"
