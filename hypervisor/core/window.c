@@ -358,6 +358,27 @@ static bool is_idt_handler(const struct hv *hv, u64 rip)
 	return false;
 }
 
+/* The return RIP of the event frame just pushed at the guest's RSP (with or
+ * without an error code), if it lies in the window's code: that is, the
+ * event interrupted the trampoline or the analyzer. */
+static bool interrupted_window_code(const struct hv *hv, u64 *rip)
+{
+	u64 rsp = vmcs_readl(GUEST_RSP), cr3 = vmcs_readl(GUEST_CR3), gpa, v;
+	const struct fvx_config *c = config(hv);
+	int slot;
+
+	for (slot = 0; slot < 2; slot++) {
+		if (!guest_virt_to_phys(hv, cr3, rsp + 8 * slot, &gpa) ||
+		    !guest_read_direct(hv, hv->page_offset + gpa, &v))
+			return false;
+		if (v - c->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
+			*rip = v;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool window_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	struct hv *hv = v->hv;
@@ -366,16 +387,20 @@ bool window_ept_violation(struct vcpu *v, struct guest_regs *r)
 	bool fetch = q & BIT(2), in_window = gpa - hv->window_gpa < GIB;
 	u16 view = vmcs_read16(EPTP_INDEX);
 
-	if (view == VIEW_ANALYZER && fetch && !in_window && is_idt_handler(hv, rip)) {
-		/* An NMI or exception went to Linux's handler, which does not
-		 * run in the analyzer view: run it in the normal view and come
-		 * back when it returns into the analyzer. */
+	if (view == VIEW_ANALYZER && fetch && !in_window && is_idt_handler(hv, rip) &&
+	    interrupted_window_code(hv, &v->analyzer_resume_rip)) {
+		/* An NMI or exception hit the trampoline or analyzer and went to
+		 * Linux's handler, which does not run in the analyzer view: run
+		 * it in the normal view, and come back when it returns to the
+		 * very instruction it interrupted. */
 		switch_view(v, VIEW_NORMAL);
 		v->analyzer_interrupted = true;
 		return true;
 	}
-	if (view == VIEW_NORMAL && fetch && v->analyzer_interrupted &&
-	    gpa - hv->window_gpa - FVX_WIN_CODE < FVX_WIN_CODE_SIZE) {
+	/* Back from the handler: the interrupted trampoline or analyzer touches
+	 * what only the analyzer view maps. Resume it there. */
+	if (view == VIEW_NORMAL && in_window && v->analyzer_interrupted &&
+	    rip - config(hv)->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
 		switch_view(v, VIEW_ANALYZER);
 		v->analyzer_interrupted = false;
 		return true;

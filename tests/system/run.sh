@@ -89,6 +89,7 @@ if ! grep -aqx 'done' results.txt 2>/dev/null; then
 	fi
 	echo "FAIL system/$name/complete: $why; last console lines:"
 	tail -n 8 console.txt 2>/dev/null | sed 's/^/      | /'
+	grep -a 'fastvmix:' e9.txt 2>/dev/null | tail -n 5 | sed 's/^/      | hypervisor: /'
 else
 	echo "PASS system/$name/complete (boot+run ${total}s)"
 fi

@@ -410,6 +410,7 @@ static int window_setup(void **state)
 	*(u64 *)(ram + 0xb000 + 2 * 8) = 0xc000 | 3;
 	pt = (u64 *)(ram + 0xc000);
 	pt[0] = 0x8000 | 3;
+	pt[1] = 0x7000 | 3; /* the guest stack page, at IDT_VA + 0x1000 */
 	*(u64 *)(ram + 0x8000 + 2 * 16) = (NMI_HANDLER & 0xffff) | (0x10ULL << 16) |
 					  (0x8eULL << 40) | ((NMI_HANDLER >> 16) & 0xffff) << 48;
 	*(u64 *)(ram + 0x8000 + 2 * 16 + 8) = NMI_HANDLER >> 32;
@@ -580,6 +581,10 @@ static void ring_full_counts_drops_and_never_overwrites(void **state)
 
 static void nmi_in_analyzer_view_runs_linux_then_returns(void **state)
 {
+	configure_agent();
+	/* The NMI frame on the stack returns into the analyzer's code. */
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = WINDOW_VA + FVX_WIN_CODE + 0x80;
 	vmcs[EPTP_INDEX] = 1;
 	vmcs[EXIT_QUALIFICATION] = BIT(2); /* instruction fetch */
 	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
@@ -590,12 +595,31 @@ static void nmi_in_analyzer_view_runs_linux_then_returns(void **state)
 	assert_true(cpu0.analyzer_interrupted);
 	assert_int_equal(cpu0.attacks, 0);
 	/* IRET back into the analyzer: its code is absent in view 0. */
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_CODE + 0x80;
 	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_CODE + 0x80;
 	exit_with(EXIT_REASON_EPT_VIOLATION);
 	assert_int_equal(vmcs[EPTP_INDEX], 1);
 	assert_int_equal(vmcs[EPT_POINTER], eptp_list[1]);
 	assert_false(cpu0.analyzer_interrupted);
 	assert_int_equal(injected(), 0xffffffff);
+}
+
+static void interrupt_after_own_vmfunc_is_an_attack(void **state)
+{
+	/* User code switched views, then an interrupt arrived: the handler
+	 * fetch looks legitimate, but the frame returns to user code. */
+	configure_agent();
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = 0x401000; /* user RIP */
+	*(u64 *)(ram + 0x7108) = 0x33;
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
+	vmcs[GUEST_RIP] = NMI_HANDLER;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.attacks, 1);
+	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
 }
 
 static void view_switch_abuse_is_an_attack(void **state)
@@ -650,6 +674,7 @@ int main(void)
 		W(exit_mode_event_writes_a_record),
 		W(ring_full_counts_drops_and_never_overwrites),
 		W(nmi_in_analyzer_view_runs_linux_then_returns),
+		W(interrupt_after_own_vmfunc_is_an_attack),
 		W(view_switch_abuse_is_an_attack),
 	};
 

@@ -42,23 +42,18 @@ arch_vmx_launch:
 	vmwrite %rdx, %rax
 	vmlaunch
 	/* Still here: VMLAUNCH failed. */
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
 	mov $1, %eax
-	ret
+	jmp .Lreturn
 .Lguest_start:
 	/* The first guest instruction: the same stack, now in VMX non-root. */
+	xor %eax, %eax
+.Lreturn:
 	pop %r15
 	pop %r14
 	pop %r13
 	pop %r12
 	pop %rbx
 	pop %rbp
-	xor %eax, %eax
 	ret
 
 /* Host RIP. HOST_RSP points at the vcpu pointer (16-byte aligned). */

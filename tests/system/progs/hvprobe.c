@@ -1,5 +1,6 @@
 /* hvprobe: guest-side checks of the hypervisor from user space.
- *   hvprobe fault vmxon|vmcall|vmcall-magic   which signal the instruction raises
+ *   hvprobe fault vmxon|vmcall|vmcall-magic|vmfunc-bad-index|vmfunc-analyzer-view
+ *                                             which signal the instruction raises
  *   hvprobe cpuid-vmx                         CPUID.1:ECX.VMX as the guest sees it
  *   hvprobe load THREADS ITERATIONS           one pinned thread per CPU: CPUID +
  *                                             getpid loops, checks every result */
@@ -47,6 +48,10 @@ static const char *run_faulting(const char *what)
 		asm volatile("vmxon %0" : : "m"(pa) : "memory", "cc");
 	else if (!strcmp(what, "vmcall"))
 		asm volatile("vmcall" : : "a"(0ULL) : "memory");
+	else if (!strcmp(what, "vmfunc-bad-index")) /* VMFUNC works at any CPL */
+		asm volatile("vmfunc" : : "a"(0), "c"(5) : "memory");
+	else if (!strcmp(what, "vmfunc-analyzer-view")) /* then fetch our own code */
+		asm volatile("vmfunc; nop" : : "a"(0), "c"(1) : "memory");
 	else if (!strcmp(what, "vmcall-magic"))
 		asm volatile("vmcall" : : "a"(0x46564d5800000001ULL) : "rbx", "memory");
 	else

@@ -47,6 +47,13 @@ timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
 check trace-early-process sh -c "grep -q 'pid *$early\] read' /tmp/early.txt"
 kill $early
 
+# Switching views by hand: a bad index, or the analyzer view from code of
+# one's own (whose next fetch is not executable there), is an attack: #UD.
+check trace-vmfunc-bad-index-ud test "$(hvprobe fault vmfunc-bad-index)" = UD
+check trace-vmfunc-own-code-ud test "$(hvprobe fault vmfunc-analyzer-view)" = UD
+fastvmix trace -o /tmp/after-attack.txt -- syscall_seq 1 /tmp/fvx-known 2>/dev/null 3>&-
+check trace-works-after-attacks grep -q '\] exit_group(7)' /tmp/after-attack.txt
+
 # Bad input: clear errors, and tracing still works afterwards.
 head -c 300 /dev/urandom >/tmp/bad.fvxa
 fastvmix analyzer load /tmp/bad.fvxa 2>/tmp/bad.err
