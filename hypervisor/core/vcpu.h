@@ -41,7 +41,6 @@ struct vcpu {
 	u64 guest_lstar; /* IA32_LSTAR as the guest wrote it */
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
-	u64 analyzer_resume_rip; /* where that event returns to (for reports) */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 };
 _Static_assert(__builtin_offsetof(struct vcpu, nmi_pending) == 8, "used by vmx_entry.S");

@@ -358,10 +358,10 @@ static bool is_idt_handler(const struct hv *hv, u64 rip)
 	return false;
 }
 
-/* The return RIP of the event frame just pushed at the guest's RSP (with or
- * without an error code), if it lies in the window's code: that is, the
- * event interrupted the trampoline or the analyzer. */
-static bool interrupted_window_code(const struct hv *hv, u64 *rip)
+/* Whether the event frame just pushed at the guest's RSP (with or without
+ * an error code) returns into the window's code: that is, the event
+ * interrupted the trampoline or the analyzer. */
+static bool interrupted_window_code(const struct hv *hv)
 {
 	u64 rsp = vmcs_readl(GUEST_RSP), cr3 = vmcs_readl(GUEST_CR3), gpa, v;
 	const struct fvx_config *c = config(hv);
@@ -371,10 +371,8 @@ static bool interrupted_window_code(const struct hv *hv, u64 *rip)
 		if (!guest_virt_to_phys(hv, cr3, rsp + 8 * slot, &gpa) ||
 		    !guest_read_direct(hv, hv->page_offset + gpa, &v))
 			return false;
-		if (v - c->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
-			*rip = v;
+		if (v - c->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE)
 			return true;
-		}
 	}
 	return false;
 }
@@ -388,7 +386,7 @@ bool window_ept_violation(struct vcpu *v, struct guest_regs *r)
 	u16 view = vmcs_read16(EPTP_INDEX);
 
 	if (view == VIEW_ANALYZER && fetch && !in_window && is_idt_handler(hv, rip) &&
-	    interrupted_window_code(hv, &v->analyzer_resume_rip)) {
+	    interrupted_window_code(hv)) {
 		/* An NMI or exception hit the trampoline or analyzer and went to
 		 * Linux's handler, which does not run in the analyzer view: run
 		 * it in the normal view, and come back when it returns to the
