@@ -17,6 +17,14 @@ bool guest_ram_range_ok(const struct hv *hv, u64 gpa, u64 size)
 	       !overlaps(gpa, size, hv->window_pa, FVX_WIN_BACKED);
 }
 
+void *guest_page_buffer(const struct hv *hv, u64 gpa, u64 size)
+{
+	if (size > PAGE_SIZE_4K || (gpa & (PAGE_SIZE_4K - 1)) + size > PAGE_SIZE_4K ||
+	    !guest_ram_range_ok(hv, gpa, size))
+		return NULL;
+	return (void *)(hv->page_offset + gpa);
+}
+
 bool guest_read_direct(const struct hv *hv, u64 va, u64 *value)
 {
 	/* Unaligned is fine (task_struct's pid is 4-byte aligned). */

@@ -8,6 +8,9 @@
 
 /* A guest-physical range the host may touch: RAM, not the hypervisor's. */
 bool guest_ram_range_ok(const struct hv *hv, u64 gpa, u64 size);
+/* Where the host may write a guest buffer of size bytes at gpa: RAM that is
+ * not the hypervisor's, within one page. NULL otherwise. */
+void *guest_page_buffer(const struct hv *hv, u64 gpa, u64 size);
 /* Reads 8 bytes at a direct-map address; false if it is not one. */
 bool guest_read_direct(const struct hv *hv, u64 va, u64 *value);
 /* Translates a guest virtual address with the guest's 4-level tables. */

@@ -2,21 +2,12 @@
  * unload. Only guest ring 0 with the magic gets an answer; anyone else gets
  * #UD, as on a CPU without a hypervisor. Every guest pointer is checked. */
 #include "exit.h"
+#include "guest_mem.h"
 #include "window.h"
-
-/* A guest-physical buffer the host may write: inside RAM, inside one page,
- * and not the hypervisor's own memory. */
-static void *guest_buffer(const struct hv *hv, u64 gpa, u64 size)
-{
-	if (size == 0 || size > PAGE_SIZE_4K || gpa >= hv->ram_top ||
-	    (gpa & (PAGE_SIZE_4K - 1)) + size > PAGE_SIZE_4K || pool_contains_pa(&hv->pool, gpa))
-		return NULL;
-	return (void *)(hv->page_offset + gpa);
-}
 
 static s64 vmcall_status(struct hv *hv, u64 cpu, u64 gpa, u64 size)
 {
-	struct fvx_cpu_status *out = guest_buffer(hv, gpa, size);
+	struct fvx_cpu_status *out = guest_page_buffer(hv, gpa, size);
 	const struct vcpu *v;
 	unsigned int i;
 

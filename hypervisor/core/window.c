@@ -167,10 +167,11 @@ static s64 window_info(struct hv *hv, u64 gpa)
 					.cpu_count = hv->cpu_count,
 					.record_size = sizeof(struct fvx_trace_record) };
 
-	if ((gpa & (PAGE_SIZE_4K - 1)) + sizeof(info) > PAGE_SIZE_4K ||
-	    !guest_ram_range_ok(hv, gpa, sizeof(info)))
+	struct fvx_window_info *out = guest_page_buffer(hv, gpa, sizeof(info));
+
+	if (!out)
 		return FVX_VMCALL_EINVAL;
-	*(struct fvx_window_info *)(hv->page_offset + gpa) = info;
+	*out = info;
 	return FVX_VMCALL_OK;
 }
 

@@ -114,6 +114,7 @@ static int setup(void **state)
 	hv.page_offset = (u64)guest_page - GUEST_PAGE_GPA;
 	hv.pool.pa = 0x6400000;
 	hv.pool.size = 4 << 20;
+	hv.window_pa = 0x7000000;
 	hv.unload_key = 0xfeedULL;
 	hv.caps.cr0_fixed0 = 0x80000021;
 	hv.caps.cr0_fixed1 = 0xffffffff;
@@ -274,6 +275,7 @@ static void vmcall_status_checks_the_buffer(void **state)
 		{ 0, GUEST_PAGE_GPA, 8 }, /* too small */
 		{ 0, GUEST_PAGE_GPA + 4000, sizeof(*out) }, /* crosses a page */
 		{ 0, 0x6400000, sizeof(*out) }, /* the hypervisor's memory */
+		{ 0, 0x7000000, sizeof(*out) }, /* the window's backing block */
 		{ 0, 1ULL << 40, sizeof(*out) }, /* beyond RAM */
 	};
 	unsigned int i;
@@ -296,8 +298,8 @@ static void vmcall_status_checks_the_buffer(void **state)
 	assert_int_equal(out->version, FVX_CPU_STATUS_VERSION);
 	assert_int_equal(out->size, sizeof(*out));
 	assert_int_equal(out->hv_base, 0x6400000);
-	assert_int_equal(out->exits[EXIT_REASON_VMCALL], 6); /* five refused + this one */
-	assert_int_equal(out->vmcalls, 6);
+	assert_int_equal(out->exits[EXIT_REASON_VMCALL], 7); /* six refused + this one */
+	assert_int_equal(out->vmcalls, 7);
 }
 
 static void unload_needs_the_key(void **state)
