@@ -25,4 +25,18 @@ struct fvx_analyzer_header {
 };
 _Static_assert(sizeof(struct fvx_analyzer_header) == 64, "fvx_analyzer_header layout");
 
+/* Why an image was refused: returned by the hypervisor with
+ * FVX_VMCALL_ANALYZER_LOAD and by the agent in fvx_ioc_analyzer.error. */
+enum analyzer_image_error {
+	ANALYZER_OK = 0,
+	ANALYZER_TOO_SMALL,
+	ANALYZER_BAD_MAGIC,
+	ANALYZER_BAD_VERSION,
+	ANALYZER_BAD_HEADER_SIZE,
+	ANALYZER_BAD_SIZE, /* image_size disagrees with the file, or exceeds the region */
+	ANALYZER_BAD_ENTRY,
+	ANALYZER_BAD_FLAGS,
+	ANALYZER_BAD_NAME,
+};
+
 #endif

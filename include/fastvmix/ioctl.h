@@ -28,33 +28,24 @@ struct fvx_ioc_analyzer {
 	__u32 version; /* in */
 	__u32 size; /* in: image bytes */
 	__u64 image; /* in: user address of the image */
-	__u32 error; /* out: enum analyzer_image_error when the hypervisor refused it */
+	__u32 error; /* out: enum analyzer_image_error (analyzer.h) on EINVAL */
 	__u32 reserved;
 };
 _Static_assert(sizeof(struct fvx_ioc_analyzer) == 24, "fvx_ioc_analyzer layout");
 
-#define FVX_IOC_TRACE_VERSION 1
-struct fvx_ioc_trace {
-	__u32 version; /* in */
-	__u32 mode; /* in: FVX_MODE_FAST or FVX_MODE_EXIT */
-	__u32 target_tgid; /* in: 0 = every process */
-	__u32 follow_children; /* in */
-	__u64 syscalls[8]; /* in: bit n traces syscall n */
-};
-_Static_assert(sizeof(struct fvx_ioc_trace) == 80, "fvx_ioc_trace layout");
-
-#define FVX_IOC_INFO_VERSION 1
+#define FVX_IOC_INFO_VERSION 2
 struct fvx_ioc_info {
 	__u32 version; /* in */
-	__u32 cpu_count; /* out */
-	__u64 ring_bytes; /* out: per CPU, header included */
-	__u32 record_size; /* out */
 	__u32 mode; /* out: current FVX_MODE_*, 0 when idle */
+	struct fvx_geometry geometry; /* out */
 };
-_Static_assert(sizeof(struct fvx_ioc_info) == 24, "fvx_ioc_info layout");
+_Static_assert(sizeof(struct fvx_ioc_info) == 8 + sizeof(struct fvx_geometry),
+	       "fvx_ioc_info layout");
 
+/* Errors are errno values; those from the hypervisor are its FVX_VMCALL_E*
+ * codes unchanged (vmcall.h). */
 #define FVX_IOC_ANALYZER_LOAD _IOWR('F', 0x10, struct fvx_ioc_analyzer)
-#define FVX_IOC_TRACE_START _IOW('F', 0x11, struct fvx_ioc_trace)
+#define FVX_IOC_TRACE_START _IOW('F', 0x11, struct fvx_trace_request)
 #define FVX_IOC_TRACE_STOP _IO('F', 0x12)
 #define FVX_IOC_INFO _IOWR('F', 0x13, struct fvx_ioc_info)
 

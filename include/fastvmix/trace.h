@@ -1,6 +1,9 @@
 /* The exit-less trace path's shared layout: the analyzer window, the config
- * page, the per-CPU scratch the trampoline uses, events, trace records and
- * rings. Include <linux/types.h> or hypervisor/types.h first. */
+ * page, the per-CPU scratch the trampoline uses, events, the trace filter
+ * and trace records (the rings themselves: ring.h). Include
+ * <linux/types.h> or hypervisor/types.h first. Assembly and the analyzer
+ * linker script take their offsets from here through the generated
+ * asm-offsets header (hypervisor/arch/x86/offsets.c). */
 #ifndef FASTVMIX_TRACE_H
 #define FASTVMIX_TRACE_H
 
@@ -29,7 +32,7 @@ struct fvx_percpu_scratch {
 	__u64 rbx;
 	__u64 cpu;
 };
-_Static_assert(sizeof(struct fvx_percpu_scratch) == 48, "offsets used by trampoline.S");
+_Static_assert(sizeof(struct fvx_percpu_scratch) == 48, "fvx_percpu_scratch layout");
 
 /* What the trampoline hands the analyzer (on the analyzer stack). */
 struct fvx_event {
@@ -39,12 +42,48 @@ struct fvx_event {
 	__u64 cpu;
 	__u64 flags;
 };
-_Static_assert(sizeof(struct fvx_event) == 80, "layout built by trampoline.S");
+_Static_assert(sizeof(struct fvx_event) == 80, "fvx_event layout");
 
 #define FVX_MODE_FAST 1 /* VMFUNC into the analyzer view: no VM exit */
 #define FVX_MODE_EXIT 2 /* VMCALL per event: the hypervisor writes the record */
 
-#define FVX_CONFIG_VERSION 1
+/* The rings' shape: one definition, embedded wherever it is reported. */
+struct fvx_geometry {
+	__u64 ring_bytes; /* per CPU, header included */
+	__u32 cpu_count;
+	__u32 record_size;
+};
+_Static_assert(sizeof(struct fvx_geometry) == 16, "fvx_geometry layout");
+
+/* Whom to trace: one definition, from the ioctl to the config page. */
+struct fvx_trace_filter {
+	__u32 target_tgid; /* 0: everyone */
+	__u32 follow_children; /* also descendants of target_tgid */
+	__u64 syscalls[8]; /* bit n set: trace syscall n (0..511) */
+};
+_Static_assert(sizeof(struct fvx_trace_filter) == 72, "fvx_trace_filter layout");
+
+/* A trace request: the argument of FVX_IOC_TRACE_START and, unchanged, of
+ * FVX_VMCALL_TRACE_FILTER. */
+#define FVX_TRACE_REQUEST_VERSION 1
+struct fvx_trace_request {
+	__u32 version;
+	__u32 mode; /* FVX_MODE_FAST or FVX_MODE_EXIT */
+	struct fvx_trace_filter filter;
+};
+_Static_assert(sizeof(struct fvx_trace_request) == 80, "fvx_trace_request layout");
+
+/* Where Linux keeps what the analyzer reads about the current task. */
+struct fvx_task_layout {
+	__u64 current_task; /* per-CPU offset of `current_task` */
+	__u32 pid; /* offsets in struct task_struct */
+	__u32 tgid;
+	__u32 real_parent;
+	__u32 reserved;
+};
+_Static_assert(sizeof(struct fvx_task_layout) == 24, "fvx_task_layout layout");
+
+#define FVX_CONFIG_VERSION 2
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -53,26 +92,18 @@ struct fvx_config {
 	__u64 analyzer_entry; /* window address of the analyzer's entry point */
 	__u64 window_va; /* the window's kernel virtual address */
 	__u64 consumer_va; /* kernel address of the consumers' tails (struct fvx_ring_consumer[]) */
-	__u64 ring_bytes; /* per CPU, header included */
-	__u32 cpu_count;
+	struct fvx_geometry geometry;
 	__u32 mode; /* FVX_MODE_*, 0 when not tracing */
-	/* Whom to trace. */
-	__u32 target_tgid; /* 0: everyone */
-	__u32 follow_children; /* also descendants of target_tgid */
-	/* Where Linux keeps what the analyzer reads. */
-	__u64 current_task; /* per-CPU offset of `current_task` */
-	__u32 task_pid;
-	__u32 task_tgid;
-	__u32 task_real_parent;
 	__u32 reserved;
-	__u64 syscalls[8]; /* bit n set: trace syscall n (0..511) */
+	struct fvx_task_layout task;
+	struct fvx_trace_filter filter;
 };
-_Static_assert(sizeof(struct fvx_config) == 152, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 168, "fvx_config layout");
 
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
 
 struct fvx_trace_record {
-	__u64 seq; /* per CPU, from 1; a gap means records were dropped */
+	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */
 	__u64 tsc;
 	__u64 cr3;
 	__u64 nr;
@@ -83,25 +114,5 @@ struct fvx_trace_record {
 	__u32 flags;
 };
 _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout");
-
-#define FVX_RING_VERSION 1
-/* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
-struct fvx_ring_header {
-	__u32 version;
-	__u32 record_size;
-	__u64 capacity; /* records, a power of two */
-	__u64 head; /* records ever written; only the producer writes it */
-	__u64 dropped; /* records lost because the ring was full */
-	__u64 reserved[4];
-};
-_Static_assert(sizeof(struct fvx_ring_header) == 64, "fvx_ring_header layout");
-#define FVX_RING_RECORDS 4096
-
-/* One per CPU in the consumer page (ordinary guest memory). */
-struct fvx_ring_consumer {
-	__u64 tail; /* records consumed */
-	__u64 reserved[7];
-};
-_Static_assert(sizeof(struct fvx_ring_consumer) == 64, "fvx_ring_consumer layout");
 
 #endif

@@ -8,38 +8,43 @@
 #ifndef FASTVMIX_VMCALL_H
 #define FASTVMIX_VMCALL_H
 
+#include "trace.h"
+
 #define FVX_VMCALL_MAGIC 0x46564d58ULL /* "FVMX" */
 #define FVX_VMCALL_ABI_VERSION 1
 
-enum fvx_vmcall_function {
-	FVX_VMCALL_VERSION = 1, /* RBX <- FVX_VMCALL_ABI_VERSION */
-	/* RBX = cpu, RCX = guest-physical address of a struct fvx_cpu_status
-	 * (must not cross a page), RDX = its size. */
-	FVX_VMCALL_STATUS = 2,
-	/* RBX = the unload key the loader got at launch: this CPU leaves VMX. */
-	FVX_VMCALL_UNLOAD = 3,
-	/* RBX = guest-physical address of a struct fvx_window_info to fill. */
-	FVX_VMCALL_WINDOW_INFO = 4,
-	/* RBX = guest-physical address of a struct fvx_agent_config. */
-	FVX_VMCALL_CONFIGURE = 5,
-	/* RBX = guest-physical address of an analyzer image (physically
-	 * contiguous, page-aligned), RCX = its size. RBX <- an
-	 * analyzer_image_error on FVX_VMCALL_EINVAL. */
-	FVX_VMCALL_ANALYZER_LOAD = 6,
-	/* Exit-mode trampoline only: RBX = syscall number, RCX = cpu. */
-	FVX_VMCALL_TRACE_EVENT = 7,
-	/* RBX = guest-physical address of a struct fvx_trace_filter; resets the rings. */
-	FVX_VMCALL_TRACE_FILTER = 8,
-	/* RBX = FVX_MODE_FAST or FVX_MODE_EXIT, or 0 to stop: this CPU only. */
-	FVX_VMCALL_TRACE_MODE = 9,
-};
+#define FVX_VMCALL_VERSION 1 /* RBX <- FVX_VMCALL_ABI_VERSION */
+/* RBX = cpu, RCX = guest-physical address of a struct fvx_cpu_status (must
+ * not cross a page), RDX = its size. */
+#define FVX_VMCALL_STATUS 2
+/* RBX = the unload key the loader got at launch: this CPU leaves VMX. */
+#define FVX_VMCALL_UNLOAD 3
+/* RBX = guest-physical address of a struct fvx_window_info to fill. */
+#define FVX_VMCALL_WINDOW_INFO 4
+/* RBX = guest-physical address of a struct fvx_agent_config. */
+#define FVX_VMCALL_CONFIGURE 5
+/* RBX = guest-physical address of an analyzer image (physically contiguous,
+ * page-aligned), RCX = its size. RBX <- an enum analyzer_image_error
+ * (fastvmix/analyzer.h) on FVX_VMCALL_EINVAL. */
+#define FVX_VMCALL_ANALYZER_LOAD 6
+/* Exit-mode trampoline only: RBX = syscall number. */
+#define FVX_VMCALL_TRACE_EVENT 7
+/* RBX = guest-physical address of a struct fvx_trace_request (its filter);
+ * resets the rings. */
+#define FVX_VMCALL_TRACE_FILTER 8
+/* RBX = FVX_MODE_FAST or FVX_MODE_EXIT, or 0 to stop: this CPU only. */
+#define FVX_VMCALL_TRACE_MODE 9
+#define FVX_VMCALL_COUNT 10 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
 
+/* The one error vocabulary from the hypervisor to the frontend: each code is
+ * the negated Linux errno of the same name, so the agent and the loader hand
+ * it to user space unchanged and the frontend prints strerror() of it. */
 #define FVX_VMCALL_OK 0
-#define FVX_VMCALL_ENOSYS (-1) /* unknown function */
-#define FVX_VMCALL_EINVAL (-2) /* bad argument: cpu, address or size */
-#define FVX_VMCALL_EPERM (-3) /* wrong unload key, or not from the trampoline */
-#define FVX_VMCALL_EBUSY (-4) /* not while tracing */
-#define FVX_VMCALL_ENOENT (-5) /* not configured / no analyzer loaded */
+#define FVX_VMCALL_EPERM (-1) /* wrong unload key, or not from the trampoline */
+#define FVX_VMCALL_ENOENT (-2) /* not configured / no analyzer loaded */
+#define FVX_VMCALL_EBUSY (-16) /* not while tracing */
+#define FVX_VMCALL_EINVAL (-22) /* bad argument: cpu, address or size */
+#define FVX_VMCALL_ENOSYS (-38) /* unknown function */
 
 #define FVX_EXIT_REASON_COUNT 72
 
@@ -72,11 +77,10 @@ struct fvx_window_info {
 	__u32 size;
 	__u64 window_gpa; /* 1 GiB aligned, not RAM */
 	__u64 backed; /* bytes backed from the start (FVX_WIN_BACKED) */
-	__u64 ring_bytes; /* per CPU, header included */
-	__u32 cpu_count;
-	__u32 record_size;
+	struct fvx_geometry geometry;
 };
-_Static_assert(sizeof(struct fvx_window_info) == 40, "fvx_window_info layout");
+_Static_assert(sizeof(struct fvx_window_info) == 24 + sizeof(struct fvx_geometry),
+	       "fvx_window_info layout");
 
 #define FVX_AGENT_CONFIG_VERSION 1
 /* What only the guest kernel knows: where it mapped the window and where
@@ -87,22 +91,22 @@ struct fvx_agent_config {
 	__u64 window_va;
 	__u64 consumer_va;
 	__u64 scratch_percpu; /* per-CPU offset of struct fvx_percpu_scratch (< 2 GiB) */
-	__u64 current_task; /* per-CPU offset of `current_task` */
-	__u32 task_pid;
-	__u32 task_tgid;
-	__u32 task_real_parent;
-	__u32 reserved;
+	struct fvx_task_layout task;
 };
-_Static_assert(sizeof(struct fvx_agent_config) == 56, "fvx_agent_config layout");
+_Static_assert(sizeof(struct fvx_agent_config) == 32 + sizeof(struct fvx_task_layout),
+	       "fvx_agent_config layout");
 
-#define FVX_TRACE_FILTER_VERSION 1
-struct fvx_trace_filter {
-	__u32 version;
-	__u32 target_tgid; /* 0: everyone */
-	__u32 follow_children;
-	__u32 reserved;
-	__u64 syscalls[8]; /* bit n: trace syscall n */
-};
-_Static_assert(sizeof(struct fvx_trace_filter) == 80, "fvx_trace_filter layout");
+/* The guest side of a VMCALL (agent, loader): returns RAX, *rbx_out gets
+ * RBX. Clobbers nothing else. */
+static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx,
+				   __u64 *rbx_out)
+{
+	__u64 rax = FVX_VMCALL_MAGIC << 32 | function;
+
+	__asm__ __volatile__("vmcall" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx) : : "memory");
+	if (rbx_out)
+		*rbx_out = rbx;
+	return (long long)rax;
+}
 
 #endif

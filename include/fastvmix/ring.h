@@ -1,0 +1,113 @@
+/* The trace ring protocol, in one place for its three users: the analyzer
+ * (producer, fast mode), the hypervisor (producer, exit mode) and the
+ * frontend (consumer). One ring per CPU in the window, one producer per CPU
+ * (interrupts are off), one consumer whose tail lives in ordinary guest
+ * memory. Each side trusts nothing the other side can write: the producer
+ * re-checks the tail, the consumer the header. Include trace.h first. */
+#ifndef FASTVMIX_RING_H
+#define FASTVMIX_RING_H
+
+#define FVX_RING_VERSION 1
+/* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
+struct fvx_ring_header {
+	__u32 version;
+	__u32 record_size;
+	__u64 capacity; /* records, a power of two */
+	__u64 head; /* records ever written; only the producer writes it */
+	__u64 dropped; /* records lost because the ring was full */
+	__u64 reserved[4];
+};
+_Static_assert(sizeof(struct fvx_ring_header) == 64, "fvx_ring_header layout");
+#define FVX_RING_RECORDS 4096
+
+/* One per CPU in the consumer page (ordinary guest memory). */
+struct fvx_ring_consumer {
+	__u64 tail; /* records consumed */
+	__u64 reserved[7];
+};
+_Static_assert(sizeof(struct fvx_ring_consumer) == 64, "fvx_ring_consumer layout");
+
+/* CPU `cpu`'s ring, for rings laid out from `rings` every `ring_bytes`. */
+static inline struct fvx_ring_header *fvx_ring_at(void *rings, __u64 ring_bytes, __u64 cpu)
+{
+	return (struct fvx_ring_header *)((char *)rings + cpu * ring_bytes);
+}
+
+/* The largest power-of-two record count that fits a ring of ring_bytes. */
+static inline __u64 fvx_ring_capacity(__u64 ring_bytes)
+{
+	__u64 capacity = 1;
+
+	if (ring_bytes < FVX_RING_RECORDS + sizeof(struct fvx_trace_record))
+		return 0;
+	while (capacity * 2 * sizeof(struct fvx_trace_record) <= ring_bytes - FVX_RING_RECORDS)
+		capacity *= 2;
+	return capacity;
+}
+
+static inline void fvx_ring_init(struct fvx_ring_header *h, __u64 ring_bytes)
+{
+	*h = (struct fvx_ring_header){ .version = FVX_RING_VERSION,
+				       .record_size = sizeof(struct fvx_trace_record),
+				       .capacity = fvx_ring_capacity(ring_bytes) };
+}
+
+/* Consumer side: whether a header (written by the guest kernel, so not
+ * trusted) describes a ring of this version that fits ring_bytes. */
+static inline int fvx_ring_valid(const struct fvx_ring_header *h, __u64 ring_bytes)
+{
+	__u64 c = h->capacity;
+
+	return h->version == FVX_RING_VERSION && h->record_size == sizeof(struct fvx_trace_record) &&
+	       c && !(c & (c - 1)) && ring_bytes >= FVX_RING_RECORDS &&
+	       c <= (ring_bytes - FVX_RING_RECORDS) / sizeof(struct fvx_trace_record);
+}
+
+static inline struct fvx_trace_record *fvx_ring_slot(const struct fvx_ring_header *h,
+						     __u64 capacity, __u64 index)
+{
+	return (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) + (index & (capacity - 1));
+}
+
+/* Producer side: appends r, or counts it as dropped when the ring is full
+ * or the tail is corrupt; never half a record. `capacity` is the producer's
+ * own copy (fvx_ring_capacity of the geometry), never the header's, so a
+ * rewritten header cannot move a write outside the ring. */
+static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
+				 const volatile __u64 *tail, const struct fvx_trace_record *r)
+{
+	struct fvx_trace_record *slot;
+	__u64 head = h->head;
+
+	if (head - *tail >= capacity) {
+		h->dropped++;
+		return;
+	}
+	slot = fvx_ring_slot(h, capacity, head);
+	*slot = *r;
+	slot->seq = head + 1;
+	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */
+	h->head = head + 1;
+}
+
+/* Consumer side: copies up to max finished records of a valid ring
+ * (fvx_ring_valid) into out and advances *tail. A head more than a ring
+ * ahead of the tail skips to the last full ring, and one behind it to the
+ * head; *lost counts what was skipped. Returns the number copied. */
+static inline __u64 fvx_ring_pop(const struct fvx_ring_header *h, __u64 *tail,
+				 struct fvx_trace_record *out, __u64 max, __u64 *lost)
+{
+	__u64 head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE), n = 0;
+
+	if (head < *tail)
+		*tail = head;
+	if (head - *tail > h->capacity) {
+		*lost += head - *tail - h->capacity;
+		*tail = head - h->capacity;
+	}
+	while (*tail != head && n < max)
+		out[n++] = *fvx_ring_slot(h, h->capacity, (*tail)++);
+	return n;
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* Who is traced: the selection the analyzer (fast mode) and the hypervisor
+ * (exit mode) both apply before they append a record (ring.h). Include
+ * trace.h first. */
+#ifndef FASTVMIX_TRACE_SELECT_H
+#define FASTVMIX_TRACE_SELECT_H
+
+/* The system call a 64-bit SYSCALL asks for, read as Linux reads it:
+ * entry_SYSCALL_64 passes EAX as an int and do_syscall_64 compares it as
+ * unsigned, so RAX's upper half is ignored. */
+static inline __u64 fvx_syscall_number(__u64 rax)
+{
+	return (__u32)rax;
+}
+
+static inline int fvx_syscall_selected(const struct fvx_config *c, __u64 nr)
+{
+	return nr < 512 && (c->filter.syscalls[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* read(ctx, address, &value) reads guest kernel memory; 0 on failure. */
+typedef int (*fvx_read64_fn)(void *ctx, __u64 address, __u64 *value);
+
+/* Whether the task at `task` is traced; its ids go to pid and tgid. */
+static inline int fvx_task_selected(const struct fvx_config *c, __u64 task, fvx_read64_fn read,
+				    void *ctx, __u32 *pid, __u32 *tgid)
+{
+	__u64 v, t = task;
+	int depth;
+
+	/* 8-byte reads of 4-byte fields: the low half is the field. */
+	if (!read(ctx, task + c->task.pid, &v))
+		return 0;
+	*pid = (__u32)v;
+	if (!read(ctx, task + c->task.tgid, &v))
+		return 0;
+	*tgid = (__u32)v;
+	if (!c->filter.target_tgid || *tgid == c->filter.target_tgid)
+		return 1;
+	if (!c->filter.follow_children)
+		return 0;
+	for (depth = 0; depth < 64; depth++) {
+		if (!read(ctx, t + c->task.real_parent, &t) || !read(ctx, t + c->task.tgid, &v))
+			return 0;
+		if ((__u32)v == c->filter.target_tgid)
+			return 1;
+		if ((__u32)v <= 1)
+			return 0; /* reached init */
+	}
+	return 0;
+}
+
+#endif
