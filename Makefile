@@ -29,7 +29,7 @@ deps $(GUEST_STAMP):
 
 # The frontend is linked statically so it runs in the guest's busybox initramfs.
 cli: $(BUILD)/bin/fastvmix $(GUEST_PROGS) $(BUILD)/bin/syscall.fvxa
-$(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard include/fastvmix/*.h)
+$(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard include/fastvmix/*.h) hypervisor/arch/x86/offsets.c
 	@mkdir -p $(dir $@)
 	bash analyzers/sdk/build.sh $< $@
 
@@ -41,7 +41,12 @@ $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp
 
-modules: | $(GUEST_STAMP)
+# The asm-offsets header: C layouts for assembly (hypervisor/arch/x86/offsets.c).
+OFFSETS := $(BUILD)/gen/fvx_offsets.h
+$(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard include/fastvmix/*.h hypervisor/*.h hypervisor/core/*.h hypervisor/arch/x86/*.h)
+	bash scripts/gen-offsets.sh $@
+
+modules: $(OFFSETS) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
@@ -49,7 +54,8 @@ modules: | $(GUEST_STAMP)
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
 EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
-	hypervisor/core/vmcall.c hypervisor/core/window.c hypervisor/core/guest_mem.c
+	hypervisor/core/vmcall.c hypervisor/core/views.c hypervisor/core/trace_ctl.c \
+	hypervisor/core/guest_mem.c
 $(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka

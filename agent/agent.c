@@ -19,11 +19,14 @@
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
 
-#include "types.h"
-#include "arch/x86/asm.h"
 #include "fastvmix/ioctl.h"
-#include "fastvmix/trace.h"
 #include "fastvmix/vmcall.h"
+
+/* The hypervisor's status codes are errnos (vmcall.h): passed up unchanged. */
+_Static_assert(FVX_VMCALL_EPERM == -EPERM && FVX_VMCALL_ENOENT == -ENOENT &&
+		       FVX_VMCALL_EBUSY == -EBUSY && FVX_VMCALL_EINVAL == -EINVAL &&
+		       FVX_VMCALL_ENOSYS == -ENOSYS,
+	       "VMCALL status codes are negated errnos");
 
 #define GIB (1ULL << 30)
 /* PML4 entry 511's PDPT covers the top 512 GiB; its slots 0..443 are an
@@ -43,7 +46,7 @@ static u32 trace_mode;
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
-	return (s64)arch_vmcall(FVX_VMCALL_MAGIC << 32 | function, rbx, rcx, 0, rbx_out);
+	return fvx_vmcall(function, rbx, rcx, 0, rbx_out);
 }
 
 /* VMCALL with a struct: through a zeroed page, so it never crosses one. */
@@ -53,7 +56,7 @@ static s64 vmcall_struct(u32 function, const void *in, size_t size, void *out)
 	s64 r;
 
 	if (!page)
-		return FVX_VMCALL_EINVAL;
+		return -ENOMEM;
 	if (in)
 		memcpy(page, in, size);
 	r = vmcall(function, virt_to_phys(page), size, NULL);
@@ -97,27 +100,28 @@ static void unmap_window(void)
 
 struct mode_call {
 	u32 mode;
-	atomic_t failed;
+	atomic_t error; /* the first CPU's refusal, an FVX_VMCALL_E* */
 };
 
 static void set_mode_on_cpu(void *info)
 {
 	struct mode_call *call = info;
+	s64 r = vmcall(FVX_VMCALL_TRACE_MODE, call->mode, 0, NULL);
 
-	if (vmcall(FVX_VMCALL_TRACE_MODE, call->mode, 0, NULL) != FVX_VMCALL_OK)
-		atomic_inc(&call->failed);
+	if (r != FVX_VMCALL_OK)
+		atomic_cmpxchg(&call->error, 0, (int)r);
 }
 
 static int set_mode(u32 mode)
 {
-	struct mode_call call = { .mode = mode, .failed = ATOMIC_INIT(0) };
+	struct mode_call call = { .mode = mode, .error = ATOMIC_INIT(0) };
 
 	on_each_cpu(set_mode_on_cpu, &call, 1);
-	if (atomic_read(&call.failed) && mode) {
+	if (atomic_read(&call.error) && mode) {
 		call.mode = 0;
 		on_each_cpu(set_mode_on_cpu, &call, 1);
 		trace_mode = 0;
-		return -EIO;
+		return atomic_read(&call.error);
 	}
 	trace_mode = mode;
 	return 0;
@@ -151,33 +155,27 @@ static long analyzer_load(struct fvx_ioc_analyzer __user *uarg)
 		req.error = error;
 		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : -EINVAL;
 	}
-	return r == FVX_VMCALL_OK ? 0 : r == FVX_VMCALL_EBUSY ? -EBUSY : -EIO;
+	return r;
 }
 
-static long trace_start(const struct fvx_ioc_trace __user *uarg)
+static long trace_start(const struct fvx_trace_request __user *uarg)
 {
-	struct fvx_ioc_trace req;
-	struct fvx_trace_filter f = { .version = FVX_TRACE_FILTER_VERSION };
+	struct fvx_trace_request req;
 	s64 r;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.version != FVX_IOC_TRACE_VERSION ||
+	if (req.version != FVX_TRACE_REQUEST_VERSION ||
 	    (req.mode != FVX_MODE_FAST && req.mode != FVX_MODE_EXIT))
 		return -EINVAL;
 	if (trace_mode)
 		return -EBUSY;
-	f.target_tgid = req.target_tgid;
-	f.follow_children = req.follow_children;
-	memcpy(f.syscalls, req.syscalls, sizeof(f.syscalls));
 	memset(consumer, 0, PAGE_SIZE);
-	r = vmcall_struct(FVX_VMCALL_TRACE_FILTER, &f, sizeof(f), NULL);
+	/* The hypervisor takes the request as it is (its filter). */
+	r = vmcall_struct(FVX_VMCALL_TRACE_FILTER, &req, sizeof(req), NULL);
 	if (r != FVX_VMCALL_OK)
-		return r == FVX_VMCALL_EBUSY ? -EBUSY : -EINVAL;
-	r = set_mode(req.mode);
-	if (r == -EIO && req.mode == FVX_MODE_FAST)
-		return -ENOENT; /* no analyzer loaded */
-	return r;
+		return r;
+	return set_mode(req.mode);
 }
 
 static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -197,9 +195,7 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = -EINVAL;
 		if (info.version != FVX_IOC_INFO_VERSION)
 			break;
-		info.cpu_count = window.cpu_count;
-		info.ring_bytes = window.ring_bytes;
-		info.record_size = window.record_size;
+		info.geometry = window.geometry;
 		info.mode = trace_mode;
 		err = copy_to_user((void __user *)arg, &info, sizeof(info)) ? -EFAULT : 0;
 		break;
@@ -214,7 +210,8 @@ static int agent_mmap(struct file *file, struct vm_area_struct *vma)
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT, size = vma->vm_end - vma->vm_start;
 
 	if (off == FVX_MMAP_RINGS) {
-		if (size > window.ring_bytes * window.cpu_count || (vma->vm_flags & VM_WRITE))
+		if (size > window.geometry.ring_bytes * window.geometry.cpu_count ||
+		    (vma->vm_flags & VM_WRITE))
 			return -EPERM;
 		vma->vm_flags &= ~VM_MAYWRITE;
 		return remap_pfn_range(vma, vma->vm_start,
@@ -270,7 +267,7 @@ static int __init agent_init(void)
 	}
 	r = vmcall_struct(FVX_VMCALL_WINDOW_INFO, NULL, sizeof(window), &window);
 	if (r != FVX_VMCALL_OK || window.version != FVX_WINDOW_INFO_VERSION ||
-	    window.cpu_count < num_possible_cpus()) {
+	    window.geometry.cpu_count < num_possible_cpus()) {
 		pr_err("fastvmix: no usable analyzer window (status %lld)\n", r);
 		return -ENODEV;
 	}
@@ -289,10 +286,10 @@ static int __init agent_init(void)
 	cfg.window_va = window_va;
 	cfg.consumer_va = (u64)consumer;
 	cfg.scratch_percpu = (u64)&fvx_scratch;
-	cfg.current_task = (u64)&current_task;
-	cfg.task_pid = offsetof(struct task_struct, pid);
-	cfg.task_tgid = offsetof(struct task_struct, tgid);
-	cfg.task_real_parent = offsetof(struct task_struct, real_parent);
+	cfg.task.current_task = (u64)&current_task;
+	cfg.task.pid = offsetof(struct task_struct, pid);
+	cfg.task.tgid = offsetof(struct task_struct, tgid);
+	cfg.task.real_parent = offsetof(struct task_struct, real_parent);
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);
 	if (r != FVX_VMCALL_OK) {
 		pr_err("fastvmix: the hypervisor refused the configuration (status %lld)\n", r);
@@ -304,7 +301,8 @@ static int __init agent_init(void)
 		goto unmap;
 	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu "
 		"KiB\n",
-		window_va, window.window_gpa, window.cpu_count, window.ring_bytes >> 10);
+		window_va, window.window_gpa, window.geometry.cpu_count,
+		window.geometry.ring_bytes >> 10);
 	return 0;
 unmap:
 	unmap_window();

@@ -546,6 +546,5 @@ main.o: /work/main/loader/main.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/intel_ds.h \
  /work/main/hypervisor/platform.h /work/main/hypervisor/types.h \
  /work/main/hypervisor/status.h /work/main/hypervisor/hypervisor.h \
- /work/main/hypervisor/arch/x86/asm.h \
- /work/main/hypervisor/arch/x86/../../types.h \
- /work/main/include/fastvmix/ioctl.h /work/main/include/fastvmix/vmcall.h
+ /work/main/include/fastvmix/ioctl.h /work/main/include/fastvmix/vmcall.h \
+ /work/main/include/fastvmix/trace.h

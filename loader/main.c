@@ -15,7 +15,6 @@
 
 #include "platform.h"
 #include "hypervisor.h"
-#include "arch/x86/asm.h"
 #include "fastvmix/ioctl.h"
 
 void *platform_alloc_pages(unsigned int order)
@@ -113,7 +112,7 @@ void platform_log(const char *fmt, ...)
 static long hv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct fvx_ioc_hv_status *req;
-	u64 status;
+	s64 status;
 	long err = 0;
 
 	if (cmd != FVX_IOC_HV_STATUS)
@@ -130,14 +129,11 @@ static long hv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = -EINVAL;
 		goto out;
 	}
-	status = arch_vmcall(FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_STATUS, req->cpu,
-			     virt_to_phys(&req->status), sizeof(req->status), NULL);
-	if ((s64)status == FVX_VMCALL_EINVAL) {
-		err = -EINVAL;
-		goto out;
-	}
+	/* The hypervisor's status codes are negated errnos (vmcall.h). */
+	status = fvx_vmcall(FVX_VMCALL_STATUS, req->cpu, virt_to_phys(&req->status),
+			    sizeof(req->status), NULL);
 	if (status != FVX_VMCALL_OK) {
-		err = -EIO;
+		err = status;
 		goto out;
 	}
 	if (copy_to_user((void __user *)arg, req, sizeof(*req)))

@@ -9,8 +9,11 @@ trap 'rm -rf "$work"' EXIT
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fpie -fno-plt
 	-fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none
 	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -I"$top/include" -I"$sdk")
+# The header layout comes from the C headers (asm-offsets), never by hand.
+bash "$top/scripts/gen-offsets.sh" "$work/fvx_offsets.h"
+cpp -P -undef -I"$work" -o "$work/fvxa.ld" "$sdk/fvxa.ld.S"
 gcc "${cflags[@]}" -c "$src" -o "$work/analyzer.o"
 gcc "${cflags[@]}" -c "$sdk/runtime.c" -o "$work/runtime.o"
-ld -static -nostdlib --no-dynamic-linker -z noexecstack -T "$sdk/fvxa.ld" -o "$work/analyzer.elf" \
+ld -static -nostdlib --no-dynamic-linker -z noexecstack -T "$work/fvxa.ld" -o "$work/analyzer.elf" \
 	"$work/analyzer.o" "$work/runtime.o"
 objcopy -O binary -j .header -j .text -j .rodata "$work/analyzer.elf" "$out"

@@ -15,7 +15,8 @@
 
 #include "fastvmix/analyzer.h"
 #include "fastvmix/trace.h"
-#include "fastvmix/trace_emit.h"
+#include "fastvmix/ring.h"
+#include "fastvmix/trace_select.h"
 
 #define FVX_ANALYZER(name_string)                                                                  \
 	const char fvx_name[32] __attribute__((section(".fvx_name"), used)) = name_string
@@ -55,14 +56,16 @@ static inline int fvx_kernel_read64(void *ctx, __u64 address, __u64 *value)
 	return 1;
 }
 
-static inline struct fvx_ring_header *fvx_ring(const struct fvx_config *cfg, __u64 cpu)
+/* Appends a record to this CPU's ring (fastvmix/ring.h). */
+static inline void fvx_emit(const struct fvx_config *cfg, __u64 cpu,
+			    const struct fvx_trace_record *rec)
 {
-	return (struct fvx_ring_header *)(cfg->window_va + FVX_WIN_RINGS + cpu * cfg->ring_bytes);
-}
+	const volatile __u64 *tail =
+		(const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
 
-static inline const volatile __u64 *fvx_ring_tail(const struct fvx_config *cfg, __u64 cpu)
-{
-	return (const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+	fvx_ring_push(fvx_ring_at((void *)(cfg->window_va + FVX_WIN_RINGS),
+				  cfg->geometry.ring_bytes, cpu),
+		      cfg->geometry.capacity, tail, rec);
 }
 
 #endif

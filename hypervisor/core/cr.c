@@ -4,8 +4,6 @@
 #include "exit.h"
 #include "../arch/x86/asm.h"
 
-#define CR4_VMXE BIT(13)
-
 /* Exit qualification for control-register accesses (SDM Table 27-3). */
 #define CR_QUAL_CR(q) ((q)&15)
 #define CR_QUAL_TYPE(q) (((q) >> 4) & 3)

@@ -3,7 +3,6 @@
  * no Linux calls. */
 #include "exit.h"
 #include "log.h"
-#include "window.h"
 #include "../arch/x86/asm.h"
 
 void guest_skip_instruction(void)
@@ -56,7 +55,7 @@ static enum exit_action handle_cpuid(struct vcpu *v, struct guest_regs *r)
 	return EXIT_RESUME;
 }
 
-/* VMX instructions, GETSEC and VMFUNC: #UD, as on a CPU without VMX. */
+/* VMX instructions and GETSEC: #UD, as on a CPU without VMX. */
 static enum exit_action handle_undefined(struct vcpu *v, struct guest_regs *r)
 {
 	guest_inject_exception(VECTOR_UD, false, 0);
@@ -73,9 +72,9 @@ static enum exit_action handle_invd(struct vcpu *v, struct guest_regs *r)
 static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	/* The views map every guest-physical address below the limit, so a
-	 * violation is about the window (window.c) or a guest bug: report it
+	 * violation is about the window (views.c) or a guest bug: report it
 	 * and give the guest #GP rather than retry the access forever. */
-	if (window_ept_violation(v, r))
+	if (views_ept_violation(v, r))
 		return EXIT_RESUME;
 	if (v->ept_violations_logged++ < 16)
 		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",
@@ -170,10 +169,6 @@ void vmresume_failed(struct vcpu *v)
 	root_fatal("cpu %u: VMRESUME failed, VM-instruction error %u\n", (u64)v->index,
 		   (u64)vmcs_read32(VM_INSTRUCTION_ERROR));
 }
-
-struct exception_frame {
-	u64 vector, error, rip, cs, rflags, rsp, ss;
-};
 
 void host_exception(struct exception_frame *f)
 {

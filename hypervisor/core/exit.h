@@ -18,7 +18,10 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v);
 
 /* Called by vmx_entry.S when VMRESUME fails or VMX root faults. */
 void vmresume_failed(struct vcpu *v);
-struct exception_frame;
+/* What the host IDT stubs (vmx_entry.S) leave on the stack. */
+struct exception_frame {
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
 void host_exception(struct exception_frame *f);
 
 /* Helpers for handlers. */
@@ -42,8 +45,12 @@ enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_cr_access(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_xsetbv(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r);
+/* views.c */
+enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);
+/* An EPT violation that concerns the views or the window; false if not. */
+bool views_ept_violation(struct vcpu *v, struct guest_regs *r);
 
-/* hv.c: leaves VMX on this CPU and resumes the guest natively. */
+/* devirt.c: leaves VMX on this CPU and resumes the guest natively. */
 void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r);
 
 #endif

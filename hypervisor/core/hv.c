@@ -1,6 +1,6 @@
 /* Load and unload: builds the hypervisor's memory (EPT, host tables, VMCS
  * per CPU) from one pool, launches every CPU, and leaves VMX again. Runs in
- * the loader's context, except vcpu_devirtualize (VMX root). */
+ * the loader's context (leaving VMX in VMX root: devirt.c). */
 #include "../hypervisor.h"
 #include "../platform.h"
 #include "../arch/x86/asm.h"
@@ -9,15 +9,14 @@
 #include "exit.h"
 #include "host.h"
 #include "msr.h"
+#include "trace_ctl.h"
+#include "views.h"
 #include "vmcs_setup.h"
-#include "window.h"
 
 #define POOL_ORDER 10 /* 4 MiB, naturally aligned */
 #define WINDOW_ORDER 10 /* the analyzer window's backing */
 #define WINDOW_BLOCK_SIZE (PAGE_SIZE_4K << WINDOW_ORDER)
 _Static_assert(WINDOW_BLOCK_SIZE >= FVX_WIN_BACKED, "window block backs the window");
-#define CR4_VMXE BIT(13)
-
 _Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
 _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE_4K, "struct vcpu fits its page");
 
@@ -111,7 +110,10 @@ static enum fvx_status build_ept(struct hv *hv)
 	if (s != FVX_OK)
 		return s;
 	hv->eptp = ept_pointer(pml4_pa);
-	return window_build(hv, &l, pml4_pa);
+	s = views_build(hv, &l, pml4_pa);
+	if (s == FVX_OK)
+		trace_init(hv);
+	return s;
 }
 
 static enum fvx_status alloc_vcpu(struct hv *hv, unsigned int index)
@@ -222,7 +224,7 @@ static enum fvx_status unload_this_cpu(void *ctx)
 
 	if (cpu >= FVX_MAX_CPUS || !launched[cpu])
 		return FVX_OK;
-	status = arch_vmcall(FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_UNLOAD, unload_key, 0, 0, NULL);
+	status = fvx_vmcall(FVX_VMCALL_UNLOAD, unload_key, 0, 0, NULL);
 	if (status != FVX_VMCALL_OK)
 		return FVX_ERR_VMX;
 	platform_cpu_tables_reload();
@@ -303,43 +305,4 @@ void hv_unload(void)
 	}
 	free_hv(the_hv);
 	the_hv = NULL;
-}
-
-/* VMX root: leave VMX on this CPU and continue the guest natively with the
- * state it had at the VMCALL (SDM 31.4: VMXOFF leaves guest state as is). */
-void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
-{
-	struct descriptor_table gdtr, idtr;
-	u64 rip = vmcs_readl(GUEST_RIP), rflags = vmcs_readl(GUEST_RFLAGS);
-	u64 cr0 = vmcs_readl(GUEST_CR0), cr3 = vmcs_readl(GUEST_CR3), cr4 = vmcs_readl(GUEST_CR4);
-	u64 fs_base = vmcs_readl(GUEST_FS_BASE), gs_base = vmcs_readl(GUEST_GS_BASE);
-	u64 dr7 = vmcs_readl(GUEST_DR7), debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL);
-	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
-	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
-	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
-
-	gdtr.base = vmcs_readl(GUEST_GDTR_BASE);
-	gdtr.limit = vmcs_read32(GUEST_GDTR_LIMIT);
-	idtr.base = vmcs_readl(GUEST_IDTR_BASE);
-	idtr.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	r->rsp = vmcs_readl(GUEST_RSP);
-
-	arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar); /* tracing ends with the hypervisor */
-	arch_vmclear(hv_pa(v->hv, v->vmcs));
-	arch_vmxoff();
-	arch_write_cr4(cr4 & ~CR4_VMXE);
-	arch_write_cr0(cr0);
-	arch_write_cr3(cr3);
-	arch_lgdt(&gdtr);
-	arch_lidt(&idtr);
-	arch_load_ds(ds);
-	arch_load_es(es);
-	arch_load_ss(ss);
-	arch_load_fs(fs);
-	arch_load_gs(gs);
-	arch_wrmsr(MSR_IA32_FS_BASE, fs_base);
-	arch_wrmsr(MSR_IA32_GS_BASE, gs_base);
-	arch_wrmsr(MSR_IA32_DEBUGCTL, debugctl);
-	arch_write_dr7(dr7);
-	arch_return_to_guest(r, rip, rflags);
 }

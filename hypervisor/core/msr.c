@@ -1,8 +1,11 @@
-/* RDMSR/WRMSR: the VMX capability MSRs behave as on a CPU without VMX, and
- * IA32_FEATURE_CONTROL agrees with them. Everything else passes through. */
+/* RDMSR/WRMSR and the MSR bitmap: the VMX capability MSRs behave as on a
+ * CPU without VMX, IA32_FEATURE_CONTROL agrees with them, and IA32_LSTAR is
+ * virtualised (the guest reads what it wrote; the real MSR may point at the
+ * trampoline). Everything else passes through. VMX root, except
+ * msr_bitmap_init (load time). */
 #include "msr.h"
 #include "exit.h"
-#include "window.h"
+#include "trace_ctl.h"
 #include "../arch/x86/asm.h"
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
@@ -63,7 +66,7 @@ enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
 	u64 value;
 
 	if (msr == MSR_IA32_LSTAR) {
-		value = window_lstar_read(v);
+		value = v->guest_lstar;
 	} else if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return EXIT_RESUME;
@@ -86,7 +89,8 @@ enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r)
 			guest_inject_exception(VECTOR_GP, true, 0);
 			return EXIT_RESUME;
 		}
-		window_lstar_write(v, value);
+		v->guest_lstar = value;
+		trace_lstar_changed(v);
 		guest_skip_instruction();
 		return EXIT_RESUME;
 	}

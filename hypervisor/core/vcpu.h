@@ -9,7 +9,6 @@
 #include "ept.h"
 #include "mtrr.h"
 #include "fastvmix/vmcall.h"
-#include "fastvmix/trace.h"
 
 #define FVX_MAX_CPUS 64
 #define HOST_STACK_PAGES 4
@@ -20,13 +19,13 @@ struct guest_regs {
 	u64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
-_Static_assert(sizeof(struct guest_regs) == 128, "layout used by vmx_entry.S");
+_Static_assert(sizeof(struct guest_regs) == 128, "guest_regs layout");
 
 struct hv;
 
 struct vcpu {
 	struct vcpu *self; /* %fs:0 in VMX root */
-	u8 nmi_pending; /* %fs:8, set by the host NMI handler */
+	u8 nmi_pending; /* set by the host NMI handler (vmx_entry.S, through %fs) */
 	struct hv *hv;
 	unsigned int index;
 	void *vmxon;
@@ -43,7 +42,6 @@ struct vcpu {
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 };
-_Static_assert(__builtin_offsetof(struct vcpu, nmi_pending) == 8, "used by vmx_entry.S");
 
 struct hv {
 	char signature[16]; /* found by no guest read while loaded (system test) */
@@ -60,13 +58,14 @@ struct hv {
 	u8 *idt;
 	u8 *dummy;
 	u64 unload_key;
-	/* The analyzer window (core/window.c). */
+	/* The analyzer window (views.c, trace_ctl.c). */
 	u8 *window; /* host address of the backing block */
 	u64 window_pa; /* its physical address: hidden like the pool */
 	u64 window_gpa; /* where the guest sees it */
 	u64 *eptp_list;
 	u64 eptp_analyzer;
 	u64 ring_bytes;
+	u64 ring_capacity; /* records per ring: the producers' trusted copy */
 	bool x_only; /* EPT execute-only pages */
 	bool configured;
 	bool analyzer_loaded;

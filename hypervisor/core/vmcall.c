@@ -1,19 +1,32 @@
-/* The VMCALL API (include/fastvmix/vmcall.h): version, per-CPU status and
- * unload. Only guest ring 0 with the magic gets an answer; anyone else gets
- * #UD, as on a CPU without a hypervisor. Every guest pointer is checked. */
+/* The VMCALL API (include/fastvmix/vmcall.h): one table from function
+ * number to handler. Only guest ring 0 with the magic gets an answer;
+ * anyone else gets #UD, as on a CPU without a hypervisor. Every guest
+ * pointer is checked by the handler that takes it. VMX root only. */
 #include "exit.h"
 #include "guest_mem.h"
-#include "window.h"
+#include "trace_ctl.h"
 
-static s64 vmcall_status(struct hv *hv, u64 cpu, u64 gpa, u64 size)
+/* A handler returns an FVX_VMCALL_* status for RAX, or VMCALL_LEAVE. */
+typedef s64 (*vmcall_handler)(struct vcpu *v, struct guest_regs *r);
+#define VMCALL_LEAVE 1 /* FVX_VMCALL_OK, then leave VMX on this CPU */
+
+static s64 vmcall_version(struct vcpu *v, struct guest_regs *r)
 {
-	struct fvx_cpu_status *out = guest_page_buffer(hv, gpa, size);
-	const struct vcpu *v;
+	r->rbx = FVX_VMCALL_ABI_VERSION;
+	return FVX_VMCALL_OK;
+}
+
+static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	u64 cpu = r->rbx, size = r->rdx;
+	struct fvx_cpu_status *out = guest_page_buffer(hv, r->rcx, size);
+	const struct vcpu *of;
 	unsigned int i;
 
 	if (cpu >= hv->cpu_count || !hv->vcpus[cpu] || !out || size < sizeof(*out))
 		return FVX_VMCALL_EINVAL;
-	v = hv->vcpus[cpu];
+	of = hv->vcpus[cpu];
 	out->version = FVX_CPU_STATUS_VERSION;
 	out->size = sizeof(*out);
 	out->cpu = cpu;
@@ -23,16 +36,29 @@ static s64 vmcall_status(struct hv *hv, u64 cpu, u64 gpa, u64 size)
 			(hv->ept_stats.pages_1g ? FVX_FEATURE_EPT_1G : 0);
 	out->hv_base = hv->pool.pa;
 	out->hv_size = hv->pool.size;
-	out->vmcalls = v->vmcalls;
-	out->exits_total = v->exits_total;
+	out->vmcalls = of->vmcalls;
+	out->exits_total = of->exits_total;
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
-		out->exits[i] = v->exits[i];
+		out->exits[i] = of->exits[i];
 	return FVX_VMCALL_OK;
 }
 
+static s64 vmcall_unload(struct vcpu *v, struct guest_regs *r)
+{
+	return r->rbx == v->hv->unload_key ? VMCALL_LEAVE : FVX_VMCALL_EPERM;
+}
+
+static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {
+	[FVX_VMCALL_VERSION] = vmcall_version,	  [FVX_VMCALL_STATUS] = vmcall_status,
+	[FVX_VMCALL_UNLOAD] = vmcall_unload,	  [FVX_VMCALL_WINDOW_INFO] = trace_window_info,
+	[FVX_VMCALL_CONFIGURE] = trace_configure, [FVX_VMCALL_ANALYZER_LOAD] = trace_analyzer_load,
+	[FVX_VMCALL_TRACE_EVENT] = trace_event,	  [FVX_VMCALL_TRACE_FILTER] = trace_filter,
+	[FVX_VMCALL_TRACE_MODE] = trace_mode,
+};
+
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)
 {
-	struct hv *hv = v->hv;
+	u32 function = (u32)r->rax;
 	s64 status;
 
 	if (guest_cpl() != 0 || (r->rax >> 32) != FVX_VMCALL_MAGIC) {
@@ -40,23 +66,13 @@ enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		return EXIT_RESUME;
 	}
 	v->vmcalls++;
-	switch ((u32)r->rax) {
-	case FVX_VMCALL_VERSION:
-		r->rbx = FVX_VMCALL_ABI_VERSION;
-		status = FVX_VMCALL_OK;
-		break;
-	case FVX_VMCALL_STATUS: status = vmcall_status(hv, r->rbx, r->rcx, r->rdx); break;
-	case FVX_VMCALL_UNLOAD:
-		if (r->rbx != hv->unload_key) {
-			status = FVX_VMCALL_EPERM;
-			break;
-		}
+	status = function < FVX_VMCALL_COUNT && vmcalls[function] ? vmcalls[function](v, r)
+								  : FVX_VMCALL_ENOSYS;
+	guest_skip_instruction();
+	if (status == VMCALL_LEAVE) {
 		r->rax = FVX_VMCALL_OK;
-		guest_skip_instruction();
 		return EXIT_VMXOFF;
-	default: status = window_vmcall(v, r, (u32)r->rax);
 	}
 	r->rax = (u64)status;
-	guest_skip_instruction();
 	return EXIT_RESUME;
 }

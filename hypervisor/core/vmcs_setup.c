@@ -6,8 +6,6 @@
 #include "../arch/x86/vmcs.h"
 
 #define AR_UNUSABLE BIT(16)
-#define CR4_VMXE BIT(13)
-
 static u32 segment_ar(u16 sel)
 {
 	u32 ar;

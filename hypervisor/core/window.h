@@ -1,26 +1,29 @@
-/* The analyzer window and its two EPT views, the trampoline, LSTAR
- * redirection and the trace-control VMCALLs. */
+/* The analyzer window's backing block as the hypervisor addresses it: the
+ * config page and the rings (layout in include/fastvmix/trace.h, ring.h).
+ * Shared by views.c and trace_ctl.c. */
 #ifndef FVX_CORE_WINDOW_H
 #define FVX_CORE_WINDOW_H
 
-#include "exit.h"
+#include "vcpu.h"
+#include "fastvmix/ring.h"
 
-#define VIEW_NORMAL 0
-#define VIEW_ANALYZER 1
+#define GIB (1ULL << 30)
 
-/* Load time: backs the window with hv->window, builds the analyzer view
- * and the EPTP list, writes the trampoline and the ring headers. */
-enum fvx_status window_build(struct hv *hv, const struct ept_layout *normal_layout,
-			     u64 normal_pml4);
+static inline struct fvx_config *window_config(const struct hv *hv)
+{
+	return (struct fvx_config *)(hv->window + FVX_WIN_CONFIG);
+}
 
-/* VMX root: the VMCALLs of the trace path (include/fastvmix/vmcall.h). */
-s64 window_vmcall(struct vcpu *v, struct guest_regs *r, u32 function);
-/* VMX root: an EPT violation that may involve the views; false if not ours. */
-bool window_ept_violation(struct vcpu *v, struct guest_regs *r);
-/* VMX root: a VMFUNC that failed (bad index): reported, #UD. */
-enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);
-/* VMX root: the virtualised IA32_LSTAR. */
-u64 window_lstar_read(struct vcpu *v);
-void window_lstar_write(struct vcpu *v, u64 value);
+static inline struct fvx_ring_header *window_ring(const struct hv *hv, unsigned int cpu)
+{
+	return fvx_ring_at(hv->window + FVX_WIN_RINGS, hv->ring_bytes, cpu);
+}
+
+/* Whether a guest virtual address lies in the window's trampoline or
+ * analyzer code, where the views may be switched legitimately. */
+static inline bool window_code_address(const struct hv *hv, u64 va)
+{
+	return va - window_config(hv)->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE;
+}
 
 #endif

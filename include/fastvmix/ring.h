@@ -58,8 +58,9 @@ static inline int fvx_ring_valid(const struct fvx_ring_header *h, __u64 ring_byt
 {
 	__u64 c = h->capacity;
 
-	return h->version == FVX_RING_VERSION && h->record_size == sizeof(struct fvx_trace_record) &&
-	       c && !(c & (c - 1)) && ring_bytes >= FVX_RING_RECORDS &&
+	return h->version == FVX_RING_VERSION &&
+	       h->record_size == sizeof(struct fvx_trace_record) && c && !(c & (c - 1)) &&
+	       ring_bytes >= FVX_RING_RECORDS &&
 	       c <= (ring_bytes - FVX_RING_RECORDS) / sizeof(struct fvx_trace_record);
 }
 

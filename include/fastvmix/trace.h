@@ -50,10 +50,11 @@ _Static_assert(sizeof(struct fvx_event) == 80, "fvx_event layout");
 /* The rings' shape: one definition, embedded wherever it is reported. */
 struct fvx_geometry {
 	__u64 ring_bytes; /* per CPU, header included */
+	__u64 capacity; /* records per ring, a power of two (fvx_ring_capacity) */
 	__u32 cpu_count;
 	__u32 record_size;
 };
-_Static_assert(sizeof(struct fvx_geometry) == 16, "fvx_geometry layout");
+_Static_assert(sizeof(struct fvx_geometry) == 24, "fvx_geometry layout");
 
 /* Whom to trace: one definition, from the ioctl to the config page. */
 struct fvx_trace_filter {

@@ -98,8 +98,7 @@ _Static_assert(sizeof(struct fvx_agent_config) == 32 + sizeof(struct fvx_task_la
 
 /* The guest side of a VMCALL (agent, loader): returns RAX, *rbx_out gets
  * RBX. Clobbers nothing else. */
-static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx,
-				   __u64 *rbx_out)
+static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx, __u64 *rbx_out)
 {
 	__u64 rax = FVX_VMCALL_MAGIC << 32 | function;
 

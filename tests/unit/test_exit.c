@@ -13,7 +13,8 @@
 #include "core/msr.h"
 #include "arch/x86/asm.h"
 #include "fastvmix/vmcall.h"
-#include "fastvmix/trace_emit.h"
+#include "fastvmix/ring.h"
+#include "fastvmix/trace_select.h"
 #include "core/analyzer_image.h"
 
 /* The fake VMCS. */
@@ -396,6 +397,7 @@ static int window_setup(void **state)
 	hv.eptp = eptp_list[0];
 	hv.eptp_list = eptp_list;
 	hv.ring_bytes = FVX_WIN_BACKED - FVX_WIN_RINGS;
+	hv.ring_capacity = fvx_ring_capacity(hv.ring_bytes);
 	cpu0.guest_lstar = 0xffffffff81c00000ULL;
 	real_lstar = cpu0.guest_lstar;
 	/* A task: pid 77, tgid 77, parent (itself at depth 1) tgid 1. */
@@ -435,26 +437,25 @@ static void configure_agent(void)
 {
 	struct fvx_agent_config *a = (void *)(ram + 0x1000);
 
-	*a = (struct fvx_agent_config){ .version = FVX_AGENT_CONFIG_VERSION,
-					.size = sizeof(*a),
-					.window_va = WINDOW_VA,
-					.consumer_va = gva(0x4000),
-					.scratch_percpu = 0x1d000,
-					.current_task = 0x100,
-					.task_pid = 0x10,
-					.task_tgid = 0x14,
-					.task_real_parent = 0x20 };
+	*a = (struct fvx_agent_config){
+		.version = FVX_AGENT_CONFIG_VERSION,
+		.size = sizeof(*a),
+		.window_va = WINDOW_VA,
+		.consumer_va = gva(0x4000),
+		.scratch_percpu = 0x1d000,
+		.task = { .current_task = 0x100, .pid = 0x10, .tgid = 0x14, .real_parent = 0x20 }
+	};
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
 static void set_filter(u32 tgid)
 {
-	struct fvx_trace_filter *f = (void *)(ram + 0x3000);
+	struct fvx_trace_request *f = (void *)(ram + 0x3000);
 
 	memset(f, 0, sizeof(*f));
-	f->version = FVX_TRACE_FILTER_VERSION;
-	f->target_tgid = tgid;
-	memset(f->syscalls, 0xff, sizeof(f->syscalls));
+	f->version = FVX_TRACE_REQUEST_VERSION;
+	f->filter.target_tgid = tgid;
+	memset(f->filter.syscalls, 0xff, sizeof(f->filter.syscalls));
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
 }
 
@@ -569,14 +570,14 @@ static void ring_full_counts_drops_and_never_overwrites(void **state)
 
 	*h = (struct fvx_ring_header){ .capacity = 4 };
 	for (i = 0; i < 6; i++)
-		fvx_ring_push(h, &tail, &rec);
+		fvx_ring_push(h, 4, &tail, &rec);
 	assert_int_equal(h->head, 4);
 	assert_int_equal(h->dropped, 2);
 	tail = 3;
-	fvx_ring_push(h, &tail, &rec);
+	fvx_ring_push(h, 4, &tail, &rec);
 	assert_int_equal(h->head, 5);
 	tail = 1000; /* a corrupt tail from the guest: treated as full */
-	fvx_ring_push(h, &tail, &rec);
+	fvx_ring_push(h, 4, &tail, &rec);
 	assert_int_equal(h->head, 5);
 	assert_int_equal(h->dropped, 3);
 }

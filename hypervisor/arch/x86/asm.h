@@ -240,16 +240,6 @@ static inline void arch_invvpid_all(void)
 	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
 }
 
-/* VMCALL with the FastVMIX register convention (include/fastvmix/vmcall.h):
- * returns RAX; *rbx_out gets RBX. */
-static inline u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out)
-{
-	asm volatile("vmcall" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx) : : "memory");
-	if (rbx_out)
-		*rbx_out = rbx;
-	return rax;
-}
-
 /* In vmx_entry.S. */
 
 /* VMLAUNCHes the current VMCS with the caller's own state as the guest:

@@ -1,9 +1,12 @@
-/* VMX architecture facts: MSR numbers, control bits, VMCS field encodings
- * and exit reasons, named as in the Intel SDM, Volume 3C, Appendices A-C. */
+/* VMX architecture facts: MSR numbers, capability and control bits, named
+ * as in the Intel SDM, Volume 3C, Appendix A (VMCS field encodings and exit
+ * reasons are in vmcs.h). */
 #ifndef FVX_ARCH_VMX_H
 #define FVX_ARCH_VMX_H
 
 #include "../../types.h"
+
+#define CR4_VMXE BIT(13) /* SDM 2.5: VMX enable */
 
 /* MSRs (SDM Vol. 4 and Appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x03a

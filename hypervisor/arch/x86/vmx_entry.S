@@ -1,28 +1,9 @@
 /* VMX root assembly: launch, the VM-exit stub, return to Linux after VMXOFF,
- * fault-safe MSR/XSETBV access and the host IDT. struct guest_regs
- * (core/vcpu.h) is the layout the exit stub pushes. */
+ * fault-safe MSR/XSETBV access and the host IDT. The exit stub's frame is
+ * struct guest_regs (core/vcpu.h); its offsets, like every other C layout
+ * used here, come from the generated fvx_offsets.h. */
 
-#define GUEST_RSP 0x681c
-#define GUEST_RIP 0x681e
-
-/* struct guest_regs offsets */
-#define R_RAX 0
-#define R_RCX 8
-#define R_RDX 16
-#define R_RBX 24
-#define R_RSP 32
-#define R_RBP 40
-#define R_RSI 48
-#define R_RDI 56
-#define R_R8 64
-#define R_R9 72
-#define R_R10 80
-#define R_R11 88
-#define R_R12 96
-#define R_R13 104
-#define R_R14 112
-#define R_R15 120
-#define VCPU_NMI_PENDING 8
+#include "fvx_offsets.h"
 
 	.text
 
@@ -35,9 +16,9 @@ arch_vmx_launch:
 	push %r13
 	push %r14
 	push %r15
-	mov $GUEST_RSP, %rax
+	mov $VMCS_GUEST_RSP, %rax
 	vmwrite %rsp, %rax
-	mov $GUEST_RIP, %rax
+	mov $VMCS_GUEST_RIP, %rax
 	lea .Lguest_start(%rip), %rdx
 	vmwrite %rdx, %rax
 	vmlaunch
@@ -59,41 +40,41 @@ arch_vmx_launch:
 /* Host RIP. HOST_RSP points at the vcpu pointer (16-byte aligned). */
 	.globl arch_vmx_exit_stub
 arch_vmx_exit_stub:
-	push %r15
-	push %r14
-	push %r13
-	push %r12
-	push %r11
-	push %r10
-	push %r9
-	push %r8
-	push %rdi
-	push %rsi
-	push %rbp
-	push %rsp		/* placeholder: the guest RSP is in the VMCS */
-	push %rbx
-	push %rdx
-	push %rcx
-	push %rax
+	sub $GUEST_REGS_SIZE, %rsp	/* struct guest_regs; its rsp slot stays: the guest RSP is in the VMCS */
+	mov %rax, R_RAX(%rsp)
+	mov %rcx, R_RCX(%rsp)
+	mov %rdx, R_RDX(%rsp)
+	mov %rbx, R_RBX(%rsp)
+	mov %rbp, R_RBP(%rsp)
+	mov %rsi, R_RSI(%rsp)
+	mov %rdi, R_RDI(%rsp)
+	mov %r8, R_R8(%rsp)
+	mov %r9, R_R9(%rsp)
+	mov %r10, R_R10(%rsp)
+	mov %r11, R_R11(%rsp)
+	mov %r12, R_R12(%rsp)
+	mov %r13, R_R13(%rsp)
+	mov %r14, R_R14(%rsp)
+	mov %r15, R_R15(%rsp)
 	mov %rsp, %rdi
-	mov 128(%rsp), %rsi
+	mov GUEST_REGS_SIZE(%rsp), %rsi	/* the vcpu pointer at HOST_RSP */
 	call vmexit_handler	/* returns when the guest is to be resumed */
-	pop %rax
-	pop %rcx
-	pop %rdx
-	pop %rbx
-	add $8, %rsp
-	pop %rbp
-	pop %rsi
-	pop %rdi
-	pop %r8
-	pop %r9
-	pop %r10
-	pop %r11
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
+	mov R_RAX(%rsp), %rax
+	mov R_RCX(%rsp), %rcx
+	mov R_RDX(%rsp), %rdx
+	mov R_RBX(%rsp), %rbx
+	mov R_RBP(%rsp), %rbp
+	mov R_RSI(%rsp), %rsi
+	mov R_RDI(%rsp), %rdi
+	mov R_R8(%rsp), %r8
+	mov R_R9(%rsp), %r9
+	mov R_R10(%rsp), %r10
+	mov R_R11(%rsp), %r11
+	mov R_R12(%rsp), %r12
+	mov R_R13(%rsp), %r13
+	mov R_R14(%rsp), %r14
+	mov R_R15(%rsp), %r15
+	add $GUEST_REGS_SIZE, %rsp
 	vmresume
 	/* VMRESUME failed. */
 	mov (%rsp), %rdi
@@ -192,15 +173,15 @@ arch_host_idt_stubs:
 
 /* Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. */
 host_idt_common:
-	cmpq $2, (%rsp)
+	cmpq $2, EF_VECTOR(%rsp)
 	je .Lnmi
-	cmpq $32, (%rsp)
+	cmpq $32, EF_VECTOR(%rsp)
 	jae .Ldone		/* an interrupt: the host runs with IF=0, so stray */
-	cmpq $13, (%rsp)
+	cmpq $13, EF_VECTOR(%rsp)
 	jne .Lfatal
 	push %rax
 	push %rdx
-	mov 32(%rsp), %rax	/* faulting RIP */
+	mov (16 + EF_RIP)(%rsp), %rax	/* faulting RIP, above RAX and RDX */
 	lea .Lrdmsr(%rip), %rdx
 	cmp %rdx, %rax
 	lea .Lrdmsr_fixup(%rip), %rdx
@@ -217,7 +198,7 @@ host_idt_common:
 	pop %rax
 	jmp .Lfatal
 .Lfixup:
-	mov %rdx, 32(%rsp)
+	mov %rdx, (16 + EF_RIP)(%rsp)
 	pop %rdx
 	pop %rax
 	jmp .Ldone

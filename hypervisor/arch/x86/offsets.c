@@ -1,0 +1,81 @@
+/* The C layouts and constants that assembly (vmx_entry.S, trampoline.S) and
+ * the analyzer linker script (analyzers/sdk/fvxa.ld.S) use, generated from
+ * the headers that define them (Linux's asm-offsets pattern):
+ * scripts/gen-offsets.sh compiles this file to assembly and turns each
+ * "->NAME value" line into "#define NAME value". Never linked. */
+#include "../../types.h"
+#include "../../core/exit.h"
+#include "trampoline.h"
+#include "vmcs.h"
+#include "fastvmix/analyzer.h"
+#include "fastvmix/trace.h"
+#include "fastvmix/vmcall.h"
+
+#define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\"" : : "i"((s64)(value)))
+#define OFFSET(name, type, member) DEFINE(name, __builtin_offsetof(struct type, member))
+
+void fvx_offsets(void);
+
+void fvx_offsets(void)
+{
+	/* vmx_entry.S: the exit stub's register frame and what it reads. */
+	OFFSET(R_RAX, guest_regs, rax);
+	OFFSET(R_RCX, guest_regs, rcx);
+	OFFSET(R_RDX, guest_regs, rdx);
+	OFFSET(R_RBX, guest_regs, rbx);
+	OFFSET(R_RSP, guest_regs, rsp);
+	OFFSET(R_RBP, guest_regs, rbp);
+	OFFSET(R_RSI, guest_regs, rsi);
+	OFFSET(R_RDI, guest_regs, rdi);
+	OFFSET(R_R8, guest_regs, r8);
+	OFFSET(R_R9, guest_regs, r9);
+	OFFSET(R_R10, guest_regs, r10);
+	OFFSET(R_R11, guest_regs, r11);
+	OFFSET(R_R12, guest_regs, r12);
+	OFFSET(R_R13, guest_regs, r13);
+	OFFSET(R_R14, guest_regs, r14);
+	OFFSET(R_R15, guest_regs, r15);
+	DEFINE(GUEST_REGS_SIZE, sizeof(struct guest_regs));
+	OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
+	OFFSET(EF_VECTOR, exception_frame, vector);
+	OFFSET(EF_RIP, exception_frame, rip);
+	DEFINE(VMCS_GUEST_RSP, GUEST_RSP);
+	DEFINE(VMCS_GUEST_RIP, GUEST_RIP);
+
+	/* trampoline.S: the window, the per-CPU scratch, the config page, the
+	 * event it builds for the analyzer, and the exit-mode VMCALL. */
+	DEFINE(WIN_CONFIG, FVX_WIN_CONFIG);
+	DEFINE(WIN_DATA, FVX_WIN_DATA);
+	DEFINE(WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_EXIT);
+	OFFSET(S_USER_RSP, fvx_percpu_scratch, user_rsp);
+	OFFSET(S_RAX, fvx_percpu_scratch, rax);
+	OFFSET(S_RCX, fvx_percpu_scratch, rcx);
+	OFFSET(S_STACK_TOP, fvx_percpu_scratch, stack_top);
+	OFFSET(S_RBX, fvx_percpu_scratch, rbx);
+	OFFSET(S_CPU, fvx_percpu_scratch, cpu);
+	DEFINE(SCRATCH_SIZE, sizeof(struct fvx_percpu_scratch));
+	OFFSET(CFG_FORWARD, fvx_config, forward);
+	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);
+	OFFSET(EV_NR, fvx_event, nr);
+	OFFSET(EV_ARGS, fvx_event, args);
+	OFFSET(EV_USER_RIP, fvx_event, user_rip);
+	OFFSET(EV_CPU, fvx_event, cpu);
+	OFFSET(EV_FLAGS, fvx_event, flags);
+	/* The trampoline's frame below the saved RFLAGS: user R11 at 0, the
+	 * event at 8, rounded so that the analyzer is called 16-byte aligned. */
+	DEFINE(TRAMP_FRAME, ((sizeof(struct fvx_event) + 8 + 15) & ~15ULL) + 8);
+	DEFINE(VMCALL_MAGIC, FVX_VMCALL_MAGIC);
+	DEFINE(VMCALL_TRACE_EVENT, FVX_VMCALL_TRACE_EVENT);
+
+	/* fvxa.ld.S: the analyzer image header. */
+	DEFINE(FVXA_MAGIC, FVX_ANALYZER_MAGIC);
+	DEFINE(FVXA_VERSION, FVX_ANALYZER_VERSION);
+	DEFINE(FVXA_HEADER_SIZE, sizeof(struct fvx_analyzer_header));
+	OFFSET(FVXA_OFF_MAGIC, fvx_analyzer_header, magic);
+	OFFSET(FVXA_OFF_VERSION, fvx_analyzer_header, version);
+	OFFSET(FVXA_OFF_HEADER_SIZE, fvx_analyzer_header, header_size);
+	OFFSET(FVXA_OFF_IMAGE_SIZE, fvx_analyzer_header, image_size);
+	OFFSET(FVXA_OFF_ENTRY, fvx_analyzer_header, entry);
+	OFFSET(FVXA_OFF_FLAGS, fvx_analyzer_header, flags);
+	OFFSET(FVXA_OFF_NAME, fvx_analyzer_header, name);
+}

@@ -1,0 +1,236 @@
+/* Trace control in VMX root: what the agent tells the hypervisor (where the
+ * window is mapped, where Linux keeps the current task), analyzer loading,
+ * the filter, turning tracing on and off per CPU (the real IA32_LSTAR), and
+ * the exit-mode event that writes the record the analyzer would. Every
+ * argument comes from the guest and is checked before use. */
+#include "trace_ctl.h"
+#include "analyzer_image.h"
+#include "guest_mem.h"
+#include "window.h"
+#include "../arch/x86/asm.h"
+#include "../arch/x86/trampoline.h"
+#include "fastvmix/trace_select.h"
+#include "fastvmix/vmcall.h"
+
+#define KERNEL_HALF 0xffff800000000000ULL
+
+static void reset_rings(struct hv *hv)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < hv->cpu_count; cpu++)
+		fvx_ring_init(window_ring(hv, cpu), hv->ring_bytes);
+}
+
+void trace_init(struct hv *hv)
+{
+	*window_config(hv) = (struct fvx_config){
+		.version = FVX_CONFIG_VERSION,
+		.size = sizeof(struct fvx_config),
+		.geometry = { .ring_bytes = hv->ring_bytes,
+			      .capacity = hv->ring_capacity,
+			      .cpu_count = hv->cpu_count,
+			      .record_size = sizeof(struct fvx_trace_record) },
+	};
+	reset_rings(hv);
+}
+
+/* Copies the trampoline into the window with the scratch offset filled in
+ * (FVX_SCRATCH_MARKER placeholders, hypervisor/arch/x86/trampoline.S). */
+static bool write_trampoline(struct hv *hv, u64 scratch)
+{
+	u64 size = fvx_trampoline_end - fvx_trampoline, i;
+	unsigned int patched = 0;
+	u8 *t = hv->window + FVX_WIN_TRAMPOLINE;
+
+	if (size > FVX_WIN_CONFIG ||
+	    fvx_trampoline_fast_end - fvx_trampoline > FVX_WIN_TRAMPOLINE_EXIT)
+		return false;
+	for (i = 0; i < FVX_WIN_CONFIG; i++)
+		t[i] = i < size ? fvx_trampoline[i] : 0xcc; /* int3 filler */
+	for (i = 0; i + 4 <= size; i++) {
+		u32 v = *(u32 *)(t + i);
+
+		if ((v & 0xffffff00u) == (u32)FVX_SCRATCH_MARKER) {
+			*(u32 *)(t + i) = (u32)(scratch + (v & 0xff));
+			patched++;
+			i += 3;
+		}
+	}
+	return patched > 0;
+}
+
+static bool read_guest(const struct hv *hv, u64 gpa, void *out, u64 size)
+{
+	u64 i;
+
+	if (!guest_ram_range_ok(hv, gpa, size))
+		return false;
+	for (i = 0; i < size; i++)
+		((u8 *)out)[i] = ((const volatile u8 *)(hv->page_offset + gpa))[i];
+	return true;
+}
+
+static u64 analyzer_entry(const struct hv *hv)
+{
+	const struct fvx_analyzer_header *h = (const void *)(hv->window + FVX_WIN_CODE);
+
+	return window_config(hv)->window_va + FVX_WIN_CODE + h->entry;
+}
+
+s64 trace_window_info(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	struct fvx_window_info *out = guest_page_buffer(hv, r->rbx, sizeof(*out));
+
+	if (!out)
+		return FVX_VMCALL_EINVAL;
+	*out = (struct fvx_window_info){ .version = FVX_WINDOW_INFO_VERSION,
+					 .size = sizeof(*out),
+					 .window_gpa = hv->window_gpa,
+					 .backed = FVX_WIN_BACKED,
+					 .geometry = window_config(hv)->geometry };
+	return FVX_VMCALL_OK;
+}
+
+s64 trace_configure(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	struct fvx_agent_config a;
+	struct fvx_config *c = window_config(hv);
+
+	if (hv->tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (!read_guest(hv, r->rbx, &a, sizeof(a)) || a.version != FVX_AGENT_CONFIG_VERSION ||
+	    a.size != sizeof(a) || (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
+	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
+	    a.task.real_parent > 0x10000)
+		return FVX_VMCALL_EINVAL;
+	if (!write_trampoline(hv, a.scratch_percpu))
+		return FVX_VMCALL_EINVAL;
+	c->window_va = a.window_va;
+	c->consumer_va = a.consumer_va;
+	c->task = a.task;
+	c->forward = v->guest_lstar;
+	if (hv->analyzer_loaded)
+		c->analyzer_entry = analyzer_entry(hv);
+	hv->configured = true;
+	return FVX_VMCALL_OK;
+}
+
+s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	u8 *code = hv->window + FVX_WIN_CODE;
+	u64 gpa = r->rbx, size = r->rcx, i;
+	enum analyzer_image_error e;
+
+	if (hv->tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (size > FVX_WIN_CODE_SIZE || !read_guest(hv, gpa, code, size))
+		return FVX_VMCALL_EINVAL;
+	/* Checked after the copy: the guest cannot change what was checked. */
+	e = analyzer_image_check(code, size, FVX_WIN_CODE_SIZE);
+	for (i = e == ANALYZER_OK ? size : 0; i < FVX_WIN_CODE_SIZE; i++)
+		code[i] = 0;
+	hv->analyzer_loaded = e == ANALYZER_OK;
+	window_config(hv)->analyzer_entry = 0;
+	if (e != ANALYZER_OK) {
+		r->rbx = e;
+		return FVX_VMCALL_EINVAL;
+	}
+	if (hv->configured)
+		window_config(hv)->analyzer_entry = analyzer_entry(hv);
+	return FVX_VMCALL_OK;
+}
+
+s64 trace_filter(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	struct fvx_trace_request req;
+	struct fvx_trace_filter *f = &window_config(hv)->filter;
+
+	if (hv->tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (!read_guest(hv, r->rbx, &req, sizeof(req)) || req.version != FVX_TRACE_REQUEST_VERSION)
+		return FVX_VMCALL_EINVAL;
+	*f = req.filter;
+	f->follow_children = !!f->follow_children;
+	reset_rings(hv);
+	return FVX_VMCALL_OK;
+}
+
+static u64 trampoline_entry(const struct vcpu *v)
+{
+	u64 base = window_config(v->hv)->window_va;
+
+	switch (v->trace_mode) {
+	case FVX_MODE_FAST: return base + FVX_WIN_TRAMPOLINE;
+	case FVX_MODE_EXIT: return base + FVX_WIN_TRAMPOLINE_EXIT;
+	}
+	return v->guest_lstar;
+}
+
+s64 trace_mode(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	u64 mode = r->rbx;
+
+	if (mode != 0 && mode != FVX_MODE_FAST && mode != FVX_MODE_EXIT)
+		return FVX_VMCALL_EINVAL;
+	if (mode && (!hv->configured || (mode == FVX_MODE_FAST && !hv->analyzer_loaded)))
+		return FVX_VMCALL_ENOENT;
+	if (mode && !v->trace_mode)
+		__atomic_add_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST);
+	if (!mode && v->trace_mode)
+		__atomic_sub_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST);
+	v->trace_mode = mode;
+	window_config(hv)->mode = mode;
+	arch_wrmsr(MSR_IA32_LSTAR, trampoline_entry(v));
+	return FVX_VMCALL_OK;
+}
+
+void trace_lstar_changed(struct vcpu *v)
+{
+	if (v->hv->configured)
+		window_config(v->hv)->forward = v->guest_lstar;
+	if (!v->trace_mode)
+		arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar);
+}
+
+static int host_read64(void *ctx, u64 va, u64 *value)
+{
+	return guest_read_direct(ctx, va, value);
+}
+
+/* Exit mode: the hypervisor writes the record the analyzer would write. */
+s64 trace_event(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	const struct fvx_config *c = window_config(hv);
+	struct fvx_trace_record rec = { 0 };
+	u64 rip = vmcs_readl(GUEST_RIP), task, tail = ~0ULL, nr = fvx_syscall_number(r->rbx);
+
+	if (rip - c->window_va >= PAGE_SIZE_4K || v->index >= hv->cpu_count)
+		return FVX_VMCALL_EPERM;
+	if (!fvx_syscall_selected(c, nr))
+		return FVX_VMCALL_OK;
+	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task) ||
+	    !fvx_task_selected(c, task, host_read64, hv, &rec.pid, &rec.tgid))
+		return FVX_VMCALL_OK;
+	rec.tsc = arch_rdtsc();
+	rec.cr3 = vmcs_readl(GUEST_CR3);
+	rec.nr = nr;
+	rec.args[0] = r->rdi;
+	rec.args[1] = r->rsi;
+	rec.args[2] = r->rdx;
+	rec.args[3] = r->r10;
+	rec.args[4] = r->r8;
+	rec.args[5] = r->r9;
+	rec.cpu = v->index;
+	rec.flags = FVX_RECORD_EXIT_MODE;
+	/* An unreadable tail counts as a full ring: dropped, never lost silently. */
+	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer), &tail);
+	fvx_ring_push(window_ring(hv, v->index), hv->ring_capacity, &tail, &rec);
+	return FVX_VMCALL_OK;
+}

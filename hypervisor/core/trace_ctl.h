@@ -1,0 +1,23 @@
+/* Trace control: the config page, the trampoline, analyzers, the filter,
+ * the trace mode per CPU, IA32_LSTAR's real value, and exit-mode events. */
+#ifndef FVX_CORE_TRACE_CTL_H
+#define FVX_CORE_TRACE_CTL_H
+
+#include "exit.h"
+
+/* Load time: the config page and the ring headers. */
+void trace_init(struct hv *hv);
+
+/* VMX root: the trace VMCALLs (include/fastvmix/vmcall.h). */
+s64 trace_window_info(struct vcpu *v, struct guest_regs *r);
+s64 trace_configure(struct vcpu *v, struct guest_regs *r);
+s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r);
+s64 trace_filter(struct vcpu *v, struct guest_regs *r);
+s64 trace_mode(struct vcpu *v, struct guest_regs *r);
+s64 trace_event(struct vcpu *v, struct guest_regs *r);
+
+/* VMX root: the guest wrote IA32_LSTAR (v->guest_lstar): forward there, and
+ * keep the real MSR on the trampoline while this CPU is traced. */
+void trace_lstar_changed(struct vcpu *v);
+
+#endif
