@@ -153,15 +153,25 @@ bool views_ept_violation(struct vcpu *v, struct guest_regs *r)
 	}
 	if (view != VIEW_ANALYZER && !in_window)
 		return false;
-	/* Code that switched views by itself, or touched the window where it
-	 * may not: reported as an attack; the guest gets #UD in the normal view. */
-	v->attacks++;
-	root_log("cpu %u: attack: %s access to GPA %x in view %u at RIP %x\n", (u64)v->index,
-		 fetch		? (const char *)"execute"
-		 : (q & BIT(1)) ? "write"
-				: "read",
-		 gpa, (u64)view, rip);
+	if (v->attacks++ < 16)
+		root_log("cpu %u: attack: %s access to GPA %x in view %u at RIP %x\n",
+			 (u64)v->index,
+			 fetch		? (const char *)"execute"
+			 : (q & BIT(1)) ? "write"
+					: "read",
+			 gpa, (u64)view, rip);
 	switch_view(v, VIEW_NORMAL);
+	/* A fetch in view 1 from outside the window's code: code that switched
+	 * views by itself (VMFUNC works at any CPL), or an event delivered
+	 * right after such a VMFUNC whose handler is now being fetched. Undo
+	 * the switch and let the very same fetch happen again in view 0: the
+	 * handler runs as if nothing had happened, and own code simply goes on
+	 * without the analyzer view. Injecting a fault here would hit Linux's
+	 * entry code before its SWAPGS and lose the event. */
+	if (view == VIEW_ANALYZER && fetch && !in_window)
+		return true;
+	/* A data access to the window that this view does not allow (ring 0
+	 * only: the window is a supervisor mapping): #UD to the accessor. */
 	guest_inject_exception(VECTOR_UD, false, 0);
 	return true;
 }

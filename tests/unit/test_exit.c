@@ -562,6 +562,40 @@ static void exit_mode_event_writes_a_record(void **state)
 	assert_int_equal(h->head, 0);
 }
 
+/* Guest ring 0 can rewrite a ring header from view 1. The hypervisor's own
+ * capacity decides where an exit-mode record goes: never outside the ring. */
+static void exit_mode_ignores_a_rewritten_ring_header(void **state)
+{
+	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
+	u64 head = 0x123456789ULL, slot = head & (hv.ring_capacity - 1);
+	struct fvx_trace_record *r =
+		(struct fvx_trace_record *)(window_block + FVX_WIN_RINGS + FVX_RING_RECORDS) + slot;
+
+	configure_agent();
+	set_filter(77);
+	*(u64 *)(ram + 0x4000) = head; /* the consumer's tail: ring empty */
+	h->capacity = 1ULL << 62;
+	h->head = head;
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, head + 1);
+	assert_int_equal(r->seq, head + 1);
+	assert_int_equal(r->nr, 39);
+}
+
+/* Linux reads a 64-bit syscall number from EAX: upper bits of RAX must not
+ * hide a call or change its number. */
+static void exit_mode_reads_the_syscall_number_as_linux(void **state)
+{
+	struct fvx_trace_record *r = (void *)(window_block + FVX_WIN_RINGS + FVX_RING_RECORDS);
+
+	configure_agent();
+	set_filter(77);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, (1ULL << 32) | 59, 0), FVX_VMCALL_OK);
+	assert_int_equal(r->nr, 59);
+}
+
 static void ring_full_counts_drops_and_never_overwrites(void **state)
 {
 	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
@@ -627,14 +661,17 @@ static void interrupt_after_own_vmfunc_is_an_attack(void **state)
 
 static void view_switch_abuse_is_an_attack(void **state)
 {
-	/* Own code after a VMFUNC: not an IDT handler. */
+	/* Own code after a VMFUNC: not an IDT handler. The switch is undone
+	 * and the fetch retried in view 0; nothing is injected (a fault here
+	 * would land before Linux's SWAPGS when this is an event handler). */
 	vmcs[EPTP_INDEX] = 1;
 	vmcs[EXIT_QUALIFICATION] = BIT(2);
 	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x2000000;
 	vmcs[GUEST_RIP] = 0xffffffffc0001000ULL;
 	exit_with(EXIT_REASON_EPT_VIOLATION);
 	assert_int_equal(cpu0.attacks, 1);
-	assert_int_equal(injected(), VECTOR_UD);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_RIP], 0xffffffffc0001000ULL);
 	assert_int_equal(vmcs[EPTP_INDEX], 0);
 	/* Writing the rings from the normal view. */
 	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
@@ -648,6 +685,37 @@ static void view_switch_abuse_is_an_attack(void **state)
 	exit_with(EXIT_REASON_VMFUNC);
 	assert_int_equal(cpu0.attacks, 3);
 	assert_int_equal(injected(), VECTOR_UD);
+}
+
+/* VMFUNC as the last bytes of a user page: the #PF for the next page (or a
+ * timer interrupt) is delivered in view 1, and its handler's first fetch
+ * fails there. The handler must run, in view 0, with the event intact. */
+static void event_after_user_vmfunc_reaches_linux(void **state)
+{
+	configure_agent();
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = 0; /* #PF error code */
+	*(u64 *)(ram + 0x7108) = 0x401ffd; /* user RIP after the VMFUNC */
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
+	vmcs[GUEST_RIP] = NMI_HANDLER;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.attacks, 1);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_RIP], NMI_HANDLER);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	assert_false(cpu0.analyzer_interrupted);
+	/* The same while the event is still being delivered: it is delivered
+	 * again in view 0, not replaced. */
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[IDT_VECTORING_INFO_FIELD] =
+		INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | 14;
+	vmcs[IDT_VECTORING_ERROR_CODE] = 4;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(injected(), 14);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 4);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
 }
 
 int main(void)
@@ -676,9 +744,12 @@ int main(void)
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(ring_full_counts_drops_and_never_overwrites),
+		W(exit_mode_ignores_a_rewritten_ring_header),
+		W(exit_mode_reads_the_syscall_number_as_linux),
 		W(nmi_in_analyzer_view_runs_linux_then_returns),
 		W(interrupt_after_own_vmfunc_is_an_attack),
 		W(view_switch_abuse_is_an_attack),
+		W(event_after_user_vmfunc_reaches_linux),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);
