@@ -251,7 +251,6 @@ static struct miscdevice agent_device = {
 static int __init agent_init(void)
 {
 	struct fvx_agent_config cfg = { .version = FVX_AGENT_CONFIG_VERSION, .size = sizeof(cfg) };
-	unsigned int cpu;
 	s64 r;
 	int err;
 
@@ -277,12 +276,6 @@ static int __init agent_init(void)
 	err = map_window();
 	if (err)
 		goto free_consumer;
-	for_each_possible_cpu(cpu) {
-		struct fvx_percpu_scratch *s = per_cpu_ptr(&fvx_scratch, cpu);
-
-		s->cpu = cpu;
-		s->stack_top = window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
-	}
 	cfg.window_va = window_va;
 	cfg.consumer_va = (u64)consumer;
 	cfg.scratch_percpu = (u64)&fvx_scratch;

@@ -35,29 +35,35 @@ void trace_init(struct hv *hv)
 	reset_rings(hv);
 }
 
-/* Copies the trampoline into the window with the scratch offset filled in
- * (FVX_SCRATCH_MARKER placeholders, hypervisor/arch/x86/trampoline.S). */
-static bool write_trampoline(struct hv *hv, u64 scratch)
+/* Writes CPU cpu's copy of the trampoline with its fixups applied
+ * (trampoline.h): its scratch slots, its own analyzer stack and number,
+ * and the config page at the same place for every copy. */
+static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch)
 {
-	u64 size = fvx_trampoline_end - fvx_trampoline, i;
-	unsigned int patched = 0;
-	u8 *t = hv->window + FVX_WIN_TRAMPOLINE;
+	u64 size = fvx_trampoline_end - fvx_trampoline, copy = cpu * FVX_WIN_TRAMPOLINE_STRIDE, i;
+	u8 *t = hv->window + FVX_WIN_TRAMPOLINE + copy;
+	const struct trampoline_fixup *f;
 
-	if (size > FVX_WIN_CONFIG ||
+	if (size > FVX_WIN_TRAMPOLINE_STRIDE ||
 	    fvx_trampoline_fast_end - fvx_trampoline > FVX_WIN_TRAMPOLINE_EXIT)
 		return false;
-	for (i = 0; i < FVX_WIN_CONFIG; i++)
+	for (i = 0; i < FVX_WIN_TRAMPOLINE_STRIDE; i++)
 		t[i] = i < size ? fvx_trampoline[i] : 0xcc; /* int3 filler */
-	for (i = 0; i + 4 <= size; i++) {
-		u32 v = *(u32 *)(t + i);
-
-		if ((v & 0xffffff00u) == (u32)FVX_SCRATCH_MARKER) {
-			*(u32 *)(t + i) = (u32)(scratch + (v & 0xff));
-			patched++;
-			i += 3;
+	for (f = fvx_trampoline_fixups; f < fvx_trampoline_fixups_end; f++) {
+		if (f->end < 8 || f->end > size)
+			return false;
+		switch (f->kind) {
+		case FIX_SCRATCH: *(u32 *)(t + f->end - 4) += (u32)scratch; break;
+		case FIX_CONFIG: *(u32 *)(t + f->end - 4) -= (u32)copy; break;
+		case FIX_STACK_TOP:
+			*(u64 *)(t + f->end - 8) =
+				window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
+			break;
+		case FIX_CPU: *(u32 *)(t + f->end - 4) = cpu; break;
+		default: return false;
 		}
 	}
-	return patched > 0;
+	return true;
 }
 
 static bool read_guest(const struct hv *hv, u64 gpa, void *out, u64 size)
@@ -98,6 +104,7 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	struct hv *hv = v->hv;
 	struct fvx_agent_config a;
 	struct fvx_config *c = window_config(hv);
+	unsigned int cpu;
 
 	if (hv->tracing_cpus)
 		return FVX_VMCALL_EBUSY;
@@ -106,8 +113,9 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
 	    a.task.real_parent > 0x10000)
 		return FVX_VMCALL_EINVAL;
-	if (!write_trampoline(hv, a.scratch_percpu))
-		return FVX_VMCALL_EINVAL;
+	for (cpu = 0; cpu < hv->cpu_count; cpu++)
+		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu))
+			return FVX_VMCALL_EINVAL;
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
 	c->task = a.task;
@@ -162,7 +170,8 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 
 static u64 trampoline_entry(const struct vcpu *v)
 {
-	u64 base = window_config(v->hv)->window_va;
+	u64 base = window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
+		   v->index * FVX_WIN_TRAMPOLINE_STRIDE;
 
 	switch (v->trace_mode) {
 	case FVX_MODE_FAST: return base + FVX_WIN_TRAMPOLINE;
@@ -211,7 +220,11 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 	struct fvx_trace_record rec = { 0 };
 	u64 rip = vmcs_readl(GUEST_RIP), task, tail = ~0ULL, nr = fvx_syscall_number(r->rbx);
 
-	if (rip - c->window_va >= PAGE_SIZE_4K || v->index >= hv->cpu_count)
+	/* Only from this CPU's own exit-mode trampoline. */
+	if (v->index >= hv->cpu_count ||
+	    rip - (c->window_va + FVX_WIN_TRAMPOLINE + v->index * FVX_WIN_TRAMPOLINE_STRIDE +
+		   FVX_WIN_TRAMPOLINE_EXIT) >=
+		    FVX_WIN_TRAMPOLINE_STRIDE - FVX_WIN_TRAMPOLINE_EXIT)
 		return FVX_VMCALL_EPERM;
 	if (!fvx_syscall_selected(c, nr))
 		return FVX_VMCALL_OK;

@@ -23,7 +23,7 @@ static u8 window_perm(const struct hv *hv, u64 off, bool analyzer)
 
 	if (off < FVX_WIN_CONFIG)
 		return x;
-	if (off < FVX_WIN_CONFIG + PAGE_SIZE_4K)
+	if (off < FVX_WIN_CONFIG + PAGE_SIZE_4K) /* the config page */
 		return EPT_READ;
 	if (off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE)
 		return analyzer ? EPT_READ | EPT_EXEC : 0;

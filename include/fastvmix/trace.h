@@ -9,30 +9,36 @@
 
 /* The window: 1 GiB of guest-physical space that is not RAM, mapped into
  * the kernel with one 1 GiB PDPTE. Only these offsets are backed. */
-#define FVX_WIN_TRAMPOLINE 0x0000 /* fast entry at +0, exit-mode entry at +0x800 */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x0800
-#define FVX_WIN_CONFIG 0x1000 /* struct fvx_config, read-only in both views */
+#define FVX_WIN_MAX_CPUS 32
+#define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
+#define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
+#define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
 #define FVX_WIN_CODE 0x10000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
 #define FVX_WIN_DATA 0x50000 /* analyzer scratch, RW in the analyzer view only */
 #define FVX_WIN_DATA_SIZE 0x10000
 #define FVX_WIN_STACKS 0x60000 /* one analyzer stack per CPU */
 #define FVX_WIN_STACK_SIZE 0x4000
-#define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_RINGS 0x100000 /* one ring per CPU */
 #define FVX_WIN_BACKED 0x400000 /* bytes of the window that are backed */
+_Static_assert(FVX_WIN_MAX_CPUS * FVX_WIN_TRAMPOLINE_STRIDE <= FVX_WIN_CONFIG,
+	       "a trampoline copy per CPU below the config page");
+_Static_assert(FVX_WIN_STACKS + FVX_WIN_MAX_CPUS * FVX_WIN_STACK_SIZE <= FVX_WIN_RINGS,
+	       "a stack per CPU below the rings");
 
 /* Per-CPU scratch in Linux's per-CPU area (the agent's DEFINE_PER_CPU),
- * reached by the trampoline through %gs after SWAPGS. */
+ * reached by the trampoline through %gs after SWAPGS: only where it parks
+ * the caller's registers. What it trusts (its CPU number, its analyzer
+ * stack, where the config page is) is written into its own copy by the
+ * hypervisor, not read from guest memory. */
 struct fvx_percpu_scratch {
 	__u64 user_rsp;
 	__u64 rax;
 	__u64 rcx;
-	__u64 stack_top; /* this CPU's analyzer stack (window address) */
 	__u64 rbx;
-	__u64 cpu;
 };
-_Static_assert(sizeof(struct fvx_percpu_scratch) == 48, "fvx_percpu_scratch layout");
+_Static_assert(sizeof(struct fvx_percpu_scratch) == 32, "fvx_percpu_scratch layout");
 
 /* What the trampoline hands the analyzer (on the analyzer stack). */
 struct fvx_event {

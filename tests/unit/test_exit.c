@@ -70,10 +70,20 @@ void arch_wrmsr(u32 msr, u64 value)
 		real_lstar = value;
 }
 
-/* A stand-in for trampoline.S: one scratch placeholder, then filler. */
+/* A stand-in for trampoline.S: one instruction per fixup kind, then filler:
+ *   0: mov %rsp, %gs:8          (FIX_SCRATCH, ends at 9)
+ *   9: movabs $0, %rsp          (FIX_STACK_TOP, ends at 19)
+ *  19: movq $0, 0x48(%rsp)      (FIX_CPU, ends at 28)
+ *  28: lea 0x1000(%rip), %rsi   (FIX_CONFIG, ends at 35) */
 __asm__(".section .rodata\n.globl fvx_trampoline, fvx_trampoline_fast_end, fvx_trampoline_end\n"
-	"fvx_trampoline: .byte 0x65, 0x48, 0x89, 0x24, 0x25, 0x08, 0x00, 0xfe, 0x7f\n"
-	"fvx_trampoline_fast_end: .byte 0x90\nfvx_trampoline_end:\n.previous\n");
+	".globl fvx_trampoline_fixups, fvx_trampoline_fixups_end\n"
+	"fvx_trampoline: .byte 0x65, 0x48, 0x89, 0x24, 0x25, 0x08, 0x00, 0x00, 0x00\n"
+	".byte 0x48, 0xbc, 0, 0, 0, 0, 0, 0, 0, 0\n"
+	".byte 0x48, 0xc7, 0x44, 0x24, 0x48, 0, 0, 0, 0\n"
+	".byte 0x48, 0x8d, 0x35, 0x00, 0x10, 0x00, 0x00\n"
+	"fvx_trampoline_fast_end: .byte 0x90\nfvx_trampoline_end:\n"
+	".balign 8\nfvx_trampoline_fixups: .long 1, 9, 3, 19, 4, 28, 2, 35\n"
+	"fvx_trampoline_fixups_end:\n.previous\n");
 
 /* Fake logging: a fatal report ends the test case's exit. */
 static jmp_buf fatal_jump;
@@ -507,6 +517,45 @@ static void tracing_redirects_lstar_and_keeps_the_guest_view(void **state)
 	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 9, 0), FVX_VMCALL_EINVAL);
 }
 
+/* Each CPU runs its own copy of the trampoline, with its analyzer stack
+ * and number written in by the hypervisor, not read from guest memory. */
+static void each_cpu_gets_its_own_trampoline(void **state)
+{
+	static struct vcpu cpu1;
+	u8 *copy1 = window_block + FVX_WIN_TRAMPOLINE + FVX_WIN_TRAMPOLINE_STRIDE;
+
+	cpu1 = (struct vcpu){ .hv = &hv, .index = 1 };
+	hv.cpu_count = 2;
+	hv.vcpus[1] = &cpu1;
+	configure_agent();
+	assert_int_equal(*(u32 *)(window_block + 5), 0x1d008);
+	assert_int_equal(*(u32 *)(copy1 + 5), 0x1d008);
+	assert_int_equal(*(u64 *)(window_block + 11),
+			 WINDOW_VA + FVX_WIN_STACKS + FVX_WIN_STACK_SIZE);
+	assert_int_equal(*(u64 *)(copy1 + 11), WINDOW_VA + FVX_WIN_STACKS + 2 * FVX_WIN_STACK_SIZE);
+	assert_int_equal(*(u32 *)(window_block + 24), 0);
+	assert_int_equal(*(u32 *)(copy1 + 24), 1);
+	/* RIP-relative to the config page: the same target from every copy. */
+	assert_int_equal(*(u32 *)(window_block + 31), 0x1000);
+	assert_int_equal(*(u32 *)(copy1 + 31), 0x1000 - FVX_WIN_TRAMPOLINE_STRIDE);
+	/* Each CPU's LSTAR points at its own copy; its exit-mode VMCALL is
+	 * accepted only from there. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	assert_int_equal(real_lstar, WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT);
+	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_TRACE_MODE;
+	regs.rbx = FVX_MODE_EXIT;
+	vmexit_handler(&regs, &cpu1);
+	assert_int_equal(regs.rax, FVX_VMCALL_OK);
+	assert_int_equal(real_lstar,
+			 WINDOW_VA + FVX_WIN_TRAMPOLINE_STRIDE + FVX_WIN_TRAMPOLINE_EXIT);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30; /* cpu 0's copy */
+	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_TRACE_EVENT;
+	regs.rbx = 39;
+	vmexit_handler(&regs, &cpu1);
+	assert_int_equal((s64)regs.rax, FVX_VMCALL_EPERM);
+	hv.vcpus[1] = NULL;
+}
+
 static void analyzer_images_are_checked_after_the_copy(void **state)
 {
 	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
@@ -741,6 +790,7 @@ int main(void)
 #define W(name) cmocka_unit_test_setup(name, window_setup)
 		W(lstar_reads_back_what_the_guest_wrote),
 		W(tracing_redirects_lstar_and_keeps_the_guest_view),
+		W(each_cpu_gets_its_own_trampoline),
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(ring_full_counts_drops_and_never_overwrites),

@@ -47,12 +47,11 @@ void fvx_offsets(void)
 	DEFINE(WIN_CONFIG, FVX_WIN_CONFIG);
 	DEFINE(WIN_DATA, FVX_WIN_DATA);
 	DEFINE(WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_EXIT);
+	DEFINE(WIN_TRAMPOLINE_STRIDE, FVX_WIN_TRAMPOLINE_STRIDE);
 	OFFSET(S_USER_RSP, fvx_percpu_scratch, user_rsp);
 	OFFSET(S_RAX, fvx_percpu_scratch, rax);
 	OFFSET(S_RCX, fvx_percpu_scratch, rcx);
-	OFFSET(S_STACK_TOP, fvx_percpu_scratch, stack_top);
 	OFFSET(S_RBX, fvx_percpu_scratch, rbx);
-	OFFSET(S_CPU, fvx_percpu_scratch, cpu);
 	DEFINE(SCRATCH_SIZE, sizeof(struct fvx_percpu_scratch));
 	OFFSET(CFG_FORWARD, fvx_config, forward);
 	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);

@@ -1,17 +1,31 @@
-/* The syscall entry trampoline, copied into the analyzer window at offset 0
- * (fast mode) and WIN_TRAMPOLINE_EXIT (exit mode); IA32_LSTAR points here
- * while tracing. It runs at CPL0 with interrupts off on the user's stack,
- * right after SYSCALL, and leaves every register and flag as it found them
- * before jumping to Linux's own entry (config->forward). Offsets come from
- * the C headers through the generated fvx_offsets.h; SCRATCH() operands are
- * placeholders the hypervisor patches (trampoline.h). */
+/* The syscall entry trampoline. The hypervisor writes one copy per CPU
+ * into the analyzer window (FVX_WIN_TRAMPOLINE + cpu * STRIDE) and points
+ * that CPU's IA32_LSTAR at it while tracing: the fast entry at +0, the
+ * exit-mode entry at +WIN_TRAMPOLINE_EXIT. It runs at CPL0 with interrupts
+ * off on the user's stack, right after SYSCALL, and leaves every register
+ * and flag as it found them before jumping to Linux's own entry
+ * (config->forward). Offsets come from the C headers through the generated
+ * fvx_offsets.h. Each FIXUP marks an operand the hypervisor fills in per
+ * CPU (trampoline.h): nothing it trusts is read from guest memory. */
 #include "trampoline.h"
 #include "fvx_offsets.h"
 
-#define SCRATCH(field) %gs:(FVX_SCRATCH_MARKER + field)
+/* Records the instruction that ends here in the fixup table. */
+#define FIXUP(kind)                                                            \
+	.pushsection .rodata.fvx_fixups, "a";                                  \
+	.long kind, 9f - fvx_trampoline;                                       \
+	.popsection;                                                           \
+	9:
+
+#define SCRATCH(field) %gs:(field)
 #define CONFIG (fvx_trampoline + WIN_CONFIG)
 #define DATA (fvx_trampoline + WIN_DATA)
 #define EVENT(field) (8 + field)(%rsp)
+
+	.section .rodata.fvx_fixups, "a"
+	.balign 8
+	.globl fvx_trampoline_fixups
+fvx_trampoline_fixups:
 
 	.section .rodata
 	.balign 4096
@@ -20,10 +34,10 @@ fvx_trampoline:
 	/* Fast mode: VMFUNC into the analyzer view, call the analyzer on this
 	 * CPU's analyzer stack, VMFUNC back. No VM exit. */
 	swapgs
-	mov %rsp, SCRATCH(S_USER_RSP)
-	mov %rax, SCRATCH(S_RAX)
-	mov %rcx, SCRATCH(S_RCX)
-	mov SCRATCH(S_STACK_TOP), %rsp
+	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
+	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
+	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
+	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
@@ -31,9 +45,8 @@ fvx_trampoline:
 	sub $TRAMP_FRAME, %rsp		/* user R11 at 0, struct fvx_event at 8 */
 	mov %r11, (%rsp)
 	movq $0, EVENT(EV_FLAGS)
-	mov SCRATCH(S_CPU), %rax
-	mov %rax, EVENT(EV_CPU)
-	mov SCRATCH(S_RCX), %rax
+	movq $0, EVENT(EV_CPU); FIXUP(FIX_CPU)
+	mov SCRATCH(S_RCX), %rax; FIXUP(FIX_SCRATCH)
 	mov %rax, EVENT(EV_USER_RIP)
 	mov %rdi, EVENT(EV_ARGS + 0)
 	mov %rsi, EVENT(EV_ARGS + 8)
@@ -41,12 +54,12 @@ fvx_trampoline:
 	mov %r10, EVENT(EV_ARGS + 24)
 	mov %r8, EVENT(EV_ARGS + 32)
 	mov %r9, EVENT(EV_ARGS + 40)
-	mov SCRATCH(S_RAX), %rax
+	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
 	mov %rax, EVENT(EV_NR)
 	lea EVENT(0), %rdi
-	lea CONFIG(%rip), %rsi
-	lea DATA(%rip), %rdx
-	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip)
+	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
+	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
+	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 	mov (%rsp), %r11
 	mov EVENT(EV_ARGS + 0), %rdi
 	mov EVENT(EV_ARGS + 8), %rsi
@@ -59,29 +72,33 @@ fvx_trampoline:
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
-	mov SCRATCH(S_RAX), %rax
-	mov SCRATCH(S_RCX), %rcx
-	mov SCRATCH(S_USER_RSP), %rsp
+	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 	swapgs
-	jmp *(CONFIG + CFG_FORWARD)(%rip)
+	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
 	.org WIN_TRAMPOLINE_EXIT	/* fails to assemble if the fast part is longer */
 	/* Exit mode: one VMCALL per system call, as a classic tracer would. */
 	swapgs
-	mov %rax, SCRATCH(S_RAX)
-	mov %rcx, SCRATCH(S_RCX)
-	mov %rbx, SCRATCH(S_RBX)
+	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
+	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
+	mov %rbx, SCRATCH(S_RBX); FIXUP(FIX_SCRATCH)
 	mov %rax, %rbx			/* RBX = syscall number */
 	movabs $(VMCALL_MAGIC << 32 | VMCALL_TRACE_EVENT), %rax
 	vmcall
-	mov SCRATCH(S_RAX), %rax
-	mov SCRATCH(S_RCX), %rcx
-	mov SCRATCH(S_RBX), %rbx
+	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_RBX), %rbx; FIXUP(FIX_SCRATCH)
 	swapgs
-	jmp *(CONFIG + CFG_FORWARD)(%rip)
+	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
 	.globl fvx_trampoline_end
 fvx_trampoline_end:
+
+	.section .rodata.fvx_fixups, "a"
+	.globl fvx_trampoline_fixups_end
+fvx_trampoline_fixups_end:
 
 	.section .note.GNU-stack, "", @progbits

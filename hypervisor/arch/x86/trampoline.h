@@ -1,16 +1,28 @@
-/* The syscall entry trampoline (trampoline.S) as C sees it. */
+/* The syscall entry trampoline (trampoline.S) as C sees it: the code, and
+ * the fixups the hypervisor applies to each CPU's copy of it. */
 #ifndef FVX_ARCH_TRAMPOLINE_H
 #define FVX_ARCH_TRAMPOLINE_H
 
-/* %gs:(FVX_SCRATCH_MARKER + offset) in the trampoline's code is a
- * placeholder: the hypervisor replaces it with the per-CPU offset of the
- * agent's struct fvx_percpu_scratch + offset when it copies the code. */
-#define FVX_SCRATCH_MARKER 0x7ffe0000
+/* Fixup kinds. Each fixup names the end of an instruction whose last 4
+ * (FIX_STACK_TOP: 8) bytes the hypervisor rewrites in a CPU's copy: */
+#define FIX_SCRATCH 1 /* disp32 += per-CPU offset of struct fvx_percpu_scratch */
+#define FIX_CONFIG 2 /* RIP-relative disp32 to the config page -= the copy's offset */
+#define FIX_STACK_TOP 3 /* imm64 = this CPU's analyzer stack top (window address) */
+#define FIX_CPU 4 /* imm32 = this CPU's number */
 
 #ifndef __ASSEMBLER__
 #include "../../types.h"
-/* The code: fast entry at the start, exit-mode entry at FVX_WIN_TRAMPOLINE_EXIT. */
+
+struct trampoline_fixup {
+	u32 kind; /* FIX_* */
+	u32 end; /* offset from fvx_trampoline of the end of the instruction */
+};
+_Static_assert(sizeof(struct trampoline_fixup) == 8, "layout emitted by trampoline.S");
+
+/* The code: fast entry at the start, exit-mode entry at
+ * FVX_WIN_TRAMPOLINE_EXIT; then the fixup table. */
 extern const u8 fvx_trampoline[], fvx_trampoline_fast_end[], fvx_trampoline_end[];
+extern const struct trampoline_fixup fvx_trampoline_fixups[], fvx_trampoline_fixups_end[];
 #endif
 
 #endif
