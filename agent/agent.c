@@ -43,6 +43,7 @@ static u64 *window_pdpte;
 static u64 window_va;
 static struct fvx_ring_consumer *consumer;
 static u32 trace_mode;
+static struct file *trace_owner; /* the descriptor that started the trace */
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -66,6 +67,11 @@ static s64 vmcall_struct(u32 function, const void *in, size_t size, void *out)
 	return r;
 }
 
+static void flush_this_cpu(void *unused)
+{
+	__flush_tlb_all();
+}
+
 static int map_window(void)
 {
 	u64 *pml4 = __va(__read_cr3() & PTE_PFN_MASK), *pdpt;
@@ -85,7 +91,7 @@ static int map_window(void)
 				       _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
 	window_pdpte = &pdpt[slot];
 	window_va = 0xffffff8000000000ULL + (u64)slot * GIB;
-	__flush_tlb_all();
+	on_each_cpu(flush_this_cpu, NULL, 1); /* every CPU: the entry is global */
 	return 0;
 }
 
@@ -95,7 +101,7 @@ static void unmap_window(void)
 		return;
 	WRITE_ONCE(*window_pdpte, 0);
 	window_pdpte = NULL;
-	__flush_tlb_all();
+	on_each_cpu(flush_this_cpu, NULL, 1);
 }
 
 struct mode_call {
@@ -186,8 +192,15 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_lock(&agent_lock);
 	switch (cmd) {
 	case FVX_IOC_ANALYZER_LOAD: err = analyzer_load((void __user *)arg); break;
-	case FVX_IOC_TRACE_START: err = trace_start((void __user *)arg); break;
-	case FVX_IOC_TRACE_STOP: err = set_mode(0); break;
+	case FVX_IOC_TRACE_START:
+		err = trace_start((void __user *)arg);
+		if (!err)
+			trace_owner = file;
+		break;
+	case FVX_IOC_TRACE_STOP:
+		/* Only the descriptor that started the trace ends it. */
+		err = trace_mode && file != trace_owner ? -EPERM : set_mode(0);
+		break;
 	case FVX_IOC_INFO:
 		err = -EFAULT;
 		if (copy_from_user(&info, (void __user *)arg, sizeof(info)))
@@ -226,9 +239,10 @@ static int agent_mmap(struct file *file, struct vm_area_struct *vma)
 
 static int agent_release(struct inode *inode, struct file *file)
 {
-	/* The frontend is gone: nobody drains the rings any more. */
+	/* The frontend that started the trace is gone: nobody drains the
+	 * rings any more. Other descriptors come and go freely. */
 	mutex_lock(&agent_lock);
-	if (trace_mode)
+	if (trace_mode && file == trace_owner)
 		set_mode(0);
 	mutex_unlock(&agent_lock);
 	return 0;

@@ -22,6 +22,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	r->rsp = vmcs_readl(GUEST_RSP);
 
 	arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar); /* tracing ends with the hypervisor */
+	arch_wrmsr(MSR_IA32_FMASK, v->guest_fmask);
 	arch_vmclear(hv_pa(v->hv, v->vmcs));
 	arch_vmxoff();
 	arch_write_cr4(cr4 & ~CR4_VMXE);

@@ -13,6 +13,7 @@
 #define EPT_EXEC BIT(2)
 #define EPT_RWX (EPT_READ | EPT_WRITE | EPT_EXEC)
 #define EPT_MEMTYPE_SHIFT 3
+#define EPT_IGNORE_PAT BIT(6) /* SDM 28.3.7: the EPT memory type alone decides */
 #define EPT_LARGE BIT(7)
 #define EPT_ADDR_MASK 0x000ffffffffff000ULL
 

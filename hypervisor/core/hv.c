@@ -58,6 +58,11 @@ static enum fvx_status check_this_cpu(void *ctx)
 			     missing->name, missing->use);
 		return FVX_ERR_UNSUPPORTED;
 	}
+	if (arch_read_cr4() & CR4_LA57) {
+		/* The window and the guest page walks assume 4-level paging. */
+		platform_log("cpu %u uses 5-level paging: not supported\n", platform_cpu_index());
+		return FVX_ERR_UNSUPPORTED;
+	}
 	if (arch_read_cr4() & CR4_VMXE) {
 		platform_log("cpu %u is already in VMX operation (another hypervisor, e.g. KVM?)\n",
 			     platform_cpu_index());
@@ -202,6 +207,7 @@ static enum fvx_status launch_this_cpu(void *ctx)
 	}
 	vmcs_setup(hv, v);
 	v->guest_lstar = arch_rdmsr(MSR_IA32_LSTAR);
+	v->guest_fmask = arch_rdmsr(MSR_IA32_FMASK);
 	/* A VPID or EPTP may be cached from an earlier load (SDM 28.3.3.4). */
 	arch_invept_all();
 	arch_invvpid_all();

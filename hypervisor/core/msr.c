@@ -6,6 +6,8 @@
 #include "msr.h"
 #include "exit.h"
 #include "trace_ctl.h"
+
+#define FMASK_REQUIRED (BIT(9) | BIT(8)) /* RFLAGS.IF, RFLAGS.TF */
 #include "../arch/x86/asm.h"
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
@@ -54,6 +56,8 @@ void msr_bitmap_init(u8 *bitmap)
 	 * real MSR may point at the trampoline. */
 	intercept(bitmap, MSR_IA32_LSTAR, false);
 	intercept(bitmap, MSR_IA32_LSTAR, true);
+	intercept(bitmap, MSR_IA32_FMASK, false);
+	intercept(bitmap, MSR_IA32_FMASK, true);
 	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
 		intercept(bitmap, msr, false);
 		intercept(bitmap, msr, true);
@@ -67,6 +71,8 @@ enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
 
 	if (msr == MSR_IA32_LSTAR) {
 		value = v->guest_lstar;
+	} else if (msr == MSR_IA32_FMASK) {
+		value = v->guest_fmask;
 	} else if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return EXIT_RESUME;
@@ -91,6 +97,17 @@ enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r)
 		}
 		v->guest_lstar = value;
 		trace_lstar_changed(v);
+		guest_skip_instruction();
+		return EXIT_RESUME;
+	}
+	if (msr == MSR_IA32_FMASK) {
+		/* The guest keeps its own value; the real one always clears IF
+		 * and TF, which the trampoline needs (SYSCALL: RFLAGS &= ~FMASK). */
+		if (arch_wrmsr_safe(msr, value | FMASK_REQUIRED) != 0) {
+			guest_inject_exception(VECTOR_GP, true, 0);
+			return EXIT_RESUME;
+		}
+		v->guest_fmask = value;
 		guest_skip_instruction();
 		return EXIT_RESUME;
 	}

@@ -10,7 +10,8 @@
 #include "mtrr.h"
 #include "fastvmix/vmcall.h"
 
-#define FVX_MAX_CPUS 64
+/* The window has a trampoline copy, a stack and a ring per CPU. */
+#define FVX_MAX_CPUS FVX_WIN_MAX_CPUS
 #define HOST_STACK_PAGES 4
 #define HV_SIGNATURE "FastVMIX-hvstate"
 
@@ -38,6 +39,7 @@ struct vcpu {
 	u64 exits[FVX_EXIT_REASON_COUNT];
 	u64 ept_violations_logged;
 	u64 guest_lstar; /* IA32_LSTAR as the guest wrote it */
+	u64 guest_fmask; /* IA32_FMASK as the guest wrote it */
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */

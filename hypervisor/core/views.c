@@ -44,8 +44,11 @@ static enum fvx_status map_window(struct hv *hv, u64 pml4, bool analyzer)
 		perm = window_perm(hv, off, analyzer);
 		if (!perm)
 			continue;
-		s = ept_map_page(&hv->pool, pml4, hv->window_gpa + off, hv->window_pa + off, perm,
-				 MEMTYPE_WB);
+		/* Write-back whatever the guest's PAT says: the kernel maps the
+		 * window WB and the frontend's mapping of the rings must not
+		 * alias it with another type. */
+		s = ept_map_page(&hv->pool, pml4, hv->window_gpa + off, hv->window_pa + off,
+				 perm | EPT_IGNORE_PAT, MEMTYPE_WB);
 		if (s != FVX_OK)
 			return s;
 	}
@@ -61,8 +64,11 @@ enum fvx_status views_build(struct hv *hv, const struct ept_layout *normal_layou
 
 	if (hv->cpu_count > FVX_WIN_MAX_CPUS)
 		return FVX_ERR_UNSUPPORTED;
-	/* Halfway up the physical address space: far from RAM and MMIO. */
+	/* Halfway up the physical address space, far from MMIO, and never on
+	 * RAM (a machine with more RAM than that cannot have the window). */
 	hv->window_gpa = l.limit / 2;
+	if (hv->window_gpa < hv->ram_top || hv->window_gpa + GIB > l.limit)
+		return FVX_ERR_UNSUPPORTED;
 	hv->x_only = hv->caps.ept_vpid & VMX_EPT_EXECUTE_ONLY;
 	hv->ring_bytes = ((FVX_WIN_BACKED - FVX_WIN_RINGS) / hv->cpu_count) & ~(PAGE_SIZE_4K - 1);
 	hv->ring_capacity = fvx_ring_capacity(hv->ring_bytes);

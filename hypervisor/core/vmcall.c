@@ -4,6 +4,7 @@
  * pointer is checked by the handler that takes it. VMX root only. */
 #include "exit.h"
 #include "guest_mem.h"
+#include "log.h"
 #include "trace_ctl.h"
 
 /* A handler returns an FVX_VMCALL_* status for RAX, or VMCALL_LEAVE. */
@@ -45,7 +46,13 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 
 static s64 vmcall_unload(struct vcpu *v, struct guest_regs *r)
 {
-	return r->rbx == v->hv->unload_key ? VMCALL_LEAVE : FVX_VMCALL_EPERM;
+	if (r->rbx == v->hv->unload_key)
+		return VMCALL_LEAVE;
+	/* Only the loader knows the key: anyone else is guessing. */
+	if (v->attacks++ < 16)
+		root_log("cpu %u: UNLOAD with a wrong key at RIP %x\n", (u64)v->index,
+			 vmcs_readl(GUEST_RIP));
+	return FVX_VMCALL_EPERM;
 }
 
 static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {

@@ -320,12 +320,36 @@ static void unload_needs_the_key(void **state)
 	exit_with(EXIT_REASON_VMCALL);
 	assert_int_equal((s64)regs.rax, FVX_VMCALL_EPERM);
 	assert_int_equal(devirtualized, 0);
+	assert_int_equal(cpu0.attacks, 1); /* a wrong key is counted */
 	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_UNLOAD;
 	regs.rbx = 0xfeed;
 	exit_with(EXIT_REASON_VMCALL);
 	assert_int_equal(devirtualized, 1);
 	assert_int_equal(regs.rax, FVX_VMCALL_OK);
 	assert_int_equal(vmcs[GUEST_RIP], 0x1006);
+}
+
+/* SYSCALL must keep clearing IF and TF for the trampoline, whatever the
+ * guest writes to IA32_FMASK; the guest reads back its own value. */
+static void fmask_keeps_interrupts_off_for_the_trampoline(void **state)
+{
+	static u8 bitmap[4096];
+
+	msr_bitmap_init(bitmap);
+	cpu0.guest_fmask = 0x47700;
+	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_FMASK, false));
+	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_FMASK, true));
+	regs.rcx = MSR_IA32_FMASK;
+	regs.rax = 0x400; /* DF only: IF and TF would survive SYSCALL */
+	regs.rdx = 0;
+	exit_with(EXIT_REASON_MSR_WRITE);
+	assert_int_equal(msr_written[0], MSR_IA32_FMASK);
+	assert_int_equal(msr_written[1], 0x400 | 0x200 | 0x100);
+	regs.rcx = MSR_IA32_FMASK;
+	exit_with(EXIT_REASON_MSR_READ);
+	assert_int_equal(regs.rax, 0x400);
+	assert_int_equal(regs.rdx, 0);
+	assert_int_equal(cpu0.guest_fmask, 0x400);
 }
 
 static void unexpected_exits_are_reported(void **state)
@@ -783,6 +807,7 @@ int main(void)
 		T(vmcall_version_and_unknown),
 		T(vmcall_status_checks_the_buffer),
 		T(unload_needs_the_key),
+		T(fmask_keeps_interrupts_off_for_the_trampoline),
 		T(unexpected_exits_are_reported),
 		T(ept_violation_reports_and_faults),
 		T(interrupted_event_is_redelivered),

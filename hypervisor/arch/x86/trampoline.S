@@ -33,6 +33,7 @@ fvx_trampoline_fixups:
 fvx_trampoline:
 	/* Fast mode: VMFUNC into the analyzer view, call the analyzer on this
 	 * CPU's analyzer stack, VMFUNC back. No VM exit. */
+	endbr64				/* an indirect-branch target under CET-IBT */
 	swapgs
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
@@ -82,6 +83,7 @@ fvx_trampoline_fast_end:
 
 	.org WIN_TRAMPOLINE_EXIT	/* fails to assemble if the fast part is longer */
 	/* Exit mode: one VMCALL per system call, as a classic tracer would. */
+	endbr64
 	swapgs
 	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)

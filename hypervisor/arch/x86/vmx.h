@@ -6,6 +6,7 @@
 
 #include "../../types.h"
 
+#define CR4_LA57 BIT(12) /* SDM 2.5: 57-bit linear addresses (5-level paging) */
 #define CR4_VMXE BIT(13) /* SDM 2.5: VMX enable */
 
 /* MSRs (SDM Vol. 4 and Appendix A). */
