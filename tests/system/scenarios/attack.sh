@@ -25,6 +25,12 @@ check attack-vmfunc-trap-flag grep -qx 'vmfunc-tf ok 1000' /tmp/attacks.out
 check attack-vmfunc-own-code grep -qx 'vmfunc-own ok 1000' /tmp/attacks.out
 names /tmp/attacked.txt >/tmp/attacked.names
 check attack-sample-trace-complete grep -q "$known" /tmp/attacked.names
+# Opening and closing the device from the traced sample leaves the trace on.
+fastvmix trace -f -o /tmp/devclose.txt -- sh -c \
+	'exec 5</dev/fastvmix; exec 5<&-; syscall_seq 3 /tmp/fvx-known' 2>/dev/null 3>&-
+names /tmp/devclose.txt >/tmp/devclose.names
+check attack-device-close-keeps-trace grep -q "$known" /tmp/devclose.names
+
 check attack-agent-rmmod rmmod fastvmix
 check attack-hv-rmmod rmmod fastvmix_hv
 check attack-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:|double fault"'
