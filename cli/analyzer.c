@@ -13,10 +13,10 @@ int cmd_analyzer(int argc, char **argv)
 		fprintf(stderr, "usage: fastvmix analyzer load FILE\n");
 		return 2;
 	}
-	fd = agent_open();
+	fd = device_open();
 	if (fd < 0)
 		return 1;
-	err = agent_load_analyzer(fd, argv[2]);
+	err = device_load_analyzer(fd, argv[2]);
 	close(fd);
 	if (err)
 		return 1;

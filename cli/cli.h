@@ -20,16 +20,16 @@ int cmd_status(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_analyzer(int argc, char **argv);
 
-/* agent.c */
-struct agent_rings {
+/* device.c: the /dev/fastvmix client */
+struct device_rings {
 	struct fvx_ioc_info info;
 	const unsigned char *rings; /* read-only */
 	struct fvx_ring_consumer *consumer;
 };
-int agent_open(void);
-int agent_load_analyzer(int fd, const char *path);
-int agent_map(int fd, struct agent_rings *r);
-const struct fvx_ring_header *agent_ring(const struct agent_rings *r, unsigned int cpu);
+int device_open(void);
+int device_load_analyzer(int fd, const char *path);
+int device_map(int fd, struct device_rings *r);
+const struct fvx_ring_header *device_ring(const struct device_rings *r, unsigned int cpu);
 
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);

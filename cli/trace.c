@@ -124,14 +124,14 @@ static int by_tsc(const void *a, const void *b)
 }
 
 /* Takes every finished record off every ring, prints them in time order. */
-static uint64_t drain(struct agent_rings *r, FILE *out, struct options *o,
+static uint64_t drain(struct device_rings *r, FILE *out, struct options *o,
 		      struct fvx_trace_record *batch, size_t batch_max)
 {
 	size_t n = 0, i;
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < r->info.cpu_count; cpu++) {
-		const struct fvx_ring_header *h = agent_ring(r, cpu);
+		const struct fvx_ring_header *h = device_ring(r, cpu);
 		const struct fvx_trace_record *recs =
 			(const void *)((const unsigned char *)h + FVX_RING_RECORDS);
 		uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
@@ -223,7 +223,7 @@ static int start(int fd, const struct options *o, int target, uint64_t syscalls[
 	memcpy(req.syscalls, syscalls, sizeof(req.syscalls));
 	if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
-	if (errno == ENOENT && !o->analyzer && agent_load_analyzer(fd, DEFAULT_ANALYZER) == 0 &&
+	if (errno == ENOENT && !o->analyzer && device_load_analyzer(fd, DEFAULT_ANALYZER) == 0 &&
 	    ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
 	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n",
@@ -234,7 +234,7 @@ static int start(int fd, const struct options *o, int target, uint64_t syscalls[
 int cmd_trace(int argc, char **argv)
 {
 	struct options o;
-	struct agent_rings rings;
+	struct device_rings rings;
 	struct fvx_trace_record *batch;
 	uint64_t syscalls[8], records = 0, dropped = 0;
 	int fd, go[2], status = 0, target, rc = 1;
@@ -258,10 +258,11 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "fastvmix trace: %s: %s\n", o.output, strerror(errno));
 		return 1;
 	}
-	fd = agent_open();
+	fd = device_open();
 	if (fd < 0)
 		return 1;
-	if ((o.analyzer && agent_load_analyzer(fd, o.analyzer) != 0) || agent_map(fd, &rings) != 0)
+	if ((o.analyzer && device_load_analyzer(fd, o.analyzer) != 0) ||
+	    device_map(fd, &rings) != 0)
 		goto out;
 	batch = malloc(sizeof(*batch) * 65536);
 	target = o.pid;
@@ -306,7 +307,7 @@ int cmd_trace(int argc, char **argv)
 	ioctl(fd, FVX_IOC_TRACE_STOP);
 	records += drain(&rings, out, &o, batch, 65536);
 	for (cpu = 0; cpu < rings.info.cpu_count; cpu++)
-		dropped += agent_ring(&rings, cpu)->dropped;
+		dropped += device_ring(&rings, cpu)->dropped;
 	fflush(out);
 	fprintf(stderr, "fastvmix: %" PRIu64 " records, %" PRIu64 " dropped\n", records, dropped);
 	rc = child ? (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) : 0;

@@ -1,5 +1,5 @@
-/* Talking to the agent module (/dev/fastvmix): analyzer loading and the
- * mapped trace rings. */
+/* The /dev/fastvmix client (the agent module): opening it, analyzer
+ * loading, the ring geometry and the mapped trace rings. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "core/analyzer_image.h"
 
-int agent_open(void)
+int device_open(void)
 {
 	int fd = open(FVX_AGENT_DEVICE, O_RDWR | O_CLOEXEC); /* not inherited by the sample */
 
@@ -22,7 +22,7 @@ int agent_open(void)
 	return fd;
 }
 
-int agent_load_analyzer(int fd, const char *path)
+int device_load_analyzer(int fd, const char *path)
 {
 	struct fvx_ioc_analyzer req = { .version = FVX_IOC_ANALYZER_VERSION };
 	enum analyzer_image_error e;
@@ -66,7 +66,7 @@ int agent_load_analyzer(int fd, const char *path)
 	return 0;
 }
 
-int agent_map(int fd, struct agent_rings *r)
+int device_map(int fd, struct device_rings *r)
 {
 	r->info = (struct fvx_ioc_info){ .version = FVX_IOC_INFO_VERSION };
 	if (ioctl(fd, FVX_IOC_INFO, &r->info) != 0) {
@@ -83,7 +83,7 @@ int agent_map(int fd, struct agent_rings *r)
 	return 0;
 }
 
-const struct fvx_ring_header *agent_ring(const struct agent_rings *r, unsigned int cpu)
+const struct fvx_ring_header *device_ring(const struct device_rings *r, unsigned int cpu)
 {
 	return (const struct fvx_ring_header *)(r->rings + cpu * r->info.ring_bytes);
 }
