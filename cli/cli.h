@@ -7,6 +7,7 @@
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/trace.h"
+#include "fastvmix/ring.h"
 
 struct cli_command {
 	const char *name;
@@ -21,15 +22,17 @@ int cmd_trace(int argc, char **argv);
 int cmd_analyzer(int argc, char **argv);
 
 /* device.c: the /dev/fastvmix client */
+#define FVX_CONSUMER_BYTES 4096 /* the page of consumer tails */
 struct device_rings {
-	struct fvx_ioc_info info;
-	const unsigned char *rings; /* read-only */
-	struct fvx_ring_consumer *consumer;
+	struct fvx_geometry geometry;
+	void *rings; /* read-only: cpu_count rings of ring_bytes (ring.h) */
+	size_t rings_bytes;
+	struct fvx_ring_consumer *consumer; /* FVX_CONSUMER_BYTES, read-write */
 };
 int device_open(void);
 int device_load_analyzer(int fd, const char *path);
+/* Asks for the geometry and maps the rings; refuses a geometry it cannot read. */
 int device_map(int fd, struct device_rings *r);
-const struct fvx_ring_header *device_ring(const struct device_rings *r, unsigned int cpu);
 
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);

@@ -8,64 +8,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fastvmix/exit_reasons.h"
 #include "fastvmix/ioctl.h"
 
-/* Basic exit reasons, SDM Appendix C. */
-static const char *const exit_names[FVX_EXIT_REASON_COUNT] = {
-	[0] = "exception or NMI",
-	[1] = "external interrupt",
-	[2] = "triple fault",
-	[3] = "INIT",
-	[4] = "SIPI",
-	[7] = "interrupt window",
-	[8] = "NMI window",
-	[9] = "task switch",
-	[10] = "CPUID",
-	[11] = "GETSEC",
-	[12] = "HLT",
-	[13] = "INVD",
-	[14] = "INVLPG",
-	[15] = "RDPMC",
-	[16] = "RDTSC",
-	[18] = "VMCALL",
-	[19] = "VMCLEAR",
-	[20] = "VMLAUNCH",
-	[21] = "VMPTRLD",
-	[22] = "VMPTRST",
-	[23] = "VMREAD",
-	[24] = "VMRESUME",
-	[25] = "VMWRITE",
-	[26] = "VMXOFF",
-	[27] = "VMXON",
-	[28] = "CR access",
-	[29] = "MOV DR",
-	[30] = "I/O",
-	[31] = "RDMSR",
-	[32] = "WRMSR",
-	[33] = "entry: invalid guest state",
-	[34] = "entry: MSR loading",
-	[36] = "MWAIT",
-	[37] = "monitor trap flag",
-	[39] = "MONITOR",
-	[40] = "PAUSE",
-	[44] = "APIC access",
-	[46] = "GDTR/IDTR access",
-	[47] = "LDTR/TR access",
-	[48] = "EPT violation",
-	[49] = "EPT misconfiguration",
-	[50] = "INVEPT",
-	[51] = "RDTSCP",
-	[52] = "preemption timer",
-	[53] = "INVVPID",
-	[54] = "WBINVD",
-	[55] = "XSETBV",
-	[57] = "RDRAND",
-	[58] = "INVPCID",
-	[59] = "VMFUNC",
-	[61] = "RDSEED",
-	[63] = "XSAVES",
-	[64] = "XRSTORS",
-};
+#define EXIT_NAME(number, id, text) [number] = text,
+static const char *const exit_names[FVX_EXIT_REASON_COUNT] = { FVX_EXIT_REASONS(EXIT_NAME) };
+#undef EXIT_NAME
 
 static int query(int fd, unsigned int cpu, struct fvx_ioc_hv_status *req)
 {

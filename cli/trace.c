@@ -123,22 +123,51 @@ static int by_tsc(const void *a, const void *b)
 	return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
 }
 
-/* Takes every finished record off every ring, prints them in time order. */
-static uint64_t drain(struct device_rings *r, FILE *out, struct options *o,
-		      struct fvx_trace_record *batch, size_t batch_max)
+/* Why CPU cpu's ring cannot be read, or NULL when it can (ring.h). */
+static const char *ring_problem(const struct device_rings *r, unsigned int cpu, char *buf,
+				size_t size)
 {
+	const struct fvx_ring_header *h = fvx_ring_at(r->rings, r->geometry.ring_bytes, cpu);
+
+	if (fvx_ring_valid(h, r->geometry.ring_bytes))
+		return NULL;
+	if (h->version != FVX_RING_VERSION)
+		snprintf(buf, size,
+			 "cpu %u's ring is version %u, this fastvmix reads version %u: "
+			 "fastvmix and the hypervisor are from different versions",
+			 cpu, h->version, FVX_RING_VERSION);
+	else if (h->record_size != sizeof(struct fvx_trace_record))
+		snprintf(buf, size,
+			 "cpu %u's ring holds %u-byte records, this fastvmix reads %zu-byte "
+			 "records: fastvmix and the hypervisor are from different versions",
+			 cpu, h->record_size, sizeof(struct fvx_trace_record));
+	else
+		snprintf(buf, size, "cpu %u's ring header is corrupt (capacity %llu in %llu bytes)",
+			 cpu, (unsigned long long)h->capacity,
+			 (unsigned long long)r->geometry.ring_bytes);
+	return buf;
+}
+
+/* Takes every finished record off every ring, prints them in time order.
+ * Returns the number taken, or -1 when a ring is not readable. */
+static int64_t drain(struct device_rings *r, FILE *out, struct options *o,
+		     struct fvx_trace_record *batch, size_t batch_max, __u64 *lost)
+{
+	char why[256];
 	size_t n = 0, i;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < r->info.cpu_count; cpu++) {
-		const struct fvx_ring_header *h = device_ring(r, cpu);
-		const struct fvx_trace_record *recs =
-			(const void *)((const unsigned char *)h + FVX_RING_RECORDS);
-		uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
-		uint64_t tail = r->consumer[cpu].tail;
+	for (cpu = 0; cpu < r->geometry.cpu_count; cpu++) {
+		const struct fvx_ring_header *h =
+			fvx_ring_at(r->rings, r->geometry.ring_bytes, cpu);
+		__u64 tail = r->consumer[cpu].tail;
 
-		while (tail != head && n < batch_max)
-			batch[n++] = recs[tail++ & (h->capacity - 1)];
+		/* Checked on every pass: the header is not ours. */
+		if (ring_problem(r, cpu, why, sizeof(why))) {
+			fprintf(stderr, "fastvmix trace: %s\n", why);
+			return -1;
+		}
+		n += fvx_ring_pop(h, &tail, batch + n, batch_max - n, lost);
 		__atomic_store_n(&r->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 	}
 	qsort(batch, n, sizeof(*batch), by_tsc);
@@ -215,19 +244,18 @@ static int parse(int argc, char **argv, struct options *o)
 
 static int start(int fd, const struct options *o, int target, uint64_t syscalls[8])
 {
-	struct fvx_ioc_trace req = { .version = FVX_IOC_TRACE_VERSION,
-				     .mode = o->mode,
-				     .target_tgid = target,
-				     .follow_children = o->follow };
+	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
+					 .mode = o->mode,
+					 .filter = { .target_tgid = target,
+						     .follow_children = o->follow } };
 
-	memcpy(req.syscalls, syscalls, sizeof(req.syscalls));
+	memcpy(req.filter.syscalls, syscalls, sizeof(req.filter.syscalls));
 	if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
 	if (errno == ENOENT && !o->analyzer && device_load_analyzer(fd, DEFAULT_ANALYZER) == 0 &&
 	    ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
-	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n",
-		errno == EBUSY ? "another trace is running" : strerror(errno));
+	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n", strerror(errno));
 	return -1;
 }
 
@@ -237,6 +265,8 @@ int cmd_trace(int argc, char **argv)
 	struct device_rings rings;
 	struct fvx_trace_record *batch;
 	uint64_t syscalls[8], records = 0, dropped = 0;
+	__u64 lost = 0; /* skipped by fvx_ring_pop: counted as dropped */
+	int64_t n;
 	int fd, go[2], status = 0, target, rc = 1;
 	unsigned int cpu;
 	pid_t child = 0;
@@ -295,7 +325,10 @@ int cmd_trace(int argc, char **argv)
 	if (child && write(go[1], "g", 1) != 1)
 		kill(child, SIGKILL);
 	for (;;) {
-		records += drain(&rings, out, &o, batch, 65536);
+		n = drain(&rings, out, &o, batch, 65536, &lost);
+		if (n < 0)
+			break;
+		records += n;
 		if (interrupted)
 			break;
 		if (child && waitpid(child, &status, WNOHANG) == child)
@@ -305,9 +338,15 @@ int cmd_trace(int argc, char **argv)
 		usleep(2000);
 	}
 	ioctl(fd, FVX_IOC_TRACE_STOP);
-	records += drain(&rings, out, &o, batch, 65536);
-	for (cpu = 0; cpu < rings.info.cpu_count; cpu++)
-		dropped += device_ring(&rings, cpu)->dropped;
+	if (n < 0 || (n = drain(&rings, out, &o, batch, 65536, &lost)) < 0) {
+		if (child)
+			kill(child, SIGKILL);
+		goto out;
+	}
+	records += n;
+	for (cpu = 0; cpu < rings.geometry.cpu_count; cpu++)
+		dropped += fvx_ring_at(rings.rings, rings.geometry.ring_bytes, cpu)->dropped;
+	dropped += lost;
 	fflush(out);
 	fprintf(stderr, "fastvmix: %" PRIu64 " records, %" PRIu64 " dropped\n", records, dropped);
 	rc = child ? (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) : 0;
