@@ -35,6 +35,7 @@ int device_open(void);
 int device_load_analyzer(int fd, const char *path);
 /* Asks for the geometry and maps the rings; refuses a geometry it cannot read. */
 int device_map(int fd, struct device_rings *r);
+void device_unmap(struct device_rings *r);
 
 /* syscalls.c: system call names and argument counts, the -e filter */
 #define SYSCALL_COUNT 512 /* the filter's bitmap covers syscalls 0..511 */

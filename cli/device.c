@@ -129,7 +129,18 @@ int device_map(int fd, struct device_rings *r)
 			   FVX_MMAP_CONSUMER);
 	if (r->consumer == MAP_FAILED) {
 		fprintf(stderr, "fastvmix: mapping the ring tails: %s\n", strerror(errno));
+		device_unmap(r);
 		return -1;
 	}
 	return 0;
+}
+
+void device_unmap(struct device_rings *r)
+{
+	if (r->consumer != MAP_FAILED)
+		munmap(r->consumer, FVX_CONSUMER_BYTES);
+	if (r->rings != MAP_FAILED)
+		munmap(r->rings, r->rings_bytes);
+	r->consumer = MAP_FAILED;
+	r->rings = MAP_FAILED;
 }

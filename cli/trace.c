@@ -132,17 +132,18 @@ int cmd_trace(int argc, char **argv)
 	output_init(&output, out, o.json, SYSCALL_EVENTS_DIR);
 	fd = device_open();
 	if (fd < 0)
-		goto out;
-	if ((o.analyzer && device_load_analyzer(fd, o.analyzer) != 0) ||
-	    device_map(fd, &rings) != 0)
-		goto out;
+		goto close_out;
+	if (o.analyzer && device_load_analyzer(fd, o.analyzer) != 0)
+		goto close_fd;
+	if (device_map(fd, &rings) != 0)
+		goto close_fd;
 	if (drain_init(&drain, &rings, BATCH_RECORDS) != 0)
-		goto out;
+		goto unmap;
 	if (!o.pid && launch_command(&launch, o.command) != 0)
-		goto out;
+		goto free_batch;
 	if (start(fd, &o, launch_target(&launch), syscalls) != 0) {
 		launch_abort(&launch);
-		goto out;
+		goto free_batch;
 	}
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
@@ -158,14 +159,19 @@ int cmd_trace(int argc, char **argv)
 	ioctl(fd, FVX_IOC_TRACE_STOP);
 	if (n < 0 || (n = pass(&drain, &launch, &output)) < 0) {
 		launch_abort(&launch);
-		goto out;
+		goto free_batch;
 	}
 	records += n;
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
 	rc = launch_exit_code(&launch);
-out:
+free_batch:
+	drain_free(&drain);
+unmap:
+	device_unmap(&rings);
+close_fd:
 	close(fd);
+close_out:
 	if (out != stdout)
 		fclose(out);
 	return rc;
