@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "fastvmix/ioctl.h"
@@ -17,6 +18,12 @@ struct cli_command {
 	const char *help;
 	int (*run)(int argc, char **argv);
 };
+
+/* Whether a subcommand's argument asks for its help: --help or -h. */
+static inline bool cli_wants_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
 
 int cmd_doctor(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -35,14 +35,22 @@ static void print_cpu(const struct fvx_cpu_status *s)
 			       (unsigned long long)s->exits[r]);
 }
 
+#define USAGE "usage: fastvmix status\n"
+
 int cmd_status(int argc, char **argv)
 {
 	struct fvx_ioc_hv_status req;
 	unsigned int cpu;
 	int fd;
 
+	if (argc == 2 && cli_wants_help(argv[1])) {
+		printf(USAGE "Prints the running hypervisor's VM exits by reason, per CPU\n"
+			     "(through %s).\n",
+		       FVX_HV_DEVICE);
+		return 0;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: fastvmix status\n");
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	fd = open(FVX_HV_DEVICE, O_RDONLY);

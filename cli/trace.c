@@ -34,17 +34,40 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
+#define USAGE                                                                                      \
+	"usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] [--mode fast|exit] "       \
+	"[--analyzer FILE] (-p PID | -- CMD [ARGS])\n"
+
+static void help(void)
+{
+	printf(USAGE
+	       "Traces the system calls of CMD, from its execve, or of the running process PID.\n"
+	       "  -f                 also trace their children\n"
+	       "  -e trace=NAMES     only these system calls (comma-separated)\n"
+	       "  -o FILE            write the trace to FILE instead of stdout\n"
+	       "  --json             JSON Lines: one object per system call\n"
+	       "  --mode fast|exit   fast: no VM exit per call (default); exit: the hypervisor\n"
+	       "                     writes every record\n"
+	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
+	       "                     %s)\n"
+	       "Exits with CMD's status; prints \"fastvmix: N records, M dropped\" on stderr.\n",
+	       DEFAULT_ANALYZER);
+}
+
+/* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = { { "json", no_argument, 0, 'j' },
 					       { "mode", required_argument, 0, 'm' },
 					       { "analyzer", required_argument, 0, 'a' },
+					       { "help", no_argument, 0, 'h' },
 					       { 0, 0, 0, 0 } };
 	int c;
 
 	*o = (struct options){ .mode = FVX_MODE_FAST };
-	while ((c = getopt_long(argc, argv, "+fp:e:o:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fp:e:o:h", longs, NULL)) != -1) {
 		switch (c) {
+		case 'h': return 1;
 		case 'f': o->follow = true; break;
 		case 'p': o->pid = atoi(optarg); break;
 		case 'e': o->filter = optarg; break;
@@ -115,10 +138,10 @@ int cmd_trace(int argc, char **argv)
 	int fd, rc = 1;
 	FILE *out = stdout;
 
-	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] "
-				"[--mode fast|exit] [--analyzer FILE] (-p PID | -- CMD [ARGS])\n");
-		return 2;
+	switch (parse(argc, argv, &o)) {
+	case 0: break;
+	case 1: help(); return 0;
+	default: fprintf(stderr, USAGE); return 2;
 	}
 	memset(syscalls, 0xff, sizeof(syscalls));
 	if (o.filter && syscall_filter_parse(o.filter, syscalls) != 0)
