@@ -39,7 +39,7 @@ $(BUILD)/bin/%: tests/system/progs/%.c
 
 $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp
+	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp -ljson-c
 
 modules: | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

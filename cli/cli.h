@@ -116,6 +116,16 @@ bool launch_wants(struct launch *l, const struct fvx_trace_record *r);
 /* fastvmix trace's exit status: the child's, 128 + signal, or 0. */
 int launch_exit_code(const struct launch *l);
 
+/* status.c: one CPU's answer to the status query */
+#define STATUS_JSON_VERSION 1 /* of `fastvmix status --json` */
+struct status_cpu {
+	int error; /* errno of the query, 0 when status holds the counters */
+	struct fvx_cpu_status status;
+};
+/* The report for hv (CPU 0's answer) and cpus[0..hv->cpu_count - 1]. */
+int status_print(FILE *out, bool json, const struct fvx_cpu_status *hv,
+		 const struct status_cpu *cpus);
+
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);
 /* Number of CPUs that have an msr device node; 0 when the driver is absent. */
