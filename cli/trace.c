@@ -168,6 +168,7 @@ int cmd_trace(int argc, char **argv)
 		launch_abort(&launch);
 		goto free_batch;
 	}
+	interrupted = 0;
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
 	for (;;) {
