@@ -1,4 +1,5 @@
-/* The fastvmix command: one file per subcommand, listed in main.c. */
+/* The fastvmix command: one file per subcommand, listed in main.c, and the
+ * files fastvmix trace is made of (device, launch, drain, output, syscalls). */
 #ifndef FVX_CLI_H
 #define FVX_CLI_H
 

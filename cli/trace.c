@@ -99,14 +99,18 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 					 .mode = o->mode,
 					 .filter = { .target_tgid = target,
 						     .follow_children = o->follow } };
+	int err;
 
 	memcpy(req.filter.syscalls, syscalls, sizeof(req.filter.syscalls));
 	if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
-	if (errno == ENOENT && !o->analyzer && device_load_analyzer(fd, DEFAULT_ANALYZER) == 0 &&
-	    ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
-		return 0;
-	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n", strerror(errno));
+	err = errno;
+	if (err == ENOENT && !o->analyzer && device_load_analyzer(fd, DEFAULT_ANALYZER) == 0) {
+		if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
+			return 0;
+		err = errno;
+	}
+	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n", strerror(err));
 	return -1;
 }
 
