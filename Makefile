@@ -19,7 +19,7 @@ CLI_SRC := $(wildcard cli/*.c)
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all cli modules unit-build unit system system-quick test test-quick run deps format fuzz \
+.PHONY: all cli modules unit-build unit unit-cli system system-quick test test-quick run deps format fuzz \
 	format-check clean
 
 all: cli modules unit-build
@@ -39,7 +39,7 @@ $(BUILD)/bin/%: tests/system/progs/%.c
 
 $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp
+	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp -ljson-c
 
 # The asm-offsets header: C layouts for assembly (hypervisor/arch/x86/offsets.c).
 OFFSETS := $(BUILD)/gen/fvx_offsets.h
@@ -59,6 +59,21 @@ EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
 $(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka
+
+# Frontend tests need no guest kernel: the host-runnable parts of cli/, and
+# the whole trace command against a fake /dev/fastvmix (wrapped at link time).
+CLI_UNIT := cli/drain.c cli/output.c cli/syscalls.c cli/launch.c cli/status.c
+CLI_UNIT_TRACE := cli/trace.c cli/device.c hypervisor/core/analyzer_image.c
+CLI_UNIT_DEPS := $(CLI_UNIT) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
+$(BUILD)/unit/test_cli_trace: tests/unit/test_cli_trace.c $(CLI_UNIT_DEPS) $(CLI_UNIT_TRACE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icli -o $@ $< $(CLI_UNIT) $(CLI_UNIT_TRACE) \
+		-Wl,--wrap=open,--wrap=ioctl,--wrap=mmap,--wrap=munmap -lseccomp -ljson-c -lcmocka
+$(BUILD)/unit/test_cli_%: tests/unit/test_cli_%.c $(CLI_UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icli -o $@ $< $(CLI_UNIT) -lseccomp -ljson-c -lcmocka
+unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
+	@bash tests/unit/run.sh $^
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)

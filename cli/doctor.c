@@ -59,17 +59,26 @@ static void print_report(int cpu, const struct vmx_caps *c)
 	       feature_control_text(c->feature_control));
 }
 
+#define USAGE "usage: fastvmix doctor [--raw]\n"
+
 int cmd_doctor(int argc, char **argv)
 {
 	struct vmx_caps first, caps;
 	const struct vmx_feature *missing;
 	bool raw = argc > 1 && strcmp(argv[1], "--raw") == 0;
-	int cpus = cli_msr_cpus(), cpu, bad = 0;
+	int cpus, cpu, bad = 0;
 
-	if (argc > 1 && !raw) {
-		fprintf(stderr, "fastvmix doctor: unknown option '%s'\n", argv[1]);
+	if (argc > 1 && cli_wants_help(argv[1])) {
+		printf(USAGE "Checks every CPU's VMX features against what FastVMIX needs;\n"
+			     "exits 0 when every CPU has all it requires.\n"
+			     "  --raw   also print the raw VMX capability MSRs\n");
+		return 0;
+	}
+	if (argc > 2 || (argc > 1 && !raw)) {
+		fprintf(stderr, "fastvmix doctor: unknown option '%s'\n" USAGE, argv[argc - 1]);
 		return 2;
 	}
+	cpus = cli_msr_cpus();
 	if (!cpuid_has_vmx()) {
 		printf("this CPU has no VMX (CPUID.1:ECX bit 5 is clear): FastVMIX needs Intel "
 		       "VT-x\n"

@@ -7,7 +7,8 @@
 static const struct cli_command commands[] = {
 	{ "doctor", "doctor [--raw]", "check this CPU's VMX features against what FastVMIX needs",
 	  cmd_doctor },
-	{ "status", "status", "per-CPU VM exits by reason of the running hypervisor", cmd_status },
+	{ "status", "status [--json]", "per-CPU VM exits by reason of the running hypervisor",
+	  cmd_status },
 	{ "trace", "trace [OPTIONS] -- CMD [ARGS]", "trace the system calls of a command or pid",
 	  cmd_trace },
 	{ "analyzer", "analyzer load FILE", "load a user analyzer image", cmd_analyzer },

@@ -1,70 +1,35 @@
 /* fastvmix status: the hypervisor's per-CPU VM-exit counters by reason,
- * read with VMCALL through the loader's device. */
+ * read with VMCALL through the loader's device, as text or as one JSON
+ * document for scripts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "fastvmix/exit_reasons.h"
 #include "fastvmix/ioctl.h"
 
-/* Basic exit reasons, SDM Appendix C. */
-static const char *const exit_names[FVX_EXIT_REASON_COUNT] = {
-	[0] = "exception or NMI",
-	[1] = "external interrupt",
-	[2] = "triple fault",
-	[3] = "INIT",
-	[4] = "SIPI",
-	[7] = "interrupt window",
-	[8] = "NMI window",
-	[9] = "task switch",
-	[10] = "CPUID",
-	[11] = "GETSEC",
-	[12] = "HLT",
-	[13] = "INVD",
-	[14] = "INVLPG",
-	[15] = "RDPMC",
-	[16] = "RDTSC",
-	[18] = "VMCALL",
-	[19] = "VMCLEAR",
-	[20] = "VMLAUNCH",
-	[21] = "VMPTRLD",
-	[22] = "VMPTRST",
-	[23] = "VMREAD",
-	[24] = "VMRESUME",
-	[25] = "VMWRITE",
-	[26] = "VMXOFF",
-	[27] = "VMXON",
-	[28] = "CR access",
-	[29] = "MOV DR",
-	[30] = "I/O",
-	[31] = "RDMSR",
-	[32] = "WRMSR",
-	[33] = "entry: invalid guest state",
-	[34] = "entry: MSR loading",
-	[36] = "MWAIT",
-	[37] = "monitor trap flag",
-	[39] = "MONITOR",
-	[40] = "PAUSE",
-	[44] = "APIC access",
-	[46] = "GDTR/IDTR access",
-	[47] = "LDTR/TR access",
-	[48] = "EPT violation",
-	[49] = "EPT misconfiguration",
-	[50] = "INVEPT",
-	[51] = "RDTSCP",
-	[52] = "preemption timer",
-	[53] = "INVVPID",
-	[54] = "WBINVD",
-	[55] = "XSETBV",
-	[57] = "RDRAND",
-	[58] = "INVPCID",
-	[59] = "VMFUNC",
-	[61] = "RDSEED",
-	[63] = "XSAVES",
-	[64] = "XRSTORS",
+#define USAGE "usage: fastvmix status [--json]\n"
+#define MAX_CPUS 4096 /* more than the hypervisor reports is a broken answer */
+
+#define EXIT_NAME(number, id, text) [number] = text,
+static const char *const exit_names[FVX_EXIT_REASON_COUNT] = { FVX_EXIT_REASONS(EXIT_NAME) };
+#undef EXIT_NAME
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} feature_names[] = {
+	{ FVX_FEATURE_EPT, "ept" },
+	{ FVX_FEATURE_VPID, "vpid" },
+	{ FVX_FEATURE_MSR_BITMAP, "msr_bitmap" },
+	{ FVX_FEATURE_EPT_1G, "ept_1g" },
+	{ FVX_FEATURE_HIDDEN_MEMORY, "hidden_memory" },
 };
 
 static int query(int fd, unsigned int cpu, struct fvx_ioc_hv_status *req)
@@ -75,29 +40,186 @@ static int query(int fd, unsigned int cpu, struct fvx_ioc_hv_status *req)
 	return ioctl(fd, FVX_IOC_HV_STATUS, req);
 }
 
-static void print_cpu(const struct fvx_cpu_status *s)
+static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct status_cpu *cpus)
 {
-	unsigned int r;
+	unsigned int i, r;
 
-	printf("cpu %u: %llu exits, %llu vmcalls\n", s->cpu, (unsigned long long)s->exits_total,
-	       (unsigned long long)s->vmcalls);
-	for (r = 0; r < FVX_EXIT_REASON_COUNT; r++)
-		if (s->exits[r])
-			printf("  %-28s %2u %12llu\n", exit_names[r] ? exit_names[r] : "?", r,
-			       (unsigned long long)s->exits[r]);
+	fprintf(out, "hypervisor: %u cpu(s); EPT%s%s%s; memory %#llx-%#llx hidden from the guest\n",
+		hv->cpu_count, hv->features & FVX_FEATURE_EPT_1G ? " (1 GiB pages)" : "",
+		hv->features & FVX_FEATURE_VPID ? ", VPID" : "",
+		hv->features & FVX_FEATURE_MSR_BITMAP ? ", MSR bitmap" : "",
+		(unsigned long long)hv->hv_base,
+		(unsigned long long)(hv->hv_base + hv->hv_size - 1));
+	for (i = 0; i < hv->cpu_count; i++) {
+		const struct fvx_cpu_status *s = &cpus[i].status;
+
+		if (cpus[i].error) {
+			fprintf(out, "cpu %u: not running under the hypervisor (%s)\n", i,
+				strerror(cpus[i].error));
+			continue;
+		}
+		fprintf(out, "cpu %u: %llu exits, %llu vmcalls\n", s->cpu,
+			(unsigned long long)s->exits_total, (unsigned long long)s->vmcalls);
+		for (r = 0; r < FVX_EXIT_REASON_COUNT; r++)
+			if (s->exits[r])
+				fprintf(out, "  %-28s %2u %12llu\n",
+					exit_names[r] ? exit_names[r] : "?", r,
+					(unsigned long long)s->exits[r]);
+	}
+}
+
+/* Adds v under key; on failure drops v. A NULL v is JSON null. */
+static int put(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (json_object_object_add(o, key, v) == 0)
+		return 0;
+	json_object_put(v);
+	return -1;
+}
+
+static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c)
+{
+	struct json_object *o = json_object_new_object(), *exits, *reason;
+	const struct fvx_cpu_status *s = &c->status;
+	char key[16];
+	unsigned int r;
+	int err;
+
+	if (!o)
+		return NULL;
+	err = put(o, "cpu", json_object_new_int64(cpu));
+	if (c->error) {
+		err |= put(o, "error", json_object_new_string(strerror(c->error)));
+		goto out;
+	}
+	err |= put(o, "exits_total", json_object_new_uint64(s->exits_total));
+	err |= put(o, "vmcalls", json_object_new_uint64(s->vmcalls));
+	exits = json_object_new_object();
+	err |= !exits || put(o, "exits", exits);
+	for (r = 0; exits && r < FVX_EXIT_REASON_COUNT; r++) {
+		if (!s->exits[r])
+			continue;
+		snprintf(key, sizeof(key), "%u", r);
+		reason = json_object_new_object();
+		err |= !reason || put(exits, key, reason);
+		if (!reason)
+			continue;
+		err |= put(reason, "name",
+			   exit_names[r] ? json_object_new_string(exit_names[r]) : NULL);
+		err |= put(reason, "count", json_object_new_uint64(s->exits[r]));
+	}
+out:
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *status_json(const struct fvx_cpu_status *hv,
+				       const struct status_cpu *cpus)
+{
+	struct json_object *doc = json_object_new_object(), *features, *list, *cpu;
+	unsigned int i;
+	int err;
+
+	if (!doc)
+		return NULL;
+	err = put(doc, "version", json_object_new_int(STATUS_JSON_VERSION));
+	err |= put(doc, "cpu_count", json_object_new_int64(hv->cpu_count));
+	features = json_object_new_array();
+	err |= !features || put(doc, "features", features);
+	for (i = 0; features && i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
+		if (hv->features & feature_names[i].bit)
+			err |= json_object_array_add(features,
+						     json_object_new_string(feature_names[i].name));
+	err |= put(doc, "hv_base", json_object_new_uint64(hv->hv_base));
+	err |= put(doc, "hv_size", json_object_new_uint64(hv->hv_size));
+	list = json_object_new_array();
+	err |= !list || put(doc, "cpus", list);
+	for (i = 0; list && i < hv->cpu_count; i++) {
+		cpu = cpu_json(i, &cpus[i]);
+		err |= !cpu || json_object_array_add(list, cpu);
+	}
+	if (err) {
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Writes an object compactly, except that the elements of its array
+ * member `lines` go one per line: one CPU per line, for grep and sed. */
+static void print_json_lines(FILE *out, struct json_object *doc, const char *lines)
+{
+	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	struct json_object *name;
+	const char *sep = "";
+	size_t i, n;
+
+	fputc('{', out);
+	json_object_object_foreach(doc, key, value)
+	{
+		name = json_object_new_string(key);
+		fprintf(out, "%s%s:", sep, json_object_to_json_string_ext(name, flags));
+		json_object_put(name);
+		sep = ",";
+		if (strcmp(key, lines) || !json_object_is_type(value, json_type_array) ||
+		    !(n = json_object_array_length(value))) {
+			fputs(json_object_to_json_string_ext(value, flags), out);
+			continue;
+		}
+		fputc('[', out);
+		for (i = 0; i < n; i++)
+			fprintf(out, "\n%s%s",
+				json_object_to_json_string_ext(json_object_array_get_idx(value, i),
+							       flags),
+				i + 1 < n ? "," : "\n");
+		fputc(']', out);
+	}
+	fputs("}\n", out);
+}
+
+int status_print(FILE *out, bool json, const struct fvx_cpu_status *hv,
+		 const struct status_cpu *cpus)
+{
+	struct json_object *doc;
+
+	if (!json) {
+		print_text(out, hv, cpus);
+		return 0;
+	}
+	doc = status_json(hv, cpus);
+	if (!doc) {
+		fprintf(stderr, "fastvmix status: out of memory\n");
+		return -1;
+	}
+	print_json_lines(out, doc, "cpus");
+	json_object_put(doc);
+	return 0;
 }
 
 int cmd_status(int argc, char **argv)
 {
 	struct fvx_ioc_hv_status req;
-	unsigned int cpu;
-	int fd;
+	struct status_cpu *cpus;
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	unsigned int cpu, count;
+	int fd, rc = 1;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: fastvmix status\n");
+	if (argc == 2 && cli_wants_help(argv[1])) {
+		printf(USAGE "Prints the running hypervisor's VM exits by reason, per CPU\n"
+			     "(through %s).\n"
+			     "  --json   one JSON document: the hypervisor on the first line,\n"
+			     "           then one line per CPU\n",
+		       FVX_HV_DEVICE);
+		return 0;
+	}
+	if (argc > 2 || (argc == 2 && !json)) {
+		fprintf(stderr, USAGE);
 		return 2;
 	}
-	fd = open(FVX_HV_DEVICE, O_RDONLY);
+	fd = open(FVX_HV_DEVICE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "fastvmix status: %s: %s%s\n", FVX_HV_DEVICE, strerror(errno),
 			errno == ENOENT ? " (the hypervisor is not loaded: insmod fastvmix_hv.ko)"
@@ -106,33 +228,36 @@ int cmd_status(int argc, char **argv)
 	}
 	if (query(fd, 0, &req) != 0) {
 		fprintf(stderr, "fastvmix status: %s\n", strerror(errno));
-		close(fd);
-		return 1;
+		goto close_fd;
 	}
 	if (req.status.version != FVX_CPU_STATUS_VERSION) {
 		fprintf(stderr,
 			"fastvmix status: hypervisor reports status version %u, expected %u\n",
 			req.status.version, FVX_CPU_STATUS_VERSION);
-		close(fd);
-		return 1;
+		goto close_fd;
 	}
-	printf("hypervisor: %u cpu(s); EPT%s%s%s; memory %#llx-%#llx hidden from the guest\n",
-	       req.status.cpu_count,
-	       req.status.features & FVX_FEATURE_EPT_1G ? " (1 GiB pages)" : "",
-	       req.status.features & FVX_FEATURE_VPID ? ", VPID" : "",
-	       req.status.features & FVX_FEATURE_MSR_BITMAP ? ", MSR bitmap" : "",
-	       (unsigned long long)req.status.hv_base,
-	       (unsigned long long)(req.status.hv_base + req.status.hv_size - 1));
-	for (cpu = 0; cpu < req.status.cpu_count; cpu++) {
+	count = req.status.cpu_count;
+	if (count > MAX_CPUS) {
+		fprintf(stderr, "fastvmix status: hypervisor reports %u cpus\n", count);
+		goto close_fd;
+	}
+	cpus = calloc(count ? count : 1, sizeof(*cpus));
+	if (!cpus) {
+		perror("fastvmix status");
+		goto close_fd;
+	}
+	for (cpu = 0; cpu < count; cpu++) {
 		struct fvx_ioc_hv_status one;
 
-		if (query(fd, cpu, &one) != 0) {
-			printf("cpu %u: not running under the hypervisor (%s)\n", cpu,
-			       strerror(errno));
-			continue;
-		}
-		print_cpu(&one.status);
+		if (query(fd, cpu, &one) != 0)
+			cpus[cpu].error = errno;
+		else
+			cpus[cpu].status = one.status;
 	}
+	if (status_print(stdout, json, &req.status, cpus) == 0)
+		rc = 0;
+	free(cpus);
+close_fd:
 	close(fd);
-	return 0;
+	return rc;
 }

@@ -1,32 +1,25 @@
 /* fastvmix trace: start a command (or follow a pid), trace its system calls
  * through the exit-less path, and print them strace-like or as JSON Lines.
- * Syscall names come from libseccomp, argument counts from the guest
- * kernel's own syscall trace events in tracefs when mounted. */
+ * The options and the main loop; launching (launch.c), draining the rings
+ * (drain.c), printing (output.c) and syscall names (syscalls.c) are apart. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 #define DEFAULT_ANALYZER "/lib/fastvmix/syscall.fvxa"
+#define BATCH_RECORDS 65536 /* per drain pass; the rest waits for the next */
+#define POLL_US 2000
 
 struct options {
 	bool follow, json;
-	/* Launching a command: its records start at its execve (the fork
-	 * child's own calls before that are the tracer's, not the sample's). */
-	int child;
-	int execve_nr;
-	bool exec_seen;
 	int pid;
 	uint32_t mode;
 	const char *output, *analyzer, *filter;
@@ -41,155 +34,40 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static const char *syscall_name(uint64_t nr, char *buf, size_t size)
-{
-	char *name = nr < 512 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr) : NULL;
+#define USAGE                                                                                      \
+	"usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] [--mode fast|exit] "       \
+	"[--analyzer FILE] (-p PID | -- CMD [ARGS])\n"
 
-	if (name) {
-		snprintf(buf, size, "%s", name);
-		free(name);
-	} else {
-		snprintf(buf, size, "syscall_%" PRIu64, nr);
-	}
-	return buf;
+static void help(void)
+{
+	printf(USAGE
+	       "Traces the system calls of CMD, from its execve, or of the running process PID.\n"
+	       "  -f                 also trace their children\n"
+	       "  -e trace=NAMES     only these system calls (comma-separated)\n"
+	       "  -o FILE            write the trace to FILE instead of stdout\n"
+	       "  --json             JSON Lines: one object per system call\n"
+	       "  --mode fast|exit   fast: no VM exit per call (default); exit: the hypervisor\n"
+	       "                     writes every record\n"
+	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
+	       "                     %s)\n"
+	       "Exits with CMD's status; prints \"fastvmix: N records, M dropped\" on stderr.\n",
+	       DEFAULT_ANALYZER);
 }
 
-/* Arguments of a syscall, from /sys/kernel/tracing/events/syscalls. */
-static int syscall_argc(uint64_t nr, const char *name)
-{
-	static signed char cache[512];
-	char path[256], line[256];
-	int n = 0, after_nr = 0;
-	FILE *f;
-
-	if (nr >= 512)
-		return 6;
-	if (cache[nr])
-		return cache[nr] - 1;
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/sys_enter_%s/format",
-		 name);
-	f = fopen(path, "r");
-	if (!f) {
-		cache[nr] = 7;
-		return 6;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "__syscall_nr"))
-			after_nr = 1;
-		else if (after_nr && strstr(line, "field:"))
-			n++;
-	}
-	fclose(f);
-	cache[nr] = (signed char)(n + 1);
-	return n;
-}
-
-static void print_record(FILE *out, const struct fvx_trace_record *r, const struct options *o)
-{
-	char name[64];
-	int i, argc;
-
-	syscall_name(r->nr, name, sizeof(name));
-	if (o->json) {
-		fprintf(out,
-			"{\"seq\":%" PRIu64 ",\"tsc\":%" PRIu64
-			",\"cpu\":%u,\"pid\":%u,\"tgid\":%u,"
-			"\"nr\":%" PRIu64 ",\"name\":\"%s\",\"args\":[",
-			(uint64_t)r->seq, (uint64_t)r->tsc, r->cpu, r->pid, r->tgid,
-			(uint64_t)r->nr, name);
-		for (i = 0; i < 6; i++)
-			fprintf(out, "%s\"%#" PRIx64 "\"", i ? "," : "", (uint64_t)r->args[i]);
-		fprintf(out, "],\"exit_mode\":%s}\n",
-			r->flags & FVX_RECORD_EXIT_MODE ? "true" : "false");
-		return;
-	}
-	argc = syscall_argc(r->nr, name);
-	fprintf(out, "[pid %5u] %s(", r->pid, name);
-	for (i = 0; i < argc && i < 6; i++) {
-		uint64_t a = r->args[i];
-
-		if (a < 4096)
-			fprintf(out, "%s%" PRIu64, i ? ", " : "", a);
-		else
-			fprintf(out, "%s%#" PRIx64, i ? ", " : "", a);
-	}
-	fprintf(out, ")\n");
-}
-
-static int by_tsc(const void *a, const void *b)
-{
-	const struct fvx_trace_record *x = a, *y = b;
-
-	return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
-}
-
-/* Takes every finished record off every ring, prints them in time order. */
-static uint64_t drain(struct agent_rings *r, FILE *out, struct options *o,
-		      struct fvx_trace_record *batch, size_t batch_max)
-{
-	size_t n = 0, i;
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < r->info.cpu_count; cpu++) {
-		const struct fvx_ring_header *h = agent_ring(r, cpu);
-		const struct fvx_trace_record *recs =
-			(const void *)((const unsigned char *)h + FVX_RING_RECORDS);
-		uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
-		uint64_t tail = r->consumer[cpu].tail;
-
-		while (tail != head && n < batch_max)
-			batch[n++] = recs[tail++ & (h->capacity - 1)];
-		__atomic_store_n(&r->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
-	}
-	qsort(batch, n, sizeof(*batch), by_tsc);
-	for (i = 0; i < n; i++) {
-		if (o->child && !o->exec_seen) {
-			if (batch[i].tgid == (uint32_t)o->child &&
-			    batch[i].nr == (uint64_t)o->execve_nr)
-				o->exec_seen = true;
-			else
-				continue;
-		}
-		print_record(out, &batch[i], o);
-	}
-	return n;
-}
-
-static int parse_filter(const char *spec, uint64_t syscalls[8])
-{
-	char *copy, *name, *save;
-	int nr;
-
-	memset(syscalls, 0, 8 * sizeof(uint64_t));
-	if (strncmp(spec, "trace=", 6)) {
-		fprintf(stderr, "fastvmix trace: -e takes trace=NAME[,NAME...]\n");
-		return -1;
-	}
-	copy = strdup(spec + 6);
-	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
-		if (nr < 0 || nr >= 512) {
-			fprintf(stderr, "fastvmix trace: unknown system call '%s'\n", name);
-			free(copy);
-			return -1;
-		}
-		syscalls[nr / 64] |= 1ULL << (nr % 64);
-	}
-	free(copy);
-	return 0;
-}
-
+/* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = { { "json", no_argument, 0, 'j' },
 					       { "mode", required_argument, 0, 'm' },
 					       { "analyzer", required_argument, 0, 'a' },
+					       { "help", no_argument, 0, 'h' },
 					       { 0, 0, 0, 0 } };
 	int c;
 
 	*o = (struct options){ .mode = FVX_MODE_FAST };
-	while ((c = getopt_long(argc, argv, "+fp:e:o:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fp:e:o:h", longs, NULL)) != -1) {
 		switch (c) {
+		case 'h': return 1;
 		case 'f': o->follow = true; break;
 		case 'p': o->pid = atoi(optarg); break;
 		case 'e': o->filter = optarg; break;
@@ -213,105 +91,115 @@ static int parse(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int start(int fd, const struct options *o, int target, uint64_t syscalls[8])
+/* Starts tracing; without --analyzer, loads the default analyzer when the
+ * hypervisor has none (ENOENT). */
+static int start(int fd, const struct options *o, pid_t target, const uint64_t syscalls[8])
 {
-	struct fvx_ioc_trace req = { .version = FVX_IOC_TRACE_VERSION,
-				     .mode = o->mode,
-				     .target_tgid = target,
-				     .follow_children = o->follow };
+	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
+					 .mode = o->mode,
+					 .filter = { .target_tgid = target,
+						     .follow_children = o->follow } };
+	int err;
 
-	memcpy(req.syscalls, syscalls, sizeof(req.syscalls));
+	memcpy(req.filter.syscalls, syscalls, sizeof(req.filter.syscalls));
 	if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
 		return 0;
-	if (errno == ENOENT && !o->analyzer && agent_load_analyzer(fd, DEFAULT_ANALYZER) == 0 &&
-	    ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
-		return 0;
-	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n",
-		errno == EBUSY ? "another trace is running" : strerror(errno));
+	err = errno;
+	if (err == ENOENT && !o->analyzer && device_load_analyzer(fd, DEFAULT_ANALYZER) == 0) {
+		if (ioctl(fd, FVX_IOC_TRACE_START, &req) == 0)
+			return 0;
+		err = errno;
+	}
+	fprintf(stderr, "fastvmix trace: cannot start tracing: %s\n", strerror(err));
 	return -1;
+}
+
+/* One drain pass: takes what the rings hold and prints what the user asked
+ * for. Returns the records taken, or -1 when a ring is unreadable. */
+static int64_t pass(struct drain *d, struct launch *l, struct output *out)
+{
+	int64_t n = drain_batch(d), i;
+
+	if (n < 0) {
+		fprintf(stderr, "fastvmix trace: %s\n", d->problem);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (launch_wants(l, &d->batch[i]))
+			output_record(out, &d->batch[i]);
+	return n;
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct options o;
-	struct agent_rings rings;
-	struct fvx_trace_record *batch;
-	uint64_t syscalls[8], records = 0, dropped = 0;
-	int fd, go[2], status = 0, target, rc = 1;
-	unsigned int cpu;
-	pid_t child = 0;
+	struct device_rings rings;
+	struct drain drain;
+	struct output output;
+	struct launch launch;
+	uint64_t syscalls[8], records = 0;
+	int64_t n = 0;
+	int fd, rc = 1;
 	FILE *out = stdout;
 
-	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] "
-				"[--mode fast|exit] [--analyzer FILE] (-p PID | -- CMD [ARGS])\n");
-		return 2;
+	switch (parse(argc, argv, &o)) {
+	case 0: break;
+	case 1: help(); return 0;
+	default: fprintf(stderr, USAGE); return 2;
 	}
 	memset(syscalls, 0xff, sizeof(syscalls));
-	if (o.filter && parse_filter(o.filter, syscalls) != 0)
+	if (o.filter && syscall_filter_parse(o.filter, syscalls) != 0)
 		return 2;
-	if (o.pid && kill(o.pid, 0) != 0) {
-		fprintf(stderr, "fastvmix trace: no process %d: %s\n", o.pid, strerror(errno));
+	if (o.pid && launch_attach(&launch, o.pid) != 0)
 		return 1;
-	}
 	if (o.output && !(out = fopen(o.output, "we"))) {
 		fprintf(stderr, "fastvmix trace: %s: %s\n", o.output, strerror(errno));
 		return 1;
 	}
-	fd = agent_open();
+	output_init(&output, out, o.json, SYSCALL_EVENTS_DIR);
+	fd = device_open();
 	if (fd < 0)
-		return 1;
-	if ((o.analyzer && agent_load_analyzer(fd, o.analyzer) != 0) || agent_map(fd, &rings) != 0)
-		goto out;
-	batch = malloc(sizeof(*batch) * 65536);
-	target = o.pid;
-	if (!o.pid) {
-		/* The child waits until tracing is on, so its first instruction
-		 * after exec is traced. */
-		if (pipe2(go, O_CLOEXEC) != 0 || (child = fork()) < 0)
-			goto out;
-		if (child == 0) {
-			char c;
-
-			close(go[1]);
-			if (read(go[0], &c, 1) != 1)
-				_exit(126);
-			execvp(o.command[0], o.command);
-			fprintf(stderr, "fastvmix trace: %s: %s\n", o.command[0], strerror(errno));
-			_exit(127);
-		}
-		close(go[0]);
-		target = child;
-		o.child = child;
-		o.execve_nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "execve");
+		goto close_out;
+	if (o.analyzer && device_load_analyzer(fd, o.analyzer) != 0)
+		goto close_fd;
+	if (device_map(fd, &rings) != 0)
+		goto close_fd;
+	if (drain_init(&drain, &rings, BATCH_RECORDS) != 0)
+		goto unmap;
+	if (!o.pid && launch_command(&launch, o.command) != 0)
+		goto free_batch;
+	if (start(fd, &o, launch_target(&launch), syscalls) != 0) {
+		launch_abort(&launch);
+		goto free_batch;
 	}
-	if (start(fd, &o, target, syscalls) != 0) {
-		if (child)
-			kill(child, SIGKILL);
-		goto out;
-	}
+	interrupted = 0;
 	signal(SIGINT, on_interrupt);
-	if (child && write(go[1], "g", 1) != 1)
-		kill(child, SIGKILL);
+	launch_go(&launch);
 	for (;;) {
-		records += drain(&rings, out, &o, batch, 65536);
-		if (interrupted)
+		n = pass(&drain, &launch, &output);
+		if (n < 0)
 			break;
-		if (child && waitpid(child, &status, WNOHANG) == child)
+		records += n;
+		if (interrupted || launch_done(&launch))
 			break;
-		if (o.pid && kill(o.pid, 0) != 0)
-			break;
-		usleep(2000);
+		usleep(POLL_US);
 	}
 	ioctl(fd, FVX_IOC_TRACE_STOP);
-	records += drain(&rings, out, &o, batch, 65536);
-	for (cpu = 0; cpu < rings.info.cpu_count; cpu++)
-		dropped += agent_ring(&rings, cpu)->dropped;
+	if (n < 0 || (n = pass(&drain, &launch, &output)) < 0) {
+		launch_abort(&launch);
+		goto free_batch;
+	}
+	records += n;
 	fflush(out);
-	fprintf(stderr, "fastvmix: %" PRIu64 " records, %" PRIu64 " dropped\n", records, dropped);
-	rc = child ? (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) : 0;
-out:
+	output_summary(stderr, records, drain_dropped(&drain));
+	rc = launch_exit_code(&launch);
+free_batch:
+	drain_free(&drain);
+unmap:
+	device_unmap(&rings);
+close_fd:
 	close(fd);
+close_out:
 	if (out != stdout)
 		fclose(out);
 	return rc;

@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 guest="$top/build/guest"
 
 host_pkgs=(
-	build-essential libcmocka-dev libseccomp-dev pkg-config clang-format kmod
+	build-essential libcmocka-dev libseccomp-dev libjson-c-dev pkg-config clang-format kmod
 	bochs bochs-term bochsbios vgabios
 	busybox-static xorriso isolinux syslinux-common cpio xz-utils zstd
 )

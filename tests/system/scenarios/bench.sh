@@ -2,7 +2,7 @@
 # EXITS CALLS" lines (comments for the TAP parser) and checks each ran.
 . /scenarios/lib.sh
 n=${BENCH_N:-10000}
-cpu0_exits() { fastvmix status | awk '/^cpu 0:/ { print $3 }'; }
+cpu0_exits() { fastvmix status --json | sed -n 's/^{"cpu":0,.*"exits_total":\([0-9]*\).*/\1/p'; }
 cycles() { sed -n 's/^getpid_bench [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
 
 getpid_bench $n >/tmp/b.native

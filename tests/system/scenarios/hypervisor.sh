@@ -12,11 +12,12 @@ check hv-running-on-all-cpus sh -c "dmesg | grep -q 'hypervisor running on $ncpu
 
 # Every CPU runs as a guest: a pinned CPUID loop exits on each of them.
 check hv-load-threads hvprobe load "$ncpu" 2000
-fastvmix status >/tmp/status.txt 2>&1
-sed 's/^/# /' /tmp/status.txt
+# (fastvmix status --json: the hypervisor on the first line, one line per CPU)
+fastvmix status --json >/tmp/status.json 2>&1
+sed 's/^/# /' /tmp/status.json
 cpu=0
 while [ "$cpu" -lt "$ncpu" ]; do
-	n=$(awk -v c="cpu $cpu:" 'index($0, c) == 1 { on = 1; next } /^cpu / { on = 0 } on && $1 == "CPUID" { print $3 }' /tmp/status.txt)
+	n=$(sed -n "s/^{\"cpu\":$cpu,.*\"name\":\"CPUID\",\"count\":\([0-9]*\)}.*/\1/p" /tmp/status.json)
 	check "hv-cpu$cpu-is-guest" test "${n:-0}" -ge 2000
 	cpu=$((cpu + 1))
 done
@@ -30,10 +31,8 @@ check hv-ring3-vmcall-magic-ud test "$(hvprobe fault vmcall-magic)" = UD
 check hv-vmx-msrs-hidden sh -c '! fastvmix doctor >/dev/null 2>&1'
 
 # The hypervisor's memory reads as a dummy page from the guest.
-range=$(sed -n 's/.*memory \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) hidden.*/\1 \2/p' /tmp/status.txt)
-base=${range% *}
-end=${range#* }
-size=$((end - base + 1))
+base=$(sed -n 's/.*"hv_base":\([0-9]*\).*/\1/p' /tmp/status.json)
+size=$(sed -n 's/.*"hv_size":\([0-9]*\).*/\1/p' /tmp/status.json)
 insmod /lib/fastvmix/fvx_memprobe.ko base=$base size=$size 2>/dev/null
 probe=$(dmesg | grep fvx_memprobe | tail -n 1)
 echo "# loaded: $probe"
@@ -55,8 +54,8 @@ workload() {
 	hvprobe load "$ncpu" "$2" >/dev/null
 }
 check hv-workload-200-forks workload 200 5000
-check hv-still-all-cpus sh -c "fastvmix status | grep -c '^cpu .*exits' | grep -qx $ncpu"
-fastvmix status | sed 's/^/# after workload: /'
+check hv-still-all-cpus sh -c "fastvmix status --json | grep -c '\"exits_total\":' | grep -qx $ncpu"
+fastvmix status --json | sed 's/^/# after workload: /'
 check hv-rmmod rmmod fastvmix_hv
 check hv-vmx-visible-after test "$(hvprobe cpuid-vmx)" = 1
 check hv-doctor-after-unload fastvmix doctor

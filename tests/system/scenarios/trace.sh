@@ -66,7 +66,7 @@ fastvmix trace -o /tmp/again.txt -- syscall_seq 2 /tmp/fvx-known 2>/dev/null
 check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' \$1 | tr '\n' ' '; }; seq_names /tmp/again.txt | grep -q 'getpid getpid openat write exit_group \$'"
 
 # Fast mode costs no VM exit per call; exit mode at least one.
-exits() { fastvmix status | awk '/^cpu [0-9]+:/ { s += $3 } END { print s }'; }
+exits() { fastvmix status --json | sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }'; }
 calls=20000
 e0=$(exits)
 fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fast.err

@@ -1,0 +1,86 @@
+/* Draining the trace rings: every finished record of every CPU's ring into
+ * one batch in time order, through the ring protocol (fastvmix/ring.h).
+ * The ring headers are written by the producers, not by us, so each one is
+ * checked on every pass before it is read. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int drain_init(struct drain *d, const struct device_rings *r, size_t batch_max)
+{
+	*d = (struct drain){ .rings = r->rings,
+			     .ring_bytes = r->geometry.ring_bytes,
+			     .cpu_count = r->geometry.cpu_count,
+			     .consumer = r->consumer,
+			     .batch_max = batch_max };
+	d->batch = malloc(batch_max * sizeof(*d->batch));
+	if (!d->batch) {
+		perror("fastvmix trace");
+		return -1;
+	}
+	return 0;
+}
+
+void drain_free(struct drain *d)
+{
+	free(d->batch);
+	d->batch = NULL;
+}
+
+const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *buf, size_t size)
+{
+	const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
+
+	if (fvx_ring_valid(h, d->ring_bytes))
+		return NULL;
+	if (h->version != FVX_RING_VERSION)
+		snprintf(buf, size,
+			 "cpu %u's ring is version %u, this fastvmix reads version %u: "
+			 "fastvmix and the hypervisor are from different versions",
+			 cpu, h->version, FVX_RING_VERSION);
+	else if (h->record_size != sizeof(struct fvx_trace_record))
+		snprintf(buf, size,
+			 "cpu %u's ring holds %u-byte records, this fastvmix reads %zu-byte "
+			 "records: fastvmix and the hypervisor are from different versions",
+			 cpu, h->record_size, sizeof(struct fvx_trace_record));
+	else
+		snprintf(buf, size, "cpu %u's ring header is corrupt (capacity %llu in %llu bytes)",
+			 cpu, (unsigned long long)h->capacity, (unsigned long long)d->ring_bytes);
+	return buf;
+}
+
+static int by_tsc(const void *a, const void *b)
+{
+	const struct fvx_trace_record *x = a, *y = b;
+
+	return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
+}
+
+int64_t drain_batch(struct drain *d)
+{
+	size_t n = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < d->cpu_count; cpu++) {
+		const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
+		__u64 tail = d->consumer[cpu].tail;
+
+		if (drain_ring_problem(d, cpu, d->problem, sizeof(d->problem)))
+			return -1;
+		n += fvx_ring_pop(h, &tail, d->batch + n, d->batch_max - n, &d->lost);
+		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
+	}
+	qsort(d->batch, n, sizeof(*d->batch), by_tsc);
+	return n;
+}
+
+uint64_t drain_dropped(const struct drain *d)
+{
+	uint64_t dropped = d->lost;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < d->cpu_count; cpu++)
+		dropped += fvx_ring_at(d->rings, d->ring_bytes, cpu)->dropped;
+	return dropped;
+}

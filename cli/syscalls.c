@@ -1,0 +1,95 @@
+/* System call naming for fastvmix trace: names from libseccomp (x86-64),
+ * argument counts from the guest kernel's own syscall trace events in
+ * tracefs when it is mounted, and the -e trace=NAMES filter. */
+#include <inttypes.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void syscall_table_init(struct syscall_table *t, const char *events_dir)
+{
+	memset(t, 0, sizeof(*t));
+	t->events_dir = events_dir;
+}
+
+const char *syscall_name(uint64_t nr, char *buf, size_t size)
+{
+	char *name = nr < SYSCALL_COUNT
+			     ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr)
+			     : NULL;
+
+	if (name) {
+		snprintf(buf, size, "%s", name);
+		free(name);
+	} else {
+		snprintf(buf, size, "syscall_%" PRIu64, nr);
+	}
+	return buf;
+}
+
+int syscall_number(const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+
+	return nr >= 0 && nr < SYSCALL_COUNT ? nr : -1;
+}
+
+/* The fields after __syscall_nr in events/syscalls/sys_enter_NAME/format
+ * are the arguments; 6 when the event is not there. */
+int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name)
+{
+	char path[256], line[256];
+	int n = 0, after_nr = 0;
+	FILE *f;
+
+	if (nr >= SYSCALL_COUNT)
+		return 6;
+	if (t->argc[nr])
+		return t->argc[nr] - 1;
+	snprintf(path, sizeof(path), "%s/sys_enter_%s/format", t->events_dir, name);
+	f = fopen(path, "re");
+	if (!f) {
+		t->argc[nr] = 7;
+		return 6;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "__syscall_nr"))
+			after_nr = 1;
+		else if (after_nr && strstr(line, "field:"))
+			n++;
+	}
+	fclose(f);
+	t->argc[nr] = (signed char)(n + 1);
+	return n;
+}
+
+int syscall_filter_parse(const char *spec, uint64_t syscalls[8])
+{
+	char *copy, *name, *save;
+	int nr;
+
+	memset(syscalls, 0, 8 * sizeof(uint64_t));
+	if (strncmp(spec, "trace=", 6)) {
+		fprintf(stderr, "fastvmix trace: -e takes trace=NAME[,NAME...]\n");
+		return -1;
+	}
+	copy = strdup(spec + 6);
+	if (!copy) {
+		perror("fastvmix trace");
+		return -1;
+	}
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		nr = syscall_number(name);
+		if (nr < 0) {
+			fprintf(stderr, "fastvmix trace: unknown system call '%s'\n", name);
+			free(copy);
+			return -1;
+		}
+		syscalls[nr / 64] |= 1ULL << (nr % 64);
+	}
+	free(copy);
+	return 0;
+}

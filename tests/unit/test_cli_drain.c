@@ -1,0 +1,244 @@
+/* Unit tests for draining the trace rings (cli/drain.c): fake rings in
+ * memory, filled with the producers' own fvx_ring_push. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+#define CPUS 2
+#define CAPACITY 8
+#define RING_BYTES (FVX_RING_RECORDS + CAPACITY * sizeof(struct fvx_trace_record))
+
+struct fake {
+	struct device_rings rings;
+	struct drain drain;
+	uint64_t tsc;
+};
+
+static struct fvx_ring_header *ring(struct fake *f, unsigned int cpu)
+{
+	return fvx_ring_at(f->rings.rings, RING_BYTES, cpu);
+}
+
+static void push(struct fake *f, unsigned int cpu, uint64_t nr)
+{
+	struct fvx_trace_record r = { .tsc = ++f->tsc, .nr = nr, .cpu = cpu, .pid = 100 + cpu };
+
+	fvx_ring_push(ring(f, cpu), CAPACITY, &f->rings.consumer[cpu].tail, &r);
+}
+
+static int setup(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	unsigned int cpu;
+
+	assert_non_null(f);
+	f->rings.geometry = (struct fvx_geometry){ .ring_bytes = RING_BYTES,
+						   .cpu_count = CPUS,
+						   .record_size = sizeof(struct fvx_trace_record) };
+	f->rings.rings = calloc(CPUS, RING_BYTES);
+	f->rings.consumer = calloc(1, FVX_CONSUMER_BYTES);
+	assert_non_null(f->rings.rings);
+	assert_non_null(f->rings.consumer);
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		fvx_ring_init(ring(f, cpu), RING_BYTES);
+		assert_int_equal(ring(f, cpu)->capacity, CAPACITY);
+	}
+	assert_int_equal(drain_init(&f->drain, &f->rings, 64), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fake *f = *state;
+
+	drain_free(&f->drain);
+	assert_null(f->drain.batch);
+	free(f->rings.rings);
+	free(f->rings.consumer);
+	free(f);
+	return 0;
+}
+
+static void empty_rings_give_nothing(void **state)
+{
+	struct fake *f = *state;
+
+	assert_int_equal(drain_batch(&f->drain), 0);
+	assert_int_equal(drain_dropped(&f->drain), 0);
+}
+
+static void records_of_all_cpus_in_time_order(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	push(f, 1, 10);
+	push(f, 0, 11);
+	push(f, 1, 12);
+	push(f, 0, 13);
+	assert_int_equal(drain_batch(&f->drain), 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(f->drain.batch[i].nr, 10 + i);
+		assert_int_equal(f->drain.batch[i].tsc, i + 1);
+	}
+	assert_int_equal(f->drain.batch[0].seq, 1); /* cpu 1's first */
+	assert_int_equal(f->drain.batch[3].seq, 2); /* cpu 0's second */
+	assert_int_equal(f->rings.consumer[0].tail, 2);
+	assert_int_equal(f->rings.consumer[1].tail, 2);
+	assert_int_equal(drain_batch(&f->drain), 0);
+}
+
+static void wrap_around(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		push(f, 0, i);
+	assert_int_equal(drain_batch(&f->drain), 5);
+	/* Slots 5, 6, 7, then 0, 1, 2, 3, 4 again. */
+	for (i = 0; i < 8; i++)
+		push(f, 0, 100 + i);
+	assert_int_equal(drain_batch(&f->drain), 8);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(f->drain.batch[i].nr, 100 + i);
+		assert_int_equal(f->drain.batch[i].seq, 6 + i);
+	}
+	assert_int_equal(f->rings.consumer[0].tail, 13);
+	assert_int_equal(drain_dropped(&f->drain), 0);
+}
+
+static void full_ring_counts_drops(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	for (i = 0; i < CAPACITY + 3; i++)
+		push(f, 1, i);
+	assert_int_equal(ring(f, 1)->dropped, 3);
+	assert_int_equal(drain_batch(&f->drain), CAPACITY);
+	for (i = 0; i < CAPACITY; i++)
+		assert_int_equal(f->drain.batch[i].nr, i); /* the oldest are kept */
+	assert_int_equal(drain_dropped(&f->drain), 3);
+	push(f, 1, 99);
+	assert_int_equal(drain_batch(&f->drain), 1);
+	assert_int_equal(f->drain.batch[0].nr, 99);
+}
+
+static void batch_limit_leaves_the_rest(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	f->drain.batch_max = 3;
+	for (i = 0; i < 5; i++)
+		push(f, 0, i);
+	assert_int_equal(drain_batch(&f->drain), 3);
+	assert_int_equal(f->drain.batch[2].nr, 2);
+	assert_int_equal(drain_batch(&f->drain), 2);
+	assert_int_equal(f->drain.batch[1].nr, 4);
+	assert_int_equal(drain_dropped(&f->drain), 0);
+}
+
+static void head_far_ahead_skips_to_the_last_ring(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	for (i = 0; i < CAPACITY; i++)
+		push(f, 0, i);
+	ring(f, 0)->head += 5; /* a corrupt head: more than a ring ahead */
+	assert_int_equal(drain_batch(&f->drain), CAPACITY);
+	assert_int_equal(f->rings.consumer[0].tail, CAPACITY + 5);
+	assert_int_equal(drain_dropped(&f->drain), 5);
+}
+
+static void tail_beyond_head_snaps_back(void **state)
+{
+	struct fake *f = *state;
+
+	push(f, 0, 1);
+	f->rings.consumer[0].tail = 1000; /* a corrupt tail */
+	assert_int_equal(drain_batch(&f->drain), 0);
+	assert_int_equal(f->rings.consumer[0].tail, 1);
+	push(f, 0, 2);
+	assert_int_equal(drain_batch(&f->drain), 1);
+	assert_int_equal(f->drain.batch[0].nr, 2);
+	assert_int_equal(drain_dropped(&f->drain), 0);
+}
+
+static void refused(struct fake *f, unsigned int cpu, const char *expect)
+{
+	__u64 tail = f->rings.consumer[cpu].tail;
+
+	assert_int_equal(drain_batch(&f->drain), -1);
+	assert_non_null(strstr(f->drain.problem, expect));
+	assert_int_equal(f->rings.consumer[cpu].tail, tail); /* nothing taken */
+}
+
+static void unknown_version_refused(void **state)
+{
+	struct fake *f = *state;
+
+	push(f, 1, 1);
+	ring(f, 1)->version = FVX_RING_VERSION + 1;
+	refused(f, 1, "cpu 1's ring is version 2, this fastvmix reads version 1");
+}
+
+static void unknown_record_size_refused(void **state)
+{
+	struct fake *f = *state;
+
+	push(f, 0, 1);
+	ring(f, 0)->record_size = 128;
+	refused(f, 0, "cpu 0's ring holds 128-byte records, this fastvmix reads 96-byte records");
+}
+
+static void corrupt_capacity_refused(void **state)
+{
+	struct fake *f = *state;
+	char why[256];
+
+	ring(f, 0)->capacity = 6; /* not a power of two */
+	refused(f, 0, "cpu 0's ring header is corrupt (capacity 6 in 4864 bytes)");
+	ring(f, 0)->capacity = 2 * CAPACITY; /* beyond the ring */
+	refused(f, 0, "header is corrupt");
+	ring(f, 0)->capacity = CAPACITY;
+	assert_null(drain_ring_problem(&f->drain, 0, why, sizeof(why)));
+	assert_int_equal(drain_batch(&f->drain), 0);
+}
+
+static void unwritten_header_refused(void **state)
+{
+	struct fake *f = *state;
+
+	memset(ring(f, 0), 0, sizeof(struct fvx_ring_header));
+	refused(f, 0, "version 0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(empty_rings_give_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(records_of_all_cpus_in_time_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrap_around, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_ring_counts_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(batch_limit_leaves_the_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(head_far_ahead_skips_to_the_last_ring, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(tail_beyond_head_snaps_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(unwritten_header_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,142 @@
+/* Unit tests for fastvmix status (cli/status.c): the text report and the
+ * --json document that scenario scripts read line by line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+static const struct fvx_cpu_status hv = {
+	.version = FVX_CPU_STATUS_VERSION,
+	.cpu_count = 3,
+	.features = FVX_FEATURE_EPT | FVX_FEATURE_VPID | FVX_FEATURE_EPT_1G,
+	.hv_base = 0x7c00000,
+	.hv_size = 0x400000,
+};
+
+static struct status_cpu cpus[3];
+
+static int setup(void **state)
+{
+	memset(cpus, 0, sizeof(cpus));
+	cpus[0].status = (struct fvx_cpu_status){ .cpu = 0, .exits_total = 2008, .vmcalls = 4 };
+	cpus[0].status.exits[10] = 2001;
+	cpus[0].status.exits[18] = 4;
+	cpus[0].status.exits[46] = 2;
+	cpus[0].status.exits[70] = 1; /* no name */
+	cpus[1].error = ENODEV;
+	cpus[2].status = (struct fvx_cpu_status){ .cpu = 2, .exits_total = 12345678901ULL };
+	cpus[2].status.exits[1] = 12345678901ULL;
+	return 0;
+}
+
+static char *report(bool json, const struct fvx_cpu_status *h)
+{
+	char *text = NULL;
+	size_t size;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	assert_int_equal(status_print(out, json, h, cpus), 0);
+	fclose(out);
+	return text;
+}
+
+static void text_report(void **state)
+{
+	char *text = report(false, &hv);
+
+	assert_string_equal(
+		text,
+		"hypervisor: 3 cpu(s); EPT (1 GiB pages), VPID; memory 0x7c00000-0x7ffffff hidden "
+		"from the guest\n"
+		"cpu 0: 2008 exits, 4 vmcalls\n"
+		"  CPUID                        10         2001\n"
+		"  VMCALL                       18            4\n"
+		"  GDTR/IDTR access             46            2\n"
+		"  ?                            70            1\n"
+		"cpu 1: not running under the hypervisor (No such device)\n"
+		"cpu 2: 12345678901 exits, 0 vmcalls\n"
+		"  external interrupt            1  12345678901\n");
+	free(text);
+}
+
+static void json_lines(void **state)
+{
+	char *text = report(true, &hv);
+
+	assert_string_equal(
+		text, "{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
+		      "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[\n"
+		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"exits\":{"
+		      "\"10\":{\"name\":\"CPUID\",\"count\":2001},"
+		      "\"18\":{\"name\":\"VMCALL\",\"count\":4},"
+		      "\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
+		      "\"70\":{\"name\":null,\"count\":1}}},\n"
+		      "{\"cpu\":1,\"error\":\"No such device\"},\n"
+		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"exits\":{"
+		      "\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
+		      "]}\n");
+	free(text);
+}
+
+static void json_is_one_document(void **state)
+{
+	char *text = report(true, &hv);
+	struct json_object *doc = json_tokener_parse(text), *v, *cpu, *exits;
+
+	assert_non_null(doc);
+	assert_true(json_object_object_get_ex(doc, "cpu_count", &v));
+	assert_int_equal(json_object_get_int(v), 3);
+	assert_true(json_object_object_get_ex(doc, "cpus", &v));
+	assert_int_equal(json_object_array_length(v), 3);
+	cpu = json_object_array_get_idx(v, 0);
+	assert_true(json_object_object_get_ex(cpu, "exits", &exits));
+	assert_true(json_object_object_get_ex(exits, "10", &v));
+	assert_true(json_object_object_get_ex(v, "count", &v));
+	assert_int_equal(json_object_get_uint64(v), 2001);
+	json_object_put(doc);
+	free(text);
+}
+
+static void json_without_cpus(void **state)
+{
+	struct fvx_cpu_status none = hv;
+	char *text;
+
+	none.cpu_count = 0;
+	none.features = 0;
+	text = report(true, &none);
+	assert_string_equal(text, "{\"version\":1,\"cpu_count\":0,\"features\":[],"
+				  "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[]}\n");
+	free(text);
+}
+
+static void usage(void **state)
+{
+	char *help[] = { "status", "--help", NULL }, *json[] = { "status", "--json", "x", NULL },
+	     *bad[] = { "status", "--jsn", NULL };
+
+	assert_int_equal(cmd_status(2, help), 0);
+	assert_int_equal(cmd_status(3, json), 2);
+	assert_int_equal(cmd_status(2, bad), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(text_report, setup),
+		cmocka_unit_test_setup(json_lines, setup),
+		cmocka_unit_test_setup(json_is_one_document, setup),
+		cmocka_unit_test_setup(json_without_cpus, setup),
+		cmocka_unit_test(usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+/* Unit tests for system call naming (cli/syscalls.c): the -e trace=NAMES
+ * filter, names, numbers and argument counts from tracefs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+/* A fake tracefs events/syscalls directory: write takes 3 arguments,
+ * getpid none, exit_group 1. Removed with fake_events_remove. */
+static char *fake_events(void)
+{
+	static const struct {
+		const char *name;
+		int args;
+	} events[] = { { "write", 3 }, { "getpid", 0 }, { "exit_group", 1 } };
+	char *dir = strdup("/tmp/fvx-events-XXXXXX"), path[256];
+	unsigned int i;
+	FILE *f;
+	int a;
+
+	assert_non_null(dir);
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		snprintf(path, sizeof(path), "%s/sys_enter_%s", dir, events[i].name);
+		assert_int_equal(mkdir(path, 0755), 0);
+		strcat(path, "/format");
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f,
+			"name: sys_enter_%s\nID: 1\nformat:\n"
+			"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n"
+			"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n",
+			events[i].name);
+		for (a = 0; a < events[i].args; a++)
+			fprintf(f, "\tfield:long arg%d;\toffset:%d;\tsize:8;\tsigned:0;\n", a,
+				16 + 8 * a);
+		fprintf(f, "\nprint fmt: \"\"\n");
+		fclose(f);
+	}
+	return dir;
+}
+
+static void fake_events_remove(char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static bool has(const uint64_t syscalls[8], int nr)
+{
+	return syscalls[nr / 64] >> (nr % 64) & 1;
+}
+
+static int count(const uint64_t syscalls[8])
+{
+	int i, n = 0;
+
+	for (i = 0; i < 8; i++)
+		n += __builtin_popcountll(syscalls[i]);
+	return n;
+}
+
+static void filter_one_name(void **state)
+{
+	uint64_t s[8];
+
+	assert_int_equal(syscall_filter_parse("trace=getpid", s), 0);
+	assert_true(has(s, 39));
+	assert_int_equal(count(s), 1);
+}
+
+static void filter_several_names(void **state)
+{
+	uint64_t s[8];
+
+	memset(s, 0xff, sizeof(s));
+	assert_int_equal(syscall_filter_parse("trace=getpid,write,openat,,exit_group", s), 0);
+	assert_true(has(s, 39));
+	assert_true(has(s, 1));
+	assert_true(has(s, 257));
+	assert_true(has(s, 231));
+	assert_int_equal(count(s), 4);
+}
+
+static void filter_empty_list_traces_nothing(void **state)
+{
+	uint64_t s[8];
+
+	memset(s, 0xff, sizeof(s));
+	assert_int_equal(syscall_filter_parse("trace=", s), 0);
+	assert_int_equal(count(s), 0);
+}
+
+static void filter_refuses_unknown_names(void **state)
+{
+	uint64_t s[8];
+
+	assert_int_equal(syscall_filter_parse("trace=getpid,no_such_call", s), -1);
+	assert_int_equal(syscall_filter_parse("trace=GETPID", s), -1);
+}
+
+static void filter_refuses_other_qualifiers(void **state)
+{
+	uint64_t s[8];
+
+	assert_int_equal(syscall_filter_parse("getpid", s), -1);
+	assert_int_equal(syscall_filter_parse("signal=all", s), -1);
+	assert_int_equal(syscall_filter_parse("", s), -1);
+}
+
+static void names_and_numbers(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(syscall_name(39, buf, sizeof(buf)), "getpid");
+	assert_string_equal(syscall_name(257, buf, sizeof(buf)), "openat");
+	assert_string_equal(syscall_name(600, buf, sizeof(buf)), "syscall_600");
+	assert_string_equal(syscall_name(UINT64_MAX, buf, sizeof(buf)),
+			    "syscall_18446744073709551615");
+	assert_int_equal(syscall_number("execve"), 59);
+	assert_int_equal(syscall_number("no_such_call"), -1);
+}
+
+static void argument_counts_from_tracefs(void **state)
+{
+	struct syscall_table t;
+	char *dir = fake_events(), path[256];
+
+	syscall_table_init(&t, dir);
+	assert_int_equal(syscall_argc(&t, 1, "write"), 3);
+	assert_int_equal(syscall_argc(&t, 39, "getpid"), 0);
+	assert_int_equal(syscall_argc(&t, 231, "exit_group"), 1);
+	assert_int_equal(syscall_argc(&t, 0, "read"), 6); /* no event: all six */
+	assert_int_equal(syscall_argc(&t, 600, "syscall_600"), 6);
+	/* Read once: later answers come from the table. */
+	snprintf(path, sizeof(path), "%s/sys_enter_write/format", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(syscall_argc(&t, 1, "write"), 3);
+	fake_events_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(filter_one_name),
+		cmocka_unit_test(filter_several_names),
+		cmocka_unit_test(filter_empty_list_traces_nothing),
+		cmocka_unit_test(filter_refuses_unknown_names),
+		cmocka_unit_test(filter_refuses_other_qualifiers),
+		cmocka_unit_test(names_and_numbers),
+		cmocka_unit_test(argument_counts_from_tracefs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
