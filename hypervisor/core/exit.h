@@ -43,7 +43,7 @@ enum exit_action handle_cr_access(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_xsetbv(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r);
 
-/* hv.c: leaves VMX on this CPU and resumes the guest natively. */
+/* devirt.c: leaves VMX on this CPU and resumes the guest natively. */
 void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r);
 
 #endif
