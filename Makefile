@@ -55,6 +55,15 @@ $(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wild
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka
 
+# The load path runs on a fake machine (tests/unit/fake_platform.c): the
+# platform boundary, every arch helper and the VMCS. The pool allocator is
+# wrapped so that its allocations can be made to fail too.
+HV_CORE := $(wildcard hypervisor/core/*.c)
+$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c $(HV_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -o $@ $< tests/unit/fake_platform.c \
+		$(HV_CORE) -lcmocka
+
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
