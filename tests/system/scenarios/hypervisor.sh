@@ -33,7 +33,7 @@ check hv-vmx-msrs-hidden sh -c '! fastvmix doctor >/dev/null 2>&1'
 range=$(sed -n 's/.*memory \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) hidden.*/\1 \2/p' /tmp/status.txt)
 base=${range% *}
 end=${range#* }
-size=$((end - base + 1))
+size=$(calc "$end - $base + 1")
 insmod /lib/fastvmix/fvx_memprobe.ko base=$base size=$size 2>/dev/null
 probe=$(dmesg | grep fvx_memprobe | tail -n 1)
 echo "# loaded: $probe"
@@ -81,6 +81,6 @@ after=$(memfree)
 echo "# MemFree before ${before} kB, after 20 cycles ${after} kB"
 check hv-20-cycles test "$cycles_ok" -eq 20
 # Tolerance 2 MiB: one leaked hypervisor (4 MiB pool) per cycle would be 80 MiB.
-check hv-no-leak test $((before - after)) -lt 2048
+check_num hv-no-leak "$before - $after" -lt 2048
 check hv-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:"'
 dmesg | grep -E "fastvmix" | tail -n 4 | sed 's/^/# /'

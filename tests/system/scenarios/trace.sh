@@ -73,12 +73,12 @@ fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fa
 e1=$(exits)
 fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
 e2=$(exits)
-echo "# fast mode: $((e1 - e0)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
-echo "# exit mode: $((e2 - e1)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
+echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
+echo "# exit mode: $(calc "$e2 - $e1") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
-check trace-fast-all-accounted test $((${got% *} + ${got#* })) -eq $((2 * calls))
-check trace-fast-no-exits test $((e1 - e0)) -lt $((calls / 100))
-check trace-exit-mode-exits test $((e2 - e1)) -ge $((2 * calls))
+check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * $calls"
+check_num trace-fast-no-exits "$e1 - $e0" -lt "$calls / 100"
+check_num trace-exit-mode-exits "$e2 - $e1" -ge "2 * $calls"
 
 # The guest reads back its own IA32_LSTAR while the real one points at the
 # trampoline.
@@ -94,7 +94,7 @@ threads=$ncpu
 fastvmix trace -e trace=getpid -o /tmp/threads.txt -- getpid_bench 100000 $threads 2>/tmp/threads.err
 cat /tmp/threads.err | sed 's/^/# threads: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
-check trace-threads-accounted test $((${got% *} + ${got#* })) -eq $((100000 * threads))
+check_num trace-threads-accounted "${got% *} + ${got#* }" -eq "100000 * $threads"
 check trace-threads-all-getpid sh -c "! grep -v '\] getpid()' /tmp/threads.txt | grep -q ."
 
 check trace-agent-rmmod rmmod fastvmix
