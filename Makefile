@@ -51,14 +51,15 @@ modules: $(OFFSETS) | $(GUEST_STAMP)
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
 
+# Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
 EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
 	hypervisor/core/vmcall.c hypervisor/core/views.c hypervisor/core/trace_ctl.c \
 	hypervisor/core/guest_mem.c
-$(BUILD)/unit/test_exit: tests/unit/test_exit.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+$(BUILD)/unit/test_exit: tests/unit/test_exit.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< $(EXIT_CORE) $(UNIT_CORE) -lcmocka
+	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) -lcmocka
 
 # Frontend tests need no guest kernel: the host-runnable parts of cli/, and
 # the whole trace command against a fake /dev/fastvmix (wrapped at link time).
@@ -75,7 +76,17 @@ $(BUILD)/unit/test_cli_%: tests/unit/test_cli_%.c $(CLI_UNIT_DEPS)
 unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
 	@bash tests/unit/run.sh $^
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h) | $(GUEST_STAMP)
+# The load path runs on a fake machine (tests/unit/fake_platform.c): the
+# platform boundary, every arch helper and the VMCS. The pool allocator is
+# wrapped so that its allocations can be made to fail too.
+HV_CORE := $(wildcard hypervisor/core/*.c)
+$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -o $@ $< tests/unit/fake_platform.c \
+		tests/unit/fake_trampoline.c \
+		$(HV_CORE) -lcmocka
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
 

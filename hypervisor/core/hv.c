@@ -230,7 +230,7 @@ static enum fvx_status unload_this_cpu(void *ctx)
 
 	if (cpu >= FVX_MAX_CPUS || !launched[cpu])
 		return FVX_OK;
-	status = fvx_vmcall(FVX_VMCALL_UNLOAD, unload_key, 0, 0, NULL);
+	status = arch_vmcall(FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_UNLOAD, unload_key, 0, 0, NULL);
 	if (status != FVX_VMCALL_OK)
 		return FVX_ERR_VMX;
 	platform_cpu_tables_reload();

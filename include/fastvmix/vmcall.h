@@ -96,16 +96,21 @@ struct fvx_agent_config {
 _Static_assert(sizeof(struct fvx_agent_config) == 32 + sizeof(struct fvx_task_layout),
 	       "fvx_agent_config layout");
 
-/* The guest side of a VMCALL (agent, loader): returns RAX, *rbx_out gets
- * RBX. Clobbers nothing else. */
-static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx, __u64 *rbx_out)
+/* The guest side of a VMCALL (agent, loader, unload): returns RAX, *rbx_out
+ * gets RBX. Clobbers nothing else. */
+static inline long long fvx_vmcall_raw(__u64 rax, __u64 rbx, __u64 rcx, __u64 rdx,
+				       __u64 *rbx_out)
 {
-	__u64 rax = FVX_VMCALL_MAGIC << 32 | function;
-
 	__asm__ __volatile__("vmcall" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx) : : "memory");
 	if (rbx_out)
 		*rbx_out = rbx;
 	return (long long)rax;
+}
+
+static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx,
+				   __u64 *rbx_out)
+{
+	return fvx_vmcall_raw(FVX_VMCALL_MAGIC << 32 | function, rbx, rcx, rdx, rbx_out);
 }
 
 #endif

@@ -34,6 +34,17 @@ debug: action=ignore
 RC
 printf 'c\nquit\n' >cmds
 
+# Bochs ignores SIGTERM, and a background job ignores the SIGINT of ^C:
+# however this script ends, SIGKILL the Bochs it started, by its pid.
+pid=""
+stop_bochs() {
+	[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null
+}
+trap stop_bochs EXIT
+trap 'stop_bochs; exit 130' INT
+trap 'stop_bochs; exit 143' TERM
+trap 'stop_bochs; exit 129' HUP
+
 start=$(date +%s)
 bochs-bin -q -f bochsrc -rc cmds </dev/null >e9.txt 2>bochs.err &
 pid=$!
@@ -62,11 +73,12 @@ while kill -0 "$pid" 2>/dev/null; do
 	fi
 	if [ "$now" -ge "$limit" ]; then
 		timed_out=1
-		kill -9 "$pid" 2>/dev/null
+		stop_bochs
 		break
 	fi
 done
 wait "$pid" 2>/dev/null
+pid="" # reaped: the number may be reused
 total=$(elapsed)
 first=$(grep -a -m1 '^# scenario' results.txt 2>/dev/null)
 echo "$total" >seconds

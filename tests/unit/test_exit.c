@@ -70,20 +70,7 @@ void arch_wrmsr(u32 msr, u64 value)
 		real_lstar = value;
 }
 
-/* A stand-in for trampoline.S: one instruction per fixup kind, then filler:
- *   0: mov %rsp, %gs:8          (FIX_SCRATCH, ends at 9)
- *   9: movabs $0, %rsp          (FIX_STACK_TOP, ends at 19)
- *  19: movq $0, 0x48(%rsp)      (FIX_CPU, ends at 28)
- *  28: lea 0x1000(%rip), %rsi   (FIX_CONFIG, ends at 35) */
-__asm__(".section .rodata\n.globl fvx_trampoline, fvx_trampoline_fast_end, fvx_trampoline_end\n"
-	".globl fvx_trampoline_fixups, fvx_trampoline_fixups_end\n"
-	"fvx_trampoline: .byte 0x65, 0x48, 0x89, 0x24, 0x25, 0x08, 0x00, 0x00, 0x00\n"
-	".byte 0x48, 0xbc, 0, 0, 0, 0, 0, 0, 0, 0\n"
-	".byte 0x48, 0xc7, 0x44, 0x24, 0x48, 0, 0, 0, 0\n"
-	".byte 0x48, 0x8d, 0x35, 0x00, 0x10, 0x00, 0x00\n"
-	"fvx_trampoline_fast_end: .byte 0x90\nfvx_trampoline_end:\n"
-	".balign 8\nfvx_trampoline_fixups: .long 1, 9, 3, 19, 4, 28, 2, 35\n"
-	"fvx_trampoline_fixups_end:\n.previous\n");
+/* trampoline.S is replaced by tests/unit/fake_trampoline.c. */
 
 /* Fake logging: a fatal report ends the test case's exit. */
 static jmp_buf fatal_jump;

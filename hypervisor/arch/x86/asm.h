@@ -1,9 +1,63 @@
 /* All inline assembly of the hypervisor core. Each helper says what it
- * clobbers beyond its outputs; none touches memory unless it says so. */
+ * clobbers beyond its outputs; none touches memory unless it says so.
+ * Unit tests replace the instructions with functions of their own: the MSR
+ * helpers under FVX_FAKE_VMCS, every helper under FVX_FAKE_ARCH. */
 #ifndef FVX_ARCH_ASM_H
 #define FVX_ARCH_ASM_H
 
 #include "../../types.h"
+#include "fastvmix/vmcall.h"
+
+struct descriptor_table {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+#ifdef FVX_FAKE_ARCH
+/* The load-path unit tests' fake CPUs (tests/unit/fake_platform.c). */
+u64 arch_rdmsr(u32 msr);
+void arch_wrmsr(u32 msr, u64 value);
+void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
+u64 arch_read_cr0(void);
+u64 arch_read_cr3(void);
+u64 arch_read_cr4(void);
+void arch_write_cr0(u64 v);
+void arch_write_cr3(u64 v);
+void arch_write_cr4(u64 v);
+u64 arch_read_dr7(void);
+void arch_write_dr7(u64 v);
+u64 arch_read_rflags(void);
+u16 arch_read_cs(void);
+u16 arch_read_ss(void);
+u16 arch_read_ds(void);
+u16 arch_read_es(void);
+u16 arch_read_fs(void);
+u16 arch_read_gs(void);
+u16 arch_read_tr(void);
+u16 arch_read_ldtr(void);
+void arch_sgdt(struct descriptor_table *t);
+void arch_sidt(struct descriptor_table *t);
+void arch_lgdt(const struct descriptor_table *t);
+void arch_lidt(const struct descriptor_table *t);
+bool arch_lar(u16 sel, u32 *ar);
+u32 arch_lsl(u16 sel);
+void arch_load_ds(u16 sel);
+void arch_load_es(u16 sel);
+void arch_load_fs(u16 sel);
+void arch_load_gs(u16 sel);
+void arch_load_ss(u16 sel);
+void arch_outb(u16 port, u8 v);
+void arch_wbinvd(void);
+u64 arch_rdtsc(void);
+void arch_halt_forever(void);
+bool arch_vmxon(u64 pa);
+void arch_vmxoff(void);
+bool arch_vmclear(u64 pa);
+bool arch_vmptrld(u64 pa);
+void arch_invept_all(void);
+void arch_invvpid_all(void);
+u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out);
+#else /* !FVX_FAKE_ARCH */
 
 #ifdef FVX_FAKE_VMCS
 /* Unit tests provide the MSRs. */
@@ -32,11 +86,6 @@ static inline void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		     : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
 		     : "a"(leaf), "c"(subleaf));
 }
-
-struct descriptor_table {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
 
 #define DEFINE_READ_CR(n)                                                                          \
 	static inline u64 arch_read_cr##n(void)                                                    \
@@ -240,7 +289,14 @@ static inline void arch_invvpid_all(void)
 	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
 }
 
-/* In vmx_entry.S. */
+/* The guest side of a VMCALL, for the unload path: fastvmix/vmcall.h's. */
+static inline u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out)
+{
+	return (u64)fvx_vmcall_raw(rax, rbx, rcx, rdx, rbx_out);
+}
+#endif /* !FVX_FAKE_ARCH */
+
+/* In vmx_entry.S (unit tests of the load path fake these too). */
 
 /* VMLAUNCHes the current VMCS with the caller's own state as the guest:
  * returns 0 in the guest, 1 when VMLAUNCH failed (still in VMX root).

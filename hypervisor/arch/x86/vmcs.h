@@ -115,7 +115,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMCS_WIDTH_NATURAL 3
 
 /* The raw accessors: VMREAD/VMWRITE on hardware, an array in unit tests. */
-#ifdef FVX_FAKE_VMCS
+#if defined(FVX_FAKE_VMCS) || defined(FVX_FAKE_ARCH)
 u64 vmcs_raw_read(u32 field);
 void vmcs_raw_write(u32 field, u64 value);
 #else

@@ -13,7 +13,7 @@ insmod /lib/fastvmix/fastvmix_hv.ko
 e0=$(cpu0_exits)
 getpid_bench $n >/tmp/b.idle
 e1=$(cpu0_exits)
-echo "# bench hv_tracing_off $(cycles /tmp/b.idle) $((e1 - e0)) $((2 * n))"
+echo "# bench hv_tracing_off $(cycles /tmp/b.idle) $(calc "$e1 - $e0" || echo ?) $((2 * n))"
 check bench-hv-idle test -n "$(cycles /tmp/b.idle)"
 
 insmod /lib/fastvmix/fastvmix.ko
@@ -21,7 +21,7 @@ for mode in fast exit; do
 	e0=$(cpu0_exits)
 	fastvmix trace --mode $mode -e trace=getpid -o /dev/null -- getpid_bench $n >/tmp/b.$mode 2>/tmp/b.$mode.err
 	e1=$(cpu0_exits)
-	echo "# bench $mode $(cycles /tmp/b.$mode) $((e1 - e0)) $((2 * n))"
+	echo "# bench $mode $(cycles /tmp/b.$mode) $(calc "$e1 - $e0" || echo ?) $((2 * n))"
 	echo "# $mode: $(cat /tmp/b.$mode.err)"
 	check "bench-$mode" test -n "$(cycles /tmp/b.$mode)"
 done

@@ -80,6 +80,6 @@ after=$(memfree)
 echo "# MemFree before ${before} kB, after 20 cycles ${after} kB"
 check hv-20-cycles test "$cycles_ok" -eq 20
 # Tolerance 2 MiB: one leaked hypervisor (4 MiB pool) per cycle would be 80 MiB.
-check hv-no-leak test $((before - after)) -lt 2048
+check_num hv-no-leak "$before - $after" -lt 2048
 check hv-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:"'
 dmesg | grep -E "fastvmix" | tail -n 4 | sed 's/^/# /'

@@ -7,3 +7,44 @@ check() {
 	shift
 	if "$@" >/tmp/check.out 2>&1; then ok "$name"; else fail "$name - $(tail -n 2 /tmp/check.out | tr '\n' ' ')"; fi
 }
+
+# Arithmetic on parsed output. A value that is missing or not a number must
+# fail the check that uses it, never end the script (ash aborts on "$(( + ))"
+# and quietly reads an empty or non-numeric name as 0).
+# is_num VALUE: an integer, decimal or 0x hex, optionally negative.
+is_num() {
+	local v=${1#-}
+	case $v in
+	0x*) case ${v#0x} in '' | *[!0-9a-fA-F]*) return 1 ;; esac ;;
+	'' | *[!0-9]*) return 1 ;;
+	esac
+}
+# calc EXPR: prints the value of EXPR, numbers and operators separated by
+# spaces ("$e1 - $e0"); prints nothing and fails when a number is missing
+# or is not one.
+calc() (
+	set -f
+	want=number
+	for t in $1; do
+		if [ $want = number ]; then
+			is_num "$t" || exit 1
+			want=operator
+		else
+			case $t in
+			[-+*/%]) want=number ;;
+			*) exit 1 ;;
+			esac
+		fi
+	done
+	[ $want = operator ] && echo $(($1))
+) 2>/dev/null
+# check_num NAME A OP B: check NAME test A OP B, with A and B worked out by
+# calc; fails NAME, naming the bad value, when either does not work out.
+check_num() {
+	local a b
+	if ! a=$(calc "$2") || ! b=$(calc "$4"); then
+		fail "$1 - not a number: '$2' $3 '$4'"
+		return
+	fi
+	check "$1" test "$a" "$3" "$b"
+}

@@ -47,10 +47,11 @@ timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
 check trace-early-process sh -c "grep -q 'pid *$early\] read' /tmp/early.txt"
 kill $early
 
-# Switching views by hand: a bad index, or the analyzer view from code of
-# one's own (whose next fetch is not executable there), is an attack: #UD.
+# Switching views by hand: a bad index is an attack: #UD. The analyzer view
+# from code of one's own (whose next fetch is not executable there) is
+# undone: the code goes on in the normal view, harmlessly.
 check trace-vmfunc-bad-index-ud test "$(hvprobe fault vmfunc-bad-index)" = UD
-check trace-vmfunc-own-code-ud test "$(hvprobe fault vmfunc-analyzer-view)" = UD
+check trace-vmfunc-own-code-undone test "$(hvprobe fault vmfunc-analyzer-view)" = none
 fastvmix trace -o /tmp/after-attack.txt -- syscall_seq 1 /tmp/fvx-known 2>/dev/null 3>&-
 check trace-works-after-attacks grep -q '\] exit_group(7)' /tmp/after-attack.txt
 
@@ -73,12 +74,12 @@ fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fa
 e1=$(exits)
 fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
 e2=$(exits)
-echo "# fast mode: $((e1 - e0)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
-echo "# exit mode: $((e2 - e1)) VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
+echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
+echo "# exit mode: $(calc "$e2 - $e1") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
-check trace-fast-all-accounted test $((${got% *} + ${got#* })) -eq $((2 * calls))
-check trace-fast-no-exits test $((e1 - e0)) -lt $((calls / 100))
-check trace-exit-mode-exits test $((e2 - e1)) -ge $((2 * calls))
+check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * $calls"
+check_num trace-fast-no-exits "$e1 - $e0" -lt "$calls / 100"
+check_num trace-exit-mode-exits "$e2 - $e1" -ge "2 * $calls"
 
 # The guest reads back its own IA32_LSTAR while the real one points at the
 # trampoline.
@@ -94,7 +95,7 @@ threads=$ncpu
 fastvmix trace -e trace=getpid -o /tmp/threads.txt -- getpid_bench 100000 $threads 2>/tmp/threads.err
 cat /tmp/threads.err | sed 's/^/# threads: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
-check trace-threads-accounted test $((${got% *} + ${got#* })) -eq $((100000 * threads))
+check_num trace-threads-accounted "${got% *} + ${got#* }" -eq "100000 * $threads"
 check trace-threads-all-getpid sh -c "! grep -v '\] getpid()' /tmp/threads.txt | grep -q ."
 
 check trace-agent-rmmod rmmod fastvmix

@@ -1,0 +1,428 @@
+/* Unit tests for loading and unloading (core/hv.c, host.c, vmcs_setup.c,
+ * devirt.c): the whole core linked against the fake machine of
+ * fake_platform.h, with Bochs broadwell_ult's VMX capabilities. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake_platform.h"
+#include "fixtures.h"
+#include "hypervisor.h"
+#include "platform.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/vmcs.h"
+#include "core/vcpu.h"
+#include "core/views.h"
+
+#define CR4_VMXE BIT(13)
+#define PTE_PRESENT BIT(0)
+#define PTE_LARGE BIT(7)
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define AR_UNUSABLE BIT(16)
+#define GIB (1ULL << 30)
+
+static int setup(void **state)
+{
+	fake_platform_reset(FAKE_MAX_CPUS);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	hv_unload();
+	fake_platform_reset(0);
+	return 0;
+}
+
+/* struct hv heads the first block hv_load allocates (the pool). */
+static struct hv *loaded_hv(void)
+{
+	struct hv *hv;
+
+	assert_true(fake.block_count > 0 && fake.blocks[0].live);
+	hv = fake.blocks[0].va;
+	assert_memory_equal(hv->signature, HV_SIGNATURE, sizeof(hv->signature));
+	return hv;
+}
+
+static const u64 *vmcs_of(const struct hv *hv, unsigned int cpu)
+{
+	const u64 *vmcs = fake_vmcs(hv_pa(hv, hv->vcpus[cpu]->vmcs));
+
+	assert_non_null(vmcs);
+	return vmcs;
+}
+
+static void assert_log_has(const char *text)
+{
+	if (!strstr(fake.log, text))
+		fail_msg("no \"%s\" in the log:\n%s", text, fake.log);
+}
+
+/* What every CPU must look like when nothing of the hypervisor is left. */
+static void assert_cpus_native(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake.cpu_count; i++) {
+		assert_false(fake.cpu[i].in_vmx);
+		assert_false(fake.cpu[i].guest);
+		assert_int_equal(fake.cpu[i].cr4, FAKE_CR4);
+		assert_int_equal(fake.cpu[i].cr3, FAKE_GUEST_CR3);
+		assert_int_equal(*fake_cpu_msr(i, MSR_IA32_LSTAR), FAKE_LSTAR);
+	}
+}
+
+/* The host's walk of its own page tables; every table must be in the pool,
+ * where the guest cannot reach it. */
+static bool host_translate(const struct hv *hv, u64 va, u64 *pa)
+{
+	u64 table = hv->host_cr3, e = 0, size;
+	int level;
+
+	for (level = 4; level >= 1; level--) {
+		assert_true(pool_contains_pa(&hv->pool, table & PTE_ADDR));
+		e = ((const u64 *)pool_va(&hv->pool,
+					  table & PTE_ADDR))[(va >> (3 + 9 * level)) & 511];
+		if (!(e & PTE_PRESENT))
+			return false;
+		if (level == 1 || (level < 4 && (e & PTE_LARGE)))
+			break;
+		table = e;
+	}
+	size = 1ULL << (3 + 9 * level);
+	*pa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
+	return true;
+}
+
+static void load_launches_every_cpu(void **state)
+{
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(fake_blocks_outstanding(), 2); /* the pool and the window block */
+	for (i = 0; i < fake.cpu_count; i++) {
+		assert_true(fake.cpu[i].in_vmx);
+		assert_true(fake.cpu[i].guest);
+		assert_true(fake.cpu[i].cr4 & CR4_VMXE);
+		assert_int_equal(fake.cpu[i].launches, 1);
+		assert_int_equal(fake.cpu[i].invept, 1);
+		assert_int_equal(fake.cpu[i].invvpid, 1);
+	}
+	assert_log_has("hypervisor running on 4 cpu(s)");
+}
+
+static void second_load_is_busy(void **state)
+{
+	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(), FVX_ERR_BUSY);
+	assert_int_equal(fake_blocks_outstanding(), 2);
+}
+
+static void vmcs_controls_are_the_computed_ones(void **state)
+{
+	struct msr_table t = MSR_TABLE(bochs_broadwell);
+	struct vmx_caps caps;
+	struct vmx_controls want, ctls, refused;
+	const struct hv *hv;
+	unsigned int i;
+
+	assert_int_equal(vmx_caps_read(&caps, true, fake_rdmsr, &t), FVX_OK);
+	/* The fake CPUID: RDTSCP and INVPCID, no XSAVES. */
+	vmx_controls_wanted(true, true, false, &want);
+	assert_int_equal(vmx_controls_compute(&caps, &want, &ctls, &refused), FVX_OK);
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	for (i = 0; i < fake.cpu_count; i++) {
+		const u64 *vmcs = vmcs_of(hv, i);
+
+		assert_int_equal(vmcs[PIN_BASED_VM_EXEC_CONTROL], ctls.pin);
+		assert_int_equal(vmcs[CPU_BASED_VM_EXEC_CONTROL], ctls.proc);
+		assert_int_equal(vmcs[SECONDARY_VM_EXEC_CONTROL], ctls.proc2);
+		assert_int_equal(vmcs[VM_EXIT_CONTROLS], ctls.exit);
+		assert_int_equal(vmcs[VM_ENTRY_CONTROLS], ctls.entry);
+		assert_int_equal(vmcs[VIRTUAL_PROCESSOR_ID], i + 1);
+		assert_int_equal(vmcs[VMCS_LINK_POINTER], ~0ULL);
+	}
+}
+
+static void vmcs_points_at_the_hypervisors_own_structures(void **state)
+{
+	const struct hv *hv;
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	for (i = 0; i < fake.cpu_count; i++) {
+		const u64 *vmcs = vmcs_of(hv, i);
+		const struct vcpu *v = hv->vcpus[i];
+		u64 rsp = vmcs[HOST_RSP];
+
+		assert_int_equal(v->index, i);
+		assert_int_equal(vmcs[HOST_CR3], hv->host_cr3);
+		assert_true(pool_contains_pa(&hv->pool, hv->host_cr3));
+		assert_int_equal(vmcs[EPT_POINTER], hv->eptp);
+		assert_int_equal(hv->eptp, ept_pointer(hv->eptp & EPT_ADDR_MASK));
+		assert_true(pool_contains_pa(&hv->pool, hv->eptp & EPT_ADDR_MASK));
+		assert_int_equal(vmcs[MSR_BITMAP], hv_pa(hv, hv->msr_bitmap));
+		assert_int_equal(vmcs[MSR_BITMAP] & 0xfff, 0);
+		assert_int_equal(vmcs[EPTP_LIST_ADDRESS], hv_pa(hv, hv->eptp_list));
+		assert_int_equal(hv->eptp_list[VIEW_NORMAL], hv->eptp);
+		assert_int_equal(hv->eptp_list[VIEW_ANALYZER], hv->eptp_analyzer);
+		/* %fs is the vcpu, which also sits at the top of its own stack. */
+		assert_int_equal(vmcs[HOST_FS_BASE], (u64)v);
+		assert_true(rsp > (u64)v->stack &&
+			    rsp < (u64)v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K);
+		assert_int_equal(rsp & 15, 0);
+		assert_ptr_equal(*(struct vcpu **)rsp, v);
+		assert_int_equal(vmcs[HOST_RIP], (u64)arch_vmx_exit_stub);
+		assert_int_equal(vmcs[HOST_IDTR_BASE], (u64)hv->idt);
+		assert_int_equal(vmcs[HOST_GDTR_BASE], (u64)v->gdt);
+		assert_int_equal(vmcs[HOST_TR_BASE], (u64)v->tss);
+		assert_int_equal(vmcs[HOST_CS_SELECTOR], FAKE_KERNEL_CS);
+		assert_int_equal(vmcs[HOST_TR_SELECTOR], FAKE_TR);
+		assert_int_equal(vmcs[HOST_IA32_EFER], FAKE_EFER);
+		assert_int_equal(vmcs[HOST_IA32_PAT], FAKE_PAT);
+	}
+}
+
+static void vmcs_guest_state_is_the_cpu_as_it_was(void **state)
+{
+	const struct hv *hv;
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	for (i = 0; i < fake.cpu_count; i++) {
+		const u64 *vmcs = vmcs_of(hv, i);
+
+		assert_int_equal(vmcs[GUEST_CR0], FAKE_CR0);
+		assert_int_equal(vmcs[GUEST_CR3], FAKE_GUEST_CR3);
+		assert_int_equal(vmcs[GUEST_CR4], FAKE_CR4 | CR4_VMXE);
+		/* The guest sees its CR4 without VMXE; the host owns the bit. */
+		assert_int_equal(vmcs[CR4_READ_SHADOW], FAKE_CR4);
+		assert_true(vmcs[CR4_GUEST_HOST_MASK] & CR4_VMXE);
+		assert_int_equal(vmcs[GUEST_IA32_EFER], FAKE_EFER);
+		assert_int_equal(vmcs[GUEST_CS_SELECTOR], FAKE_KERNEL_CS);
+		assert_int_equal(vmcs[GUEST_ES_AR_BYTES + 2 * SEG_CS], 0xa09b);
+		assert_int_equal(vmcs[GUEST_SS_AR_BYTES], 0xc093);
+		assert_true(vmcs[GUEST_ES_AR_BYTES + 2 * SEG_DS] & AR_UNUSABLE);
+		assert_int_equal(vmcs[GUEST_ES_AR_BYTES + 2 * SEG_TR], 0x8b);
+		assert_int_equal(vmcs[GUEST_ES_BASE + 2 * SEG_TR], (u64)fake.cpu[i].tss);
+		assert_int_equal(vmcs[GUEST_ES_LIMIT + 2 * SEG_TR], 0x206f);
+		assert_int_equal(vmcs[GUEST_GDTR_BASE], (u64)fake.cpu[i].gdt);
+		assert_int_equal(hv->vcpus[i]->guest_lstar, FAKE_LSTAR);
+	}
+}
+
+static void host_gdt_has_the_hypervisors_tss(void **state)
+{
+	const struct hv *hv;
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	for (i = 0; i < fake.cpu_count; i++) {
+		const struct vcpu *v = hv->vcpus[i];
+		const u64 *d = (const u64 *)(v->gdt + FAKE_TR);
+		u64 base = ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | (d[1] << 32);
+
+		assert_int_equal(base, (u64)v->tss);
+		assert_int_equal((d[0] >> 40) & 0xff, 0x8b); /* busy 64-bit TSS, present */
+		/* Everything else is Linux's GDT. */
+		assert_memory_equal(v->gdt, fake.cpu[i].gdt, FAKE_TR);
+	}
+}
+
+static void host_page_tables_are_private_copies(void **state)
+{
+	const struct hv *hv;
+	u64 pa, x[] = { 0, 0x12345678, FAKE_RAM_TOP - 1, 4 * GIB - 1 };
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	assert_true(hv->host_cr3 != FAKE_GUEST_CR3);
+	/* The direct map, at Linux's offset, up to 4 GiB (RAM is less). */
+	for (i = 0; i < ARRAY_LEN(x); i++) {
+		assert_true(host_translate(hv, FAKE_PAGE_OFFSET + x[i], &pa));
+		assert_int_equal(pa, x[i]);
+	}
+	assert_false(host_translate(hv, FAKE_PAGE_OFFSET + 4 * GIB, &pa));
+	/* The kernel half: as the OS maps it, 2 MiB and 4 KiB pages. */
+	assert_true(host_translate(hv, FAKE_KERNEL_VA + 0x1234, &pa));
+	assert_int_equal(pa, FAKE_KERNEL_PA + 0x1234);
+	assert_true(host_translate(hv, 0xffffffff82000000ULL + 5 * 0x1000 + 8, &pa));
+	assert_int_equal(pa, FAKE_KERNEL_PA + 0x1000000 + 5 * 0x1000 + 8);
+}
+
+static void ept_hides_the_hypervisor(void **state)
+{
+	const struct hv *hv;
+	struct ept_translation t;
+	u64 normal, analyzer;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	normal = hv->eptp & EPT_ADDR_MASK;
+	analyzer = hv->eptp_analyzer & EPT_ADDR_MASK;
+	assert_true(ept_translate(&hv->pool, normal, 0x200000, &t));
+	assert_int_equal(t.hpa, 0x200000);
+	assert_int_equal(t.perm, EPT_RWX);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	assert_true(ept_translate(&hv->pool, normal, 0xa0000, &t));
+	assert_int_equal(t.memtype, MEMTYPE_UC);
+	assert_true(ept_translate(&hv->pool, normal, 3 * GIB, &t));
+	assert_int_equal(t.memtype, MEMTYPE_UC);
+	assert_int_equal(t.level, 3);
+	/* The pool and the window block read as the dummy page. */
+	assert_true(ept_translate(&hv->pool, normal, hv->pool.pa + 0x5000, &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	assert_false(t.perm & EPT_EXEC);
+	assert_true(ept_translate(&hv->pool, normal, hv->window_pa, &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	/* The window: the trampoline is execute-only in the normal view. */
+	assert_true(ept_translate(&hv->pool, normal, hv->window_gpa, &t));
+	assert_int_equal(t.hpa, hv->window_pa);
+	assert_int_equal(t.perm, EPT_EXEC);
+	/* The analyzer view cannot execute guest RAM. */
+	assert_true(ept_translate(&hv->pool, analyzer, 0x200000, &t));
+	assert_int_equal(t.perm, EPT_READ | EPT_WRITE);
+}
+
+static void allocation_failure_at_every_step_frees_everything(void **state)
+{
+	unsigned int n, i;
+	enum fvx_status s;
+
+	for (n = 1;; n++) {
+		assert_true(n < 10000);
+		fake_platform_reset(FAKE_MAX_CPUS);
+		fake.fail_alloc_at = n;
+		s = hv_load();
+		if (fake.allocs < n)
+			break; /* the load needs fewer than n allocations */
+		if (s != FVX_ERR_NOMEM)
+			fail_msg("allocation %u failed, hv_load returned %d", n, s);
+		assert_int_equal(fake_blocks_outstanding(), 0);
+		assert_cpus_native();
+		for (i = 0; i < fake.cpu_count; i++)
+			assert_int_equal(fake.cpu[i].launches, 0);
+	}
+	assert_int_equal(s, FVX_OK);
+	/* The pool and window blocks, then the pool's pages. */
+	assert_true(n > 10);
+	hv_unload();
+	assert_int_equal(fake_blocks_outstanding(), 0);
+}
+
+static void vmlaunch_failure_rolls_back_launched_cpus(void **state)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < FAKE_MAX_CPUS; k++) {
+		fake_platform_reset(FAKE_MAX_CPUS);
+		fake.cpu[k].fail_vmlaunch = true;
+		assert_int_equal(hv_load(), FVX_ERR_VMX);
+		assert_log_has("VMLAUNCH failed, VM-instruction error 7");
+		assert_int_equal(fake_blocks_outstanding(), 0);
+		assert_cpus_native();
+		for (i = 0; i < fake.cpu_count; i++) {
+			/* Every CPU that launched was asked to leave, and did. */
+			assert_int_equal(fake.cpu[i].vmcalls, i == k ? 0 : 1);
+			assert_int_equal(fake.cpu[i].tables_reloads, i == k ? 0 : 1);
+		}
+	}
+	/* Nothing of the failed loads is left behind. */
+	fake_platform_reset(FAKE_MAX_CPUS);
+	assert_int_equal(hv_load(), FVX_OK);
+}
+
+static void cpu_without_vmx_is_refused(void **state)
+{
+	fake.cpu[2].has_vmx = false;
+	assert_int_equal(hv_load(), FVX_ERR_UNSUPPORTED);
+	assert_log_has("cpu 2: no VMX");
+	assert_int_equal(fake.block_count, 0);
+	assert_cpus_native();
+}
+
+static void cpu_already_in_vmx_operation_is_refused(void **state)
+{
+	fake.cpu[1].cr4 |= CR4_VMXE;
+	assert_int_equal(hv_load(), FVX_ERR_BUSY);
+	assert_log_has("cpu 1 is already in VMX operation");
+	assert_int_equal(fake.block_count, 0);
+	assert_int_equal(fake.cpu[0].launches + fake.cpu[1].launches, 0);
+}
+
+static void vmx_disabled_by_firmware_is_refused(void **state)
+{
+	*fake_cpu_msr(3, MSR_IA32_FEATURE_CONTROL) = FEATURE_CONTROL_LOCKED;
+	assert_int_equal(hv_load(), FVX_ERR_UNSUPPORTED);
+	assert_log_has("cpu 3 lacks");
+	assert_int_equal(fake.block_count, 0);
+	assert_cpus_native();
+}
+
+static void unlocked_feature_control_is_locked_with_vmx_on(void **state)
+{
+	*fake_cpu_msr(0, MSR_IA32_FEATURE_CONTROL) = 0;
+	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(*fake_cpu_msr(0, MSR_IA32_FEATURE_CONTROL),
+			 FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+}
+
+static void unload_leaves_vmx_and_frees_everything(void **state)
+{
+	unsigned int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv_unload();
+	assert_int_equal(fake_blocks_outstanding(), 0);
+	assert_cpus_native();
+	for (i = 0; i < fake.cpu_count; i++) {
+		assert_int_equal(fake.cpu[i].vmcalls, 1);
+		assert_int_equal(fake.cpu[i].tables_reloads, 1);
+		assert_int_equal(fake.cpu[i].gdtr_base, (u64)fake.cpu[i].gdt);
+	}
+	/* And it loads again. */
+	assert_int_equal(hv_load(), FVX_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(load_launches_every_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_load_is_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(vmcs_controls_are_the_computed_ones, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(vmcs_points_at_the_hypervisors_own_structures,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(vmcs_guest_state_is_the_cpu_as_it_was, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(host_gdt_has_the_hypervisors_tss, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_page_tables_are_private_copies, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(ept_hides_the_hypervisor, setup, teardown),
+		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_frees_everything,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(vmlaunch_failure_rolls_back_launched_cpus, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(cpu_without_vmx_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(cpu_already_in_vmx_operation_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(vmx_disabled_by_firmware_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(unlocked_feature_control_is_locked_with_vmx_on,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(unload_leaves_vmx_and_frees_everything, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("hv", tests, NULL, NULL);
+}
