@@ -22,7 +22,7 @@
 #define FVX_WIN_STACK_SIZE 0x4000
 #define FVX_WIN_RINGS 0x100000 /* one ring per CPU */
 #define FVX_WIN_BACKED 0x400000 /* bytes of the window that are backed */
-_Static_assert(FVX_WIN_MAX_CPUS * FVX_WIN_TRAMPOLINE_STRIDE <= FVX_WIN_CONFIG,
+_Static_assert(FVX_WIN_MAX_CPUS *FVX_WIN_TRAMPOLINE_STRIDE <= FVX_WIN_CONFIG,
 	       "a trampoline copy per CPU below the config page");
 _Static_assert(FVX_WIN_STACKS + FVX_WIN_MAX_CPUS * FVX_WIN_STACK_SIZE <= FVX_WIN_RINGS,
 	       "a stack per CPU below the rings");

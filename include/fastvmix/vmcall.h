@@ -98,8 +98,7 @@ _Static_assert(sizeof(struct fvx_agent_config) == 32 + sizeof(struct fvx_task_la
 
 /* The guest side of a VMCALL (agent, loader, unload): returns RAX, *rbx_out
  * gets RBX. Clobbers nothing else. */
-static inline long long fvx_vmcall_raw(__u64 rax, __u64 rbx, __u64 rcx, __u64 rdx,
-				       __u64 *rbx_out)
+static inline long long fvx_vmcall_raw(__u64 rax, __u64 rbx, __u64 rcx, __u64 rdx, __u64 *rbx_out)
 {
 	__asm__ __volatile__("vmcall" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx) : : "memory");
 	if (rbx_out)
@@ -107,8 +106,7 @@ static inline long long fvx_vmcall_raw(__u64 rax, __u64 rbx, __u64 rcx, __u64 rd
 	return (long long)rax;
 }
 
-static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx,
-				   __u64 *rbx_out)
+static inline long long fvx_vmcall(__u32 function, __u64 rbx, __u64 rcx, __u64 rdx, __u64 *rbx_out)
 {
 	return fvx_vmcall_raw(FVX_VMCALL_MAGIC << 32 | function, rbx, rcx, rdx, rbx_out);
 }
