@@ -114,20 +114,34 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 	return -1;
 }
 
-/* One drain pass: takes what the rings hold and prints what the user asked
- * for. Returns the records taken, or -1 when a ring is unreadable. */
-static int64_t pass(struct drain *d, struct launch *l, struct output *out)
+static bool selected(const uint64_t syscalls[8], uint64_t nr)
 {
-	int64_t n = drain_batch(d), i;
+	return nr < 512 && (syscalls[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* One drain pass: takes what the rings hold and prints what the user asked
+ * for. Returns the records of the system calls the user selected, or -1
+ * when a ring is unreadable. */
+static int64_t pass(struct drain *d, struct launch *l, struct output *out,
+		    const uint64_t wanted[8])
+{
+	int64_t n = drain_batch(d), i, taken = 0;
 
 	if (n < 0) {
 		fprintf(stderr, "fastvmix trace: %s\n", d->problem);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (launch_wants(l, &d->batch[i]))
+	for (i = 0; i < n; i++) {
+		/* launch_wants sees every record (it waits for the execve). */
+		bool visible = launch_wants(l, &d->batch[i]);
+
+		if (!selected(wanted, d->batch[i].nr))
+			continue;
+		taken++;
+		if (visible)
 			output_record(out, &d->batch[i]);
-	return n;
+	}
+	return taken;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -137,7 +151,7 @@ int cmd_trace(int argc, char **argv)
 	struct drain drain;
 	struct output output;
 	struct launch launch;
-	uint64_t syscalls[8], records = 0;
+	uint64_t wanted[8], syscalls[8], records = 0;
 	int64_t n = 0;
 	int fd, rc = 1;
 	FILE *out = stdout;
@@ -147,9 +161,18 @@ int cmd_trace(int argc, char **argv)
 	case 1: help(); return 0;
 	default: fprintf(stderr, USAGE); return 2;
 	}
-	memset(syscalls, 0xff, sizeof(syscalls));
-	if (o.filter && syscall_filter_parse(o.filter, syscalls) != 0)
+	memset(wanted, 0xff, sizeof(wanted));
+	if (o.filter && syscall_filter_parse(o.filter, wanted) != 0)
 		return 2;
+	/* A launched command is shown from its execve: the hypervisor must
+	 * report execve even when the user did not select it. */
+	memcpy(syscalls, wanted, sizeof(syscalls));
+	if (!o.pid) {
+		int execve_nr = syscall_number("execve");
+
+		if (execve_nr >= 0 && execve_nr < 512)
+			syscalls[execve_nr / 64] |= 1ULL << (execve_nr % 64);
+	}
 	if (o.pid && launch_attach(&launch, o.pid) != 0)
 		return 1;
 	if (o.output && !(out = fopen(o.output, "we"))) {
@@ -176,7 +199,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
 	for (;;) {
-		n = pass(&drain, &launch, &output);
+		n = pass(&drain, &launch, &output, wanted);
 		if (n < 0)
 			break;
 		records += n;
@@ -185,7 +208,7 @@ int cmd_trace(int argc, char **argv)
 		usleep(POLL_US);
 	}
 	ioctl(fd, FVX_IOC_TRACE_STOP);
-	if (n < 0 || (n = pass(&drain, &launch, &output)) < 0) {
+	if (n < 0 || (n = pass(&drain, &launch, &output, wanted)) < 0) {
 		launch_abort(&launch);
 		goto free_batch;
 	}

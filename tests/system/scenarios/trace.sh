@@ -67,11 +67,16 @@ fastvmix trace -o /tmp/again.txt -- syscall_seq 2 /tmp/fvx-known 2>/dev/null
 check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' \$1 | tr '\n' ' '; }; seq_names /tmp/again.txt | grep -q 'getpid getpid openat write exit_group \$'"
 
 # Fast mode costs no VM exit per call; exit mode at least one.
-exits() { fastvmix status --json | sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }'; }
+exits() { # [FILE]: total VM exits of every CPU; FILE keeps the status
+	fastvmix status --json >"${1:-/tmp/status.now}"
+	sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "${1:-/tmp/status.now}" | awk '{ s += $1 } END { print s }'
+}
 calls=20000
-e0=$(exits)
+e0=$(exits /tmp/status.0)
 fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fast.err
-e1=$(exits)
+e1=$(exits /tmp/status.1)
+grep '"cpu":0,' /tmp/status.0 | sed 's/^/# exits before fast mode: /'
+grep '"cpu":0,' /tmp/status.1 | sed 's/^/# exits after fast mode: /'
 fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
 e2=$(exits)
 echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
