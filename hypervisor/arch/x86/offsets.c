@@ -55,6 +55,7 @@ void fvx_offsets(void)
 	DEFINE(SCRATCH_SIZE, sizeof(struct fvx_percpu_scratch));
 	OFFSET(CFG_FORWARD, fvx_config, forward);
 	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);
+	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);
 	OFFSET(EV_NR, fvx_event, nr);
 	OFFSET(EV_ARGS, fvx_event, args);
 	OFFSET(EV_USER_RIP, fvx_event, user_rip);

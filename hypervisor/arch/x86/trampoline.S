@@ -38,6 +38,16 @@ fvx_trampoline:
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
+	/* A system call the filter does not select goes straight on to Linux,
+	 * without entering the analyzer view. The number is EAX, as Linux
+	 * reads it. (Arithmetic flags are clobbered: Linux's entry reads the
+	 * user's flags from R11, never RFLAGS.) */
+	mov %eax, %eax
+	cmp $512, %rax
+	jae .Lfast_skip
+	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
+	bt %rax, CFG_SYSCALLS(%rcx)
+	jnc .Lfast_skip
 	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
@@ -73,9 +83,10 @@ fvx_trampoline:
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
+	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
+.Lfast_skip:
 	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
 	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
-	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 	swapgs
 	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
 	.globl fvx_trampoline_fast_end
