@@ -701,19 +701,27 @@ static void nmi_in_analyzer_view_runs_linux_then_returns(void **state)
 	assert_int_equal(injected(), 0xffffffff);
 }
 
+/* An event was delivered in view 1 and its handler's first fetch (Linux's
+ * text, not executable there) exits; the frame it pushed starts with
+ * frame0, frame1. */
+static void handler_fetch_in_view1(u64 frame0, u64 frame1)
+{
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = frame0;
+	*(u64 *)(ram + 0x7108) = frame1;
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2); /* instruction fetch */
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
+	vmcs[GUEST_RIP] = NMI_HANDLER;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+}
+
 static void interrupt_after_own_vmfunc_is_an_attack(void **state)
 {
 	/* User code switched views, then an interrupt arrived: the handler
 	 * fetch looks legitimate, but the frame returns to user code. */
 	configure_agent();
-	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
-	*(u64 *)(ram + 0x7100) = 0x401000; /* user RIP */
-	*(u64 *)(ram + 0x7108) = 0x33;
-	vmcs[EPTP_INDEX] = 1;
-	vmcs[EXIT_QUALIFICATION] = BIT(2);
-	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
-	vmcs[GUEST_RIP] = NMI_HANDLER;
-	exit_with(EXIT_REASON_EPT_VIOLATION);
+	handler_fetch_in_view1(0x401000 /* user RIP */, 0x33);
 	assert_int_equal(cpu0.attacks, 1);
 	assert_false(cpu0.analyzer_interrupted);
 	assert_int_equal(vmcs[EPTP_INDEX], 0);
@@ -753,14 +761,7 @@ static void view_switch_abuse_is_an_attack(void **state)
 static void event_after_user_vmfunc_reaches_linux(void **state)
 {
 	configure_agent();
-	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
-	*(u64 *)(ram + 0x7100) = 0; /* #PF error code */
-	*(u64 *)(ram + 0x7108) = 0x401ffd; /* user RIP after the VMFUNC */
-	vmcs[EPTP_INDEX] = 1;
-	vmcs[EXIT_QUALIFICATION] = BIT(2);
-	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
-	vmcs[GUEST_RIP] = NMI_HANDLER;
-	exit_with(EXIT_REASON_EPT_VIOLATION);
+	handler_fetch_in_view1(0 /* #PF error code */, 0x401ffd /* user RIP after the VMFUNC */);
 	assert_int_equal(cpu0.attacks, 1);
 	assert_int_equal(injected(), 0xffffffff);
 	assert_int_equal(vmcs[GUEST_RIP], NMI_HANDLER);
