@@ -33,29 +33,30 @@ static u64 system_descriptor_base(const struct descriptor_table *gdt, u16 sel)
 	return ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | (d[1] << 32);
 }
 
-void vmcs_setup(const struct hv *hv, struct vcpu *v)
+/* Execution, exit and entry controls (SDM 24.6-24.8). Every field the
+ * controls make meaningful is written, even where 0 is the value. */
+static void setup_controls(const struct hv *hv, const struct vcpu *v, u64 cr4)
 {
-	struct descriptor_table gdtr, idtr;
 	const struct vmx_caps *c = &hv->caps;
-	u64 cr4 = arch_read_cr4();
-	u16 tr = arch_read_tr();
 
-	arch_sgdt(&gdtr);
-	arch_sidt(&idtr);
-
-	/* Controls. */
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, hv->ctls.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, hv->ctls.proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, hv->ctls.proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, hv->ctls.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, hv->ctls.entry);
 	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/* With #PF not in the bitmap, mask 0 / match 0 means no #PF exits
+	 * whatever the error code (SDM 25.2). */
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(MSR_BITMAP, hv_pa(hv, hv->msr_bitmap));
+	if (hv->ctls.proc2 & SECONDARY_EXEC_XSAVES)
+		vmcs_write64(XSS_EXIT_BITMAP, 0); /* XSAVES/XRSTORS never exit */
 	vmcs_write64(EPT_POINTER, hv->eptp);
 	/* VMFUNC leaf 0 switches between the two views (SDM 25.5.6.3). */
 	vmcs_write64(VM_FUNCTION_CONTROL, VMX_VMFUNC_EPTP_SWITCHING);
@@ -68,8 +69,12 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	vmcs_writel(CR0_READ_SHADOW, arch_read_cr0());
 	vmcs_writel(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | CR4_VMXE);
 	vmcs_writel(CR4_READ_SHADOW, cr4 & ~CR4_VMXE);
+}
 
-	/* Guest state: this CPU as it is now (RSP/RIP: arch_vmx_launch). */
+/* Guest state: this CPU as it is now (RSP/RIP: arch_vmx_launch). */
+static void setup_guest_state(const struct descriptor_table *gdtr,
+			      const struct descriptor_table *idtr, u16 tr, u64 cr4)
+{
 	vmcs_writel(GUEST_CR0, arch_read_cr0());
 	vmcs_writel(GUEST_CR3, arch_read_cr3());
 	vmcs_writel(GUEST_CR4, cr4);
@@ -82,12 +87,12 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	guest_segment(SEG_FS, arch_read_fs(), arch_rdmsr(MSR_IA32_FS_BASE));
 	guest_segment(SEG_GS, arch_read_gs(), arch_rdmsr(MSR_IA32_GS_BASE));
 	guest_segment(SEG_LDTR, arch_read_ldtr(), 0);
-	vmcs_write_segment(SEG_TR, tr, system_descriptor_base(&gdtr, tr), arch_lsl(tr),
+	vmcs_write_segment(SEG_TR, tr, system_descriptor_base(gdtr, tr), arch_lsl(tr),
 			   segment_ar(tr));
-	vmcs_writel(GUEST_GDTR_BASE, gdtr.base);
-	vmcs_write32(GUEST_GDTR_LIMIT, gdtr.limit);
-	vmcs_writel(GUEST_IDTR_BASE, idtr.base);
-	vmcs_write32(GUEST_IDTR_LIMIT, idtr.limit);
+	vmcs_writel(GUEST_GDTR_BASE, gdtr->base);
+	vmcs_write32(GUEST_GDTR_LIMIT, gdtr->limit);
+	vmcs_writel(GUEST_IDTR_BASE, idtr->base);
+	vmcs_write32(GUEST_IDTR_LIMIT, idtr->limit);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, arch_rdmsr(MSR_IA32_DEBUGCTL));
 	vmcs_write64(GUEST_IA32_PAT, arch_rdmsr(MSR_IA32_PAT));
 	vmcs_write64(GUEST_IA32_EFER, arch_rdmsr(MSR_IA32_EFER));
@@ -98,9 +103,12 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
 
-	/* Host state: the hypervisor's page tables, GDT, IDT, TSS and stack;
-	 * %fs points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3). */
+/* Host state: the hypervisor's page tables, GDT, IDT, TSS and stack; %fs
+ * points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3). */
+static void setup_host_state(const struct hv *hv, struct vcpu *v, u16 tr, u64 cr4)
+{
 	vmcs_writel(HOST_CR0, arch_read_cr0());
 	vmcs_writel(HOST_CR3, hv->host_cr3);
 	vmcs_writel(HOST_CR4, cr4);
@@ -125,4 +133,17 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	*(struct vcpu **)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16) = v;
 	vmcs_writel(HOST_RSP, (u64)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16));
 	vmcs_writel(HOST_RIP, (u64)arch_vmx_exit_stub);
+}
+
+void vmcs_setup(const struct hv *hv, struct vcpu *v)
+{
+	struct descriptor_table gdtr, idtr;
+	u64 cr4 = arch_read_cr4();
+	u16 tr = arch_read_tr();
+
+	arch_sgdt(&gdtr);
+	arch_sidt(&idtr);
+	setup_controls(hv, v, cr4);
+	setup_guest_state(&gdtr, &idtr, tr, cr4);
+	setup_host_state(hv, v, tr, cr4);
 }
