@@ -11,7 +11,7 @@ out="$top/build/system"
 mkdir -p "$out"
 
 scenarios_1cpu=(smoke doctor loader hypervisor trace attack)
-scenarios_2cpu=(smoke doctor hypervisor trace attack)
+scenarios_2cpu=(smoke doctor hypervisor trace attack cycles)
 
 boot() { # NAME CPUS SCENARIO...
 	local name=$1 cpus=$2
