@@ -33,7 +33,7 @@ $(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard includ
 	@mkdir -p $(dir $@)
 	bash analyzers/sdk/build.sh $< $@
 
-$(BUILD)/bin/%: tests/system/progs/%.c
+$(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
@@ -49,7 +49,7 @@ $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard incl
 modules: $(OFFSETS) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
-	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
+	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko tests/system/modules/fvx_ring0.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)

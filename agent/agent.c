@@ -18,6 +18,7 @@
 #include <asm/current.h>
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/vmcall.h"
@@ -44,6 +45,8 @@ static u64 window_va;
 static struct fvx_ring_consumer *consumer;
 static u32 trace_mode;
 static struct file *trace_owner; /* the descriptor that started the trace */
+/* A sealed trace holds a reference to this module: no rmmod until it ends. */
+static bool sealed_ref;
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -118,19 +121,30 @@ static void set_mode_on_cpu(void *info)
 		atomic_cmpxchg(&call->error, 0, (int)r);
 }
 
+/* Sets the trace mode on every CPU. A start refused somewhere is taken
+ * back everywhere; a stop the hypervisor refuses (a sealed trace) leaves
+ * the trace on. Returns the hypervisor's status as an errno. */
 static int set_mode(u32 mode)
 {
 	struct mode_call call = { .mode = mode, .error = ATOMIC_INIT(0) };
+	int err;
 
 	on_each_cpu(set_mode_on_cpu, &call, 1);
-	if (atomic_read(&call.error) && mode) {
+	err = atomic_read(&call.error);
+	if (!err) {
+		trace_mode = mode;
+		if (!mode && sealed_ref) {
+			sealed_ref = false;
+			module_put(THIS_MODULE);
+		}
+		return 0;
+	}
+	if (mode) {
 		call.mode = 0;
 		on_each_cpu(set_mode_on_cpu, &call, 1);
 		trace_mode = 0;
-		return atomic_read(&call.error);
 	}
-	trace_mode = mode;
-	return 0;
+	return err;
 }
 
 static long analyzer_load(struct fvx_ioc_analyzer __user *uarg)
@@ -176,12 +190,20 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 		return -EINVAL;
 	if (trace_mode)
 		return -EBUSY;
+	if (req.seal_seconds > 86400)
+		return -EINVAL;
+	req.seal_ticks = (u64)req.seal_seconds * tsc_khz * 1000;
 	memset(consumer, 0, PAGE_SIZE);
-	/* The hypervisor takes the request as it is (its filter). */
+	/* The hypervisor takes the request as it is (its filter, its seal). */
 	r = vmcall_struct(FVX_VMCALL_TRACE_FILTER, &req, sizeof(req), NULL);
 	if (r != FVX_VMCALL_OK)
 		return r;
-	return set_mode(req.mode);
+	r = set_mode(req.mode);
+	if (!r && req.seal_seconds) {
+		__module_get(THIS_MODULE);
+		sealed_ref = true;
+	}
+	return r;
 }
 
 static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -198,8 +220,9 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			trace_owner = file;
 		break;
 	case FVX_IOC_TRACE_STOP:
-		/* Only the descriptor that started the trace ends it. */
-		err = trace_mode && file != trace_owner ? -EPERM : set_mode(0);
+		/* Only the descriptor that started the trace ends it (anyone,
+		 * once that one is closed), and no one a sealed trace. */
+		err = trace_mode && trace_owner && file != trace_owner ? -EPERM : set_mode(0);
 		break;
 	case FVX_IOC_INFO:
 		err = -EFAULT;
@@ -242,8 +265,8 @@ static int agent_release(struct inode *inode, struct file *file)
 	/* The frontend that started the trace is gone: nobody drains the
 	 * rings any more. Other descriptors come and go freely. */
 	mutex_lock(&agent_lock);
-	if (trace_mode && file == trace_owner)
-		set_mode(0);
+	if (trace_mode && file == trace_owner && set_mode(0) != 0)
+		trace_owner = NULL; /* sealed: stopped later, by anyone */
 	mutex_unlock(&agent_lock);
 	return 0;
 }

@@ -21,7 +21,7 @@
 struct options {
 	bool follow, json;
 	int pid;
-	uint32_t mode;
+	uint32_t mode, seal;
 	const char *output, *analyzer, *filter;
 	char **command;
 };
@@ -36,7 +36,7 @@ static void on_interrupt(int sig)
 
 #define USAGE                                                                                      \
 	"usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] [--mode fast|exit] "       \
-	"[--analyzer FILE] (-p PID | -- CMD [ARGS])\n"
+	"[--analyzer FILE] [--seal SECONDS] (-p PID | -- CMD [ARGS])\n"
 
 static void help(void)
 {
@@ -50,6 +50,9 @@ static void help(void)
 	       "                     writes every record\n"
 	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
 	       "                     %s)\n"
+	       "  --seal SECONDS     a sealed trace: for SECONDS nobody, not even guest ring 0,\n"
+	       "                     can stop it, change it or unload FastVMIX; the trace\n"
+	       "                     lasts at least that long\n"
 	       "Exits with CMD's status; prints \"fastvmix: N records, M dropped\" on stderr.\n",
 	       DEFAULT_ANALYZER);
 }
@@ -57,11 +60,11 @@ static void help(void)
 /* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longs[] = { { "json", no_argument, 0, 'j' },
-					       { "mode", required_argument, 0, 'm' },
-					       { "analyzer", required_argument, 0, 'a' },
-					       { "help", no_argument, 0, 'h' },
-					       { 0, 0, 0, 0 } };
+	static const struct option longs[] = {
+		{ "json", no_argument, 0, 'j' },	   { "mode", required_argument, 0, 'm' },
+		{ "analyzer", required_argument, 0, 'a' }, { "seal", required_argument, 0, 's' },
+		{ "help", no_argument, 0, 'h' },	   { 0, 0, 0, 0 }
+	};
 	int c;
 
 	*o = (struct options){ .mode = FVX_MODE_FAST };
@@ -74,6 +77,15 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'o': o->output = optarg; break;
 		case 'j': o->json = true; break;
 		case 'a': o->analyzer = optarg; break;
+		case 's': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 86400)
+				return -1;
+			o->seal = (uint32_t)v;
+			break;
+		}
 		case 'm':
 			if (!strcmp(optarg, "fast"))
 				o->mode = FVX_MODE_FAST;
@@ -97,6 +109,7 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 {
 	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
 					 .mode = o->mode,
+					 .seal_seconds = o->seal,
 					 .filter = { .target_tgid = target,
 						     .follow_children = o->follow } };
 	int err;
@@ -122,8 +135,7 @@ static bool selected(const uint64_t syscalls[8], uint64_t nr)
 /* One drain pass: takes what the rings hold and prints what the user asked
  * for. Returns the records of the system calls the user selected, or -1
  * when a ring is unreadable. */
-static int64_t pass(struct drain *d, struct launch *l, struct output *out,
-		    const uint64_t wanted[8])
+static int64_t pass(struct drain *d, struct launch *l, struct output *out, const uint64_t wanted[8])
 {
 	int64_t n = drain_batch(d), i, taken = 0;
 
@@ -207,7 +219,13 @@ int cmd_trace(int argc, char **argv)
 			break;
 		usleep(POLL_US);
 	}
-	ioctl(fd, FVX_IOC_TRACE_STOP);
+	/* A sealed trace ends when its seal does: keep draining until then. */
+	while (ioctl(fd, FVX_IOC_TRACE_STOP) != 0 && errno == EPERM && n >= 0) {
+		n = pass(&drain, &launch, &output, wanted);
+		if (n > 0)
+			records += n;
+		usleep(POLL_US * 50);
+	}
 	if (n < 0 || (n = pass(&drain, &launch, &output, wanted)) < 0) {
 		launch_abort(&launch);
 		goto free_batch;

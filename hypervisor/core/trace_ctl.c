@@ -6,6 +6,7 @@
 #include "trace_ctl.h"
 #include "analyzer_image.h"
 #include "guest_mem.h"
+#include "log.h"
 #include "window.h"
 #include "../arch/x86/asm.h"
 #include "../arch/x86/trampoline.h"
@@ -84,6 +85,24 @@ static u64 analyzer_entry(const struct hv *hv)
 	return window_config(hv)->window_va + FVX_WIN_CODE + h->entry;
 }
 
+#define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */
+
+/* A seal holds from the filter that set it, once some CPU traces, until
+ * its time is over: a start that failed everywhere can still be retried. */
+bool trace_sealed(const struct hv *hv)
+{
+	return hv->seal_until && hv->tracing_cpus && arch_rdtsc() < hv->seal_until;
+}
+
+s64 trace_refuse_sealed(struct vcpu *v, const char *what)
+{
+	v->sealed_refusals++;
+	if (v->sealed_refusals <= 16)
+		root_log("cpu %u: %s refused: the trace is sealed (RIP %x)\n", (u64)v->index, what,
+			 vmcs_readl(GUEST_RIP));
+	return FVX_VMCALL_EPERM;
+}
+
 s64 trace_window_info(struct vcpu *v, struct guest_regs *r)
 {
 	struct hv *hv = v->hv;
@@ -106,6 +125,8 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	struct fvx_config *c = window_config(hv);
 	unsigned int cpu;
 
+	if (trace_sealed(hv))
+		return trace_refuse_sealed(v, "CONFIGURE");
 	if (hv->tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, r->rbx, &a, sizeof(a)) || a.version != FVX_AGENT_CONFIG_VERSION ||
@@ -133,6 +154,8 @@ s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r)
 	u64 gpa = r->rbx, size = r->rcx, i;
 	enum analyzer_image_error e;
 
+	if (trace_sealed(hv))
+		return trace_refuse_sealed(v, "ANALYZER_LOAD");
 	if (hv->tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (size > FVX_WIN_CODE_SIZE || !read_guest(hv, gpa, code, size))
@@ -158,12 +181,16 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	struct fvx_trace_request req;
 	struct fvx_trace_filter *f = &window_config(hv)->filter;
 
+	if (trace_sealed(hv))
+		return trace_refuse_sealed(v, "TRACE_FILTER");
 	if (hv->tracing_cpus)
 		return FVX_VMCALL_EBUSY;
-	if (!read_guest(hv, r->rbx, &req, sizeof(req)) || req.version != FVX_TRACE_REQUEST_VERSION)
+	if (!read_guest(hv, r->rbx, &req, sizeof(req)) ||
+	    req.version != FVX_TRACE_REQUEST_VERSION || req.seal_ticks > SEAL_TICKS_MAX)
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
 	f->follow_children = !!f->follow_children;
+	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	reset_rings(hv);
 	return FVX_VMCALL_OK;
 }
@@ -187,6 +214,9 @@ s64 trace_mode(struct vcpu *v, struct guest_regs *r)
 
 	if (mode != 0 && mode != FVX_MODE_FAST && mode != FVX_MODE_EXIT)
 		return FVX_VMCALL_EINVAL;
+	/* Sealed: more CPUs may start tracing; none may stop or switch. */
+	if (v->trace_mode && mode != v->trace_mode && trace_sealed(hv))
+		return trace_refuse_sealed(v, "TRACE_MODE");
 	if (mode && (!hv->configured || (mode == FVX_MODE_FAST && !hv->analyzer_loaded)))
 		return FVX_VMCALL_ENOENT;
 	if (mode && !v->trace_mode)

@@ -16,6 +16,12 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r);
 s64 trace_mode(struct vcpu *v, struct guest_regs *r);
 s64 trace_event(struct vcpu *v, struct guest_regs *r);
 
+/* VMX root: whether a sealed trace runs (FVX_VMCALL_TRACE_FILTER's
+ * seal_ticks not yet over); each refused attempt to end or change it is
+ * counted on the CPU that made it. */
+bool trace_sealed(const struct hv *hv);
+s64 trace_refuse_sealed(struct vcpu *v, const char *what);
+
 /* VMX root: the guest wrote IA32_LSTAR (v->guest_lstar): forward there, and
  * keep the real MSR on the trampoline while this CPU is traced. */
 void trace_lstar_changed(struct vcpu *v);

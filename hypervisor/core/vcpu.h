@@ -43,6 +43,7 @@ struct vcpu {
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */
+	u64 sealed_refusals; /* attempts to end or change a sealed trace */
 };
 
 struct hv {
@@ -72,6 +73,7 @@ struct hv {
 	bool configured;
 	bool analyzer_loaded;
 	u32 tracing_cpus;
+	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
 	unsigned int cpu_count;
 	struct vcpu *vcpus[FVX_MAX_CPUS];
 };

@@ -46,6 +46,8 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 
 static s64 vmcall_unload(struct vcpu *v, struct guest_regs *r)
 {
+	if (trace_sealed(v->hv))
+		return trace_refuse_sealed(v, "UNLOAD");
 	if (r->rbx == v->hv->unload_key)
 		return VMCALL_LEAVE;
 	/* Only the loader knows the key: anyone else is guessing. */

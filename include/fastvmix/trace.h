@@ -72,13 +72,18 @@ _Static_assert(sizeof(struct fvx_trace_filter) == 72, "fvx_trace_filter layout")
 
 /* A trace request: the argument of FVX_IOC_TRACE_START and, unchanged, of
  * FVX_VMCALL_TRACE_FILTER. */
-#define FVX_TRACE_REQUEST_VERSION 1
+#define FVX_TRACE_REQUEST_VERSION 2
 struct fvx_trace_request {
 	__u32 version;
 	__u32 mode; /* FVX_MODE_FAST or FVX_MODE_EXIT */
 	struct fvx_trace_filter filter;
+	/* A sealed trace: until the seal ends nobody can stop it, change its
+	 * filter, load an analyzer or unload the hypervisor. */
+	__u32 seal_seconds; /* from the frontend; 0: not sealed */
+	__u32 reserved;
+	__u64 seal_ticks; /* TSC ticks, filled in by the agent for the hypervisor */
 };
-_Static_assert(sizeof(struct fvx_trace_request) == 80, "fvx_trace_request layout");
+_Static_assert(sizeof(struct fvx_trace_request) == 96, "fvx_trace_request layout");
 
 /* Where Linux keeps what the analyzer reads about the current task. */
 struct fvx_task_layout {

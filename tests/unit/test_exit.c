@@ -469,7 +469,7 @@ static void configure_agent(void)
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
-static void set_filter(u32 tgid)
+static s64 request_trace(u32 tgid, u64 seal_ticks)
 {
 	struct fvx_trace_request *f = (void *)(ram + 0x3000);
 
@@ -477,9 +477,14 @@ static void set_filter(u32 tgid)
 	f->version = FVX_TRACE_REQUEST_VERSION;
 	f->filter.target_tgid = tgid;
 	memset(f->filter.syscalls, 0xff, sizeof(f->filter.syscalls));
-	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	f->seal_ticks = seal_ticks;
+	return call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0);
 }
 
+static void set_filter(u32 tgid)
+{
+	assert_int_equal(request_trace(tgid, 0), FVX_VMCALL_OK);
+}
 static void lstar_reads_back_what_the_guest_wrote(void **state)
 {
 	regs.rcx = MSR_IA32_LSTAR;
@@ -565,6 +570,33 @@ static void each_cpu_gets_its_own_trampoline(void **state)
 	vmexit_handler(&regs, &cpu1);
 	assert_int_equal((s64)regs.rax, FVX_VMCALL_EPERM);
 	hv.vcpus[1] = NULL;
+}
+
+/* A sealed trace: nothing ends or changes it before its time, not even
+ * guest ring 0 with the agent's own VMCALLs; each attempt is counted. */
+static void sealed_trace_refuses_stop_change_and_unload(void **state)
+{
+	configure_agent();
+	assert_int_equal(request_trace(77, 1ULL << 60), FVX_VMCALL_EINVAL); /* overflow */
+	assert_int_equal(request_trace(77, 1ULL << 50), FVX_VMCALL_OK);
+	/* Not yet tracing anywhere: a failed start can be retried. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_ENOENT);
+	assert_int_equal(request_trace(77, 1ULL << 50), FVX_VMCALL_OK);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(request_trace(0, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EPERM);
+	assert_int_equal(call(FVX_VMCALL_UNLOAD, 0xfeed, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(devirtualized, 0);
+	assert_int_equal(cpu0.sealed_refusals, 6);
+	assert_int_equal(real_lstar, WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT); /* still traced */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	/* Once the seal is over, the trace stops as any other. */
+	hv.seal_until = 1;
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	assert_int_equal(real_lstar, 0xffffffff81c00000ULL);
 }
 
 static void analyzer_images_are_checked_after_the_copy(void **state)
@@ -804,6 +836,7 @@ int main(void)
 		W(lstar_reads_back_what_the_guest_wrote),
 		W(tracing_redirects_lstar_and_keeps_the_guest_view),
 		W(each_cpu_gets_its_own_trampoline),
+		W(sealed_trace_refuses_stop_change_and_unload),
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(ring_full_counts_drops_and_never_overwrites),

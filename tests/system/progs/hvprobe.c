@@ -3,7 +3,8 @@
  *                                             which signal the instruction raises
  *   hvprobe cpuid-vmx                         CPUID.1:ECX.VMX as the guest sees it
  *   hvprobe load THREADS ITERATIONS           one pinned thread per CPU: CPUID +
- *                                             getpid loops, checks every result */
+ *                                             getpid loops, checks every result
+ *   hvprobe stop-other                        TRACE_STOP from a descriptor of its own */
 #define _GNU_SOURCE
 #include <cpuid.h>
 #include <errno.h>
@@ -116,7 +117,7 @@ static int load(int threads, long iterations)
 /* Malformed requests to /dev/fastvmix: each must fail with a clear errno. */
 static int bad_ioctls(void)
 {
-	struct fvx_ioc_trace t = { .version = 99, .mode = FVX_MODE_FAST };
+	struct fvx_trace_request t = { .version = 99, .mode = FVX_MODE_FAST };
 	struct fvx_ioc_analyzer a = { .version = FVX_IOC_ANALYZER_VERSION, .size = 1 << 30 };
 	int fd = open(FVX_AGENT_DEVICE, O_RDWR), bad = 0;
 
@@ -126,7 +127,7 @@ static int bad_ioctls(void)
 		bad++, printf("unknown ioctl accepted\n");
 	if (ioctl(fd, FVX_IOC_TRACE_START, &t) != -1 || errno != EINVAL)
 		bad++, printf("bad trace version accepted\n");
-	t.version = FVX_IOC_TRACE_VERSION;
+	t.version = FVX_TRACE_REQUEST_VERSION;
 	t.mode = 42;
 	if (ioctl(fd, FVX_IOC_TRACE_START, &t) != -1 || errno != EINVAL)
 		bad++, printf("bad mode accepted\n");
@@ -141,9 +142,25 @@ static int bad_ioctls(void)
 	return bad != 0;
 }
 
+/* TRACE_STOP from a descriptor other than the one that started the trace. */
+static int stop_other(void)
+{
+	int fd = open(FVX_AGENT_DEVICE, O_RDWR), r;
+
+	if (fd < 0)
+		return 2;
+	r = ioctl(fd, FVX_IOC_TRACE_STOP);
+	printf("%s\n", r == 0 ? "stopped" : strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int a, b, c, d;
+
+	if (argc == 2 && !strcmp(argv[1], "stop-other"))
+		return stop_other();
 
 	if (argc == 3 && !strcmp(argv[1], "fault")) {
 		printf("%s\n", run_faulting(argv[2]));
