@@ -54,9 +54,9 @@ modules: $(OFFSETS) | $(GUEST_STAMP)
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
-EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
-	hypervisor/core/vmcall.c hypervisor/core/views.c hypervisor/core/trace_ctl.c \
-	hypervisor/core/guest_mem.c
+EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/msr_bitmap.c \
+	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
+	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c
 $(BUILD)/unit/test_exit: tests/unit/test_exit.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) -lcmocka
