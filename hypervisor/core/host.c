@@ -108,6 +108,7 @@ enum fvx_status host_idt_build(struct hv *hv)
 		return FVX_ERR_NOMEM;
 	for (v = 0; v < 256; v++)
 		set_gate(hv->idt, v, (u64)arch_host_idt_stubs + v * ARCH_HOST_IDT_STUB_SIZE, cs);
+	set_gate((u8 *)hv->leave_idt, 2, (u64)arch_leave_vmx_nmi, cs);
 	return FVX_OK;
 }
 

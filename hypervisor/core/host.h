@@ -9,7 +9,8 @@
  * pages, and a private copy of the kernel-image/module half (PML4 entry 511)
  * so that the host runs its code on tables the guest cannot change. */
 enum fvx_status host_page_tables_build(struct hv *hv, u64 guest_cr3);
-/* The IDT shared by all CPUs. */
+/* The IDT shared by all CPUs, and the one in force while a CPU leaves VMX
+ * (vcpu.h: leave_idt). */
 enum fvx_status host_idt_build(struct hv *hv);
 /* Fills this CPU's GDT copy and TSS (pages allocated with the vcpu). */
 enum fvx_status host_gdt_build(struct vcpu *v);

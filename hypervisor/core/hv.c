@@ -159,6 +159,7 @@ static enum fvx_status build(struct hv *hv)
 	hv->ram_top = platform_ram_top();
 	hv->cpu_count = platform_cpu_count();
 	hv->window_pa = platform_virt_to_phys(hv->window);
+	hv->leave_vmx = arch_leave_vmx;
 	hv->dummy = pool_alloc(&hv->pool, 1);
 	hv->msr_bitmap = pool_alloc(&hv->pool, 1);
 	if (!hv->dummy || !hv->msr_bitmap)

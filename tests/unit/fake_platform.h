@@ -26,6 +26,7 @@
 #define FAKE_KERNEL_SS 0x18
 #define FAKE_TR 0x40
 #define FAKE_GDT_LIMIT 0x7f /* 16 descriptors, as in Linux */
+#define FAKE_IDT_BASE 0xfffffe0000000000ULL /* Linux's read-only IDT alias */
 #define FAKE_MAXPHYADDR 39
 
 struct fake_msr {

@@ -389,6 +389,7 @@ static void unload_leaves_vmx_and_frees_everything(void **state)
 		assert_int_equal(fake.cpu[i].vmcalls, 1);
 		assert_int_equal(fake.cpu[i].tables_reloads, 1);
 		assert_int_equal(fake.cpu[i].gdtr_base, (u64)fake.cpu[i].gdt);
+		assert_int_equal(fake.cpu[i].idtr_base, FAKE_IDT_BASE);
 	}
 	/* And it loads again. */
 	assert_int_equal(hv_load(), FVX_OK);

@@ -1,6 +1,6 @@
-/* The C layouts and constants that assembly (vmx_entry.S, trampoline.S) and
- * the analyzer linker script (analyzers/sdk/fvxa.ld.S) use, generated from
- * the headers that define them (Linux's asm-offsets pattern):
+/* The C layouts and constants that assembly (vmx_entry.S, vmx_launch.S,
+ * trampoline.S) and the linker scripts (analyzers/sdk/fvxa.ld.S) use,
+ * generated from the headers that define them (Linux's asm-offsets pattern):
  * scripts/gen-offsets.sh compiles this file to assembly and turns each
  * "->NAME value" line into "#define NAME value". Never linked. */
 #include "../../types.h"
@@ -39,6 +39,25 @@ void fvx_offsets(void)
 	OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
 	OFFSET(EF_VECTOR, exception_frame, vector);
 	OFFSET(EF_RIP, exception_frame, rip);
+	/* vmx_launch.S: what arch_leave_vmx restores after VMXOFF. */
+	OFFSET(LS_RIP, leave_state, rip);
+	OFFSET(LS_RFLAGS, leave_state, rflags);
+	OFFSET(LS_CR3, leave_state, cr3);
+	OFFSET(LS_FS_BASE, leave_state, fs_base);
+	OFFSET(LS_GS_BASE, leave_state, gs_base);
+	OFFSET(LS_DEBUGCTL, leave_state, debugctl);
+	OFFSET(LS_DR7, leave_state, dr7);
+	OFFSET(LS_GDTR, leave_state, gdtr_limit);
+	OFFSET(LS_IDTR, leave_state, idtr_limit);
+	OFFSET(LS_DS, leave_state, ds);
+	OFFSET(LS_ES, leave_state, es);
+	OFFSET(LS_FS, leave_state, fs);
+	OFFSET(LS_GS, leave_state, gs);
+	OFFSET(LS_SS, leave_state, ss);
+	/* MSR numbers for ECX, as s32: an immediate must fit in 32 bits. */
+	DEFINE(MSR_NR_FS_BASE, (s32)MSR_IA32_FS_BASE);
+	DEFINE(MSR_NR_GS_BASE, (s32)MSR_IA32_GS_BASE);
+	DEFINE(MSR_NR_DEBUGCTL, (s32)MSR_IA32_DEBUGCTL);
 	DEFINE(VMCS_GUEST_RSP, GUEST_RSP);
 	DEFINE(VMCS_GUEST_RIP, GUEST_RIP);
 
