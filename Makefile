@@ -46,7 +46,18 @@ OFFSETS := $(BUILD)/gen/fvx_offsets.h
 $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard include/fastvmix/*.h hypervisor/*.h hypervisor/core/*.h hypervisor/arch/x86/*.h)
 	bash scripts/gen-offsets.sh $@
 
-modules: $(OFFSETS) | $(GUEST_STAMP)
+# The VMX-root image (hypervisor/core/root_image.h): everything that runs in
+# VMX root, freestanding, embedded in the loader and run from hidden memory.
+ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c trace_ctl.c \
+	guest_mem.c log.c devirt.c analyzer_image.c) \
+	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S
+ROOT_IMAGE := $(BUILD)/gen/hv_root.bin
+$(ROOT_IMAGE): $(ROOT_SRC) scripts/build-root-image.sh scripts/gen-offsets.sh \
+		hypervisor/arch/x86/root.ld.S hypervisor/arch/x86/offsets.c \
+		$(wildcard include/fastvmix/*.h hypervisor/*.h hypervisor/core/*.h hypervisor/arch/x86/*.h)
+	bash scripts/build-root-image.sh $@ $(ROOT_SRC)
+
+modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
@@ -85,6 +96,13 @@ $(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/uni
 	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -o $@ $< tests/unit/fake_platform.c \
 		tests/unit/fake_trampoline.c \
 		$(HV_CORE) -lcmocka
+
+# Loading the real VMX-root image (hypervisor/arch/x86/root_image.S embeds it).
+$(BUILD)/unit/test_root_image: tests/unit/test_root_image.c hypervisor/core/root_image.c \
+		hypervisor/arch/x86/root_image.S $(ROOT_IMAGE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wa,-I$(BUILD)/gen -o $@ $< hypervisor/core/root_image.c \
+		hypervisor/arch/x86/root_image.S -lcmocka
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)

@@ -1,10 +1,12 @@
 /* The C layouts and constants that assembly (vmx_entry.S, vmx_launch.S,
- * trampoline.S) and the linker scripts (analyzers/sdk/fvxa.ld.S) use,
+ * trampoline.S) and the linker scripts (root.ld.S, analyzers/sdk/fvxa.ld.S) use,
  * generated from the headers that define them (Linux's asm-offsets pattern):
  * scripts/gen-offsets.sh compiles this file to assembly and turns each
  * "->NAME value" line into "#define NAME value". Never linked. */
 #include "../../types.h"
 #include "../../core/exit.h"
+#include "../../core/root_image.h"
+#include "asm.h"
 #include "trampoline.h"
 #include "vmcs.h"
 #include "fastvmix/analyzer.h"
@@ -85,6 +87,21 @@ void fvx_offsets(void)
 	DEFINE(TRAMP_FRAME, ((sizeof(struct fvx_event) + 8 + 15) & ~15ULL) + 8);
 	DEFINE(VMCALL_MAGIC, FVX_VMCALL_MAGIC);
 	DEFINE(VMCALL_TRACE_EVENT, FVX_VMCALL_TRACE_EVENT);
+
+	/* root.ld.S: the VMX-root image header. */
+	DEFINE(RIH_MAGIC, ROOT_IMAGE_MAGIC);
+	DEFINE(RIH_VERSION, ROOT_IMAGE_VERSION);
+	DEFINE(RIH_HEADER_SIZE, sizeof(struct root_image_header));
+	OFFSET(RIH_OFF_MAGIC, root_image_header, magic);
+	OFFSET(RIH_OFF_VERSION, root_image_header, version);
+	OFFSET(RIH_OFF_HEADER_SIZE, root_image_header, header_size);
+	OFFSET(RIH_OFF_IMAGE_SIZE, root_image_header, image_size);
+	OFFSET(RIH_OFF_TEXT_END, root_image_header, text_end);
+	OFFSET(RIH_OFF_RELA_OFFSET, root_image_header, rela_offset);
+	OFFSET(RIH_OFF_RELA_SIZE, root_image_header, rela_size);
+	OFFSET(RIH_OFF_EXIT_STUB, root_image_header, exit_stub);
+	OFFSET(RIH_OFF_IDT_STUBS, root_image_header, idt_stubs);
+	DEFINE(HOST_IDT_STUB_SIZE, ARCH_HOST_IDT_STUB_SIZE);
 
 	/* fvxa.ld.S: the analyzer image header. */
 	DEFINE(FVXA_MAGIC, FVX_ANALYZER_MAGIC);

@@ -97,14 +97,14 @@ arch_xsetbv_safe:
 	mov $-1, %eax
 	ret
 
-/* Host IDT: 256 stubs, 16 bytes apart. Each pushes an error code (0 where
- * the CPU pushes none) and its vector. */
-	.align 16
+/* Host IDT: 256 stubs, HOST_IDT_STUB_SIZE bytes apart. Each pushes an error
+ * code (0 where the CPU pushes none) and its vector. */
+	.align HOST_IDT_STUB_SIZE
 	.globl arch_host_idt_stubs
 arch_host_idt_stubs:
 	vector = 0
 	.rept 256
-	.align 16
+	.align HOST_IDT_STUB_SIZE
 	.if vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 || vector == 14 || vector == 17 || vector == 21 || vector == 29 || vector == 30
 	.else
 	pushq $0
@@ -113,6 +113,8 @@ arch_host_idt_stubs:
 	jmp host_idt_common
 	vector = vector + 1
 	.endr
+	/* Fails ("backwards") when a stub is longer than HOST_IDT_STUB_SIZE. */
+	.org arch_host_idt_stubs + 256 * HOST_IDT_STUB_SIZE
 
 /* Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. */
 host_idt_common:
