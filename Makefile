@@ -91,11 +91,13 @@ unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
 # platform boundary, every arch helper and the VMCS. The pool allocator is
 # wrapped so that its allocations can be made to fail too.
 HV_CORE := $(wildcard hypervisor/core/*.c)
-$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+# Both halves of the core are linked in as they are; the load path copies the
+# real root image (root_image.S) into the pool, as the loader does.
+$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(ROOT_IMAGE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -o $@ $< tests/unit/fake_platform.c \
-		tests/unit/fake_trampoline.c \
-		$(HV_CORE) -lcmocka
+	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -Wa,-I$(BUILD)/gen -o $@ $< \
+		tests/unit/fake_platform.c tests/unit/fake_trampoline.c \
+		hypervisor/arch/x86/root_image.S $(HV_CORE) -lcmocka
 
 # Loading the real VMX-root image (hypervisor/arch/x86/root_image.S embeds it).
 $(BUILD)/unit/test_root_image: tests/unit/test_root_image.c hypervisor/core/root_image.c \

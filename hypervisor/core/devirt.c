@@ -1,7 +1,9 @@
 /* Leaving VMX on one CPU (after the UNLOAD VMCALL): VMX root up to VMXOFF.
  * The steps after it run in the loader (arch_leave_vmx), because switching
- * to the guest's page tables needs code that they map too. */
+ * to the guest's page tables needs code that they map too, and the root
+ * image is mapped only by the host's. */
 #include "exit.h"
+#include "host.h"
 #include "../arch/x86/asm.h"
 
 /* Continue the guest natively with the state it had at the VMCALL (SDM
@@ -36,10 +38,17 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	arch_wrmsr(MSR_IA32_FMASK, v->guest_fmask);
 	arch_vmclear(hv_pa(hv, v->vmcs));
 	arch_vmxoff();
-	arch_write_cr4(cr4 & ~CR4_VMXE);
+	cr4 &= ~CR4_VMXE;
+	arch_write_cr4(cr4);
 	arch_write_cr0(cr0);
-	/* Out of VMX root. An NMI from here until the guest's IDT is back
-	 * must not need our code (unmapped once the guest's page tables are). */
+	/* Out of VMX root: the loader's code becomes executable on this CPU.
+	 * Toggling CR4.PGE flushes every TLB and paging-structure cache entry
+	 * (SDM 4.10.4.1), so no entry still says NX. */
+	host_kernel_half_executable(v);
+	arch_write_cr4(cr4 ^ CR4_PGE);
+	arch_write_cr4(cr4);
+	/* An NMI from here until the guest's IDT is back must not need the
+	 * root image, which the guest's page tables do not map. */
 	arch_lidt(&leave_idt);
 	hv->leave_vmx(r, &s);
 }

@@ -8,6 +8,7 @@
 #include "pool.h"
 #include "ept.h"
 #include "mtrr.h"
+#include "root_image.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -49,6 +50,8 @@ struct vcpu {
 	void *vmxon;
 	void *vmcs;
 	u8 *stack;
+	u64 *host_pml4; /* this CPU's host page tables (host.h) */
+	u64 host_cr3;
 	u8 *gdt; /* the host GDT (a copy of Linux's) */
 	u8 *tss;
 	u64 vmcalls;
@@ -70,7 +73,8 @@ struct hv {
 	struct mtrr_state mtrr;
 	u64 page_offset; /* Linux's direct map: guest-physical 0 */
 	u64 ram_top;
-	u64 host_cr3;
+	u64 host_cr3; /* the host page tables each CPU's copy starts from */
+	struct root_image root; /* what VMX root runs (root_image.h) */
 	u64 eptp;
 	struct ept_stats ept_stats;
 	u8 *msr_bitmap;

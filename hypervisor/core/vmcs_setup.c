@@ -100,10 +100,12 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 
 	/* Host state: the hypervisor's page tables, GDT, IDT, TSS and stack;
-	 * %fs points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3). */
+	 * %fs points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3).
+	 * No CET in VMX root, whose image has no ENDBR64: every exit loads CR4
+	 * from the host field (SDM 27.5.1). */
 	vmcs_writel(HOST_CR0, arch_read_cr0());
-	vmcs_writel(HOST_CR3, hv->host_cr3);
-	vmcs_writel(HOST_CR4, cr4);
+	vmcs_writel(HOST_CR3, v->host_cr3);
+	vmcs_writel(HOST_CR4, cr4 & ~CR4_CET);
 	vmcs_write16(HOST_CS_SELECTOR, arch_read_cs() & ~7);
 	vmcs_write16(HOST_SS_SELECTOR, arch_read_ss() & ~7);
 	vmcs_write16(HOST_DS_SELECTOR, 0);
@@ -124,5 +126,5 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	/* The vcpu pointer sits at HOST_RSP, 16-byte aligned (vmx_entry.S). */
 	*(struct vcpu **)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16) = v;
 	vmcs_writel(HOST_RSP, (u64)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16));
-	vmcs_writel(HOST_RIP, (u64)arch_vmx_exit_stub);
+	vmcs_writel(HOST_RIP, hv->root.exit_stub); /* arch_vmx_exit_stub in the root image */
 }

@@ -455,6 +455,9 @@ void arch_write_cr4(u64 v)
 	/* SDM 24.8: CR4.VMXE cannot be cleared in VMX operation (#GP). */
 	if (cpu()->in_vmx && !(v & CR4_VMXE))
 		fail_msg("cpu %u: CR4.VMXE cleared in VMX operation: #GP", fake.current);
+	/* SDM 4.10.4.1: a change of CR4.PGE flushes the whole TLB. */
+	if ((cpu()->cr4 ^ v) & CR4_PGE)
+		cpu()->tlb_flushes++;
 	cpu()->cr4 = v;
 }
 
@@ -639,6 +642,7 @@ void arch_vmxoff(void)
 	cpu()->in_vmx = false;
 	cpu()->guest = false;
 	cpu()->current_vmcs = 0;
+	cpu()->tlb_flushes = 0;
 }
 
 bool arch_vmclear(u64 pa)
@@ -714,14 +718,9 @@ int arch_vmx_launch(void)
 		return 1;
 	}
 	c->guest = true;
+	c->host_cr3 = vmcs[HOST_CR3];
 	return 0;
 }
-
-void arch_vmx_exit_stub(void)
-{
-}
-
-const u8 arch_host_idt_stubs[256 * ARCH_HOST_IDT_STUB_SIZE];
 
 static jmp_buf guest_resume;
 
@@ -731,9 +730,14 @@ void arch_leave_vmx(struct guest_regs *regs, const struct leave_state *s)
 {
 	const u64 *nmi_gate = (const u64 *)(cpu()->idtr_base + 16 * 2);
 	u64 nmi = (nmi_gate[0] & 0xffff) | ((nmi_gate[0] >> 32) & 0xffff0000) | nmi_gate[1] << 32;
+	const u64 *host_pml4 = platform_phys_to_virt(cpu()->host_cr3);
 
 	if (cpu()->in_vmx)
 		fail_msg("cpu %u: leaving VMX before VMXOFF", fake.current);
+	/* This code is the loader's: the host tables must let it run. */
+	if ((host_pml4[511] & BIT(63)) || !cpu()->tlb_flushes)
+		fail_msg("cpu %u: the loader's code is not executable on leaving VMX",
+			 fake.current);
 	/* An NMI on the way must find code the guest's page tables map. */
 	if (nmi != (u64)arch_leave_vmx_nmi)
 		fail_msg("cpu %u: leaving VMX with NMIs going to %#llx", fake.current,

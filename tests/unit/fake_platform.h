@@ -45,6 +45,8 @@ struct fake_cpu {
 	bool guest; /* VMX non-root: since VMLAUNCH, until VMXOFF */
 	u64 vmxon_pa;
 	u64 current_vmcs; /* physical address, 0 when none */
+	u64 host_cr3; /* HOST_CR3 of the VMCS launched last */
+	unsigned int tlb_flushes; /* CR4.PGE changes since VMXOFF */
 	unsigned int launches, invept, invvpid, tables_reloads;
 	unsigned int vmcalls; /* VMCALLs that reached the hypervisor */
 	u64 resumed_rip; /* where the guest went on after leaving VMX */
