@@ -60,7 +60,8 @@ $(ROOT_IMAGE): $(ROOT_SRC) scripts/build-root-image.sh scripts/gen-offsets.sh \
 modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
-	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko $(BUILD)/bin/
+	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko \
+		tests/system/modules/fvx_rootpatch.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
