@@ -43,7 +43,17 @@ SECTIONS
 	.symtab 0 : { *(.symtab) }
 	.strtab 0 : { *(.strtab) }
 	.shstrtab 0 : { *(.shstrtab) }
-	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) *(.sframe) *(.interp) *(.debug*) }
+	/* DWARF, for addr2line on a VMX-root RIP minus HOST_ROOT_VA. */
+	.debug_info 0 : { *(.debug_info) }
+	.debug_abbrev 0 : { *(.debug_abbrev) }
+	.debug_aranges 0 : { *(.debug_aranges) }
+	.debug_line 0 : { *(.debug_line) }
+	.debug_line_str 0 : { *(.debug_line_str) }
+	.debug_str 0 : { *(.debug_str) }
+	.debug_rnglists 0 : { *(.debug_rnglists) }
+	.debug_loclists 0 : { *(.debug_loclists) }
+	.debug_frame 0 : { *(.debug_frame) }
+	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) *(.sframe) *(.interp) }
 }
 ASSERT(SIZEOF(.header) == RIH_HEADER_SIZE, "the image header has the wrong size");
 ASSERT(SIZEOF(.data) == 0, "VMX root keeps its state in the pool: no writable data");
