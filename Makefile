@@ -46,17 +46,29 @@ OFFSETS := $(BUILD)/gen/fvx_offsets.h
 $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard include/fastvmix/*.h hypervisor/*.h hypervisor/core/*.h hypervisor/arch/x86/*.h)
 	bash scripts/gen-offsets.sh $@
 
-modules: $(OFFSETS) | $(GUEST_STAMP)
+# The VMX-root image (hypervisor/core/root_image.h): everything that runs in
+# VMX root, freestanding, embedded in the loader and run from hidden memory.
+ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c trace_ctl.c \
+	guest_mem.c log.c devirt.c analyzer_image.c) \
+	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S
+ROOT_IMAGE := $(BUILD)/gen/hv_root.bin
+$(ROOT_IMAGE): $(ROOT_SRC) scripts/build-root-image.sh scripts/gen-offsets.sh \
+		hypervisor/arch/x86/root.ld.S hypervisor/arch/x86/offsets.c \
+		$(wildcard include/fastvmix/*.h hypervisor/*.h hypervisor/core/*.h hypervisor/arch/x86/*.h)
+	bash scripts/build-root-image.sh $@ $(ROOT_SRC)
+
+modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
-	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko tests/system/modules/fvx_ring0.ko $(BUILD)/bin/
+	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko \
+		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
-EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/cr.c \
-	hypervisor/core/vmcall.c hypervisor/core/views.c hypervisor/core/trace_ctl.c \
-	hypervisor/core/guest_mem.c
+EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/msr_bitmap.c \
+	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
+	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c
 $(BUILD)/unit/test_exit: tests/unit/test_exit.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) -lcmocka
@@ -80,11 +92,20 @@ unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
 # platform boundary, every arch helper and the VMCS. The pool allocator is
 # wrapped so that its allocations can be made to fail too.
 HV_CORE := $(wildcard hypervisor/core/*.c)
-$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+# Both halves of the core are linked in as they are; the load path copies the
+# real root image (root_image.S) into the pool, as the loader does.
+$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(ROOT_IMAGE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -o $@ $< tests/unit/fake_platform.c \
-		tests/unit/fake_trampoline.c \
-		$(HV_CORE) -lcmocka
+	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -Wa,-I$(BUILD)/gen -o $@ $< \
+		tests/unit/fake_platform.c tests/unit/fake_trampoline.c \
+		hypervisor/arch/x86/root_image.S $(HV_CORE) -lcmocka
+
+# Loading the real VMX-root image (hypervisor/arch/x86/root_image.S embeds it).
+$(BUILD)/unit/test_root_image: tests/unit/test_root_image.c hypervisor/core/root_image.c \
+		hypervisor/arch/x86/root_image.S $(ROOT_IMAGE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wa,-I$(BUILD)/gen -o $@ $< hypervisor/core/root_image.c \
+		hypervisor/arch/x86/root_image.S -lcmocka
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)

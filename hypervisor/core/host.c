@@ -1,4 +1,5 @@
-/* Host page tables, GDT, TSS and IDT for VMX root. Runs at load time. */
+/* Host page tables, GDT, TSS and IDT for VMX root (see host.h). Runs at
+ * load time. */
 #include "host.h"
 #include "../platform.h"
 #include "../arch/x86/asm.h"
@@ -7,8 +8,10 @@
 #define PTE_WRITE BIT(1)
 #define PTE_LARGE BIT(7)
 #define PTE_GLOBAL BIT(8)
-#define PTE_NX BIT(63)
+#define PTE_NX HOST_PTE_NX
 #define PTE_ADDR 0x000ffffffffff000ULL
+
+_Static_assert(HOST_ROOT_VA % (2ULL << 20) == 0, "one page table maps the root image");
 
 static u64 *alloc_table(struct hv *hv, u64 *pa)
 {
@@ -40,6 +43,32 @@ static enum fvx_status copy_subtree(struct hv *hv, u64 src_pa, int level, u64 *d
 			return s;
 		dst[i] = (e & ~PTE_ADDR) | child;
 	}
+	return FVX_OK;
+}
+
+/* The root image at HOST_ROOT_VA, in 4 KiB pages: its code read-only and
+ * executable, the rest read-only (VMX root writes nothing in it). */
+static enum fvx_status map_root_image(struct hv *hv, u64 *pml4)
+{
+	const struct root_image *img = &hv->root;
+	u64 va = HOST_ROOT_VA, pdpt_pa, pd_pa, pt_pa, off;
+	u64 *pdpt, *pd, *pt;
+
+	if (pml4[(va >> 39) & 511] & PTE_PRESENT)
+		return FVX_ERR_INVALID; /* the direct map reaches the hole */
+	if (img->size > 512 * PAGE_SIZE_4K)
+		return FVX_ERR_INVALID;
+	pdpt = alloc_table(hv, &pdpt_pa);
+	pd = alloc_table(hv, &pd_pa);
+	pt = alloc_table(hv, &pt_pa);
+	if (!pdpt || !pd || !pt)
+		return FVX_ERR_NOMEM;
+	pml4[(va >> 39) & 511] = pdpt_pa | PTE_PRESENT | PTE_WRITE;
+	pdpt[(va >> 30) & 511] = pd_pa | PTE_PRESENT | PTE_WRITE;
+	pd[(va >> 21) & 511] = pt_pa | PTE_PRESENT | PTE_WRITE;
+	for (off = 0; off < img->size; off += PAGE_SIZE_4K)
+		pt[((va + off) >> 12) & 511] = hv_pa(hv, img->copy + off) | PTE_PRESENT |
+					       (off < img->text_end ? 0 : PTE_NX);
 	return FVX_OK;
 }
 
@@ -77,14 +106,32 @@ enum fvx_status host_page_tables_build(struct hv *hv, u64 guest_cr3)
 		pd[(va >> 21) & 511] =
 			pa | PTE_PRESENT | PTE_WRITE | PTE_LARGE | PTE_GLOBAL | PTE_NX;
 	}
-	/* Kernel image, modules (this code) and fixmap: PML4 entry 511. */
-	if (!(guest_pml4[511] & PTE_PRESENT))
-		return FVX_ERR_INVALID;
-	s = copy_subtree(hv, guest_pml4[511] & PTE_ADDR, 3, &child);
+	s = map_root_image(hv, pml4);
 	if (s != FVX_OK)
 		return s;
-	pml4[511] = (guest_pml4[511] & ~PTE_ADDR) | child;
+	/* Kernel image, modules (the loader) and fixmap: PML4 entry 511, never
+	 * executable in VMX root (NX at the top covers everything below). */
+	if (!(guest_pml4[HOST_KERNEL_HALF_SLOT] & PTE_PRESENT))
+		return FVX_ERR_INVALID;
+	s = copy_subtree(hv, guest_pml4[HOST_KERNEL_HALF_SLOT] & PTE_ADDR, 3, &child);
+	if (s != FVX_OK)
+		return s;
+	pml4[HOST_KERNEL_HALF_SLOT] =
+		(guest_pml4[HOST_KERNEL_HALF_SLOT] & ~PTE_ADDR) | child | PTE_NX;
 	hv->host_cr3 = pml4_pa;
+	return FVX_OK;
+}
+
+enum fvx_status host_cpu_page_table_build(struct hv *hv, struct vcpu *v)
+{
+	const u64 *shared = pool_va(&hv->pool, hv->host_cr3);
+	unsigned int i;
+
+	v->host_pml4 = alloc_table(hv, &v->host_cr3);
+	if (!v->host_pml4)
+		return FVX_ERR_NOMEM;
+	for (i = 0; i < 512; i++)
+		v->host_pml4[i] = shared[i];
 	return FVX_OK;
 }
 
@@ -107,7 +154,8 @@ enum fvx_status host_idt_build(struct hv *hv)
 	if (!hv->idt)
 		return FVX_ERR_NOMEM;
 	for (v = 0; v < 256; v++)
-		set_gate(hv->idt, v, (u64)arch_host_idt_stubs + v * ARCH_HOST_IDT_STUB_SIZE, cs);
+		set_gate(hv->idt, v, hv->root.idt_stubs + v * ARCH_HOST_IDT_STUB_SIZE, cs);
+	set_gate((u8 *)hv->leave_idt, 2, (u64)arch_leave_vmx_nmi, cs);
 	return FVX_OK;
 }
 

@@ -1,6 +1,7 @@
-/* Load and unload: builds the hypervisor's memory (EPT, host tables, VMCS
- * per CPU) from one pool, launches every CPU, and leaves VMX again. Runs in
- * the loader's context (leaving VMX in VMX root: devirt.c). */
+/* Load and unload: builds the hypervisor's memory (the root image, EPT,
+ * host tables, VMCS per CPU) from one pool, launches every CPU, and leaves
+ * VMX again. Runs in the loader's context (leaving VMX in VMX root:
+ * devirt.c). */
 #include "../hypervisor.h"
 #include "../platform.h"
 #include "../arch/x86/asm.h"
@@ -121,11 +122,29 @@ static enum fvx_status build_ept(struct hv *hv)
 	return s;
 }
 
+/* What VMX root runs: the image the loader carries, copied into the pool
+ * and relocated for the address the host's page tables give it. */
+static enum fvx_status load_root_image(struct hv *hv)
+{
+	u64 size = (u64)(hv_root_image_end - hv_root_image);
+	u64 pages = (size + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K;
+	u8 *copy = pool_alloc(&hv->pool, pages);
+	enum fvx_status s;
+
+	if (!copy)
+		return FVX_ERR_NOMEM;
+	s = root_image_load(hv_root_image, size, copy, pages * PAGE_SIZE_4K, HOST_ROOT_VA,
+			    &hv->root);
+	if (s != FVX_OK)
+		platform_log("the VMX-root image is damaged\n");
+	return s;
+}
+
 static enum fvx_status alloc_vcpu(struct hv *hv, unsigned int index)
 {
 	struct vcpu *v = pool_alloc(&hv->pool, 1);
 
-	if (!v)
+	if (!v || host_cpu_page_table_build(hv, v) != FVX_OK)
 		return FVX_ERR_NOMEM;
 	v->self = v;
 	v->hv = hv;
@@ -159,12 +178,15 @@ static enum fvx_status build(struct hv *hv)
 	hv->ram_top = platform_ram_top();
 	hv->cpu_count = platform_cpu_count();
 	hv->window_pa = platform_virt_to_phys(hv->window);
+	hv->leave_vmx = arch_leave_vmx;
 	hv->dummy = pool_alloc(&hv->pool, 1);
 	hv->msr_bitmap = pool_alloc(&hv->pool, 1);
 	if (!hv->dummy || !hv->msr_bitmap)
 		return FVX_ERR_NOMEM;
 	msr_bitmap_init(hv->msr_bitmap);
-	s = build_ept(hv);
+	s = load_root_image(hv);
+	if (s == FVX_OK)
+		s = build_ept(hv);
 	if (s == FVX_OK)
 		s = host_page_tables_build(hv, arch_read_cr3());
 	if (s == FVX_OK)

@@ -1,8 +1,8 @@
-/* RDMSR/WRMSR and the MSR bitmap: the VMX capability MSRs behave as on a
- * CPU without VMX, IA32_FEATURE_CONTROL agrees with them, and IA32_LSTAR is
- * virtualised (the guest reads what it wrote; the real MSR may point at the
- * trampoline). Everything else passes through. VMX root, except
- * msr_bitmap_init (load time). */
+/* RDMSR/WRMSR: the VMX capability MSRs behave as on a CPU without VMX,
+ * IA32_FEATURE_CONTROL agrees with them, and IA32_LSTAR is virtualised (the
+ * guest reads what it wrote; the real MSR may point at the trampoline).
+ * Everything else passes through. VMX root only (which MSRs exit at all:
+ * msr_bitmap.c). */
 #include "msr.h"
 #include "exit.h"
 #include "trace_ctl.h"
@@ -10,58 +10,9 @@
 #define FMASK_REQUIRED (BIT(9) | BIT(8)) /* RFLAGS.IF, RFLAGS.TF */
 #include "../arch/x86/asm.h"
 
-/* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
-static int bitmap_offset(u32 msr, bool write, u32 *bit)
-{
-	if (msr <= 0x1fff) {
-		*bit = msr;
-		return write ? 2048 : 0;
-	}
-	if (msr >= 0xc0000000 && msr <= 0xc0001fff) {
-		*bit = msr - 0xc0000000;
-		return write ? 3072 : 1024;
-	}
-	return -1;
-}
-
-static void intercept(u8 *bitmap, u32 msr, bool write)
-{
-	u32 bit;
-	int off = bitmap_offset(msr, write, &bit);
-
-	if (off >= 0)
-		bitmap[off + bit / 8] |= 1 << (bit % 8);
-}
-
-bool msr_bitmap_exits(const u8 *bitmap, u32 msr, bool write)
-{
-	u32 bit;
-	int off = bitmap_offset(msr, write, &bit);
-
-	return off < 0 || (bitmap[off + bit / 8] & (1 << (bit % 8)));
-}
-
 static bool is_vmx_capability(u32 msr)
 {
 	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
-}
-
-void msr_bitmap_init(u8 *bitmap)
-{
-	u32 msr;
-
-	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, false);
-	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, true);
-	/* The guest's syscall entry: it reads back what it wrote, while the
-	 * real MSR may point at the trampoline. */
-	intercept(bitmap, MSR_IA32_LSTAR, false);
-	intercept(bitmap, MSR_IA32_LSTAR, true);
-	intercept(bitmap, MSR_IA32_FMASK, false);
-	intercept(bitmap, MSR_IA32_FMASK, true);
-	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
-		intercept(bitmap, msr, false);
-		intercept(bitmap, msr, true);
-	}
 }
 
 enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)

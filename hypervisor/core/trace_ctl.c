@@ -2,7 +2,8 @@
  * window is mapped, where Linux keeps the current task), analyzer loading,
  * the filter, turning tracing on and off per CPU (the real IA32_LSTAR), and
  * the exit-mode event that writes the record the analyzer would. Every
- * argument comes from the guest and is checked before use. */
+ * argument comes from the guest and is checked before use. VMX root only
+ * (the config page is first written at load time: trace_init.c). */
 #include "trace_ctl.h"
 #include "analyzer_image.h"
 #include "guest_mem.h"
@@ -14,27 +15,6 @@
 #include "fastvmix/vmcall.h"
 
 #define KERNEL_HALF 0xffff800000000000ULL
-
-static void reset_rings(struct hv *hv)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < hv->cpu_count; cpu++)
-		fvx_ring_init(window_ring(hv, cpu), hv->ring_bytes);
-}
-
-void trace_init(struct hv *hv)
-{
-	*window_config(hv) = (struct fvx_config){
-		.version = FVX_CONFIG_VERSION,
-		.size = sizeof(struct fvx_config),
-		.geometry = { .ring_bytes = hv->ring_bytes,
-			      .capacity = hv->ring_capacity,
-			      .cpu_count = hv->cpu_count,
-			      .record_size = sizeof(struct fvx_trace_record) },
-	};
-	reset_rings(hv);
-}
 
 /* Writes CPU cpu's copy of the trampoline with its fixups applied
  * (trampoline.h): its scratch slots, its own analyzer stack and number,
@@ -191,7 +171,7 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	*f = req.filter;
 	f->follow_children = !!f->follow_children;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
-	reset_rings(hv);
+	window_reset_rings(hv);
 	return FVX_VMCALL_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "pool.h"
 #include "ept.h"
 #include "mtrr.h"
+#include "root_image.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -22,6 +23,23 @@ struct guest_regs {
 };
 _Static_assert(sizeof(struct guest_regs) == 128, "guest_regs layout");
 
+/* What the loader's arch_leave_vmx (vmx_launch.S) gives back to the guest
+ * after VMXOFF, with the general registers (struct guest_regs, rsp = the
+ * guest's RSP): devirt.c fills it from the VMCS. Each descriptor-table
+ * limit is followed by its base, as LGDT/LIDT read them. */
+struct leave_state {
+	u64 rip, rflags, cr3, fs_base, gs_base, debugctl, dr7;
+	u16 pad_gdtr[3], gdtr_limit;
+	u64 gdtr_base;
+	u16 pad_idtr[3], idtr_limit;
+	u64 idtr_base;
+	u16 ds, es, fs, gs, ss;
+};
+_Static_assert(sizeof(struct leave_state) == 104, "leave_state layout");
+
+/* The loader's code that finishes leaving VMX (it never returns). */
+typedef void (*leave_vmx_fn)(struct guest_regs *regs, const struct leave_state *s);
+
 struct hv;
 
 struct vcpu {
@@ -32,6 +50,8 @@ struct vcpu {
 	void *vmxon;
 	void *vmcs;
 	u8 *stack;
+	u64 *host_pml4; /* this CPU's host page tables (host.h) */
+	u64 host_cr3;
 	u8 *gdt; /* the host GDT (a copy of Linux's) */
 	u8 *tss;
 	u64 vmcalls;
@@ -54,11 +74,17 @@ struct hv {
 	struct mtrr_state mtrr;
 	u64 page_offset; /* Linux's direct map: guest-physical 0 */
 	u64 ram_top;
-	u64 host_cr3;
+	u64 host_cr3; /* the host page tables each CPU's copy starts from */
+	struct root_image root; /* what VMX root runs (root_image.h) */
 	u64 eptp;
 	struct ept_stats ept_stats;
 	u8 *msr_bitmap;
 	u8 *idt;
+	/* Leaving VMX (devirt.c): the loader's code, which the guest's page
+	 * tables map too, and the IDT in force while it switches to them:
+	 * vectors 0-2, only the NMI gate present. */
+	leave_vmx_fn leave_vmx;
+	u64 leave_idt[2 * 3];
 	u8 *dummy;
 	u64 unload_key;
 	/* The analyzer window (views.c, trace_ctl.c). */

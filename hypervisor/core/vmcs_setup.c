@@ -106,12 +106,14 @@ static void setup_guest_state(const struct descriptor_table *gdtr,
 }
 
 /* Host state: the hypervisor's page tables, GDT, IDT, TSS and stack; %fs
- * points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3). */
+ * points at the vcpu. Selectors need RPL = TI = 0 (SDM 26.2.3). No CET in
+ * VMX root, whose image has no ENDBR64: every exit loads CR4 from the host
+ * field (SDM 27.5.1). */
 static void setup_host_state(const struct hv *hv, struct vcpu *v, u16 tr, u64 cr4)
 {
 	vmcs_writel(HOST_CR0, arch_read_cr0());
-	vmcs_writel(HOST_CR3, hv->host_cr3);
-	vmcs_writel(HOST_CR4, cr4);
+	vmcs_writel(HOST_CR3, v->host_cr3);
+	vmcs_writel(HOST_CR4, cr4 & ~CR4_CET);
 	vmcs_write16(HOST_CS_SELECTOR, arch_read_cs() & ~7);
 	vmcs_write16(HOST_SS_SELECTOR, arch_read_ss() & ~7);
 	vmcs_write16(HOST_DS_SELECTOR, 0);
@@ -132,7 +134,7 @@ static void setup_host_state(const struct hv *hv, struct vcpu *v, u16 tr, u64 cr
 	/* The vcpu pointer sits at HOST_RSP, 16-byte aligned (vmx_entry.S). */
 	*(struct vcpu **)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16) = v;
 	vmcs_writel(HOST_RSP, (u64)(v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K - 16));
-	vmcs_writel(HOST_RIP, (u64)arch_vmx_exit_stub);
+	vmcs_writel(HOST_RIP, hv->root.exit_stub); /* arch_vmx_exit_stub in the root image */
 }
 
 void vmcs_setup(const struct hv *hv, struct vcpu *v)

@@ -19,6 +19,15 @@ static inline struct fvx_ring_header *window_ring(const struct hv *hv, unsigned 
 	return fvx_ring_at(hv->window + FVX_WIN_RINGS, hv->ring_bytes, cpu);
 }
 
+/* Empties every CPU's ring (a new trace, or at load time). */
+static inline void window_reset_rings(const struct hv *hv)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < hv->cpu_count; cpu++)
+		fvx_ring_init(window_ring(hv, cpu), hv->ring_bytes);
+}
+
 /* Whether a guest virtual address lies in the window's trampoline or
  * analyzer code, where the views may be switched legitimately. */
 static inline bool window_code_address(const struct hv *hv, u64 va)

@@ -95,7 +95,7 @@ static void cpu_reset(struct fake_cpu *c)
 	c->gdt[FAKE_TR / 8] = segment_descriptor(tss, 0x206f, 0x008b);
 	c->gdt[FAKE_TR / 8 + 1] = tss >> 32;
 	c->gdtr_base = (u64)c->gdt;
-	c->idtr_base = 0xfffffe0000000000ULL;
+	c->idtr_base = FAKE_IDT_BASE;
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_FEATURE_CONTROL, 0x5 };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_EFER, FAKE_EFER };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_PAT, FAKE_PAT };
@@ -455,6 +455,9 @@ void arch_write_cr4(u64 v)
 	/* SDM 24.8: CR4.VMXE cannot be cleared in VMX operation (#GP). */
 	if (cpu()->in_vmx && !(v & CR4_VMXE))
 		fail_msg("cpu %u: CR4.VMXE cleared in VMX operation: #GP", fake.current);
+	/* SDM 4.10.4.1: a change of CR4.PGE flushes the whole TLB. */
+	if ((cpu()->cr4 ^ v) & CR4_PGE)
+		cpu()->tlb_flushes++;
 	cpu()->cr4 = v;
 }
 
@@ -639,6 +642,7 @@ void arch_vmxoff(void)
 	cpu()->in_vmx = false;
 	cpu()->guest = false;
 	cpu()->current_vmcs = 0;
+	cpu()->tlb_flushes = 0;
 }
 
 bool arch_vmclear(u64 pa)
@@ -714,21 +718,39 @@ int arch_vmx_launch(void)
 		return 1;
 	}
 	c->guest = true;
+	c->host_cr3 = vmcs[HOST_CR3];
 	return 0;
 }
 
-void arch_vmx_exit_stub(void)
-{
-}
-
-const u8 arch_host_idt_stubs[256 * ARCH_HOST_IDT_STUB_SIZE];
-
 static jmp_buf guest_resume;
 
-void arch_return_to_guest(struct guest_regs *regs, u64 rip, u64 rflags)
+/* vmx_launch.S's way back to the guest after VMXOFF: its page tables and
+ * descriptor tables, then its RIP. */
+void arch_leave_vmx(struct guest_regs *regs, const struct leave_state *s)
 {
-	cpu()->resumed_rip = rip;
+	const u64 *nmi_gate = (const u64 *)(cpu()->idtr_base + 16 * 2);
+	u64 nmi = (nmi_gate[0] & 0xffff) | ((nmi_gate[0] >> 32) & 0xffff0000) | nmi_gate[1] << 32;
+	const u64 *host_pml4 = platform_phys_to_virt(cpu()->host_cr3);
+
+	if (cpu()->in_vmx)
+		fail_msg("cpu %u: leaving VMX before VMXOFF", fake.current);
+	/* This code is the loader's: the host tables must let it run. */
+	if ((host_pml4[511] & BIT(63)) || !cpu()->tlb_flushes)
+		fail_msg("cpu %u: the loader's code is not executable on leaving VMX",
+			 fake.current);
+	/* An NMI on the way must find code the guest's page tables map. */
+	if (nmi != (u64)arch_leave_vmx_nmi)
+		fail_msg("cpu %u: leaving VMX with NMIs going to %#llx", fake.current,
+			 (unsigned long long)nmi);
+	cpu()->cr3 = s->cr3;
+	cpu()->gdtr_base = s->gdtr_base;
+	cpu()->idtr_base = s->idtr_base;
+	cpu()->resumed_rip = s->rip;
 	longjmp(guest_resume, 1);
+}
+
+void arch_leave_vmx_nmi(void)
+{
 }
 
 /* VMCALL from the guest: a VM exit into the real exit handler, with the

@@ -26,6 +26,7 @@
 #define FAKE_KERNEL_SS 0x18
 #define FAKE_TR 0x40
 #define FAKE_GDT_LIMIT 0x7f /* 16 descriptors, as in Linux */
+#define FAKE_IDT_BASE 0xfffffe0000000000ULL /* Linux's read-only IDT alias */
 #define FAKE_MAXPHYADDR 39
 
 struct fake_msr {
@@ -44,6 +45,8 @@ struct fake_cpu {
 	bool guest; /* VMX non-root: since VMLAUNCH, until VMXOFF */
 	u64 vmxon_pa;
 	u64 current_vmcs; /* physical address, 0 when none */
+	u64 host_cr3; /* HOST_CR3 of the VMCS launched last */
+	unsigned int tlb_flushes; /* CR4.PGE changes since VMXOFF */
 	unsigned int launches, invept, invvpid, tables_reloads;
 	unsigned int vmcalls; /* VMCALLs that reached the hypervisor */
 	u64 resumed_rip; /* where the guest went on after leaving VMX */

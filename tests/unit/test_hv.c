@@ -15,12 +15,16 @@
 #include "platform.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/vmcs.h"
+#include "core/host.h"
+#include "core/root_image.h"
 #include "core/vcpu.h"
 #include "core/views.h"
 
 #define CR4_VMXE BIT(13)
 #define PTE_PRESENT BIT(0)
+#define PTE_WRITE BIT(1)
 #define PTE_LARGE BIT(7)
+#define PTE_NX BIT(63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define AR_UNUSABLE BIT(16)
 #define GIB (1ULL << 30)
@@ -77,26 +81,64 @@ static void assert_cpus_native(void)
 	}
 }
 
-/* The host's walk of its own page tables; every table must be in the pool,
- * where the guest cannot reach it. */
-static bool host_translate(const struct hv *hv, u64 va, u64 *pa)
+/* The host's walk of its own page tables (from cr3); every table must be
+ * in the pool, where the guest cannot reach it. *exec: no level says NX;
+ * *writable: the last level says W. */
+static bool host_walk(const struct hv *hv, u64 cr3, u64 va, u64 *pa, bool *exec, bool *writable)
 {
-	u64 table = hv->host_cr3, e = 0, size;
+	u64 table = cr3, e = 0, size;
 	int level;
 
+	*exec = true;
 	for (level = 4; level >= 1; level--) {
 		assert_true(pool_contains_pa(&hv->pool, table & PTE_ADDR));
 		e = ((const u64 *)pool_va(&hv->pool,
 					  table & PTE_ADDR))[(va >> (3 + 9 * level)) & 511];
 		if (!(e & PTE_PRESENT))
 			return false;
+		if (e & PTE_NX)
+			*exec = false;
 		if (level == 1 || (level < 4 && (e & PTE_LARGE)))
 			break;
 		table = e;
 	}
 	size = 1ULL << (3 + 9 * level);
 	*pa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
+	*writable = e & PTE_WRITE;
 	return true;
+}
+
+static bool host_translate(const struct hv *hv, u64 va, u64 *pa)
+{
+	bool exec, writable;
+
+	return host_walk(hv, hv->host_cr3, va, pa, &exec, &writable);
+}
+
+/* Every executable page under a paging structure (level 4 = PML4), as the
+ * lowest and highest executable address; a present NX entry hides all of
+ * its subtree. Returns how many bytes are executable. */
+static u64 executable_bytes(const struct hv *hv, u64 table, int level, u64 va, u64 *lo, u64 *hi)
+{
+	const u64 *t = pool_va(&hv->pool, table & PTE_ADDR);
+	u64 i, bytes = 0, size = 1ULL << (3 + 9 * level);
+
+	for (i = 0; i < 512; i++) {
+		u64 e = t[i], at = va + i * size;
+
+		if (level == 4 && i >= 256)
+			at |= 0xffff000000000000ULL; /* canonical */
+		if (!(e & PTE_PRESENT) || (e & PTE_NX))
+			continue;
+		if (level > 1 && !(level < 4 && (e & PTE_LARGE))) {
+			bytes += executable_bytes(hv, e, level - 1, at, lo, hi);
+			continue;
+		}
+		*lo = at < *lo ? at : *lo;
+		*hi = at + size - 1 > *hi ? at + size - 1 : *hi;
+		bytes += size;
+	}
+	return bytes;
 }
 
 static void load_launches_every_cpu(void **state)
@@ -163,8 +205,9 @@ static void vmcs_points_at_the_hypervisors_own_structures(void **state)
 		u64 rsp = vmcs[HOST_RSP];
 
 		assert_int_equal(v->index, i);
-		assert_int_equal(vmcs[HOST_CR3], hv->host_cr3);
-		assert_true(pool_contains_pa(&hv->pool, hv->host_cr3));
+		assert_int_equal(vmcs[HOST_CR3], v->host_cr3);
+		assert_true(pool_contains_pa(&hv->pool, v->host_cr3));
+		assert_true(v->host_cr3 != hv->host_cr3);
 		assert_int_equal(vmcs[EPT_POINTER], hv->eptp);
 		assert_int_equal(hv->eptp, ept_pointer(hv->eptp & EPT_ADDR_MASK));
 		assert_true(pool_contains_pa(&hv->pool, hv->eptp & EPT_ADDR_MASK));
@@ -179,7 +222,7 @@ static void vmcs_points_at_the_hypervisors_own_structures(void **state)
 			    rsp < (u64)v->stack + HOST_STACK_PAGES * PAGE_SIZE_4K);
 		assert_int_equal(rsp & 15, 0);
 		assert_ptr_equal(*(struct vcpu **)rsp, v);
-		assert_int_equal(vmcs[HOST_RIP], (u64)arch_vmx_exit_stub);
+		assert_int_equal(vmcs[HOST_RIP], hv->root.exit_stub);
 		assert_int_equal(vmcs[HOST_IDTR_BASE], (u64)hv->idt);
 		assert_int_equal(vmcs[HOST_GDTR_BASE], (u64)v->gdt);
 		assert_int_equal(vmcs[HOST_TR_BASE], (u64)v->tss);
@@ -260,6 +303,59 @@ static void host_page_tables_are_private_copies(void **state)
 	assert_int_equal(pa, FAKE_KERNEL_PA + 0x1000000 + 5 * 0x1000 + 8);
 }
 
+/* Everything VMX root executes is the root image's copy in the pool: the
+ * exit stub, the host IDT stubs, and no other executable page at all. */
+static void vmx_root_runs_only_the_hidden_image(void **state)
+{
+	const struct root_image_header *h = (const void *)hv_root_image;
+	const struct hv *hv;
+	unsigned int i, vector;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	assert_int_equal(hv->root.va, HOST_ROOT_VA);
+	assert_int_equal(hv->root.exit_stub, HOST_ROOT_VA + h->exit_stub);
+	assert_true(pool_contains_pa(&hv->pool, hv_pa(hv, hv->root.copy)));
+	assert_true(pool_contains_pa(&hv->pool, hv_pa(hv, hv->root.copy) + h->image_size - 1));
+	assert_memory_equal(hv->root.copy, hv_root_image, h->text_end);
+	for (i = 0; i < fake.cpu_count; i++) {
+		const struct vcpu *v = hv->vcpus[i];
+		const u64 *vmcs = vmcs_of(hv, i);
+		u64 pa, lo = ~0ULL, hi = 0, off;
+		bool exec, writable;
+
+		/* HOST_RIP is the copy of arch_vmx_exit_stub, executable. */
+		assert_true(host_walk(hv, v->host_cr3, vmcs[HOST_RIP], &pa, &exec, &writable));
+		assert_int_equal(pa, hv_pa(hv, hv->root.copy) + h->exit_stub);
+		assert_true(exec);
+		/* The image in 4 KiB pages: code executable, the rest not, and
+		 * none of it writable. */
+		for (off = 0; off < h->image_size; off += PAGE_SIZE_4K) {
+			assert_true(host_walk(hv, v->host_cr3, HOST_ROOT_VA + off, &pa, &exec,
+					      &writable));
+			assert_int_equal(pa, hv_pa(hv, hv->root.copy) + off);
+			assert_int_equal(exec, off < h->text_end);
+			assert_false(writable);
+		}
+		/* Nothing else is executable: not the direct map, not the
+		 * kernel and its modules (the loader's text). */
+		assert_int_equal(executable_bytes(hv, v->host_cr3, 4, 0, &lo, &hi), h->text_end);
+		assert_int_equal(lo, HOST_ROOT_VA);
+		assert_int_equal(hi, HOST_ROOT_VA + h->text_end - 1);
+		assert_true(((const u64 *)pool_va(&hv->pool, v->host_cr3))[511] & PTE_NX);
+		/* A VM exit loads a CR4 without CET: the image has no ENDBR64. */
+		assert_false(vmcs[HOST_CR4] & CR4_CET);
+	}
+	/* Every host IDT gate leads to its stub in the image. */
+	for (vector = 0; vector < 256; vector++) {
+		const u64 *g = (const u64 *)(hv->idt + 16 * vector);
+		u64 target = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000) | g[1] << 32;
+
+		assert_int_equal(target, hv->root.idt_stubs + vector * ARCH_HOST_IDT_STUB_SIZE);
+		assert_true(target - HOST_ROOT_VA < h->text_end);
+	}
+}
+
 static void ept_hides_the_hypervisor(void **state)
 {
 	const struct hv *hv;
@@ -283,6 +379,10 @@ static void ept_hides_the_hypervisor(void **state)
 	assert_true(ept_translate(&hv->pool, normal, hv->pool.pa + 0x5000, &t));
 	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
 	assert_false(t.perm & EPT_EXEC);
+	assert_true(ept_translate(&hv->pool, normal, hv_pa(hv, hv->root.copy), &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	assert_true(ept_translate(&hv->pool, analyzer, hv_pa(hv, hv->root.copy), &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
 	assert_true(ept_translate(&hv->pool, normal, hv->window_pa, &t));
 	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
 	/* The window: the trampoline is execute-only in the normal view. */
@@ -389,6 +489,7 @@ static void unload_leaves_vmx_and_frees_everything(void **state)
 		assert_int_equal(fake.cpu[i].vmcalls, 1);
 		assert_int_equal(fake.cpu[i].tables_reloads, 1);
 		assert_int_equal(fake.cpu[i].gdtr_base, (u64)fake.cpu[i].gdt);
+		assert_int_equal(fake.cpu[i].idtr_base, FAKE_IDT_BASE);
 	}
 	/* And it loads again. */
 	assert_int_equal(hv_load(), FVX_OK);
@@ -407,6 +508,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(host_gdt_has_the_hypervisors_tss, setup, teardown),
 		cmocka_unit_test_setup_teardown(host_page_tables_are_private_copies, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(vmx_root_runs_only_the_hidden_image, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ept_hides_the_hypervisor, setup, teardown),
 		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_frees_everything,

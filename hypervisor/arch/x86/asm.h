@@ -296,17 +296,26 @@ static inline u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out)
 }
 #endif /* !FVX_FAKE_ARCH */
 
-/* In vmx_entry.S (unit tests of the load path fake these too). */
+/* In vmx_launch.S: the loader's side, never run in VMX root after launch
+ * (unit tests of the load path fake these). */
 
 /* VMLAUNCHes the current VMCS with the caller's own state as the guest:
  * returns 0 in the guest, 1 when VMLAUNCH failed (still in VMX root).
  * Clobbers the caller-saved registers. */
 int arch_vmx_launch(void);
+/* After VMXOFF: switches to the guest's page tables, descriptor tables,
+ * segments and MSRs (struct leave_state), then its general registers, RSP,
+ * RFLAGS and RIP. A leave_vmx_fn (core/vcpu.h); never returns. */
+struct guest_regs;
+struct leave_state;
+void arch_leave_vmx(struct guest_regs *regs, const struct leave_state *s);
+/* The NMI handler while arch_leave_vmx runs: IRETQ. */
+void arch_leave_vmx_nmi(void);
+
+/* In vmx_entry.S: VMX root. */
+
 /* Host RIP of every VM exit. */
 void arch_vmx_exit_stub(void);
-/* After VMXOFF: restores the guest's general registers, RSP, RFLAGS, RIP. */
-struct guest_regs;
-void arch_return_to_guest(struct guest_regs *regs, u64 rip, u64 rflags);
 /* MSR and XSETBV access that returns -1 instead of faulting on #GP (the host
  * #GP handler resumes at a fixup label). */
 int arch_rdmsr_safe(u32 msr, u64 *value);

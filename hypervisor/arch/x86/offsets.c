@@ -1,10 +1,12 @@
-/* The C layouts and constants that assembly (vmx_entry.S, trampoline.S) and
- * the analyzer linker script (analyzers/sdk/fvxa.ld.S) use, generated from
- * the headers that define them (Linux's asm-offsets pattern):
+/* The C layouts and constants that assembly (vmx_entry.S, vmx_launch.S,
+ * trampoline.S) and the linker scripts (root.ld.S, analyzers/sdk/fvxa.ld.S) use,
+ * generated from the headers that define them (Linux's asm-offsets pattern):
  * scripts/gen-offsets.sh compiles this file to assembly and turns each
  * "->NAME value" line into "#define NAME value". Never linked. */
 #include "../../types.h"
 #include "../../core/exit.h"
+#include "../../core/root_image.h"
+#include "asm.h"
 #include "trampoline.h"
 #include "vmcs.h"
 #include "fastvmix/analyzer.h"
@@ -39,6 +41,25 @@ void fvx_offsets(void)
 	OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
 	OFFSET(EF_VECTOR, exception_frame, vector);
 	OFFSET(EF_RIP, exception_frame, rip);
+	/* vmx_launch.S: what arch_leave_vmx restores after VMXOFF. */
+	OFFSET(LS_RIP, leave_state, rip);
+	OFFSET(LS_RFLAGS, leave_state, rflags);
+	OFFSET(LS_CR3, leave_state, cr3);
+	OFFSET(LS_FS_BASE, leave_state, fs_base);
+	OFFSET(LS_GS_BASE, leave_state, gs_base);
+	OFFSET(LS_DEBUGCTL, leave_state, debugctl);
+	OFFSET(LS_DR7, leave_state, dr7);
+	OFFSET(LS_GDTR, leave_state, gdtr_limit);
+	OFFSET(LS_IDTR, leave_state, idtr_limit);
+	OFFSET(LS_DS, leave_state, ds);
+	OFFSET(LS_ES, leave_state, es);
+	OFFSET(LS_FS, leave_state, fs);
+	OFFSET(LS_GS, leave_state, gs);
+	OFFSET(LS_SS, leave_state, ss);
+	/* MSR numbers for ECX, as s32: an immediate must fit in 32 bits. */
+	DEFINE(MSR_NR_FS_BASE, (s32)MSR_IA32_FS_BASE);
+	DEFINE(MSR_NR_GS_BASE, (s32)MSR_IA32_GS_BASE);
+	DEFINE(MSR_NR_DEBUGCTL, (s32)MSR_IA32_DEBUGCTL);
 	DEFINE(VMCS_GUEST_RSP, GUEST_RSP);
 	DEFINE(VMCS_GUEST_RIP, GUEST_RIP);
 
@@ -66,6 +87,21 @@ void fvx_offsets(void)
 	DEFINE(TRAMP_FRAME, ((sizeof(struct fvx_event) + 8 + 15) & ~15ULL) + 8);
 	DEFINE(VMCALL_MAGIC, FVX_VMCALL_MAGIC);
 	DEFINE(VMCALL_TRACE_EVENT, FVX_VMCALL_TRACE_EVENT);
+
+	/* root.ld.S: the VMX-root image header. */
+	DEFINE(RIH_MAGIC, ROOT_IMAGE_MAGIC);
+	DEFINE(RIH_VERSION, ROOT_IMAGE_VERSION);
+	DEFINE(RIH_HEADER_SIZE, sizeof(struct root_image_header));
+	OFFSET(RIH_OFF_MAGIC, root_image_header, magic);
+	OFFSET(RIH_OFF_VERSION, root_image_header, version);
+	OFFSET(RIH_OFF_HEADER_SIZE, root_image_header, header_size);
+	OFFSET(RIH_OFF_IMAGE_SIZE, root_image_header, image_size);
+	OFFSET(RIH_OFF_TEXT_END, root_image_header, text_end);
+	OFFSET(RIH_OFF_RELA_OFFSET, root_image_header, rela_offset);
+	OFFSET(RIH_OFF_RELA_SIZE, root_image_header, rela_size);
+	OFFSET(RIH_OFF_EXIT_STUB, root_image_header, exit_stub);
+	OFFSET(RIH_OFF_IDT_STUBS, root_image_header, idt_stubs);
+	DEFINE(HOST_IDT_STUB_SIZE, ARCH_HOST_IDT_STUB_SIZE);
 
 	/* fvxa.ld.S: the analyzer image header. */
 	DEFINE(FVXA_MAGIC, FVX_ANALYZER_MAGIC);

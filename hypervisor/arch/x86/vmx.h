@@ -6,8 +6,10 @@
 
 #include "../../types.h"
 
+#define CR4_PGE BIT(7) /* SDM 2.5: global pages */
 #define CR4_LA57 BIT(12) /* SDM 2.5: 57-bit linear addresses (5-level paging) */
 #define CR4_VMXE BIT(13) /* SDM 2.5: VMX enable */
+#define CR4_CET BIT(23) /* SDM 2.5: control-flow enforcement */
 
 /* MSRs (SDM Vol. 4 and Appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x03a

@@ -1,41 +1,12 @@
-/* VMX root assembly: launch, the VM-exit stub, return to Linux after VMXOFF,
- * fault-safe MSR/XSETBV access and the host IDT. The exit stub's frame is
- * struct guest_regs (core/vcpu.h); its offsets, like every other C layout
- * used here, come from the generated fvx_offsets.h. */
+/* VMX root assembly: the VM-exit stub, fault-safe MSR/XSETBV access and the
+ * host IDT. The exit stub's frame is struct guest_regs (core/vcpu.h); its
+ * offsets, like every other C layout used here, come from the generated
+ * fvx_offsets.h. (Entering VMX and the last steps of leaving it run in the
+ * guest's context: vmx_launch.S.) */
 
 #include "fvx_offsets.h"
 
 	.text
-
-/* int arch_vmx_launch(void) */
-	.globl arch_vmx_launch
-arch_vmx_launch:
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov $VMCS_GUEST_RSP, %rax
-	vmwrite %rsp, %rax
-	mov $VMCS_GUEST_RIP, %rax
-	lea .Lguest_start(%rip), %rdx
-	vmwrite %rdx, %rax
-	vmlaunch
-	/* Still here: VMLAUNCH failed. */
-	mov $1, %eax
-	jmp .Lreturn
-.Lguest_start:
-	/* The first guest instruction: the same stack, now in VMX non-root. */
-	xor %eax, %eax
-.Lreturn:
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
-	ret
 
 /* Host RIP. HOST_RSP points at the vcpu pointer (16-byte aligned). */
 	.globl arch_vmx_exit_stub
@@ -80,34 +51,6 @@ arch_vmx_exit_stub:
 	mov (%rsp), %rdi
 	call vmresume_failed
 	ud2
-
-/* void arch_return_to_guest(struct guest_regs *regs, u64 rip, u64 rflags):
- * after VMXOFF, continue the guest where it was, on its own stack. */
-	.globl arch_return_to_guest
-arch_return_to_guest:
-	mov R_RSP(%rdi), %rax
-	sub $16, %rax
-	mov %rsi, 8(%rax)
-	mov %rdx, (%rax)
-	mov %rax, R_RSP(%rdi)
-	mov R_RAX(%rdi), %rax
-	mov R_RCX(%rdi), %rcx
-	mov R_RDX(%rdi), %rdx
-	mov R_RBX(%rdi), %rbx
-	mov R_RBP(%rdi), %rbp
-	mov R_RSI(%rdi), %rsi
-	mov R_R8(%rdi), %r8
-	mov R_R9(%rdi), %r9
-	mov R_R10(%rdi), %r10
-	mov R_R11(%rdi), %r11
-	mov R_R12(%rdi), %r12
-	mov R_R13(%rdi), %r13
-	mov R_R14(%rdi), %r14
-	mov R_R15(%rdi), %r15
-	mov R_RSP(%rdi), %rsp
-	mov R_RDI(%rdi), %rdi
-	popfq
-	ret
 
 /* int arch_rdmsr_safe(u32 msr, u64 *value) */
 	.globl arch_rdmsr_safe
@@ -154,14 +97,14 @@ arch_xsetbv_safe:
 	mov $-1, %eax
 	ret
 
-/* Host IDT: 256 stubs, 16 bytes apart. Each pushes an error code (0 where
- * the CPU pushes none) and its vector. */
-	.align 16
+/* Host IDT: 256 stubs, HOST_IDT_STUB_SIZE bytes apart. Each pushes an error
+ * code (0 where the CPU pushes none) and its vector. */
+	.align HOST_IDT_STUB_SIZE
 	.globl arch_host_idt_stubs
 arch_host_idt_stubs:
 	vector = 0
 	.rept 256
-	.align 16
+	.align HOST_IDT_STUB_SIZE
 	.if vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 || vector == 14 || vector == 17 || vector == 21 || vector == 29 || vector == 30
 	.else
 	pushq $0
@@ -170,6 +113,8 @@ arch_host_idt_stubs:
 	jmp host_idt_common
 	vector = vector + 1
 	.endr
+	/* Fails ("backwards") when a stub is longer than HOST_IDT_STUB_SIZE. */
+	.org arch_host_idt_stubs + 256 * HOST_IDT_STUB_SIZE
 
 /* Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. */
 host_idt_common:

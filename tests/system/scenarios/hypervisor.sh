@@ -39,6 +39,24 @@ echo "# loaded: $probe"
 check hv-memory-no-signature sh -c "echo '$probe' | grep -q 'signature_found=0 '"
 check hv-memory-aliased-to-dummy sh -c "echo '$probe' | grep -q 'aliased=1'"
 
+# VMX root runs only from hidden memory. fvx_rootpatch overwrites with UD2
+# the loader's own copy of the root code (the image it embeds) and any
+# vmexit_handler in the loader's text, runs CPUID on every CPU, reads the
+# exit counters through the hypervisor, restores the bytes and fails its
+# load. A hypervisor running the loader's text would stop the CPU there.
+ksym() { awk -v s="$1" '$3 == s && $4 == "[fastvmix_hv]" { print "0x" $1; exit }' /proc/kallsyms; }
+image=$(ksym hv_root_image)
+handler=$(ksym vmexit_handler)
+echo "# loader symbols: hv_root_image=${image:-none} vmexit_handler=${handler:-none}"
+check hv-root-image-in-loader test -n "$image"
+check hv-no-root-code-in-loader-text test -z "$handler"
+insmod /lib/fastvmix/fvx_rootpatch.ko image="${image:-0}" handler="${handler:-0}" loops=2000 2>/dev/null
+patch=$(dmesg | grep fvx_rootpatch | tail -n 1)
+echo "# $patch"
+check hv-rootpatch-patched sh -c "echo '$patch' | grep -q 'patched=[1-9]'"
+check hv-rootpatch-exits-still-handled sh -c "echo '$patch' | grep -q 'exits_moved=1'"
+check hv-rootpatch-still-all-cpus sh -c "fastvmix status --json | grep -c '\"exits_total\":' | grep -qx $ncpu"
+
 # Workload: 200 fork/exec, file write/read with checksums, threads on every CPU.
 workload() {
 	i=0

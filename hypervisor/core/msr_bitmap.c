@@ -1,0 +1,53 @@
+/* The MSR bitmap: which RDMSR/WRMSR exit (the handlers: msr.c). Built at
+ * load time. */
+#include "msr.h"
+#include "../arch/x86/vmx.h"
+
+/* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
+static int bitmap_offset(u32 msr, bool write, u32 *bit)
+{
+	if (msr <= 0x1fff) {
+		*bit = msr;
+		return write ? 2048 : 0;
+	}
+	if (msr >= 0xc0000000 && msr <= 0xc0001fff) {
+		*bit = msr - 0xc0000000;
+		return write ? 3072 : 1024;
+	}
+	return -1;
+}
+
+static void intercept(u8 *bitmap, u32 msr, bool write)
+{
+	u32 bit;
+	int off = bitmap_offset(msr, write, &bit);
+
+	if (off >= 0)
+		bitmap[off + bit / 8] |= 1 << (bit % 8);
+}
+
+bool msr_bitmap_exits(const u8 *bitmap, u32 msr, bool write)
+{
+	u32 bit;
+	int off = bitmap_offset(msr, write, &bit);
+
+	return off < 0 || (bitmap[off + bit / 8] & (1 << (bit % 8)));
+}
+
+void msr_bitmap_init(u8 *bitmap)
+{
+	u32 msr;
+
+	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, false);
+	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, true);
+	/* The guest's syscall entry: it reads back what it wrote, while the
+	 * real MSR may point at the trampoline. */
+	intercept(bitmap, MSR_IA32_LSTAR, false);
+	intercept(bitmap, MSR_IA32_LSTAR, true);
+	intercept(bitmap, MSR_IA32_FMASK, false);
+	intercept(bitmap, MSR_IA32_FMASK, true);
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+		intercept(bitmap, msr, false);
+		intercept(bitmap, msr, true);
+	}
+}
