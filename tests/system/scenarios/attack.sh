@@ -62,4 +62,4 @@ check attack-sealed-trace-complete grep -q "$known" /tmp/sealed.names
 
 check attack-agent-rmmod rmmod fastvmix
 check attack-hv-rmmod rmmod fastvmix_hv
-check attack-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:|double fault"'
+check_no_oops attack-no-oops

@@ -48,3 +48,14 @@ check_num() {
 	fi
 	check "$1" test "$a" "$3" "$b"
 }
+# check_no_oops NAME: no oops, BUG, WARNING, general protection fault or
+# double fault in the kernel log; shows what it found.
+check_no_oops() {
+	if dmesg | grep -iE "oops|general protection|BUG:|WARNING:|double fault" >/tmp/oops.txt; then
+		dmesg | grep -iE -A 12 "oops|general protection|BUG:|WARNING:|double fault" | head -n 40 |
+			sed 's/^/# dmesg: /'
+		fail "$1 - $(head -n 1 /tmp/oops.txt)"
+	else
+		ok "$1"
+	fi
+}

@@ -105,4 +105,4 @@ check trace-threads-all-getpid sh -c "! grep -v '\] getpid()' /tmp/threads.txt |
 
 check trace-agent-rmmod rmmod fastvmix
 check trace-hv-rmmod rmmod fastvmix_hv
-check trace-no-oops sh -c '! dmesg | grep -qiE "oops|general protection|BUG:|WARNING:"'
+check_no_oops trace-no-oops
