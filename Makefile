@@ -107,6 +107,11 @@ $(BUILD)/unit/test_root_image: tests/unit/test_root_image.c hypervisor/core/root
 	$(CC) $(CFLAGS) -Wa,-I$(BUILD)/gen -o $@ $< hypervisor/core/root_image.c \
 		hypervisor/arch/x86/root_image.S -lcmocka
 
+# The real trampoline, assembled for the host and inspected, never run.
+$(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/trampoline.S $(OFFSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
+
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
