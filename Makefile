@@ -16,6 +16,8 @@ KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
 CORE_PURE := hypervisor/core/caps.c hypervisor/core/analyzer_image.c
 UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervisor/core/ept.c
 CLI_SRC := $(wildcard cli/*.c)
+ERRNO_NAMES := $(BUILD)/gen/errno_names.h
+UAPI ?= /usr/include
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -37,9 +39,13 @@ $(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
-$(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
+$(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(ERRNO_NAMES) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp -ljson-c
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp -ljson-c
+
+# errno names for fastvmix trace, from the kernel's uapi headers.
+$(ERRNO_NAMES): scripts/gen-errno.sh $(UAPI)/asm-generic/errno-base.h $(UAPI)/asm-generic/errno.h
+	bash scripts/gen-errno.sh $@ $(UAPI)/asm-generic/errno-base.h $(UAPI)/asm-generic/errno.h
 
 # The asm-offsets header: C layouts for assembly (hypervisor/arch/x86/offsets.c).
 OFFSETS := $(BUILD)/gen/fvx_offsets.h
@@ -77,14 +83,14 @@ $(BUILD)/unit/test_exit: tests/unit/test_exit.c tests/unit/fake_trampoline.c $(E
 # the whole trace command against a fake /dev/fastvmix (wrapped at link time).
 CLI_UNIT := cli/drain.c cli/output.c cli/syscalls.c cli/launch.c cli/status.c
 CLI_UNIT_TRACE := cli/trace.c cli/device.c hypervisor/core/analyzer_image.c
-CLI_UNIT_DEPS := $(CLI_UNIT) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
+CLI_UNIT_DEPS := $(CLI_UNIT) $(ERRNO_NAMES) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
 $(BUILD)/unit/test_cli_trace: tests/unit/test_cli_trace.c $(CLI_UNIT_DEPS) $(CLI_UNIT_TRACE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icli -o $@ $< $(CLI_UNIT) $(CLI_UNIT_TRACE) \
+	$(CC) $(CFLAGS) -Icli -I$(BUILD)/gen -o $@ $< $(CLI_UNIT) $(CLI_UNIT_TRACE) \
 		-Wl,--wrap=open,--wrap=ioctl,--wrap=mmap,--wrap=munmap -lseccomp -ljson-c -lcmocka
 $(BUILD)/unit/test_cli_%: tests/unit/test_cli_%.c $(CLI_UNIT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icli -o $@ $< $(CLI_UNIT) -lseccomp -ljson-c -lcmocka
+	$(CC) $(CFLAGS) -Icli -I$(BUILD)/gen -o $@ $< $(CLI_UNIT) -lseccomp -ljson-c -lcmocka
 unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
 	@bash tests/unit/run.sh $^
 
@@ -106,6 +112,11 @@ $(BUILD)/unit/test_root_image: tests/unit/test_root_image.c hypervisor/core/root
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wa,-I$(BUILD)/gen -o $@ $< hypervisor/core/root_image.c \
 		hypervisor/arch/x86/root_image.S -lcmocka
+
+# The real trampoline, assembled for the host and inspected, never run.
+$(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/trampoline.S $(OFFSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
 	@mkdir -p $(dir $@)

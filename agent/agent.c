@@ -2,7 +2,9 @@
 /* fastvmix: the agent module behind /dev/fastvmix. Maps the analyzer window
  * into the kernel with one 1 GiB PDPTE, tells the hypervisor where Linux
  * keeps what the analyzer needs, loads analyzers, starts and stops tracing
- * on every CPU, and maps the rings read-only into the frontend. */
+ * on every CPU, reports system calls' returns to the window while tracing,
+ * and maps the rings read-only into the frontend. */
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/miscdevice.h>
@@ -13,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/current.h>
@@ -47,6 +50,9 @@ static u32 trace_mode;
 static struct file *trace_owner; /* the descriptor that started the trace */
 /* A sealed trace holds a reference to this module: no rmmod until it ends. */
 static bool sealed_ref;
+static struct tracepoint *sys_exit_tracepoint; /* raw_syscalls:sys_exit */
+static u64 return_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probe is on */
+static bool returns_on; /* the probe is registered */
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -147,6 +153,68 @@ static int set_mode(u32 mode)
 	return err;
 }
 
+/* System call returns: a probe on Linux's raw_syscalls:sys_exit tracepoint
+ * (the ftrace/perf one) while a trace runs. It analyses nothing itself (it
+ * is guest-writable module text): it calls a return entry in this CPU's
+ * trampoline copy in the window, which the hypervisor wrote, and which
+ * does what the SYSCALL entry does (trampoline.S). Copy n is CPU n's: the
+ * hypervisor numbers its CPUs as Linux does (smp_processor_id() where it
+ * launched each). Tracepoint probes run with preemption off, so the CPU
+ * cannot change between reading its number and returning from its copy,
+ * whose analyzer stack and ring are that CPU's alone. */
+typedef void (*return_entry_fn)(u64 nr, s64 value);
+
+static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	return_entry_fn entry;
+
+	/* 32-bit system calls are not traced on entry either (their numbers
+	 * are another table's). */
+	if (in_compat_syscall())
+		return;
+	entry = (return_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
+				  smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE +
+				  READ_ONCE(return_entry));
+	entry(regs->orig_ax, ret);
+}
+
+static void find_sys_exit(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sys_exit"))
+		sys_exit_tracepoint = tp;
+}
+
+static int returns_start(u32 mode)
+{
+	return_entry =
+		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
+	/* Also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task, so that
+	 * each one's system calls reach the tracepoint. */
+	return tracepoint_probe_register(sys_exit_tracepoint, probe_sys_exit, NULL);
+}
+
+/* Once this returns, no CPU is in the probe or the return entry. */
+static void returns_stop(void)
+{
+	tracepoint_probe_unregister(sys_exit_tracepoint, probe_sys_exit, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+/* Entries first, then returns: each call whose entry was recorded gets its
+ * return recorded too, unless it is still running when the trace stops. A
+ * sealed trace the hypervisor does not stop keeps its returns too. */
+static int trace_stop(void)
+{
+	int err = set_mode(0);
+
+	if (err)
+		return err;
+	if (returns_on)
+		returns_stop();
+	returns_on = false;
+	return 0;
+}
+
 static long analyzer_load(struct fvx_ioc_analyzer __user *uarg)
 {
 	struct fvx_ioc_analyzer req;
@@ -182,6 +250,7 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 {
 	struct fvx_trace_request req;
 	s64 r;
+	int err;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
@@ -198,12 +267,21 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 	r = vmcall_struct(FVX_VMCALL_TRACE_FILTER, &req, sizeof(req), NULL);
 	if (r != FVX_VMCALL_OK)
 		return r;
-	r = set_mode(req.mode);
-	if (!r && req.seal_seconds) {
+	/* Returns first, then entries (the reverse of trace_stop). */
+	err = returns_start(req.mode);
+	if (err)
+		return err;
+	err = set_mode(req.mode);
+	if (err) {
+		returns_stop();
+		return err;
+	}
+	returns_on = true;
+	if (req.seal_seconds) {
 		__module_get(THIS_MODULE);
 		sealed_ref = true;
 	}
-	return r;
+	return 0;
 }
 
 static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -222,7 +300,7 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case FVX_IOC_TRACE_STOP:
 		/* Only the descriptor that started the trace ends it (anyone,
 		 * once that one is closed), and no one a sealed trace. */
-		err = trace_mode && trace_owner && file != trace_owner ? -EPERM : set_mode(0);
+		err = trace_mode && trace_owner && file != trace_owner ? -EPERM : trace_stop();
 		break;
 	case FVX_IOC_INFO:
 		err = -EFAULT;
@@ -265,7 +343,7 @@ static int agent_release(struct inode *inode, struct file *file)
 	/* The frontend that started the trace is gone: nobody drains the
 	 * rings any more. Other descriptors come and go freely. */
 	mutex_lock(&agent_lock);
-	if (trace_mode && file == trace_owner && set_mode(0) != 0)
+	if (trace_mode && file == trace_owner && trace_stop() != 0)
 		trace_owner = NULL; /* sealed: stopped later, by anyone */
 	mutex_unlock(&agent_lock);
 	return 0;
@@ -300,6 +378,12 @@ static int __init agent_init(void)
 	if (!fastvmix_hv_running()) {
 		pr_err("fastvmix: the hypervisor is not running (load fastvmix_hv first)\n");
 		return -ENODEV;
+	}
+	for_each_kernel_tracepoint(find_sys_exit, NULL);
+	if (!sys_exit_tracepoint) {
+		pr_err("fastvmix: no raw_syscalls:sys_exit tracepoint (CONFIG_FTRACE_SYSCALLS): "
+		       "no return values\n");
+		return -EOPNOTSUPP;
 	}
 	r = vmcall_struct(FVX_VMCALL_WINDOW_INFO, NULL, sizeof(window), &window);
 	if (r != FVX_VMCALL_OK || window.version != FVX_WINDOW_INFO_VERSION ||
@@ -347,6 +431,10 @@ static void __exit agent_exit(void)
 	mutex_lock(&agent_lock);
 	if (trace_mode)
 		set_mode(0);
+	/* Whatever the hypervisor said: the probe is this module's text. */
+	if (returns_on)
+		returns_stop();
+	returns_on = false;
 	mutex_unlock(&agent_lock);
 	unmap_window();
 	free_page((unsigned long)consumer);

@@ -62,14 +62,24 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name);
 /* Parses "trace=NAME[,NAME...]" into a bitmap; -1 with a message on stderr. */
 int syscall_filter_parse(const char *spec, uint64_t syscalls[8]);
 
-/* output.c: one line per record, text or JSON Lines; the summary line */
+/* output.c: entry and return records paired per thread into calls, printed
+ * strace-like or as JSON Lines; the summary line */
 struct output {
 	FILE *out;
 	bool json;
 	struct syscall_table syscalls;
+	struct fvx_trace_record *pending; /* entries waiting for their return */
+	size_t pending_count, pending_max;
+	bool line_open; /* text: a call's line waits for its return */
+	uint32_t open_pid; /* whose */
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
+/* Takes the records of the trace in order, entries and returns. */
 void output_record(struct output *o, const struct fvx_trace_record *r);
+/* The trace is over: calls still waiting end as not returned (= ?). */
+void output_finish(struct output *o);
+/* errno e's name from the kernel's headers (ENOENT), or ERRNO_e in buf. */
+const char *output_errno_name(int e, char *buf, size_t size);
 void output_summary(FILE *err, uint64_t records, uint64_t dropped);
 
 /* drain.c: the rings into batches of records in time order */

@@ -59,16 +59,25 @@ static int by_tsc(const void *a, const void *b)
 
 int64_t drain_batch(struct drain *d)
 {
+	__u64 heads[FVX_WIN_MAX_CPUS];
 	size_t n = 0;
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < d->cpu_count; cpu++) {
+	/* Every ring's head first, then the records up to them: a call that
+	 * enters on one CPU and returns on another while the rings are copied
+	 * has both records in this batch, or its entry in this one and its
+	 * return in the next, never the return first (unless the whole call
+	 * fits between two loads of a head). */
+	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
+		if (drain_ring_problem(d, cpu, d->problem, sizeof(d->problem)))
+			return -1;
+		heads[cpu] = fvx_ring_head(fvx_ring_at(d->rings, d->ring_bytes, cpu));
+	}
+	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
 		const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
 		__u64 tail = d->consumer[cpu].tail;
 
-		if (drain_ring_problem(d, cpu, d->problem, sizeof(d->problem)))
-			return -1;
-		n += fvx_ring_pop(h, &tail, d->batch + n, d->batch_max - n, &d->lost);
+		n += fvx_ring_pop(h, heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
 		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 	}
 	qsort(d->batch, n, sizeof(*d->batch), by_tsc);

@@ -1,5 +1,6 @@
 /* fastvmix trace: start a command (or follow a pid), trace its system calls
- * through the exit-less path, and print them strace-like or as JSON Lines.
+ * and their returns through the exit-less path, and print them strace-like
+ * or as JSON Lines.
  * The options and the main loop; launching (launch.c), draining the rings
  * (drain.c), printing (output.c) and syscall names (syscalls.c) are apart. */
 #define _GNU_SOURCE
@@ -45,7 +46,7 @@ static void help(void)
 	       "  -f                 also trace their children\n"
 	       "  -e trace=NAMES     only these system calls (comma-separated)\n"
 	       "  -o FILE            write the trace to FILE instead of stdout\n"
-	       "  --json             JSON Lines: one object per system call\n"
+	       "  --json             JSON Lines: one object per system call, with its return\n"
 	       "  --mode fast|exit   fast: no VM exit per call (default); exit: the hypervisor\n"
 	       "                     writes every record\n"
 	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
@@ -153,6 +154,8 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out, const
 		if (visible)
 			output_record(out, &d->batch[i]);
 	}
+	if (taken)
+		fflush(out->out); /* a call's line shows while it runs */
 	return taken;
 }
 
@@ -231,6 +234,7 @@ int cmd_trace(int argc, char **argv)
 		goto free_batch;
 	}
 	records += n;
+	output_finish(&output);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
 	rc = launch_exit_code(&launch);
@@ -241,6 +245,7 @@ unmap:
 close_fd:
 	close(fd);
 close_out:
+	output_finish(&output); /* after a failure: what was begun, ended */
 	if (out != stdout)
 		fclose(out);
 	return rc;

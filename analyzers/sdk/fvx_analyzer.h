@@ -2,7 +2,11 @@
  *     FVX_ANALYZER("name");
  *     void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                    void *scratch) { ... }
- * and build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
+ * and, to see system calls return too (optional),
+ *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
+ *                     void *scratch) { ... }
+ * which gets the number in ev->nr and the return value in ev->args[0];
+ * build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
  * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
  * view where only the window's code is executable: call nothing outside this
  * file and the SDK, keep no writable globals (use `scratch` or the rings),
@@ -22,6 +26,7 @@
 	const char fvx_name[32] __attribute__((section(".fvx_name"), used)) = name_string
 
 void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
+void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 
 /* Reads 8 bytes at offset `off` of this CPU's Linux per-CPU area. */
 static inline __u64 fvx_percpu_read64(__u64 off)

@@ -58,11 +58,16 @@ static bool read_guest(const struct hv *hv, u64 gpa, void *out, u64 size)
 	return true;
 }
 
-static u64 analyzer_entry(const struct hv *hv)
+/* Publishes the loaded analyzer's entry points as window addresses; its
+ * return entry is 0 when it has none (the trampoline then skips it). */
+static void publish_entries(const struct hv *hv)
 {
 	const struct fvx_analyzer_header *h = (const void *)(hv->window + FVX_WIN_CODE);
+	struct fvx_config *c = window_config(hv);
+	u64 code = c->window_va + FVX_WIN_CODE;
 
-	return window_config(hv)->window_va + FVX_WIN_CODE + h->entry;
+	c->analyzer_entry = code + h->entry;
+	c->return_entry = h->return_entry ? code + h->return_entry : 0;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */
@@ -122,7 +127,7 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	c->task = a.task;
 	c->forward = v->guest_lstar;
 	if (hv->analyzer_loaded)
-		c->analyzer_entry = analyzer_entry(hv);
+		publish_entries(hv);
 	hv->configured = true;
 	return FVX_VMCALL_OK;
 }
@@ -146,12 +151,13 @@ s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r)
 		code[i] = 0;
 	hv->analyzer_loaded = e == ANALYZER_OK;
 	window_config(hv)->analyzer_entry = 0;
+	window_config(hv)->return_entry = 0;
 	if (e != ANALYZER_OK) {
 		r->rbx = e;
 		return FVX_VMCALL_EINVAL;
 	}
 	if (hv->configured)
-		window_config(hv)->analyzer_entry = analyzer_entry(hv);
+		publish_entries(hv);
 	return FVX_VMCALL_OK;
 }
 
@@ -222,38 +228,59 @@ static int host_read64(void *ctx, u64 va, u64 *value)
 	return guest_read_direct(ctx, va, value);
 }
 
-/* Exit mode: the hypervisor writes the record the analyzer would write. */
-s64 trace_event(struct vcpu *v, struct guest_regs *r)
+/* Whether the VMCALL came from this CPU's own trampoline copy, between
+ * offsets `from` and `to` of it. */
+static bool from_own_copy(const struct vcpu *v, u64 from, u64 to)
+{
+	u64 copy = window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
+		   v->index * FVX_WIN_TRAMPOLINE_STRIDE;
+
+	return v->index < v->hv->cpu_count && vmcs_readl(GUEST_RIP) - (copy + from) < to - from;
+}
+
+/* Exit mode: the hypervisor writes the record the analyzer would write
+ * (rec: the number, arguments and flags; the rest is filled in here). */
+static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec)
 {
 	struct hv *hv = v->hv;
 	const struct fvx_config *c = window_config(hv);
-	struct fvx_trace_record rec = { 0 };
-	u64 rip = vmcs_readl(GUEST_RIP), task, tail = ~0ULL, nr = fvx_syscall_number(r->rbx);
+	u64 task, tail = ~0ULL;
 
-	/* Only from this CPU's own exit-mode trampoline. */
-	if (v->index >= hv->cpu_count ||
-	    rip - (c->window_va + FVX_WIN_TRAMPOLINE + v->index * FVX_WIN_TRAMPOLINE_STRIDE +
-		   FVX_WIN_TRAMPOLINE_EXIT) >=
-		    FVX_WIN_TRAMPOLINE_STRIDE - FVX_WIN_TRAMPOLINE_EXIT)
-		return FVX_VMCALL_EPERM;
-	if (!fvx_syscall_selected(c, nr))
-		return FVX_VMCALL_OK;
+	if (!fvx_syscall_selected(c, rec->nr))
+		return;
 	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task) ||
-	    !fvx_task_selected(c, task, host_read64, hv, &rec.pid, &rec.tgid))
-		return FVX_VMCALL_OK;
-	rec.tsc = arch_rdtsc();
-	rec.cr3 = vmcs_readl(GUEST_CR3);
-	rec.nr = nr;
-	rec.args[0] = r->rdi;
-	rec.args[1] = r->rsi;
-	rec.args[2] = r->rdx;
-	rec.args[3] = r->r10;
-	rec.args[4] = r->r8;
-	rec.args[5] = r->r9;
-	rec.cpu = v->index;
-	rec.flags = FVX_RECORD_EXIT_MODE;
+	    !fvx_task_selected(c, task, host_read64, hv, &rec->pid, &rec->tgid))
+		return;
+	rec->tsc = arch_rdtsc();
+	rec->cr3 = vmcs_readl(GUEST_CR3);
+	rec->cpu = v->index;
 	/* An unreadable tail counts as a full ring: dropped, never lost silently. */
 	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer), &tail);
-	fvx_ring_push(window_ring(hv, v->index), hv->ring_capacity, &tail, &rec);
+	fvx_ring_push(window_ring(hv, v->index), hv->ring_capacity, &tail, rec);
+}
+
+/* A system call, from this CPU's exit-mode entry only. */
+s64 trace_event(struct vcpu *v, struct guest_regs *r)
+{
+	struct fvx_trace_record rec = { .nr = fvx_syscall_number(r->rbx),
+					.args = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
+					.flags = FVX_RECORD_EXIT_MODE };
+
+	if (!from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
+		return FVX_VMCALL_EPERM;
+	exit_mode_record(v, &rec);
+	return FVX_VMCALL_OK;
+}
+
+/* A system call's return, from this CPU's exit-mode return entry only. */
+s64 trace_return(struct vcpu *v, struct guest_regs *r)
+{
+	struct fvx_trace_record rec = { .nr = fvx_syscall_number(r->rbx),
+					.args = { r->rcx },
+					.flags = FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN };
+
+	if (!from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
+		return FVX_VMCALL_EPERM;
+	exit_mode_record(v, &rec);
 	return FVX_VMCALL_OK;
 }

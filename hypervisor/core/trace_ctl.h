@@ -15,6 +15,7 @@ s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r);
 s64 trace_filter(struct vcpu *v, struct guest_regs *r);
 s64 trace_mode(struct vcpu *v, struct guest_regs *r);
 s64 trace_event(struct vcpu *v, struct guest_regs *r);
+s64 trace_return(struct vcpu *v, struct guest_regs *r);
 
 /* VMX root: whether a sealed trace runs (FVX_VMCALL_TRACE_FILTER's
  * seal_ticks not yet over); each refused attempt to end or change it is

@@ -62,7 +62,7 @@ static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {
 	[FVX_VMCALL_UNLOAD] = vmcall_unload,	  [FVX_VMCALL_WINDOW_INFO] = trace_window_info,
 	[FVX_VMCALL_CONFIGURE] = trace_configure, [FVX_VMCALL_ANALYZER_LOAD] = trace_analyzer_load,
 	[FVX_VMCALL_TRACE_EVENT] = trace_event,	  [FVX_VMCALL_TRACE_FILTER] = trace_filter,
-	[FVX_VMCALL_TRACE_MODE] = trace_mode,
+	[FVX_VMCALL_TRACE_MODE] = trace_mode,	  [FVX_VMCALL_TRACE_RETURN] = trace_return,
 };
 
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)

@@ -3,7 +3,10 @@
  * code region and entered as
  *     void entry(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                void *scratch);
- * with interrupts off, on a per-CPU analyzer stack. Code and read-only data
+ * with interrupts off, on a per-CPU analyzer stack: at `entry` for each
+ * system call, and at `return_entry` (when the image has one) each time a
+ * system call returns, with the same arguments (fvx_event: the number, the
+ * return value in args[0], FVX_RECORD_RETURN in flags). Code and read-only data
  * only: the region is not writable; `scratch` (FVX_WIN_DATA_SIZE bytes,
  * shared by all CPUs) and the rings are. Include <linux/types.h> or
  * hypervisor/types.h first. */
@@ -20,7 +23,8 @@ struct fvx_analyzer_header {
 	__u32 image_size; /* bytes, header included */
 	__u32 entry; /* offset of the entry point from the image start */
 	__u32 flags; /* none defined: must be 0 */
-	__u32 reserved[3]; /* must be 0 */
+	__u32 return_entry; /* offset of the return entry point, 0: none */
+	__u32 reserved[2]; /* must be 0 */
 	char name[32]; /* NUL-terminated; 32-byte aligned, as GCC places it */
 };
 _Static_assert(sizeof(struct fvx_analyzer_header) == 64, "fvx_analyzer_header layout");
@@ -37,6 +41,7 @@ enum analyzer_image_error {
 	ANALYZER_BAD_ENTRY,
 	ANALYZER_BAD_FLAGS,
 	ANALYZER_BAD_NAME,
+	ANALYZER_BAD_RETURN_ENTRY,
 };
 
 #endif

@@ -91,14 +91,21 @@ static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
 	h->head = head + 1;
 }
 
+/* Consumer side: how many records are finished. */
+static inline __u64 fvx_ring_head(const struct fvx_ring_header *h)
+{
+	return __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+}
+
 /* Consumer side: copies up to max finished records of a valid ring
- * (fvx_ring_valid) into out and advances *tail. A head more than a ring
- * ahead of the tail skips to the last full ring, and one behind it to the
- * head; *lost counts what was skipped. Returns the number copied. */
-static inline __u64 fvx_ring_pop(const struct fvx_ring_header *h, __u64 *tail,
+ * (fvx_ring_valid), up to `head` (fvx_ring_head), into out and advances
+ * *tail. A head more than a ring ahead of the tail skips to the last full
+ * ring, and one behind it to the head; *lost counts what was skipped.
+ * Returns the number copied. */
+static inline __u64 fvx_ring_pop(const struct fvx_ring_header *h, __u64 head, __u64 *tail,
 				 struct fvx_trace_record *out, __u64 max, __u64 *lost)
 {
-	__u64 head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE), n = 0;
+	__u64 n = 0;
 
 	if (head < *tail)
 		*tail = head;

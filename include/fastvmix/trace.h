@@ -13,6 +13,11 @@
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
 #define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
+/* Where a system call's return is reported, within a copy: a C function
+ * void ret(__u64 nr, __s64 value) the agent's sys_exit probe calls on this
+ * CPU's copy, in fast mode and in exit mode. */
+#define FVX_WIN_TRAMPOLINE_RETURN 0x280
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x380
 #define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
 #define FVX_WIN_CODE 0x10000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
@@ -40,7 +45,9 @@ struct fvx_percpu_scratch {
 };
 _Static_assert(sizeof(struct fvx_percpu_scratch) == 32, "fvx_percpu_scratch layout");
 
-/* What the trampoline hands the analyzer (on the analyzer stack). */
+/* What the trampoline hands the analyzer (on the analyzer stack). A
+ * return (the analyzer's return entry) has the number, the return value in
+ * args[0], user_rip 0 and FVX_RECORD_RETURN in flags. */
 struct fvx_event {
 	__u64 nr;
 	__u64 args[6];
@@ -95,7 +102,7 @@ struct fvx_task_layout {
 };
 _Static_assert(sizeof(struct fvx_task_layout) == 24, "fvx_task_layout layout");
 
-#define FVX_CONFIG_VERSION 2
+#define FVX_CONFIG_VERSION 3
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -109,10 +116,13 @@ struct fvx_config {
 	__u32 reserved;
 	struct fvx_task_layout task;
 	struct fvx_trace_filter filter;
+	__u64 return_entry; /* window address of the analyzer's return entry, 0: none */
 };
-_Static_assert(sizeof(struct fvx_config) == 168, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 176, "fvx_config layout");
 
+/* Record flags (an event's flags are record flags too). */
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
+#define FVX_RECORD_RETURN (1u << 1) /* a system call returned: args[0] is its value */
 
 struct fvx_trace_record {
 	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */

@@ -34,7 +34,9 @@
 #define FVX_VMCALL_TRACE_FILTER 8
 /* RBX = FVX_MODE_FAST or FVX_MODE_EXIT, or 0 to stop: this CPU only. */
 #define FVX_VMCALL_TRACE_MODE 9
-#define FVX_VMCALL_COUNT 10 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
+/* Exit-mode return entry only: RBX = syscall number, RCX = return value. */
+#define FVX_VMCALL_TRACE_RETURN 10
+#define FVX_VMCALL_COUNT 11 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
 
 /* The one error vocabulary from the hypervisor to the frontend: each code is
  * the negated Linux errno of the same name, so the agent and the loader hand

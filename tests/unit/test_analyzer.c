@@ -34,6 +34,29 @@ static void good_image_passes(void **state)
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
 }
 
+/* The return entry is optional (0: none); when there, it lies in the code
+ * as the entry does. */
+static void return_entry_is_optional_and_checked(void **state)
+{
+	struct fvx_analyzer_header *h = (void *)image;
+
+	make_image(200);
+	h->return_entry = 0;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
+	h->return_entry = sizeof(*h);
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
+	h->return_entry = 199;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
+	h->return_entry = 200;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_RETURN_ENTRY);
+	h->return_entry = 8; /* inside the header */
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_RETURN_ENTRY);
+	h->return_entry = 0xffffffff;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_RETURN_ENTRY);
+	assert_string_equal(analyzer_image_error_str(ANALYZER_BAD_RETURN_ENTRY),
+			    "return entry point outside the code");
+}
+
 static void each_field_is_checked(void **state)
 {
 	struct fvx_analyzer_header *h = (void *)image;
@@ -60,7 +83,7 @@ static void each_field_is_checked(void **state)
 	h->flags = 1;
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_FLAGS);
 	make_image(200);
-	h->reserved[2] = 1;
+	h->reserved[1] = 1;
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_FLAGS);
 	make_image(200);
 	memset(h->name, 'a', sizeof(h->name));
@@ -89,6 +112,8 @@ static void mutations_keep_invariants(void **state)
 			assert_int_equal(h->magic, FVX_ANALYZER_MAGIC);
 			assert_int_equal(h->image_size, size);
 			assert_true(h->entry >= sizeof(*h) && h->entry < size);
+			assert_true(!h->return_entry ||
+				    (h->return_entry >= sizeof(*h) && h->return_entry < size));
 			assert_non_null(memchr(h->name, 0, sizeof(h->name)));
 		}
 	}
@@ -99,6 +124,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_image_passes),
+		cmocka_unit_test(return_entry_is_optional_and_checked),
 		cmocka_unit_test(each_field_is_checked),
 		cmocka_unit_test(mutations_keep_invariants),
 	};

@@ -60,19 +60,25 @@ static struct fvx_ring_header *ring(unsigned int cpu)
 	return fvx_ring_at(dev.rings, dev.geometry.ring_bytes, cpu);
 }
 
-static void produce(unsigned int cpu, uint64_t tsc, uint32_t tgid, uint64_t nr, uint64_t arg0)
+static void produce(unsigned int cpu, uint64_t tsc, uint32_t tgid, uint64_t nr, uint64_t arg0,
+		    uint32_t flags)
 {
-	struct fvx_trace_record r = {
-		.tsc = tsc, .nr = nr, .args = { arg0 }, .cpu = cpu, .pid = tgid, .tgid = tgid
-	};
+	struct fvx_trace_record r = { .tsc = tsc,
+				      .nr = nr,
+				      .args = { arg0 },
+				      .cpu = cpu,
+				      .pid = tgid,
+				      .tgid = tgid,
+				      .flags = flags };
 
 	fvx_ring_push(ring(cpu), CAPACITY, &((struct fvx_ring_consumer *)dev.consumer)[cpu].tail,
 		      &r);
 }
 
-/* What the hypervisor would record for the started command: its own
- * getpid before exec (not the sample's), then execve, getpid (on both
- * CPUs), write, exit_group; and two records cpu 1 had no room for. */
+/* What the hypervisor would record for the started command, each call
+ * with its return: its own getpid before exec (not the sample's), then
+ * execve, getpid (on both CPUs), a write that fails, exit_group (which does
+ * not return); and two records cpu 1 had no room for. */
 static void trace_start(const struct fvx_trace_request *req)
 {
 	unsigned int cpu;
@@ -84,12 +90,17 @@ static void trace_start(const struct fvx_trace_request *req)
 		ring(cpu)->version = dev.ring_version;
 		((struct fvx_ring_consumer *)dev.consumer)[cpu].tail = 0;
 	}
-	produce(0, 10, t, 39, 0);
-	produce(0, 20, t, 59, 0x1000);
-	produce(0, 30, t, 39, 0);
-	produce(1, 40, t, 39, 0);
-	produce(0, 50, t, 1, 3);
-	produce(0, 60, t, 231, 7);
+	produce(0, 10, t, 39, 0, 0);
+	produce(0, 11, t, 39, t, FVX_RECORD_RETURN);
+	produce(0, 20, t, 59, 0x1000, 0);
+	produce(0, 21, t, 59, 0, FVX_RECORD_RETURN);
+	produce(0, 30, t, 39, 0, 0);
+	produce(0, 31, t, 39, t, FVX_RECORD_RETURN);
+	produce(1, 40, t, 39, 0, 0);
+	produce(1, 41, t, 39, t, FVX_RECORD_RETURN);
+	produce(0, 50, t, 1, 3, 0);
+	produce(0, 51, t, 1, (uint64_t)-9, FVX_RECORD_RETURN);
+	produce(0, 60, t, 231, 7, 0);
 	ring(1)->dropped = 2;
 }
 
@@ -248,26 +259,27 @@ static void command_traced_from_its_execve(void **state)
 	assert_int_equal(dev.req.filter.follow_children, 0);
 	assert_int_equal(dev.req.filter.syscalls[0], UINT64_MAX);
 	assert_int_equal(dev.req.filter.syscalls[7], UINT64_MAX);
+	/* One object per call, from its entry, with its return. */
 	snprintf(expect, sizeof(expect),
-		 "{\"seq\":2,\"tsc\":20,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":59,\"name\":"
-		 "\"execve\","
-		 "\"args\":[\"0x1000\",\"0\",\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false}\n"
-		 "{\"seq\":3,\"tsc\":30,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
-		 "\"getpid\","
-		 "\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false}\n"
+		 "{\"seq\":3,\"tsc\":20,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":59,\"name\":"
+		 "\"execve\",\"args\":[\"0x1000\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
+		 "\"exit_mode\":false,\"ret\":0,\"errno\":null}\n"
+		 "{\"seq\":5,\"tsc\":30,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
+		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
+		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null}\n"
 		 "{\"seq\":1,\"tsc\":40,\"cpu\":1,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
-		 "\"getpid\","
-		 "\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false}\n"
-		 "{\"seq\":4,\"tsc\":50,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":1,\"name\":"
-		 "\"write\","
-		 "\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false}\n"
-		 "{\"seq\":5,\"tsc\":60,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":231,"
+		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
+		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null}\n"
+		 "{\"seq\":7,\"tsc\":50,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":1,\"name\":"
+		 "\"write\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
+		 "\"exit_mode\":false,\"ret\":-9,\"errno\":\"EBADF\"}\n"
+		 "{\"seq\":9,\"tsc\":60,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":231,"
 		 "\"name\":\"exit_group\",\"args\":[\"0x7\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false}\n",
-		 t, t, t, t, t, t, t, t, t, t);
+		 "\"exit_mode\":false,\"ret\":null,\"errno\":null}\n",
+		 t, t, t, t, t, t, t, t, t, t, t, t);
 	assert_string_equal(slurp("/tmp/fvx-trace-out.json"), expect);
-	/* Six taken off the rings (the pre-exec one too), two cpu 1 dropped. */
-	assert_string_equal(err_text, "fastvmix: 6 records, 2 dropped\n");
+	/* Eleven taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
+	assert_string_equal(err_text, "fastvmix: 11 records, 2 dropped\n");
 	assert_int_equal(dev.starts, 1);
 	assert_int_equal(dev.stops, 1);
 	assert_int_equal(dev.maps, 2);
@@ -298,6 +310,8 @@ static void text_output_and_options(void **state)
 	assert_null(strstr(text, "] execve("));
 	assert_null(strstr(text, "] exit_group("));
 	assert_non_null(strstr(text, "] write("));
+	assert_non_null(strstr(text, ") = -1 EBADF (Bad file descriptor)\n"));
+	assert_null(strstr(text, "<unfinished ...>"));
 	for (lines = 0; (text = strchr(text, '\n')); text++)
 		lines++;
 	assert_int_equal(lines, 3);
@@ -331,7 +345,7 @@ static void attached_until_interrupted(void **state)
 	signal(SIGINT, SIG_DFL);
 	assert_int_equal(dev.req.filter.target_tgid, getppid());
 	/* Attached: every record is the process's, none is held back. */
-	assert_string_equal(err_text, "fastvmix: 6 records, 2 dropped\n");
+	assert_string_equal(err_text, "fastvmix: 11 records, 2 dropped\n");
 	assert_released();
 }
 

@@ -599,6 +599,31 @@ static void sealed_trace_refuses_stop_change_and_unload(void **state)
 	assert_int_equal(real_lstar, 0xffffffff81c00000ULL);
 }
 
+/* The return entry's fixups, in every copy: its own analyzer stack and
+ * CPU number, and the config page at the same window address. */
+static void return_entry_is_fixed_up_per_cpu(void **state)
+{
+	static struct vcpu cpu1;
+	unsigned int cpu;
+
+	cpu1 = (struct vcpu){ .hv = &hv, .index = 1 };
+	hv.cpu_count = 2;
+	hv.vcpus[1] = &cpu1;
+	configure_agent();
+	for (cpu = 0; cpu < 2; cpu++) {
+		u64 copy = FVX_WIN_TRAMPOLINE + cpu * FVX_WIN_TRAMPOLINE_STRIDE;
+		u8 *ret = window_block + copy + FVX_WIN_TRAMPOLINE_RETURN;
+
+		assert_int_equal(*(u64 *)(ret + 2),
+				 WINDOW_VA + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE);
+		assert_int_equal(*(u32 *)(ret + 0xf), cpu);
+		/* The RIP-relative operand, from the end of its instruction. */
+		assert_int_equal(copy + FVX_WIN_TRAMPOLINE_RETURN + 0x1a + *(s32 *)(ret + 0x16),
+				 FVX_WIN_CONFIG);
+	}
+	hv.vcpus[1] = NULL;
+}
+
 static void analyzer_images_are_checked_after_the_copy(void **state)
 {
 	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
@@ -617,6 +642,17 @@ static void analyzer_images_are_checked_after_the_copy(void **state)
 	h->entry = 64;
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
 	assert_int_equal(c->analyzer_entry, WINDOW_VA + FVX_WIN_CODE + 64);
+	assert_int_equal(c->return_entry, 0); /* none: the trampoline skips returns */
+	h->return_entry = 96;
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	assert_int_equal(c->return_entry, WINDOW_VA + FVX_WIN_CODE + 96);
+	h->return_entry = 128; /* beyond the image: refused, both entries gone */
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EINVAL);
+	assert_int_equal(regs.rbx, ANALYZER_BAD_RETURN_ENTRY);
+	assert_int_equal(c->analyzer_entry, 0);
+	assert_int_equal(c->return_entry, 0);
+	h->return_entry = 96;
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
 	/* Out of RAM, or the hypervisor's own memory: refused. */
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0xff00, 4096), FVX_VMCALL_EINVAL);
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 1 << 20), FVX_VMCALL_EINVAL);
@@ -651,6 +687,43 @@ static void exit_mode_event_writes_a_record(void **state)
 	set_filter(78); /* someone else: nothing written */
 	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
 	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 0);
+}
+
+/* Exit mode's return: one VMCALL from this CPU's exit-mode return entry,
+ * the record the analyzer would write (the value in args[0]). */
+static void exit_mode_return_writes_a_record(void **state)
+{
+	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
+	struct fvx_trace_record *r = (void *)(window_block + FVX_WIN_RINGS + FVX_RING_RECORDS);
+	struct fvx_trace_filter *f =
+		&((struct fvx_config *)(window_block + FVX_WIN_CONFIG))->filter;
+
+	configure_agent();
+	set_filter(77);
+	/* Only from the return entry: not from the entry's exit-mode part,
+	 * and the entry's VMCALL not from the return entry. */
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 2, -2), FVX_VMCALL_EPERM);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 2, -2), FVX_VMCALL_EPERM);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x15;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 2, 0), FVX_VMCALL_EPERM);
+	assert_int_equal(h->head, 0);
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, (1ULL << 32) | 257, -2), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 1);
+	assert_int_equal(r->nr, 257);
+	assert_int_equal(r->args[0], (u64)-2);
+	assert_int_equal(r->args[1], 0);
+	assert_int_equal(r->pid, 77);
+	assert_int_equal(r->flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN);
+	/* The same selection as entries: the filter and the task. */
+	f->syscalls[257 / 64] &= ~(1ULL << (257 % 64));
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 257, 3), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 1);
+	set_filter(78);
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x15;
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 2, 3), FVX_VMCALL_OK);
 	assert_int_equal(h->head, 0);
 }
 
@@ -730,6 +803,35 @@ static void nmi_in_analyzer_view_runs_linux_then_returns(void **state)
 	assert_int_equal(vmcs[EPTP_INDEX], 1);
 	assert_int_equal(vmcs[EPT_POINTER], eptp_list[1]);
 	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(injected(), 0xffffffff);
+}
+
+/* The same when the NMI hits the return entry's part of the trampoline
+ * (called by the agent's sys_exit probe) in view 1: Linux's handler runs in
+ * view 0, and the trampoline's next access to the analyzer stack, absent
+ * in view 0, brings view 1 back. */
+static void nmi_in_return_entry_runs_linux_then_returns(void **state)
+{
+	u64 rip = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN + 0x50;
+
+	configure_agent();
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = rip;
+	vmcs[EPTP_INDEX] = 1;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
+	vmcs[GUEST_RIP] = NMI_HANDLER;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	assert_true(cpu0.analyzer_interrupted);
+	assert_int_equal(cpu0.attacks, 0);
+	vmcs[GUEST_RIP] = rip;
+	vmcs[EXIT_QUALIFICATION] = BIT(1); /* the event's store to the analyzer stack */
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_STACKS + FVX_WIN_STACK_SIZE - 8;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(cpu0.attacks, 0);
 	assert_int_equal(injected(), 0xffffffff);
 }
 
@@ -837,12 +939,15 @@ int main(void)
 		W(tracing_redirects_lstar_and_keeps_the_guest_view),
 		W(each_cpu_gets_its_own_trampoline),
 		W(sealed_trace_refuses_stop_change_and_unload),
+		W(return_entry_is_fixed_up_per_cpu),
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
+		W(exit_mode_return_writes_a_record),
 		W(ring_full_counts_drops_and_never_overwrites),
 		W(exit_mode_ignores_a_rewritten_ring_header),
 		W(exit_mode_reads_the_syscall_number_as_linux),
 		W(nmi_in_analyzer_view_runs_linux_then_returns),
+		W(nmi_in_return_entry_runs_linux_then_returns),
 		W(interrupt_after_own_vmfunc_is_an_attack),
 		W(view_switch_abuse_is_an_attack),
 		W(event_after_user_vmfunc_reaches_linux),

@@ -68,6 +68,8 @@ void fvx_offsets(void)
 	DEFINE(WIN_CONFIG, FVX_WIN_CONFIG);
 	DEFINE(WIN_DATA, FVX_WIN_DATA);
 	DEFINE(WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_EXIT);
+	DEFINE(WIN_TRAMPOLINE_RETURN, FVX_WIN_TRAMPOLINE_RETURN);
+	DEFINE(WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_RETURN_EXIT);
 	DEFINE(WIN_TRAMPOLINE_STRIDE, FVX_WIN_TRAMPOLINE_STRIDE);
 	OFFSET(S_USER_RSP, fvx_percpu_scratch, user_rsp);
 	OFFSET(S_RAX, fvx_percpu_scratch, rax);
@@ -76,6 +78,7 @@ void fvx_offsets(void)
 	DEFINE(SCRATCH_SIZE, sizeof(struct fvx_percpu_scratch));
 	OFFSET(CFG_FORWARD, fvx_config, forward);
 	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);
+	OFFSET(CFG_RETURN_ENTRY, fvx_config, return_entry);
 	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);
 	OFFSET(EV_NR, fvx_event, nr);
 	OFFSET(EV_ARGS, fvx_event, args);
@@ -85,8 +88,13 @@ void fvx_offsets(void)
 	/* The trampoline's frame below the saved RFLAGS: user R11 at 0, the
 	 * event at 8, rounded so that the analyzer is called 16-byte aligned. */
 	DEFINE(TRAMP_FRAME, ((sizeof(struct fvx_event) + 8 + 15) & ~15ULL) + 8);
+	/* The return entry's frame: the event at 0, from the aligned stack top,
+	 * so that the analyzer is called 16-byte aligned. */
+	DEFINE(RETURN_FRAME, (sizeof(struct fvx_event) + 15) & ~15ULL);
+	DEFINE(RECORD_RETURN, FVX_RECORD_RETURN);
 	DEFINE(VMCALL_MAGIC, FVX_VMCALL_MAGIC);
 	DEFINE(VMCALL_TRACE_EVENT, FVX_VMCALL_TRACE_EVENT);
+	DEFINE(VMCALL_TRACE_RETURN, FVX_VMCALL_TRACE_RETURN);
 
 	/* root.ld.S: the VMX-root image header. */
 	DEFINE(RIH_MAGIC, ROOT_IMAGE_MAGIC);
@@ -113,5 +121,6 @@ void fvx_offsets(void)
 	OFFSET(FVXA_OFF_IMAGE_SIZE, fvx_analyzer_header, image_size);
 	OFFSET(FVXA_OFF_ENTRY, fvx_analyzer_header, entry);
 	OFFSET(FVXA_OFF_FLAGS, fvx_analyzer_header, flags);
+	OFFSET(FVXA_OFF_RETURN_ENTRY, fvx_analyzer_header, return_entry);
 	OFFSET(FVXA_OFF_NAME, fvx_analyzer_header, name);
 }

@@ -4,7 +4,10 @@
  * exit-mode entry at +WIN_TRAMPOLINE_EXIT. It runs at CPL0 with interrupts
  * off on the user's stack, right after SYSCALL, and leaves every register
  * and flag as it found them before jumping to Linux's own entry
- * (config->forward). Offsets come from the C headers through the generated
+ * (config->forward). The same copy has the two return entries
+ * (+WIN_TRAMPOLINE_RETURN, +WIN_TRAMPOLINE_RETURN_EXIT): C functions the
+ * agent's sys_exit probe calls on its CPU's copy when a system call
+ * returns. Offsets come from the C headers through the generated
  * fvx_offsets.h. Each FIXUP marks an operand the hypervisor fills in per
  * CPU (trampoline.h): nothing it trusts is read from guest memory. */
 #include "trampoline.h"
@@ -92,7 +95,7 @@ fvx_trampoline:
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
-	.org WIN_TRAMPOLINE_EXIT	/* fails to assemble if the fast part is longer */
+	.org WIN_TRAMPOLINE_EXIT, 0xcc	/* fails to assemble if the fast part is longer */
 	/* Exit mode: one VMCALL per system call, as a classic tracer would. */
 	endbr64
 	swapgs
@@ -107,6 +110,72 @@ fvx_trampoline_fast_end:
 	mov SCRATCH(S_RBX), %rbx; FIXUP(FIX_SCRATCH)
 	swapgs
 	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
+
+	.org WIN_TRAMPOLINE_RETURN, 0xcc	/* fails to assemble if the exit-mode entry is longer */
+	/* A system call returned, fast mode:
+	 *     void return_entry(u64 nr, s64 value)
+	 * called by the agent's sys_exit probe in kernel context (preemption
+	 * off, so this is its CPU's copy; interrupts maybe on). The analyzer's
+	 * return entry runs in the analyzer view on this CPU's analyzer stack,
+	 * with interrupts off: the SYSCALL entry's user of that stack cannot
+	 * come in between. A C function: clobbers RAX, RCX, RDX, RSI, RDI,
+	 * R8-R11 and the arithmetic flags; keeps IF, DF and the rest. */
+	endbr64				/* an indirect-call target under CET-IBT */
+	/* A system call the filter does not select, or an analyzer without a
+	 * return entry: straight back, without entering the analyzer view.
+	 * The number is EDI, as Linux reads a 64-bit system call's EAX. */
+	mov %edi, %edi
+	cmp $512, %rdi
+	jae .Lreturn_skip
+	lea CONFIG(%rip), %rax; FIXUP(FIX_CONFIG)
+	bt %rdi, CFG_SYSCALLS(%rax)
+	jnc .Lreturn_skip
+	cmpq $0, CFG_RETURN_ENTRY(%rax)
+	je .Lreturn_skip
+	push %rbx
+	pushfq
+	cli
+	mov %rsp, %rbx			/* the caller's stack (RBX is callee-saved) */
+	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
+	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
+	mov $1, %ecx			/* to view 1: the analyzer view */
+	vmfunc
+	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
+	mov %rdi, EV_NR(%rsp)
+	mov %rsi, EV_ARGS(%rsp)		/* args[0]: the return value */
+	xor %eax, %eax
+	mov %rax, (EV_ARGS + 8)(%rsp)
+	mov %rax, (EV_ARGS + 16)(%rsp)
+	mov %rax, (EV_ARGS + 24)(%rsp)
+	mov %rax, (EV_ARGS + 32)(%rsp)
+	mov %rax, (EV_ARGS + 40)(%rsp)
+	mov %rax, EV_USER_RIP(%rsp)
+	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
+	movq $RECORD_RETURN, EV_FLAGS(%rsp)
+	mov %rsp, %rdi
+	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
+	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
+	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+	mov $0, %eax
+	mov $0, %ecx			/* back to view 0 */
+	vmfunc
+	mov %rbx, %rsp
+	popfq				/* IF as the caller had it */
+	pop %rbx
+.Lreturn_skip:
+	ret
+
+	.org WIN_TRAMPOLINE_RETURN_EXIT, 0xcc	/* fails to assemble if the fast return is longer */
+	/* A system call returned, exit mode: one VMCALL, the hypervisor writes
+	 * the record. The same C function as the fast return entry. */
+	endbr64
+	push %rbx
+	mov %rdi, %rbx			/* RBX = syscall number */
+	mov %rsi, %rcx			/* RCX = return value */
+	movabs $(VMCALL_MAGIC << 32 | VMCALL_TRACE_RETURN), %rax
+	vmcall
+	pop %rbx
+	ret
 	.globl fvx_trampoline_end
 fvx_trampoline_end:
 

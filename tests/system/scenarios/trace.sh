@@ -1,5 +1,6 @@
 # Exit-less syscall tracing end to end: window, views, analyzer, agent,
-# fastvmix trace, exit mode, bad input, and the ring accounting.
+# fastvmix trace, return values, exit mode, bad input, and the ring
+# accounting.
 . /scenarios/lib.sh
 ncpu=$(nproc)
 seq_names() { # the names of a text trace, space-separated
@@ -27,24 +28,29 @@ names=$(seq_names /tmp/seq.txt)
 check trace-first-is-execve sh -c "echo '$names' | grep -q '^execve '"
 check trace-known-sequence sh -c "echo '$names' | grep -q 'getpid getpid getpid getpid getpid openat write exit_group \$'"
 # AT_FDCWD is an int: its upper 32 bits are not part of the argument.
-check trace-openat-args grep -qE '\] openat\(0xffffff9c, 0x[0-9a-f]+, 577, 420\)$' /tmp/seq.txt
-check trace-write-args grep -qE '\] write\(3, 0x[0-9a-f]+, 9\)$' /tmp/seq.txt
-check trace-exit-args grep -qE '\] exit_group\(7\)$' /tmp/seq.txt
+check trace-openat-args grep -qE '\] openat\(0xffffff9c, 0x[0-9a-f]+, 577, 420\) = 3$' /tmp/seq.txt
+check trace-write-args grep -qE '\] write\(3, 0x[0-9a-f]+, 9\) = 9$' /tmp/seq.txt
+check trace-exit-args grep -qE '\] exit_group\(7\) = \?$' /tmp/seq.txt
+# Return values: a failed call as strace shows it, the command's execve.
+check trace-openat-enoent grep -qE '\] openat\(0xffffff9c, 0x[0-9a-f]+, 0, 0\) = -1 ENOENT \(No such file or directory\)$' /tmp/seq.txt
+check trace-execve-returns grep -qE '\] execve\(0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\) = 0$' /tmp/seq.txt
 check trace-one-pid sh -c "test \$(sed -n 's/^\[pid *\([0-9]*\)\].*/\1/p' /tmp/seq.txt | sort -u | wc -l) -eq 1"
 
 # The same in JSON Lines.
 fastvmix trace --json -o /tmp/seq.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null 3>&-
 check trace-json-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/seq.json | tail -n 6 | tr '\n' ' ' | grep -q 'getpid.*getpid.*getpid.*openat.*write.*exit_group'"
-check trace-json-args grep -q '"name":"write","args":\["0x3","0x[0-9a-f]*","0x9"' /tmp/seq.json
+check trace-json-args grep -q '"name":"write","args":\["0x3","0x[0-9a-f]*","0x9",[^]]*\],"exit_mode":false,"ret":9,"errno":null}' /tmp/seq.json
+check trace-json-errno grep -q '"name":"openat",.*"ret":-2,"errno":"ENOENT"}' /tmp/seq.json
 
 # Exit mode: the same trace, written by the hypervisor.
 fastvmix trace --mode exit --json -o /tmp/exit.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null
 check trace-exit-mode-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/exit.json | tail -n 5 | tr '\n' ' ' | grep -q 'getpid.*openat.*write.*exit_group'"
 check trace-exit-mode-flag grep -q '"exit_mode":true' /tmp/exit.json
+check trace-exit-mode-returns grep -q '"name":"write",.*"exit_mode":true,"ret":9,"errno":null}' /tmp/exit.json
 
 # The early process: its syscalls go through the window too.
 timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
-check trace-early-process sh -c "grep -q 'pid *$early\] read' /tmp/early.txt"
+check trace-early-process sh -c "grep -qE 'pid *$early\] read\(.*\) = [0-9]+\$' /tmp/early.txt"
 kill $early
 
 # Switching views by hand: a bad index is an attack: #UD. The analyzer view
@@ -53,7 +59,7 @@ kill $early
 check trace-vmfunc-bad-index-ud test "$(hvprobe fault vmfunc-bad-index)" = UD
 check trace-vmfunc-own-code-undone test "$(hvprobe fault vmfunc-analyzer-view)" = none
 fastvmix trace -o /tmp/after-attack.txt -- syscall_seq 1 /tmp/fvx-known 2>/dev/null 3>&-
-check trace-works-after-attacks grep -q '\] exit_group(7)' /tmp/after-attack.txt
+check trace-works-after-attacks grep -q '\] exit_group(7) = ?$' /tmp/after-attack.txt
 
 # Bad input: clear errors, and tracing still works afterwards.
 head -c 300 /dev/urandom >/tmp/bad.fvxa
@@ -66,7 +72,8 @@ check trace-user-analyzer fastvmix analyzer load /lib/fastvmix/syscall.fvxa
 fastvmix trace -o /tmp/again.txt -- syscall_seq 2 /tmp/fvx-known 2>/dev/null
 check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' \$1 | tr '\n' ' '; }; seq_names /tmp/again.txt | grep -q 'getpid getpid openat write exit_group \$'"
 
-# Fast mode costs no VM exit per call; exit mode at least one.
+# Fast mode costs no VM exit per call, nor per return; exit mode at least
+# one for each. Each traced getpid is two records, its entry and return.
 exits() { # [FILE]: total VM exits of every CPU; FILE keeps the status
 	fastvmix status --json >"${1:-/tmp/status.now}"
 	sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "${1:-/tmp/status.now}" | awk '{ s += $1 } END { print s }'
@@ -82,9 +89,9 @@ e2=$(exits)
 echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
 echo "# exit mode: $(calc "$e2 - $e1") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
-check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * $calls"
+check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * 2 * $calls"
 check_num trace-fast-no-exits "$e1 - $e0" -lt "$calls / 100"
-check_num trace-exit-mode-exits "$e2 - $e1" -ge "2 * $calls"
+check_num trace-exit-mode-exits "$e2 - $e1" -ge "2 * 2 * $calls"
 
 # The guest reads back its own IA32_LSTAR while the real one points at the
 # trampoline.
@@ -100,8 +107,11 @@ threads=$ncpu
 fastvmix trace -e trace=getpid -o /tmp/threads.txt -- getpid_bench 100000 $threads 2>/tmp/threads.err
 cat /tmp/threads.err | sed 's/^/# threads: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
-check_num trace-threads-accounted "${got% *} + ${got#* }" -eq "100000 * $threads"
-check trace-threads-all-getpid sh -c "! grep -v '\] getpid()' /tmp/threads.txt | grep -q ."
+check_num trace-threads-accounted "${got% *} + ${got#* }" -eq "2 * 100000 * $threads"
+# (threads interleave: getpid( <unfinished ...> and <... getpid resumed>)
+check trace-threads-all-getpid sh -c "! grep -vE '\] (getpid\(|<\.\.\. getpid resumed>\))' /tmp/threads.txt | grep -q ."
+# Paired per thread: every getpid that returned returned the process's pid.
+check trace-threads-getpid-returns sh -c "test \$(sed -n 's/.*getpid.*) = \([0-9]*\)\$/\1/p' /tmp/threads.txt | sort -u | wc -l) -eq 1"
 
 check trace-agent-rmmod rmmod fastvmix
 check trace-hv-rmmod rmmod fastvmix_hv
