@@ -49,10 +49,12 @@ check_num() {
 	check "$1" test "$a" "$3" "$b"
 }
 # check_no_oops NAME: no oops, BUG, WARNING, general protection fault or
-# double fault in the kernel log; shows what it found.
+# double fault in the kernel log; shows what it found. (Case matters:
+# "loops=" is not an Oops.)
+OOPS_RE='Oops|general protection|BUG:|WARNING:|double fault'
 check_no_oops() {
-	if dmesg | grep -iE "oops|general protection|BUG:|WARNING:|double fault" >/tmp/oops.txt; then
-		dmesg | grep -iE -A 12 "oops|general protection|BUG:|WARNING:|double fault" | head -n 40 |
+	if dmesg | grep -E "$OOPS_RE" >/tmp/oops.txt; then
+		dmesg | grep -E -A 12 "$OOPS_RE" | head -n 40 |
 			sed 's/^/# dmesg: /'
 		fail "$1 - $(head -n 1 /tmp/oops.txt)"
 	else
