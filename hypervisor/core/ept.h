@@ -50,6 +50,15 @@ static inline u64 ept_pointer(u64 pml4_pa)
 	return pml4_pa | (3 << 3) | 6;
 }
 
+/* The 4 KiB leaf entry that maps gpa, so that one page's permissions can
+ * change without touching its neighbours. A 1 GiB or 2 MiB page in the way
+ * is split into tables taken from reserve (pages carved out of pool at load
+ * time, so nothing is allocated in VMX root): every
+ * page keeps its translation and memory type, so a split is never undone.
+ * NULL, with nothing changed, when gpa is not mapped or the reserve is too
+ * small. Callers flush with INVEPT after changing the leaf. */
+u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa);
+
 struct ept_translation {
 	u64 hpa;
 	u8 perm; /* EPT_READ | EPT_WRITE | EPT_EXEC */
