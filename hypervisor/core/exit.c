@@ -7,9 +7,14 @@
 
 void guest_skip_instruction(void)
 {
+	guest_advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void guest_advance_rip(u32 len)
+{
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
 	/* The emulated instruction ends any STI/MOV SS shadow (SDM 24.4.2). */
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
