@@ -68,7 +68,8 @@ modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko \
-		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko $(BUILD)/bin/
+		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko \
+		tests/system/modules/fvx_ptattack.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
