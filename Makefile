@@ -14,7 +14,8 @@ GUEST_RELEASE = $(shell cat $(GUEST_STAMP) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(GUEST_RELEASE)
 
 CORE_PURE := hypervisor/core/caps.c hypervisor/core/analyzer_image.c
-UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervisor/core/ept.c
+UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervisor/core/ept.c \
+	hypervisor/core/ept_walk.c
 CLI_SRC := $(wildcard cli/*.c)
 ERRNO_NAMES := $(BUILD)/gen/errno_names.h
 UAPI ?= /usr/include
@@ -55,7 +56,7 @@ $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard incl
 # The VMX-root image (hypervisor/core/root_image.h): everything that runs in
 # VMX root, freestanding, embedded in the loader and run from hidden memory.
 ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c trace_ctl.c \
-	guest_mem.c log.c devirt.c analyzer_image.c) \
+	guest_mem.c log.c devirt.c analyzer_image.c ptprotect.c insn.c ept_walk.c mtrr.c) \
 	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S
 ROOT_IMAGE := $(BUILD)/gen/hv_root.bin
 $(ROOT_IMAGE): $(ROOT_SRC) scripts/build-root-image.sh scripts/gen-offsets.sh \
@@ -67,15 +68,18 @@ modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko \
-		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko $(BUILD)/bin/
+		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko \
+		tests/system/modules/fvx_ptattack.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
 EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/msr_bitmap.c \
 	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
-	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c
-$(BUILD)/unit/test_exit: tests/unit/test_exit.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/ptprotect.c \
+	hypervisor/core/ptprotect_init.c hypervisor/core/insn.c
+EXIT_TESTS := $(BUILD)/unit/test_exit $(BUILD)/unit/test_ptprotect
+$(EXIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) -lcmocka
 

@@ -95,13 +95,35 @@ static int map_window(void)
 	if (slot > WINDOW_SLOT_LAST)
 		return -ENOSPC;
 	/* One 1 GiB page, kernel-only, write-back: with PML4[511] (shared by
-	 * every address space since boot) the only two entries that carry it. */
+	 * every address space since boot) the only two entries that carry it.
+	 * From FVX_VMCALL_CONFIGURE to FVX_VMCALL_UNCONFIGURE the hypervisor
+	 * keeps both as they are now (the PDPT page is read-only in EPT). */
 	WRITE_ONCE(pdpt[slot], window.window_gpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE |
 				       _PAGE_GLOBAL | _PAGE_ACCESSED | _PAGE_DIRTY);
 	window_pdpte = &pdpt[slot];
 	window_va = 0xffffff8000000000ULL + (u64)slot * GIB;
 	on_each_cpu(flush_this_cpu, NULL, 1); /* every CPU: the entry is global */
 	return 0;
+}
+
+/* Any VM exit makes a CPU take up the protection of the window's page
+ * tables that FVX_VMCALL_CONFIGURE turned on (CR3-load exiting, the PDPT
+ * read-only in EPT): make every CPU exit now, not at its first trace. */
+static void protect_on_cpu(void *info)
+{
+	vmcall(FVX_VMCALL_VERSION, 0, 0, NULL);
+}
+
+/* The hypervisor stops protecting the window's entries, so that
+ * unmap_window may clear them; if it will not, the mapping stays. */
+static void unconfigure(void)
+{
+	s64 r = vmcall(FVX_VMCALL_UNCONFIGURE, 0, 0, NULL);
+
+	if (r != FVX_VMCALL_OK) {
+		pr_err("fastvmix: window still protected (status %lld): left mapped\n", r);
+		window_pdpte = NULL;
+	}
 }
 
 static void unmap_window(void)
@@ -410,14 +432,17 @@ static int __init agent_init(void)
 		err = -EINVAL;
 		goto unmap;
 	}
+	on_each_cpu(protect_on_cpu, NULL, 1);
 	err = misc_register(&agent_device);
 	if (err)
-		goto unmap;
+		goto unconfigure;
 	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu "
 		"KiB\n",
 		window_va, window.window_gpa, window.geometry.cpu_count,
 		window.geometry.ring_bytes >> 10);
 	return 0;
+unconfigure:
+	unconfigure();
 unmap:
 	unmap_window();
 free_consumer:
@@ -436,6 +461,7 @@ static void __exit agent_exit(void)
 		returns_stop();
 	returns_on = false;
 	mutex_unlock(&agent_lock);
+	unconfigure();
 	unmap_window();
 	free_page((unsigned long)consumer);
 }

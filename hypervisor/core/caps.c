@@ -193,6 +193,8 @@ void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has
 			 struct vmx_controls *want)
 {
 	want->pin = 0; /* interrupts and NMIs go straight to the guest */
+	/* No CR3-load exiting at launch: ptprotect.c turns it on per CPU
+	 * once the window is configured (it is required, so it can be). */
 	want->proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	want->proc2 = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
 		      (cpu_has_rdtscp ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |

@@ -167,31 +167,3 @@ enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u
 	table[(gpa >> 12) & 511] = hpa | perm | ((u64)memtype << EPT_MEMTYPE_SHIFT);
 	return FVX_OK;
 }
-
-bool ept_translate(const struct pool *pool, u64 pml4_pa, u64 gpa, struct ept_translation *t)
-{
-	const u64 *table;
-	u64 entry = pml4_pa | EPT_RWX;
-	u8 perm = EPT_RWX;
-	int level;
-
-	for (level = 4; level >= 1; level--) {
-		if (!pool_contains_pa(pool, entry & EPT_ADDR_MASK))
-			return false; /* tables live in the pool only */
-		table = pool_va(pool, entry & EPT_ADDR_MASK);
-		entry = table[(gpa >> (12 + 9 * (level - 1))) & 511];
-		if (!(entry & EPT_RWX))
-			return false;
-		perm &= entry & EPT_RWX;
-		if (level == 1 || (entry & EPT_LARGE)) {
-			u64 size = level_size(level);
-
-			t->hpa = (entry & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
-			t->perm = perm;
-			t->memtype = (entry >> EPT_MEMTYPE_SHIFT) & 7;
-			t->level = level;
-			return true;
-		}
-	}
-	return false;
-}

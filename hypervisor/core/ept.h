@@ -50,6 +50,15 @@ static inline u64 ept_pointer(u64 pml4_pa)
 	return pml4_pa | (3 << 3) | 6;
 }
 
+/* VMX root (ept_walk.c). The 4 KiB leaf entry that maps gpa, so that one page's permissions can
+ * change without touching its neighbours. A 1 GiB or 2 MiB page in the way
+ * is split into tables taken from reserve (pages carved out of pool at load
+ * time, so nothing is allocated in VMX root): every
+ * page keeps its translation and memory type, so a split is never undone.
+ * NULL, with nothing changed, when gpa is not mapped or the reserve is too
+ * small. Callers flush with INVEPT after changing the leaf. */
+u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa);
+
 struct ept_translation {
 	u64 hpa;
 	u8 perm; /* EPT_READ | EPT_WRITE | EPT_EXEC */
@@ -57,7 +66,8 @@ struct ept_translation {
 	u8 level; /* 1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB page */
 };
 
-/* Walks the tables like the CPU does; false when gpa is not mapped. */
+/* Walks the tables like the CPU does; false when gpa is not mapped
+ * (ept_walk.c). */
 bool ept_translate(const struct pool *pool, u64 pml4_pa, u64 gpa, struct ept_translation *t);
 
 #endif

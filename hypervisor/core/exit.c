@@ -7,9 +7,14 @@
 
 void guest_skip_instruction(void)
 {
+	guest_advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void guest_advance_rip(u32 len)
+{
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
 	/* The emulated instruction ends any STI/MOV SS shadow (SDM 24.4.2). */
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
@@ -72,9 +77,10 @@ static enum exit_action handle_invd(struct vcpu *v, struct guest_regs *r)
 static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	/* The views map every guest-physical address below the limit, so a
-	 * violation is about the window (views.c) or a guest bug: report it
-	 * and give the guest #GP rather than retry the access forever. */
-	if (views_ept_violation(v, r))
+	 * violation is about the write-protected PDPT (ptprotect.c), the
+	 * window (views.c) or a guest bug: report it and give the guest #GP
+	 * rather than retry the access forever. */
+	if (ptp_ept_violation(v, r) || views_ept_violation(v, r))
 		return EXIT_RESUME;
 	if (v->ept_violations_logged++ < 16)
 		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",
@@ -154,6 +160,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 	v->exits[basic < FVX_EXIT_REASON_COUNT ? basic : FVX_EXIT_REASON_COUNT - 1]++;
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		handle_fatal(v, r);
+	ptp_sync_cpu(v); /* a protection change made on another CPU */
 	reinject_pending_event();
 	if (basic < FVX_EXIT_REASON_COUNT)
 		h = handlers[basic];

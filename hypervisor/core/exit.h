@@ -25,7 +25,11 @@ struct exception_frame {
 void host_exception(struct exception_frame *f);
 
 /* Helpers for handlers. */
+/* Past the exiting instruction (VM_EXIT_INSTRUCTION_LEN, SDM 27.2.5). */
 void guest_skip_instruction(void);
+/* Past an instruction of len bytes the handler decoded itself (exits such
+ * as EPT violations leave VM_EXIT_INSTRUCTION_LEN undefined). */
+void guest_advance_rip(u32 len);
 /* A hardware exception, delivered at VM entry (SDM 26.6). */
 void guest_inject_exception(u8 vector, bool has_code, u32 code);
 u64 guest_read_gpr(const struct guest_regs *r, unsigned int index);

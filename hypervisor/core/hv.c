@@ -101,8 +101,9 @@ static enum fvx_status build_ept(struct hv *hv)
 
 	arch_cpuid(0x80000008, 0, r);
 	mtrr_read(&hv->mtrr, rdmsr_plain);
+	hv->maxphyaddr = r[0] & 0xff;
 	l.large_1g = hv->caps.ept_vpid & VMX_EPT_1GB_PAGE;
-	l.limit = 1ULL << (r[0] & 0xff); /* MAXPHYADDR */
+	l.limit = 1ULL << hv->maxphyaddr;
 	if (!l.large_1g && l.limit > (64ULL << 30))
 		l.limit = 64ULL << 30; /* 2 MiB pages only: keep the tables small */
 	l.mtrr = &hv->mtrr;
@@ -187,6 +188,8 @@ static enum fvx_status build(struct hv *hv)
 	s = load_root_image(hv);
 	if (s == FVX_OK)
 		s = build_ept(hv);
+	if (s == FVX_OK)
+		s = ptp_init(hv);
 	if (s == FVX_OK)
 		s = host_page_tables_build(hv, arch_read_cr3());
 	if (s == FVX_OK)

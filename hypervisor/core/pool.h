@@ -27,6 +27,20 @@ static inline void pool_init(struct pool *p, void *va, u64 pa, u64 size)
 /* count zeroed pages, or NULL when the pool is exhausted. */
 void *pool_alloc(struct pool *p, u64 count);
 
+/* One page, not zeroed, for a caller that fills all of it; NULL when the
+ * pool is exhausted. No loop the compiler could turn into a memset call:
+ * usable in VMX root. */
+static inline void *pool_take_page(struct pool *p)
+{
+	u8 *page;
+
+	if (p->size - p->used < PAGE_SIZE_4K)
+		return NULL;
+	page = p->va + p->used;
+	p->used += PAGE_SIZE_4K;
+	return page;
+}
+
 static inline bool pool_contains_pa(const struct pool *p, u64 pa)
 {
 	return pa >= p->pa && pa - p->pa < p->size;

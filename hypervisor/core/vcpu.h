@@ -9,6 +9,7 @@
 #include "ept.h"
 #include "mtrr.h"
 #include "root_image.h"
+#include "ptprotect.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -64,6 +65,7 @@ struct vcpu {
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 	u64 sealed_refusals; /* attempts to end or change a sealed trace */
+	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
 };
 
 struct hv {
@@ -74,6 +76,7 @@ struct hv {
 	struct mtrr_state mtrr;
 	u64 page_offset; /* Linux's direct map: guest-physical 0 */
 	u64 ram_top;
+	u8 maxphyaddr; /* CPUID.80000008H:EAX[7:0] */
 	u64 host_cr3; /* the host page tables each CPU's copy starts from */
 	struct root_image root; /* what VMX root runs (root_image.h) */
 	u64 eptp;
@@ -100,6 +103,7 @@ struct hv {
 	bool analyzer_loaded;
 	u32 tracing_cpus;
 	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
+	struct ptp_state ptp; /* page-table protection of the window (ptprotect.c) */
 	unsigned int cpu_count;
 	struct vcpu *vcpus[FVX_MAX_CPUS];
 };

@@ -34,13 +34,21 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->cpu_count = hv->cpu_count;
 	out->features = FVX_FEATURE_EPT | FVX_FEATURE_VPID | FVX_FEATURE_MSR_BITMAP |
 			FVX_FEATURE_HIDDEN_MEMORY |
-			(hv->ept_stats.pages_1g ? FVX_FEATURE_EPT_1G : 0);
+			(hv->ept_stats.pages_1g ? FVX_FEATURE_EPT_1G : 0) |
+			(of->ptp.checking ? FVX_FEATURE_PT_PROTECT : 0);
 	out->hv_base = hv->pool.pa;
 	out->hv_size = hv->pool.size;
 	out->vmcalls = of->vmcalls;
 	out->exits_total = of->exits_total;
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		out->exits[i] = of->exits[i];
+	out->view_attacks = of->attacks;
+	out->cr3_loads = of->ptp.count.cr3_loads;
+	out->pml4e_repaired = of->ptp.count.pml4e_repaired;
+	out->pdpte_repaired = of->ptp.count.pdpte_repaired;
+	out->cr3_refused = of->ptp.count.cr3_refused;
+	out->pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated;
+	out->pdpt_writes_refused = of->ptp.count.pdpt_writes_refused;
 	return FVX_VMCALL_OK;
 }
 
@@ -58,11 +66,19 @@ static s64 vmcall_unload(struct vcpu *v, struct guest_regs *r)
 }
 
 static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {
-	[FVX_VMCALL_VERSION] = vmcall_version,	  [FVX_VMCALL_STATUS] = vmcall_status,
-	[FVX_VMCALL_UNLOAD] = vmcall_unload,	  [FVX_VMCALL_WINDOW_INFO] = trace_window_info,
-	[FVX_VMCALL_CONFIGURE] = trace_configure, [FVX_VMCALL_ANALYZER_LOAD] = trace_analyzer_load,
-	[FVX_VMCALL_TRACE_EVENT] = trace_event,	  [FVX_VMCALL_TRACE_FILTER] = trace_filter,
-	[FVX_VMCALL_TRACE_MODE] = trace_mode,	  [FVX_VMCALL_TRACE_RETURN] = trace_return,
+	[FVX_VMCALL_VERSION] = vmcall_version,
+	[FVX_VMCALL_STATUS] = vmcall_status,
+	[FVX_VMCALL_UNLOAD] = vmcall_unload,
+	[FVX_VMCALL_WINDOW_INFO] = trace_window_info,
+	/* trace_configure, then the protection of the window's page tables. */
+	[FVX_VMCALL_CONFIGURE] = ptp_configure,
+	[FVX_VMCALL_ANALYZER_LOAD] = trace_analyzer_load,
+	[FVX_VMCALL_TRACE_EVENT] = trace_event,
+	[FVX_VMCALL_TRACE_FILTER] = trace_filter,
+	/* trace_mode, on a CPU that checks CR3 loads. */
+	[FVX_VMCALL_TRACE_MODE] = ptp_trace_mode,
+	[FVX_VMCALL_TRACE_RETURN] = trace_return,
+	[FVX_VMCALL_UNCONFIGURE] = ptp_unconfigure,
 };
 
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)

@@ -36,7 +36,11 @@
 #define FVX_VMCALL_TRACE_MODE 9
 /* Exit-mode return entry only: RBX = syscall number, RCX = return value. */
 #define FVX_VMCALL_TRACE_RETURN 10
-#define FVX_VMCALL_COUNT 11 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
+/* Undoes FVX_VMCALL_CONFIGURE: the hypervisor stops protecting the
+ * window's page-table entries, so the agent may unmap it. Not while
+ * tracing (EBUSY). */
+#define FVX_VMCALL_UNCONFIGURE 11
+#define FVX_VMCALL_COUNT 12 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
 
 /* The one error vocabulary from the hypervisor to the frontend: each code is
  * the negated Linux errno of the same name, so the agent and the loader hand
@@ -56,8 +60,10 @@
 #define FVX_FEATURE_MSR_BITMAP (1u << 2)
 #define FVX_FEATURE_EPT_1G (1u << 3)
 #define FVX_FEATURE_HIDDEN_MEMORY (1u << 4)
+/* This CPU checks the window's page-table entries on every CR3 load. */
+#define FVX_FEATURE_PT_PROTECT (1u << 5)
 
-#define FVX_CPU_STATUS_VERSION 1
+#define FVX_CPU_STATUS_VERSION 2
 struct fvx_cpu_status {
 	__u32 version; /* FVX_CPU_STATUS_VERSION */
 	__u32 size; /* sizeof(struct fvx_cpu_status) */
@@ -69,8 +75,16 @@ struct fvx_cpu_status {
 	__u64 vmcalls;
 	__u64 exits_total;
 	__u64 exits[FVX_EXIT_REASON_COUNT]; /* by basic exit reason */
+	/* Attacks and repairs, by kind. */
+	__u64 view_attacks; /* view switches by code of one's own, refused VMFUNCs */
+	__u64 cr3_loads; /* MOV to CR3 done by the hypervisor (checked) */
+	__u64 pml4e_repaired; /* the window's PML4E written back on a CR3 load */
+	__u64 pdpte_repaired; /* the window's PDPTE written back */
+	__u64 cr3_refused; /* CR3 loads refused (#GP): table unreadable or not repairable */
+	__u64 pdpt_writes_emulated; /* writes to other slots of the window's PDPT, done */
+	__u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable (#GP) */
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 7 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1
@@ -86,7 +100,9 @@ _Static_assert(sizeof(struct fvx_window_info) == 24 + sizeof(struct fvx_geometry
 
 #define FVX_AGENT_CONFIG_VERSION 1
 /* What only the guest kernel knows: where it mapped the window and where
- * its own data lives. */
+ * its own data lives. The page-table entries that map the window are not
+ * named here: the hypervisor finds them from window_va in the tables of
+ * the CPU that configures, and checks them. */
 struct fvx_agent_config {
 	__u32 version;
 	__u32 size;

@@ -686,6 +686,15 @@ void arch_invvpid_all(void)
 	cpu()->invvpid++;
 }
 
+void arch_invvpid(u64 type, u16 vpid, u64 address)
+{
+	if (type > INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS ||
+	    (type != INVVPID_ALL_CONTEXT && !vpid))
+		fail_msg("cpu %u: INVVPID type %llu, VPID %u: VMfail", fake.current,
+			 (unsigned long long)type, vpid);
+	arch_invvpid_all();
+}
+
 static u64 *current_vmcs(void)
 {
 	if (!cpu()->in_vmx || !cpu()->current_vmcs)

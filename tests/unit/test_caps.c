@@ -138,6 +138,28 @@ static void controls_match_known_good_bochs_values(void **state)
 	assert_int_equal(refused.proc2, 0);
 }
 
+/* CR3-load exiting: required (the window's page tables are checked on
+ * every CR3 load), yet off at launch; each CPU turns it on later. */
+static void cr3_load_exiting_is_required_but_not_wanted_at_launch(void **state)
+{
+	struct vmx_caps c = read_caps(MSR_TABLE(bochs_broadwell));
+	struct vmx_controls want, out, refused;
+	unsigned int i;
+
+	for (i = 0; i < vmx_feature_count; i++)
+		if (!strcmp(vmx_features[i].name, "CR3-load exiting"))
+			assert_true(vmx_features[i].required);
+	assert_true(feature(&c, "CR3-load exiting"));
+	c.proc &= ~((u64)CPU_BASED_CR3_LOAD_EXITING << 32);
+	assert_string_equal(vmx_caps_first_missing(&c)->name, "CR3-load exiting");
+	c = read_caps(MSR_TABLE(bochs_broadwell));
+	vmx_controls_wanted(true, true, false, &want);
+	assert_false(want.proc & CPU_BASED_CR3_LOAD_EXITING);
+	assert_false(want.proc & CPU_BASED_CR3_STORE_EXITING);
+	assert_int_equal(vmx_controls_compute(&c, &want, &out, &refused), FVX_OK);
+	assert_false(out.proc & CPU_BASED_CR3_LOAD_EXITING);
+}
+
 static void legacy_controls_force_default1_bits(void **state)
 {
 	struct vmx_caps c = read_caps(MSR_TABLE(no_vmfunc));
@@ -185,6 +207,7 @@ int main(void)
 		cmocka_unit_test(no_cpuid_vmx_reads_nothing),
 		cmocka_unit_test(missing_msr_is_an_error),
 		cmocka_unit_test(controls_match_known_good_bochs_values),
+		cmocka_unit_test(cr3_load_exiting_is_required_but_not_wanted_at_launch),
 		cmocka_unit_test(legacy_controls_force_default1_bits),
 		cmocka_unit_test(refused_bits_are_reported),
 		cmocka_unit_test(secondary_controls_need_activation),

@@ -252,6 +252,97 @@ static void window_pages_replace_a_large_page(void **state)
 			 FVX_ERR_INVALID);
 }
 
+/* A reserve of n tables carved out of the fixture's pool, as ptp_init does. */
+static struct pool reserve_of(struct fixture *f, u64 n)
+{
+	struct pool r;
+	void *pages = pool_alloc(&f->pool, n);
+
+	assert_non_null(pages);
+	pool_init(&r, pages, pool_pa(&f->pool, pages), n * 4096);
+	return r;
+}
+
+static void one_page_splits_out_of_a_1g_page(void **state)
+{
+	struct fixture *f = *state;
+	u64 page = 5 * GIB + 0x1234000, *leaf;
+	struct pool r;
+	struct ept_translation t;
+
+	build(f);
+	r = reserve_of(f, 2);
+	assert_int_equal(walk(f, page).level, 3);
+	leaf = ept_leaf_4k(&f->pool, &r, f->pml4, page + 0x123);
+	assert_non_null(leaf);
+	assert_int_equal(r.used, 2 * 4096); /* a directory and a table */
+	*leaf &= ~EPT_WRITE;
+	t = walk(f, page + 0x123);
+	assert_int_equal(t.level, 1);
+	assert_int_equal(t.hpa, page + 0x123);
+	assert_int_equal(t.perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	/* Its neighbours translate as before, in pages as large as allowed. */
+	t = walk(f, page - 0x1000);
+	assert_int_equal(t.hpa, page - 0x1000);
+	assert_int_equal(t.perm, EPT_RWX);
+	assert_int_equal(t.level, 1);
+	t = walk(f, 5 * GIB + 0x800000);
+	assert_int_equal(t.hpa, 5 * GIB + 0x800000);
+	assert_int_equal(t.perm, EPT_RWX);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	assert_int_equal(t.level, 2);
+	assert_int_equal(walk(f, 6 * GIB).level, 3);
+	/* Split once: the same page again needs no table. */
+	assert_ptr_equal(ept_leaf_4k(&f->pool, &r, f->pml4, page), leaf);
+	assert_int_equal(r.used, 2 * 4096);
+}
+
+static void a_2m_page_needs_one_table_and_keeps_its_type(void **state)
+{
+	struct fixture *f = *state;
+	struct pool r;
+	u64 *leaf;
+	struct ept_translation t;
+
+	build(f);
+	r = reserve_of(f, 1);
+	/* In GiB 0 (split by the fixed MTRRs) 0x600000 is a 2 MiB page. */
+	assert_int_equal(walk(f, 0x600000).level, 2);
+	leaf = ept_leaf_4k(&f->pool, &r, f->pml4, 0x655000);
+	assert_non_null(leaf);
+	assert_int_equal(r.used, 4096);
+	t = walk(f, 0x7ff000);
+	assert_int_equal(t.level, 1);
+	assert_int_equal(t.hpa, 0x7ff000);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	/* The UC GiB keeps UC when split. */
+	r = reserve_of(f, 2);
+	assert_non_null(ept_leaf_4k(&f->pool, &r, f->pml4, 3 * GIB + 0x5000));
+	t = walk(f, 3 * GIB + 0x6000);
+	assert_int_equal(t.memtype, MEMTYPE_UC);
+	assert_int_equal(t.hpa, 3 * GIB + 0x6000);
+}
+
+static void small_reserve_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct pool r;
+	struct ept_translation t;
+
+	build(f);
+	r = reserve_of(f, 1); /* a 1 GiB page needs two */
+	assert_null(ept_leaf_4k(&f->pool, &r, f->pml4, 7 * GIB));
+	assert_int_equal(r.used, 0);
+	t = walk(f, 7 * GIB);
+	assert_int_equal(t.level, 3);
+	/* Not mapped (beyond the limit), or a root outside the pool. */
+	r = reserve_of(f, 2);
+	assert_null(ept_leaf_4k(&f->pool, &r, f->pml4, 2048 * GIB));
+	assert_null(ept_leaf_4k(&f->pool, &r, 0x1000, 7 * GIB));
+	assert_int_equal(r.used, 0);
+}
+
 static void mtrr_rules(void **state)
 {
 	struct mtrr_state m = pc_mtrr();
@@ -334,6 +425,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(second_hidden_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(window_pages_replace_a_large_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_page_splits_out_of_a_1g_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_2m_page_needs_one_table_and_keeps_its_type, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(small_reserve_changes_nothing, setup, teardown),
 		cmocka_unit_test(mtrr_rules),
 		cmocka_unit_test(mtrr_read_decodes_msrs),
 	};

@@ -57,6 +57,16 @@ int arch_xsetbv_safe(u32 index, u64 value)
 	return 0;
 }
 
+/* TLB invalidations (the page-table protection's; test_ptprotect.c checks
+ * them). */
+void arch_invept_all(void)
+{
+}
+
+void arch_invvpid(u64 type, u16 vpid, u64 address)
+{
+}
+
 static u64 real_lstar;
 
 u64 arch_rdmsr(u32 msr)
@@ -399,6 +409,29 @@ static u64 gva(u64 gpa)
 	return hv.page_offset + gpa;
 }
 
+/* The hypervisor's pool with real EPT views: configuring the window
+ * write-protects the PDPT page that maps it. */
+static void build_views(void)
+{
+	static u8 *pool_memory;
+	struct ept_layout l = { .limit = 1ULL << 40, .large_1g = true, .mtrr = &hv.mtrr };
+	struct ept_stats stats;
+	u64 pml4;
+
+	if (!pool_memory)
+		pool_memory = aligned_alloc(4096, 4 << 20);
+	pool_init(&hv.pool, pool_memory, 0x10000000, 4 << 20);
+	l.hidden[0].base = hv.pool.pa;
+	l.hidden[0].size = hv.pool.size;
+	l.ram_perm = EPT_RWX;
+	assert_int_equal(ept_build(&hv.pool, &l, &pml4, &stats), FVX_OK);
+	hv.eptp = eptp_list[0] = ept_pointer(pml4);
+	l.ram_perm = EPT_READ | EPT_WRITE;
+	assert_int_equal(ept_build(&hv.pool, &l, &pml4, &stats), FVX_OK);
+	hv.eptp_analyzer = eptp_list[1] = ept_pointer(pml4);
+	assert_int_equal(ptp_init(&hv), FVX_OK);
+}
+
 static int window_setup(void **state)
 {
 	u64 *pt;
@@ -410,12 +443,13 @@ static int window_setup(void **state)
 	memset(window_block, 0, FVX_WIN_BACKED);
 	hv.page_offset = (u64)ram;
 	hv.ram_top = sizeof(ram);
-	hv.pool.pa = 0x10000000;
-	hv.pool.size = 4 << 20;
+	hv.maxphyaddr = 40;
+	hv.mtrr.enabled = true;
+	hv.mtrr.default_type = MEMTYPE_WB;
+	build_views();
 	hv.window = window_block;
 	hv.window_pa = 0x20000000;
 	hv.window_gpa = 1ULL << 39;
-	hv.eptp = eptp_list[0];
 	hv.eptp_list = eptp_list;
 	hv.ring_bytes = FVX_WIN_BACKED - FVX_WIN_RINGS;
 	hv.ring_capacity = fvx_ring_capacity(hv.ring_bytes);
@@ -439,6 +473,9 @@ static int window_setup(void **state)
 	*(u64 *)(ram + 0x8000 + 2 * 16) = (NMI_HANDLER & 0xffff) | (0x10ULL << 16) |
 					  (0x8eULL << 40) | ((NMI_HANDLER >> 16) & 0xffff) << 48;
 	*(u64 *)(ram + 0x8000 + 2 * 16 + 8) = NMI_HANDLER >> 32;
+	/* The window: PML4[511] -> PDPT at 0xd000, slot 1 = one 1 GiB page. */
+	*(u64 *)(ram + 0x9000 + 511 * 8) = 0xd000 | 0x67;
+	*(u64 *)(ram + 0xd000 + 1 * 8) = hv.window_gpa | 0x1e3;
 	vmcs[GUEST_CR3] = 0x9000;
 	vmcs[GUEST_IDTR_BASE] = IDT_VA;
 	vmcs[GUEST_IDTR_LIMIT] = 0xfff;

@@ -13,6 +13,12 @@ struct descriptor_table {
 	u64 base;
 } __attribute__((packed));
 
+/* INVVPID types (SDM 30.3, INVVPID). */
+#define INVVPID_ADDRESS 0
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT 2
+#define INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS 3
+
 #ifdef FVX_FAKE_ARCH
 /* The load-path unit tests' fake CPUs (tests/unit/fake_platform.c). */
 u64 arch_rdmsr(u32 msr);
@@ -56,6 +62,7 @@ bool arch_vmclear(u64 pa);
 bool arch_vmptrld(u64 pa);
 void arch_invept_all(void);
 void arch_invvpid_all(void);
+void arch_invvpid(u64 type, u16 vpid, u64 address);
 u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out);
 #else /* !FVX_FAKE_ARCH */
 
@@ -270,7 +277,12 @@ static inline bool arch_vmptrld(u64 pa)
 	return !fail;
 }
 
-/* INVEPT/INVVPID type 2: all contexts (SDM 30.3). */
+#ifdef FVX_FAKE_VMCS
+/* Unit tests record the invalidations. */
+void arch_invept_all(void);
+void arch_invvpid(u64 type, u16 vpid, u64 address);
+#else
+/* INVEPT type 2: all contexts (SDM 30.3). */
 static inline void arch_invept_all(void)
 {
 	struct {
@@ -280,13 +292,20 @@ static inline void arch_invept_all(void)
 	asm volatile("invept %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
 }
 
-static inline void arch_invvpid_all(void)
+/* INVVPID of one type; address only for INVVPID_ADDRESS. */
+static inline void arch_invvpid(u64 type, u16 vpid, u64 address)
 {
 	struct {
 		u64 vpid, addr;
-	} desc = { 0, 0 };
+	} desc = { vpid, address };
 
-	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2ULL) : "cc", "memory");
+	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+#endif
+
+static inline void arch_invvpid_all(void)
+{
+	arch_invvpid(INVVPID_ALL_CONTEXT, 0, 0);
 }
 
 /* The guest side of a VMCALL, for the unload path: fastvmix/vmcall.h's. */

@@ -35,8 +35,8 @@ names /tmp/devclose.txt >/tmp/devclose.names
 check attack-device-close-keeps-trace grep -q "$known" /tmp/devclose.names
 
 # A sealed trace: while it runs, guest ring 0 with the agent's own VMCALLs
-# (stop, refilter, unload), a second descriptor and rmmod all fail, and the
-# sample started after the attempts is traced completely.
+# (stop, refilter, unload, unconfigure), a second descriptor and rmmod all
+# fail, and the sample started after the attempts is traced completely.
 ring0() { # FUNCTION RBX: the statuses one VMCALL got on every CPU
 	insmod /lib/fastvmix/fvx_ring0.ko function=$1 rbx=$2 2>/dev/null
 	dmesg | grep "fvx_ring0: vmcall $1:" | tail -n 1 | sed 's/.*vmcall [0-9]*://'
@@ -49,10 +49,12 @@ sleep 1
 stop=$(ring0 9 0)
 refilter=$(ring0 8 0)
 unload=$(ring0 3 0)
-echo "# sealed: stop$stop, refilter$refilter, unload$unload"
+unconfigure=$(ring0 11 0)
+echo "# sealed: stop$stop, refilter$refilter, unload$unload, unconfigure$unconfigure"
 check attack-sealed-ring0-stop-refused all_eperm "$stop"
 check attack-sealed-ring0-refilter-refused all_eperm "$refilter"
 check attack-sealed-ring0-unload-refused all_eperm "$unload"
+check attack-sealed-ring0-unconfigure-refused all_eperm "$unconfigure"
 check attack-sealed-other-descriptor-refused sh -c 'hvprobe stop-other | grep -q "not permitted"'
 check attack-sealed-rmmod-refused sh -c '! rmmod fastvmix 2>/dev/null'
 wait $tracer

@@ -1,0 +1,448 @@
+/* Page-table protection of the analyzer window (ARCHITECTURE.md,
+ * "Protection"). The agent maps the window with one 1 GiB PDPTE in a PDPT
+ * that a kernel-half PML4E points at, shared by every address space. When
+ * the agent configures the window, the hypervisor finds both entries in
+ * the guest's own tables, checks them, and from then on
+ *  - on every MOV to CR3 checks the new top-level table's PML4E and the
+ *    PDPTE, and writes back what differs (CR3-load exiting);
+ *  - keeps the PDPT page read-only in both EPT views and does the guest's
+ *    writes to it itself, except those to the window's slot.
+ * Everything here runs in VMX root (ptp_init, at load time, is in
+ * ptprotect_init.c). Configure
+ * and unconfigure run on the CPU that made the VMCALL; every other CPU
+ * follows at its next exit, and at the latest at the TRACE_MODE VMCALL
+ * that starts tracing on it (ptp_sync_cpu). */
+#include "ptprotect.h"
+#include "exit.h"
+#include "guest_mem.h"
+#include "insn.h"
+#include "log.h"
+#include "trace_ctl.h"
+#include "views.h"
+#include "window.h"
+#include "../arch/x86/asm.h"
+
+/* Guest paging-structure entries (SDM 4.5, Tables 4-15 to 4-17). */
+#define PTE_P BIT(0)
+#define PTE_RW BIT(1)
+#define PTE_US BIT(2)
+#define PTE_A BIT(5)
+#define PTE_D BIT(6)
+#define PTE_PS BIT(7)
+#define PTE_XD BIT(63)
+#define PTE_TABLE_ADDR 0x000ffffffffff000ULL
+#define PDPTE_1G_ADDR 0x000fffffc0000000ULL
+#define PDPTE_1G_RESERVED 0x3fffe000ULL /* bits 29:13 of a 1 GiB PDPTE */
+/* Set by the CPU on its own as it walks (SDM 4.8): never a reason to repair. */
+#define PTE_CPU_SET (PTE_A | PTE_D)
+#define CS_AR_L BIT(13) /* 64-bit code segment */
+
+/* EPT-violation exit qualification (SDM 27.2.1, Table 27-7). */
+#define EPT_Q_WRITE BIT(1)
+#define EPT_Q_LINEAR_VALID BIT(7)
+#define EPT_Q_TRANSLATED BIT(8) /* 0: the access was to a paging-structure entry */
+#define EPT_Q_NMI_UNBLOCKED BIT(12)
+
+#define LOG_LIMIT 32 /* messages per CPU */
+#define VECTOR_DF 8
+
+#define ptp_log(v, ...)                                                                            \
+	do {                                                                                       \
+		if ((v)->ptp.logged < LOG_LIMIT) {                                                 \
+			(v)->ptp.logged++;                                                         \
+			root_log(__VA_ARGS__);                                                     \
+		}                                                                                  \
+	} while (0)
+
+static void lock(struct ptp_state *p)
+{
+	while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static void unlock(struct ptp_state *p)
+{
+	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
+}
+
+static void changed(struct ptp_state *p)
+{
+	__atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
+}
+
+static bool same_entry(u64 a, u64 b)
+{
+	return ((a ^ b) & ~PTE_CPU_SET) == 0;
+}
+
+static u64 read_entry(const u64 *e)
+{
+	return __atomic_load_n(e, __ATOMIC_RELAXED);
+}
+
+/* Where the host reads entry index of the guest table at table_gpa: only
+ * in write-back guest RAM that is not the hypervisor's (where Linux keeps
+ * its page tables). NULL otherwise, and then nothing there is touched. */
+static u64 *table_entry(const struct hv *hv, u64 table_gpa, unsigned int index)
+{
+	u8 type;
+
+	if (!mtrr_range_type(&hv->mtrr, table_gpa, PAGE_SIZE_4K, &type) || type != MEMTYPE_WB)
+		return NULL;
+	return guest_page_buffer(hv, table_gpa + index * 8, 8);
+}
+
+/* Whether the guest could write this page itself (normal view): the
+ * hypervisor writes nowhere on its behalf that it could not. */
+static bool guest_may_write(const struct hv *hv, u64 gpa)
+{
+	struct ept_translation t;
+
+	return ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK, gpa, &t) && (t.perm & EPT_WRITE);
+}
+
+static u64 view_root(const struct hv *hv, unsigned int view)
+{
+	return (view == VIEW_NORMAL ? hv->eptp : hv->eptp_analyzer) & EPT_ADDR_MASK;
+}
+
+/* Under the lock: the PDPT page writable again, nothing enforced. */
+static void release_locked(struct hv *hv)
+{
+	struct ptp_state *p = &hv->ptp;
+	unsigned int view;
+
+	if (!p->active)
+		return;
+	__atomic_store_n(&p->active, false, __ATOMIC_RELEASE);
+	for (view = 0; view < PTP_VIEWS; view++)
+		__atomic_store_n(p->leaf[view], p->leaf_saved[view], __ATOMIC_RELEASE);
+	changed(p);
+}
+
+/* Finds and checks the entries that map window_va in the configuring CPU's
+ * own tables: a present PML4E (kernel half, shared by every address
+ * space) pointing at a PDPT in RAM, whose entry maps the window as one
+ * present, writable, executable, supervisor-only 1 GiB page. The agent
+ * only names window_va; everything else is read here. */
+static const char *protect_locked(struct vcpu *v, u64 window_va)
+{
+	struct hv *hv = v->hv;
+	struct ptp_state *p = &hv->ptp;
+	u64 pml4_gpa = vmcs_readl(GUEST_CR3) & PTE_TABLE_ADDR, pdpt_gpa, e, d, *entry;
+	unsigned int i4 = (window_va >> 39) & 511, i3 = (window_va >> 30) & 511, view;
+	u64 *leaf[PTP_VIEWS];
+
+	if (vmcs_readl(GUEST_CR4) & CR4_LA57)
+		return "5-level paging is not supported";
+	/* RAM lies below MAXPHYADDR: addresses with reserved bits fail here. */
+	entry = table_entry(hv, pml4_gpa, i4);
+	if (!entry)
+		return "the top-level table is not in RAM";
+	e = read_entry(entry);
+	pdpt_gpa = e & PTE_TABLE_ADDR;
+	if (!(e & PTE_P) || (e & PTE_PS) || pdpt_gpa == pml4_gpa)
+		return "no PDPT under the window's PML4E";
+	entry = table_entry(hv, pdpt_gpa, i3);
+	if (!entry)
+		return "the PDPT is not in RAM";
+	d = read_entry(entry);
+	if ((d & (PTE_P | PTE_RW | PTE_US | PTE_PS | PTE_XD)) != (PTE_P | PTE_RW | PTE_PS) ||
+	    (d & PDPTE_1G_ADDR) != hv->window_gpa || (d & PDPTE_1G_RESERVED))
+		return "the PDPTE does not map the window as one kernel 1 GiB page";
+	for (view = 0; view < PTP_VIEWS; view++) {
+		leaf[view] = ept_leaf_4k(&hv->pool, &p->reserve, view_root(hv, view), pdpt_gpa);
+		if (!leaf[view])
+			return "no EPT tables left to write-protect the PDPT";
+	}
+	p->pml4_index = i4;
+	p->pdpt_index = i3;
+	p->pml4e = e;
+	p->pdpte = d;
+	p->pdpt_gpa = pdpt_gpa;
+	for (view = 0; view < PTP_VIEWS; view++) {
+		p->leaf[view] = leaf[view];
+		p->leaf_saved[view] = read_entry(leaf[view]);
+		__atomic_and_fetch(leaf[view], ~EPT_WRITE, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&p->active, true, __ATOMIC_RELEASE);
+	changed(p);
+	return NULL;
+}
+
+s64 ptp_configure(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	s64 status = trace_configure(v, r);
+	const char *refused;
+
+	if (status != FVX_VMCALL_OK)
+		return status;
+	lock(&hv->ptp);
+	release_locked(hv); /* an earlier window's */
+	refused = protect_locked(v, window_config(hv)->window_va);
+	unlock(&hv->ptp);
+	if (refused) {
+		/* Unprotected, the window must not be traced through. */
+		hv->configured = false;
+		ptp_log(v, "cpu %u: window at %x refused: %s\n", (u64)v->index,
+			window_config(hv)->window_va, refused);
+		status = FVX_VMCALL_EINVAL;
+	} else {
+		ptp_log(v, "cpu %u: window PML4E %u and PDPTE %u (PDPT at GPA %x) protected\n",
+			(u64)v->index, (u64)hv->ptp.pml4_index, (u64)hv->ptp.pdpt_index,
+			hv->ptp.pdpt_gpa);
+	}
+	ptp_sync_cpu(v);
+	return status;
+}
+
+s64 ptp_unconfigure(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+
+	if (trace_sealed(hv))
+		return trace_refuse_sealed(v, "UNCONFIGURE");
+	if (hv->tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	hv->configured = false;
+	lock(&hv->ptp);
+	release_locked(hv);
+	unlock(&hv->ptp);
+	ptp_sync_cpu(v);
+	return FVX_VMCALL_OK;
+}
+
+s64 ptp_trace_mode(struct vcpu *v, struct guest_regs *r)
+{
+	struct ptp_state *p = &v->hv->ptp;
+
+	if (r->rbx) {
+		/* A configure still under way on another CPU finishes first;
+		 * then this CPU takes up what it set. */
+		lock(p);
+		unlock(p);
+		ptp_sync_cpu(v);
+		if (!v->ptp.checking)
+			return FVX_VMCALL_ENOENT;
+	}
+	return trace_mode(v, r);
+}
+
+/* Checks the two entries for a top-level table at pml4_gpa; with repair,
+ * writes back what differs. Called without the lock to look, and under it
+ * to repair, so that a repair never outlives the protection it enforces. */
+static enum ptp_cr3 check(struct vcpu *v, u64 pml4_gpa, bool repair)
+{
+	struct hv *hv = v->hv;
+	struct ptp_state *p = &hv->ptp;
+	u64 *pml4e = table_entry(hv, pml4_gpa, p->pml4_index);
+	u64 *pdpte = table_entry(hv, p->pdpt_gpa, p->pdpt_index);
+	bool pml4e_ok, pdpte_ok;
+
+	/* A table the hypervisor cannot read (MMIO, its own memory, which
+	 * the guest sees as a writable dummy page) could map anything. */
+	if (!pml4e || !pdpte)
+		return PTP_CR3_REFUSED;
+	pml4e_ok = same_entry(read_entry(pml4e), p->pml4e);
+	pdpte_ok = same_entry(read_entry(pdpte), p->pdpte);
+	if (pml4e_ok && pdpte_ok)
+		return PTP_CR3_INTACT;
+	/* Never write for the guest where it could not write itself (the
+	 * PDPT page used as a top-level table, say). */
+	if (!pml4e_ok && !guest_may_write(hv, pml4_gpa))
+		return PTP_CR3_REFUSED;
+	if (!repair)
+		return PTP_CR3_REPAIRED;
+	if (!pml4e_ok) {
+		ptp_log(v, "cpu %u: PML4E %u of table %x was %x: repaired\n", (u64)v->index,
+			(u64)p->pml4_index, pml4_gpa, read_entry(pml4e));
+		__atomic_store_n(pml4e, p->pml4e, __ATOMIC_RELEASE);
+		v->ptp.count.pml4e_repaired++;
+	}
+	if (!pdpte_ok) {
+		ptp_log(v, "cpu %u: PDPTE %u was %x: repaired\n", (u64)v->index, (u64)p->pdpt_index,
+			read_entry(pdpte));
+		__atomic_store_n(pdpte, p->pdpte, __ATOMIC_RELEASE);
+		v->ptp.count.pdpte_repaired++;
+	}
+	/* Other CPUs may hold translations through the bad entries: they
+	 * flush at their next exit. */
+	changed(p);
+	return PTP_CR3_REPAIRED;
+}
+
+static enum ptp_cr3 check_tables(struct vcpu *v, u64 cr3)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	u64 pml4_gpa = cr3 & PTE_TABLE_ADDR;
+	enum ptp_cr3 result;
+
+	if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE))
+		return PTP_CR3_INTACT;
+	result = check(v, pml4_gpa, false);
+	if (result != PTP_CR3_REPAIRED)
+		return result;
+	lock(p);
+	result = p->active ? check(v, pml4_gpa, true) : PTP_CR3_INTACT;
+	unlock(p);
+	return result;
+}
+
+enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3)
+{
+	enum ptp_cr3 result = check_tables(v, cr3);
+
+	v->ptp.count.cr3_loads++;
+	if (result == PTP_CR3_REFUSED) {
+		v->ptp.count.cr3_refused++;
+		ptp_log(v, "cpu %u: CR3 %x refused: its table cannot be checked or repaired\n",
+			(u64)v->index, cr3);
+	}
+	return result;
+}
+
+void ptp_sync_cpu(struct vcpu *v)
+{
+	struct hv *hv = v->hv;
+	u32 generation = __atomic_load_n(&hv->ptp.generation, __ATOMIC_ACQUIRE), proc;
+	bool on;
+
+	if (generation == v->ptp.generation)
+		return;
+	v->ptp.generation = generation;
+	on = __atomic_load_n(&hv->ptp.active, __ATOMIC_ACQUIRE);
+	/* CR3-load exiting only while protecting, unless this CPU cannot
+	 * clear it (SDM A.3.2: default1 without the TRUE_* MSRs). */
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_CR3_LOAD_EXITING;
+	if (on || (hv->ctls.proc & CPU_BASED_CR3_LOAD_EXITING))
+		proc |= CPU_BASED_CR3_LOAD_EXITING;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	v->ptp.checking = on;
+	/* The PDPT page's EPT permission changed, or entries were repaired:
+	 * INVEPT drops this CPU's guest-physical and combined (linear)
+	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */
+	arch_invept_all();
+	/* The address space loaded before CR3-load exiting was on. */
+	if (on && check_tables(v, vmcs_readl(GUEST_CR3)) == PTP_CR3_REPAIRED)
+		arch_invept_all();
+}
+
+/* Up to INSN_MAX_LEN bytes at the guest's RIP, through its own tables;
+ * returns how many could be read. */
+static unsigned int fetch_code(const struct hv *hv, u8 *code)
+{
+	u64 rip = vmcs_readl(GUEST_RIP), cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
+	const u8 *byte;
+	unsigned int i;
+
+	for (i = 0; i < INSN_MAX_LEN; i++, gpa++) {
+		if ((i == 0 || ((rip + i) & (PAGE_SIZE_4K - 1)) == 0) &&
+		    !guest_virt_to_phys(hv, cr3, rip + i, &gpa))
+			break;
+		byte = guest_page_buffer(hv, gpa, 1);
+		if (!byte)
+			break;
+		code[i] = *byte;
+	}
+	return i;
+}
+
+/* The CPU walking the guest's tables wants to set the accessed (and, in a
+ * leaf, dirty) flag of an entry on the protected page (SDM 4.8): set it for
+ * it. The window's own entry gets its expected value, which has both. */
+static void set_accessed(struct vcpu *v, u64 gpa)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	u64 *e = guest_page_buffer(v->hv, gpa & ~7ULL, 8), old;
+
+	if (!e)
+		return;
+	old = read_entry(e);
+	if (((gpa & (PAGE_SIZE_4K - 1)) >> 3) == p->pdpt_index)
+		__atomic_store_n(e, p->pdpte, __ATOMIC_RELEASE);
+	else if (old & PTE_P)
+		__atomic_or_fetch(e, PTE_A | (old & PTE_PS ? PTE_D : 0), __ATOMIC_RELEASE);
+	/* Resuming re-executes the access: an IRET that faulted had unblocked
+	 * NMIs, which must be blocked again (SDM Table 27-7, bit 12). */
+	if (vmcs_readl(EXIT_QUALIFICATION) & EPT_Q_NMI_UNBLOCKED)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+}
+
+static void refuse(struct vcpu *v, u64 gpa, const char *why)
+{
+	v->ptp.count.pdpt_writes_refused++;
+	ptp_log(v, "cpu %u: write to PDPT at GPA %x refused (%s) at RIP %x\n", (u64)v->index, gpa,
+		why, vmcs_readl(GUEST_RIP));
+}
+
+/* A guest instruction writing the protected PDPT page: decoded and done
+ * here when it leaves the window's slot alone, skipped when it does not.
+ * What cannot be decoded gets #GP: Linux writes these entries only with the
+ * forms insn.c knows, and an instruction of unknown extent could reach the
+ * window's slot. */
+static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
+{
+	struct hv *hv = v->hv;
+	u64 off = gpa & (PAGE_SIZE_4K - 1), slot = hv->ptp.pdpt_index * 8ULL, value, old = 0;
+	u8 code[INSN_MAX_LEN];
+	struct insn_store w;
+	void *host;
+
+	if (!(vmcs_read32(GUEST_CS_AR_BYTES) & CS_AR_L) ||
+	    !insn_decode_store(code, fetch_code(hv, code), &w) || (off & (w.size - 1)) ||
+	    !(host = guest_page_buffer(hv, gpa, w.size))) {
+		refuse(v, gpa, "not a store this hypervisor decodes: #GP");
+		guest_inject_exception(VECTOR_GP, true, 0);
+		return;
+	}
+	if (off < slot + 8 && slot < off + w.size) {
+		refuse(v, gpa, "the window's slot");
+		guest_advance_rip(w.len);
+		return;
+	}
+	value = w.kind == INSN_STORE_IMM ? w.imm : guest_read_gpr(r, w.reg);
+	if (w.size == 8 && w.kind == INSN_XCHG)
+		old = __atomic_exchange_n((u64 *)host, value, __ATOMIC_SEQ_CST);
+	else if (w.size == 8)
+		__atomic_store_n((u64 *)host, value, __ATOMIC_RELEASE);
+	else if (w.kind == INSN_XCHG)
+		old = __atomic_exchange_n((u32 *)host, (u32)value, __ATOMIC_SEQ_CST);
+	else
+		__atomic_store_n((u32 *)host, (u32)value, __ATOMIC_RELEASE);
+	if (w.kind == INSN_XCHG)
+		guest_write_gpr(r, w.reg, old); /* a 32-bit result zero-extends */
+	v->ptp.count.pdpt_writes_emulated++;
+	guest_advance_rip(w.len);
+}
+
+bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	u64 q = vmcs_readl(EXIT_QUALIFICATION), gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+
+	if (!(q & EPT_Q_WRITE) || !p->leaf[VIEW_NORMAL] ||
+	    (gpa & ~(PAGE_SIZE_4K - 1)) != p->pdpt_gpa)
+		return false;
+	if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE)) {
+		/* Released after this CPU cached the read-only translation. */
+		arch_invept_all();
+		return true;
+	}
+	if ((q & EPT_Q_LINEAR_VALID) && !(q & EPT_Q_TRANSLATED)) {
+		set_accessed(v, gpa);
+		return true;
+	}
+	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) {
+		/* An event delivery writing here (a stack on the PDPT): it
+		 * cannot be done in part, so the guest gets #DF instead. */
+		refuse(v, gpa, "event delivery: #DF");
+		guest_inject_exception(VECTOR_DF, true, 0);
+		return true;
+	}
+	if (vmcs_read16(EPTP_INDEX) != VIEW_NORMAL)
+		return false; /* no code that writes page tables runs in view 1 */
+	emulate_write(v, r, gpa);
+	return true;
+}

@@ -1,0 +1,79 @@
+/* Page-table protection of the analyzer window: what the hypervisor
+ * expects of the two guest page-table entries that map the window, the
+ * per-CPU counters, and the hooks that exit handling calls. */
+#ifndef FVX_CORE_PTPROTECT_H
+#define FVX_CORE_PTPROTECT_H
+
+#include "../types.h"
+#include "../status.h"
+#include "pool.h"
+
+#define PTP_VIEWS 2 /* the EPT views whose PDPT page is write-protected */
+
+/* Shared by every CPU. Configure and unconfigure change it under lock and
+ * bump generation; each CPU notices at its next exit (ptp_sync_cpu). */
+struct ptp_state {
+	u32 lock;
+	u32 generation;
+	bool active; /* the entries below are enforced */
+	u16 pml4_index, pdpt_index; /* where the window sits: PML4[pml4_index], PDPT[pdpt_index] */
+	u64 pml4e; /* expected PML4E: points at the PDPT */
+	u64 pdpte; /* expected PDPTE: the window's 1 GiB page */
+	u64 pdpt_gpa; /* the PDPT page, read-only in both EPT views while active */
+	u64 *leaf[PTP_VIEWS]; /* the PDPT page's 4 KiB EPT leaf in each view */
+	u64 leaf_saved[PTP_VIEWS]; /* and its value before protection */
+	struct pool reserve; /* EPT tables for splitting a large page, taken at load time */
+};
+
+/* Per CPU, reported by FVX_VMCALL_STATUS. */
+struct ptp_counters {
+	u64 cr3_loads; /* MOV to CR3 done for the guest */
+	u64 pml4e_repaired;
+	u64 pdpte_repaired;
+	u64 cr3_refused; /* a top-level table that cannot be checked or repaired: #GP */
+	u64 pdpt_writes_emulated; /* guest writes to other PDPT slots, done for it */
+	u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable ones */
+};
+
+struct ptp_cpu {
+	u32 generation; /* of struct ptp_state, when this CPU last followed it */
+	bool checking; /* CR3-load exiting is on for the protection */
+	u32 logged;
+	struct ptp_counters count;
+};
+
+struct hv;
+struct vcpu;
+struct guest_regs;
+
+/* Load time (ptprotect_init.c): sets aside the EPT tables a later split
+ * may need. */
+enum fvx_status ptp_init(struct hv *hv);
+
+/* FVX_VMCALL_CONFIGURE: the trace configuration (trace_configure), then
+ * the protection of the entries that map the window it names. */
+s64 ptp_configure(struct vcpu *v, struct guest_regs *r);
+/* FVX_VMCALL_UNCONFIGURE: ends both (not while tracing). */
+s64 ptp_unconfigure(struct vcpu *v, struct guest_regs *r);
+/* FVX_VMCALL_TRACE_MODE: trace_mode, but tracing starts only on a CPU that
+ * checks CR3 loads (ENOENT otherwise). */
+s64 ptp_trace_mode(struct vcpu *v, struct guest_regs *r);
+
+/* Every exit: follows a protection change made on another CPU (CR3-load
+ * exiting, INVEPT, a check of the tables already loaded). */
+void ptp_sync_cpu(struct vcpu *v);
+
+enum ptp_cr3 {
+	PTP_CR3_INTACT, /* load it */
+	PTP_CR3_REPAIRED, /* load it, and drop every cached translation */
+	PTP_CR3_REFUSED, /* do not load it: #GP */
+};
+/* MOV to CR3 (cr.c): checks and repairs the tables of the new CR3 (its
+ * address bits, reserved bits already checked). */
+enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3);
+
+/* An EPT violation that writes the protected PDPT page: done, refused or
+ * retried here (true); false when it is not about that page. */
+bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r);
+
+#endif
