@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,27 @@ static const struct {
 	{ FVX_FEATURE_MSR_BITMAP, "msr_bitmap" },
 	{ FVX_FEATURE_EPT_1G, "ept_1g" },
 	{ FVX_FEATURE_HIDDEN_MEMORY, "hidden_memory" },
+	{ FVX_FEATURE_PT_PROTECT, "pt_protect" },
 };
+
+/* Attacks the hypervisor refused or repaired, by kind, per CPU. */
+#define COUNTER(field)                                                                             \
+	{                                                                                          \
+#field, offsetof(struct fvx_cpu_status, field)                                     \
+	}
+static const struct {
+	const char *name;
+	size_t offset;
+} attack_counters[] = {
+	COUNTER(view_attacks),	  COUNTER(pml4e_repaired),	COUNTER(pdpte_repaired),
+	COUNTER(cr3_refused),	  COUNTER(pdpt_writes_refused), COUNTER(sealed_refusals),
+	COUNTER(bad_unload_keys),
+};
+
+static uint64_t attack_count(const struct fvx_cpu_status *s, unsigned int i)
+{
+	return *(const uint64_t *)((const char *)s + attack_counters[i].offset);
+}
 
 static int query(int fd, unsigned int cpu, struct fvx_ioc_hv_status *req)
 {
@@ -65,6 +86,13 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 				fprintf(out, "  %-28s %2u %12llu\n",
 					exit_names[r] ? exit_names[r] : "?", r,
 					(unsigned long long)s->exits[r]);
+		fprintf(out, "  page-table protection: %s, %llu CR3 loads checked\n",
+			s->features & FVX_FEATURE_PT_PROTECT ? "on" : "off",
+			(unsigned long long)s->cr3_loads);
+		for (r = 0; r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
+			if (attack_count(s, r))
+				fprintf(out, "  attack %-24s %15llu\n", attack_counters[r].name,
+					(unsigned long long)attack_count(s, r));
 	}
 }
 
@@ -79,7 +107,7 @@ static int put(struct json_object *o, const char *key, struct json_object *v)
 
 static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c)
 {
-	struct json_object *o = json_object_new_object(), *exits, *reason;
+	struct json_object *o = json_object_new_object(), *exits, *reason, *attacks;
 	const struct fvx_cpu_status *s = &c->status;
 	char key[16];
 	unsigned int r;
@@ -94,6 +122,14 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	}
 	err |= put(o, "exits_total", json_object_new_uint64(s->exits_total));
 	err |= put(o, "vmcalls", json_object_new_uint64(s->vmcalls));
+	err |= put(o, "pt_protect",
+		   json_object_new_boolean(!!(s->features & FVX_FEATURE_PT_PROTECT)));
+	err |= put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
+	attacks = json_object_new_object();
+	err |= !attacks || put(o, "attacks", attacks);
+	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
+		err |= put(attacks, attack_counters[r].name,
+			   json_object_new_uint64(attack_count(s, r)));
 	exits = json_object_new_object();
 	err |= !exits || put(o, "exits", exits);
 	for (r = 0; exits && r < FVX_EXIT_REASON_COUNT; r++) {

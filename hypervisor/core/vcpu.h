@@ -65,6 +65,7 @@ struct vcpu {
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 	u64 sealed_refusals; /* attempts to end or change a sealed trace */
+	u64 bad_unload_keys; /* UNLOAD with a wrong key */
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
 };
 

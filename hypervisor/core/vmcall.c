@@ -43,6 +43,8 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		out->exits[i] = of->exits[i];
 	out->view_attacks = of->attacks;
+	out->sealed_refusals = of->sealed_refusals;
+	out->bad_unload_keys = of->bad_unload_keys;
 	out->cr3_loads = of->ptp.count.cr3_loads;
 	out->pml4e_repaired = of->ptp.count.pml4e_repaired;
 	out->pdpte_repaired = of->ptp.count.pdpte_repaired;
@@ -59,7 +61,7 @@ static s64 vmcall_unload(struct vcpu *v, struct guest_regs *r)
 	if (r->rbx == v->hv->unload_key)
 		return VMCALL_LEAVE;
 	/* Only the loader knows the key: anyone else is guessing. */
-	if (v->attacks++ < 16)
+	if (v->bad_unload_keys++ < 16)
 		root_log("cpu %u: UNLOAD with a wrong key at RIP %x\n", (u64)v->index,
 			 vmcs_readl(GUEST_RIP));
 	return FVX_VMCALL_EPERM;

@@ -83,8 +83,10 @@ struct fvx_cpu_status {
 	__u64 cr3_refused; /* CR3 loads refused (#GP): table unreadable or not repairable */
 	__u64 pdpt_writes_emulated; /* writes to other slots of the window's PDPT, done */
 	__u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable (#GP) */
+	__u64 sealed_refusals; /* attempts to end or change a sealed trace */
+	__u64 bad_unload_keys; /* UNLOAD with a wrong key */
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 7 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 9 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

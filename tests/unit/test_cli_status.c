@@ -30,6 +30,10 @@ static int setup(void **state)
 	cpus[0].status.exits[18] = 4;
 	cpus[0].status.exits[46] = 2;
 	cpus[0].status.exits[70] = 1; /* no name */
+	cpus[0].status.features = FVX_FEATURE_PT_PROTECT;
+	cpus[0].status.cr3_loads = 17;
+	cpus[0].status.view_attacks = 3;
+	cpus[0].status.sealed_refusals = 2;
 	cpus[1].error = ENODEV;
 	cpus[2].status = (struct fvx_cpu_status){ .cpu = 2, .exits_total = 12345678901ULL };
 	cpus[2].status.exits[1] = 12345678901ULL;
@@ -61,9 +65,13 @@ static void text_report(void **state)
 		"  VMCALL                       18            4\n"
 		"  GDTR/IDTR access             46            2\n"
 		"  ?                            70            1\n"
+		"  page-table protection: on, 17 CR3 loads checked\n"
+		"  attack view_attacks                           3\n"
+		"  attack sealed_refusals                        2\n"
 		"cpu 1: not running under the hypervisor (No such device)\n"
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
-		"  external interrupt            1  12345678901\n");
+		"  external interrupt            1  12345678901\n"
+		"  page-table protection: off, 0 CR3 loads checked\n");
 	free(text);
 }
 
@@ -74,13 +82,19 @@ static void json_lines(void **state)
 	assert_string_equal(
 		text, "{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
 		      "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[\n"
-		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"exits\":{"
+		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
+		      "\"cr3_loads\":17,\"attacks\":{\"view_attacks\":3,\"pml4e_repaired\":0,"
+		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
+		      "\"sealed_refusals\":2,\"bad_unload_keys\":0},\"exits\":{"
 		      "\"10\":{\"name\":\"CPUID\",\"count\":2001},"
 		      "\"18\":{\"name\":\"VMCALL\",\"count\":4},"
 		      "\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
 		      "\"70\":{\"name\":null,\"count\":1}}},\n"
 		      "{\"cpu\":1,\"error\":\"No such device\"},\n"
-		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"exits\":{"
+		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
+		      "\"cr3_loads\":0,\"attacks\":{\"view_attacks\":0,\"pml4e_repaired\":0,"
+		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
+		      "\"sealed_refusals\":0,\"bad_unload_keys\":0},\"exits\":{"
 		      "\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
 		      "]}\n");
 	free(text);

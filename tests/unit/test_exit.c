@@ -317,7 +317,7 @@ static void unload_needs_the_key(void **state)
 	exit_with(EXIT_REASON_VMCALL);
 	assert_int_equal((s64)regs.rax, FVX_VMCALL_EPERM);
 	assert_int_equal(devirtualized, 0);
-	assert_int_equal(cpu0.attacks, 1); /* a wrong key is counted */
+	assert_int_equal(cpu0.bad_unload_keys, 1); /* a wrong key is counted */
 	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_UNLOAD;
 	regs.rbx = 0xfeed;
 	exit_with(EXIT_REASON_VMCALL);

@@ -3,6 +3,9 @@
 # the trace.
 . /scenarios/lib.sh
 known='getpid getpid getpid openat write exit_group $'
+attacks() { # KIND: the hypervisor's count of that kind of attack, all CPUs
+	fastvmix status --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
+}
 names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' "$1" | tr '\n' ' '; }
 
 check attack-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
@@ -19,10 +22,14 @@ check attack-rax-high-traced test "$(grep -c '\] getpid()' /tmp/rax.txt)" -eq 10
 # VMFUNC into the analyzer view from user code, 1000 times each way, while
 # the same process tree runs the known sample: the attacker gets the signal
 # it would get anyway, the kernel keeps working, the sample's trace is whole.
+va0=$(attacks view_attacks)
 fastvmix trace -f -o /tmp/attacked.txt -- sh -c \
 	'attack vmfunc-page-end 1000; attack vmfunc-tf 1000; attack vmfunc-own 1000; syscall_seq 3 /tmp/fvx-known' \
 	>/tmp/attacks.out 2>/tmp/attacks.err 3>&-
 sed 's/^/# /' /tmp/attacks.out /tmp/attacks.err
+va1=$(attacks view_attacks)
+echo "# view attacks counted: $va0 before, $va1 after"
+check_num attack-vmfunc-counted "$va1 - $va0" -ge 3000
 check attack-vmfunc-page-end grep -qx 'vmfunc-page-end ok 1000' /tmp/attacks.out
 check attack-vmfunc-trap-flag grep -qx 'vmfunc-tf ok 1000' /tmp/attacks.out
 check attack-vmfunc-own-code grep -qx 'vmfunc-own ok 1000' /tmp/attacks.out
