@@ -53,11 +53,14 @@ fastvmix trace --seal 10 -f -o /tmp/sealed.txt -- sh -c 'sleep 3; syscall_seq 3 
 	2>/tmp/sealed.err 3>&- &
 tracer=$!
 sleep 1
+sr0=$(attacks sealed_refusals)
 stop=$(ring0 9 0)
 refilter=$(ring0 8 0)
 unload=$(ring0 3 0)
 unconfigure=$(ring0 11 0)
+sr1=$(attacks sealed_refusals)
 echo "# sealed: stop$stop, refilter$refilter, unload$unload, unconfigure$unconfigure"
+check_num attack-sealed-counted "$sr1 - $sr0" -ge "4 * $(nproc)"
 check attack-sealed-ring0-stop-refused all_eperm "$stop"
 check attack-sealed-ring0-refilter-refused all_eperm "$refilter"
 check attack-sealed-ring0-unload-refused all_eperm "$unload"
