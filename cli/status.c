@@ -235,12 +235,48 @@ int status_print(FILE *out, bool json, const struct fvx_cpu_status *hv,
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+/* Reads the hypervisor's summary (CPU 0's status) and every CPU's status
+ * from the loader's device; *cpus is allocated. 0, or -1 after a message. */
+static int fetch(int fd, struct fvx_cpu_status *hv, struct status_cpu **cpus)
 {
 	struct fvx_ioc_hv_status req;
+	unsigned int cpu;
+
+	if (query(fd, 0, &req) != 0) {
+		fprintf(stderr, "fastvmix status: %s\n", strerror(errno));
+		return -1;
+	}
+	if (req.status.version != FVX_CPU_STATUS_VERSION) {
+		fprintf(stderr,
+			"fastvmix status: hypervisor reports status version %u, expected %u\n",
+			req.status.version, FVX_CPU_STATUS_VERSION);
+		return -1;
+	}
+	if (req.status.cpu_count > MAX_CPUS) {
+		fprintf(stderr, "fastvmix status: hypervisor reports %u cpus\n",
+			req.status.cpu_count);
+		return -1;
+	}
+	*hv = req.status;
+	*cpus = calloc(hv->cpu_count ? hv->cpu_count : 1, sizeof(**cpus));
+	if (!*cpus) {
+		perror("fastvmix status");
+		return -1;
+	}
+	for (cpu = 0; cpu < hv->cpu_count; cpu++) {
+		if (query(fd, cpu, &req) != 0)
+			(*cpus)[cpu].error = errno;
+		else
+			(*cpus)[cpu].status = req.status;
+	}
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct fvx_cpu_status hv;
 	struct status_cpu *cpus;
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
-	unsigned int cpu, count;
 	int fd, rc = 1;
 
 	if (argc == 2 && cli_wants_help(argv[1])) {
@@ -262,38 +298,11 @@ int cmd_status(int argc, char **argv)
 					: "");
 		return 1;
 	}
-	if (query(fd, 0, &req) != 0) {
-		fprintf(stderr, "fastvmix status: %s\n", strerror(errno));
-		goto close_fd;
+	if (fetch(fd, &hv, &cpus) == 0) {
+		if (status_print(stdout, json, &hv, cpus) == 0)
+			rc = 0;
+		free(cpus);
 	}
-	if (req.status.version != FVX_CPU_STATUS_VERSION) {
-		fprintf(stderr,
-			"fastvmix status: hypervisor reports status version %u, expected %u\n",
-			req.status.version, FVX_CPU_STATUS_VERSION);
-		goto close_fd;
-	}
-	count = req.status.cpu_count;
-	if (count > MAX_CPUS) {
-		fprintf(stderr, "fastvmix status: hypervisor reports %u cpus\n", count);
-		goto close_fd;
-	}
-	cpus = calloc(count ? count : 1, sizeof(*cpus));
-	if (!cpus) {
-		perror("fastvmix status");
-		goto close_fd;
-	}
-	for (cpu = 0; cpu < count; cpu++) {
-		struct fvx_ioc_hv_status one;
-
-		if (query(fd, cpu, &one) != 0)
-			cpus[cpu].error = errno;
-		else
-			cpus[cpu].status = one.status;
-	}
-	if (status_print(stdout, json, &req.status, cpus) == 0)
-		rc = 0;
-	free(cpus);
-close_fd:
 	close(fd);
 	return rc;
 }

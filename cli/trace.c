@@ -159,6 +159,51 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out, const
 	return taken;
 }
 
+/* The syscalls the hypervisor must report: what the user selected, and a
+ * launched command's execve, which marks where the command starts. */
+static void kernel_filter(const struct options *o, const uint64_t wanted[8], uint64_t out[8])
+{
+	int execve_nr = syscall_number("execve");
+
+	memcpy(out, wanted, 8 * sizeof(uint64_t));
+	if (!o->pid && execve_nr >= 0 && execve_nr < 512)
+		out[execve_nr / 64] |= 1ULL << (execve_nr % 64);
+}
+
+/* Drains and prints until the command is done (or interrupted), stops the
+ * trace (a sealed one only when its seal is over: drained meanwhile) and
+ * drains what is left. Adds the records taken to *records; -1 when a ring
+ * could not be read. */
+static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
+		  const uint64_t wanted[8], uint64_t *records)
+{
+	int64_t n;
+
+	for (;;) {
+		n = pass(d, l, out, wanted);
+		if (n < 0) {
+			ioctl(fd, FVX_IOC_TRACE_STOP); /* unreadable rings: stop at once */
+			return -1;
+		}
+		*records += n;
+		if (interrupted || launch_done(l))
+			break;
+		usleep(POLL_US);
+	}
+	while (ioctl(fd, FVX_IOC_TRACE_STOP) != 0 && errno == EPERM) {
+		n = pass(d, l, out, wanted);
+		if (n < 0)
+			return -1;
+		*records += n;
+		usleep(POLL_US * 50);
+	}
+	n = pass(d, l, out, wanted);
+	if (n < 0)
+		return -1;
+	*records += n;
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct options o;
@@ -167,7 +212,6 @@ int cmd_trace(int argc, char **argv)
 	struct output output;
 	struct launch launch;
 	uint64_t wanted[8], syscalls[8], records = 0;
-	int64_t n = 0;
 	int fd, rc = 1;
 	FILE *out = stdout;
 
@@ -179,15 +223,7 @@ int cmd_trace(int argc, char **argv)
 	memset(wanted, 0xff, sizeof(wanted));
 	if (o.filter && syscall_filter_parse(o.filter, wanted) != 0)
 		return 2;
-	/* A launched command is shown from its execve: the hypervisor must
-	 * report execve even when the user did not select it. */
-	memcpy(syscalls, wanted, sizeof(syscalls));
-	if (!o.pid) {
-		int execve_nr = syscall_number("execve");
-
-		if (execve_nr >= 0 && execve_nr < 512)
-			syscalls[execve_nr / 64] |= 1ULL << (execve_nr % 64);
-	}
+	kernel_filter(&o, wanted, syscalls);
 	if (o.pid && launch_attach(&launch, o.pid) != 0)
 		return 1;
 	if (o.output && !(out = fopen(o.output, "we"))) {
@@ -213,27 +249,10 @@ int cmd_trace(int argc, char **argv)
 	interrupted = 0;
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
-	for (;;) {
-		n = pass(&drain, &launch, &output, wanted);
-		if (n < 0)
-			break;
-		records += n;
-		if (interrupted || launch_done(&launch))
-			break;
-		usleep(POLL_US);
-	}
-	/* A sealed trace ends when its seal does: keep draining until then. */
-	while (ioctl(fd, FVX_IOC_TRACE_STOP) != 0 && errno == EPERM && n >= 0) {
-		n = pass(&drain, &launch, &output, wanted);
-		if (n > 0)
-			records += n;
-		usleep(POLL_US * 50);
-	}
-	if (n < 0 || (n = pass(&drain, &launch, &output, wanted)) < 0) {
+	if (follow(fd, &drain, &launch, &output, wanted, &records) != 0) {
 		launch_abort(&launch);
 		goto free_batch;
 	}
-	records += n;
 	output_finish(&output);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
