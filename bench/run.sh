@@ -29,6 +29,10 @@ bash "$top/tests/system/mkimage.sh" "$top/build/system/bench.iso" "$top/build/bi
 bash "$top/tests/system/run.sh" "$top/build/system/bench.iso" 1 bench 1500 | grep -E '^(PASS|FAIL)'
 mkdir -p "$here/results"
 grep -a '^# bench ' "$top/build/system/bench/results.txt" | sed 's/^# bench //' >"$here/results/raw.txt"
+{
+	echo "# pipe ping-pong, 1 vCPU: MODE BOCHS_CYCLES_PER_ROUND_TRIP EXITS ADDRESS_SPACE_SWITCHES [CR3 EXITS]"
+	grep -a '^# pingpong ' "$top/build/system/bench/results.txt" | sed 's/^# pingpong //'
+} >"$here/results/pingpong.txt"
 fi
 cd "$here"
 awk -v ec="$exit_cost" -v vc="$vmfunc_cost" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
@@ -57,4 +61,4 @@ END {
 	if (fast > 0) printf "\nexit mode / fast mode (hardware estimate): %.1fx\n", slow / fast > txt
 }' results/raw.txt
 cat results/getpid.txt
-
+cat results/pingpong.txt

@@ -32,5 +32,22 @@ fastvmix trace -e trace=getppid -o /dev/null -- getpid_bench $n >/tmp/b.filtered
 e1=$(cpu0_exits)
 echo "# bench filtered_out $(cycles /tmp/b.filtered) $(calc "$e1 - $e0" || echo ?) $((2 * n))"
 check bench-filtered-out test -n "$(cycles /tmp/b.filtered)"
+# Pipe ping-pong: the page-table protection's cost per address-space
+# switch (MOV to CR3 exits once the agent has configured the window).
+pp() { sed -n 's/^pingpong [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
+cr3_exits() { fastvmix status --json | sed -n 's/^{"cpu":0,.*"28":{"name":"CR access","count":\([0-9]*\)}.*/\1/p'; }
+rmmod fastvmix
+e0=$(cpu0_exits)
+pingpong $n >/tmp/pp.off
+e1=$(cpu0_exits)
+echo "# pingpong protection_off $(pp /tmp/pp.off) $(calc "$e1 - $e0" || echo ?) $((2 * n))"
+insmod /lib/fastvmix/fastvmix.ko
+c0=$(cr3_exits)
+e0=$(cpu0_exits)
+pingpong $n >/tmp/pp.on
+e1=$(cpu0_exits)
+c1=$(cr3_exits)
+echo "# pingpong protection_on $(pp /tmp/pp.on) $(calc "$e1 - $e0" || echo ?) $((2 * n)) cr3_exits=$(calc "${c1:-0} - ${c0:-0}" || echo ?)"
+check bench-pingpong test -n "$(pp /tmp/pp.on)"
 rmmod fastvmix
 rmmod fastvmix_hv
