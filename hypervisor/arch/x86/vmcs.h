@@ -64,6 +64,7 @@ enum vmcs_field {
 	GUEST_GDTR_LIMIT = 0x4810,
 	GUEST_IDTR_LIMIT = 0x4812,
 	GUEST_ES_AR_BYTES = 0x4814,
+	GUEST_CS_AR_BYTES = 0x4816,
 	GUEST_SS_AR_BYTES = 0x4818,
 	GUEST_INTERRUPTIBILITY_INFO = 0x4824,
 	GUEST_ACTIVITY_STATE = 0x4826,
@@ -104,6 +105,9 @@ enum vmcs_field {
 	HOST_RSP = 0x6c14,
 	HOST_RIP = 0x6c16,
 };
+
+/* Segment access rights (SDM 24.4.1, Table 24-2): CS.L, 64-bit code. */
+#define SEGMENT_AR_L BIT(13)
 
 /* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
 enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
