@@ -141,10 +141,11 @@ $(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(F
 $(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
-$(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o cli/device.c \
-		hypervisor/core/analyzer_image.c $(FUZZ_HEADERS)
+FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c hypervisor/core/analyzer_image.c
+$(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \
+		$(FUZZ_HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \
-		-o $@ $< $(FUZZ_DIR)/drain_traced.o cli/device.c hypervisor/core/analyzer_image.c
+		-o $@ $< $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) -lseccomp
 $(FUZZ_DIR)/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $<

@@ -1,8 +1,9 @@
 /* libFuzzer target: the frontend's ring consumer, from asking the agent
  * for the geometry (cli/device.c, with ioctl and mmap wrapped at link time)
- * to draining (cli/drain.c over include/fastvmix/ring.h), against a guest
- * kernel that writes what it likes into the rings and the consumer page,
- * between passes and while a pass reads them.
+ * through draining (cli/drain.c over include/fastvmix/ring.h) to printing
+ * the records (cli/output.c), against a guest kernel that writes what it
+ * likes into the rings and the consumer page, between passes and while a
+ * pass reads them.
  *
  * The rings are a memfd mapped twice: read-only where the frontend reads
  * them, with unmapped pages around, and read-write for the "kernel".
@@ -45,6 +46,7 @@ static struct {
 	uint8_t *area; /* guard, the frontend's read-only view, guard */
 	uint8_t *kernel; /* the kernel's read-write view of the same pages */
 	uint8_t *consumer; /* the consumer page, shared with the kernel */
+	FILE *output; /* where the records are printed: /dev/null */
 	uint8_t dirty[MAX_RINGS_BYTES / PAGE];
 	struct fvx_geometry geometry; /* what FVX_IOC_INFO answers */
 	int info_errno;
@@ -343,7 +345,7 @@ static void race(const struct drain *d, struct fuzz_input *in)
 	r->value = pick(in);
 }
 
-static void pass(struct drain *d)
+static void pass(struct drain *d, struct output *out)
 {
 	int64_t n;
 	size_t i;
@@ -378,6 +380,8 @@ static void pass(struct drain *d)
 	for (i = 1; i < (size_t)n; i++)
 		if (d->batch[i - 1].tsc > d->batch[i].tsc)
 			fail("records out of time order");
+	for (i = 0; i < (size_t)n; i++)
+		output_record(out, &d->batch[i]);
 }
 
 static void reset(void)
@@ -406,6 +410,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (f.area == MAP_FAILED || f.kernel == MAP_FAILED || f.consumer == MAP_FAILED)
 		fail("mmap");
 	f.consumer += PAGE;
+	f.output = fopen("/dev/null", "w");
+	if (!f.output)
+		fail("/dev/null");
 	if (mprotect(f.consumer, PAGE, PROT_READ | PROT_WRITE))
 		fail("mprotect");
 	return 0;
@@ -416,7 +423,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_input in = { data, size };
 	struct device_rings r;
 	struct drain d;
+	struct output out;
 	unsigned int ops, cpu;
+	uint8_t batch;
 
 	reset();
 	geometry(&in);
@@ -427,8 +436,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    r.rings_bytes > MAX_RINGS_BYTES)
 		fail("mapped a geometry the frontend cannot read: %u rings of %llu bytes",
 		     r.geometry.cpu_count, (unsigned long long)r.geometry.ring_bytes);
-	if (drain_init(&d, &r, 1 + in_u8(&in) % MAX_BATCH))
+	batch = in_u8(&in);
+	if (drain_init(&d, &r, 1 + batch % MAX_BATCH))
 		fail("drain_init");
+	/* Text or JSON Lines, argument counts from a tracefs that is not there. */
+	output_init(&out, f.output, batch & 0x80, "/nonexistent");
 	for (cpu = 0; cpu < d.cpu_count; cpu++)
 		if (!(in_u8(&in) & 0x80)) { /* the hypervisor's trace_init */
 			fvx_ring_init(kernel_ring(&d, cpu), d.ring_bytes);
@@ -442,10 +454,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3: poke(&d, &in); break;
 		case 4: race(&d, &in); break;
 		case 5: (void)drain_dropped(&d); break;
-		default: pass(&d);
+		default: pass(&d, &out);
 		}
 	}
-	pass(&d);
+	pass(&d, &out);
 	drain_free(&d);
 	device_unmap(&r);
 	return 0;
