@@ -75,6 +75,13 @@ exits = {
     'vmcall_unload': bytes([0]) + vmcall_exit(UNLOAD, small(5)) + vmcall_exit(UNLOAD, arg_const(UNLOAD_KEY_CONST)),
     'exit_mode_event': bytes([PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_EXIT0]) +
     vmcall_exit(EVENT, small(39), flags=0x40, tail=event_tail),
+    # The task on CPU 1 is a child of the traced process (follow_children).
+    'exit_mode_event_child': bytes([PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_EXIT0]) +
+    vmcall_exit(EVENT, small(39), flags=0x41, tail=event_tail),
+    # CPU 0's ring header says a million records wait: the record is dropped.
+    'exit_mode_ring_full': bytes([PRE_CONFIGURE | PRE_FILTER | PRE_EXIT0]) +
+    bytes([13, 6, 4]) + struct.pack('<Q', 1 << 20) +
+    vmcall_exit(EVENT, small(39), flags=0x40, tail=event_tail),
     'rdmsr_lstar': bytes([0]) + exit_op(RDMSR, fields(extra=b'\x00')),
     'wrmsr_lstar': bytes([PRE_CONFIGURE]) +
     exit_op(WRMSR, fields(1, extra=b'\x00' + regs((0, bytes([3]) + struct.pack('<I', 0x81d00000)),
