@@ -1092,6 +1092,7 @@ static void compare(enum outcome out)
 
 void hvfuzz_exit(unsigned int c)
 {
+	static int trace = -1;
 	u64 *f = m.vmcs[c];
 	const char *problem;
 	enum outcome out;
@@ -1135,7 +1136,9 @@ void hvfuzz_exit(unsigned int c)
 	predict();
 	out = machine_dispatch(c);
 	compare(out);
-	if (getenv("FVX_FUZZ_TRACE")) /* replaying one input: what each exit did */
+	if (trace < 0)
+		trace = getenv("FVX_FUZZ_TRACE") != NULL;
+	if (trace) /* replaying one input: what each exit did */
 		fprintf(stderr, "%s: %s, RAX %#llx, RBX %#llx, RIP %#llx, event %#llx\n", m.context,
 			outcome_name(out), m.regs[c].rax, m.regs[c].rbx, f[GUEST_RIP],
 			f[VM_ENTRY_INTR_INFO_FIELD]);

@@ -47,6 +47,7 @@ static struct {
 	uint8_t *kernel; /* the kernel's read-write view of the same pages */
 	uint8_t *consumer; /* the consumer page, shared with the kernel */
 	FILE *output; /* where the records are printed: /dev/null */
+	bool trace; /* FVX_FUZZ_TRACE: say what the kernel and each pass do */
 	uint8_t dirty[MAX_RINGS_BYTES / PAGE];
 	struct fvx_geometry geometry; /* what FVX_IOC_INFO answers */
 	int info_errno;
@@ -183,7 +184,7 @@ static void on_load(const void *p)
 
 		if (r->load != f.loads)
 			continue;
-		if (getenv("FVX_FUZZ_TRACE")) /* replaying one input */
+		if (f.trace) /* replaying one input */
 			say("kernel writes %#llx to %s %#llx at load %u\n",
 			    (unsigned long long)r->value, r->in_consumer ? "consumer" : "rings",
 			    (unsigned long long)r->offset, r->load);
@@ -353,7 +354,7 @@ static void pass(struct drain *d, struct output *out)
 	 * record: its slot and the capacity it is found by. */
 	unsigned long bound = 32UL * d->cpu_count + 4UL * d->batch_max;
 
-	if (getenv("FVX_FUZZ_TRACE"))
+	if (f.trace)
 		for (i = 0; i < d->cpu_count; i++) {
 			const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, i);
 
@@ -410,6 +411,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (f.area == MAP_FAILED || f.kernel == MAP_FAILED || f.consumer == MAP_FAILED)
 		fail("mmap");
 	f.consumer += PAGE;
+	f.trace = getenv("FVX_FUZZ_TRACE") != NULL;
 	f.output = fopen("/dev/null", "w");
 	if (!f.output)
 		fail("/dev/null");
