@@ -146,12 +146,58 @@ test-quick: all
 run: cli modules
 	@FVX_SAMPLE="$(SAMPLE)" bash tests/system/suite.sh run
 
-# Coverage-guided fuzzing of analyzer image validation (needs clang).
-fuzz:
-	@mkdir -p $(BUILD)/fuzz
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Ihypervisor -o $(BUILD)/fuzz/analyzer_image \
-		tests/fuzz/analyzer_image_fuzz.c hypervisor/core/analyzer_image.c
-	$(BUILD)/fuzz/analyzer_image -max_total_time=60
+# ---- Fuzzing (tests/fuzz): libFuzzer targets built with clang, ASan and
+# UBSan from the real sources against the unit tests' fakes. No guest kernel.
+#   make fuzz          every target for FUZZ_SECONDS (default 60), one at a time
+#   make fuzz-check    every target for FUZZ_SECONDS (default 30): one PASS or
+#                      FAIL line each (tests/run.sh counts them)
+FUZZ_CC ?= clang
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_TARGETS := exit_fuzz vmcall_fuzz ring_fuzz ioctl_fuzz analyzer_image_fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Ihypervisor
+# The exit handlers on the fuzz machine (tests/fuzz/hvfuzz.h): every arch
+# helper faked. Guest memory is read unaligned on purpose (x86, guest_mem.c).
+FUZZ_HV_CFLAGS := $(FUZZ_CFLAGS) -DFVX_FAKE_ARCH -fno-sanitize=alignment \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt
+FUZZ_HV_SRC := tests/fuzz/hvfuzz_machine.c tests/fuzz/hvfuzz_check.c tests/fuzz/hvfuzz_decode.c \
+	tests/unit/fake_trampoline.c hypervisor/core/exit.c hypervisor/core/msr.c \
+	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
+	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/analyzer_image.c \
+	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c
+FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/fastvmix/*.h hypervisor/*.h hypervisor/*/*.h \
+	hypervisor/arch/x86/*.h cli/*.h agent/*.h)
+
+$(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_HV_SRC) \
+		$(FUZZ_HEADERS) tests/fuzz/coverage_ignore.txt
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) -o $@ $< $(FUZZ_HV_SRC)
+# The ring consumer: cli/drain.c's loads traced, where the fake kernel
+# writes concurrently; the agent's ioctl and mmap wrapped.
+$(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
+FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c hypervisor/core/analyzer_image.c
+$(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \
+		$(FUZZ_HEADERS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \
+		-o $@ $< $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) -lseccomp
+$(FUZZ_DIR)/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $<
+$(FUZZ_DIR)/analyzer_image_fuzz: tests/fuzz/analyzer_image_fuzz.c hypervisor/core/analyzer_image.c \
+		$(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< hypervisor/core/analyzer_image.c
+
+.PHONY: fuzz-build fuzz-check
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) bash tests/fuzz/run.sh run $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+fuzz-check: fuzz-build
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) bash tests/fuzz/run.sh check $(FUZZ_DIR) $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

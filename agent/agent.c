@@ -25,6 +25,7 @@
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/vmcall.h"
+#include "checks.h"
 
 /* The hypervisor's status codes are errnos (vmcall.h): passed up unchanged. */
 _Static_assert(FVX_VMCALL_EPERM == -EPERM && FVX_VMCALL_ENOENT == -ENOENT &&
@@ -247,8 +248,9 @@ static long analyzer_load(struct fvx_ioc_analyzer __user *uarg)
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.version != FVX_IOC_ANALYZER_VERSION || !req.size || req.size > FVX_WIN_CODE_SIZE)
-		return -EINVAL;
+	r = agent_check_analyzer_request(&req);
+	if (r)
+		return r;
 	if (trace_mode)
 		return -EBUSY;
 	order = get_order(req.size);
@@ -276,9 +278,9 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.version != FVX_TRACE_REQUEST_VERSION ||
-	    (req.mode != FVX_MODE_FAST && req.mode != FVX_MODE_EXIT))
-		return -EINVAL;
+	r = agent_check_trace_request(&req);
+	if (r)
+		return r;
 	if (trace_mode)
 		return -EBUSY;
 	if (req.seal_seconds > 86400)
@@ -328,8 +330,8 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = -EFAULT;
 		if (copy_from_user(&info, (void __user *)arg, sizeof(info)))
 			break;
-		err = -EINVAL;
-		if (info.version != FVX_IOC_INFO_VERSION)
+		err = agent_check_info_request(&info);
+		if (err)
 			break;
 		info.geometry = window.geometry;
 		info.mode = trace_mode;
@@ -344,20 +346,19 @@ static long agent_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static int agent_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT, size = vma->vm_end - vma->vm_start;
+	int mapping = agent_check_mmap(off, size, !!(vma->vm_flags & VM_WRITE), &window.geometry,
+				       PAGE_SIZE);
 
-	if (off == FVX_MMAP_RINGS) {
-		if (size > window.geometry.ring_bytes * window.geometry.cpu_count ||
-		    (vma->vm_flags & VM_WRITE))
-			return -EPERM;
+	if (mapping == AGENT_MAP_RINGS) {
 		vma->vm_flags &= ~VM_MAYWRITE;
 		return remap_pfn_range(vma, vma->vm_start,
 				       (window.window_gpa + FVX_WIN_RINGS) >> PAGE_SHIFT, size,
 				       vma->vm_page_prot);
 	}
-	if (off == FVX_MMAP_CONSUMER && size == PAGE_SIZE)
+	if (mapping == AGENT_MAP_CONSUMER)
 		return remap_pfn_range(vma, vma->vm_start, virt_to_phys(consumer) >> PAGE_SHIFT,
 				       PAGE_SIZE, vma->vm_page_prot);
-	return -EINVAL;
+	return mapping;
 }
 
 static int agent_release(struct inode *inode, struct file *file)

@@ -92,9 +92,11 @@ static int geometry_usable(const struct fvx_geometry *g)
 			g->record_size, sizeof(struct fvx_trace_record));
 		return 0;
 	}
+	/* Each ring starts on its own header page, as the hypervisor lays them
+	 * out: a header anywhere else is misaligned for its atomic reads. */
 	if (!g->cpu_count || g->cpu_count > FVX_WIN_MAX_CPUS ||
 	    g->cpu_count * sizeof(struct fvx_ring_consumer) > FVX_CONSUMER_BYTES ||
-	    g->ring_bytes < FVX_RING_RECORDS ||
+	    g->ring_bytes < FVX_RING_RECORDS || g->ring_bytes % FVX_RING_RECORDS ||
 	    g->ring_bytes > (FVX_WIN_BACKED - FVX_WIN_RINGS) / g->cpu_count) {
 		fprintf(stderr,
 			"fastvmix: the agent reports %u rings of %llu bytes: not a layout "

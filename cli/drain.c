@@ -28,10 +28,22 @@ void drain_free(struct drain *d)
 	d->batch = NULL;
 }
 
-const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *buf, size_t size)
+/* CPU cpu's ring header, each field read once: what is checked is what is
+ * used, whatever the producer writes meanwhile. */
+static struct fvx_ring_header header_copy(const struct drain *d, unsigned int cpu)
 {
 	const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
 
+	return (struct fvx_ring_header){
+		.version = __atomic_load_n(&h->version, __ATOMIC_RELAXED),
+		.record_size = __atomic_load_n(&h->record_size, __ATOMIC_RELAXED),
+		.capacity = __atomic_load_n(&h->capacity, __ATOMIC_RELAXED),
+	};
+}
+
+static const char *header_problem(const struct drain *d, unsigned int cpu,
+				  const struct fvx_ring_header *h, char *buf, size_t size)
+{
 	if (fvx_ring_valid(h, d->ring_bytes))
 		return NULL;
 	if (h->version != FVX_RING_VERSION)
@@ -48,6 +60,13 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 		snprintf(buf, size, "cpu %u's ring header is corrupt (capacity %llu in %llu bytes)",
 			 cpu, (unsigned long long)h->capacity, (unsigned long long)d->ring_bytes);
 	return buf;
+}
+
+const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *buf, size_t size)
+{
+	struct fvx_ring_header h = header_copy(d, cpu);
+
+	return header_problem(d, cpu, &h, buf, size);
 }
 
 static int by_tsc(const void *a, const void *b)
@@ -75,9 +94,13 @@ int64_t drain_batch(struct drain *d)
 	}
 	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
 		const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
+		struct fvx_ring_header seen = header_copy(d, cpu);
 		__u64 tail = d->consumer[cpu].tail;
 
-		n += fvx_ring_pop(h, heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
+		if (header_problem(d, cpu, &seen, d->problem, sizeof(d->problem)))
+			return -1;
+		n += fvx_ring_pop(h, seen.capacity, heads[cpu], &tail, d->batch + n,
+				  d->batch_max - n, &d->lost);
 		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 	}
 	qsort(d->batch, n, sizeof(*d->batch), by_tsc);

@@ -10,6 +10,7 @@ guest="$top/build/guest"
 
 host_pkgs=(
 	build-essential libcmocka-dev libseccomp-dev libjson-c-dev pkg-config clang-format kmod
+	clang libclang-rt-14-dev # make fuzz: libFuzzer and the ASan/UBSan runtimes
 	bochs bochs-term bochsbios vgabios
 	busybox-static xorriso isolinux syslinux-common cpio xz-utils zstd
 )

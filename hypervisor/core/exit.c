@@ -13,8 +13,15 @@ void guest_skip_instruction(void)
 void guest_advance_rip(u32 len)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	u64 rip = vmcs_readl(GUEST_RIP) + len;
 
-	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
+	/* Outside 64-bit mode EIP wraps at 4 GiB, and VM entry refuses a RIP
+	 * above it (SDM 26.3.1.4): a CPUID at 0xfffffffe in compatibility
+	 * mode, which any process can run, must not stop the CPU. */
+	if (!(vmcs_read32(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) ||
+	    !(vmcs_read32(GUEST_CS_AR_BYTES) & SEGMENT_AR_L))
+		rip = (u32)rip;
+	vmcs_writel(GUEST_RIP, rip);
 	/* The emulated instruction ends any STI/MOV SS shadow (SDM 24.4.2). */
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,

@@ -97,24 +97,27 @@ static inline __u64 fvx_ring_head(const struct fvx_ring_header *h)
 	return __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 }
 
-/* Consumer side: copies up to max finished records of a valid ring
- * (fvx_ring_valid), up to `head` (fvx_ring_head), into out and advances
- * *tail. A head more than a ring ahead of the tail skips to the last full
- * ring, and one behind it to the head; *lost counts what was skipped.
- * Returns the number copied. */
-static inline __u64 fvx_ring_pop(const struct fvx_ring_header *h, __u64 head, __u64 *tail,
-				 struct fvx_trace_record *out, __u64 max, __u64 *lost)
+/* Consumer side: copies up to max finished records of a ring, up to `head`
+ * (fvx_ring_head), into out and advances *tail. `capacity` is the
+ * consumer's own copy, from a header it read once and found valid
+ * (fvx_ring_valid): the header is shared with the producer, and a kernel
+ * that rewrites it between the check and the copy must not move a read
+ * outside the ring. A head more than a ring ahead of the tail skips to the
+ * last full ring, and one behind it to the head; *lost counts what was
+ * skipped. Returns the number copied. */
+static inline __u64 fvx_ring_pop(const struct fvx_ring_header *h, __u64 capacity, __u64 head,
+				 __u64 *tail, struct fvx_trace_record *out, __u64 max, __u64 *lost)
 {
 	__u64 n = 0;
 
 	if (head < *tail)
 		*tail = head;
-	if (head - *tail > h->capacity) {
-		*lost += head - *tail - h->capacity;
-		*tail = head - h->capacity;
+	if (head - *tail > capacity) {
+		*lost += head - *tail - capacity;
+		*tail = head - capacity;
 	}
 	while (*tail != head && n < max)
-		out[n++] = *fvx_ring_slot(h, h->capacity, (*tail)++);
+		out[n++] = *fvx_ring_slot(h, capacity, (*tail)++);
 	return n;
 }
 

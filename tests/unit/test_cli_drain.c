@@ -174,6 +174,32 @@ static void tail_beyond_head_snaps_back(void **state)
 	assert_int_equal(drain_dropped(&f->drain), 0);
 }
 
+/* The header is shared with the producer: a kernel can rewrite its
+ * capacity between the consumer's check and the copy. The copy goes by the
+ * checked capacity, so no read leaves the ring. Found by ring_fuzz (its
+ * input tests/fuzz/corpus/ring_fuzz/crash-capacity-rewritten-during-a-pass). */
+static void pop_goes_by_the_checked_capacity(void **state)
+{
+	struct fake *f = *state;
+	struct fvx_trace_record out[CAPACITY];
+	__u64 tail = CAPACITY, lost = 0;
+	int i;
+
+	for (i = 0; i < CAPACITY; i++)
+		push(f, 0, i);
+	f->rings.consumer[0].tail = CAPACITY; /* consumed: slots 0.. hold 8.. now */
+	for (i = CAPACITY; i < CAPACITY + 5; i++)
+		push(f, 0, i);
+	ring(f, 0)->capacity = 0; /* rewritten after the check */
+	assert_int_equal(fvx_ring_pop(ring(f, 0), CAPACITY, fvx_ring_head(ring(f, 0)), &tail, out,
+				      CAPACITY, &lost),
+			 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(out[i].nr, CAPACITY + i);
+	assert_int_equal(tail, CAPACITY + 5);
+	assert_int_equal(lost, 0);
+}
+
 static void refused(struct fake *f, unsigned int cpu, const char *expect)
 {
 	__u64 tail = f->rings.consumer[cpu].tail;
@@ -234,6 +260,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(head_far_ahead_skips_to_the_last_ring, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(tail_beyond_head_snaps_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(pop_goes_by_the_checked_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),

@@ -131,6 +131,8 @@ static int setup(void **state)
 	vmcs[GUEST_RIP] = 0x1000;
 	vmcs[VM_EXIT_INSTRUCTION_LEN] = 3;
 	vmcs[GUEST_SS_AR_BYTES] = 0x93; /* DPL 0 */
+	vmcs[GUEST_CS_AR_BYTES] = 0xa09b; /* 64-bit code */
+	vmcs[VM_ENTRY_CONTROLS] = VM_ENTRY_IA32E_MODE;
 	devirtualized = fatal_reports = 0;
 	return 0;
 }
@@ -158,6 +160,26 @@ static void cpuid_hides_vmx_and_advances(void **state)
 	assert_int_equal(cpu0.exits[EXIT_REASON_CPUID], 1);
 	assert_int_equal(cpu0.exits_total, 1);
 	assert_int_equal(injected(), 0xffffffff);
+}
+
+/* Any process can run 32-bit code at any address (a far jump to the
+ * 32-bit user code segment). EIP wraps at 4 GiB there; a RIP above it
+ * makes VM entry fail, which stops the CPU. Found by exit_fuzz (its input
+ * tests/fuzz/corpus/exit_fuzz/crash-eip-wraps-in-compat-mode). */
+static void skipped_instruction_wraps_eip_outside_64_bit_mode(void **state)
+{
+	vmcs[GUEST_CS_AR_BYTES] = 0xc0fb; /* 32-bit user code */
+	vmcs[GUEST_SS_AR_BYTES] = 0xc0f3;
+	vmcs[GUEST_RIP] = 0xfffffffe;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 2;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(vmcs[GUEST_RIP], 0);
+	/* In 64-bit mode the same instruction just advances RIP. */
+	vmcs[GUEST_CS_AR_BYTES] = 0xa0fb;
+	vmcs[GUEST_RIP] = 0xfffffffe;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(vmcs[GUEST_RIP], 0x100000000ULL);
+	assert_int_equal(fatal_reports, 0);
 }
 
 static void vmx_instructions_raise_ud(void **state)
@@ -955,6 +977,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup(name, setup)
 	const struct CMUnitTest tests[] = {
 		T(cpuid_hides_vmx_and_advances),
+		T(skipped_instruction_wraps_eip_outside_64_bit_mode),
 		T(vmx_instructions_raise_ud),
 		T(vmx_capability_msrs_fault),
 		T(feature_control_reads_without_vmx),

@@ -190,6 +190,7 @@ static int setup(void **state)
 		vmcs_of[i][GUEST_RIP] = CODE_VA;
 		vmcs_of[i][GUEST_SS_AR_BYTES] = 0x93;
 		vmcs_of[i][GUEST_CS_AR_BYTES] = CS_AR_64BIT;
+		vmcs_of[i][VM_ENTRY_CONTROLS] = VM_ENTRY_IA32E_MODE; /* a 64-bit guest */
 	}
 	vmcs = vmcs_of[0];
 	/* Linux's shape: PML4[511] -> PDPT; PDPT[510] -> kernel text (here

@@ -109,6 +109,9 @@ enum vmcs_field {
 	HOST_RIP = 0x6c16,
 };
 
+/* Segment access rights (SDM 24.4.1, Table 24-2): CS.L, 64-bit code. */
+#define SEGMENT_AR_L BIT(13)
+
 /* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
 enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 

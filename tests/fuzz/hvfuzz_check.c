@@ -1,0 +1,1145 @@
+/* One exit, checked. The exit the decoder described is first made one the
+ * hardware could deliver (an exit reason's qualification, a canonical RIP,
+ * an IDT-vectoring field only for exits during event delivery, MSR and CR
+ * exits only where the bitmap and the guest/host masks make them). Then a
+ * model predicts, from the VMCALL ABI (include/fastvmix/vmcall.h) and the
+ * SDM, everything the exit may change: guest registers, guest RAM (only the
+ * buffer a VMCALL fills), the window (only what the call writes), the
+ * hypervisor's struct hv and vcpus, the VMCS fields and how the exit ends.
+ * Every guest pointer is judged by the fake machine's own map of RAM
+ * (ram_ok), not by guest_mem.c. After the real handler ran, anything
+ * different is a failure, as is a guest state VM entry would refuse. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvfuzz.h"
+#include "core/analyzer_image.h"
+#include "core/msr.h"
+#include "arch/x86/trampoline.h"
+#include "fastvmix/trace_select.h"
+
+#define INTR_TYPE(info) (((info) >> 8) & 7)
+#define TYPE_EXTERNAL 0
+#define TYPE_NMI 2
+#define TYPE_HARD_EXCEPTION 3
+#define TYPE_SOFT_INTERRUPT 4
+#define TYPE_PRIV_SOFT_EXCEPTION 5
+#define TYPE_SOFT_EXCEPTION 6
+#define INTR_STATE_BLOCKING 0xfu
+#define CR0_PE BIT(0)
+#define CR0_PG BIT(31)
+#define CR4_PAE BIT(5)
+
+enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4 };
+
+/* What the model expects of the running exit. */
+struct prediction {
+	enum outcome outcome;
+	bool skip; /* the instruction completes: RIP moves past it */
+	unsigned int inject; /* the handler's own injection: INJ_* */
+	struct hv hv;
+	struct vcpu v;
+	struct guest_regs r;
+	u64 cr0, cr0_shadow, cr4, cr4_shadow;
+	u16 view; /* EPTP index after the exit */
+	/* Calls of the fake CPU's instructions. */
+	unsigned int rdmsr, wrmsr, xsetbv, wbinvd, tsc;
+	u32 rdmsr_msr, wrmsr_msr;
+	u64 wrmsr_value, xsetbv_value;
+};
+
+/* The exit, as it was before the handler ran. */
+static struct exit_state {
+	unsigned int c;
+	u32 reason;
+	u16 basic;
+	u64 q, len, rip, rsp, gpa;
+	unsigned int cpl;
+	u32 intr, vectoring, vectoring_error;
+	u64 entry_error, entry_len;
+	u64 cr0, cr0_shadow, cr4, cr4_shadow;
+	u16 view;
+	struct hv hv;
+	struct vcpu v[CPUS];
+	struct guest_regs r;
+	struct fake_cpu cpu;
+	struct prediction p;
+} x;
+
+static const u16 handled[] = {
+	EXIT_REASON_CPUID,	   EXIT_REASON_GETSEC,	 EXIT_REASON_INVD,	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCLEAR,	   EXIT_REASON_VMLAUNCH, EXIT_REASON_VMPTRLD,	EXIT_REASON_VMPTRST,
+	EXIT_REASON_VMREAD,	   EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE,	EXIT_REASON_VMXOFF,
+	EXIT_REASON_VMXON,	   EXIT_REASON_INVEPT,	 EXIT_REASON_INVVPID,	EXIT_REASON_VMFUNC,
+	EXIT_REASON_CR_ACCESS,	   EXIT_REASON_MSR_READ, EXIT_REASON_MSR_WRITE, EXIT_REASON_XSETBV,
+	EXIT_REASON_EPT_VIOLATION,
+};
+
+static bool has_handler(u16 basic)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_LEN(handled); i++)
+		if (handled[i] == basic)
+			return true;
+	return false;
+}
+
+static bool vmx_instruction(u16 basic)
+{
+	return has_handler(basic) && basic != EXIT_REASON_CPUID && basic != EXIT_REASON_INVD &&
+	       basic != EXIT_REASON_VMCALL && basic != EXIT_REASON_VMFUNC &&
+	       basic != EXIT_REASON_CR_ACCESS && basic != EXIT_REASON_MSR_READ &&
+	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
+	       basic != EXIT_REASON_EPT_VIOLATION;
+}
+
+/* Exits that can happen while an event is being delivered (SDM 27.2.4). */
+static bool during_event_delivery(u16 basic)
+{
+	return basic == EXIT_REASON_EXCEPTION_NMI || basic == EXIT_REASON_TASK_SWITCH ||
+	       basic == EXIT_REASON_APIC_ACCESS || basic == EXIT_REASON_EPT_VIOLATION ||
+	       basic == EXIT_REASON_EPT_MISCONFIG;
+}
+
+/* Hardware exceptions that push an error code (SDM 6.3.1). */
+static bool has_error_code(u32 vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+}
+
+static u64 canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16);
+}
+
+static bool long_mode(const u64 *f)
+{
+	return (f[VM_ENTRY_CONTROLS] & VM_ENTRY_IA32E_MODE) &&
+	       (f[GUEST_CS_AR_BYTES] & SEGMENT_AR_L);
+}
+
+static const struct fvx_config *config(void)
+{
+	return window_config(&m.hv);
+}
+
+/* ---- making the exit one the hardware could deliver ---- */
+
+static u32 consistent_vectoring(u32 v, u64 *f)
+{
+	u32 type = INTR_TYPE(v), vector = v & 0xff;
+
+	switch (type) {
+	case TYPE_EXTERNAL:
+	case TYPE_SOFT_INTERRUPT: break;
+	case TYPE_NMI: vector = 2; break;
+	case TYPE_PRIV_SOFT_EXCEPTION: vector = 1; break;
+	case TYPE_SOFT_EXCEPTION: vector = vector & 1 ? 4 : 3; break;
+	default:
+		type = TYPE_HARD_EXCEPTION;
+		vector %= 32;
+		if (vector == 2)
+			vector = 14;
+	}
+	/* An event not yet delivered: the state it was blocked by is not set. */
+	if (type == TYPE_EXTERNAL)
+		f[GUEST_INTERRUPTIBILITY_INFO] &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	if (type == TYPE_NMI)
+		f[GUEST_INTERRUPTIBILITY_INFO] &= ~(GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI);
+	return INTR_INFO_VALID | type << 8 | vector | (v & BIT(12)) |
+	       (type == TYPE_HARD_EXCEPTION && has_error_code(vector) ? INTR_INFO_DELIVER_CODE : 0);
+}
+
+/* False when the hardware would not exit at all. */
+static bool make_consistent(unsigned int c)
+{
+	u64 *f = m.vmcs[c];
+	struct guest_regs *r = &m.regs[c];
+	u16 basic = f[VM_EXIT_REASON] & 0xffff;
+	unsigned int cpl = (f[GUEST_SS_AR_BYTES] >> 5) & 3;
+	static u8 bitmap[4096];
+	static bool bitmap_ready;
+
+	f[VM_EXIT_REASON] &= 0x8000ffffULL;
+	f[GUEST_RIP] = long_mode(f) ? canonical(f[GUEST_RIP]) : (u32)f[GUEST_RIP];
+	f[GUEST_INTERRUPTIBILITY_INFO] &=
+		GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI;
+	if ((f[GUEST_INTERRUPTIBILITY_INFO] & GUEST_INTR_STATE_MOV_SS))
+		f[GUEST_INTERRUPTIBILITY_INFO] &= ~GUEST_INTR_STATE_STI;
+	f[VM_EXIT_INSTRUCTION_LEN] = 1 + f[VM_EXIT_INSTRUCTION_LEN] % 15;
+	/* Linux maps nothing in the last page below the non-canonical hole
+	 * (TASK_SIZE_MAX), so no instruction ends beyond it in 64-bit mode. */
+	if (long_mode(f) && f[GUEST_RIP] < (1ULL << 47) && f[GUEST_RIP] >= (1ULL << 47) - PAGE)
+		f[GUEST_RIP] -= PAGE;
+	f[EPTP_INDEX] &= 1;
+	f[EPT_POINTER] = m.eptp_list[f[EPTP_INDEX]];
+	f[VM_ENTRY_INTR_INFO_FIELD] = 0; /* every VM entry clears it */
+	f[IDT_VECTORING_INFO_FIELD] &= 0xffffffffULL;
+	if (!(f[IDT_VECTORING_INFO_FIELD] & INTR_INFO_VALID) || !during_event_delivery(basic) ||
+	    (f[VM_EXIT_REASON] & EXIT_REASON_FAILED_VMENTRY))
+		f[IDT_VECTORING_INFO_FIELD] = 0;
+	else
+		f[IDT_VECTORING_INFO_FIELD] = consistent_vectoring(f[IDT_VECTORING_INFO_FIELD], f);
+	f[IDT_VECTORING_ERROR_CODE] &= 0xffff;
+
+	switch (basic) {
+	case EXIT_REASON_CR_ACCESS: {
+		/* Only these bits are defined (SDM Table 27-3). A MOV to CR0
+		 * or CR4 exits only if it changes a bit the host owns. */
+		u64 q = f[EXIT_QUALIFICATION] &= 0xffff0f7fULL, value;
+		unsigned int cr = q & 15;
+
+		if (((q >> 4) & 3) == 0 && (cr == 0 || cr == 4)) {
+			value = ((q >> 8) & 15) == 4 ? f[GUEST_RSP] : ((u64 *)r)[(q >> 8) & 15];
+			if (!((value ^ f[cr ? CR4_READ_SHADOW : CR0_READ_SHADOW]) &
+			      f[cr ? CR4_GUEST_HOST_MASK : CR0_GUEST_HOST_MASK]))
+				return false;
+		}
+		return cpl == 0;
+	}
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		if (!bitmap_ready) {
+			msr_bitmap_init(bitmap);
+			bitmap_ready = true;
+		}
+		return cpl == 0 &&
+		       msr_bitmap_exits(bitmap, (u32)r->rcx, basic == EXIT_REASON_MSR_WRITE);
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_XSETBV: return cpl == 0; /* #GP first otherwise */
+	case EXIT_REASON_EPT_VIOLATION: f[EXIT_QUALIFICATION] &= 0x1fbfULL; return true;
+	}
+	if (vmx_instruction(basic) && basic != EXIT_REASON_GETSEC)
+		return cpl == 0;
+	return true;
+}
+
+/* ---- what VM entry would refuse (SDM 26.2, 26.3) ---- */
+
+static const char *entry_problem(unsigned int c)
+{
+	const u64 *f = m.vmcs[c];
+	const struct vmx_caps *caps = &m.hv.caps;
+	u64 rip = f[GUEST_RIP], cr0 = f[GUEST_CR0], cr4 = f[GUEST_CR4];
+	u32 info = f[VM_ENTRY_INTR_INFO_FIELD], intr = f[GUEST_INTERRUPTIBILITY_INFO];
+	u32 type = INTR_TYPE(info), vector = info & 0xff;
+	bool ia32e = f[VM_ENTRY_CONTROLS] & VM_ENTRY_IA32E_MODE;
+
+	if (long_mode(f) ? canonical(rip) != rip : rip >> 32 != 0)
+		return long_mode(f) ? "RIP is not canonical"
+				    : "RIP beyond 32 bits outside 64-bit mode";
+	if ((cr0 & caps->cr0_fixed0) != caps->cr0_fixed0 || (cr0 & ~caps->cr0_fixed1) ||
+	    ((cr0 & CR0_PG) && !(cr0 & CR0_PE)) || (ia32e && !(cr0 & CR0_PG)))
+		return "CR0";
+	if ((cr4 & caps->cr4_fixed0) != caps->cr4_fixed0 || (cr4 & ~caps->cr4_fixed1) ||
+	    (ia32e && !(cr4 & CR4_PAE)))
+		return "CR4";
+	if (intr & ~INTR_STATE_BLOCKING ||
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) ==
+		    (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		return "interruptibility state";
+	if (f[EPTP_INDEX] > 1 || f[EPT_POINTER] != m.eptp_list[f[EPTP_INDEX]])
+		return "EPT pointer is not the EPTP list's entry for EPTP_INDEX";
+	if (!(info & INTR_INFO_VALID))
+		return NULL;
+	if (info & 0x7ffff000)
+		return "event injection: reserved bits";
+	if (type == 1 || type == 7 || (type == TYPE_NMI && vector != 2) ||
+	    (type == TYPE_HARD_EXCEPTION && vector > 31))
+		return "event injection: type and vector";
+	if (!!(info & INTR_INFO_DELIVER_CODE) !=
+	    (type == TYPE_HARD_EXCEPTION && has_error_code(vector)))
+		return "event injection: error code delivery";
+	if ((info & INTR_INFO_DELIVER_CODE) && (f[VM_ENTRY_EXCEPTION_ERROR_CODE] >> 16))
+		return "event injection: error code bits 31:16";
+	if (type >= TYPE_SOFT_INTERRUPT && type <= TYPE_SOFT_EXCEPTION &&
+	    (f[VM_ENTRY_INSTRUCTION_LEN] < 1 || f[VM_ENTRY_INSTRUCTION_LEN] > 15))
+		return "event injection: instruction length";
+	if (type == TYPE_EXTERNAL && (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		return "external interrupt injected while blocked";
+	if (type == TYPE_NMI && (intr & (GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI)))
+		return "NMI injected while blocked";
+	return NULL;
+}
+
+/* ---- the model ---- */
+
+static u64 lstar_target(const struct vcpu *v)
+{
+	u64 base = config()->window_va + FVX_WIN_TRAMPOLINE + v->index * FVX_WIN_TRAMPOLINE_STRIDE;
+
+	if (v->trace_mode == FVX_MODE_FAST)
+		return base;
+	if (v->trace_mode == FVX_MODE_EXIT)
+		return base + FVX_WIN_TRAMPOLINE_EXIT;
+	return v->guest_lstar;
+}
+
+static struct fvx_config *config_expected(void)
+{
+	return window_expected(FVX_WIN_CONFIG, sizeof(struct fvx_config));
+}
+
+static s64 status_call(void)
+{
+	struct prediction *p = &x.p;
+	u64 cpu = x.r.rbx, gpa = x.r.rcx, size = x.r.rdx;
+	struct fvx_cpu_status s;
+	const struct vcpu *of;
+
+	if (cpu >= CPUS || size < sizeof(s) || size > PAGE || (gpa & (PAGE - 1)) + size > PAGE ||
+	    !ram_ok(gpa, size))
+		return FVX_VMCALL_EINVAL;
+	of = cpu == x.c ? &p->v : &x.v[cpu];
+	s = (struct fvx_cpu_status){ .version = FVX_CPU_STATUS_VERSION,
+				     .size = sizeof(s),
+				     .cpu = cpu,
+				     .cpu_count = CPUS,
+				     .features = FVX_FEATURE_EPT | FVX_FEATURE_VPID |
+						 FVX_FEATURE_MSR_BITMAP | FVX_FEATURE_HIDDEN_MEMORY,
+				     .hv_base = POOL_PA,
+				     .hv_size = POOL_SIZE,
+				     .vmcalls = of->vmcalls,
+				     .exits_total = of->exits_total };
+	memcpy(s.exits, of->exits, sizeof(s.exits));
+	memcpy(ram_expected(gpa, sizeof(s)), &s, sizeof(s));
+	return FVX_VMCALL_OK;
+}
+
+static s64 window_info_call(void)
+{
+	u64 gpa = x.r.rbx;
+	struct fvx_window_info w = { .version = FVX_WINDOW_INFO_VERSION,
+				     .size = sizeof(w),
+				     .window_gpa = WINDOW_GPA,
+				     .backed = FVX_WIN_BACKED,
+				     .geometry = config()->geometry };
+
+	if ((gpa & (PAGE - 1)) + sizeof(w) > PAGE || !ram_ok(gpa, sizeof(w)))
+		return FVX_VMCALL_EINVAL;
+	memcpy(ram_expected(gpa, sizeof(w)), &w, sizeof(w));
+	return FVX_VMCALL_OK;
+}
+
+static void add32(u8 *p, u32 v)
+{
+	u32 old;
+
+	memcpy(&old, p, 4);
+	old += v;
+	memcpy(p, &old, 4);
+}
+
+/* A CPU's trampoline copy as trampoline.h describes its fixups. */
+static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
+{
+	u64 size = fvx_trampoline_end - fvx_trampoline, i, top;
+	u8 *t = window_expected(cpu * FVX_WIN_TRAMPOLINE_STRIDE, FVX_WIN_TRAMPOLINE_STRIDE);
+	const struct trampoline_fixup *f;
+
+	for (i = 0; i < FVX_WIN_TRAMPOLINE_STRIDE; i++)
+		t[i] = i < size ? fvx_trampoline[i] : 0xcc;
+	for (f = fvx_trampoline_fixups; f < fvx_trampoline_fixups_end; f++) {
+		switch (f->kind) {
+		case FIX_SCRATCH: add32(t + f->end - 4, (u32)scratch); break;
+		case FIX_CONFIG:
+			add32(t + f->end - 4, -(u32)(cpu * FVX_WIN_TRAMPOLINE_STRIDE));
+			break;
+		case FIX_STACK_TOP:
+			top = window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
+			memcpy(t + f->end - 8, &top, 8);
+			break;
+		case FIX_CPU: memcpy(t + f->end - 4, &cpu, 4); break;
+		}
+	}
+}
+
+static u64 analyzer_entry_va(u64 window_va, const void *image)
+{
+	return window_va + FVX_WIN_CODE + ((const struct fvx_analyzer_header *)image)->entry;
+}
+
+static s64 configure_call(void)
+{
+	struct fvx_agent_config a;
+	struct fvx_config *c;
+	unsigned int cpu;
+
+	if (x.hv.tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (!ram_ok(x.r.rbx, sizeof(a)))
+		return FVX_VMCALL_EINVAL;
+	memcpy(&a, m.ram + x.r.rbx, sizeof(a));
+	/* The agent config's rules as trace_ctl.c states them. */
+	if (a.version != FVX_AGENT_CONFIG_VERSION || a.size != sizeof(a) ||
+	    (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
+	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
+	    a.task.real_parent > 0x10000)
+		return FVX_VMCALL_EINVAL;
+	for (cpu = 0; cpu < CPUS; cpu++)
+		trampoline_copy(cpu, a.window_va, a.scratch_percpu);
+	c = config_expected();
+	c->window_va = a.window_va;
+	c->consumer_va = a.consumer_va;
+	c->task = a.task;
+	c->forward = x.v[x.c].guest_lstar;
+	if (x.hv.analyzer_loaded)
+		c->analyzer_entry = analyzer_entry_va(a.window_va, m.window + FVX_WIN_CODE);
+	x.p.hv.configured = true;
+	return FVX_VMCALL_OK;
+}
+
+static s64 analyzer_load_call(void)
+{
+	u64 gpa = x.r.rbx, size = x.r.rcx;
+	enum analyzer_image_error e;
+	u8 *code;
+
+	if (x.hv.tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (size > FVX_WIN_CODE_SIZE || !ram_ok(gpa, size))
+		return FVX_VMCALL_EINVAL;
+	code = window_expected(FVX_WIN_CODE, FVX_WIN_CODE_SIZE);
+	e = analyzer_image_check(m.ram + gpa, size, FVX_WIN_CODE_SIZE);
+	memset(code, 0, FVX_WIN_CODE_SIZE);
+	if (e == ANALYZER_OK)
+		memcpy(code, m.ram + gpa, size);
+	x.p.hv.analyzer_loaded = e == ANALYZER_OK;
+	config_expected()->analyzer_entry = e == ANALYZER_OK && x.hv.configured
+						    ? analyzer_entry_va(config()->window_va, code)
+						    : 0;
+	if (e != ANALYZER_OK) {
+		x.p.r.rbx = e;
+		return FVX_VMCALL_EINVAL;
+	}
+	return FVX_VMCALL_OK;
+}
+
+static s64 filter_call(void)
+{
+	struct fvx_trace_request q;
+	struct fvx_config *c;
+	unsigned int cpu;
+
+	if (x.hv.tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	if (!ram_ok(x.r.rbx, sizeof(q)))
+		return FVX_VMCALL_EINVAL;
+	memcpy(&q, m.ram + x.r.rbx, sizeof(q));
+	if (q.version != FVX_TRACE_REQUEST_VERSION)
+		return FVX_VMCALL_EINVAL;
+	c = config_expected();
+	c->filter = q.filter;
+	c->filter.follow_children = !!c->filter.follow_children;
+	for (cpu = 0; cpu < CPUS; cpu++)
+		fvx_ring_init(window_expected(FVX_WIN_RINGS + cpu * m.hv.ring_bytes,
+					      sizeof(struct fvx_ring_header)),
+			      m.hv.ring_bytes);
+	return FVX_VMCALL_OK;
+}
+
+static s64 mode_call(void)
+{
+	u64 mode = x.r.rbx;
+
+	if (mode != 0 && mode != FVX_MODE_FAST && mode != FVX_MODE_EXIT)
+		return FVX_VMCALL_EINVAL;
+	if (mode && (!x.hv.configured || (mode == FVX_MODE_FAST && !x.hv.analyzer_loaded)))
+		return FVX_VMCALL_ENOENT;
+	if (mode && !x.p.v.trace_mode)
+		x.p.hv.tracing_cpus++;
+	if (!mode && x.p.v.trace_mode)
+		x.p.hv.tracing_cpus--;
+	x.p.v.trace_mode = mode;
+	config_expected()->mode = mode;
+	return FVX_VMCALL_OK;
+}
+
+static int read_for_selection(void *ctx, u64 va, u64 *value)
+{
+	return oracle_read64(va, value);
+}
+
+static u64 ring_offset(unsigned int cpu)
+{
+	return FVX_WIN_RINGS + cpu * m.hv.ring_bytes;
+}
+
+static u64 slot_offset(unsigned int cpu, u64 head)
+{
+	return ring_offset(cpu) + FVX_RING_RECORDS +
+	       (head & (m.hv.ring_capacity - 1)) * sizeof(struct fvx_trace_record);
+}
+
+static const struct fvx_ring_header *ring_now(unsigned int cpu)
+{
+	return (const void *)(m.window + ring_offset(cpu));
+}
+
+static s64 event_call(void)
+{
+	const struct fvx_config *c = config();
+	u64 entry = c->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE +
+		    FVX_WIN_TRAMPOLINE_EXIT;
+	u64 nr = (u32)x.r.rbx, task, tail = ~0ULL, head = ring_now(x.c)->head;
+	struct fvx_trace_record rec = { 0 };
+	struct fvx_ring_header *h;
+
+	if (x.rip - entry >= FVX_WIN_TRAMPOLINE_STRIDE - FVX_WIN_TRAMPOLINE_EXIT)
+		return FVX_VMCALL_EPERM;
+	if (!fvx_syscall_selected(c, nr) ||
+	    !oracle_read64(m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task) ||
+	    !fvx_task_selected(c, task, read_for_selection, NULL, &rec.pid, &rec.tgid))
+		return FVX_VMCALL_OK;
+	x.p.tsc = 1;
+	oracle_read64(c->consumer_va + x.c * sizeof(struct fvx_ring_consumer), &tail);
+	h = window_expected(ring_offset(x.c), sizeof(*h));
+	if (head - tail >= m.hv.ring_capacity) {
+		h->dropped++;
+		return FVX_VMCALL_OK;
+	}
+	rec = (struct fvx_trace_record){ .seq = head + 1,
+					 .tsc = x.cpu.tsc + 1,
+					 .cr3 = m.vmcs[x.c][GUEST_CR3],
+					 .nr = nr,
+					 .args = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8,
+						   x.r.r9 },
+					 .cpu = x.c,
+					 .pid = rec.pid,
+					 .tgid = rec.tgid,
+					 .flags = FVX_RECORD_EXIT_MODE };
+	memcpy(window_expected(slot_offset(x.c, head), sizeof(rec)), &rec, sizeof(rec));
+	h->head = head + 1;
+	return FVX_VMCALL_OK;
+}
+
+static void predict_vmcall(void)
+{
+	struct prediction *p = &x.p;
+	s64 s;
+
+	if (x.cpl != 0 || (x.r.rax >> 32) != FVX_VMCALL_MAGIC) {
+		p->inject = INJ_UD; /* as on a CPU without a hypervisor */
+		return;
+	}
+	p->v.vmcalls++;
+	p->skip = true;
+	switch ((u32)x.r.rax) {
+	case FVX_VMCALL_VERSION:
+		p->r.rbx = FVX_VMCALL_ABI_VERSION;
+		s = FVX_VMCALL_OK;
+		break;
+	case FVX_VMCALL_STATUS: s = status_call(); break;
+	case FVX_VMCALL_UNLOAD:
+		if (x.r.rbx == UNLOAD_KEY) {
+			p->outcome = OUT_VMXOFF;
+			s = FVX_VMCALL_OK;
+		} else {
+			p->v.attacks++;
+			s = FVX_VMCALL_EPERM;
+		}
+		break;
+	case FVX_VMCALL_WINDOW_INFO: s = window_info_call(); break;
+	case FVX_VMCALL_CONFIGURE: s = configure_call(); break;
+	case FVX_VMCALL_ANALYZER_LOAD: s = analyzer_load_call(); break;
+	case FVX_VMCALL_TRACE_EVENT: s = event_call(); break;
+	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
+	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
+	default: s = FVX_VMCALL_ENOSYS;
+	}
+	p->r.rax = (u64)s;
+}
+
+static bool vmx_capability_msr(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
+}
+
+static void predict_msr_read(void)
+{
+	struct prediction *p = &x.p;
+	u32 msr = (u32)x.r.rcx;
+	u64 value;
+
+	if (msr == MSR_IA32_LSTAR) {
+		value = x.v[x.c].guest_lstar;
+	} else if (msr == MSR_IA32_FMASK) {
+		value = x.v[x.c].guest_fmask;
+	} else if (vmx_capability_msr(msr)) {
+		p->inject = INJ_GP;
+		return;
+	} else {
+		p->rdmsr = 1;
+		p->rdmsr_msr = msr;
+		if (x.cpu.rdmsr_fails) {
+			p->inject = INJ_GP;
+			return;
+		}
+		value = x.cpu.rdmsr_value;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL) /* no VMX, as on a CPU without it */
+		value &= ~(FEATURE_CONTROL_VMX_INSIDE_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	p->r.rax = (u32)value;
+	p->r.rdx = value >> 32;
+	p->skip = true;
+}
+
+static void predict_msr_write(void)
+{
+	struct prediction *p = &x.p;
+	u32 msr = (u32)x.r.rcx;
+	u64 value = (x.r.rdx << 32) | (u32)x.r.rax;
+
+	if (msr == MSR_IA32_LSTAR) {
+		if (value >> 47 != 0x1ffff) { /* the guest's syscall entry is a kernel address */
+			p->inject = INJ_GP;
+			return;
+		}
+		p->v.guest_lstar = value;
+		if (x.hv.configured)
+			config_expected()->forward = value;
+		p->skip = true;
+		return;
+	}
+	if (msr == MSR_IA32_FEATURE_CONTROL || vmx_capability_msr(msr)) {
+		p->inject = INJ_GP;
+		return;
+	}
+	p->wrmsr = 1;
+	p->wrmsr_msr = msr;
+	/* SYSCALL must keep clearing IF and TF for the trampoline. */
+	p->wrmsr_value = msr == MSR_IA32_FMASK ? value | BIT(9) | BIT(8) : value;
+	if (x.cpu.wrmsr_fails) {
+		p->inject = INJ_GP;
+		return;
+	}
+	if (msr == MSR_IA32_FMASK)
+		p->v.guest_fmask = value;
+	p->skip = true;
+}
+
+static void predict_xsetbv(void)
+{
+	struct prediction *p = &x.p;
+	u64 value = (x.r.rdx << 32) | (u32)x.r.rax, supported = x.cpu.xcr0_supported;
+
+	/* SDM Vol. 2 XSETBV and 13.3: XCR0 only, x87 always, AVX needs SSE,
+	 * the AVX-512 states together and only with AVX. */
+	if (x.cpl != 0 || (u32)x.r.rcx != 0 || !(value & BIT(0)) || (value & ~supported) ||
+	    ((value & BIT(2)) && !(value & BIT(1))) || ((value & 0xe0) && (value & 0xe0) != 0xe0) ||
+	    ((value & 0xe0) && !(value & BIT(2)))) {
+		p->inject = INJ_GP;
+		return;
+	}
+	p->xsetbv = 1;
+	p->xsetbv_value = value;
+	if (x.cpu.xsetbv_fails)
+		p->inject = INJ_GP;
+	else
+		p->skip = true;
+}
+
+static void predict_cpuid(void)
+{
+	struct prediction *p = &x.p;
+	u32 leaf = (u32)x.r.rax, out[4];
+
+	memcpy(out, x.cpu.cpuid, sizeof(out));
+	if (leaf == 0xd && (u32)x.r.rcx == 0) {
+		out[0] = (u32)x.cpu.xcr0_supported;
+		out[1] = out[2] = 0;
+		out[3] = x.cpu.xcr0_supported >> 32;
+	}
+	if (leaf == 1)
+		out[2] &= ~(u32)BIT(5); /* no VMX */
+	p->r.rax = out[0];
+	p->r.rbx = out[1];
+	p->r.rcx = out[2];
+	p->r.rdx = out[3];
+	p->skip = true;
+}
+
+static void predict_cr_access(void)
+{
+	struct prediction *p = &x.p;
+	const struct vmx_caps *c = &x.hv.caps;
+	unsigned int gpr = (x.q >> 8) & 15;
+	u64 value = gpr == 4 ? x.rsp : ((const u64 *)&x.r)[gpr];
+
+	if (((x.q >> 4) & 3) != 0) {
+		p->inject = INJ_GP;
+		return;
+	}
+	switch (x.q & 15) {
+	case 0:
+		if ((value & c->cr0_fixed0) != (c->cr0_fixed0 & 0xffffffff) ||
+		    (value & ~c->cr0_fixed1)) {
+			p->inject = INJ_GP;
+			return;
+		}
+		p->cr0 = p->cr0_shadow = value;
+		break;
+	case 4:
+		if ((value & CR4_VMXE) || (value & ~c->cr4_fixed1)) {
+			p->inject = INJ_GP;
+			return;
+		}
+		p->cr4 = value | c->cr4_fixed0;
+		p->cr4_shadow = value;
+		break;
+	default: p->inject = INJ_UD; return;
+	}
+	p->skip = true;
+}
+
+/* Guest page walk and IDT as the SDM defines them, over the oracle's RAM. */
+static bool walk(u64 cr3, u64 va, u64 *gpa)
+{
+	u64 table = cr3 & 0x000ffffffffff000ULL, e, size;
+	int level;
+
+	for (level = 4; level >= 1; level--) {
+		if (!oracle_read64((u64)m.ram + table + ((va >> (3 + 9 * level)) & 511) * 8, &e) ||
+		    !(e & 1))
+			return false;
+		size = 1ULL << (3 + 9 * level);
+		if (level == 1 || (level <= 3 && (e & BIT(7)))) {
+			*gpa = (e & 0x000ffffffffff000ULL & ~(size - 1)) | (va & (size - 1));
+			return true;
+		}
+		table = e & 0x000ffffffffff000ULL;
+	}
+	return false;
+}
+
+static bool read_virt(u64 va, u64 *value)
+{
+	u64 gpa;
+
+	return walk(m.vmcs[x.c][GUEST_CR3], va, &gpa) && oracle_read64((u64)m.ram + gpa, value);
+}
+
+static bool window_code(u64 va)
+{
+	return va - config()->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE;
+}
+
+static bool is_idt_handler(u64 rip)
+{
+	u64 base = m.vmcs[x.c][GUEST_IDTR_BASE], lo, hi;
+	u32 limit = m.vmcs[x.c][GUEST_IDTR_LIMIT], vector;
+
+	for (vector = 0; vector < 256 && vector * 16 + 15 <= limit; vector++) {
+		if (!read_virt(base + vector * 16, &lo) || !read_virt(base + vector * 16 + 8, &hi))
+			return false;
+		if (((lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32)) == rip)
+			return true;
+	}
+	return false;
+}
+
+static bool frame_returns_into_window_code(void)
+{
+	u64 v;
+	int slot;
+
+	for (slot = 0; slot < 2; slot++) {
+		if (!read_virt(x.rsp + 8 * slot, &v))
+			return false;
+		if (window_code(v))
+			return true;
+	}
+	return false;
+}
+
+static void predict_ept_violation(void)
+{
+	struct prediction *p = &x.p;
+	bool fetch = x.q & BIT(2), in_window = x.gpa - WINDOW_GPA < GIB;
+
+	if (x.view == 1 && fetch && !in_window && is_idt_handler(x.rip) &&
+	    frame_returns_into_window_code()) {
+		p->view = 0; /* Linux's handler for an event in the analyzer */
+		p->v.analyzer_interrupted = true;
+	} else if (x.view == 0 && in_window && x.v[x.c].analyzer_interrupted &&
+		   window_code(x.rip)) {
+		p->view = 1; /* back into the interrupted analyzer */
+		p->v.analyzer_interrupted = false;
+	} else if (x.view == 0 && !in_window) {
+		p->v.ept_violations_logged++;
+		p->inject = INJ_GP;
+	} else {
+		p->v.attacks++;
+		p->view = 0;
+		if (!(x.view == 1 && fetch && !in_window))
+			p->inject = INJ_UD;
+	}
+}
+
+static void predict(void)
+{
+	struct prediction *p = &x.p;
+	u16 bucket = x.basic < FVX_EXIT_REASON_COUNT ? x.basic : FVX_EXIT_REASON_COUNT - 1;
+
+	*p = (struct prediction){ .outcome = OUT_RESUME, .inject = INJ_NONE };
+	/* memcpy, padding included: these are compared with memcmp. */
+	memcpy(&p->hv, &x.hv, sizeof(p->hv));
+	memcpy(&p->v, &x.v[x.c], sizeof(p->v));
+	p->r = x.r;
+	p->cr0 = x.cr0, p->cr0_shadow = x.cr0_shadow, p->cr4 = x.cr4, p->cr4_shadow = x.cr4_shadow;
+	p->view = x.view;
+	p->v.exits_total++;
+	p->v.exits[bucket]++;
+	if ((x.reason & EXIT_REASON_FAILED_VMENTRY) || !has_handler(x.basic)) {
+		p->outcome = OUT_FATAL;
+		return;
+	}
+	switch (x.basic) {
+	case EXIT_REASON_CPUID: predict_cpuid(); break;
+	case EXIT_REASON_INVD:
+		p->wbinvd = 1;
+		p->skip = true;
+		break;
+	case EXIT_REASON_VMCALL: predict_vmcall(); break;
+	case EXIT_REASON_CR_ACCESS: predict_cr_access(); break;
+	case EXIT_REASON_MSR_READ: predict_msr_read(); break;
+	case EXIT_REASON_MSR_WRITE: predict_msr_write(); break;
+	case EXIT_REASON_XSETBV: predict_xsetbv(); break;
+	case EXIT_REASON_EPT_VIOLATION: predict_ept_violation(); break;
+	case EXIT_REASON_VMFUNC:
+		p->v.attacks++;
+		p->inject = INJ_UD;
+		break;
+	default: p->inject = INJ_UD; /* VMX instructions and GETSEC */
+	}
+}
+
+/* What the exit may write: opened before it runs, everything else faults. */
+static void open_writable(void)
+{
+	const u64 cfg = FVX_WIN_CONFIG;
+	unsigned int cpu;
+
+	if (x.basic == EXIT_REASON_MSR_WRITE)
+		window_may_write(cfg, PAGE);
+	if (x.basic == EXIT_REASON_VMCALL) {
+		switch ((u32)x.r.rax) {
+		case FVX_VMCALL_STATUS: ram_may_write(x.r.rcx); break;
+		case FVX_VMCALL_WINDOW_INFO: ram_may_write(x.r.rbx); break;
+		case FVX_VMCALL_CONFIGURE: window_may_write(0, cfg + PAGE); break;
+		case FVX_VMCALL_ANALYZER_LOAD:
+			window_may_write(cfg, PAGE);
+			window_may_write(FVX_WIN_CODE, FVX_WIN_CODE_SIZE);
+			break;
+		case FVX_VMCALL_TRACE_FILTER:
+			window_may_write(cfg, PAGE);
+			for (cpu = 0; cpu < CPUS; cpu++)
+				window_may_write(ring_offset(cpu), PAGE);
+			break;
+		case FVX_VMCALL_TRACE_MODE: window_may_write(cfg, PAGE); break;
+		case FVX_VMCALL_TRACE_EVENT:
+			window_may_write(ring_offset(x.c), PAGE);
+			window_may_write(slot_offset(x.c, ring_now(x.c)->head),
+					 sizeof(struct fvx_trace_record));
+			break;
+		}
+	}
+	window_open();
+}
+
+/* ---- comparing ---- */
+
+static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
+{
+	unsigned int i;
+
+#define FIELD(f)                                                                                   \
+	if (want->f != got->f)                                                                     \
+	fprintf(stderr, "vcpu %u: " #f " is %#llx, expected %#llx\n", want->index, (u64)got->f,    \
+		(u64)want->f)
+	FIELD(nmi_pending);
+	FIELD(vmcalls);
+	FIELD(exits_total);
+	FIELD(ept_violations_logged);
+	FIELD(guest_lstar);
+	FIELD(guest_fmask);
+	FIELD(trace_mode);
+	FIELD(analyzer_interrupted);
+	FIELD(attacks);
+	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
+		FIELD(exits[i]);
+#undef FIELD
+}
+
+static void hv_diff(const struct hv *want, const struct hv *got)
+{
+#define FIELD(f)                                                                                   \
+	if (want->f != got->f)                                                                     \
+	fprintf(stderr, "hv." #f " is %#llx, expected %#llx\n", (u64)got->f, (u64)want->f)
+	FIELD(configured);
+	FIELD(analyzer_loaded);
+	FIELD(tracing_cpus);
+	FIELD(ring_bytes);
+	FIELD(ring_capacity);
+	FIELD(page_offset);
+	FIELD(ram_top);
+	FIELD(window_pa);
+	FIELD(window_gpa);
+	FIELD(unload_key);
+#undef FIELD
+}
+
+static bool may_write(u32 field)
+{
+	switch (field) {
+	case VM_ENTRY_INTR_INFO_FIELD:
+	case VM_ENTRY_EXCEPTION_ERROR_CODE:
+	case VM_ENTRY_INSTRUCTION_LEN:
+	case GUEST_RIP:
+	case GUEST_INTERRUPTIBILITY_INFO: return true;
+	case GUEST_CR0:
+	case CR0_READ_SHADOW:
+	case GUEST_CR4:
+	case CR4_READ_SHADOW: return x.basic == EXIT_REASON_CR_ACCESS;
+	case EPT_POINTER:
+	case EPTP_INDEX: return x.basic == EXIT_REASON_EPT_VIOLATION;
+	}
+	return false;
+}
+
+static const char *outcome_name(enum outcome o)
+{
+	return o == OUT_RESUME ? "resume" : o == OUT_FATAL ? "a stopped CPU" : "VMXOFF";
+}
+
+/* The event VM entry delivers, given the handler's own injection. */
+static bool event_matches(unsigned int inject, bool report)
+{
+	const u64 *f = m.vmcs[x.c];
+	u32 info = 0,
+	    intr = x.p.skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+			    : x.intr;
+	u64 code = x.entry_error, len = x.entry_len;
+	bool nmi = x.v[x.c].nmi_pending;
+
+	if (x.vectoring & INTR_INFO_VALID) { /* delivered again (SDM 27.2.4) */
+		info = x.vectoring & ~(u32)BIT(12);
+		if (info & INTR_INFO_DELIVER_CODE)
+			code = x.vectoring_error;
+		len = x.len;
+	}
+	if (inject == INJ_UD)
+		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | VECTOR_UD;
+	if (inject == INJ_GP) {
+		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE |
+		       VECTOR_GP;
+		code = 0;
+	}
+	if (nmi && !(info & INTR_INFO_VALID) &&
+	    !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS))) {
+		info = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
+		nmi = false;
+	}
+	if (f[VM_ENTRY_INTR_INFO_FIELD] == info && m.vcpus[x.c].nmi_pending == nmi &&
+	    (!(info & INTR_INFO_DELIVER_CODE) || f[VM_ENTRY_EXCEPTION_ERROR_CODE] == code) &&
+	    (INTR_TYPE(info) < TYPE_SOFT_INTERRUPT || INTR_TYPE(info) > TYPE_SOFT_EXCEPTION ||
+	     f[VM_ENTRY_INSTRUCTION_LEN] == len))
+		return true;
+	if (report)
+		fprintf(stderr,
+			"event injected %#llx (error %#llx, length %llu), NMI pending %u; expected "
+			"%#x (error %#llx, length %llu), NMI pending %u\n",
+			f[VM_ENTRY_INTR_INFO_FIELD], f[VM_ENTRY_EXCEPTION_ERROR_CODE],
+			f[VM_ENTRY_INSTRUCTION_LEN], m.vcpus[x.c].nmi_pending, info, code, len,
+			nmi);
+	return false;
+}
+
+static void check_globals(enum outcome out)
+{
+	const struct fvx_config *c = config();
+	const struct fvx_analyzer_header *h = (const void *)(m.window + FVX_WIN_CODE);
+	unsigned int cpu, tracing = 0;
+
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		const struct vcpu *v = &m.vcpus[cpu];
+
+		tracing += v->trace_mode != 0;
+		if (v->trace_mode && !m.hv.configured)
+			fuzz_fail("cpu %u traces, but the hypervisor is not configured", cpu);
+		if (v->trace_mode == FVX_MODE_FAST && !m.hv.analyzer_loaded)
+			fuzz_fail("cpu %u traces in fast mode without an analyzer", cpu);
+		if (!m.stopped[cpu] && m.cpu[cpu].lstar != lstar_target(v))
+			fuzz_fail("cpu %u: IA32_LSTAR is %#llx, expected %#llx", cpu,
+				  m.cpu[cpu].lstar, lstar_target(v));
+		if ((m.cpu[cpu].fmask & 0x300) != 0x300)
+			fuzz_fail("cpu %u: IA32_FMASK %#llx lets SYSCALL keep IF or TF", cpu,
+				  m.cpu[cpu].fmask);
+	}
+	if (tracing != m.hv.tracing_cpus)
+		fuzz_fail("hv.tracing_cpus is %u, but %u CPUs trace", m.hv.tracing_cpus, tracing);
+	if (m.hv.configured && ((c->window_va & (GIB - 1)) || c->window_va < KERNEL_HALF))
+		fuzz_fail("configured with window_va %#llx", c->window_va);
+	if (m.hv.analyzer_loaded &&
+	    analyzer_image_check(h, h->image_size, FVX_WIN_CODE_SIZE) != ANALYZER_OK)
+		fuzz_fail("the loaded analyzer is not a valid image");
+	if (out == OUT_RESUME && x.view == 0 && m.vmcs[x.c][EPTP_INDEX] == 1 &&
+	    !window_code(m.vmcs[x.c][GUEST_RIP]))
+		fuzz_fail("switched to the analyzer view to run %#llx, outside the window's code",
+			  m.vmcs[x.c][GUEST_RIP]);
+}
+
+static void compare(enum outcome out)
+{
+	const struct prediction *p = &x.p;
+	const u64 *f = m.vmcs[x.c];
+	const struct fake_cpu *fc = &m.cpu[x.c];
+	struct vcpu want;
+	u64 rip = x.rip + x.len;
+	unsigned int i, inject;
+	const char *problem;
+
+	memcpy(&want, &p->v, sizeof(want));
+	for (i = 0; i < m.writes; i++)
+		if (!may_write(m.written[i]))
+			fuzz_fail("VMWRITE of field %#x", m.written[i]);
+	if (out != p->outcome)
+		fuzz_fail("ended in %s, expected %s", outcome_name(out), outcome_name(p->outcome));
+	for (i = 0; i < CPUS; i++)
+		if (i != x.c && memcmp(&x.v[i], &m.vcpus[i], sizeof(x.v[i]))) {
+			vcpu_diff(&x.v[i], &m.vcpus[i]);
+			fuzz_fail("changed another CPU's vcpu");
+		}
+	if (out == OUT_FATAL) {
+		if (memcmp(&p->v, &m.vcpus[x.c], sizeof(p->v)) ||
+		    memcmp(&x.hv, &m.hv, sizeof(x.hv)) || memcmp(&x.r, &m.regs[x.c], sizeof(x.r)))
+			fuzz_fail("a fatal exit changed state before stopping");
+		if (!ram_check_and_close() || !window_check_and_close())
+			fuzz_fail("a fatal exit changed memory before stopping");
+		m.stopped[x.c] = true;
+		return;
+	}
+	if (memcmp(&p->r, &m.regs[x.c], sizeof(p->r))) {
+		for (i = 0; i < 16; i++)
+			if (((const u64 *)&p->r)[i] != ((const u64 *)&m.regs[x.c])[i])
+				fprintf(stderr, "register %u is %#llx, expected %#llx\n", i,
+					((const u64 *)&m.regs[x.c])[i], ((const u64 *)&p->r)[i]);
+		fuzz_fail("guest registers");
+	}
+	if (!long_mode(f))
+		rip = (u32)rip; /* EIP wraps outside 64-bit mode */
+	if (f[GUEST_RIP] != (p->skip ? rip : x.rip))
+		fuzz_fail("RIP is %#llx, expected %#llx", f[GUEST_RIP], p->skip ? rip : x.rip);
+	if (f[GUEST_RSP] != x.rsp)
+		fuzz_fail("RSP changed");
+	if (f[GUEST_CR0] != p->cr0 || f[CR0_READ_SHADOW] != p->cr0_shadow ||
+	    f[GUEST_CR4] != p->cr4 || f[CR4_READ_SHADOW] != p->cr4_shadow)
+		fuzz_fail("CR0 %#llx (shadow %#llx), CR4 %#llx (shadow %#llx); expected %#llx "
+			  "(%#llx), %#llx (%#llx)",
+			  f[GUEST_CR0], f[CR0_READ_SHADOW], f[GUEST_CR4], f[CR4_READ_SHADOW],
+			  p->cr0, p->cr0_shadow, p->cr4, p->cr4_shadow);
+	if (f[EPTP_INDEX] != p->view)
+		fuzz_fail("EPTP index %llu, expected %u", f[EPTP_INDEX], p->view);
+	if (fc->rdmsr_calls != p->rdmsr || (p->rdmsr && fc->rdmsr_msr != p->rdmsr_msr) ||
+	    fc->wrmsr_calls != p->wrmsr ||
+	    (p->wrmsr && (fc->wrmsr_msr != p->wrmsr_msr || fc->wrmsr_value != p->wrmsr_value)) ||
+	    fc->xsetbv_calls != p->xsetbv ||
+	    (p->xsetbv && (fc->xsetbv_index || fc->xsetbv_value != p->xsetbv_value)) ||
+	    fc->wbinvd != p->wbinvd || fc->tsc != x.cpu.tsc + p->tsc)
+		fuzz_fail(
+			"instructions run for the guest: RDMSR %u (%#x), WRMSR %u (%#x <- %#llx), "
+			"XSETBV %u (%#llx), WBINVD %u, RDTSC %llu; expected %u (%#x), %u (%#x <- "
+			"%#llx), %u (%#llx), %u, %u",
+			fc->rdmsr_calls, fc->rdmsr_msr, fc->wrmsr_calls, fc->wrmsr_msr,
+			fc->wrmsr_value, fc->xsetbv_calls, fc->xsetbv_value, fc->wbinvd,
+			fc->tsc - x.cpu.tsc, p->rdmsr, p->rdmsr_msr, p->wrmsr, p->wrmsr_msr,
+			p->wrmsr_value, p->xsetbv, p->xsetbv_value, p->wbinvd, p->tsc);
+	if (out == OUT_RESUME) {
+		for (inject = INJ_NONE; inject <= INJ_GP; inject <<= 1)
+			if ((p->inject & inject) && event_matches(inject, false))
+				break;
+		if (inject > INJ_GP) {
+			event_matches(p->inject, true);
+			fuzz_fail("the event VM entry would deliver");
+		}
+		if (f[GUEST_INTERRUPTIBILITY_INFO] !=
+		    (p->skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+			     : x.intr))
+			fuzz_fail("interruptibility state %#llx", f[GUEST_INTERRUPTIBILITY_INFO]);
+		want.nmi_pending = m.vcpus[x.c].nmi_pending; /* checked with the event */
+		problem = entry_problem(x.c);
+		if (problem)
+			fuzz_fail("VM entry would fail: %s", problem);
+	}
+	if (memcmp(&want, &m.vcpus[x.c], sizeof(want))) {
+		vcpu_diff(&want, &m.vcpus[x.c]);
+		fuzz_fail("vcpu state");
+	}
+	if (memcmp(&p->hv, &m.hv, sizeof(p->hv))) {
+		hv_diff(&p->hv, &m.hv);
+		fuzz_fail("hypervisor state");
+	}
+	if (!ram_check_and_close())
+		fuzz_fail("guest RAM");
+	if (!window_check_and_close())
+		fuzz_fail("window");
+	check_globals(out);
+	if (out == OUT_VMXOFF)
+		m.stopped[x.c] = true;
+}
+
+void hvfuzz_exit(unsigned int c)
+{
+	static int trace = -1;
+	u64 *f = m.vmcs[c];
+	const char *problem;
+	enum outcome out;
+
+	if (m.stopped[c] || !make_consistent(c))
+		return;
+	x.c = c;
+	x.reason = f[VM_EXIT_REASON];
+	x.basic = x.reason & 0xffff;
+	snprintf(m.context, sizeof(m.context), "exit reason %#x on cpu %u%s%u", x.reason, c,
+		 x.basic == EXIT_REASON_VMCALL ? ", VMCALL function " : ", qualification ",
+		 x.basic == EXIT_REASON_VMCALL ? (u32)m.regs[c].rax : (u32)f[EXIT_QUALIFICATION]);
+	problem = entry_problem(c);
+	if (problem)
+		fuzz_fail("harness: the guest state before the exit fails VM entry: %s", problem);
+	x.q = f[EXIT_QUALIFICATION];
+	x.len = f[VM_EXIT_INSTRUCTION_LEN];
+	x.rip = f[GUEST_RIP];
+	x.rsp = f[GUEST_RSP];
+	x.gpa = f[GUEST_PHYSICAL_ADDRESS];
+	x.cpl = (f[GUEST_SS_AR_BYTES] >> 5) & 3;
+	x.intr = f[GUEST_INTERRUPTIBILITY_INFO];
+	x.vectoring = f[IDT_VECTORING_INFO_FIELD];
+	x.vectoring_error = f[IDT_VECTORING_ERROR_CODE];
+	x.entry_error = f[VM_ENTRY_EXCEPTION_ERROR_CODE];
+	x.entry_len = f[VM_ENTRY_INSTRUCTION_LEN];
+	x.cr0 = f[GUEST_CR0];
+	x.cr0_shadow = f[CR0_READ_SHADOW];
+	x.cr4 = f[GUEST_CR4];
+	x.cr4_shadow = f[CR4_READ_SHADOW];
+	x.view = f[EPTP_INDEX];
+	memcpy(&x.hv, &m.hv, sizeof(x.hv));
+	memcpy(x.v, m.vcpus, sizeof(x.v));
+	x.r = m.regs[c];
+	m.cpu[c].wbinvd = m.cpu[c].rdmsr_calls = m.cpu[c].wrmsr_calls = 0;
+	m.cpu[c].xsetbv_calls = m.cpu[c].cpuid_calls = 0;
+	x.cpu = m.cpu[c];
+
+	ram_writable(false);
+	open_writable();
+	predict();
+	out = machine_dispatch(c);
+	compare(out);
+	if (trace < 0)
+		trace = getenv("FVX_FUZZ_TRACE") != NULL;
+	if (trace) /* replaying one input: what each exit did */
+		fprintf(stderr, "%s: %s, RAX %#llx, RBX %#llx, RIP %#llx, event %#llx\n", m.context,
+			outcome_name(out), m.regs[c].rax, m.regs[c].rbx, f[GUEST_RIP],
+			f[VM_ENTRY_INTR_INFO_FIELD]);
+}

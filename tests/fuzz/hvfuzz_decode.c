@@ -1,0 +1,409 @@
+/* An input as what a guest does: a prelude that sets the hypervisor up as
+ * the agent would (configure, analyzer, filter, tracing), then up to
+ * MAX_OPS operations, each an exit or a write of guest memory between
+ * exits. Values come from pickers that reach the interesting places often:
+ * page ends, the pool's and the window's physical ranges, ram_top, huge
+ * sizes, direct-map pointers, the window's trampolines.
+ *
+ * PROFILE_EXITS draws exit reasons from every handled reason, a few
+ * unhandled ones and any 16-bit value; PROFILE_VMCALLS makes (almost)
+ * every exit a VMCALL. */
+#include <string.h>
+
+#include "hvfuzz.h"
+#include "fuzz_input.h"
+
+#define MAX_OPS 48
+
+enum prelude {
+	PRE_CONFIGURE = 1 << 0,
+	PRE_ANALYZER = 1 << 1,
+	PRE_FILTER = 1 << 2,
+	PRE_EXIT_MODE_CPU0 = 1 << 3,
+	PRE_FAST_MODE_CPU1 = 1 << 4,
+	PRE_NMI_CPU0 = 1 << 5,
+};
+
+static const u64 structure_gpas[] = {
+	AGENT_CONFIG_GPA,
+	IMAGE_GPA,
+	REQUEST_GPA,
+	CONSUMER_GPA,
+	CONSUMER_GPA + sizeof(struct fvx_ring_consumer),
+	PERCPU_GPA + CURRENT_TASK_OFF,
+	PERCPU_GPA + 0x800 + CURRENT_TASK_OFF,
+	TASK_GPA + 0x10,
+	TASK_GPA + 0x20,
+	TASK_GPA + 0x210,
+	STACK_GPA + 0x100,
+	IDT_GPA + 2 * 16,
+	PML4_GPA,
+	0xa000,
+	0xb000 + 16,
+	0xc000,
+	FREE_GPA,
+	FREE_GPA + PAGE - sizeof(struct fvx_cpu_status),
+	FREE_GPA + PAGE - sizeof(struct fvx_window_info),
+	RAM1_PA,
+	RAM2_PA,
+	RAM_TOP - PAGE,
+};
+
+/* Around every edge of guest RAM and the hidden ranges. */
+static const u64 edges[] = {
+	0,	   RAM0_SIZE, POOL_PA, POOL_PA + POOL_SIZE, RAM1_PA + RAM1_SIZE,
+	WINDOW_PA, RAM2_PA,   RAM_TOP, FREE_GPA + PAGE,
+};
+
+static u64 pick_gpa(struct fuzz_input *in)
+{
+	u8 t = in_u8(in);
+	u16 off = in_u16(in);
+
+	switch (t % 8) {
+	case 0: return off % RAM0_SIZE;
+	case 1: return RAM1_PA + off % RAM1_SIZE;
+	case 2: return RAM2_PA + off % RAM2_SIZE;
+	case 3: return edges[off % ARRAY_LEN(edges)] + (int8_t)(t & 0xf8) / 8;
+	case 4: return edges[off % ARRAY_LEN(edges)] - (off >> 8);
+	case 5: return structure_gpas[off % ARRAY_LEN(structure_gpas)] + (t >> 3);
+	case 6: return (off % 0x20 + 1) * PAGE - (t >> 3); /* a page end in RAM0 and beyond */
+	}
+	return in_u64(in);
+}
+
+static const u64 constants[] = {
+	0,
+	1,
+	~0ULL,
+	1ULL << 63,
+	1ULL << 47,
+	(1ULL << 47) - 1,
+	0xffffffffULL,
+	1ULL << 32,
+	KERNEL_HALF,
+	WINDOW_VA,
+	WINDOW_VA + GIB,
+	WINDOW_GPA,
+	RAM_TOP,
+	POOL_PA,
+	WINDOW_PA,
+	GUEST_LSTAR,
+	NMI_HANDLER,
+	0x7fff0000ULL,
+	0x10000,
+	FVX_VMCALL_MAGIC << 32,
+	UNLOAD_KEY,
+	FVX_WIN_CODE_SIZE,
+	sizeof(struct fvx_cpu_status),
+	sizeof(struct fvx_window_info),
+	IMAGE_SIZE,
+	PAGE,
+};
+
+static u64 window_va_now(void)
+{
+	return window_config(&m.hv)->window_va;
+}
+
+static u64 pick_value(struct fuzz_input *in)
+{
+	u8 t = in_u8(in);
+
+	switch (t % 8) {
+	case 0: return t >> 3;
+	case 1: return in_u8(in);
+	case 2: return in_u16(in);
+	case 3: return in_u32(in);
+	case 4: return in_u64(in);
+	case 5: return (u64)m.ram + pick_gpa(in); /* a direct-map pointer */
+	case 6: return window_va_now() + in_u32(in) % (FVX_WIN_CODE + FVX_WIN_CODE_SIZE + PAGE);
+	}
+	return constants[in_u8(in) % ARRAY_LEN(constants)] + (int8_t)in_u8(in);
+}
+
+/* VMCALL arguments: a guest-physical address, a size or a small number. */
+static u64 pick_argument(struct fuzz_input *in)
+{
+	u8 t = in_u8(in);
+
+	switch (t % 4) {
+	case 0: return t >> 2;
+	case 1: return pick_gpa(in);
+	case 2: return pick_value(in);
+	}
+	return constants[(t >> 2) % ARRAY_LEN(constants)] + (int8_t)in_u8(in);
+}
+
+static void set_cpl(unsigned int c, unsigned int cpl)
+{
+	m.vmcs[c][GUEST_SS_AR_BYTES] = (m.vmcs[c][GUEST_SS_AR_BYTES] & ~0x60ULL) | cpl << 5;
+}
+
+static void vmcall(unsigned int c, u32 function, u64 rbx, u64 rcx, u64 rdx)
+{
+	m.vmcs[c][VM_EXIT_REASON] = EXIT_REASON_VMCALL;
+	m.regs[c].rax = FVX_VMCALL_MAGIC << 32 | function;
+	m.regs[c].rbx = rbx;
+	m.regs[c].rcx = rcx;
+	m.regs[c].rdx = rdx;
+	hvfuzz_exit(c);
+}
+
+static void prelude(struct fuzz_input *in)
+{
+	u8 p = in_u8(in);
+
+	if (p & PRE_CONFIGURE)
+		vmcall(0, FVX_VMCALL_CONFIGURE, AGENT_CONFIG_GPA, 0, 0);
+	if (p & PRE_ANALYZER)
+		vmcall(0, FVX_VMCALL_ANALYZER_LOAD, IMAGE_GPA, IMAGE_SIZE, 0);
+	if (p & PRE_FILTER)
+		vmcall(1, FVX_VMCALL_TRACE_FILTER, REQUEST_GPA, 0, 0);
+	if (p & PRE_EXIT_MODE_CPU0)
+		vmcall(0, FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0, 0);
+	if (p & PRE_FAST_MODE_CPU1)
+		vmcall(1, FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0, 0);
+	if (p & PRE_NMI_CPU0)
+		m.vcpus[0].nmi_pending = 1;
+}
+
+/* The VMCALL ABI's registers; RIP on a trampoline's exit-mode entry when
+ * asked, where TRACE_EVENT is accepted. */
+static void vmcall_registers(struct fuzz_input *in, unsigned int c, u8 flags)
+{
+	struct guest_regs *r = &m.regs[c];
+	u8 b = in_u8(in);
+	u32 function = b < 0xf0 ? b % (FVX_VMCALL_COUNT + 2) : in_u32(in);
+	u64 magic = FVX_VMCALL_MAGIC;
+
+	if ((flags & 0x30) == 0x30)
+		magic ^= 1ULL << (in_u8(in) % 32);
+	r->rax = magic << 32 | function;
+	r->rbx = pick_argument(in);
+	r->rcx = pick_argument(in);
+	r->rdx = pick_argument(in);
+	set_cpl(c, (flags & 0x0c) == 0x0c ? 3 : 0);
+	if (flags & 0x40)
+		m.vmcs[c][GUEST_RIP] = window_va_now() + FVX_WIN_TRAMPOLINE +
+				       (c ^ ((flags >> 7) & 1)) * FVX_WIN_TRAMPOLINE_STRIDE +
+				       FVX_WIN_TRAMPOLINE_EXIT + in_u8(in) * 2;
+	if (function == FVX_VMCALL_TRACE_EVENT) {
+		r->rdi = pick_value(in);
+		r->r10 = pick_value(in);
+	}
+}
+
+static const u16 common_reasons[] = {
+	EXIT_REASON_CPUID,
+	EXIT_REASON_CPUID,
+	EXIT_REASON_INVD,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_GETSEC,
+	EXIT_REASON_VMCLEAR,
+	EXIT_REASON_VMLAUNCH,
+	EXIT_REASON_VMPTRLD,
+	EXIT_REASON_VMPTRST,
+	EXIT_REASON_VMREAD,
+	EXIT_REASON_VMRESUME,
+	EXIT_REASON_VMWRITE,
+	EXIT_REASON_VMXOFF,
+	EXIT_REASON_VMXON,
+	EXIT_REASON_INVEPT,
+	EXIT_REASON_INVVPID,
+	EXIT_REASON_VMFUNC,
+	EXIT_REASON_CR_ACCESS,
+	EXIT_REASON_CR_ACCESS,
+	EXIT_REASON_MSR_READ,
+	EXIT_REASON_MSR_READ,
+	EXIT_REASON_MSR_WRITE,
+	EXIT_REASON_MSR_WRITE,
+	EXIT_REASON_MSR_WRITE,
+	EXIT_REASON_XSETBV,
+	EXIT_REASON_XSETBV,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_EXCEPTION_NMI,
+	EXIT_REASON_TRIPLE_FAULT,
+	EXIT_REASON_TASK_SWITCH,
+	EXIT_REASON_HLT,
+	EXIT_REASON_IO_INSTRUCTION,
+	EXIT_REASON_INVALID_STATE,
+	EXIT_REASON_EPT_MISCONFIG,
+	EXIT_REASON_XRSTORS,
+	70,
+	71,
+	72,
+	0xffff,
+};
+
+static const u32 interesting_msrs[] = {
+	MSR_IA32_LSTAR,
+	MSR_IA32_FMASK,
+	MSR_IA32_FEATURE_CONTROL,
+	MSR_IA32_VMX_BASIC,
+	MSR_IA32_VMX_VMFUNC,
+	0x40000000,
+	0xc0000080 /* EFER */,
+	0xc0002000,
+	0x2000,
+	0x1fff,
+};
+
+static u64 ept_gpa(struct fuzz_input *in)
+{
+	u8 t = in_u8(in);
+
+	if (t & 1)
+		return WINDOW_GPA + (in_u32(in) % (FVX_WIN_BACKED + PAGE) & ~7ULL);
+	if (t & 2)
+		return WINDOW_GPA - 8 + (t >> 2) + (t & 4 ? GIB : 0);
+	return pick_gpa(in) + (t & 4 ? 1ULL << 45 : 0);
+}
+
+/* The fields of an exit: every group present only when its flag is. */
+static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
+{
+	u64 *f = m.vmcs[c];
+	struct guest_regs *r = &m.regs[c];
+	struct fake_cpu *fc = &m.cpu[c];
+	u8 groups = in_u8(in), mask, i;
+
+	f[EXIT_QUALIFICATION] = pick_value(in);
+	f[VM_EXIT_INSTRUCTION_LEN] = in_u8(in);
+	if (reason == EXIT_REASON_EPT_VIOLATION)
+		f[GUEST_PHYSICAL_ADDRESS] = ept_gpa(in);
+	if (reason == EXIT_REASON_MSR_READ || reason == EXIT_REASON_MSR_WRITE) {
+		u8 t = in_u8(in);
+
+		r->rcx = t < 0xc0 ? interesting_msrs[t % ARRAY_LEN(interesting_msrs)] : in_u32(in);
+	}
+	if (groups & 1) /* general registers: a count, then (index, value) pairs */
+		for (i = in_u8(in) % 8 + 1; i; i--) {
+			u8 index = in_u8(in) & 15;
+
+			((u64 *)r)[index] = pick_value(in);
+		}
+	if (groups & 2) { /* where the guest is */
+		mask = in_u8(in);
+		if (mask & 1)
+			f[GUEST_RIP] = pick_value(in);
+		if (mask & 2)
+			f[GUEST_RSP] = pick_value(in);
+		if (mask & 4)
+			f[GUEST_CR3] = pick_gpa(in);
+		if (mask & 8) {
+			f[GUEST_IDTR_BASE] = pick_value(in);
+			f[GUEST_IDTR_LIMIT] = in_u16(in);
+		}
+		if (mask & 16)
+			f[GUEST_GS_BASE] = pick_value(in);
+		if (mask & 32)
+			set_cpl(c, in_u8(in) & 3);
+		if (mask & 64)
+			f[GUEST_CS_AR_BYTES] ^= SEGMENT_AR_L;
+		if (mask & 128)
+			f[EPTP_INDEX] ^= 1; /* the guest's own VMFUNC */
+	}
+	if (groups & 4) { /* an event being delivered, interruptibility */
+		f[IDT_VECTORING_INFO_FIELD] = INTR_INFO_VALID | in_u16(in);
+		f[IDT_VECTORING_ERROR_CODE] = in_u16(in);
+		f[GUEST_INTERRUPTIBILITY_INFO] = in_u8(in);
+	} else {
+		f[IDT_VECTORING_INFO_FIELD] = 0;
+	}
+	if (groups & 8) { /* what the CPU's instructions return */
+		for (i = 0; i < 4; i++)
+			fc->cpuid[i] = in_u32(in);
+		fc->xcr0_supported = in_u8(in) & 1 ? in_u64(in) : 0x2e7;
+		fc->rdmsr_value = pick_value(in);
+	}
+	fc->rdmsr_fails = (groups & 0x30) == 0x10;
+	fc->wrmsr_fails = (groups & 0x30) == 0x20;
+	fc->xsetbv_fails = (groups & 0x30) == 0x30;
+	if (groups & 0x40)
+		m.vcpus[c].nmi_pending = 1; /* an NMI hit VMX root */
+}
+
+static void exit_op(struct fuzz_input *in, enum hvfuzz_profile profile)
+{
+	u8 flags = in_u8(in), sel;
+	unsigned int c = flags & 1;
+	u32 reason;
+
+	if (profile == PROFILE_VMCALLS) {
+		reason = EXIT_REASON_VMCALL;
+	} else {
+		sel = in_u8(in);
+		reason = sel < 0xf0 ? common_reasons[sel % ARRAY_LEN(common_reasons)] : in_u16(in);
+	}
+	if ((flags & 0x06) == 0x06 && profile == PROFILE_EXITS)
+		reason |= EXIT_REASON_FAILED_VMENTRY;
+	m.vmcs[c][VM_EXIT_REASON] = reason;
+	if ((u16)reason == EXIT_REASON_VMCALL)
+		vmcall_registers(in, c, flags);
+	if (profile == PROFILE_EXITS || (flags & 0x08))
+		exit_fields(in, c, (u16)reason);
+	hvfuzz_exit(c);
+}
+
+/* Guest memory between exits: RAM, or (ring 0 in the analyzer view) the
+ * window's data, stacks and rings. */
+static void ram_op(struct fuzz_input *in)
+{
+	u64 gpa = pick_gpa(in), value = pick_value(in);
+	unsigned int width = 1u << (in_u8(in) & 3);
+
+	if (!ram_ok(gpa, width))
+		return;
+	ram_writable(true);
+	memcpy(m.ram + gpa, &value, width);
+}
+
+static void ring_op(struct fuzz_input *in)
+{
+	u8 t = in_u8(in);
+	unsigned int cpu = t & 1;
+	u64 value = pick_value(in), off = FVX_WIN_RINGS + cpu * m.hv.ring_bytes;
+	static const u8 fields[] = { 0, 4, 8, 16, 24 }; /* version .. dropped */
+
+	off += fields[(t >> 1) % ARRAY_LEN(fields)];
+	window_poke(off, &value, (t >> 1) % ARRAY_LEN(fields) < 2 ? 4 : 8);
+}
+
+static void window_op(struct fuzz_input *in)
+{
+	u64 value = pick_value(in);
+	u64 off = FVX_WIN_DATA + (in_u32(in) % (FVX_WIN_BACKED - FVX_WIN_DATA - 8));
+
+	window_poke(off, &value, 8);
+}
+
+int hvfuzz_run(const uint8_t *data, size_t size, enum hvfuzz_profile profile)
+{
+	struct fuzz_input in = { data, size };
+	unsigned int ops;
+
+	machine_reset();
+	prelude(&in);
+	for (ops = 0; ops < MAX_OPS && !in_done(&in); ops++) {
+		u8 op = in_u8(&in) % 16;
+
+		if (op < 11)
+			exit_op(&in, profile);
+		else if (op < 13)
+			ram_op(&in);
+		else if (op < 14)
+			ring_op(&in);
+		else if (op < 15)
+			window_op(&in);
+		else
+			m.vcpus[in_u8(&in) & 1].nmi_pending ^= 1;
+	}
+	return 0;
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed inputs of tests/fuzz/corpus/<target>/, one
+file per seed named after what it does. The byte layouts follow the
+decoders (hvfuzz_decode.c, ring_fuzz.c, ioctl_fuzz.c); rerun after changing
+one. Crash reproducers in the corpus are kept as found, not written here."""
+import os
+import struct
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+# hvfuzz_decode.c
+CPUID, INVD, VMCALL, VMFUNC, CR, RDMSR, WRMSR, XSETBV, EPT, TRIPLE = 0, 2, 3, 19, 20, 22, 24, 27, 29, 34
+VERSION, STATUS, UNLOAD, WINDOW_INFO, CONFIGURE, ANALYZER, EVENT, FILTER, MODE = range(1, 10)
+PRE_CONFIGURE, PRE_ANALYZER, PRE_FILTER, PRE_EXIT0, PRE_FAST1 = 1, 2, 4, 8, 16
+
+
+def small(v):  # pick_argument: a number below 64
+    return bytes([v << 2])
+
+
+def structure(i, plus=0):  # pick_argument -> pick_gpa: structure_gpas[i]
+    return bytes([1, 5 | plus << 3]) + struct.pack('<H', i)
+
+
+AGENT_CONFIG, IMAGE, REQUEST, FREE, FREE_STATUS_END, FREE_WINFO_END, RAM1 = 0, 1, 2, 16, 17, 18, 19
+
+
+def val(v):  # pick_value: a number below 32
+    return bytes([v << 3])
+
+
+def const(i):  # pick_value: constants[i]
+    return bytes([7, i, 0])
+
+
+NMI_HANDLER_CONST, UNLOAD_KEY_CONST, STATUS_SIZE_CONST, IMAGE_SIZE_CONST = 16, 20, 22, 24
+
+
+def arg_const(i):  # pick_argument: constants[i]
+    return bytes([i << 2 | 3, 0])
+
+
+def vmcall_regs(function, rbx, rcx=small(0), rdx=small(0)):
+    return bytes([function]) + rbx + rcx + rdx
+
+
+def fields(groups=0, qual=val(0), length=3, extra=b''):
+    return bytes([groups]) + qual + bytes([length]) + extra
+
+
+def exit_op(reason, body, flags=0):
+    return bytes([0, flags, reason]) + body
+
+
+def vmcall_exit(function, rbx, rcx=small(0), rdx=small(0), flags=0, tail=b''):
+    return exit_op(VMCALL, vmcall_regs(function, rbx, rcx, rdx) + tail + fields(), flags)
+
+
+def vmcall_op(function, rbx, rcx=small(0), rdx=small(0), flags=0, tail=b''):
+    return bytes([0, flags]) + vmcall_regs(function, rbx, rcx, rdx) + tail
+
+
+def regs(*pairs):  # exit_fields group 1: (index, pick_value bytes)
+    return bytes([len(pairs) - 1]) + b''.join(bytes([i]) + v for i, v in pairs)
+
+
+event_tail = bytes([0x18]) + val(11) + val(0)  # RIP at +0x30 of the entry; rdi, r10
+exits = {
+    'cpuid': bytes([0]) + exit_op(CPUID, fields(1, extra=regs((0, val(1))))),
+    'invd': bytes([0]) + exit_op(INVD, fields()),
+    'vmcall_version': bytes([0]) + vmcall_exit(VERSION, small(0)),
+    'vmcall_ring3': bytes([0]) + vmcall_exit(VERSION, small(0), flags=0x0c),
+    'vmcall_status': bytes([0]) + vmcall_exit(STATUS, small(1), structure(FREE), arg_const(STATUS_SIZE_CONST)),
+    'vmcall_unload': bytes([0]) + vmcall_exit(UNLOAD, small(5)) + vmcall_exit(UNLOAD, arg_const(UNLOAD_KEY_CONST)),
+    'exit_mode_event': bytes([PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_EXIT0]) +
+    vmcall_exit(EVENT, small(39), flags=0x40, tail=event_tail),
+    # The task on CPU 1 is a child of the traced process (follow_children).
+    'exit_mode_event_child': bytes([PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_EXIT0]) +
+    vmcall_exit(EVENT, small(39), flags=0x41, tail=event_tail),
+    # CPU 0's ring header says a million records wait: the record is dropped.
+    'exit_mode_ring_full': bytes([PRE_CONFIGURE | PRE_FILTER | PRE_EXIT0]) +
+    bytes([13, 6, 4]) + struct.pack('<Q', 1 << 20) +
+    vmcall_exit(EVENT, small(39), flags=0x40, tail=event_tail),
+    'rdmsr_lstar': bytes([0]) + exit_op(RDMSR, fields(extra=b'\x00')),
+    'wrmsr_lstar': bytes([PRE_CONFIGURE]) +
+    exit_op(WRMSR, fields(1, extra=b'\x00' + regs((0, bytes([3]) + struct.pack('<I', 0x81d00000)),
+                                                    (2, bytes([3]) + struct.pack('<I', 0xffffffff))))),
+    'wrmsr_fmask': bytes([0]) + exit_op(WRMSR, fields(1, extra=b'\x01' + regs((0, val(4))))),
+    'xsetbv': bytes([0]) + exit_op(XSETBV, fields(1, extra=regs((0, val(7))))),
+    'cr4_vmxe': bytes([0]) + exit_op(CR, fields(1, qual=bytes([2]) + struct.pack('<H', 0x304),
+                                                extra=regs((3, bytes([2]) + struct.pack('<H', 0x26f0))))),
+    'vmfunc': bytes([0]) + exit_op(VMFUNC, fields()),
+    'triple_fault': bytes([0]) + exit_op(TRIPLE, fields()),
+    # An NMI in the analyzer view, then the IRET back into the analyzer.
+    'nmi_in_analyzer': bytes([PRE_CONFIGURE | PRE_ANALYZER]) +
+    exit_op(EPT, fields(2, qual=val(4), extra=b'\x00\x00\x00\x10' + b'\x81' + const(NMI_HANDLER_CONST))) +
+    exit_op(EPT, fields(2, qual=val(4), extra=b'\x01\x40\x00\x01\x00' + b'\x01' +
+                        b'\x06\x40\x00\x01\x00')),
+    'ept_window_write': bytes([0]) + exit_op(EPT, fields(0, qual=val(2), extra=b'\x01\x00\x00\x10\x00')),
+}
+
+vmcalls = {
+    'version': vmcall_op(VERSION, small(0)),
+    'status_page_end': vmcall_op(STATUS, small(0), structure(FREE_STATUS_END), arg_const(STATUS_SIZE_CONST)),
+    'window_info': vmcall_op(WINDOW_INFO, structure(FREE_WINFO_END)),
+    'configure': vmcall_op(CONFIGURE, structure(AGENT_CONFIG)),
+    'analyzer_then_fast': vmcall_op(CONFIGURE, structure(AGENT_CONFIG)) +
+    vmcall_op(ANALYZER, structure(IMAGE), arg_const(IMAGE_SIZE_CONST)) +
+    vmcall_op(MODE, small(1)) + vmcall_op(MODE, small(0)),
+    'filter_and_event': bytes([0]) + vmcall_op(CONFIGURE, structure(AGENT_CONFIG)) +
+    vmcall_op(FILTER, structure(REQUEST)) + vmcall_op(MODE, small(2)) +
+    vmcall_op(EVENT, small(39), flags=0x40, tail=event_tail),
+    'unload_wrong_key': vmcall_op(UNLOAD, small(1)),
+    'no_magic': vmcall_op(VERSION, small(0), flags=0x30, tail=b''),
+}
+# The VMCALL profile's first byte is the prelude too.
+vmcalls = {k: (v if k == 'filter_and_event' else bytes([0]) + v) for k, v in vmcalls.items()}
+
+
+# ring_fuzz.c: geometry (kind, CPUs), batch size, one init byte per CPU,
+# then operations.
+PUSH, POKE, RACE, DROPPED, PASS = 0, 3, 4, 5, 6
+
+
+def push(cpu, n, nr=39):
+    return bytes([PUSH, cpu | (n - 1) << 4, nr]) + bytes(n)
+
+
+# ring_fuzz.c's target(): a header field of CPU 0 or 1, a consumer tail.
+CAPACITY_FIELD, HEAD_FIELD_CPU1, VERSION_FIELD, TAIL_CPU1 = 0x04, 0x10, 0x00, 0x13
+two_cpus = bytes([0, 1, 63, 0, 0])
+rings = {
+    'push_and_drain': two_cpus + push(0, 3) + push(1, 2, 1) + bytes([PASS]),
+    'wrap_around': bytes([2, 0, 1, 16, 0]) + push(0, 16) + push(0, 16) + bytes([PASS]) +
+    push(0, 16) + push(0, 16) + bytes([PASS, DROPPED]),
+    # The kernel rewrites the capacity (with a valid value) during a pass.
+    'capacity_rewritten_in_a_pass': two_cpus + push(0, 3) +
+    bytes([RACE, 5, CAPACITY_FIELD, 0x3b, 0]) + bytes([PASS]),
+    'head_far_ahead_tail_corrupt': two_cpus + push(1, 4) +
+    bytes([POKE, HEAD_FIELD_CPU1, 4]) + struct.pack('<Q', 1 << 40) +
+    bytes([POKE, TAIL_CPU1, 4]) + struct.pack('<Q', 1 << 63) + bytes([PASS]),
+    'unknown_version': two_cpus + bytes([POKE, VERSION_FIELD, 18]) + bytes([PASS]),
+    'uninitialised_rings': bytes([0, 0, 8, 0x80]) + bytes([PASS]),
+}
+
+# ioctl_fuzz.c: a selector, then the argument struct's bytes.
+ioctls = {
+    'trace_request': bytes([0]) + struct.pack('<II', 1, 1) + bytes(72) + b'\x00',
+    'analyzer_request': bytes([1]) + struct.pack('<IIQII', 1, 4096, 0, 0, 0) + b'\x00',
+    'info_request': bytes([2]) + struct.pack('<II', 2, 0) + bytes(24),
+    'map_rings': bytes([3, 0x10]) + struct.pack('<Q', 0x300000) + b'\x00',
+    'map_consumer': bytes([3, 0x14]) + struct.pack('<Q', 4096) + b'\x01',
+    'map_rings_writable': bytes([3, 0x11]) + struct.pack('<Q', 0x1000) + b'\x03',
+}
+
+
+def image(size=128, entry=64):
+    header = struct.pack('<IHHIII12s32s', 0x41585646, 1, 64, size, entry, 0, bytes(12),
+                         b'syscall')
+    return header + b'\x90' * (size - len(header))
+
+
+images = {
+    'valid': image(),
+    'valid_in_a_smaller_region': b'\xff' + image() + b'\x00',
+    'entry_outside': image(entry=200),
+    'header_only': image(64, 63)[:64],
+}
+
+
+def write(target, seeds):
+    d = os.path.join(here, 'corpus', target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), 'wb') as f:
+            f.write(data)
+
+
+if __name__ == '__main__':
+    write('exit_fuzz', exits)
+    write('vmcall_fuzz', vmcalls)
+    write('ring_fuzz', rings)
+    write('ioctl_fuzz', ioctls)
+    write('analyzer_image_fuzz', images)
+    sys.exit(0)
