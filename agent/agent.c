@@ -283,8 +283,6 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 		return r;
 	if (trace_mode)
 		return -EBUSY;
-	if (req.seal_seconds > 86400)
-		return -EINVAL;
 	req.seal_ticks = (u64)req.seal_seconds * tsc_khz * 1000;
 	memset(consumer, 0, PAGE_SIZE);
 	/* The hypervisor takes the request as it is (its filter, its seal). */

@@ -9,11 +9,14 @@
 #include "fastvmix/ioctl.h"
 
 /* FVX_IOC_TRACE_START. The filter goes to the hypervisor as it is: it
- * takes any target and bitmap, and reads follow_children as a boolean. */
+ * takes any target and bitmap, and reads follow_children as a boolean. A
+ * seal lasts at most a day (FVX_SEAL_SECONDS_MAX). */
+#define FVX_SEAL_SECONDS_MAX 86400
 static inline int agent_check_trace_request(const struct fvx_trace_request *req)
 {
 	if (req->version != FVX_TRACE_REQUEST_VERSION ||
-	    (req->mode != FVX_MODE_FAST && req->mode != FVX_MODE_EXIT))
+	    (req->mode != FVX_MODE_FAST && req->mode != FVX_MODE_EXIT) ||
+	    req->seal_seconds > FVX_SEAL_SECONDS_MAX)
 		return FVX_VMCALL_EINVAL;
 	return 0;
 }
