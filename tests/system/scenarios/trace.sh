@@ -76,21 +76,27 @@ check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] 
 # one for each. Each traced getpid is two records, its entry and return.
 # VM exits of every CPU, without CR accesses: with the page-table
 # protection each address-space switch (MOV to CR3) exits by design, once,
-# however many system calls are traced; those are counted apart.
-exits() { # [FILE]: FILE keeps the status
-	fastvmix status --json >"${1:-/tmp/status.now}"
-	sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "${1:-/tmp/status.now}" | awk '{ s += $1 } END { print s }' >/tmp/exits.all
-	sed -n 's/.*"28":{"name":"CR access","count":\([0-9]*\)}.*/\1/p' "${1:-/tmp/status.now}" | awk '{ s += $1 } END { print s + 0 }' >/tmp/exits.cr
-	calc "$(cat /tmp/exits.all) - $(cat /tmp/exits.cr)"
+# however many system calls are traced; those are counted apart. A
+# snapshot is taken first and worked out later, so that the commands that
+# work it out (each static program's start-up runs ~80 CPUIDs) do not
+# count into the next measurement.
+snapshot() { fastvmix status --json >"$1"; }
+exits() { # SNAPSHOT
+	all=$(sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "$1" | awk '{ s += $1 } END { print s }')
+	cr=$(sed -n 's/.*"28":{"name":"CR access","count":\([0-9]*\)}.*/\1/p' "$1" | awk '{ s += $1 } END { print s + 0 }')
+	calc "$all - $cr"
 }
-calls=40000 # enough that 1 exit per 100 calls stands out from start-up (~80 CPUIDs per static program)
-e0=$(exits /tmp/status.0)
+calls=40000 # enough that 1 exit per 100 calls stands out from start-up
+snapshot /tmp/status.0
 fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fast.err
+snapshot /tmp/status.1
+fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
+snapshot /tmp/status.2
+e0=$(exits /tmp/status.0)
 e1=$(exits /tmp/status.1)
+e2=$(exits /tmp/status.2)
 grep '"cpu":0,' /tmp/status.0 | sed 's/^/# exits before fast mode: /'
 grep '"cpu":0,' /tmp/status.1 | sed 's/^/# exits after fast mode: /'
-fastvmix trace --mode exit -e trace=getpid -o /tmp/exit.txt -- getpid_bench $calls 2>/tmp/exitm.err
-e2=$(exits)
 echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
 echo "# exit mode: $(calc "$e2 - $e1") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
