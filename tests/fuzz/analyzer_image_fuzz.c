@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h = (const void *)image;
 	e = analyzer_image_check(size ? image : NULL, size, region);
 	why = analyzer_image_error_str(e);
-	if (!why || !*why || e > ANALYZER_BAD_NAME)
+	if (!why || !*why || e > ANALYZER_BAD_RETURN_ENTRY)
 		fail("a result without a reason");
 	if (e != analyzer_image_check(size ? image : NULL, size, region))
 		fail("not deterministic");
@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (size < sizeof(*h) || h->magic != FVX_ANALYZER_MAGIC ||
 	     h->version != FVX_ANALYZER_VERSION || h->header_size != sizeof(*h) ||
 	     h->image_size != size || size > region || h->entry < sizeof(*h) || h->entry >= size ||
-	     h->flags || h->reserved[0] || h->reserved[1] || h->reserved[2] ||
+	     h->flags || h->reserved[0] || h->reserved[1] ||
+	     (h->return_entry && (h->return_entry < sizeof(*h) || h->return_entry >= size)) ||
 	     !memchr(h->name, 0, sizeof(h->name))))
 		fail("accepted an image the format refuses");
 	free(image);
