@@ -164,7 +164,9 @@ FUZZ_HV_SRC := tests/fuzz/hvfuzz_machine.c tests/fuzz/hvfuzz_check.c tests/fuzz/
 	tests/unit/fake_trampoline.c hypervisor/core/exit.c hypervisor/core/msr.c \
 	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
 	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/analyzer_image.c \
-	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c
+	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c \
+	hypervisor/core/ptprotect.c hypervisor/core/insn.c hypervisor/core/ept_walk.c \
+	hypervisor/core/trace_init.c hypervisor/core/msr_bitmap.c
 FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/fastvmix/*.h hypervisor/*.h hypervisor/*/*.h \
 	hypervisor/arch/x86/*.h cli/*.h agent/*.h)
 
@@ -179,8 +181,8 @@ $(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
 FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c hypervisor/core/analyzer_image.c
 $(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \
-		$(FUZZ_HEADERS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \
+		$(FUZZ_HEADERS) $(ERRNO_NAMES)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \
 		-o $@ $< $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) -lseccomp
 $(FUZZ_DIR)/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
