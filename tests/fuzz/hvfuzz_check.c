@@ -1187,7 +1187,9 @@ static bool predict_ptp_violation(void)
 		} else if (model_read64(x.gpa & ~7ULL, &e) && (e & PTE_P)) {
 			model_write64(x.gpa & ~7ULL, e | PTE_A | (e & PTE_PS ? PTE_D : 0), 8);
 		}
-		if (x.q & EPT_Q_NMI_UNBLOCKED)
+		/* An IRET unblocked NMIs: blocked again; undefined (and no
+		 * IRET ran) during event delivery (SDM 28.2.3). */
+		if ((x.q & EPT_Q_NMI_UNBLOCKED) && !(x.vectoring & INTR_INFO_VALID))
 			p->intr_set |= GUEST_INTR_STATE_NMI;
 		return true;
 	}
