@@ -460,6 +460,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	pass(&d, &out);
+	output_finish(&out); /* calls still pending: printed, and freed */
 	drain_free(&d);
 	device_unmap(&r);
 	return 0;
