@@ -153,10 +153,7 @@ run: cli modules
 #                      FAIL line each (tests/run.sh counts them)
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
-# exit_fuzz and vmcall_fuzz wait for their model to cover the page-table
-# protection (tests/fuzz/README.md); build them with make fuzz-hv.
-FUZZ_TARGETS := ring_fuzz ioctl_fuzz analyzer_image_fuzz
-FUZZ_HV_TARGETS := exit_fuzz vmcall_fuzz
+FUZZ_TARGETS := exit_fuzz vmcall_fuzz ring_fuzz ioctl_fuzz analyzer_image_fuzz
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Ihypervisor
 # The exit handlers on the fuzz machine (tests/fuzz/hvfuzz.h): every arch
@@ -167,7 +164,9 @@ FUZZ_HV_SRC := tests/fuzz/hvfuzz_machine.c tests/fuzz/hvfuzz_check.c tests/fuzz/
 	tests/unit/fake_trampoline.c hypervisor/core/exit.c hypervisor/core/msr.c \
 	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c \
 	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/analyzer_image.c \
-	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c
+	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c \
+	hypervisor/core/ptprotect.c hypervisor/core/insn.c hypervisor/core/ept_walk.c \
+	hypervisor/core/trace_init.c hypervisor/core/msr_bitmap.c
 FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/fastvmix/*.h hypervisor/*.h hypervisor/*/*.h \
 	hypervisor/arch/x86/*.h cli/*.h agent/*.h)
 
@@ -193,8 +192,7 @@ $(FUZZ_DIR)/analyzer_image_fuzz: tests/fuzz/analyzer_image_fuzz.c hypervisor/cor
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< hypervisor/core/analyzer_image.c
 
-.PHONY: fuzz-build fuzz-check fuzz-hv
-fuzz-hv: $(addprefix $(FUZZ_DIR)/,$(FUZZ_HV_TARGETS))
+.PHONY: fuzz-build fuzz-check
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
 fuzz: fuzz-build

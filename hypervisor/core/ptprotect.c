@@ -364,8 +364,11 @@ static void set_accessed(struct vcpu *v, u64 gpa)
 	else if (old & PTE_P)
 		__atomic_or_fetch(e, PTE_A | (old & PTE_PS ? PTE_D : 0), __ATOMIC_RELEASE);
 	/* Resuming re-executes the access: an IRET that faulted had unblocked
-	 * NMIs, which must be blocked again (SDM Table 27-7, bit 12). */
-	if (vmcs_readl(EXIT_QUALIFICATION) & EPT_Q_NMI_UNBLOCKED)
+	 * NMIs, which must be blocked again (SDM Table 27-7, bit 12). During
+	 * event delivery the bit is undefined (SDM 28.2.3): no IRET ran, and
+	 * blocking NMIs then would make VM entry refuse a re-injected NMI. */
+	if ((vmcs_readl(EXIT_QUALIFICATION) & EPT_Q_NMI_UNBLOCKED) &&
+	    !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
 }

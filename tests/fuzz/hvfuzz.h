@@ -25,10 +25,10 @@
  * between (unmapped, as the guest must never reach them), RAM again. */
 #define RAM0_SIZE 0x10000ULL
 #define POOL_PA 0x10000ULL
-#define POOL_SIZE 0x4000ULL
-#define RAM1_PA 0x14000ULL
+#define POOL_SIZE 0x8000ULL /* EPT: a PML4 and a PDPT per view, the split reserve */
+#define RAM1_PA 0x18000ULL
 #define RAM1_SIZE 0x4000ULL
-#define WINDOW_PA 0x18000ULL
+#define WINDOW_PA 0x1c000ULL
 #define RAM2_PA (WINDOW_PA + FVX_WIN_BACKED)
 #define RAM2_SIZE 0x4000ULL
 #define RAM_TOP (RAM2_PA + RAM2_SIZE)
@@ -40,6 +40,8 @@
 #define IMAGE_GPA 0x2000ULL
 #define IMAGE_SIZE 128
 #define REQUEST_GPA 0x3000ULL
+#define SEALED_REQUEST_GPA 0x3800ULL /* the same, sealed for SEAL_TICKS */
+#define SEAL_TICKS 100000ULL /* the fake TSC counts RDTSCs */
 #define CONSUMER_GPA 0x4000ULL
 #define PERCPU_GPA 0x5000ULL /* CPU n's per-CPU area at + n * 0x800 */
 #define CURRENT_TASK_OFF 0x100ULL
@@ -48,6 +50,15 @@
 #define IDT_GPA 0x8000ULL
 #define PML4_GPA 0x9000ULL
 #define FREE_GPA 0xd000ULL /* three free pages */
+#define CODE_GPA 0x0ULL /* stores that write page-table entries, at CODE_VA */
+#define CODE_VA (IDT_VA + 0x2000)
+#define WINDOW_PDPT_GPA (RAM1_PA + PAGE) /* PML4[511] -> here, [1] maps the window */
+#define WINDOW_PDPT_SLOT 1
+#define POOL_EPT_PML4(view) (POOL_PA + (view) * PAGE)
+#define POOL_EPT_PDPT(view) (POOL_PA + (2 + (view)) * PAGE)
+#define POOL_RESERVE_PA (POOL_PA + 4 * PAGE) /* four pages: hv.ptp.reserve */
+#define MAXPHYADDR 46
+#define VPID(c) (1 + (c))
 #define IDT_VA 0x400000ULL
 #define NMI_HANDLER 0xffffffff81a00000ULL
 #define PF_HANDLER 0xffffffff81a00100ULL
@@ -71,11 +82,16 @@ struct fake_cpu {
 	u64 wrmsr_value, xsetbv_value;
 	u32 xsetbv_index;
 	u64 tsc;
+	unsigned int invept, invvpid; /* INVEPT (all contexts), INVVPID */
+	u64 invvpid_type;
+	u16 invvpid_vpid;
+	u64 invvpid_address;
 };
 
 struct machine {
 	u8 *ram; /* guest-physical 0 (hv.page_offset) */
 	u8 *window; /* the window's backing block (hv.window) */
+	u8 *pool; /* the pool's host copy (hv.pool.va): the EPT tables */
 	u64 *eptp_list; /* a read-only page */
 	struct hv hv;
 	struct vcpu vcpus[CPUS];
@@ -116,9 +132,13 @@ void *window_expected(u64 off, u64 len);
  * difference. */
 bool window_check_and_close(void);
 void window_poke(u64 off, const void *src, u64 len);
-/* The same for one RAM page (a buffer a VMCALL fills). */
+/* The same for RAM pages (a buffer a VMCALL fills, page-table entries the
+ * protection repairs or writes for the guest): up to RAM_OPEN_PAGES. */
+#define RAM_OPEN_PAGES 4
 void ram_may_write(u64 gpa);
 void *ram_expected(u64 gpa, u64 len);
+/* The expected bytes when an open page holds them, else NULL. */
+void *ram_open_lookup(u64 gpa, u64 len);
 bool ram_check_and_close(void);
 /* Runs one exit on CPU cpu through vmexit_handler. */
 enum outcome { OUT_RESUME, OUT_FATAL, OUT_VMXOFF };

@@ -15,7 +15,10 @@
 
 #include "hvfuzz.h"
 #include "core/analyzer_image.h"
+#include "core/ept.h"
+#include "core/insn.h"
 #include "core/msr.h"
+#include "arch/x86/asm.h"
 #include "arch/x86/trampoline.h"
 #include "fastvmix/trace_select.h"
 
@@ -31,12 +34,36 @@
 #define CR0_PG BIT(31)
 #define CR4_PAE BIT(5)
 
-enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4 };
+enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8 };
+
+/* Guest paging entries and the EPT-violation qualification (SDM 4.5,
+ * Table 27-7), as ptprotect.c's design uses them. */
+#define PTE_P BIT(0)
+#define PTE_RW BIT(1)
+#define PTE_US BIT(2)
+#define PTE_A BIT(5)
+#define PTE_D BIT(6)
+#define PTE_PS BIT(7)
+#define PTE_XD BIT(63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define EPT_Q_WRITE BIT(1)
+#define EPT_Q_LINEAR_VALID BIT(7)
+#define EPT_Q_TRANSLATED BIT(8)
+#define EPT_Q_NMI_UNBLOCKED BIT(12)
+#define CR4_PCIDE BIT(17)
+#define SEAL_TICKS_MAX (1ULL << 56)
 
 /* What the model expects of the running exit. */
 struct prediction {
 	enum outcome outcome;
 	bool skip; /* the instruction completes: RIP moves past it */
+	u64 skip_len; /* by this much (the exit's instruction length unless decoded) */
+	u64 rsp, cr3; /* GUEST_RSP, GUEST_CR3 after the exit */
+	u32 intr_set; /* interruptibility bits the exit sets (NMI blocking again) */
+	bool synced; /* followed a protection change: the controls may be written */
+	bool protected_now; /* configure protected a window: leaves checked, then taken */
+	u32 proc; /* CPU_BASED_VM_EXEC_CONTROL after the exit */
+	unsigned int invept, invvpid; /* flushes expected */
 	unsigned int inject; /* the handler's own injection: INJ_* */
 	struct hv hv;
 	struct vcpu v;
@@ -59,6 +86,8 @@ static struct exit_state {
 	u32 intr, vectoring, vectoring_error;
 	u64 entry_error, entry_len;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
+	u64 cr3, cs_ar;
+	u32 proc;
 	u16 view;
 	struct hv hv;
 	struct vcpu v[CPUS];
@@ -191,6 +220,13 @@ static bool make_consistent(unsigned int c)
 		u64 q = f[EXIT_QUALIFICATION] &= 0xffff0f7fULL, value;
 		unsigned int cr = q & 15;
 
+		/* MOV to/from CR3 exits only under CR3-load/-store exiting. */
+		if (cr == 3 && ((q >> 4) & 3) == 0 &&
+		    !(f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_CR3_LOAD_EXITING))
+			return false;
+		if (cr == 3 && ((q >> 4) & 3) == 1 &&
+		    !(f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_CR3_STORE_EXITING))
+			return false;
 		if (((q >> 4) & 3) == 0 && (cr == 0 || cr == 4)) {
 			value = ((q >> 8) & 15) == 4 ? f[GUEST_RSP] : ((u64 *)r)[(q >> 8) & 15];
 			if (!((value ^ f[cr ? CR4_READ_SHADOW : CR0_READ_SHADOW]) &
@@ -282,6 +318,207 @@ static struct fvx_config *config_expected(void)
 	return window_expected(FVX_WIN_CONFIG, sizeof(struct fvx_config));
 }
 
+/* ---- the page-table protection (ptprotect.c's design, README threat model) ---- */
+
+/* A guest RAM qword as it stands after what the model already expects of
+ * this exit. */
+static bool model_read64(u64 gpa, u64 *value)
+{
+	const void *e = ram_open_lookup(gpa, 8);
+
+	if (!ram_ok(gpa, 8))
+		return false;
+	memcpy(value, e ? e : m.ram + gpa, 8);
+	return true;
+}
+
+static void model_write64(u64 gpa, u64 value, unsigned int size)
+{
+	ram_may_write(gpa);
+	memcpy(ram_expected(gpa, size), &value, size);
+}
+
+/* Entry index of a guest table the host may read and write: write-back
+ * guest RAM (all of the fake machine's RAM is), never the pool or window. */
+static bool table_entry_ok(u64 table, unsigned int index)
+{
+	return ram_ok(table + index * 8, 8);
+}
+
+static bool same_entry(u64 a, u64 b)
+{
+	return ((a ^ b) & ~(PTE_A | PTE_D)) == 0;
+}
+
+enum model_cr3 { CR3_INTACT, CR3_REPAIRED, CR3_REFUSED };
+
+/* The two entries for a top-level table at CR3 cr3: loaded as they are,
+ * written back to what configure found, or refused when they cannot be
+ * checked or the PML4E cannot be written where the guest itself could
+ * not (the protected PDPT page, read-only in view 0). */
+static enum model_cr3 model_check_tables(u64 cr3)
+{
+	struct ptp_state *p = &x.p.hv.ptp;
+	u64 pml4 = cr3 & PTE_ADDR, e4, e3;
+	bool ok4, ok3;
+
+	if (!p->active)
+		return CR3_INTACT;
+	if (!table_entry_ok(pml4, p->pml4_index) || !table_entry_ok(p->pdpt_gpa, p->pdpt_index))
+		return CR3_REFUSED;
+	model_read64(pml4 + p->pml4_index * 8, &e4);
+	model_read64(p->pdpt_gpa + p->pdpt_index * 8, &e3);
+	ok4 = same_entry(e4, p->pml4e);
+	ok3 = same_entry(e3, p->pdpte);
+	if (ok4 && ok3)
+		return CR3_INTACT;
+	if (!ok4 && pml4 == p->pdpt_gpa)
+		return CR3_REFUSED;
+	if (!ok4) {
+		model_write64(pml4 + p->pml4_index * 8, p->pml4e, 8);
+		x.p.v.ptp.count.pml4e_repaired++;
+	}
+	if (!ok3) {
+		model_write64(p->pdpt_gpa + p->pdpt_index * 8, p->pdpte, 8);
+		x.p.v.ptp.count.pdpte_repaired++;
+	}
+	p->generation++; /* every other CPU flushes at its next exit */
+	return CR3_REPAIRED;
+}
+
+/* A CPU follows a protection change at its next exit: CR3-load exiting
+ * while active, INVEPT (the PDPT page's EPT permission changed, or
+ * entries were repaired), and a check of the tables already loaded. */
+static void predict_sync(void)
+{
+	struct prediction *p = &x.p;
+	bool on = p->hv.ptp.active;
+
+	if (p->v.ptp.generation == p->hv.ptp.generation)
+		return;
+	p->v.ptp.generation = p->hv.ptp.generation;
+	p->synced = true;
+	p->proc = (p->proc & ~CPU_BASED_CR3_LOAD_EXITING) |
+		  (on || (x.hv.ctls.proc & CPU_BASED_CR3_LOAD_EXITING) ? CPU_BASED_CR3_LOAD_EXITING
+								       : 0);
+	p->v.ptp.checking = on;
+	p->invept++;
+	if (on && model_check_tables(p->cr3) == CR3_REPAIRED)
+		p->invept++;
+}
+
+/* Whether a trace is sealed: reads the TSC only when one could be. */
+static bool model_sealed(void)
+{
+	if (!x.p.hv.seal_until || !x.p.hv.tracing_cpus)
+		return false;
+	x.p.tsc++;
+	return x.cpu.tsc + x.p.tsc < x.p.hv.seal_until;
+}
+
+static s64 refuse_sealed(void)
+{
+	x.p.v.sealed_refusals++;
+	return FVX_VMCALL_EPERM;
+}
+
+static void release_protection(void)
+{
+	if (!x.p.hv.ptp.active)
+		return;
+	x.p.hv.ptp.active = false;
+	x.p.hv.ptp.generation++;
+}
+
+/* Configure's second half: the window's PML4E and PDPTE found in the
+ * configuring CPU's tables and checked; false when refused. */
+static bool protect_window(u64 window_va)
+{
+	struct ptp_state *p = &x.p.hv.ptp;
+	u64 pml4 = x.cr3 & PTE_ADDR, e, d, pdpt;
+	unsigned int i4 = (window_va >> 39) & 511, i3 = (window_va >> 30) & 511, view;
+
+	if (x.cr4 & CR4_LA57)
+		return false;
+	if (!table_entry_ok(pml4, i4) || !model_read64(pml4 + i4 * 8, &e))
+		return false;
+	pdpt = e & PTE_ADDR;
+	if (!(e & PTE_P) || (e & PTE_PS) || pdpt == pml4)
+		return false;
+	if (!table_entry_ok(pdpt, i3) || !model_read64(pdpt + i3 * 8, &d))
+		return false;
+	if ((d & (PTE_P | PTE_RW | PTE_US | PTE_PS | PTE_XD)) != (PTE_P | PTE_RW | PTE_PS) ||
+	    (d & 0x000fffffc0000000ULL) != WINDOW_GPA || (d & 0x3fffe000ULL))
+		return false;
+	p->pml4_index = i4;
+	p->pdpt_index = i3;
+	p->pml4e = e;
+	p->pdpte = d;
+	p->pdpt_gpa = pdpt;
+	/* All RAM is in the first 2 MiB: the first protection splits the
+	 * 1 GiB EPT page down to 4 KiB in each view, with all four reserve
+	 * pages; later ones find 4 KiB leaves. The leaves' addresses are
+	 * checked against the tables after the exit (check_ept). */
+	p->reserve.used = p->reserve.size;
+	for (view = 0; view < 2; view++)
+		p->leaf_saved[view] = pdpt | (MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | EPT_RWX;
+	p->active = true;
+	p->generation++;
+	x.p.protected_now = true;
+	return true;
+}
+
+/* The EPT tables in the pool, walked here: every RAM page maps to itself,
+ * write-back and RWX, except the protected PDPT page, which is not
+ * writable in either view while the protection is active. The leaves the
+ * hypervisor keeps are that page's. */
+static const u64 *ept_oracle_leaf(unsigned int view, u64 gpa, unsigned int *level)
+{
+	u64 table = POOL_EPT_PML4(view), *t, e;
+	int l;
+
+	for (l = 4; l >= 1; l--) {
+		if (table - POOL_PA >= POOL_SIZE)
+			return NULL;
+		t = (u64 *)(m.pool + (table - POOL_PA));
+		e = t[(gpa >> (12 + 9 * (l - 1))) & 511];
+		if (!(e & EPT_RWX))
+			return NULL;
+		if (l == 1 || (e & EPT_LARGE)) {
+			*level = l;
+			return &t[(gpa >> (12 + 9 * (l - 1))) & 511];
+		}
+		table = e & EPT_ADDR_MASK;
+	}
+	return NULL;
+}
+
+static void check_ept(void)
+{
+	const struct ptp_state *p = &m.hv.ptp;
+	unsigned int view, level;
+	u64 gpa, size, want;
+	const u64 *e;
+
+	for (view = 0; view < 2; view++)
+		for (gpa = 0; gpa < RAM_TOP; gpa += PAGE) {
+			if (!ram_ok(gpa, PAGE))
+				continue;
+			e = ept_oracle_leaf(view, gpa, &level);
+			if (!e)
+				fuzz_fail("EPT view %u: RAM page %#llx unmapped", view, gpa);
+			size = 1ULL << (12 + 9 * (level - 1));
+			want = p->active && gpa == p->pdpt_gpa ? EPT_READ | EPT_EXEC : EPT_RWX;
+			if (((*e & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1))) != gpa ||
+			    (*e & EPT_RWX) != want || ((*e >> EPT_MEMTYPE_SHIFT) & 7) != MEMTYPE_WB)
+				fuzz_fail("EPT view %u: page %#llx maps as %#llx (level %u)", view,
+					  gpa, *e, level);
+			if (p->active && gpa == p->pdpt_gpa && (level != 1 || e != p->leaf[view]))
+				fuzz_fail("EPT view %u: the protected page's leaf is %p, not %p",
+					  view, (void *)p->leaf[view], (void *)e);
+		}
+}
+
 static s64 status_call(void)
 {
 	struct prediction *p = &x.p;
@@ -302,7 +539,18 @@ static s64 status_call(void)
 				     .hv_base = POOL_PA,
 				     .hv_size = POOL_SIZE,
 				     .vmcalls = of->vmcalls,
-				     .exits_total = of->exits_total };
+				     .exits_total = of->exits_total,
+				     .view_attacks = of->attacks,
+				     .cr3_loads = of->ptp.count.cr3_loads,
+				     .pml4e_repaired = of->ptp.count.pml4e_repaired,
+				     .pdpte_repaired = of->ptp.count.pdpte_repaired,
+				     .cr3_refused = of->ptp.count.cr3_refused,
+				     .pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated,
+				     .pdpt_writes_refused = of->ptp.count.pdpt_writes_refused,
+				     .sealed_refusals = of->sealed_refusals,
+				     .bad_unload_keys = of->bad_unload_keys };
+	if (of->ptp.checking)
+		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
 	memcpy(ram_expected(gpa, sizeof(s)), &s, sizeof(s));
 	return FVX_VMCALL_OK;
@@ -356,9 +604,13 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
 	}
 }
 
-static u64 analyzer_entry_va(u64 window_va, const void *image)
+/* The analyzer's entry points as window addresses; no return entry: 0. */
+static void publish_entries(struct fvx_config *c, u64 window_va, const void *image)
 {
-	return window_va + FVX_WIN_CODE + ((const struct fvx_analyzer_header *)image)->entry;
+	const struct fvx_analyzer_header *h = image;
+
+	c->analyzer_entry = window_va + FVX_WIN_CODE + h->entry;
+	c->return_entry = h->return_entry ? window_va + FVX_WIN_CODE + h->return_entry : 0;
 }
 
 static s64 configure_call(void)
@@ -367,6 +619,8 @@ static s64 configure_call(void)
 	struct fvx_config *c;
 	unsigned int cpu;
 
+	if (model_sealed())
+		return refuse_sealed();
 	if (x.hv.tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (!ram_ok(x.r.rbx, sizeof(a)))
@@ -386,8 +640,29 @@ static s64 configure_call(void)
 	c->task = a.task;
 	c->forward = x.v[x.c].guest_lstar;
 	if (x.hv.analyzer_loaded)
-		c->analyzer_entry = analyzer_entry_va(a.window_va, m.window + FVX_WIN_CODE);
+		publish_entries(c, a.window_va, m.window + FVX_WIN_CODE);
 	x.p.hv.configured = true;
+	/* Then the protection: an earlier window's released, this one's
+	 * entries checked; unprotected, the window is not configured. */
+	release_protection();
+	if (!protect_window(a.window_va)) {
+		x.p.hv.configured = false;
+		predict_sync();
+		return FVX_VMCALL_EINVAL;
+	}
+	predict_sync();
+	return FVX_VMCALL_OK;
+}
+
+static s64 unconfigure_call(void)
+{
+	if (model_sealed())
+		return refuse_sealed();
+	if (x.hv.tracing_cpus)
+		return FVX_VMCALL_EBUSY;
+	x.p.hv.configured = false;
+	release_protection();
+	predict_sync();
 	return FVX_VMCALL_OK;
 }
 
@@ -397,6 +672,8 @@ static s64 analyzer_load_call(void)
 	enum analyzer_image_error e;
 	u8 *code;
 
+	if (model_sealed())
+		return refuse_sealed();
 	if (x.hv.tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (size > FVX_WIN_CODE_SIZE || !ram_ok(gpa, size))
@@ -407,9 +684,10 @@ static s64 analyzer_load_call(void)
 	if (e == ANALYZER_OK)
 		memcpy(code, m.ram + gpa, size);
 	x.p.hv.analyzer_loaded = e == ANALYZER_OK;
-	config_expected()->analyzer_entry = e == ANALYZER_OK && x.hv.configured
-						    ? analyzer_entry_va(config()->window_va, code)
-						    : 0;
+	config_expected()->analyzer_entry = 0;
+	config_expected()->return_entry = 0;
+	if (e == ANALYZER_OK && x.hv.configured)
+		publish_entries(config_expected(), config()->window_va, code);
 	if (e != ANALYZER_OK) {
 		x.p.r.rbx = e;
 		return FVX_VMCALL_EINVAL;
@@ -423,13 +701,22 @@ static s64 filter_call(void)
 	struct fvx_config *c;
 	unsigned int cpu;
 
+	if (model_sealed())
+		return refuse_sealed();
 	if (x.hv.tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (!ram_ok(x.r.rbx, sizeof(q)))
 		return FVX_VMCALL_EINVAL;
 	memcpy(&q, m.ram + x.r.rbx, sizeof(q));
-	if (q.version != FVX_TRACE_REQUEST_VERSION)
+	if (q.version != FVX_TRACE_REQUEST_VERSION || q.seal_ticks > SEAL_TICKS_MAX)
 		return FVX_VMCALL_EINVAL;
+	/* Sealed from now until seal_ticks have passed, once some CPU traces. */
+	if (q.seal_ticks) {
+		x.p.tsc++;
+		x.p.hv.seal_until = x.cpu.tsc + x.p.tsc + q.seal_ticks;
+	} else {
+		x.p.hv.seal_until = 0;
+	}
 	c = config_expected();
 	c->filter = q.filter;
 	c->filter.follow_children = !!c->filter.follow_children;
@@ -444,8 +731,18 @@ static s64 mode_call(void)
 {
 	u64 mode = x.r.rbx;
 
+	/* Starting (any nonzero RBX) takes up a protection change first,
+	 * and needs a CPU that checks CR3 loads. */
+	if (mode) {
+		predict_sync();
+		if (!x.p.v.ptp.checking)
+			return FVX_VMCALL_ENOENT;
+	}
 	if (mode != 0 && mode != FVX_MODE_FAST && mode != FVX_MODE_EXIT)
 		return FVX_VMCALL_EINVAL;
+	/* Sealed: more CPUs may start; none may stop or switch. */
+	if (x.p.v.trace_mode && mode != x.p.v.trace_mode && model_sealed())
+		return refuse_sealed();
 	if (mode && (!x.hv.configured || (mode == FVX_MODE_FAST && !x.hv.analyzer_loaded)))
 		return FVX_VMCALL_ENOENT;
 	if (mode && !x.p.v.trace_mode)
@@ -457,9 +754,10 @@ static s64 mode_call(void)
 	return FVX_VMCALL_OK;
 }
 
+/* A direct-map read, as RAM stands with this exit's expected writes. */
 static int read_for_selection(void *ctx, u64 va, u64 *value)
 {
-	return oracle_read64(va, value);
+	return va >= (u64)m.ram && model_read64(va - (u64)m.ram, value);
 }
 
 static u64 ring_offset(unsigned int cpu)
@@ -478,30 +776,33 @@ static const struct fvx_ring_header *ring_now(unsigned int cpu)
 	return (const void *)(m.window + ring_offset(cpu));
 }
 
-static s64 event_call(void)
+/* TRACE_EVENT (from this CPU's exit-mode entry, up to its return entry)
+ * and TRACE_RETURN (from its exit-mode return entry to the copy's end). */
+static s64 event_call(bool ret)
 {
 	const struct fvx_config *c = config();
-	u64 entry = c->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE +
-		    FVX_WIN_TRAMPOLINE_EXIT;
+	u64 copy = c->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE;
+	u64 from = ret ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_EXIT;
+	u64 to = ret ? FVX_WIN_TRAMPOLINE_STRIDE : FVX_WIN_TRAMPOLINE_RETURN;
 	u64 nr = (u32)x.r.rbx, task, tail = ~0ULL, head = ring_now(x.c)->head;
 	struct fvx_trace_record rec = { 0 };
 	struct fvx_ring_header *h;
 
-	if (x.rip - entry >= FVX_WIN_TRAMPOLINE_STRIDE - FVX_WIN_TRAMPOLINE_EXIT)
+	if (x.rip - (copy + from) >= to - from)
 		return FVX_VMCALL_EPERM;
 	if (!fvx_syscall_selected(c, nr) ||
-	    !oracle_read64(m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task) ||
+	    !read_for_selection(NULL, m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task) ||
 	    !fvx_task_selected(c, task, read_for_selection, NULL, &rec.pid, &rec.tgid))
 		return FVX_VMCALL_OK;
-	x.p.tsc = 1;
-	oracle_read64(c->consumer_va + x.c * sizeof(struct fvx_ring_consumer), &tail);
+	x.p.tsc++;
+	read_for_selection(NULL, c->consumer_va + x.c * sizeof(struct fvx_ring_consumer), &tail);
 	h = window_expected(ring_offset(x.c), sizeof(*h));
 	if (head - tail >= m.hv.ring_capacity) {
 		h->dropped++;
 		return FVX_VMCALL_OK;
 	}
 	rec = (struct fvx_trace_record){ .seq = head + 1,
-					 .tsc = x.cpu.tsc + 1,
+					 .tsc = x.cpu.tsc + x.p.tsc,
 					 .cr3 = m.vmcs[x.c][GUEST_CR3],
 					 .nr = nr,
 					 .args = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8,
@@ -510,6 +811,11 @@ static s64 event_call(void)
 					 .pid = rec.pid,
 					 .tgid = rec.tgid,
 					 .flags = FVX_RECORD_EXIT_MODE };
+	if (ret) {
+		memset(rec.args, 0, sizeof(rec.args));
+		rec.args[0] = x.r.rcx;
+		rec.flags |= FVX_RECORD_RETURN;
+	}
 	memcpy(window_expected(slot_offset(x.c, head), sizeof(rec)), &rec, sizeof(rec));
 	h->head = head + 1;
 	return FVX_VMCALL_OK;
@@ -533,18 +839,22 @@ static void predict_vmcall(void)
 		break;
 	case FVX_VMCALL_STATUS: s = status_call(); break;
 	case FVX_VMCALL_UNLOAD:
-		if (x.r.rbx == UNLOAD_KEY) {
+		if (model_sealed()) {
+			s = refuse_sealed();
+		} else if (x.r.rbx == UNLOAD_KEY) {
 			p->outcome = OUT_VMXOFF;
 			s = FVX_VMCALL_OK;
 		} else {
-			p->v.attacks++;
+			p->v.bad_unload_keys++;
 			s = FVX_VMCALL_EPERM;
 		}
 		break;
 	case FVX_VMCALL_WINDOW_INFO: s = window_info_call(); break;
 	case FVX_VMCALL_CONFIGURE: s = configure_call(); break;
 	case FVX_VMCALL_ANALYZER_LOAD: s = analyzer_load_call(); break;
-	case FVX_VMCALL_TRACE_EVENT: s = event_call(); break;
+	case FVX_VMCALL_TRACE_EVENT: s = event_call(false); break;
+	case FVX_VMCALL_TRACE_RETURN: s = event_call(true); break;
+	case FVX_VMCALL_UNCONFIGURE: s = unconfigure_call(); break;
 	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
 	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
 	default: s = FVX_VMCALL_ENOSYS;
@@ -661,6 +971,43 @@ static void predict_cpuid(void)
 	p->skip = true;
 }
 
+/* MOV to CR3 under CR3-load exiting, as the CPU would do it (SDM Vol. 2,
+ * MOV to CR; 4.10.4.1), after the protection checked the new tables: bit
+ * 63 means no flush with CR4.PCIDE and is reserved without; bits 62:
+ * MAXPHYADDR are reserved; a table that cannot be checked or repaired is
+ * not loaded (#GP); a load flushes this CPU's guest TLB (INVVPID, single
+ * context of its VPID), a repair even when bit 63 asked not to. */
+static void predict_mov_to_cr3(u64 value)
+{
+	struct prediction *p = &x.p;
+	bool flush = true;
+	enum model_cr3 tables;
+
+	if (value & BIT(63)) {
+		if (!(x.cr4 & CR4_PCIDE)) {
+			p->inject = INJ_GP;
+			return;
+		}
+		value &= ~BIT(63);
+		flush = false;
+	}
+	if (value & (~0ULL << MAXPHYADDR)) {
+		p->inject = INJ_GP;
+		return;
+	}
+	tables = model_check_tables(value);
+	p->v.ptp.count.cr3_loads++;
+	if (tables == CR3_REFUSED) {
+		p->v.ptp.count.cr3_refused++;
+		p->inject = INJ_GP;
+		return;
+	}
+	p->cr3 = value;
+	if (flush || tables == CR3_REPAIRED)
+		p->invvpid++;
+	p->skip = true;
+}
+
 static void predict_cr_access(void)
 {
 	struct prediction *p = &x.p;
@@ -668,11 +1015,21 @@ static void predict_cr_access(void)
 	unsigned int gpr = (x.q >> 8) & 15;
 	u64 value = gpr == 4 ? x.rsp : ((const u64 *)&x.r)[gpr];
 
+	if (((x.q >> 4) & 3) == 1 && (x.q & 15) == 3) {
+		/* MOV from CR3 (CR3-store exiting the CPU cannot clear). */
+		if (gpr == 4)
+			p->rsp = x.cr3;
+		else
+			((u64 *)&p->r)[gpr] = x.cr3;
+		p->skip = true;
+		return;
+	}
 	if (((x.q >> 4) & 3) != 0) {
 		p->inject = INJ_GP;
 		return;
 	}
 	switch (x.q & 15) {
+	case 3: predict_mov_to_cr3(value); return;
 	case 0:
 		if ((value & c->cr0_fixed0) != (c->cr0_fixed0 & 0xffffffff) ||
 		    (value & ~c->cr0_fixed1)) {
@@ -701,8 +1058,7 @@ static bool walk(u64 cr3, u64 va, u64 *gpa)
 	int level;
 
 	for (level = 4; level >= 1; level--) {
-		if (!oracle_read64((u64)m.ram + table + ((va >> (3 + 9 * level)) & 511) * 8, &e) ||
-		    !(e & 1))
+		if (!model_read64(table + ((va >> (3 + 9 * level)) & 511) * 8, &e) || !(e & 1))
 			return false;
 		size = 1ULL << (3 + 9 * level);
 		if (level == 1 || (level <= 3 && (e & BIT(7)))) {
@@ -754,10 +1110,107 @@ static bool frame_returns_into_window_code(void)
 	return false;
 }
 
+/* Up to 15 bytes at RIP through the guest's own tables. */
+static unsigned int fetch_code(u8 *code)
+{
+	u64 gpa = 0, v;
+	unsigned int i;
+
+	for (i = 0; i < INSN_MAX_LEN; i++, gpa++) {
+		if ((i == 0 || ((x.rip + i) & (PAGE - 1)) == 0) && !walk(x.p.cr3, x.rip + i, &gpa))
+			break;
+		if (!model_read64(gpa & ~7ULL, &v))
+			break;
+		code[i] = v >> (8 * (gpa & 7));
+	}
+	return i;
+}
+
+static u64 *gpr_slot(unsigned int reg)
+{
+	return reg == 4 ? &x.p.rsp : &((u64 *)&x.p.r)[reg & 15];
+}
+
+/* A write to the protected PDPT page by an instruction: done for the guest
+ * when it is a store Linux uses and leaves the window's slot alone (RIP
+ * past it, the register of an XCHG gets the old value, zero-extended);
+ * skipped when it writes the window's slot; #GP when it cannot be decoded
+ * or done. */
+static void predict_pdpt_write(void)
+{
+	struct prediction *p = &x.p;
+	u64 off = x.gpa & (PAGE - 1), slot = p->hv.ptp.pdpt_index * 8ULL, value, old = 0;
+	u8 code[INSN_MAX_LEN];
+	struct insn_store w;
+
+	if (!(x.cs_ar & SEGMENT_AR_L) || !insn_decode_store(code, fetch_code(code), &w) ||
+	    (off & (w.size - 1)) || !ram_ok(x.gpa, w.size)) {
+		p->v.ptp.count.pdpt_writes_refused++;
+		p->inject = INJ_GP;
+		return;
+	}
+	p->skip = true;
+	p->skip_len = w.len;
+	if (off < slot + 8 && slot < off + w.size) {
+		p->v.ptp.count.pdpt_writes_refused++;
+		return;
+	}
+	value = w.kind == INSN_STORE_IMM ? w.imm : *gpr_slot(w.reg);
+	model_read64(x.gpa & ~7ULL, &old);
+	if (w.size == 4)
+		old = (x.gpa & 4) ? old >> 32 : (u32)old;
+	model_write64(x.gpa, value, w.size);
+	if (w.kind == INSN_XCHG)
+		*gpr_slot(w.reg) = old;
+	p->v.ptp.count.pdpt_writes_emulated++;
+}
+
+/* A write to the protected PDPT page (ptprotect.c); false when it is not
+ * about that page, or not for the protection to handle. */
+static bool predict_ptp_violation(void)
+{
+	struct prediction *p = &x.p;
+	struct ptp_state *s = &p->hv.ptp;
+	u64 e;
+
+	if (!(x.q & EPT_Q_WRITE) || !s->leaf[0] || (x.gpa & ~(PAGE - 1)) != s->pdpt_gpa)
+		return false;
+	if (!s->active) {
+		p->invept++; /* a stale read-only translation: retried after INVEPT */
+		return true;
+	}
+	if ((x.q & EPT_Q_LINEAR_VALID) && !(x.q & EPT_Q_TRANSLATED)) {
+		/* The CPU's own accessed/dirty update of an entry there: done
+		 * for it; the window's slot gets its checked value. */
+		if (((x.gpa & (PAGE - 1)) >> 3) == s->pdpt_index) {
+			model_write64(x.gpa & ~7ULL, s->pdpte, 8);
+		} else if (model_read64(x.gpa & ~7ULL, &e) && (e & PTE_P)) {
+			model_write64(x.gpa & ~7ULL, e | PTE_A | (e & PTE_PS ? PTE_D : 0), 8);
+		}
+		/* An IRET unblocked NMIs: blocked again; undefined (and no
+		 * IRET ran) during event delivery (SDM 28.2.3). */
+		if ((x.q & EPT_Q_NMI_UNBLOCKED) && !(x.vectoring & INTR_INFO_VALID))
+			p->intr_set |= GUEST_INTR_STATE_NMI;
+		return true;
+	}
+	if (x.vectoring & INTR_INFO_VALID) {
+		p->v.ptp.count.pdpt_writes_refused++;
+		p->inject = INJ_DF;
+		return true;
+	}
+	if (x.view != 0)
+		return false;
+	predict_pdpt_write();
+	return true;
+}
+
 static void predict_ept_violation(void)
 {
 	struct prediction *p = &x.p;
 	bool fetch = x.q & BIT(2), in_window = x.gpa - WINDOW_GPA < GIB;
+
+	if (predict_ptp_violation())
+		return;
 
 	if (x.view == 1 && fetch && !in_window && is_idt_handler(x.rip) &&
 	    frame_returns_into_window_code()) {
@@ -790,9 +1243,18 @@ static void predict(void)
 	p->r = x.r;
 	p->cr0 = x.cr0, p->cr0_shadow = x.cr0_shadow, p->cr4 = x.cr4, p->cr4_shadow = x.cr4_shadow;
 	p->view = x.view;
+	p->skip_len = x.len;
+	p->rsp = x.rsp;
+	p->cr3 = x.cr3;
+	p->proc = x.proc;
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
-	if ((x.reason & EXIT_REASON_FAILED_VMENTRY) || !has_handler(x.basic)) {
+	if (x.reason & EXIT_REASON_FAILED_VMENTRY) {
+		p->outcome = OUT_FATAL;
+		return;
+	}
+	predict_sync(); /* a protection change made on another CPU, or by this one */
+	if (!has_handler(x.basic)) {
 		p->outcome = OUT_FATAL;
 		return;
 	}
@@ -840,6 +1302,7 @@ static void open_writable(void)
 			break;
 		case FVX_VMCALL_TRACE_MODE: window_may_write(cfg, PAGE); break;
 		case FVX_VMCALL_TRACE_EVENT:
+		case FVX_VMCALL_TRACE_RETURN:
 			window_may_write(ring_offset(x.c), PAGE);
 			window_may_write(slot_offset(x.c, ring_now(x.c)->head),
 					 sizeof(struct fvx_trace_record));
@@ -868,6 +1331,16 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(trace_mode);
 	FIELD(analyzer_interrupted);
 	FIELD(attacks);
+	FIELD(sealed_refusals);
+	FIELD(bad_unload_keys);
+	FIELD(ptp.generation);
+	FIELD(ptp.checking);
+	FIELD(ptp.count.cr3_loads);
+	FIELD(ptp.count.pml4e_repaired);
+	FIELD(ptp.count.pdpte_repaired);
+	FIELD(ptp.count.cr3_refused);
+	FIELD(ptp.count.pdpt_writes_emulated);
+	FIELD(ptp.count.pdpt_writes_refused);
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		FIELD(exits[i]);
 #undef FIELD
@@ -888,6 +1361,20 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(window_pa);
 	FIELD(window_gpa);
 	FIELD(unload_key);
+	FIELD(seal_until);
+	FIELD(ptp.lock);
+	FIELD(ptp.generation);
+	FIELD(ptp.active);
+	FIELD(ptp.pml4_index);
+	FIELD(ptp.pdpt_index);
+	FIELD(ptp.pml4e);
+	FIELD(ptp.pdpte);
+	FIELD(ptp.pdpt_gpa);
+	FIELD(ptp.leaf[0]);
+	FIELD(ptp.leaf[1]);
+	FIELD(ptp.leaf_saved[0]);
+	FIELD(ptp.leaf_saved[1]);
+	FIELD(ptp.reserve.used);
 #undef FIELD
 }
 
@@ -905,6 +1392,10 @@ static bool may_write(u32 field)
 	case CR4_READ_SHADOW: return x.basic == EXIT_REASON_CR_ACCESS;
 	case EPT_POINTER:
 	case EPTP_INDEX: return x.basic == EXIT_REASON_EPT_VIOLATION;
+	case GUEST_CR3: return x.basic == EXIT_REASON_CR_ACCESS;
+	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT */
+		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION;
+	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced;
 	}
 	return false;
 }
@@ -919,8 +1410,9 @@ static bool event_matches(unsigned int inject, bool report)
 {
 	const u64 *f = m.vmcs[x.c];
 	u32 info = 0,
-	    intr = x.p.skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
-			    : x.intr;
+	    intr = (x.p.skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+			     : x.intr) |
+		   x.p.intr_set;
 	u64 code = x.entry_error, len = x.entry_len;
 	bool nmi = x.v[x.c].nmi_pending;
 
@@ -932,6 +1424,10 @@ static bool event_matches(unsigned int inject, bool report)
 	}
 	if (inject == INJ_UD)
 		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | VECTOR_UD;
+	if (inject == INJ_DF) {
+		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | 8;
+		code = 0;
+	}
 	if (inject == INJ_GP) {
 		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE |
 		       VECTOR_GP;
@@ -978,6 +1474,8 @@ static void check_globals(enum outcome out)
 			fuzz_fail("cpu %u: IA32_FMASK %#llx lets SYSCALL keep IF or TF", cpu,
 				  m.cpu[cpu].fmask);
 	}
+	if (tracing && !m.hv.ptp.active)
+		fuzz_fail("%u CPUs trace, but the window's page tables are not protected", tracing);
 	if (tracing != m.hv.tracing_cpus)
 		fuzz_fail("hv.tracing_cpus is %u, but %u CPUs trace", m.hv.tracing_cpus, tracing);
 	if (m.hv.configured && ((c->window_va & (GIB - 1)) || c->window_va < KERNEL_HALF))
@@ -997,16 +1495,35 @@ static void compare(enum outcome out)
 	const u64 *f = m.vmcs[x.c];
 	const struct fake_cpu *fc = &m.cpu[x.c];
 	struct vcpu want;
-	u64 rip = x.rip + x.len;
+	u64 rip = x.rip + p->skip_len;
 	unsigned int i, inject;
 	const char *problem;
 
+	/* The message limit is not modelled: it only grows, to 32. */
+	if (m.vcpus[x.c].ptp.logged < x.v[x.c].ptp.logged || m.vcpus[x.c].ptp.logged > 32)
+		fuzz_fail("ptp.logged went from %u to %u", x.v[x.c].ptp.logged,
+			  m.vcpus[x.c].ptp.logged);
+	x.p.v.ptp.logged = m.vcpus[x.c].ptp.logged;
 	memcpy(&want, &p->v, sizeof(want));
 	for (i = 0; i < m.writes; i++)
 		if (!may_write(m.written[i]))
 			fuzz_fail("VMWRITE of field %#x", m.written[i]);
 	if (out != p->outcome)
 		fuzz_fail("ended in %s, expected %s", outcome_name(out), outcome_name(p->outcome));
+	if (f[CPU_BASED_VM_EXEC_CONTROL] != p->proc)
+		fuzz_fail("processor-based controls %#llx, expected %#x",
+			  f[CPU_BASED_VM_EXEC_CONTROL], p->proc);
+	if (fc->invept != x.cpu.invept + p->invept ||
+	    fc->invvpid != x.cpu.invvpid + p->invvpid ||
+	    (p->invvpid && (fc->invvpid_type != INVVPID_SINGLE_CONTEXT ||
+			    fc->invvpid_vpid != VPID(x.c) || fc->invvpid_address)))
+		fuzz_fail("flushes: INVEPT %u, INVVPID %u (type %llu, VPID %u); expected %u, %u "
+			  "(single context, VPID %u)",
+			  fc->invept - x.cpu.invept, fc->invvpid - x.cpu.invvpid, fc->invvpid_type,
+			  fc->invvpid_vpid, p->invept, p->invvpid, VPID(x.c));
+	check_ept();
+	if (p->protected_now)
+		memcpy(x.p.hv.ptp.leaf, m.hv.ptp.leaf, sizeof(m.hv.ptp.leaf)); /* checked */
 	for (i = 0; i < CPUS; i++)
 		if (i != x.c && memcmp(&x.v[i], &m.vcpus[i], sizeof(x.v[i]))) {
 			vcpu_diff(&x.v[i], &m.vcpus[i]);
@@ -1014,8 +1531,11 @@ static void compare(enum outcome out)
 		}
 	if (out == OUT_FATAL) {
 		if (memcmp(&p->v, &m.vcpus[x.c], sizeof(p->v)) ||
-		    memcmp(&x.hv, &m.hv, sizeof(x.hv)) || memcmp(&x.r, &m.regs[x.c], sizeof(x.r)))
+		    memcmp(&p->hv, &m.hv, sizeof(p->hv)) || memcmp(&x.r, &m.regs[x.c], sizeof(x.r))) {
+			vcpu_diff(&p->v, &m.vcpus[x.c]);
+			hv_diff(&p->hv, &m.hv);
 			fuzz_fail("a fatal exit changed state before stopping");
+		}
 		if (!ram_check_and_close() || !window_check_and_close())
 			fuzz_fail("a fatal exit changed memory before stopping");
 		m.stopped[x.c] = true;
@@ -1032,8 +1552,10 @@ static void compare(enum outcome out)
 		rip = (u32)rip; /* EIP wraps outside 64-bit mode */
 	if (f[GUEST_RIP] != (p->skip ? rip : x.rip))
 		fuzz_fail("RIP is %#llx, expected %#llx", f[GUEST_RIP], p->skip ? rip : x.rip);
-	if (f[GUEST_RSP] != x.rsp)
-		fuzz_fail("RSP changed");
+	if (f[GUEST_RSP] != p->rsp)
+		fuzz_fail("RSP is %#llx, expected %#llx", f[GUEST_RSP], p->rsp);
+	if (f[GUEST_CR3] != p->cr3)
+		fuzz_fail("CR3 is %#llx, expected %#llx", f[GUEST_CR3], p->cr3);
 	if (f[GUEST_CR0] != p->cr0 || f[CR0_READ_SHADOW] != p->cr0_shadow ||
 	    f[GUEST_CR4] != p->cr4 || f[CR4_READ_SHADOW] != p->cr4_shadow)
 		fuzz_fail("CR0 %#llx (shadow %#llx), CR4 %#llx (shadow %#llx); expected %#llx "
@@ -1057,16 +1579,17 @@ static void compare(enum outcome out)
 			fc->tsc - x.cpu.tsc, p->rdmsr, p->rdmsr_msr, p->wrmsr, p->wrmsr_msr,
 			p->wrmsr_value, p->xsetbv, p->xsetbv_value, p->wbinvd, p->tsc);
 	if (out == OUT_RESUME) {
-		for (inject = INJ_NONE; inject <= INJ_GP; inject <<= 1)
+		for (inject = INJ_NONE; inject <= INJ_DF; inject <<= 1)
 			if ((p->inject & inject) && event_matches(inject, false))
 				break;
-		if (inject > INJ_GP) {
+		if (inject > INJ_DF) {
 			event_matches(p->inject, true);
 			fuzz_fail("the event VM entry would deliver");
 		}
 		if (f[GUEST_INTERRUPTIBILITY_INFO] !=
-		    (p->skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
-			     : x.intr))
+		    ((p->skip ? x.intr & ~(u32)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+			      : x.intr) |
+		     p->intr_set))
 			fuzz_fail("interruptibility state %#llx", f[GUEST_INTERRUPTIBILITY_INFO]);
 		want.nmi_pending = m.vcpus[x.c].nmi_pending; /* checked with the event */
 		problem = entry_problem(x.c);
@@ -1124,6 +1647,9 @@ void hvfuzz_exit(unsigned int c)
 	x.cr4 = f[GUEST_CR4];
 	x.cr4_shadow = f[CR4_READ_SHADOW];
 	x.view = f[EPTP_INDEX];
+	x.cr3 = f[GUEST_CR3];
+	x.cs_ar = f[GUEST_CS_AR_BYTES];
+	x.proc = f[CPU_BASED_VM_EXEC_CONTROL];
 	memcpy(&x.hv, &m.hv, sizeof(x.hv));
 	memcpy(x.v, m.vcpus, sizeof(x.v));
 	x.r = m.regs[c];
@@ -1139,7 +1665,14 @@ void hvfuzz_exit(unsigned int c)
 	if (trace < 0)
 		trace = getenv("FVX_FUZZ_TRACE") != NULL;
 	if (trace) /* replaying one input: what each exit did */
-		fprintf(stderr, "%s: %s, RAX %#llx, RBX %#llx, RIP %#llx, event %#llx\n", m.context,
-			outcome_name(out), m.regs[c].rax, m.regs[c].rbx, f[GUEST_RIP],
-			f[VM_ENTRY_INTR_INFO_FIELD]);
+		fprintf(stderr,
+			"%s: %s, RAX %#llx, RBX %#llx, RIP %#llx, event %#llx; protection %s, "
+			"CR3 loads %llu (refused %llu), repaired PML4E %llu PDPTE %llu, PDPT "
+			"writes %llu (refused %llu)\n",
+			m.context, outcome_name(out), m.regs[c].rax, m.regs[c].rbx, f[GUEST_RIP],
+			f[VM_ENTRY_INTR_INFO_FIELD], m.hv.ptp.active ? "on" : "off",
+			m.vcpus[c].ptp.count.cr3_loads, m.vcpus[c].ptp.count.cr3_refused,
+			m.vcpus[c].ptp.count.pml4e_repaired, m.vcpus[c].ptp.count.pdpte_repaired,
+			m.vcpus[c].ptp.count.pdpt_writes_emulated,
+			m.vcpus[c].ptp.count.pdpt_writes_refused);
 }

@@ -22,12 +22,14 @@ enum prelude {
 	PRE_EXIT_MODE_CPU0 = 1 << 3,
 	PRE_FAST_MODE_CPU1 = 1 << 4,
 	PRE_NMI_CPU0 = 1 << 5,
+	PRE_SEALED = 1 << 6, /* the filter seals the trace (SEALED_REQUEST_GPA) */
 };
 
 static const u64 structure_gpas[] = {
 	AGENT_CONFIG_GPA,
 	IMAGE_GPA,
 	REQUEST_GPA,
+	SEALED_REQUEST_GPA,
 	CONSUMER_GPA,
 	CONSUMER_GPA + sizeof(struct fvx_ring_consumer),
 	PERCPU_GPA + CURRENT_TASK_OFF,
@@ -45,6 +47,9 @@ static const u64 structure_gpas[] = {
 	FREE_GPA + PAGE - sizeof(struct fvx_cpu_status),
 	FREE_GPA + PAGE - sizeof(struct fvx_window_info),
 	RAM1_PA,
+	WINDOW_PDPT_GPA, /* the window's PDPT: slot 0, then the window's own slot */
+	WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8,
+	PML4_GPA + 511 * 8, /* the window's PML4E */
 	RAM2_PA,
 	RAM_TOP - PAGE,
 };
@@ -90,6 +95,9 @@ static const u64 constants[] = {
 	WINDOW_PA,
 	GUEST_LSTAR,
 	NMI_HANDLER,
+	CODE_VA, /* stores that write page-table entries */
+	WINDOW_GPA | 0x83, /* the window's PDPTE */
+	WINDOW_PDPT_GPA | 3, /* its PML4E */
 	0x7fff0000ULL,
 	0x10000,
 	FVX_VMCALL_MAGIC << 32,
@@ -159,7 +167,8 @@ static void prelude(struct fuzz_input *in)
 	if (p & PRE_ANALYZER)
 		vmcall(0, FVX_VMCALL_ANALYZER_LOAD, IMAGE_GPA, IMAGE_SIZE, 0);
 	if (p & PRE_FILTER)
-		vmcall(1, FVX_VMCALL_TRACE_FILTER, REQUEST_GPA, 0, 0);
+		vmcall(1, FVX_VMCALL_TRACE_FILTER, p & PRE_SEALED ? SEALED_REQUEST_GPA : REQUEST_GPA,
+		       0, 0);
 	if (p & PRE_EXIT_MODE_CPU0)
 		vmcall(0, FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0, 0);
 	if (p & PRE_FAST_MODE_CPU1)
@@ -263,7 +272,34 @@ static u64 ept_gpa(struct fuzz_input *in)
 		return WINDOW_GPA + (in_u32(in) % (FVX_WIN_BACKED + PAGE) & ~7ULL);
 	if (t & 2)
 		return WINDOW_GPA - 8 + (t >> 2) + (t & 4 ? GIB : 0);
-	return pick_gpa(in) + (t & 4 ? 1ULL << 45 : 0);
+	if (t & 4)
+		return WINDOW_PDPT_GPA + (t >> 3) * 4; /* the protected PDPT page */
+	return pick_gpa(in) + (t & 8 ? 1ULL << 45 : 0);
+}
+
+/* Where the page-table protection acts: a MOV to CR3 of a table (the
+ * guest's own, a copy, the PDPT, a page end, anything), or a write to the
+ * protected PDPT page by one of the stores at CODE_VA. */
+static void protection_fields(struct fuzz_input *in, unsigned int c, u16 reason)
+{
+	static const u8 stores[] = { 0, 3, 6, 13, 15, 19, 23, 27, 30 };
+	static const u64 tables[] = { PML4_GPA, FREE_GPA, WINDOW_PDPT_GPA, RAM1_PA, 0xa000 };
+	u64 *f = m.vmcs[c];
+	u8 t = in_u8(in);
+	unsigned int gpr = in_u8(in) & 15;
+
+	if (reason == EXIT_REASON_CR_ACCESS) {
+		f[EXIT_QUALIFICATION] = 3 | gpr << 8; /* MOV to CR3 */
+		((u64 *)&m.regs[c])[gpr] = t & 1 ? pick_value(in)
+						 : tables[(t >> 1) % ARRAY_LEN(tables)] |
+							   (t & 0x40 ? 1ULL << 63 : 0);
+	}
+	if (reason == EXIT_REASON_EPT_VIOLATION) {
+		f[GUEST_RIP] = CODE_VA + stores[t % ARRAY_LEN(stores)];
+		f[EXIT_QUALIFICATION] = BIT(1) | (t & 0x80 ? 0x80 : 0); /* a write; linear, to an entry? */
+		f[GUEST_PHYSICAL_ADDRESS] = WINDOW_PDPT_GPA + (in_u8(in) & 0x1f) * 4;
+		((u64 *)&m.regs[c])[gpr] = pick_value(in);
+	}
 }
 
 /* The fields of an exit: every group present only when its flag is. */
@@ -328,6 +364,8 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 	fc->xsetbv_fails = (groups & 0x30) == 0x30;
 	if (groups & 0x40)
 		m.vcpus[c].nmi_pending = 1; /* an NMI hit VMX root */
+	if (groups & 0x80)
+		protection_fields(in, c, reason);
 }
 
 static void exit_op(struct fuzz_input *in, enum hvfuzz_profile profile)
@@ -356,8 +394,14 @@ static void exit_op(struct fuzz_input *in, enum hvfuzz_profile profile)
  * window's data, stacks and rings. */
 static void ram_op(struct fuzz_input *in)
 {
-	u64 gpa = pick_gpa(in), value = pick_value(in);
-	unsigned int width = 1u << (in_u8(in) & 3);
+	/* Often the entries that map the window: its PML4E, its PDPTE, the
+	 * PML4E of another top-level table. */
+	static const u64 entries[] = { PML4_GPA + 511 * 8, WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8,
+				       FREE_GPA + 511 * 8 };
+	u8 t = in_u8(in);
+	u64 gpa = t & 0x80 ? entries[t % ARRAY_LEN(entries)] : pick_gpa(in),
+	    value = pick_value(in);
+	unsigned int width = t & 0x80 ? 8 : 1u << (in_u8(in) & 3);
 
 	if (!ram_ok(gpa, width))
 		return;

@@ -18,7 +18,9 @@
 #include <sys/mman.h>
 
 #include "hvfuzz.h"
+#include "core/ept.h"
 #include "core/log.h"
+#include "core/mtrr.h"
 #include "core/trace_ctl.h"
 #include "arch/x86/asm.h"
 #include "fastvmix/analyzer.h"
@@ -31,6 +33,7 @@ static const struct {
 static u8 ram_baseline[RAM0_SIZE + RAM1_SIZE + RAM2_SIZE];
 static bool ram_is_writable;
 static struct hv hv_baseline;
+static u8 *pool_baseline;
 static struct vcpu vcpu_baseline[CPUS];
 
 void fuzz_fail(const char *fmt, ...)
@@ -163,6 +166,22 @@ void arch_outb(u16 port, u8 v)
 {
 }
 
+/* Recorded: the model says when an exit must flush (ptprotect.c, cr.c). */
+void arch_invept_all(void)
+{
+	cpu()->invept++;
+}
+
+void arch_invvpid(u64 type, u16 vpid, u64 address)
+{
+	struct fake_cpu *c = cpu();
+
+	c->invvpid++;
+	c->invvpid_type = type;
+	c->invvpid_vpid = vpid;
+	c->invvpid_address = address;
+}
+
 /* Everything else the core could call belongs to load time or to leaving
  * VMX, never to an exit handler. */
 #define NOT_IN_A_HANDLER(ret, name, args)                                                          \
@@ -173,7 +192,6 @@ void arch_outb(u16 port, u8 v)
 NOT_IN_A_HANDLER(void, arch_halt_forever, (void))
 NOT_IN_A_HANDLER(void, arch_vmxoff, (void))
 NOT_IN_A_HANDLER(bool, arch_vmclear, (u64 pa))
-NOT_IN_A_HANDLER(void, arch_invept_all, (void))
 NOT_IN_A_HANDLER(void, arch_invvpid_all, (void))
 
 /* ---- how an exit ends when it does not resume ---- */
@@ -245,48 +263,69 @@ void ram_writable(bool on)
 	ram_is_writable = on;
 }
 
-static struct {
-	bool open;
+static struct ram_open {
 	u64 gpa;
 	u8 before[PAGE], expect[PAGE];
-} ram_page;
+} ram_pages[RAM_OPEN_PAGES];
+static unsigned int ram_open_count;
 
 void ram_may_write(u64 gpa)
 {
+	unsigned int i;
+
 	gpa &= ~(PAGE - 1);
-	if (ram_page.open || !ram_ok(gpa, PAGE))
+	if (!ram_ok(gpa, PAGE))
 		return;
-	ram_page.open = true;
-	ram_page.gpa = gpa;
-	memcpy(ram_page.before, m.ram + gpa, PAGE);
-	memcpy(ram_page.expect, m.ram + gpa, PAGE);
+	for (i = 0; i < ram_open_count; i++)
+		if (ram_pages[i].gpa == gpa)
+			return;
+	if (ram_open_count == RAM_OPEN_PAGES)
+		fuzz_fail("model: more than %u RAM pages open", RAM_OPEN_PAGES);
+	ram_pages[ram_open_count].gpa = gpa;
+	memcpy(ram_pages[ram_open_count].before, m.ram + gpa, PAGE);
+	memcpy(ram_pages[ram_open_count].expect, m.ram + gpa, PAGE);
+	ram_open_count++;
 	protect(m.ram + gpa, PAGE, PROT_READ | PROT_WRITE);
 }
 
 void *ram_expected(u64 gpa, u64 len)
 {
-	if (!ram_page.open || gpa < ram_page.gpa || len > PAGE || gpa - ram_page.gpa > PAGE - len)
-		fuzz_fail("model: RAM %#llx+%#llx is not in the open page", gpa, len);
-	return ram_page.expect + (gpa - ram_page.gpa);
+	unsigned int i;
+
+	for (i = 0; i < ram_open_count; i++)
+		if (gpa >= ram_pages[i].gpa && len <= PAGE && gpa - ram_pages[i].gpa <= PAGE - len)
+			return ram_pages[i].expect + (gpa - ram_pages[i].gpa);
+	fuzz_fail("model: RAM %#llx+%#llx is not in an open page", gpa, len);
+}
+
+void *ram_open_lookup(u64 gpa, u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ram_open_count; i++)
+		if (gpa >= ram_pages[i].gpa && len <= PAGE && gpa - ram_pages[i].gpa <= PAGE - len)
+			return ram_pages[i].expect + (gpa - ram_pages[i].gpa);
+	return NULL;
 }
 
 bool ram_check_and_close(void)
 {
 	bool same = true;
-	u64 i;
+	unsigned int p;
+	u64 i, gpa;
 
-	if (!ram_page.open)
-		return true;
-	if (memcmp(m.ram + ram_page.gpa, ram_page.expect, PAGE)) {
-		for (i = 0; m.ram[ram_page.gpa + i] == ram_page.expect[i]; i++)
-			;
-		fprintf(stderr, "guest RAM %#llx is %#x, expected %#x (was %#x)\n",
-			ram_page.gpa + i, m.ram[ram_page.gpa + i], ram_page.expect[i],
-			ram_page.before[i]);
-		same = false;
+	for (p = 0; p < ram_open_count; p++) {
+		gpa = ram_pages[p].gpa;
+		if (same && memcmp(m.ram + gpa, ram_pages[p].expect, PAGE)) {
+			for (i = 0; m.ram[gpa + i] == ram_pages[p].expect[i]; i++)
+				;
+			fprintf(stderr, "guest RAM %#llx is %#x, expected %#x (was %#x)\n", gpa + i,
+				m.ram[gpa + i], ram_pages[p].expect[i], ram_pages[p].before[i]);
+			same = false;
+		}
+		protect(m.ram + gpa, PAGE, PROT_READ);
 	}
-	protect(m.ram + ram_page.gpa, PAGE, PROT_READ);
-	ram_page.open = false;
+	ram_open_count = 0;
 	return same;
 }
 
@@ -464,7 +503,7 @@ static void idt_gate(u8 *ram, unsigned int vector, u64 handler)
 	put64(ram, IDT_GPA + vector * 16 + 8, handler >> 32);
 }
 
-/* RAM0 as one image (the other segments start zeroed). */
+/* RAM as one image, the segments one after another. */
 static void build_ram_baseline(void)
 {
 	u8 *r = ram_baseline;
@@ -495,6 +534,8 @@ static void build_ram_baseline(void)
 	memcpy(r + IMAGE_GPA, &h, sizeof(h));
 	memset(r + IMAGE_GPA + 64, 0x90, IMAGE_SIZE - 64);
 	memcpy(r + REQUEST_GPA, &q, sizeof(q));
+	q.seal_ticks = SEAL_TICKS;
+	memcpy(r + SEALED_REQUEST_GPA, &q, sizeof(q));
 	for (c = 0; c < CPUS; c++)
 		put64(r, PERCPU_GPA + c * 0x800 + CURRENT_TASK_OFF, gva(TASK_GPA + c * 0x200));
 	/* Task 77 (parent: a task of tgid 1), and its child 90. */
@@ -511,11 +552,51 @@ static void build_ram_baseline(void)
 	put64(r, 0xb000 + 2 * 8, 0xc000 | 3);
 	put64(r, 0xc000, IDT_GPA | 3);
 	put64(r, 0xc000 + 8, STACK_GPA | 3);
+	put64(r, 0xc000 + 2 * 8, CODE_GPA | 3);
+	/* The window: PML4[511] -> its PDPT, whose entry 1 maps it as one
+	 * kernel 1 GiB page (ptprotect.c checks both at configure). */
+	put64(r, PML4_GPA + 511 * 8, WINDOW_PDPT_GPA | 3);
+	put64(r, WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8 - RAM1_PA + RAM0_SIZE,
+	      WINDOW_GPA | 0x83);
+	put64(r, WINDOW_PDPT_GPA + 0 * 8 - RAM1_PA + RAM0_SIZE, 0xa000 | 3); /* another slot */
+	/* Stores Linux writes page-table entries with (insn.c), and others. */
+	{
+		static const u8 code[] = {
+			0x48, 0x89, 0x07, /* mov [rdi], rax */
+			0x48, 0x87, 0x07, /* xchg [rdi], rax */
+			0x48, 0xc7, 0x07, 0x00, 0x00, 0x00, 0x00, /* mov qword [rdi], 0 */
+			0x89, 0x0f, /* mov [rdi], ecx */
+			0xf0, 0x48, 0x87, 0x37, /* lock xchg [rdi], rsi */
+			0x48, 0x89, 0x67, 0x08, /* mov [rdi + 8], rsp */
+			0x4c, 0x87, 0x47, 0xf8, /* xchg [rdi - 8], r8 */
+			0x66, 0x89, 0x07, /* mov [rdi], ax: refused */
+			0x0f, 0x0b, /* ud2 */
+		};
+		memcpy(r + CODE_GPA, code, sizeof(code));
+	}
 	idt_gate(r, 2, NMI_HANDLER);
 	idt_gate(r, 14, PF_HANDLER);
 	/* An interrupt frame returning into the analyzer's code. */
 	put64(r, STACK_GPA + 0x100, WINDOW_VA + FVX_WIN_CODE + 0x40);
 	put64(r, STACK_GPA + 0x108, 0x10);
+}
+
+/* EPT as views_build.c leaves it, in the pool: per view a PML4 whose entry 0
+ * points at a PDPT whose entry 0 maps the first GiB (all of RAM) as one
+ * write-back RWX page; the rest of the pool is ptprotect_init.c's reserve. */
+static void build_pool_baseline(void)
+{
+	unsigned int view;
+	u64 *t;
+
+	memset(m.pool, 0, POOL_SIZE);
+	for (view = 0; view < 2; view++) {
+		t = (u64 *)(m.pool + (POOL_EPT_PML4(view) - POOL_PA));
+		t[0] = POOL_EPT_PDPT(view) | EPT_RWX;
+		t = (u64 *)(m.pool + (POOL_EPT_PDPT(view) - POOL_PA));
+		t[0] = EPT_LARGE | (MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | EPT_RWX;
+	}
+	memcpy(pool_baseline, m.pool, POOL_SIZE);
 }
 
 static void vmcs_baseline(unsigned int c)
@@ -538,6 +619,7 @@ static void vmcs_baseline(unsigned int c)
 	f[VM_ENTRY_CONTROLS] = VM_ENTRY_IA32E_MODE;
 	f[EPT_POINTER] = m.eptp_list[0];
 	f[EPTP_INDEX] = 0;
+	f[VIRTUAL_PROCESSOR_ID] = VPID(c);
 	f[VM_EXIT_INSTRUCTION_LEN] = 3;
 	/* What every exit sets: zero until it does. */
 	f[VM_EXIT_REASON] = f[EXIT_QUALIFICATION] = f[GUEST_PHYSICAL_ADDRESS] = 0;
@@ -559,12 +641,14 @@ void machine_init(void)
 	m.window = w + PAGE;
 	protect(m.window, FVX_WIN_BACKED, PROT_READ | PROT_WRITE);
 	m.eptp_list = map(PAGE, PROT_READ | PROT_WRITE);
-	m.eptp_list[0] = 0x1000 | 0x1e;
-	m.eptp_list[1] = 0x2000 | 0x1e;
+	m.eptp_list[0] = POOL_EPT_PML4(0) | 0x1e;
+	m.eptp_list[1] = POOL_EPT_PML4(1) | 0x1e;
+	m.pool = map(POOL_SIZE, PROT_READ | PROT_WRITE);
+	pool_baseline = malloc(POOL_SIZE);
 	protect(m.eptp_list, PAGE, PROT_READ);
 	expect_buffer = malloc(EXPECT_BUFFER_SIZE);
 	window_baseline = malloc(FVX_WIN_BACKED);
-	if (!expect_buffer || !window_baseline)
+	if (!expect_buffer || !window_baseline || !pool_baseline)
 		fuzz_fail("out of memory");
 
 	build_ram_baseline();
@@ -572,8 +656,15 @@ void machine_init(void)
 	hv_baseline.cpu_count = CPUS;
 	hv_baseline.page_offset = (u64)m.ram;
 	hv_baseline.ram_top = RAM_TOP;
-	hv_baseline.pool.pa = POOL_PA;
-	hv_baseline.pool.size = POOL_SIZE;
+	build_pool_baseline();
+	pool_init(&hv_baseline.pool, m.pool, POOL_PA, POOL_SIZE);
+	pool_init(&hv_baseline.ptp.reserve, m.pool + (POOL_RESERVE_PA - POOL_PA), POOL_RESERVE_PA,
+		  4 * PAGE);
+	hv_baseline.pool.used = POOL_SIZE;
+	/* Write-back RAM everywhere (where Linux keeps its page tables). */
+	hv_baseline.mtrr.enabled = true;
+	hv_baseline.mtrr.default_type = MEMTYPE_WB;
+	hv_baseline.maxphyaddr = MAXPHYADDR;
 	hv_baseline.window = m.window;
 	hv_baseline.window_pa = WINDOW_PA;
 	hv_baseline.window_gpa = WINDOW_GPA;
@@ -586,6 +677,7 @@ void machine_init(void)
 	hv_baseline.caps.cr0_fixed1 = 0xffffffff;
 	hv_baseline.caps.cr4_fixed0 = 0x2000;
 	hv_baseline.caps.cr4_fixed1 = 0x3727ff;
+	hv_baseline.caps.ept_vpid = VMX_VPID_INVVPID_SINGLE_CONTEXT;
 	hv_baseline.ring_bytes = ((FVX_WIN_BACKED - FVX_WIN_RINGS) / CPUS) & ~(PAGE - 1);
 	hv_baseline.ring_capacity = fvx_ring_capacity(hv_baseline.ring_bytes);
 	for (c = 0; c < CPUS; c++) {
@@ -624,6 +716,7 @@ void machine_reset(void)
 		memcpy(m.window + i * PAGE, window_baseline + i * PAGE, (p - i) * PAGE);
 		protect(m.window + i * PAGE, (p - i) * PAGE, PROT_READ);
 	}
+	memcpy(m.pool, pool_baseline, POOL_SIZE);
 	m.hv = hv_baseline;
 	for (c = 0; c < CPUS; c++) {
 		m.vcpus[c] = vcpu_baseline[c];

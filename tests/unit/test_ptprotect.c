@@ -801,6 +801,22 @@ static void page_walks_get_their_flags(void **state)
 	assert_true(vmcs_of[0][GUEST_INTERRUPTIBILITY_INFO] & GUEST_INTR_STATE_NMI);
 }
 
+/* The CPU setting an accessed flag on the PDPT while delivering an NMI
+ * (exit_fuzz): bit 12 of the qualification is undefined then, and NMI
+ * blocking must stay clear for the NMI VM entry delivers again. */
+static void walk_during_nmi_delivery_leaves_nmis_unblocked(void **state)
+{
+	static const u8 nop[] = { 0x90 };
+
+	configured();
+	vmcs_of[0][GUEST_INTERRUPTIBILITY_INFO] = 0;
+	vmcs_of[0][IDT_VECTORING_INFO_FIELD] = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
+	write_exit(Q_WALK_WRITE | BIT(12), PDPT + 3 * 8, nop, 1);
+	assert_int_equal(vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD], INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+	assert_false(vmcs_of[0][GUEST_INTERRUPTIBILITY_INFO] & GUEST_INTR_STATE_NMI);
+	vmcs_of[0][IDT_VECTORING_INFO_FIELD] = 0;
+}
+
 static void event_delivery_onto_the_pdpt_gets_df(void **state)
 {
 	configured();
@@ -950,6 +966,7 @@ int main(void)
 		T(writes_to_the_window_slot_are_refused),
 		T(undecodable_writes_get_gp),
 		T(page_walks_get_their_flags),
+		T(walk_during_nmi_delivery_leaves_nmis_unblocked),
 		T(event_delivery_onto_the_pdpt_gets_df),
 		T(analyzer_view_writes_are_attacks),
 		T(other_pages_are_not_touched),
