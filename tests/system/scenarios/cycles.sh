@@ -2,7 +2,6 @@
 # 50 load/unload cycles of the hypervisor and the agent, each with a trace
 # of a sample in between: every trace complete, no leak, no oops.
 . /scenarios/lib.sh
-memfree() { sync; echo 3 >/proc/sys/vm/drop_caches; awk '/MemFree/ { print $2 }' /proc/meminfo; }
 cycle() {
 	insmod /lib/fastvmix/fastvmix_hv.ko || return 1
 	insmod /lib/fastvmix/fastvmix.ko || return 1

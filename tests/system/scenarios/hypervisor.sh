@@ -86,7 +86,6 @@ echo "# unloaded: $probe"
 check hv-memprobe-control sh -c "echo '$probe' | grep -q 'signature_found=1 .*aliased=0'"
 
 # 20 load/unload cycles with a workload in between; MemFree must come back.
-memfree() { sync; echo 3 >/proc/sys/vm/drop_caches; awk '/MemFree/ { print $2 }' /proc/meminfo; }
 before=$(memfree)
 cycles_ok=0
 c=0

@@ -61,3 +61,5 @@ check_no_oops() {
 		ok "$1"
 	fi
 }
+# memfree: free memory in kB after dropping the page cache (leak checks).
+memfree() { sync; echo 3 >/proc/sys/vm/drop_caches; awk '/MemFree/ { print $2 }' /proc/meminfo; }
