@@ -1,9 +1,6 @@
 /* Guest memory access for VMX root (see guest_mem.h). */
 #include "guest_mem.h"
-
-#define PTE_PRESENT BIT(0)
-#define PTE_LARGE BIT(7)
-#define PTE_ADDR 0x000ffffffffff000ULL
+#include "../arch/x86/paging.h"
 
 static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
 {

@@ -1,15 +1,9 @@
 /* Host page tables, GDT, TSS and IDT for VMX root (see host.h). Runs at
  * load time. */
 #include "host.h"
+#include "../arch/x86/paging.h"
 #include "../platform.h"
 #include "../arch/x86/asm.h"
-
-#define PTE_PRESENT BIT(0)
-#define PTE_WRITE BIT(1)
-#define PTE_LARGE BIT(7)
-#define PTE_GLOBAL BIT(8)
-#define PTE_NX HOST_PTE_NX
-#define PTE_ADDR 0x000ffffffffff000ULL
 
 _Static_assert(HOST_ROOT_VA % (2ULL << 20) == 0, "one page table maps the root image");
 

@@ -3,6 +3,7 @@
 #ifndef FVX_CORE_HOST_H
 #define FVX_CORE_HOST_H
 
+#include "../arch/x86/paging.h"
 #include "vcpu.h"
 
 /* Where VMX root runs the root image: PML4 slot 256, the start of the hole
@@ -11,7 +12,6 @@
 #define HOST_ROOT_VA 0xffff800000000000ULL
 /* The kernel image, modules and fixmap: the PML4 slot the host copies. */
 #define HOST_KERNEL_HALF_SLOT 511
-#define HOST_PTE_NX BIT(63)
 
 /* Page tables: Linux's direct map of [0, ram_top) rebuilt with 2 MiB
  * pages, a private copy of the kernel-image/module half (PML4 entry 511),
@@ -32,7 +32,7 @@ enum fvx_status host_gdt_build(struct vcpu *v);
  * host page tables. The TLB must be flushed before it does. */
 static inline void host_kernel_half_executable(struct vcpu *v)
 {
-	v->host_pml4[HOST_KERNEL_HALF_SLOT] &= ~HOST_PTE_NX;
+	v->host_pml4[HOST_KERNEL_HALF_SLOT] &= ~PTE_NX;
 }
 
 #endif

@@ -21,20 +21,10 @@
 #include "views.h"
 #include "window.h"
 #include "../arch/x86/asm.h"
+#include "../arch/x86/paging.h"
 
-/* Guest paging-structure entries (SDM 4.5, Tables 4-15 to 4-17). */
-#define PTE_P BIT(0)
-#define PTE_RW BIT(1)
-#define PTE_US BIT(2)
-#define PTE_A BIT(5)
-#define PTE_D BIT(6)
-#define PTE_PS BIT(7)
-#define PTE_XD BIT(63)
-#define PTE_TABLE_ADDR 0x000ffffffffff000ULL
-#define PDPTE_1G_ADDR 0x000fffffc0000000ULL
-#define PDPTE_1G_RESERVED 0x3fffe000ULL /* bits 29:13 of a 1 GiB PDPTE */
 /* Set by the CPU on its own as it walks (SDM 4.8): never a reason to repair. */
-#define PTE_CPU_SET (PTE_A | PTE_D)
+#define PTE_CPU_SET (PTE_ACCESSED | PTE_DIRTY)
 #define CS_AR_L BIT(13) /* 64-bit code segment */
 
 /* EPT-violation exit qualification (SDM 27.2.1, Table 27-7). */
@@ -129,7 +119,7 @@ static const char *protect_locked(struct vcpu *v, u64 window_va)
 {
 	struct hv *hv = v->hv;
 	struct ptp_state *p = &hv->ptp;
-	u64 pml4_gpa = vmcs_readl(GUEST_CR3) & PTE_TABLE_ADDR, pdpt_gpa, e, d, *entry;
+	u64 pml4_gpa = vmcs_readl(GUEST_CR3) & PTE_ADDR, pdpt_gpa, e, d, *entry;
 	unsigned int i4 = (window_va >> 39) & 511, i3 = (window_va >> 30) & 511, view;
 	u64 *leaf[PTP_VIEWS];
 
@@ -140,14 +130,15 @@ static const char *protect_locked(struct vcpu *v, u64 window_va)
 	if (!entry)
 		return "the top-level table is not in RAM";
 	e = read_entry(entry);
-	pdpt_gpa = e & PTE_TABLE_ADDR;
-	if (!(e & PTE_P) || (e & PTE_PS) || pdpt_gpa == pml4_gpa)
+	pdpt_gpa = e & PTE_ADDR;
+	if (!(e & PTE_PRESENT) || (e & PTE_LARGE) || pdpt_gpa == pml4_gpa)
 		return "no PDPT under the window's PML4E";
 	entry = table_entry(hv, pdpt_gpa, i3);
 	if (!entry)
 		return "the PDPT is not in RAM";
 	d = read_entry(entry);
-	if ((d & (PTE_P | PTE_RW | PTE_US | PTE_PS | PTE_XD)) != (PTE_P | PTE_RW | PTE_PS) ||
+	if ((d & (PTE_PRESENT | PTE_WRITE | PTE_USER | PTE_LARGE | PTE_NX)) !=
+		    (PTE_PRESENT | PTE_WRITE | PTE_LARGE) ||
 	    (d & PDPTE_1G_ADDR) != hv->window_gpa || (d & PDPTE_1G_RESERVED))
 		return "the PDPTE does not map the window as one kernel 1 GiB page";
 	for (view = 0; view < PTP_VIEWS; view++) {
@@ -275,7 +266,7 @@ static enum ptp_cr3 check(struct vcpu *v, u64 pml4_gpa, bool repair)
 static enum ptp_cr3 check_tables(struct vcpu *v, u64 cr3)
 {
 	struct ptp_state *p = &v->hv->ptp;
-	u64 pml4_gpa = cr3 & PTE_TABLE_ADDR;
+	u64 pml4_gpa = cr3 & PTE_ADDR;
 	enum ptp_cr3 result;
 
 	if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE))
@@ -361,8 +352,9 @@ static void set_accessed(struct vcpu *v, u64 gpa)
 	old = read_entry(e);
 	if (((gpa & (PAGE_SIZE_4K - 1)) >> 3) == p->pdpt_index)
 		__atomic_store_n(e, p->pdpte, __ATOMIC_RELEASE);
-	else if (old & PTE_P)
-		__atomic_or_fetch(e, PTE_A | (old & PTE_PS ? PTE_D : 0), __ATOMIC_RELEASE);
+	else if (old & PTE_PRESENT)
+		__atomic_or_fetch(e, PTE_ACCESSED | (old & PTE_LARGE ? PTE_DIRTY : 0),
+				  __ATOMIC_RELEASE);
 	/* Resuming re-executes the access: an IRET that faulted had unblocked
 	 * NMIs, which must be blocked again (SDM Table 27-7, bit 12). During
 	 * event delivery the bit is undefined (SDM 28.2.3): no IRET ran, and

@@ -54,7 +54,7 @@
 #define CODE_VA (IDT_VA + 0x2000)
 #define WINDOW_PDPT_GPA (RAM1_PA + PAGE) /* PML4[511] -> here, [1] maps the window */
 #define WINDOW_PDPT_SLOT 1
-#define POOL_EPT_PML4(view) (POOL_PA + (view) * PAGE)
+#define POOL_EPT_PML4(view) (POOL_PA + (view)*PAGE)
 #define POOL_EPT_PDPT(view) (POOL_PA + (2 + (view)) * PAGE)
 #define POOL_RESERVE_PA (POOL_PA + 4 * PAGE) /* four pages: hv.ptp.reserve */
 #define MAXPHYADDR 46

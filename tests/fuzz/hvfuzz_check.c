@@ -1513,8 +1513,7 @@ static void compare(enum outcome out)
 	if (f[CPU_BASED_VM_EXEC_CONTROL] != p->proc)
 		fuzz_fail("processor-based controls %#llx, expected %#x",
 			  f[CPU_BASED_VM_EXEC_CONTROL], p->proc);
-	if (fc->invept != x.cpu.invept + p->invept ||
-	    fc->invvpid != x.cpu.invvpid + p->invvpid ||
+	if (fc->invept != x.cpu.invept + p->invept || fc->invvpid != x.cpu.invvpid + p->invvpid ||
 	    (p->invvpid && (fc->invvpid_type != INVVPID_SINGLE_CONTEXT ||
 			    fc->invvpid_vpid != VPID(x.c) || fc->invvpid_address)))
 		fuzz_fail("flushes: INVEPT %u, INVVPID %u (type %llu, VPID %u); expected %u, %u "
@@ -1531,7 +1530,8 @@ static void compare(enum outcome out)
 		}
 	if (out == OUT_FATAL) {
 		if (memcmp(&p->v, &m.vcpus[x.c], sizeof(p->v)) ||
-		    memcmp(&p->hv, &m.hv, sizeof(p->hv)) || memcmp(&x.r, &m.regs[x.c], sizeof(x.r))) {
+		    memcmp(&p->hv, &m.hv, sizeof(p->hv)) ||
+		    memcmp(&x.r, &m.regs[x.c], sizeof(x.r))) {
 			vcpu_diff(&p->v, &m.vcpus[x.c]);
 			hv_diff(&p->hv, &m.hv);
 			fuzz_fail("a fatal exit changed state before stopping");

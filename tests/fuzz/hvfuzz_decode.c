@@ -167,8 +167,8 @@ static void prelude(struct fuzz_input *in)
 	if (p & PRE_ANALYZER)
 		vmcall(0, FVX_VMCALL_ANALYZER_LOAD, IMAGE_GPA, IMAGE_SIZE, 0);
 	if (p & PRE_FILTER)
-		vmcall(1, FVX_VMCALL_TRACE_FILTER, p & PRE_SEALED ? SEALED_REQUEST_GPA : REQUEST_GPA,
-		       0, 0);
+		vmcall(1, FVX_VMCALL_TRACE_FILTER,
+		       p & PRE_SEALED ? SEALED_REQUEST_GPA : REQUEST_GPA, 0, 0);
 	if (p & PRE_EXIT_MODE_CPU0)
 		vmcall(0, FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0, 0);
 	if (p & PRE_FAST_MODE_CPU1)
@@ -290,13 +290,14 @@ static void protection_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 
 	if (reason == EXIT_REASON_CR_ACCESS) {
 		f[EXIT_QUALIFICATION] = 3 | gpr << 8; /* MOV to CR3 */
-		((u64 *)&m.regs[c])[gpr] = t & 1 ? pick_value(in)
-						 : tables[(t >> 1) % ARRAY_LEN(tables)] |
-							   (t & 0x40 ? 1ULL << 63 : 0);
+		((u64 *)&m.regs[c])[gpr] =
+			t & 1 ? pick_value(in)
+			      : tables[(t >> 1) % ARRAY_LEN(tables)] | (t & 0x40 ? 1ULL << 63 : 0);
 	}
 	if (reason == EXIT_REASON_EPT_VIOLATION) {
 		f[GUEST_RIP] = CODE_VA + stores[t % ARRAY_LEN(stores)];
-		f[EXIT_QUALIFICATION] = BIT(1) | (t & 0x80 ? 0x80 : 0); /* a write; linear, to an entry? */
+		f[EXIT_QUALIFICATION] =
+			BIT(1) | (t & 0x80 ? 0x80 : 0); /* a write; linear, to an entry? */
 		f[GUEST_PHYSICAL_ADDRESS] = WINDOW_PDPT_GPA + (in_u8(in) & 0x1f) * 4;
 		((u64 *)&m.regs[c])[gpr] = pick_value(in);
 	}
@@ -399,8 +400,7 @@ static void ram_op(struct fuzz_input *in)
 	static const u64 entries[] = { PML4_GPA + 511 * 8, WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8,
 				       FREE_GPA + 511 * 8 };
 	u8 t = in_u8(in);
-	u64 gpa = t & 0x80 ? entries[t % ARRAY_LEN(entries)] : pick_gpa(in),
-	    value = pick_value(in);
+	u64 gpa = t & 0x80 ? entries[t % ARRAY_LEN(entries)] : pick_gpa(in), value = pick_value(in);
 	unsigned int width = t & 0x80 ? 8 : 1u << (in_u8(in) & 3);
 
 	if (!ram_ok(gpa, width))

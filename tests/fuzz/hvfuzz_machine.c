@@ -556,8 +556,7 @@ static void build_ram_baseline(void)
 	/* The window: PML4[511] -> its PDPT, whose entry 1 maps it as one
 	 * kernel 1 GiB page (ptprotect.c checks both at configure). */
 	put64(r, PML4_GPA + 511 * 8, WINDOW_PDPT_GPA | 3);
-	put64(r, WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8 - RAM1_PA + RAM0_SIZE,
-	      WINDOW_GPA | 0x83);
+	put64(r, WINDOW_PDPT_GPA + WINDOW_PDPT_SLOT * 8 - RAM1_PA + RAM0_SIZE, WINDOW_GPA | 0x83);
 	put64(r, WINDOW_PDPT_GPA + 0 * 8 - RAM1_PA + RAM0_SIZE, 0xa000 | 3); /* another slot */
 	/* Stores Linux writes page-table entries with (insn.c), and others. */
 	{

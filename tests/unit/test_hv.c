@@ -19,13 +19,8 @@
 #include "core/root_image.h"
 #include "core/vcpu.h"
 #include "core/views.h"
+#include "arch/x86/paging.h"
 
-#define CR4_VMXE BIT(13)
-#define PTE_PRESENT BIT(0)
-#define PTE_WRITE BIT(1)
-#define PTE_LARGE BIT(7)
-#define PTE_NX BIT(63)
-#define PTE_ADDR 0x000ffffffffff000ULL
 #define AR_UNUSABLE BIT(16)
 #define GIB (1ULL << 30)
 
