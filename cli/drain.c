@@ -78,29 +78,28 @@ static int by_tsc(const void *a, const void *b)
 
 int64_t drain_batch(struct drain *d)
 {
+	struct fvx_ring_header seen[FVX_WIN_MAX_CPUS];
 	__u64 heads[FVX_WIN_MAX_CPUS];
 	size_t n = 0;
 	unsigned int cpu;
 
-	/* Every ring's head first, then the records up to them: a call that
-	 * enters on one CPU and returns on another while the rings are copied
-	 * has both records in this batch, or its entry in this one and its
-	 * return in the next, never the return first (unless the whole call
-	 * fits between two loads of a head). */
+	/* Every ring's header and head first, then the records up to them: a
+	 * call that enters on one CPU and returns on another while the rings
+	 * are copied has both records in this batch, or its entry in this one
+	 * and its return in the next, never the return first (unless the
+	 * whole call fits between two loads of a head). Each header is read
+	 * and checked once; the copy checked is the one used. */
 	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
-		if (drain_ring_problem(d, cpu, d->problem, sizeof(d->problem)))
+		seen[cpu] = header_copy(d, cpu);
+		if (header_problem(d, cpu, &seen[cpu], d->problem, sizeof(d->problem)))
 			return -1;
 		heads[cpu] = fvx_ring_head(fvx_ring_at(d->rings, d->ring_bytes, cpu));
 	}
 	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
-		const struct fvx_ring_header *h = fvx_ring_at(d->rings, d->ring_bytes, cpu);
-		struct fvx_ring_header seen = header_copy(d, cpu);
 		__u64 tail = d->consumer[cpu].tail;
 
-		if (header_problem(d, cpu, &seen, d->problem, sizeof(d->problem)))
-			return -1;
-		n += fvx_ring_pop(h, seen.capacity, heads[cpu], &tail, d->batch + n,
-				  d->batch_max - n, &d->lost);
+		n += fvx_ring_pop(fvx_ring_at(d->rings, d->ring_bytes, cpu), seen[cpu].capacity,
+				  heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
 		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 	}
 	qsort(d->batch, n, sizeof(*d->batch), by_tsc);
