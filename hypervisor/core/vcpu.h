@@ -66,6 +66,11 @@ struct vcpu {
 	u64 attacks; /* view-switch abuse seen on this CPU */
 	u64 sealed_refusals; /* attempts to end or change a sealed trace */
 	u64 bad_unload_keys; /* UNLOAD with a wrong key */
+	u64 msr_writes_shadowed; /* syscall-path MSR writes kept from the CPU (msr.c) */
+	u64 dt_loads_refused; /* descriptor-table loads refused */
+	u64 kernel_writes_refused; /* kernel text, rodata, IDT writes refused */
+	u64 text_pokes; /* text_poke writes let through */
+	u64 resume_tampered; /* interrupted analyzer state restored (views.c) */
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
 };
 

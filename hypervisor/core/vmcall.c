@@ -45,6 +45,11 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->view_attacks = of->attacks;
 	out->sealed_refusals = of->sealed_refusals;
 	out->bad_unload_keys = of->bad_unload_keys;
+	out->msr_writes_shadowed = of->msr_writes_shadowed;
+	out->dt_loads_refused = of->dt_loads_refused;
+	out->kernel_writes_refused = of->kernel_writes_refused;
+	out->text_pokes = of->text_pokes;
+	out->resume_tampered = of->resume_tampered;
 	out->cr3_loads = of->ptp.count.cr3_loads;
 	out->pml4e_repaired = of->ptp.count.pml4e_repaired;
 	out->pdpte_repaired = of->ptp.count.pdpte_repaired;

@@ -63,7 +63,7 @@
 /* This CPU checks the window's page-table entries on every CR3 load. */
 #define FVX_FEATURE_PT_PROTECT (1u << 5)
 
-#define FVX_CPU_STATUS_VERSION 2
+#define FVX_CPU_STATUS_VERSION 3
 struct fvx_cpu_status {
 	__u32 version; /* FVX_CPU_STATUS_VERSION */
 	__u32 size; /* sizeof(struct fvx_cpu_status) */
@@ -85,8 +85,13 @@ struct fvx_cpu_status {
 	__u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable (#GP) */
 	__u64 sealed_refusals; /* attempts to end or change a sealed trace */
 	__u64 bad_unload_keys; /* UNLOAD with a wrong key */
+	__u64 msr_writes_shadowed; /* STAR, SYSENTER_*, EFER.SCE: kept from the CPU */
+	__u64 dt_loads_refused; /* LIDT/LGDT/LLDT/LTR away from Linux's tables */
+	__u64 kernel_writes_refused; /* kernel text, read-only data, the IDT page */
+	__u64 text_pokes; /* Linux's own text_poke writes to kernel text, let through */
+	__u64 resume_tampered; /* an interrupted analyzer's state changed under it */
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 9 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 14 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

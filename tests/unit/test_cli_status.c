@@ -85,7 +85,9 @@ static void json_lines(void **state)
 		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
 		      "\"cr3_loads\":17,\"attacks\":{\"view_attacks\":3,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
-		      "\"sealed_refusals\":2,\"bad_unload_keys\":0},\"exits\":{"
+		      "\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
+		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
+		      "\"resume_tampered\":0},\"exits\":{"
 		      "\"10\":{\"name\":\"CPUID\",\"count\":2001},"
 		      "\"18\":{\"name\":\"VMCALL\",\"count\":4},"
 		      "\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
@@ -94,7 +96,9 @@ static void json_lines(void **state)
 		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
 		      "\"cr3_loads\":0,\"attacks\":{\"view_attacks\":0,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
-		      "\"sealed_refusals\":0,\"bad_unload_keys\":0},\"exits\":{"
+		      "\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
+		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
+		      "\"resume_tampered\":0},\"exits\":{"
 		      "\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
 		      "]}\n");
 	free(text);
