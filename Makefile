@@ -69,7 +69,7 @@ modules: $(OFFSETS) $(ROOT_IMAGE) | $(GUEST_STAMP)
 	@mkdir -p $(BUILD)/bin
 	cp fastvmix_hv.ko fastvmix.ko tests/system/modules/fvx_memprobe.ko \
 		tests/system/modules/fvx_rootpatch.ko tests/system/modules/fvx_ring0.ko \
-		tests/system/modules/fvx_ptattack.ko $(BUILD)/bin/
+		tests/system/modules/fvx_ptattack.ko tests/system/modules/fvx_kattack.ko $(BUILD)/bin/
 
 # Unit tests need only gcc and libcmocka: no guest kernel, no root.
 unit-build: $(UNIT_TESTS)

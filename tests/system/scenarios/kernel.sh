@@ -1,0 +1,49 @@
+# Attacks from guest ring 0 (fvx_kattack.ko) on what the traced path relies
+# on outside the window: the syscall MSRs, the descriptor tables, kernel
+# text and read-only data. Each group runs while a sample is traced; every
+# attack must be refused or repaired and counted, the kernel must keep
+# working (Linux's own text_poke included), and the sample's trace must be
+# complete.
+# timeout: 400
+. /scenarios/lib.sh
+known='getpid getpid getpid openat write exit_group $'
+names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' "$1" | tr '\n' ' '; }
+# kattack GROUP: runs one group of attacks; its report in /tmp/ka-GROUP.txt
+kattack() {
+	n=$(dmesg | wc -l)
+	insmod /lib/fastvmix/fvx_kattack.ko group=$1 2>/dev/null
+	dmesg | tail -n +$((n + 1)) | grep 'fvx_kattack:' >/tmp/ka-$1.txt
+	sed 's/^.*fvx_kattack: /# kattack: /' /tmp/ka-$1.txt
+}
+attacked() { # GROUP NAME...: each attack of GROUP reported ok
+	g=$1
+	shift
+	for a in "$@"; do
+		check "kernel-$g-$a" grep -q "fvx_kattack: $a ok" /tmp/ka-$g.txt
+	done
+}
+counted() { # GROUP COUNTER MIN: the counter grew by at least MIN
+	v=$(sed -n "s/.*counters.* $2=\([0-9-]*\).*/\1/p" /tmp/ka-$1.txt)
+	check_num "kernel-$1-$2-counted" "${v:-0}" -ge "$3"
+}
+
+check kernel-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
+check kernel-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+
+for g in msr dt text; do
+	fastvmix trace -f -o /tmp/ka-trace-$g.txt -- sh -c 'sleep 2; syscall_seq 3 /tmp/fvx-known' \
+		2>/dev/null 3>&- &
+	tracer=$!
+	sleep 1
+	kattack $g
+	check kernel-$g-ran grep -q "fvx_kattack: $g done, 0 failed" /tmp/ka-$g.txt
+	wait $tracer
+	names /tmp/ka-trace-$g.txt >/tmp/ka-trace-$g.names
+	check kernel-$g-sample-trace-complete grep -q "$known" /tmp/ka-trace-$g.names
+done
+
+# (the groups' own checks follow: attacked GROUP NAME..., counted GROUP COUNTER MIN)
+
+check_no_oops kernel-no-oops
+check kernel-agent-rmmod rmmod fastvmix
+check kernel-hv-rmmod rmmod fastvmix_hv
