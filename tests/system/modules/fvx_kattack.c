@@ -25,7 +25,7 @@ module_param(group, charp, 0);
 
 static int failures;
 
-static void report(const char *name, bool ok, u64 a, u64 b)
+static void __maybe_unused report(const char *name, bool ok, u64 a, u64 b)
 {
 	pr_info("fvx_kattack: %s %s (%#llx %#llx)\n", name, ok ? "ok" : "FAIL", a, b);
 	failures += !ok;
