@@ -6,12 +6,14 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
+#include <linux/kprobes.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <asm/desc.h>
+#include <asm/pgtable_types.h>
 
 #include "platform.h"
 #include "hypervisor.h"
@@ -56,6 +58,47 @@ u64 platform_ram_top(void)
 	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, ~0ULL,
 			    &top, ram_top_cb);
 	return top;
+}
+
+/* kallsyms_lookup_name is not exported: a kprobe on it tells its address. */
+static unsigned long kernel_symbol(const char *name)
+{
+	static unsigned long (*lookup)(const char *name);
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+
+	if (!lookup && register_kprobe(&kp) == 0) {
+		lookup = (void *)kp.addr;
+		unregister_kprobe(&kp);
+	}
+	return lookup ? lookup(name) : 0;
+}
+
+/* Physical [start, end) of the kernel image between two symbols, whole
+ * pages: the partial page after _etext holds nothing else (the gap up to
+ * the next section is freed by Linux from its start). */
+static void image_range(const char *start, const char *end, u64 *s, u64 *e)
+{
+	unsigned long a = kernel_symbol(start), b = kernel_symbol(end);
+
+	if (a && b && a < b) {
+		*s = __pa_symbol(a) & PAGE_MASK;
+		*e = PAGE_ALIGN(__pa_symbol(b));
+	}
+}
+
+void platform_kernel_layout(struct platform_kernel_layout *l)
+{
+	struct mm_struct **poking_mm = (void *)kernel_symbol("poking_mm");
+	struct desc_ptr idt;
+
+	memset(l, 0, sizeof(*l));
+	image_range("_stext", "_etext", &l->text.start, &l->text.end);
+	image_range("__start_rodata", "__end_rodata", &l->rodata.start, &l->rodata.end);
+	/* Linux's IDTR points at a read-only alias of idt_table. */
+	store_idt(&idt);
+	l->idt_page = slow_virt_to_phys((void *)idt.address) & PAGE_MASK;
+	if (poking_mm && *poking_mm)
+		l->patch_cr3 = __pa((*poking_mm)->pgd);
 }
 
 unsigned int platform_cpu_count(void)

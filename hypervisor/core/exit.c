@@ -87,7 +87,7 @@ static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *
 	 * violation is about the write-protected PDPT (ptprotect.c), the
 	 * window (views.c) or a guest bug: report it and give the guest #GP
 	 * rather than retry the access forever. */
-	if (ptp_ept_violation(v, r) || views_ept_violation(v, r))
+	if (ptp_ept_violation(v, r) || kprot_ept_violation(v, r) || views_ept_violation(v, r))
 		return EXIT_RESUME;
 	if (v->ept_violations_logged++ < 16)
 		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",
@@ -128,6 +128,7 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
 	/* Triple fault, INIT, entry failures, EPT misconfiguration and every
 	 * exit we did not ask for: reported, never a silent hang. */
 };

@@ -41,6 +41,7 @@ static inline unsigned int guest_cpl(void)
 }
 
 #define VECTOR_UD 6
+#define VECTOR_DF 8
 #define VECTOR_GP 13
 
 /* Handlers in their own files. */
@@ -51,6 +52,7 @@ enum exit_action handle_xsetbv(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r);
 /* views.c */
 enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);
+enum exit_action handle_mtf(struct vcpu *v, struct guest_regs *r); /* kprotect.c */
 /* An EPT violation that concerns the views or the window; false if not. */
 bool views_ept_violation(struct vcpu *v, struct guest_regs *r);
 

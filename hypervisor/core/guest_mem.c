@@ -1,5 +1,7 @@
 /* Guest memory access for VMX root (see guest_mem.h). */
 #include "guest_mem.h"
+#include "exit.h"
+#include "insn.h"
 #include "../arch/x86/paging.h"
 
 static bool overlaps(u64 a, u64 asize, u64 b, u64 bsize)
@@ -51,4 +53,22 @@ bool guest_virt_to_phys(const struct hv *hv, u64 cr3, u64 va, u64 *gpa)
 		table = e & PTE_ADDR;
 	}
 	return false;
+}
+
+unsigned int guest_fetch_code(const struct hv *hv, u8 *code)
+{
+	u64 rip = vmcs_readl(GUEST_RIP), cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
+	const u8 *byte;
+	unsigned int i;
+
+	for (i = 0; i < INSN_MAX_LEN; i++, gpa++) {
+		if ((i == 0 || ((rip + i) & (PAGE_SIZE_4K - 1)) == 0) &&
+		    !guest_virt_to_phys(hv, cr3, rip + i, &gpa))
+			break;
+		byte = guest_page_buffer(hv, gpa, 1);
+		if (!byte)
+			break;
+		code[i] = *byte;
+	}
+	return i;
 }

@@ -15,5 +15,8 @@ void *guest_page_buffer(const struct hv *hv, u64 gpa, u64 size);
 bool guest_read_direct(const struct hv *hv, u64 va, u64 *value);
 /* Translates a guest virtual address with the guest's 4-level tables. */
 bool guest_virt_to_phys(const struct hv *hv, u64 cr3, u64 va, u64 *gpa);
+/* Up to INSN_MAX_LEN bytes at the guest's RIP, through its own tables, into
+ * code; returns how many could be read. */
+unsigned int guest_fetch_code(const struct hv *hv, u8 *code);
 
 #endif

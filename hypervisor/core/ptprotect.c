@@ -27,14 +27,7 @@
 #define PTE_CPU_SET (PTE_ACCESSED | PTE_DIRTY)
 #define CS_AR_L BIT(13) /* 64-bit code segment */
 
-/* EPT-violation exit qualification (SDM 27.2.1, Table 27-7). */
-#define EPT_Q_WRITE BIT(1)
-#define EPT_Q_LINEAR_VALID BIT(7)
-#define EPT_Q_TRANSLATED BIT(8) /* 0: the access was to a paging-structure entry */
-#define EPT_Q_NMI_UNBLOCKED BIT(12)
-
 #define LOG_LIMIT 32 /* messages per CPU */
-#define VECTOR_DF 8
 
 #define ptp_log(v, ...)                                                                            \
 	do {                                                                                       \
@@ -319,26 +312,6 @@ void ptp_sync_cpu(struct vcpu *v)
 		arch_invept_all();
 }
 
-/* Up to INSN_MAX_LEN bytes at the guest's RIP, through its own tables;
- * returns how many could be read. */
-static unsigned int fetch_code(const struct hv *hv, u8 *code)
-{
-	u64 rip = vmcs_readl(GUEST_RIP), cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
-	const u8 *byte;
-	unsigned int i;
-
-	for (i = 0; i < INSN_MAX_LEN; i++, gpa++) {
-		if ((i == 0 || ((rip + i) & (PAGE_SIZE_4K - 1)) == 0) &&
-		    !guest_virt_to_phys(hv, cr3, rip + i, &gpa))
-			break;
-		byte = guest_page_buffer(hv, gpa, 1);
-		if (!byte)
-			break;
-		code[i] = *byte;
-	}
-	return i;
-}
-
 /* The CPU walking the guest's tables wants to set the accessed (and, in a
  * leaf, dirty) flag of an entry on the protected page (SDM 4.8): set it for
  * it. The window's own entry gets its expected value, which has both. */
@@ -386,7 +359,7 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 	void *host;
 
 	if (!(vmcs_read32(GUEST_CS_AR_BYTES) & CS_AR_L) ||
-	    !insn_decode_store(code, fetch_code(hv, code), &w) || (off & (w.size - 1)) ||
+	    !insn_decode_store(code, guest_fetch_code(hv, code), &w) || (off & (w.size - 1)) ||
 	    !(host = guest_page_buffer(hv, gpa, w.size))) {
 		refuse(v, gpa, "not a store this hypervisor decodes: #GP");
 		guest_inject_exception(VECTOR_GP, true, 0);

@@ -10,6 +10,7 @@
 #include "mtrr.h"
 #include "root_image.h"
 #include "ptprotect.h"
+#include "kprotect.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -72,6 +73,7 @@ struct vcpu {
 	u64 text_pokes; /* text_poke writes let through */
 	u64 resume_tampered; /* interrupted analyzer state restored (views.c) */
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
+	struct kprot_cpu kprot; /* kernel text protection (kprotect.c) */
 };
 
 struct hv {
@@ -110,6 +112,7 @@ struct hv {
 	u32 tracing_cpus;
 	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
 	struct ptp_state ptp; /* page-table protection of the window (ptprotect.c) */
+	struct kprot_state kprot; /* kernel text, rodata and IDT (kprotect.c) */
 	unsigned int cpu_count;
 	struct vcpu *vcpus[FVX_MAX_CPUS];
 };

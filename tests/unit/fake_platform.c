@@ -267,6 +267,11 @@ void *platform_phys_to_virt(u64 pa)
 	return (void *)(FAKE_PAGE_OFFSET + pa);
 }
 
+void platform_kernel_layout(struct platform_kernel_layout *l)
+{
+	*l = fake.kernel;
+}
+
 u64 platform_ram_top(void)
 {
 	return FAKE_RAM_TOP;

@@ -9,6 +9,7 @@
 #define FVX_TEST_FAKE_PLATFORM_H
 
 #include "types.h"
+#include "platform.h"
 
 #define FAKE_MAX_CPUS 4
 #define FAKE_MAX_BLOCKS 16
@@ -71,6 +72,7 @@ struct fake_platform {
 	unsigned int fail_alloc_at; /* this one (1-based) returns NULL; 0: none fails */
 	struct fake_block blocks[FAKE_MAX_BLOCKS]; /* platform blocks, in order */
 	unsigned int block_count;
+	struct platform_kernel_layout kernel; /* platform_kernel_layout() */
 	char log[16384]; /* platform_log and root_log (port 0xE9) output */
 	unsigned int log_len;
 };

@@ -1,6 +1,6 @@
 /* Unit tests for the page-table protection of the analyzer window
  * (ptprotect.c, the MOV-to-CR3 emulation in cr.c, the store decoder in
- * insn.c), through the real exit dispatch on a fake VMCS per CPU, with
+ * insn.c) and of kernel text, rodata and the IDT (kprotect*.c), through the real exit dispatch on a fake VMCS per CPU, with
  * guest RAM, guest page tables and real EPT views in ordinary memory. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include "core/insn.h"
 #include "core/log.h"
 #include "core/views.h"
+#include "platform.h"
 #include "arch/x86/asm.h"
 #include "fastvmix/vmcall.h"
 
@@ -92,6 +93,17 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 {
 }
 
+static struct platform_kernel_layout kernel_layout;
+
+void platform_kernel_layout(struct platform_kernel_layout *l)
+{
+	*l = kernel_layout;
+}
+
+void platform_log(const char *fmt, ...)
+{
+}
+
 /* ---- the machine ---- */
 
 #define GIB (1ULL << 30)
@@ -166,6 +178,7 @@ static int setup(void **state)
 	memset(&hv, 0, sizeof(hv));
 	memset(cpus, 0, sizeof(cpus));
 	memset(&regs, 0, sizeof(regs));
+	memset(&kernel_layout, 0, sizeof(kernel_layout));
 	invepts = invvpids = fatal_reports = 0;
 	invvpid_type = ~0ULL;
 	hv.page_offset = (u64)ram;
@@ -911,6 +924,158 @@ static void cr3_exiting_stays_where_it_cannot_be_cleared(void **state)
 	assert_true(cr3_exiting(0));
 }
 
+/* ---- kernel text, rodata and the IDT (kprotect.c) ---- */
+
+#define KTEXT 0x7000 /* two pages of kernel text */
+#define KRODATA 0xd000
+#define KIDT 0x6000
+#define POKE_PML4 0xf000 /* text_poke's address space (poking_mm) */
+#define MOV_RAX_TO_RBX_MEM 0x48, 0x89, 0x03 /* mov %rax,(%rbx) */
+
+static void kernel_protected(bool mtf)
+{
+	kernel_layout = (struct platform_kernel_layout){ .text = { KTEXT, KTEXT + 0x2000 },
+							 .rodata = { KRODATA, KRODATA + 0x1000 },
+							 .idt_page = KIDT,
+							 .patch_cr3 = POKE_PML4 };
+	hv.caps.proc = mtf ? (u64)CPU_BASED_MONITOR_TRAP_FLAG << 32 : 0;
+	assert_int_equal(kprot_init(&hv), FVX_OK);
+	memcpy(ram + POKE_PML4, ram + PML4, 4096); /* maps the code as well */
+}
+
+static bool mtf_on(void)
+{
+	return vmcs_of[0][CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MONITOR_TRAP_FLAG;
+}
+
+static void kernel_pages_are_read_only_in_both_views(void **state)
+{
+	kernel_protected(true);
+	assert_int_equal(hv.kprot.pages, 4);
+	for (u64 gpa = KTEXT; gpa < KTEXT + 0x2000; gpa += 0x1000) {
+		assert_int_equal(ept(VIEW_NORMAL, gpa).perm, EPT_READ | EPT_EXEC);
+		assert_int_equal(ept(VIEW_ANALYZER, gpa).perm, EPT_READ);
+		assert_int_equal(ept(VIEW_NORMAL, gpa).hpa, gpa);
+	}
+	assert_int_equal(ept(VIEW_NORMAL, KRODATA).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(ept(VIEW_NORMAL, KIDT).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(ept(VIEW_ANALYZER, KIDT).perm, EPT_READ);
+	/* The neighbours keep their permissions. */
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT + 0x2000).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, KIDT - 0x1000).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_ANALYZER, KRODATA + 0x1000).perm, EPT_READ | EPT_WRITE);
+}
+
+static void ranges_that_are_not_ram_or_whole_pages_are_left_alone(void **state)
+{
+	kernel_layout = (struct platform_kernel_layout){ .text = { KTEXT + 8, KTEXT + 0x1000 },
+							 .rodata = { 0xf000, 0x20000 },
+							 .idt_page = KIDT,
+							 .patch_cr3 = POKE_PML4 };
+	hv.caps.proc = (u64)CPU_BASED_MONITOR_TRAP_FLAG << 32;
+	assert_int_equal(kprot_init(&hv), FVX_OK);
+	assert_int_equal(hv.kprot.pages, 1); /* the IDT only */
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, 0xf000).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, KIDT).perm, EPT_READ | EPT_EXEC);
+}
+
+static void without_mtf_text_stays_writable(void **state)
+{
+	kernel_protected(false);
+	assert_int_equal(hv.kprot.pages, 2);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, KRODATA).perm, EPT_READ | EPT_EXEC);
+}
+
+static void text_poke_writes_for_one_instruction(void **state)
+{
+	kernel_protected(true);
+	vmcs_of[0][GUEST_CR3] = POKE_PML4 | 6; /* with a PCID */
+	WRITE(KTEXT + 0x10, MOV_RAX_TO_RBX_MEM);
+	/* The instruction runs again, now allowed to write that page only. */
+	assert_int_equal(injected(0), 0xffffffff);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT + 0x1000).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(ept(VIEW_ANALYZER, KTEXT).perm, EPT_READ);
+	assert_true(mtf_on());
+	assert_int_equal(cpus[0].text_pokes, 1);
+	/* A store across the page end opens the second page as well. */
+	WRITE(KTEXT + 0x1000, MOV_RAX_TO_RBX_MEM);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT + 0x1000).perm, EPT_RWX);
+	/* After one instruction, the monitor trap flag closes both. */
+	invepts = 0;
+	exit_on(0, EXIT_REASON_MONITOR_TRAP_FLAG);
+	assert_false(mtf_on());
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT + 0x1000).perm, EPT_READ | EPT_EXEC);
+	assert_true(invepts >= 1);
+	assert_int_equal(cpus[0].text_pokes, 2);
+	assert_int_equal(cpus[0].kernel_writes_refused, 0);
+}
+
+static void other_kernel_writes_are_refused(void **state)
+{
+	static const struct {
+		const char *what;
+		u64 gpa, cr3, cs;
+		u16 view;
+	} cases[] = {
+		{ "text through the kernel's own tables (CR0.WP clear)", KTEXT, PML4, 0x10, 0 },
+		{ "rodata from text_poke's address space", KRODATA + 0x80, POKE_PML4, 0x10, 0 },
+		{ "the IDT", KIDT + 0x20, PML4, 0x10, 0 },
+		{ "the IDT from text_poke's address space", KIDT, POKE_PML4, 0x10, 0 },
+		{ "text from the analyzer view", KTEXT, POKE_PML4, 0x10, VIEW_ANALYZER },
+		{ "text at CPL 3 in text_poke's address space", KTEXT, POKE_PML4, 0x33, 0 },
+	};
+	unsigned int i;
+
+	kernel_protected(true);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vmcs_of[0][GUEST_CR3] = cases[i].cr3;
+		vmcs_of[0][GUEST_CS_SELECTOR] = cases[i].cs;
+		vmcs_of[0][EPTP_INDEX] = cases[i].view;
+		WRITE(cases[i].gpa, MOV_RAX_TO_RBX_MEM);
+		/* The store is skipped: nothing written, no fault. */
+		print_message("%s\n", cases[i].what);
+		assert_int_equal(injected(0), 0xffffffff);
+		assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA + 3);
+		assert_int_equal(cpus[0].kernel_writes_refused, i + 1);
+		assert_false(mtf_on());
+	}
+	assert_int_equal(cpus[0].text_pokes, 0);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(ept(VIEW_NORMAL, KIDT).perm, EPT_READ | EPT_EXEC);
+}
+
+static void undecodable_kernel_writes_get_gp(void **state)
+{
+	kernel_protected(true);
+	WRITE(KRODATA, 0xf3, 0x48, 0xab); /* rep stosq */
+	assert_int_equal(injected(0), VECTOR_GP);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA);
+	/* The CPU setting a flag in an entry on a text page: no store to skip. */
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	write_exit(Q_WALK_WRITE, KTEXT + 8, (const u8[]){ MOV_RAX_TO_RBX_MEM }, 3);
+	assert_int_equal(injected(0), VECTOR_GP);
+	assert_int_equal(cpus[0].kernel_writes_refused, 2);
+}
+
+static void reads_and_other_pages_are_not_kernel_writes(void **state)
+{
+	kernel_protected(true);
+	/* A write next to the protected pages is no concern of this code. */
+	WRITE(KTEXT + 0x2000, MOV_RAX_TO_RBX_MEM);
+	assert_int_equal(cpus[0].kernel_writes_refused, 0);
+	assert_int_equal(injected(0), VECTOR_GP); /* the unexplained violation */
+	/* Nor is a read violation of a protected page. */
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	write_exit(BIT(0) | BIT(7) | BIT(8), KTEXT, (const u8[]){ MOV_RAX_TO_RBX_MEM }, 3);
+	assert_int_equal(cpus[0].kernel_writes_refused, 0);
+}
+
 /* ---- reporting ---- */
 
 static void status_reports_the_counters(void **state)
@@ -972,6 +1137,13 @@ int main(void)
 		T(other_pages_are_not_touched),
 		T(unconfigure_ends_the_protection),
 		T(cr3_exiting_stays_where_it_cannot_be_cleared),
+		T(kernel_pages_are_read_only_in_both_views),
+		T(ranges_that_are_not_ram_or_whole_pages_are_left_alone),
+		T(without_mtf_text_stays_writable),
+		T(text_poke_writes_for_one_instruction),
+		T(other_kernel_writes_are_refused),
+		T(undecodable_kernel_writes_get_gp),
+		T(reads_and_other_pages_are_not_kernel_writes),
 		T(status_reports_the_counters),
 	};
 

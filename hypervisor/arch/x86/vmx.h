@@ -73,6 +73,13 @@
 #define PIN_BASED_VMX_PREEMPTION_TIMER BIT(6)
 
 /* Primary processor-based VM-execution controls (SDM 24.6.2, Table 24-6). */
+/* EPT-violation exit qualification (SDM 27.2.1, Table 27-7). */
+#define EPT_Q_WRITE BIT(1)
+#define EPT_Q_FETCH BIT(2)
+#define EPT_Q_LINEAR_VALID BIT(7)
+#define EPT_Q_TRANSLATED BIT(8) /* 0: the access was to a paging-structure entry */
+#define EPT_Q_NMI_UNBLOCKED BIT(12)
+
 #define CPU_BASED_USE_TSC_OFFSETTING BIT(3)
 #define CPU_BASED_HLT_EXITING BIT(7)
 #define CPU_BASED_RDTSC_EXITING BIT(12)

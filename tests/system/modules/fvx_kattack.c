@@ -11,10 +11,14 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <asm/desc.h>
+#include <asm/set_memory.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
 
@@ -40,8 +44,119 @@ static void attack_dt(void)
 {
 }
 
+/* kallsyms_lookup_name is not exported: a kprobe on it tells its address. */
+static unsigned long kernel_symbol(const char *name)
+{
+	static unsigned long (*lookup)(const char *name);
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+
+	if (!lookup && register_kprobe(&kp) == 0) {
+		lookup = (void *)kp.addr;
+		unregister_kprobe(&kp);
+	}
+	return lookup ? lookup(name) : 0;
+}
+
+/* A store with CR0.WP clear, as rootkits patch read-only kernel memory
+ * (write_cr0() would put WP back: CR0 pinning). Interrupts are off. */
+static void store_wp_off(void *p, u64 value, unsigned int size)
+{
+	unsigned long cr0 = read_cr0();
+
+	asm volatile("mov %0, %%cr0" : : "r"(cr0 & ~X86_CR0_WP) : "memory");
+	if (size == 8)
+		WRITE_ONCE(*(u64 *)p, value);
+	else
+		WRITE_ONCE(*(u8 *)p, (u8)value);
+	asm volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+}
+
+/* A second, writable mapping of the page at kernel address va. */
+static u8 *writable_alias(unsigned long va, struct page *page)
+{
+	void *map = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+
+	return map ? (u8 *)map + offset_in_page(va) : NULL;
+}
+
+/* An int3 of the padding between two functions after addr: executed by
+ * nothing, so a write that got through would do no harm. */
+static u8 *padding_after(unsigned long addr)
+{
+	u8 *p = (u8 *)addr;
+	unsigned int i;
+
+	for (i = 1; i < 4096; i++)
+		if (p[i - 1] == 0xc3 && p[i] == 0xcc)
+			return p + i;
+	return NULL;
+}
+
 static void attack_text(void)
 {
+	u64 *table = (u64 *)kernel_symbol("sys_call_table");
+	unsigned long getpid = kernel_symbol("__x64_sys_getpid");
+	struct desc_ptr idtr;
+	struct kprobe kp = { .symbol_name = "__x64_sys_getppid" };
+	unsigned long flags;
+	u8 *pad, *alias;
+	u64 entry, gate;
+	int err;
+
+	if (!table || !getpid || !(pad = padding_after(getpid))) {
+		report("symbols-found", false, (u64)table, getpid);
+		return;
+	}
+	/* sys_call_table[__NR_getpid] pointed at getppid's handler. */
+	entry = READ_ONCE(table[39]);
+	local_irq_save(flags);
+	store_wp_off(&table[39], READ_ONCE(table[110]), 8);
+	report("syscall-table-write-refused", READ_ONCE(table[39]) == entry, table[39], entry);
+	local_irq_restore(flags);
+	/* A byte of kernel text, with CR0.WP clear and through a new mapping. */
+	local_irq_save(flags);
+	store_wp_off(pad, 0x90, 1);
+	report("text-write-wp-off-refused", READ_ONCE(*pad) == 0xcc, *pad, 0xcc);
+	local_irq_restore(flags);
+	alias = writable_alias((unsigned long)pad, virt_to_page(__va(__pa_symbol(pad))));
+	if (alias) {
+		WRITE_ONCE(*alias, 0x90);
+		report("text-write-alias-refused", READ_ONCE(*pad) == 0xcc && *alias == 0xcc, *pad,
+		       *alias);
+		vunmap((void *)((unsigned long)alias & PAGE_MASK));
+	}
+	alias = writable_alias((unsigned long)&table[39],
+			       virt_to_page(__va(__pa_symbol(&table[39]))));
+	if (alias) {
+		WRITE_ONCE(*(u64 *)alias, READ_ONCE(table[110]));
+		report("syscall-table-alias-refused", READ_ONCE(table[39]) == entry, table[39],
+		       entry);
+		vunmap((void *)((unsigned long)alias & PAGE_MASK));
+	}
+	/* A gate of the IDT through a writable mapping of its page: the last
+	 * vector's handler offset, low 16 bits. */
+	store_idt(&idtr);
+	alias = writable_alias(idtr.address + 255 * 16,
+			       pfn_to_page(slow_virt_to_phys((void *)idtr.address) >> PAGE_SHIFT));
+	if (alias) {
+		local_irq_save(flags);
+		gate = READ_ONCE(*(u64 *)alias);
+		WRITE_ONCE(*(u64 *)alias, gate ^ 0x10);
+		report("idt-gate-write-refused", READ_ONCE(*(u64 *)alias) == gate, *(u64 *)alias,
+		       gate);
+		WRITE_ONCE(*(u64 *)alias, gate);
+		local_irq_restore(flags);
+		vunmap((void *)((unsigned long)alias & PAGE_MASK));
+	}
+	/* Linux's own patching still works: a kprobe writes an int3 with
+	 * text_poke, and its removal writes the byte back. */
+	err = register_kprobe(&kp);
+	report("kprobe-text-poke-works", !err && *(u8 *)kp.addr == 0xcc, err,
+	       kp.addr ? *(u8 *)kp.addr : 0);
+	if (!err) {
+		unregister_kprobe(&kp);
+		report("kprobe-removal-text-poke-works", *(u8 *)kp.addr != 0xcc, *(u8 *)kp.addr, 0);
+	}
 }
 
 static const struct {

@@ -44,6 +44,14 @@ done
 
 # (the groups' own checks follow: attacked GROUP NAME..., counted GROUP COUNTER MIN)
 
+# Kernel text, rodata and the IDT: every write refused (the writes the
+# restores make included: 6), Linux's own text_poke let through.
+attacked text syscall-table-write-refused text-write-wp-off-refused text-write-alias-refused \
+	syscall-table-alias-refused idt-gate-write-refused kprobe-text-poke-works \
+	kprobe-removal-text-poke-works
+counted text kernel_writes_refused 6
+counted text text_pokes 2
+
 check_no_oops kernel-no-oops
 check kernel-agent-rmmod rmmod fastvmix
 check kernel-hv-rmmod rmmod fastvmix_hv
