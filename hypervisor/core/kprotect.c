@@ -92,8 +92,7 @@ static bool from_text_poke(const struct hv *hv, u64 q)
 {
 	return hv->kprot.patch_cr3 && (vmcs_readl(GUEST_CR3) & PTE_ADDR) == hv->kprot.patch_cr3 &&
 	       vmcs_read16(EPTP_INDEX) == VIEW_NORMAL && !(vmcs_read16(GUEST_CS_SELECTOR) & 3) &&
-	       (q & EPT_Q_TRANSLATED) &&
-	       !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID);
+	       (q & EPT_Q_TRANSLATED) && !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID);
 }
 
 /* A refused write: a store insn.c decodes is skipped (the guest sees its
