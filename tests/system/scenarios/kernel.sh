@@ -43,6 +43,9 @@ for g in msr dt text; do
 done
 
 # (the groups' own checks follow: attacked GROUP NAME..., counted GROUP COUNTER MIN)
+attacked msr STAR-shadowed CSTAR-shadowed SYSENTER_CS-shadowed SYSENTER_ESP-shadowed \
+	SYSENTER_EIP-shadowed EFER-shadowed
+counted msr msr_writes_shadowed 6
 
 check_no_oops kernel-no-oops
 check kernel-agent-rmmod rmmod fastvmix
