@@ -7,7 +7,17 @@
 #include "../arch/x86/asm.h"
 
 /* Continue the guest natively with the state it had at the VMCALL (SDM
- * 31.4: VMXOFF leaves guest state as is). */
+ * 31.4: VMXOFF leaves guest state as is).
+ *
+ * The syscall-path MSRs keep their real values, not the guest's shadows
+ * (msr.c): a write the hypervisor kept from the CPU must not take effect
+ * because it left, or unloading would hand a ring-0 attacker the entry
+ * paths it was refused. So EFER is GUEST_IA32_EFER (SCE set, NXE as the
+ * guest wrote it); STAR and CSTAR were never written; SYSENTER_* hold the
+ * host fields VM exit loaded, which are Linux's values from load, as the
+ * guest fields are. LSTAR and FMASK go back to the guest's own: their real
+ * values belong to tracing, which ends here, and the guest may change them
+ * (only their trampoline-side effect is enforced). */
 void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 {
 	const struct hv *hv = v->hv;
@@ -22,6 +32,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 		.gs_base = vmcs_readl(GUEST_GS_BASE),
 		.debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL),
 		.dr7 = vmcs_readl(GUEST_DR7),
+		.efer = vmcs_read64(GUEST_IA32_EFER),
 		.gdtr_limit = vmcs_read32(GUEST_GDTR_LIMIT),
 		.gdtr_base = vmcs_readl(GUEST_GDTR_BASE),
 		.idtr_limit = vmcs_read32(GUEST_IDTR_LIMIT),

@@ -235,6 +235,7 @@ static enum fvx_status launch_this_cpu(void *ctx)
 	vmcs_setup(hv, v);
 	v->guest_lstar = arch_rdmsr(MSR_IA32_LSTAR);
 	v->guest_fmask = arch_rdmsr(MSR_IA32_FMASK);
+	msr_shadows_init(v);
 	/* A VPID or EPTP may be cached from an earlier load (SDM 28.3.3.4). */
 	arch_invept_all();
 	arch_invvpid_all();

@@ -1,7 +1,7 @@
-/* The MSR bitmap: which RDMSR/WRMSR exit (the handlers: msr.c). Built at
- * load time. */
+/* The MSR bitmap: which RDMSR/WRMSR exit (the handlers: msr.c), and the
+ * shadowed MSRs' starting values. Load time. */
 #include "msr.h"
-#include "../arch/x86/vmx.h"
+#include "../arch/x86/asm.h"
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high, 1 KiB each. */
 static int bitmap_offset(u32 msr, bool write, u32 *bit)
@@ -36,6 +36,7 @@ bool msr_bitmap_exits(const u8 *bitmap, u32 msr, bool write)
 
 void msr_bitmap_init(u8 *bitmap)
 {
+	unsigned int i;
 	u32 msr;
 
 	intercept(bitmap, MSR_IA32_FEATURE_CONTROL, false);
@@ -46,8 +47,27 @@ void msr_bitmap_init(u8 *bitmap)
 	intercept(bitmap, MSR_IA32_LSTAR, true);
 	intercept(bitmap, MSR_IA32_FMASK, false);
 	intercept(bitmap, MSR_IA32_FMASK, true);
+	/* The other syscall-path MSRs: the guest cannot redirect or switch off
+	 * Linux's entry paths (msr.c). */
+	intercept(bitmap, MSR_IA32_EFER, false);
+	intercept(bitmap, MSR_IA32_EFER, true);
+	for (i = 0; i < SHADOWED_MSR_COUNT; i++) {
+		intercept(bitmap, shadowed_msr_number(i), false);
+		intercept(bitmap, shadowed_msr_number(i), true);
+	}
 	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
 		intercept(bitmap, msr, false);
 		intercept(bitmap, msr, true);
 	}
+}
+
+void msr_shadows_init(struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < SHADOWED_MSR_COUNT; i++) {
+		v->shadowed[i].real = arch_rdmsr(shadowed_msr_number(i));
+		v->shadowed[i].guest = v->shadowed[i].real;
+	}
+	v->guest_efer_sce = arch_rdmsr(MSR_IA32_EFER) & EFER_SCE;
 }

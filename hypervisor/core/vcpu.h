@@ -30,19 +30,35 @@ _Static_assert(sizeof(struct guest_regs) == 128, "guest_regs layout");
  * guest's RSP): devirt.c fills it from the VMCS. Each descriptor-table
  * limit is followed by its base, as LGDT/LIDT read them. */
 struct leave_state {
-	u64 rip, rflags, cr3, fs_base, gs_base, debugctl, dr7;
+	u64 rip, rflags, cr3, fs_base, gs_base, debugctl, dr7, efer;
 	u16 pad_gdtr[3], gdtr_limit;
 	u64 gdtr_base;
 	u16 pad_idtr[3], idtr_limit;
 	u64 idtr_base;
 	u16 ds, es, fs, gs, ss;
 };
-_Static_assert(sizeof(struct leave_state) == 104, "leave_state layout");
+_Static_assert(sizeof(struct leave_state) == 112, "leave_state layout");
 
 /* The loader's code that finishes leaving VMX (it never returns). */
 typedef void (*leave_vmx_fn)(struct guest_regs *regs, const struct leave_state *s);
 
 struct hv;
+
+/* The syscall-path MSRs a guest may write but not change (msr.c): the CPU
+ * keeps Linux's values from load, RDMSR returns what the guest wrote. */
+enum shadowed_msr {
+	SHADOW_STAR,
+	SHADOW_CSTAR,
+	SHADOW_SYSENTER_CS,
+	SHADOW_SYSENTER_ESP,
+	SHADOW_SYSENTER_EIP,
+	SHADOWED_MSR_COUNT
+};
+
+struct msr_shadow {
+	u64 guest; /* as the guest wrote it */
+	u64 real; /* Linux's value at load: the MSR or the VMCS guest field */
+};
 
 struct vcpu {
 	struct vcpu *self; /* %fs:0 in VMX root */
@@ -62,6 +78,8 @@ struct vcpu {
 	u64 ept_violations_logged;
 	u64 guest_lstar; /* IA32_LSTAR as the guest wrote it */
 	u64 guest_fmask; /* IA32_FMASK as the guest wrote it */
+	struct msr_shadow shadowed[SHADOWED_MSR_COUNT];
+	bool guest_efer_sce; /* IA32_EFER.SCE as the guest wrote it (the real one stays set) */
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
 	u64 attacks; /* view-switch abuse seen on this CPU */

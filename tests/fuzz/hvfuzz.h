@@ -65,6 +65,13 @@
 #define WINDOW_VA 0xffffff8040000000ULL
 #define GUEST_LSTAR 0xffffffff81c00080ULL
 #define GUEST_FMASK 0x47700ULL
+/* Linux 6.1's other syscall-path MSRs (msr.c keeps them on the CPU). */
+#define LINUX_STAR 0x0023001000000000ULL
+#define LINUX_CSTAR 0xffffffff81c01820ULL
+#define LINUX_SYSENTER_CS 0x10ULL
+#define LINUX_SYSENTER_ESP 0xfffffe0000003000ULL
+#define LINUX_SYSENTER_EIP 0xffffffff81c01630ULL
+#define LINUX_EFER 0xd01ULL /* SCE, LME, LMA, NXE */
 #define UNLOAD_KEY 0x5eedf00dcafe1234ULL
 #define KERNEL_HALF 0xffff800000000000ULL
 
@@ -113,6 +120,9 @@ extern struct machine m;
 
 /* hvfuzz_machine.c */
 void machine_init(void);
+/* Linux's value of a shadowed MSR, which the CPU keeps whatever the guest
+ * writes. */
+u64 linux_msr_value(enum shadowed_msr i);
 void machine_reset(void);
 /* The decoder and the core set VMCS fields through m.vmcs or
  * vmcs_raw_write; machine_touch notes one for the next reset. */

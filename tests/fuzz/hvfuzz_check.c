@@ -31,7 +31,6 @@
 #define TYPE_SOFT_EXCEPTION 6
 #define INTR_STATE_BLOCKING 0xfu
 #define CR0_PE BIT(0)
-#define CR0_PG BIT(31)
 #define CR4_PAE BIT(5)
 
 enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8 };
@@ -69,6 +68,7 @@ struct prediction {
 	struct vcpu v;
 	struct guest_regs r;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
+	u64 efer; /* GUEST_IA32_EFER after the exit */
 	u16 view; /* EPTP index after the exit */
 	/* Calls of the fake CPU's instructions. */
 	unsigned int rdmsr, wrmsr, xsetbv, wbinvd, tsc;
@@ -86,7 +86,7 @@ static struct exit_state {
 	u32 intr, vectoring, vectoring_error;
 	u64 entry_error, entry_len;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
-	u64 cr3, cs_ar;
+	u64 cr3, cs_ar, efer;
 	u32 proc;
 	u16 view;
 	struct hv hv;
@@ -871,12 +871,17 @@ static void predict_msr_read(void)
 {
 	struct prediction *p = &x.p;
 	u32 msr = (u32)x.r.rcx;
+	int i = shadowed_msr_index(msr);
 	u64 value;
 
 	if (msr == MSR_IA32_LSTAR) {
 		value = x.v[x.c].guest_lstar;
 	} else if (msr == MSR_IA32_FMASK) {
 		value = x.v[x.c].guest_fmask;
+	} else if (msr == MSR_IA32_EFER) { /* the guest's SCE, the CPU's other bits */
+		value = (x.efer & ~EFER_SCE) | (x.v[x.c].guest_efer_sce ? EFER_SCE : 0);
+	} else if (i >= 0) {
+		value = x.v[x.c].shadowed[i].guest;
 	} else if (vmx_capability_msr(msr)) {
 		p->inject = INJ_GP;
 		return;
@@ -896,11 +901,58 @@ static void predict_msr_read(void)
 	p->skip = true;
 }
 
+/* SDM Vol. 4 Table 2-2 and Vol. 2B WRMSR: SYSENTER_ESP/EIP must be
+ * canonical (48 bits: the fuzz machine's CR4 cannot have LA57), bits 63:32
+ * of SYSENTER_CS are ignored, STAR and CSTAR take anything. A value other
+ * than Linux's is counted; none reaches the CPU. */
+static void predict_shadowed_write(int i, u64 value)
+{
+	struct prediction *p = &x.p;
+
+	if ((i == SHADOW_SYSENTER_ESP || i == SHADOW_SYSENTER_EIP) && canonical(value) != value) {
+		p->inject = INJ_GP;
+		return;
+	}
+	if (i == SHADOW_SYSENTER_CS)
+		value = (u32)value;
+	if (value != linux_msr_value(i))
+		p->v.msr_writes_shadowed++;
+	p->v.shadowed[i].guest = value;
+	p->skip = true;
+}
+
+/* EFER: reserved bits and an LME change with paging on are #GP; SCE stays
+ * set on the CPU (a write clearing it is counted), LMA stays the CPU's. */
+static void predict_efer_write(u64 value)
+{
+	struct prediction *p = &x.p;
+
+	if ((value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
+	    (((value ^ x.efer) & EFER_LME) && (x.cr0 & CR0_PG))) {
+		p->inject = INJ_GP;
+		return;
+	}
+	if (!(value & EFER_SCE))
+		p->v.msr_writes_shadowed++;
+	p->v.guest_efer_sce = value & EFER_SCE;
+	p->efer = (value & ~EFER_LMA) | (x.efer & EFER_LMA) | EFER_SCE;
+	p->skip = true;
+}
+
 static void predict_msr_write(void)
 {
 	struct prediction *p = &x.p;
 	u32 msr = (u32)x.r.rcx;
 	u64 value = (x.r.rdx << 32) | (u32)x.r.rax;
+
+	if (msr == MSR_IA32_EFER) {
+		predict_efer_write(value);
+		return;
+	}
+	if (shadowed_msr_index(msr) >= 0) {
+		predict_shadowed_write(shadowed_msr_index(msr), value);
+		return;
+	}
 
 	if (msr == MSR_IA32_LSTAR) {
 		if (value >> 47 != 0x1ffff) { /* the guest's syscall entry is a kernel address */
@@ -1246,6 +1298,7 @@ static void predict(void)
 	p->skip_len = x.len;
 	p->rsp = x.rsp;
 	p->cr3 = x.cr3;
+	p->efer = x.efer;
 	p->proc = x.proc;
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
@@ -1328,6 +1381,12 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ept_violations_logged);
 	FIELD(guest_lstar);
 	FIELD(guest_fmask);
+	for (i = 0; i < SHADOWED_MSR_COUNT; i++) {
+		FIELD(shadowed[i].guest);
+		FIELD(shadowed[i].real);
+	}
+	FIELD(guest_efer_sce);
+	FIELD(msr_writes_shadowed);
 	FIELD(trace_mode);
 	FIELD(analyzer_interrupted);
 	FIELD(attacks);
@@ -1393,6 +1452,7 @@ static bool may_write(u32 field)
 	case EPT_POINTER:
 	case EPTP_INDEX: return x.basic == EXIT_REASON_EPT_VIOLATION;
 	case GUEST_CR3: return x.basic == EXIT_REASON_CR_ACCESS;
+	case GUEST_IA32_EFER: return x.basic == EXIT_REASON_MSR_WRITE;
 	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT */
 		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION;
 	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced;
@@ -1453,6 +1513,28 @@ static bool event_matches(unsigned int inject, bool report)
 	return false;
 }
 
+/* Whatever the guest wrote, the CPU enters Linux's syscall paths as it did
+ * at load: SYSCALL is on, STAR and CSTAR are Linux's (the handlers run no
+ * WRMSR for them: compared with the prediction), and so are SYSENTER_*,
+ * which VM entry loads from the guest-state fields. */
+static void check_syscall_path(unsigned int cpu)
+{
+	const u64 *f = m.vmcs[cpu];
+	unsigned int i;
+
+	if (!(f[GUEST_IA32_EFER] & EFER_SCE))
+		fuzz_fail("cpu %u: EFER %#llx without SCE", cpu, f[GUEST_IA32_EFER]);
+	if (f[GUEST_SYSENTER_CS] != LINUX_SYSENTER_CS ||
+	    f[GUEST_SYSENTER_ESP] != LINUX_SYSENTER_ESP ||
+	    f[GUEST_SYSENTER_EIP] != LINUX_SYSENTER_EIP)
+		fuzz_fail("cpu %u: SYSENTER %#llx:%#llx, stack %#llx is not Linux's", cpu,
+			  f[GUEST_SYSENTER_CS], f[GUEST_SYSENTER_EIP], f[GUEST_SYSENTER_ESP]);
+	for (i = 0; i < SHADOWED_MSR_COUNT; i++)
+		if (m.vcpus[cpu].shadowed[i].real != linux_msr_value(i))
+			fuzz_fail("cpu %u: the real value of shadowed MSR %u is %#llx", cpu, i,
+				  m.vcpus[cpu].shadowed[i].real);
+}
+
 static void check_globals(enum outcome out)
 {
 	const struct fvx_config *c = config();
@@ -1473,6 +1555,7 @@ static void check_globals(enum outcome out)
 		if ((m.cpu[cpu].fmask & 0x300) != 0x300)
 			fuzz_fail("cpu %u: IA32_FMASK %#llx lets SYSCALL keep IF or TF", cpu,
 				  m.cpu[cpu].fmask);
+		check_syscall_path(cpu);
 	}
 	if (tracing && !m.hv.ptp.active)
 		fuzz_fail("%u CPUs trace, but the window's page tables are not protected", tracing);
@@ -1564,6 +1647,8 @@ static void compare(enum outcome out)
 			  p->cr0, p->cr0_shadow, p->cr4, p->cr4_shadow);
 	if (f[EPTP_INDEX] != p->view)
 		fuzz_fail("EPTP index %llu, expected %u", f[EPTP_INDEX], p->view);
+	if (f[GUEST_IA32_EFER] != p->efer)
+		fuzz_fail("EFER %#llx, expected %#llx", f[GUEST_IA32_EFER], p->efer);
 	if (fc->rdmsr_calls != p->rdmsr || (p->rdmsr && fc->rdmsr_msr != p->rdmsr_msr) ||
 	    fc->wrmsr_calls != p->wrmsr ||
 	    (p->wrmsr && (fc->wrmsr_msr != p->wrmsr_msr || fc->wrmsr_value != p->wrmsr_value)) ||
@@ -1649,6 +1734,7 @@ void hvfuzz_exit(unsigned int c)
 	x.view = f[EPTP_INDEX];
 	x.cr3 = f[GUEST_CR3];
 	x.cs_ar = f[GUEST_CS_AR_BYTES];
+	x.efer = f[GUEST_IA32_EFER];
 	x.proc = f[CPU_BASED_VM_EXEC_CONTROL];
 	memcpy(&x.hv, &m.hv, sizeof(x.hv));
 	memcpy(x.v, m.vcpus, sizeof(x.v));

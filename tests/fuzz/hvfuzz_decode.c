@@ -107,6 +107,10 @@ static const u64 constants[] = {
 	sizeof(struct fvx_window_info),
 	IMAGE_SIZE,
 	PAGE,
+	LINUX_STAR, /* the values the shadowed MSRs keep */
+	LINUX_SYSENTER_ESP,
+	LINUX_SYSENTER_EIP,
+	LINUX_EFER,
 };
 
 static u64 window_va_now(void)
@@ -258,10 +262,15 @@ static const u32 interesting_msrs[] = {
 	MSR_IA32_VMX_BASIC,
 	MSR_IA32_VMX_VMFUNC,
 	0x40000000,
-	0xc0000080 /* EFER */,
+	MSR_IA32_EFER,
 	0xc0002000,
 	0x2000,
 	0x1fff,
+	MSR_IA32_STAR,
+	MSR_IA32_CSTAR,
+	MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP,
 };
 
 static u64 ept_gpa(struct fuzz_input *in)

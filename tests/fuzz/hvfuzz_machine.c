@@ -598,6 +598,19 @@ static void build_pool_baseline(void)
 	memcpy(pool_baseline, m.pool, POOL_SIZE);
 }
 
+u64 linux_msr_value(enum shadowed_msr i)
+{
+	static const u64 values[SHADOWED_MSR_COUNT] = {
+		[SHADOW_STAR] = LINUX_STAR,
+		[SHADOW_CSTAR] = LINUX_CSTAR,
+		[SHADOW_SYSENTER_CS] = LINUX_SYSENTER_CS,
+		[SHADOW_SYSENTER_ESP] = LINUX_SYSENTER_ESP,
+		[SHADOW_SYSENTER_EIP] = LINUX_SYSENTER_EIP,
+	};
+
+	return values[i];
+}
+
 static void vmcs_baseline(unsigned int c)
 {
 	u64 *f = m.vmcs[c];
@@ -606,6 +619,10 @@ static void vmcs_baseline(unsigned int c)
 	f[GUEST_RSP] = IDT_VA + 0x1100;
 	f[GUEST_CR0] = f[CR0_READ_SHADOW] = 0x80050033ULL;
 	f[GUEST_CR4] = 0x001526b0ULL;
+	f[GUEST_IA32_EFER] = LINUX_EFER;
+	f[GUEST_SYSENTER_CS] = LINUX_SYSENTER_CS;
+	f[GUEST_SYSENTER_ESP] = LINUX_SYSENTER_ESP;
+	f[GUEST_SYSENTER_EIP] = LINUX_SYSENTER_EIP;
 	f[CR4_READ_SHADOW] = 0x001506b0ULL;
 	f[CR0_GUEST_HOST_MASK] = m.hv.caps.cr0_fixed0 & 0xffffffff;
 	f[CR4_GUEST_HOST_MASK] = m.hv.caps.cr4_fixed0 | BIT(13);
@@ -630,7 +647,7 @@ static void vmcs_baseline(unsigned int c)
 void machine_init(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
-	unsigned int c;
+	unsigned int c, i;
 	u8 *w;
 
 	m.ram = map(RAM_TOP + RAM_GUARD, PROT_NONE);
@@ -683,7 +700,11 @@ void machine_init(void)
 		vcpu_baseline[c] = (struct vcpu){ .hv = &m.hv,
 						  .index = c,
 						  .guest_lstar = GUEST_LSTAR,
-						  .guest_fmask = GUEST_FMASK };
+						  .guest_fmask = GUEST_FMASK,
+						  .guest_efer_sce = true };
+		for (i = 0; i < SHADOWED_MSR_COUNT; i++)
+			vcpu_baseline[c].shadowed[i].guest = vcpu_baseline[c].shadowed[i].real =
+				linux_msr_value(i);
 		vcpu_baseline[c].self = &m.vcpus[c];
 		hv_baseline.vcpus[c] = &m.vcpus[c];
 	}

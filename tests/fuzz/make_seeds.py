@@ -35,6 +35,12 @@ def const(i):  # pick_value: constants[i]
 
 
 NMI_HANDLER_CONST, UNLOAD_KEY_CONST, STATUS_SIZE_CONST, IMAGE_SIZE_CONST = 16, 20, 22, 24
+LINUX_EFER_CONST = 32
+MSR_EFER, MSR_STAR, MSR_SYSENTER_EIP = 6, 10, 14  # interesting_msrs[]
+
+
+def const_minus_1(i):  # pick_value: constants[i] - 1
+    return bytes([7, i, 0xff])
 
 
 def arg_const(i):  # pick_argument: constants[i]
@@ -87,6 +93,17 @@ exits = {
     exit_op(WRMSR, fields(1, extra=b'\x00' + regs((0, bytes([3]) + struct.pack('<I', 0x81d00000)),
                                                     (2, bytes([3]) + struct.pack('<I', 0xffffffff))))),
     'wrmsr_fmask': bytes([0]) + exit_op(WRMSR, fields(1, extra=b'\x01' + regs((0, val(4))))),
+    # Syscall-path MSRs the CPU keeps: SYSCALL off, STAR rewritten, a
+    # non-canonical SYSENTER_EIP (#GP), each read back.
+    'wrmsr_efer_clears_sce': bytes([0]) +
+    exit_op(WRMSR, fields(1, extra=bytes([MSR_EFER]) + regs((0, const_minus_1(LINUX_EFER_CONST))))) +
+    exit_op(RDMSR, fields(extra=bytes([MSR_EFER]))),
+    'wrmsr_star': bytes([0]) + exit_op(WRMSR, fields(1, extra=bytes([MSR_STAR]) + regs((0, val(4))))) +
+    exit_op(RDMSR, fields(extra=bytes([MSR_STAR]))),
+    'wrmsr_sysenter_eip_noncanonical': bytes([0]) +
+    exit_op(WRMSR, fields(1, extra=bytes([MSR_SYSENTER_EIP]) +
+                          regs((0, val(0)), (2, bytes([2]) + struct.pack('<H', 0x8000))))) +
+    exit_op(RDMSR, fields(extra=bytes([MSR_SYSENTER_EIP]))),
     'xsetbv': bytes([0]) + exit_op(XSETBV, fields(1, extra=regs((0, val(7))))),
     'cr4_vmxe': bytes([0]) + exit_op(CR, fields(1, qual=bytes([2]) + struct.pack('<H', 0x304),
                                                 extra=regs((3, bytes([2]) + struct.pack('<H', 0x26f0))))),

@@ -107,6 +107,8 @@ static void cpu_reset(struct fake_cpu *c)
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_SYSENTER_CS, FAKE_KERNEL_CS };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_SYSENTER_ESP, 0xfffffe0000003000ULL };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_SYSENTER_EIP, 0xffffffff81c01630ULL };
+	c->msrs[i++] = (struct fake_msr){ MSR_IA32_STAR, FAKE_STAR };
+	c->msrs[i++] = (struct fake_msr){ MSR_IA32_CSTAR, 0xffffffff81c01820ULL };
 }
 
 /* The OS's kernel half: PML4 511 -> PDPT 510 -> a PD of 2 MiB pages and
@@ -757,6 +759,7 @@ void arch_leave_vmx(struct guest_regs *regs, const struct leave_state *s)
 		fail_msg("cpu %u: leaving VMX with NMIs going to %#llx", fake.current,
 			 (unsigned long long)nmi);
 	cpu()->cr3 = s->cr3;
+	cpu_msr(MSR_IA32_EFER)->value = s->efer;
 	cpu()->gdtr_base = s->gdtr_base;
 	cpu()->idtr_base = s->idtr_base;
 	cpu()->resumed_rip = s->rip;

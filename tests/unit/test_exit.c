@@ -84,10 +84,11 @@ void arch_wrmsr(u32 msr, u64 value)
 
 /* Fake logging: a fatal report ends the test case's exit. */
 static jmp_buf fatal_jump;
-static int fatal_reports;
+static int fatal_reports, log_lines;
 
 void root_log(const char *fmt, ...)
 {
+	log_lines++;
 }
 
 void root_fatal(const char *fmt, ...)
@@ -133,7 +134,7 @@ static int setup(void **state)
 	vmcs[GUEST_SS_AR_BYTES] = 0x93; /* DPL 0 */
 	vmcs[GUEST_CS_AR_BYTES] = 0xa09b; /* 64-bit code */
 	vmcs[VM_ENTRY_CONTROLS] = VM_ENTRY_IA32E_MODE;
-	devirtualized = fatal_reports = 0;
+	devirtualized = fatal_reports = log_lines = 0;
 	return 0;
 }
 
@@ -240,9 +241,9 @@ static void msr_bitmap_selects_vmx_msrs(void **state)
 	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_VMX_BASIC, false));
 	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_VMX_VMFUNC, true));
 	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_FEATURE_CONTROL, true));
-	assert_false(msr_bitmap_exits(bitmap, MSR_IA32_EFER, false));
 	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_LSTAR, true)); /* virtualised */
 	assert_false(msr_bitmap_exits(bitmap, MSR_IA32_TSC, false));
+	assert_false(msr_bitmap_exits(bitmap, MSR_IA32_KERNEL_GS_BASE, true));
 	assert_true(msr_bitmap_exits(bitmap, 0x40000000, false)); /* outside the bitmap */
 }
 
@@ -369,6 +370,177 @@ static void fmask_keeps_interrupts_off_for_the_trampoline(void **state)
 	assert_int_equal(regs.rax, 0x400);
 	assert_int_equal(regs.rdx, 0);
 	assert_int_equal(cpu0.guest_fmask, 0x400);
+}
+
+/* ---- the other syscall-path MSRs (msr.c) ---- */
+
+static void guest_wrmsr(u32 msr, u64 value)
+{
+	regs.rcx = msr;
+	regs.rax = (u32)value;
+	regs.rdx = value >> 32;
+	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
+	vmcs[GUEST_RIP] = 0x1000;
+	exit_with(EXIT_REASON_MSR_WRITE);
+}
+
+static u64 guest_rdmsr(u32 msr)
+{
+	regs.rcx = msr;
+	exit_with(EXIT_REASON_MSR_READ);
+	return regs.rdx << 32 | (u32)regs.rax;
+}
+
+/* Linux 6.1's values, as msr_shadows_init leaves them at load. */
+static const struct {
+	enum shadowed_msr index;
+	u32 msr;
+	u64 linux_value, attack, reads_back;
+} shadowed[] = {
+	{ SHADOW_STAR, MSR_IA32_STAR, 0x0023001000000000ULL, 0x0033002000000000ULL,
+	  0x0033002000000000ULL },
+	{ SHADOW_CSTAR, MSR_IA32_CSTAR, 0xffffffff81c01820ULL, 0xffffffffc0001000ULL,
+	  0xffffffffc0001000ULL },
+	/* Bits 63:32 of SYSENTER_CS: writes ignored, reads 0 (SDM Vol. 4). */
+	{ SHADOW_SYSENTER_CS, MSR_IA32_SYSENTER_CS, 0x10, 0xdead00000033ULL, 0x33 },
+	{ SHADOW_SYSENTER_ESP, MSR_IA32_SYSENTER_ESP, 0xfffffe0000003000ULL, 0xffff888000100000ULL,
+	  0xffff888000100000ULL },
+	{ SHADOW_SYSENTER_EIP, MSR_IA32_SYSENTER_EIP, 0xffffffff81c01630ULL, 0xffffffffc0001000ULL,
+	  0xffffffffc0001000ULL },
+};
+
+static int shadow_setup(void **state)
+{
+	unsigned int i;
+
+	setup(state);
+	for (i = 0; i < ARRAY_LEN(shadowed); i++)
+		cpu0.shadowed[shadowed[i].index] =
+			(struct msr_shadow){ shadowed[i].linux_value, shadowed[i].linux_value };
+	vmcs[GUEST_SYSENTER_CS] = 0x10;
+	vmcs[GUEST_SYSENTER_ESP] = 0xfffffe0000003000ULL;
+	vmcs[GUEST_SYSENTER_EIP] = 0xffffffff81c01630ULL;
+	vmcs[GUEST_IA32_EFER] = 0xd01; /* SCE, LME, LMA, NXE */
+	vmcs[GUEST_CR0] = 0x80050033; /* paging on */
+	cpu0.guest_efer_sce = true;
+	msr_written[0] = 0;
+	return 0;
+}
+
+static void syscall_msrs_exit(void **state)
+{
+	static u8 bitmap[4096];
+	unsigned int i;
+
+	msr_bitmap_init(bitmap);
+	for (i = 0; i < ARRAY_LEN(shadowed); i++) {
+		assert_true(msr_bitmap_exits(bitmap, shadowed[i].msr, false));
+		assert_true(msr_bitmap_exits(bitmap, shadowed[i].msr, true));
+	}
+	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_EFER, false));
+	assert_true(msr_bitmap_exits(bitmap, MSR_IA32_EFER, true));
+}
+
+/* A ring-0 attacker writes STAR, CSTAR and SYSENTER_*: it reads its own
+ * values back, the CPU keeps Linux's, and each such write is counted.
+ * Writing Linux's value back is not an attack. */
+static void shadowed_msrs_read_back_and_keep_the_real_value(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_LEN(shadowed); i++) {
+		guest_wrmsr(shadowed[i].msr, shadowed[i].attack);
+		assert_int_equal(injected(), 0xffffffff);
+		assert_int_equal(vmcs[GUEST_RIP], 0x1003);
+		assert_int_equal(cpu0.msr_writes_shadowed, i + 1);
+		assert_int_equal(guest_rdmsr(shadowed[i].msr), shadowed[i].reads_back);
+		assert_int_equal(cpu0.shadowed[shadowed[i].index].real, shadowed[i].linux_value);
+	}
+	/* Nothing reached the CPU: no WRMSR, no guest-state field written. */
+	assert_int_equal(msr_written[0], 0);
+	assert_int_equal(vmcs[GUEST_SYSENTER_CS], 0x10);
+	assert_int_equal(vmcs[GUEST_SYSENTER_ESP], 0xfffffe0000003000ULL);
+	assert_int_equal(vmcs[GUEST_SYSENTER_EIP], 0xffffffff81c01630ULL);
+	for (i = 0; i < ARRAY_LEN(shadowed); i++) {
+		guest_wrmsr(shadowed[i].msr, shadowed[i].linux_value);
+		assert_int_equal(guest_rdmsr(shadowed[i].msr), shadowed[i].linux_value);
+	}
+	assert_int_equal(cpu0.msr_writes_shadowed, ARRAY_LEN(shadowed));
+	assert_int_equal(log_lines, ARRAY_LEN(shadowed));
+}
+
+static void shadowed_writes_are_logged_a_few_times(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < 40; i++)
+		guest_wrmsr(MSR_IA32_STAR, i);
+	assert_int_equal(cpu0.msr_writes_shadowed, 40);
+	assert_int_equal(log_lines, 16);
+}
+
+/* As on the CPU (SDM Vol. 2B WRMSR): a non-canonical SYSENTER_ESP/EIP is
+ * #GP, and the width of canonical follows CR4.LA57. */
+static void sysenter_addresses_must_be_canonical(void **state)
+{
+	const u64 la57_only = 0x00ff800000000000ULL;
+
+	guest_wrmsr(MSR_IA32_SYSENTER_EIP, 0x0000800000000000ULL);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1000);
+	guest_wrmsr(MSR_IA32_SYSENTER_ESP, la57_only);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(cpu0.shadowed[SHADOW_SYSENTER_EIP].guest, 0xffffffff81c01630ULL);
+	assert_int_equal(cpu0.shadowed[SHADOW_SYSENTER_ESP].guest, 0xfffffe0000003000ULL);
+	assert_int_equal(cpu0.msr_writes_shadowed, 0);
+	/* Linux without 32-bit entry writes 0; STAR and CSTAR take anything. */
+	guest_wrmsr(MSR_IA32_SYSENTER_EIP, 0);
+	assert_int_equal(injected(), 0xffffffff);
+	guest_wrmsr(MSR_IA32_CSTAR, 0x0000800000000000ULL);
+	assert_int_equal(injected(), 0xffffffff);
+	vmcs[GUEST_CR4] |= CR4_LA57;
+	guest_wrmsr(MSR_IA32_SYSENTER_ESP, la57_only);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(guest_rdmsr(MSR_IA32_SYSENTER_ESP), la57_only);
+}
+
+/* The trampoline is entered by SYSCALL: EFER.SCE stays set whatever the
+ * guest writes, and the guest reads back its own SCE. Its other bits are
+ * the guest's (through GUEST_IA32_EFER, which VM entry loads); LMA is the
+ * CPU's. */
+static void efer_keeps_sce_for_the_trampoline(void **state)
+{
+	guest_wrmsr(MSR_IA32_EFER, 0xd00);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1003);
+	assert_int_equal(vmcs[GUEST_IA32_EFER], 0xd01);
+	assert_int_equal(guest_rdmsr(MSR_IA32_EFER), 0xd00);
+	assert_int_equal(cpu0.msr_writes_shadowed, 1);
+	assert_int_equal(log_lines, 1);
+	guest_wrmsr(MSR_IA32_EFER, 0x101); /* SCE and LME: NXE off, LMA ignored */
+	assert_int_equal(vmcs[GUEST_IA32_EFER], 0x501);
+	assert_int_equal(guest_rdmsr(MSR_IA32_EFER), 0x501);
+	assert_int_equal(cpu0.msr_writes_shadowed, 1); /* SCE set: nothing kept */
+	assert_int_equal(msr_written[0], 0); /* the host's EFER is not the guest's */
+}
+
+static void efer_faults_on_reserved_bits_and_lme_changes(void **state)
+{
+	static const u64 bad[] = {
+		0xd01 | BIT(12), /* SVME: reserved on Intel */
+		0xd01 | BIT(63), 0x401, /* LME off with paging on */
+		0x400, /* ... even with SCE off */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		guest_wrmsr(MSR_IA32_EFER, bad[i]);
+		assert_int_equal(injected(), VECTOR_GP);
+		assert_int_equal(vmcs[GUEST_RIP], 0x1000);
+		assert_int_equal(vmcs[GUEST_IA32_EFER], 0xd01);
+		assert_true(cpu0.guest_efer_sce);
+	}
+	assert_int_equal(cpu0.msr_writes_shadowed, 0);
 }
 
 static void unexpected_exits_are_reported(void **state)
@@ -990,6 +1162,13 @@ int main(void)
 		T(vmcall_status_checks_the_buffer),
 		T(unload_needs_the_key),
 		T(fmask_keeps_interrupts_off_for_the_trampoline),
+#define S(name) cmocka_unit_test_setup(name, shadow_setup)
+		S(syscall_msrs_exit),
+		S(shadowed_msrs_read_back_and_keep_the_real_value),
+		S(shadowed_writes_are_logged_a_few_times),
+		S(sysenter_addresses_must_be_canonical),
+		S(efer_keeps_sce_for_the_trampoline),
+		S(efer_faults_on_reserved_bits_and_lme_changes),
 		T(unexpected_exits_are_reported),
 		T(ept_violation_reports_and_faults),
 		T(interrupted_event_is_redelivered),

@@ -254,6 +254,13 @@ static void vmcs_guest_state_is_the_cpu_as_it_was(void **state)
 		assert_int_equal(vmcs[GUEST_ES_LIMIT + 2 * SEG_TR], 0x206f);
 		assert_int_equal(vmcs[GUEST_GDTR_BASE], (u64)fake.cpu[i].gdt);
 		assert_int_equal(hv->vcpus[i]->guest_lstar, FAKE_LSTAR);
+		/* The shadowed MSRs start as Linux's, in the guest's view too. */
+		assert_int_equal(hv->vcpus[i]->shadowed[SHADOW_STAR].real, FAKE_STAR);
+		assert_int_equal(hv->vcpus[i]->shadowed[SHADOW_STAR].guest, FAKE_STAR);
+		assert_int_equal(hv->vcpus[i]->shadowed[SHADOW_SYSENTER_CS].guest, FAKE_KERNEL_CS);
+		assert_int_equal(hv->vcpus[i]->shadowed[SHADOW_SYSENTER_EIP].real,
+				 vmcs[GUEST_SYSENTER_EIP]);
+		assert_true(hv->vcpus[i]->guest_efer_sce);
 	}
 }
 
@@ -474,9 +481,18 @@ static void unlocked_feature_control_is_locked_with_vmx_on(void **state)
 
 static void unload_leaves_vmx_and_frees_everything(void **state)
 {
+	const struct hv *hv;
 	unsigned int i;
 
 	assert_int_equal(hv_load(), FVX_OK);
+	/* The guest turned NXE off and wrote STAR and SYSENTER_EIP (msr.c
+	 * kept those from the CPU). */
+	hv = loaded_hv();
+	for (i = 0; i < fake.cpu_count; i++) {
+		((u64 *)vmcs_of(hv, i))[GUEST_IA32_EFER] = FAKE_EFER & ~EFER_NXE;
+		hv->vcpus[i]->shadowed[SHADOW_STAR].guest = 0x1234;
+		hv->vcpus[i]->shadowed[SHADOW_SYSENTER_EIP].guest = 0xffffffffc0001000ULL;
+	}
 	hv_unload();
 	assert_int_equal(fake_blocks_outstanding(), 0);
 	assert_cpus_native();
@@ -485,6 +501,10 @@ static void unload_leaves_vmx_and_frees_everything(void **state)
 		assert_int_equal(fake.cpu[i].tables_reloads, 1);
 		assert_int_equal(fake.cpu[i].gdtr_base, (u64)fake.cpu[i].gdt);
 		assert_int_equal(fake.cpu[i].idtr_base, FAKE_IDT_BASE);
+		/* The guest keeps its own EFER, and Linux's STAR and SYSENTER_EIP. */
+		assert_int_equal(*fake_cpu_msr(i, MSR_IA32_EFER), FAKE_EFER & ~EFER_NXE);
+		assert_int_equal(*fake_cpu_msr(i, MSR_IA32_STAR), FAKE_STAR);
+		assert_int_equal(*fake_cpu_msr(i, MSR_IA32_SYSENTER_EIP), 0xffffffff81c01630ULL);
 	}
 	/* And it loads again. */
 	assert_int_equal(hv_load(), FVX_OK);

@@ -49,6 +49,7 @@ void fvx_offsets(void)
 	OFFSET(LS_GS_BASE, leave_state, gs_base);
 	OFFSET(LS_DEBUGCTL, leave_state, debugctl);
 	OFFSET(LS_DR7, leave_state, dr7);
+	OFFSET(LS_EFER, leave_state, efer);
 	OFFSET(LS_GDTR, leave_state, gdtr_limit);
 	OFFSET(LS_IDTR, leave_state, idtr_limit);
 	OFFSET(LS_DS, leave_state, ds);
@@ -60,6 +61,7 @@ void fvx_offsets(void)
 	DEFINE(MSR_NR_FS_BASE, (s32)MSR_IA32_FS_BASE);
 	DEFINE(MSR_NR_GS_BASE, (s32)MSR_IA32_GS_BASE);
 	DEFINE(MSR_NR_DEBUGCTL, (s32)MSR_IA32_DEBUGCTL);
+	DEFINE(MSR_NR_EFER, (s32)MSR_IA32_EFER);
 	DEFINE(VMCS_GUEST_RSP, GUEST_RSP);
 	DEFINE(VMCS_GUEST_RIP, GUEST_RIP);
 

@@ -6,6 +6,7 @@
 
 #include "../../types.h"
 
+#define CR0_PG BIT(31) /* SDM 2.5: paging */
 #define CR4_PGE BIT(7) /* SDM 2.5: global pages */
 #define CR4_LA57 BIT(12) /* SDM 2.5: 57-bit linear addresses (5-level paging) */
 #define CR4_VMXE BIT(13) /* SDM 2.5: VMX enable */
@@ -54,6 +55,12 @@
 #define MSR_IA32_GS_BASE 0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE 0xc0000102
 #define MSR_IA32_TSC_AUX 0xc0000103
+
+/* IA32_EFER (SDM 2.2.1; Vol. 4 Table 2-2): every other bit is reserved. */
+#define EFER_SCE BIT(0) /* SYSCALL/SYSRET enable */
+#define EFER_LME BIT(8) /* IA-32e mode enable */
+#define EFER_LMA BIT(10) /* IA-32e mode active: set by the CPU, read-only */
+#define EFER_NXE BIT(11) /* execute-disable bit enable */
 
 /* IA32_FEATURE_CONTROL (SDM 24.7 "Enabling and entering VMX operation"). */
 #define FEATURE_CONTROL_LOCKED BIT(0)

@@ -49,6 +49,12 @@ arch_leave_vmx:
 	endbr64				/* reached by an indirect call */
 	mov LS_CR3(%rsi), %rax
 	mov %rax, %cr3
+	/* EFER with the guest's page tables: its NXE is theirs (LME and LMA
+	 * are the host's too, so long mode goes on). */
+	mov $MSR_NR_EFER, %ecx
+	mov LS_EFER(%rsi), %eax
+	mov (LS_EFER + 4)(%rsi), %edx
+	wrmsr
 	lgdt LS_GDTR(%rsi)
 	lidt LS_IDTR(%rsi)
 	mov LS_DS(%rsi), %ds

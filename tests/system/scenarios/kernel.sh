@@ -43,6 +43,9 @@ for g in msr dt text; do
 done
 
 # (the groups' own checks follow: attacked GROUP NAME..., counted GROUP COUNTER MIN)
+attacked msr STAR-shadowed CSTAR-shadowed SYSENTER_CS-shadowed SYSENTER_ESP-shadowed \
+	SYSENTER_EIP-shadowed EFER-shadowed
+counted msr msr_writes_shadowed 6
 
 # Kernel text, rodata and the IDT: every write refused (the writes the
 # restores make included: 6), Linux's own text_poke let through.
