@@ -97,6 +97,22 @@ static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *
 	return EXIT_RESUME;
 }
 
+/* Exceptions exit only while a kernel-text write is single-stepped
+ * (kprotect.c: #DB in the exception bitmap). */
+static enum exit_action handle_exception(struct vcpu *v, struct guest_regs *r)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & 0xff) == 1 && (info & INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+	    kprot_debug_exception(v, r))
+		return EXIT_RESUME;
+	/* Anything else was not asked for: give it back to the guest. */
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)BIT(12));
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	return EXIT_RESUME;
+}
+
 static enum exit_action handle_fatal(struct vcpu *v, struct guest_regs *r)
 {
 	/* Does not return; the return keeps objtool's control-flow view simple. */
@@ -107,6 +123,7 @@ static enum exit_action handle_fatal(struct vcpu *v, struct guest_regs *r)
 }
 
 static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_undefined,
 	[EXIT_REASON_INVD] = handle_invd,

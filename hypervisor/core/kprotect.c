@@ -6,7 +6,9 @@
  * poking_mm and writes it there with interrupts off. A write to kernel text
  * from that address space at CPL 0 in the normal view is let through: the
  * page becomes writable in the normal view for one instruction, which the
- * monitor trap flag ends. Everything else — a write through the direct map
+ * monitor trap flag ends, or, where there is none, a single-step #DB
+ * (RFLAGS.TF set for the step, #DB exiting through the exception bitmap;
+ * a REP MOVS steps per iteration, so each byte is one step). Everything else — a write through the direct map
  * or the kernel mapping with CR0.WP clear, a fresh mapping of the page,
  * a write to rodata or the IDT from anywhere — is refused: a store this
  * hypervisor can decode is skipped, any other write gets #GP. A ring-0
@@ -43,11 +45,32 @@ static int kind_of(const struct hv *hv, u64 gpa)
 	return -1;
 }
 
-static void set_mtf(bool on)
-{
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG;
+#define RFLAGS_TF BIT(8)
+#define VECTOR_DB 1
+#define DR6_BS BIT(14) /* single step, in the #DB exit qualification (SDM Table 27-1) */
 
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | (on ? CPU_BASED_MONITOR_TRAP_FLAG : 0));
+/* Starts or ends the one-instruction step that a let-through write takes. */
+static void step(struct vcpu *v, bool on)
+{
+	u64 rflags = vmcs_readl(GUEST_RFLAGS);
+
+	if (on == v->kprot.stepping)
+		return;
+	v->kprot.stepping = on;
+	if (v->hv->kprot.mtf) {
+		u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG;
+
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     proc | (on ? CPU_BASED_MONITOR_TRAP_FLAG : 0));
+		return;
+	}
+	if (on) {
+		v->kprot.guest_tf = rflags & RFLAGS_TF;
+		vmcs_writel(GUEST_RFLAGS, rflags | RFLAGS_TF);
+	} else if (!v->kprot.guest_tf) {
+		vmcs_writel(GUEST_RFLAGS, rflags & ~RFLAGS_TF);
+	}
+	vmcs_write32(EXCEPTION_BITMAP, on ? BIT(VECTOR_DB) : 0);
 }
 
 /* Read-only again, and no writable translation left on this CPU. */
@@ -84,7 +107,7 @@ static bool open_page(struct vcpu *v, u64 gpa)
 	v->kprot.open[i] = leaf;
 	__atomic_or_fetch(leaf, EPT_WRITE, __ATOMIC_RELEASE);
 	arch_invept_all();
-	set_mtf(true);
+	step(v, true);
 	return true;
 }
 
@@ -138,6 +161,21 @@ bool kprot_ept_violation(struct vcpu *v, struct guest_regs *r)
 enum exit_action handle_mtf(struct vcpu *v, struct guest_regs *r)
 {
 	close_pages(v);
-	set_mtf(false);
+	step(v, false);
 	return EXIT_RESUME;
+}
+
+bool kprot_debug_exception(struct vcpu *v, struct guest_regs *r)
+{
+	u64 q = vmcs_readl(EXIT_QUALIFICATION);
+
+	if (!v->kprot.stepping)
+		return false;
+	close_pages(v);
+	step(v, false);
+	/* The guest's own single step or breakpoint, at the same boundary:
+	 * it still gets its #DB (the debug registers it set are its own). */
+	if (v->kprot.guest_tf || (q & ~DR6_BS))
+		guest_inject_exception(VECTOR_DB, false, 0);
+	return true;
 }

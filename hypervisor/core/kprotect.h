@@ -4,8 +4,10 @@
  * in both EPT views from load to unload. Linux's own text_poke (alternatives,
  * static keys, static calls, ftrace, kprobes) writes kernel text through a
  * private address space, poking_mm: a write from there is let through for
- * one instruction (monitor trap flag) and counted; every other write is
- * refused and counted. */
+ * one instruction and counted; every other write is refused and counted.
+ * One instruction: until the monitor-trap-flag exit, or, on a CPU without
+ * the monitor trap flag (Bochs), until the single-step #DB that RFLAGS.TF
+ * raises after it, which exits through the exception bitmap. */
 #ifndef FVX_CORE_KPROTECT_H
 #define FVX_CORE_KPROTECT_H
 
@@ -28,12 +30,15 @@ struct kprot_state {
 		u64 start, end;
 	} range[KPROT_KINDS];
 	u64 patch_cr3; /* the top-level table text_poke writes through, 0 if unknown */
+	bool mtf; /* the monitor trap flag ends a step; else RFLAGS.TF */
 	u64 pages; /* 4 KiB pages protected in each view */
 };
 
 /* Per CPU: the pages opened for the instruction being stepped. */
 struct kprot_cpu {
-	u64 *open[KPROT_OPEN_MAX]; /* normal-view EPT leaves, write allowed until the MTF exit */
+	u64 *open[KPROT_OPEN_MAX]; /* normal-view EPT leaves, write allowed until the step ends */
+	bool stepping; /* a step is under way */
+	bool guest_tf; /* RFLAGS.TF as the guest had it before a TF step */
 	u32 logged;
 };
 
@@ -46,6 +51,6 @@ struct guest_regs;
 enum fvx_status kprot_init(struct hv *hv);
 /* VMX root: a write to a protected page (true when it was one). */
 bool kprot_ept_violation(struct vcpu *v, struct guest_regs *r);
-/* The monitor-trap-flag exit after a let-through write: handle_mtf (exit.h). */
+/* The end of a step: handle_mtf, and kprot_debug_exception for #DB (exit.h). */
 
 #endif

@@ -44,14 +44,15 @@ enum fvx_status kprot_init(struct hv *hv)
 	k->range[KPROT_RODATA].end = l.rodata.end;
 	k->range[KPROT_IDT].start = l.idt_page;
 	k->range[KPROT_IDT].end = l.idt_page ? l.idt_page + PAGE_SIZE_4K : 0;
-	/* Linux patches its text with text_poke, a store that must be let
-	 * through one instruction at a time: without the monitor trap flag
-	 * the text stays writable (rodata and the IDT are never patched). */
-	if (!vmx_ctl_may_set(hv->caps.proc, CPU_BASED_MONITOR_TRAP_FLAG) || !l.patch_cr3) {
-		platform_log("no monitor trap flag or no text_poke address space: "
-			     "kernel text left writable\n");
+	/* Linux patches its text with text_poke, whose stores are let
+	 * through one instruction at a time: without knowing its address
+	 * space the text stays writable (rodata and the IDT are never
+	 * patched). */
+	if (!l.patch_cr3) {
+		platform_log("text_poke's address space unknown: kernel text left writable\n");
 		k->range[KPROT_TEXT].end = k->range[KPROT_TEXT].start;
 	}
+	k->mtf = vmx_ctl_may_set(hv->caps.proc, CPU_BASED_MONITOR_TRAP_FLAG);
 	k->patch_cr3 = l.patch_cr3;
 	for (kind = 0; s == FVX_OK && kind < KPROT_KINDS; kind++) {
 		u64 start = k->range[kind].start, end = k->range[kind].end;

@@ -980,10 +980,12 @@ static void ranges_that_are_not_ram_or_whole_pages_are_left_alone(void **state)
 	assert_int_equal(ept(VIEW_NORMAL, KIDT).perm, EPT_READ | EPT_EXEC);
 }
 
-static void without_mtf_text_stays_writable(void **state)
+static void without_text_poke_text_stays_writable(void **state)
 {
-	kernel_protected(false);
-	assert_int_equal(hv.kprot.pages, 2);
+	kernel_layout = (struct platform_kernel_layout){ .text = { KTEXT, KTEXT + 0x2000 },
+							 .rodata = { KRODATA, KRODATA + 0x1000 } };
+	assert_int_equal(kprot_init(&hv), FVX_OK);
+	assert_int_equal(hv.kprot.pages, 1);
 	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
 	assert_int_equal(ept(VIEW_NORMAL, KRODATA).perm, EPT_READ | EPT_EXEC);
 }
@@ -1014,6 +1016,39 @@ static void text_poke_writes_for_one_instruction(void **state)
 	assert_true(invepts >= 1);
 	assert_int_equal(cpus[0].text_pokes, 2);
 	assert_int_equal(cpus[0].kernel_writes_refused, 0);
+}
+
+static void without_mtf_a_single_step_ends_the_write(void **state)
+{
+	kernel_protected(false);
+	vmcs_of[0][GUEST_CR3] = POKE_PML4;
+	vmcs_of[0][GUEST_RFLAGS] = 0x2;
+	WRITE(KTEXT + 0x10, MOV_RAX_TO_RBX_MEM);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_RWX);
+	assert_false(mtf_on());
+	assert_int_equal(vmcs_of[0][GUEST_RFLAGS], 0x2 | BIT(8)); /* TF */
+	assert_int_equal(vmcs_of[0][EXCEPTION_BITMAP], BIT(1)); /* #DB exits */
+	/* The single-step trap after it: swallowed, the page closed again. */
+	vmcs_of[0][VM_EXIT_INTR_INFO] = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 1;
+	vmcs_of[0][EXIT_QUALIFICATION] = BIT(14); /* BS */
+	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
+	assert_int_equal(injected(0), 0xffffffff);
+	assert_int_equal(vmcs_of[0][GUEST_RFLAGS], 0x2);
+	assert_int_equal(vmcs_of[0][EXCEPTION_BITMAP], 0);
+	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_READ | EPT_EXEC);
+	assert_int_equal(cpus[0].text_pokes, 1);
+	/* A guest single-stepping itself keeps TF and gets its #DB. */
+	vmcs_of[0][GUEST_RFLAGS] = 0x2 | BIT(8);
+	WRITE(KTEXT + 0x10, MOV_RAX_TO_RBX_MEM);
+	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
+	assert_int_equal(injected(0), 1);
+	assert_int_equal(vmcs_of[0][GUEST_RFLAGS], 0x2 | BIT(8));
+	assert_int_equal(vmcs_of[0][EXCEPTION_BITMAP], 0);
+	/* A #DB when nothing is being stepped goes back to the guest. */
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
+	assert_int_equal(injected(0), 1);
+	assert_int_equal(cpus[0].text_pokes, 2);
 }
 
 static void other_kernel_writes_are_refused(void **state)
@@ -1139,7 +1174,8 @@ int main(void)
 		T(cr3_exiting_stays_where_it_cannot_be_cleared),
 		T(kernel_pages_are_read_only_in_both_views),
 		T(ranges_that_are_not_ram_or_whole_pages_are_left_alone),
-		T(without_mtf_text_stays_writable),
+		T(without_text_poke_text_stays_writable),
+		T(without_mtf_a_single_step_ends_the_write),
 		T(text_poke_writes_for_one_instruction),
 		T(other_kernel_writes_are_refused),
 		T(undecodable_kernel_writes_get_gp),

@@ -213,6 +213,7 @@ enum exit_reason { FVX_EXIT_REASONS(FVX_EXIT_REASON_ENUM) };
 /* VM-entry interruption information (SDM 24.8.3). */
 #define INTR_INFO_VALID BIT(31)
 #define INTR_INFO_DELIVER_CODE BIT(11)
+#define INTR_TYPE_MASK (7u << 8)
 #define INTR_TYPE_NMI (2u << 8)
 #define INTR_TYPE_HARD_EXCEPTION (3u << 8)
 

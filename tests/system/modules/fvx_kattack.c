@@ -132,7 +132,8 @@ static void attack_text(void)
 	u64 *table = (u64 *)kernel_symbol("sys_call_table");
 	unsigned long getpid = kernel_symbol("__x64_sys_getpid");
 	struct desc_ptr idtr;
-	struct kprobe kp = { .symbol_name = "__x64_sys_getppid" };
+	/* After the ftrace call site (a kprobe there would use ftrace, not int3). */
+	struct kprobe kp = { .symbol_name = "__x64_sys_getppid", .offset = 5 };
 	unsigned long flags;
 	u8 *pad, *alias;
 	u64 entry, gate;
@@ -203,34 +204,54 @@ static const struct {
 	{ "text", attack_text },
 };
 
-#define DELTA(field) #field, (long long)(after->field - before->field)
+/* The counters this module reports, summed over every CPU: an attack may
+ * sleep (vmap, kprobes) and so move to another CPU. */
+#define COUNTERS(X)                                                                                \
+	X(msr_writes_shadowed)                                                                     \
+	X(dt_loads_refused) X(kernel_writes_refused) X(text_pokes) X(resume_tampered)              \
+		X(view_attacks)
+struct counters {
+#define FIELD(name) long long name;
+	COUNTERS(FIELD)
+};
+
+static bool sum_counters(struct fvx_cpu_status *page, struct counters *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_online_cpu(cpu) {
+		if (fvx_vmcall(FVX_VMCALL_STATUS, cpu, virt_to_phys(page), sizeof(*page), NULL))
+			return false;
+#define ADD(name) sum->name += page->name;
+		COUNTERS(ADD)
+	}
+	return true;
+}
 
 static int __init kattack_init(void)
 {
-	struct fvx_cpu_status *before = (void *)get_zeroed_page(GFP_KERNEL);
-	struct fvx_cpu_status *after = (void *)get_zeroed_page(GFP_KERNEL);
-	unsigned int i, cpu;
+	struct fvx_cpu_status *page = (void *)get_zeroed_page(GFP_KERNEL);
+	struct counters before, after;
+	unsigned int i;
 
-	if (!before || !after)
-		goto out;
-	cpu = get_cpu();
-	if (fvx_vmcall(FVX_VMCALL_STATUS, cpu, virt_to_phys(before), sizeof(*before), NULL)) {
+	if (!page)
+		return -ENOMEM;
+	if (!sum_counters(page, &before)) {
 		pr_info("fvx_kattack: no hypervisor\n");
-		put_cpu();
 		goto out;
 	}
 	for (i = 0; i < ARRAY_SIZE(groups); i++)
 		if (!strcmp(group, groups[i].name))
 			groups[i].run();
-	fvx_vmcall(FVX_VMCALL_STATUS, cpu, virt_to_phys(after), sizeof(*after), NULL);
-	put_cpu();
-	pr_info("fvx_kattack: counters %s=%lld %s=%lld %s=%lld %s=%lld %s=%lld %s=%lld\n",
-		DELTA(msr_writes_shadowed), DELTA(dt_loads_refused), DELTA(kernel_writes_refused),
-		DELTA(text_pokes), DELTA(resume_tampered), DELTA(view_attacks));
+	sum_counters(page, &after);
+#define PRINT(name) pr_cont(" %s=%lld", #name, after.name - before.name);
+	pr_info("fvx_kattack: counters");
+	COUNTERS(PRINT)
+	pr_cont("\n");
 	pr_info("fvx_kattack: %s done, %d failed\n", group, failures);
 out:
-	free_page((unsigned long)before);
-	free_page((unsigned long)after);
+	free_page((unsigned long)page);
 	return -EAGAIN;
 }
 
