@@ -208,8 +208,11 @@ static const struct {
  * sleep (vmap, kprobes) and so move to another CPU. */
 #define COUNTERS(X)                                                                                \
 	X(msr_writes_shadowed)                                                                     \
-	X(dt_loads_refused) X(kernel_writes_refused) X(text_pokes) X(resume_tampered)              \
-		X(view_attacks)
+	X(dt_loads_refused)                                                                        \
+	X(kernel_writes_refused)                                                                   \
+	X(text_pokes)                                                                              \
+	X(resume_tampered)                                                                         \
+	X(view_attacks)
 struct counters {
 #define FIELD(name) long long name;
 	COUNTERS(FIELD)
