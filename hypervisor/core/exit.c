@@ -97,22 +97,6 @@ static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *
 	return EXIT_RESUME;
 }
 
-/* Exceptions exit only while a kernel-text write is single-stepped
- * (kprotect.c: #DB in the exception bitmap). */
-static enum exit_action handle_exception(struct vcpu *v, struct guest_regs *r)
-{
-	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
-
-	if ((info & 0xff) == 1 && (info & INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
-	    kprot_debug_exception(v, r))
-		return EXIT_RESUME;
-	/* Anything else was not asked for: give it back to the guest. */
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)BIT(12));
-	if (info & INTR_INFO_DELIVER_CODE)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
-	return EXIT_RESUME;
-}
-
 static enum exit_action handle_fatal(struct vcpu *v, struct guest_regs *r)
 {
 	/* Does not return; the return keeps objtool's control-flow view simple. */
@@ -120,6 +104,19 @@ static enum exit_action handle_fatal(struct vcpu *v, struct guest_regs *r)
 		   (u64)v->index, (u64)vmcs_read32(VM_EXIT_REASON), vmcs_readl(EXIT_QUALIFICATION),
 		   vmcs_readl(GUEST_RIP));
 	return EXIT_RESUME;
+}
+
+/* Exceptions exit only while a kernel-text write is single-stepped
+ * (kprotect.c: #DB in the exception bitmap); anything else was not asked
+ * for. */
+static enum exit_action handle_exception(struct vcpu *v, struct guest_regs *r)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & 0xff) == 1 && (info & INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+	    kprot_debug_exception(v, r))
+		return EXIT_RESUME;
+	return handle_fatal(v, r);
 }
 
 static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
