@@ -90,6 +90,8 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 		fprintf(out, "  page-table protection: %s, %llu CR3 loads checked\n",
 			s->features & FVX_FEATURE_PT_PROTECT ? "on" : "off",
 			(unsigned long long)s->cr3_loads);
+		fprintf(out, "  TSC: %llu ticks hidden, %llu per exit calibrated\n",
+			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_transition);
 		for (r = 0; r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
 			if (attack_count(s, r))
 				fprintf(out, "  attack %-24s %15llu\n", attack_counters[r].name,
@@ -126,6 +128,8 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	err |= put(o, "pt_protect",
 		   json_object_new_boolean(!!(s->features & FVX_FEATURE_PT_PROTECT)));
 	err |= put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
+	err |= put(o, "tsc_hidden", json_object_new_uint64(s->tsc_hidden));
+	err |= put(o, "tsc_transition", json_object_new_uint64(s->tsc_transition));
 	attacks = json_object_new_object();
 	err |= !attacks || put(o, "attacks", attacks);
 	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)

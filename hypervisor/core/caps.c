@@ -139,7 +139,7 @@ const struct vmx_feature vmx_features[] = {
 	{ "EPTP switching", "VMFUNC leaf 0 (IA32_VMX_VMFUNC bit 0)", true, has_eptp_switching },
 	{ "EPT-violation #VE", "not used", false, has_ept_ve },
 	{ "RDTSC exiting", "timing transparency (not built yet)", false, has_rdtsc_exiting },
-	{ "TSC offsetting", "timing transparency (not built yet)", false, has_tsc_offsetting },
+	{ "TSC offsetting", "timing transparency", true, has_tsc_offsetting },
 	{ "TSC scaling", "not used", false, has_tsc_scaling },
 	{ "MSR bitmaps", "virtualising IA32_LSTAR without exits on other MSRs", true,
 	  has_msr_bitmaps },
@@ -195,7 +195,8 @@ void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has
 	want->pin = 0; /* interrupts and NMIs go straight to the guest */
 	/* No CR3-load exiting at launch: ptprotect.c turns it on per CPU
 	 * once the window is configured (it is required, so it can be). */
-	want->proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	want->proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+		     CPU_BASED_USE_TSC_OFFSETTING; /* tsc.c */
 	want->proc2 = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
 		      (cpu_has_rdtscp ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
 		      (cpu_has_invpcid ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |

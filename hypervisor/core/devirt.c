@@ -45,6 +45,11 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	};
 
 	r->rsp = vmcs_readl(GUEST_RSP);
+	/* The guest's TSC goes on from where it is: the CPU's TSC takes the
+	 * offset, and the guest's deadline is in that time again (tsc.c). */
+	arch_wrmsr(MSR_IA32_TSC, arch_rdtsc() + vmcs_read64(TSC_OFFSET));
+	if (v->tsc.deadline)
+		arch_wrmsr(MSR_IA32_TSC_DEADLINE, v->tsc.deadline);
 	arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar); /* tracing ends with the hypervisor */
 	arch_wrmsr(MSR_IA32_FMASK, v->guest_fmask);
 	arch_vmclear(hv_pa(hv, v->vmcs));

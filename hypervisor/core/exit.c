@@ -191,6 +191,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 	if (h(v, r) == EXIT_VMXOFF)
 		vcpu_devirtualize(v, r);
 	inject_pending_nmi(v);
+	tsc_hide_exit(v); /* last: the guest's TSC skips this exit */
 }
 
 void vmresume_failed(struct vcpu *v)

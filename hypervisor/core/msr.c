@@ -101,6 +101,7 @@ enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
 {
 	u32 msr = (u32)r->rcx;
 	int i = shadowed_msr_index(msr);
+	enum tsc_msr t;
 	u64 value;
 
 	if (msr == MSR_IA32_LSTAR) {
@@ -111,6 +112,9 @@ enum exit_action handle_msr_read(struct vcpu *v, struct guest_regs *r)
 		value = guest_efer(v);
 	} else if (i >= 0) {
 		value = v->shadowed[i].guest;
+	} else if ((t = tsc_msr_read(v, msr, &value)) != TSC_MSR_OTHER) {
+		if (t == TSC_MSR_GP)
+			return refuse();
 	} else if (is_vmx_capability(msr) || arch_rdmsr_safe(msr, &value) != 0) {
 		return refuse();
 	}
@@ -127,7 +131,14 @@ enum exit_action handle_msr_write(struct vcpu *v, struct guest_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 value = ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff);
 	int i = shadowed_msr_index(msr);
+	enum tsc_msr t = tsc_msr_write(v, msr, value);
 
+	if (t != TSC_MSR_OTHER) {
+		if (t == TSC_MSR_GP)
+			return refuse();
+		guest_skip_instruction();
+		return EXIT_RESUME;
+	}
 	if (msr == MSR_IA32_LSTAR) {
 		if (value >> 47 != 0x1ffff) /* not a canonical kernel address */
 			return refuse();

@@ -47,6 +47,13 @@ void msr_bitmap_init(u8 *bitmap)
 	intercept(bitmap, MSR_IA32_LSTAR, true);
 	intercept(bitmap, MSR_IA32_FMASK, false);
 	intercept(bitmap, MSR_IA32_FMASK, true);
+	/* The TSC in guest time (tsc.c): reads of IA32_TSC go through the
+	 * offset by themselves. */
+	intercept(bitmap, MSR_IA32_TSC, true);
+	intercept(bitmap, MSR_IA32_TSC_ADJUST, false);
+	intercept(bitmap, MSR_IA32_TSC_ADJUST, true);
+	intercept(bitmap, MSR_IA32_TSC_DEADLINE, false);
+	intercept(bitmap, MSR_IA32_TSC_DEADLINE, true);
 	/* The other syscall-path MSRs: the guest cannot redirect or switch off
 	 * Linux's entry paths (msr.c). */
 	intercept(bitmap, MSR_IA32_EFER, false);

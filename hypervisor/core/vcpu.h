@@ -11,6 +11,7 @@
 #include "root_image.h"
 #include "ptprotect.h"
 #include "kprotect.h"
+#include "tsc.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -92,6 +93,7 @@ struct vcpu {
 	u64 resume_tampered; /* interrupted analyzer state restored (views.c) */
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
 	struct kprot_cpu kprot; /* kernel text protection (kprotect.c) */
+	struct tsc_cpu tsc; /* timing transparency (tsc.c) */
 };
 
 struct hv {

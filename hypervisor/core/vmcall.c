@@ -50,6 +50,8 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->kernel_writes_refused = of->kernel_writes_refused;
 	out->text_pokes = of->text_pokes;
 	out->resume_tampered = of->resume_tampered;
+	out->tsc_transition = of->tsc.transition;
+	out->tsc_hidden = of->tsc.hidden;
 	out->cr3_loads = of->ptp.count.cr3_loads;
 	out->pml4e_repaired = of->ptp.count.pml4e_repaired;
 	out->pdpte_repaired = of->ptp.count.pdpte_repaired;
@@ -86,6 +88,7 @@ static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {
 	[FVX_VMCALL_TRACE_MODE] = ptp_trace_mode,
 	[FVX_VMCALL_TRACE_RETURN] = trace_return,
 	[FVX_VMCALL_UNCONFIGURE] = ptp_unconfigure,
+	[FVX_VMCALL_TSC_CALIBRATE] = tsc_calibrate,
 };
 
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)

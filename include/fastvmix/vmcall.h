@@ -40,7 +40,10 @@
  * window's page-table entries, so the agent may unmap it. Not while
  * tracing (EBUSY). */
 #define FVX_VMCALL_UNCONFIGURE 11
-#define FVX_VMCALL_COUNT 12 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
+/* The loader, at load time, on each CPU: RBX = the unload key, RCX = the
+ * TSC ticks an exit costs outside the hypervisor's own measurement. */
+#define FVX_VMCALL_TSC_CALIBRATE 12
+#define FVX_VMCALL_COUNT 13 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
 
 /* The one error vocabulary from the hypervisor to the frontend: each code is
  * the negated Linux errno of the same name, so the agent and the loader hand
@@ -90,8 +93,11 @@ struct fvx_cpu_status {
 	__u64 kernel_writes_refused; /* kernel text, read-only data, the IDT page */
 	__u64 text_pokes; /* Linux's own text_poke writes to kernel text, let through */
 	__u64 resume_tampered; /* an interrupted analyzer's state changed under it */
+	/* Timing transparency: TSC ticks taken out of the guest's TSC. */
+	__u64 tsc_transition; /* per exit, beyond the hypervisor's own time (calibrated at load) */
+	__u64 tsc_hidden; /* in all, since load */
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 14 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 16 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

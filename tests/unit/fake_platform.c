@@ -109,6 +109,8 @@ static void cpu_reset(struct fake_cpu *c)
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_SYSENTER_EIP, 0xffffffff81c01630ULL };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_STAR, FAKE_STAR };
 	c->msrs[i++] = (struct fake_msr){ MSR_IA32_CSTAR, 0xffffffff81c01820ULL };
+	c->msrs[i++] = (struct fake_msr){ MSR_IA32_TSC, 0 };
+	c->msrs[i++] = (struct fake_msr){ MSR_IA32_TSC_DEADLINE, 0 };
 }
 
 /* The OS's kernel half: PML4 511 -> PDPT 510 -> a PD of 2 MiB pages and

@@ -34,6 +34,8 @@ static int setup(void **state)
 	cpus[0].status.cr3_loads = 17;
 	cpus[0].status.view_attacks = 3;
 	cpus[0].status.sealed_refusals = 2;
+	cpus[0].status.tsc_hidden = 5000;
+	cpus[0].status.tsc_transition = 25;
 	cpus[1].error = ENODEV;
 	cpus[2].status = (struct fvx_cpu_status){ .cpu = 2, .exits_total = 12345678901ULL };
 	cpus[2].status.exits[1] = 12345678901ULL;
@@ -66,12 +68,14 @@ static void text_report(void **state)
 		"  GDTR/IDTR access             46            2\n"
 		"  ?                            70            1\n"
 		"  page-table protection: on, 17 CR3 loads checked\n"
+		"  TSC: 5000 ticks hidden, 25 per exit calibrated\n"
 		"  attack view_attacks                           3\n"
 		"  attack sealed_refusals                        2\n"
 		"cpu 1: not running under the hypervisor (No such device)\n"
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
 		"  external interrupt            1  12345678901\n"
-		"  page-table protection: off, 0 CR3 loads checked\n");
+		"  page-table protection: off, 0 CR3 loads checked\n"
+		"  TSC: 0 ticks hidden, 0 per exit calibrated\n");
 	free(text);
 }
 
@@ -83,7 +87,8 @@ static void json_lines(void **state)
 		text, "{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
 		      "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[\n"
 		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
-		      "\"cr3_loads\":17,\"attacks\":{\"view_attacks\":3,\"pml4e_repaired\":0,"
+		      "\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,\"attacks\":{"
+		      "\"view_attacks\":3,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		      "\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
@@ -94,7 +99,8 @@ static void json_lines(void **state)
 		      "\"70\":{\"name\":null,\"count\":1}}},\n"
 		      "{\"cpu\":1,\"error\":\"No such device\"},\n"
 		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
-		      "\"cr3_loads\":0,\"attacks\":{\"view_attacks\":0,\"pml4e_repaired\":0,"
+		      "\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"attacks\":{\"view_"
+		      "attacks\":0,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		      "\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"

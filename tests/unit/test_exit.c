@@ -67,17 +67,27 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 {
 }
 
-static u64 real_lstar;
+static u64 real_lstar, real_deadline, fake_tsc;
 
 u64 arch_rdmsr(u32 msr)
 {
-	return msr == MSR_IA32_LSTAR ? real_lstar : 0;
+	return msr == MSR_IA32_LSTAR	      ? real_lstar
+	       : msr == MSR_IA32_TSC_DEADLINE ? real_deadline
+					      : 0;
 }
 
 void arch_wrmsr(u32 msr, u64 value)
 {
 	if (msr == MSR_IA32_LSTAR)
 		real_lstar = value;
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		real_deadline = value;
+}
+
+/* The host TSC: what the test sets, one tick per read. */
+u64 arch_rdtsc(void)
+{
+	return fake_tsc++;
 }
 
 /* trampoline.S is replaced by tests/unit/fake_trampoline.c. */
@@ -1144,6 +1154,96 @@ static void event_after_user_vmfunc_reaches_linux(void **state)
 	assert_int_equal(vmcs[EPTP_INDEX], 0);
 }
 
+/* ---- timing transparency (tsc.c) ---- */
+
+/* The guest's TSC as the hypervisor last read the host's (the fake TSC
+ * counts one per read). */
+static u64 guest_tsc(void)
+{
+	return fake_tsc - 1 + vmcs[TSC_OFFSET];
+}
+
+static void exits_are_taken_out_of_the_guest_tsc(void **state)
+{
+	u64 before;
+
+	cpu0.tsc.transition = 20;
+	vmcs[TSC_OFFSET] = (u64)-1000;
+	fake_tsc = 5000;
+	cpu0.tsc.exit_tsc = 4900; /* the exit stub's RDTSC */
+	before = 4900 + vmcs[TSC_OFFSET]; /* the guest's TSC when it exited */
+	regs.rax = 0;
+	exit_with(EXIT_REASON_CPUID);
+	/* Back in the guest, its TSC is where it was, less the transitions. */
+	assert_int_equal(guest_tsc(), before - 20);
+	assert_int_equal(cpu0.tsc.hidden, (fake_tsc - 1) - 4900 + 20);
+	/* Another exit later: its time goes too, and only its time. */
+	fake_tsc += 7000;
+	cpu0.tsc.exit_tsc = fake_tsc - 30;
+	before = cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET];
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(guest_tsc(), before - 20);
+}
+
+static void tsc_deadline_is_kept_in_guest_time(void **state)
+{
+	vmcs[TSC_OFFSET] = (u64)-1000;
+	fake_tsc = 10000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 20000);
+	/* The CPU's deadline is when the guest's TSC reaches 20000. */
+	assert_int_equal(real_deadline, 20000 - vmcs[TSC_OFFSET]);
+	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_DEADLINE), 20000);
+	/* Each exit moves the offset, and the deadline with it. */
+	fake_tsc += 500;
+	cpu0.tsc.exit_tsc = fake_tsc - 400;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(real_deadline, 20000 - vmcs[TSC_OFFSET]);
+	/* One the guest's TSC has passed fires at once. */
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 5000);
+	assert_int_equal(real_deadline, 1);
+	/* Fired: the CPU cleared it, and so the guest reads it. */
+	real_deadline = 0;
+	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_DEADLINE), 0);
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(real_deadline, 0); /* not armed again */
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	assert_int_equal(real_deadline, 0);
+	assert_int_equal(cpu0.tsc.deadline, 0);
+}
+
+static void tsc_writes_move_the_offset_not_the_cpu(void **state)
+{
+	fake_tsc = 1000000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC, 50);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_true(guest_tsc() <= 50 + 2 && guest_tsc() + 10 >= 50);
+	assert_int_equal(msr_written[0], 0); /* the CPU's TSC is untouched */
+	/* Without IA32_TSC_ADJUST the guest gets #GP, as on such a CPU. */
+	guest_wrmsr(MSR_IA32_TSC_ADJUST, 7);
+	assert_int_equal(injected(), VECTOR_GP);
+	cpu0.tsc.has_adjust = true;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	vmcs[TSC_OFFSET] = 0;
+	guest_wrmsr(MSR_IA32_TSC_ADJUST, 700);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_true(vmcs[TSC_OFFSET] >= 690 && vmcs[TSC_OFFSET] <= 700);
+	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_ADJUST), 700);
+}
+
+static void tsc_calibration_needs_the_key(void **state)
+{
+	assert_int_equal(call(FVX_VMCALL_TSC_CALIBRATE, 0xbad, 25), FVX_VMCALL_EPERM);
+	assert_int_equal(cpu0.bad_unload_keys, 1);
+	assert_int_equal(cpu0.tsc.transition, 0);
+	assert_int_equal(call(FVX_VMCALL_TSC_CALIBRATE, 0xfeed, TSC_TRANSITION_MAX + 1),
+			 FVX_VMCALL_EINVAL);
+	assert_int_equal(cpu0.tsc.transition, 0);
+	assert_int_equal(call(FVX_VMCALL_TSC_CALIBRATE, 0xfeed, 25), FVX_VMCALL_OK);
+	assert_int_equal(cpu0.tsc.transition, 25);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
@@ -1190,6 +1290,10 @@ int main(void)
 		W(interrupt_after_own_vmfunc_is_an_attack),
 		W(view_switch_abuse_is_an_attack),
 		W(event_after_user_vmfunc_reaches_linux),
+		T(exits_are_taken_out_of_the_guest_tsc),
+		T(tsc_deadline_is_kept_in_guest_time),
+		T(tsc_writes_move_the_offset_not_the_cpu),
+		T(tsc_calibration_needs_the_key),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

@@ -67,10 +67,19 @@ u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out);
 #else /* !FVX_FAKE_ARCH */
 
 #ifdef FVX_FAKE_VMCS
-/* Unit tests provide the MSRs. */
+/* Unit tests provide the MSRs and the TSC. */
 u64 arch_rdmsr(u32 msr);
 void arch_wrmsr(u32 msr, u64 value);
+u64 arch_rdtsc(void);
 #else
+static inline u64 arch_rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
 /* RDMSR; #GP on an MSR the CPU lacks. */
 static inline u64 arch_rdmsr(u32 msr)
 {
@@ -231,14 +240,6 @@ static inline void arch_outb(u16 port, u8 v)
 static inline void arch_wbinvd(void)
 {
 	asm volatile("wbinvd" : : : "memory");
-}
-
-static inline u64 arch_rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
 }
 
 static inline void arch_halt_forever(void)

@@ -39,6 +39,7 @@ void fvx_offsets(void)
 	OFFSET(R_R15, guest_regs, r15);
 	DEFINE(GUEST_REGS_SIZE, sizeof(struct guest_regs));
 	OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
+	OFFSET(VCPU_EXIT_TSC, vcpu, tsc.exit_tsc);
 	OFFSET(EF_VECTOR, exception_frame, vector);
 	OFFSET(EF_RIP, exception_frame, rip);
 	/* vmx_launch.S: what arch_leave_vmx restores after VMXOFF. */

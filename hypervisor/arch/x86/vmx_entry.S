@@ -13,8 +13,12 @@
 arch_vmx_exit_stub:
 	sub $GUEST_REGS_SIZE, %rsp	/* struct guest_regs; its rsp slot stays: the guest RSP is in the VMCS */
 	mov %rax, R_RAX(%rsp)
-	mov %rcx, R_RCX(%rsp)
 	mov %rdx, R_RDX(%rsp)
+	rdtsc				/* when this exit's handling began (tsc.c) */
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, %fs:VCPU_EXIT_TSC
+	mov %rcx, R_RCX(%rsp)
 	mov %rbx, R_RBX(%rsp)
 	mov %rbp, R_RBP(%rsp)
 	mov %rsi, R_RSI(%rsp)
