@@ -310,6 +310,8 @@ void ptp_sync_cpu(struct vcpu *v)
 		proc |= CPU_BASED_CR3_LOAD_EXITING;
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	v->ptp.checking = on;
+	/* Linux's descriptor tables are kept for the same span. */
+	dt_sync_cpu(v, on);
 	/* The PDPT page's EPT permission changed, or entries were repaired:
 	 * INVEPT drops this CPU's guest-physical and combined (linear)
 	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */
@@ -317,26 +319,6 @@ void ptp_sync_cpu(struct vcpu *v)
 	/* The address space loaded before CR3-load exiting was on. */
 	if (on && check_tables(v, vmcs_readl(GUEST_CR3)) == PTP_CR3_REPAIRED)
 		arch_invept_all();
-}
-
-/* Up to INSN_MAX_LEN bytes at the guest's RIP, through its own tables;
- * returns how many could be read. */
-static unsigned int fetch_code(const struct hv *hv, u8 *code)
-{
-	u64 rip = vmcs_readl(GUEST_RIP), cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
-	const u8 *byte;
-	unsigned int i;
-
-	for (i = 0; i < INSN_MAX_LEN; i++, gpa++) {
-		if ((i == 0 || ((rip + i) & (PAGE_SIZE_4K - 1)) == 0) &&
-		    !guest_virt_to_phys(hv, cr3, rip + i, &gpa))
-			break;
-		byte = guest_page_buffer(hv, gpa, 1);
-		if (!byte)
-			break;
-		code[i] = *byte;
-	}
-	return i;
 }
 
 /* The CPU walking the guest's tables wants to set the accessed (and, in a
@@ -386,8 +368,11 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 	void *host;
 
 	if (!(vmcs_read32(GUEST_CS_AR_BYTES) & CS_AR_L) ||
-	    !insn_decode_store(code, fetch_code(hv, code), &w) || (off & (w.size - 1)) ||
-	    !(host = guest_page_buffer(hv, gpa, w.size))) {
+	    !insn_decode_store(code,
+			       guest_fetch(hv, vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_RIP), code,
+					   INSN_MAX_LEN),
+			       &w) ||
+	    (off & (w.size - 1)) || !(host = guest_page_buffer(hv, gpa, w.size))) {
 		refuse(v, gpa, "not a store this hypervisor decodes: #GP");
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return;

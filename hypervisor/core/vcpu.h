@@ -10,6 +10,7 @@
 #include "mtrr.h"
 #include "root_image.h"
 #include "ptprotect.h"
+#include "dt.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -23,6 +24,14 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 _Static_assert(sizeof(struct guest_regs) == 128, "guest_regs layout");
+
+/* An analyzer or trampoline that an NMI or exception interrupted in the
+ * analyzer view (views.c): where and how it resumes, taken from the frame
+ * the CPU pushed and from the registers when the event's handler started. */
+struct window_interruption {
+	u64 rip, cs, rflags, rsp, ss;
+	struct guest_regs regs; /* regs.rsp unused: rsp above */
+};
 
 /* What the loader's arch_leave_vmx (vmx_launch.S) gives back to the guest
  * after VMXOFF, with the general registers (struct guest_regs, rsp = the
@@ -63,6 +72,7 @@ struct vcpu {
 	u64 guest_fmask; /* IA32_FMASK as the guest wrote it */
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
+	struct window_interruption interrupted; /* valid while analyzer_interrupted */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 	u64 sealed_refusals; /* attempts to end or change a sealed trace */
 	u64 bad_unload_keys; /* UNLOAD with a wrong key */
@@ -72,6 +82,7 @@ struct vcpu {
 	u64 text_pokes; /* text_poke writes let through */
 	u64 resume_tampered; /* interrupted analyzer state restored (views.c) */
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
+	struct dt_cpu dt; /* descriptor tables (dt.c) */
 };
 
 struct hv {

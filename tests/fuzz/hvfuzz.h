@@ -83,6 +83,7 @@ struct fake_cpu {
 	u32 xsetbv_index;
 	u64 tsc;
 	unsigned int invept, invvpid; /* INVEPT (all contexts), INVVPID */
+	u64 cr2; /* written for an injected #PF */
 	u64 invvpid_type;
 	u16 invvpid_vpid;
 	u64 invvpid_address;

@@ -182,6 +182,11 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	c->invvpid_address = address;
 }
 
+void arch_write_cr2(u64 v)
+{
+	cpu()->cr2 = v;
+}
+
 /* Everything else the core could call belongs to load time or to leaving
  * VMX, never to an exit handler. */
 #define NOT_IN_A_HANDLER(ret, name, args)                                                          \

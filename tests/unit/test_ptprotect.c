@@ -75,6 +75,10 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	invvpid_vpid = vpid;
 }
 
+void arch_write_cr2(u64 v)
+{
+}
+
 static jmp_buf fatal_jump;
 static int fatal_reports;
 
