@@ -558,6 +558,7 @@ static void build_ram_baseline(void)
 	put64(r, 0xc000, IDT_GPA | 3);
 	put64(r, 0xc000 + 8, STACK_GPA | 3);
 	put64(r, 0xc000 + 2 * 8, CODE_GPA | 3);
+	put64(r, 0xc000 + 3 * 8, FREE_GPA | 3); /* GDT_VA */
 	/* The window: PML4[511] -> its PDPT, whose entry 1 maps it as one
 	 * kernel 1 GiB page (ptprotect.c checks both at configure). */
 	put64(r, PML4_GPA + 511 * 8, WINDOW_PDPT_GPA | 3);
@@ -617,6 +618,9 @@ static void vmcs_baseline(unsigned int c)
 	f[GUEST_CR3] = PML4_GPA;
 	f[GUEST_IDTR_BASE] = IDT_VA;
 	f[GUEST_IDTR_LIMIT] = 0xfff;
+	f[GUEST_GDTR_BASE] = GDT_VA;
+	f[GUEST_GDTR_LIMIT] = 0x7f;
+	f[GUEST_TR_SELECTOR] = 0x40;
 	f[GUEST_GS_BASE] = gva(PERCPU_GPA + c * 0x800);
 	f[GUEST_SS_AR_BYTES] = 0xc093;
 	f[GUEST_CS_AR_BYTES] = 0xa09b;
@@ -689,6 +693,10 @@ void machine_init(void)
 						  .index = c,
 						  .guest_lstar = GUEST_LSTAR,
 						  .guest_fmask = GUEST_FMASK };
+		/* Linux's tables as vmcs_setup.c records them (vmcs_baseline). */
+		vcpu_baseline[c].dt.table[DT_GDT] = (struct dt_table){ GDT_VA, 0x7f };
+		vcpu_baseline[c].dt.table[DT_IDT] = (struct dt_table){ IDT_VA, 0xfff };
+		vcpu_baseline[c].dt.tr = 0x40;
 		vcpu_baseline[c].self = &m.vcpus[c];
 		hv_baseline.vcpus[c] = &m.vcpus[c];
 	}

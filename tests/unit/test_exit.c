@@ -1297,19 +1297,12 @@ static void interrupt_analyzer(void)
 	u64 *frame = (u64 *)(ram + 0x7100);
 
 	configure_agent();
-	frame[0] = ANALYZER_RIP;
-	frame[1] = 0x10;
 	frame[2] = 0x2;
 	frame[3] = WINDOW_VA + FVX_WIN_STACKS + 0x3f00;
 	frame[4] = 0x18;
 	regs.rbx = 5;
 	vmcs[GUEST_CS_SELECTOR] = 0x10;
-	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
-	vmcs[EPTP_INDEX] = 1;
-	vmcs[EXIT_QUALIFICATION] = BIT(2);
-	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x1a00000;
-	vmcs[GUEST_RIP] = NMI_HANDLER;
-	exit_with(EXIT_REASON_EPT_VIOLATION);
+	handler_fetch_in_view1(ANALYZER_RIP, 0x10);
 	assert_true(cpu0.analyzer_interrupted);
 	assert_int_equal(vmcs[EPTP_INDEX], 0);
 	/* Linux's handler runs and IRETs. */
