@@ -82,6 +82,7 @@ PROC2_FEATURE(has_ept, SECONDARY_EXEC_ENABLE_EPT)
 PROC2_FEATURE(has_vpid, SECONDARY_EXEC_ENABLE_VPID)
 PROC2_FEATURE(has_unrestricted_guest, SECONDARY_EXEC_UNRESTRICTED_GUEST)
 PROC2_FEATURE(has_vmfunc, SECONDARY_EXEC_ENABLE_VMFUNC)
+PROC2_FEATURE(has_desc_table_exiting, SECONDARY_EXEC_DESC_TABLE_EXITING)
 PROC2_FEATURE(has_ept_ve, SECONDARY_EXEC_EPT_VIOLATION_VE)
 PROC2_FEATURE(has_tsc_scaling, SECONDARY_EXEC_TSC_SCALING)
 PROC_FEATURE(has_rdtsc_exiting, CPU_BASED_RDTSC_EXITING)
@@ -145,6 +146,8 @@ const struct vmx_feature vmx_features[] = {
 	  has_msr_bitmaps },
 	{ "CR3-load exiting", "checking the analyzer's page-table entries", true,
 	  has_cr3_load_exiting },
+	{ "descriptor-table exiting", "keeping Linux's IDT, GDT and TSS under the traced path",
+	  true, has_desc_table_exiting },
 	{ "monitor trap flag", "not used", false, has_mtf },
 	{ "VMX preemption timer", "not used", false, has_preemption_timer },
 };
@@ -193,8 +196,9 @@ void vmx_controls_wanted(bool cpu_has_rdtscp, bool cpu_has_invpcid, bool cpu_has
 			 struct vmx_controls *want)
 {
 	want->pin = 0; /* interrupts and NMIs go straight to the guest */
-	/* No CR3-load exiting at launch: ptprotect.c turns it on per CPU
-	 * once the window is configured (it is required, so it can be). */
+	/* No CR3-load or descriptor-table exiting at launch: ptprotect.c
+	 * turns them on per CPU once the window is configured (they are
+	 * required, so they can be). */
 	want->proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
 		     CPU_BASED_USE_TSC_OFFSETTING; /* tsc.c */
 	want->proc2 = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |

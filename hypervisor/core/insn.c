@@ -3,8 +3,12 @@
 #include "insn.h"
 
 #define PREFIX_LOCK 0xf0
+#define PREFIX_OPSIZE 0x66
+#define OP_MOV_STORE8 0x88
 #define OP_MOV_STORE 0x89
+#define OP_XCHG8 0x86
 #define OP_XCHG 0x87
+#define OP_MOV_IMM8 0xc6
 #define OP_MOV_IMM 0xc7
 #define REX_W BIT(3)
 #define REX_R BIT(2)
@@ -32,17 +36,21 @@ static unsigned int address_bytes(u8 modrm, const u8 *sib)
 
 bool insn_decode_store(const u8 *code, unsigned int avail, struct insn_store *out)
 {
-	unsigned int i = 0;
-	bool lock = false;
+	unsigned int i = 0, imm;
+	bool lock = false, opsize16 = false;
 	u8 rex = 0, op, modrm;
 
 	if (avail > INSN_MAX_LEN)
 		avail = INSN_MAX_LEN;
-	/* Only LOCK and segment overrides: the exit already gives the
-	 * guest-physical address written, so the linear one is not needed.
-	 * Operand-size, address-size and REP prefixes are refused. */
-	for (; i < avail && (code[i] == PREFIX_LOCK || is_segment_override(code[i])); i++)
+	/* Only LOCK, operand-size and segment overrides: the exit already
+	 * gives the guest-physical address written, so the linear one is not
+	 * needed. Address-size and REP prefixes are refused. */
+	for (; i < avail &&
+	       (code[i] == PREFIX_LOCK || code[i] == PREFIX_OPSIZE || is_segment_override(code[i]));
+	     i++) {
 		lock |= code[i] == PREFIX_LOCK;
+		opsize16 |= code[i] == PREFIX_OPSIZE;
+	}
 	if (i < avail && (code[i] & 0xf0) == 0x40)
 		rex = code[i++]; /* REX must come right before the opcode */
 	if (i + 2 > avail)
@@ -54,21 +62,31 @@ bool insn_decode_store(const u8 *code, unsigned int avail, struct insn_store *ou
 	if ((modrm & 7) == 4 && i >= avail)
 		return false;
 	i += address_bytes(modrm, &code[i]);
-	*out = (struct insn_store){ .size = rex & REX_W ? 8 : 4,
+	/* REX.W wins over 66 (SDM Vol. 2, 2.2.1.2); the byte forms have one size. */
+	*out = (struct insn_store){ .size = rex & REX_W ? 8
+					    : opsize16	? 2
+							: 4,
 				    .reg = ((modrm >> 3) & 7) | (rex & REX_R ? 8 : 0) };
+	if (op == OP_MOV_STORE8 || op == OP_XCHG8 || op == OP_MOV_IMM8)
+		out->size = 1;
 	switch (op) {
+	case OP_MOV_STORE8:
 	case OP_MOV_STORE: out->kind = INSN_STORE_REG; break;
+	case OP_XCHG8:
 	case OP_XCHG: out->kind = INSN_XCHG; break;
+	case OP_MOV_IMM8:
 	case OP_MOV_IMM:
-		if (((modrm >> 3) & 7) != 0 || i + 4 > avail)
-			return false; /* C7 /0 only */
+		imm = out->size < 4 ? out->size : 4; /* imm8, imm16, or imm32 sign-extended */
+		if (((modrm >> 3) & 7) != 0 || i + imm > avail)
+			return false; /* C6 /0 and C7 /0 only */
 		out->kind = INSN_STORE_IMM;
-		out->imm = (u64)(s64)(s32)((u32)code[i] | (u32)code[i + 1] << 8 |
-					   (u32)code[i + 2] << 16 | (u32)code[i + 3] << 24);
-		if (out->size == 4)
-			out->imm &= 0xffffffffULL;
+		out->imm = 0;
+		for (unsigned int b = 0; b < imm; b++)
+			out->imm |= (u64)code[i + b] << (8 * b);
+		if (imm == 4 && out->size == 8)
+			out->imm = (u64)(s64)(s32)out->imm;
 		out->reg = 0;
-		i += 4;
+		i += imm;
 		break;
 	default: return false;
 	}

@@ -134,7 +134,10 @@ static void refuse(struct vcpu *v, struct guest_regs *r, u64 gpa, int kind, u64 
 		return;
 	}
 	if ((q & EPT_Q_TRANSLATED) && (vmcs_read32(GUEST_CS_AR_BYTES) & SEGMENT_AR_L) &&
-	    insn_decode_store(code, guest_fetch_code(v->hv, code), &w)) {
+	    insn_decode_store(code,
+			      guest_fetch(v->hv, vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_RIP), code,
+					  INSN_MAX_LEN),
+			      &w)) {
 		guest_advance_rip(w.len);
 		return;
 	}

@@ -303,6 +303,8 @@ void ptp_sync_cpu(struct vcpu *v)
 		proc |= CPU_BASED_CR3_LOAD_EXITING;
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	v->ptp.checking = on;
+	/* Linux's descriptor tables are kept for the same span. */
+	dt_sync_cpu(v, on);
 	/* The PDPT page's EPT permission changed, or entries were repaired:
 	 * INVEPT drops this CPU's guest-physical and combined (linear)
 	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */
@@ -359,8 +361,11 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 	void *host;
 
 	if (!(vmcs_read32(GUEST_CS_AR_BYTES) & CS_AR_L) ||
-	    !insn_decode_store(code, guest_fetch_code(hv, code), &w) || (off & (w.size - 1)) ||
-	    !(host = guest_page_buffer(hv, gpa, w.size))) {
+	    !insn_decode_store(code,
+			       guest_fetch(hv, vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_RIP), code,
+					   INSN_MAX_LEN),
+			       &w) ||
+	    (off & (w.size - 1)) || !(host = guest_page_buffer(hv, gpa, w.size))) {
 		refuse(v, gpa, "not a store this hypervisor decodes: #GP");
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return;
@@ -368,6 +373,12 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 	if (off < slot + 8 && slot < off + w.size) {
 		refuse(v, gpa, "the window's slot");
 		guest_advance_rip(w.len);
+		return;
+	}
+	if (w.size < 4) {
+		/* Linux writes whole entries; the byte forms name AH..BH. */
+		refuse(v, gpa, "narrower than an entry: #GP");
+		guest_inject_exception(VECTOR_GP, true, 0);
 		return;
 	}
 	value = w.kind == INSN_STORE_IMM ? w.imm : guest_read_gpr(r, w.reg);

@@ -12,6 +12,7 @@
 #include "ptprotect.h"
 #include "kprotect.h"
 #include "tsc.h"
+#include "dt.h"
 #include "fastvmix/vmcall.h"
 
 /* The window has a trampoline copy, a stack and a ring per CPU. */
@@ -25,6 +26,14 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 _Static_assert(sizeof(struct guest_regs) == 128, "guest_regs layout");
+
+/* An analyzer or trampoline that an NMI or exception interrupted in the
+ * analyzer view (views.c): where and how it resumes, taken from the frame
+ * the CPU pushed and from the registers when the event's handler started. */
+struct window_interruption {
+	u64 rip, cs, rflags, rsp, ss;
+	struct guest_regs regs; /* regs.rsp unused: rsp above */
+};
 
 /* What the loader's arch_leave_vmx (vmx_launch.S) gives back to the guest
  * after VMXOFF, with the general registers (struct guest_regs, rsp = the
@@ -83,6 +92,7 @@ struct vcpu {
 	bool guest_efer_sce; /* IA32_EFER.SCE as the guest wrote it (the real one stays set) */
 	u32 trace_mode; /* FVX_MODE_* on this CPU, 0 when off */
 	bool analyzer_interrupted; /* an event left the analyzer view (NMI) */
+	struct window_interruption interrupted; /* valid while analyzer_interrupted */
 	u64 attacks; /* view-switch abuse seen on this CPU */
 	u64 sealed_refusals; /* attempts to end or change a sealed trace */
 	u64 bad_unload_keys; /* UNLOAD with a wrong key */
@@ -94,6 +104,7 @@ struct vcpu {
 	struct ptp_cpu ptp; /* page-table protection (ptprotect.c) */
 	struct kprot_cpu kprot; /* kernel text protection (kprotect.c) */
 	struct tsc_cpu tsc; /* timing transparency (tsc.c) */
+	struct dt_cpu dt; /* descriptor tables (dt.c) */
 };
 
 struct hv {

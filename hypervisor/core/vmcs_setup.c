@@ -147,5 +147,12 @@ void vmcs_setup(const struct hv *hv, struct vcpu *v)
 	arch_sidt(&idtr);
 	setup_controls(hv, v, cr4);
 	setup_guest_state(&gdtr, &idtr, tr, cr4);
+	/* Linux's tables, which the traced path relies on (dt.c). */
+	v->dt.table[DT_GDT] = (struct dt_table){ gdtr.base, gdtr.limit };
+	v->dt.table[DT_IDT] = (struct dt_table){ idtr.base, idtr.limit };
+	v->dt.tr = tr;
+	v->dt.tr_base = system_descriptor_base(&gdtr, tr);
+	v->dt.tr_limit = arch_lsl(tr);
+	v->dt.tr_ar = segment_ar(tr);
 	setup_host_state(hv, v, tr, cr4);
 }

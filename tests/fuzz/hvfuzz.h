@@ -60,6 +60,7 @@
 #define MAXPHYADDR 46
 #define VPID(c) (1 + (c))
 #define IDT_VA 0x400000ULL
+#define GDT_VA (IDT_VA + 0x3000) /* FREE_GPA's first page */
 #define NMI_HANDLER 0xffffffff81a00000ULL
 #define PF_HANDLER 0xffffffff81a00100ULL
 #define WINDOW_VA 0xffffff8040000000ULL
@@ -90,6 +91,7 @@ struct fake_cpu {
 	u32 xsetbv_index;
 	u64 tsc;
 	unsigned int invept, invvpid; /* INVEPT (all contexts), INVVPID */
+	u64 cr2; /* written for an injected #PF */
 	u64 invvpid_type;
 	u16 invvpid_vpid;
 	u64 invvpid_address;
@@ -144,7 +146,7 @@ bool window_check_and_close(void);
 void window_poke(u64 off, const void *src, u64 len);
 /* The same for RAM pages (a buffer a VMCALL fills, page-table entries the
  * protection repairs or writes for the guest): up to RAM_OPEN_PAGES. */
-#define RAM_OPEN_PAGES 4
+#define RAM_OPEN_PAGES 12
 void ram_may_write(u64 gpa);
 void *ram_expected(u64 gpa, u64 len);
 /* The expected bytes when an open page holds them, else NULL. */

@@ -33,7 +33,9 @@
 #define CR0_PE BIT(0)
 #define CR4_PAE BIT(5)
 
-enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8 };
+/* INJ_DT: whatever exception a descriptor-table instruction may raise
+ * (#NP, #SS, #GP, #PF with an error code), as injected. */
+enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8, INJ_DT = 16 };
 
 /* Guest paging entries and the EPT-violation qualification (SDM 4.5,
  * Table 27-7), as ptprotect.c's design uses them. */
@@ -70,6 +72,13 @@ struct prediction {
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
 	u64 efer; /* GUEST_IA32_EFER after the exit */
 	u16 view; /* EPTP index after the exit */
+	u32 proc2; /* SECONDARY_VM_EXEC_CONTROL after the exit */
+	u64 gdtr, idtr; /* GUEST_GDTR_BASE, GUEST_IDTR_BASE after the exit */
+	u16 tr; /* GUEST_TR_SELECTOR after the exit */
+	bool tables_written; /* the descriptor-table registers may be written */
+	bool dt_exit; /* checked against invariants, not predicted (dt.c) */
+	bool resumed; /* the interrupted analyzer's state put back (views.c) */
+	u64 rip, rflags; /* with resumed */
 	/* Calls of the fake CPU's instructions. */
 	unsigned int rdmsr, wrmsr, xsetbv, wbinvd, tsc;
 	u32 rdmsr_msr, wrmsr_msr;
@@ -87,7 +96,9 @@ static struct exit_state {
 	u64 entry_error, entry_len;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
 	u64 cr3, cs_ar, efer;
-	u32 proc;
+	u32 proc, proc2;
+	u64 gdtr, idtr, rflags;
+	u16 tr, cs;
 	u16 view;
 	struct hv hv;
 	struct vcpu v[CPUS];
@@ -97,12 +108,18 @@ static struct exit_state {
 } x;
 
 static const u16 handled[] = {
-	EXIT_REASON_CPUID,	   EXIT_REASON_GETSEC,	 EXIT_REASON_INVD,	EXIT_REASON_VMCALL,
-	EXIT_REASON_VMCLEAR,	   EXIT_REASON_VMLAUNCH, EXIT_REASON_VMPTRLD,	EXIT_REASON_VMPTRST,
-	EXIT_REASON_VMREAD,	   EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE,	EXIT_REASON_VMXOFF,
-	EXIT_REASON_VMXON,	   EXIT_REASON_INVEPT,	 EXIT_REASON_INVVPID,	EXIT_REASON_VMFUNC,
-	EXIT_REASON_CR_ACCESS,	   EXIT_REASON_MSR_READ, EXIT_REASON_MSR_WRITE, EXIT_REASON_XSETBV,
-	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_CPUID,	    EXIT_REASON_GETSEC,
+	EXIT_REASON_INVD,	    EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCLEAR,	    EXIT_REASON_VMLAUNCH,
+	EXIT_REASON_VMPTRLD,	    EXIT_REASON_VMPTRST,
+	EXIT_REASON_VMREAD,	    EXIT_REASON_VMRESUME,
+	EXIT_REASON_VMWRITE,	    EXIT_REASON_VMXOFF,
+	EXIT_REASON_VMXON,	    EXIT_REASON_INVEPT,
+	EXIT_REASON_INVVPID,	    EXIT_REASON_VMFUNC,
+	EXIT_REASON_CR_ACCESS,	    EXIT_REASON_MSR_READ,
+	EXIT_REASON_MSR_WRITE,	    EXIT_REASON_XSETBV,
+	EXIT_REASON_EPT_VIOLATION,  EXIT_REASON_GDTR_IDTR_ACCESS,
+	EXIT_REASON_LDTR_TR_ACCESS,
 };
 
 static bool has_handler(u16 basic)
@@ -121,7 +138,8 @@ static bool vmx_instruction(u16 basic)
 	       basic != EXIT_REASON_VMCALL && basic != EXIT_REASON_VMFUNC &&
 	       basic != EXIT_REASON_CR_ACCESS && basic != EXIT_REASON_MSR_READ &&
 	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
-	       basic != EXIT_REASON_EPT_VIOLATION;
+	       basic != EXIT_REASON_EPT_VIOLATION && basic != EXIT_REASON_GDTR_IDTR_ACCESS &&
+	       basic != EXIT_REASON_LDTR_TR_ACCESS;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -246,6 +264,17 @@ static bool make_consistent(unsigned int c)
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_XSETBV: return cpl == 0; /* #GP first otherwise */
 	case EXIT_REASON_EPT_VIOLATION: f[EXIT_QUALIFICATION] &= 0x1fbfULL; return true;
+	case EXIT_REASON_GDTR_IDTR_ACCESS:
+	case EXIT_REASON_LDTR_TR_ACCESS:
+		/* Under descriptor-table exiting only; the loads at CPL 0 and
+		 * the stores at CPL > 0 only without UMIP: privilege faults
+		 * come first (SDM 25.1.1). The model covers 64-bit mode. */
+		if (!(f[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_DESC_TABLE_EXITING) ||
+		    !long_mode(f))
+			return false;
+		if ((f[VMX_INSTRUCTION_INFO] >> 29) & 1)
+			return cpl == 0;
+		return cpl == 0 || !(f[GUEST_CR4] & CR4_UMIP);
 	}
 	if (vmx_instruction(basic) && basic != EXIT_REASON_GETSEC)
 		return cpl == 0;
@@ -389,6 +418,51 @@ static enum model_cr3 model_check_tables(u64 cr3)
 /* A CPU follows a protection change at its next exit: CR3-load exiting
  * while active, INVEPT (the PDPT page's EPT permission changed, or
  * entries were repaired), and a check of the tables already loaded. */
+static bool walk(u64 cr3, u64 va, u64 *gpa);
+
+/* Descriptor-table exiting follows the protection (dt.c): turned on, it
+ * takes back tables loaded natively (shadowed, counted) and finds the
+ * GDT's direct-map alias. */
+static void predict_dt_sync(bool on)
+{
+	struct prediction *p = &x.p;
+	struct dt_cpu *d = &p->v.dt;
+	u64 gpa, *live[2] = { &p->gdtr, &p->idtr };
+	u32 limit[2] = { m.vmcs[x.c][GUEST_GDTR_LIMIT], m.vmcs[x.c][GUEST_IDTR_LIMIT] };
+	unsigned int t;
+
+	if (on && !d->exiting) {
+		for (t = 0; t < 2; t++) {
+			if (*live[t] == d->table[t].base && limit[t] == d->table[t].limit)
+				continue;
+			if (t == DT_GDT && d->gdt_alias && *live[t] == d->gdt_alias &&
+			    limit[t] == d->table[t].limit)
+				continue;
+			d->shadow[t] = (struct dt_table){ *live[t], limit[t] };
+			d->shadowed[t] = true;
+			p->v.dt_loads_refused++;
+			*live[t] = d->table[t].base;
+			p->tables_written = true;
+		}
+		if (p->tr != d->tr) {
+			d->tr_shadow = p->tr;
+			d->tr_shadowed = true;
+			p->v.dt_loads_refused++;
+			p->tr = d->tr;
+			p->tables_written = true;
+		}
+		d->gdt_alias = 0;
+		if (walk(p->cr3, d->table[DT_GDT].base, &gpa) &&
+		    (u64)m.ram + gpa != d->table[DT_GDT].base)
+			d->gdt_alias = (u64)m.ram + gpa;
+	}
+	d->exiting = on;
+	p->proc2 = (x.proc2 & ~SECONDARY_EXEC_DESC_TABLE_EXITING) |
+		   (on || (x.hv.ctls.proc2 & SECONDARY_EXEC_DESC_TABLE_EXITING)
+			    ? SECONDARY_EXEC_DESC_TABLE_EXITING
+			    : 0);
+}
+
 static void predict_sync(void)
 {
 	struct prediction *p = &x.p;
@@ -402,6 +476,7 @@ static void predict_sync(void)
 		  (on || (x.hv.ctls.proc & CPU_BASED_CR3_LOAD_EXITING) ? CPU_BASED_CR3_LOAD_EXITING
 								       : 0);
 	p->v.ptp.checking = on;
+	predict_dt_sync(on);
 	p->invept++;
 	if (on && model_check_tables(p->cr3) == CR3_REPAIRED)
 		p->invept++;
@@ -1136,8 +1211,9 @@ static bool window_code(u64 va)
 
 static bool is_idt_handler(u64 rip)
 {
-	u64 base = m.vmcs[x.c][GUEST_IDTR_BASE], lo, hi;
-	u32 limit = m.vmcs[x.c][GUEST_IDTR_LIMIT], vector;
+	/* Linux's IDT as recorded at load, never the live IDTR. */
+	u64 base = x.v[x.c].dt.table[DT_IDT].base, lo, hi;
+	u32 limit = x.v[x.c].dt.table[DT_IDT].limit, vector;
 
 	for (vector = 0; vector < 256 && vector * 16 + 15 <= limit; vector++) {
 		if (!read_virt(base + vector * 16, &lo) || !read_virt(base + vector * 16 + 8, &hi))
@@ -1148,18 +1224,59 @@ static bool is_idt_handler(u64 rip)
 	return false;
 }
 
-static bool frame_returns_into_window_code(void)
+/* The frame (with or without an error code) returns into window code at
+ * ring 0: its five slots are the snapshot. */
+static bool frame_returns_into_window_code(struct window_interruption *s)
 {
-	u64 v;
+	u64 v[6];
 	int slot;
 
-	for (slot = 0; slot < 2; slot++) {
-		if (!read_virt(x.rsp + 8 * slot, &v))
+	for (slot = 0; slot < 6; slot++)
+		if (!read_virt(x.rsp + 8 * slot, &v[slot]))
 			return false;
-		if (window_code(v))
+	for (slot = 0; slot < 2; slot++) {
+		if (window_code(v[slot]) && !(v[slot + 1] & 3)) {
+			*s = (struct window_interruption){ .rip = v[slot],
+							   .cs = v[slot + 1],
+							   .rflags = v[slot + 2],
+							   .rsp = v[slot + 3],
+							   .ss = v[slot + 4],
+							   .regs = x.r };
 			return true;
+		}
 	}
 	return false;
+}
+
+static bool in_trampolines(u64 va)
+{
+	return va - config()->window_va < FVX_WIN_CONFIG;
+}
+
+/* The interrupted analyzer resumes only as it was: its registers, RIP,
+ * RSP and RFLAGS put back; counted when they differ, unless trampoline
+ * code ran on in view 0 from the interrupted instruction. */
+static void predict_resume(bool fetch)
+{
+	struct prediction *p = &x.p;
+	const struct window_interruption *s = &x.v[x.c].interrupted;
+	bool ran_on = !fetch && x.rip != s->rip && in_trampolines(x.rip) && in_trampolines(s->rip);
+	bool exact = x.rip == s->rip && x.rsp == s->rsp && !((x.rflags ^ s->rflags) & ~BIT(16));
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (i != 4 && ((const u64 *)&x.r)[i] != ((const u64 *)&s->regs)[i])
+			exact = false;
+	if (!ran_on && !exact)
+		p->v.resume_tampered++;
+	p->r = s->regs;
+	p->r.rsp = x.r.rsp;
+	p->rsp = s->rsp;
+	p->resumed = true;
+	p->rip = s->rip;
+	p->rflags = s->rflags;
+	p->view = 1;
+	p->v.analyzer_interrupted = false;
 }
 
 /* Up to 15 bytes at RIP through the guest's own tables. */
@@ -1260,18 +1377,20 @@ static void predict_ept_violation(void)
 {
 	struct prediction *p = &x.p;
 	bool fetch = x.q & BIT(2), in_window = x.gpa - WINDOW_GPA < GIB;
+	struct window_interruption s;
 
 	if (predict_ptp_violation())
 		return;
 
 	if (x.view == 1 && fetch && !in_window && is_idt_handler(x.rip) &&
-	    frame_returns_into_window_code()) {
+	    frame_returns_into_window_code(&s)) {
 		p->view = 0; /* Linux's handler for an event in the analyzer */
 		p->v.analyzer_interrupted = true;
+		p->v.interrupted = s;
 	} else if (x.view == 0 && in_window && x.v[x.c].analyzer_interrupted &&
-		   window_code(x.rip)) {
-		p->view = 1; /* back into the interrupted analyzer */
-		p->v.analyzer_interrupted = false;
+		   window_code(x.rip) && x.cpl == 0 && x.cs == x.v[x.c].interrupted.cs &&
+		   (!fetch || x.rip == x.v[x.c].interrupted.rip)) {
+		predict_resume(fetch); /* back into the interrupted analyzer */
 	} else if (x.view == 0 && !in_window) {
 		p->v.ept_violations_logged++;
 		p->inject = INJ_GP;
@@ -1300,6 +1419,10 @@ static void predict(void)
 	p->cr3 = x.cr3;
 	p->efer = x.efer;
 	p->proc = x.proc;
+	p->proc2 = x.proc2;
+	p->gdtr = x.gdtr;
+	p->idtr = x.idtr;
+	p->tr = x.tr;
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
 	if (x.reason & EXIT_REASON_FAILED_VMENTRY) {
@@ -1323,12 +1446,197 @@ static void predict(void)
 	case EXIT_REASON_MSR_WRITE: predict_msr_write(); break;
 	case EXIT_REASON_XSETBV: predict_xsetbv(); break;
 	case EXIT_REASON_EPT_VIOLATION: predict_ept_violation(); break;
+	case EXIT_REASON_GDTR_IDTR_ACCESS:
+	case EXIT_REASON_LDTR_TR_ACCESS:
+		p->dt_exit = true;
+		p->tables_written = true;
+		p->inject = INJ_NONE | INJ_DT;
+		break;
 	case EXIT_REASON_VMFUNC:
 		p->v.attacks++;
 		p->inject = INJ_UD;
 		break;
 	default: p->inject = INJ_UD; /* VMX instructions and GETSEC */
 	}
+}
+
+/* ---- descriptor-table exits: invariants (dt.c) ---- */
+
+/* The pages a descriptor-table exit may write: where its operand is, when
+ * the guest itself could write it (SDM 4.6: U/S at CPL 3, R/W for CPL 3
+ * or CR0.WP, SMAP), and the paging entries of that walk (accessed and
+ * dirty flags). Anything else it writes faults in the harness. */
+static struct {
+	unsigned int count;
+	u64 start[2], end[2]; /* operand bytes on each page, as gpa ranges */
+	u64 entries[12]; /* gpa of paging entries walked */
+	unsigned int entry_count;
+} dt_open;
+
+static bool dt_walk_writable(u64 va, bool user, u64 *gpa)
+{
+	u64 table = x.cr3 & PTE_ADDR, e, all = PTE_RW | PTE_US, size;
+	int level;
+
+	for (level = 4; level >= 1; level--) {
+		u64 entry = table + ((va >> (3 + 9 * level)) & 511) * 8;
+
+		if (!model_read64(entry, &e) || !(e & PTE_P))
+			return false;
+		if (dt_open.entry_count < 12)
+			dt_open.entries[dt_open.entry_count++] = entry;
+		all &= e;
+		size = 1ULL << (3 + 9 * level);
+		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
+			*gpa = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
+			break;
+		}
+		table = e & PTE_ADDR;
+	}
+	if (user && !(all & PTE_US))
+		return false;
+	if (!(all & PTE_RW) && (user || (x.cr0 & BIT(16))))
+		return false;
+	if (!user && (x.cr4 & CR4_SMAP) && !(x.rflags & BIT(18)) && (all & PTE_US))
+		return false;
+	return true;
+}
+
+static u64 dt_gpr(unsigned int i)
+{
+	return i == 4 ? x.rsp : ((const u64 *)&x.r)[i];
+}
+
+/* Opens the bytes [va, va + size) where the guest could write them (only
+ * their walks' entries otherwise). */
+static void dt_open_range(u64 va, unsigned int size, bool write)
+{
+	u64 first = PAGE - (va & (PAGE - 1)), gpa;
+	unsigned int i, n;
+
+	for (i = 0; i < 2 && (i == 0 || size > first); i++) {
+		u64 at = i ? va + first : va;
+
+		n = i ? size - first : (size < first ? size : first);
+		if (!dt_walk_writable(at, x.cpl == 3, &gpa) || !write || !ram_ok(gpa, n) ||
+		    dt_open.count == 2)
+			continue;
+		dt_open.start[dt_open.count] = gpa;
+		dt_open.end[dt_open.count++] = gpa + n;
+	}
+}
+
+/* The operand's address in 64-bit mode as the SDM computes it (the
+ * model's own); for LTR, the TSS descriptor's busy flag in the GDT. */
+static void dt_open_operand(void)
+{
+	const u64 *f = m.vmcs[x.c];
+	u32 info = f[VMX_INSTRUCTION_INFO], seg = (info >> 15) & 7;
+	bool load = (info >> 29) & 1, tr = x.basic == EXIT_REASON_LDTR_TR_ACCESS;
+	u64 la = f[EXIT_QUALIFICATION], sel = 0, gpa;
+
+	memset(&dt_open, 0, sizeof(dt_open));
+	if (tr && (info & BIT(10))) {
+		sel = dt_gpr((info >> 3) & 15) & 0xffff;
+	} else {
+		if (!(info & BIT(27)))
+			la += dt_gpr((info >> 23) & 15);
+		if (!(info & BIT(22)))
+			la += dt_gpr((info >> 18) & 15) << (info & 3);
+		if (((info >> 7) & 7) == 0)
+			la &= 0xffff;
+		else if (((info >> 7) & 7) == 1)
+			la &= 0xffffffff;
+		if (seg == 4 || seg == 5)
+			la += f[GUEST_ES_BASE + 2 * seg];
+		dt_open_range(la, tr ? 2 : 10, !load);
+		if (tr && walk(x.cr3, la, &gpa) && (gpa & (PAGE - 1)) <= PAGE - 2 &&
+		    model_read64(gpa & ~7ULL, &sel))
+			sel = (sel >> (8 * (gpa & 7))) & 0xffff;
+	}
+	/* LTR of Linux's TSS, LLDT: the descriptor read, LTR's busy flag. */
+	if (tr && load && (sel & 0xfffc))
+		dt_open_range(f[GUEST_GDTR_BASE] + (sel & ~7ULL) + 5, 1,
+			      ((info >> 28) & 1) && sel == x.v[x.c].dt.tr);
+	if (tr && load && (sel & 0xfffc)) {
+		x.cpl = 0; /* implicit supervisor accesses */
+		dt_open_range(f[GUEST_GDTR_BASE] + (sel & ~7ULL), 16, false);
+		x.cpl = (f[GUEST_SS_AR_BYTES] >> 5) & 3;
+	}
+}
+
+static void dt_open_pages(void)
+{
+	unsigned int i;
+
+	dt_open_operand();
+	for (i = 0; i < dt_open.count; i++)
+		ram_may_write(dt_open.start[i]);
+	for (i = 0; i < dt_open.entry_count; i++)
+		ram_may_write(dt_open.entries[i]);
+}
+
+/* After the exit: the operand bytes may hold anything, a paging entry may
+ * only have gained its accessed and dirty flags. */
+static void dt_accept_writes(void)
+{
+	unsigned int i;
+	u64 *want, got;
+
+	for (i = 0; i < dt_open.count; i++)
+		memcpy(ram_expected(dt_open.start[i], dt_open.end[i] - dt_open.start[i]),
+		       m.ram + dt_open.start[i], dt_open.end[i] - dt_open.start[i]);
+	for (i = 0; i < dt_open.entry_count; i++) {
+		want = ram_open_lookup(dt_open.entries[i], 8);
+		memcpy(&got, m.ram + dt_open.entries[i], 8);
+		if (want && (got & ~(u64)(PTE_A | PTE_D)) == (*want & ~(u64)(PTE_A | PTE_D)))
+			*want = got;
+	}
+}
+
+/* Whenever descriptor-table exiting is on, the tables the CPU uses are
+ * Linux's: its IDT, its GDT or that GDT's direct-map alias, its TSS. */
+static void check_linux_tables(const u64 *f, const struct vcpu *v)
+{
+	const struct dt_table *t = v->dt.table;
+
+	if (!v->dt.exiting)
+		return;
+	if (f[GUEST_IDTR_BASE] != t[DT_IDT].base || f[GUEST_IDTR_LIMIT] != t[DT_IDT].limit ||
+	    (f[GUEST_GDTR_BASE] != t[DT_GDT].base &&
+	     (!v->dt.gdt_alias || f[GUEST_GDTR_BASE] != v->dt.gdt_alias)) ||
+	    f[GUEST_GDTR_LIMIT] != t[DT_GDT].limit || f[GUEST_TR_SELECTOR] != v->dt.tr)
+		fuzz_fail("not Linux's tables: GDTR %#llx/%#llx, IDTR %#llx/%#llx, TR %#llx",
+			  f[GUEST_GDTR_BASE], f[GUEST_GDTR_LIMIT], f[GUEST_IDTR_BASE],
+			  f[GUEST_IDTR_LIMIT], f[GUEST_TR_SELECTOR]);
+}
+
+/* What a descriptor-table exit did that the invariants allow, taken into
+ * the prediction: the instruction completed or raised its exception; only
+ * SLDT/STR to a register changes a register; the refusal count grows by
+ * one at the most; the shadows are its own. */
+static void dt_exit_outcome(void)
+{
+	const u64 *f = m.vmcs[x.c];
+	const struct vcpu *v = &m.vcpus[x.c];
+	u32 info = f[VMX_INSTRUCTION_INFO], ev = f[VM_ENTRY_INTR_INFO_FIELD];
+	unsigned int reg = (info >> 3) & 15;
+
+	x.p.skip = !((ev & INTR_INFO_VALID) && INTR_TYPE(ev) == TYPE_HARD_EXCEPTION);
+	if (x.basic == EXIT_REASON_LDTR_TR_ACCESS && !((info >> 29) & 1) && (info & BIT(10))) {
+		if (reg == 4)
+			x.p.rsp = f[GUEST_RSP];
+		else
+			((u64 *)&x.p.r)[reg] = ((const u64 *)&m.regs[x.c])[reg];
+	}
+	if (v->dt_loads_refused > x.p.v.dt_loads_refused + 1)
+		fuzz_fail("dt_loads_refused grew by %llu",
+			  v->dt_loads_refused - x.p.v.dt_loads_refused);
+	if (memcmp(v->dt.table, x.p.v.dt.table, sizeof(v->dt.table)) || v->dt.tr != x.p.v.dt.tr)
+		fuzz_fail("Linux's recorded tables changed");
+	x.p.v.dt_loads_refused = v->dt_loads_refused;
+	x.p.v.dt = v->dt;
+	dt_accept_writes();
 }
 
 /* What the exit may write: opened before it runs, everything else faults. */
@@ -1339,6 +1647,8 @@ static void open_writable(void)
 
 	if (x.basic == EXIT_REASON_MSR_WRITE)
 		window_may_write(cfg, PAGE);
+	if (x.basic == EXIT_REASON_GDTR_IDTR_ACCESS || x.basic == EXIT_REASON_LDTR_TR_ACCESS)
+		dt_open_pages();
 	if (x.basic == EXIT_REASON_VMCALL) {
 		switch ((u32)x.r.rax) {
 		case FVX_VMCALL_STATUS: ram_may_write(x.r.rcx); break;
@@ -1455,7 +1765,21 @@ static bool may_write(u32 field)
 	case GUEST_IA32_EFER: return x.basic == EXIT_REASON_MSR_WRITE;
 	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT */
 		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION;
-	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced;
+	case CPU_BASED_VM_EXEC_CONTROL:
+	case SECONDARY_VM_EXEC_CONTROL: return x.p.synced;
+	case GUEST_RFLAGS: return x.p.resumed;
+	case GUEST_GDTR_BASE:
+	case GUEST_GDTR_LIMIT:
+	case GUEST_IDTR_BASE:
+	case GUEST_IDTR_LIMIT:
+	case GUEST_TR_SELECTOR:
+	case GUEST_TR_BASE:
+	case GUEST_TR_LIMIT:
+	case GUEST_TR_AR_BYTES: return x.p.tables_written;
+	case GUEST_LDTR_SELECTOR:
+	case GUEST_LDTR_BASE:
+	case GUEST_LDTR_AR_BYTES:
+	case GUEST_ES_LIMIT + 2 * SEG_LDTR: return x.p.dt_exit;
 	}
 	return false;
 }
@@ -1492,6 +1816,16 @@ static bool event_matches(unsigned int inject, bool report)
 		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE |
 		       VECTOR_GP;
 		code = 0;
+	}
+	if (inject == INJ_DT) {
+		u32 vector = f[VM_ENTRY_INTR_INFO_FIELD] & 0xff;
+
+		/* #NP, #SS, #GP with 0 or a selector; #PF with P, W, U only. */
+		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE |
+		       (vector >= 11 && vector <= 14 ? vector : VECTOR_GP);
+		code = f[VM_ENTRY_EXCEPTION_ERROR_CODE];
+		if ((vector == 14 && (code & ~7ULL)) || code > 0xffff)
+			code = ~0ULL;
 	}
 	if (nmi && !(info & INTR_INFO_VALID) &&
 	    !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS))) {
@@ -1587,6 +1921,9 @@ static void compare(enum outcome out)
 		fuzz_fail("ptp.logged went from %u to %u", x.v[x.c].ptp.logged,
 			  m.vcpus[x.c].ptp.logged);
 	x.p.v.ptp.logged = m.vcpus[x.c].ptp.logged;
+	if (p->dt_exit && out == OUT_RESUME)
+		dt_exit_outcome();
+	x.p.v.dt.logged = m.vcpus[x.c].dt.logged; /* not modelled, as ptp.logged */
 	memcpy(&want, &p->v, sizeof(want));
 	for (i = 0; i < m.writes; i++)
 		if (!may_write(m.written[i]))
@@ -1633,8 +1970,21 @@ static void compare(enum outcome out)
 	}
 	if (!long_mode(f))
 		rip = (u32)rip; /* EIP wraps outside 64-bit mode */
-	if (f[GUEST_RIP] != (p->skip ? rip : x.rip))
+	if (p->resumed)
+		rip = p->rip;
+	if (f[GUEST_RIP] != (p->skip || p->resumed ? rip : x.rip))
 		fuzz_fail("RIP is %#llx, expected %#llx", f[GUEST_RIP], p->skip ? rip : x.rip);
+	if (p->resumed && f[GUEST_RFLAGS] != p->rflags)
+		fuzz_fail("RFLAGS is %#llx, expected %#llx", f[GUEST_RFLAGS], p->rflags);
+	if (f[SECONDARY_VM_EXEC_CONTROL] != p->proc2)
+		fuzz_fail("secondary controls %#llx, expected %#x", f[SECONDARY_VM_EXEC_CONTROL],
+			  p->proc2);
+	if (!p->dt_exit && (f[GUEST_GDTR_BASE] != p->gdtr || f[GUEST_IDTR_BASE] != p->idtr ||
+			    f[GUEST_TR_SELECTOR] != p->tr))
+		fuzz_fail("GDTR %#llx, IDTR %#llx, TR %#llx; expected %#llx, %#llx, %#x",
+			  f[GUEST_GDTR_BASE], f[GUEST_IDTR_BASE], f[GUEST_TR_SELECTOR], p->gdtr,
+			  p->idtr, p->tr);
+	check_linux_tables(f, &m.vcpus[x.c]);
 	if (f[GUEST_RSP] != p->rsp)
 		fuzz_fail("RSP is %#llx, expected %#llx", f[GUEST_RSP], p->rsp);
 	if (f[GUEST_CR3] != p->cr3)
@@ -1664,10 +2014,10 @@ static void compare(enum outcome out)
 			fc->tsc - x.cpu.tsc, p->rdmsr, p->rdmsr_msr, p->wrmsr, p->wrmsr_msr,
 			p->wrmsr_value, p->xsetbv, p->xsetbv_value, p->wbinvd, p->tsc);
 	if (out == OUT_RESUME) {
-		for (inject = INJ_NONE; inject <= INJ_DF; inject <<= 1)
+		for (inject = INJ_NONE; inject <= INJ_DT; inject <<= 1)
 			if ((p->inject & inject) && event_matches(inject, false))
 				break;
-		if (inject > INJ_DF) {
+		if (inject > INJ_DT) {
 			event_matches(p->inject, true);
 			fuzz_fail("the event VM entry would deliver");
 		}
@@ -1736,6 +2086,12 @@ void hvfuzz_exit(unsigned int c)
 	x.cs_ar = f[GUEST_CS_AR_BYTES];
 	x.efer = f[GUEST_IA32_EFER];
 	x.proc = f[CPU_BASED_VM_EXEC_CONTROL];
+	x.proc2 = f[SECONDARY_VM_EXEC_CONTROL];
+	x.gdtr = f[GUEST_GDTR_BASE];
+	x.idtr = f[GUEST_IDTR_BASE];
+	x.tr = f[GUEST_TR_SELECTOR];
+	x.cs = f[GUEST_CS_SELECTOR];
+	x.rflags = f[GUEST_RFLAGS];
 	memcpy(&x.hv, &m.hv, sizeof(x.hv));
 	memcpy(x.v, m.vcpus, sizeof(x.v));
 	x.r = m.regs[c];

@@ -324,6 +324,14 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 	f[VM_EXIT_INSTRUCTION_LEN] = in_u8(in);
 	if (reason == EXIT_REASON_EPT_VIOLATION)
 		f[GUEST_PHYSICAL_ADDRESS] = ept_gpa(in);
+	if (reason == EXIT_REASON_GDTR_IDTR_ACCESS || reason == EXIT_REASON_LDTR_TR_ACCESS) {
+		/* Any operand form (SDM Tables 27-10, 27-11); the displacement
+		 * small or anything. */
+		f[VMX_INSTRUCTION_INFO] = in_u32(in);
+		machine_touch(c, VMX_INSTRUCTION_INFO);
+		if (in_u8(in) & 1)
+			f[EXIT_QUALIFICATION] = (u64)(s64)(signed char)in_u8(in);
+	}
 	if (reason == EXIT_REASON_MSR_READ || reason == EXIT_REASON_MSR_WRITE) {
 		u8 t = in_u8(in);
 
@@ -344,8 +352,14 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 		if (mask & 4)
 			f[GUEST_CR3] = pick_gpa(in);
 		if (mask & 8) {
-			f[GUEST_IDTR_BASE] = pick_value(in);
-			f[GUEST_IDTR_LIMIT] = in_u16(in);
+			u64 base = pick_value(in);
+			u16 limit = in_u16(in);
+
+			/* A native LIDT: never while it would exit. */
+			if (!(f[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_DESC_TABLE_EXITING)) {
+				f[GUEST_IDTR_BASE] = base;
+				f[GUEST_IDTR_LIMIT] = limit;
+			}
 		}
 		if (mask & 16)
 			f[GUEST_GS_BASE] = pick_value(in);

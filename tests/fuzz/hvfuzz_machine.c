@@ -182,6 +182,11 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	c->invvpid_address = address;
 }
 
+void arch_write_cr2(u64 v)
+{
+	cpu()->cr2 = v;
+}
+
 /* Everything else the core could call belongs to load time or to leaving
  * VMX, never to an exit handler. */
 #define NOT_IN_A_HANDLER(ret, name, args)                                                          \
@@ -553,6 +558,7 @@ static void build_ram_baseline(void)
 	put64(r, 0xc000, IDT_GPA | 3);
 	put64(r, 0xc000 + 8, STACK_GPA | 3);
 	put64(r, 0xc000 + 2 * 8, CODE_GPA | 3);
+	put64(r, 0xc000 + 3 * 8, FREE_GPA | 3); /* GDT_VA */
 	/* The window: PML4[511] -> its PDPT, whose entry 1 maps it as one
 	 * kernel 1 GiB page (ptprotect.c checks both at configure). */
 	put64(r, PML4_GPA + 511 * 8, WINDOW_PDPT_GPA | 3);
@@ -629,6 +635,9 @@ static void vmcs_baseline(unsigned int c)
 	f[GUEST_CR3] = PML4_GPA;
 	f[GUEST_IDTR_BASE] = IDT_VA;
 	f[GUEST_IDTR_LIMIT] = 0xfff;
+	f[GUEST_GDTR_BASE] = GDT_VA;
+	f[GUEST_GDTR_LIMIT] = 0x7f;
+	f[GUEST_TR_SELECTOR] = 0x40;
 	f[GUEST_GS_BASE] = gva(PERCPU_GPA + c * 0x800);
 	f[GUEST_SS_AR_BYTES] = 0xc093;
 	f[GUEST_CS_AR_BYTES] = 0xa09b;
@@ -705,6 +714,10 @@ void machine_init(void)
 		for (i = 0; i < SHADOWED_MSR_COUNT; i++)
 			vcpu_baseline[c].shadowed[i].guest = vcpu_baseline[c].shadowed[i].real =
 				linux_msr_value(i);
+		/* Linux's tables as vmcs_setup.c records them (vmcs_baseline). */
+		vcpu_baseline[c].dt.table[DT_GDT] = (struct dt_table){ GDT_VA, 0x7f };
+		vcpu_baseline[c].dt.table[DT_IDT] = (struct dt_table){ IDT_VA, 0xfff };
+		vcpu_baseline[c].dt.tr = 0x40;
 		vcpu_baseline[c].self = &m.vcpus[c];
 		hv_baseline.vcpus[c] = &m.vcpus[c];
 	}

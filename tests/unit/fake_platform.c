@@ -704,6 +704,11 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	arch_invvpid_all();
 }
 
+void arch_write_cr2(u64 v)
+{
+	fail_msg("cpu %u: CR2 written outside an exit handler", fake.current);
+}
+
 static u64 *current_vmcs(void)
 {
 	if (!cpu()->in_vmx || !cpu()->current_vmcs)

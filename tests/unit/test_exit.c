@@ -67,6 +67,13 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 {
 }
 
+static u64 guest_cr2;
+
+void arch_write_cr2(u64 v)
+{
+	guest_cr2 = v;
+}
+
 static u64 real_lstar, real_deadline, fake_tsc;
 
 u64 arch_rdmsr(u32 msr)
@@ -683,6 +690,7 @@ static int window_setup(void **state)
 	vmcs[GUEST_CR3] = 0x9000;
 	vmcs[GUEST_IDTR_BASE] = IDT_VA;
 	vmcs[GUEST_IDTR_LIMIT] = 0xfff;
+	cpu0.dt.table[DT_IDT] = (struct dt_table){ IDT_VA, 0xfff }; /* as at load */
 	return 0;
 }
 
@@ -1244,6 +1252,454 @@ static void tsc_calibration_needs_the_key(void **state)
 	assert_int_equal(cpu0.tsc.transition, 25);
 }
 
+/* ---- descriptor-table instructions (dt.c) ---- */
+
+#define DATA_VA (IDT_VA + 0x2000) /* the page at GPA 0xe000 */
+#define DATA_GPA 0xe000
+#define LINUX_GDT 0xfffffe0000001000ULL /* the read-only fixmap alias */
+#define INFO_64 (2u << 7) /* 64-bit address size */
+#define INFO_DS (3u << 15)
+#define INFO_FS (4u << 15)
+#define INFO_NO_INDEX BIT(22)
+#define INFO_NO_BASE BIT(27)
+#define INFO_REG(n) ((u32)(n) << 23)
+#define INFO_IDX(n, scale) ((u32)(n) << 18 | (scale))
+#define SGDT (0u << 28)
+#define SIDT (1u << 28)
+#define LGDT (2u << 28)
+#define LIDT (3u << 28)
+#define STR (1u << 28)
+#define LTR (3u << 28)
+
+/* The data page mapped with flags at every level (user pages need U/S
+ * everywhere). */
+static void map_data(u64 flags)
+{
+	*(u64 *)(ram + 0x9000) = 0xa000 | 7;
+	*(u64 *)(ram + 0xa000) = 0xb000 | 7;
+	*(u64 *)(ram + 0xb000 + 2 * 8) = 0xc000 | 7;
+	((u64 *)(ram + 0xc000))[2] = DATA_GPA | flags;
+}
+
+static void dt_exit(u32 reason, u32 info, u64 displacement)
+{
+	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
+	vmcs[VMX_INSTRUCTION_INFO] = info;
+	vmcs[EXIT_QUALIFICATION] = displacement;
+	vmcs[GUEST_RIP] = 0x1000;
+	exit_with(reason);
+}
+
+static void set_user_mode(void)
+{
+	vmcs[GUEST_SS_AR_BYTES] = 0xf3; /* DPL 3 */
+}
+
+static void sidt_with_base_index_scale_and_displacement(void **state)
+{
+	map_data(3);
+	regs.rbx = DATA_VA;
+	regs.rsi = 4;
+	/* SIDT [rbx + rsi*4 + 0x10] */
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(3) | INFO_IDX(6, 2), 0x10);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(*(u16 *)(ram + DATA_GPA + 0x20), 0xfff);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x22), IDT_VA);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1003);
+	/* The accessed and dirty flags, as the CPU sets them. */
+	assert_int_equal(((u64 *)(ram + 0xc000))[2] & 0x60, 0x60);
+}
+
+static void sgdt_rip_relative_and_through_fs(void **state)
+{
+	map_data(3);
+	vmcs[GUEST_GDTR_BASE] = LINUX_GDT;
+	vmcs[GUEST_GDTR_LIMIT] = 0x7f;
+	/* RIP-relative: no base, no index, the qualification holds the sum. */
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SGDT | INFO_64 | INFO_DS | INFO_NO_BASE | INFO_NO_INDEX, DATA_VA + 0x40);
+	assert_int_equal(*(u16 *)(ram + DATA_GPA + 0x40), 0x7f);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x42), LINUX_GDT);
+	/* %fs:0x80: in 64-bit mode FS and GS keep their base. */
+	vmcs[GUEST_FS_BASE] = DATA_VA;
+	vmcs[GUEST_DS_BASE] = 0x12340000; /* ignored in 64-bit mode */
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SGDT | INFO_64 | INFO_FS | INFO_NO_BASE | INFO_NO_INDEX, 0x80);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x82), LINUX_GDT);
+}
+
+static void sidt_in_compatibility_mode_stores_six_bytes(void **state)
+{
+	map_data(7);
+	set_user_mode();
+	vmcs[GUEST_CS_AR_BYTES] = 0xc0fb; /* 32-bit code */
+	vmcs[GUEST_DS_AR_BYTES] = 0xc0f3;
+	vmcs[GUEST_DS_LIMIT] = 0xffffffff;
+	memset(ram + DATA_GPA, 0xaa, 16);
+	regs.rbx = 0xabcd00000000ULL | DATA_VA; /* a 32-bit address ignores bits 63:32 */
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | (1u << 7) | INFO_DS | INFO_REG(3) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(*(u16 *)(ram + DATA_GPA), 0xfff);
+	assert_int_equal(*(u32 *)(ram + DATA_GPA + 2), (u32)IDT_VA);
+	assert_int_equal(*(u16 *)(ram + DATA_GPA + 6), 0xaaaa); /* 6 bytes only */
+}
+
+/* The red pill: user-mode SIDT/SGDT get the native values. */
+static void user_sidt_reads_the_native_values(void **state)
+{
+	map_data(7);
+	set_user_mode();
+	regs.rdi = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(7) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 2), IDT_VA);
+	/* With UMIP the CPU raises #GP(0) before any exit (SDM 25.1.1). */
+	vmcs[GUEST_CR4] = CR4_UMIP;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(7) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1000);
+}
+
+static void stores_the_cpu_would_fault_on_are_page_faults(void **state)
+{
+	map_data(1); /* read-only */
+	vmcs[GUEST_CR0] = BIT(16); /* WP */
+	regs.rdi = DATA_VA + 8;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(7) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 14);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 3); /* present, write */
+	assert_int_equal(guest_cr2, DATA_VA + 8);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 10), 0);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1000);
+	/* From user mode, a supervisor page. */
+	map_data(3);
+	((u64 *)(ram + 0xc000))[2] = DATA_GPA | 3;
+	*(u64 *)(ram + 0xb000 + 2 * 8) = 0xc000 | 3;
+	set_user_mode();
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(7) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 14);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 7); /* present, write, user */
+	/* A 10-byte store across into an unmapped page: nothing written,
+	 * CR2 names the second page. */
+	vmcs[GUEST_SS_AR_BYTES] = 0x93;
+	regs.rdi = DATA_VA + 0xffc;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(7) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 14);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 2); /* not present, write */
+	assert_int_equal(guest_cr2, DATA_VA + 0x1000);
+	assert_int_equal(*(u32 *)(ram + DATA_GPA + 0xffc), 0);
+}
+
+static void lidt_elsewhere_is_refused_and_shadowed(void **state)
+{
+	map_data(3);
+	*(u16 *)(ram + DATA_GPA) = 0xff;
+	*(u64 *)(ram + DATA_GPA + 2) = 0xffffffffc0001000ULL; /* a fake IDT */
+	regs.rax = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], IDT_VA);
+	assert_int_equal(vmcs[GUEST_IDTR_LIMIT], 0xfff);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+	assert_int_equal(vmcs[GUEST_RIP], 0x1003);
+	/* SIDT reads back what the guest loaded. */
+	regs.rax = DATA_VA + 0x100;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(*(u16 *)(ram + DATA_GPA + 0x100), 0xff);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x102), 0xffffffffc0001000ULL);
+	/* Linux's own IDT again: done, and the shadow is gone. */
+	*(u16 *)(ram + DATA_GPA) = 0xfff;
+	*(u64 *)(ram + DATA_GPA + 2) = IDT_VA;
+	regs.rax = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	regs.rax = DATA_VA + 0x100;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x102), IDT_VA);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+}
+
+static void lgdt_allows_linux_gdt_and_its_direct_alias_only(void **state)
+{
+	u64 alias = gva(0x4000);
+
+	map_data(3);
+	cpu0.dt.table[DT_GDT] = (struct dt_table){ LINUX_GDT, 0x7f };
+	cpu0.dt.gdt_alias = alias;
+	vmcs[GUEST_GDTR_BASE] = LINUX_GDT;
+	vmcs[GUEST_GDTR_LIMIT] = 0x7f;
+	*(u16 *)(ram + DATA_GPA) = 0x7f;
+	*(u64 *)(ram + DATA_GPA + 2) = alias;
+	regs.rax = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LGDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(vmcs[GUEST_GDTR_BASE], alias);
+	assert_int_equal(cpu0.dt_loads_refused, 0);
+	*(u64 *)(ram + DATA_GPA + 2) = alias + 0x1000;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LGDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(vmcs[GUEST_GDTR_BASE], alias);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+	/* From ring 3 the CPU faults first. */
+	set_user_mode();
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LGDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+}
+
+/* A GDT in the data page with Linux's TSS at 0x40, available. */
+static void tss_in_gdt(void)
+{
+	u64 *gdt = (u64 *)(ram + DATA_GPA);
+
+	map_data(3);
+	vmcs[GUEST_GDTR_BASE] = DATA_VA;
+	vmcs[GUEST_GDTR_LIMIT] = 0x7f;
+	cpu0.dt.table[DT_GDT] = (struct dt_table){ DATA_VA, 0x7f };
+	cpu0.dt.tr = 0x40;
+	gdt[8] = 0x0000890040000000ULL | 0x206f; /* base 0x4000, limit 0x206f, type 9, P */
+	gdt[9] = 0xfffffe00;
+}
+
+static void ltr_reloads_linux_tss_and_refuses_others(void **state)
+{
+	tss_in_gdt();
+	regs.rcx = 0x40;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, LTR | BIT(10) | (1u << 3), 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_TR_SELECTOR], 0x40);
+	assert_int_equal(vmcs[GUEST_TR_BASE], 0xfffffe0000004000ULL);
+	assert_int_equal(vmcs[GUEST_TR_LIMIT], 0x206f);
+	assert_int_equal(vmcs[GUEST_TR_AR_BYTES], 0x8b); /* busy */
+	assert_int_equal((((u64 *)(ram + DATA_GPA))[8] >> 40) & 0xf, 0xb);
+	/* Busy now: the CPU refuses it again with #GP(selector). */
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, LTR | BIT(10) | (1u << 3), 0);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 0x40);
+	/* Another selector: refused, and STR returns it. */
+	regs.rcx = 0x50;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, LTR | BIT(10) | (1u << 3), 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_TR_SELECTOR], 0x40);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+	regs.rdx = ~0ULL;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, STR | BIT(10) | (2u << 3), 0);
+	assert_int_equal(regs.rdx, 0x50); /* zero-extended */
+}
+
+static void str_with_16bit_operand_keeps_the_upper_bits(void **state)
+{
+	u8 *code = ram + 0xf000;
+
+	tss_in_gdt();
+	((u64 *)(ram + 0xc000))[3] = 0xf000 | 3;
+	memcpy(code, "\x66\x0f\x00\xc8", 4); /* str %ax */
+	vmcs[GUEST_TR_SELECTOR] = 0x40;
+	vmcs[VMX_INSTRUCTION_INFO] = STR | BIT(10);
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = 4;
+	vmcs[GUEST_RIP] = IDT_VA + 0x3000;
+	regs.rax = 0x1111222233334444ULL;
+	exit_with(EXIT_REASON_LDTR_TR_ACCESS);
+	assert_int_equal(regs.rax, 0x1111222233330040ULL);
+	/* A store to memory is 2 bytes. */
+	*(u32 *)(ram + DATA_GPA + 0x200) = 0xffffffff;
+	regs.rbx = DATA_VA + 0x200;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, STR | INFO_64 | INFO_DS | INFO_REG(3) | INFO_NO_INDEX,
+		0);
+	assert_int_equal(*(u32 *)(ram + DATA_GPA + 0x200), 0xffff0040);
+}
+
+static void lldt_loads_from_the_gdt(void **state)
+{
+	u64 *gdt = (u64 *)(ram + DATA_GPA);
+
+	tss_in_gdt();
+	gdt[10] = 0x0000820080000000ULL | 0xfff; /* an LDT at 0x8000, limit 0xfff */
+	gdt[11] = 0;
+	regs.rax = 0x50;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, (2u << 28) | BIT(10), 0);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(vmcs[GUEST_LDTR_SELECTOR], 0x50);
+	assert_int_equal(vmcs[GUEST_LDTR_BASE], 0x8000);
+	assert_int_equal(vmcs[GUEST_LDTR_AR_BYTES], 0x82);
+	assert_int_equal(cpu0.dt_loads_refused, 0);
+	/* Not an LDT (the TSS): #GP(selector). */
+	regs.rax = 0x40;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, (2u << 28) | BIT(10), 0);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(vmcs[VM_ENTRY_EXCEPTION_ERROR_CODE], 0x40);
+	/* Null: unusable. */
+	regs.rax = 0;
+	dt_exit(EXIT_REASON_LDTR_TR_ACCESS, (2u << 28) | BIT(10), 0);
+	assert_int_equal(vmcs[GUEST_LDTR_AR_BYTES], BIT(16));
+}
+
+/* A LIDT made before the window was configured (no exits then) is taken
+ * back when the protection starts on this CPU. */
+static void configure_takes_back_a_native_lidt(void **state)
+{
+	vmcs[GUEST_IDTR_BASE] = 0xffffffffc0001000ULL;
+	configure_agent();
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], IDT_VA);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+	assert_true(vmcs[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_DESC_TABLE_EXITING);
+	assert_int_equal(call(FVX_VMCALL_UNCONFIGURE, 0, 0), FVX_VMCALL_OK);
+	assert_false(vmcs[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_DESC_TABLE_EXITING);
+}
+
+/* ---- trusted recovery of an interrupted analyzer (views.c) ---- */
+
+#define ANALYZER_RIP (WINDOW_VA + FVX_WIN_CODE + 0x80)
+
+/* An NMI hit the analyzer at ANALYZER_RIP with rbx = 5 and RSP in its
+ * stack: the handler's first fetch in view 1. */
+static void interrupt_analyzer(void)
+{
+	u64 *frame = (u64 *)(ram + 0x7100);
+
+	configure_agent();
+	frame[2] = 0x2;
+	frame[3] = WINDOW_VA + FVX_WIN_STACKS + 0x3f00;
+	frame[4] = 0x18;
+	regs.rbx = 5;
+	vmcs[GUEST_CS_SELECTOR] = 0x10;
+	handler_fetch_in_view1(ANALYZER_RIP, 0x10);
+	assert_true(cpu0.analyzer_interrupted);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	/* Linux's handler runs and IRETs. */
+	regs.rbx = 0x999;
+	regs.rax = 0x777;
+}
+
+/* The IRET's return: a fetch of analyzer code in view 0. */
+static void resume_fetch(u64 rip)
+{
+	regs.rbx = 5;
+	regs.rax = 0;
+	vmcs[GUEST_RIP] = rip;
+	vmcs[GUEST_RSP] = WINDOW_VA + FVX_WIN_STACKS + 0x3f00;
+	vmcs[GUEST_RFLAGS] = 0x2;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + (rip - WINDOW_VA);
+	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+}
+
+static void exact_resume_is_not_counted(void **state)
+{
+	interrupt_analyzer();
+	resume_fetch(ANALYZER_RIP);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(cpu0.resume_tampered, 0);
+	assert_int_equal(cpu0.attacks, 0);
+	assert_int_equal(regs.rbx, 5);
+}
+
+static void resume_with_a_changed_register_is_restored(void **state)
+{
+	interrupt_analyzer();
+	regs.rbx = 0x6666; /* changed in the saved registers by another CPU */
+	vmcs[GUEST_RIP] = ANALYZER_RIP;
+	vmcs[GUEST_RSP] = WINDOW_VA + FVX_WIN_STACKS + 0x3f00;
+	vmcs[GUEST_RFLAGS] = 0x2;
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_CODE + 0x80;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.resume_tampered, 1);
+	assert_int_equal(regs.rbx, 5);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	/* The same for RSP. */
+	interrupt_analyzer();
+	regs.rbx = 5;
+	regs.rax = 0;
+	vmcs[GUEST_RIP] = ANALYZER_RIP;
+	vmcs[GUEST_RSP] = WINDOW_VA + FVX_WIN_STACKS + 0x100;
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_CODE + 0x80;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.resume_tampered, 2);
+	assert_int_equal(vmcs[GUEST_RSP], WINDOW_VA + FVX_WIN_STACKS + 0x3f00);
+}
+
+/* The frame's RIP changed to the trampoline: its first access to the
+ * analyzer view's memory resumes the analyzer where it was, as it was. */
+static void resume_at_a_changed_rip_is_restored(void **state)
+{
+	interrupt_analyzer();
+	regs.rbx = 0x1234;
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE + 0x40;
+	vmcs[EXIT_QUALIFICATION] = BIT(1);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = hv.window_gpa + FVX_WIN_STACKS + 0x3ff8;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(cpu0.resume_tampered, 1);
+	assert_int_equal(vmcs[GUEST_RIP], ANALYZER_RIP);
+	assert_int_equal(regs.rbx, 5);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	assert_false(cpu0.analyzer_interrupted);
+}
+
+static void jump_elsewhere_into_the_window_is_refused(void **state)
+{
+	interrupt_analyzer();
+	resume_fetch(ANALYZER_RIP + 0x40);
+	assert_int_equal(cpu0.attacks, 1);
+	assert_int_equal(injected(), VECTOR_UD);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	assert_true(cpu0.analyzer_interrupted); /* the snapshot is kept */
+	resume_fetch(ANALYZER_RIP);
+	assert_int_equal(vmcs[EPTP_INDEX], 1);
+	assert_int_equal(cpu0.resume_tampered, 0);
+}
+
+/* The attack: a fake IDT (loaded with LIDT, refused) whose gate is the
+ * attacker's own instruction after its VMFUNC, with a window address at
+ * RSP. The fetch there is no handler of Linux's IDT. */
+static void fake_idt_is_no_handler(void **state)
+{
+	u64 own = 0xffffffffc0002003ULL;
+
+	configure_agent();
+	map_data(3);
+	/* The fake IDT's gate 2 -> own, and LIDT of it (refused). */
+	*(u64 *)(ram + DATA_GPA + 0x800 + 2 * 16) =
+		(own & 0xffff) | (0x10ULL << 16) | (0x8eULL << 40) | ((own >> 16) & 0xffff) << 48;
+	*(u64 *)(ram + DATA_GPA + 0x808 + 2 * 16) = own >> 32;
+	*(u16 *)(ram + DATA_GPA) = 0xfff;
+	*(u64 *)(ram + DATA_GPA + 2) = DATA_VA + 0x800;
+	regs.rax = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(cpu0.dt_loads_refused, 1);
+	/* Even were it live, only the IDT recorded at load counts. */
+	vmcs[GUEST_IDTR_BASE] = DATA_VA + 0x800;
+	vmcs[GUEST_RSP] = IDT_VA + 0x1100;
+	*(u64 *)(ram + 0x7100) = ANALYZER_RIP; /* pushed by the attacker */
+	*(u64 *)(ram + 0x7108) = 0x10;
+	vmcs[EPTP_INDEX] = 1; /* its own VMFUNC */
+	vmcs[EXIT_QUALIFICATION] = BIT(2);
+	vmcs[GUEST_PHYSICAL_ADDRESS] = 0x2000000;
+	vmcs[GUEST_RIP] = own;
+	exit_with(EXIT_REASON_EPT_VIOLATION);
+	assert_false(cpu0.analyzer_interrupted);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+	assert_true(cpu0.attacks >= 1);
+	/* And the jump into the window that follows: #UD. */
+	resume_fetch(ANALYZER_RIP);
+	assert_int_equal(injected(), VECTOR_UD);
+	assert_int_equal(vmcs[EPTP_INDEX], 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
@@ -1294,6 +1750,22 @@ int main(void)
 		T(tsc_deadline_is_kept_in_guest_time),
 		T(tsc_writes_move_the_offset_not_the_cpu),
 		T(tsc_calibration_needs_the_key),
+		W(sidt_with_base_index_scale_and_displacement),
+		W(sgdt_rip_relative_and_through_fs),
+		W(sidt_in_compatibility_mode_stores_six_bytes),
+		W(user_sidt_reads_the_native_values),
+		W(stores_the_cpu_would_fault_on_are_page_faults),
+		W(lidt_elsewhere_is_refused_and_shadowed),
+		W(lgdt_allows_linux_gdt_and_its_direct_alias_only),
+		W(ltr_reloads_linux_tss_and_refuses_others),
+		W(str_with_16bit_operand_keeps_the_upper_bits),
+		W(lldt_loads_from_the_gdt),
+		W(configure_takes_back_a_native_lidt),
+		W(exact_resume_is_not_counted),
+		W(resume_with_a_changed_register_is_restored),
+		W(resume_at_a_changed_rip_is_restored),
+		W(jump_elsewhere_into_the_window_is_refused),
+		W(fake_idt_is_no_handler),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

@@ -261,6 +261,14 @@ static void vmcs_guest_state_is_the_cpu_as_it_was(void **state)
 		assert_int_equal(hv->vcpus[i]->shadowed[SHADOW_SYSENTER_EIP].real,
 				 vmcs[GUEST_SYSENTER_EIP]);
 		assert_true(hv->vcpus[i]->guest_efer_sce);
+		/* Linux's tables, as the descriptor-table policy keeps them. */
+		assert_int_equal(hv->vcpus[i]->dt.table[DT_GDT].base, (u64)fake.cpu[i].gdt);
+		assert_int_equal(hv->vcpus[i]->dt.table[DT_GDT].limit, FAKE_GDT_LIMIT);
+		assert_int_equal(hv->vcpus[i]->dt.table[DT_IDT].base, vmcs[GUEST_IDTR_BASE]);
+		assert_int_equal(hv->vcpus[i]->dt.tr, FAKE_TR);
+		assert_int_equal(hv->vcpus[i]->dt.tr_base, (u64)fake.cpu[i].tss);
+		/* Off at launch: an idle hypervisor takes no such exits. */
+		assert_false(vmcs[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_DESC_TABLE_EXITING);
 	}
 }
 

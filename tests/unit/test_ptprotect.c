@@ -83,6 +83,10 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	invvpid_vpid = vpid;
 }
 
+void arch_write_cr2(u64 v)
+{
+}
+
 static jmp_buf fatal_jump;
 static int fatal_reports;
 
@@ -645,6 +649,13 @@ static void decoder_takes_the_stores_linux_uses(void **state)
 		REG(INSN_XCHG, 4, 8, 6, 4, 0xf0, 0x48, 0x87, 0x37), /* lock xchg */
 		REG(INSN_XCHG, 3, 8, 15, 3, 0x4c, 0x87, 0x3f), /* xchg %r15,(%rdi) */
 		REG(INSN_STORE_REG, 3, 8, 0, 15, 0x48, 0x89, 0x07, 0xcc, 0xcc), /* bytes after */
+		/* The narrow forms a byte patch uses (refused writes are skipped). */
+		REG(INSN_STORE_REG, 2, 1, 0, 2, 0x88, 0x07), /* mov %al,(%rdi) */
+		REG(INSN_STORE_REG, 3, 2, 0, 3, 0x66, 0x89, 0x07), /* mov %ax,(%rdi) */
+		REG(INSN_STORE_REG, 4, 8, 0, 4, 0x66, 0x48, 0x89, 0x07), /* REX.W over 66 */
+		REG(INSN_XCHG, 2, 1, 2, 2, 0x86, 0x17), /* xchg %dl,(%rdi) */
+		IMM(3, 1, 0x90, 3, 0xc6, 0x03, 0x90), /* movb $0x90,(%rbx) */
+		IMM(5, 2, 0xbeef, 5, 0x66, 0xc7, 0x07, 0xef, 0xbe), /* movw $0xbeef,(%rdi) */
 #undef REG
 #undef IMM
 	};
@@ -678,11 +689,12 @@ static void decoder_refuses_everything_else(void **state)
 		BAD(6, 0x48, 0x89, 0x84, 0x24, 0xf8, 0x0f), /* half a displacement */
 		BAD(5, 0x48, 0xc7, 0x07, 0, 0), /* half an immediate */
 		BAD(3, 0x48, 0x89, 0xc7), /* mov %rax,%rdi: no memory written */
-		BAD(3, 0x66, 0x89, 0x07), /* 16-bit */
 		BAD(4, 0x67, 0x48, 0x89, 0x07), /* 32-bit address */
 		BAD(3, 0xf3, 0x48, 0xab), /* rep stosq */
 		BAD(2, 0x48, 0xab), /* stosq */
-		BAD(2, 0x88, 0x07), /* byte store */
+		BAD(2, 0xc6, 0x07), /* movb $imm8 without its immediate */
+		BAD(3, 0xc6, 0x47, 0x08), /* ... after a displacement */
+		BAD(4, 0x66, 0xc7, 0x07, 1), /* movw $imm16, half the immediate */
 		BAD(7, 0x48, 0xc7, 0xc0, 1, 0, 0, 0), /* mov $1,%rax */
 		BAD(8, 0x48, 0xc7, 0x4f, 0x08, 0, 0, 0, 0), /* C7 /1 */
 		BAD(6, 0xc7, 0xf8, 0, 0, 0, 0), /* xbegin */
@@ -712,7 +724,8 @@ static void decoder_refuses_everything_else(void **state)
 			junk[k] =
 				rand() % 4 ? rand() : (u8[]){ 0x48, 0x89, 0xc7, 0x87, 0xf0 }[k % 5];
 		if (insn_decode_store(junk, n, &w))
-			assert_true(w.len <= n && w.len >= 2 && (w.size == 4 || w.size == 8));
+			assert_true(w.len <= n && w.len >= 2 &&
+				    (w.size == 1 || w.size == 2 || w.size == 4 || w.size == 8));
 	}
 }
 

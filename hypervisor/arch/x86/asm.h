@@ -64,6 +64,7 @@ void arch_invept_all(void);
 void arch_invvpid_all(void);
 void arch_invvpid(u64 type, u16 vpid, u64 address);
 u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out);
+void arch_write_cr2(u64 v);
 #else /* !FVX_FAKE_ARCH */
 
 #ifdef FVX_FAKE_VMCS
@@ -279,10 +280,18 @@ static inline bool arch_vmptrld(u64 pa)
 }
 
 #ifdef FVX_FAKE_VMCS
-/* Unit tests record the invalidations. */
+/* Unit tests record the invalidations and CR2. */
 void arch_invept_all(void);
 void arch_invvpid(u64 type, u16 vpid, u64 address);
+void arch_write_cr2(u64 v);
 #else
+/* CR2 for a #PF the hypervisor injects: VMX root takes no page fault, so
+ * it is still the guest's at VM entry. */
+static inline void arch_write_cr2(u64 v)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(v));
+}
+
 /* INVEPT type 2: all contexts (SDM 30.3). */
 static inline void arch_invept_all(void)
 {

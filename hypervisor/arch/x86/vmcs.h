@@ -63,12 +63,18 @@ enum vmcs_field {
 	IDT_VECTORING_INFO_FIELD = 0x4408,
 	IDT_VECTORING_ERROR_CODE = 0x440a,
 	VM_EXIT_INSTRUCTION_LEN = 0x440c,
+	VMX_INSTRUCTION_INFO = 0x440e,
 	GUEST_ES_LIMIT = 0x4800,
+	GUEST_DS_LIMIT = 0x4806,
+	GUEST_TR_LIMIT = 0x480e,
 	GUEST_GDTR_LIMIT = 0x4810,
 	GUEST_IDTR_LIMIT = 0x4812,
 	GUEST_ES_AR_BYTES = 0x4814,
 	GUEST_CS_AR_BYTES = 0x4816,
 	GUEST_SS_AR_BYTES = 0x4818,
+	GUEST_DS_AR_BYTES = 0x481a,
+	GUEST_LDTR_AR_BYTES = 0x4820,
+	GUEST_TR_AR_BYTES = 0x4822,
 	GUEST_INTERRUPTIBILITY_INFO = 0x4824,
 	GUEST_ACTIVITY_STATE = 0x4826,
 	GUEST_SYSENTER_CS = 0x482a,
@@ -84,8 +90,12 @@ enum vmcs_field {
 	GUEST_CR3 = 0x6802,
 	GUEST_CR4 = 0x6804,
 	GUEST_ES_BASE = 0x6806,
+	GUEST_SS_BASE = 0x680a,
+	GUEST_DS_BASE = 0x680c,
 	GUEST_FS_BASE = 0x680e,
 	GUEST_GS_BASE = 0x6810,
+	GUEST_LDTR_BASE = 0x6812,
+	GUEST_TR_BASE = 0x6814,
 	GUEST_GDTR_BASE = 0x6816,
 	GUEST_IDTR_BASE = 0x6818,
 	GUEST_DR7 = 0x681a,
@@ -111,6 +121,7 @@ enum vmcs_field {
 
 /* Segment access rights (SDM 24.4.1, Table 24-2): CS.L, 64-bit code. */
 #define SEGMENT_AR_L BIT(13)
+#define SEGMENT_AR_UNUSABLE BIT(16)
 
 /* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
 enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
@@ -194,6 +205,22 @@ static inline void vmcs_raw_write(u32 field, u64 value)
 		VMCS_CHECK(f, VMCS_WIDTH_NATURAL);                                                 \
 		vmcs_raw_write(f, (u64)(v));                                                       \
 	})
+
+/* A guest segment's fields (computed, so not width-checked at compile time). */
+static inline u64 vmcs_segment_base(enum vmcs_segment s)
+{
+	return vmcs_raw_read(GUEST_ES_BASE + 2 * s);
+}
+
+static inline u32 vmcs_segment_limit(enum vmcs_segment s)
+{
+	return (u32)vmcs_raw_read(GUEST_ES_LIMIT + 2 * s);
+}
+
+static inline u32 vmcs_segment_ar(enum vmcs_segment s)
+{
+	return (u32)vmcs_raw_read(GUEST_ES_AR_BYTES + 2 * s);
+}
 
 /* Segment fields are computed, so they are checked at run time by width. */
 static inline void vmcs_write_segment(enum vmcs_segment s, u16 sel, u64 base, u32 limit, u32 ar)

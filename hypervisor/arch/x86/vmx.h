@@ -8,8 +8,10 @@
 
 #define CR0_PG BIT(31) /* SDM 2.5: paging */
 #define CR4_PGE BIT(7) /* SDM 2.5: global pages */
+#define CR4_UMIP BIT(11) /* SDM 2.5: SGDT/SIDT/SLDT/STR at CPL 0 only */
 #define CR4_LA57 BIT(12) /* SDM 2.5: 57-bit linear addresses (5-level paging) */
 #define CR4_VMXE BIT(13) /* SDM 2.5: VMX enable */
+#define CR4_SMAP BIT(21) /* SDM 2.5: supervisor-mode access prevention */
 #define CR4_CET BIT(23) /* SDM 2.5: control-flow enforcement */
 
 /* MSRs (SDM Vol. 4 and Appendix A). */
@@ -100,6 +102,7 @@
 
 /* Secondary processor-based VM-execution controls (SDM 24.6.2, Table 24-7). */
 #define SECONDARY_EXEC_ENABLE_EPT BIT(1)
+#define SECONDARY_EXEC_DESC_TABLE_EXITING BIT(2)
 #define SECONDARY_EXEC_ENABLE_RDTSCP BIT(3)
 #define SECONDARY_EXEC_ENABLE_VPID BIT(5)
 #define SECONDARY_EXEC_UNRESTRICTED_GUEST BIT(7)

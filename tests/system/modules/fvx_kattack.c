@@ -16,13 +16,17 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/kdebug.h>
 #include <linux/vmalloc.h>
 #include <asm/desc.h>
 #include <asm/set_memory.h>
 #include <asm/asm.h>
+#include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/traps.h>
 
 #include "fastvmix/vmcall.h"
+#include "fastvmix/trace.h"
 
 static char *group = "";
 module_param(group, charp, 0);
@@ -75,8 +79,228 @@ static void attack_msr(void)
 	attack_one_msr("EFER-shadowed", MSR_EFER, efer & ~EFER_SCE);
 }
 
+/* ---- group dt: the descriptor tables ---- */
+
+/* A #GP gate of a copied IDT leads here: it notes its use and goes on to
+ * Linux's handler, so a copy that did get loaded is seen, not fatal. */
+static unsigned long linux_gp_handler __used;
+static int copy_gate_used __used;
+asm(".pushsection .text\n"
+    "fvx_copy_gp_gate:\n"
+    "	movl $1, copy_gate_used(%rip)\n"
+    "	jmp *linux_gp_handler(%rip)\n"
+    ".popsection\n");
+void fvx_copy_gp_gate(void);
+
+static void set_gate(gate_desc *g, unsigned long target)
+{
+	g->offset_low = target;
+	g->offset_middle = target >> 16;
+	g->offset_high = target >> 32;
+}
+
+static void lidt(const struct desc_ptr *d)
+{
+	asm volatile("lidt %0" : : "m"(*d));
+}
+
+static void lgdt(const struct desc_ptr *d)
+{
+	asm volatile("lgdt %0" : : "m"(*d));
+}
+
+/* LSL of sel; ~0 when it fails. */
+static unsigned int segment_limit(u16 sel)
+{
+	unsigned int limit = ~0U;
+
+	asm volatile("lsl %k1, %k0" : "+r"(limit) : "r"((unsigned int)sel) : "cc");
+	return limit;
+}
+
+/* LTR sel; true when it faulted. */
+static bool ltr_faults(u16 sel)
+{
+	int faulted = 1;
+
+	asm volatile("1: ltr %w[sel]\n"
+		     "   movl $0, %[faulted]\n"
+		     "2:\n" _ASM_EXTABLE(1b, 2b)
+		     : [faulted] "+r"(faulted)
+		     : [sel] "r"(sel)
+		     : "memory");
+	return faulted;
+}
+
+/* LIDT of a copy of Linux's IDT: refused; SIDT reads the copy back, and
+ * a #GP (RDMSR of an MSR that does not exist) still goes through Linux's
+ * IDT, not the copy's gate. */
+static void dt_lidt(void *copy)
+{
+	struct desc_ptr linux_idt, loaded = { 0 }, back = { 0 };
+	unsigned long flags;
+	u32 lo, hi;
+	int err;
+
+	local_irq_save(flags);
+	store_idt(&linux_idt);
+	memcpy(copy, (void *)linux_idt.address, linux_idt.size + 1);
+	linux_gp_handler = gate_offset((gate_desc *)linux_idt.address + X86_TRAP_GP);
+	set_gate((gate_desc *)copy + X86_TRAP_GP, (unsigned long)fvx_copy_gp_gate);
+	loaded = (struct desc_ptr){ .size = linux_idt.size, .address = (unsigned long)copy };
+	lidt(&loaded);
+	store_idt(&back);
+	err = rdmsr_safe(0x4fff0123, &lo, &hi);
+	lidt(&linux_idt);
+	local_irq_restore(flags);
+	report("lidt-shadowed", back.address == loaded.address && back.size == loaded.size,
+	       back.address, loaded.address);
+	report("lidt-linux-idt-serves", err && !copy_gate_used, err, copy_gate_used);
+	store_idt(&back);
+	report("lidt-restored", back.address == linux_idt.address, back.address, linux_idt.address);
+}
+
+/* LGDT of a copy whose user data descriptor has another limit: refused
+ * (LSL still reads Linux's); SGDT reads the copy back. */
+static void dt_lgdt(void *copy)
+{
+	struct desc_ptr linux_gdt, loaded, back = { 0 };
+	unsigned long flags;
+	unsigned int before, during;
+	struct desc_struct *d = (struct desc_struct *)copy + GDT_ENTRY_DEFAULT_USER_DS;
+
+	local_irq_save(flags);
+	native_store_gdt(&linux_gdt);
+	memcpy(copy, (void *)linux_gdt.address, linux_gdt.size + 1);
+	d->limit0 = 0x1234;
+	d->limit1 = 0;
+	d->g = 0;
+	loaded = (struct desc_ptr){ .size = linux_gdt.size, .address = (unsigned long)copy };
+	before = segment_limit(__USER_DS);
+	lgdt(&loaded);
+	native_store_gdt(&back);
+	during = segment_limit(__USER_DS);
+	lgdt(&linux_gdt);
+	local_irq_restore(flags);
+	report("lgdt-shadowed", back.address == loaded.address, back.address, loaded.address);
+	report("lgdt-refused", during == before, during, before);
+	native_store_gdt(&back);
+	report("lgdt-restored", back.address == linux_gdt.address, back.address, linux_gdt.address);
+}
+
+/* LTR of the kernel data segment (natively #GP: not a TSS): refused, STR
+ * reads it back. Linux's own reload of its TSS (what the loader does) then
+ * works: LGDT of the writable GDT, LTR, LGDT of the read-only one. */
+static void dt_ltr(void)
+{
+	unsigned long flags;
+	u16 linux_tr, back;
+	bool faulted;
+
+	local_irq_save(flags);
+	asm volatile("str %0" : "=r"(linux_tr));
+	faulted = ltr_faults(__KERNEL_DS);
+	asm volatile("str %0" : "=r"(back));
+	force_reload_TR();
+	local_irq_restore(flags);
+	report("ltr-refused", !faulted && back == __KERNEL_DS, faulted, back);
+	asm volatile("str %0" : "=r"(back));
+	report("ltr-linux-reload", back == linux_tr, back, linux_tr);
+}
+
+/* The attack on the analyzer's recovery: a fake IDT whose NMI gate is the
+ * instruction after the module's own VMFUNC, a window code address pushed
+ * as the frame, then a jump into the window. The LIDT is refused, the
+ * VMFUNC undone, and the jump gets #UD (which the die notifier below turns
+ * into a return to the module). */
+static unsigned long window_target, window_recovery;
+static int window_ud;
+
+static int window_ud_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+
+	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD || args->regs->ip != window_target)
+		return NOTIFY_DONE;
+	window_ud = 1;
+	args->regs->ip = window_recovery;
+	return NOTIFY_STOP;
+}
+
+extern char fvx_after_vmfunc[], fvx_window_recovery[];
+static struct notifier_block window_ud_nb = { .notifier_call = window_ud_notify };
+
+static u64 find_window_va(void)
+{
+	struct fvx_window_info *info = (void *)get_zeroed_page(GFP_KERNEL);
+	u64 *pml4, *pdpt, va = 0;
+	unsigned int i;
+
+	if (!info)
+		return 0;
+	if (!fvx_vmcall(FVX_VMCALL_WINDOW_INFO, virt_to_phys(info), 0, 0, NULL)) {
+		pml4 = __va(__read_cr3() & CR3_ADDR_MASK);
+		pdpt = __va(pml4[511] & PTE_PFN_MASK);
+		for (i = 0; i < 512; i++) {
+			u64 e = READ_ONCE(pdpt[i]);
+
+			if ((e & _PAGE_PRESENT) && (e & _PAGE_PSE) &&
+			    (e & 0x000fffffc0000000ULL) == info->window_gpa)
+				va = 0xffffff8000000000ULL + (u64)i * (1ULL << 30);
+		}
+	}
+	free_page((unsigned long)info);
+	return va;
+}
+
+static noinline void dt_fake_idt_vmfunc(void *copy)
+{
+	struct desc_ptr linux_idt, fake;
+	unsigned long flags;
+	u64 window_va = find_window_va();
+
+	report("window-found", window_va, window_va, 0);
+	if (!window_va)
+		return;
+	window_target = window_va + FVX_WIN_CODE + 0x100;
+	register_die_notifier(&window_ud_nb);
+	local_irq_save(flags);
+	store_idt(&linux_idt);
+	memcpy(copy, (void *)linux_idt.address, linux_idt.size + 1);
+	set_gate((gate_desc *)copy + X86_TRAP_NMI, (unsigned long)fvx_after_vmfunc);
+	window_recovery = (unsigned long)fvx_window_recovery;
+	fake = (struct desc_ptr){ .size = linux_idt.size, .address = (unsigned long)copy };
+	lidt(&fake);
+	asm volatile("push %[target]\n" /* the "interrupted" window code */
+		     "xor %%eax, %%eax\n"
+		     "mov $1, %%ecx\n"
+		     "vmfunc\n"
+		     "fvx_after_vmfunc:\n"
+		     "add $8, %%rsp\n"
+		     "jmp *%[target]\n"
+		     "fvx_window_recovery:\n"
+		     :
+		     : [target] "r"(window_target)
+		     : "rax", "rcx", "memory");
+	lidt(&linux_idt);
+	local_irq_restore(flags);
+	unregister_die_notifier(&window_ud_nb);
+	report("fake-idt-vmfunc-ud", window_ud, window_ud, window_target);
+}
+
 static void attack_dt(void)
 {
+	void *copy = (void *)get_zeroed_page(GFP_KERNEL);
+
+	if (!copy) {
+		report("dt-memory", false, 0, 0);
+		return;
+	}
+	dt_lidt(copy);
+	dt_lgdt(copy);
+	dt_ltr();
+	dt_fake_idt_vmfunc(copy);
+	free_page((unsigned long)copy);
 }
 
 /* kallsyms_lookup_name is not exported: a kprobe on it tells its address. */
