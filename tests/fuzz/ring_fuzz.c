@@ -460,7 +460,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	pass(&d, &out);
-	output_finish(&out); /* calls still waiting for their return: "= ?" */
+	output_finish(&out, NULL); /* calls still waiting for their return: "= ?" */
 	drain_free(&d);
 	device_unmap(&r);
 	return 0;
