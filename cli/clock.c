@@ -30,8 +30,7 @@ static void sample(uint64_t *tsc, int64_t *ns)
 	*ns = ns_of(&t);
 }
 
-bool tsc_clock_set(struct tsc_clock *c, uint64_t tsc_a, int64_t ns_a, uint64_t tsc_b,
-		   int64_t ns_b)
+bool tsc_clock_set(struct tsc_clock *c, uint64_t tsc_a, int64_t ns_a, uint64_t tsc_b, int64_t ns_b)
 {
 	*c = (struct tsc_clock){ 0 };
 	if (tsc_b <= tsc_a || ns_b <= ns_a)

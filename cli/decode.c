@@ -80,8 +80,7 @@ void decode_flags(const struct const_name *t, size_t n, uint64_t v, const char *
 	put_flags(&out, t, n, v);
 }
 
-static void put_value(struct text *t, const struct const_name *tab, size_t n, uint64_t v,
-		      bool hex)
+static void put_value(struct text *t, const struct const_name *tab, size_t n, uint64_t v, bool hex)
 {
 	const char *name = decode_value(tab, n, v);
 
@@ -323,15 +322,24 @@ int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DEC
  * signal returns one of the ERESTART ones to the kernel, which restarts it
  * or turns it into EINTR. */
 static const char *const kernel_errnos[] = {
-	[512 - 512] = "ERESTARTSYS",	   [513 - 512] = "ERESTARTNOINTR",
-	[514 - 512] = "ERESTARTNOHAND",	   [515 - 512] = "ENOIOCTLCMD",
-	[516 - 512] = "ERESTART_RESTARTBLOCK", [517 - 512] = "EPROBE_DEFER",
-	[518 - 512] = "EOPENSTALE",	   [519 - 512] = "ENOPARAM",
-	[521 - 512] = "EBADHANDLE",	   [522 - 512] = "ENOTSYNC",
-	[523 - 512] = "EBADCOOKIE",	   [524 - 512] = "ENOTSUPP",
-	[525 - 512] = "ETOOSMALL",	   [526 - 512] = "ESERVERFAULT",
-	[527 - 512] = "EBADTYPE",	   [528 - 512] = "EJUKEBOX",
-	[529 - 512] = "EIOCBQUEUED",	   [530 - 512] = "ERECALLCONFLICT",
+	[512 - 512] = "ERESTARTSYS",
+	[513 - 512] = "ERESTARTNOINTR",
+	[514 - 512] = "ERESTARTNOHAND",
+	[515 - 512] = "ENOIOCTLCMD",
+	[516 - 512] = "ERESTART_RESTARTBLOCK",
+	[517 - 512] = "EPROBE_DEFER",
+	[518 - 512] = "EOPENSTALE",
+	[519 - 512] = "ENOPARAM",
+	[521 - 512] = "EBADHANDLE",
+	[522 - 512] = "ENOTSYNC",
+	[523 - 512] = "EBADCOOKIE",
+	[524 - 512] = "ENOTSUPP",
+	[525 - 512] = "ETOOSMALL",
+	[526 - 512] = "ESERVERFAULT",
+	[527 - 512] = "EBADTYPE",
+	[528 - 512] = "EJUKEBOX",
+	[529 - 512] = "EIOCBQUEUED",
+	[530 - 512] = "ERECALLCONFLICT",
 	[531 - 512] = "ENOGRACE",
 };
 

@@ -33,11 +33,9 @@
 #define ATFL ARG_AT_FLAGS
 #define SIG ARG_SIGNAL
 
-#define CALL(name, classes, ...)                                                                   \
-	[__NR_##name] = { 1, (classes), RET_INT, { __VA_ARGS__ } }
+#define CALL(name, classes, ...) [__NR_##name] = { 1, (classes), RET_INT, { __VA_ARGS__ } }
 /* A call that returns an address: shown in hex. */
-#define ADDR_CALL(name, classes, ...)                                                              \
-	[__NR_##name] = { 1, (classes), RET_ADDR, { __VA_ARGS__ } }
+#define ADDR_CALL(name, classes, ...) [__NR_##name] = { 1, (classes), RET_ADDR, { __VA_ARGS__ } }
 
 static const struct syscall_decl table[] = {
 	CALL(read, D, FD, BUF, ULONG),
