@@ -139,11 +139,6 @@ int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DEC
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);
 /* The errno of a failed call's return value, or 0. */
 int decode_errno(int64_t value);
-/* Flags as NAME|NAME|0xREST (`zero` when v is 0), a value's name or its
- * number, from a generated table. */
-void decode_flags(const struct const_name *t, size_t n, uint64_t v, const char *zero, char *buf,
-		  size_t size);
-const char *decode_value(const struct const_name *t, size_t n, uint64_t v);
 
 /* clock.c: the records' TSC as time of day and durations */
 struct tsc_clock {

@@ -42,7 +42,7 @@ static void put(struct text *t, const char *fmt, ...)
 
 /* ---- names from the generated tables ---- */
 
-const char *decode_value(const struct const_name *t, size_t n, uint64_t v)
+static const char *decode_value(const struct const_name *t, size_t n, uint64_t v)
 {
 	size_t i;
 
@@ -69,15 +69,13 @@ static void put_flags(struct text *t, const struct const_name *tab, size_t n, ui
 		put(t, "%s%#" PRIx64, sep, v);
 }
 
-void decode_flags(const struct const_name *t, size_t n, uint64_t v, const char *zero, char *buf,
-		  size_t size)
+/* Flags, or the name of no flag (PROT_NONE, F_OK, 0). */
+static void put_flag_set(struct text *t, const struct const_name *tab, size_t n, uint64_t v,
+			 const char *zero)
 {
-	struct text out = { buf, size, 0 };
-
-	buf[0] = 0;
 	if (!v)
-		put(&out, "%s", zero ? zero : "0");
-	put_flags(&out, t, n, v);
+		put(t, "%s", zero ? zero : "0");
+	put_flags(t, tab, n, v);
 }
 
 static void put_value(struct text *t, const struct const_name *tab, size_t n, uint64_t v, bool hex)
@@ -179,32 +177,12 @@ static void put_arg(struct text *t, enum arg_type type, uint64_t v)
 		break;
 	case ARG_MODE: put(t, "%#03" PRIo64, v); break;
 	case ARG_OPEN_FLAGS: put_open_flags(t, v); break;
-	case ARG_FD_FLAGS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, open_flags, COUNT(open_flags), v);
-		break;
-	case ARG_AT_FLAGS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, at_flags, COUNT(at_flags), v);
-		break;
-	case ARG_PROT:
-		if (!v)
-			put(t, "PROT_NONE");
-		put_flags(t, prot_flags, COUNT(prot_flags), v);
-		break;
-	case ARG_MAP_FLAGS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, map_flags, COUNT(map_flags), v);
-		break;
+	case ARG_FD_FLAGS: put_flag_set(t, open_flags, COUNT(open_flags), v, "0"); break;
+	case ARG_AT_FLAGS: put_flag_set(t, at_flags, COUNT(at_flags), v, "0"); break;
+	case ARG_PROT: put_flag_set(t, prot_flags, COUNT(prot_flags), v, "PROT_NONE"); break;
+	case ARG_MAP_FLAGS: put_flag_set(t, map_flags, COUNT(map_flags), v, "0"); break;
 	case ARG_MADVISE: put_value(t, madvise_advice, COUNT(madvise_advice), v, false); break;
-	case ARG_CLONE_FLAGS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, clone_flags, COUNT(clone_flags), v);
-		break;
+	case ARG_CLONE_FLAGS: put_flag_set(t, clone_flags, COUNT(clone_flags), v, "0"); break;
 	case ARG_SIGNAL: put_signal(t, v); break;
 	case ARG_SIGPROCMASK_HOW:
 		put_value(t, sigprocmask_how, COUNT(sigprocmask_how), v, false);
@@ -217,21 +195,11 @@ static void put_arg(struct text *t, enum arg_type type, uint64_t v)
 	case ARG_FAMILY: put_value(t, socket_families, COUNT(socket_families), v, false); break;
 	case ARG_SOCKET_TYPE: put_socket_type(t, v); break;
 	case ARG_SOCKET_FLAGS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, socket_type_flags, COUNT(socket_type_flags), v);
+		put_flag_set(t, socket_type_flags, COUNT(socket_type_flags), v, "0");
 		break;
-	case ARG_ACCESS_MODE:
-		if (!v)
-			put(t, "F_OK");
-		put_flags(t, access_modes, COUNT(access_modes), v);
-		break;
+	case ARG_ACCESS_MODE: put_flag_set(t, access_modes, COUNT(access_modes), v, "F_OK"); break;
 	case ARG_FUTEX_OP: put_futex_op(t, v); break;
-	case ARG_WAIT_OPTIONS:
-		if (!v)
-			put(t, "0");
-		put_flags(t, wait_options, COUNT(wait_options), v);
-		break;
+	case ARG_WAIT_OPTIONS: put_flag_set(t, wait_options, COUNT(wait_options), v, "0"); break;
 	}
 }
 
