@@ -18,6 +18,8 @@ UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervis
 	hypervisor/core/ept_walk.c
 CLI_SRC := $(wildcard cli/*.c)
 ERRNO_NAMES := $(BUILD)/gen/errno_names.h
+CONST_NAMES := $(BUILD)/gen/const_names.h
+GEN_NAMES := $(ERRNO_NAMES) $(CONST_NAMES)
 UAPI ?= /usr/include
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -40,13 +42,17 @@ $(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
-$(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(ERRNO_NAMES) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
+$(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(GEN_NAMES) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -static -o $@ $(CLI_SRC) $(CORE_PURE) -lseccomp -ljson-c
 
 # errno names for fastvmix trace, from the kernel's uapi headers.
 $(ERRNO_NAMES): scripts/gen-errno.sh $(UAPI)/asm-generic/errno-base.h $(UAPI)/asm-generic/errno.h
 	bash scripts/gen-errno.sh $@ $(UAPI)/asm-generic/errno-base.h $(UAPI)/asm-generic/errno.h
+
+# Flag and constant names for decoding arguments, from the uapi headers.
+$(CONST_NAMES): scripts/gen-constants.sh
+	bash scripts/gen-constants.sh $@
 
 # The asm-offsets header: C layouts for assembly (hypervisor/arch/x86/offsets.c).
 OFFSETS := $(BUILD)/gen/fvx_offsets.h
@@ -89,9 +95,10 @@ $(EXIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/fake_trampoline.c $(EX
 
 # Frontend tests need no guest kernel: the host-runnable parts of cli/, and
 # the whole trace command against a fake /dev/fastvmix (wrapped at link time).
-CLI_UNIT := cli/drain.c cli/output.c cli/syscalls.c cli/launch.c cli/status.c
+CLI_UNIT := cli/drain.c cli/output.c cli/syscalls.c cli/launch.c cli/status.c cli/decode.c \
+	cli/syscall_table.c cli/clock.c cli/summary.c
 CLI_UNIT_TRACE := cli/trace.c cli/device.c hypervisor/core/analyzer_image.c
-CLI_UNIT_DEPS := $(CLI_UNIT) $(ERRNO_NAMES) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
+CLI_UNIT_DEPS := $(CLI_UNIT) $(GEN_NAMES) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
 $(BUILD)/unit/test_cli_trace: tests/unit/test_cli_trace.c $(CLI_UNIT_DEPS) $(CLI_UNIT_TRACE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -I$(BUILD)/gen -o $@ $< $(CLI_UNIT) $(CLI_UNIT_TRACE) \
@@ -184,11 +191,12 @@ $(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(F
 $(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
-FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c hypervisor/core/analyzer_image.c
+FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c cli/decode.c cli/syscall_table.c \
+	cli/clock.c cli/summary.c hypervisor/core/analyzer_image.c
 $(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \
-		$(FUZZ_HEADERS) $(ERRNO_NAMES)
+		$(FUZZ_HEADERS) $(GEN_NAMES)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \
-		-o $@ $< $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) -lseccomp
+		-o $@ $< $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) -lseccomp -ljson-c
 $(FUZZ_DIR)/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $<

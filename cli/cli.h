@@ -59,28 +59,157 @@ const char *syscall_name(uint64_t nr, char *buf, size_t size);
 int syscall_number(const char *name);
 /* How many arguments nr takes: 6 when the kernel does not say. */
 int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name);
-/* Parses "trace=NAME[,NAME...]" into a bitmap; -1 with a message on stderr. */
+/* Parses "trace=NAME[,NAME...]" into a bitmap: system call names, strace's
+ * classes (%file, %desc, %network or %net, %process, %signal, %ipc,
+ * %memory) and "all"; -1 with a message on stderr. */
 int syscall_filter_parse(const char *spec, uint64_t syscalls[8]);
+
+/* decode.c and syscall_table.c: what a system call's arguments and return
+ * value mean, for the x86-64 calls described in syscall_table.c. Values
+ * with names come from tables generated from the uapi headers
+ * (scripts/gen-constants.sh). */
+struct const_name {
+	uint64_t value;
+	const char *name;
+};
+/* How an argument is shown. Memory of the traced process is not read yet:
+ * strings, buffers and structures show as their address (NULL or hex);
+ * decode_arg is where their captured contents will be shown instead. */
+enum arg_type {
+	ARG_END, /* no more arguments */
+	ARG_INT, /* int: signed decimal */
+	ARG_LONG, /* long, off_t: signed decimal */
+	ARG_ULONG, /* size_t, counts: unsigned decimal */
+	ARG_HEX, /* a number best read in hex (mmap's offset, flags not decoded) */
+	ARG_PTR, /* an address the call does not read through */
+	ARG_STR, /* a NUL-terminated string */
+	ARG_BUF, /* a buffer */
+	ARG_STRUCT, /* a structure or an array */
+	ARG_FD,
+	ARG_DIRFD, /* an fd or AT_FDCWD */
+	ARG_MODE, /* file mode, octal */
+	ARG_OPEN_FLAGS, /* access mode, then O_ flags */
+	ARG_FD_FLAGS, /* O_ flags without an access mode (dup3, pipe2) */
+	ARG_AT_FLAGS,
+	ARG_PROT,
+	ARG_MAP_FLAGS,
+	ARG_MADVISE,
+	ARG_CLONE_FLAGS,
+	ARG_SIGNAL,
+	ARG_SIGPROCMASK_HOW,
+	ARG_WHENCE,
+	ARG_FCNTL_CMD,
+	ARG_IOCTL_REQUEST,
+	ARG_FAMILY,
+	ARG_SOCKET_TYPE, /* a type and SOCK_ flags */
+	ARG_SOCKET_FLAGS, /* SOCK_ flags only (accept4) */
+	ARG_ACCESS_MODE,
+	ARG_FUTEX_OP,
+	ARG_WAIT_OPTIONS,
+};
+enum ret_type { RET_INT, RET_ADDR };
+/* strace's classes of system calls, for -e trace=%CLASS. */
+enum syscall_class {
+	CLASS_FILE = 1 << 0, /* takes a file name */
+	CLASS_DESC = 1 << 1, /* takes or returns a file descriptor */
+	CLASS_NETWORK = 1 << 2,
+	CLASS_PROCESS = 1 << 3, /* process lifecycle: creation, exec, end, kill */
+	CLASS_SIGNAL = 1 << 4,
+	CLASS_IPC = 1 << 5, /* System V IPC */
+	CLASS_MEMORY = 1 << 6, /* memory mapping */
+};
+struct syscall_decl {
+	uint8_t known; /* described: the arguments below are all there is */
+	uint8_t classes; /* enum syscall_class */
+	uint8_t ret; /* enum ret_type */
+	uint8_t args[6]; /* enum arg_type, ARG_END after the last */
+};
+/* nr's description, or NULL when syscall_table.c does not describe it. */
+const struct syscall_decl *syscall_decl(uint64_t nr);
+/* Whether syscall nr is in one of `classes`. */
+bool syscall_in_class(uint64_t nr, unsigned int classes);
+#define DECODE_ARG_MAX 512 /* bytes of one decoded argument, NUL included */
+/* Argument v of type t as strace shows it (O_RDONLY|O_CLOEXEC, 0644, NULL). */
+void decode_arg(enum arg_type t, uint64_t v, char *buf, size_t size);
+/* An entry record's arguments as shown, into text[]; returns how many.
+ * argc is how many to show of a call syscall_table.c does not describe. */
+int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DECODE_ARG_MAX]);
+/* What follows "= ": "3", "0x7f2a1000" (mmap), "-1 ENOENT (No such file or
+ * directory)", "? ERESTARTSYS (To be restarted if SA_RESTART is set)". */
+void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);
+/* The errno of a failed call's return value, or 0. */
+int decode_errno(int64_t value);
+
+/* clock.c: the records' TSC as time of day and durations */
+struct tsc_clock {
+	uint64_t tsc0; /* a TSC reading... */
+	int64_t ns0; /* ...and CLOCK_REALTIME then, in ns since the epoch */
+	double ns_per_tick; /* 0: no conversion */
+};
+/* Measures the TSC's rate against CLOCK_REALTIME (sleeps 20 ms); false
+ * when the TSC does not advance. */
+bool tsc_clock_calibrate(struct tsc_clock *c);
+/* The conversion two simultaneous readings a and b make. */
+bool tsc_clock_set(struct tsc_clock *c, uint64_t tsc_a, int64_t ns_a, uint64_t tsc_b, int64_t ns_b);
+bool tsc_clock_valid(const struct tsc_clock *c);
+/* CLOCK_REALTIME, in ns since the epoch, when the TSC read tsc. */
+int64_t tsc_clock_ns(const struct tsc_clock *c, uint64_t tsc);
+/* How long `ticks` of the TSC are, in ns. */
+int64_t tsc_clock_ticks_ns(const struct tsc_clock *c, uint64_t ticks);
+
+/* summary.c: -c, calls, errors and time per system call */
+struct summary_entry {
+	uint64_t calls, errors;
+	int64_t ns; /* in calls whose entry and return were both seen */
+};
+struct summary {
+	struct summary_entry by_nr[SYSCALL_COUNT]; /* numbers beyond are not traced */
+};
+void summary_add(struct summary *s, uint64_t nr, bool failed, int64_t ns);
+/* strace's table, the calls that took longest first. */
+void summary_print(const struct summary *s, FILE *out);
 
 /* output.c: entry and return records paired per thread into calls, printed
  * strace-like or as JSON Lines; the summary line */
+enum output_status { /* -e status=: which calls are shown */
+		     STATUS_SUCCESSFUL = 1 << 0,
+		     STATUS_FAILED = 1 << 1, /* returned an error */
+		     STATUS_UNFINISHED = 1 << 2, /* did not return (= ?) */
+		     STATUS_ALL = 7,
+};
+struct output_options {
+	bool json;
+	int timestamps; /* 1: -t, 2: -tt, 3: -ttt */
+	bool durations; /* -T */
+	bool summary; /* -c: the table at the end instead of the calls */
+	unsigned int status; /* enum output_status */
+	int string_limit; /* -s: for string contents, once they are captured */
+	struct tsc_clock clock; /* for timestamps and durations */
+};
 struct output {
 	FILE *out;
-	bool json;
+	struct output_options opt;
 	struct syscall_table syscalls;
+	struct summary *summary; /* -c */
 	struct fvx_trace_record *pending; /* entries waiting for their return */
 	size_t pending_count, pending_max;
 	bool line_open; /* text: a call's line waits for its return */
 	uint32_t open_pid; /* whose */
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
+/* Options beyond --json; false when out of memory (-c's table). */
+bool output_set_options(struct output *o, const struct output_options *opt);
 /* Takes the records of the trace in order, entries and returns. */
 void output_record(struct output *o, const struct fvx_trace_record *r);
-/* The trace is over: calls still waiting end as not returned (= ?). */
-void output_finish(struct output *o);
+/* The trace is over: calls still waiting end as not returned (= ?); with
+ * -c the table goes to `table`. */
+void output_finish(struct output *o, FILE *table);
 /* errno e's name from the kernel's headers (ENOENT), or ERRNO_e in buf. */
 const char *output_errno_name(int e, char *buf, size_t size);
 void output_summary(FILE *err, uint64_t records, uint64_t dropped);
+struct json_object;
+/* Adds v under key; on failure drops v. A NULL v is JSON null. */
+int cli_json_put(struct json_object *o, const char *key, struct json_object *v);
 
 /* drain.c: the rings into batches of records in time order */
 struct drain {

@@ -7,24 +7,36 @@
  * "<... name resumed>) = ret", as strace does; so is a return whose entry
  * was not seen (the trace began during the call). exit and exit_group do
  * not return ("= ?"), nor does a call still running when the trace ends.
- * JSON Lines have one object per call, when it is complete. Scenario
- * scripts read these formats: change them only together. */
+ * Arguments and return values are decoded (decode.c); -t/-tt/-ttt and -T
+ * times come from the records' TSC (clock.c). With -e status= a line waits
+ * for its return, to be judged; with -c no call is printed, only the table
+ * at the end (summary.c). JSON Lines have one object per call, when it is
+ * complete. Scenario scripts read these formats: change them only
+ * together. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <json-c/json.h>
 
 #include "cli.h"
-#include "errno_names.h"
-
-#define MAX_ERRNO 4095 /* -4095..-1 are errors, as Linux's IS_ERR_VALUE */
 
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir)
 {
-	*o = (struct output){ .out = out, .json = json };
+	*o = (struct output){ .out = out, .opt = { .json = json, .status = STATUS_ALL } };
 	syscall_table_init(&o->syscalls, events_dir);
 }
 
+bool output_set_options(struct output *o, const struct output_options *opt)
+{
+	o->opt = *opt;
+	if (!o->opt.status)
+		o->opt.status = STATUS_ALL;
+	if (opt->summary && !o->summary)
+		o->summary = calloc(1, sizeof(*o->summary));
+	return !opt->summary || o->summary;
+}
 /* ---- calls waiting for their return, one per thread at most ---- */
 
 static struct fvx_trace_record *pending_find(const struct output *o, uint32_t pid)
@@ -61,76 +73,106 @@ static bool pending_add(struct output *o, const struct fvx_trace_record *entry)
 	return true;
 }
 
-/* ---- what a return value looks like ---- */
-
-const char *output_errno_name(int e, char *buf, size_t size)
-{
-	if (e > 0 && (size_t)e < sizeof(errno_names) / sizeof(errno_names[0]) && errno_names[e])
-		return errno_names[e];
-	snprintf(buf, size, "ERRNO_%d", e);
-	return buf;
-}
-
-/* The errno of a failed call's return value, or 0. */
-static int failed_with(const struct fvx_trace_record *ret)
-{
-	int64_t v = (int64_t)ret->args[0];
-
-	return v < 0 && v >= -MAX_ERRNO ? (int)-v : 0;
-}
-
-/* Calls that return an address, printed in hex as strace does. */
-static bool returns_address(const char *name)
-{
-	static const char *const names[] = { "brk", "mmap", "mremap", "shmat" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
+/* ---- what a call looks like ---- */
 
 static bool never_returns(const char *name)
 {
 	return !strcmp(name, "exit") || !strcmp(name, "exit_group");
 }
 
-/* " = ret", " = -1 ENOENT (No such file or directory)", or " = ?". */
-static void print_ret(FILE *out, const char *name, const struct fvx_trace_record *ret)
+/* Text and JSON alike: no per-call output with -c, and only the calls
+ * -e status= asks for. `ret` is NULL for a call that did not return. */
+static bool shown(const struct output *o, const struct fvx_trace_record *ret)
 {
-	char buf[32];
-	int e;
+	unsigned int status = !ret				    ? STATUS_UNFINISHED
+			      : decode_errno((int64_t)ret->args[0]) ? STATUS_FAILED
+								    : STATUS_SUCCESSFUL;
 
-	if (!ret) {
-		fputs(" = ?", out);
+	return !o->opt.summary && (o->opt.status & status);
+}
+
+/* A line is printed at once unless it waits for its return to be judged
+ * (-e status=) or is not printed at all (JSON, -c). */
+static bool deferred(const struct output *o)
+{
+	return o->opt.json || o->opt.summary || o->opt.status != STATUS_ALL;
+}
+
+/* -t: the time of day, -tt with microseconds, -ttt in seconds since the
+ * epoch; from the record's TSC, or when it cannot be converted, from the
+ * time the frontend took the record. */
+static int64_t record_ns(const struct output *o, uint64_t tsc)
+{
+	struct timespec now;
+
+	if (tsc_clock_valid(&o->opt.clock))
+		return tsc_clock_ns(&o->opt.clock, tsc);
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+static void print_timestamp(const struct output *o, uint64_t tsc)
+{
+	int64_t ns = record_ns(o, tsc);
+	time_t sec = (time_t)(ns / 1000000000);
+	long usec = (long)(ns % 1000000000) / 1000;
+	struct tm tm;
+	char hms[16];
+
+	if (!o->opt.timestamps)
+		return;
+	if (o->opt.timestamps >= 3) {
+		fprintf(o->out, "%lld.%06ld ", (long long)sec, usec);
 		return;
 	}
-	e = failed_with(ret);
-	if (e)
-		fprintf(out, " = -1 %s (%s)", output_errno_name(e, buf, sizeof(buf)), strerror(e));
-	else if (returns_address(name))
-		fprintf(out, " = %#" PRIx64, (uint64_t)ret->args[0]);
+	localtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (o->opt.timestamps == 2)
+		fprintf(o->out, "%s.%06ld ", hms, usec);
 	else
-		fprintf(out, " = %" PRId64, (int64_t)ret->args[0]);
+		fprintf(o->out, "%s ", hms);
+}
+
+/* Time spent in the call, or -1 when it is not known. */
+static int64_t duration_ns(const struct output *o, const struct fvx_trace_record *entry,
+			   const struct fvx_trace_record *ret)
+{
+	if (!entry || !ret || ret->tsc < entry->tsc || !tsc_clock_valid(&o->opt.clock))
+		return -1;
+	return tsc_clock_ticks_ns(&o->opt.clock, ret->tsc - entry->tsc);
+}
+
+/* " = ret", " = -1 ENOENT (No such file or directory)", or " = ?"; -T's
+ * " <0.000012>". */
+static void print_ret(struct output *o, const struct fvx_trace_record *entry,
+		      const struct fvx_trace_record *ret)
+{
+	char text[128];
+	int64_t ns = duration_ns(o, entry, ret);
+
+	if (!ret) {
+		fputs(" = ?", o->out);
+		return;
+	}
+	decode_ret(ret->nr, (int64_t)ret->args[0], text, sizeof(text));
+	fprintf(o->out, " = %s", text);
+	if (o->opt.durations && ns >= 0)
+		fprintf(o->out, " <%" PRId64 ".%06" PRId64 ">", ns / 1000000000,
+			ns % 1000000000 / 1000);
 }
 
 /* ---- text ---- */
 
-/* Small values (fds, sizes, flags) in decimal, the rest (addresses) in hex. */
 static void print_call(struct output *o, const struct fvx_trace_record *r, const char *name)
 {
-	int argc = syscall_argc(&o->syscalls, r->nr, name), i;
+	char text[6][DECODE_ARG_MAX];
+	int n = decode_args(r, syscall_argc(&o->syscalls, r->nr, name), text), i;
 
-	fprintf(o->out, "[pid %5u] %s(", r->pid, name);
-	for (i = 0; i < argc && i < 6; i++) {
-		uint64_t a = r->args[i];
-
-		if (a < 4096)
-			fprintf(o->out, "%s%" PRIu64, i ? ", " : "", a);
-		else
-			fprintf(o->out, "%s%#" PRIx64, i ? ", " : "", a);
-	}
+	fprintf(o->out, "[pid %5u] ", r->pid);
+	print_timestamp(o, r->tsc);
+	fprintf(o->out, "%s(", name);
+	for (i = 0; i < n; i++)
+		fprintf(o->out, "%s%s", i ? ", " : "", text[i]);
 }
 
 /* Another thread's record comes: the open line waits for its return. */
@@ -144,41 +186,120 @@ static void suspend_open_line(struct output *o)
 
 /* ---- JSON Lines: one object per call ---- */
 
-/* Syscall names are [a-z0-9_] (or syscall_N): nothing to escape. `entry`
- * is NULL for a return whose entry was not seen, `ret` for a call that did
- * not return; one of them is there. */
-static void print_json(FILE *out, const struct fvx_trace_record *entry,
+static struct json_object *hex_string(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%#" PRIx64, v);
+	return json_object_new_string(buf);
+}
+
+/* seconds.microseconds as a JSON number, as -ttt and -T print it. */
+static struct json_object *seconds(int64_t ns)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64 ".%06" PRId64, ns / 1000000000,
+		 ns % 1000000000 / 1000);
+	return json_object_new_double_s((double)ns / 1e9, buf);
+}
+
+/* The raw arguments: all six, in hex. */
+static struct json_object *raw_args(const struct fvx_trace_record *entry, int *err)
+{
+	struct json_object *raw;
+	int i;
+
+	if (!entry)
+		return NULL;
+	raw = json_object_new_array();
+	*err |= !raw;
+	for (i = 0; i < 6 && raw; i++)
+		*err |= json_object_array_add(raw, hex_string(entry->args[i]));
+	return raw;
+}
+
+/* The arguments as the text shows them. */
+static struct json_object *decoded_args(struct output *o, const struct fvx_trace_record *entry,
+					const char *name, int *err)
+{
+	char text[6][DECODE_ARG_MAX];
+	struct json_object *decoded;
+	int i, n;
+
+	if (!entry)
+		return NULL;
+	decoded = json_object_new_array();
+	*err |= !decoded;
+	n = decode_args(entry, syscall_argc(&o->syscalls, entry->nr, name), text);
+	for (i = 0; i < n && decoded; i++)
+		*err |= json_object_array_add(decoded, json_object_new_string(text[i]));
+	return decoded;
+}
+
+/* `entry` is NULL for a return whose entry was not seen, `ret` for a call
+ * that did not return; one of them is there. Strings are escaped by
+ * json-c. */
+static void print_json(struct output *o, const struct fvx_trace_record *entry,
 		       const struct fvx_trace_record *ret, const char *name)
 {
 	const struct fvx_trace_record *r = entry ? entry : ret;
-	char buf[32];
-	int i, e;
+	struct json_object *obj = json_object_new_object();
+	int e = ret ? decode_errno((int64_t)ret->args[0]) : 0, err = 0;
+	int64_t ns = duration_ns(o, entry, ret);
+	char buf[128];
 
-	fprintf(out,
-		"{\"seq\":%" PRIu64 ",\"tsc\":%" PRIu64 ",\"cpu\":%u,\"pid\":%u,\"tgid\":%u,"
-		"\"nr\":%" PRIu64 ",\"name\":\"%s\",\"args\":",
-		(uint64_t)r->seq, (uint64_t)r->tsc, r->cpu, r->pid, r->tgid, (uint64_t)r->nr, name);
-	if (entry) {
-		for (i = 0; i < 6; i++)
-			fprintf(out, "%s\"%#" PRIx64 "\"", i ? "," : "[", (uint64_t)entry->args[i]);
-		fputc(']', out);
-	} else {
-		fputs("null", out);
-	}
-	fprintf(out,
-		",\"exit_mode\":%s,\"ret\":", r->flags & FVX_RECORD_EXIT_MODE ? "true" : "false");
+	err |= cli_json_put(obj, "seq", json_object_new_uint64(r->seq));
+	err |= cli_json_put(obj, "tsc", json_object_new_uint64(r->tsc));
+	err |= cli_json_put(obj, "cpu", json_object_new_int64(r->cpu));
+	err |= cli_json_put(obj, "pid", json_object_new_int64(r->pid));
+	err |= cli_json_put(obj, "tgid", json_object_new_int64(r->tgid));
+	err |= cli_json_put(obj, "nr", json_object_new_uint64(r->nr));
+	err |= cli_json_put(obj, "name", json_object_new_string(name));
+	err |= cli_json_put(obj, "args", raw_args(entry, &err));
+	err |= cli_json_put(obj, "exit_mode",
+			    json_object_new_boolean(!!(r->flags & FVX_RECORD_EXIT_MODE)));
+	err |= cli_json_put(obj, "ret", ret ? json_object_new_int64((int64_t)ret->args[0]) : NULL);
+	err |= cli_json_put(obj, "errno",
+			    e ? json_object_new_string(output_errno_name(e, buf, sizeof(buf)))
+			      : NULL);
+	err |= cli_json_put(obj, "decoded_args", decoded_args(o, entry, name, &err));
 	if (ret)
-		fprintf(out, "%" PRId64, (int64_t)ret->args[0]);
+		decode_ret(ret->nr, (int64_t)ret->args[0], buf, sizeof(buf));
+	err |= cli_json_put(obj, "decoded_ret", ret ? json_object_new_string(buf) : NULL);
+	if (o->opt.timestamps)
+		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+	if (o->opt.durations)
+		err |= cli_json_put(obj, "duration", ns >= 0 ? seconds(ns) : NULL);
+	if (!obj || err)
+		fprintf(stderr, "fastvmix trace: out of memory for a JSON line\n");
 	else
-		fputs("null", out);
-	e = ret ? failed_with(ret) : 0;
-	if (e)
-		fprintf(out, ",\"errno\":\"%s\"}\n", output_errno_name(e, buf, sizeof(buf)));
-	else
-		fputs(",\"errno\":null}\n", out);
+		fprintf(o->out, "%s\n",
+			json_object_to_json_string_ext(
+				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+}
+
+int cli_json_put(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (o && json_object_object_add(o, key, v) == 0)
+		return 0;
+	json_object_put(v);
+	return -1;
 }
 
 /* ---- pairing ---- */
+
+/* A call's whole line, printed when it ends: "name(args) = ret". */
+static void print_whole(struct output *o, const struct fvx_trace_record *entry,
+			const struct fvx_trace_record *ret, const char *name, bool running)
+{
+	suspend_open_line(o);
+	print_call(o, entry, name);
+	fputs(running ? " <unfinished ...>)" : ")", o->out);
+	print_ret(o, entry, ret);
+	fputc('\n', o->out);
+}
 
 /* Ends a call: `entry` is its pending entry (removed here) or NULL when it
  * was not seen; `ret` its return record, or NULL when it did not return
@@ -190,17 +311,26 @@ static void complete(struct output *o, struct fvx_trace_record *entry,
 	char name[64];
 
 	syscall_name(r->nr, name, sizeof(name));
-	if (o->json) {
-		print_json(o->out, entry, ret, name);
+	if (o->summary)
+		summary_add(o->summary, r->nr, ret && decode_errno((int64_t)ret->args[0]),
+			    duration_ns(o, entry, ret));
+	if (!shown(o, ret)) {
+		/* left out: -c, or -e status= (deferred: no line open) */
+	} else if (o->opt.json) {
+		print_json(o, entry, ret, name);
 	} else if (entry && o->line_open && o->open_pid == entry->pid) {
 		fputs(running ? " <unfinished ...>)" : ")", o->out);
-		print_ret(o->out, name, ret);
+		print_ret(o, entry, ret);
 		fputc('\n', o->out);
 		o->line_open = false;
+	} else if (entry && deferred(o)) {
+		print_whole(o, entry, ret, name, running);
 	} else {
 		suspend_open_line(o);
-		fprintf(o->out, "[pid %5u] <... %s resumed>)", r->pid, name);
-		print_ret(o->out, name, ret);
+		fprintf(o->out, "[pid %5u] ", r->pid);
+		print_timestamp(o, ret ? ret->tsc : r->tsc);
+		fprintf(o->out, "<... %s resumed>)", name);
+		print_ret(o, entry, ret);
 		fputc('\n', o->out);
 	}
 	if (entry)
@@ -217,18 +347,17 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 		complete(o, lost, NULL, false);
 	syscall_name(r->nr, name, sizeof(name));
 	if (never_returns(name) || !pending_add(o, r)) {
-		if (o->json) {
-			print_json(o->out, r, NULL, name);
+		if (o->summary)
+			summary_add(o->summary, r->nr, false, -1);
+		if (!shown(o, NULL))
 			return;
-		}
-		suspend_open_line(o);
-		print_call(o, r, name);
-		fputs(")", o->out);
-		print_ret(o->out, name, NULL);
-		fputc('\n', o->out);
+		if (o->opt.json)
+			print_json(o, r, NULL, name);
+		else
+			print_whole(o, r, NULL, name, false);
 		return;
 	}
-	if (o->json)
+	if (deferred(o))
 		return;
 	suspend_open_line(o);
 	print_call(o, r, name);
@@ -256,7 +385,7 @@ void output_record(struct output *o, const struct fvx_trace_record *r)
 		on_entry(o, r);
 }
 
-void output_finish(struct output *o)
+void output_finish(struct output *o, FILE *table)
 {
 	if (o->line_open)
 		complete(o, pending_find(o, o->open_pid), NULL, true);
@@ -265,6 +394,10 @@ void output_finish(struct output *o)
 	free(o->pending);
 	o->pending = NULL;
 	o->pending_max = 0;
+	if (o->summary && table)
+		summary_print(o->summary, table);
+	free(o->summary);
+	o->summary = NULL;
 }
 
 void output_summary(FILE *err, uint64_t records, uint64_t dropped)

@@ -99,15 +99,6 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 	}
 }
 
-/* Adds v under key; on failure drops v. A NULL v is JSON null. */
-static int put(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (json_object_object_add(o, key, v) == 0)
-		return 0;
-	json_object_put(v);
-	return -1;
-}
-
 static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c)
 {
 	struct json_object *o = json_object_new_object(), *exits, *reason, *attacks;
@@ -118,36 +109,36 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 
 	if (!o)
 		return NULL;
-	err = put(o, "cpu", json_object_new_int64(cpu));
+	err = cli_json_put(o, "cpu", json_object_new_int64(cpu));
 	if (c->error) {
-		err |= put(o, "error", json_object_new_string(strerror(c->error)));
+		err |= cli_json_put(o, "error", json_object_new_string(strerror(c->error)));
 		goto out;
 	}
-	err |= put(o, "exits_total", json_object_new_uint64(s->exits_total));
-	err |= put(o, "vmcalls", json_object_new_uint64(s->vmcalls));
-	err |= put(o, "pt_protect",
-		   json_object_new_boolean(!!(s->features & FVX_FEATURE_PT_PROTECT)));
-	err |= put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
-	err |= put(o, "tsc_hidden", json_object_new_uint64(s->tsc_hidden));
-	err |= put(o, "tsc_transition", json_object_new_uint64(s->tsc_transition));
+	err |= cli_json_put(o, "exits_total", json_object_new_uint64(s->exits_total));
+	err |= cli_json_put(o, "vmcalls", json_object_new_uint64(s->vmcalls));
+	err |= cli_json_put(o, "pt_protect",
+			    json_object_new_boolean(!!(s->features & FVX_FEATURE_PT_PROTECT)));
+	err |= cli_json_put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
+	err |= cli_json_put(o, "tsc_hidden", json_object_new_uint64(s->tsc_hidden));
+	err |= cli_json_put(o, "tsc_transition", json_object_new_uint64(s->tsc_transition));
 	attacks = json_object_new_object();
-	err |= !attacks || put(o, "attacks", attacks);
+	err |= !attacks || cli_json_put(o, "attacks", attacks);
 	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
-		err |= put(attacks, attack_counters[r].name,
-			   json_object_new_uint64(attack_count(s, r)));
+		err |= cli_json_put(attacks, attack_counters[r].name,
+				    json_object_new_uint64(attack_count(s, r)));
 	exits = json_object_new_object();
-	err |= !exits || put(o, "exits", exits);
+	err |= !exits || cli_json_put(o, "exits", exits);
 	for (r = 0; exits && r < FVX_EXIT_REASON_COUNT; r++) {
 		if (!s->exits[r])
 			continue;
 		snprintf(key, sizeof(key), "%u", r);
 		reason = json_object_new_object();
-		err |= !reason || put(exits, key, reason);
+		err |= !reason || cli_json_put(exits, key, reason);
 		if (!reason)
 			continue;
-		err |= put(reason, "name",
-			   exit_names[r] ? json_object_new_string(exit_names[r]) : NULL);
-		err |= put(reason, "count", json_object_new_uint64(s->exits[r]));
+		err |= cli_json_put(reason, "name",
+				    exit_names[r] ? json_object_new_string(exit_names[r]) : NULL);
+		err |= cli_json_put(reason, "count", json_object_new_uint64(s->exits[r]));
 	}
 out:
 	if (err) {
@@ -166,18 +157,18 @@ static struct json_object *status_json(const struct fvx_cpu_status *hv,
 
 	if (!doc)
 		return NULL;
-	err = put(doc, "version", json_object_new_int(STATUS_JSON_VERSION));
-	err |= put(doc, "cpu_count", json_object_new_int64(hv->cpu_count));
+	err = cli_json_put(doc, "version", json_object_new_int(STATUS_JSON_VERSION));
+	err |= cli_json_put(doc, "cpu_count", json_object_new_int64(hv->cpu_count));
 	features = json_object_new_array();
-	err |= !features || put(doc, "features", features);
+	err |= !features || cli_json_put(doc, "features", features);
 	for (i = 0; features && i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
 		if (hv->features & feature_names[i].bit)
 			err |= json_object_array_add(features,
 						     json_object_new_string(feature_names[i].name));
-	err |= put(doc, "hv_base", json_object_new_uint64(hv->hv_base));
-	err |= put(doc, "hv_size", json_object_new_uint64(hv->hv_size));
+	err |= cli_json_put(doc, "hv_base", json_object_new_uint64(hv->hv_base));
+	err |= cli_json_put(doc, "hv_size", json_object_new_uint64(hv->hv_size));
 	list = json_object_new_array();
-	err |= !list || put(doc, "cpus", list);
+	err |= !list || cli_json_put(doc, "cpus", list);
 	for (i = 0; list && i < hv->cpu_count; i++) {
 		cpu = cpu_json(i, &cpus[i]);
 		err |= !cpu || json_object_array_add(list, cpu);

@@ -1,6 +1,6 @@
 /* System call naming for fastvmix trace: names from libseccomp (x86-64),
  * argument counts from the guest kernel's own syscall trace events in
- * tracefs when it is mounted, and the -e trace=NAMES filter. */
+ * tracefs when it is mounted, and the -e trace=NAMES,%CLASSES filter. */
 #include <inttypes.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -66,14 +66,48 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name)
 	return n;
 }
 
+/* strace's class names for -e trace=%CLASS (syscall_table.c says which
+ * calls are in each). */
+static const struct {
+	const char *name;
+	unsigned int classes;
+} class_names[] = {
+	{ "%file", CLASS_FILE },   { "%desc", CLASS_DESC },	  { "%network", CLASS_NETWORK },
+	{ "%net", CLASS_NETWORK }, { "%process", CLASS_PROCESS }, { "%signal", CLASS_SIGNAL },
+	{ "%ipc", CLASS_IPC },	   { "%memory", CLASS_MEMORY },
+};
+
+/* Adds the calls a name, a %CLASS or "all" stands for; -1 when unknown. */
+static int filter_add(const char *name, uint64_t syscalls[8])
+{
+	int nr = syscall_number(name);
+	size_t i;
+
+	if (nr >= 0) {
+		syscalls[nr / 64] |= 1ULL << (nr % 64);
+		return 0;
+	}
+	if (!strcmp(name, "all")) {
+		memset(syscalls, 0xff, 8 * sizeof(uint64_t));
+		return 0;
+	}
+	for (i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
+		if (!strcmp(name, class_names[i].name)) {
+			for (nr = 0; nr < SYSCALL_COUNT; nr++)
+				if (syscall_in_class(nr, class_names[i].classes))
+					syscalls[nr / 64] |= 1ULL << (nr % 64);
+			return 0;
+		}
+	return -1;
+}
+
 int syscall_filter_parse(const char *spec, uint64_t syscalls[8])
 {
 	char *copy, *name, *save;
-	int nr;
 
 	memset(syscalls, 0, 8 * sizeof(uint64_t));
 	if (strncmp(spec, "trace=", 6)) {
-		fprintf(stderr, "fastvmix trace: -e takes trace=NAME[,NAME...]\n");
+		fprintf(stderr, "fastvmix trace: -e takes trace=NAME[,NAME...] or status=WHICH\n");
 		return -1;
 	}
 	copy = strdup(spec + 6);
@@ -81,15 +115,13 @@ int syscall_filter_parse(const char *spec, uint64_t syscalls[8])
 		perror("fastvmix trace");
 		return -1;
 	}
-	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		nr = syscall_number(name);
-		if (nr < 0) {
-			fprintf(stderr, "fastvmix trace: unknown system call '%s'\n", name);
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		if (filter_add(name, syscalls) != 0) {
+			fprintf(stderr, "fastvmix trace: unknown system call or class '%s'\n",
+				name);
 			free(copy);
 			return -1;
 		}
-		syscalls[nr / 64] |= 1ULL << (nr % 64);
-	}
 	free(copy);
 	return 0;
 }

@@ -20,8 +20,9 @@
 #define POLL_US 2000
 
 struct options {
-	bool follow, json;
-	int pid;
+	bool follow, json, durations, summary;
+	int pid, timestamps, string_limit;
+	unsigned int status;
 	uint32_t mode, seal;
 	const char *output, *analyzer, *filter;
 	char **command;
@@ -36,15 +37,29 @@ static void on_interrupt(int sig)
 }
 
 #define USAGE                                                                                      \
-	"usage: fastvmix trace [-f] [-e trace=NAMES] [-o FILE] [--json] [--mode fast|exit] "       \
-	"[--analyzer FILE] [--seal SECONDS] (-p PID | -- CMD [ARGS])\n"
+	"usage: fastvmix trace [-f] [-c] [-t[t[t]]] [-T] [-e trace=NAMES] [-e status=WHICH] "      \
+	"[-s N] [-o FILE] [--json] [--mode fast|exit] [--analyzer FILE] [--seal SECONDS] "         \
+	"(-p PID | -- CMD [ARGS])\n"
 
 static void help(void)
 {
 	printf(USAGE
-	       "Traces the system calls of CMD, from its execve, or of the running process PID.\n"
+	       "Traces the system calls of CMD, from its execve, or of the running process PID,\n"
+	       "and prints them as strace does, arguments decoded (flags, modes, signals);\n"
+	       "strings and structures show as their address.\n"
 	       "  -f                 also trace their children\n"
-	       "  -e trace=NAMES     only these system calls (comma-separated)\n"
+	       "  -e trace=NAMES     only these system calls (comma-separated): names, all,\n"
+	       "                     and strace's classes %%file, %%desc, %%network (%%net),\n"
+	       "                     %%process, %%signal, %%ipc, %%memory\n"
+	       "  -e status=WHICH    only the calls that ended so (comma-separated):\n"
+	       "                     successful, failed (returned an error), unfinished, all\n"
+	       "  -t, -tt, -ttt      prefix each line with the time of day, with microseconds,\n"
+	       "                     or in seconds since the epoch\n"
+	       "  -T                 show the time spent in each call: <seconds>\n"
+	       "  -c                 no calls: a table of calls, errors and time per system\n"
+	       "                     call at the end (to FILE with -o, else to stderr)\n"
+	       "  -s N               print at most N bytes of a string (taken now, used once\n"
+	       "                     string contents are captured)\n"
 	       "  -o FILE            write the trace to FILE instead of stdout\n"
 	       "  --json             JSON Lines: one object per system call, with its return\n"
 	       "  --mode fast|exit   fast: no VM exit per call (default); exit: the hypervisor\n"
@@ -54,40 +69,103 @@ static void help(void)
 	       "  --seal SECONDS     a sealed trace: for SECONDS nobody, not even guest ring 0,\n"
 	       "                     can stop it, change it or unload FastVMIX; the trace\n"
 	       "                     lasts at least that long\n"
+	       "Times come from the records' TSC, whose rate fastvmix measures against the\n"
+	       "clock for 20 ms when it starts; durations (-T, -c) are wall-clock time from a\n"
+	       "call's entry to its return.\n"
 	       "Exits with CMD's status; prints \"fastvmix: N records, M dropped\" on stderr.\n",
 	       DEFAULT_ANALYZER);
 }
 
+/* -e status=successful,failed,unfinished or all; 0 when unknown. */
+static unsigned int parse_status(const char *list)
+{
+	static const struct {
+		const char *name;
+		unsigned int status;
+	} names[] = { { "successful", STATUS_SUCCESSFUL },
+		      { "failed", STATUS_FAILED },
+		      { "unfinished", STATUS_UNFINISHED },
+		      { "all", STATUS_ALL } };
+	unsigned int status = 0;
+	size_t i, len;
+
+	while (*list) {
+		len = strcspn(list, ",");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (len == strlen(names[i].name) && !strncmp(list, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return 0;
+		status |= names[i].status;
+		list += len + (list[len] == ',');
+	}
+	return status;
+}
+
+/* A whole number in [min, max], or -1. */
+static long parse_number(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < min || v > max ? -1 : v;
+}
+
+enum { OPT_JSON = 256, OPT_MODE, OPT_ANALYZER, OPT_SEAL };
+
 /* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longs[] = {
-		{ "json", no_argument, 0, 'j' },	   { "mode", required_argument, 0, 'm' },
-		{ "analyzer", required_argument, 0, 'a' }, { "seal", required_argument, 0, 's' },
-		{ "help", no_argument, 0, 'h' },	   { 0, 0, 0, 0 }
-	};
+	static const struct option longs[] = { { "json", no_argument, 0, OPT_JSON },
+					       { "mode", required_argument, 0, OPT_MODE },
+					       { "analyzer", required_argument, 0, OPT_ANALYZER },
+					       { "seal", required_argument, 0, OPT_SEAL },
+					       { "help", no_argument, 0, 'h' },
+					       { 0, 0, 0, 0 } };
+	long v;
 	int c;
 
-	*o = (struct options){ .mode = FVX_MODE_FAST };
-	while ((c = getopt_long(argc, argv, "+fp:e:o:h", longs, NULL)) != -1) {
+	*o = (struct options){ .mode = FVX_MODE_FAST, .string_limit = 32, .status = STATUS_ALL };
+	while ((c = getopt_long(argc, argv, "+fp:e:o:s:tTch", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h': return 1;
 		case 'f': o->follow = true; break;
 		case 'p': o->pid = atoi(optarg); break;
-		case 'e': o->filter = optarg; break;
+		case 'e':
+			if (!strncmp(optarg, "status=", 7)) {
+				o->status = parse_status(optarg + 7);
+				if (!o->status) {
+					fprintf(stderr,
+						"fastvmix trace: -e status= takes successful, "
+						"failed, unfinished or all\n");
+					return -1;
+				}
+			} else {
+				o->filter = optarg;
+			}
+			break;
 		case 'o': o->output = optarg; break;
-		case 'j': o->json = true; break;
-		case 'a': o->analyzer = optarg; break;
-		case 's': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 86400)
+		case 't': o->timestamps++; break;
+		case 'T': o->durations = true; break;
+		case 'c': o->summary = true; break;
+		case 's':
+			v = parse_number(optarg, 0, 1 << 20);
+			if (v < 0)
+				return -1;
+			o->string_limit = (int)v;
+			break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_ANALYZER: o->analyzer = optarg; break;
+		case OPT_SEAL:
+			v = parse_number(optarg, 1, 86400);
+			if (v < 0)
 				return -1;
 			o->seal = (uint32_t)v;
 			break;
-		}
-		case 'm':
+		case OPT_MODE:
 			if (!strcmp(optarg, "fast"))
 				o->mode = FVX_MODE_FAST;
 			else if (!strcmp(optarg, "exit"))
@@ -102,6 +180,26 @@ static int parse(int argc, char **argv, struct options *o)
 	if (o->pid < 0 || (o->pid && *o->command) || (!o->pid && !*o->command))
 		return -1;
 	return 0;
+}
+
+/* What the output shows beyond --json. Times need the TSC's rate: without
+ * it they are when the records were read, and durations are not shown. */
+static bool output_options(struct output *out, const struct options *o)
+{
+	struct output_options opt = { .json = o->json,
+				      .timestamps = o->timestamps,
+				      .durations = o->durations,
+				      .summary = o->summary,
+				      .status = o->status,
+				      .string_limit = o->string_limit };
+
+	if ((o->timestamps || o->durations || o->summary) && !tsc_clock_calibrate(&opt.clock))
+		fprintf(stderr, "fastvmix trace: the TSC does not advance: times are when the "
+				"records were read, durations are not known\n");
+	if (output_set_options(out, &opt))
+		return true;
+	fprintf(stderr, "fastvmix trace: out of memory\n");
+	return false;
 }
 
 /* Starts tracing; without --analyzer, loads the default analyzer when the
@@ -231,6 +329,8 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	output_init(&output, out, o.json, SYSCALL_EVENTS_DIR);
+	if (!output_options(&output, &o))
+		goto close_out;
 	fd = device_open();
 	if (fd < 0)
 		goto close_out;
@@ -253,7 +353,7 @@ int cmd_trace(int argc, char **argv)
 		launch_abort(&launch);
 		goto free_batch;
 	}
-	output_finish(&output);
+	output_finish(&output, o.output ? out : stderr);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
 	rc = launch_exit_code(&launch);
@@ -264,7 +364,7 @@ unmap:
 close_fd:
 	close(fd);
 close_out:
-	output_finish(&output); /* after a failure: what was begun, ended */
+	output_finish(&output, NULL); /* after a failure: what was begun, ended */
 	if (out != stdout)
 		fclose(out);
 	return rc;

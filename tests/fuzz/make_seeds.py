@@ -137,7 +137,7 @@ vmcalls = {k: (v if k == 'filter_and_event' else bytes([0]) + v) for k, v in vmc
 
 # ring_fuzz.c: geometry (kind, CPUs), batch size, one init byte per CPU,
 # then operations.
-PUSH, POKE, RACE, DROPPED, PASS = 0, 3, 4, 5, 6
+PUSH, POKE, RACE, DROPPED, PASS, RECORD = 0, 3, 4, 5, 6, 7
 
 
 def push(cpu, n, nr=39):
@@ -159,6 +159,11 @@ rings = {
     bytes([POKE, TAIL_CPU1, 4]) + struct.pack('<Q', 1 << 63) + bytes([PASS]),
     'unknown_version': two_cpus + bytes([POKE, VERSION_FIELD, 18]) + bytes([PASS]),
     'uninitialised_rings': bytes([0, 0, 8, 0x80]) + bytes([PASS]),
+    # ring_fuzz.c's record(): clone's entry and return (pick() reads 1 then
+    # a byte, 4 then a u64), -tt and -c (the batch byte).
+    'decode_records': bytes([0, 1, 0x48, 0, 0]) +
+    bytes([RECORD, 0, 56, 0, 1, 10, 4]) + struct.pack('<Q', 0x1200011) + bytes([1, 0] * 5) +
+    bytes([RECORD, 8, 56, 0, 1, 11, 1, 7]) + bytes([1, 0] * 5) + bytes([PASS]),
 }
 
 # ioctl_fuzz.c: a selector, then the argument struct's bytes.

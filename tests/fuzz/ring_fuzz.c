@@ -15,7 +15,8 @@
  * Checked on every pass: no read outside the mapping (guard pages, ASan),
  * the batch within its bounds and in time order, a refusal with a reason,
  * and work bounded by the rings and the batch size, not by the values the
- * kernel wrote. */
+ * kernel wrote. Records the input makes itself go to the output too, to
+ * exercise the argument and return decoders (cli/decode.c) with any value. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -385,6 +386,23 @@ static void pass(struct drain *d, struct output *out)
 		output_record(out, &d->batch[i]);
 }
 
+/* A record of the input's making, straight to the output: any number, any
+ * arguments, entry or return, so that every decoder sees every value. */
+static void record(struct output *out, struct fuzz_input *in)
+{
+	struct fvx_trace_record r = { 0 };
+	uint8_t t = in_u8(in);
+	unsigned int i;
+
+	r.nr = t & 1 ? pick(in) : in_u16(in) % 512;
+	r.pid = 1 + (t >> 1 & 3);
+	r.tsc = pick(in);
+	r.flags = t & 8 ? FVX_RECORD_RETURN : 0;
+	for (i = 0; i < 6; i++)
+		r.args[i] = pick(in);
+	output_record(out, &r);
+}
+
 static void reset(void)
 {
 	size_t p;
@@ -426,6 +444,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct device_rings r;
 	struct drain d;
 	struct output out;
+	struct output_options opt;
 	unsigned int ops, cpu;
 	uint8_t batch;
 
@@ -441,8 +460,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	batch = in_u8(&in);
 	if (drain_init(&d, &r, 1 + batch % MAX_BATCH))
 		fail("drain_init");
-	/* Text or JSON Lines, argument counts from a tracefs that is not there. */
+	/* Text or JSON Lines, argument counts from a tracefs that is not there;
+	 * timestamps, durations, -c and -e status= on some inputs. */
 	output_init(&out, f.output, batch & 0x80, "/nonexistent");
+	opt = (struct output_options){ .json = batch & 0x80,
+				       .timestamps = batch >> 5 & 3,
+				       .durations = batch & 0x10,
+				       .summary = batch & 0x08,
+				       .status = batch & 0x04 ? STATUS_FAILED : STATUS_ALL };
+	tsc_clock_set(&opt.clock, 0, 0, 3, 1);
+	if (!output_set_options(&out, &opt))
+		fail("output_set_options");
 	for (cpu = 0; cpu < d.cpu_count; cpu++)
 		if (!(in_u8(&in) & 0x80)) { /* the hypervisor's trace_init */
 			fvx_ring_init(kernel_ring(&d, cpu), d.ring_bytes);
@@ -456,11 +484,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3: poke(&d, &in); break;
 		case 4: race(&d, &in); break;
 		case 5: (void)drain_dropped(&d); break;
+		case 7: record(&out, &in); break;
 		default: pass(&d, &out);
 		}
 	}
 	pass(&d, &out);
-	output_finish(&out); /* calls still waiting for their return: "= ?" */
+	output_finish(&out, f.output); /* calls still waiting: "= ?"; -c's table */
 	drain_free(&d);
 	device_unmap(&r);
 	return 0;

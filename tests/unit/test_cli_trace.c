@@ -265,20 +265,26 @@ static void command_traced_from_its_execve(void **state)
 	snprintf(expect, sizeof(expect),
 		 "{\"seq\":3,\"tsc\":20,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":59,\"name\":"
 		 "\"execve\",\"args\":[\"0x1000\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false,\"ret\":0,\"errno\":null}\n"
+		 "\"exit_mode\":false,\"ret\":0,\"errno\":null,\"decoded_args\":[\"0x1000\","
+		 "\"NULL\","
+		 "\"NULL\"],\"decoded_ret\":\"0\"}\n"
 		 "{\"seq\":5,\"tsc\":30,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
 		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null}\n"
+		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null,\"decoded_args\":[],"
+		 "\"decoded_ret\":\"%u\"}\n"
 		 "{\"seq\":1,\"tsc\":40,\"cpu\":1,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
 		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null}\n"
+		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null,\"decoded_args\":[],"
+		 "\"decoded_ret\":\"%u\"}\n"
 		 "{\"seq\":7,\"tsc\":50,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":1,\"name\":"
 		 "\"write\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false,\"ret\":-9,\"errno\":\"EBADF\"}\n"
+		 "\"exit_mode\":false,\"ret\":-9,\"errno\":\"EBADF\",\"decoded_args\":[\"3\","
+		 "\"NULL\",\"0\"],\"decoded_ret\":\"-1 EBADF (Bad file descriptor)\"}\n"
 		 "{\"seq\":9,\"tsc\":60,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":231,"
 		 "\"name\":\"exit_group\",\"args\":[\"0x7\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
-		 "\"exit_mode\":false,\"ret\":null,\"errno\":null}\n",
-		 t, t, t, t, t, t, t, t, t, t, t, t);
+		 "\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"7\"],"
+		 "\"decoded_ret\":null}\n",
+		 t, t, t, t, t, t, t, t, t, t, t, t, t, t);
 	assert_string_equal(slurp("/tmp/fvx-trace-out.json"), expect);
 	/* Eleven taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
 	assert_string_equal(err_text, "fastvmix: 11 records, 2 dropped\n");
@@ -318,6 +324,56 @@ static void text_output_and_options(void **state)
 		lines++;
 	assert_int_equal(lines, 3);
 	assert_released();
+}
+
+/* -e status=failed -T -ttt -s: only the failed write, timed from the TSC;
+ * -e trace=%desc selects by class. */
+static void strace_options(void **state)
+{
+	char *argv[] = {
+		"trace", "-e", "status=failed",		 "-e", "trace=%desc", "-ttt", "-T", "-s",
+		"64",	 "-o", "/tmp/fvx-trace-out.txt", "--", "true",	      NULL
+	};
+	char *text;
+
+	assert_int_equal(trace(argv), 0);
+	assert_int_equal(dev.req.filter.syscalls[0] >> 1 & 1, 1); /* write: %desc */
+	assert_int_equal(dev.req.filter.syscalls[0] >> 39 & 1, 0); /* getpid: not */
+	text = slurp("/tmp/fvx-trace-out.txt");
+	/* One line: "[pid N] SECONDS.USECS write(3) = -1 EBADF (...) <0.000000>". */
+	assert_non_null(strstr(text, " write(3, NULL, 0) = -1 EBADF (Bad file descriptor) <0.0"));
+	assert_non_null(strchr(text, '.'));
+	assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+	assert_released();
+}
+
+/* -c: no calls, the table at the end, in the -o file. */
+static void summary_option(void **state)
+{
+	char *argv[] = { "trace", "-c", "-o", "/tmp/fvx-trace-out.txt", "--", "true", NULL };
+	char *text;
+
+	assert_int_equal(trace(argv), 0);
+	text = slurp("/tmp/fvx-trace-out.txt");
+	assert_ptr_equal(
+		strstr(text, "% time     seconds  usecs/call     calls    errors syscall\n"), text);
+	assert_non_null(strstr(text, "         1         1 write\n"));
+	assert_non_null(strstr(text, "         2           getpid\n"));
+	assert_non_null(strstr(text, "         5         1 total\n"));
+	assert_null(strstr(text, "] "));
+	assert_released();
+}
+
+/* Wrong -e status= and -s values are usage errors. */
+static void bad_option_values(void **state)
+{
+	char *status[] = { "trace", "-e", "status=bogus", "--", "true", NULL };
+	char *size[] = { "trace", "-s", "x", "--", "true", NULL };
+
+	assert_int_equal(trace(status), 2);
+	assert_non_null(strstr(err_text, "status= takes successful, failed, unfinished or all"));
+	assert_int_equal(trace(size), 2);
+	assert_int_equal(dev.starts, 0);
 }
 
 static void ignore(int sig)
@@ -456,7 +512,7 @@ static void bad_usage_touches_nothing(void **state)
 	assert_int_equal(trace(both), 2);
 	assert_int_equal(trace(mode), 2);
 	assert_int_equal(trace(filter), 2);
-	assert_string_equal(err_text, "fastvmix trace: unknown system call 'nope'\n");
+	assert_string_equal(err_text, "fastvmix trace: unknown system call or class 'nope'\n");
 	assert_int_equal(trace(help), 0);
 	assert_string_equal(err_text, "");
 	assert_int_equal(dev.fd, -1);
@@ -485,6 +541,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(command_traced_from_its_execve, setup),
 		cmocka_unit_test_setup(text_output_and_options, setup),
+		cmocka_unit_test_setup(strace_options, setup),
+		cmocka_unit_test_setup(summary_option, setup),
+		cmocka_unit_test_setup(bad_option_values, setup),
 		cmocka_unit_test_setup(attached_until_interrupted, setup),
 		cmocka_unit_test_setup(start_refused, setup),
 		cmocka_unit_test_setup(no_analyzer_loads_the_default, setup),

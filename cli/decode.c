@@ -1,0 +1,357 @@
+/* Decoding a system call's arguments and return value as strace shows
+ * them, from the argument types of syscall_table.c and the name tables
+ * generated from the uapi headers (build/gen/const_names.h). Every value a
+ * table does not name is shown as a number, so any record decodes. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+#include "cli.h"
+#include "const_names.h"
+#include "errno_names.h"
+
+#define MAX_ERRNO 4095 /* -4095..-1 are errors, as Linux's IS_ERR_VALUE */
+#define COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
+/* ---- appending to a bounded buffer: too long is cut, never overrun ---- */
+
+struct text {
+	char *p;
+	size_t size, len;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len + 1 >= t->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->p + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
+}
+
+/* ---- names from the generated tables ---- */
+
+static const char *decode_value(const struct const_name *t, size_t n, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].value == v)
+			return t[i].name;
+	return NULL;
+}
+
+/* Appends the names of v's bits (the table has its widest masks first), a
+ * hex remainder for bits without a name; nothing when v is 0. */
+static void put_flags(struct text *t, const struct const_name *tab, size_t n, uint64_t v)
+{
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < n && v; i++)
+		if (tab[i].value && (v & tab[i].value) == tab[i].value) {
+			put(t, "%s%s", sep, tab[i].name);
+			v &= ~tab[i].value;
+			sep = "|";
+		}
+	if (v)
+		put(t, "%s%#" PRIx64, sep, v);
+}
+
+/* Flags, or the name of no flag (PROT_NONE, F_OK, 0). */
+static void put_flag_set(struct text *t, const struct const_name *tab, size_t n, uint64_t v,
+			 const char *zero)
+{
+	if (!v)
+		put(t, "%s", zero ? zero : "0");
+	put_flags(t, tab, n, v);
+}
+
+static void put_value(struct text *t, const struct const_name *tab, size_t n, uint64_t v, bool hex)
+{
+	const char *name = decode_value(tab, n, v);
+
+	if (name)
+		put(t, "%s", name);
+	else if (hex)
+		put(t, "%#" PRIx64, v);
+	else
+		put(t, "%d", (int)v);
+}
+
+/* SIGRTMIN + n has no name of its own: SIGRT_n, as strace shows it. The
+ * kernel's signals are the 64 bits of its sigset_t on x86-64. */
+static void put_signal(struct text *t, uint64_t v)
+{
+	const char *name = v ? decode_value(signals, COUNT(signals), v) : NULL;
+	size_t i;
+
+	if (name) {
+		put(t, "%s", name);
+		return;
+	}
+	for (i = 0; i < COUNT(signals); i++)
+		if (!strcmp(signals[i].name, "SIGRTMIN") && v > signals[i].value && v <= 64) {
+			put(t, "SIGRT_%" PRIu64, v - signals[i].value);
+			return;
+		}
+	put(t, "%d", (int)v);
+}
+
+/* open(2)'s flags: the access mode (not a bit of its own), then the rest. */
+static void put_open_flags(struct text *t, uint64_t v)
+{
+	put_value(t, open_access, COUNT(open_access), v & O_ACCMODE, false);
+	if (v & ~(uint64_t)O_ACCMODE) {
+		put(t, "|");
+		put_flags(t, open_flags, COUNT(open_flags), v & ~(uint64_t)O_ACCMODE);
+	}
+}
+
+/* socket(2)'s type: a type in the low bits, SOCK_CLOEXEC|SOCK_NONBLOCK. */
+static void put_socket_type(struct text *t, uint64_t v)
+{
+	uint64_t type = v & 0xf; /* SOCK_TYPE_MASK, of the kernel's linux/net.h */
+
+	put_value(t, socket_types, COUNT(socket_types), type, false);
+	if (v & ~type) {
+		put(t, "|");
+		put_flags(t, socket_type_flags, COUNT(socket_type_flags), v & ~type);
+	}
+}
+
+/* futex(2)'s op: a command, FUTEX_PRIVATE_FLAG shown as a _PRIVATE suffix
+ * and FUTEX_CLOCK_REALTIME as a flag, as strace shows them. */
+static void put_futex_op(struct text *t, uint64_t v)
+{
+	uint64_t cmd = v & FUTEX_CMD_MASK, rest = v & ~(uint64_t)FUTEX_CMD_MASK;
+
+	put_value(t, futex_cmds, COUNT(futex_cmds), cmd, false);
+	if (v & FUTEX_PRIVATE_FLAG) {
+		put(t, "_PRIVATE");
+		rest &= ~(uint64_t)FUTEX_PRIVATE_FLAG;
+	}
+	if (v & FUTEX_CLOCK_REALTIME) {
+		put(t, "|FUTEX_CLOCK_REALTIME");
+		rest &= ~(uint64_t)FUTEX_CLOCK_REALTIME;
+	}
+	if (rest)
+		put(t, "|%#" PRIx64, rest);
+}
+
+static void put_arg(struct text *t, enum arg_type type, uint64_t v)
+{
+	switch (type) {
+	case ARG_END:
+	case ARG_INT:
+	case ARG_FD: put(t, "%d", (int)v); break;
+	case ARG_LONG: put(t, "%" PRId64, (int64_t)v); break;
+	case ARG_ULONG: put(t, "%" PRIu64, v); break;
+	case ARG_HEX: put(t, "%#" PRIx64, v); break;
+	case ARG_PTR:
+	case ARG_STR:
+	case ARG_BUF:
+	case ARG_STRUCT:
+		/* Not captured yet: where the contents will be shown. */
+		if (v)
+			put(t, "%#" PRIx64, v);
+		else
+			put(t, "NULL");
+		break;
+	case ARG_DIRFD:
+		if ((int)v == AT_FDCWD)
+			put(t, "AT_FDCWD");
+		else
+			put(t, "%d", (int)v);
+		break;
+	case ARG_MODE: put(t, "%#03" PRIo64, v); break;
+	case ARG_OPEN_FLAGS: put_open_flags(t, v); break;
+	case ARG_FD_FLAGS: put_flag_set(t, open_flags, COUNT(open_flags), v, "0"); break;
+	case ARG_AT_FLAGS: put_flag_set(t, at_flags, COUNT(at_flags), v, "0"); break;
+	case ARG_PROT: put_flag_set(t, prot_flags, COUNT(prot_flags), v, "PROT_NONE"); break;
+	case ARG_MAP_FLAGS: put_flag_set(t, map_flags, COUNT(map_flags), v, "0"); break;
+	case ARG_MADVISE: put_value(t, madvise_advice, COUNT(madvise_advice), v, false); break;
+	case ARG_CLONE_FLAGS: put_flag_set(t, clone_flags, COUNT(clone_flags), v, "0"); break;
+	case ARG_SIGNAL: put_signal(t, v); break;
+	case ARG_SIGPROCMASK_HOW:
+		put_value(t, sigprocmask_how, COUNT(sigprocmask_how), v, false);
+		break;
+	case ARG_WHENCE: put_value(t, seek_whence, COUNT(seek_whence), v, false); break;
+	case ARG_FCNTL_CMD: put_value(t, fcntl_cmds, COUNT(fcntl_cmds), v, false); break;
+	case ARG_IOCTL_REQUEST:
+		put_value(t, ioctl_cmds, COUNT(ioctl_cmds), v & 0xffffffff, true);
+		break;
+	case ARG_FAMILY: put_value(t, socket_families, COUNT(socket_families), v, false); break;
+	case ARG_SOCKET_TYPE: put_socket_type(t, v); break;
+	case ARG_SOCKET_FLAGS:
+		put_flag_set(t, socket_type_flags, COUNT(socket_type_flags), v, "0");
+		break;
+	case ARG_ACCESS_MODE: put_flag_set(t, access_modes, COUNT(access_modes), v, "F_OK"); break;
+	case ARG_FUTEX_OP: put_futex_op(t, v); break;
+	case ARG_WAIT_OPTIONS: put_flag_set(t, wait_options, COUNT(wait_options), v, "0"); break;
+	}
+}
+
+void decode_arg(enum arg_type type, uint64_t v, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	put_arg(&t, type, v);
+}
+
+/* clone(2) on x86-64 takes (flags, stack, parent_tid, child_tid, tls);
+ * strace shows them named, the stack first, the exit signal among the
+ * flags, and the tid and tls pointers only when a flag makes them used. */
+static int decode_clone(const __u64 a[6], char text[6][DECODE_ARG_MAX])
+{
+	struct text t;
+	int n = 0;
+
+	t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
+	put(&t, "child_stack=");
+	put_arg(&t, ARG_PTR, a[1]);
+	t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
+	put(&t, "flags=");
+	put_flags(&t, clone_flags, COUNT(clone_flags), a[0] & ~(uint64_t)CSIGNAL);
+	if (a[0] & CSIGNAL) {
+		if (a[0] & ~(uint64_t)CSIGNAL)
+			put(&t, "|");
+		put_signal(&t, a[0] & CSIGNAL);
+	} else if (!a[0]) {
+		put(&t, "0");
+	}
+	if (a[0] & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
+		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
+		put(&t, "parent_tid=");
+		put_arg(&t, ARG_PTR, a[2]);
+	}
+	if (a[0] & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
+		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
+		put(&t, "child_tidptr=");
+		put_arg(&t, ARG_PTR, a[3]);
+	}
+	if (a[0] & CLONE_SETTLS) {
+		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
+		put(&t, "tls=");
+		put_arg(&t, ARG_PTR, a[4]);
+	}
+	return n;
+}
+
+/* Small values (fds, sizes, flags) in decimal, the rest (addresses) in hex:
+ * a call syscall_table.c does not describe. */
+static void decode_unknown(uint64_t v, char *buf)
+{
+	if (v < 4096)
+		snprintf(buf, DECODE_ARG_MAX, "%" PRIu64, v);
+	else
+		snprintf(buf, DECODE_ARG_MAX, "%#" PRIx64, v);
+}
+
+int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DECODE_ARG_MAX])
+{
+	const __u64 *args = entry->args;
+	uint64_t nr = entry->nr;
+	const struct syscall_decl *d = syscall_decl(nr);
+	int i;
+
+	if (!d) {
+		for (i = 0; i < argc && i < 6; i++)
+			decode_unknown(args[i], text[i]);
+		return i;
+	}
+	if (nr == __NR_clone)
+		return decode_clone(args, text);
+	for (i = 0; i < 6 && d->args[i] != ARG_END; i++)
+		decode_arg(d->args[i], args[i], text[i], DECODE_ARG_MAX);
+	/* open and openat read their mode only when they may create a file. */
+	if ((nr == __NR_open || nr == __NR_openat) && i > 0 && d->args[i - 1] == ARG_MODE &&
+	    !(args[i - 2] & O_CREAT) && (args[i - 2] & O_TMPFILE) != O_TMPFILE)
+		i--;
+	return i;
+}
+
+/* ---- return values ---- */
+
+/* Linux's own errnos that never reach user space (include/linux/errno.h,
+ * not part of the uapi headers, so not generated): a call interrupted by a
+ * signal returns one of the ERESTART ones to the kernel, which restarts it
+ * or turns it into EINTR. */
+static const char *const kernel_errnos[] = {
+	[512 - 512] = "ERESTARTSYS",
+	[513 - 512] = "ERESTARTNOINTR",
+	[514 - 512] = "ERESTARTNOHAND",
+	[515 - 512] = "ENOIOCTLCMD",
+	[516 - 512] = "ERESTART_RESTARTBLOCK",
+	[517 - 512] = "EPROBE_DEFER",
+	[518 - 512] = "EOPENSTALE",
+	[519 - 512] = "ENOPARAM",
+	[521 - 512] = "EBADHANDLE",
+	[522 - 512] = "ENOTSYNC",
+	[523 - 512] = "EBADCOOKIE",
+	[524 - 512] = "ENOTSUPP",
+	[525 - 512] = "ETOOSMALL",
+	[526 - 512] = "ESERVERFAULT",
+	[527 - 512] = "EBADTYPE",
+	[528 - 512] = "EJUKEBOX",
+	[529 - 512] = "EIOCBQUEUED",
+	[530 - 512] = "ERECALLCONFLICT",
+	[531 - 512] = "ENOGRACE",
+};
+
+/* The restart errnos as strace explains them: the call is not over. */
+static const char *restart_reason(int e)
+{
+	switch (e) {
+	case 512: return "To be restarted if SA_RESTART is set";
+	case 513: return "To be restarted";
+	case 514: return "To be restarted if no handler";
+	case 516: return "Interrupted by signal";
+	}
+	return NULL;
+}
+
+const char *output_errno_name(int e, char *buf, size_t size)
+{
+	if (e > 0 && (size_t)e < COUNT(errno_names) && errno_names[e])
+		return errno_names[e];
+	if (e >= 512 && (size_t)(e - 512) < COUNT(kernel_errnos) && kernel_errnos[e - 512])
+		return kernel_errnos[e - 512];
+	snprintf(buf, size, "ERRNO_%d", e);
+	return buf;
+}
+
+int decode_errno(int64_t value)
+{
+	return value < 0 && value >= -MAX_ERRNO ? (int)-value : 0;
+}
+
+void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
+{
+	const struct syscall_decl *d = syscall_decl(nr);
+	int e = decode_errno(value);
+	char name[32];
+
+	if (e && restart_reason(e))
+		snprintf(buf, size, "? %s (%s)", output_errno_name(e, name, sizeof(name)),
+			 restart_reason(e));
+	else if (e)
+		snprintf(buf, size, "-1 %s (%s)", output_errno_name(e, name, sizeof(name)),
+			 strerror(e));
+	else if (d && d->ret == RET_ADDR)
+		snprintf(buf, size, "%#" PRIx64, (uint64_t)value);
+	else
+		snprintf(buf, size, "%" PRId64, value);
+}
