@@ -63,11 +63,9 @@ enum tsc_msr tsc_msr_read(struct vcpu *v, u32 msr, u64 *value)
 
 enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 {
-	u64 now = arch_rdtsc();
-
 	if (msr == MSR_IA32_TSC_DEADLINE) {
 		v->tsc.deadline = value;
-		if (value && value <= guest_now(now))
+		if (value && value <= guest_now(arch_rdtsc()))
 			value = 1; /* in the past: fire now */
 		else if (value)
 			value -= vmcs_read64(TSC_OFFSET);
@@ -76,7 +74,7 @@ enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 	}
 	if (msr == MSR_IA32_TSC) {
 		/* The guest's TSC becomes value (SDM 17.17.3), the CPU's stays. */
-		vmcs_write64(TSC_OFFSET, value - now);
+		vmcs_write64(TSC_OFFSET, value - arch_rdtsc());
 		return TSC_MSR_DONE;
 	}
 	if (msr == MSR_IA32_TSC_ADJUST) {

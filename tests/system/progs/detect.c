@@ -1,0 +1,246 @@
+/* detect: what a sample can measure or look up to tell that a hypervisor,
+ * or FastVMIX, is there. Prints one line per check,
+ *   NAME VALUE
+ * (timings: the median of 501 samples in TSC ticks; ratios in thousandths;
+ * the rest as text), so that runs without the hypervisor, with it loaded
+ * and while traced can be compared line by line (tests/system/scenarios/
+ * timing.sh does). It only looks; it changes nothing. */
+#define _GNU_SOURCE
+#include <cpuid.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#define SAMPLES 501
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v)
+{
+	qsort(v, SAMPLES, sizeof(*v), cmp_u64);
+	return v[SAMPLES / 2];
+}
+
+static inline uint64_t tsc(void)
+{
+	return __rdtsc();
+}
+
+/* The median ticks of one probe: a statement between two RDTSCs. */
+#define TIMED(out, ...)                                                                            \
+	do {                                                                                       \
+		uint64_t v_[SAMPLES], t0_;                                                         \
+		for (int i_ = 0; i_ < SAMPLES; i_++) {                                             \
+			t0_ = tsc();                                                               \
+			__VA_ARGS__;                                                               \
+			v_[i_] = tsc() - t0_;                                                      \
+		}                                                                                  \
+		(out) = median(v_);                                                                \
+	} while (0)
+
+static void cpuid_leaf(unsigned int leaf)
+{
+	unsigned int a, b, c, d;
+
+	__cpuid_count(leaf, 0, a, b, c, d);
+	asm volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d));
+}
+
+static void timing(void)
+{
+	static const unsigned int leaves[] = { 0, 1, 7, 0x40000000 };
+	uint64_t t, heavy, cheap;
+	unsigned int aux;
+	char name[64];
+
+	TIMED(t, (void)0);
+	printf("tsc-rdtsc-pair %llu\n", (unsigned long long)t);
+	TIMED(t, __rdtscp(&aux));
+	printf("tsc-rdtscp %llu\n", (unsigned long long)t);
+	for (unsigned int i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		TIMED(t, cpuid_leaf(leaves[i]));
+		snprintf(name, sizeof(name), "tsc-cpuid-%#x", leaves[i]);
+		printf("%s %llu\n", name, (unsigned long long)t);
+	}
+	TIMED(cheap, syscall(SYS_getpid));
+	printf("tsc-getpid %llu\n", (unsigned long long)cheap);
+	TIMED(heavy, syscall(SYS_getppid); syscall(SYS_getppid); syscall(SYS_getppid);
+	      syscall(SYS_getppid));
+	printf("tsc-4-getppid %llu\n", (unsigned long long)heavy);
+	/* The check that defeats subtracting a constant per call: a heavy
+	 * sequence against a cheap call, as ratio. */
+	printf("ratio-4-getppid-per-getpid %llu\n",
+	       (unsigned long long)(cheap ? heavy * 1000 / cheap : 0));
+}
+
+/* TSC ticks per microsecond of CLOCK_MONOTONIC over a sleep, read through
+ * the vDSO and through the system call. */
+static void clocks(void)
+{
+	struct timespec a, b, sa, sb;
+	uint64_t t0, t1;
+	double us, sus;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &sa);
+	t0 = tsc();
+	usleep(200000);
+	t1 = tsc();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &sb);
+	us = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+	sus = (sb.tv_sec - sa.tv_sec) * 1e6 + (sb.tv_nsec - sa.tv_nsec) / 1e3;
+	printf("clock-ticks-per-us-vdso %.0f\n", us > 0 ? (t1 - t0) / us : 0);
+	printf("clock-ticks-per-us-syscall %.0f\n", sus > 0 ? (t1 - t0) / sus : 0);
+}
+
+static sigjmp_buf env;
+
+static void on_signal(int sig)
+{
+	siglongjmp(env, sig);
+}
+
+/* Which signal an instruction raises at CPL 3: "none" if it completes. */
+static const char *signal_of(const char *what)
+{
+	int sig;
+
+	signal(SIGILL, on_signal);
+	signal(SIGSEGV, on_signal);
+	sig = sigsetjmp(env, 1);
+	if (sig)
+		return sig == SIGILL ? "SIGILL" : "SIGSEGV";
+	if (!strcmp(what, "vmcall"))
+		asm volatile("vmcall" : : "a"(0ULL) : "memory");
+	else if (!strcmp(what, "vmxon"))
+		asm volatile("vmxon %0" : : "m"(*(uint64_t *)&env) : "memory", "cc");
+	else if (!strcmp(what, "vmfunc"))
+		asm volatile("vmfunc" : : "a"(0), "c"(0) : "memory");
+	return "none";
+}
+
+static void cpu_identity(void)
+{
+	unsigned int a, b, c, d, regs[4];
+
+	__cpuid(1, a, b, c, d);
+	printf("cpuid-hypervisor-bit %u\n", (c >> 31) & 1);
+	printf("cpuid-vmx-bit %u\n", (c >> 5) & 1);
+	__cpuid(0x40000000, regs[0], regs[1], regs[2], regs[3]);
+	printf("cpuid-0x40000000 %08x:%.4s%.4s%.4s\n", regs[0], (char *)&regs[1],
+	       (char *)&regs[2], (char *)&regs[3]);
+	printf("insn-vmcall %s\n", signal_of("vmcall"));
+	printf("insn-vmxon %s\n", signal_of("vmxon"));
+	printf("insn-vmfunc-view-0 %s\n", signal_of("vmfunc"));
+}
+
+/* The syscall-path MSRs as the guest reads them (/dev/cpu/0/msr). */
+static void msrs(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t msr;
+	} list[] = { { "lstar", 0xc0000082 },	 { "star", 0xc0000081 },
+		     { "cstar", 0xc0000083 },	 { "fmask", 0xc0000084 },
+		     { "efer", 0xc0000080 },	 { "sysenter-cs", 0x174 },
+		     { "sysenter-esp", 0x175 }, { "sysenter-eip", 0x176 },
+		     { "feature-control", 0x3a } };
+	int fd = open("/dev/cpu/0/msr", O_RDONLY);
+	uint64_t value;
+
+	for (unsigned int i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (fd < 0 || pread(fd, &value, 8, list[i].msr) != 8)
+			printf("msr-%s unreadable\n", list[i].name);
+		else
+			printf("msr-%s %#llx\n", list[i].name, (unsigned long long)value);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void descriptor_tables(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idt, gdt;
+
+	asm volatile("sidt %0" : "=m"(idt));
+	asm volatile("sgdt %0" : "=m"(gdt));
+	printf("sidt %#llx/%#x\n", (unsigned long long)idt.base, idt.limit);
+	/* The GDT is per CPU: only its limit is the same everywhere. */
+	printf("sgdt-limit %#x\n", gdt.limit);
+}
+
+/* Whether a file mentions "fastvmix" (case-insensitive). */
+static const char *mentions(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	const char *found = "no";
+
+	if (!f)
+		return "unreadable";
+	while (fgets(line, sizeof(line), f))
+		if (strcasestr(line, "fastvmix") || strcasestr(line, "fvx_")) {
+			found = "yes";
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+static const char *dev_entry(void)
+{
+	DIR *d = opendir("/dev");
+	struct dirent *e;
+	const char *found = "no";
+
+	while (d && (e = readdir(d)))
+		if (strcasestr(e->d_name, "fastvmix"))
+			found = "yes";
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void footprint(void)
+{
+	printf("footprint-proc-modules %s\n", mentions("/proc/modules"));
+	printf("footprint-kallsyms %s\n", mentions("/proc/kallsyms"));
+	printf("footprint-dev %s\n", dev_entry());
+	printf("footprint-iomem %s\n", mentions("/proc/iomem"));
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : "all";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(only, "all") || !strcmp(only, "timing")) {
+		timing();
+		clocks();
+	}
+	if (!strcmp(only, "all") || !strcmp(only, "identity")) {
+		cpu_identity();
+		msrs();
+		descriptor_tables();
+		footprint();
+	}
+	return 0;
+}
