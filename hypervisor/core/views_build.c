@@ -2,23 +2,28 @@
  * EPTP list VMFUNC switches through (the exits they cause: views.c).
  *
  *   window part   normal view (0)   analyzer view (1)
- *   trampoline    X only            X only
+ *   trampoline    R X               R X
  *   config        R                 R
- *   analyzer code -                 R X
+ *   analyzer code R, the dummy page R X
  *   scratch/stacks-                 R W
  *   rings         R                 R W
  *
  * Guest RAM is R W X in view 0 and R W in view 1, so nothing but the
- * trampoline and the analyzer runs in view 1. */
+ * trampoline and the analyzer runs in view 1. In view 0, reading the
+ * window's code never faults: Linux reads the instruction bytes at a
+ * faulting RIP (a BUG check, an oops's "Code:" line, kprobes), also when
+ * the RIP is in the window, and an EPT violation there would fault inside
+ * its fault handling. The analyzer's code reads as the dummy page that hides the
+ * hypervisor's memory; the stacks stay
+ * unmapped, since a trampoline resumed in view 0 must stop at its first
+ * access to them (views.c). */
 #include "views.h"
 #include "window.h"
 
 static u8 window_perm(const struct hv *hv, u64 off, bool analyzer)
 {
-	u8 x = hv->x_only ? EPT_EXEC : EPT_EXEC | EPT_READ;
-
 	if (off < FVX_WIN_CONFIG)
-		return x;
+		return EPT_EXEC | EPT_READ;
 	if (off < FVX_WIN_CONFIG + PAGE_SIZE_4K) /* the config page */
 		return EPT_READ;
 	if (off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE)
@@ -33,18 +38,23 @@ static u8 window_perm(const struct hv *hv, u64 off, bool analyzer)
 static enum fvx_status map_window(struct hv *hv, u64 pml4, bool analyzer)
 {
 	enum fvx_status s;
-	u64 off;
+	u64 off, hpa;
 	u8 perm;
 
 	for (off = 0; off < FVX_WIN_BACKED; off += PAGE_SIZE_4K) {
 		perm = window_perm(hv, off, analyzer);
+		hpa = hv->window_pa + off;
+		if (!analyzer && off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
+			perm = EPT_READ;
+			hpa = hv_pa(hv, hv->dummy);
+		}
 		if (!perm)
 			continue;
 		/* Write-back whatever the guest's PAT says: the kernel maps the
 		 * window WB and the frontend's mapping of the rings must not
 		 * alias it with another type. */
-		s = ept_map_page(&hv->pool, pml4, hv->window_gpa + off, hv->window_pa + off,
-				 perm | EPT_IGNORE_PAT, MEMTYPE_WB);
+		s = ept_map_page(&hv->pool, pml4, hv->window_gpa + off, hpa, perm | EPT_IGNORE_PAT,
+				 MEMTYPE_WB);
 		if (s != FVX_OK)
 			return s;
 	}

@@ -395,10 +395,19 @@ static void ept_hides_the_hypervisor(void **state)
 	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
 	assert_true(ept_translate(&hv->pool, normal, hv->window_pa, &t));
 	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
-	/* The window: the trampoline is execute-only in the normal view. */
+	/* The window in the normal view: the trampoline runs and reads; the
+	 * analyzer's code reads as the dummy page, never faulting a reader
+	 * of code bytes, and does not run; the stacks are not there. */
 	assert_true(ept_translate(&hv->pool, normal, hv->window_gpa, &t));
 	assert_int_equal(t.hpa, hv->window_pa);
-	assert_int_equal(t.perm, EPT_EXEC);
+	assert_int_equal(t.perm, EPT_EXEC | EPT_READ);
+	assert_true(ept_translate(&hv->pool, normal, hv->window_gpa + FVX_WIN_CODE + 0x100, &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	assert_int_equal(t.perm, EPT_READ);
+	assert_false(ept_translate(&hv->pool, normal, hv->window_gpa + FVX_WIN_STACKS, &t));
+	assert_true(ept_translate(&hv->pool, analyzer, hv->window_gpa + FVX_WIN_CODE + 0x100, &t));
+	assert_int_equal(t.hpa, hv->window_pa + FVX_WIN_CODE + 0x100);
+	assert_int_equal(t.perm, EPT_EXEC | EPT_READ);
 	/* The analyzer view cannot execute guest RAM. */
 	assert_true(ept_translate(&hv->pool, analyzer, 0x200000, &t));
 	assert_int_equal(t.perm, EPT_READ | EPT_WRITE);

@@ -62,7 +62,7 @@ attacked dt lidt-shadowed lidt-linux-idt-serves lidt-restored lgdt-shadowed lgdt
 counted dt dt_loads_refused 4
 # The VMFUNC undone, the jump into the window, and Linux's #UD handler
 # reading the faulting window address (is_valid_bugaddr).
-counted dt view_attacks 3
+counted dt view_attacks 2
 
 check_no_oops kernel-no-oops
 check kernel-agent-rmmod rmmod fastvmix
