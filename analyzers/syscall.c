@@ -3,26 +3,33 @@
 #include "fvx_analyzer.h"
 
 FVX_ANALYZER("syscall");
+FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT);
 
 /* Appends rec (its number, arguments and flags set) when the filter and the
- * current task select it. */
-static void record(const struct fvx_event *ev, const struct fvx_config *cfg,
-		   struct fvx_trace_record *rec)
+ * current task select it. An entry that finds the ring without room for
+ * itself (beyond the headroom kept for returns) is not recorded but
+ * retried when the trace waits rather than drops: FVX_ENTRY_RETRY. */
+static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
+		  struct fvx_trace_record *rec)
 {
 	__u64 task;
 
 	if (ev->cpu >= cfg->geometry.cpu_count || !fvx_syscall_selected(cfg, rec->nr))
-		return;
+		return FVX_ENTRY_DONE;
 	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected(cfg, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
-		return;
+		return FVX_ENTRY_DONE;
+	if ((cfg->flags & FVX_CONFIG_RETRY) && !(rec->flags & FVX_RECORD_RETURN) &&
+	    !fvx_entry_room(cfg, ev->cpu, 1))
+		return FVX_ENTRY_RETRY;
 	rec->tsc = fvx_rdtsc();
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	fvx_emit(cfg, ev->cpu, rec);
+	return FVX_ENTRY_DONE;
 }
 
-void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
+int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
 	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
 					.flags = (__u32)ev->flags };
@@ -31,7 +38,7 @@ void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *s
 	(void)scratch;
 	for (i = 0; i < 6; i++)
 		rec.args[i] = ev->args[i];
-	record(ev, cfg, &rec);
+	return record(ev, cfg, &rec);
 }
 
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
@@ -41,5 +48,5 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 					.flags = FVX_RECORD_RETURN };
 
 	(void)scratch;
-	record(ev, cfg, &rec);
+	(void)record(ev, cfg, &rec);
 }

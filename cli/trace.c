@@ -20,7 +20,7 @@
 #define POLL_US 2000
 
 struct options {
-	bool follow, json, durations, summary;
+	bool follow, json, durations, summary, drop;
 	int pid, timestamps, string_limit;
 	unsigned int status;
 	uint32_t mode, seal;
@@ -38,7 +38,8 @@ static void on_interrupt(int sig)
 
 #define USAGE                                                                                      \
 	"usage: fastvmix trace [-f] [-c] [-t[t[t]]] [-T] [-e trace=NAMES] [-e status=WHICH] "      \
-	"[-s N] [-o FILE] [--json] [--mode fast|exit] [--analyzer FILE] [--seal SECONDS] "         \
+	"[-s N] [-o FILE] [--json] [--mode fast|exit] [--analyzer FILE] [--drop] [--seal "         \
+	"SECONDS] "                                                                                \
 	"(-p PID | -- CMD [ARGS])\n"
 
 static void help(void)
@@ -66,6 +67,8 @@ static void help(void)
 	       "                     writes every record\n"
 	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
 	       "                     %s)\n"
+	       "  --drop             when a CPU's ring is full, drop records (counted) instead\n"
+	       "                     of making the traced thread wait for this command\n"
 	       "  --seal SECONDS     a sealed trace: for SECONDS nobody, not even guest ring 0,\n"
 	       "                     can stop it, change it or unload FastVMIX; the trace\n"
 	       "                     lasts at least that long\n"
@@ -114,7 +117,7 @@ static long parse_number(const char *s, long min, long max)
 	return *end || v < min || v > max ? -1 : v;
 }
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_ANALYZER, OPT_SEAL };
+enum { OPT_JSON = 256, OPT_MODE, OPT_ANALYZER, OPT_SEAL, OPT_DROP };
 
 /* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
@@ -123,6 +126,7 @@ static int parse(int argc, char **argv, struct options *o)
 					       { "mode", required_argument, 0, OPT_MODE },
 					       { "analyzer", required_argument, 0, OPT_ANALYZER },
 					       { "seal", required_argument, 0, OPT_SEAL },
+					       { "drop", no_argument, 0, OPT_DROP },
 					       { "help", no_argument, 0, 'h' },
 					       { 0, 0, 0, 0 } };
 	long v;
@@ -158,6 +162,7 @@ static int parse(int argc, char **argv, struct options *o)
 			o->string_limit = (int)v;
 			break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_DROP: o->drop = true; break;
 		case OPT_ANALYZER: o->analyzer = optarg; break;
 		case OPT_SEAL:
 			v = parse_number(optarg, 1, 86400);
@@ -209,6 +214,7 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
 					 .mode = o->mode,
 					 .seal_seconds = o->seal,
+					 .flags = o->drop ? FVX_TRACE_DROP : 0,
 					 .filter = { .target_tgid = target,
 						     .follow_children = o->follow } };
 	int err;

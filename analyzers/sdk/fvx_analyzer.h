@@ -1,7 +1,10 @@
 /* The FastVMIX analyzer SDK: write one C file with
  *     FVX_ANALYZER("name");
- *     void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg,
- *                    void *scratch) { ... }
+ *     int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg,
+ *                   void *scratch) { ... }
+ * which returns FVX_ENTRY_DONE, or FVX_ENTRY_RETRY for a call it could not
+ * record because the ring is full and cfg->flags has FVX_CONFIG_RETRY (the
+ * thread then makes the call again later: fvx_entry_room tells),
  * and, to see system calls return too (optional),
  *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                     void *scratch) { ... }
@@ -25,7 +28,11 @@
 #define FVX_ANALYZER(name_string)                                                                  \
 	const char fvx_name[32] __attribute__((section(".fvx_name"), used)) = name_string
 
-void fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
+/* The image's FVX_ANALYZER_F_* flags (analyzer.h), at most once. */
+#define FVX_ANALYZER_FLAGS(value)                                                                  \
+	const __u32 fvx_flags __attribute__((section(".fvx_flags"), used)) = (value)
+
+int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 
 /* Reads 8 bytes at offset `off` of this CPU's Linux per-CPU area. */
@@ -61,16 +68,31 @@ static inline int fvx_kernel_read64(void *ctx, __u64 address, __u64 *value)
 	return 1;
 }
 
+static inline const volatile __u64 *fvx_tail(const struct fvx_config *cfg, __u64 cpu)
+{
+	return (const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+}
+
+static inline struct fvx_ring_header *fvx_ring(const struct fvx_config *cfg, __u64 cpu)
+{
+	return fvx_ring_at((void *)(cfg->window_va + FVX_WIN_RINGS), cfg->geometry.ring_bytes, cpu);
+}
+
 /* Appends a record to this CPU's ring (fastvmix/ring.h). */
 static inline void fvx_emit(const struct fvx_config *cfg, __u64 cpu,
 			    const struct fvx_trace_record *rec)
 {
-	const volatile __u64 *tail =
-		(const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+	fvx_ring_push(fvx_ring(cfg, cpu), cfg->geometry.capacity, fvx_tail(cfg, cpu), rec);
+}
 
-	fvx_ring_push(fvx_ring_at((void *)(cfg->window_va + FVX_WIN_RINGS),
-				  cfg->geometry.ring_bytes, cpu),
-		      cfg->geometry.capacity, tail, rec);
+/* Whether an entry may take `records` more records of this CPU's ring: it
+ * leaves the headroom to the returns and data of calls under way. */
+static inline int fvx_entry_room(const struct fvx_config *cfg, __u64 cpu, __u64 records)
+{
+	__u64 c = cfg->geometry.capacity;
+
+	return fvx_ring_free(fvx_ring(cfg, cpu), c, fvx_tail(cfg, cpu)) >=
+	       records + FVX_RING_HEADROOM(c);
 }
 
 #endif

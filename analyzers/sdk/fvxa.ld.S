@@ -16,7 +16,9 @@ SECTIONS
 		. = FVXA_OFF_HEADER_SIZE;	SHORT(FVXA_HEADER_SIZE)
 		. = FVXA_OFF_IMAGE_SIZE;	LONG(_image_end - _image_start)
 		. = FVXA_OFF_ENTRY;		LONG(fvx_entry - _image_start)
-		. = FVXA_OFF_FLAGS;		LONG(0)
+		/* FVX_ANALYZER_FLAGS, when the analyzer has them; else 0. */
+		. = FVXA_OFF_FLAGS;		KEEP(*(.fvx_flags))
+		. = FVXA_OFF_FLAGS + 4;
 		/* fvx_return is optional: 0 when the analyzer has none. */
 		. = FVXA_OFF_RETURN_ENTRY;	LONG(DEFINED(fvx_return) ? fvx_return - _image_start : 0)
 		. = FVXA_OFF_NAME;		KEEP(*(.fvx_name))

@@ -20,7 +20,7 @@ enum analyzer_image_error analyzer_image_check(const void *image, u64 size, u64 
 		return ANALYZER_BAD_ENTRY;
 	if (h->return_entry && (h->return_entry < sizeof(*h) || h->return_entry >= h->image_size))
 		return ANALYZER_BAD_RETURN_ENTRY;
-	if (h->flags || h->reserved[0] || h->reserved[1])
+	if ((h->flags & ~FVX_ANALYZER_F_ALL) || h->reserved[0] || h->reserved[1])
 		return ANALYZER_BAD_FLAGS;
 	for (i = 0; i < sizeof(h->name); i++)
 		if (!h->name[i])

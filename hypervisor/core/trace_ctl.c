@@ -68,6 +68,8 @@ static void publish_entries(const struct hv *hv)
 
 	c->analyzer_entry = code + h->entry;
 	c->return_entry = h->return_entry ? code + h->return_entry : 0;
+	/* Nothing lost, unless the trace drops or the analyzer cannot say. */
+	c->flags = !hv->trace_drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */
@@ -172,9 +174,13 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	if (hv->tracing_cpus)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, r->rbx, &req, sizeof(req)) ||
-	    req.version != FVX_TRACE_REQUEST_VERSION || req.seal_ticks > SEAL_TICKS_MAX)
+	    req.version != FVX_TRACE_REQUEST_VERSION || req.seal_ticks > SEAL_TICKS_MAX ||
+	    (req.flags & ~FVX_TRACE_FLAGS))
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
+	hv->trace_drop = req.flags & FVX_TRACE_DROP;
+	if (hv->configured && hv->analyzer_loaded)
+		publish_entries(hv);
 	f->follow_children = !!f->follow_children;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);

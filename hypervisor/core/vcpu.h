@@ -140,6 +140,7 @@ struct hv {
 	bool x_only; /* EPT execute-only pages */
 	bool configured;
 	bool analyzer_loaded;
+	bool trace_drop; /* full rings drop records (FVX_TRACE_DROP) */
 	u32 tracing_cpus;
 	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
 	struct ptp_state ptp; /* page-table protection of the window (ptprotect.c) */

@@ -22,12 +22,16 @@ struct fvx_analyzer_header {
 	__u16 header_size; /* sizeof(struct fvx_analyzer_header) */
 	__u32 image_size; /* bytes, header included */
 	__u32 entry; /* offset of the entry point from the image start */
-	__u32 flags; /* none defined: must be 0 */
+	__u32 flags; /* FVX_ANALYZER_F_*; others must be 0 */
 	__u32 return_entry; /* offset of the return entry point, 0: none */
 	__u32 reserved[2]; /* must be 0 */
 	char name[32]; /* NUL-terminated; 32-byte aligned, as GCC places it */
 };
 _Static_assert(sizeof(struct fvx_analyzer_header) == 64, "fvx_analyzer_header layout");
+/* fvx_entry returns FVX_ENTRY_RETRY for a call it could not record, so the
+ * thread waits instead of the record being dropped (FVX_CONFIG_RETRY). */
+#define FVX_ANALYZER_F_WAIT (1u << 0)
+#define FVX_ANALYZER_F_ALL FVX_ANALYZER_F_WAIT
 
 /* Why an image was refused: returned by the hypervisor with
  * FVX_VMCALL_ANALYZER_LOAD and by the agent in fvx_ioc_analyzer.error. */

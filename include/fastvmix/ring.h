@@ -70,6 +70,16 @@ static inline struct fvx_trace_record *fvx_ring_slot(const struct fvx_ring_heade
 	return (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) + (index & (capacity - 1));
 }
 
+/* Producer side: how many more records the ring takes now; 0 when the
+ * tail is corrupt (ahead of the head or more than a ring behind). */
+static inline __u64 fvx_ring_free(const struct fvx_ring_header *h, __u64 capacity,
+				  const volatile __u64 *tail)
+{
+	__u64 used = h->head - *tail;
+
+	return used <= capacity ? capacity - used : 0;
+}
+
 /* Producer side: appends r, or counts it as dropped when the ring is full
  * or the tail is corrupt; never half a record. `capacity` is the producer's
  * own copy (fvx_ring_capacity of the geometry), never the header's, so a

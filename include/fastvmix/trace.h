@@ -87,9 +87,13 @@ struct fvx_trace_request {
 	/* A sealed trace: until the seal ends nobody can stop it, change its
 	 * filter, load an analyzer or unload the hypervisor. */
 	__u32 seal_seconds; /* from the frontend; 0: not sealed */
-	__u32 reserved;
+	__u32 flags; /* FVX_TRACE_* */
 	__u64 seal_ticks; /* TSC ticks, filled in by the agent for the hypervisor */
 };
+/* When a ring is full, drop the record (counted) instead of making the
+ * thread wait until the frontend has drained it. */
+#define FVX_TRACE_DROP (1u << 0)
+#define FVX_TRACE_FLAGS FVX_TRACE_DROP
 _Static_assert(sizeof(struct fvx_trace_request) == 96, "fvx_trace_request layout");
 
 /* Where Linux keeps what the analyzer reads about the current task. */
@@ -113,12 +117,25 @@ struct fvx_config {
 	__u64 consumer_va; /* kernel address of the consumers' tails (struct fvx_ring_consumer[]) */
 	struct fvx_geometry geometry;
 	__u32 mode; /* FVX_MODE_*, 0 when not tracing */
-	__u32 reserved;
+	__u32 flags; /* FVX_CONFIG_* */
 	struct fvx_task_layout task;
 	struct fvx_trace_filter filter;
 	__u64 return_entry; /* window address of the analyzer's return entry, 0: none */
 };
 _Static_assert(sizeof(struct fvx_config) == 176, "fvx_config layout");
+/* Nothing lost: an entry the analyzer cannot record because its CPU's
+ * ring is full is not run yet. The trampoline returns the thread to its
+ * SYSCALL instruction with every register as it was; the thread makes the
+ * call again when it next runs, after the scheduler ran the frontend. Set
+ * by the hypervisor unless the trace drops (FVX_TRACE_DROP) or the analyzer
+ * does not report a full ring (FVX_ANALYZER_F_WAIT). */
+#define FVX_CONFIG_RETRY (1u << 0)
+/* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
+#define FVX_ENTRY_DONE 0
+#define FVX_ENTRY_RETRY 1
+/* Records an entry leaves free in its ring for the returns and the data of
+ * calls already under way, which cannot wait: 1/8 of the ring. */
+#define FVX_RING_HEADROOM(capacity) ((capacity) / 8)
 
 /* Record flags (an event's flags are record flags too). */
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */

@@ -80,7 +80,9 @@ static void each_field_is_checked(void **state)
 	h->entry = 8; /* inside the header */
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_ENTRY);
 	make_image(200);
-	h->flags = 1;
+	h->flags = FVX_ANALYZER_F_WAIT;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
+	h->flags = FVX_ANALYZER_F_WAIT << 1;
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_FLAGS);
 	make_image(200);
 	h->reserved[1] = 1;

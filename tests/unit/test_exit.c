@@ -910,6 +910,40 @@ static void analyzer_images_are_checked_after_the_copy(void **state)
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EBUSY);
 }
 
+/* Nothing lost by default: the trampoline may send a call back to its
+ * SYSCALL when the analyzer says it can (FVX_ANALYZER_F_WAIT), unless the
+ * trace drops; unknown request flags are refused. */
+static void traces_wait_unless_they_drop(void **state)
+{
+	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	struct fvx_trace_request *f = (void *)(ram + 0x3000);
+
+	configure_agent();
+	memset(h, 0, 128);
+	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
+					   .version = FVX_ANALYZER_VERSION,
+					   .header_size = sizeof(*h),
+					   .image_size = 128,
+					   .entry = 64 };
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, 0); /* an analyzer that cannot say: drops */
+	h->flags = FVX_ANALYZER_F_WAIT;
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+	set_filter(7);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+	f->flags = FVX_TRACE_DROP;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, 0);
+	f->flags = FVX_TRACE_DROP << 1;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_EINVAL);
+	assert_int_equal(c->flags, 0);
+	f->flags = 0;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+}
+
 static void exit_mode_event_writes_a_record(void **state)
 {
 	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
@@ -1735,6 +1769,7 @@ int main(void)
 		W(each_cpu_gets_its_own_trampoline),
 		W(sealed_trace_refuses_stop_change_and_unload),
 		W(return_entry_is_fixed_up_per_cpu),
+		W(traces_wait_unless_they_drop),
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(exit_mode_return_writes_a_record),

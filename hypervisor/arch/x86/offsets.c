@@ -81,6 +81,9 @@ void fvx_offsets(void)
 	DEFINE(SCRATCH_SIZE, sizeof(struct fvx_percpu_scratch));
 	OFFSET(CFG_FORWARD, fvx_config, forward);
 	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);
+	OFFSET(CFG_FLAGS, fvx_config, flags);
+	DEFINE(CONFIG_RETRY, FVX_CONFIG_RETRY);
+	DEFINE(ENTRY_RETRY, FVX_ENTRY_RETRY);
 	OFFSET(CFG_RETURN_ENTRY, fvx_config, return_entry);
 	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);
 	OFFSET(EV_NR, fvx_event, nr);

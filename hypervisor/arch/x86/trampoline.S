@@ -74,7 +74,17 @@ fvx_trampoline:
 	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
 	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
 	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
-	mov (%rsp), %r11
+	/* A call the analyzer could not record while the trace waits for the
+	 * frontend (FVX_CONFIG_RETRY, FVX_ENTRY_RETRY): CF in the RFLAGS that
+	 * POPFQ restores below says to return to the SYSCALL instead. */
+	andq $~1, TRAMP_FRAME(%rsp)
+	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
+	testl $CONFIG_RETRY, CFG_FLAGS(%rcx)
+	jz 1f
+	cmp $ENTRY_RETRY, %eax
+	jne 1f
+	orq $1, TRAMP_FRAME(%rsp)
+1:	mov (%rsp), %r11
 	mov EVENT(EV_ARGS + 0), %rdi
 	mov EVENT(EV_ARGS + 8), %rsi
 	mov EVENT(EV_ARGS + 16), %rdx
@@ -85,6 +95,7 @@ fvx_trampoline:
 	popfq
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
+	jc .Lfast_retry			/* (MOV leaves the flags) */
 	vmfunc
 	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 .Lfast_skip:
@@ -92,6 +103,18 @@ fvx_trampoline:
 	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
 	swapgs
 	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
+.Lfast_retry:
+	/* Not run yet: back to user mode at the SYSCALL instruction (2 bytes
+	 * before the RIP it saved in RCX), every register as it was: R11
+	 * holds the user's RFLAGS for SYSRET. The thread makes the call again
+	 * when it next runs, by then after the frontend drained the ring. */
+	vmfunc
+	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
+	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
+	sub $2, %rcx
+	swapgs
+	sysretq
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
