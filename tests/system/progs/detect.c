@@ -142,8 +142,8 @@ static void cpu_identity(void)
 	printf("cpuid-hypervisor-bit %u\n", (c >> 31) & 1);
 	printf("cpuid-vmx-bit %u\n", (c >> 5) & 1);
 	__cpuid(0x40000000, regs[0], regs[1], regs[2], regs[3]);
-	printf("cpuid-0x40000000 %08x:%.4s%.4s%.4s\n", regs[0], (char *)&regs[1],
-	       (char *)&regs[2], (char *)&regs[3]);
+	printf("cpuid-0x40000000 %08x:%.4s%.4s%.4s\n", regs[0], (char *)&regs[1], (char *)&regs[2],
+	       (char *)&regs[3]);
 	printf("insn-vmcall %s\n", signal_of("vmcall"));
 	printf("insn-vmxon %s\n", signal_of("vmxon"));
 	printf("insn-vmfunc-view-0 %s\n", signal_of("vmfunc"));
@@ -158,7 +158,7 @@ static void msrs(void)
 	} list[] = { { "lstar", 0xc0000082 },	 { "star", 0xc0000081 },
 		     { "cstar", 0xc0000083 },	 { "fmask", 0xc0000084 },
 		     { "efer", 0xc0000080 },	 { "sysenter-cs", 0x174 },
-		     { "sysenter-esp", 0x175 }, { "sysenter-eip", 0x176 },
+		     { "sysenter-esp", 0x175 },	 { "sysenter-eip", 0x176 },
 		     { "feature-control", 0x3a } };
 	int fd = open("/dev/cpu/0/msr", O_RDONLY);
 	uint64_t value;
