@@ -26,16 +26,21 @@ static u64 guest_now(u64 host)
 	return host + vmcs_read64(TSC_OFFSET);
 }
 
-/* The real deadline for a guest deadline: when the host TSC reaches the
- * guest's value with today's offset. A deadline the guest's TSC already
- * passed is left to the one already programmed (it fired, or fires now:
- * writing it again would fire once more). */
+/* The real deadline for a guest deadline still armed: when the host TSC
+ * reaches the guest's value with today's offset, or at once (1) when the
+ * guest's TSC already passed it (a write of IA32_TSC or IA32_TSC_ADJUST
+ * moved it on). One that fired (the CPU cleared the MSR) or fires now (1)
+ * is left alone: after this exit the guest's TSC may be short of it again,
+ * by the transition cost and the exit's own time, but its interrupt is
+ * delivered or pending, and arming it again would fire it twice. */
 static void arm_deadline(struct vcpu *v, u64 host_now)
 {
 	u64 d = v->tsc.deadline;
 
-	if (d && d > guest_now(host_now))
-		arch_wrmsr(MSR_IA32_TSC_DEADLINE, d - vmcs_read64(TSC_OFFSET));
+	if (!d || arch_rdmsr(MSR_IA32_TSC_DEADLINE) <= 1)
+		return;
+	arch_wrmsr(MSR_IA32_TSC_DEADLINE,
+		   d > guest_now(host_now) ? d - vmcs_read64(TSC_OFFSET) : 1);
 }
 
 void tsc_hide_exit(struct vcpu *v)

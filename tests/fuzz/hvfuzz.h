@@ -89,7 +89,13 @@ struct fake_cpu {
 	u32 rdmsr_msr, wrmsr_msr, cpuid_leaf, cpuid_subleaf;
 	u64 wrmsr_value, xsetbv_value;
 	u32 xsetbv_index;
-	u64 tsc;
+	u64 tsc; /* counts RDTSCs; the harness adds the time the guest runs */
+	/* IA32_TSC_DEADLINE as the CPU holds it: 0 when disarmed or fired. It
+	 * fires when the TSC reaches it (at an RDTSC, at the WRMSR, while the
+	 * guest runs); fired says it did since the guest last wrote it. */
+	u64 tsc_deadline;
+	unsigned int deadline_fires, deadline_reads, deadline_writes;
+	bool deadline_fired;
 	unsigned int invept, invvpid; /* INVEPT (all contexts), INVVPID */
 	u64 cr2; /* written for an injected #PF */
 	u64 invvpid_type;
@@ -155,6 +161,10 @@ bool ram_check_and_close(void);
 /* Runs one exit on CPU cpu through vmexit_handler. */
 enum outcome { OUT_RESUME, OUT_FATAL, OUT_VMXOFF };
 enum outcome machine_dispatch(unsigned int cpu);
+/* Time on CPU cpu's TSC: the guest runs for ticks, then the exit stub's
+ * RDTSC (vmx_entry.S) sets tsc.exit_tsc; either may fire the deadline. */
+void machine_guest_runs(unsigned int cpu, u64 ticks);
+void machine_exit_stub(unsigned int cpu);
 void __attribute__((noreturn, format(printf, 1, 2))) fuzz_fail(const char *fmt, ...);
 
 /* hvfuzz_check.c: the exit whose fields the decoder put in m.vmcs[cpu] and

@@ -83,6 +83,13 @@ struct prediction {
 	unsigned int rdmsr, wrmsr, xsetbv, wbinvd, tsc;
 	u32 rdmsr_msr, wrmsr_msr;
 	u64 wrmsr_value, xsetbv_value;
+	/* Timing (tsc.c): TSC_OFFSET after the exit, the CPU's
+	 * IA32_TSC_DEADLINE with its reads, writes and fires (it fires when
+	 * the TSC reaches it: judged at each read or write and at the end,
+	 * as time moves only with the RDTSCs counted in tsc). */
+	u64 offset, deadline;
+	unsigned int deadline_reads, deadline_writes, deadline_fires;
+	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
 };
 
 /* The exit, as it was before the handler ran. */
@@ -100,6 +107,7 @@ static struct exit_state {
 	u64 gdtr, idtr, rflags;
 	u16 tr, cs;
 	u16 view;
+	u64 offset; /* TSC_OFFSET */
 	struct hv hv;
 	struct vcpu v[CPUS];
 	struct guest_regs r;
@@ -263,6 +271,8 @@ static bool make_consistent(unsigned int c)
 		       msr_bitmap_exits(bitmap, (u32)r->rcx, basic == EXIT_REASON_MSR_WRITE);
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_XSETBV: return cpl == 0; /* #GP first otherwise */
+	case EXIT_REASON_MONITOR_TRAP_FLAG: /* only while kprotect.c steps: never here */
+		return f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MONITOR_TRAP_FLAG;
 	case EXIT_REASON_EPT_VIOLATION: f[EXIT_QUALIFICATION] &= 0x1fbfULL; return true;
 	case EXIT_REASON_GDTR_IDTR_ACCESS:
 	case EXIT_REASON_LDTR_TR_ACCESS:
@@ -482,6 +492,122 @@ static void predict_sync(void)
 		p->invept++;
 }
 
+/* ---- timing (tsc.c) ---- */
+
+/* The CPU's TSC now: each RDTSC of the exit adds one. */
+static u64 model_now(void)
+{
+	return x.cpu.tsc + x.p.tsc;
+}
+
+static u64 model_rdtsc(void)
+{
+	x.p.tsc++;
+	return model_now();
+}
+
+static void model_timer(void)
+{
+	if (x.p.deadline && model_now() >= x.p.deadline) {
+		x.p.deadline = 0;
+		x.p.deadline_fires++;
+	}
+}
+
+static u64 model_deadline_read(void)
+{
+	model_timer();
+	x.p.deadline_reads++;
+	return x.p.deadline;
+}
+
+static void model_deadline_write(u64 value)
+{
+	x.p.deadline = value;
+	x.p.deadline_writes++;
+	model_timer();
+}
+
+/* IA32_TSC_DEADLINE reads as the guest wrote it until it fired; TSC_ADJUST
+ * as written, #GP on a CPU without it. False for other MSRs. */
+static bool predict_tsc_msr_read(u32 msr, u64 *value)
+{
+	const struct tsc_cpu *t = &x.p.v.tsc;
+
+	if (msr == MSR_IA32_TSC_DEADLINE) {
+		*value = model_deadline_read() ? t->deadline : 0;
+		return true;
+	}
+	if (msr == MSR_IA32_TSC_ADJUST) {
+		if (!t->has_adjust)
+			x.p.inject = INJ_GP;
+		*value = t->tsc_adjust;
+		return true;
+	}
+	return false;
+}
+
+/* The deadline in guest time: on the CPU in host time with today's offset,
+ * 1 (fire now) when the guest's TSC already passed it, 0 when off. IA32_TSC
+ * and TSC_ADJUST move the offset, never the CPU's TSC (SDM 17.17.3). */
+static bool predict_tsc_msr_write(u32 msr, u64 value)
+{
+	struct prediction *p = &x.p;
+	struct tsc_cpu *t = &p->v.tsc;
+
+	if (msr == MSR_IA32_TSC_DEADLINE) {
+		t->deadline = value;
+		if (value && value <= model_rdtsc() + p->offset)
+			value = 1;
+		else if (value)
+			value -= p->offset;
+		model_deadline_write(value);
+	} else if (msr == MSR_IA32_TSC) {
+		p->offset = value - model_rdtsc();
+		p->tsc_written = true;
+	} else if (msr == MSR_IA32_TSC_ADJUST) {
+		if (!t->has_adjust) {
+			p->inject = INJ_GP;
+			return true;
+		}
+		p->offset += value - t->tsc_adjust;
+		t->tsc_adjust = value;
+		p->tsc_written = true;
+	} else {
+		return false;
+	}
+	p->skip = true;
+	return true;
+}
+
+/* Last on every exit that resumes: the offset moves back by the exit's
+ * time (from the stub's RDTSC to this one) plus the transition cost, and a
+ * deadline still armed follows it (fired: left alone; passed in the
+ * guest's time, after a write of IA32_TSC: fires now). */
+static void predict_hide_exit(void)
+{
+	struct prediction *p = &x.p;
+	struct tsc_cpu *t = &p->v.tsc;
+	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition;
+
+	p->offset -= spent;
+	t->hidden += spent;
+	if (t->deadline && model_deadline_read() > 1)
+		model_deadline_write(t->deadline > now + p->offset ? t->deadline - p->offset : 1);
+}
+
+static s64 tsc_calibrate_call(void)
+{
+	if (x.r.rbx != UNLOAD_KEY) {
+		x.p.v.bad_unload_keys++;
+		return FVX_VMCALL_EPERM;
+	}
+	if (x.r.rcx > TSC_TRANSITION_MAX)
+		return FVX_VMCALL_EINVAL;
+	x.p.v.tsc.transition = x.r.rcx;
+	return FVX_VMCALL_OK;
+}
+
 /* Whether a trace is sealed: reads the TSC only when one could be. */
 static bool model_sealed(void)
 {
@@ -623,7 +749,9 @@ static s64 status_call(void)
 				     .pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated,
 				     .pdpt_writes_refused = of->ptp.count.pdpt_writes_refused,
 				     .sealed_refusals = of->sealed_refusals,
-				     .bad_unload_keys = of->bad_unload_keys };
+				     .bad_unload_keys = of->bad_unload_keys,
+				     .tsc_transition = of->tsc.transition,
+				     .tsc_hidden = of->tsc.hidden };
 	if (of->ptp.checking)
 		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
@@ -877,7 +1005,7 @@ static s64 event_call(bool ret)
 		return FVX_VMCALL_OK;
 	}
 	rec = (struct fvx_trace_record){ .seq = head + 1,
-					 .tsc = x.cpu.tsc + x.p.tsc,
+					 .tsc = model_now() + x.offset, /* guest time */
 					 .cr3 = m.vmcs[x.c][GUEST_CR3],
 					 .nr = nr,
 					 .args = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8,
@@ -932,6 +1060,7 @@ static void predict_vmcall(void)
 	case FVX_VMCALL_UNCONFIGURE: s = unconfigure_call(); break;
 	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
 	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
+	case FVX_VMCALL_TSC_CALIBRATE: s = tsc_calibrate_call(); break;
 	default: s = FVX_VMCALL_ENOSYS;
 	}
 	p->r.rax = (u64)s;
@@ -957,6 +1086,9 @@ static void predict_msr_read(void)
 		value = (x.efer & ~EFER_SCE) | (x.v[x.c].guest_efer_sce ? EFER_SCE : 0);
 	} else if (i >= 0) {
 		value = x.v[x.c].shadowed[i].guest;
+	} else if (predict_tsc_msr_read(msr, &value)) {
+		if (p->inject == INJ_GP)
+			return;
 	} else if (vmx_capability_msr(msr)) {
 		p->inject = INJ_GP;
 		return;
@@ -1020,6 +1152,8 @@ static void predict_msr_write(void)
 	u32 msr = (u32)x.r.rcx;
 	u64 value = (x.r.rdx << 32) | (u32)x.r.rax;
 
+	if (predict_tsc_msr_write(msr, value))
+		return;
 	if (msr == MSR_IA32_EFER) {
 		predict_efer_write(value);
 		return;
@@ -1318,12 +1452,19 @@ static void predict_pdpt_write(void)
 		p->inject = INJ_GP;
 		return;
 	}
-	p->skip = true;
-	p->skip_len = w.len;
 	if (off < slot + 8 && slot < off + w.size) {
 		p->v.ptp.count.pdpt_writes_refused++;
+		p->skip = true;
+		p->skip_len = w.len;
 		return;
 	}
+	if (w.size < 4) { /* the byte and 16-bit forms: never a whole entry */
+		p->v.ptp.count.pdpt_writes_refused++;
+		p->inject = INJ_GP;
+		return;
+	}
+	p->skip = true;
+	p->skip_len = w.len;
 	value = w.kind == INSN_STORE_IMM ? w.imm : *gpr_slot(w.reg);
 	model_read64(x.gpa & ~7ULL, &old);
 	if (w.size == 4)
@@ -1423,6 +1564,8 @@ static void predict(void)
 	p->gdtr = x.gdtr;
 	p->idtr = x.idtr;
 	p->tr = x.tr;
+	p->offset = x.offset;
+	p->deadline = x.cpu.tsc_deadline;
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
 	if (x.reason & EXIT_REASON_FAILED_VMENTRY) {
@@ -1710,6 +1853,12 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.cr3_refused);
 	FIELD(ptp.count.pdpt_writes_emulated);
 	FIELD(ptp.count.pdpt_writes_refused);
+	FIELD(tsc.exit_tsc);
+	FIELD(tsc.transition);
+	FIELD(tsc.hidden);
+	FIELD(tsc.deadline);
+	FIELD(tsc.tsc_adjust);
+	FIELD(tsc.has_adjust);
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		FIELD(exits[i]);
 #undef FIELD
@@ -1763,11 +1912,13 @@ static bool may_write(u32 field)
 	case EPTP_INDEX: return x.basic == EXIT_REASON_EPT_VIOLATION;
 	case GUEST_CR3: return x.basic == EXIT_REASON_CR_ACCESS;
 	case GUEST_IA32_EFER: return x.basic == EXIT_REASON_MSR_WRITE;
-	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT */
-		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION;
+	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT, SLDT/STR to RSP */
+		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION ||
+		       x.p.dt_exit;
 	case CPU_BASED_VM_EXEC_CONTROL:
 	case SECONDARY_VM_EXEC_CONTROL: return x.p.synced;
 	case GUEST_RFLAGS: return x.p.resumed;
+	case TSC_OFFSET: return x.p.outcome == OUT_RESUME; /* tsc.c, last */
 	case GUEST_GDTR_BASE:
 	case GUEST_GDTR_LIMIT:
 	case GUEST_IDTR_BASE:
@@ -1906,6 +2057,50 @@ static void check_globals(enum outcome out)
 			  m.vmcs[x.c][GUEST_RIP]);
 }
 
+/* The TSC offset, the CPU's deadline and its RDMSRs, WRMSRs and fires as
+ * predicted; then what must hold whatever the model says: the guest's TSC
+ * at resume is its TSC when the exit began less the transition cost (the
+ * hypervisor's own time hidden, and no more), unless the guest wrote
+ * IA32_TSC or IA32_TSC_ADJUST; never before the last resume's; a deadline
+ * armed on the CPU is the guest's in the guest's time, and one that fired
+ * is not armed again before the guest writes a new one (it would fire
+ * twice). */
+static void check_timing(enum outcome out)
+{
+	const struct prediction *p = &x.p;
+	const struct fake_cpu *fc = &m.cpu[x.c];
+	const struct tsc_cpu *t = &m.vcpus[x.c].tsc;
+	u64 offset = m.vmcs[x.c][TSC_OFFSET], started = x.v[x.c].tsc.exit_tsc + x.offset;
+	u64 resumed = fc->tsc + offset;
+	static u64 last_resume[CPUS];
+
+	if (offset != p->offset)
+		fuzz_fail("TSC offset %#llx, expected %#llx", offset, p->offset);
+	if (fc->tsc_deadline != p->deadline || fc->deadline_reads != p->deadline_reads ||
+	    fc->deadline_writes != p->deadline_writes || fc->deadline_fires != p->deadline_fires)
+		fuzz_fail("IA32_TSC_DEADLINE %#llx (%u reads, %u writes, %u fires); expected %#llx "
+			  "(%u, %u, %u)",
+			  fc->tsc_deadline, fc->deadline_reads, fc->deadline_writes,
+			  fc->deadline_fires, p->deadline, p->deadline_reads, p->deadline_writes,
+			  p->deadline_fires);
+	if (fc->deadline_fired && fc->tsc_deadline)
+		fuzz_fail("the TSC deadline %#llx fired and is armed again (%#llx): it fires twice",
+			  t->deadline, fc->tsc_deadline);
+	if (out != OUT_RESUME)
+		return;
+	if (fc->tsc_deadline && fc->tsc_deadline + offset != t->deadline)
+		fuzz_fail("the CPU's deadline %#llx is guest time %#llx, the guest's is %#llx",
+			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
+	if (!p->tsc_written && resumed != started - t->transition)
+		fuzz_fail("the guest's TSC resumes at %#llx, began the exit at %#llx, transition "
+			  "%llu",
+			  resumed, started, t->transition);
+	if (x.v[x.c].exits_total && (s64)(started - last_resume[x.c]) < 0)
+		fuzz_fail("the guest's TSC began the exit at %#llx, before the last resume's %#llx",
+			  started, last_resume[x.c]);
+	last_resume[x.c] = resumed;
+}
+
 static void compare(enum outcome out)
 {
 	const struct prediction *p = &x.p;
@@ -2013,6 +2208,7 @@ static void compare(enum outcome out)
 			fc->wrmsr_value, fc->xsetbv_calls, fc->xsetbv_value, fc->wbinvd,
 			fc->tsc - x.cpu.tsc, p->rdmsr, p->rdmsr_msr, p->wrmsr, p->wrmsr_msr,
 			p->wrmsr_value, p->xsetbv, p->xsetbv_value, p->wbinvd, p->tsc);
+	check_timing(out);
 	if (out == OUT_RESUME) {
 		for (inject = INJ_NONE; inject <= INJ_DT; inject <<= 1)
 			if ((p->inject & inject) && event_matches(inject, false))
@@ -2092,16 +2288,25 @@ void hvfuzz_exit(unsigned int c)
 	x.tr = f[GUEST_TR_SELECTOR];
 	x.cs = f[GUEST_CS_SELECTOR];
 	x.rflags = f[GUEST_RFLAGS];
+	x.offset = f[TSC_OFFSET];
+	machine_exit_stub(c);
+	/* Fired since the guest last wrote the deadline: this write starts anew. */
+	if (x.basic == EXIT_REASON_MSR_WRITE && (u32)m.regs[c].rcx == MSR_IA32_TSC_DEADLINE)
+		m.cpu[c].deadline_fired = false;
 	memcpy(&x.hv, &m.hv, sizeof(x.hv));
 	memcpy(x.v, m.vcpus, sizeof(x.v));
 	x.r = m.regs[c];
 	m.cpu[c].wbinvd = m.cpu[c].rdmsr_calls = m.cpu[c].wrmsr_calls = 0;
 	m.cpu[c].xsetbv_calls = m.cpu[c].cpuid_calls = 0;
+	m.cpu[c].deadline_reads = m.cpu[c].deadline_writes = m.cpu[c].deadline_fires = 0;
 	x.cpu = m.cpu[c];
 
 	ram_writable(false);
 	open_writable();
 	predict();
+	if (x.p.outcome == OUT_RESUME)
+		predict_hide_exit();
+	model_timer(); /* at the exit's last RDTSC */
 	out = machine_dispatch(c);
 	compare(out);
 	if (trace < 0)

@@ -7,7 +7,13 @@
  *
  * PROFILE_EXITS draws exit reasons from every handled reason, a few
  * unhandled ones and any 16-bit value; PROFILE_VMCALLS makes (almost)
- * every exit a VMCALL. */
+ * every exit a VMCALL.
+ *
+ * Timing (tsc.c) comes after MAX_OPS operations, so that an input of fewer
+ * decodes as it always did (every CPU's TSC at 0, no offset, no deadline,
+ * no transition cost, no time between exits): per CPU the host's TSC, the
+ * offset, IA32_TSC_ADJUST, the transition cost and the guest's deadline,
+ * then how long the guest runs before each exit, one u16 per exit. */
 #include <string.h>
 
 #include "hvfuzz.h"
@@ -152,6 +158,19 @@ static void set_cpl(unsigned int c, unsigned int cpl)
 	m.vmcs[c][GUEST_SS_AR_BYTES] = (m.vmcs[c][GUEST_SS_AR_BYTES] & ~0x60ULL) | cpl << 5;
 }
 
+/* The first pass only finds where the operations end: it decodes, but runs
+ * no exit (machine_reset undoes the rest). */
+static bool dry;
+static struct fuzz_input runs; /* how long the guest runs before each exit */
+
+static void run_exit(unsigned int c)
+{
+	if (dry)
+		return;
+	machine_guest_runs(c, in_u16(&runs));
+	hvfuzz_exit(c);
+}
+
 static void vmcall(unsigned int c, u32 function, u64 rbx, u64 rcx, u64 rdx)
 {
 	m.vmcs[c][VM_EXIT_REASON] = EXIT_REASON_VMCALL;
@@ -159,7 +178,7 @@ static void vmcall(unsigned int c, u32 function, u64 rbx, u64 rcx, u64 rdx)
 	m.regs[c].rbx = rbx;
 	m.regs[c].rcx = rcx;
 	m.regs[c].rdx = rdx;
-	hvfuzz_exit(c);
+	run_exit(c);
 }
 
 static void prelude(struct fuzz_input *in)
@@ -411,7 +430,7 @@ static void exit_op(struct fuzz_input *in, enum hvfuzz_profile profile)
 		vmcall_registers(in, c, flags);
 	if (profile == PROFILE_EXITS || (flags & 0x08))
 		exit_fields(in, c, (u16)reason);
-	hvfuzz_exit(c);
+	run_exit(c);
 }
 
 /* Guest memory between exits: RAM, or (ring 0 in the analyzer view) the
@@ -451,26 +470,74 @@ static void window_op(struct fuzz_input *in)
 	window_poke(off, &value, 8);
 }
 
-int hvfuzz_run(const uint8_t *data, size_t size, enum hvfuzz_profile profile)
+/* Each CPU's TSC state as the loader and the guest left it: the host's TSC
+ * (below 2^62: it does not wrap), the offset, IA32_TSC_ADJUST if the CPU
+ * has it, the calibrated transition cost, and the guest's deadline (often
+ * near the guest's TSC, to fire between exits), armed on the CPU in host
+ * time unless already passed. */
+static void tsc_setup(struct fuzz_input *in)
 {
-	struct fuzz_input in = { data, size };
+	unsigned int c;
+
+	for (c = 0; c < CPUS; c++) {
+		struct tsc_cpu *t = &m.vcpus[c].tsc;
+		struct fake_cpu *fc = &m.cpu[c];
+		u8 flags = in_u8(in);
+		u64 offset, now, d;
+
+		fc->tsc = in_u64(in) >> 2;
+		offset = flags & 4 ? -(u64)in_u32(in) : in_u64(in);
+		t->has_adjust = flags & 1;
+		t->tsc_adjust = in_u64(in);
+		t->transition = in_u32(in) % (TSC_TRANSITION_MAX + 1);
+		now = fc->tsc + offset;
+		d = flags & 2 ? now + (s64)(int16_t)in_u16(in) : in_u64(in);
+		t->deadline = d;
+		m.vmcs[c][TSC_OFFSET] = offset;
+		machine_touch(c, TSC_OFFSET);
+		fc->tsc_deadline = d && d > now ? d - offset : 0;
+		fc->deadline_fired = d && d <= now;
+	}
+	runs = *in;
+}
+
+static void operations(struct fuzz_input *in, enum hvfuzz_profile profile)
+{
 	unsigned int ops;
 
-	machine_reset();
-	prelude(&in);
-	for (ops = 0; ops < MAX_OPS && !in_done(&in); ops++) {
-		u8 op = in_u8(&in) % 16;
+	prelude(in);
+	for (ops = 0; ops < MAX_OPS && !in_done(in); ops++) {
+		u8 op = in_u8(in) % 16;
 
 		if (op < 11)
-			exit_op(&in, profile);
+			exit_op(in, profile);
 		else if (op < 13)
-			ram_op(&in);
+			ram_op(in);
 		else if (op < 14)
-			ring_op(&in);
+			ring_op(in);
 		else if (op < 15)
-			window_op(&in);
+			window_op(in);
 		else
-			m.vcpus[in_u8(&in) & 1].nmi_pending ^= 1;
+			m.vcpus[in_u8(in) & 1].nmi_pending ^= 1;
 	}
+}
+
+int hvfuzz_run(const uint8_t *data, size_t size, enum hvfuzz_profile profile)
+{
+	struct fuzz_input in = { data, size }, timing;
+	size_t end;
+
+	machine_reset();
+	dry = true;
+	operations(&in, profile);
+	dry = false;
+	end = size - in.left;
+	machine_reset();
+	timing = (struct fuzz_input){ data + end, size - end };
+	tsc_setup(&timing);
+	in = (struct fuzz_input){ data, end };
+	operations(&in, profile);
+	if (!in_done(&in))
+		fuzz_fail("harness: the operations end at %zu, not %zu", end - in.left, end);
 	return 0;
 }

@@ -103,17 +103,36 @@ void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	memcpy(out, c->cpuid, sizeof(c->cpuid));
 }
 
+/* The TSC-deadline timer (SDM 10.5.4.1): fires once the TSC reaches the
+ * deadline, which then reads 0. */
+static void deadline_timer(struct fake_cpu *c)
+{
+	if (c->tsc_deadline && c->tsc >= c->tsc_deadline) {
+		c->tsc_deadline = 0;
+		c->deadline_fires++;
+		c->deadline_fired = true;
+	}
+}
+
 u64 arch_rdmsr(u32 msr)
 {
-	fuzz_fail("RDMSR %#x without a fault handler in an exit handler", msr);
+	if (msr != MSR_IA32_TSC_DEADLINE)
+		fuzz_fail("RDMSR %#x without a fault handler in an exit handler", msr);
+	cpu()->deadline_reads++;
+	return cpu()->tsc_deadline;
 }
 
 void arch_wrmsr(u32 msr, u64 value)
 {
-	if (msr == MSR_IA32_LSTAR)
+	if (msr == MSR_IA32_LSTAR) {
 		cpu()->lstar = value;
-	else
+	} else if (msr == MSR_IA32_TSC_DEADLINE) {
+		cpu()->deadline_writes++;
+		cpu()->tsc_deadline = value;
+		deadline_timer(cpu()); /* a deadline already reached fires at once */
+	} else {
 		fuzz_fail("WRMSR %#x without a fault handler in an exit handler", msr);
+	}
 }
 
 int arch_rdmsr_safe(u32 msr, u64 *value)
@@ -159,7 +178,21 @@ void arch_wbinvd(void)
 
 u64 arch_rdtsc(void)
 {
-	return ++cpu()->tsc;
+	cpu()->tsc++;
+	deadline_timer(cpu());
+	return cpu()->tsc;
+}
+
+void machine_guest_runs(unsigned int c, u64 ticks)
+{
+	m.cpu[c].tsc += ticks;
+	deadline_timer(&m.cpu[c]);
+}
+
+void machine_exit_stub(unsigned int c)
+{
+	m.vcpus[c].tsc.exit_tsc = ++m.cpu[c].tsc;
+	deadline_timer(&m.cpu[c]);
 }
 
 void arch_outb(u16 port, u8 v)

@@ -12,6 +12,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 # hvfuzz_decode.c
 CPUID, INVD, VMCALL, VMFUNC, CR, RDMSR, WRMSR, XSETBV, EPT, TRIPLE = 0, 2, 3, 19, 20, 22, 24, 27, 29, 34
 VERSION, STATUS, UNLOAD, WINDOW_INFO, CONFIGURE, ANALYZER, EVENT, FILTER, MODE = range(1, 10)
+TSC_CALIBRATE = 12
 PRE_CONFIGURE, PRE_ANALYZER, PRE_FILTER, PRE_EXIT0, PRE_FAST1 = 1, 2, 4, 8, 16
 
 
@@ -34,7 +35,7 @@ def const(i):  # pick_value: constants[i]
     return bytes([7, i, 0])
 
 
-NMI_HANDLER_CONST, UNLOAD_KEY_CONST, STATUS_SIZE_CONST, IMAGE_SIZE_CONST = 16, 20, 22, 24
+NMI_HANDLER_CONST, UNLOAD_KEY_CONST, STATUS_SIZE_CONST, IMAGE_SIZE_CONST = 16, 23, 25, 27
 LINUX_EFER_CONST = 32
 MSR_EFER, MSR_STAR, MSR_SYSENTER_EIP = 6, 10, 14  # interesting_msrs[]
 
@@ -72,6 +73,45 @@ def regs(*pairs):  # exit_fields group 1: (index, pick_value bytes)
 
 
 event_tail = bytes([0x18]) + val(11) + val(0)  # RIP at +0x30 of the entry; rdi, r10
+
+# Timing comes after MAX_OPS operations (hvfuzz_decode.c's tsc_setup): the
+# operations are padded with pairs of NMI toggles (and a RAM write that
+# misses RAM), then per CPU its TSC state, then the time the guest runs
+# before each exit.
+MAX_OPS = 48
+NMI_TOGGLE = bytes([15, 0])
+RAM_WRITE_NOWHERE = bytes([11, 0, 7, 0, 0]) + b'\xff' * 8 + bytes([0, 0])
+MSR_TSC, MSR_TSC_ADJUST, MSR_TSC_DEADLINE = 0x10, 0x3b, 0x6e0
+HAS_ADJUST, DEADLINE_NEAR, OFFSET_NEGATIVE = 1, 2, 4
+
+
+def cpu_tsc(host=0, offset=0, adjust=0, transition=0, deadline=0, flags=0):
+    """deadline: the guest's, or with DEADLINE_NEAR its distance from the
+    guest's TSC; offset: with OFFSET_NEGATIVE its magnitude."""
+    return (bytes([flags]) + struct.pack('<Q', host << 2) +
+            struct.pack('<I' if flags & OFFSET_NEGATIVE else '<Q', offset) +
+            struct.pack('<QI', adjust, transition) +
+            struct.pack('<h' if flags & DEADLINE_NEAR else '<Q', deadline))
+
+
+def timed(prelude, ops, cpu0=cpu_tsc(), cpu1=cpu_tsc(), runs=()):
+    pad = MAX_OPS - len(ops)
+    tail = RAM_WRITE_NOWHERE if pad % 2 else b''
+    return (bytes([prelude]) + b''.join(ops) + NMI_TOGGLE * (pad // 2 * 2) + tail + cpu0 +
+            cpu1 + b''.join(struct.pack('<H', r) for r in runs))
+
+
+def msr_exit(reason, msr, *pairs, flags=0):  # any MSR (the u32 form), registers
+    return exit_op(reason, fields(1 if pairs else 0, extra=bytes([0xc0]) + struct.pack('<I', msr) +
+                                  (regs(*pairs) if pairs else b'')), flags)
+
+
+def u32(v):  # pick_value: a u32
+    return bytes([3]) + struct.pack('<I', v)
+
+
+HOST = 1000000000  # the CPU's TSC at the start
+cpuid_op = exit_op(CPUID, fields())
 exits = {
     'cpuid': bytes([0]) + exit_op(CPUID, fields(1, extra=regs((0, val(1))))),
     'invd': bytes([0]) + exit_op(INVD, fields()),
@@ -115,6 +155,46 @@ exits = {
     exit_op(EPT, fields(2, qual=val(4), extra=b'\x01\x40\x00\x01\x00' + b'\x01' +
                         b'\x06\x40\x00\x01\x00')),
     'ept_window_write': bytes([0]) + exit_op(EPT, fields(0, qual=val(2), extra=b'\x01\x00\x00\x10\x00')),
+    # Each exit's time and the transition cost leave the guest's TSC; the
+    # loader's calibration changes the cost from the next exit on.
+    'tsc_exits_hidden': timed(0, [cpuid_op,
+                                  vmcall_exit(TSC_CALIBRATE, arg_const(UNLOAD_KEY_CONST), small(40)),
+                                  cpuid_op, exit_op(CPUID, fields(), 1)],
+                              cpu_tsc(HOST, 5000, transition=300, flags=OFFSET_NEGATIVE),
+                              cpu_tsc(HOST // 2, 7), runs=(1000, 2000, 3000, 4000)),
+    # A deadline armed, read back, fired while the guest runs (then read as
+    # 0), one in the past (fires at once), then off.
+    'tsc_deadline': timed(0, [msr_exit(WRMSR, MSR_TSC_DEADLINE, (0, u32(HOST + 50000))),
+                              msr_exit(RDMSR, MSR_TSC_DEADLINE),
+                              msr_exit(RDMSR, MSR_TSC_DEADLINE),
+                              msr_exit(WRMSR, MSR_TSC_DEADLINE, (0, val(1))),
+                              msr_exit(WRMSR, MSR_TSC_DEADLINE, (0, val(0)))],
+                          cpu_tsc(HOST, 1000, transition=100, flags=OFFSET_NEGATIVE),
+                          runs=(10, 10, 60000, 10, 10)),
+    # The deadline fires just before an exit whose transition cost puts the
+    # guest's TSC back before it: not armed a second time.
+    'tsc_deadline_fires_before_an_exit': timed(0, [cpuid_op, msr_exit(RDMSR, MSR_TSC_DEADLINE), cpuid_op],
+                                               cpu_tsc(HOST, 1000, transition=5000, deadline=100,
+                                                       flags=OFFSET_NEGATIVE | DEADLINE_NEAR),
+                                               runs=(150, 10, 10)),
+    # IA32_TSC written past an armed deadline: it fires at once.
+    'tsc_write_past_the_deadline': timed(0, [msr_exit(WRMSR, MSR_TSC_DEADLINE, (0, u32(HOST + 50000))),
+                                             msr_exit(WRMSR, MSR_TSC, (0, u32(2 * HOST))),
+                                             msr_exit(RDMSR, MSR_TSC_DEADLINE), cpuid_op],
+                                         cpu_tsc(HOST, 1000, transition=100, flags=OFFSET_NEGATIVE),
+                                         runs=(10, 10, 10, 10)),
+    # IA32_TSC_ADJUST on CPU 0, which has it; #GP on CPU 1, which has not.
+    'tsc_adjust': timed(0, [msr_exit(WRMSR, MSR_TSC_ADJUST, (0, u32(5000))),
+                            msr_exit(RDMSR, MSR_TSC_ADJUST),
+                            msr_exit(WRMSR, MSR_TSC_ADJUST, (0, u32(5000)), flags=1),
+                            msr_exit(RDMSR, MSR_TSC_ADJUST, flags=1)],
+                        cpu_tsc(HOST, 1000, adjust=70, transition=100, flags=OFFSET_NEGATIVE | HAS_ADJUST),
+                        cpu_tsc(HOST, 1000, adjust=70, flags=OFFSET_NEGATIVE), runs=(10, 10, 10, 10)),
+    # The exit-mode record's time is the guest's.
+    'exit_mode_event_tsc': timed(PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_EXIT0,
+                                 [vmcall_exit(EVENT, small(39), flags=0x40, tail=event_tail)],
+                                 cpu_tsc(HOST, 123456, transition=77, flags=OFFSET_NEGATIVE),
+                                 runs=(5, 5, 5, 5, 5)),
 }
 
 vmcalls = {
@@ -133,6 +213,15 @@ vmcalls = {
 }
 # The VMCALL profile's first byte is the prelude too.
 vmcalls = {k: (v if k == 'filter_and_event' else bytes([0]) + v) for k, v in vmcalls.items()}
+# The transition cost: a wrong key, too large, set; STATUS shows it and the
+# time hidden so far.
+vmcalls['tsc_calibrate'] = timed(0, [vmcall_op(TSC_CALIBRATE, small(1), small(40)),
+                                     vmcall_op(TSC_CALIBRATE, arg_const(UNLOAD_KEY_CONST),
+                                               bytes([2]) + u32(100001)),
+                                     vmcall_op(TSC_CALIBRATE, arg_const(UNLOAD_KEY_CONST), small(40)),
+                                     vmcall_op(STATUS, small(0), structure(FREE),
+                                               arg_const(STATUS_SIZE_CONST))],
+                                 cpu_tsc(HOST, 1000, flags=OFFSET_NEGATIVE), runs=(100, 200, 300, 400))
 
 
 # ring_fuzz.c: geometry (kind, CPUs), batch size, one init byte per CPU,

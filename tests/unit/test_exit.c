@@ -1254,6 +1254,40 @@ static void tsc_deadline_is_kept_in_guest_time(void **state)
 	assert_int_equal(cpu0.tsc.deadline, 0);
 }
 
+/* A deadline that fired just before an exit, or during it: the exit puts
+ * the guest's TSC back before the deadline (transition cost, the exit's own
+ * time), but the interrupt came; arming it again would deliver a second. */
+static void tsc_deadline_fires_once(void **state)
+{
+	cpu0.tsc.transition = 1000;
+	vmcs[TSC_OFFSET] = (u64)-1000;
+	fake_tsc = 10000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 20000);
+	assert_int_equal(real_deadline, 20000 - vmcs[TSC_OFFSET]);
+	/* The host's TSC passes it 10 ticks after the next exit began. */
+	fake_tsc = real_deadline + 5;
+	cpu0.tsc.exit_tsc = real_deadline - 10;
+	real_deadline = 0; /* fired: the CPU cleared it */
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(guest_tsc() < 20000); /* back before the deadline */
+	assert_int_equal(real_deadline, 0); /* and not armed again */
+	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_DEADLINE), 0);
+}
+
+/* A write of IA32_TSC past an armed deadline fires it at once, as on the
+ * CPU, not when the host's TSC reaches the old one. */
+static void tsc_write_past_the_deadline_fires_it(void **state)
+{
+	fake_tsc = 10000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 50000);
+	assert_true(real_deadline > 1);
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC, 60000);
+	assert_int_equal(real_deadline, 1);
+}
+
 static void tsc_writes_move_the_offset_not_the_cpu(void **state)
 {
 	fake_tsc = 1000000;
@@ -1784,6 +1818,8 @@ int main(void)
 		T(exits_are_taken_out_of_the_guest_tsc),
 		T(tsc_deadline_is_kept_in_guest_time),
 		T(tsc_writes_move_the_offset_not_the_cpu),
+		T(tsc_deadline_fires_once),
+		T(tsc_write_past_the_deadline_fires_it),
 		T(tsc_calibration_needs_the_key),
 		W(sidt_with_base_index_scale_and_displacement),
 		W(sgdt_rip_relative_and_through_fs),
