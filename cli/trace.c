@@ -209,6 +209,7 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
 					 .mode = o->mode,
 					 .seal_seconds = o->seal,
+					 .string_limit = (__u32)o->string_limit,
 					 .filter = { .target_tgid = target,
 						     .follow_children = o->follow } };
 	int err;

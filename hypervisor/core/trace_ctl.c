@@ -176,6 +176,8 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
 	f->follow_children = !!f->follow_children;
+	window_config(hv)->string_limit =
+		req.string_limit < FVX_DATA_BUFFER_MAX ? req.string_limit : FVX_DATA_BUFFER_MAX;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);
 	return FVX_VMCALL_OK;

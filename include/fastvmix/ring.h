@@ -7,7 +7,8 @@
 #ifndef FASTVMIX_RING_H
 #define FASTVMIX_RING_H
 
-#define FVX_RING_VERSION 1
+/* 2: data records (FVX_RECORD_DATA, trace.h) among the records. */
+#define FVX_RING_VERSION 2
 /* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
 struct fvx_ring_header {
 	__u32 version;
@@ -89,6 +90,15 @@ static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
 	slot->seq = head + 1;
 	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */
 	h->head = head + 1;
+}
+
+/* Producer side: how many records fit now (0 when the tail is corrupt). */
+static inline __u64 fvx_ring_room(const struct fvx_ring_header *h, __u64 capacity,
+				  const volatile __u64 *tail)
+{
+	__u64 used = h->head - *tail;
+
+	return used > capacity ? 0 : capacity - used;
 }
 
 /* Consumer side: how many records are finished. */
