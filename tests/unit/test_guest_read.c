@@ -199,8 +199,8 @@ static void string_without_terminator_is_bounded(void **state)
 
 static void kernel_and_noncanonical_addresses_read_nothing(void **state)
 {
-	const __u64 bad[] = { PAGE_OFFSET, PAGE_OFFSET + DATA, FVX_USER_TOP, 0x0000900000000000ULL,
-			      0xffffffff81000000ULL, 0 };
+	const __u64 bad[] = { PAGE_OFFSET,	     PAGE_OFFSET + DATA,    FVX_USER_TOP,
+			      0x0000900000000000ULL, 0xffffffff81000000ULL, 0 };
 	char out[8];
 	int i, nul;
 
@@ -270,8 +270,8 @@ static void self_referencing_tables_terminate(void **state)
 	set64(PML4 + 8, PML4 | P | U);
 	copies = 0;
 	/* PML4[1] -> PML4 as PDPT, PD, PT: index 1 at every level. */
-	assert_int_equal(read_str((1ULL << 39) | (1ULL << 30) | (1ULL << 21) | (1ULL << 12) | 8, out,
-				  sizeof(out), &nul),
+	assert_int_equal(read_str((1ULL << 39) | (1ULL << 30) | (1ULL << 21) | (1ULL << 12) | 8,
+				  out, sizeof(out), &nul),
 			 2); /* the "page" is the table: PML4[1] is 0x1005, "\x05\x10" */
 	assert_true(copies < 64);
 }
@@ -283,10 +283,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(each_level_needs_present_and_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(prot_none_is_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_pages, setup, teardown),
-		cmocka_unit_test_setup_teardown(stops_at_the_end_of_what_is_mapped, setup, teardown),
-		cmocka_unit_test_setup_teardown(string_without_terminator_is_bounded, setup, teardown),
-		cmocka_unit_test_setup_teardown(kernel_and_noncanonical_addresses_read_nothing, setup,
+		cmocka_unit_test_setup_teardown(stops_at_the_end_of_what_is_mapped, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(string_without_terminator_is_bounded, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kernel_and_noncanonical_addresses_read_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(physical_addresses_outside_ram_are_not_read, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(pages_outside_the_direct_map_are_not_read, setup,
