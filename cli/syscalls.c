@@ -72,9 +72,10 @@ static const struct {
 	const char *name;
 	unsigned int classes;
 } class_names[] = {
-	{ "%file", CLASS_FILE },   { "%desc", CLASS_DESC },	  { "%network", CLASS_NETWORK },
-	{ "%net", CLASS_NETWORK }, { "%process", CLASS_PROCESS }, { "%signal", CLASS_SIGNAL },
-	{ "%ipc", CLASS_IPC },	   { "%memory", CLASS_MEMORY },
+	{ "%file", FVX_CLASS_FILE },	   { "%desc", FVX_CLASS_DESC },
+	{ "%network", FVX_CLASS_NETWORK }, { "%net", FVX_CLASS_NETWORK },
+	{ "%process", FVX_CLASS_PROCESS }, { "%signal", FVX_CLASS_SIGNAL },
+	{ "%ipc", FVX_CLASS_IPC },	   { "%memory", FVX_CLASS_MEMORY },
 };
 
 /* Adds the calls a name, a %CLASS or "all" stands for; -1 when unknown. */
