@@ -5,7 +5,8 @@
  * and, to see system calls return too (optional),
  *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                     void *scratch) { ... }
- * which gets the number in ev->nr and the return value in ev->args[0];
+ * which gets the number in ev->nr, the return value in ev->args[0] and the
+ * call's arguments in ev->call_args;
  * build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
  * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
  * view where only the window's code is executable: call nothing outside this
@@ -61,16 +62,27 @@ static inline int fvx_kernel_read64(void *ctx, __u64 address, __u64 *value)
 	return 1;
 }
 
+static inline const volatile __u64 *fvx_tail(const struct fvx_config *cfg, __u64 cpu)
+{
+	return (const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+}
+
+static inline struct fvx_ring_header *fvx_ring(const struct fvx_config *cfg, __u64 cpu)
+{
+	return fvx_ring_at((void *)(cfg->window_va + FVX_WIN_RINGS), cfg->geometry.ring_bytes, cpu);
+}
+
 /* Appends a record to this CPU's ring (fastvmix/ring.h). */
 static inline void fvx_emit(const struct fvx_config *cfg, __u64 cpu,
 			    const struct fvx_trace_record *rec)
 {
-	const volatile __u64 *tail =
-		(const volatile __u64 *)(cfg->consumer_va + cpu * sizeof(struct fvx_ring_consumer));
+	fvx_ring_push(fvx_ring(cfg, cpu), cfg->geometry.capacity, fvx_tail(cfg, cpu), rec);
+}
 
-	fvx_ring_push(fvx_ring_at((void *)(cfg->window_va + FVX_WIN_RINGS),
-				  cfg->geometry.ring_bytes, cpu),
-		      cfg->geometry.capacity, tail, rec);
+/* How many records this CPU's ring takes now. */
+static inline __u64 fvx_room(const struct fvx_config *cfg, __u64 cpu)
+{
+	return fvx_ring_room(fvx_ring(cfg, cpu), cfg->geometry.capacity, fvx_tail(cfg, cpu));
 }
 
 #endif

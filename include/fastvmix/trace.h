@@ -14,8 +14,9 @@
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
 #define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
 /* Where a system call's return is reported, within a copy: a C function
- * void ret(__u64 nr, __s64 value) the agent's sys_exit probe calls on this
- * CPU's copy, in fast mode and in exit mode. */
+ * void ret(__u64 nr, __s64 value, const __u64 args[6]) the agent's
+ * sys_exit probe calls on this CPU's copy, in fast mode and in exit mode
+ * (which ignores args). */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x280
 #define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x380
 #define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
@@ -47,15 +48,18 @@ _Static_assert(sizeof(struct fvx_percpu_scratch) == 32, "fvx_percpu_scratch layo
 
 /* What the trampoline hands the analyzer (on the analyzer stack). A
  * return (the analyzer's return entry) has the number, the return value in
- * args[0], user_rip 0 and FVX_RECORD_RETURN in flags. */
+ * args[0], user_rip 0, FVX_RECORD_RETURN in flags, and in call_args the
+ * call's arguments (from the agent's sys_exit probe: pt_regs), for the
+ * buffers a call fills; at entry call_args is not set (args has them). */
 struct fvx_event {
 	__u64 nr;
 	__u64 args[6];
 	__u64 user_rip;
 	__u64 cpu;
 	__u64 flags;
+	__u64 call_args[6];
 };
-_Static_assert(sizeof(struct fvx_event) == 80, "fvx_event layout");
+_Static_assert(sizeof(struct fvx_event) == 128, "fvx_event layout");
 
 #define FVX_MODE_FAST 1 /* VMFUNC into the analyzer view: no VM exit */
 #define FVX_MODE_EXIT 2 /* VMCALL per event: the hypervisor writes the record */

@@ -1,7 +1,9 @@
 /* Unit tests for the analyzer's user-memory reader (guest_read.h) on a fake
  * physical memory with hostile page tables: whatever the tables say, it
  * reads only RAM below the top, outside the hidden ranges, through a
- * direct map that maps it, and stops where a user access would fault. */
+ * direct map that maps it, and stops where a user access would fault. And
+ * for what the analyzer captures with it (trace_capture.h): which
+ * arguments, how much, in which state, in how many data records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 
 #include "fastvmix/trace.h"
 #include "fastvmix/guest_read.h"
+#include "fastvmix/syscall_args.h"
+#include "fastvmix/trace_capture.h"
 
 #define RAM (8ULL << 20) /* the fake machine's RAM: physical [0, 8 MiB) */
 #define PAGE_OFFSET 0xffff888000000000ULL
@@ -276,6 +280,169 @@ static void self_referencing_tables_terminate(void **state)
 	assert_true(copies < 64);
 }
 
+/* ---- what the analyzer captures ---- */
+
+static struct fvx_trace_record emitted[64];
+static int emitted_count;
+
+static void fake_emit(void *ctx, const struct fvx_trace_record *r)
+{
+	(void)ctx;
+	assert_true(emitted_count < 64);
+	emitted[emitted_count++] = *r;
+}
+
+static struct fvx_config config = { .string_limit = 32 };
+
+/* Captures for the call nr(args) (at its return with value ret when
+ * at_return) with room records free; returns how many were emitted. */
+static int capture(__u64 nr, const __u64 args[6], int at_return, __s64 ret, __u64 room)
+{
+	struct fvx_trace_record owner = { .nr = nr, .pid = 42, .tgid = 41, .tsc = 99, .cpu = 1 };
+	int i;
+
+	if (at_return) {
+		owner.flags = FVX_RECORD_RETURN;
+		owner.args[0] = (__u64)ret;
+	} else {
+		for (i = 0; i < 6; i++)
+			owner.args[i] = args[i];
+	}
+	emitted_count = 0;
+	fvx_capture(&config, &mem, &owner, args, room, fake_emit, NULL);
+	return emitted_count;
+}
+
+/* Piece n's header, after checking it is a data record of the owner. */
+static struct fvx_data_header piece(int n, int at_return)
+{
+	const struct fvx_trace_record *r = &emitted[n];
+
+	assert_int_equal(r->flags, FVX_RECORD_DATA | (at_return ? FVX_RECORD_RETURN : 0));
+	assert_int_equal(r->pid, 42);
+	assert_int_equal(r->tsc, 99);
+	assert_true(fvx_data_header_valid(fvx_data_header_unpack(r->cr3)));
+	return fvx_data_header_unpack(r->cr3);
+}
+
+/* openat's path at entry: one piece, the string without its NUL; a long
+ * one in pieces of FVX_DATA_PIECE, cut at FVX_DATA_STRING_MAX. */
+static void paths_are_captured_at_entry(void **state)
+{
+	__u64 args[6] = { (__u64)-100, VA(0, 100), 0, 0 };
+	struct fvx_data_header h;
+	int i;
+
+	memcpy(ram + DATA + 100, "/etc/passwd", 12);
+	assert_int_equal(capture(257, args, 0, 0, 100), 1);
+	h = piece(0, 0);
+	assert_int_equal(h.arg, 1);
+	assert_int_equal(h.state, FVX_DATA_COMPLETE);
+	assert_int_equal(h.total, 11);
+	assert_memory_equal(emitted[0].args, "/etc/passwd", 11);
+	/* Nothing at its return: the path was read at entry. */
+	assert_int_equal(capture(257, args, 1, 3, 100), 0);
+	memset(ram + DATA + 100, 'p', 300);
+	assert_int_equal(capture(257, args, 0, 0, 100), 6);
+	for (i = 0; i < 6; i++) {
+		h = piece(i, 0);
+		assert_int_equal(h.offset, i * FVX_DATA_PIECE);
+		assert_int_equal(h.total, FVX_DATA_STRING_MAX);
+		assert_int_equal(h.state, FVX_DATA_TRUNCATED);
+	}
+	assert_int_equal(h.length, FVX_DATA_STRING_MAX - 5 * FVX_DATA_PIECE);
+}
+
+/* write's buffer at entry: min(count, -s) bytes, truncated beyond; a 4 GiB
+ * count is bounded the same; -s beyond the hard bound is that bound. */
+static void write_buffers_are_bounded(void **state)
+{
+	__u64 args[6] = { 1, VA(0, 0), 6 };
+
+	memcpy(ram + DATA, "hello\n", 6);
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_COMPLETE);
+	assert_int_equal(piece(0, 0).total, 6);
+	args[2] = 4ULL << 30;
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_TRUNCATED);
+	assert_int_equal(piece(0, 0).total, 32);
+	config.string_limit = 100000;
+	assert_int_equal(capture(1, args, 0, 0, 100), FVX_DATA_BUFFER_MAX / FVX_DATA_PIECE + 1);
+	assert_int_equal(piece(0, 0).total, FVX_DATA_BUFFER_MAX);
+	config.string_limit = 0; /* -s 0: strace's ""... */
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).total, 0);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_TRUNCATED);
+	config.string_limit = 32;
+}
+
+/* read's buffer at its return: what it filled (the return value), only
+ * when it succeeded; getcwd's path likewise. */
+static void filled_buffers_are_captured_at_return(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0), 100 };
+
+	memcpy(ram + DATA, "abcdefgh", 8);
+	assert_int_equal(capture(0, args, 0, 0, 100), 0);
+	assert_int_equal(capture(0, args, 1, 5, 100), 1);
+	assert_int_equal(piece(0, 1).total, 5);
+	assert_int_equal(piece(0, 1).state, FVX_DATA_COMPLETE);
+	assert_int_equal(capture(0, args, 1, -11, 100), 0);
+	assert_int_equal(capture(0, args, 1, 0, 100), 1);
+	assert_int_equal(piece(0, 1).total, 0);
+	args[0] = VA(0, 0);
+	args[1] = 4096;
+	memcpy(ram + DATA, "/root", 6);
+	assert_int_equal(capture(79, args, 1, 6, 100), 1);
+	assert_int_equal(piece(0, 1).total, 5);
+	assert_int_equal(piece(0, 1).arg, 0);
+}
+
+/* Bad pointers: NULL is not read (the frontend prints NULL); 0x1, a
+ * string into an unmapped page, a PROT_NONE page: one UNREADABLE piece. */
+static void bad_pointers_are_unreadable(void **state)
+{
+	__u64 args[6] = { 0, 0 };
+
+	assert_int_equal(capture(2, args, 0, 0, 100), 0);
+	args[0] = 1;
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	assert_int_equal(piece(0, 0).total, 0);
+	memset(ram + DATA + 4096 - 4, 'x', 4);
+	set64(USER_PT + 8, 0);
+	args[0] = VA(0, 4096 - 4);
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	set64(USER_PT, DATA | PROTNONE | U);
+	args[0] = VA(0, 0);
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	/* write() of 8 bytes of which 4 are mapped: unreadable, as strace. */
+	args[0] = 1;
+	args[1] = VA(0, 4096 + 4096 - 4);
+	args[2] = 8;
+	set64(USER_PT + 8, (DATA + 4096) | P | U);
+	set64(USER_PT + 16, 0);
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+}
+
+/* A ring without room for the pieces and their owner gets none of them. */
+static void pieces_need_room_for_their_owner(void **state)
+{
+	__u64 args[6] = { VA(0, 0), VA(0, 200) }; /* rename(old, new) */
+
+	memcpy(ram + DATA, "old", 4);
+	memcpy(ram + DATA + 200, "new", 4);
+	assert_int_equal(capture(82, args, 0, 0, 3), 2);
+	assert_int_equal(piece(1, 0).arg, 1);
+	assert_int_equal(capture(82, args, 0, 0, 2), 1);
+	assert_int_equal(capture(82, args, 0, 0, 1), 0);
+	assert_int_equal(capture(82, args, 0, 0, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +461,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pages_outside_the_direct_map_are_not_read, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(self_referencing_tables_terminate, setup, teardown),
+		cmocka_unit_test_setup_teardown(paths_are_captured_at_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(write_buffers_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(filled_buffers_are_captured_at_return, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
