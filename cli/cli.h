@@ -65,8 +65,8 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name);
  * %memory) and "all"; -1 with a message on stderr. */
 int syscall_filter_parse(const char *spec, uint64_t syscalls[8]);
 
-/* decode.c and syscall_table.c: what a system call's arguments and return
- * value mean, for the x86-64 calls described in syscall_table.c. Values
+/* decode.c and syscall_args.h: what a system call's arguments and return
+ * value mean, for the x86-64 calls described in syscall_args.h. Values
  * with names come from tables generated from the uapi headers
  * (scripts/gen-constants.sh). */
 struct const_name {

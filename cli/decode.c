@@ -1,5 +1,5 @@
 /* Decoding a system call's arguments and return value as strace shows
- * them, from the argument types of syscall_table.c and the name tables
+ * them, from the argument types of fastvmix/syscall_args.h and the name tables
  * generated from the uapi headers (build/gen/const_names.h). Every value a
  * table does not name is shown as a number, so any record decodes. */
 #define _GNU_SOURCE
@@ -258,7 +258,7 @@ static int decode_clone(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 }
 
 /* Small values (fds, sizes, flags) in decimal, the rest (addresses) in hex:
- * a call syscall_table.c does not describe. */
+ * a call syscall_args.h does not describe. */
 static void decode_unknown(uint64_t v, char *buf)
 {
 	if (v < 4096)

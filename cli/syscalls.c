@@ -66,7 +66,7 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name)
 	return n;
 }
 
-/* strace's class names for -e trace=%CLASS (syscall_table.c says which
+/* strace's class names for -e trace=%CLASS (syscall_args.h says which
  * calls are in each). */
 static const struct {
 	const char *name;
