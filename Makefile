@@ -133,7 +133,7 @@ $(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
 

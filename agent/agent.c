@@ -185,20 +185,24 @@ static int set_mode(u32 mode)
  * launched each). Tracepoint probes run with preemption off, so the CPU
  * cannot change between reading its number and returning from its copy,
  * whose analyzer stack and ring are that CPU's alone. */
-typedef void (*return_entry_fn)(u64 nr, s64 value);
+typedef void (*return_entry_fn)(u64 nr, s64 value, const u64 args[6]);
 
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
+	/* The call's arguments as it got them (the return value is in AX
+	 * only): where a call like read(2) put what it filled. */
+	const u64 args[6] = { regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9 };
 	return_entry_fn entry;
 
 	/* 32-bit system calls are not traced on entry either (their numbers
 	 * are another table's). */
 	if (in_compat_syscall())
 		return;
+
 	entry = (return_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
 				  smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE +
 				  READ_ONCE(return_entry));
-	entry(regs->orig_ax, ret);
+	entry(regs->orig_ax, ret, args);
 }
 
 static void find_sys_exit(struct tracepoint *tp, void *priv)

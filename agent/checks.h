@@ -16,7 +16,8 @@ static inline int agent_check_trace_request(const struct fvx_trace_request *req)
 {
 	if (req->version != FVX_TRACE_REQUEST_VERSION ||
 	    (req->mode != FVX_MODE_FAST && req->mode != FVX_MODE_EXIT) ||
-	    req->seal_seconds > FVX_SEAL_SECONDS_MAX || (req->flags & ~FVX_TRACE_FLAGS))
+	    req->seal_seconds > FVX_SEAL_SECONDS_MAX || (req->flags & ~FVX_TRACE_FLAGS) ||
+	    req->reserved)
 		return FVX_VMCALL_EINVAL;
 	return 0;
 }

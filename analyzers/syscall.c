@@ -1,17 +1,45 @@
 /* The default analyzer: one record per system call of the traced tasks, and
- * one more when it returns (FVX_RECORD_RETURN, the value in args[0]). */
+ * one more when it returns (FVX_RECORD_RETURN, the value in args[0]); before
+ * each, the data records of its string and buffer arguments (trace.h), read
+ * from the traced process without faulting (guest_read.h). */
 #include "fvx_analyzer.h"
+#include "fastvmix/guest_read.h"
+#include "fastvmix/syscall_args.h"
+#include "fastvmix/trace_capture.h"
 
 FVX_ANALYZER("syscall");
 FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT);
 
-/* Appends rec (its number, arguments and flags set) when the filter and the
- * current task select it. An entry that finds the ring without room for
- * itself (beyond the headroom kept for returns) is not recorded but
- * retried when the trace waits rather than drops: FVX_ENTRY_RETRY. */
-static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
-		  struct fvx_trace_record *rec)
+/* Guest memory through the direct map: guest_read.h has checked it. */
+static int direct_copy(void *ctx, __u64 va, void *out, __u64 len)
 {
+	(void)ctx;
+	__builtin_memcpy(out, (const void *)va, len);
+	return 1;
+}
+
+struct emit_ctx {
+	const struct fvx_config *cfg;
+	__u64 cpu;
+};
+
+static void emit_data(void *ctx, const struct fvx_trace_record *r)
+{
+	const struct emit_ctx *e = ctx;
+
+	fvx_emit(e->cfg, e->cpu, r);
+}
+
+/* Appends rec (its number, arguments and flags set), after the data records
+ * of `args` (the call's arguments), when the filter and the current task
+ * select it. An entry that finds the ring without room for itself (beyond
+ * the headroom kept for returns and data) is not recorded but retried when
+ * the trace waits rather than drops: FVX_ENTRY_RETRY. */
+static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
+		  struct fvx_trace_record *rec, const __u64 args[6])
+{
+	struct emit_ctx e = { cfg, ev->cpu };
+	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
 	__u64 task;
 
 	if (ev->cpu >= cfg->geometry.cpu_count || !fvx_syscall_selected(cfg, rec->nr))
@@ -25,6 +53,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->tsc = fvx_rdtsc();
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
+	mem.cr3 = rec->cr3;
+	fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu), emit_data, &e);
 	fvx_emit(cfg, ev->cpu, rec);
 	return FVX_ENTRY_DONE;
 }
@@ -38,7 +68,7 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 	(void)scratch;
 	for (i = 0; i < 6; i++)
 		rec.args[i] = ev->args[i];
-	return record(ev, cfg, &rec);
+	return record(ev, cfg, &rec, ev->args);
 }
 
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
@@ -48,5 +78,5 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 					.flags = FVX_RECORD_RETURN };
 
 	(void)scratch;
-	(void)record(ev, cfg, &rec);
+	(void)record(ev, cfg, &rec, ev->call_args);
 }

@@ -12,6 +12,7 @@
 #include "fastvmix/ioctl.h"
 #include "fastvmix/trace.h"
 #include "fastvmix/ring.h"
+#include "fastvmix/syscall_args.h"
 
 struct cli_command {
 	const char *name;
@@ -64,76 +65,56 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name);
  * %memory) and "all"; -1 with a message on stderr. */
 int syscall_filter_parse(const char *spec, uint64_t syscalls[8]);
 
-/* decode.c and syscall_table.c: what a system call's arguments and return
- * value mean, for the x86-64 calls described in syscall_table.c. Values
+/* decode.c and syscall_args.h: what a system call's arguments and return
+ * value mean, for the x86-64 calls described in syscall_args.h. Values
  * with names come from tables generated from the uapi headers
  * (scripts/gen-constants.sh). */
 struct const_name {
 	uint64_t value;
 	const char *name;
 };
-/* How an argument is shown. Memory of the traced process is not read yet:
- * strings, buffers and structures show as their address (NULL or hex);
- * decode_arg is where their captured contents will be shown instead. */
-enum arg_type {
-	ARG_END, /* no more arguments */
-	ARG_INT, /* int: signed decimal */
-	ARG_LONG, /* long, off_t: signed decimal */
-	ARG_ULONG, /* size_t, counts: unsigned decimal */
-	ARG_HEX, /* a number best read in hex (mmap's offset, flags not decoded) */
-	ARG_PTR, /* an address the call does not read through */
-	ARG_STR, /* a NUL-terminated string */
-	ARG_BUF, /* a buffer */
-	ARG_STRUCT, /* a structure or an array */
-	ARG_FD,
-	ARG_DIRFD, /* an fd or AT_FDCWD */
-	ARG_MODE, /* file mode, octal */
-	ARG_OPEN_FLAGS, /* access mode, then O_ flags */
-	ARG_FD_FLAGS, /* O_ flags without an access mode (dup3, pipe2) */
-	ARG_AT_FLAGS,
-	ARG_PROT,
-	ARG_MAP_FLAGS,
-	ARG_MADVISE,
-	ARG_CLONE_FLAGS,
-	ARG_SIGNAL,
-	ARG_SIGPROCMASK_HOW,
-	ARG_WHENCE,
-	ARG_FCNTL_CMD,
-	ARG_IOCTL_REQUEST,
-	ARG_FAMILY,
-	ARG_SOCKET_TYPE, /* a type and SOCK_ flags */
-	ARG_SOCKET_FLAGS, /* SOCK_ flags only (accept4) */
-	ARG_ACCESS_MODE,
-	ARG_FUTEX_OP,
-	ARG_WAIT_OPTIONS,
-};
-enum ret_type { RET_INT, RET_ADDR };
-/* strace's classes of system calls, for -e trace=%CLASS. */
-enum syscall_class {
-	CLASS_FILE = 1 << 0, /* takes a file name */
-	CLASS_DESC = 1 << 1, /* takes or returns a file descriptor */
-	CLASS_NETWORK = 1 << 2,
-	CLASS_PROCESS = 1 << 3, /* process lifecycle: creation, exec, end, kill */
-	CLASS_SIGNAL = 1 << 4,
-	CLASS_IPC = 1 << 5, /* System V IPC */
-	CLASS_MEMORY = 1 << 6, /* memory mapping */
-};
-struct syscall_decl {
-	uint8_t known; /* described: the arguments below are all there is */
-	uint8_t classes; /* enum syscall_class */
-	uint8_t ret; /* enum ret_type */
-	uint8_t args[6]; /* enum arg_type, ARG_END after the last */
-};
-/* nr's description, or NULL when syscall_table.c does not describe it. */
-const struct syscall_decl *syscall_decl(uint64_t nr);
-/* Whether syscall nr is in one of `classes`. */
+/* Whether syscall nr is in one of `classes` (enum fvx_syscall_class). */
 bool syscall_in_class(uint64_t nr, unsigned int classes);
-#define DECODE_ARG_MAX 512 /* bytes of one decoded argument, NUL included */
-/* Argument v of type t as strace shows it (O_RDONLY|O_CLOEXEC, 0644, NULL). */
-void decode_arg(enum arg_type t, uint64_t v, char *buf, size_t size);
+
+/* What a call's string and buffer arguments point to, put together from
+ * its data records (trace.h); the records come from the ring, so nothing
+ * in them is trusted: a piece that does not fit is ignored, pieces that
+ * disagree spoil the value, and a value lacking a piece is not shown. */
+struct captured {
+	uint8_t state; /* enum fvx_data_state; 0: nothing */
+	bool spoilt; /* pieces that disagree */
+	uint8_t pieces; /* bit i: piece i arrived */
+	uint16_t total;
+	uint8_t bytes[FVX_DATA_MAX];
+};
+struct call_data {
+	struct captured arg[6];
+};
+/* Takes a data record's piece; false when it is malformed (ignored). */
+bool call_data_add(struct call_data *d, const struct fvx_trace_record *r);
+/* Argument i's value when it arrived whole and consistent, else NULL. */
+const struct captured *call_data_value(const struct call_data *d, int i);
+/* The arguments `from` carries, over those in `to` (a return's data over
+ * its entry's). */
+void call_data_merge(struct call_data *to, const struct call_data *from);
+
+/* Strings print whole: 256 bytes, each up to 4 as an escape, quotes, "...". */
+#define DECODE_ARG_MAX (4 * FVX_DATA_MAX + 16) /* bytes of one decoded argument, NUL included */
+/* Argument v of type t as strace shows it (O_RDONLY|O_CLOEXEC, 0644, NULL);
+ * strings and buffers as their address, NULL or hex. */
+void decode_arg(enum fvx_arg_type t, uint64_t v, char *buf, size_t size);
+/* bytes[0..len) as strace quotes them: "...", C escapes, octal for the
+ * rest; `more`: followed by ... (truncated). */
+void decode_quoted(const uint8_t *bytes, size_t len, bool more, char *buf, size_t size);
 /* An entry record's arguments as shown, into text[]; returns how many.
- * argc is how many to show of a call syscall_table.c does not describe. */
-int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DECODE_ARG_MAX]);
+ * argc is how many to show of a call syscall_args.h does not describe.
+ * Strings and buffers whose contents `data` has (it may be NULL) are
+ * shown quoted, buffers up to string_limit bytes. */
+int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
+		int string_limit, char text[6][DECODE_ARG_MAX]);
+/* The first argument a call fills (shown once it returns, as strace
+ * does), or 6. */
+int decode_first_out_arg(uint64_t nr);
 /* What follows "= ": "3", "0x7f2a1000" (mmap), "-1 ENOENT (No such file or
  * directory)", "? ERESTARTSYS (To be restarted if SA_RESTART is set)". */
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);
@@ -183,16 +164,32 @@ struct output_options {
 	bool durations; /* -T */
 	bool summary; /* -c: the table at the end instead of the calls */
 	unsigned int status; /* enum output_status */
-	int string_limit; /* -s: for string contents, once they are captured */
+	int string_limit; /* -s: bytes of a buffer shown */
 	struct tsc_clock clock; /* for timestamps and durations */
+};
+/* A call waiting for its return: its entry and what its data records
+ * brought. */
+struct call {
+	struct fvx_trace_record entry;
+	struct call_data data;
+};
+/* Data records wait for the record they precede (trace.h), per thread. */
+#define OUTPUT_STAGED_MAX 16
+struct staged {
+	uint32_t pid;
+	uint32_t owner_flags; /* FVX_RECORD_RETURN or 0 */
+	uint64_t nr;
+	struct call_data data;
 };
 struct output {
 	FILE *out;
 	struct output_options opt;
 	struct syscall_table syscalls;
 	struct summary *summary; /* -c */
-	struct fvx_trace_record *pending; /* entries waiting for their return */
+	struct call *pending; /* entries waiting for their return */
 	size_t pending_count, pending_max;
+	struct staged *staged; /* OUTPUT_STAGED_MAX, once a data record came */
+	size_t staged_count;
 	bool line_open; /* text: a call's line waits for its return */
 	uint32_t open_pid; /* whose */
 };

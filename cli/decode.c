@@ -1,5 +1,5 @@
 /* Decoding a system call's arguments and return value as strace shows
- * them, from the argument types of syscall_table.c and the name tables
+ * them, from the argument types of fastvmix/syscall_args.h and the name tables
  * generated from the uapi headers (build/gen/const_names.h). Every value a
  * table does not name is shown as a number, so any record decodes. */
 #define _GNU_SOURCE
@@ -150,60 +150,67 @@ static void put_futex_op(struct text *t, uint64_t v)
 		put(t, "|%#" PRIx64, rest);
 }
 
-static void put_arg(struct text *t, enum arg_type type, uint64_t v)
+static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 {
 	switch (type) {
-	case ARG_END:
-	case ARG_INT:
-	case ARG_FD: put(t, "%d", (int)v); break;
-	case ARG_LONG: put(t, "%" PRId64, (int64_t)v); break;
-	case ARG_ULONG: put(t, "%" PRIu64, v); break;
-	case ARG_HEX: put(t, "%#" PRIx64, v); break;
-	case ARG_PTR:
-	case ARG_STR:
-	case ARG_BUF:
-	case ARG_STRUCT:
-		/* Not captured yet: where the contents will be shown. */
+	case FVX_ARG_END:
+	case FVX_ARG_INT:
+	case FVX_ARG_FD: put(t, "%d", (int)v); break;
+	case FVX_ARG_LONG: put(t, "%" PRId64, (int64_t)v); break;
+	case FVX_ARG_ULONG: put(t, "%" PRIu64, v); break;
+	case FVX_ARG_HEX: put(t, "%#" PRIx64, v); break;
+	case FVX_ARG_PTR:
+	case FVX_ARG_STR:
+	case FVX_ARG_BUF:
+	case FVX_ARG_BUF_OUT:
+	case FVX_ARG_PATH_OUT:
+	case FVX_ARG_STRUCT:
+		/* Contents not captured (structures), or not readable: the
+		 * address, as strace shows a pointer it cannot read. */
 		if (v)
 			put(t, "%#" PRIx64, v);
 		else
 			put(t, "NULL");
 		break;
-	case ARG_DIRFD:
+	case FVX_ARG_DIRFD:
 		if ((int)v == AT_FDCWD)
 			put(t, "AT_FDCWD");
 		else
 			put(t, "%d", (int)v);
 		break;
-	case ARG_MODE: put(t, "%#03" PRIo64, v); break;
-	case ARG_OPEN_FLAGS: put_open_flags(t, v); break;
-	case ARG_FD_FLAGS: put_flag_set(t, open_flags, COUNT(open_flags), v, "0"); break;
-	case ARG_AT_FLAGS: put_flag_set(t, at_flags, COUNT(at_flags), v, "0"); break;
-	case ARG_PROT: put_flag_set(t, prot_flags, COUNT(prot_flags), v, "PROT_NONE"); break;
-	case ARG_MAP_FLAGS: put_flag_set(t, map_flags, COUNT(map_flags), v, "0"); break;
-	case ARG_MADVISE: put_value(t, madvise_advice, COUNT(madvise_advice), v, false); break;
-	case ARG_CLONE_FLAGS: put_flag_set(t, clone_flags, COUNT(clone_flags), v, "0"); break;
-	case ARG_SIGNAL: put_signal(t, v); break;
-	case ARG_SIGPROCMASK_HOW:
+	case FVX_ARG_MODE: put(t, "%#03" PRIo64, v); break;
+	case FVX_ARG_OPEN_FLAGS: put_open_flags(t, v); break;
+	case FVX_ARG_FD_FLAGS: put_flag_set(t, open_flags, COUNT(open_flags), v, "0"); break;
+	case FVX_ARG_AT_FLAGS: put_flag_set(t, at_flags, COUNT(at_flags), v, "0"); break;
+	case FVX_ARG_PROT: put_flag_set(t, prot_flags, COUNT(prot_flags), v, "PROT_NONE"); break;
+	case FVX_ARG_MAP_FLAGS: put_flag_set(t, map_flags, COUNT(map_flags), v, "0"); break;
+	case FVX_ARG_MADVISE: put_value(t, madvise_advice, COUNT(madvise_advice), v, false); break;
+	case FVX_ARG_CLONE_FLAGS: put_flag_set(t, clone_flags, COUNT(clone_flags), v, "0"); break;
+	case FVX_ARG_SIGNAL: put_signal(t, v); break;
+	case FVX_ARG_SIGPROCMASK_HOW:
 		put_value(t, sigprocmask_how, COUNT(sigprocmask_how), v, false);
 		break;
-	case ARG_WHENCE: put_value(t, seek_whence, COUNT(seek_whence), v, false); break;
-	case ARG_FCNTL_CMD: put_value(t, fcntl_cmds, COUNT(fcntl_cmds), v, false); break;
-	case ARG_IOCTL_REQUEST:
+	case FVX_ARG_WHENCE: put_value(t, seek_whence, COUNT(seek_whence), v, false); break;
+	case FVX_ARG_FCNTL_CMD: put_value(t, fcntl_cmds, COUNT(fcntl_cmds), v, false); break;
+	case FVX_ARG_IOCTL_REQUEST:
 		put_value(t, ioctl_cmds, COUNT(ioctl_cmds), v & 0xffffffff, true);
 		break;
-	case ARG_FAMILY: put_value(t, socket_families, COUNT(socket_families), v, false); break;
-	case ARG_SOCKET_TYPE: put_socket_type(t, v); break;
-	case ARG_SOCKET_FLAGS:
+	case FVX_ARG_FAMILY: put_value(t, socket_families, COUNT(socket_families), v, false); break;
+	case FVX_ARG_SOCKET_TYPE: put_socket_type(t, v); break;
+	case FVX_ARG_SOCKET_FLAGS:
 		put_flag_set(t, socket_type_flags, COUNT(socket_type_flags), v, "0");
 		break;
-	case ARG_ACCESS_MODE: put_flag_set(t, access_modes, COUNT(access_modes), v, "F_OK"); break;
-	case ARG_FUTEX_OP: put_futex_op(t, v); break;
-	case ARG_WAIT_OPTIONS: put_flag_set(t, wait_options, COUNT(wait_options), v, "0"); break;
+	case FVX_ARG_ACCESS_MODE:
+		put_flag_set(t, access_modes, COUNT(access_modes), v, "F_OK");
+		break;
+	case FVX_ARG_FUTEX_OP: put_futex_op(t, v); break;
+	case FVX_ARG_WAIT_OPTIONS:
+		put_flag_set(t, wait_options, COUNT(wait_options), v, "0");
+		break;
 	}
 }
 
-void decode_arg(enum arg_type type, uint64_t v, char *buf, size_t size)
+void decode_arg(enum fvx_arg_type type, uint64_t v, char *buf, size_t size)
 {
 	struct text t = { buf, size, 0 };
 
@@ -221,7 +228,7 @@ static int decode_clone(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 
 	t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
 	put(&t, "child_stack=");
-	put_arg(&t, ARG_PTR, a[1]);
+	put_arg(&t, FVX_ARG_PTR, a[1]);
 	t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
 	put(&t, "flags=");
 	put_flags(&t, clone_flags, COUNT(clone_flags), a[0] & ~(uint64_t)CSIGNAL);
@@ -235,23 +242,23 @@ static int decode_clone(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 	if (a[0] & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
 		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
 		put(&t, "parent_tid=");
-		put_arg(&t, ARG_PTR, a[2]);
+		put_arg(&t, FVX_ARG_PTR, a[2]);
 	}
 	if (a[0] & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
 		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
 		put(&t, "child_tidptr=");
-		put_arg(&t, ARG_PTR, a[3]);
+		put_arg(&t, FVX_ARG_PTR, a[3]);
 	}
 	if (a[0] & CLONE_SETTLS) {
 		t = (struct text){ text[n++], DECODE_ARG_MAX, 0 };
 		put(&t, "tls=");
-		put_arg(&t, ARG_PTR, a[4]);
+		put_arg(&t, FVX_ARG_PTR, a[4]);
 	}
 	return n;
 }
 
 /* Small values (fds, sizes, flags) in decimal, the rest (addresses) in hex:
- * a call syscall_table.c does not describe. */
+ * a call syscall_args.h does not describe. */
 static void decode_unknown(uint64_t v, char *buf)
 {
 	if (v < 4096)
@@ -260,11 +267,125 @@ static void decode_unknown(uint64_t v, char *buf)
 		snprintf(buf, DECODE_ARG_MAX, "%#" PRIx64, v);
 }
 
-int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DECODE_ARG_MAX])
+/* ---- strings and buffers: the data records ---- */
+
+bool call_data_add(struct call_data *d, const struct fvx_trace_record *r)
+{
+	struct fvx_data_header h = fvx_data_header_unpack(r->cr3);
+	struct captured *c;
+
+	if (!(r->flags & FVX_RECORD_DATA) || !fvx_data_header_valid(h))
+		return false;
+	c = &d->arg[h.arg];
+	if (c->state && (c->state != h.state || c->total != h.total))
+		c->spoilt = true;
+	if (c->spoilt)
+		return true;
+	c->state = h.state;
+	c->total = h.total;
+	c->pieces |= 1u << (h.offset / FVX_DATA_PIECE);
+	memcpy(c->bytes + h.offset, r->args, h.length);
+	return true;
+}
+
+const struct captured *call_data_value(const struct call_data *d, int i)
+{
+	const struct captured *c = d ? &d->arg[i] : NULL;
+	unsigned int want;
+
+	if (!c || !c->state || c->spoilt)
+		return NULL;
+	want = (c->total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE;
+	return c->pieces == (1u << want) - 1 || (!want && c->pieces == 1) ? c : NULL;
+}
+
+void call_data_merge(struct call_data *to, const struct call_data *from)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (from->arg[i].state)
+			to->arg[i] = from->arg[i];
+}
+
+/* strace's string_quote: C escapes for the usual controls, the printable
+ * ASCII as it is, octal for the rest in as few digits as can be read back
+ * (three when a digit follows). */
+static void put_quoted(struct text *t, const uint8_t *s, size_t len, bool more)
+{
+	static const char esc_from[] = "\"\\\f\n\r\t\v", esc_to[] = "\"\\fnrtv";
+	size_t i;
+
+	put(t, "\"");
+	for (i = 0; i < len; i++) {
+		const char *e = s[i] ? strchr(esc_from, s[i]) : NULL;
+		unsigned int c = s[i];
+
+		if (e)
+			put(t, "\\%c", esc_to[e - esc_from]);
+		else if (c >= 0x20 && c < 0x7f)
+			put(t, "%c", c);
+		else if (i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '7')
+			put(t, "\\%03o", c);
+		else
+			put(t, "\\%o", c);
+	}
+	put(t, more ? "\"..." : "\"");
+}
+
+void decode_quoted(const uint8_t *bytes, size_t len, bool more, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	put_quoted(&t, bytes, len, more);
+}
+
+static bool is_data_arg(uint8_t type)
+{
+	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
+	       type == FVX_ARG_PATH_OUT;
+}
+
+/* A string or buffer argument: its contents when they arrived, else its
+ * address as strace prints a pointer it could not read. Buffers show at
+ * most string_limit bytes (-s); strings (path names) whole. */
+static void put_data_arg(struct text *t, uint8_t type, uint64_t v, const struct captured *c,
+			 int string_limit)
+{
+	size_t len;
+	bool more;
+
+	if (!v || !c || c->state == FVX_DATA_UNREADABLE) {
+		put_arg(t, type, v);
+		return;
+	}
+	len = c->total;
+	more = c->state == FVX_DATA_TRUNCATED;
+	if ((type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT) && len > (size_t)string_limit) {
+		len = (size_t)string_limit;
+		more = true;
+	}
+	put_quoted(t, c->bytes, len, more);
+}
+
+int decode_first_out_arg(uint64_t nr)
+{
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+	int i;
+
+	for (i = 0; d && i < 6; i++)
+		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT)
+			return i;
+	return 6;
+}
+
+int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
+		int string_limit, char text[6][DECODE_ARG_MAX])
 {
 	const __u64 *args = entry->args;
 	uint64_t nr = entry->nr;
-	const struct syscall_decl *d = syscall_decl(nr);
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
 	int i;
 
 	if (!d) {
@@ -274,10 +395,18 @@ int decode_args(const struct fvx_trace_record *entry, int argc, char text[6][DEC
 	}
 	if (nr == __NR_clone)
 		return decode_clone(args, text);
-	for (i = 0; i < 6 && d->args[i] != ARG_END; i++)
-		decode_arg(d->args[i], args[i], text[i], DECODE_ARG_MAX);
+	for (i = 0; i < 6 && d->args[i] != FVX_ARG_END; i++) {
+		struct text t = { text[i], DECODE_ARG_MAX, 0 };
+
+		text[i][0] = 0;
+		if (is_data_arg(d->args[i]))
+			put_data_arg(&t, d->args[i], args[i], call_data_value(data, i),
+				     string_limit);
+		else
+			put_arg(&t, d->args[i], args[i]);
+	}
 	/* open and openat read their mode only when they may create a file. */
-	if ((nr == __NR_open || nr == __NR_openat) && i > 0 && d->args[i - 1] == ARG_MODE &&
+	if ((nr == __NR_open || nr == __NR_openat) && i > 0 && d->args[i - 1] == FVX_ARG_MODE &&
 	    !(args[i - 2] & O_CREAT) && (args[i - 2] & O_TMPFILE) != O_TMPFILE)
 		i--;
 	return i;
@@ -340,7 +469,7 @@ int decode_errno(int64_t value)
 
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
 {
-	const struct syscall_decl *d = syscall_decl(nr);
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
 	int e = decode_errno(value);
 	char name[32];
 
@@ -350,7 +479,7 @@ void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
 	else if (e)
 		snprintf(buf, size, "-1 %s (%s)", output_errno_name(e, name, sizeof(name)),
 			 strerror(e));
-	else if (d && d->ret == RET_ADDR)
+	else if (d && d->ret == FVX_RET_ADDR)
 		snprintf(buf, size, "%#" PRIx64, (uint64_t)value);
 	else
 		snprintf(buf, size, "%" PRId64, value);

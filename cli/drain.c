@@ -69,11 +69,17 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 	return header_problem(d, cpu, &h, buf, size);
 }
 
+/* By TSC; then a CPU's records in ring order: data records share their
+ * owner's TSC and must stay before it (qsort is not stable). */
 static int by_tsc(const void *a, const void *b)
 {
 	const struct fvx_trace_record *x = a, *y = b;
 
-	return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
+	if (x->tsc != y->tsc)
+		return x->tsc < y->tsc ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int64_t drain_batch(struct drain *d)

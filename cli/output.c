@@ -7,7 +7,12 @@
  * "<... name resumed>) = ret", as strace does; so is a return whose entry
  * was not seen (the trace began during the call). exit and exit_group do
  * not return ("= ?"), nor does a call still running when the trace ends.
- * Arguments and return values are decoded (decode.c); -t/-tt/-ttt and -T
+ * Arguments and return values are decoded (decode.c), strings and buffers
+ * from the data records that come before their entry or return record
+ * (trace.h): kept per thread until it comes. An argument the call fills
+ * (read's buffer) is shown when it returns, as strace shows it:
+ *     read(3,  <unfinished ...>  ...  <... read resumed>"abc", 32) = 3
+ * -t/-tt/-ttt and -T
  * times come from the records' TSC (clock.c). With -e status= a line waits
  * for its return, to be judged; with -c no call is printed, only the table
  * at the end (summary.c). JSON Lines have one object per call, when it is
@@ -24,7 +29,10 @@
 
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir)
 {
-	*o = (struct output){ .out = out, .opt = { .json = json, .status = STATUS_ALL } };
+	*o = (struct output){ .out = out,
+			      .opt = { .json = json,
+				       .status = STATUS_ALL,
+				       .string_limit = FVX_DATA_BUFFER_DEFAULT } };
 	syscall_table_init(&o->syscalls, events_dir);
 }
 
@@ -39,18 +47,18 @@ bool output_set_options(struct output *o, const struct output_options *opt)
 }
 /* ---- calls waiting for their return, one per thread at most ---- */
 
-static struct fvx_trace_record *pending_find(const struct output *o, uint32_t pid)
+static struct call *pending_find(const struct output *o, uint32_t pid)
 {
 	size_t i;
 
 	for (i = 0; i < o->pending_count; i++)
-		if (o->pending[i].pid == pid)
+		if (o->pending[i].entry.pid == pid)
 			return &o->pending[i];
 	return NULL;
 }
 
 /* Keeps the pending calls in the order they began (output_finish). */
-static void pending_remove(struct output *o, struct fvx_trace_record *p)
+static void pending_remove(struct output *o, struct call *p)
 {
 	size_t i = p - o->pending;
 
@@ -58,19 +66,79 @@ static void pending_remove(struct output *o, struct fvx_trace_record *p)
 	o->pending_count--;
 }
 
-static bool pending_add(struct output *o, const struct fvx_trace_record *entry)
+static struct call *pending_add(struct output *o, const struct fvx_trace_record *entry,
+				const struct call_data *data)
 {
+	struct call *c;
+
 	if (o->pending_count == o->pending_max) {
 		size_t max = o->pending_max ? 2 * o->pending_max : 16;
-		struct fvx_trace_record *p = realloc(o->pending, max * sizeof(*p));
+		struct call *p = realloc(o->pending, max * sizeof(*p));
 
 		if (!p)
-			return false;
+			return NULL;
 		o->pending = p;
 		o->pending_max = max;
 	}
-	o->pending[o->pending_count++] = *entry;
-	return true;
+	c = &o->pending[o->pending_count++];
+	c->entry = *entry;
+	if (data)
+		c->data = *data;
+	else
+		memset(&c->data, 0, sizeof(c->data));
+	return c;
+}
+
+/* ---- data records, waiting for the record they precede ---- */
+
+static struct staged *staged_find(const struct output *o, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < o->staged_count; i++)
+		if (o->staged[i].pid == pid)
+			return &o->staged[i];
+	return NULL;
+}
+
+/* Keeps a piece for its thread's next record. A piece of another call
+ * than the one staged (its owner was lost) starts over; with every slot
+ * taken, the oldest thread's pieces go. */
+static void staged_add(struct output *o, const struct fvx_trace_record *r)
+{
+	uint32_t owner = r->flags & FVX_RECORD_RETURN;
+	struct staged *s;
+
+	if (!o->staged && !(o->staged = calloc(OUTPUT_STAGED_MAX, sizeof(*o->staged))))
+		return;
+	s = staged_find(o, r->pid);
+	if (s && (s->nr != r->nr || s->owner_flags != owner)) {
+		memset(&s->data, 0, sizeof(s->data));
+	} else if (!s) {
+		if (o->staged_count == OUTPUT_STAGED_MAX)
+			memmove(o->staged, o->staged + 1, --o->staged_count * sizeof(*o->staged));
+		s = &o->staged[o->staged_count++];
+		memset(&s->data, 0, sizeof(s->data));
+	}
+	s->pid = r->pid;
+	s->nr = r->nr;
+	s->owner_flags = owner;
+	call_data_add(&s->data, r);
+}
+
+/* The pieces staged for owner r, into data; false when there are none.
+ * Either way the thread's staged pieces are gone: they precede their
+ * owner, so any left are orphans. */
+static bool staged_take(struct output *o, const struct fvx_trace_record *r, struct call_data *data)
+{
+	struct staged *s = o->staged ? staged_find(o, r->pid) : NULL;
+	bool mine = s && s->nr == r->nr && s->owner_flags == (r->flags & FVX_RECORD_RETURN);
+
+	if (mine)
+		*data = s->data;
+	if (s)
+		memmove(s, s + 1, (o->staged_count-- - (size_t)(s - o->staged) - 1) * sizeof(*s));
+	return mine;
 }
 
 /* ---- what a call looks like ---- */
@@ -163,16 +231,38 @@ static void print_ret(struct output *o, const struct fvx_trace_record *entry,
 
 /* ---- text ---- */
 
-static void print_call(struct output *o, const struct fvx_trace_record *r, const char *name)
+/* Arguments from..to of a call, as strace separates them: after the
+ * first printed, or when the line already has some (`more`), ", ". */
+static void print_args(struct output *o, const struct call *c, const char *name, int from, int to,
+		       bool more)
 {
 	char text[6][DECODE_ARG_MAX];
-	int n = decode_args(r, syscall_argc(&o->syscalls, r->nr, name), text), i;
+	int n = decode_args(&c->entry, &c->data, syscall_argc(&o->syscalls, c->entry.nr, name),
+			    o->opt.string_limit, text),
+	    i;
 
-	fprintf(o->out, "[pid %5u] ", r->pid);
-	print_timestamp(o, r->tsc);
+	for (i = from; i < n && i < to; i++)
+		fprintf(o->out, "%s%s", i > from || more ? ", " : "", text[i]);
+}
+
+/* "[pid N] name(args": all of them, or (`head`) those before the first
+ * the call fills, followed by ", " when there are such ("read(3, "). */
+static void print_call(struct output *o, const struct call *c, const char *name, bool head)
+{
+	int out = head ? decode_first_out_arg(c->entry.nr) : 6;
+
+	fprintf(o->out, "[pid %5u] ", c->entry.pid);
+	print_timestamp(o, c->entry.tsc);
 	fprintf(o->out, "%s(", name);
-	for (i = 0; i < n; i++)
-		fprintf(o->out, "%s%s", i ? ", " : "", text[i]);
+	print_args(o, c, name, 0, out, false);
+	if (out < 6)
+		fputs(out ? ", " : "", o->out);
+}
+
+/* What print_call left out with `head`: the arguments the call filled. */
+static void print_tail(struct output *o, const struct call *c, const char *name)
+{
+	print_args(o, c, name, decode_first_out_arg(c->entry.nr), 6, false);
 }
 
 /* Another thread's record comes: the open line waits for its return. */
@@ -205,7 +295,7 @@ static struct json_object *seconds(int64_t ns)
 }
 
 /* The raw arguments: all six, in hex. */
-static struct json_object *raw_args(const struct fvx_trace_record *entry, int *err)
+static struct json_object *raw_args(const struct call *entry, int *err)
 {
 	struct json_object *raw;
 	int i;
@@ -215,12 +305,12 @@ static struct json_object *raw_args(const struct fvx_trace_record *entry, int *e
 	raw = json_object_new_array();
 	*err |= !raw;
 	for (i = 0; i < 6 && raw; i++)
-		*err |= json_object_array_add(raw, hex_string(entry->args[i]));
+		*err |= json_object_array_add(raw, hex_string(entry->entry.args[i]));
 	return raw;
 }
 
 /* The arguments as the text shows them. */
-static struct json_object *decoded_args(struct output *o, const struct fvx_trace_record *entry,
+static struct json_object *decoded_args(struct output *o, const struct call *entry,
 					const char *name, int *err)
 {
 	char text[6][DECODE_ARG_MAX];
@@ -231,22 +321,74 @@ static struct json_object *decoded_args(struct output *o, const struct fvx_trace
 		return NULL;
 	decoded = json_object_new_array();
 	*err |= !decoded;
-	n = decode_args(entry, syscall_argc(&o->syscalls, entry->nr, name), text);
+	n = decode_args(&entry->entry, &entry->data,
+			syscall_argc(&o->syscalls, entry->entry.nr, name), o->opt.string_limit,
+			text);
 	for (i = 0; i < n && decoded; i++)
 		*err |= json_object_array_add(decoded, json_object_new_string(text[i]));
 	return decoded;
 }
 
+/* A captured value as a JSON string: byte b is code point U+00bb (json-c
+ * writes it as UTF-8 and escapes the controls), so any bytes come back
+ * exactly and the line stays valid JSON. */
+static struct json_object *bytes_string(const struct captured *v)
+{
+	char s[2 * FVX_DATA_MAX + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < v->total; i++) {
+		if (v->bytes[i] < 0x80) {
+			s[n++] = (char)v->bytes[i];
+		} else {
+			s[n++] = (char)(0xc0 | v->bytes[i] >> 6);
+			s[n++] = (char)(0x80 | (v->bytes[i] & 0x3f));
+		}
+	}
+	return json_object_new_string_len(s, (int)n);
+}
+
+/* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
+ * "truncated": false}; an unreadable one is {"unreadable": true}. */
+static struct json_object *data_args(const struct call *entry, int *err)
+{
+	struct json_object *data;
+	int i;
+
+	for (i = 0; entry && i < 6 && !call_data_value(&entry->data, i); i++)
+		;
+	if (!entry || i == 6)
+		return NULL; /* none: no "data" */
+	data = json_object_new_array();
+	*err |= !data;
+	for (i = 0; i < 6 && data; i++) {
+		const struct captured *v = call_data_value(&entry->data, i);
+		struct json_object *one = v ? json_object_new_object() : NULL;
+
+		if (v && v->state == FVX_DATA_UNREADABLE) {
+			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+		} else if (v) {
+			*err |= cli_json_put(one, "bytes", bytes_string(v));
+			*err |= cli_json_put(
+				one, "truncated",
+				json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
+		}
+		*err |= json_object_array_add(data, one);
+	}
+	return data;
+}
+
 /* `entry` is NULL for a return whose entry was not seen, `ret` for a call
  * that did not return; one of them is there. Strings are escaped by
  * json-c. */
-static void print_json(struct output *o, const struct fvx_trace_record *entry,
+static void print_json(struct output *o, const struct call *entry,
 		       const struct fvx_trace_record *ret, const char *name)
 {
-	const struct fvx_trace_record *r = entry ? entry : ret;
+	const struct fvx_trace_record *r = entry ? &entry->entry : ret;
 	struct json_object *obj = json_object_new_object();
 	int e = ret ? decode_errno((int64_t)ret->args[0]) : 0, err = 0;
-	int64_t ns = duration_ns(o, entry, ret);
+	int64_t ns = duration_ns(o, entry ? &entry->entry : NULL, ret);
+	struct json_object *data;
 	char buf[128];
 
 	err |= cli_json_put(obj, "seq", json_object_new_uint64(r->seq));
@@ -264,6 +406,9 @@ static void print_json(struct output *o, const struct fvx_trace_record *entry,
 			    e ? json_object_new_string(output_errno_name(e, buf, sizeof(buf)))
 			      : NULL);
 	err |= cli_json_put(obj, "decoded_args", decoded_args(o, entry, name, &err));
+	data = data_args(entry, &err);
+	if (data)
+		err |= cli_json_put(obj, "data", data);
 	if (ret)
 		decode_ret(ret->nr, (int64_t)ret->args[0], buf, sizeof(buf));
 	err |= cli_json_put(obj, "decoded_ret", ret ? json_object_new_string(buf) : NULL);
@@ -291,36 +436,38 @@ int cli_json_put(struct json_object *o, const char *key, struct json_object *v)
 /* ---- pairing ---- */
 
 /* A call's whole line, printed when it ends: "name(args) = ret". */
-static void print_whole(struct output *o, const struct fvx_trace_record *entry,
+static void print_whole(struct output *o, const struct call *entry,
 			const struct fvx_trace_record *ret, const char *name, bool running)
 {
 	suspend_open_line(o);
-	print_call(o, entry, name);
+	print_call(o, entry, name, false);
 	fputs(running ? " <unfinished ...>)" : ")", o->out);
-	print_ret(o, entry, ret);
+	print_ret(o, &entry->entry, ret);
 	fputc('\n', o->out);
 }
 
-/* Ends a call: `entry` is its pending entry (removed here) or NULL when it
+/* Ends a call: `entry` is its pending call (removed here) or NULL when it
  * was not seen; `ret` its return record, or NULL when it did not return
  * (`running`: it may still be running as the trace ends). */
-static void complete(struct output *o, struct fvx_trace_record *entry,
-		     const struct fvx_trace_record *ret, bool running)
+static void complete(struct output *o, struct call *entry, const struct fvx_trace_record *ret,
+		     bool running)
 {
-	const struct fvx_trace_record *r = entry ? entry : ret;
+	const struct fvx_trace_record *r = entry ? &entry->entry : ret;
+	const struct fvx_trace_record *e = entry ? &entry->entry : NULL;
 	char name[64];
 
 	syscall_name(r->nr, name, sizeof(name));
 	if (o->summary)
 		summary_add(o->summary, r->nr, ret && decode_errno((int64_t)ret->args[0]),
-			    duration_ns(o, entry, ret));
+			    duration_ns(o, e, ret));
 	if (!shown(o, ret)) {
 		/* left out: -c, or -e status= (deferred: no line open) */
 	} else if (o->opt.json) {
 		print_json(o, entry, ret, name);
-	} else if (entry && o->line_open && o->open_pid == entry->pid) {
+	} else if (entry && o->line_open && o->open_pid == e->pid) {
+		print_tail(o, entry, name);
 		fputs(running ? " <unfinished ...>)" : ")", o->out);
-		print_ret(o, entry, ret);
+		print_ret(o, e, ret);
 		fputc('\n', o->out);
 		o->line_open = false;
 	} else if (entry && deferred(o)) {
@@ -329,8 +476,11 @@ static void complete(struct output *o, struct fvx_trace_record *entry,
 		suspend_open_line(o);
 		fprintf(o->out, "[pid %5u] ", r->pid);
 		print_timestamp(o, ret ? ret->tsc : r->tsc);
-		fprintf(o->out, "<... %s resumed>)", name);
-		print_ret(o, entry, ret);
+		fprintf(o->out, "<... %s resumed>", name);
+		if (entry)
+			print_tail(o, entry, name);
+		fputc(')', o->out);
+		print_ret(o, e, ret);
 		fputc('\n', o->out);
 	}
 	if (entry)
@@ -339,47 +489,61 @@ static void complete(struct output *o, struct fvx_trace_record *entry,
 
 static void on_entry(struct output *o, const struct fvx_trace_record *r)
 {
-	struct fvx_trace_record *lost = pending_find(o, r->pid);
+	struct call *lost = pending_find(o, r->pid), *c, alone;
+	struct call_data data;
+	bool has_data = staged_take(o, r, &data);
 	char name[64];
 
 	/* The thread began another call: the last one's return was lost. */
 	if (lost)
 		complete(o, lost, NULL, false);
 	syscall_name(r->nr, name, sizeof(name));
-	if (never_returns(name) || !pending_add(o, r)) {
+	c = never_returns(name) ? NULL : pending_add(o, r, has_data ? &data : NULL);
+	if (!c) {
+		alone.entry = *r;
+		if (has_data)
+			alone.data = data;
+		else
+			memset(&alone.data, 0, sizeof(alone.data));
 		if (o->summary)
 			summary_add(o->summary, r->nr, false, -1);
 		if (!shown(o, NULL))
 			return;
 		if (o->opt.json)
-			print_json(o, r, NULL, name);
+			print_json(o, &alone, NULL, name);
 		else
-			print_whole(o, r, NULL, name, false);
+			print_whole(o, &alone, NULL, name, false);
 		return;
 	}
 	if (deferred(o))
 		return;
 	suspend_open_line(o);
-	print_call(o, r, name);
+	print_call(o, c, name, true);
 	o->line_open = true;
 	o->open_pid = r->pid;
 }
 
 static void on_return(struct output *o, const struct fvx_trace_record *r)
 {
-	struct fvx_trace_record *entry = pending_find(o, r->pid);
+	struct call *entry = pending_find(o, r->pid);
+	struct call_data data;
+	bool has_data = staged_take(o, r, &data);
 
 	/* Another call's return: the pending one did not return. */
-	if (entry && entry->nr != r->nr) {
+	if (entry && entry->entry.nr != r->nr) {
 		complete(o, entry, NULL, false);
 		entry = NULL;
 	}
+	if (entry && has_data)
+		call_data_merge(&entry->data, &data);
 	complete(o, entry, r, false);
 }
 
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
-	if (r->flags & FVX_RECORD_RETURN)
+	if (r->flags & FVX_RECORD_DATA)
+		staged_add(o, r);
+	else if (r->flags & FVX_RECORD_RETURN)
 		on_return(o, r);
 	else
 		on_entry(o, r);
@@ -394,6 +558,9 @@ void output_finish(struct output *o, FILE *table)
 	free(o->pending);
 	o->pending = NULL;
 	o->pending_max = 0;
+	free(o->staged);
+	o->staged = NULL;
+	o->staged_count = 0;
 	if (o->summary && table)
 		summary_print(o->summary, table);
 	free(o->summary);

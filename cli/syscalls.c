@@ -66,15 +66,16 @@ int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name)
 	return n;
 }
 
-/* strace's class names for -e trace=%CLASS (syscall_table.c says which
+/* strace's class names for -e trace=%CLASS (syscall_args.h says which
  * calls are in each). */
 static const struct {
 	const char *name;
 	unsigned int classes;
 } class_names[] = {
-	{ "%file", CLASS_FILE },   { "%desc", CLASS_DESC },	  { "%network", CLASS_NETWORK },
-	{ "%net", CLASS_NETWORK }, { "%process", CLASS_PROCESS }, { "%signal", CLASS_SIGNAL },
-	{ "%ipc", CLASS_IPC },	   { "%memory", CLASS_MEMORY },
+	{ "%file", FVX_CLASS_FILE },	   { "%desc", FVX_CLASS_DESC },
+	{ "%network", FVX_CLASS_NETWORK }, { "%net", FVX_CLASS_NETWORK },
+	{ "%process", FVX_CLASS_PROCESS }, { "%signal", FVX_CLASS_SIGNAL },
+	{ "%ipc", FVX_CLASS_IPC },	   { "%memory", FVX_CLASS_MEMORY },
 };
 
 /* Adds the calls a name, a %CLASS or "all" stands for; -1 when unknown. */

@@ -215,6 +215,7 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 					 .mode = o->mode,
 					 .seal_seconds = o->seal,
 					 .flags = o->drop ? FVX_TRACE_DROP : 0,
+					 .string_limit = (__u32)o->string_limit,
 					 .filter = { .target_tgid = target,
 						     .follow_children = o->follow } };
 	int err;

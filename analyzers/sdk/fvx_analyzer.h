@@ -8,7 +8,8 @@
  * and, to see system calls return too (optional),
  *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                     void *scratch) { ... }
- * which gets the number in ev->nr and the return value in ev->args[0];
+ * which gets the number in ev->nr, the return value in ev->args[0] and the
+ * call's arguments in ev->call_args;
  * build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
  * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
  * view where only the window's code is executable: call nothing outside this
@@ -85,13 +86,19 @@ static inline void fvx_emit(const struct fvx_config *cfg, __u64 cpu,
 	fvx_ring_push(fvx_ring(cfg, cpu), cfg->geometry.capacity, fvx_tail(cfg, cpu), rec);
 }
 
+/* How many records this CPU's ring takes now. */
+static inline __u64 fvx_room(const struct fvx_config *cfg, __u64 cpu)
+{
+	return fvx_ring_room(fvx_ring(cfg, cpu), cfg->geometry.capacity, fvx_tail(cfg, cpu));
+}
+
 /* Whether an entry may take `records` more records of this CPU's ring: it
  * leaves the headroom to the returns and data of calls under way. */
 static inline int fvx_entry_room(const struct fvx_config *cfg, __u64 cpu, __u64 records)
 {
 	__u64 c = cfg->geometry.capacity;
 
-	return fvx_ring_free(fvx_ring(cfg, cpu), c, fvx_tail(cfg, cpu)) >=
+	return fvx_ring_room(fvx_ring(cfg, cpu), c, fvx_tail(cfg, cpu)) >=
 	       records + FVX_RING_HEADROOM(c);
 }
 

@@ -13,10 +13,9 @@
 #include "trace_ctl.h"
 #include "views.h"
 #include "vmcs_setup.h"
+#include "window.h"
 
 #define POOL_ORDER 10 /* 4 MiB, naturally aligned */
-#define WINDOW_ORDER 10 /* the analyzer window's backing */
-#define WINDOW_BLOCK_SIZE (PAGE_SIZE_4K << WINDOW_ORDER)
 _Static_assert(WINDOW_BLOCK_SIZE >= FVX_WIN_BACKED, "window block backs the window");
 _Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
 _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE_4K, "struct vcpu fits its page");

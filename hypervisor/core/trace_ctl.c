@@ -175,13 +175,15 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, r->rbx, &req, sizeof(req)) ||
 	    req.version != FVX_TRACE_REQUEST_VERSION || req.seal_ticks > SEAL_TICKS_MAX ||
-	    (req.flags & ~FVX_TRACE_FLAGS))
+	    (req.flags & ~FVX_TRACE_FLAGS) || req.reserved)
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
 	hv->trace_drop = req.flags & FVX_TRACE_DROP;
 	if (hv->configured && hv->analyzer_loaded)
 		publish_entries(hv);
 	f->follow_children = !!f->follow_children;
+	window_config(hv)->string_limit =
+		req.string_limit < FVX_DATA_BUFFER_MAX ? req.string_limit : FVX_DATA_BUFFER_MAX;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);
 	return FVX_VMCALL_OK;

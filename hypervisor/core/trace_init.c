@@ -12,6 +12,13 @@ void trace_init(struct hv *hv)
 			      .capacity = hv->ring_capacity,
 			      .cpu_count = hv->cpu_count,
 			      .record_size = sizeof(struct fvx_trace_record) },
+		/* Where the analyzer may read guest memory: RAM outside what the EPT
+		 * views hide (hv.c build_ept). */
+		.phys = { .page_offset = hv->page_offset,
+			  .ram_top = hv->ram_top,
+			  .hidden_start = { hv->pool.pa, hv->window_pa },
+			  .hidden_size = { hv->pool.size, WINDOW_BLOCK_SIZE } },
+		.string_limit = FVX_DATA_BUFFER_DEFAULT,
 	};
 	window_reset_rings(hv);
 }

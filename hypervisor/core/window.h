@@ -8,6 +8,8 @@
 #include "fastvmix/ring.h"
 
 #define GIB (1ULL << 30)
+#define WINDOW_ORDER 10 /* the window's backing block: 2^order pages */
+#define WINDOW_BLOCK_SIZE (PAGE_SIZE_4K << WINDOW_ORDER)
 
 static inline struct fvx_config *window_config(const struct hv *hv)
 {

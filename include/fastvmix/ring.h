@@ -7,7 +7,8 @@
 #ifndef FASTVMIX_RING_H
 #define FASTVMIX_RING_H
 
-#define FVX_RING_VERSION 1
+/* 2: data records (FVX_RECORD_DATA, trace.h) among the records. */
+#define FVX_RING_VERSION 2
 /* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
 struct fvx_ring_header {
 	__u32 version;
@@ -70,16 +71,6 @@ static inline struct fvx_trace_record *fvx_ring_slot(const struct fvx_ring_heade
 	return (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) + (index & (capacity - 1));
 }
 
-/* Producer side: how many more records the ring takes now; 0 when the
- * tail is corrupt (ahead of the head or more than a ring behind). */
-static inline __u64 fvx_ring_free(const struct fvx_ring_header *h, __u64 capacity,
-				  const volatile __u64 *tail)
-{
-	__u64 used = h->head - *tail;
-
-	return used <= capacity ? capacity - used : 0;
-}
-
 /* Producer side: appends r, or counts it as dropped when the ring is full
  * or the tail is corrupt; never half a record. `capacity` is the producer's
  * own copy (fvx_ring_capacity of the geometry), never the header's, so a
@@ -99,6 +90,15 @@ static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
 	slot->seq = head + 1;
 	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */
 	h->head = head + 1;
+}
+
+/* Producer side: how many records fit now (0 when the tail is corrupt). */
+static inline __u64 fvx_ring_room(const struct fvx_ring_header *h, __u64 capacity,
+				  const volatile __u64 *tail)
+{
+	__u64 used = h->head - *tail;
+
+	return used > capacity ? 0 : capacity - used;
 }
 
 /* Consumer side: how many records are finished. */

@@ -14,8 +14,9 @@
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
 #define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
 /* Where a system call's return is reported, within a copy: a C function
- * void ret(__u64 nr, __s64 value) the agent's sys_exit probe calls on this
- * CPU's copy, in fast mode and in exit mode. */
+ * void ret(__u64 nr, __s64 value, const __u64 args[6]) the agent's
+ * sys_exit probe calls on this CPU's copy, in fast mode and in exit mode
+ * (which ignores args). */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x280
 #define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x380
 #define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
@@ -47,15 +48,18 @@ _Static_assert(sizeof(struct fvx_percpu_scratch) == 32, "fvx_percpu_scratch layo
 
 /* What the trampoline hands the analyzer (on the analyzer stack). A
  * return (the analyzer's return entry) has the number, the return value in
- * args[0], user_rip 0 and FVX_RECORD_RETURN in flags. */
+ * args[0], user_rip 0, FVX_RECORD_RETURN in flags, and in call_args the
+ * call's arguments (from the agent's sys_exit probe: pt_regs), for the
+ * buffers a call fills; at entry call_args is not set (args has them). */
 struct fvx_event {
 	__u64 nr;
 	__u64 args[6];
 	__u64 user_rip;
 	__u64 cpu;
 	__u64 flags;
+	__u64 call_args[6];
 };
-_Static_assert(sizeof(struct fvx_event) == 80, "fvx_event layout");
+_Static_assert(sizeof(struct fvx_event) == 128, "fvx_event layout");
 
 #define FVX_MODE_FAST 1 /* VMFUNC into the analyzer view: no VM exit */
 #define FVX_MODE_EXIT 2 /* VMCALL per event: the hypervisor writes the record */
@@ -79,7 +83,7 @@ _Static_assert(sizeof(struct fvx_trace_filter) == 72, "fvx_trace_filter layout")
 
 /* A trace request: the argument of FVX_IOC_TRACE_START and, unchanged, of
  * FVX_VMCALL_TRACE_FILTER. */
-#define FVX_TRACE_REQUEST_VERSION 2
+#define FVX_TRACE_REQUEST_VERSION 3
 struct fvx_trace_request {
 	__u32 version;
 	__u32 mode; /* FVX_MODE_FAST or FVX_MODE_EXIT */
@@ -87,14 +91,18 @@ struct fvx_trace_request {
 	/* A sealed trace: until the seal ends nobody can stop it, change its
 	 * filter, load an analyzer or unload the hypervisor. */
 	__u32 seal_seconds; /* from the frontend; 0: not sealed */
-	__u32 flags; /* FVX_TRACE_* */
+	/* -s: bytes of a buffer argument the analyzer captures; more than
+	 * FVX_DATA_BUFFER_MAX is taken as that. */
+	__u32 string_limit;
 	__u64 seal_ticks; /* TSC ticks, filled in by the agent for the hypervisor */
+	__u32 flags; /* FVX_TRACE_* */
+	__u32 reserved; /* must be 0 */
 };
 /* When a ring is full, drop the record (counted) instead of making the
  * thread wait until the frontend has drained it. */
 #define FVX_TRACE_DROP (1u << 0)
 #define FVX_TRACE_FLAGS FVX_TRACE_DROP
-_Static_assert(sizeof(struct fvx_trace_request) == 96, "fvx_trace_request layout");
+_Static_assert(sizeof(struct fvx_trace_request) == 104, "fvx_trace_request layout");
 
 /* Where Linux keeps what the analyzer reads about the current task. */
 struct fvx_task_layout {
@@ -106,7 +114,19 @@ struct fvx_task_layout {
 };
 _Static_assert(sizeof(struct fvx_task_layout) == 24, "fvx_task_layout layout");
 
-#define FVX_CONFIG_VERSION 3
+/* Where the analyzer may read guest memory (guest_read.h): Linux's direct
+ * map and the physical addresses behind it that are guest RAM outside the
+ * hypervisor's own memory. Measured by the hypervisor at load, not told
+ * by the guest. */
+struct fvx_phys_limits {
+	__u64 page_offset; /* Linux's page_offset_base: physical 0 in the direct map */
+	__u64 ram_top; /* no physical address at or above is read */
+	__u64 hidden_start[2]; /* the hypervisor's memory and the window's backing: */
+	__u64 hidden_size[2]; /* in no EPT view, never read */
+};
+_Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
+
+#define FVX_CONFIG_VERSION 4
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -121,8 +141,11 @@ struct fvx_config {
 	struct fvx_task_layout task;
 	struct fvx_trace_filter filter;
 	__u64 return_entry; /* window address of the analyzer's return entry, 0: none */
+	struct fvx_phys_limits phys;
+	__u32 string_limit; /* -s: bytes of a buffer argument captured, <= FVX_DATA_BUFFER_MAX */
+	__u32 reserved2;
 };
-_Static_assert(sizeof(struct fvx_config) == 176, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 /* Nothing lost: an entry the analyzer cannot record because its CPU's
  * ring is full is not run yet. The trampoline returns the thread to its
  * SYSCALL instruction with every register as it was; the thread makes the
@@ -140,6 +163,7 @@ _Static_assert(sizeof(struct fvx_config) == 176, "fvx_config layout");
 /* Record flags (an event's flags are record flags too). */
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
 #define FVX_RECORD_RETURN (1u << 1) /* a system call returned: args[0] is its value */
+#define FVX_RECORD_DATA (1u << 2) /* bytes of an argument: see below */
 
 struct fvx_trace_record {
 	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */
@@ -153,5 +177,87 @@ struct fvx_trace_record {
 	__u32 flags;
 };
 _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout");
+
+/* Data records: what a string or buffer argument points to, read by the
+ * analyzer (fast mode only) from the traced process's memory without
+ * faulting (guest_read.h). A value travels as one or more records with
+ * FVX_RECORD_DATA in flags, written just BEFORE the record they belong to
+ * (its owner: the entry, or with FVX_RECORD_RETURN also set, the return),
+ * on the same ring, with the owner's tsc, nr, cpu, pid and tgid; so the
+ * frontend has a call's data when its line is printed, and a drop of the
+ * owner leaves the pieces as orphans it discards. In a data record:
+ *   cr3      the piece's header (fvx_data_header): the argument index,
+ *            the value's state, this piece's offset and length, and the
+ *            value's total length;
+ *   args[]   up to FVX_DATA_PIECE bytes of the value, from that offset.
+ * States: COMPLETE (a string up to its NUL, excluded; a buffer's bytes as
+ * far as the call's count, or return value, goes), TRUNCATED (more than
+ * the cap: strace's "..."), UNREADABLE (some byte of what was wanted is
+ * not mapped for the user: one piece of length 0; strace prints the
+ * address). What is captured, per the argument types of syscall_args.h:
+ *   FVX_ARG_STR       at entry, a string up to FVX_DATA_STRING_MAX bytes
+ *                     (strace prints path names whole, up to PATH_MAX);
+ *   FVX_ARG_BUF       at entry, min(count, string_limit) bytes; count is
+ *                     the next argument (write, sendto, setxattr...);
+ *   FVX_ARG_BUF_OUT   at return, min(return value, count,
+ *                     string_limit) bytes, when the call succeeded (read);
+ *   FVX_ARG_PATH_OUT  at return, a string (getcwd).
+ * A ring that has no room for the pieces and their owner gets the owner
+ * alone: the call then shows addresses. */
+#define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
+#define FVX_DATA_STRING_MAX 256
+#define FVX_DATA_BUFFER_DEFAULT 32 /* strace's -s */
+#define FVX_DATA_BUFFER_MAX 256 /* -s's hard bound: interrupts are off */
+#define FVX_DATA_MAX 256 /* the largest value: the two above */
+#define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
+_Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),
+	       "a piece fills args");
+_Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_MAX,
+	       "values fit FVX_DATA_MAX");
+
+enum fvx_data_state {
+	FVX_DATA_COMPLETE = 1,
+	FVX_DATA_TRUNCATED = 2,
+	FVX_DATA_UNREADABLE = 3,
+};
+
+/* A data record's header, in its cr3 field. */
+struct fvx_data_header {
+	__u8 arg; /* 0..5 */
+	__u8 state; /* enum fvx_data_state */
+	__u16 offset; /* of this piece in the value, a multiple of FVX_DATA_PIECE */
+	__u16 length; /* bytes in this piece: min(FVX_DATA_PIECE, total - offset) */
+	__u16 total; /* bytes of the value captured, <= FVX_DATA_MAX */
+};
+_Static_assert(sizeof(struct fvx_data_header) == 8, "fvx_data_header layout");
+
+static inline __u64 fvx_data_header_pack(struct fvx_data_header h)
+{
+	return (__u64)h.arg | (__u64)h.state << 8 | (__u64)h.offset << 16 | (__u64)h.length << 32 |
+	       (__u64)h.total << 48;
+}
+
+static inline struct fvx_data_header fvx_data_header_unpack(__u64 v)
+{
+	return (struct fvx_data_header){ .arg = (__u8)v,
+					 .state = (__u8)(v >> 8),
+					 .offset = (__u16)(v >> 16),
+					 .length = (__u16)(v >> 32),
+					 .total = (__u16)(v >> 48) };
+}
+
+/* Whether a header (from the ring: not trusted) describes a piece that
+ * fits its value and the record. */
+static inline int fvx_data_header_valid(struct fvx_data_header h)
+{
+	if (h.arg >= 6 || h.state < FVX_DATA_COMPLETE || h.state > FVX_DATA_UNREADABLE ||
+	    h.total > FVX_DATA_MAX || h.offset % FVX_DATA_PIECE)
+		return 0;
+	if (h.state == FVX_DATA_UNREADABLE || !h.total)
+		return !h.offset && !h.length && !h.total;
+	return h.offset < h.total &&
+	       h.length ==
+		       (h.total - h.offset < FVX_DATA_PIECE ? h.total - h.offset : FVX_DATA_PIECE);
+}
 
 #endif

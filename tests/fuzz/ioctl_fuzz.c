@@ -1,7 +1,7 @@
 /* libFuzzer target: the agent's checks of ioctl arguments and mmap
  * requests (agent/checks.h), against the contract include/fastvmix/ioctl.h
  * states, written out again here:
- *   - a trace request is version 2 in fast or exit mode, any filter, sealed
+ *   - a trace request is version 3 in fast or exit mode, any filter, sealed
  *     for at most 86400 seconds;
  *   - an analyzer request is version 1 with 1 .. FVX_WIN_CODE_SIZE bytes;
  *   - an info request is version FVX_IOC_INFO_VERSION;
@@ -40,13 +40,14 @@ static void trace_request(struct fuzz_input *in)
 		((uint8_t *)&req)[i] = in_u8(in);
 	if (in_u8(in) & 1) /* often a good version and mode */
 		req.version = FVX_TRACE_REQUEST_VERSION, req.mode = 1 + (req.mode & 1),
-		req.seal_seconds %= 2 * 86400;
+		req.seal_seconds %= 2 * 86400, req.flags &= 1 | (req.flags & 0x100),
+		req.reserved &= req.flags & 2;
 	r = agent_check_trace_request(&req);
 	if (r != 0 && r != -EINVAL)
 		fail("trace request: not an errno the ioctl documents");
 	if ((r == 0) !=
-	    (req.version == 2 && (req.mode == FVX_MODE_FAST || req.mode == FVX_MODE_EXIT) &&
-	     req.seal_seconds <= 86400))
+	    (req.version == 3 && (req.mode == FVX_MODE_FAST || req.mode == FVX_MODE_EXIT) &&
+	     req.seal_seconds <= 86400 && !(req.flags & ~1u) && !req.reserved))
 		fail("trace request accepted or refused against the contract");
 }
 

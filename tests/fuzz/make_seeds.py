@@ -253,6 +253,13 @@ rings = {
     'decode_records': bytes([0, 1, 0x48, 0, 0]) +
     bytes([RECORD, 0, 56, 0, 1, 10, 4]) + struct.pack('<Q', 0x1200011) + bytes([1, 0] * 5) +
     bytes([RECORD, 8, 56, 0, 1, 11, 1, 7]) + bytes([1, 0] * 5) + bytes([PASS]),
+    # record() with bit 4: write's buffer "hello\n" as a data record (argument
+    # 1, complete, 6 bytes) before write(1, 0x70, 6) and its return; -s 100.
+    'data_records': bytes([0, 1, 0x01, 0, 0]) +
+    bytes([RECORD, 16, 1, 0, 0, 0x09, 6, 0, 0, 4]) +
+    struct.pack('<Q', int.from_bytes(b'hello\n\0\0', 'little')) + bytes(5) +
+    bytes([RECORD, 0, 1, 0, 0, 1, 1, 1, 0x70, 1, 6, 0, 0, 0]) +
+    bytes([RECORD, 8, 1, 0, 0, 1, 6]) + bytes(5) + bytes([PASS]),
 }
 
 # ioctl_fuzz.c: a selector, then the argument struct's bytes.

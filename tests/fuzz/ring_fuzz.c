@@ -16,7 +16,8 @@
  * the batch within its bounds and in time order, a refusal with a reason,
  * and work bounded by the rings and the batch size, not by the values the
  * kernel wrote. Records the input makes itself go to the output too, to
- * exercise the argument and return decoders (cli/decode.c) with any value. */
+ * exercise the argument and return decoders (cli/decode.c) with any value,
+ * and data records of any shape, to exercise their assembly into calls. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -386,8 +387,34 @@ static void pass(struct drain *d, struct output *out)
 		output_record(out, &d->batch[i]);
 }
 
+/* A data record's header: one the frontend may take (any field pushed
+ * to or past its bounds: arguments 6 and 7, states 0 and 4, totals over
+ * FVX_DATA_MAX, offsets past the total, lengths that do not fit), or any
+ * 64 bits. */
+static __u64 data_header(struct fuzz_input *in, uint8_t t)
+{
+	struct fvx_data_header h;
+	uint8_t k;
+
+	if (t & 32)
+		return pick(in);
+	k = in_u8(in);
+	h.arg = k % 8;
+	h.state = (k >> 3) % 5;
+	h.total = in_u16(in) % (FVX_DATA_MAX + 64);
+	h.offset = (in_u8(in) % 8) * FVX_DATA_PIECE;
+	h.length = h.offset < h.total ? h.total - h.offset : 0;
+	if (h.length > FVX_DATA_PIECE)
+		h.length = FVX_DATA_PIECE;
+	if (k & 0x80)
+		h.length = in_u8(in);
+	return fvx_data_header_pack(h);
+}
+
 /* A record of the input's making, straight to the output: any number, any
- * arguments, entry or return, so that every decoder sees every value. */
+ * arguments, entry or return, so that every decoder sees every value; or
+ * a data record (bit 4): pieces of any shape, for any call, before their
+ * owner, after it, twice, or never followed by it. */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
@@ -398,6 +425,10 @@ static void record(struct output *out, struct fuzz_input *in)
 	r.pid = 1 + (t >> 1 & 3);
 	r.tsc = pick(in);
 	r.flags = t & 8 ? FVX_RECORD_RETURN : 0;
+	if (t & 16) {
+		r.flags |= FVX_RECORD_DATA;
+		r.cr3 = data_header(in, t);
+	}
 	for (i = 0; i < 6; i++)
 		r.args[i] = pick(in);
 	output_record(out, &r);
@@ -467,7 +498,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       .timestamps = batch >> 5 & 3,
 				       .durations = batch & 0x10,
 				       .summary = batch & 0x08,
-				       .status = batch & 0x04 ? STATUS_FAILED : STATUS_ALL };
+				       .status = batch & 0x04 ? STATUS_FAILED : STATUS_ALL,
+				       .string_limit = (batch & 3) * 100 }; /* 300: over the cap */
 	tsc_clock_set(&opt.clock, 0, 0, 3, 1);
 	if (!output_set_options(&out, &opt))
 		fail("output_set_options");

@@ -95,6 +95,24 @@ static void records_of_all_cpus_in_time_order(void **state)
 	assert_int_equal(drain_batch(&f->drain), 0);
 }
 
+/* Data records share their owner's TSC: equal times keep each CPU's ring
+ * order (qsort alone is not stable), CPU by CPU. */
+static void equal_times_keep_ring_order(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		f->tsc = 7 - 1; /* every record at TSC 7 */
+		push(f, (unsigned int)(i % 2), 20 + i);
+	}
+	assert_int_equal(drain_batch(&f->drain), 6);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(f->drain.batch[i].nr, 20 + 2 * i); /* cpu 0's, in order */
+		assert_int_equal(f->drain.batch[3 + i].nr, 21 + 2 * i);
+	}
+}
+
 static void wrap_around(void **state)
 {
 	struct fake *f = *state;
@@ -215,7 +233,7 @@ static void unknown_version_refused(void **state)
 
 	push(f, 1, 1);
 	ring(f, 1)->version = FVX_RING_VERSION + 1;
-	refused(f, 1, "cpu 1's ring is version 2, this fastvmix reads version 1");
+	refused(f, 1, "cpu 1's ring is version 3, this fastvmix reads version 2");
 }
 
 static void unknown_record_size_refused(void **state)
@@ -262,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tail_beyond_head_snaps_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(pop_goes_by_the_checked_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(equal_times_keep_ring_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unwritten_header_refused, setup, teardown),

@@ -237,12 +237,12 @@ static void text_calls_that_do_not_return(void **state)
 	assert_string_equal(
 		printed_all(f, false, r, 5),
 		"[pid    20] futex(0x7f0000, FUTEX_WAIT, 0, NULL, NULL, 0 <unfinished ...>\n"
-		"[pid    21] read(0, NULL, 0 <unfinished ...>\n"
+		"[pid    21] read(0,  <unfinished ...>\n"
 		"[pid    22] exit_group(3) = ?\n"
 		"[pid    23] exit(0) = ?\n"
 		"[pid    24] execve(0x1000, NULL, NULL <unfinished ...>) = ?\n"
 		"[pid    20] <... futex resumed>) = ?\n"
-		"[pid    21] <... read resumed>) = ?\n");
+		"[pid    21] <... read resumed>NULL, 0) = ?\n");
 }
 
 /* A thread's return that was lost (a dropped record): its next call ends
@@ -259,9 +259,9 @@ static void text_lost_and_mismatched_returns(void **state)
 	assert_string_equal(printed_all(f, false, r, 6),
 			    "[pid    30] getpid() = ?\n"
 			    "[pid    30] getpid() = 30\n"
-			    "[pid    31] read(0, NULL, 0 <unfinished ...>\n"
+			    "[pid    31] read(0,  <unfinished ...>\n"
 			    "[pid    32] write(1, NULL, 0 <unfinished ...>\n"
-			    "[pid    31] <... read resumed>) = ?\n"
+			    "[pid    31] <... read resumed>NULL, 0) = ?\n"
 			    "[pid    31] <... execve resumed>) = 0\n"
 			    "[pid    32] <... write resumed>) = ?\n");
 }
@@ -511,12 +511,13 @@ static void timestamps_and_durations(void **state)
 
 	opt.timestamps = 3;
 	opt.durations = true;
-	assert_string_equal(printed_with(f, &opt, r, 5),
-			    "[pid     9] 1700000000.000100 getpid() = 9 <0.000250>\n"
-			    "[pid     9] 1700000000.001000 read(3, NULL, 0 <unfinished ...>\n"
-			    "[pid     8] 1700000000.001500 getpid( <unfinished ...>\n"
-			    "[pid     9] 1700000000.002500 <... read resumed>) = 0 <0.001500>\n"
-			    "[pid     8] 1700000000.001500 <... getpid resumed>) = ?\n");
+	assert_string_equal(
+		printed_with(f, &opt, r, 5),
+		"[pid     9] 1700000000.000100 getpid() = 9 <0.000250>\n"
+		"[pid     9] 1700000000.001000 read(3,  <unfinished ...>\n"
+		"[pid     8] 1700000000.001500 getpid( <unfinished ...>\n"
+		"[pid     9] 1700000000.002500 <... read resumed>NULL, 0) = 0 <0.001500>\n"
+		"[pid     8] 1700000000.001500 <... getpid resumed>) = ?\n");
 	setenv("TZ", "UTC", 1);
 	tzset();
 	opt.timestamps = 2;
@@ -597,6 +598,151 @@ static void json_decoded(void **state)
 		"\"time\":1700000000.000001,\"duration\":0.000002}\n");
 }
 
+/* ---- strings and buffers: data records before their owner ---- */
+
+/* The data record for piece `offset` of argument arg's value (total
+ * bytes of `bytes`), owned by nr's entry (or return) on thread pid. */
+static struct fvx_trace_record data(uint32_t pid, uint64_t nr, uint32_t owner, int arg, int state,
+				    int offset, int total, const char *bytes)
+{
+	int length = total - offset < FVX_DATA_PIECE ? total - offset : FVX_DATA_PIECE;
+	struct fvx_trace_record r = { .nr = nr,
+				      .pid = pid,
+				      .tgid = 1,
+				      .flags = FVX_RECORD_DATA | owner,
+				      .cr3 = fvx_data_header_pack((struct fvx_data_header){
+					      .arg = (__u8)arg,
+					      .state = (__u8)state,
+					      .offset = (__u16)offset,
+					      .length = (__u16)(length > 0 ? length : 0),
+					      .total = (__u16)total }) };
+
+	if (length > 0)
+		memcpy(r.args, bytes + offset, (size_t)length);
+	return r;
+}
+
+static struct fvx_trace_record args3(struct fvx_trace_record r, uint64_t a1, uint64_t a2,
+				     uint64_t a3)
+{
+	r.args[1] = a1;
+	r.args[2] = a2;
+	r.args[3] = a3;
+	return r;
+}
+
+/* openat's path and write's buffer at entry, read's at return; NULL, a
+ * truncated buffer ("..." after -s bytes), an unreadable pointer (its
+ * address, as strace prints it) and a failed read (no data). */
+static void strings_and_buffers_are_shown_quoted(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "/etc/passwd", *hello = "hello\n", *big = "0123456789abcdef";
+	struct fvx_trace_record r[] = {
+		data(5, 257, 0, 1, FVX_DATA_COMPLETE, 0, 11, path),
+		args3(entry(5, 257, (uint64_t)-100), 0x7000, 0, 0),
+		ret(5, 257, 3),
+		data(5, 1, 0, 1, FVX_DATA_COMPLETE, 0, 6, hello),
+		args3(entry(5, 1, 1), 0x7100, 6, 0),
+		ret(5, 1, 6),
+		args3(entry(5, 0, 3), 0x7200, 100, 0),
+		data(5, 0, FVX_RECORD_RETURN, 1, FVX_DATA_TRUNCATED, 0, 16, big),
+		ret(5, 0, 100),
+		entry(5, 2, 0),
+		ret(5, 2, -14),
+		data(5, 2, 0, 0, FVX_DATA_UNREADABLE, 0, 0, ""),
+		entry(5, 2, 1),
+		ret(5, 2, -14),
+		args3(entry(5, 0, 3), 0x7200, 100, 0),
+		ret(5, 0, -11),
+	};
+	struct output_options opt = { .string_limit = 8 };
+
+	assert_string_equal(printed_with(f, &opt, r, 16),
+			    "[pid     5] openat(AT_FDCWD, \"/etc/passwd\", O_RDONLY) = 3\n"
+			    "[pid     5] write(1, \"hello\\n\", 6) = 6\n"
+			    "[pid     5] read(3, \"01234567\"..., 100) = 100\n"
+			    "[pid     5] open(NULL, O_RDONLY) = -1 EFAULT (Bad address)\n"
+			    "[pid     5] open(0x1, O_RDONLY) = -1 EFAULT (Bad address)\n"
+			    "[pid     5] read(3, 0x7200, 100) = -1 EAGAIN (Resource temporarily "
+			    "unavailable)\n");
+}
+
+/* A value in several pieces, whatever order they come in and however often;
+ * a piece missing, pieces that disagree, or malformed ones: the address.
+ * Orphans (their owner was dropped) never reach another call. */
+static void data_pieces_are_checked(void **state)
+{
+	struct fixture *f = *state;
+	char s[101];
+	struct fvx_trace_record r[16];
+	int n = 0;
+
+	memset(s, 'x', 100);
+	s[100] = 0;
+	/* Pieces at 96, 0, 48, 0 again: shown whole. */
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 96, 100, s);
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 0, 100, s);
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 48, 100, s);
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 0, 100, s);
+	r[n++] = entry(6, 2, 0x1000);
+	/* The piece at 48 missing. */
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 0, 100, s);
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 96, 100, s);
+	r[n++] = entry(6, 2, 0x2000);
+	/* Two totals for one value. */
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 0, 4, "abcd");
+	r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, 0, 3, "abc");
+	r[n++] = entry(6, 2, 0x3000);
+	/* An orphan of unlink (its entry lost), then open; a malformed
+	 * piece (argument 6). */
+	r[n++] = data(6, 87, 0, 0, FVX_DATA_COMPLETE, 0, 3, "abc");
+	r[n++] = data(6, 2, 0, 6, FVX_DATA_COMPLETE, 0, 3, "abc");
+	r[n++] = entry(6, 2, 0x4000);
+	/* An orphan of another thread's call: not this one's. */
+	r[n++] = data(7, 2, 0, 0, FVX_DATA_COMPLETE, 0, 3, "abc");
+	r[n++] = entry(6, 2, 0x5000);
+	assert_string_equal(printed_all(f, false, r, (size_t)n),
+			    "[pid     6] open(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\", O_RDONLY) = ?\n"
+			    "[pid     6] open(0x2000, O_RDONLY) = ?\n"
+			    "[pid     6] open(0x3000, O_RDONLY) = ?\n"
+			    "[pid     6] open(0x4000, O_RDONLY) = ?\n"
+			    "[pid     6] open(0x5000, O_RDONLY <unfinished ...>) = ?\n");
+}
+
+/* strace's quoting: C escapes, octal in the fewest digits unless a digit
+ * follows, "..." after a truncated value. */
+static void quoting_follows_strace(void **state)
+{
+	const uint8_t bytes[] = { '"', '\\', '\n', '\t', '\r', '\f', '\v', 0,
+				  '1', 0,    'a',  0x7f, 0x1b, '7',  0xff, 'z' };
+	char out[128];
+
+	decode_quoted(bytes, sizeof(bytes), false, out, sizeof(out));
+	assert_string_equal(out, "\"\\\"\\\\\\n\\t\\r\\f\\v\\0001\\0a\\177\\0337\\377z\"");
+	decode_quoted((const uint8_t *)"abc", 3, true, out, sizeof(out));
+	assert_string_equal(out, "\"abc\"...");
+	decode_quoted(NULL, 0, false, out, sizeof(out));
+	assert_string_equal(out, "\"\"");
+}
+
+/* --json: "data" holds the values as JSON strings, byte b as U+00bb. */
+static void json_data(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[] = { data(5, 1, 0, 1, FVX_DATA_TRUNCATED, 0, 4, "a\"\n\xe9"),
+					args3(entry(5, 1, 1), 0x7100, 9, 0), ret(5, 1, 9) };
+
+	struct output_options opt = { .json = true, .string_limit = 32 };
+
+	assert_non_null(
+		strstr(printed_with(f, &opt, r, 3),
+		       "\"decoded_args\":[\"1\",\"\\\"a\\\\\\\"\\\\n\\\\351\\\"...\",\"9\"],"
+		       "\"data\":[null,{\"bytes\":\"a\\\"\\n\xc3\xa9\",\"truncated\":true},"
+		       "null,null,null,null],"));
+}
+
 static void summary_line(void **state)
 {
 	struct fixture *f = *state;
@@ -635,6 +781,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(summary_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(strings_and_buffers_are_shown_quoted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -973,6 +973,24 @@ static void exit_mode_event_writes_a_record(void **state)
 	assert_int_equal(h->head, 0);
 }
 
+/* -s reaches the analyzer through the trace request and the config page,
+ * never beyond the hard bound (the analyzer runs with interrupts off). */
+static void string_limit_reaches_the_config_bounded(void **state)
+{
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	struct fvx_trace_request *f = (void *)(ram + 0x3000);
+
+	configure_agent();
+	set_filter(0);
+	assert_int_equal(c->string_limit, 0);
+	f->string_limit = 100;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->string_limit, 100);
+	f->string_limit = 0xffffffff;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->string_limit, FVX_DATA_BUFFER_MAX);
+}
+
 /* Exit mode's return: one VMCALL from this CPU's exit-mode return entry,
  * the record the analyzer would write (the value in args[0]). */
 static void exit_mode_return_writes_a_record(void **state)
@@ -1807,6 +1825,7 @@ int main(void)
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(exit_mode_return_writes_a_record),
+		W(string_limit_reaches_the_config_bounded),
 		W(ring_full_counts_drops_and_never_overwrites),
 		W(exit_mode_ignores_a_rewritten_ring_header),
 		W(exit_mode_reads_the_syscall_number_as_linux),

@@ -413,6 +413,34 @@ static void ept_hides_the_hypervisor(void **state)
 	assert_int_equal(t.perm, EPT_READ | EPT_WRITE);
 }
 
+/* What the analyzer may read of guest memory comes from the hypervisor:
+ * Linux's direct map, the top of RAM, and as hidden what the views hide
+ * (reading there from the analyzer view would be an EPT violation). */
+static void config_tells_the_analyzer_what_it_may_read(void **state)
+{
+	const struct fvx_config *c;
+	const struct hv *hv;
+	struct ept_translation t;
+	int i;
+
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	c = (const void *)(hv->window + FVX_WIN_CONFIG);
+	assert_int_equal(c->phys.page_offset, (u64)platform_phys_to_virt(0));
+	assert_int_equal(c->phys.ram_top, FAKE_RAM_TOP);
+	assert_int_equal(c->string_limit, FVX_DATA_BUFFER_DEFAULT);
+	assert_int_equal(c->phys.hidden_start[0], hv->pool.pa);
+	assert_int_equal(c->phys.hidden_start[1], hv->window_pa);
+	for (i = 0; i < 2; i++) {
+		u64 first = c->phys.hidden_start[i], last = first + c->phys.hidden_size[i] - 4096;
+
+		assert_true(ept_translate(&hv->pool, hv->eptp_analyzer & EPT_ADDR_MASK, first, &t));
+		assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+		assert_true(ept_translate(&hv->pool, hv->eptp_analyzer & EPT_ADDR_MASK, last, &t));
+		assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	}
+}
+
 static void allocation_failure_at_every_step_frees_everything(void **state)
 {
 	unsigned int n, i;
@@ -545,6 +573,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vmx_root_runs_only_the_hidden_image, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ept_hides_the_hypervisor, setup, teardown),
+		cmocka_unit_test_setup_teardown(config_tells_the_analyzer_what_it_may_read, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_frees_everything,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(vmlaunch_failure_rolls_back_launched_cpus, setup,

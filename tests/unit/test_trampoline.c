@@ -117,6 +117,22 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 	assert_int_equal(cpus, 1);
 }
 
+/* The fast return entry hands the analyzer the call's arguments: a loop
+ * over the six that reads each from the agent's array (RDX) when there is
+ * one and stores it, or 0, in the event's call_args. */
+static void fast_return_entry_passes_the_call_arguments(void **state)
+{
+	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT;
+	const u8 load[] = { 0x48, 0x8b, 0x04, 0xca }, /* mov (%rdx,%rcx,8), %rax */
+		store[] = { 0x48, 0x89, 0x44, 0xcc, /* mov %rax, disp8(%rsp,%rcx,8) */
+			    (u8)offsetof(struct fvx_event, call_args) },
+		 bound[] = { 0x83, 0xf9, 0x06 }; /* cmp $6, %ecx */
+	u64 at_load = find(from, to, load, sizeof(load)), at_store = find(from, to, store, 5);
+
+	assert_true(at_load < at_store && at_store < find(from, to, bound, 3));
+	assert_true(find(from, to, bound, 3) < to);
+}
+
 /* The exit-mode return entry: one VMCALL, TRACE_RETURN, and no view switch. */
 static void exit_return_entry_is_one_vmcall(void **state)
 {
@@ -138,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixups_name_their_operands),
 		cmocka_unit_test(fast_return_entry_checks_the_filter_first),
+		cmocka_unit_test(fast_return_entry_passes_the_call_arguments),
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),
 	};
 

@@ -91,6 +91,7 @@ void fvx_offsets(void)
 	OFFSET(EV_USER_RIP, fvx_event, user_rip);
 	OFFSET(EV_CPU, fvx_event, cpu);
 	OFFSET(EV_FLAGS, fvx_event, flags);
+	OFFSET(EV_CALL_ARGS, fvx_event, call_args);
 	/* The trampoline's frame below the saved RFLAGS: user R11 at 0, the
 	 * event at 8, rounded so that the analyzer is called 16-byte aligned. */
 	DEFINE(TRAMP_FRAME, ((sizeof(struct fvx_event) + 8 + 15) & ~15ULL) + 8);

@@ -136,7 +136,7 @@ fvx_trampoline_fast_end:
 
 	.org WIN_TRAMPOLINE_RETURN, 0xcc	/* fails to assemble if the exit-mode entry is longer */
 	/* A system call returned, fast mode:
-	 *     void return_entry(u64 nr, s64 value)
+	 *     void return_entry(u64 nr, s64 value, const u64 args[6])
 	 * called by the agent's sys_exit probe in kernel context (preemption
 	 * off, so this is its CPU's copy; interrupts maybe on). The analyzer's
 	 * return entry runs in the analyzer view on this CPU's analyzer stack,
@@ -175,6 +175,17 @@ fvx_trampoline_fast_end:
 	mov %rax, EV_USER_RIP(%rsp)
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
 	movq $RECORD_RETURN, EV_FLAGS(%rsp)
+	/* The call's arguments, for buffers filled by the call: the agent's
+	 * copy of them from pt_regs (RDX; 0: none, all zero). */
+	xor %ecx, %ecx
+1:	xor %eax, %eax
+	test %rdx, %rdx
+	jz 2f
+	mov (%rdx,%rcx,8), %rax
+2:	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
+	inc %ecx
+	cmp $6, %ecx
+	jb 1b
 	mov %rsp, %rdi
 	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
 	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)

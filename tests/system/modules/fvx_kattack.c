@@ -396,8 +396,9 @@ static void attack_text(void)
 	alias = writable_alias((unsigned long)pad, virt_to_page(__va(__pa_symbol(pad))));
 	if (alias) {
 		WRITE_ONCE(*alias, 0x90);
-		report("text-write-alias-refused", READ_ONCE(*pad) == 0xcc && READ_ONCE(*alias) == 0xcc,
-		       READ_ONCE(*pad), READ_ONCE(*alias));
+		report("text-write-alias-refused",
+		       READ_ONCE(*pad) == 0xcc && READ_ONCE(*alias) == 0xcc, READ_ONCE(*pad),
+		       READ_ONCE(*alias));
 		vunmap((void *)((unsigned long)alias & PAGE_MASK));
 	}
 	alias = writable_alias((unsigned long)&table[39],

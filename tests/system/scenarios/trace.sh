@@ -28,19 +28,32 @@ names=$(seq_names /tmp/seq.txt)
 check trace-first-is-execve sh -c "echo '$names' | grep -q '^execve '"
 check trace-known-sequence sh -c "echo '$names' | grep -q 'getpid getpid getpid getpid getpid openat write exit_group \$'"
 # AT_FDCWD is an int: its upper 32 bits are not part of the argument.
-check trace-openat-args grep -qE '\] openat\(AT_FDCWD, 0x[0-9a-f]+, O_WRONLY\|O_CREAT\|O_TRUNC, 0644\) = 3$' /tmp/seq.txt
-check trace-write-args grep -qE '\] write\(3, 0x[0-9a-f]+, 9\) = 9$' /tmp/seq.txt
+# Strings and buffers are read by the analyzer and print as in strace.
+check trace-openat-args grep -qE '\] openat\(AT_FDCWD, "/tmp/fvx-known", O_WRONLY\|O_CREAT\|O_TRUNC, 0644\) = 3$' /tmp/seq.txt
+check trace-write-args grep -qE '\] write\(3, "fastvmix\\n", 9\) = 9$' /tmp/seq.txt
 check trace-exit-args grep -qE '\] exit_group\(7\) = \?$' /tmp/seq.txt
 # Return values: a failed call as strace shows it, the command's execve.
-check trace-openat-enoent grep -qE '\] openat\(AT_FDCWD, 0x[0-9a-f]+, O_RDONLY\) = -1 ENOENT \(No such file or directory\)$' /tmp/seq.txt
-check trace-execve-returns grep -qE '\] execve\(0x[0-9a-f]+, (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/seq.txt
+check trace-openat-enoent grep -qE '\] openat\(AT_FDCWD, "/nonexistent/fastvmix", O_RDONLY\) = -1 ENOENT \(No such file or directory\)$' /tmp/seq.txt
+check trace-execve-returns grep -qE '\] execve\("[^"]*syscall_seq", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/seq.txt
 check trace-one-pid sh -c "test \$(sed -n 's/^\[pid *\([0-9]*\)\].*/\1/p' /tmp/seq.txt | sort -u | wc -l) -eq 1"
+
+# Bad pointers: NULL, 0x1, a string without a NUL up to an unmapped page, a
+# PROT_NONE page. Each shows as strace shows it (NULL or the address), the
+# kernel says EFAULT, and the analyzer reading them faults nothing.
+fastvmix trace -o /tmp/bad.txt -- syscall_seq 1 /tmp/fvx-known bad 2>/dev/null 3>&-
+rc=$?
+grep 'open(' /tmp/bad.txt | sed 's/^/# bad: /'
+check trace-bad-pointers-exit-status test "$rc" -eq 7
+check trace-bad-pointer-null grep -qE '\] open\(NULL, O_RDONLY\) = -1 EFAULT \(Bad address\)$' /tmp/bad.txt
+check trace-bad-pointer-one grep -qE '\] open\(0x1, O_RDONLY\) = -1 EFAULT \(Bad address\)$' /tmp/bad.txt
+check_num trace-bad-pointers-addresses "$(grep -cE '\] open\(0x[0-9a-f]+, O_RDONLY\) = -1 EFAULT \(Bad address\)$' /tmp/bad.txt)" -eq 3
 
 # The same in JSON Lines.
 fastvmix trace --json -o /tmp/seq.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null 3>&-
 check trace-json-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/seq.json | tail -n 6 | tr '\n' ' ' | grep -q 'getpid.*getpid.*getpid.*openat.*write.*exit_group'"
 check trace-json-args grep -q '"name":"write","args":\["0x3","0x[0-9a-f]*","0x9",[^]]*\],"exit_mode":false,"ret":9,"errno":null,' /tmp/seq.json
 check trace-json-errno grep -q '"name":"openat",.*"ret":-2,"errno":"ENOENT",' /tmp/seq.json
+check trace-json-write-data grep -q '"name":"write",.*"data":\[null,{"bytes":"fastvmix\\n","truncated":false},' /tmp/seq.json
 
 # Exit mode: the same trace, written by the hypervisor.
 fastvmix trace --mode exit --json -o /tmp/exit.json -- syscall_seq 3 /tmp/fvx-known 2>/dev/null

@@ -1,0 +1,360 @@
+/* The x86-64 system calls FastVMIX decodes: per call, the type of each
+ * argument (from its manual page's prototype), how its return value shows
+ * and the strace classes it is in (-e trace=%file...). One table for both
+ * of its users: the analyzer captures the string and buffer arguments it
+ * names (trace.h, data records), the frontend decodes every argument
+ * (cli/decode.c). The classes follow strace's: %file takes a file name,
+ * %desc takes or returns a file descriptor, %network is the socket calls,
+ * %process the lifecycle calls (creation, exec, exit, wait, kill),
+ * %signal, %ipc System V IPC, %memory mapping. A call not described here
+ * prints its raw arguments. Numbers come from the kernel's
+ * <asm/unistd_64.h>. No pointers: the analyzer is position-independent
+ * code whose static data must hold none. Include <linux/types.h> first. */
+#ifndef FASTVMIX_SYSCALL_ARGS_H
+#define FASTVMIX_SYSCALL_ARGS_H
+
+#include <asm/unistd.h>
+
+/* How an argument is shown, and for the pointer types, what the analyzer
+ * captures of what they point to (trace.h). */
+enum fvx_arg_type {
+	FVX_ARG_END, /* no more arguments */
+	FVX_ARG_INT, /* int: signed decimal */
+	FVX_ARG_LONG, /* long, off_t: signed decimal */
+	FVX_ARG_ULONG, /* size_t, counts: unsigned decimal */
+	FVX_ARG_HEX, /* a number best read in hex (mmap's offset, flags not decoded) */
+	FVX_ARG_PTR, /* an address the call does not read through */
+	FVX_ARG_STR, /* a NUL-terminated string the call reads */
+	FVX_ARG_BUF, /* a buffer the call reads: its length is the next argument */
+	FVX_ARG_BUF_OUT, /* a buffer the call fills: the next argument is its size,
+			  * the return value how much was filled */
+	FVX_ARG_PATH_OUT, /* a string the call fills (getcwd) */
+	FVX_ARG_STRUCT, /* a structure or an array */
+	FVX_ARG_FD,
+	FVX_ARG_DIRFD, /* an fd or AT_FDCWD */
+	FVX_ARG_MODE, /* file mode, octal */
+	FVX_ARG_OPEN_FLAGS, /* access mode, then O_ flags */
+	FVX_ARG_FD_FLAGS, /* O_ flags without an access mode (dup3, pipe2) */
+	FVX_ARG_AT_FLAGS,
+	FVX_ARG_PROT,
+	FVX_ARG_MAP_FLAGS,
+	FVX_ARG_MADVISE,
+	FVX_ARG_CLONE_FLAGS,
+	FVX_ARG_SIGNAL,
+	FVX_ARG_SIGPROCMASK_HOW,
+	FVX_ARG_WHENCE,
+	FVX_ARG_FCNTL_CMD,
+	FVX_ARG_IOCTL_REQUEST,
+	FVX_ARG_FAMILY,
+	FVX_ARG_SOCKET_TYPE, /* a type and SOCK_ flags */
+	FVX_ARG_SOCKET_FLAGS, /* SOCK_ flags only (accept4) */
+	FVX_ARG_ACCESS_MODE,
+	FVX_ARG_FUTEX_OP,
+	FVX_ARG_WAIT_OPTIONS,
+};
+enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
+/* strace's classes of system calls, for -e trace=%CLASS. */
+enum fvx_syscall_class {
+	FVX_CLASS_FILE = 1 << 0, /* takes a file name */
+	FVX_CLASS_DESC = 1 << 1, /* takes or returns a file descriptor */
+	FVX_CLASS_NETWORK = 1 << 2,
+	FVX_CLASS_PROCESS = 1 << 3, /* process lifecycle: creation, exec, end, kill */
+	FVX_CLASS_SIGNAL = 1 << 4,
+	FVX_CLASS_IPC = 1 << 5, /* System V IPC */
+	FVX_CLASS_MEMORY = 1 << 6, /* memory mapping */
+};
+struct fvx_syscall_decl {
+	__u8 known; /* described: the arguments below are all there is */
+	__u8 classes; /* enum fvx_syscall_class */
+	__u8 ret; /* enum fvx_ret_type */
+	__u8 args[6]; /* enum fvx_arg_type, FVX_ARG_END after the last */
+};
+
+/* Short names for the table only. */
+#define F FVX_CLASS_FILE
+#define D FVX_CLASS_DESC
+#define N FVX_CLASS_NETWORK
+#define P FVX_CLASS_PROCESS
+#define S FVX_CLASS_SIGNAL
+#define I FVX_CLASS_IPC
+#define M FVX_CLASS_MEMORY
+#define INT FVX_ARG_INT
+#define LONG FVX_ARG_LONG
+#define ULONG FVX_ARG_ULONG
+#define HEX FVX_ARG_HEX
+#define PTR FVX_ARG_PTR
+#define STR FVX_ARG_STR
+#define BUF FVX_ARG_BUF
+#define BUF_OUT FVX_ARG_BUF_OUT
+#define PATH_OUT FVX_ARG_PATH_OUT
+#define STRUCT FVX_ARG_STRUCT
+#define FD FVX_ARG_FD
+#define DIRFD FVX_ARG_DIRFD
+#define MODE FVX_ARG_MODE
+#define ATFL FVX_ARG_AT_FLAGS
+#define SIG FVX_ARG_SIGNAL
+
+#define CALL(name, classes, ...) [__NR_##name] = { 1, (classes), FVX_RET_INT, { __VA_ARGS__ } }
+/* A call that returns an address: shown in hex. */
+#define ADDR_CALL(name, classes, ...)                                                              \
+	[__NR_##name] = { 1, (classes), FVX_RET_ADDR, { __VA_ARGS__ } }
+
+static const struct fvx_syscall_decl fvx_syscall_decls[] = {
+	CALL(read, D, FD, BUF_OUT, ULONG),
+	CALL(write, D, FD, BUF, ULONG),
+	CALL(open, F | D, STR, FVX_ARG_OPEN_FLAGS, MODE),
+	CALL(close, D, FD),
+	CALL(stat, F, STR, STRUCT),
+	CALL(fstat, D, FD, STRUCT),
+	CALL(lstat, F, STR, STRUCT),
+	CALL(poll, D, STRUCT, ULONG, INT),
+	CALL(lseek, D, FD, LONG, FVX_ARG_WHENCE),
+	ADDR_CALL(mmap, M | D, PTR, ULONG, FVX_ARG_PROT, FVX_ARG_MAP_FLAGS, FD, HEX),
+	CALL(mprotect, M, PTR, ULONG, FVX_ARG_PROT),
+	CALL(munmap, M, PTR, ULONG),
+	ADDR_CALL(brk, M, PTR),
+	CALL(rt_sigaction, S, SIG, STRUCT, STRUCT, ULONG),
+	CALL(rt_sigprocmask, S, FVX_ARG_SIGPROCMASK_HOW, STRUCT, STRUCT, ULONG),
+	CALL(rt_sigreturn, S),
+	CALL(ioctl, D, FD, FVX_ARG_IOCTL_REQUEST, HEX),
+	CALL(pread64, D, FD, BUF_OUT, ULONG, LONG),
+	CALL(pwrite64, D, FD, BUF, ULONG, LONG),
+	CALL(readv, D, FD, STRUCT, INT),
+	CALL(writev, D, FD, STRUCT, INT),
+	CALL(access, F, STR, FVX_ARG_ACCESS_MODE),
+	CALL(pipe, D, STRUCT),
+	CALL(select, D, INT, STRUCT, STRUCT, STRUCT, STRUCT),
+	CALL(sched_yield, 0),
+	ADDR_CALL(mremap, M, PTR, ULONG, ULONG, HEX, PTR),
+	CALL(msync, M, PTR, ULONG, HEX),
+	CALL(mincore, M, PTR, ULONG, PTR),
+	CALL(madvise, M, PTR, ULONG, FVX_ARG_MADVISE),
+	CALL(shmget, I, HEX, ULONG, HEX),
+	ADDR_CALL(shmat, I | M, INT, PTR, HEX),
+	CALL(shmctl, I, INT, INT, STRUCT),
+	CALL(dup, D, FD),
+	CALL(dup2, D, FD, FD),
+	CALL(pause, S),
+	CALL(nanosleep, 0, STRUCT, STRUCT),
+	CALL(getpid, 0),
+	CALL(sendfile, D | N, FD, FD, STRUCT, ULONG),
+	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, INT),
+	CALL(connect, N, FD, STRUCT, INT),
+	CALL(accept, N, FD, STRUCT, STRUCT),
+	CALL(sendto, N, FD, BUF, ULONG, HEX, STRUCT, INT),
+	CALL(recvfrom, N, FD, BUF_OUT, ULONG, HEX, STRUCT, STRUCT),
+	CALL(sendmsg, N, FD, STRUCT, HEX),
+	CALL(recvmsg, N, FD, STRUCT, HEX),
+	CALL(shutdown, N, FD, INT),
+	CALL(bind, N, FD, STRUCT, INT),
+	CALL(listen, N, FD, INT),
+	CALL(getsockname, N, FD, STRUCT, STRUCT),
+	CALL(getpeername, N, FD, STRUCT, STRUCT),
+	CALL(socketpair, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, INT, STRUCT),
+	CALL(setsockopt, N, FD, INT, INT, BUF, INT),
+	CALL(getsockopt, N, FD, INT, INT, STRUCT, STRUCT),
+	/* Shown by decode.c's decode_clone, as strace shows it. */
+	CALL(clone, P, FVX_ARG_CLONE_FLAGS, PTR, PTR, PTR, PTR),
+	CALL(fork, P),
+	CALL(vfork, P),
+	CALL(execve, F | P, STR, STRUCT, STRUCT),
+	CALL(exit, P, INT),
+	CALL(wait4, P, INT, STRUCT, FVX_ARG_WAIT_OPTIONS, STRUCT),
+	CALL(kill, S | P, INT, SIG),
+	CALL(uname, 0, STRUCT),
+	CALL(semget, I, HEX, INT, HEX),
+	CALL(semop, I, INT, STRUCT, ULONG),
+	CALL(semctl, I, INT, INT, INT, HEX),
+	CALL(shmdt, I | M, PTR),
+	CALL(msgget, I, HEX, HEX),
+	CALL(msgsnd, I, INT, STRUCT, ULONG, HEX),
+	CALL(msgrcv, I, INT, STRUCT, ULONG, LONG, HEX),
+	CALL(msgctl, I, INT, INT, STRUCT),
+	CALL(fcntl, D, FD, FVX_ARG_FCNTL_CMD, HEX),
+	CALL(flock, D, FD, INT),
+	CALL(fsync, D, FD),
+	CALL(fdatasync, D, FD),
+	CALL(truncate, F, STR, LONG),
+	CALL(ftruncate, D, FD, LONG),
+	CALL(getdents, D, FD, STRUCT, ULONG),
+	CALL(getcwd, F, PATH_OUT, ULONG),
+	CALL(chdir, F, STR),
+	CALL(fchdir, D, FD),
+	CALL(rename, F, STR, STR),
+	CALL(mkdir, F, STR, MODE),
+	CALL(rmdir, F, STR),
+	CALL(creat, F | D, STR, MODE),
+	CALL(link, F, STR, STR),
+	CALL(unlink, F, STR),
+	CALL(symlink, F, STR, STR),
+	CALL(readlink, F, STR, BUF_OUT, ULONG),
+	CALL(chmod, F, STR, MODE),
+	CALL(fchmod, D, FD, MODE),
+	CALL(chown, F, STR, INT, INT),
+	CALL(fchown, D, FD, INT, INT),
+	CALL(lchown, F, STR, INT, INT),
+	CALL(umask, 0, MODE),
+	CALL(ptrace, 0, INT, INT, PTR, PTR),
+	CALL(rt_sigpending, S, STRUCT, ULONG),
+	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, STRUCT, ULONG),
+	CALL(rt_sigqueueinfo, S | P, INT, SIG, STRUCT),
+	CALL(rt_sigsuspend, S, STRUCT, ULONG),
+	CALL(sigaltstack, S, STRUCT, STRUCT),
+	CALL(utime, F, STR, STRUCT),
+	CALL(mknod, F, STR, MODE, HEX),
+	CALL(uselib, F, STR),
+	CALL(statfs, F, STR, STRUCT),
+	CALL(fstatfs, D, FD, STRUCT),
+	CALL(mlock, M, PTR, ULONG),
+	CALL(munlock, M, PTR, ULONG),
+	CALL(mlockall, M, HEX),
+	CALL(munlockall, M),
+	CALL(pivot_root, F, STR, STR),
+	CALL(chroot, F, STR),
+	CALL(acct, F, STR),
+	CALL(mount, F, STR, STR, STR, HEX, PTR),
+	CALL(umount2, F, STR, HEX),
+	CALL(swapon, F, STR, HEX),
+	CALL(swapoff, F, STR),
+	CALL(quotactl, F, HEX, STR, INT, PTR),
+	CALL(gettid, 0),
+	CALL(readahead, D, FD, LONG, ULONG),
+	CALL(setxattr, F, STR, STR, BUF, ULONG, HEX),
+	CALL(lsetxattr, F, STR, STR, BUF, ULONG, HEX),
+	CALL(fsetxattr, D, FD, STR, BUF, ULONG, HEX),
+	CALL(getxattr, F, STR, STR, BUF_OUT, ULONG),
+	CALL(lgetxattr, F, STR, STR, BUF_OUT, ULONG),
+	CALL(fgetxattr, D, FD, STR, BUF_OUT, ULONG),
+	CALL(listxattr, F, STR, BUF_OUT, ULONG),
+	CALL(llistxattr, F, STR, BUF_OUT, ULONG),
+	CALL(flistxattr, D, FD, BUF_OUT, ULONG),
+	CALL(removexattr, F, STR, STR),
+	CALL(lremovexattr, F, STR, STR),
+	CALL(fremovexattr, D, FD, STR),
+	CALL(tkill, S | P, INT, SIG),
+	CALL(futex, 0, PTR, FVX_ARG_FUTEX_OP, INT, STRUCT, PTR, INT),
+	CALL(epoll_create, D, INT),
+	CALL(remap_file_pages, M, PTR, ULONG, HEX, ULONG, HEX),
+	CALL(getdents64, D, FD, STRUCT, ULONG),
+	CALL(set_tid_address, 0, PTR),
+	CALL(restart_syscall, 0),
+	CALL(semtimedop, I, INT, STRUCT, ULONG, STRUCT),
+	CALL(fadvise64, D, FD, LONG, LONG, INT),
+	CALL(exit_group, P, INT),
+	CALL(epoll_wait, D, FD, STRUCT, INT, INT),
+	CALL(epoll_ctl, D, FD, INT, FD, STRUCT),
+	CALL(tgkill, S | P, INT, INT, SIG),
+	CALL(utimes, F, STR, STRUCT),
+	CALL(mbind, M, PTR, ULONG, INT, STRUCT, ULONG, HEX),
+	CALL(set_mempolicy, M, INT, STRUCT, ULONG),
+	CALL(get_mempolicy, M, STRUCT, STRUCT, ULONG, PTR, HEX),
+	CALL(waitid, P, INT, INT, STRUCT, FVX_ARG_WAIT_OPTIONS, STRUCT),
+	CALL(inotify_init, D),
+	CALL(inotify_add_watch, D | F, FD, STR, HEX),
+	CALL(inotify_rm_watch, D, FD, INT),
+	CALL(migrate_pages, M, INT, ULONG, STRUCT, STRUCT),
+	CALL(openat, F | D, DIRFD, STR, FVX_ARG_OPEN_FLAGS, MODE),
+	CALL(mkdirat, F | D, DIRFD, STR, MODE),
+	CALL(mknodat, F | D, DIRFD, STR, MODE, HEX),
+	CALL(fchownat, F | D, DIRFD, STR, INT, INT, ATFL),
+	CALL(futimesat, F | D, DIRFD, STR, STRUCT),
+	CALL(newfstatat, F | D, DIRFD, STR, STRUCT, ATFL),
+	CALL(unlinkat, F | D, DIRFD, STR, ATFL),
+	CALL(renameat, F | D, DIRFD, STR, DIRFD, STR),
+	CALL(linkat, F | D, DIRFD, STR, DIRFD, STR, ATFL),
+	CALL(symlinkat, F | D, STR, DIRFD, STR),
+	CALL(readlinkat, F | D, DIRFD, STR, BUF_OUT, ULONG),
+	CALL(fchmodat, F | D, DIRFD, STR, MODE),
+	CALL(faccessat, F | D, DIRFD, STR, FVX_ARG_ACCESS_MODE),
+	CALL(pselect6, D, INT, STRUCT, STRUCT, STRUCT, STRUCT, STRUCT),
+	CALL(ppoll, D, STRUCT, ULONG, STRUCT, STRUCT, ULONG),
+	CALL(unshare, 0, FVX_ARG_CLONE_FLAGS),
+	CALL(splice, D, FD, STRUCT, FD, STRUCT, ULONG, HEX),
+	CALL(tee, D, FD, FD, ULONG, HEX),
+	CALL(sync_file_range, D, FD, LONG, LONG, HEX),
+	CALL(vmsplice, D, FD, STRUCT, ULONG, HEX),
+	CALL(move_pages, M, INT, ULONG, STRUCT, STRUCT, STRUCT, HEX),
+	CALL(utimensat, F | D, DIRFD, STR, STRUCT, ATFL),
+	CALL(epoll_pwait, D, FD, STRUCT, INT, INT, STRUCT, ULONG),
+	CALL(signalfd, D | S, FD, STRUCT, ULONG),
+	CALL(timerfd_create, D, INT, HEX),
+	CALL(eventfd, D, INT),
+	CALL(fallocate, D, FD, INT, LONG, LONG),
+	CALL(timerfd_settime, D, FD, HEX, STRUCT, STRUCT),
+	CALL(timerfd_gettime, D, FD, STRUCT),
+	CALL(accept4, N, FD, STRUCT, STRUCT, FVX_ARG_SOCKET_FLAGS),
+	CALL(signalfd4, D | S, FD, STRUCT, ULONG, HEX),
+	CALL(eventfd2, D, INT, HEX),
+	CALL(epoll_create1, D, HEX),
+	CALL(dup3, D, FD, FD, FVX_ARG_FD_FLAGS),
+	CALL(pipe2, D, STRUCT, FVX_ARG_FD_FLAGS),
+	CALL(inotify_init1, D, HEX),
+	CALL(preadv, D, FD, STRUCT, INT, LONG),
+	CALL(pwritev, D, FD, STRUCT, INT, LONG),
+	CALL(rt_tgsigqueueinfo, S | P, INT, INT, SIG, STRUCT),
+	CALL(perf_event_open, D, STRUCT, INT, INT, FD, HEX),
+	CALL(recvmmsg, N, FD, STRUCT, ULONG, HEX, STRUCT),
+	CALL(fanotify_init, D, HEX, HEX),
+	CALL(fanotify_mark, D | F, FD, HEX, HEX, DIRFD, STR),
+	CALL(prlimit64, 0, INT, INT, STRUCT, STRUCT),
+	CALL(name_to_handle_at, F | D, DIRFD, STR, STRUCT, STRUCT, ATFL),
+	CALL(open_by_handle_at, D, FD, STRUCT, FVX_ARG_OPEN_FLAGS),
+	CALL(syncfs, D, FD),
+	CALL(sendmmsg, N, FD, STRUCT, ULONG, HEX),
+	CALL(setns, D, FD, FVX_ARG_CLONE_FLAGS),
+	CALL(process_vm_readv, 0, INT, STRUCT, ULONG, STRUCT, ULONG, HEX),
+	CALL(process_vm_writev, 0, INT, STRUCT, ULONG, STRUCT, ULONG, HEX),
+	CALL(renameat2, F | D, DIRFD, STR, DIRFD, STR, HEX),
+	CALL(seccomp, 0, INT, HEX, STRUCT),
+	CALL(getrandom, 0, BUF_OUT, ULONG, HEX),
+	CALL(memfd_create, D, STR, HEX),
+	CALL(execveat, F | D | P, DIRFD, STR, STRUCT, STRUCT, ATFL),
+	CALL(mlock2, M, PTR, ULONG, HEX),
+	CALL(copy_file_range, D, FD, STRUCT, FD, STRUCT, ULONG, HEX),
+	CALL(preadv2, D, FD, STRUCT, INT, LONG, HEX),
+	CALL(pwritev2, D, FD, STRUCT, INT, LONG, HEX),
+	CALL(pkey_mprotect, M, PTR, ULONG, FVX_ARG_PROT, INT),
+	CALL(statx, F | D, DIRFD, STR, ATFL, HEX, STRUCT),
+	CALL(pidfd_send_signal, D | S | P, FD, SIG, STRUCT, HEX),
+	CALL(pidfd_open, D, INT, HEX),
+	CALL(clone3, P, STRUCT, ULONG),
+	CALL(close_range, D, FD, FD, HEX),
+	CALL(openat2, F | D, DIRFD, STR, STRUCT, ULONG),
+	CALL(faccessat2, F | D, DIRFD, STR, FVX_ARG_ACCESS_MODE, ATFL),
+	CALL(process_madvise, D, FD, STRUCT, ULONG, FVX_ARG_MADVISE, HEX),
+	CALL(epoll_pwait2, D, FD, STRUCT, INT, STRUCT, STRUCT, ULONG),
+};
+#define FVX_SYSCALL_DECLS (sizeof(fvx_syscall_decls) / sizeof(fvx_syscall_decls[0]))
+
+#undef F
+#undef D
+#undef N
+#undef P
+#undef S
+#undef I
+#undef M
+#undef INT
+#undef LONG
+#undef ULONG
+#undef HEX
+#undef PTR
+#undef STR
+#undef BUF
+#undef BUF_OUT
+#undef PATH_OUT
+#undef STRUCT
+#undef FD
+#undef DIRFD
+#undef MODE
+#undef ATFL
+#undef SIG
+#undef CALL
+#undef ADDR_CALL
+
+/* nr's description, or 0 when the table does not describe it. */
+static inline const struct fvx_syscall_decl *fvx_syscall_decl(__u64 nr)
+{
+	return nr < FVX_SYSCALL_DECLS && fvx_syscall_decls[nr].known ? &fvx_syscall_decls[nr] : 0;
+}
+
+#endif

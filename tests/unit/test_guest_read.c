@@ -1,0 +1,473 @@
+/* Unit tests for the analyzer's user-memory reader (guest_read.h) on a fake
+ * physical memory with hostile page tables: whatever the tables say, it
+ * reads only RAM below the top, outside the hidden ranges, through a
+ * direct map that maps it, and stops where a user access would fault. And
+ * for what the analyzer captures with it (trace_capture.h): which
+ * arguments, how much, in which state, in how many data records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/types.h>
+
+#include "fastvmix/trace.h"
+#include "fastvmix/guest_read.h"
+#include "fastvmix/syscall_args.h"
+#include "fastvmix/trace_capture.h"
+
+#define RAM (8ULL << 20) /* the fake machine's RAM: physical [0, 8 MiB) */
+#define PAGE_OFFSET 0xffff888000000000ULL
+#define P FVX_PTE_PRESENT
+#define U FVX_PTE_USER
+#define W (1ULL << 1)
+#define PS FVX_PTE_LARGE
+#define PROTNONE (1ULL << 8) /* Linux's _PAGE_PROTNONE: the global bit, present clear */
+
+/* Physical layout: the tables, then data pages. */
+#define PML4 0x1000ULL
+#define DIRECT_PDPT 0x2000ULL
+#define DIRECT_PD 0x3000ULL
+#define USER_PDPT 0x4000ULL
+#define USER_PD 0x5000ULL
+#define USER_PT 0x6000ULL
+#define DATA 0x10000ULL /* data pages from here */
+#define HIDDEN 0x400000ULL /* [4 MiB, 5 MiB): the hypervisor's */
+
+/* The user address the tests map: PML4 1, PDPT 2, PD 3, PT i -> page i. */
+#define VA(pte, off) ((1ULL << 39) | (2ULL << 30) | (3ULL << 21) | ((__u64)(pte) << 12) | (off))
+
+static __u8 *ram;
+static unsigned int copies; /* calls of the copy callback */
+static struct fvx_phys_limits limits = { .page_offset = PAGE_OFFSET,
+					 .ram_top = RAM,
+					 .hidden_start = { HIDDEN },
+					 .hidden_size = { 1 << 20 } };
+
+static void set64(__u64 pa, __u64 v)
+{
+	memcpy(ram + pa, &v, 8);
+}
+
+/* Only ever asked for allowed RAM: anything else fails the test, as it
+ * would fault or touch hidden memory in the guest. */
+static int fake_copy(void *ctx, __u64 va, void *out, __u64 len)
+{
+	__u64 pa = va - PAGE_OFFSET;
+
+	(void)ctx;
+	copies++;
+	if (va < PAGE_OFFSET || pa >= RAM || len > RAM - pa || len > 4096 ||
+	    (pa < HIDDEN + (1 << 20) && HIDDEN < pa + len))
+		fail_msg("copy of %#llx (%llu bytes) outside allowed RAM", (unsigned long long)va,
+			 (unsigned long long)len);
+	memcpy(out, ram + pa, len);
+	return 1;
+}
+
+static struct fvx_guest_mem mem = { .limits = &limits, .cr3 = PML4, .copy = fake_copy };
+
+/* Direct map: PML4 273 (0xffff888000000000) -> PD of 2 MiB pages over
+ * [0, 8 MiB); user: VA(i, 0) -> DATA + i pages. */
+static int setup(void **state)
+{
+	int i;
+
+	(void)state;
+	ram = calloc(1, RAM);
+	copies = 0;
+	set64(PML4 + 273 * 8, DIRECT_PDPT | P | W);
+	set64(DIRECT_PDPT, DIRECT_PD | P | W);
+	for (i = 0; i < 4; i++)
+		set64(DIRECT_PD + i * 8, ((__u64)i << 21) | P | W | PS);
+	set64(PML4 + 1 * 8, USER_PDPT | P | W | U);
+	set64(USER_PDPT + 2 * 8, USER_PD | P | W | U);
+	set64(USER_PD + 3 * 8, USER_PT | P | W | U);
+	for (i = 0; i < 8; i++)
+		set64(USER_PT + i * 8, (DATA + i * 4096ULL) | P | W | U);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(ram);
+	return 0;
+}
+
+static __u64 read_str(__u64 va, char *out, __u64 size, int *nul)
+{
+	return fvx_user_read(&mem, va, out, size, 1, nul);
+}
+
+static void reads_a_string_and_a_buffer(void **state)
+{
+	char out[64];
+	int nul;
+
+	memcpy(ram + DATA + 100, "/etc/passwd", 12);
+	assert_int_equal(read_str(VA(0, 100), out, sizeof(out), &nul), 11);
+	assert_true(nul);
+	assert_string_equal(out, "/etc/passwd");
+	/* A buffer: exactly size bytes, NULs included. */
+	assert_int_equal(fvx_user_read(&mem, VA(0, 100), out, 16, 0, &nul), 16);
+	assert_false(nul);
+	assert_memory_equal(out, ram + DATA + 100, 16);
+}
+
+/* Each level's entry not present, then without U/S: nothing read. */
+static void each_level_needs_present_and_user(void **state)
+{
+	const __u64 entries[] = { PML4 + 8, USER_PDPT + 16, USER_PD + 24, USER_PT };
+	char out[8];
+	int i, nul;
+
+	memcpy(ram + DATA, "abc", 4);
+	for (i = 0; i < 4; i++) {
+		__u64 e;
+
+		memcpy(&e, ram + entries[i], 8);
+		set64(entries[i], e & ~P);
+		assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+		set64(entries[i], e & ~U);
+		assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+		set64(entries[i], e);
+		assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 3);
+	}
+}
+
+/* PROT_NONE: Linux keeps the PTE with _PAGE_PROTNONE and P clear. */
+static void prot_none_is_unreadable(void **state)
+{
+	char out[8];
+	int nul;
+
+	memcpy(ram + DATA, "abc", 4);
+	set64(USER_PT, DATA | PROTNONE | U);
+	assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+}
+
+static void large_pages(void **state)
+{
+	char out[8];
+	int nul;
+
+	/* 2 MiB: PD entry 3 maps physical [2 MiB, 4 MiB). */
+	memcpy(ram + (2 << 20) + 0x1234, "two", 4);
+	set64(USER_PD + 3 * 8, (2ULL << 20) | P | U | PS);
+	assert_int_equal(read_str(VA(1, 0x234), out, 8, &nul), 3);
+	assert_string_equal(out, "two");
+	/* 1 GiB: PDPT entry 2 maps physical [0, 1 GiB). */
+	memcpy(ram + (3ULL << 21) + 0x2010, "one", 4);
+	set64(USER_PDPT + 2 * 8, 0 | P | U | PS);
+	assert_int_equal(read_str(VA(2, 0x10), out, 8, &nul), 3);
+	assert_string_equal(out, "one");
+	/* PS in a PML4 entry is reserved: no page. */
+	set64(PML4 + 8, USER_PDPT | P | U | PS);
+	assert_int_equal(read_str(VA(2, 0x10), out, 8, &nul), 0);
+}
+
+/* A string or a buffer running into an unmapped page: the bytes before. */
+static void stops_at_the_end_of_what_is_mapped(void **state)
+{
+	char out[64];
+	int nul;
+
+	memset(ram + DATA + 4096 - 4, 'x', 4);
+	set64(USER_PT + 8, 0);
+	assert_int_equal(read_str(VA(0, 4096 - 4), out, sizeof(out), &nul), 4);
+	assert_false(nul);
+	assert_int_equal(fvx_user_read(&mem, VA(0, 4096 - 4), out, 32, 0, &nul), 4);
+	/* Mapped again: the read goes on into the next page. */
+	set64(USER_PT + 8, (DATA + 4096) | P | U);
+	ram[DATA + 4096 + 2] = 0;
+	memset(ram + DATA + 4096, 'y', 2);
+	assert_int_equal(read_str(VA(0, 4096 - 4), out, sizeof(out), &nul), 6);
+	assert_true(nul);
+	assert_memory_equal(out, "xxxxyy", 6);
+}
+
+/* No NUL: as many bytes as asked for, never more. */
+static void string_without_terminator_is_bounded(void **state)
+{
+	char out[40] = { 0 };
+	int nul;
+
+	memset(ram + DATA, 'z', 3 * 4096);
+	assert_int_equal(read_str(VA(0, 0), out, 32, &nul), 32);
+	assert_false(nul);
+	assert_int_equal(out[32], 0);
+}
+
+static void kernel_and_noncanonical_addresses_read_nothing(void **state)
+{
+	const __u64 bad[] = { PAGE_OFFSET,	     PAGE_OFFSET + DATA,    FVX_USER_TOP,
+			      0x0000900000000000ULL, 0xffffffff81000000ULL, 0 };
+	char out[8];
+	int i, nul;
+
+	for (i = 0; i < 6; i++)
+		assert_int_equal(read_str(bad[i], out, 8, &nul), 0);
+	/* The last user page, then the end of the user half: the read stops. */
+	set64(PML4 + 255 * 8, USER_PDPT | P | U);
+	set64(USER_PDPT + 511 * 8, USER_PD | P | U);
+	set64(USER_PD + 511 * 8, USER_PT | P | U);
+	set64(USER_PT + 511 * 8, DATA | P | U);
+	memset(ram + DATA + 4094, 'e', 2);
+	assert_int_equal(read_str(FVX_USER_TOP - 2, out, 8, &nul), 2);
+	/* A wrapping address range stops too. */
+	assert_int_equal(read_str(~0ULL - 1, out, 8, &nul), 0);
+}
+
+/* Entries pointing at or above the top of RAM, or into hidden memory,
+ * whether data or tables: never copied (fake_copy fails the test). */
+static void physical_addresses_outside_ram_are_not_read(void **state)
+{
+	const __u64 bad[] = { RAM, RAM + 4096, 1ULL << 40, FVX_PTE_ADDR, HIDDEN, HIDDEN + 0xff000 };
+	char out[8];
+	int i, nul;
+
+	for (i = 0; i < 6; i++) {
+		set64(USER_PT, bad[i] | P | U);
+		assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+		set64(USER_PT, DATA | P | U);
+		set64(USER_PD + 3 * 8, bad[i] | P | U);
+		assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+		set64(USER_PD + 3 * 8, USER_PT | P | U);
+	}
+	/* The last bytes below the top are readable. */
+	set64(USER_PT, (RAM - 4096) | P | U);
+	memcpy(ram + RAM - 3, "hi", 3);
+	assert_int_equal(read_str(VA(0, 4093), out, 8, &nul), 2);
+}
+
+/* RAM the direct map leaves out (a hole, memory taken out of it): the
+ * user PTE is fine, the direct map's is not present: nothing is read. */
+static void pages_outside_the_direct_map_are_not_read(void **state)
+{
+	char out[8];
+	int nul;
+
+	memcpy(ram + (2 << 20), "abc", 4);
+	set64(USER_PT, (2ULL << 20) | P | U);
+	assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 3);
+	set64(DIRECT_PD + 8, 0); /* physical [2 MiB, 4 MiB) */
+	assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+	/* The direct map puts another page there: not the one asked for. */
+	set64(DIRECT_PD + 8, (3ULL << 21) | P | PS);
+	assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+	/* A table outside the direct map ends the walk too. */
+	set64(DIRECT_PD + 8, (1ULL << 21) | P | PS);
+	set64(DIRECT_PD, 0);
+	assert_int_equal(read_str(VA(0, 0), out, 8, &nul), 0);
+}
+
+/* A table that points at itself at every level: four steps, then a
+ * "page" that is the table; it ends, and after a bounded number of reads. */
+static void self_referencing_tables_terminate(void **state)
+{
+	char out[64];
+	int nul;
+
+	set64(PML4 + 8, PML4 | P | U);
+	copies = 0;
+	/* PML4[1] -> PML4 as PDPT, PD, PT: index 1 at every level. */
+	assert_int_equal(read_str((1ULL << 39) | (1ULL << 30) | (1ULL << 21) | (1ULL << 12) | 8,
+				  out, sizeof(out), &nul),
+			 2); /* the "page" is the table: PML4[1] is 0x1005, "\x05\x10" */
+	assert_true(copies < 64);
+}
+
+/* ---- what the analyzer captures ---- */
+
+static struct fvx_trace_record emitted[64];
+static int emitted_count;
+
+static void fake_emit(void *ctx, const struct fvx_trace_record *r)
+{
+	(void)ctx;
+	assert_true(emitted_count < 64);
+	emitted[emitted_count++] = *r;
+}
+
+static struct fvx_config config = { .string_limit = 32 };
+
+/* Captures for the call nr(args) (at its return with value ret when
+ * at_return) with room records free; returns how many were emitted. */
+static int capture(__u64 nr, const __u64 args[6], int at_return, __s64 ret, __u64 room)
+{
+	struct fvx_trace_record owner = { .nr = nr, .pid = 42, .tgid = 41, .tsc = 99, .cpu = 1 };
+	int i;
+
+	if (at_return) {
+		owner.flags = FVX_RECORD_RETURN;
+		owner.args[0] = (__u64)ret;
+	} else {
+		for (i = 0; i < 6; i++)
+			owner.args[i] = args[i];
+	}
+	emitted_count = 0;
+	fvx_capture(&config, &mem, &owner, args, room, fake_emit, NULL);
+	return emitted_count;
+}
+
+/* Piece n's header, after checking it is a data record of the owner. */
+static struct fvx_data_header piece(int n, int at_return)
+{
+	const struct fvx_trace_record *r = &emitted[n];
+
+	assert_int_equal(r->flags, FVX_RECORD_DATA | (at_return ? FVX_RECORD_RETURN : 0));
+	assert_int_equal(r->pid, 42);
+	assert_int_equal(r->tsc, 99);
+	assert_true(fvx_data_header_valid(fvx_data_header_unpack(r->cr3)));
+	return fvx_data_header_unpack(r->cr3);
+}
+
+/* openat's path at entry: one piece, the string without its NUL; a long
+ * one in pieces of FVX_DATA_PIECE, cut at FVX_DATA_STRING_MAX. */
+static void paths_are_captured_at_entry(void **state)
+{
+	__u64 args[6] = { (__u64)-100, VA(0, 100), 0, 0 };
+	struct fvx_data_header h;
+	int i;
+
+	memcpy(ram + DATA + 100, "/etc/passwd", 12);
+	assert_int_equal(capture(257, args, 0, 0, 100), 1);
+	h = piece(0, 0);
+	assert_int_equal(h.arg, 1);
+	assert_int_equal(h.state, FVX_DATA_COMPLETE);
+	assert_int_equal(h.total, 11);
+	assert_memory_equal(emitted[0].args, "/etc/passwd", 11);
+	/* Nothing at its return: the path was read at entry. */
+	assert_int_equal(capture(257, args, 1, 3, 100), 0);
+	memset(ram + DATA + 100, 'p', 300);
+	assert_int_equal(capture(257, args, 0, 0, 100), 6);
+	for (i = 0; i < 6; i++) {
+		h = piece(i, 0);
+		assert_int_equal(h.offset, i * FVX_DATA_PIECE);
+		assert_int_equal(h.total, FVX_DATA_STRING_MAX);
+		assert_int_equal(h.state, FVX_DATA_TRUNCATED);
+	}
+	assert_int_equal(h.length, FVX_DATA_STRING_MAX - 5 * FVX_DATA_PIECE);
+}
+
+/* write's buffer at entry: min(count, -s) bytes, truncated beyond; a 4 GiB
+ * count is bounded the same; -s beyond the hard bound is that bound. */
+static void write_buffers_are_bounded(void **state)
+{
+	__u64 args[6] = { 1, VA(0, 0), 6 };
+
+	memcpy(ram + DATA, "hello\n", 6);
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_COMPLETE);
+	assert_int_equal(piece(0, 0).total, 6);
+	args[2] = 4ULL << 30;
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_TRUNCATED);
+	assert_int_equal(piece(0, 0).total, 32);
+	config.string_limit = 100000;
+	assert_int_equal(capture(1, args, 0, 0, 100), FVX_DATA_BUFFER_MAX / FVX_DATA_PIECE + 1);
+	assert_int_equal(piece(0, 0).total, FVX_DATA_BUFFER_MAX);
+	config.string_limit = 0; /* -s 0: strace's ""... */
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).total, 0);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_TRUNCATED);
+	config.string_limit = 32;
+}
+
+/* read's buffer at its return: what it filled (the return value), only
+ * when it succeeded; getcwd's path likewise. */
+static void filled_buffers_are_captured_at_return(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0), 100 };
+
+	memcpy(ram + DATA, "abcdefgh", 8);
+	assert_int_equal(capture(0, args, 0, 0, 100), 0);
+	assert_int_equal(capture(0, args, 1, 5, 100), 1);
+	assert_int_equal(piece(0, 1).total, 5);
+	assert_int_equal(piece(0, 1).state, FVX_DATA_COMPLETE);
+	assert_int_equal(capture(0, args, 1, -11, 100), 0);
+	assert_int_equal(capture(0, args, 1, 0, 100), 1);
+	assert_int_equal(piece(0, 1).total, 0);
+	args[0] = VA(0, 0);
+	args[1] = 4096;
+	memcpy(ram + DATA, "/root", 6);
+	assert_int_equal(capture(79, args, 1, 6, 100), 1);
+	assert_int_equal(piece(0, 1).total, 5);
+	assert_int_equal(piece(0, 1).arg, 0);
+}
+
+/* Bad pointers: NULL is not read (the frontend prints NULL); 0x1, a
+ * string into an unmapped page, a PROT_NONE page: one UNREADABLE piece. */
+static void bad_pointers_are_unreadable(void **state)
+{
+	__u64 args[6] = { 0, 0 };
+
+	assert_int_equal(capture(2, args, 0, 0, 100), 0);
+	args[0] = 1;
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	assert_int_equal(piece(0, 0).total, 0);
+	memset(ram + DATA + 4096 - 4, 'x', 4);
+	set64(USER_PT + 8, 0);
+	args[0] = VA(0, 4096 - 4);
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	set64(USER_PT, DATA | PROTNONE | U);
+	args[0] = VA(0, 0);
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	/* write() of 8 bytes of which 4 are mapped: unreadable, as strace. */
+	args[0] = 1;
+	args[1] = VA(0, 4096 + 4096 - 4);
+	args[2] = 8;
+	set64(USER_PT + 8, (DATA + 4096) | P | U);
+	set64(USER_PT + 16, 0);
+	assert_int_equal(capture(1, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+}
+
+/* A ring without room for the pieces and their owner gets none of them. */
+static void pieces_need_room_for_their_owner(void **state)
+{
+	__u64 args[6] = { VA(0, 0), VA(0, 200) }; /* rename(old, new) */
+
+	memcpy(ram + DATA, "old", 4);
+	memcpy(ram + DATA + 200, "new", 4);
+	assert_int_equal(capture(82, args, 0, 0, 3), 2);
+	assert_int_equal(piece(1, 0).arg, 1);
+	assert_int_equal(capture(82, args, 0, 0, 2), 1);
+	assert_int_equal(capture(82, args, 0, 0, 1), 0);
+	assert_int_equal(capture(82, args, 0, 0, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(reads_a_string_and_a_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(each_level_needs_present_and_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(prot_none_is_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(stops_at_the_end_of_what_is_mapped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(string_without_terminator_is_bounded, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kernel_and_noncanonical_addresses_read_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(physical_addresses_outside_ram_are_not_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(pages_outside_the_direct_map_are_not_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(self_referencing_tables_terminate, setup, teardown),
+		cmocka_unit_test_setup_teardown(paths_are_captured_at_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(write_buffers_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(filled_buffers_are_captured_at_return, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
