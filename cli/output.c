@@ -509,10 +509,16 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 			summary_add(o->summary, r->nr, false, -1);
 		if (!shown(o, NULL))
 			return;
-		if (o->opt.json)
+		if (o->opt.json) {
 			print_json(o, &alone, NULL, name);
-		else
+		} else {
 			print_whole(o, &alone, NULL, name, false);
+			/* The thread (exit) or its process (exit_group) is
+			 * gone, with the low 8 bits as its status: strace's
+			 * closing line. */
+			fprintf(o->out, "[pid %5u] +++ exited with %u +++\n", r->pid,
+				(unsigned int)(r->args[0] & 0xff));
+		}
 		return;
 	}
 	if (deferred(o))

@@ -122,7 +122,8 @@ static void text_has_the_kernels_argument_count(void **state)
 	r.nr = 231;
 	r.args[0] = 7;
 	r.pid = 123456;
-	assert_string_equal(printed_all(f, false, &r, 1), "[pid 123456] exit_group(7) = ?\n");
+	assert_string_equal(printed_all(f, false, &r, 1), "[pid 123456] exit_group(7) = ?\n"
+							  "[pid 123456] +++ exited with 7 +++\n");
 }
 
 /* A call syscall_table.c does not describe (getrlimit). */
@@ -239,7 +240,9 @@ static void text_calls_that_do_not_return(void **state)
 		"[pid    20] futex(0x7f0000, FUTEX_WAIT, 0, NULL, NULL, 0 <unfinished ...>\n"
 		"[pid    21] read(0,  <unfinished ...>\n"
 		"[pid    22] exit_group(3) = ?\n"
+		"[pid    22] +++ exited with 3 +++\n"
 		"[pid    23] exit(0) = ?\n"
+		"[pid    23] +++ exited with 0 +++\n"
 		"[pid    24] execve(0x1000, NULL, NULL <unfinished ...>) = ?\n"
 		"[pid    20] <... futex resumed>) = ?\n"
 		"[pid    21] <... read resumed>NULL, 0) = ?\n");
@@ -544,7 +547,8 @@ static void status_filter(void **state)
 			    "[pid     3] read(0, NULL, 0) = ? ERESTARTSYS (To be restarted if "
 			    "SA_RESTART is set)\n");
 	opt.status = STATUS_UNFINISHED;
-	assert_string_equal(printed_with(f, &opt, r, 7), "[pid     4] exit_group(0) = ?\n");
+	assert_string_equal(printed_with(f, &opt, r, 7), "[pid     4] exit_group(0) = ?\n"
+							 "[pid     4] +++ exited with 0 +++\n");
 	opt.status = STATUS_SUCCESSFUL;
 	opt.json = true;
 	assert_non_null(strstr(printed_with(f, &opt, r, 7), "\"name\":\"getpid\""));
