@@ -49,7 +49,7 @@ ring0() { # FUNCTION RBX: the statuses one VMCALL got on every CPU
 	dmesg | grep "fvx_ring0: vmcall $1:" | tail -n 1 | sed 's/.*vmcall [0-9]*://'
 }
 all_eperm() { [ -n "$1" ] && ! echo "$1" | tr ' ' '\n' | grep -v '^$' | grep -vq '=-1$'; }
-fastvmix trace --seal 10 -f -o /tmp/sealed.txt -- sh -c 'sleep 3; syscall_seq 3 /tmp/fvx-known' \
+fastvmix trace --seal 30 -f -o /tmp/sealed.txt -- sh -c 'sleep 3; syscall_seq 3 /tmp/fvx-known' \
 	2>/tmp/sealed.err 3>&- &
 tracer=$!
 sleep 1
