@@ -27,13 +27,7 @@
 
 static const char *const kind_name[KPROT_KINDS] = { "kernel text", "read-only data", "the IDT" };
 
-#define kprot_log(v, ...)                                                                          \
-	do {                                                                                       \
-		if ((v)->kprot.logged < LOG_LIMIT) {                                               \
-			(v)->kprot.logged++;                                                       \
-			root_log(__VA_ARGS__);                                                     \
-		}                                                                                  \
-	} while (0)
+#define kprot_log(v, ...) root_log_limited((v)->kprot.logged, LOG_LIMIT, __VA_ARGS__)
 
 static int kind_of(const struct hv *hv, u64 gpa)
 {

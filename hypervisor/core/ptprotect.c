@@ -29,13 +29,7 @@
 
 #define LOG_LIMIT 32 /* messages per CPU */
 
-#define ptp_log(v, ...)                                                                            \
-	do {                                                                                       \
-		if ((v)->ptp.logged < LOG_LIMIT) {                                                 \
-			(v)->ptp.logged++;                                                         \
-			root_log(__VA_ARGS__);                                                     \
-		}                                                                                  \
-	} while (0)
+#define ptp_log(v, ...) root_log_limited((v)->ptp.logged, LOG_LIMIT, __VA_ARGS__)
 
 static void lock(struct ptp_state *p)
 {

@@ -807,13 +807,23 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
 	}
 }
 
-/* The analyzer's entry points as window addresses; no return entry: 0. */
+/* What the config's flags say for an analyzer and the trace's drop flag:
+ * nothing lost (FVX_CONFIG_RETRY) when the trace does not drop and the
+ * analyzer reports a full ring (FVX_ANALYZER_F_WAIT). */
+static u32 config_flags(const struct fvx_analyzer_header *h, bool drop)
+{
+	return !drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0;
+}
+
+/* The analyzer's entry points as window addresses (no return entry: 0),
+ * and the config's flags, with the trace's drop flag as predicted. */
 static void publish_entries(struct fvx_config *c, u64 window_va, const void *image)
 {
 	const struct fvx_analyzer_header *h = image;
 
 	c->analyzer_entry = window_va + FVX_WIN_CODE + h->entry;
 	c->return_entry = h->return_entry ? window_va + FVX_WIN_CODE + h->return_entry : 0;
+	c->flags = config_flags(h, x.p.hv.trace_drop);
 }
 
 static s64 configure_call(void)
@@ -911,7 +921,9 @@ static s64 filter_call(void)
 	if (!ram_ok(x.r.rbx, sizeof(q)))
 		return FVX_VMCALL_EINVAL;
 	memcpy(&q, m.ram + x.r.rbx, sizeof(q));
-	if (q.version != FVX_TRACE_REQUEST_VERSION || q.seal_ticks > SEAL_TICKS_MAX)
+	/* Version 3: flags only FVX_TRACE_DROP, reserved 0. */
+	if (q.version != FVX_TRACE_REQUEST_VERSION || q.seal_ticks > SEAL_TICKS_MAX ||
+	    (q.flags & ~FVX_TRACE_DROP) || q.reserved)
 		return FVX_VMCALL_EINVAL;
 	/* Sealed from now until seal_ticks have passed, once some CPU traces. */
 	if (q.seal_ticks) {
@@ -923,6 +935,14 @@ static s64 filter_call(void)
 	c = config_expected();
 	c->filter = q.filter;
 	c->filter.follow_children = !!c->filter.follow_children;
+	/* -s, bounded; the drop flag, published at once to a configured
+	 * window with an analyzer (else by the CONFIGURE or ANALYZER_LOAD that
+	 * makes it one). */
+	c->string_limit =
+		q.string_limit < FVX_DATA_BUFFER_MAX ? q.string_limit : FVX_DATA_BUFFER_MAX;
+	x.p.hv.trace_drop = q.flags & FVX_TRACE_DROP;
+	if (x.hv.configured && x.hv.analyzer_loaded)
+		publish_entries(c, config()->window_va, m.window + FVX_WIN_CODE);
 	for (cpu = 0; cpu < CPUS; cpu++)
 		fvx_ring_init(window_expected(FVX_WIN_RINGS + cpu * m.hv.ring_bytes,
 					      sizeof(struct fvx_ring_header)),
@@ -1871,6 +1891,7 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	fprintf(stderr, "hv." #f " is %#llx, expected %#llx\n", (u64)got->f, (u64)want->f)
 	FIELD(configured);
 	FIELD(analyzer_loaded);
+	FIELD(trace_drop);
 	FIELD(tracing_cpus);
 	FIELD(ring_bytes);
 	FIELD(ring_capacity);
@@ -2051,6 +2072,14 @@ static void check_globals(enum outcome out)
 	if (m.hv.analyzer_loaded &&
 	    analyzer_image_check(h, h->image_size, FVX_WIN_CODE_SIZE) != ANALYZER_OK)
 		fuzz_fail("the loaded analyzer is not a valid image");
+	/* Whatever the order of CONFIGURE, ANALYZER_LOAD and TRACE_FILTER: a
+	 * window the trampoline may run has the flags of its analyzer and
+	 * trace, and no -s past the cap. */
+	if (m.hv.configured && m.hv.analyzer_loaded && c->flags != config_flags(h, m.hv.trace_drop))
+		fuzz_fail("config flags %#x, but the analyzer's are %#x and the trace %s", c->flags,
+			  h->flags, m.hv.trace_drop ? "drops" : "waits");
+	if (c->string_limit > FVX_DATA_BUFFER_MAX)
+		fuzz_fail("config string_limit %u is past FVX_DATA_BUFFER_MAX", c->string_limit);
 	if (out == OUT_RESUME && x.view == 0 && m.vmcs[x.c][EPTP_INDEX] == 1 &&
 	    !window_code(m.vmcs[x.c][GUEST_RIP]))
 		fuzz_fail("switched to the analyzer view to run %#llx, outside the window's code",

@@ -686,6 +686,26 @@ static void vmcs_baseline(unsigned int c)
 	f[VM_ENTRY_EXCEPTION_ERROR_CODE] = f[VM_ENTRY_INSTRUCTION_LEN] = 0;
 }
 
+/* The config as trace_init leaves it: version 4, nothing published, -s
+ * strace's default, and where the analyzer may read: the direct map of
+ * RAM up to ram_top, without the pool and the window's block. Exits only
+ * change it as the model predicts (the window is compared after each). */
+static void check_config_at_load(const struct fvx_config *c)
+{
+	const struct fvx_phys_limits want = { .page_offset = (u64)m.ram,
+					      .ram_top = RAM_TOP,
+					      .hidden_start = { POOL_PA, WINDOW_PA },
+					      .hidden_size = { POOL_SIZE, FVX_WIN_BACKED } };
+
+	if (c->version != FVX_CONFIG_VERSION || c->size != sizeof(*c) || c->flags ||
+	    c->analyzer_entry || c->return_entry || c->string_limit != FVX_DATA_BUFFER_DEFAULT ||
+	    memcmp(&c->phys, &want, sizeof(want)))
+		fuzz_fail(
+			"trace_init: the config is not as loaded (version %u, size %u, flags %#x, "
+			"-s %u, RAM top %#llx)",
+			c->version, c->size, c->flags, c->string_limit, c->phys.ram_top);
+}
+
 void machine_init(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
@@ -757,6 +777,7 @@ void machine_init(void)
 	m.hv = hv_baseline;
 	memset(m.window, 0, FVX_WIN_BACKED);
 	trace_init(&m.hv);
+	check_config_at_load(window_config(&m.hv));
 	memcpy(window_baseline, m.window, FVX_WIN_BACKED);
 	protect(m.window, FVX_WIN_BACKED, PROT_READ);
 

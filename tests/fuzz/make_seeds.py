@@ -111,6 +111,38 @@ def u32(v):  # pick_value: a u32
 
 
 HOST = 1000000000  # the CPU's TSC at the start
+
+# ram_op: a u32 written at a RAM0 address (pick_gpa's case 0), between exits.
+REQUEST_GPA, IMAGE_GPA = 0x3000, 0x2000
+STRING_LIMIT_OFF, FLAGS_OFF, RESERVED_OFF = 84, 96, 100  # struct fvx_trace_request v3
+IMAGE_FLAGS_OFF = 16  # struct fvx_analyzer_header
+TRACE_DROP, ANALYZER_F_WAIT = 1, 1
+
+
+def ram_u32(gpa, v):
+    return bytes([11, 0, 0]) + struct.pack('<H', gpa) + u32(v) + bytes([2])
+
+
+def traced_setup(call):
+    """Configured, with the analyzer image marked FVX_ANALYZER_F_WAIT and
+    loaded: nothing lost (FVX_CONFIG_RETRY) until a filter drops."""
+    return [call(CONFIGURE, structure(AGENT_CONFIG)), ram_u32(IMAGE_GPA + IMAGE_FLAGS_OFF, ANALYZER_F_WAIT),
+            call(ANALYZER, structure(IMAGE), arg_const(IMAGE_SIZE_CONST))]
+
+
+def filter_seeds(call):
+    """TRACE_FILTER's v3 request: --drop (then waiting again), a flag not
+    defined, reserved set, -s past the cap (taken as FVX_DATA_BUFFER_MAX)."""
+    flt = call(FILTER, structure(REQUEST))
+    return {
+        'filter_drop_then_wait': b''.join(traced_setup(call)) + flt +
+        ram_u32(REQUEST_GPA + FLAGS_OFF, TRACE_DROP) + flt + ram_u32(REQUEST_GPA + FLAGS_OFF, 0) + flt,
+        'filter_bad_flag': b''.join(traced_setup(call)) + ram_u32(REQUEST_GPA + FLAGS_OFF, 2) + flt,
+        'filter_reserved_set': ram_u32(REQUEST_GPA + RESERVED_OFF, 1) + flt,
+        'filter_large_string_limit': ram_u32(REQUEST_GPA + STRING_LIMIT_OFF, 257) + flt +
+        ram_u32(REQUEST_GPA + STRING_LIMIT_OFF, 0xffffffff) + flt +
+        ram_u32(REQUEST_GPA + STRING_LIMIT_OFF, 100) + flt,
+    }
 cpuid_op = exit_op(CPUID, fields())
 exits = {
     'cpuid': bytes([0]) + exit_op(CPUID, fields(1, extra=regs((0, val(1))))),
@@ -197,6 +229,8 @@ exits = {
                                  runs=(5, 5, 5, 5, 5)),
 }
 
+exits.update({k: bytes([0]) + v for k, v in filter_seeds(vmcall_exit).items()})
+
 vmcalls = {
     'version': vmcall_op(VERSION, small(0)),
     'status_page_end': vmcall_op(STATUS, small(0), structure(FREE_STATUS_END), arg_const(STATUS_SIZE_CONST)),
@@ -213,6 +247,7 @@ vmcalls = {
 }
 # The VMCALL profile's first byte is the prelude too.
 vmcalls = {k: (v if k == 'filter_and_event' else bytes([0]) + v) for k, v in vmcalls.items()}
+vmcalls.update({k: bytes([0]) + v for k, v in filter_seeds(vmcall_op).items()})
 # The transition cost: a wrong key, too large, set; STATUS shows it and the
 # time hidden so far.
 vmcalls['tsc_calibrate'] = timed(0, [vmcall_op(TSC_CALIBRATE, small(1), small(40)),
@@ -273,8 +308,8 @@ ioctls = {
 }
 
 
-def image(size=128, entry=64):
-    header = struct.pack('<IHHIII12s32s', 0x41585646, 1, 64, size, entry, 0, bytes(12),
+def image(size=128, entry=64, flags=0):
+    header = struct.pack('<IHHIII12s32s', 0x41585646, 1, 64, size, entry, flags, bytes(12),
                          b'syscall')
     return header + b'\x90' * (size - len(header))
 
@@ -284,6 +319,8 @@ images = {
     'valid_in_a_smaller_region': b'\xff' + image() + b'\x00',
     'entry_outside': image(entry=200),
     'header_only': image(64, 63)[:64],
+    'wait_flag': image(flags=1),  # FVX_ANALYZER_F_WAIT
+    'undefined_flag': image(flags=2),
 }
 
 
