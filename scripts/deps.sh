@@ -14,6 +14,7 @@ host_pkgs=(
 	bochs bochs-term bochsbios vgabios
 	busybox-static xorriso isolinux syslinux-common cpio xz-utils zstd
 	strace # the peer fastvmix trace is compared with, inside the emulated machine
+	gnuplot-nox # bench/run.sh draws the cost per call
 )
 
 missing=()
