@@ -44,7 +44,7 @@ cd "$here"
 awk -v ec="$exit_cost" -v vc="$vmfunc_cost" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
 function vmfuncs(m) { return m == "fast" ? 2 : 0 }
 { mode[NR] = $1; seen[NR] = $2; ex[NR] = $3; calls[NR] = $4; epc[NR] = $4 ? $3 / $4 : 0; n = NR
-  cyc[NR] = sprintf("%.1f", $2 + ($4 && $5 ? $5 / $4 : 0))
+  cyc[NR] = $2 + ($4 && $5 ? $5 / $4 : 0)
   if ($1 == "hv_tracing_off") base = $3 }
 END {
 	json = "results/getpid.json"; txt = "results/getpid.txt"
@@ -60,14 +60,36 @@ END {
 	printf "%-16s %14s %11s %12s %16s %13s %20s\n", "mode", "bochs cyc/call", "guest sees", "exits/call", "marginal ex/call", "vmfuncs/call", "hw estimate cyc/call" > txt
 	for (i = 1; i <= n; i++) {
 		est = cyc[i] + epc[i] * ec + vmfuncs(mode[i]) * vc
-		printf "%s{\"mode\":\"%s\",\"bochs_cycles_per_call\":%s,\"guest_seen_cycles_per_call\":%s,\"exits_per_call\":%.4f,\"marginal_exits_per_call\":%.4f,\"vmfuncs_per_call\":%d,\"hw_estimate_cycles_per_call\":%.0f}", (i > 1 ? "," : ""), mode[i], cyc[i], seen[i], epc[i], (calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0), vmfuncs(mode[i]), est > json
+		printf "%s{\"mode\":\"%s\",\"bochs_cycles_per_call\":%.1f,\"guest_seen_cycles_per_call\":%s,\"exits_per_call\":%.4f,\"marginal_exits_per_call\":%.4f,\"vmfuncs_per_call\":%d,\"hw_estimate_cycles_per_call\":%.0f}", (i > 1 ? "," : ""), mode[i], cyc[i], seen[i], epc[i], (calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0), vmfuncs(mode[i]), est > json
 		marg = calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0
-		printf "%-16s %14s %11s %12.4f %16.4f %13d %20.0f\n", mode[i], cyc[i], seen[i], epc[i], marg, vmfuncs(mode[i]), est > txt
+		printf "%-16s %14.1f %11s %12.4f %16.4f %13d %20.0f\n", mode[i], cyc[i], seen[i], epc[i], marg, vmfuncs(mode[i]), est > txt
 		if (mode[i] == "fast") fast = est
 		if (mode[i] == "exit") slow = est
+		if (mode[i] == "strace") strace = cyc[i]
+		if (mode[i] == "native") native = cyc[i]
+		if (mode[i] == "fast") fastb = cyc[i]
 	}
 	printf "]}\n" > json
 	if (fast > 0) printf "\nexit mode / fast mode (hardware estimate): %.1fx\n", slow / fast > txt
+	if (strace > 0 && fastb > native)
+		printf "strace / fast mode, over native getpid (Bochs): %.1fx\n", (strace - native) / (fastb - native) > txt
 }' results/raw.txt
+# The plot: Bochs instructions per call by mode (gnuplot, from Debian).
+if command -v gnuplot >/dev/null; then
+	awk '{ printf "%s %s\n", $1, $2 + ($4 && $5 ? $5 / $4 : 0) }' results/raw.txt >results/getpid.dat
+	gnuplot <<-'PLOT'
+		set terminal svg size 720,400 font "sans,12"
+		set output "results/getpid.svg"
+		set title "getpid: Bochs instructions per call (emulated machine, 1 vCPU)"
+		set style data histograms
+		set style fill solid 0.6 border -1
+		set boxwidth 0.7
+		set logscale y
+		set ylabel "instructions per call (log)"
+		set grid ytics
+		unset key
+		plot "results/getpid.dat" using 2:xtic(1) lc rgb "#4477aa"
+	PLOT
+fi
 cat results/getpid.txt
 cat results/pingpong.txt

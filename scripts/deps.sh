@@ -13,6 +13,8 @@ host_pkgs=(
 	clang libclang-rt-14-dev # make fuzz: libFuzzer and the ASan/UBSan runtimes
 	bochs bochs-term bochsbios vgabios
 	busybox-static xorriso isolinux syslinux-common cpio xz-utils zstd
+	strace # the peer fastvmix trace is compared with, inside the emulated machine
+	gnuplot-nox # bench/run.sh draws the cost per call
 )
 
 missing=()

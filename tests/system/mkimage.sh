@@ -20,6 +20,9 @@ cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
+# Debian's strace, the peer fastvmix trace is compared with (peer.sh), with
+# the libraries it links against.
+cp --parents -L /usr/bin/strace $(ldd /usr/bin/strace | grep -o '/[^ ]*') "$root/"
 cp "$here/guest/init" "$root/init"
 cp "$kroot/lib/modules/$release/kernel/arch/x86/kernel/msr.ko" "$root/lib/fastvmix/"
 # Our modules and static programs, whatever the build produced.

@@ -13,6 +13,11 @@ cycles() { sed -n 's/^getpid_bench [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
 getpid_bench $n >/tmp/b.native
 echo "# bench native $(cycles /tmp/b.native) 0 $((2 * n)) 0"
 check bench-native test -n "$(cycles /tmp/b.native)"
+# The peer: Debian's strace, tracing the same calls (ptrace: two stops per
+# call), before any hypervisor is loaded.
+strace -e trace=getpid -o /dev/null getpid_bench $n >/tmp/b.strace
+echo "# bench strace $(cycles /tmp/b.strace) 0 $((2 * n)) 0"
+check bench-strace test -n "$(cycles /tmp/b.strace)"
 
 insmod /lib/fastvmix/fastvmix_hv.ko
 e0=$(cpu0_exits)
