@@ -15,18 +15,34 @@ void syscall_table_init(struct syscall_table *t, const char *events_dir)
 	t->events_dir = events_dir;
 }
 
+/* libseccomp's lookup scans its table and allocates: each number is
+ * looked up once, as every record names its call (the drain's hot path). */
+static const char *known_name(uint64_t nr)
+{
+	static char names[SYSCALL_COUNT][32];
+	static bool looked_up[SYSCALL_COUNT];
+	char *name;
+
+	if (nr >= SYSCALL_COUNT)
+		return NULL;
+	if (!looked_up[nr]) {
+		looked_up[nr] = true;
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+		if (name && strlen(name) < sizeof(names[nr]))
+			strcpy(names[nr], name);
+		free(name);
+	}
+	return names[nr][0] ? names[nr] : NULL;
+}
+
 const char *syscall_name(uint64_t nr, char *buf, size_t size)
 {
-	char *name = nr < SYSCALL_COUNT
-			     ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr)
-			     : NULL;
+	const char *name = known_name(nr);
 
-	if (name) {
+	if (name)
 		snprintf(buf, size, "%s", name);
-		free(name);
-	} else {
+	else
 		snprintf(buf, size, "syscall_%" PRIu64, nr);
-	}
 	return buf;
 }
 
