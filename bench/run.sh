@@ -90,6 +90,7 @@ if command -v gnuplot >/dev/null; then
 		unset key
 		plot "results/getpid.dat" using 2:xtic(1) lc rgb "#4477aa"
 	PLOT
+	rm -f results/getpid.dat
 fi
 cat results/getpid.txt
 cat results/pingpong.txt
