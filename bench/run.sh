@@ -42,7 +42,7 @@ grep -a '^# bench ' "$top/build/system/bench/results.txt" | sed 's/^# bench //' 
 fi
 cd "$here"
 awk -v ec="$exit_cost" -v vc="$vmfunc_cost" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
-function vmfuncs(m) { return m == "fast" ? 2 : 0 }
+function vmfuncs(m) { return m ~ /^fast/ ? 2 : 0 }
 { mode[NR] = $1; seen[NR] = $2; ex[NR] = $3; calls[NR] = $4; epc[NR] = $4 ? $3 / $4 : 0; n = NR
   cyc[NR] = $2 + ($4 && $5 ? $5 / $4 : 0)
   if ($1 == "hv_tracing_off") base = $3 }

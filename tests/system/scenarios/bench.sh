@@ -39,6 +39,17 @@ for mode in fast exit; do
 	echo "# $mode: $(cat /tmp/b.$mode.err)"
 	check "bench-$mode" test -n "$(cycles /tmp/b.$mode)"
 done
+# Fast mode dropping what a full ring cannot take (--drop): the producer's
+# cost alone. The plain fast run waits for the frontend instead (nothing
+# lost), so it includes the frontend's consumption of every record.
+e0=$(cpu0_exits)
+h0=$(cpu0_hidden)
+fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench $n >/tmp/b.fastdrop 2>/tmp/b.fastdrop.err
+e1=$(cpu0_exits)
+h1=$(cpu0_hidden)
+echo "# bench fast_drop $(cycles /tmp/b.fastdrop) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
+echo "# fast_drop: $(cat /tmp/b.fastdrop.err)"
+check bench-fast-drop test -n "$(cycles /tmp/b.fastdrop)"
 # Traced in fast mode, but getpid is not selected: the trampoline sends it
 # straight on to Linux without entering the analyzer view.
 e0=$(cpu0_exits)
