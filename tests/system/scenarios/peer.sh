@@ -15,7 +15,9 @@ norm() {
 check peer-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
 check peer-agent-insmod insmod /lib/fastvmix/fastvmix.ko
 rm -f /tmp/fvx-peer
-strace -f -o /tmp/peer-strace.txt syscall_seq 2 /tmp/fvx-peer
+# (the same open descriptors for both: strace's -o file and the scenario's
+# result channel, fd 3, would shift the program's fd numbers)
+strace -f syscall_seq 2 /tmp/fvx-peer 2>/tmp/peer-strace.txt 3>&-
 echo "# strace exit status $?"
 rm -f /tmp/fvx-peer
 fastvmix trace -f -o /tmp/peer-fastvmix.txt -- syscall_seq 2 /tmp/fvx-peer 2>/dev/null 3>&-
