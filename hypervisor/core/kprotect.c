@@ -25,8 +25,6 @@
 
 #define LOG_LIMIT 32 /* messages per CPU */
 
-static const char *const kind_name[KPROT_KINDS] = { "kernel text", "read-only data", "the IDT" };
-
 #define kprot_log(v, ...) root_log_limited((v)->kprot.logged, LOG_LIMIT, __VA_ARGS__)
 
 static int kind_of(const struct hv *hv, u64 gpa)
@@ -121,7 +119,7 @@ static void refuse(struct vcpu *v, struct guest_regs *r, u64 gpa, int kind, u64 
 
 	v->kernel_writes_refused++;
 	kprot_log(v, "cpu %u: write to %s at GPA %x refused at RIP %x (CR3 %x)\n", (u64)v->index,
-		  kind_name[kind], gpa, vmcs_readl(GUEST_RIP), vmcs_readl(GUEST_CR3));
+		  kprot_kind_name[kind], gpa, vmcs_readl(GUEST_RIP), vmcs_readl(GUEST_CR3));
 	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) {
 		/* An event delivery writing here (a stack on kernel text). */
 		guest_inject_exception(VECTOR_DF, true, 0);

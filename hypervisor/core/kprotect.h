@@ -21,6 +21,10 @@ enum kprot_kind {
 	KPROT_KINDS
 };
 
+/* For messages, at load time and in VMX root alike. */
+static const char *const kprot_kind_name[KPROT_KINDS] = { "kernel text", "read-only data",
+							  "the IDT" };
+
 #define KPROT_OPEN_MAX 2 /* pages one instruction may write: a store across a page end */
 
 /* Guest-physical, page-aligned [start, end) per kind; end == start when the

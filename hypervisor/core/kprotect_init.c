@@ -6,8 +6,6 @@
 #include "views.h"
 #include "../platform.h"
 
-static const char *const kind_name[KPROT_KINDS] = { "kernel text", "read-only data", "IDT" };
-
 static bool range_ok(const struct hv *hv, u64 start, u64 end)
 {
 	return start < end && !((start | end) & (PAGE_SIZE_4K - 1)) && end <= hv->ram_top;
@@ -61,14 +59,14 @@ enum fvx_status kprot_init(struct hv *hv)
 			continue;
 		if (!range_ok(hv, start, end)) {
 			platform_log("%s at %llx-%llx is not page-aligned RAM: not protected\n",
-				     kind_name[kind], start, end);
+				     kprot_kind_name[kind], start, end);
 			k->range[kind].end = start;
 			continue;
 		}
 		s = protect(hv, start, end);
 		if (s == FVX_OK)
-			platform_log("%s %llx-%llx read-only in both views\n", kind_name[kind],
-				     start, end - 1);
+			platform_log("%s %llx-%llx read-only in both views\n",
+				     kprot_kind_name[kind], start, end - 1);
 	}
 	return s;
 }
