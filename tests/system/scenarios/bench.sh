@@ -9,6 +9,20 @@ n=${BENCH_N:-10000}
 cpu0_exits() { fastvmix status --json | sed -n 's/^{"cpu":0,.*"exits_total":\([0-9]*\).*/\1/p'; }
 cpu0_hidden() { fastvmix status --json | sed -n 's/^{"cpu":0,.*"tsc_hidden":\([0-9]*\).*/\1/p'; }
 cycles() { sed -n 's/^getpid_bench [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
+# traced MODE CMD...: runs CMD (ending in getpid_bench) with its output in
+# /tmp/b.MODE and its stderr in /tmp/b.MODE.err, prints its bench line with
+# CPU 0's exits and hidden ticks meanwhile, and checks it ran.
+traced() {
+	local mode=$1 e0 e1 h0 h1
+	shift
+	e0=$(cpu0_exits)
+	h0=$(cpu0_hidden)
+	"$@" >/tmp/b.$mode 2>/tmp/b.$mode.err
+	e1=$(cpu0_exits)
+	h1=$(cpu0_hidden)
+	echo "# bench $mode $(cycles /tmp/b.$mode) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
+	check "bench-$mode" test -n "$(cycles /tmp/b.$mode)"
+}
 
 getpid_bench $n >/tmp/b.native
 echo "# bench native $(cycles /tmp/b.native) 0 $((2 * n)) 0"
@@ -20,45 +34,21 @@ echo "# bench strace $(cycles /tmp/b.strace) 0 $((2 * n)) 0"
 check bench-strace test -n "$(cycles /tmp/b.strace)"
 
 insmod /lib/fastvmix/fastvmix_hv.ko
-e0=$(cpu0_exits)
-h0=$(cpu0_hidden)
-getpid_bench $n >/tmp/b.idle
-e1=$(cpu0_exits)
-h1=$(cpu0_hidden)
-echo "# bench hv_tracing_off $(cycles /tmp/b.idle) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
-check bench-hv-idle test -n "$(cycles /tmp/b.idle)"
+traced hv_tracing_off getpid_bench $n
 
 insmod /lib/fastvmix/fastvmix.ko
 for mode in fast exit; do
-	e0=$(cpu0_exits)
-	h0=$(cpu0_hidden)
-	fastvmix trace --mode $mode -e trace=getpid -o /dev/null -- getpid_bench $n >/tmp/b.$mode 2>/tmp/b.$mode.err
-	e1=$(cpu0_exits)
-	h1=$(cpu0_hidden)
-	echo "# bench $mode $(cycles /tmp/b.$mode) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
+	traced $mode fastvmix trace --mode $mode -e trace=getpid -o /dev/null -- getpid_bench $n
 	echo "# $mode: $(cat /tmp/b.$mode.err)"
-	check "bench-$mode" test -n "$(cycles /tmp/b.$mode)"
 done
 # Fast mode dropping what a full ring cannot take (--drop): the producer's
 # cost alone. The plain fast run waits for the frontend instead (nothing
 # lost), so it includes the frontend's consumption of every record.
-e0=$(cpu0_exits)
-h0=$(cpu0_hidden)
-fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench $n >/tmp/b.fastdrop 2>/tmp/b.fastdrop.err
-e1=$(cpu0_exits)
-h1=$(cpu0_hidden)
-echo "# bench fast_drop $(cycles /tmp/b.fastdrop) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
-echo "# fast_drop: $(cat /tmp/b.fastdrop.err)"
-check bench-fast-drop test -n "$(cycles /tmp/b.fastdrop)"
+traced fast_drop fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench $n
+echo "# fast_drop: $(cat /tmp/b.fast_drop.err)"
 # Traced in fast mode, but getpid is not selected: the trampoline sends it
 # straight on to Linux without entering the analyzer view.
-e0=$(cpu0_exits)
-h0=$(cpu0_hidden)
-fastvmix trace -e trace=getppid -o /dev/null -- getpid_bench $n >/tmp/b.filtered 2>/dev/null
-e1=$(cpu0_exits)
-h1=$(cpu0_hidden)
-echo "# bench filtered_out $(cycles /tmp/b.filtered) $(calc "$e1 - $e0" || echo ?) $((2 * n)) $(calc "$h1 - $h0" || echo ?)"
-check bench-filtered-out test -n "$(cycles /tmp/b.filtered)"
+traced filtered_out fastvmix trace -e trace=getppid -o /dev/null -- getpid_bench $n
 # Pipe ping-pong: the page-table protection's cost per address-space
 # switch (MOV to CR3 exits once the agent has configured the window).
 pp() { sed -n 's/^pingpong [0-9]* \([0-9.]*\)$/\1/p' "$1"; }
