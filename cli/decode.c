@@ -164,6 +164,11 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_BUF:
 	case FVX_ARG_BUF_OUT:
 	case FVX_ARG_PATH_OUT:
+	case FVX_ARG_ARGV:
+	case FVX_ARG_ENVP:
+	case FVX_ARG_SOCKADDR:
+	case FVX_ARG_SOCKADDR_OUT:
+	case FVX_ARG_SOCKLEN:
 	case FVX_ARG_STRUCT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */

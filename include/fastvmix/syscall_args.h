@@ -29,6 +29,13 @@ enum fvx_arg_type {
 	FVX_ARG_BUF_OUT, /* a buffer the call fills: the next argument is its size,
 			  * the return value how much was filled */
 	FVX_ARG_PATH_OUT, /* a string the call fills (getcwd) */
+	FVX_ARG_ARGV, /* a NULL-terminated array of strings the call reads (execve's argv) */
+	FVX_ARG_ENVP, /* the same, shown as its address and length (execve's envp) */
+	FVX_ARG_SOCKADDR, /* a socket address the call reads: its length (an int) is
+			   * the next argument */
+	FVX_ARG_SOCKADDR_OUT, /* a socket address the call fills: the next argument
+			       * points to its length */
+	FVX_ARG_SOCKLEN, /* that length (socklen_t *): its size in, the address's out */
 	FVX_ARG_STRUCT, /* a structure or an array */
 	FVX_ARG_FD,
 	FVX_ARG_DIRFD, /* an fd or AT_FDCWD */
@@ -87,6 +94,9 @@ struct fvx_syscall_decl {
 #define BUF FVX_ARG_BUF
 #define BUF_OUT FVX_ARG_BUF_OUT
 #define PATH_OUT FVX_ARG_PATH_OUT
+#define SA FVX_ARG_SOCKADDR
+#define SA_OUT FVX_ARG_SOCKADDR_OUT
+#define SOCKLEN FVX_ARG_SOCKLEN
 #define STRUCT FVX_ARG_STRUCT
 #define FD FVX_ARG_FD
 #define DIRFD FVX_ARG_DIRFD
@@ -139,17 +149,17 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(getpid, 0),
 	CALL(sendfile, D | N, FD, FD, STRUCT, ULONG),
 	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, INT),
-	CALL(connect, N, FD, STRUCT, INT),
-	CALL(accept, N, FD, STRUCT, STRUCT),
-	CALL(sendto, N, FD, BUF, ULONG, HEX, STRUCT, INT),
-	CALL(recvfrom, N, FD, BUF_OUT, ULONG, HEX, STRUCT, STRUCT),
+	CALL(connect, N, FD, SA, INT),
+	CALL(accept, N, FD, SA_OUT, SOCKLEN),
+	CALL(sendto, N, FD, BUF, ULONG, HEX, SA, INT),
+	CALL(recvfrom, N, FD, BUF_OUT, ULONG, HEX, SA_OUT, SOCKLEN),
 	CALL(sendmsg, N, FD, STRUCT, HEX),
 	CALL(recvmsg, N, FD, STRUCT, HEX),
 	CALL(shutdown, N, FD, INT),
-	CALL(bind, N, FD, STRUCT, INT),
+	CALL(bind, N, FD, SA, INT),
 	CALL(listen, N, FD, INT),
-	CALL(getsockname, N, FD, STRUCT, STRUCT),
-	CALL(getpeername, N, FD, STRUCT, STRUCT),
+	CALL(getsockname, N, FD, SA_OUT, SOCKLEN),
+	CALL(getpeername, N, FD, SA_OUT, SOCKLEN),
 	CALL(socketpair, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, INT, STRUCT),
 	CALL(setsockopt, N, FD, INT, INT, BUF, INT),
 	CALL(getsockopt, N, FD, INT, INT, STRUCT, STRUCT),
@@ -157,7 +167,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(clone, P, FVX_ARG_CLONE_FLAGS, PTR, PTR, PTR, PTR),
 	CALL(fork, P),
 	CALL(vfork, P),
-	CALL(execve, F | P, STR, STRUCT, STRUCT),
+	CALL(execve, F | P, STR, FVX_ARG_ARGV, FVX_ARG_ENVP),
 	CALL(exit, P, INT),
 	CALL(wait4, P, INT, STRUCT, FVX_ARG_WAIT_OPTIONS, STRUCT),
 	CALL(kill, S | P, INT, SIG),
@@ -282,7 +292,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(fallocate, D, FD, INT, LONG, LONG),
 	CALL(timerfd_settime, D, FD, HEX, STRUCT, STRUCT),
 	CALL(timerfd_gettime, D, FD, STRUCT),
-	CALL(accept4, N, FD, STRUCT, STRUCT, FVX_ARG_SOCKET_FLAGS),
+	CALL(accept4, N, FD, SA_OUT, SOCKLEN, FVX_ARG_SOCKET_FLAGS),
 	CALL(signalfd4, D | S, FD, STRUCT, ULONG, HEX),
 	CALL(eventfd2, D, INT, HEX),
 	CALL(epoll_create1, D, HEX),
@@ -308,7 +318,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(seccomp, 0, INT, HEX, STRUCT),
 	CALL(getrandom, 0, BUF_OUT, ULONG, HEX),
 	CALL(memfd_create, D, STR, HEX),
-	CALL(execveat, F | D | P, DIRFD, STR, STRUCT, STRUCT, ATFL),
+	CALL(execveat, F | D | P, DIRFD, STR, FVX_ARG_ARGV, FVX_ARG_ENVP, ATFL),
 	CALL(mlock2, M, PTR, ULONG, HEX),
 	CALL(copy_file_range, D, FD, STRUCT, FD, STRUCT, ULONG, HEX),
 	CALL(preadv2, D, FD, STRUCT, INT, LONG, HEX),
@@ -342,6 +352,9 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef BUF
 #undef BUF_OUT
 #undef PATH_OUT
+#undef SA
+#undef SA_OUT
+#undef SOCKLEN
 #undef STRUCT
 #undef FD
 #undef DIRFD

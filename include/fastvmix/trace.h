@@ -201,7 +201,40 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     the next argument (write, sendto, setxattr...);
  *   FVX_ARG_BUF_OUT   at return, min(return value, count,
  *                     string_limit) bytes, when the call succeeded (read);
- *   FVX_ARG_PATH_OUT  at return, a string (getcwd).
+ *   FVX_ARG_PATH_OUT  at return, a string (getcwd);
+ *   FVX_ARG_ARGV      at entry, the strings of a NULL-terminated array of
+ *                     pointers (execve's argv) as items: FVX_VEC_STR, the
+ *                     string up to its NUL or its first string_limit + 1
+ *                     bytes (strace prints -s of them, then "..."), then a
+ *                     NUL; FVX_VEC_ADDR and the
+ *                     pointer (8 bytes, little-endian) of a string that is
+ *                     not readable; last, FVX_VEC_FAULT when a pointer of
+ *                     the array is not (strace prints "..." and its
+ *                     address in a comment).
+ *                     COMPLETE up to the NULL or the fault; TRUNCATED when
+ *                     more strings follow than string_limit or than fit
+ *                     FVX_DATA_MAX (strace's "..."); UNREADABLE when the
+ *                     first pointer is not readable;
+ *   FVX_ARG_ENVP      at entry, the number of pointers before the array's
+ *                     NULL (4 bytes, little-endian), then FVX_VEC_FAULT when
+ *                     a pointer before the NULL is not readable (strace:
+ *                     "unterminated"); TRUNCATED when FVX_ENVP_MAX pointers
+ *                     were counted and more follow; UNREADABLE when the
+ *                     first is not readable;
+ *   FVX_ARG_SOCKADDR  at entry, min(len, FVX_SOCKADDR_MAX) bytes when
+ *                     len >= 2, len being the next argument, an int
+ *                     (connect, bind, sendto);
+ *   FVX_ARG_SOCKLEN   at entry, the int it points to (4 bytes), when the
+ *                     address before it is not NULL (the size the caller
+ *                     gives: accept, recvfrom);
+ *   FVX_ARG_SOCKADDR_OUT at return, when the next argument (a socklen_t *)
+ *                     is not NULL: the length it points to then (4 bytes,
+ *                     little-endian; UNREADABLE when it is not readable),
+ *                     then, when the call succeeded and that length is at
+ *                     least 2, the readable start of min(length,
+ *                     FVX_SOCKADDR_MAX) bytes of the address (the frontend
+ *                     shows the address when fewer than it needs are
+ *                     there).
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
@@ -209,10 +242,16 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_DATA_BUFFER_DEFAULT 32 /* strace's -s */
 #define FVX_DATA_BUFFER_MAX 256 /* -s's hard bound: interrupts are off */
 #define FVX_DATA_MAX 256 /* the largest value: the two above */
+#define FVX_VEC_STR 1 /* items of an FVX_ARG_ARGV value */
+#define FVX_VEC_ADDR 2
+#define FVX_VEC_FAULT 3
+#define FVX_ENVP_MAX 1024 /* envp pointers counted at most */
+#define FVX_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): strace reads no more */
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),
 	       "a piece fills args");
-_Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_MAX,
+_Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_MAX &&
+		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_MAX,
 	       "values fit FVX_DATA_MAX");
 
 enum fvx_data_state {

@@ -1,8 +1,11 @@
-/* What the analyzer captures of a call's string and buffer arguments: the
- * data records of trace.h, read with guest_read.h, for the argument types
- * of syscall_args.h. A pure function over an emit callback, so the unit
- * tests run it on a fake memory. Bounded: at most six values of at most
- * FVX_DATA_MAX bytes, each read in at most two page walks' worth of pages.
+/* What the analyzer captures of a call's string, buffer, argv and socket
+ * address arguments: the data records of trace.h, read with guest_read.h,
+ * for the argument types of syscall_args.h. A pure function over an emit
+ * callback, so the unit tests run it on a fake memory. Bounded: at most
+ * six values of at most FVX_DATA_MAX bytes; a string, buffer or address
+ * is read in at most two page walks' worth of pages, an argv in at most
+ * FVX_DATA_MAX / 2 strings and as many chunks of its pointers, an envp in
+ * at most FVX_ENVP_MAX / FVX_VEC_CHUNK + 1 chunks of pointers.
  * Include trace.h, guest_read.h and syscall_args.h first. */
 #ifndef FASTVMIX_TRACE_CAPTURE_H
 #define FASTVMIX_TRACE_CAPTURE_H
@@ -10,18 +13,20 @@
 /* emit(ctx, r) appends data record r to the ring. */
 typedef void (*fvx_emit_fn)(void *ctx, const struct fvx_trace_record *r);
 
+/* Pointers of an array (argv, envp) read at a time: a page walk each. */
+#define FVX_VEC_CHUNK 64
+
 /* Whether argument i of type `type` is due now: strings and buffers the
  * call reads at entry, those it filled at its return when it succeeded
  * (`ret`). *size: bytes to read; *more: the buffer goes on beyond them
  * (its size is the next argument; what a call filled, at most its return
- * value); *string: read up to a NUL. */
-static inline int fvx_capture_due(const struct fvx_config *c, __u8 type, const __u64 args[6], int i,
-				  int at_return, __s64 ret, __u64 *size, int *more, int *string)
+ * value); *string: read up to a NUL. `limit` is -s, at most
+ * FVX_DATA_BUFFER_MAX. */
+static inline int fvx_capture_due(__u64 limit, __u8 type, const __u64 args[6], int i, int at_return,
+				  __s64 ret, __u64 *size, int *more, int *string)
 {
-	__u64 count = i < 5 ? args[i + 1] : 0, limit = c->string_limit;
+	__u64 count = i < 5 ? args[i + 1] : 0;
 
-	if (limit > FVX_DATA_BUFFER_MAX)
-		limit = FVX_DATA_BUFFER_MAX;
 	*string = type == FVX_ARG_STR || type == FVX_ARG_PATH_OUT;
 	*more = 0;
 	if ((!at_return && type == FVX_ARG_STR) ||
@@ -40,6 +45,170 @@ static inline int fvx_capture_due(const struct fvx_config *c, __u8 type, const _
 	return 0;
 }
 
+/* execve's argv at addr: the items of trace.h for its strings, at most
+ * `limit` of them, each up to limit + 1 bytes, in at most FVX_DATA_MAX
+ * bytes of value; returns how many, and the value's state. Each string
+ * takes at least two bytes, so at most FVX_DATA_MAX / 2 strings and
+ * pointer chunks are read. */
+static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, __u64 limit,
+				     __u8 *value, __u8 *state)
+{
+	__u64 ptrs[FVX_VEC_CHUNK], first = 0, have = 0, used = 0, n;
+	int nul;
+
+	*state = FVX_DATA_COMPLETE;
+	for (n = 0;; n++) {
+		__u64 p, room = FVX_DATA_MAX - used, size, got;
+
+		if (n == first + have) {
+			first = n;
+			have = fvx_user_read(m, addr + 8 * n, ptrs, sizeof(ptrs), 0, &nul) / 8;
+			if (!have && !n)
+				*state = FVX_DATA_UNREADABLE;
+			else if (!have && room)
+				value[used++] = FVX_VEC_FAULT;
+			else if (!have)
+				*state = FVX_DATA_TRUNCATED;
+			if (!have)
+				return used;
+		}
+		p = ptrs[n - first];
+		if (!p)
+			return used;
+		if (n >= limit || room < 2)
+			break;
+		size = limit + 1 < room - 1 ? limit + 1 : room - 1;
+		got = fvx_user_read(m, p, value + used + 1, size, 1, &nul);
+		if (nul || (got == limit + 1 && got + 2 <= room)) {
+			value[used] = FVX_VEC_STR;
+			used += 1 + got;
+			value[used++] = 0;
+		} else if (got < size && room >= 9) {
+			value[used] = FVX_VEC_ADDR;
+			__builtin_memcpy(value + used + 1, &p, 8);
+			used += 9;
+		} else {
+			break; /* it does not fit */
+		}
+	}
+	*state = FVX_DATA_TRUNCATED;
+	return used;
+}
+
+/* execve's envp at addr: how many pointers precede its NULL, counted up
+ * to FVX_ENVP_MAX (the array only, not the strings). */
+static inline __u64 fvx_capture_envp(const struct fvx_guest_mem *m, __u64 addr, __u8 *value,
+				     __u8 *state)
+{
+	__u64 ptrs[FVX_VEC_CHUNK], have, i;
+	__u32 n = 0;
+	int nul;
+
+	*state = FVX_DATA_COMPLETE;
+	for (;;) {
+		have = fvx_user_read(m, addr + 8 * (__u64)n, ptrs, sizeof(ptrs), 0, &nul) / 8;
+		if (!have)
+			break;
+		for (i = 0; i < have; i++) {
+			if (!ptrs[i])
+				goto counted;
+			if (n == FVX_ENVP_MAX) {
+				*state = FVX_DATA_TRUNCATED;
+				goto counted;
+			}
+			n++;
+		}
+	}
+	if (!n) {
+		*state = FVX_DATA_UNREADABLE;
+		return 0;
+	}
+	value[4] = FVX_VEC_FAULT;
+	__builtin_memcpy(value, &n, 4);
+	return 5;
+counted:
+	__builtin_memcpy(value, &n, 4);
+	return 4;
+}
+
+/* Socket addresses: at entry, min(len, FVX_SOCKADDR_MAX) bytes (len, an
+ * int, the next argument) or the length a socklen_t * gives; at return
+ * the length the call left there and the address it filled (trace.h). */
+static inline int fvx_capture_sockaddr(const struct fvx_guest_mem *m, __u8 type,
+				       const __u64 args[6], int i, int at_return, __s64 ret,
+				       __u8 *value, __u8 *state, __u64 *total)
+{
+	__s32 len = i < 5 ? (__s32)args[i + 1] : 0;
+	__u64 size, got;
+	int nul;
+
+	if (at_return != (type == FVX_ARG_SOCKADDR_OUT))
+		return 0;
+	if (type == FVX_ARG_SOCKLEN && (!i || !args[i - 1]))
+		return 0;
+	if (type == FVX_ARG_SOCKADDR_OUT) {
+		if (i == 5 || !args[i + 1])
+			return 0;
+		if (fvx_user_read(m, args[i + 1], &len, 4, 0, &nul) < 4) {
+			*state = FVX_DATA_UNREADABLE;
+			*total = 0;
+			return 1;
+		}
+		__builtin_memcpy(value, &len, 4);
+		*state = FVX_DATA_COMPLETE;
+		*total = 4;
+		if (ret >= 0 && len >= 2)
+			*total += fvx_user_read(
+				m, args[i], value + 4,
+				len < FVX_SOCKADDR_MAX ? (__u64)len : FVX_SOCKADDR_MAX, 0, &nul);
+		return 1;
+	}
+	if (type == FVX_ARG_SOCKADDR && len < 2)
+		return 0;
+	size = type == FVX_ARG_SOCKLEN ? 4 : len < FVX_SOCKADDR_MAX ? (__u64)len : FVX_SOCKADDR_MAX;
+	got = fvx_user_read(m, args[i], value, size, 0, &nul);
+	*state = got < size ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
+	*total = got < size ? 0 : size;
+	return 1;
+}
+
+/* Reads argument i of type `type` of the call whose arguments are args,
+ * when it is due now (at its entry, or at its return with value ret):
+ * the value's bytes into value (FVX_DATA_MAX), its state and length;
+ * 0 when nothing is due. */
+static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx_guest_mem *m,
+				    __u8 type, const __u64 args[6], int i, int at_return, __s64 ret,
+				    __u8 *value, __u8 *state, __u64 *total)
+{
+	__u64 size, got, limit = c->string_limit;
+	int more, string, nul;
+
+	if (limit > FVX_DATA_BUFFER_MAX)
+		limit = FVX_DATA_BUFFER_MAX;
+	if (type == FVX_ARG_ARGV || type == FVX_ARG_ENVP) {
+		if (at_return)
+			return 0;
+		*total = type == FVX_ARG_ARGV ? fvx_capture_argv(m, args[i], limit, value, state)
+					      : fvx_capture_envp(m, args[i], value, state);
+		return 1;
+	}
+	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
+		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
+	if (!fvx_capture_due(limit, type, args, i, at_return, ret, &size, &more, &string))
+		return 0;
+	got = fvx_user_read(m, args[i], value, size, string, &nul);
+	if (string)
+		*state = nul	       ? FVX_DATA_COMPLETE
+			 : got == size ? FVX_DATA_TRUNCATED
+				       : FVX_DATA_UNREADABLE;
+	else
+		*state = got < size ? FVX_DATA_UNREADABLE
+			 : more	    ? FVX_DATA_TRUNCATED
+				    : FVX_DATA_COMPLETE;
+	*total = *state == FVX_DATA_UNREADABLE ? 0 : got;
+	return 1;
+}
+
 /* Captures the arguments of owner's call that are due now (an entry, or
  * with FVX_RECORD_RETURN a return whose value is owner->args[0]), args
  * being the call's arguments, and emits their data records: each a copy
@@ -52,29 +221,19 @@ static inline void fvx_capture(const struct fvx_config *c, const struct fvx_gues
 			       __u64 room, fvx_emit_fn emit, void *ctx)
 {
 	const struct fvx_syscall_decl *d = fvx_syscall_decl(owner->nr);
-	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i, more, string, nul;
+	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i;
 	__u8 value[FVX_DATA_MAX];
 	__u64 used = 0;
 
 	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++) {
 		struct fvx_data_header h = { .arg = (__u8)i };
 		struct fvx_trace_record piece = *owner;
-		__u64 size, got, pieces, off;
+		__u64 total, pieces, off;
 
-		if (!fvx_capture_due(c, d->args[i], args, i, at_return, (__s64)owner->args[0],
-				     &size, &more, &string) ||
-		    !args[i])
-			continue; /* nothing due, or NULL: the frontend shows NULL */
-		got = fvx_user_read(m, args[i], value, size, string, &nul);
-		if (string)
-			h.state = nul		? FVX_DATA_COMPLETE
-				  : got == size ? FVX_DATA_TRUNCATED
-						: FVX_DATA_UNREADABLE;
-		else
-			h.state = got < size ? FVX_DATA_UNREADABLE
-				  : more     ? FVX_DATA_TRUNCATED
-					     : FVX_DATA_COMPLETE;
-		h.total = h.state == FVX_DATA_UNREADABLE ? 0 : (__u16)got;
+		if (!args[i] || !fvx_capture_value(c, m, d->args[i], args, i, at_return,
+						   (__s64)owner->args[0], value, &h.state, &total))
+			continue; /* NULL (the frontend shows NULL), or nothing due */
+		h.total = (__u16)total;
 		pieces = h.total ? (h.total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE : 1;
 		if (used + pieces + 1 > room)
 			return;

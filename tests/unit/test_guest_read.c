@@ -443,6 +443,323 @@ static void pieces_need_room_for_their_owner(void **state)
 	assert_int_equal(capture(82, args, 0, 0, 0), 0);
 }
 
+/* ---- vectors and socket addresses ---- */
+
+#define SYS_EXECVE 59
+
+/* Argument arg's value as the emitted pieces carry it, into out (at least
+ * FVX_DATA_MAX bytes); its total, or -1 when no piece has it. */
+static int value_of(int arg, __u8 *out, int *state)
+{
+	int i, total = -1;
+
+	for (i = 0; i < emitted_count; i++) {
+		struct fvx_data_header h = fvx_data_header_unpack(emitted[i].cr3);
+
+		if (h.arg != arg)
+			continue;
+		assert_true(fvx_data_header_valid(h));
+		memcpy(out + h.offset, emitted[i].args, h.length);
+		*state = h.state;
+		total = h.total;
+	}
+	return total;
+}
+
+/* The pointer p at user address va. */
+static void put_ptr(__u64 va, __u64 p)
+{
+	__u64 pa = DATA + ((va >> 12) & 511) * 4096 + (va & 4095);
+
+	set64(pa, p);
+}
+
+static void put_str(__u64 va, const char *s)
+{
+	memcpy(ram + DATA + ((va >> 12) & 511) * 4096 + (va & 4095), s, strlen(s) + 1);
+}
+
+/* execve("/bin/ls", ["ls", "-l", "/"], envp of 3): argv's items and
+ * envp's count; an empty argv; execveat's argv and envp at 2 and 3. */
+static void argv_and_envp_are_captured_at_entry(void **state)
+{
+	__u64 args[6] = { VA(2, 0), VA(0, 0), VA(0, 256) };
+	__u8 v[FVX_DATA_MAX];
+	__u32 count;
+	int st, i;
+
+	put_str(VA(2, 0), "/bin/ls");
+	put_str(VA(1, 0), "ls");
+	put_str(VA(1, 8), "-l");
+	put_str(VA(1, 16), "/");
+	put_ptr(VA(0, 0), VA(1, 0));
+	put_ptr(VA(0, 8), VA(1, 8));
+	put_ptr(VA(0, 16), VA(1, 16));
+	for (i = 0; i < 3; i++)
+		put_ptr(VA(0, 256 + 8 * i), VA(1, 0));
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), 11);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, "\1ls\0\1-l\0\1/\0", 11);
+	assert_int_equal(value_of(2, v, &st), 4);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	memcpy(&count, v, 4);
+	assert_int_equal(count, 3);
+	/* Nothing at the return (there is none when it succeeds). */
+	assert_int_equal(capture(SYS_EXECVE, args, 1, -2, 100), 0);
+	/* argv[0] NULL: an empty value; execveat (dirfd, path, argv, envp). */
+	put_ptr(VA(0, 0), 0);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	args[0] = (__u64)-100;
+	args[1] = VA(2, 0);
+	args[2] = VA(0, 8);
+	args[3] = VA(0, 256);
+	assert_int_equal(capture(322, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(2, v, &st), 7);
+	assert_memory_equal(v, "\1-l\0\1/\0", 7);
+	assert_int_equal(value_of(3, v, &st), 4);
+}
+
+/* argv pointing at nothing mapped (or at 0x1): UNREADABLE; an array with
+ * no NULL up to an unmapped page: its strings, then FVX_VEC_FAULT; a
+ * string with no NUL up to an unmapped page, or in kernel memory: its
+ * pointer (FVX_VEC_ADDR); one with no NUL within -s + 1 bytes: those. */
+static void bad_argv_shows_as_strace_shows_it(void **state)
+{
+	__u64 args[6] = { VA(2, 0), VA(0, 0), 0 }, p;
+	__u8 v[FVX_DATA_MAX], want[64];
+	int st;
+
+	set64(USER_PT, 0);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	args[1] = 1;
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	/* Three pointers at the end of page 4, page 5 not mapped. */
+	set64(USER_PT + 5 * 8, 0);
+	args[1] = VA(4, 4096 - 24);
+	put_str(VA(2, 100), "a");
+	put_str(VA(2, 4096 - 4), "abcd"); /* runs into page 3... */
+	set64(USER_PT + 3 * 8, 0); /* ...which is not mapped */
+	memset(ram + DATA + 6 * 4096, 'z', 4096);
+	put_ptr(VA(4, 4096 - 24), VA(2, 100));
+	put_ptr(VA(4, 4096 - 16), VA(2, 4096 - 4));
+	put_ptr(VA(4, 4096 - 8), PAGE_OFFSET + DATA);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 3 + 9 + 9 + 1);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	memcpy(want, "\1a\0\2", 4);
+	p = VA(2, 4096 - 4);
+	memcpy(want + 4, &p, 8);
+	want[12] = FVX_VEC_ADDR;
+	p = PAGE_OFFSET + DATA;
+	memcpy(want + 13, &p, 8);
+	want[21] = FVX_VEC_FAULT;
+	assert_memory_equal(v, want, 22);
+	/* A string of 4096 'z' (no NUL before page 7's zeros): -s + 1 bytes. */
+	put_ptr(VA(4, 4096 - 8), VA(6, 0));
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 3 + 9 + 1 + 33 + 1 + 1);
+	assert_int_equal(v[12], FVX_VEC_STR);
+	assert_int_equal(v[13 + 32], 'z');
+	assert_int_equal(v[13 + 33], 0);
+	assert_int_equal(v[13 + 34], FVX_VEC_FAULT);
+}
+
+/* More strings than -s: -s of them, TRUNCATED; more bytes than
+ * FVX_DATA_MAX: what fits, TRUNCATED; -s 0: none, TRUNCATED. */
+static void argv_is_bounded(void **state)
+{
+	__u64 args[6] = { VA(2, 0), VA(0, 0), 0 };
+	__u8 v[FVX_DATA_MAX];
+	char s[31];
+	int st, i;
+
+	for (i = 0; i < 40; i++)
+		put_ptr(VA(0, 8 * i), VA(1, 0));
+	put_ptr(VA(0, 8 * 40), 0);
+	put_str(VA(1, 0), "a");
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 1 + 2);
+	assert_int_equal(value_of(1, v, &st), 32 * 3);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	/* Strings of 30 bytes: eight fill the value. */
+	memset(s, 'x', 30);
+	s[30] = 0;
+	put_str(VA(1, 0), s);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 7);
+	assert_int_equal(value_of(1, v, &st), FVX_DATA_MAX);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	assert_int_equal(v[FVX_DATA_MAX - 32], FVX_VEC_STR);
+	assert_int_equal(v[FVX_DATA_MAX - 1], 0);
+	/* Strings of 40 bytes, -s 100: six fit, the seventh does not. */
+	memset(ram + DATA + 4096, 'y', 40);
+	ram[DATA + 4096 + 40] = 0;
+	config.string_limit = 100;
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 1 + 6);
+	assert_int_equal(value_of(1, v, &st), 6 * 42);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	config.string_limit = 0;
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	config.string_limit = 32;
+}
+
+/* envp: counted up to its NULL or to FVX_ENVP_MAX (TRUNCATED beyond,
+ * exactly that many before a NULL is COMPLETE); unreadable at once, or
+ * after some pointers (counted, then FVX_VEC_FAULT). */
+static void envp_is_counted(void **state)
+{
+	__u64 args[6] = { VA(2, 0), 0, VA(0, 0) };
+	__u8 v[FVX_DATA_MAX];
+	__u32 count;
+	int st, i;
+
+	for (i = 0; i < 1100; i++)
+		put_ptr(VA(0, 8 * i), 0x1000);
+	copies = 0;
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(2, v, &st), 4);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	memcpy(&count, v, 4);
+	assert_int_equal(count, FVX_ENVP_MAX);
+	assert_true(copies < 1000); /* the array in chunks: a page walk each */
+	put_ptr(VA(0, 8 * FVX_ENVP_MAX), 0);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(2, v, &st), 4);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	memcpy(&count, v, 4);
+	assert_int_equal(count, FVX_ENVP_MAX);
+	/* Two pointers at the end of page 4, page 5 not mapped. */
+	set64(USER_PT + 5 * 8, 0);
+	args[2] = VA(4, 4096 - 16);
+	put_ptr(VA(4, 4096 - 16), 0x1000);
+	put_ptr(VA(4, 4096 - 8), 0x1000);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(2, v, &st), 5);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	memcpy(&count, v, 4);
+	assert_int_equal(count, 2);
+	assert_int_equal(v[4], FVX_VEC_FAULT);
+	args[2] = VA(5, 0);
+	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(2, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+}
+
+/* connect, bind, sendto: the address at entry, min(len, 128) bytes of it;
+ * a length below 2 (as an int: 4 GiB is 0, 0xffffffff is -1) reads
+ * nothing; a page not present: UNREADABLE. */
+static void socket_addresses_are_captured_at_entry(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0), 16 };
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	memcpy(ram + DATA, "\2\0\0\120\177\0\0\1", 8);
+	assert_int_equal(capture(42, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 16);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, "\2\0\0\120\177\0\0\1", 8);
+	assert_int_equal(capture(42, args, 1, 0, 100), 0);
+	args[2] = 4ULL << 30;
+	assert_int_equal(capture(42, args, 0, 0, 100), 0);
+	args[2] = 0xffffffff;
+	assert_int_equal(capture(49, args, 0, 0, 100), 0);
+	args[2] = 1;
+	assert_int_equal(capture(49, args, 0, 0, 100), 0);
+	args[2] = 0x7fffffff;
+	assert_int_equal(capture(49, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), FVX_SOCKADDR_MAX);
+	args[1] = VA(1, 4096 - 8);
+	args[2] = 16;
+	set64(USER_PT + 2 * 8, 0);
+	assert_int_equal(capture(42, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	/* sendto(3, buf, 2, 0, addr, 16): the buffer and the address. */
+	args[1] = VA(0, 100);
+	args[2] = 2;
+	args[3] = 0;
+	args[4] = VA(0, 0);
+	args[5] = 16;
+	assert_int_equal(capture(44, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(4, v, &st), 16);
+}
+
+/* accept, getsockname, recvfrom: the length at entry (when the address is
+ * not NULL), at return the length then and the address the call filled
+ * (only the length when it failed; UNREADABLE when the length pointer is
+ * not readable); the readable start of an address partly mapped. */
+static void socket_addresses_are_captured_at_return(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0), VA(0, 512) };
+	__u8 v[FVX_DATA_MAX];
+	__u32 len = 128, got;
+	int st;
+
+	memcpy(ram + DATA + 512, &len, 4);
+	memcpy(ram + DATA, "\2\0\0\120\177\0\0\1", 8);
+	assert_int_equal(capture(43, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(2, v, &st), 4);
+	memcpy(&got, v, 4);
+	assert_int_equal(got, 128);
+	len = 16;
+	memcpy(ram + DATA + 512, &len, 4);
+	assert_int_equal(capture(43, args, 1, 4, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 4 + 16);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	memcpy(&got, v, 4);
+	assert_int_equal(got, 16);
+	assert_memory_equal(v + 4, "\2\0\0\120\177\0\0\1", 8);
+	assert_int_equal(capture(51, args, 1, -9, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 4);
+	/* Lengths: beyond 128, negative, too short to read. */
+	len = 0x7fffffff;
+	memcpy(ram + DATA + 512, &len, 4);
+	assert_int_equal(capture(52, args, 1, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), 4 + FVX_SOCKADDR_MAX);
+	len = 0xffffffff;
+	memcpy(ram + DATA + 512, &len, 4);
+	assert_int_equal(capture(52, args, 1, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 4);
+	/* An address at the end of page 1, page 2 not mapped: what is. */
+	len = 16;
+	memcpy(ram + DATA + 512, &len, 4);
+	set64(USER_PT + 2 * 8, 0);
+	args[1] = VA(1, 4096 - 8);
+	assert_int_equal(capture(43, args, 1, 4, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 4 + 8);
+	/* The length not readable at return; NULL length or address. */
+	args[2] = VA(2, 0);
+	assert_int_equal(capture(43, args, 1, 4, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	args[2] = 0;
+	assert_int_equal(capture(43, args, 0, 0, 100), 0);
+	assert_int_equal(capture(43, args, 1, 4, 100), 0);
+	args[1] = 0;
+	args[2] = VA(0, 512);
+	assert_int_equal(capture(43, args, 0, 0, 100), 0);
+	assert_int_equal(capture(43, args, 1, 4, 100), 0);
+	/* recvfrom(3, buf, 100, 0, addr, &len) = 5: the buffer, the address. */
+	args[1] = VA(0, 100);
+	args[2] = 100;
+	args[3] = 0;
+	args[4] = VA(0, 0);
+	args[5] = VA(0, 512);
+	assert_int_equal(capture(45, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(5, v, &st), 4);
+	assert_int_equal(capture(45, args, 1, 5, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 5);
+	assert_int_equal(value_of(4, v, &st), 4 + 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +784,15 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(argv_and_envp_are_captured_at_entry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_argv_shows_as_strace_shows_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(argv_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(envp_is_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_entry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_return, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
