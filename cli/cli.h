@@ -76,10 +76,11 @@ struct const_name {
 /* Whether syscall nr is in one of `classes` (enum fvx_syscall_class). */
 bool syscall_in_class(uint64_t nr, unsigned int classes);
 
-/* What a call's string and buffer arguments point to, put together from
- * its data records (trace.h); the records come from the ring, so nothing
- * in them is trusted: a piece that does not fit is ignored, pieces that
- * disagree spoil the value, and a value lacking a piece is not shown. */
+/* What a call's string, buffer, argv and socket address arguments point
+ * to, put together from its data records (trace.h); the records come from
+ * the ring, so nothing in them is trusted: a piece that does not fit is
+ * ignored, pieces that disagree spoil the value, a value lacking a piece
+ * is not shown, nor one whose bytes do not follow its encoding. */
 struct captured {
 	uint8_t state; /* enum fvx_data_state; 0: nothing */
 	bool spoilt; /* pieces that disagree */
@@ -89,6 +90,10 @@ struct captured {
 };
 struct call_data {
 	struct captured arg[6];
+	/* The call's return, once it came: what is shown of an address the
+	 * call fills depends on whether it failed, as in strace. */
+	bool returned;
+	int64_t ret;
 };
 /* Takes a data record's piece; false when it is malformed (ignored). */
 bool call_data_add(struct call_data *d, const struct fvx_trace_record *r);
@@ -98,8 +103,10 @@ const struct captured *call_data_value(const struct call_data *d, int i);
  * its entry's). */
 void call_data_merge(struct call_data *to, const struct call_data *from);
 
-/* Strings print whole: 256 bytes, each up to 4 as an escape, quotes, "...". */
-#define DECODE_ARG_MAX (4 * FVX_DATA_MAX + 16) /* bytes of one decoded argument, NUL included */
+/* Strings print whole: 256 bytes, each up to 4 as an escape; with the
+ * quotes, separators and "..." of an argv's strings (at least 2 bytes of
+ * its value each) or a socket address's field names, less than 256 more. */
+#define DECODE_ARG_MAX (4 * FVX_DATA_MAX + 256) /* bytes of one decoded argument, NUL included */
 /* Argument v of type t as strace shows it (O_RDONLY|O_CLOEXEC, 0644, NULL);
  * strings and buffers as their address, NULL or hex. */
 void decode_arg(enum fvx_arg_type t, uint64_t v, char *buf, size_t size);
@@ -109,7 +116,8 @@ void decode_quoted(const uint8_t *bytes, size_t len, bool more, char *buf, size_
 /* An entry record's arguments as shown, into text[]; returns how many.
  * argc is how many to show of a call syscall_args.h does not describe.
  * Strings and buffers whose contents `data` has (it may be NULL) are
- * shown quoted, buffers up to string_limit bytes. */
+ * shown quoted, buffers up to string_limit bytes; argv and envp, socket
+ * addresses and their lengths as strace shows them. */
 int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
 		int string_limit, char text[6][DECODE_ARG_MAX]);
 /* The first argument a call fills (shown once it returns, as strace

@@ -3,14 +3,21 @@
  * generated from the uapi headers (build/gen/const_names.h). Every value a
  * table does not name is shown as a number, so any record decodes. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "cli.h"
 #include "const_names.h"
@@ -346,23 +353,283 @@ void decode_quoted(const uint8_t *bytes, size_t len, bool more, char *buf, size_
 	put_quoted(&t, bytes, len, more);
 }
 
+/* ---- execve's argv and envp ---- */
+
+/* The item of an argv value (trace.h) at *at, moved past it: its kind
+ * (FVX_VEC_*) with its string or pointer, 0 at the value's end, -1 when
+ * the bytes there are not an item. */
+static int argv_item(const struct captured *c, size_t *at, const uint8_t **s, size_t *len,
+		     uint64_t *p)
+{
+	const uint8_t *nul;
+	uint8_t kind;
+
+	if (*at >= c->total)
+		return 0;
+	kind = c->bytes[(*at)++];
+	if (kind == FVX_VEC_STR) {
+		nul = memchr(c->bytes + *at, 0, c->total - *at);
+		if (!nul)
+			return -1;
+		*s = c->bytes + *at;
+		*len = (size_t)(nul - *s);
+		*at += *len + 1;
+	} else if (kind == FVX_VEC_ADDR) {
+		if (c->total - *at < 8)
+			return -1;
+		memcpy(p, c->bytes + *at, 8);
+		*at += 8;
+	} else if (kind != FVX_VEC_FAULT || *at != c->total || *at == 1 ||
+		   c->state != FVX_DATA_COMPLETE) {
+		return -1; /* a fault ends a complete value, after an item */
+	}
+	return kind;
+}
+
+static bool argv_valid(const struct captured *c)
+{
+	const uint8_t *s;
+	size_t at = 0, len;
+	uint64_t p;
+	int kind;
+
+	while ((kind = argv_item(c, &at, &s, &len, &p)) > 0)
+		;
+	return kind == 0;
+}
+
+/* argv as strace's printargv shows it: at most string_limit strings, each
+ * quoted up to string_limit bytes, "..." for more; a string that could
+ * not be read as its address; where the array could not be read, "..."
+ * and the address of that pointer in a comment. */
+static void put_argv(struct text *t, uint64_t v, const struct captured *c, int string_limit)
+{
+	size_t limit = (size_t)string_limit, at = 0, len = 0, n;
+	bool more = c->state == FVX_DATA_TRUNCATED;
+	const uint8_t *s = NULL;
+	uint64_t p = 0;
+	int kind;
+
+	put(t, "[");
+	for (n = 0; (kind = argv_item(c, &at, &s, &len, &p)) > 0; n++) {
+		if (kind == FVX_VEC_FAULT) {
+			put(t, ", ... /* %#" PRIx64 " */", v + 8 * n);
+			break;
+		}
+		if (n >= limit) {
+			more = true;
+			break;
+		}
+		put(t, n ? ", " : "");
+		if (kind == FVX_VEC_ADDR)
+			put_arg(t, FVX_ARG_PTR, p);
+		else
+			put_quoted(t, s, len > limit ? limit : len, len > limit);
+	}
+	if (more)
+		put(t, n ? ", ..." : "...");
+	put(t, "]");
+}
+
+/* envp as strace's printargc shows it: its address and, in a comment, how
+ * many pointers precede its NULL ("unterminated" when one could not be
+ * read, "+" when more were left uncounted). */
+static void put_envp(struct text *t, uint64_t v, const struct captured *c)
+{
+	bool fault = c->total == 5 && c->bytes[4] == FVX_VEC_FAULT && c->state == FVX_DATA_COMPLETE;
+	uint32_t n;
+
+	put_arg(t, FVX_ARG_PTR, v);
+	if (c->total != 4 && !fault)
+		return;
+	memcpy(&n, c->bytes, 4);
+	put(t, " /* %" PRIu32 "%s var%s%s */", n, c->state == FVX_DATA_TRUNCATED ? "+" : "",
+	    n == 1 ? "" : "s", fault ? ", unterminated" : "");
+}
+
+/* ---- socket addresses ---- */
+
+/* How many bytes strace needs of an address before it decodes a family's
+ * fields (its sa_printers' min_len); the rest show as sa_data. */
+#define SIN6_MIN_LEN offsetof(struct sockaddr_in6, sin6_scope_id)
+
+static void put_sockaddr_in(struct text *t, const struct sockaddr_in *in)
+{
+	char ip[INET_ADDRSTRLEN] = "";
+
+	inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+	put(t, "sin_port=htons(%u), sin_addr=inet_addr(\"%s\")", ntohs(in->sin_port), ip);
+}
+
+/* The scope of a link-local address: its interface by name, as strace
+ * shows an interface index, when this machine has it. */
+static void put_sockaddr_in6(struct text *t, const struct sockaddr_in6 *in6, int len)
+{
+	char ip[INET6_ADDRSTRLEN] = "", ifname[IF_NAMESIZE + 1];
+
+	inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+	put(t,
+	    "sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"%s\", &sin6_addr)",
+	    ntohs(in6->sin6_port), ntohl(in6->sin6_flowinfo), ip);
+	if (len <= (int)SIN6_MIN_LEN)
+		return;
+	if ((IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&in6->sin6_addr)) &&
+	    if_indextoname(in6->sin6_scope_id, ifname))
+		put(t, ", sin6_scope_id=if_nametoindex(\"%s\")", ifname);
+	else
+		put(t, ", sin6_scope_id=%u", in6->sin6_scope_id);
+}
+
+/* A path up to its NUL, or an abstract name (a NUL first) whole after @. */
+static void put_sockaddr_un(struct text *t, const uint8_t *sa, int len)
+{
+	size_t path =
+		(size_t)(len > (int)sizeof(struct sockaddr_un) ? (int)sizeof(struct sockaddr_un)
+							       : len) -
+		sizeof(sa_family_t);
+	const uint8_t *p = sa + sizeof(sa_family_t);
+
+	put(t, "sun_path=");
+	if (p[0]) {
+		put_quoted(t, p, strnlen((const char *)p, path), false);
+	} else {
+		put(t, "@");
+		put_quoted(t, p + 1, path - 1, false);
+	}
+}
+
+static void put_sockaddr_nl(struct text *t, const struct sockaddr_nl *nl)
+{
+	if (nl->nl_pad)
+		put(t, "nl_pad=%#x, ", nl->nl_pad);
+	put(t, "nl_pid=%d, nl_groups=%#08x", (int)nl->nl_pid, nl->nl_groups);
+}
+
+/* len (2..FVX_SOCKADDR_MAX) bytes of a socket address as strace's
+ * print_sockaddr shows them: the family, then its fields for AF_UNIX,
+ * AF_INET, AF_INET6 and AF_NETLINK, the bytes after the family for the
+ * others and for addresses too short for their fields. */
+static void put_sockaddr(struct text *t, const uint8_t *bytes, int len)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+		struct sockaddr_un un;
+		struct sockaddr_nl nl;
+		uint8_t b[FVX_SOCKADDR_MAX + 1]; /* zeros after len, as strace's */
+	} a = { .b = { 0 } };
+	const char *family;
+
+	memcpy(a.b, bytes, (size_t)len);
+	family = decode_value(socket_families, COUNT(socket_families), a.sa.sa_family);
+	if (family)
+		put(t, "{sa_family=%s", family);
+	else
+		put(t, "{sa_family=%#x /* AF_??? */", a.sa.sa_family);
+	if (len > (int)sizeof(sa_family_t)) {
+		put(t, ", ");
+		if (a.sa.sa_family == AF_UNIX)
+			put_sockaddr_un(t, a.b, len);
+		else if (a.sa.sa_family == AF_INET && len >= (int)sizeof(a.in))
+			put_sockaddr_in(t, &a.in);
+		else if (a.sa.sa_family == AF_INET6 && len >= (int)SIN6_MIN_LEN)
+			put_sockaddr_in6(t, &a.in6, len);
+		else if (a.sa.sa_family == AF_NETLINK && len >= (int)sizeof(a.nl))
+			put_sockaddr_nl(t, &a.nl);
+		else {
+			put(t, "sa_data=");
+			put_quoted(t, a.b + sizeof(sa_family_t), (size_t)len - sizeof(sa_family_t),
+				   false);
+		}
+	}
+	put(t, "}");
+}
+
+/* An address of len bytes at v, `have` of them captured (bytes): as
+ * strace's decode_sockaddr, its address (or NULL) when len is below 2 or
+ * the bytes it needs (at most FVX_SOCKADDR_MAX) are not there. */
+static void put_sockaddr_at(struct text *t, uint64_t v, int len, const uint8_t *bytes, size_t have)
+{
+	int n = len < FVX_SOCKADDR_MAX ? len : FVX_SOCKADDR_MAX;
+
+	if (!v || len < 2 || !bytes || have < (size_t)n)
+		put_arg(t, FVX_ARG_PTR, v);
+	else
+		put_sockaddr(t, bytes, n);
+}
+
+/* The address a call fills (argument i) and its length (i + 1) as strace
+ * shows them once the call returned: the length the caller gave and the
+ * one the call left, [16] or [128 => 16], and min(both) bytes of the
+ * address; addresses when the caller's length (recvfrom: the call's) was
+ * not read; the address when the call failed. */
+static void put_sockname(struct text *addr, struct text *len, uint64_t nr, const __u64 *args, int i,
+			 const struct call_data *data)
+{
+	const struct captured *in = call_data_value(data, i + 1), *out = call_data_value(data, i);
+	bool have_in = in && in->state == FVX_DATA_COMPLETE && in->total == 4;
+	bool have_out = out && out->state == FVX_DATA_COMPLETE && out->total >= 4;
+	bool failed = !data || !data->returned || decode_errno(data->ret);
+	int32_t given = 0, left = 0;
+
+	if (have_in)
+		memcpy(&given, in->bytes, 4);
+	if (have_out)
+		memcpy(&left, out->bytes, 4);
+	if (!args[i] || !args[i + 1] || !(nr == __NR_recvfrom ? have_out : have_in)) {
+		put_arg(addr, FVX_ARG_PTR, args[i]);
+		put_arg(len, FVX_ARG_PTR, args[i + 1]);
+	} else if (failed || !have_out) {
+		put_arg(addr, FVX_ARG_PTR, args[i]);
+		put(len, "[%" PRId32 "]", given);
+	} else {
+		put_sockaddr_at(addr, args[i], given < left ? given : left, out->bytes + 4,
+				out->total - 4u);
+		if (given != left)
+			put(len, "[%" PRId32 " => %" PRId32 "]", given, left);
+		else
+			put(len, "[%" PRId32 "]", left);
+	}
+}
+
+/* ---- arguments whose contents were captured ---- */
+
 static bool is_data_arg(uint8_t type)
 {
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
-	       type == FVX_ARG_PATH_OUT;
+	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
+	       type == FVX_ARG_SOCKADDR;
 }
 
-/* A string or buffer argument: its contents when they arrived, else its
- * address as strace prints a pointer it could not read. Buffers show at
- * most string_limit bytes (-s); strings (path names) whole. */
-static void put_data_arg(struct text *t, uint8_t type, uint64_t v, const struct captured *c,
-			 int string_limit)
+/* Argument i (of a type is_data_arg names): its contents when they
+ * arrived, else its address as strace prints a pointer it could not
+ * read. Buffers show at most string_limit bytes (-s); strings (path
+ * names) whole. */
+static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
+			 const struct captured *c, int string_limit)
 {
+	uint64_t v = args[i];
 	size_t len;
 	bool more;
 
-	if (!v || !c || c->state == FVX_DATA_UNREADABLE) {
+	if (type == FVX_ARG_SOCKADDR) {
+		put_sockaddr_at(t, v, i < 5 ? (int)args[i + 1] : 0,
+				c && c->state == FVX_DATA_COMPLETE ? c->bytes : NULL,
+				c ? c->total : 0);
+		return;
+	}
+	if (!v || !c || c->state == FVX_DATA_UNREADABLE ||
+	    (type == FVX_ARG_ARGV && !argv_valid(c))) {
 		put_arg(t, type, v);
+		return;
+	}
+	if (type == FVX_ARG_ARGV) {
+		put_argv(t, v, c, string_limit);
+		return;
+	}
+	if (type == FVX_ARG_ENVP) {
+		put_envp(t, v, c);
 		return;
 	}
 	len = c->total;
@@ -380,7 +647,8 @@ int decode_first_out_arg(uint64_t nr)
 	int i;
 
 	for (i = 0; d && i < 6; i++)
-		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT)
+		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
+		    d->args[i] == FVX_ARG_SOCKADDR_OUT)
 			return i;
 	return 6;
 }
@@ -404,11 +672,19 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 		struct text t = { text[i], DECODE_ARG_MAX, 0 };
 
 		text[i][0] = 0;
-		if (is_data_arg(d->args[i]))
-			put_data_arg(&t, d->args[i], args[i], call_data_value(data, i),
+		if (d->args[i] == FVX_ARG_SOCKADDR_OUT && i < 5 &&
+		    d->args[i + 1] == FVX_ARG_SOCKLEN) {
+			struct text len = { text[i + 1], DECODE_ARG_MAX, 0 };
+
+			text[i + 1][0] = 0;
+			put_sockname(&t, &len, nr, args, i, data);
+			i++;
+		} else if (is_data_arg(d->args[i])) {
+			put_data_arg(&t, d->args[i], args, i, call_data_value(data, i),
 				     string_limit);
-		else
+		} else {
 			put_arg(&t, d->args[i], args[i]);
+		}
 	}
 	/* open and openat read their mode only when they may create a file. */
 	if ((nr == __NR_open || nr == __NR_openat) && i > 0 && d->args[i - 1] == FVX_ARG_MODE &&

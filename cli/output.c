@@ -542,6 +542,10 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 	}
 	if (entry && has_data)
 		call_data_merge(&entry->data, &data);
+	if (entry) {
+		entry->data.returned = true;
+		entry->data.ret = (int64_t)r->args[0];
+	}
 	complete(o, entry, r, false);
 }
 

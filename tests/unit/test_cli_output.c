@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <cmocka.h>
@@ -747,6 +748,346 @@ static void json_data(void **state)
 		       "null,null,null,null],"));
 }
 
+/* ---- argv, envp and socket addresses ---- */
+
+/* A captured value of argument arg: at entry (owner 0) or at return. */
+struct value {
+	int arg;
+	uint32_t owner;
+	int state;
+	int total;
+	const char *bytes;
+};
+#define IN(arg, state, lit) ((struct value){ (arg), 0, (state), (int)sizeof(lit) - 1, (lit) })
+#define OUT(arg, state, lit)                                                                       \
+	((struct value){ (arg), FVX_RECORD_RETURN, (state), (int)sizeof(lit) - 1, (lit) })
+#define NONE ((struct value){ -1, 0, 0, 0, NULL })
+
+static size_t add_value(struct fvx_trace_record *r, size_t n, uint64_t nr, struct value v)
+{
+	int offset = 0;
+
+	do {
+		r[n++] = data(5, nr, v.owner, v.arg, v.state, offset, v.total, v.bytes);
+		offset += FVX_DATA_PIECE;
+	} while (offset < v.total);
+	return n;
+}
+
+/* The line of nr(a) = retval on thread 5 with values v[0..2) (arg -1:
+ * none) and -s string_limit. */
+static const char *with_values(struct fixture *f, int string_limit, uint64_t nr,
+			       const uint64_t a[6], struct value v0, struct value v1,
+			       int64_t retval)
+{
+	const struct value v[2] = { v0, v1 };
+	struct fvx_trace_record r[32];
+	struct output_options opt = { .string_limit = string_limit };
+	size_t n = 0, i;
+
+	for (i = 0; i < 2; i++)
+		if (v[i].arg >= 0 && !v[i].owner)
+			n = add_value(r, n, nr, v[i]);
+	r[n] = entry(5, nr, 0);
+	memcpy(r[n++].args, a, sizeof(r[0].args));
+	for (i = 0; i < 2; i++)
+		if (v[i].arg >= 0 && v[i].owner)
+			n = add_value(r, n, nr, v[i]);
+	r[n++] = ret(5, nr, retval);
+	return printed_with(f, &opt, r, n);
+}
+
+#define ARGV 0x7ffd0000
+#define ENVP 0x7ffd0100
+
+/* execve as strace prints it by default: argv's strings, envp's address
+ * and how many; NULL; addresses when nothing was captured. */
+static void execve_shows_argv_and_envp(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { 0, ARGV, ENVP }, n[6] = { 0 }, one[6] = { 0, 1, ENVP };
+
+	assert_string_equal(
+		with_values(f, 32, 59, a, IN(1, FVX_DATA_COMPLETE, "\1ls\0\1-l\0\1/\0"),
+			    IN(2, FVX_DATA_COMPLETE, "\27\0\0\0"), 0),
+		"[pid     5] execve(NULL, [\"ls\", \"-l\", \"/\"], 0x7ffd0100 /* 23 vars "
+		"*/) = 0\n");
+	assert_string_equal(with_values(f, 32, 59, n, NONE, NONE, -14),
+			    "[pid     5] execve(NULL, NULL, NULL) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(
+		with_values(f, 32, 59, one, IN(1, FVX_DATA_UNREADABLE, ""),
+			    IN(2, FVX_DATA_COMPLETE, "\1\0\0\0"), -14),
+		"[pid     5] execve(NULL, 0x1, 0x7ffd0100 /* 1 var */) = -1 EFAULT (Bad "
+		"address)\n");
+	/* Exit mode, or a full ring: addresses. */
+	assert_string_equal(with_values(f, 32, 59, a, NONE, NONE, 0),
+			    "[pid     5] execve(NULL, 0x7ffd0000, 0x7ffd0100) = 0\n");
+}
+
+/* An unreadable string (its address), the array unreadable after two
+ * pointers ("..." and where, in a comment), envp unterminated; -s strings
+ * of -s bytes, "..." for more; empty arrays; envp beyond the count. */
+static void execve_argv_as_strace_abbreviates_it(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { 0, ARGV, ENVP };
+
+	assert_string_equal(
+		with_values(f, 32, 59, a, IN(1, FVX_DATA_COMPLETE, "\1a\0\2\20\0\0\0\0\0\0\0\3"),
+			    IN(2, FVX_DATA_COMPLETE, "\2\0\0\0\3"), -14),
+		"[pid     5] execve(NULL, [\"a\", 0x10, ... /* 0x7ffd0010 */], 0x7ffd0100 /* 2 "
+		"vars, unterminated */) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(with_values(f, 2, 59, a, IN(1, FVX_DATA_TRUNCATED, "\1abc\0\1x\0"),
+					IN(2, FVX_DATA_TRUNCATED, "\0\4\0\0"), 0),
+			    "[pid     5] execve(NULL, [\"ab\"..., \"x\", ...], 0x7ffd0100 /* 1024+ "
+			    "vars */) = 0\n");
+	assert_string_equal(
+		with_values(f, 2, 59, a, IN(1, FVX_DATA_COMPLETE, "\1a\0\1b\0\1c\0"),
+			    IN(2, FVX_DATA_COMPLETE, "\0\0\0\0"), 0),
+		"[pid     5] execve(NULL, [\"a\", \"b\", ...], 0x7ffd0100 /* 0 vars */) = "
+		"0\n");
+	assert_string_equal(with_values(f, 32, 59, a, IN(1, FVX_DATA_COMPLETE, ""), NONE, 0),
+			    "[pid     5] execve(NULL, [], 0x7ffd0100) = 0\n");
+	assert_string_equal(with_values(f, 0, 59, a, IN(1, FVX_DATA_TRUNCATED, ""), NONE, 0),
+			    "[pid     5] execve(NULL, [...], 0x7ffd0100) = 0\n");
+}
+
+/* Values that do not follow the encoding (the ring is not trusted): a
+ * string without its NUL, a pointer cut short, an unknown item, a fault
+ * first or not last, an envp of the wrong size: the address. */
+static void execve_malformed_values_show_addresses(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { 0, ARGV, ENVP };
+	const struct value bad[] = {
+		IN(1, FVX_DATA_COMPLETE, "\1ls"),	  IN(1, FVX_DATA_COMPLETE, "\2\1\0\0"),
+		IN(1, FVX_DATA_COMPLETE, "\4"),		  IN(1, FVX_DATA_COMPLETE, "\3"),
+		IN(1, FVX_DATA_COMPLETE, "\1a\0\3\1b\0"), IN(1, FVX_DATA_TRUNCATED, "\1a\0\3"),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_string_equal(
+			with_values(f, 32, 59, a, bad[i], IN(2, FVX_DATA_COMPLETE, "\1\0\0"), 0),
+			"[pid     5] execve(NULL, 0x7ffd0000, 0x7ffd0100) = 0\n");
+}
+
+/* execveat: dirfd, path, argv, envp, flags. */
+static void execveat_shows_argv_and_envp(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { (uint64_t)-100, 0, ARGV, ENVP, 0x1000 };
+
+	assert_string_equal(
+		with_values(f, 32, 322, a, IN(2, FVX_DATA_COMPLETE, "\1ls\0"),
+			    IN(3, FVX_DATA_COMPLETE, "\5\0\0\0"), 0),
+		"[pid     5] execveat(AT_FDCWD, NULL, [\"ls\"], 0x7ffd0100 /* 5 vars */, "
+		"AT_EMPTY_PATH) = 0\n");
+}
+
+#define SA 0x7000
+#define IN_LOCALHOST_80 "\2\0\0P\177\0\0\1\0\0\0\0\0\0\0\0"
+
+/* connect, bind, sendto: the address at entry, decoded as strace decodes
+ * AF_INET, AF_INET6, AF_UNIX (paths and abstract names), AF_NETLINK and
+ * the rest (sa_data); too short for its family's fields: sa_data. */
+static void socket_addresses_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a[6] = { 3, SA, 16 };
+
+	assert_string_equal(
+		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, IN_LOCALHOST_80), NONE, 0),
+		"[pid     5] connect(3, {sa_family=AF_INET, sin_port=htons(80), "
+		"sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n");
+	a[2] = 28;
+	assert_string_equal(
+		with_values(f, 32, 49, a,
+			    IN(1, FVX_DATA_COMPLETE,
+			       "\12\0\1\273\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0"),
+			    NONE, 0),
+		"[pid     5] bind(3, {sa_family=AF_INET6, sin6_port=htons(443), "
+		"sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), "
+		"sin6_scope_id=0}, 28) = 0\n");
+	a[2] = 24;
+	assert_string_equal(
+		with_values(f, 32, 42, a,
+			    IN(1, FVX_DATA_COMPLETE,
+			       "\12\0\0P\0\0\0\7\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1"),
+			    NONE, 0),
+		"[pid     5] connect(3, {sa_family=AF_INET6, sin6_port=htons(80), "
+		"sin6_flowinfo=htonl(7), inet_pton(AF_INET6, \"fe80::1\", &sin6_addr)}, 24) = 0\n");
+	/* A link-local address's scope: its interface's name when there is one. */
+	a[2] = 28;
+	assert_string_equal(
+		with_values(f, 32, 42, a,
+			    IN(1, FVX_DATA_COMPLETE,
+			       "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0"),
+			    NONE, 0),
+		"[pid     5] connect(3, {sa_family=AF_INET6, sin6_port=htons(80), "
+		"sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"fe80::1\", &sin6_addr), "
+		"sin6_scope_id=0}, 28) = 0\n");
+	if (if_nametoindex("lo") == 1)
+		assert_non_null(strstr(
+			with_values(
+				f, 32, 42, a,
+				IN(1, FVX_DATA_COMPLETE,
+				   "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\1\0\0\0"),
+				NONE, 0),
+			"&sin6_addr), sin6_scope_id=if_nametoindex(\"lo\")}, 28) = 0\n"));
+	a[2] = 13;
+	assert_string_equal(
+		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\1\0/run/x\0junk"), NONE, 0),
+		"[pid     5] connect(3, {sa_family=AF_UNIX, sun_path=\"/run/x\"}, 13) = 0\n");
+	a[2] = 7;
+	assert_string_equal(
+		with_values(f, 32, 49, a, IN(1, FVX_DATA_COMPLETE, "\1\0\0name"), NONE, 0),
+		"[pid     5] bind(3, {sa_family=AF_UNIX, sun_path=@\"name\"}, 7) = 0\n");
+	a[2] = 2;
+	assert_string_equal(with_values(f, 32, 49, a, IN(1, FVX_DATA_COMPLETE, "\1\0"), NONE, 0),
+			    "[pid     5] bind(3, {sa_family=AF_UNIX}, 2) = 0\n");
+	a[2] = 12;
+	assert_string_equal(with_values(f, 32, 49, a,
+					IN(1, FVX_DATA_COMPLETE, "\20\0\0\0\0\0\0\0\1\0\0\0"), NONE,
+					0),
+			    "[pid     5] bind(3, {sa_family=AF_NETLINK, nl_pid=0, "
+			    "nl_groups=0x000001}, 12) = 0\n");
+	a[2] = 3;
+	assert_string_equal(
+		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\377\0000"), NONE, -97),
+		"[pid     5] connect(3, {sa_family=0xff /* AF_??? */, sa_data=\"0\"}, 3) "
+		"= -1 EAFNOSUPPORT (Address family not supported by protocol)\n");
+	a[2] = 8;
+	assert_string_equal(
+		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\2\0\0P\177\0\0\1"), NONE, -22),
+		"[pid     5] connect(3, {sa_family=AF_INET, sa_data=\"\\0P\\177\\0\\0\\1\"}, "
+		"8) = -1 EINVAL (Invalid argument)\n");
+}
+
+/* The address's length is an int: below 2 (a 4 GiB length is 0) the
+ * address; NULL; not captured, unreadable or short: the address. */
+static void bad_socket_addresses_show_as_strace_shows_them(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a[6] = { 3, SA, 4ULL << 30 }, to[6] = { 3, 0x7100, 2, 0, SA, 16 };
+
+	assert_string_equal(with_values(f, 32, 42, a, NONE, NONE, -22),
+			    "[pid     5] connect(3, 0x7000, 0) = -1 EINVAL (Invalid argument)\n");
+	a[2] = 16;
+	assert_string_equal(with_values(f, 32, 42, a, IN(1, FVX_DATA_UNREADABLE, ""), NONE, -14),
+			    "[pid     5] connect(3, 0x7000, 16) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\2\0\0P"), NONE, 0),
+			    "[pid     5] connect(3, 0x7000, 16) = 0\n");
+	a[1] = 0;
+	assert_string_equal(with_values(f, 32, 42, a, NONE, NONE, -14),
+			    "[pid     5] connect(3, NULL, 16) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(with_values(f, 32, 44, to, IN(1, FVX_DATA_COMPLETE, "hi"),
+					IN(4, FVX_DATA_COMPLETE, IN_LOCALHOST_80), 2),
+			    "[pid     5] sendto(3, \"hi\", 2, 0, {sa_family=AF_INET, "
+			    "sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 2\n");
+}
+
+#define LEN 0x7100
+#define ACCEPTED "\2\0\234@\177\0\0\1\0\0\0\0\0\0\0\0"
+
+/* accept, getsockname, getpeername: the caller's length at entry, the
+ * address and the call's length at return: [16], [128 => 16] (the
+ * shorter of the two decoded); failed: the address and the caller's;
+ * the caller's length not read: both addresses; NULL. */
+static void filled_socket_addresses_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { 3, SA, LEN }, nulls[6] = { 3, 0, 0 };
+
+	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
+			    "[pid     5] accept(3, {sa_family=AF_INET, sin_port=htons(40000), "
+			    "sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4\n");
+	assert_string_equal(with_values(f, 32, 288, a, IN(2, FVX_DATA_COMPLETE, "\200\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
+			    "[pid     5] accept4(3, {sa_family=AF_INET, sin_port=htons(40000), "
+			    "sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16], 0) = 4\n");
+	assert_string_equal(with_values(f, 32, 51, a, IN(2, FVX_DATA_COMPLETE, "n\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\2\0\0\0\1\0"), 0),
+			    "[pid     5] getsockname(3, {sa_family=AF_UNIX}, [110 => 2]) = 0\n");
+	assert_string_equal(with_values(f, 32, 52, a, IN(2, FVX_DATA_COMPLETE, "\10\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 0),
+			    "[pid     5] getpeername(3, {sa_family=AF_INET, "
+			    "sa_data=\"\\234@\\177\\0\\0\\1\"}, [8 => 16]) = 0\n");
+	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0"), -11),
+			    "[pid     5] accept(3, 0x7000, [16]) = -1 EAGAIN (Resource temporarily "
+			    "unavailable)\n");
+	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(1, FVX_DATA_UNREADABLE, ""), 4),
+			    "[pid     5] accept(3, 0x7000, [16]) = 4\n");
+	/* The address partly readable: fewer bytes than the length. */
+	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0\2\0\234@"), 4),
+			    "[pid     5] accept(3, 0x7000, [16]) = 4\n");
+	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_UNREADABLE, ""),
+					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
+			    "[pid     5] accept(3, 0x7000, 0x7100) = 4\n");
+	assert_string_equal(with_values(f, 32, 43, nulls, NONE, NONE, 4),
+			    "[pid     5] accept(3, NULL, NULL) = 4\n");
+}
+
+/* recvfrom reads the call's length first: not readable, both addresses;
+ * failed, the address and the caller's length; else as accept. */
+static void recvfrom_shows_the_sender(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { 3, 0x7200, 100, 0, SA, LEN };
+	struct fvx_trace_record r[16];
+	size_t n = 0;
+	struct output_options opt = { .string_limit = 32 };
+
+	n = add_value(r, n, 45, IN(5, FVX_DATA_COMPLETE, "\20\0\0\0"));
+	r[n] = entry(5, 45, 0);
+	memcpy(r[n++].args, a, sizeof(r[0].args));
+	n = add_value(r, n, 45, OUT(1, FVX_DATA_COMPLETE, "abc"));
+	n = add_value(r, n, 45, OUT(4, FVX_DATA_COMPLETE, "\20\0\0\0" IN_LOCALHOST_80));
+	r[n++] = ret(5, 45, 3);
+	assert_string_equal(printed_with(f, &opt, r, n),
+			    "[pid     5] recvfrom(3, \"abc\", 100, 0, {sa_family=AF_INET, "
+			    "sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 3\n");
+	assert_string_equal(with_values(f, 32, 45, a, IN(5, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(4, FVX_DATA_COMPLETE, "\20\0\0\0"), -11),
+			    "[pid     5] recvfrom(3, 0x7200, 100, 0, 0x7000, [16]) = -1 EAGAIN "
+			    "(Resource temporarily unavailable)\n");
+	assert_string_equal(with_values(f, 32, 45, a, IN(5, FVX_DATA_COMPLETE, "\20\0\0\0"),
+					OUT(4, FVX_DATA_UNREADABLE, ""), -11),
+			    "[pid     5] recvfrom(3, 0x7200, 100, 0, 0x7000, 0x7100) = -1 EAGAIN "
+			    "(Resource temporarily unavailable)\n");
+	/* The caller's length not read: 0, as strace has it then. */
+	assert_string_equal(with_values(f, 32, 45, a, NONE,
+					OUT(4, FVX_DATA_COMPLETE, "\20\0\0\0" IN_LOCALHOST_80), 3),
+			    "[pid     5] recvfrom(3, 0x7200, 100, 0, 0x7000, [0 => 16]) = 3\n");
+}
+
+/* accept's line breaks before the address, which comes with its return. */
+static void filled_socket_addresses_come_with_the_return(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[16];
+	size_t n = 0;
+
+	n = add_value(r, n, 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"));
+	r[n] = entry(5, 43, 3);
+	r[n].args[1] = SA;
+	r[n++].args[2] = LEN;
+	r[n++] = entry(6, 39, 0);
+	r[n++] = ret(6, 39, 6);
+	n = add_value(r, n, 43, OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED));
+	r[n++] = ret(5, 43, 4);
+	assert_string_equal(
+		printed_all(f, false, r, n),
+		"[pid     5] accept(3,  <unfinished ...>\n"
+		"[pid     6] getpid() = 6\n"
+		"[pid     5] <... accept resumed>{sa_family=AF_INET, "
+		"sin_port=htons(40000), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4\n");
+}
+
 static void summary_line(void **state)
 {
 	struct fixture *f = *state;
@@ -790,6 +1131,21 @@ int main(void)
 		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),
+		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(execve_malformed_values_show_addresses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(execveat_shows_argv_and_envp, setup, teardown),
+		cmocka_unit_test_setup_teardown(socket_addresses_as_strace_prints_them, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_socket_addresses_show_as_strace_shows_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(filled_socket_addresses_as_strace_prints_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(recvfrom_shows_the_sender, setup, teardown),
+		cmocka_unit_test_setup_teardown(filled_socket_addresses_come_with_the_return, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
