@@ -1,13 +1,13 @@
 /* The x86-64 system calls FastVMIX decodes: per call, the type of each
  * argument (from its manual page's prototype), how its return value shows
  * and the strace classes it is in (-e trace=%file...). One table for both
- * of its users: the analyzer captures the string and buffer arguments it
- * names (trace.h, data records), the frontend decodes every argument
- * (cli/decode.c). The classes follow strace's: %file takes a file name,
- * %desc takes or returns a file descriptor, %network is the socket calls,
- * %process the lifecycle calls (creation, exec, exit, wait, kill),
- * %signal, %ipc System V IPC, %memory mapping. A call not described here
- * prints its raw arguments. Numbers come from the kernel's
+ * of its users: the analyzer captures the string, buffer, argv and socket
+ * address arguments it names (trace.h, data records), the frontend
+ * decodes every argument (cli/decode.c). The classes follow strace's:
+ * %file takes a file name, %desc takes or returns a file descriptor,
+ * %network is the socket calls, %process the lifecycle calls (creation,
+ * exec, exit, wait, kill), %signal, %ipc System V IPC, %memory mapping. A
+ * call not described here prints its raw arguments. Numbers come from the kernel's
  * <asm/unistd_64.h>. No pointers: the analyzer is position-independent
  * code whose static data must hold none. Include <linux/types.h> first. */
 #ifndef FASTVMIX_SYSCALL_ARGS_H

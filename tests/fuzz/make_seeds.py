@@ -297,6 +297,57 @@ rings = {
     bytes([RECORD, 8, 1, 0, 0, 1, 6]) + bytes(5) + bytes([PASS]),
 }
 
+
+# ring_fuzz.c's whole_call() (record() with bit 6): which call, the masks of
+# arguments with values at entry and at return, the tsc and six arguments
+# (pick(): 4 then a u64), each value (state byte, u16 total, the bytes),
+# the return value (pick(): 0 is 0, 24 is 3, 36 is 4).
+EXECVE, CONNECT, ACCEPT, RECVFROM = 0, 2, 5, 9
+
+
+def arg(v):
+    return bytes([4]) + struct.pack('<Q', v)
+
+
+def value(b, state=0):  # state 0 complete, 1 truncated, 2 unreadable
+    return bytes([state]) + struct.pack('<H', len(b)) + b
+
+
+def whole_call(call, args, at_entry=(), at_return=(), ret=b'\x00'):
+    mask_in = sum(1 << i for i, _ in at_entry)
+    mask_out = sum(1 << i for i, _ in at_return)
+    return (bytes([RECORD, 64, call, mask_in, mask_out]) + arg(1000) +
+            b''.join(arg(a) for a in (list(args) + [0] * 6)[:6]) +
+            b''.join(v for _, v in at_entry) + b''.join(v for _, v in at_return) + ret)
+
+
+sin_localhost_80 = struct.pack('<H', 2) + struct.pack('>H', 80) + bytes([127, 0, 0, 1]) + bytes(8)
+sin6_loopback_443 = (struct.pack('<H', 10) + struct.pack('>HI', 443, 0) + bytes(15) + b'\x01' +
+                     struct.pack('<I', 0))
+# Text, -s 100 (the batch byte), two CPUs not initialised.
+values = bytes([0, 1, 0x01, 0, 0])
+rings.update({
+    # execve("/bin/ls", ["ls", "-l", "/"], 0x7ffd0100 /* 23 vars */) = 0
+    'execve_argv_envp': values + whole_call(
+        EXECVE, (0x7000, 0x7ffd0000, 0x7ffd0100),
+        [(0, value(b'/bin/ls')), (1, value(b'\x01ls\x00\x01-l\x00\x01/\x00')),
+         (2, value(struct.pack('<I', 23)))]) + bytes([PASS]),
+    # An unreadable string, the array unreadable after it, envp unterminated.
+    'execve_argv_faults': values + whole_call(
+        EXECVE, (0, 0x7ffd0000, 0x7ffd0100),
+        [(1, value(b'\x01a\x00\x02' + struct.pack('<Q', 0x10) + b'\x03')),
+         (2, value(struct.pack('<I', 2) + b'\x03'))]) + bytes([PASS]),
+    'connect_inet6': values + whole_call(CONNECT, (3, 0x7000, 28),
+                                         [(1, value(sin6_loopback_443))]) + bytes([PASS]),
+    'accept_inet': values + whole_call(
+        ACCEPT, (3, 0x7000, 0x7100), [(2, value(struct.pack('<I', 128)))],
+        [(1, value(struct.pack('<I', 16) + sin_localhost_80))], ret=bytes([36])) + bytes([PASS]),
+    'recvfrom_unix': values + whole_call(
+        RECVFROM, (3, 0x7200, 100, 0, 0x7000, 0x7100), [(5, value(struct.pack('<I', 110)))],
+        [(1, value(b'abc')), (4, value(struct.pack('<I', 9) + b'\x01\x00/run/x\x00'))],
+        ret=bytes([24])) + bytes([PASS]),
+})
+
 # ioctl_fuzz.c: a selector, then the argument struct's bytes.
 ioctls = {
     'trace_request': bytes([0]) + struct.pack('<II', 1, 1) + bytes(72) + b'\x00',

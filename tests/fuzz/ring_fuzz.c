@@ -17,7 +17,9 @@
  * and work bounded by the rings and the batch size, not by the values the
  * kernel wrote. Records the input makes itself go to the output too, to
  * exercise the argument and return decoders (cli/decode.c) with any value,
- * and data records of any shape, to exercise their assembly into calls. */
+ * data records of any shape, to exercise their assembly into calls, and
+ * calls whose argv, envp or socket addresses come as whole values of any
+ * bytes, to exercise their decoding. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -49,7 +51,8 @@ static struct {
 	uint8_t *kernel; /* the kernel's read-write view of the same pages */
 	uint8_t *consumer; /* the consumer page, shared with the kernel */
 	FILE *output; /* where the records are printed: /dev/null */
-	bool trace; /* FVX_FUZZ_TRACE: say what the kernel and each pass do */
+	bool trace; /* FVX_FUZZ_TRACE: say what the kernel and each pass do,
+		     * print the calls on stdout */
 	uint8_t dirty[MAX_RINGS_BYTES / PAGE];
 	struct fvx_geometry geometry; /* what FVX_IOC_INFO answers */
 	int info_errno;
@@ -411,16 +414,79 @@ static __u64 data_header(struct fuzz_input *in, uint8_t t)
 	return fvx_data_header_pack(h);
 }
 
+/* A value of argument arg of owner's call, in all its pieces: any state,
+ * total and bytes. */
+static void whole_value(struct output *out, struct fuzz_input *in,
+			const struct fvx_trace_record *owner, int arg)
+{
+	struct fvx_trace_record piece = *owner;
+	struct fvx_data_header h = { .arg = (__u8)arg, .state = 1 + in_u8(in) % 3 };
+	uint8_t bytes[FVX_DATA_MAX] = { 0 };
+	unsigned int i;
+
+	h.total = h.state == FVX_DATA_UNREADABLE ? 0 : in_u16(in) % (FVX_DATA_MAX + 1);
+	for (i = 0; i < h.total; i++)
+		bytes[i] = in_u8(in);
+	piece.flags |= FVX_RECORD_DATA;
+	do {
+		h.length =
+			h.total - h.offset < FVX_DATA_PIECE ? h.total - h.offset : FVX_DATA_PIECE;
+		piece.cr3 = fvx_data_header_pack(h);
+		memset(piece.args, 0, sizeof(piece.args));
+		memcpy(piece.args, bytes + h.offset, h.length);
+		output_record(out, &piece);
+		h.offset += FVX_DATA_PIECE;
+	} while (h.offset < h.total);
+}
+
+/* A call whose arguments have encoded values (argv, envp, socket
+ * addresses): values before its entry (argument i when bit i of the
+ * first mask is set), the entry, unless bit 7 says it does not return,
+ * values before its return (the second mask) and the return. */
+static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
+{
+	static const uint16_t calls[] = { __NR_execve,	__NR_execveat,	  __NR_connect,
+					  __NR_bind,	__NR_sendto,	  __NR_accept,
+					  __NR_accept4, __NR_getsockname, __NR_getpeername,
+					  __NR_recvfrom };
+	struct fvx_trace_record r = { .pid = 1 + (t >> 1 & 3) };
+	uint8_t which = in_u8(in), at_entry = in_u8(in), at_return = in_u8(in);
+	int i;
+
+	r.nr = calls[which % (sizeof(calls) / sizeof(calls[0]))];
+	r.tsc = pick(in);
+	for (i = 0; i < 6; i++)
+		r.args[i] = pick(in);
+	for (i = 0; i < 6; i++)
+		if (at_entry >> i & 1)
+			whole_value(out, in, &r, i);
+	output_record(out, &r);
+	if (at_entry & 0x80)
+		return;
+	r.flags = FVX_RECORD_RETURN;
+	for (i = 0; i < 6; i++)
+		if (at_return >> i & 1)
+			whole_value(out, in, &r, i);
+	memset(r.args, 0, sizeof(r.args));
+	r.args[0] = pick(in);
+	output_record(out, &r);
+}
+
 /* A record of the input's making, straight to the output: any number, any
  * arguments, entry or return, so that every decoder sees every value; or
  * a data record (bit 4): pieces of any shape, for any call, before their
- * owner, after it, twice, or never followed by it. */
+ * owner, after it, twice, or never followed by it; or (bit 6) a whole
+ * call with values (whole_call). */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
 	uint8_t t = in_u8(in);
 	unsigned int i;
 
+	if (t & 64) {
+		whole_call(out, in, t);
+		return;
+	}
 	r.nr = t & 1 ? pick(in) : in_u16(in) % 512;
 	r.pid = 1 + (t >> 1 & 3);
 	r.tsc = pick(in);
@@ -461,7 +527,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fail("mmap");
 	f.consumer += PAGE;
 	f.trace = getenv("FVX_FUZZ_TRACE") != NULL;
-	f.output = fopen("/dev/null", "w");
+	f.output = f.trace ? stdout : fopen("/dev/null", "w");
 	if (!f.output)
 		fail("/dev/null");
 	if (mprotect(f.consumer, PAGE, PROT_READ | PROT_WRITE))

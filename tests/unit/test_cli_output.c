@@ -889,79 +889,60 @@ static void execveat_shows_argv_and_envp(void **state)
 #define IN_LOCALHOST_80 "\2\0\0P\177\0\0\1\0\0\0\0\0\0\0\0"
 
 /* connect, bind, sendto: the address at entry, decoded as strace decodes
- * AF_INET, AF_INET6, AF_UNIX (paths and abstract names), AF_NETLINK and
- * the rest (sa_data); too short for its family's fields: sa_data. */
+ * AF_INET, AF_INET6 (the scope of a link-local address by its
+ * interface's name when there is one), AF_UNIX (paths and abstract
+ * names), AF_NETLINK and the rest (sa_data); too short for its family's
+ * fields: sa_data. */
 static void socket_addresses_as_strace_prints_them(void **state)
 {
+	static const struct {
+		uint64_t nr;
+		const char *name;
+		int len;
+		const char *bytes, *shown;
+	} cases[] = {
+		{ 42, "connect", 16, IN_LOCALHOST_80,
+		  "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}" },
+		{ 49, "bind", 28, "\12\0\1\273\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0",
+		  "{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
+		  "inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}" },
+		{ 42, "connect", 24, "\12\0\0P\0\0\0\7\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
+		  "{sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(7), "
+		  "inet_pton(AF_INET6, \"fe80::1\", &sin6_addr)}" },
+		{ 42, "connect", 28, "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0",
+		  "{sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), "
+		  "inet_pton(AF_INET6, \"fe80::1\", &sin6_addr), sin6_scope_id=0}" },
+		{ 42, "connect", 13, "\1\0/run/x\0junk",
+		  "{sa_family=AF_UNIX, sun_path=\"/run/x\"}" },
+		{ 49, "bind", 7, "\1\0\0name", "{sa_family=AF_UNIX, sun_path=@\"name\"}" },
+		{ 49, "bind", 2, "\1\0", "{sa_family=AF_UNIX}" },
+		{ 49, "bind", 12, "\20\0\0\0\0\0\0\0\1\0\0\0",
+		  "{sa_family=AF_NETLINK, nl_pid=0, nl_groups=0x000001}" },
+		{ 42, "connect", 3, "\377\0000", "{sa_family=0xff /* AF_??? */, sa_data=\"0\"}" },
+		{ 42, "connect", 8, "\2\0\0P\177\0\0\1",
+		  "{sa_family=AF_INET, sa_data=\"\\0P\\177\\0\\0\\1\"}" },
+	};
 	struct fixture *f = *state;
-	uint64_t a[6] = { 3, SA, 16 };
+	const struct value lo = IN(1, FVX_DATA_COMPLETE,
+				   "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\1\0\0\0");
+	uint64_t a[6] = { 3, SA };
+	char want[512];
+	size_t i;
 
-	assert_string_equal(
-		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, IN_LOCALHOST_80), NONE, 0),
-		"[pid     5] connect(3, {sa_family=AF_INET, sin_port=htons(80), "
-		"sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a[2] = (uint64_t)cases[i].len;
+		snprintf(want, sizeof(want), "[pid     5] %s(3, %s, %d) = 0\n", cases[i].name,
+			 cases[i].shown, cases[i].len);
+		assert_string_equal(with_values(f, 32, cases[i].nr, a,
+						(struct value){ 1, 0, FVX_DATA_COMPLETE,
+								cases[i].len, cases[i].bytes },
+						NONE, 0),
+				    want);
+	}
 	a[2] = 28;
-	assert_string_equal(
-		with_values(f, 32, 49, a,
-			    IN(1, FVX_DATA_COMPLETE,
-			       "\12\0\1\273\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0"),
-			    NONE, 0),
-		"[pid     5] bind(3, {sa_family=AF_INET6, sin6_port=htons(443), "
-		"sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), "
-		"sin6_scope_id=0}, 28) = 0\n");
-	a[2] = 24;
-	assert_string_equal(
-		with_values(f, 32, 42, a,
-			    IN(1, FVX_DATA_COMPLETE,
-			       "\12\0\0P\0\0\0\7\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1"),
-			    NONE, 0),
-		"[pid     5] connect(3, {sa_family=AF_INET6, sin6_port=htons(80), "
-		"sin6_flowinfo=htonl(7), inet_pton(AF_INET6, \"fe80::1\", &sin6_addr)}, 24) = 0\n");
-	/* A link-local address's scope: its interface's name when there is one. */
-	a[2] = 28;
-	assert_string_equal(
-		with_values(f, 32, 42, a,
-			    IN(1, FVX_DATA_COMPLETE,
-			       "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0"),
-			    NONE, 0),
-		"[pid     5] connect(3, {sa_family=AF_INET6, sin6_port=htons(80), "
-		"sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"fe80::1\", &sin6_addr), "
-		"sin6_scope_id=0}, 28) = 0\n");
 	if (if_nametoindex("lo") == 1)
-		assert_non_null(strstr(
-			with_values(
-				f, 32, 42, a,
-				IN(1, FVX_DATA_COMPLETE,
-				   "\12\0\0P\0\0\0\0\376\200\0\0\0\0\0\0\0\0\0\0\0\0\0\1\1\0\0\0"),
-				NONE, 0),
-			"&sin6_addr), sin6_scope_id=if_nametoindex(\"lo\")}, 28) = 0\n"));
-	a[2] = 13;
-	assert_string_equal(
-		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\1\0/run/x\0junk"), NONE, 0),
-		"[pid     5] connect(3, {sa_family=AF_UNIX, sun_path=\"/run/x\"}, 13) = 0\n");
-	a[2] = 7;
-	assert_string_equal(
-		with_values(f, 32, 49, a, IN(1, FVX_DATA_COMPLETE, "\1\0\0name"), NONE, 0),
-		"[pid     5] bind(3, {sa_family=AF_UNIX, sun_path=@\"name\"}, 7) = 0\n");
-	a[2] = 2;
-	assert_string_equal(with_values(f, 32, 49, a, IN(1, FVX_DATA_COMPLETE, "\1\0"), NONE, 0),
-			    "[pid     5] bind(3, {sa_family=AF_UNIX}, 2) = 0\n");
-	a[2] = 12;
-	assert_string_equal(with_values(f, 32, 49, a,
-					IN(1, FVX_DATA_COMPLETE, "\20\0\0\0\0\0\0\0\1\0\0\0"), NONE,
-					0),
-			    "[pid     5] bind(3, {sa_family=AF_NETLINK, nl_pid=0, "
-			    "nl_groups=0x000001}, 12) = 0\n");
-	a[2] = 3;
-	assert_string_equal(
-		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\377\0000"), NONE, -97),
-		"[pid     5] connect(3, {sa_family=0xff /* AF_??? */, sa_data=\"0\"}, 3) "
-		"= -1 EAFNOSUPPORT (Address family not supported by protocol)\n");
-	a[2] = 8;
-	assert_string_equal(
-		with_values(f, 32, 42, a, IN(1, FVX_DATA_COMPLETE, "\2\0\0P\177\0\0\1"), NONE, -22),
-		"[pid     5] connect(3, {sa_family=AF_INET, sa_data=\"\\0P\\177\\0\\0\\1\"}, "
-		"8) = -1 EINVAL (Invalid argument)\n");
+		assert_non_null(strstr(with_values(f, 32, 42, a, lo, NONE, 0),
+				       "sin6_scope_id=if_nametoindex(\"lo\")}, 28) = 0\n"));
 }
 
 /* The address's length is an int: below 2 (a 4 GiB length is 0) the
@@ -996,38 +977,51 @@ static void bad_socket_addresses_show_as_strace_shows_them(void **state)
  * the caller's length not read: both addresses; NULL. */
 static void filled_socket_addresses_as_strace_prints_them(void **state)
 {
+	static const struct {
+		uint64_t nr;
+		struct value given, left;
+		int64_t ret;
+		const char *line;
+	} cases[] = {
+		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4,
+		  "accept(3, {sa_family=AF_INET, sin_port=htons(40000), "
+		  "sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4" },
+		{ 288, IN(2, FVX_DATA_COMPLETE, "\200\0\0\0"),
+		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4,
+		  "accept4(3, {sa_family=AF_INET, sin_port=htons(40000), "
+		  "sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16], 0) = 4" },
+		{ 51, IN(2, FVX_DATA_COMPLETE, "n\0\0\0"),
+		  OUT(1, FVX_DATA_COMPLETE, "\2\0\0\0\1\0"), 0,
+		  "getsockname(3, {sa_family=AF_UNIX}, [110 => 2]) = 0" },
+		{ 52, IN(2, FVX_DATA_COMPLETE, "\10\0\0\0"),
+		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 0,
+		  "getpeername(3, {sa_family=AF_INET, sa_data=\"\\234@\\177\\0\\0\\1\"}, [8 => "
+		  "16]) "
+		  "= 0" },
+		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"), OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0"),
+		  -11, "accept(3, 0x7000, [16]) = -1 EAGAIN (Resource temporarily unavailable)" },
+		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"), OUT(1, FVX_DATA_UNREADABLE, ""), 4,
+		  "accept(3, 0x7000, [16]) = 4" },
+		/* The address partly readable: fewer bytes than the length. */
+		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
+		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0\2\0\234@"), 4,
+		  "accept(3, 0x7000, [16]) = 4" },
+		{ 43, IN(2, FVX_DATA_UNREADABLE, ""),
+		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4,
+		  "accept(3, 0x7000, 0x7100) = 4" },
+	};
 	struct fixture *f = *state;
 	const uint64_t a[6] = { 3, SA, LEN }, nulls[6] = { 3, 0, 0 };
+	char want[512];
+	size_t i;
 
-	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
-			    "[pid     5] accept(3, {sa_family=AF_INET, sin_port=htons(40000), "
-			    "sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4\n");
-	assert_string_equal(with_values(f, 32, 288, a, IN(2, FVX_DATA_COMPLETE, "\200\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
-			    "[pid     5] accept4(3, {sa_family=AF_INET, sin_port=htons(40000), "
-			    "sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16], 0) = 4\n");
-	assert_string_equal(with_values(f, 32, 51, a, IN(2, FVX_DATA_COMPLETE, "n\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\2\0\0\0\1\0"), 0),
-			    "[pid     5] getsockname(3, {sa_family=AF_UNIX}, [110 => 2]) = 0\n");
-	assert_string_equal(with_values(f, 32, 52, a, IN(2, FVX_DATA_COMPLETE, "\10\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 0),
-			    "[pid     5] getpeername(3, {sa_family=AF_INET, "
-			    "sa_data=\"\\234@\\177\\0\\0\\1\"}, [8 => 16]) = 0\n");
-	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0"), -11),
-			    "[pid     5] accept(3, 0x7000, [16]) = -1 EAGAIN (Resource temporarily "
-			    "unavailable)\n");
-	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
-					OUT(1, FVX_DATA_UNREADABLE, ""), 4),
-			    "[pid     5] accept(3, 0x7000, [16]) = 4\n");
-	/* The address partly readable: fewer bytes than the length. */
-	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0\2\0\234@"), 4),
-			    "[pid     5] accept(3, 0x7000, [16]) = 4\n");
-	assert_string_equal(with_values(f, 32, 43, a, IN(2, FVX_DATA_UNREADABLE, ""),
-					OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 4),
-			    "[pid     5] accept(3, 0x7000, 0x7100) = 4\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "[pid     5] %s\n", cases[i].line);
+		assert_string_equal(with_values(f, 32, cases[i].nr, a, cases[i].given,
+						cases[i].left, cases[i].ret),
+				    want);
+	}
 	assert_string_equal(with_values(f, 32, 43, nulls, NONE, NONE, 4),
 			    "[pid     5] accept(3, NULL, NULL) = 4\n");
 }

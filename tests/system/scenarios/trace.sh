@@ -33,9 +33,10 @@ check trace-known-sequence sh -c "echo '$names' | grep -q 'getpid getpid getpid 
 check trace-openat-args grep -qE '\] openat\(AT_FDCWD, "/tmp/fvx-known", O_WRONLY\|O_CREAT\|O_TRUNC, 0644\) = 3$' /tmp/seq.txt
 check trace-write-args grep -qE '\] write\(3, "fastvmix\\n", 9\) = 9$' /tmp/seq.txt
 check trace-exit-args grep -qE '\] exit_group\(7\) = \?$' /tmp/seq.txt
-# Return values: a failed call as strace shows it, the command's execve.
+# Return values: a failed call as strace shows it, the command's execve
+# (with its argv, and envp's address and length, as strace shows them).
 check trace-openat-enoent grep -qE '\] openat\(AT_FDCWD, "/nonexistent/fastvmix", O_RDONLY\) = -1 ENOENT \(No such file or directory\)$' /tmp/seq.txt
-check trace-execve-returns grep -qE '\] execve\("[^"]*syscall_seq", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/seq.txt
+check trace-execve-returns grep -qE '\] execve\("[^"]*syscall_seq", \["syscall_seq", "5", "/tmp/fvx-known"\], 0x[0-9a-f]+ /\* [0-9]+ vars? \*/\) = 0$' /tmp/seq.txt
 check trace-one-pid sh -c "test \$(sed -n 's/^\[pid *\([0-9]*\)\].*/\1/p' /tmp/seq.txt | sort -u | wc -l) -eq 1"
 
 # Bad pointers: NULL, 0x1, a string without a NUL up to an unmapped page, a
