@@ -1,7 +1,8 @@
 /* The default analyzer: one record per system call of the traced tasks, and
  * one more when it returns (FVX_RECORD_RETURN, the value in args[0]); before
- * each, the data records of its string and buffer arguments (trace.h), read
- * from the traced process without faulting (guest_read.h). */
+ * each, the data records of its string, buffer, argv and socket address
+ * arguments (trace.h), read from the traced process without faulting
+ * (guest_read.h). */
 #include "fvx_analyzer.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"

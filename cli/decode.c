@@ -420,7 +420,8 @@ static void put_argv(struct text *t, uint64_t v, const struct captured *c, int s
 			more = true;
 			break;
 		}
-		put(t, n ? ", " : "");
+		if (n)
+			put(t, ", ");
 		if (kind == FVX_VEC_ADDR)
 			put_arg(t, FVX_ARG_PTR, p);
 		else
@@ -449,8 +450,8 @@ static void put_envp(struct text *t, uint64_t v, const struct captured *c)
 
 /* ---- socket addresses ---- */
 
-/* How many bytes strace needs of an address before it decodes a family's
- * fields (its sa_printers' min_len); the rest show as sa_data. */
+/* strace decodes AF_INET6's fields from this many bytes on (its
+ * sa_printers' min_len), the scope id only beyond them. */
 #define SIN6_MIN_LEN offsetof(struct sockaddr_in6, sin6_scope_id)
 
 static void put_sockaddr_in(struct text *t, const struct sockaddr_in *in)

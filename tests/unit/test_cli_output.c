@@ -996,9 +996,8 @@ static void filled_socket_addresses_as_strace_prints_them(void **state)
 		  "getsockname(3, {sa_family=AF_UNIX}, [110 => 2]) = 0" },
 		{ 52, IN(2, FVX_DATA_COMPLETE, "\10\0\0\0"),
 		  OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0" ACCEPTED), 0,
-		  "getpeername(3, {sa_family=AF_INET, sa_data=\"\\234@\\177\\0\\0\\1\"}, [8 => "
-		  "16]) "
-		  "= 0" },
+		  "getpeername(3, {sa_family=AF_INET, sa_data=\"\\234@\\177\\0\\0\\1\"}, "
+		  "[8 => 16]) = 0" },
 		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"), OUT(1, FVX_DATA_COMPLETE, "\20\0\0\0"),
 		  -11, "accept(3, 0x7000, [16]) = -1 EAGAIN (Resource temporarily unavailable)" },
 		{ 43, IN(2, FVX_DATA_COMPLETE, "\20\0\0\0"), OUT(1, FVX_DATA_UNREADABLE, ""), 4,
