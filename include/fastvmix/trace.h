@@ -173,8 +173,8 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 /* Not a system call: what happened to a task, nr says what (FVX_TASK_*).
  * pid and tgid are the task's. */
 #define FVX_RECORD_TASK (1u << 4)
-#define FVX_RECORD_FLAGS                                                                     \
-	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |       \
+#define FVX_RECORD_FLAGS                                                                           \
+	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |          \
 	 FVX_RECORD_TASK)
 
 /* Task events (FVX_RECORD_TASK), from the agent's probes on Linux's
