@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/tracepoint.h>
+#include <asm/syscall.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/current.h>
@@ -51,9 +52,8 @@ static u32 trace_mode;
 static struct file *trace_owner; /* the descriptor that started the trace */
 /* A sealed trace holds a reference to this module: no rmmod until it ends. */
 static bool sealed_ref;
-static struct tracepoint *sys_exit_tracepoint; /* raw_syscalls:sys_exit */
-static u64 return_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probe is on */
-static bool returns_on; /* the probe is registered */
+static u64 event_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probes are on */
+static bool reports_on; /* the probes are registered */
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -176,55 +176,140 @@ static int set_mode(u32 mode)
 	return err;
 }
 
-/* System call returns: a probe on Linux's raw_syscalls:sys_exit tracepoint
- * (the ftrace/perf one) while a trace runs. It analyses nothing itself (it
- * is guest-writable module text): it calls a return entry in this CPU's
- * trampoline copy in the window, which the hypervisor wrote, and which
- * does what the SYSCALL entry does (trampoline.S). Copy n is CPU n's: the
- * hypervisor numbers its CPUs as Linux does (smp_processor_id() where it
- * launched each). Tracepoint probes run with preemption off, so the CPU
- * cannot change between reading its number and returning from its copy,
- * whose analyzer stack and ring are that CPU's alone. */
-typedef void (*return_entry_fn)(u64 nr, s64 value, const u64 args[6]);
+/* What the kernel reports: probes on Linux's tracepoints (the ftrace/perf
+ * ones) while a trace runs: every system call's return, the entries of
+ * 32-bit system calls (int $0x80 and SYSENTER do not go through IA32_LSTAR,
+ * so the trampoline never sees them), and tasks being made and ending.
+ * The probes analyse nothing themselves (they are guest-writable module
+ * text): each calls the event entry in this CPU's trampoline copy in the
+ * window, which the hypervisor wrote, and which does what the SYSCALL
+ * entry does (trampoline.S). Copy n is CPU n's: the hypervisor numbers its
+ * CPUs as Linux does (smp_processor_id() where it launched each).
+ * Tracepoint probes run with preemption off, so the CPU cannot change
+ * between reading its number and returning from its copy, whose analyzer
+ * stack and ring are that CPU's alone. Exit mode reports 64-bit returns
+ * only (its entry is one VMCALL that takes a number and a value). */
+typedef int (*event_entry_fn)(u64 nr, s64 value, const u64 args[6], u64 flags);
+
+static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
+{
+	event_entry_fn entry = (event_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
+						smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE +
+						READ_ONCE(event_entry));
+
+	if (flags != FVX_RECORD_RETURN && READ_ONCE(event_entry) != FVX_WIN_TRAMPOLINE_RETURN)
+		return 0; /* exit mode */
+	return entry(nr, value, args, flags);
+}
+
+/* A system call's arguments as it got them: for a 32-bit one, the low
+ * halves of the registers Linux reads for it. */
+static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
+{
+	unsigned long a[6];
+	int i;
+
+	syscall_get_arguments(current, regs, a);
+	for (i = 0; i < 6; i++)
+		args[i] = compat ? (u32)a[i] : a[i];
+}
 
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
-	/* The call's arguments as it got them (the return value is in AX
-	 * only): where a call like read(2) put what it filled. */
-	const u64 args[6] = { regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9 };
-	return_entry_fn entry;
+	bool compat = in_compat_syscall();
+	u64 args[6];
 
-	/* 32-bit system calls are not traced on entry either (their numbers
-	 * are another table's). */
-	if (in_compat_syscall())
-		return;
-
-	entry = (return_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
-				  smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE +
-				  READ_ONCE(return_entry));
-	entry(regs->orig_ax, ret, args);
+	/* The arguments, from pt_regs (the return value is in AX only):
+	 * where a call like read(2) put what it filled. */
+	call_args(regs, compat, args);
+	report(compat ? (u32)regs->orig_ax : regs->orig_ax, compat ? (s32)ret : ret, args,
+	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
 
-static void find_sys_exit(struct tracepoint *tp, void *priv)
+/* A 32-bit system call's entry. One the analyzer could not record while
+ * the trace waits for the frontend (FVX_ENTRY_RETRY) is not run yet: the
+ * call is skipped (orig_ax -1, as the tracepoint allows) and the thread
+ * goes back to its `int $0x80` with EAX as it was, to make it again once
+ * it next runs (2 bytes: after SYSENTER, Linux's return point is the vDSO
+ * instruction after an `int $0x80` there for this very purpose). */
+static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
 {
-	if (!strcmp(tp->name, "sys_exit"))
-		sys_exit_tracepoint = tp;
+	u64 args[6];
+
+	if (!in_compat_syscall())
+		return; /* the trampoline saw it */
+	call_args(regs, true, args);
+	if (report((u32)id, 0, args, FVX_RECORD_COMPAT) == FVX_ENTRY_RETRY) {
+		regs->orig_ax = -1;
+		regs->ax = (u32)id;
+		regs->ip -= 2;
+	}
 }
 
-static int returns_start(u32 mode)
+static void notrace probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
-	return_entry =
-		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
-	/* Also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task, so that
-	 * each one's system calls reach the tracepoint. */
-	return tracepoint_probe_register(sys_exit_tracepoint, probe_sys_exit, NULL);
+	const u64 args[6] = { (u64)child, child->pid, child->tgid };
+
+	report(FVX_TASK_FORK, 0, args, FVX_RECORD_TASK);
 }
 
-/* Once this returns, no CPU is in the probe or the return entry. */
-static void returns_stop(void)
+static void notrace probe_exit(void *data, struct task_struct *p)
 {
-	tracepoint_probe_unregister(sys_exit_tracepoint, probe_sys_exit, NULL);
+	const u64 args[6] = { (u64)p->exit_code, !atomic_read(&p->signal->live) };
+
+	report(FVX_TASK_EXIT, 0, args, FVX_RECORD_TASK);
+}
+
+static struct probe {
+	const char *name;
+	void *fn;
+	struct tracepoint *tp;
+} probes[] = {
+	{ "sys_exit", probe_sys_exit },
+	{ "sys_enter", probe_sys_enter },
+	{ "sched_process_fork", probe_fork },
+	{ "sched_process_exit", probe_exit },
+};
+
+static void find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		if (!strcmp(tp->name, probes[i].name))
+			probes[i].tp = tp;
+}
+
+/* Once this returns, no CPU is in a probe or the event entry. */
+static void reports_stop(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
+}
+
+static int reports_start(u32 mode)
+{
+	size_t i;
+	int err = 0;
+
+	event_entry =
+		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
+	/* sys_exit also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task,
+	 * so that each one's system calls reach both syscall tracepoints. */
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		err = tracepoint_probe_register(probes[i].tp, probes[i].fn, NULL);
+		if (err)
+			break;
+	}
+	if (err) {
+		while (i--)
+			tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return err;
 }
 
 /* Entries first, then returns: each call whose entry was recorded gets its
@@ -236,9 +321,9 @@ static int trace_stop(void)
 
 	if (err)
 		return err;
-	if (returns_on)
-		returns_stop();
-	returns_on = false;
+	if (reports_on)
+		reports_stop();
+	reports_on = false;
 	return 0;
 }
 
@@ -294,15 +379,15 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 	if (r != FVX_VMCALL_OK)
 		return r;
 	/* Returns first, then entries (the reverse of trace_stop). */
-	err = returns_start(req.mode);
+	err = reports_start(req.mode);
 	if (err)
 		return err;
 	err = set_mode(req.mode);
 	if (err) {
-		returns_stop();
+		reports_stop();
 		return err;
 	}
-	returns_on = true;
+	reports_on = true;
 	if (req.seal_seconds) {
 		__module_get(THIS_MODULE);
 		sealed_ref = true;
@@ -391,6 +476,7 @@ static struct miscdevice agent_device = {
 static int __init agent_init(void)
 {
 	struct fvx_agent_config cfg = { .version = FVX_AGENT_CONFIG_VERSION, .size = sizeof(cfg) };
+	size_t i;
 	s64 r;
 	int err;
 
@@ -404,12 +490,14 @@ static int __init agent_init(void)
 		pr_err("fastvmix: the hypervisor is not running (load fastvmix_hv first)\n");
 		return -ENODEV;
 	}
-	for_each_kernel_tracepoint(find_sys_exit, NULL);
-	if (!sys_exit_tracepoint) {
-		pr_err("fastvmix: no raw_syscalls:sys_exit tracepoint (CONFIG_FTRACE_SYSCALLS): "
-		       "no return values\n");
-		return -EOPNOTSUPP;
-	}
+	for_each_kernel_tracepoint(find_tracepoint, NULL);
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		if (!probes[i].tp) {
+			pr_err("fastvmix: no %s tracepoint (CONFIG_FTRACE_SYSCALLS, "
+			       "CONFIG_TRACEPOINTS)\n",
+			       probes[i].name);
+			return -EOPNOTSUPP;
+		}
 	r = vmcall_struct(FVX_VMCALL_WINDOW_INFO, NULL, sizeof(window), &window);
 	if (r != FVX_VMCALL_OK || window.version != FVX_WINDOW_INFO_VERSION ||
 	    window.geometry.cpu_count < num_possible_cpus()) {
@@ -460,9 +548,9 @@ static void __exit agent_exit(void)
 	if (trace_mode)
 		set_mode(0);
 	/* Whatever the hypervisor said: the probe is this module's text. */
-	if (returns_on)
-		returns_stop();
-	returns_on = false;
+	if (reports_on)
+		reports_stop();
+	reports_on = false;
 	mutex_unlock(&agent_lock);
 	unconfigure();
 	unmap_window();

@@ -43,7 +43,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
 	__u64 task;
 
-	if (ev->cpu >= cfg->geometry.cpu_count || !fvx_syscall_selected(cfg, rec->nr))
+	if (ev->cpu >= cfg->geometry.cpu_count ||
+	    (!(rec->flags & FVX_RECORD_COMPAT) && !fvx_syscall_selected(cfg, rec->nr)))
 		return FVX_ENTRY_DONE;
 	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected(cfg, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
@@ -60,10 +61,12 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	return FVX_ENTRY_DONE;
 }
 
+/* A 64-bit call's entry (the trampoline), or a 32-bit one's (the agent's
+ * sys_enter probe, FVX_RECORD_COMPAT). */
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
 	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
-					.flags = (__u32)ev->flags };
+					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 	int i;
 
 	(void)scratch;
@@ -72,12 +75,16 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 	return record(ev, cfg, &rec, ev->args);
 }
 
+/* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
+ * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
 	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
 					.args = { ev->args[0] },
-					.flags = FVX_RECORD_RETURN };
+					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 
 	(void)scratch;
+	if (ev->flags & FVX_RECORD_TASK)
+		return; /* not yet */
 	(void)record(ev, cfg, &rec, ev->call_args);
 }

@@ -225,6 +225,11 @@ struct drain {
 	struct fvx_trace_record *batch;
 	size_t batch_max;
 	__u64 lost; /* skipped by fvx_ring_pop (head and tail too far apart) */
+	/* Each CPU's records are numbered from 1 without a gap (drops are
+	 * counted, not numbered): the next one expected, 0 before the first,
+	 * and the records missing from that numbering (a damaged ring). */
+	__u64 next_seq[FVX_WIN_MAX_CPUS];
+	__u64 unnumbered;
 	char problem[256]; /* why drain_batch failed */
 };
 int drain_init(struct drain *d, const struct device_rings *r, size_t batch_max);
@@ -236,6 +241,9 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 int64_t drain_batch(struct drain *d);
 /* Records lost so far: the rings' own drop counters plus what was skipped. */
 uint64_t drain_dropped(const struct drain *d);
+/* Records missing from the CPUs' numbering so far, not counted as dropped
+ * by anyone: 0 unless the rings were damaged. */
+uint64_t drain_missing(const struct drain *d);
 
 /* launch.c: the traced process, started here (-- CMD) or followed (-p) */
 struct launch {

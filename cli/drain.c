@@ -69,6 +69,22 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 	return header_problem(d, cpu, &h, buf, size);
 }
 
+/* Checks that CPU cpu's records, in ring order, go on numbering from the
+ * last batch's; counts what is missing. */
+static void check_numbering(struct drain *d, unsigned int cpu, const struct fvx_trace_record *r,
+			    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		__u64 want = d->next_seq[cpu];
+
+		if (want && r[i].seq != want)
+			d->unnumbered += r[i].seq > want ? r[i].seq - want : 1;
+		d->next_seq[cpu] = r[i].seq + 1;
+	}
+}
+
 /* By TSC; then a CPU's records in ring order: data records share their
  * owner's TSC and must stay before it (qsort is not stable). */
 static int by_tsc(const void *a, const void *b)
@@ -102,14 +118,23 @@ int64_t drain_batch(struct drain *d)
 		heads[cpu] = fvx_ring_head(fvx_ring_at(d->rings, d->ring_bytes, cpu));
 	}
 	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
-		__u64 tail = d->consumer[cpu].tail;
+		__u64 tail = d->consumer[cpu].tail, lost = d->lost, got;
 
-		n += fvx_ring_pop(fvx_ring_at(d->rings, d->ring_bytes, cpu), seen[cpu].capacity,
-				  heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
+		got = fvx_ring_pop(fvx_ring_at(d->rings, d->ring_bytes, cpu), seen[cpu].capacity,
+				   heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
 		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
+		if (d->lost != lost)
+			d->next_seq[cpu] = 0; /* skipped: counted as lost already */
+		check_numbering(d, cpu, d->batch + n, got);
+		n += got;
 	}
 	qsort(d->batch, n, sizeof(*d->batch), by_tsc);
 	return n;
+}
+
+uint64_t drain_missing(const struct drain *d)
+{
+	return d->unnumbered;
 }
 
 uint64_t drain_dropped(const struct drain *d)

@@ -551,6 +551,8 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
+	if (r->flags & (FVX_RECORD_TASK | FVX_RECORD_COMPAT))
+		return; /* not shown yet */
 	if (r->flags & FVX_RECORD_DATA)
 		staged_add(o, r);
 	else if (r->flags & FVX_RECORD_RETURN)

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,11 @@ int cmd_trace(int argc, char **argv)
 	output_finish(&output, o.output ? out : stderr);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
+	if (drain_missing(&drain))
+		fprintf(stderr,
+			"fastvmix: %" PRIu64
+			" records missing from the rings' numbering (damaged rings)\n",
+			drain_missing(&drain));
 	rc = launch_exit_code(&launch);
 free_batch:
 	drain_free(&drain);

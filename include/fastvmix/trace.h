@@ -13,12 +13,14 @@
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
 #define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
-/* Where a system call's return is reported, within a copy: a C function
- * void ret(__u64 nr, __s64 value, const __u64 args[6]) the agent's
- * sys_exit probe calls on this CPU's copy, in fast mode and in exit mode
- * (which ignores args). */
+/* Where the kernel reports, within a copy: a C function
+ * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
+ * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
+ * system call's return (flags FVX_RECORD_RETURN), a 32-bit system call's
+ * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
+ * mode reports 64-bit returns only, and ignores args and flags. */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x280
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x380
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x3c0
 #define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
 #define FVX_WIN_CODE 0x10000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
@@ -164,6 +166,32 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
 #define FVX_RECORD_RETURN (1u << 1) /* a system call returned: args[0] is its value */
 #define FVX_RECORD_DATA (1u << 2) /* bytes of an argument: see below */
+/* A 32-bit system call (int $0x80, SYSENTER, a 32-bit process's SYSCALL):
+ * nr is the i386 table's (<asm/unistd_32.h>), args are the registers Linux
+ * reads for it (EBX, ECX, EDX, ESI, EDI, EBP), zero-extended. */
+#define FVX_RECORD_COMPAT (1u << 3)
+/* Not a system call: what happened to a task, nr says what (FVX_TASK_*).
+ * pid and tgid are the task's. */
+#define FVX_RECORD_TASK (1u << 4)
+#define FVX_RECORD_FLAGS                                                                           \
+	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |          \
+	 FVX_RECORD_TASK)
+
+/* Task events (FVX_RECORD_TASK), from the agent's probes on Linux's
+ * scheduler and signal tracepoints; args as they come from the agent:
+ *   FORK    the current task made a new one (fork, vfork, clone, clone3),
+ *           before it first runs: args[0] its task_struct, args[1] its pid,
+ *           args[2] its tgid;
+ *   EXIT    the current task ends: args[0] its exit code as wait(2)
+ *           reports it (status << 8, or the signal | 0x80 for a core),
+ *           args[1] 1 when it was the last thread of its process;
+ *   SIGNAL  a signal reaches a task: args[0] the task_struct it is for,
+ *           args[1] the signal, args[2] si_code, args[3] si_errno,
+ *           args[4] and args[5] the siginfo's first two words after the
+ *           header (si_pid | si_uid << 32 and si_status, or si_addr). */
+#define FVX_TASK_FORK 1
+#define FVX_TASK_EXIT 2
+#define FVX_TASK_SIGNAL 3
 
 struct fvx_trace_record {
 	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */

@@ -220,7 +220,9 @@ static inline void fvx_capture(const struct fvx_config *c, const struct fvx_gues
 			       const struct fvx_trace_record *owner, const __u64 args[6],
 			       __u64 room, fvx_emit_fn emit, void *ctx)
 {
-	const struct fvx_syscall_decl *d = fvx_syscall_decl(owner->nr);
+	/* (A 32-bit call's number is another table's.) */
+	const struct fvx_syscall_decl *d =
+		owner->flags & FVX_RECORD_COMPAT ? 0 : fvx_syscall_decl(owner->nr);
 	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i;
 	__u8 value[FVX_DATA_MAX];
 	__u64 used = 0;

@@ -150,6 +150,32 @@ static void full_ring_counts_drops(void **state)
 	assert_int_equal(f->drain.batch[0].nr, 99);
 }
 
+/* Numbering: consecutive per CPU across batches, drops and skips are not
+ * gaps; a record whose number jumps (a damaged ring) is counted missing. */
+static void numbering_gaps_are_counted(void **state)
+{
+	struct fake *f = *state;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		push(f, 0, i);
+	push(f, 1, 7);
+	assert_int_equal(drain_batch(&f->drain), 4);
+	push(f, 0, 3);
+	assert_int_equal(drain_batch(&f->drain), 1);
+	assert_int_equal(drain_missing(&f->drain), 0);
+	push(f, 0, 4);
+	fvx_ring_slot(ring(f, 0), CAPACITY, ring(f, 0)->head - 1)->seq += 5;
+	push(f, 0, 5);
+	/* 4 reads as 9: 4..8 missing, then 5 out of order */
+	assert_int_equal(drain_batch(&f->drain), 2);
+	assert_int_equal(drain_missing(&f->drain), 6);
+	for (i = 0; i < CAPACITY + 3; i++)
+		push(f, 1, i); /* drops: numbering goes on */
+	assert_int_equal(drain_batch(&f->drain), CAPACITY);
+	assert_int_equal(drain_missing(&f->drain), 6);
+}
+
 static void batch_limit_leaves_the_rest(void **state)
 {
 	struct fake *f = *state;
@@ -282,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(equal_times_keep_ring_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(numbering_gaps_are_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unwritten_header_refused, setup, teardown),
 	};

@@ -96,8 +96,8 @@ static void fixups_name_their_operands(void **state)
 static void fast_return_entry_checks_the_filter_first(void **state)
 {
 	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT;
-	u64 bt = find(from, to, (u8[]){ 0x48, 0x0f, 0xa3 }, 3),
-	    cli = find(from, to, (u8[]){ 0x9c, 0xfa }, 2); /* pushfq; cli */
+	u64 bt = find(from, to, (u8[]){ 0x49, 0x0f, 0xa3 }, 3), /* bt %rdi, (%r8) */
+		cli = find(from, to, (u8[]){ 0x9c, 0xfa }, 2); /* pushfq; cli */
 	u64 stack = find(from, to, (u8[]){ 0x48, 0xbc }, 2);
 	const struct trampoline_fixup *f;
 	unsigned int stacks = 0, cpus = 0;

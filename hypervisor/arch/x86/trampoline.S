@@ -135,64 +135,86 @@ fvx_trampoline_fast_end:
 	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
 
 	.org WIN_TRAMPOLINE_RETURN, 0xcc	/* fails to assemble if the exit-mode entry is longer */
-	/* A system call returned, fast mode:
-	 *     void return_entry(u64 nr, s64 value, const u64 args[6])
-	 * called by the agent's sys_exit probe in kernel context (preemption
-	 * off, so this is its CPU's copy; interrupts maybe on). The analyzer's
-	 * return entry runs in the analyzer view on this CPU's analyzer stack,
-	 * with interrupts off: the SYSCALL entry's user of that stack cannot
-	 * come in between. A C function: clobbers RAX, RCX, RDX, RSI, RDI,
-	 * R8-R11 and the arithmetic flags; keeps IF, DF and the rest. */
+	/* What the kernel reports, fast mode (the agent's tracepoint probes):
+	 *     int event_entry(u64 nr, s64 value, const u64 args[6], u64 flags)
+	 * called in kernel context with preemption off on its CPU's copy
+	 * (interrupts maybe on). flags (FVX_RECORD_*) says what: RETURN, a
+	 * system call returned with `value`; COMPAT without RETURN, a 32-bit
+	 * system call's entry (int $0x80, SYSENTER), which goes to the
+	 * analyzer's entry and returns what that returns (FVX_ENTRY_RETRY:
+	 * the agent makes the thread retry); TASK, a task event (nr says
+	 * which). args: the call's arguments or the event's values (the
+	 * agent's array, RDX; 0: none, all zero). The analyzer runs in the
+	 * analyzer view on this CPU's analyzer stack, with interrupts off: the
+	 * SYSCALL entry's user of that stack cannot come in between. A C
+	 * function: clobbers RAX, RCX, RDX, RSI, RDI, R8-R11 and the
+	 * arithmetic flags; keeps IF, DF and the rest. Nothing happens (0)
+	 * without an analyzer return entry, or for a 64-bit call the filter
+	 * does not select (the number is EDI, as Linux reads a 64-bit system
+	 * call's EAX; 32-bit numbers are the i386 table's: the analyzer
+	 * selects those). */
 	endbr64				/* an indirect-call target under CET-IBT */
-	/* A system call the filter does not select, or an analyzer without a
-	 * return entry: straight back, without entering the analyzer view.
-	 * The number is EDI, as Linux reads a 64-bit system call's EAX. */
+	xor %eax, %eax
 	mov %edi, %edi
+	lea CONFIG(%rip), %r8; FIXUP(FIX_CONFIG)
+	test $(RECORD_TASK | RECORD_COMPAT), %ecx
+	jnz 1f
 	cmp $512, %rdi
 	jae .Lreturn_skip
-	lea CONFIG(%rip), %rax; FIXUP(FIX_CONFIG)
-	bt %rdi, CFG_SYSCALLS(%rax)
+	bt %rdi, CFG_SYSCALLS(%r8)
 	jnc .Lreturn_skip
-	cmpq $0, CFG_RETURN_ENTRY(%rax)
+1:	cmpq $0, CFG_RETURN_ENTRY(%r8)
 	je .Lreturn_skip
 	push %rbx
 	pushfq
 	cli
 	mov %rsp, %rbx			/* the caller's stack (RBX is callee-saved) */
 	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
+	mov %ecx, %r8d			/* flags */
+	mov %rsi, %r9			/* value */
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
 	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
-	mov %rsi, EV_ARGS(%rsp)		/* args[0]: the return value */
+	mov %r8, EV_FLAGS(%rsp)
+	movq $0, EV_USER_RIP(%rsp)
+	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
+	/* The arguments, in call_args and args. */
+	xor %ecx, %ecx
+2:	xor %eax, %eax
+	test %rdx, %rdx
+	jz 3f
+	mov (%rdx,%rcx,8), %rax
+3:	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
+	mov %rax, EV_ARGS(%rsp,%rcx,8)
+	inc %ecx
+	cmp $6, %ecx
+	jb 2b
+	mov %rsp, %rdi
+	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
+	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
+	test $(RECORD_RETURN | RECORD_TASK), %r8d
+	jz 5f
+	test $RECORD_RETURN, %r8d
+	jz 4f
+	/* A return: args[0] is its value, the others 0. */
+	mov %r9, EV_ARGS(%rsp)
 	xor %eax, %eax
 	mov %rax, (EV_ARGS + 8)(%rsp)
 	mov %rax, (EV_ARGS + 16)(%rsp)
 	mov %rax, (EV_ARGS + 24)(%rsp)
 	mov %rax, (EV_ARGS + 32)(%rsp)
 	mov %rax, (EV_ARGS + 40)(%rsp)
-	mov %rax, EV_USER_RIP(%rsp)
-	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
-	movq $RECORD_RETURN, EV_FLAGS(%rsp)
-	/* The call's arguments, for buffers filled by the call: the agent's
-	 * copy of them from pt_regs (RDX; 0: none, all zero). */
-	xor %ecx, %ecx
-1:	xor %eax, %eax
-	test %rdx, %rdx
-	jz 2f
-	mov (%rdx,%rcx,8), %rax
-2:	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
-	inc %ecx
-	cmp $6, %ecx
-	jb 1b
-	mov %rsp, %rdi
-	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
-	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
-	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+4:	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+	xor %eax, %eax
+	jmp 6f
+5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+6:	mov %eax, %edi			/* what the analyzer returned */
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
+	mov %edi, %eax
 	mov %rbx, %rsp
 	popfq				/* IF as the caller had it */
 	pop %rbx

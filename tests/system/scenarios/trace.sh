@@ -140,6 +140,7 @@ cat /tmp/threads.err | sed 's/^/# threads: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
 check_num trace-threads-nothing-lost "${got% *}" -eq "2 * $calls * $threads"
 check_num trace-threads-none-dropped "${got#* }" -eq 0
+check trace-threads-numbering-gap-free sh -c "! grep -q 'missing from the rings' /tmp/threads.err"
 # With --drop, a full ring drops records instead, each one counted.
 fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench 20000 $threads 2>/tmp/drop.err
 cat /tmp/drop.err | sed 's/^/# --drop: /'

@@ -1,0 +1,28 @@
+# The full storm, outside make test (draining it takes about ten minutes in
+# Bochs): one pinned thread per CPU (at least two), 100,000 getpid each,
+# made faster than the frontend drains. By default nothing is lost: every
+# record arrives, none dropped, each CPU's numbering without a gap. With
+# --drop, drops happen and each one is counted.
+#     bash tests/system/mkimage.sh build/system/storm.iso build/bin smoke storm
+#     bash tests/system/run.sh build/system/storm.iso 2 storm 1800
+# timeout: 1700
+. /scenarios/lib.sh
+check storm-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
+check storm-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+threads=$(nproc)
+[ "$threads" -ge 2 ] || threads=2
+calls=100000
+fastvmix trace -e trace=getpid -o /dev/null -- getpid_bench $calls $threads 2>/tmp/storm.err
+sed 's/^/# default: /' /tmp/storm.err
+got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/storm.err)
+check_num storm-nothing-lost "${got% *}" -eq "2 * $calls * $threads"
+check_num storm-none-dropped "${got#* }" -eq 0
+check storm-numbering-gap-free sh -c "! grep -q 'missing from the rings' /tmp/storm.err"
+fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench $calls $threads 2>/tmp/drop.err
+sed 's/^/# --drop: /' /tmp/drop.err
+got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/drop.err)
+check_num storm-drop-accounted "${got% *} + ${got#* }" -eq "2 * $calls * $threads"
+check_num storm-drop-drops "${got#* }" -gt 0
+check storm-agent-rmmod rmmod fastvmix
+check storm-hv-rmmod rmmod fastvmix_hv
+check_no_oops storm-no-oops
