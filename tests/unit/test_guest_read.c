@@ -14,8 +14,10 @@
 #include <linux/types.h>
 
 #include "fastvmix/trace.h"
+#include "fastvmix/trace_select.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
 
 #define RAM (8ULL << 20) /* the fake machine's RAM: physical [0, 8 MiB) */
