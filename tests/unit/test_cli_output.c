@@ -276,7 +276,8 @@ static void json_line(void **state)
 
 	assert_string_equal(
 		printed(f, true, &r, 9),
-		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"nr\":1,"
+		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"arch\":\"x86_64\","
+		"\"nr\":1,"
 		"\"name\":\"write\",\"args\":[\"0x3\",\"0x7ffd1000\",\"0x9\","
 		"\"0xdead\",\"0xbeef\",\"0xcafe\"],\"exit_mode\":false,\"ret\":9,\"errno\":null,"
 		"\"decoded_args\":[\"3\",\"0x7ffd1000\",\"9\"],\"decoded_ret\":\"9\"}"
@@ -286,7 +287,8 @@ static void json_line(void **state)
 	memset(r.args, 0, sizeof(r.args));
 	assert_string_equal(
 		printed(f, true, &r, -11),
-		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"nr\":39,"
+		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"arch\":\"x86_64\","
+		"\"nr\":39,"
 		"\"name\":\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":true,\"ret\":-11,\"errno\":\"EAGAIN\",\"decoded_args\":[],"
 		"\"decoded_ret\":\"-1 EAGAIN (Resource temporarily unavailable)\"}\n");
@@ -304,21 +306,24 @@ static void json_calls(void **state)
 
 	assert_string_equal(
 		printed_all(f, true, r, 4),
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"nr\":56,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"56,"
 		"\"name\":\"clone\",\"args\":null,\"exit_mode\":false,\"ret\":0,"
 		"\"errno\":null,\"decoded_args\":null,\"decoded_ret\":\"0\"}\n"
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"nr\":231,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"231,"
 		"\"name\":\"exit_group\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"0\"],"
 		"\"decoded_ret\":null}\n"
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":10,\"tgid\":1,\"nr\":0,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":10,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,"
 		"\"name\":\"read\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":-4,\"errno\":\"EINTR\",\"decoded_args\":[\"3\","
 		"\"NULL\",\"0\"],\"decoded_ret\":\"-1 EINTR (Interrupted system call)\"}\n");
 	r[3] = entry(12, 0, 0);
 	assert_non_null(strstr(
 		printed_all(f, true, r, 4),
-		"\"pid\":12,\"tgid\":1,\"nr\":0,\"name\":\"read\",\"args\":[\"0\",\"0\","
+		"\"pid\":12,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,\"name\":\"read\",\"args\":["
+		"\"0\",\"0\","
 		"\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false,\"ret\":null,"
 		"\"errno\":null,\"decoded_args\":[\"0\",\"NULL\",\"0\"],\"decoded_ret\":null}\n"));
 }
@@ -594,7 +599,8 @@ static void json_decoded(void **state)
 	opt.durations = true;
 	assert_string_equal(
 		printed_with(f, &opt, r, 2),
-		"{\"seq\":0,\"tsc\":1000,\"cpu\":0,\"pid\":7,\"tgid\":1,\"nr\":62,"
+		"{\"seq\":0,\"tsc\":1000,\"cpu\":0,\"pid\":7,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"62,"
 		"\"name\":\"kill\",\"args\":[\"0x7702\",\"0x9\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":-1,\"errno\":\"EPERM\","
 		"\"decoded_args\":[\"30466\",\"SIGKILL\"],"
