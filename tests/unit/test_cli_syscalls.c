@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <seccomp.h>
 
 #include "cli.h"
 #include "fake_tracefs.h"
@@ -149,6 +150,89 @@ static void argument_counts_from_tracefs(void **state)
 	fake_events_remove(dir);
 }
 
+/* -e trace= names select 32-bit calls by their i386 names: a name both
+ * tables have selects both, an i386-only one only the 32-bit call; a
+ * class takes the 32-bit calls whose x86-64 namesake it has. */
+static void filter_selects_32_bit_calls_by_name(void **state)
+{
+	struct syscall_filter f;
+	struct fvx_trace_record r = { .nr = 5, .flags = FVX_RECORD_COMPAT };
+
+	assert_int_equal(syscall_filter_parse("trace=open", &f), 0);
+	assert_true(has(f.native, 2) && has(f.compat, 5));
+	assert_int_equal(count(f.native) + count(f.compat), 2);
+	assert_true(syscall_filter_wants(&f, &r));
+	r.flags = 0; /* x86-64 5 is fstat */
+	assert_false(syscall_filter_wants(&f, &r));
+	r.flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN;
+	r.nr = 100000;
+	assert_false(syscall_filter_wants(&f, &r));
+	assert_int_equal(syscall_filter_parse("trace=mmap2,_llseek", &f), 0);
+	assert_true(has(f.compat, 192) && has(f.compat, 140));
+	assert_int_equal(count(f.native), 0);
+	assert_int_equal(count(f.compat), 2);
+	assert_int_equal(syscall_filter_parse("trace=mmap", &f), 0); /* i386's is old_mmap */
+	assert_true(has(f.native, 9) && has(f.compat, 90));
+	assert_int_equal(syscall_filter_parse("trace=%file", &f), 0);
+	assert_true(has(f.compat, 5) && has(f.compat, 11) && has(f.compat, 295) &&
+		    has(f.compat, 182));
+	assert_false(has(f.compat, 20) || has(f.compat, 4));
+	assert_int_equal(syscall_filter_parse("trace=%memory", &f), 0);
+	assert_true(has(f.compat, 90) && has(f.compat, 45) && has(f.compat, 125));
+	assert_false(has(f.compat, 5));
+	assert_int_equal(syscall_filter_parse("trace=all", &f), 0);
+	assert_int_equal(count(f.compat), 512);
+	assert_int_equal(syscall_filter_parse("trace=mmap3", &f), -1);
+}
+
+static void compat_names_and_numbers(void **state)
+{
+	struct fvx_trace_record r = { .nr = 5, .flags = FVX_RECORD_COMPAT };
+	char buf[64];
+
+	assert_string_equal(syscall_compat_name(20, buf, sizeof(buf)), "getpid");
+	assert_string_equal(syscall_compat_name(192, buf, sizeof(buf)), "mmap2");
+	assert_string_equal(syscall_compat_name(451, buf, sizeof(buf)), "syscall_451");
+	assert_string_equal(syscall_compat_name(UINT64_MAX, buf, sizeof(buf)),
+			    "syscall_18446744073709551615");
+	assert_int_equal(syscall_compat_number("exit_group"), 252);
+	assert_int_equal(syscall_compat_number("socket"), 359);
+	assert_int_equal(syscall_compat_number("arch_prctl"), 384);
+	assert_int_equal(syscall_compat_number("no_such_call"), -1);
+	assert_int_equal(syscall_compat_number(""), -1);
+	assert_string_equal(syscall_record_name(&r, buf, sizeof(buf)), "open");
+	r.flags = FVX_RECORD_RETURN;
+	assert_string_equal(syscall_record_name(&r, buf, sizeof(buf)), "fstat");
+}
+
+/* The generated table against libseccomp's: the same name for every i386
+ * number (libseccomp resolves names of socket and IPC calls to its own
+ * multiplexed numbers, so the table names them), and every twin the
+ * x86-64 call of that name. */
+static void compat_table_agrees_with_libseccomp(void **state)
+{
+	int nr, named = 0;
+
+	for (nr = 0; nr < FVX_COMPAT_SYSCALLS; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
+		int twin = fvx_compat_twin(nr);
+
+		if (fvx_compat_names[nr][0]) {
+			assert_non_null(name);
+			assert_string_equal(name, fvx_compat_names[nr]);
+			named++;
+		}
+		free(name);
+		if (twin < 0)
+			continue;
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, twin);
+		assert_non_null(name);
+		assert_string_equal(name, fvx_compat_names[nr]);
+		free(name);
+	}
+	assert_true(named > 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +244,9 @@ int main(void)
 		cmocka_unit_test(filter_refuses_other_qualifiers),
 		cmocka_unit_test(names_and_numbers),
 		cmocka_unit_test(argument_counts_from_tracefs),
+		cmocka_unit_test(filter_selects_32_bit_calls_by_name),
+		cmocka_unit_test(compat_names_and_numbers),
+		cmocka_unit_test(compat_table_agrees_with_libseccomp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,149 @@
+# 32-bit system calls: int $0x80 from a 64-bit program (compat64), int
+# $0x80 and SYSENTER (the vDSO's __kernel_vsyscall) from a 32-bit one
+# (compat32), each making the same getpid, failed open and write. Traced
+# through the agent's sys_enter probe and shown as strace shows them: i386
+# names, decoded arguments and strings, return values and errnos, strace's
+# personality lines; -e trace=, -c and --json; no VM exit per call; storms
+# of them that fill the ring end with every record there, none dropped
+# (the calls wait: the retry path, for int $0x80 and for SYSENTER).
+# timeout: 900
+. /scenarios/lib.sh
+
+check compat-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
+check compat-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+
+# calls FILE: from the program's first getpid on, without pid prefixes,
+# pids as PID
+calls() {
+	sed -e 's/^\[pid *[0-9]*\] //' -e 's/^getpid() = [0-9]*$/getpid() = PID/' \
+		-e 's/^\[ Process PID=[0-9]* /[ Process PID=PID /' "$1" | sed -n '/^getpid() = PID$/,$p'
+}
+# getpid_is_pid FILE: some getpid calls, each returning its thread's pid
+getpid_is_pid() {
+	sed -n 's/^\[pid *\([0-9]*\)\] getpid() = \([0-9]*\)$/\1 \2/p' "$1" >/tmp/getpid.pairs
+	test -s /tmp/getpid.pairs && awk '$1 != $2 { bad = 1 } END { exit bad }' /tmp/getpid.pairs
+}
+# mode_lines FILE MODE: how many "[ Process PID=N runs in MODE mode. ]"
+# lines there are of thread N itself
+mode_lines() {
+	sed -n "s/^\[pid *\([0-9]*\)\] \[ Process PID=\([0-9]*\) runs in $2 mode\. \]\$/\1 \2/p" "$1" |
+		awk '$1 == $2' | wc -l
+}
+# The three calls as strace prints them.
+three_calls() {
+	echo 'getpid() = PID'
+	echo 'open("/nonexistent/fvx-compat", O_RDONLY) = -1 ENOENT (No such file or directory)'
+	echo 'write(1, "fvx-compat\n", 11) = 11'
+}
+
+# (fd 3 is this harness's result channel; the programs write to fd 1:
+# /dev/null here)
+# SYSCALL, then int $0x80: strace's line at each switch.
+fastvmix trace -o /tmp/c64.txt -- compat64 >/dev/null 2>/tmp/c64.err 3>&-
+rc=$?
+sed 's/^/# compat64: /' /tmp/c64.txt | tail -n 10
+{
+	three_calls
+	echo '[ Process PID=PID runs in 32 bit mode. ]'
+	three_calls
+	echo '[ Process PID=PID runs in 64 bit mode. ]'
+	echo 'exit_group(0) = ?'
+	echo '+++ exited with 0 +++'
+} >/tmp/c64.want
+calls /tmp/c64.txt >/tmp/c64.got
+diff /tmp/c64.want /tmp/c64.got | sed 's/^/# diff: /'
+check_num compat64-exit-status "$rc" -eq 0
+check compat64-calls-as-strace cmp -s /tmp/c64.want /tmp/c64.got
+check compat64-getpid-is-pid getpid_is_pid /tmp/c64.txt
+check_num compat64-to-32-bit-mode "$(mode_lines /tmp/c64.txt '32 bit')" -eq 1
+check_num compat64-back-to-64-bit-mode "$(mode_lines /tmp/c64.txt '64 bit')" -eq 1
+
+# int $0x80, then SYSENTER, in a 32-bit process: its execve returns as a
+# 32-bit call (the 64-bit entry and the i386 return make one line).
+fastvmix trace -o /tmp/c32.txt -- compat32 >/dev/null 2>/tmp/c32.err 3>&-
+rc=$?
+sed 's/^/# compat32: /' /tmp/c32.txt
+{
+	three_calls
+	three_calls
+	echo 'exit_group(0) = ?'
+	echo '+++ exited with 0 +++'
+} >/tmp/c32.want
+calls /tmp/c32.txt >/tmp/c32.got
+diff /tmp/c32.want /tmp/c32.got | sed 's/^/# diff: /'
+check_num compat32-exit-status "$rc" -eq 0
+check compat32-calls-as-strace cmp -s /tmp/c32.want /tmp/c32.got
+check compat32-getpid-is-pid getpid_is_pid /tmp/c32.txt
+check compat32-execve-returns grep -qE '\] execve\("[^"]*compat32", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/c32.txt
+check_num compat32-runs-in-32-bit-mode "$(mode_lines /tmp/c32.txt '32 bit')" -eq 1
+
+# -e trace= selects 32-bit calls by name, classes by the x86-64 call of
+# the same name.
+fastvmix trace -e trace=open -o /tmp/c64-open.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+sed 's/^/# -e trace=open: /' /tmp/c64-open.txt
+check_num compat-filter-open-both "$(grep -c '\] open(' /tmp/c64-open.txt)" -eq 2
+check compat-filter-open-only sh -c "! grep -E '\] (getpid|write|exit_group)\(' /tmp/c64-open.txt"
+fastvmix trace -e trace=%file -o /tmp/c32-file.txt -- compat32 >/dev/null 2>/dev/null 3>&-
+check_num compat-filter-class "$(grep -c '\] open("/nonexistent/fvx-compat", O_RDONLY) = -1 ENOENT' /tmp/c32-file.txt)" -eq 2
+check compat-filter-class-only sh -c "! grep -E '\] (getpid|write)\(' /tmp/c32-file.txt"
+
+# -c: the 32-bit calls in a table of their own, as strace prints them.
+fastvmix trace -c -o /tmp/c64-c.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+sed 's/^/# -c: /' /tmp/c64-c.txt
+sed -n '/^System call usage summary for 32 bit mode:$/,$p' /tmp/c64-c.txt >/tmp/c64-c32.txt
+check compat-summary-open grep -qE ' 1 +1 open$' /tmp/c64-c32.txt
+check compat-summary-getpid grep -qE ' 1 +getpid$' /tmp/c64-c32.txt
+check compat-summary-total grep -qE ' 3 +1 total$' /tmp/c64-c32.txt
+
+# JSON Lines: "arch" says which table "nr" is of.
+fastvmix trace --json -o /tmp/c64.json -- compat64 >/dev/null 2>/dev/null 3>&-
+grep '"name":"open"' /tmp/c64.json | sed 's/^/# json: /'
+check compat-json-open-64 grep -q '"arch":"x86_64","nr":2,"name":"open",.*"ret":-2,"errno":"ENOENT",' /tmp/c64.json
+check compat-json-open-32 grep -q '"arch":"i386","nr":5,"name":"open",.*"ret":-2,"errno":"ENOENT",' /tmp/c64.json
+check compat-json-write-data grep -q '"arch":"i386","nr":4,"name":"write",.*"data":\[null,{"bytes":"fvx-compat\\n","truncated":false},' /tmp/c64.json
+
+# Exit mode reports 64-bit calls only.
+fastvmix trace --mode exit -o /tmp/c64-exit.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+check_num compat-exit-mode-64-bit-only "$(grep -c '\] open(' /tmp/c64-exit.txt)" -eq 1
+
+# storm NAME PROGRAM CALLS [stop]: PROGRAM makes CALLS 32-bit getpid calls,
+# traced alone. Every record must arrive, none dropped, each call return
+# the pid. With "stop" the frontend is stopped for 5 s meanwhile: the ring
+# fills, and the calls wait for it (the agent rewinds them to their
+# int $0x80) instead of being lost. Leaves the VM exits in storm_exits.
+storm() {
+	snapshot /tmp/$1.0
+	fastvmix trace -e trace=getpid -o /tmp/$1.txt -- $2 storm $3 2>/tmp/$1.err 3>&- &
+	fvx=$!
+	if [ "${4:-}" = stop ]; then
+		sleep 1
+		kill -STOP $fvx
+		sleep 5
+		kill -CONT $fvx
+	fi
+	wait $fvx
+	rc=$?
+	snapshot /tmp/$1.1
+	storm_exits=$(calc "$(exits /tmp/$1.1) - $(exits /tmp/$1.0)")
+	got=$(trace_counts /tmp/$1.err)
+	echo "# $1: $2 storm $3 ${4:-}: exit status $rc, $(cat /tmp/$1.err), $storm_exits VM exits"
+	check_num $1-exit-status "$rc" -eq 0
+	check_num $1-all-records "${got% *}" -eq "2 * $3"
+	check_num $1-none-dropped "${got#* }" -eq 0
+	check_num $1-all-getpid "$(grep -c '\] getpid() = [0-9]*$' /tmp/$1.txt)" -eq "$3"
+	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
+}
+# No VM exit per call (start-up's CPUIDs aside), through int $0x80 and
+# SYSENTER.
+calls=40000
+storm compat-int80-storm compat64 $calls
+check_num compat-int80-no-exits "$storm_exits" -lt "$calls / 100"
+storm compat-sysenter-storm compat32 $calls
+check_num compat-sysenter-no-exits "$storm_exits" -lt "$calls / 100"
+# The ring full: the calls wait, for int $0x80 and for SYSENTER.
+storm compat-int80-wait compat64 20000 stop
+storm compat-sysenter-wait compat32 20000 stop
+
+check compat-agent-rmmod rmmod fastvmix
+check compat-hv-rmmod rmmod fastvmix_hv
+check_no_oops compat-no-oops
