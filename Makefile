@@ -200,9 +200,9 @@ $(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(F
 	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) -o $@ $< $(FUZZ_HV_SRC)
 # The ring consumer: cli/drain.c's loads traced, where the fake kernel
 # writes concurrently; the agent's ioctl and mmap wrapped.
-$(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
+$(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS) $(COMPAT_NAMES)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -fsanitize-coverage=trace-loads -c -o $@ $<
 FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c cli/decode.c cli/syscall_table.c \
 	cli/clock.c cli/summary.c hypervisor/core/analyzer_image.c
 $(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \

@@ -295,6 +295,15 @@ rings = {
     struct.pack('<Q', int.from_bytes(b'hello\n\0\0', 'little')) + bytes(5) +
     bytes([RECORD, 0, 1, 0, 0, 1, 1, 1, 0x70, 1, 6, 0, 0, 0]) +
     bytes([RECORD, 8, 1, 0, 0, 1, 6]) + bytes(5) + bytes([PASS]),
+    # record() with bit 6: 32-bit calls. i386 open (5) of 0x4000 and its
+    # ENOENT, then mmap2 (192: no x86-64 twin) returning 0xf7f5e000, sign-
+    # extended as the agent passes EAX.
+    'compat_records': bytes([0, 1, 0x01, 0, 0]) +
+    bytes([RECORD, 64, 5, 0, 1, 10, 4]) + struct.pack('<Q', 0x4000) + bytes([1, 0] * 5) +
+    bytes([RECORD, 72, 5, 0, 1, 11, 4]) + struct.pack('<q', -2) + bytes([1, 0] * 5) +
+    bytes([RECORD, 64, 192, 0, 1, 12]) + bytes([1, 0] * 6) +
+    bytes([RECORD, 72, 192, 0, 1, 13, 4]) + struct.pack('<q', -0x80a2000) + bytes([1, 0] * 5) +
+    bytes([PASS]),
 }
 
 # ioctl_fuzz.c: a selector, then the argument struct's bytes.

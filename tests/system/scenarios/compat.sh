@@ -36,12 +36,21 @@ three_calls() {
 	echo 'write(1, "fvx-compat\n", 11) = 11'
 }
 
-# (fd 3 is this harness's result channel; the programs write to fd 1:
-# /dev/null here)
+# traced PROGRAM: PROGRAM traced into /tmp/PROGRAM.txt (fd 3 is this
+# harness's result channel; the program writes to fd 1: /dev/null here);
+# its exit status, its calls against /tmp/PROGRAM.want, getpid's values.
+traced() {
+	fastvmix trace -o /tmp/$1.txt -- $1 >/dev/null 2>/tmp/$1.err 3>&-
+	rc=$?
+	sed "s/^/# $1: /" /tmp/$1.txt | tail -n 14
+	calls /tmp/$1.txt >/tmp/$1.got
+	diff /tmp/$1.want /tmp/$1.got | sed 's/^/# diff: /'
+	check_num $1-exit-status "$rc" -eq 0
+	check $1-calls-as-strace cmp -s /tmp/$1.want /tmp/$1.got
+	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
+}
+
 # SYSCALL, then int $0x80: strace's line at each switch.
-fastvmix trace -o /tmp/c64.txt -- compat64 >/dev/null 2>/tmp/c64.err 3>&-
-rc=$?
-sed 's/^/# compat64: /' /tmp/c64.txt | tail -n 10
 {
 	three_calls
 	echo '[ Process PID=PID runs in 32 bit mode. ]'
@@ -49,33 +58,22 @@ sed 's/^/# compat64: /' /tmp/c64.txt | tail -n 10
 	echo '[ Process PID=PID runs in 64 bit mode. ]'
 	echo 'exit_group(0) = ?'
 	echo '+++ exited with 0 +++'
-} >/tmp/c64.want
-calls /tmp/c64.txt >/tmp/c64.got
-diff /tmp/c64.want /tmp/c64.got | sed 's/^/# diff: /'
-check_num compat64-exit-status "$rc" -eq 0
-check compat64-calls-as-strace cmp -s /tmp/c64.want /tmp/c64.got
-check compat64-getpid-is-pid getpid_is_pid /tmp/c64.txt
-check_num compat64-to-32-bit-mode "$(mode_lines /tmp/c64.txt '32 bit')" -eq 1
-check_num compat64-back-to-64-bit-mode "$(mode_lines /tmp/c64.txt '64 bit')" -eq 1
+} >/tmp/compat64.want
+traced compat64
+check_num compat64-to-32-bit-mode "$(mode_lines /tmp/compat64.txt '32 bit')" -eq 1
+check_num compat64-back-to-64-bit-mode "$(mode_lines /tmp/compat64.txt '64 bit')" -eq 1
 
 # int $0x80, then SYSENTER, in a 32-bit process: its execve returns as a
 # 32-bit call (the 64-bit entry and the i386 return make one line).
-fastvmix trace -o /tmp/c32.txt -- compat32 >/dev/null 2>/tmp/c32.err 3>&-
-rc=$?
-sed 's/^/# compat32: /' /tmp/c32.txt
 {
 	three_calls
 	three_calls
 	echo 'exit_group(0) = ?'
 	echo '+++ exited with 0 +++'
-} >/tmp/c32.want
-calls /tmp/c32.txt >/tmp/c32.got
-diff /tmp/c32.want /tmp/c32.got | sed 's/^/# diff: /'
-check_num compat32-exit-status "$rc" -eq 0
-check compat32-calls-as-strace cmp -s /tmp/c32.want /tmp/c32.got
-check compat32-getpid-is-pid getpid_is_pid /tmp/c32.txt
-check compat32-execve-returns grep -qE '\] execve\("[^"]*compat32", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/c32.txt
-check_num compat32-runs-in-32-bit-mode "$(mode_lines /tmp/c32.txt '32 bit')" -eq 1
+} >/tmp/compat32.want
+traced compat32
+check compat32-execve-returns grep -qE '\] execve\("[^"]*compat32", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/compat32.txt
+check_num compat32-runs-in-32-bit-mode "$(mode_lines /tmp/compat32.txt '32 bit')" -eq 1
 
 # -e trace= selects 32-bit calls by name, classes by the x86-64 call of
 # the same name.
