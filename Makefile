@@ -39,13 +39,13 @@ $(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard includ
 	@mkdir -p $(dir $@)
 	bash analyzers/sdk/build.sh $< $@
 
-$(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h)
+$(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h tests/system/progs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
 # The one 32-bit program: freestanding, no C library (none is installed for
 # -m32); its own _start, system calls by int $0x80 and the vDSO.
-$(BUILD)/bin/compat32: tests/system/progs/compat32.c
+$(BUILD)/bin/compat32: tests/system/progs/compat32.c tests/system/progs/compat.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -m32 -ffreestanding -fno-pic -fno-stack-protector \
 		-fcf-protection=none -nostdlib -static -Wl,--build-id=none -o $@ $<
