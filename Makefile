@@ -19,7 +19,8 @@ UNIT_CORE := $(CORE_PURE) hypervisor/core/pool.c hypervisor/core/mtrr.c hypervis
 CLI_SRC := $(wildcard cli/*.c)
 ERRNO_NAMES := $(BUILD)/gen/errno_names.h
 CONST_NAMES := $(BUILD)/gen/const_names.h
-GEN_NAMES := $(ERRNO_NAMES) $(CONST_NAMES)
+COMPAT_NAMES := $(BUILD)/gen/compat_syscalls.h
+GEN_NAMES := $(ERRNO_NAMES) $(CONST_NAMES) $(COMPAT_NAMES)
 UAPI ?= /usr/include
 GUEST_PROGS := $(patsubst tests/system/progs/%.c,$(BUILD)/bin/%,$(wildcard tests/system/progs/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -34,13 +35,20 @@ deps $(GUEST_STAMP):
 
 # The frontend is linked statically so it runs in the guest's busybox initramfs.
 cli: $(BUILD)/bin/fastvmix $(GUEST_PROGS) $(BUILD)/bin/syscall.fvxa
-$(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard include/fastvmix/*.h) hypervisor/arch/x86/offsets.c
+$(BUILD)/bin/%.fvxa: analyzers/%.c $(wildcard analyzers/sdk/*) $(wildcard include/fastvmix/*.h) hypervisor/arch/x86/offsets.c scripts/gen-compat.sh
 	@mkdir -p $(dir $@)
 	bash analyzers/sdk/build.sh $< $@
 
-$(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h)
+$(BUILD)/bin/%: tests/system/progs/%.c $(wildcard include/fastvmix/*.h tests/system/progs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -pthread -o $@ $<
+
+# The one 32-bit program: freestanding, no C library (none is installed for
+# -m32); its own _start, system calls by int $0x80 and the vDSO.
+$(BUILD)/bin/compat32: tests/system/progs/compat32.c tests/system/progs/compat.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -m32 -ffreestanding -fno-pic -fno-stack-protector \
+		-fcf-protection=none -nostdlib -static -Wl,--build-id=none -o $@ $<
 
 $(BUILD)/bin/fastvmix: $(CLI_SRC) $(CORE_PURE) $(GEN_NAMES) $(wildcard cli/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h) | $(GUEST_STAMP)
 	@mkdir -p $(dir $@)
@@ -53,6 +61,10 @@ $(ERRNO_NAMES): scripts/gen-errno.sh $(UAPI)/asm-generic/errno-base.h $(UAPI)/as
 # Flag and constant names for decoding arguments, from the uapi headers.
 $(CONST_NAMES): scripts/gen-constants.sh
 	bash scripts/gen-constants.sh $@
+
+# The i386 system call table and each call's x86-64 twin, from the uapi headers.
+$(COMPAT_NAMES): scripts/gen-compat.sh
+	bash scripts/gen-compat.sh $@
 
 # The asm-offsets header: C layouts for assembly (hypervisor/arch/x86/offsets.c).
 OFFSETS := $(BUILD)/gen/fvx_offsets.h
@@ -133,9 +145,9 @@ $(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(COMPAT_NAMES) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(UNIT_CORE) -lcmocka
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(UNIT_CORE) -lcmocka
 
 unit: unit-build
 	@bash tests/unit/run.sh $(UNIT_TESTS)
@@ -188,9 +200,9 @@ $(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(F
 	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) -o $@ $< $(FUZZ_HV_SRC)
 # The ring consumer: cli/drain.c's loads traced, where the fake kernel
 # writes concurrently; the agent's ioctl and mmap wrapped.
-$(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS)
+$(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS) $(COMPAT_NAMES)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -fsanitize-coverage=trace-loads -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -fsanitize-coverage=trace-loads -c -o $@ $<
 FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c cli/decode.c cli/syscall_table.c \
 	cli/clock.c cli/summary.c hypervisor/core/analyzer_image.c
 $(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \

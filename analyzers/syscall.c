@@ -2,10 +2,13 @@
  * one more when it returns (FVX_RECORD_RETURN, the value in args[0]); before
  * each, the data records of its string, buffer, argv and socket address
  * arguments (trace.h), read from the traced process without faulting
- * (guest_read.h). */
+ * (guest_read.h). 32-bit
+ * calls (FVX_RECORD_COMPAT) are selected and captured through their
+ * x86-64 twin (syscall_compat.h). */
 #include "fvx_analyzer.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
 
 FVX_ANALYZER("syscall");
@@ -44,7 +47,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	__u64 task;
 
 	if (ev->cpu >= cfg->geometry.cpu_count ||
-	    (!(rec->flags & FVX_RECORD_COMPAT) && !fvx_syscall_selected(cfg, rec->nr)))
+	    !(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(cfg, rec->nr)
+					     : fvx_syscall_selected(cfg, rec->nr)))
 		return FVX_ENTRY_DONE;
 	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected(cfg, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))

@@ -11,8 +11,10 @@
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/trace.h"
+#include "fastvmix/trace_select.h"
 #include "fastvmix/ring.h"
 #include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
 
 struct cli_command {
 	const char *name;
@@ -46,7 +48,9 @@ int device_load_analyzer(int fd, const char *path);
 int device_map(int fd, struct device_rings *r);
 void device_unmap(struct device_rings *r);
 
-/* syscalls.c: system call names and argument counts, the -e filter */
+/* syscalls.c: system call names and argument counts, the -e filter. 32-bit
+ * calls (FVX_RECORD_COMPAT) have the numbers and names of the i386 table
+ * (syscall_compat.h). */
 #define SYSCALL_COUNT 512 /* the filter's bitmap covers syscalls 0..511 */
 #define SYSCALL_EVENTS_DIR "/sys/kernel/tracing/events/syscalls"
 struct syscall_table {
@@ -58,12 +62,26 @@ void syscall_table_init(struct syscall_table *t, const char *events_dir);
 const char *syscall_name(uint64_t nr, char *buf, size_t size);
 /* The number of a name, or -1 when unknown or beyond the filter. */
 int syscall_number(const char *name);
+/* The same for the i386 table. */
+const char *syscall_compat_name(uint64_t nr, char *buf, size_t size);
+int syscall_compat_number(const char *name);
+/* The name of a record's call, 64-bit or 32-bit. */
+const char *syscall_record_name(const struct fvx_trace_record *r, char *buf, size_t size);
 /* How many arguments nr takes: 6 when the kernel does not say. */
 int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name);
-/* Parses "trace=NAME[,NAME...]" into a bitmap: system call names, strace's
- * classes (%file, %desc, %network or %net, %process, %signal, %ipc,
- * %memory) and "all"; -1 with a message on stderr. */
-int syscall_filter_parse(const char *spec, uint64_t syscalls[8]);
+/* Which calls -e trace= asks for: x86-64 numbers (also what the kernel is
+ * asked to trace) and i386 numbers, selected by the same names. */
+struct syscall_filter {
+	uint64_t native[8];
+	uint64_t compat[8];
+};
+/* Parses "trace=NAME[,NAME...]": system call names (of either table),
+ * strace's classes (%file, %desc, %network or %net, %process, %signal,
+ * %ipc, %memory: a 32-bit call is in the class of the x86-64 call of the
+ * same name) and "all"; -1 with a message on stderr. */
+int syscall_filter_parse(const char *spec, struct syscall_filter *f);
+/* Whether the filter selects a record's call. */
+bool syscall_filter_wants(const struct syscall_filter *f, const struct fvx_trace_record *r);
 
 /* decode.c and syscall_args.h: what a system call's arguments and return
  * value mean, for the x86-64 calls described in syscall_args.h. Values
@@ -113,8 +131,14 @@ void decode_arg(enum fvx_arg_type t, uint64_t v, char *buf, size_t size);
 /* bytes[0..len) as strace quotes them: "...", C escapes, octal for the
  * rest; `more`: followed by ... (truncated). */
 void decode_quoted(const uint8_t *bytes, size_t len, bool more, char *buf, size_t size);
+/* The x86-64 number whose declaration (syscall_args.h) and argument count
+ * describe a record's call: its own, a 32-bit call's twin's, or
+ * DECODE_NO_DECL (a 32-bit call without a twin: six raw arguments). */
+#define DECODE_NO_DECL UINT64_MAX
+uint64_t decode_decl_nr(const struct fvx_trace_record *r);
 /* An entry record's arguments as shown, into text[]; returns how many.
  * argc is how many to show of a call syscall_args.h does not describe.
+ * A 32-bit call's are decoded as its twin's, 32 bits wide.
  * Strings and buffers whose contents `data` has (it may be NULL) are
  * shown quoted, buffers up to string_limit bytes; argv and envp, socket
  * addresses and their lengths as strace shows them. */
@@ -126,6 +150,8 @@ int decode_first_out_arg(uint64_t nr);
 /* What follows "= ": "3", "0x7f2a1000" (mmap), "-1 ENOENT (No such file or
  * directory)", "? ERESTARTSYS (To be restarted if SA_RESTART is set)". */
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);
+/* The same for a return record, 64-bit or 32-bit. */
+void decode_record_ret(const struct fvx_trace_record *ret, char *buf, size_t size);
 /* The errno of a failed call's return value, or 0. */
 int decode_errno(int64_t value);
 
@@ -153,9 +179,13 @@ struct summary_entry {
 };
 struct summary {
 	struct summary_entry by_nr[SYSCALL_COUNT]; /* numbers beyond are not traced */
+	struct summary_entry compat[SYSCALL_COUNT]; /* 32-bit calls, by i386 number */
 };
-void summary_add(struct summary *s, uint64_t nr, bool failed, int64_t ns);
-/* strace's table, the calls that took longest first. */
+/* Counts the call of record r (its entry, or its return when the entry was
+ * not seen). */
+void summary_add(struct summary *s, const struct fvx_trace_record *r, bool failed, int64_t ns);
+/* strace's table, the calls that took longest first; then, when there were
+ * 32-bit calls, "System call usage summary for 32 bit mode:" and theirs. */
 void summary_print(const struct summary *s, FILE *out);
 
 /* output.c: entry and return records paired per thread into calls, printed
@@ -181,11 +211,15 @@ struct call {
 	struct fvx_trace_record entry;
 	struct call_data data;
 };
+struct thread_mode {
+	uint32_t pid;
+	bool compat;
+};
 /* Data records wait for the record they precede (trace.h), per thread. */
 #define OUTPUT_STAGED_MAX 16
 struct staged {
 	uint32_t pid;
-	uint32_t owner_flags; /* FVX_RECORD_RETURN or 0 */
+	uint32_t owner_flags; /* FVX_RECORD_RETURN and FVX_RECORD_COMPAT of the owner */
 	uint64_t nr;
 	struct call_data data;
 };
@@ -200,6 +234,9 @@ struct output {
 	size_t staged_count;
 	bool line_open; /* text: a call's line waits for its return */
 	uint32_t open_pid; /* whose */
+	struct thread_mode *threads; /* whether each thread's calls are 32-bit */
+	size_t thread_count, thread_max;
+	bool last_compat; /* the last call seen: a new thread's, until it calls */
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
 /* Options beyond --json; false when out of memory (-c's table). */

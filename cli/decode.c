@@ -654,14 +654,47 @@ int decode_first_out_arg(uint64_t nr)
 	return 6;
 }
 
+uint64_t decode_decl_nr(const struct fvx_trace_record *r)
+{
+	int twin = fvx_compat_twin(r->nr);
+
+	if (!(r->flags & FVX_RECORD_COMPAT))
+		return r->nr;
+	return twin < 0 ? DECODE_NO_DECL : (uint64_t)twin;
+}
+
+/* A 32-bit call's entry as its x86-64 twin's: the twin's number, each
+ * argument the 32-bit register it is, a long sign-extended. */
+static void as_twin(const struct fvx_trace_record *r, struct fvx_trace_record *twin)
+{
+	const struct fvx_syscall_decl *d;
+	int i;
+
+	*twin = *r;
+	twin->nr = decode_decl_nr(r);
+	twin->flags &= ~FVX_RECORD_COMPAT;
+	d = fvx_syscall_decl(twin->nr);
+	for (i = 0; i < 6; i++)
+		twin->args[i] = d && d->args[i] == FVX_ARG_LONG ? (uint64_t)(int32_t)r->args[i]
+								: (uint32_t)r->args[i];
+}
+
 int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
 		int string_limit, char text[6][DECODE_ARG_MAX])
 {
-	const __u64 *args = entry->args;
-	uint64_t nr = entry->nr;
-	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+	struct fvx_trace_record twin;
+	const __u64 *args;
+	uint64_t nr;
+	const struct fvx_syscall_decl *d;
 	int i;
 
+	if (entry->flags & FVX_RECORD_COMPAT) {
+		as_twin(entry, &twin);
+		entry = &twin;
+	}
+	args = entry->args;
+	nr = entry->nr;
+	d = fvx_syscall_decl(nr);
 	if (!d) {
 		for (i = 0; i < argc && i < 6; i++)
 			decode_unknown(args[i], text[i]);
@@ -747,6 +780,24 @@ const char *output_errno_name(int e, char *buf, size_t size)
 int decode_errno(int64_t value)
 {
 	return value < 0 && value >= -MAX_ERRNO ? (int)-value : 0;
+}
+
+/* A 32-bit call returns EAX: an errno, or a 32-bit value, which an
+ * address is, and the value of a call without a twin when it is one only
+ * an address can be (at or above 2 GiB, beyond any count); else as its
+ * twin returns. */
+void decode_record_ret(const struct fvx_trace_record *ret, char *buf, size_t size)
+{
+	int64_t value = (int32_t)ret->args[0];
+	uint64_t nr = decode_decl_nr(ret);
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+
+	if (!(ret->flags & FVX_RECORD_COMPAT))
+		decode_ret(ret->nr, (int64_t)ret->args[0], buf, size);
+	else if (!decode_errno(value) && (d ? d->ret == FVX_RET_ADDR : value < 0))
+		snprintf(buf, size, "%#" PRIx32, (uint32_t)value);
+	else
+		decode_ret(nr, value, buf, size);
 }
 
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)

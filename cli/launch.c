@@ -104,7 +104,8 @@ bool launch_wants(struct launch *l, const struct fvx_trace_record *r)
 	if (!l->child || l->exec_seen)
 		return true;
 	/* Before its execve the child is still this program, not the sample. */
-	l->exec_seen = r->tgid == (uint32_t)l->child && r->nr == (uint64_t)l->execve_nr;
+	l->exec_seen = r->tgid == (uint32_t)l->child && !(r->flags & FVX_RECORD_COMPAT) &&
+		       r->nr == (uint64_t)l->execve_nr;
 	return l->exec_seen;
 }
 

@@ -16,8 +16,11 @@
  * times come from the records' TSC (clock.c). With -e status= a line waits
  * for its return, to be judged; with -c no call is printed, only the table
  * at the end (summary.c). JSON Lines have one object per call, when it is
- * complete. Scenario scripts read these formats: change them only
- * together. */
+ * complete. 32-bit calls (FVX_RECORD_COMPAT) have their i386 names and are
+ * decoded as their x86-64 twins (syscall_compat.h); when a thread's calls
+ * change from one to the other, strace's line says so:
+ *     [ Process PID=N runs in 32 bit mode. ]
+ * Scenario scripts read these formats: change them only together. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +104,16 @@ static struct staged *staged_find(const struct output *o, uint32_t pid)
 	return NULL;
 }
 
+/* What a data record says of its owner, beyond the number: an entry or a
+ * return, of a 64-bit or a 32-bit call. */
+#define OWNER_FLAGS (FVX_RECORD_RETURN | FVX_RECORD_COMPAT)
+
 /* Keeps a piece for its thread's next record. A piece of another call
  * than the one staged (its owner was lost) starts over; with every slot
  * taken, the oldest thread's pieces go. */
 static void staged_add(struct output *o, const struct fvx_trace_record *r)
 {
-	uint32_t owner = r->flags & FVX_RECORD_RETURN;
+	uint32_t owner = r->flags & OWNER_FLAGS;
 	struct staged *s;
 
 	if (!o->staged && !(o->staged = calloc(OUTPUT_STAGED_MAX, sizeof(*o->staged))))
@@ -132,7 +139,7 @@ static void staged_add(struct output *o, const struct fvx_trace_record *r)
 static bool staged_take(struct output *o, const struct fvx_trace_record *r, struct call_data *data)
 {
 	struct staged *s = o->staged ? staged_find(o, r->pid) : NULL;
-	bool mine = s && s->nr == r->nr && s->owner_flags == (r->flags & FVX_RECORD_RETURN);
+	bool mine = s && s->nr == r->nr && s->owner_flags == (r->flags & OWNER_FLAGS);
 
 	if (mine)
 		*data = s->data;
@@ -222,7 +229,7 @@ static void print_ret(struct output *o, const struct fvx_trace_record *entry,
 		fputs(" = ?", o->out);
 		return;
 	}
-	decode_ret(ret->nr, (int64_t)ret->args[0], text, sizeof(text));
+	decode_record_ret(ret, text, sizeof(text));
 	fprintf(o->out, " = %s", text);
 	if (o->opt.durations && ns >= 0)
 		fprintf(o->out, " <%" PRId64 ".%06" PRId64 ">", ns / 1000000000,
@@ -237,7 +244,8 @@ static void print_args(struct output *o, const struct call *c, const char *name,
 		       bool more)
 {
 	char text[6][DECODE_ARG_MAX];
-	int n = decode_args(&c->entry, &c->data, syscall_argc(&o->syscalls, c->entry.nr, name),
+	int n = decode_args(&c->entry, &c->data,
+			    syscall_argc(&o->syscalls, decode_decl_nr(&c->entry), name),
 			    o->opt.string_limit, text),
 	    i;
 
@@ -249,7 +257,7 @@ static void print_args(struct output *o, const struct call *c, const char *name,
  * the call fills, followed by ", " when there are such ("read(3, "). */
 static void print_call(struct output *o, const struct call *c, const char *name, bool head)
 {
-	int out = head ? decode_first_out_arg(c->entry.nr) : 6;
+	int out = head ? decode_first_out_arg(decode_decl_nr(&c->entry)) : 6;
 
 	fprintf(o->out, "[pid %5u] ", c->entry.pid);
 	print_timestamp(o, c->entry.tsc);
@@ -262,7 +270,7 @@ static void print_call(struct output *o, const struct call *c, const char *name,
 /* What print_call left out with `head`: the arguments the call filled. */
 static void print_tail(struct output *o, const struct call *c, const char *name)
 {
-	print_args(o, c, name, decode_first_out_arg(c->entry.nr), 6, false);
+	print_args(o, c, name, decode_first_out_arg(decode_decl_nr(&c->entry)), 6, false);
 }
 
 /* Another thread's record comes: the open line waits for its return. */
@@ -322,8 +330,8 @@ static struct json_object *decoded_args(struct output *o, const struct call *ent
 	decoded = json_object_new_array();
 	*err |= !decoded;
 	n = decode_args(&entry->entry, &entry->data,
-			syscall_argc(&o->syscalls, entry->entry.nr, name), o->opt.string_limit,
-			text);
+			syscall_argc(&o->syscalls, decode_decl_nr(&entry->entry), name),
+			o->opt.string_limit, text);
 	for (i = 0; i < n && decoded; i++)
 		*err |= json_object_array_add(decoded, json_object_new_string(text[i]));
 	return decoded;
@@ -396,6 +404,9 @@ static void print_json(struct output *o, const struct call *entry,
 	err |= cli_json_put(obj, "cpu", json_object_new_int64(r->cpu));
 	err |= cli_json_put(obj, "pid", json_object_new_int64(r->pid));
 	err |= cli_json_put(obj, "tgid", json_object_new_int64(r->tgid));
+	err |= cli_json_put(
+		obj, "arch",
+		json_object_new_string(r->flags & FVX_RECORD_COMPAT ? "i386" : "x86_64"));
 	err |= cli_json_put(obj, "nr", json_object_new_uint64(r->nr));
 	err |= cli_json_put(obj, "name", json_object_new_string(name));
 	err |= cli_json_put(obj, "args", raw_args(entry, &err));
@@ -410,7 +421,7 @@ static void print_json(struct output *o, const struct call *entry,
 	if (data)
 		err |= cli_json_put(obj, "data", data);
 	if (ret)
-		decode_ret(ret->nr, (int64_t)ret->args[0], buf, sizeof(buf));
+		decode_record_ret(ret, buf, sizeof(buf));
 	err |= cli_json_put(obj, "decoded_ret", ret ? json_object_new_string(buf) : NULL);
 	if (o->opt.timestamps)
 		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
@@ -456,9 +467,9 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 	const struct fvx_trace_record *e = entry ? &entry->entry : NULL;
 	char name[64];
 
-	syscall_name(r->nr, name, sizeof(name));
+	syscall_record_name(r, name, sizeof(name));
 	if (o->summary)
-		summary_add(o->summary, r->nr, ret && decode_errno((int64_t)ret->args[0]),
+		summary_add(o->summary, r, ret && decode_errno((int64_t)ret->args[0]),
 			    duration_ns(o, e, ret));
 	if (!shown(o, ret)) {
 		/* left out: -c, or -e status= (deferred: no line open) */
@@ -487,6 +498,78 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 		pending_remove(o, entry);
 }
 
+/* ---- 64-bit and 32-bit ---- */
+
+/* Which call a record is of, whichever table numbers it: a 32-bit call is
+ * its twin (execve's entry is 64-bit when its return is 32-bit, as the
+ * program it started is). */
+static uint64_t call_id(const struct fvx_trace_record *r)
+{
+	int twin = fvx_compat_twin(r->nr);
+
+	if (!(r->flags & FVX_RECORD_COMPAT))
+		return r->nr;
+	return twin >= 0 ? (uint64_t)twin : 1ULL << 32 | r->nr;
+}
+
+static struct thread_mode *thread_find(const struct output *o, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < o->thread_count; i++)
+		if (o->threads[i].pid == pid)
+			return &o->threads[i];
+	return NULL;
+}
+
+static struct thread_mode *thread_add(struct output *o, uint32_t pid)
+{
+	if (o->thread_count == o->thread_max) {
+		size_t max = o->thread_max ? 2 * o->thread_max : 16;
+		struct thread_mode *t = realloc(o->threads, max * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		o->threads = t;
+		o->thread_max = max;
+	}
+	o->threads[o->thread_count].pid = pid;
+	return &o->threads[o->thread_count++];
+}
+
+/* The thread is gone (exit, exit_group): its number may come again. */
+static void thread_forget(struct output *o, uint32_t pid)
+{
+	struct thread_mode *t = thread_find(o, pid);
+
+	if (t)
+		*t = o->threads[--o->thread_count];
+}
+
+/* strace's line when a thread's call (an entry, or a return whose entry
+ * was not seen) is 32-bit after 64-bit ones or the other way round,
+ * before the call's line. A thread not seen before runs as the last call
+ * seen did, as strace takes it. Text only. */
+static void personality(struct output *o, const struct fvx_trace_record *r)
+{
+	bool compat = r->flags & FVX_RECORD_COMPAT;
+	struct thread_mode *t = thread_find(o, r->pid);
+	bool was = t ? t->compat : o->last_compat;
+
+	if (!t)
+		t = thread_add(o, r->pid);
+	if (t)
+		t->compat = compat;
+	o->last_compat = compat;
+	if (was == compat || o->opt.json || o->opt.summary)
+		return;
+	suspend_open_line(o);
+	fprintf(o->out, "[pid %5u] ", r->pid);
+	print_timestamp(o, r->tsc);
+	fprintf(o->out, "[ Process PID=%u runs in %s mode. ]\n", r->pid,
+		compat ? "32 bit" : "64 bit");
+}
+
 static void on_entry(struct output *o, const struct fvx_trace_record *r)
 {
 	struct call *lost = pending_find(o, r->pid), *c, alone;
@@ -497,7 +580,10 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 	/* The thread began another call: the last one's return was lost. */
 	if (lost)
 		complete(o, lost, NULL, false);
-	syscall_name(r->nr, name, sizeof(name));
+	personality(o, r);
+	syscall_record_name(r, name, sizeof(name));
+	if (never_returns(name))
+		thread_forget(o, r->pid);
 	c = never_returns(name) ? NULL : pending_add(o, r, has_data ? &data : NULL);
 	if (!c) {
 		alone.entry = *r;
@@ -506,7 +592,7 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 		else
 			memset(&alone.data, 0, sizeof(alone.data));
 		if (o->summary)
-			summary_add(o->summary, r->nr, false, -1);
+			summary_add(o->summary, r, false, -1);
 		if (!shown(o, NULL))
 			return;
 		if (o->opt.json) {
@@ -536,10 +622,12 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 	bool has_data = staged_take(o, r, &data);
 
 	/* Another call's return: the pending one did not return. */
-	if (entry && entry->entry.nr != r->nr) {
+	if (entry && call_id(&entry->entry) != call_id(r)) {
 		complete(o, entry, NULL, false);
 		entry = NULL;
 	}
+	if (!entry)
+		personality(o, r);
 	if (entry && has_data)
 		call_data_merge(&entry->data, &data);
 	if (entry) {
@@ -551,7 +639,7 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
-	if (r->flags & (FVX_RECORD_TASK | FVX_RECORD_COMPAT))
+	if (r->flags & FVX_RECORD_TASK)
 		return; /* not shown yet */
 	if (r->flags & FVX_RECORD_DATA)
 		staged_add(o, r);
@@ -573,6 +661,9 @@ void output_finish(struct output *o, FILE *table)
 	free(o->staged);
 	o->staged = NULL;
 	o->staged_count = 0;
+	free(o->threads);
+	o->threads = NULL;
+	o->thread_count = o->thread_max = 0;
 	if (o->summary && table)
 		summary_print(o->summary, table);
 	free(o->summary);

@@ -1,31 +1,32 @@
 /* fastvmix trace -c: per system call, how many calls, how many failed and
  * the time spent in them (from the TSC of the entry to that of the return:
  * wall-clock latency, as strace -c -w counts it), printed as strace's
- * summary table. */
+ * summary table; 32-bit calls in a table of their own, as strace prints
+ * them. */
 #include <inttypes.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
-void summary_add(struct summary *s, uint64_t nr, bool failed, int64_t ns)
+void summary_add(struct summary *s, const struct fvx_trace_record *r, bool failed, int64_t ns)
 {
 	struct summary_entry *e;
 
-	if (nr >= SYSCALL_COUNT)
+	if (r->nr >= SYSCALL_COUNT)
 		return;
-	e = &s->by_nr[nr];
+	e = r->flags & FVX_RECORD_COMPAT ? &s->compat[r->nr] : &s->by_nr[r->nr];
 	e->calls++;
 	e->errors += failed;
 	e->ns += ns > 0 ? ns : 0;
 }
 
-static const struct summary *sorting; /* qsort has no context argument */
+static const struct summary_entry *sorting; /* qsort has no context argument */
 
 /* Most time first; then most calls, then by number. */
 static int by_time(const void *a, const void *b)
 {
 	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-	const struct summary_entry *p = &sorting->by_nr[x], *q = &sorting->by_nr[y];
+	const struct summary_entry *p = &sorting[x], *q = &sorting[y];
 
 	if (p->ns != q->ns)
 		return p->ns > q->ns ? -1 : 1;
@@ -45,7 +46,9 @@ static void row(FILE *out, double percent, int64_t ns, uint64_t calls, uint64_t 
 		calls ? (uint64_t)(ns / 1000) / calls : 0, calls, errs, name);
 }
 
-void summary_print(const struct summary *s, FILE *out)
+/* One table: by_nr's calls, named by `name`; 0 when it has none. */
+static uint64_t table(const struct summary_entry *by_nr,
+		      const char *(*name)(uint64_t nr, char *buf, size_t size), FILE *out)
 {
 	static const char rule[] = "------ ----------- ----------- --------- --------- "
 				   "----------------\n";
@@ -53,25 +56,37 @@ void summary_print(const struct summary *s, FILE *out)
 	uint64_t calls = 0, errors = 0;
 	int64_t ns = 0;
 	size_t n = 0, i;
-	char name[64];
+	char buf[64];
 
 	for (i = 0; i < SYSCALL_COUNT; i++)
-		if (s->by_nr[i].calls) {
+		if (by_nr[i].calls) {
 			order[n++] = (uint16_t)i;
-			calls += s->by_nr[i].calls;
-			errors += s->by_nr[i].errors;
-			ns += s->by_nr[i].ns;
+			calls += by_nr[i].calls;
+			errors += by_nr[i].errors;
+			ns += by_nr[i].ns;
 		}
-	sorting = s;
+	if (!out)
+		return calls;
+	sorting = by_nr;
 	qsort(order, n, sizeof(order[0]), by_time);
 	fputs("% time     seconds  usecs/call     calls    errors syscall\n", out);
 	fputs(rule, out);
 	for (i = 0; i < n; i++) {
-		const struct summary_entry *e = &s->by_nr[order[i]];
+		const struct summary_entry *e = &by_nr[order[i]];
 
 		row(out, ns ? 100.0 * e->ns / ns : 0, e->ns, e->calls, e->errors,
-		    syscall_name(order[i], name, sizeof(name)));
+		    name(order[i], buf, sizeof(buf)));
 	}
 	fputs(rule, out);
 	row(out, 100.0, ns, calls, errors, "total");
+	return calls;
+}
+
+void summary_print(const struct summary *s, FILE *out)
+{
+	table(s->by_nr, syscall_name, out);
+	if (!table(s->compat, syscall_compat_name, NULL))
+		return;
+	fputs("System call usage summary for 32 bit mode:\n", out);
+	table(s->compat, syscall_compat_name, out);
 }

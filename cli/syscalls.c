@@ -1,6 +1,9 @@
-/* System call naming for fastvmix trace: names from libseccomp (x86-64),
- * argument counts from the guest kernel's own syscall trace events in
- * tracefs when it is mounted, and the -e trace=NAMES,%CLASSES filter. */
+/* System call naming for fastvmix trace: names from libseccomp (x86-64)
+ * and, for 32-bit calls, from the i386 table generated from the uapi
+ * headers (syscall_compat.h; libseccomp names them alike, but resolves the
+ * socket and IPC names to its own multiplexed numbers); argument counts
+ * from the guest kernel's own syscall trace events in tracefs when it is
+ * mounted, and the -e trace=NAMES,%CLASSES filter. */
 #include <inttypes.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -53,6 +56,32 @@ int syscall_number(const char *name)
 	return nr >= 0 && nr < SYSCALL_COUNT ? nr : -1;
 }
 
+const char *syscall_compat_name(uint64_t nr, char *buf, size_t size)
+{
+	if (nr < FVX_COMPAT_SYSCALLS && fvx_compat_names[nr][0])
+		snprintf(buf, size, "%s", fvx_compat_names[nr]);
+	else
+		snprintf(buf, size, "syscall_%" PRIu64, nr);
+	return buf;
+}
+
+int syscall_compat_number(const char *name)
+{
+	int nr;
+
+	for (nr = 0; nr < FVX_COMPAT_SYSCALLS; nr++)
+		if (fvx_compat_names[nr][0] && !strcmp(fvx_compat_names[nr], name))
+			return nr;
+	return -1;
+}
+
+const char *syscall_record_name(const struct fvx_trace_record *r, char *buf, size_t size)
+{
+	if (r->flags & FVX_RECORD_COMPAT)
+		return syscall_compat_name(r->nr, buf, size);
+	return syscall_name(r->nr, buf, size);
+}
+
 /* The fields after __syscall_nr in events/syscalls/sys_enter_NAME/format
  * are the arguments; 6 when the event is not there. */
 int syscall_argc(struct syscall_table *t, uint64_t nr, const char *name)
@@ -94,35 +123,66 @@ static const struct {
 	{ "%ipc", FVX_CLASS_IPC },	   { "%memory", FVX_CLASS_MEMORY },
 };
 
-/* Adds the calls a name, a %CLASS or "all" stands for; -1 when unknown. */
-static int filter_add(const char *name, uint64_t syscalls[8])
+static void set_bit(uint64_t bits[8], int nr)
 {
-	int nr = syscall_number(name);
+	bits[nr / 64] |= 1ULL << (nr % 64);
+}
+
+static bool has_bit(const uint64_t bits[8], uint64_t nr)
+{
+	return nr < SYSCALL_COUNT && (bits[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* Whether 32-bit call nr is in one of `classes`: the x86-64 call of the
+ * same name is (its twin, or one whose arguments differ). */
+static bool compat_in_class(int nr, unsigned int classes)
+{
+	int native = fvx_compat_names[nr][0] ? syscall_number(fvx_compat_names[nr]) : -1;
+
+	return native >= 0 && syscall_in_class((uint64_t)native, classes);
+}
+
+/* Adds the calls a name, a %CLASS or "all" stands for, 64-bit and 32-bit
+ * by name; -1 when unknown. */
+static int filter_add(const char *name, struct syscall_filter *f)
+{
+	int nr = syscall_number(name), compat = syscall_compat_number(name);
 	size_t i;
 
-	if (nr >= 0) {
-		syscalls[nr / 64] |= 1ULL << (nr % 64);
+	if (nr >= 0 || compat >= 0) {
+		if (nr >= 0)
+			set_bit(f->native, nr);
+		if (compat >= 0)
+			set_bit(f->compat, compat);
 		return 0;
 	}
 	if (!strcmp(name, "all")) {
-		memset(syscalls, 0xff, 8 * sizeof(uint64_t));
+		memset(f, 0xff, sizeof(*f));
 		return 0;
 	}
 	for (i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
 		if (!strcmp(name, class_names[i].name)) {
 			for (nr = 0; nr < SYSCALL_COUNT; nr++)
 				if (syscall_in_class(nr, class_names[i].classes))
-					syscalls[nr / 64] |= 1ULL << (nr % 64);
+					set_bit(f->native, nr);
+			for (nr = 0; nr < FVX_COMPAT_SYSCALLS; nr++)
+				if (compat_in_class(nr, class_names[i].classes))
+					set_bit(f->compat, nr);
 			return 0;
 		}
 	return -1;
 }
 
-int syscall_filter_parse(const char *spec, uint64_t syscalls[8])
+bool syscall_filter_wants(const struct syscall_filter *f, const struct fvx_trace_record *r)
+{
+	return has_bit(r->flags & FVX_RECORD_COMPAT ? f->compat : f->native, r->nr);
+}
+
+int syscall_filter_parse(const char *spec, struct syscall_filter *f)
 {
 	char *copy, *name, *save;
 
-	memset(syscalls, 0, 8 * sizeof(uint64_t));
+	memset(f, 0, sizeof(*f));
 	if (strncmp(spec, "trace=", 6)) {
 		fprintf(stderr, "fastvmix trace: -e takes trace=NAME[,NAME...] or status=WHICH\n");
 		return -1;
@@ -133,7 +193,7 @@ int syscall_filter_parse(const char *spec, uint64_t syscalls[8])
 		return -1;
 	}
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save))
-		if (filter_add(name, syscalls) != 0) {
+		if (filter_add(name, f) != 0) {
 			fprintf(stderr, "fastvmix trace: unknown system call or class '%s'\n",
 				name);
 			free(copy);

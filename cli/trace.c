@@ -234,15 +234,11 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 	return -1;
 }
 
-static bool selected(const uint64_t syscalls[8], uint64_t nr)
-{
-	return nr < 512 && (syscalls[nr / 64] >> (nr % 64)) & 1;
-}
-
 /* One drain pass: takes what the rings hold and prints what the user asked
  * for. Returns the records of the system calls the user selected, or -1
  * when a ring is unreadable. */
-static int64_t pass(struct drain *d, struct launch *l, struct output *out, const uint64_t wanted[8])
+static int64_t pass(struct drain *d, struct launch *l, struct output *out,
+		    const struct syscall_filter *wanted)
 {
 	int64_t n = drain_batch(d), i, taken = 0;
 
@@ -254,7 +250,7 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out, const
 		/* launch_wants sees every record (it waits for the execve). */
 		bool visible = launch_wants(l, &d->batch[i]);
 
-		if (!selected(wanted, d->batch[i].nr))
+		if (!syscall_filter_wants(wanted, &d->batch[i]))
 			continue;
 		taken++;
 		if (visible)
@@ -281,7 +277,7 @@ static void kernel_filter(const struct options *o, const uint64_t wanted[8], uin
  * drains what is left. Adds the records taken to *records; -1 when a ring
  * could not be read. */
 static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
-		  const uint64_t wanted[8], uint64_t *records)
+		  const struct syscall_filter *wanted, uint64_t *records)
 {
 	int64_t n;
 
@@ -317,7 +313,8 @@ int cmd_trace(int argc, char **argv)
 	struct drain drain;
 	struct output output;
 	struct launch launch;
-	uint64_t wanted[8], syscalls[8], records = 0;
+	struct syscall_filter wanted;
+	uint64_t syscalls[8], records = 0;
 	int fd, rc = 1;
 	FILE *out = stdout;
 
@@ -326,10 +323,10 @@ int cmd_trace(int argc, char **argv)
 	case 1: help(); return 0;
 	default: fprintf(stderr, USAGE); return 2;
 	}
-	memset(wanted, 0xff, sizeof(wanted));
-	if (o.filter && syscall_filter_parse(o.filter, wanted) != 0)
+	memset(&wanted, 0xff, sizeof(wanted));
+	if (o.filter && syscall_filter_parse(o.filter, &wanted) != 0)
 		return 2;
-	kernel_filter(&o, wanted, syscalls);
+	kernel_filter(&o, wanted.native, syscalls);
 	if (o.pid && launch_attach(&launch, o.pid) != 0)
 		return 1;
 	if (o.output && !(out = fopen(o.output, "we"))) {
@@ -357,7 +354,7 @@ int cmd_trace(int argc, char **argv)
 	interrupted = 0;
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
-	if (follow(fd, &drain, &launch, &output, wanted, &records) != 0) {
+	if (follow(fd, &drain, &launch, &output, &wanted, &records) != 0) {
 		launch_abort(&launch);
 		goto free_batch;
 	}

@@ -8,9 +8,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fpie -fno-plt
 	-fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none
-	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -I"$top/include" -I"$sdk")
-# The header layout comes from the C headers (asm-offsets), never by hand.
+	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -I"$top/include" -I"$sdk" -I"$work")
+# The header layout comes from the C headers (asm-offsets), never by hand;
+# the i386 table (fastvmix/syscall_compat.h) from the uapi headers.
 bash "$top/scripts/gen-offsets.sh" "$work/fvx_offsets.h"
+bash "$top/scripts/gen-compat.sh" "$work/compat_syscalls.h"
 cpp -P -undef -I"$work" -o "$work/fvxa.ld" "$sdk/fvxa.ld.S"
 gcc "${cflags[@]}" -c "$src" -o "$work/analyzer.o"
 gcc "${cflags[@]}" -c "$sdk/runtime.c" -o "$work/runtime.o"

@@ -6,7 +6,8 @@
  * is read in at most two page walks' worth of pages, an argv in at most
  * FVX_DATA_MAX / 2 strings and as many chunks of its pointers, an envp in
  * at most FVX_ENVP_MAX / FVX_VEC_CHUNK + 1 chunks of pointers.
- * Include trace.h, guest_read.h and syscall_args.h first. */
+ * Include trace.h, trace_select.h, guest_read.h, syscall_args.h and
+ * syscall_compat.h first. */
 #ifndef FASTVMIX_TRACE_CAPTURE_H
 #define FASTVMIX_TRACE_CAPTURE_H
 
@@ -220,9 +221,8 @@ static inline void fvx_capture(const struct fvx_config *c, const struct fvx_gues
 			       const struct fvx_trace_record *owner, const __u64 args[6],
 			       __u64 room, fvx_emit_fn emit, void *ctx)
 {
-	/* (A 32-bit call's number is another table's.) */
-	const struct fvx_syscall_decl *d =
-		owner->flags & FVX_RECORD_COMPAT ? 0 : fvx_syscall_decl(owner->nr);
+	/* (A 32-bit call's, through its x86-64 twin: pointers zero-extended.) */
+	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
 	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i;
 	__u8 value[FVX_DATA_MAX];
 	__u64 used = 0;

@@ -295,10 +295,19 @@ rings = {
     struct.pack('<Q', int.from_bytes(b'hello\n\0\0', 'little')) + bytes(5) +
     bytes([RECORD, 0, 1, 0, 0, 1, 1, 1, 0x70, 1, 6, 0, 0, 0]) +
     bytes([RECORD, 8, 1, 0, 0, 1, 6]) + bytes(5) + bytes([PASS]),
+    # record() with bit 6: 32-bit calls. i386 open (5) of 0x4000 and its
+    # ENOENT, then mmap2 (192: no x86-64 twin) returning 0xf7f5e000, sign-
+    # extended as the agent passes EAX.
+    'compat_records': bytes([0, 1, 0x01, 0, 0]) +
+    bytes([RECORD, 64, 5, 0, 1, 10, 4]) + struct.pack('<Q', 0x4000) + bytes([1, 0] * 5) +
+    bytes([RECORD, 72, 5, 0, 1, 11, 4]) + struct.pack('<q', -2) + bytes([1, 0] * 5) +
+    bytes([RECORD, 64, 192, 0, 1, 12]) + bytes([1, 0] * 6) +
+    bytes([RECORD, 72, 192, 0, 1, 13, 4]) + struct.pack('<q', -0x80a2000) + bytes([1, 0] * 5) +
+    bytes([PASS]),
 }
 
 
-# ring_fuzz.c's whole_call() (record() with bit 6): which call, the masks of
+# ring_fuzz.c's whole_call() (record() with bit 7): which call, the masks of
 # arguments with values at entry and at return, the tsc and six arguments
 # (pick(): 4 then a u64), each value (state byte, u16 total, the bytes),
 # the return value (pick(): 0 is 0, 24 is 3, 36 is 4).
@@ -316,7 +325,7 @@ def value(b, state=0):  # state 0 complete, 1 truncated, 2 unreadable
 def whole_call(call, args, at_entry=(), at_return=(), ret=b'\x00'):
     mask_in = sum(1 << i for i, _ in at_entry)
     mask_out = sum(1 << i for i, _ in at_return)
-    return (bytes([RECORD, 64, call, mask_in, mask_out]) + arg(1000) +
+    return (bytes([RECORD, 128, call, mask_in, mask_out]) + arg(1000) +
             b''.join(arg(a) for a in (list(args) + [0] * 6)[:6]) +
             b''.join(v for _, v in at_entry) + b''.join(v for _, v in at_return) + ret)
 

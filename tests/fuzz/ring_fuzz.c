@@ -473,24 +473,25 @@ static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
 }
 
 /* A record of the input's making, straight to the output: any number, any
- * arguments, entry or return, so that every decoder sees every value; or
- * a data record (bit 4): pieces of any shape, for any call, before their
- * owner, after it, twice, or never followed by it; or (bit 6) a whole
- * call with values (whole_call). */
+ * arguments, entry or return, 64-bit or 32-bit (bit 6: the i386 table),
+ * so that every decoder sees every value; or a data record (bit 4):
+ * pieces of any shape, for any call, before their owner, after it, twice,
+ * or never followed by it; or (bit 7) a whole call with values
+ * (whole_call). */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
 	uint8_t t = in_u8(in);
 	unsigned int i;
 
-	if (t & 64) {
+	if (t & 128) {
 		whole_call(out, in, t);
 		return;
 	}
 	r.nr = t & 1 ? pick(in) : in_u16(in) % 512;
 	r.pid = 1 + (t >> 1 & 3);
 	r.tsc = pick(in);
-	r.flags = t & 8 ? FVX_RECORD_RETURN : 0;
+	r.flags = (t & 8 ? FVX_RECORD_RETURN : 0) | (t & 64 ? FVX_RECORD_COMPAT : 0);
 	if (t & 16) {
 		r.flags |= FVX_RECORD_DATA;
 		r.cr3 = data_header(in, t);

@@ -10,8 +10,8 @@ top=$(cd "$here/../.." && pwd)
 out="$top/build/system"
 mkdir -p "$out"
 
-scenarios_1cpu=(smoke doctor loader hypervisor trace attack protect kernel timing peer)
-scenarios_2cpu=(smoke doctor hypervisor trace attack protect kernel timing peer cycles)
+scenarios_1cpu=(smoke doctor loader hypervisor trace compat attack protect kernel timing peer)
+scenarios_2cpu=(smoke doctor hypervisor trace compat attack protect kernel timing peer cycles)
 
 boot() { # NAME CPUS SCENARIO...
 	local name=$1 cpus=$2

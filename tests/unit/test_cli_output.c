@@ -277,7 +277,8 @@ static void json_line(void **state)
 
 	assert_string_equal(
 		printed(f, true, &r, 9),
-		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"nr\":1,"
+		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"arch\":\"x86_64\","
+		"\"nr\":1,"
 		"\"name\":\"write\",\"args\":[\"0x3\",\"0x7ffd1000\",\"0x9\","
 		"\"0xdead\",\"0xbeef\",\"0xcafe\"],\"exit_mode\":false,\"ret\":9,\"errno\":null,"
 		"\"decoded_args\":[\"3\",\"0x7ffd1000\",\"9\"],\"decoded_ret\":\"9\"}"
@@ -287,7 +288,8 @@ static void json_line(void **state)
 	memset(r.args, 0, sizeof(r.args));
 	assert_string_equal(
 		printed(f, true, &r, -11),
-		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"nr\":39,"
+		"{\"seq\":5,\"tsc\":123456789,\"cpu\":1,\"pid\":42,\"tgid\":41,\"arch\":\"x86_64\","
+		"\"nr\":39,"
 		"\"name\":\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":true,\"ret\":-11,\"errno\":\"EAGAIN\",\"decoded_args\":[],"
 		"\"decoded_ret\":\"-1 EAGAIN (Resource temporarily unavailable)\"}\n");
@@ -305,21 +307,24 @@ static void json_calls(void **state)
 
 	assert_string_equal(
 		printed_all(f, true, r, 4),
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"nr\":56,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"56,"
 		"\"name\":\"clone\",\"args\":null,\"exit_mode\":false,\"ret\":0,"
 		"\"errno\":null,\"decoded_args\":null,\"decoded_ret\":\"0\"}\n"
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"nr\":231,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"231,"
 		"\"name\":\"exit_group\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"0\"],"
 		"\"decoded_ret\":null}\n"
-		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":10,\"tgid\":1,\"nr\":0,"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":10,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,"
 		"\"name\":\"read\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":-4,\"errno\":\"EINTR\",\"decoded_args\":[\"3\","
 		"\"NULL\",\"0\"],\"decoded_ret\":\"-1 EINTR (Interrupted system call)\"}\n");
 	r[3] = entry(12, 0, 0);
 	assert_non_null(strstr(
 		printed_all(f, true, r, 4),
-		"\"pid\":12,\"tgid\":1,\"nr\":0,\"name\":\"read\",\"args\":[\"0\",\"0\","
+		"\"pid\":12,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,\"name\":\"read\",\"args\":["
+		"\"0\",\"0\","
 		"\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false,\"ret\":null,"
 		"\"errno\":null,\"decoded_args\":[\"0\",\"NULL\",\"0\"],\"decoded_ret\":null}\n"));
 }
@@ -595,7 +600,8 @@ static void json_decoded(void **state)
 	opt.durations = true;
 	assert_string_equal(
 		printed_with(f, &opt, r, 2),
-		"{\"seq\":0,\"tsc\":1000,\"cpu\":0,\"pid\":7,\"tgid\":1,\"nr\":62,"
+		"{\"seq\":0,\"tsc\":1000,\"cpu\":0,\"pid\":7,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
+		"62,"
 		"\"name\":\"kill\",\"args\":[\"0x7702\",\"0x9\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":-1,\"errno\":\"EPERM\","
 		"\"decoded_args\":[\"30466\",\"SIGKILL\"],"
@@ -1092,6 +1098,167 @@ static void summary_line(void **state)
 	assert_string_equal(f->text, "fastvmix: 40000 records, 17 dropped\n");
 }
 
+/* ---- 32-bit calls ---- */
+
+static struct fvx_trace_record compat(struct fvx_trace_record r)
+{
+	r.flags |= FVX_RECORD_COMPAT;
+	return r;
+}
+
+/* compat64's calls (tests/system/progs): getpid, a failed open and a
+ * write through SYSCALL, the same through int $0x80, exit_group: the
+ * 32-bit ones named from the i386 table, decoded as their x86-64 twins,
+ * their data records theirs, and strace's line at each switch. */
+static void compat_calls_as_strace(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "/nonexistent/fvx-compat", *msg = "fvx-compat\n";
+	struct fvx_trace_record r[] = {
+		entry(50, 39, 0),
+		ret(50, 39, 50),
+		data(50, 2, 0, 0, FVX_DATA_COMPLETE, 0, 23, path),
+		args3(entry(50, 2, 0x4a1000), 0, 0, 0),
+		ret(50, 2, -2),
+		data(50, 1, 0, 1, FVX_DATA_COMPLETE, 0, 11, msg),
+		args3(entry(50, 1, 1), 0x4a2000, 11, 0),
+		ret(50, 1, 11),
+		compat(entry(50, 20, 0)),
+		compat(ret(50, 20, 50)),
+		data(50, 5, FVX_RECORD_COMPAT, 0, FVX_DATA_COMPLETE, 0, 23, path),
+		compat(args3(entry(50, 5, 0x4a1000), 0, 0, 0)),
+		compat(ret(50, 5, -2)),
+		data(50, 4, FVX_RECORD_COMPAT, 1, FVX_DATA_COMPLETE, 0, 11, msg),
+		compat(args3(entry(50, 4, 1), 0x4a2000, 11, 0)),
+		compat(ret(50, 4, 11)),
+		entry(50, 231, 0),
+	};
+	const char *three =
+		"[pid    50] getpid() = 50\n"
+		"[pid    50] open(\"/nonexistent/fvx-compat\", O_RDONLY) = -1 ENOENT (No "
+		"such file or directory)\n"
+		"[pid    50] write(1, \"fvx-compat\\n\", 11) = 11\n";
+	struct output_options opt = { .string_limit = FVX_DATA_BUFFER_DEFAULT };
+	char want[1024];
+
+	snprintf(want, sizeof(want),
+		 "%s[pid    50] [ Process PID=50 runs in 32 bit mode. ]\n"
+		 "%s[pid    50] [ Process PID=50 runs in 64 bit mode. ]\n"
+		 "[pid    50] exit_group(0) = ?\n"
+		 "[pid    50] +++ exited with 0 +++\n",
+		 three, three);
+	assert_string_equal(printed_with(f, &opt, r, sizeof(r) / sizeof(r[0])), want);
+}
+
+/* A 32-bit program's start: its execve entry is 64-bit, its return
+ * 32-bit (one call); the switch shows at its first call. A thread first
+ * seen runs as the last call seen (strace's current personality); a
+ * return whose entry was not seen switches too. */
+static void compat_execve_and_threads(void **state)
+{
+	struct fvx_trace_record r[] = {
+		args3(entry(60, 59, 0x1000), 0x2000, 0x3000, 0),
+		compat(ret(60, 11, 0)),
+		compat(entry(60, 20, 0)),
+		compat(ret(60, 20, 60)),
+		compat(entry(61, 20, 0)),
+		compat(ret(61, 20, 60)),
+		compat(ret(62, 3, 5)),
+		ret(63, 0, 1),
+	};
+
+	assert_string_equal(printed_all(*state, false, r, sizeof(r) / sizeof(r[0])),
+			    "[pid    60] execve(0x1000, 0x2000, 0x3000) = 0\n"
+			    "[pid    60] [ Process PID=60 runs in 32 bit mode. ]\n"
+			    "[pid    60] getpid() = 60\n"
+			    "[pid    61] getpid() = 60\n"
+			    "[pid    62] <... read resumed>) = 5\n"
+			    "[pid    63] [ Process PID=63 runs in 64 bit mode. ]\n"
+			    "[pid    63] <... read resumed>) = 1\n");
+}
+
+/* 32 bits wide: a long sign-extended (lseek's -1), EAX's errno, an
+ * address in hex (brk), a call without a twin raw, with a value only an
+ * address can be in hex (mmap2). Hostile: a number beyond the table, a
+ * 32-bit call's data records before a 64-bit call of the same number and
+ * the other way round (neither is the other's), upper halves set. */
+static void compat_values_and_hostile_records(void **state)
+{
+	struct fvx_trace_record r[] = {
+		compat(args3(entry(70, 19, 3), 0xffffffff, 0, 0)),
+		compat(ret(70, 19, -22)),
+		compat(entry(70, 45, 0)),
+		compat(ret(70, 45, (int32_t)0xf7f5e000)),
+		compat(args3(entry(70, 192, 0), 8192, 3, 0x22)),
+		compat(ret(70, 192, (int32_t)0xf7f5e000)),
+		compat(args3(entry(70, 100000, 1), 2, 3, 0)),
+		compat(ret(70, 100000, -38)),
+		compat(entry(70, ~0ULL, 0)),
+		data(70, 2, FVX_RECORD_COMPAT, 0, FVX_DATA_COMPLETE, 0, 3, "abc"),
+		args3(entry(70, 2, 0x5000), 0, 0, 0),
+		ret(70, 2, -2),
+		data(70, 5, 0, 0, FVX_DATA_COMPLETE, 0, 3, "abc"),
+		compat(args3(entry(70, 5, 0xffffffff00006000), 0xffffffff00000000, 0, 0)),
+		compat(ret(70, 5, 0x100000003)),
+	};
+
+	assert_string_equal(
+		printed_all(*state, false, r, sizeof(r) / sizeof(r[0])),
+		"[pid    70] [ Process PID=70 runs in 32 bit mode. ]\n"
+		"[pid    70] lseek(3, -1, SEEK_SET) = -1 EINVAL (Invalid argument)\n"
+		"[pid    70] brk(NULL) = 0xf7f5e000\n"
+		"[pid    70] mmap2(0, 0x2000, 3, 34, 0, 0) = 0xf7f5e000\n"
+		"[pid    70] syscall_100000(1, 2, 3, 0, 0, 0) = -1 ENOSYS (Function not "
+		"implemented)\n"
+		"[pid    70] syscall_18446744073709551615(0, 0, 0, 0, 0, 0) = ?\n"
+		"[pid    70] [ Process PID=70 runs in 64 bit mode. ]\n"
+		"[pid    70] open(0x5000, O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+		"[pid    70] [ Process PID=70 runs in 32 bit mode. ]\n"
+		"[pid    70] open(0x6000, O_RDONLY) = 3\n");
+}
+
+/* JSON Lines: "arch" says which table "nr" is of; -c: a table of its own
+ * for the 32-bit calls, as strace prints it. */
+static void compat_json_and_summary(void **state)
+{
+	struct fixture *f = *state;
+	struct output_options opt = clocked();
+	struct fvx_trace_record r[] = {
+		at(entry(1, 39, 0), 0),
+		at(ret(1, 39, 1), 1000),
+		at(compat(entry(1, 5, 0x4000)), 2000),
+		at(compat(ret(1, 5, -2)), 5000),
+		at(compat(entry(1, 20, 0)), 6000),
+		at(compat(ret(1, 20, 1)), 7000),
+	};
+
+	opt.json = true;
+	printed_with(f, &opt, r, 2);
+	assert_non_null(
+		strstr(f->text, "\"tgid\":1,\"arch\":\"x86_64\",\"nr\":39,\"name\":\"getpid\""));
+	printed_with(f, &opt, r + 2, 2);
+	assert_non_null(strstr(f->text, "\"tgid\":1,\"arch\":\"i386\",\"nr\":5,\"name\":\"open\","
+					"\"args\":[\"0x4000\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
+					"\"exit_mode\":false,\"ret\":-2,\"errno\":\"ENOENT\","
+					"\"decoded_args\":[\"0x4000\",\"O_RDONLY\"],"));
+	assert_null(strstr(f->text, "Process"));
+	opt.json = false;
+	opt.summary = true;
+	assert_string_equal(printed_with(f, &opt, r, 6),
+			    "% time     seconds  usecs/call     calls    errors syscall\n"
+			    "------ ----------- ----------- --------- --------- ----------------\n"
+			    "100.00    0.000001           1         1           getpid\n"
+			    "------ ----------- ----------- --------- --------- ----------------\n"
+			    "100.00    0.000001           1         1           total\n"
+			    "System call usage summary for 32 bit mode:\n"
+			    "% time     seconds  usecs/call     calls    errors syscall\n"
+			    "------ ----------- ----------- --------- --------- ----------------\n"
+			    " 75.00    0.000003           3         1         1 open\n"
+			    " 25.00    0.000001           1         1           getpid\n"
+			    "------ ----------- ----------- --------- --------- ----------------\n"
+			    "100.00    0.000004           2         2         1 total\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1139,6 +1306,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(recvfrom_shows_the_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(filled_socket_addresses_come_with_the_return, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(compat_calls_as_strace, setup, teardown),
+		cmocka_unit_test_setup_teardown(compat_execve_and_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(compat_values_and_hostile_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(compat_json_and_summary, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,8 @@ static void produce(unsigned int cpu, uint64_t tsc, uint32_t tgid, uint64_t nr, 
 }
 
 /* What the hypervisor would record for the started command, each call
- * with its return: its own getpid before exec (not the sample's), then
+ * with its return: its own getpid before exec (not the sample's), an i386
+ * 59 (olduname, not its execve: not the sample's either), then
  * execve, getpid (on both CPUs), a write that fails, exit_group (which does
  * not return); and two records cpu 1 had no room for. */
 static void trace_start(const struct fvx_trace_request *req)
@@ -94,6 +95,7 @@ static void trace_start(const struct fvx_trace_request *req)
 	}
 	produce(0, 10, t, 39, 0, 0);
 	produce(0, 11, t, 39, t, FVX_RECORD_RETURN);
+	produce(0, 12, t, 59, 0, FVX_RECORD_COMPAT);
 	produce(0, 20, t, 59, 0x1000, 0);
 	produce(0, 21, t, 59, 0, FVX_RECORD_RETURN);
 	produce(0, 30, t, 39, 0, 0);
@@ -263,31 +265,36 @@ static void command_traced_from_its_execve(void **state)
 	assert_int_equal(dev.req.filter.syscalls[7], UINT64_MAX);
 	/* One object per call, from its entry, with its return. */
 	snprintf(expect, sizeof(expect),
-		 "{\"seq\":3,\"tsc\":20,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":59,\"name\":"
+		 "{\"seq\":4,\"tsc\":20,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"arch\":\"x86_64\","
+		 "\"nr\":59,\"name\":"
 		 "\"execve\",\"args\":[\"0x1000\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":0,\"errno\":null,\"decoded_args\":[\"0x1000\","
 		 "\"NULL\","
 		 "\"NULL\"],\"decoded_ret\":\"0\"}\n"
-		 "{\"seq\":5,\"tsc\":30,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
+		 "{\"seq\":6,\"tsc\":30,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"arch\":\"x86_64\","
+		 "\"nr\":39,\"name\":"
 		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null,\"decoded_args\":[],"
 		 "\"decoded_ret\":\"%u\"}\n"
-		 "{\"seq\":1,\"tsc\":40,\"cpu\":1,\"pid\":%u,\"tgid\":%u,\"nr\":39,\"name\":"
+		 "{\"seq\":1,\"tsc\":40,\"cpu\":1,\"pid\":%u,\"tgid\":%u,\"arch\":\"x86_64\","
+		 "\"nr\":39,\"name\":"
 		 "\"getpid\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":%u,\"errno\":null,\"decoded_args\":[],"
 		 "\"decoded_ret\":\"%u\"}\n"
-		 "{\"seq\":7,\"tsc\":50,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":1,\"name\":"
+		 "{\"seq\":8,\"tsc\":50,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"arch\":\"x86_64\","
+		 "\"nr\":1,\"name\":"
 		 "\"write\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":-9,\"errno\":\"EBADF\",\"decoded_args\":[\"3\","
 		 "\"NULL\",\"0\"],\"decoded_ret\":\"-1 EBADF (Bad file descriptor)\"}\n"
-		 "{\"seq\":9,\"tsc\":60,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"nr\":231,"
+		 "{\"seq\":10,\"tsc\":60,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"arch\":\"x86_64\","
+		 "\"nr\":231,"
 		 "\"name\":\"exit_group\",\"args\":[\"0x7\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"7\"],"
 		 "\"decoded_ret\":null}\n",
 		 t, t, t, t, t, t, t, t, t, t, t, t, t, t);
 	assert_string_equal(slurp("/tmp/fvx-trace-out.json"), expect);
-	/* Eleven taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
-	assert_string_equal(err_text, "fastvmix: 11 records, 2 dropped\n");
+	/* Twelve taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
+	assert_string_equal(err_text, "fastvmix: 12 records, 2 dropped\n");
 	assert_int_equal(dev.starts, 1);
 	assert_int_equal(dev.stops, 1);
 	assert_int_equal(dev.maps, 2);
@@ -403,7 +410,7 @@ static void attached_until_interrupted(void **state)
 	signal(SIGINT, SIG_DFL);
 	assert_int_equal(dev.req.filter.target_tgid, getppid());
 	/* Attached: every record is the process's, none is held back. */
-	assert_string_equal(err_text, "fastvmix: 11 records, 2 dropped\n");
+	assert_string_equal(err_text, "fastvmix: 12 records, 2 dropped\n");
 	assert_released();
 }
 

@@ -14,8 +14,10 @@
 #include <linux/types.h>
 
 #include "fastvmix/trace.h"
+#include "fastvmix/trace_select.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
 
 #define RAM (8ULL << 20) /* the fake machine's RAM: physical [0, 8 MiB) */
@@ -293,16 +295,19 @@ static void fake_emit(void *ctx, const struct fvx_trace_record *r)
 }
 
 static struct fvx_config config = { .string_limit = 32 };
+static __u32 owner_compat; /* FVX_RECORD_COMPAT: the calls are 32-bit */
 
 /* Captures for the call nr(args) (at its return with value ret when
  * at_return) with room records free; returns how many were emitted. */
 static int capture(__u64 nr, const __u64 args[6], int at_return, __s64 ret, __u64 room)
 {
-	struct fvx_trace_record owner = { .nr = nr, .pid = 42, .tgid = 41, .tsc = 99, .cpu = 1 };
+	struct fvx_trace_record owner = {
+		.nr = nr, .pid = 42, .tgid = 41, .tsc = 99, .cpu = 1, .flags = owner_compat
+	};
 	int i;
 
 	if (at_return) {
-		owner.flags = FVX_RECORD_RETURN;
+		owner.flags |= FVX_RECORD_RETURN;
 		owner.args[0] = (__u64)ret;
 	} else {
 		for (i = 0; i < 6; i++)
@@ -318,7 +323,8 @@ static struct fvx_data_header piece(int n, int at_return)
 {
 	const struct fvx_trace_record *r = &emitted[n];
 
-	assert_int_equal(r->flags, FVX_RECORD_DATA | (at_return ? FVX_RECORD_RETURN : 0));
+	assert_int_equal(r->flags,
+			 FVX_RECORD_DATA | owner_compat | (at_return ? FVX_RECORD_RETURN : 0));
 	assert_int_equal(r->pid, 42);
 	assert_int_equal(r->tsc, 99);
 	assert_true(fvx_data_header_valid(fvx_data_header_unpack(r->cr3)));
@@ -760,6 +766,37 @@ static void socket_addresses_are_captured_at_return(void **state)
 	assert_int_equal(value_of(4, v, &st), 4 + 16);
 }
 
+/* 32-bit calls (i386 numbers) are captured as their x86-64 twins: open's
+ * path, write's buffer at entry, read's at its return; calls without a
+ * twin (mmap2, i386's old mmap), or beyond the table, are not. */
+static void compat_calls_are_captured_as_their_twins(void **state)
+{
+	__u64 args[6] = { VA(0, 100), 0, 0 };
+
+	owner_compat = FVX_RECORD_COMPAT;
+	memcpy(ram + DATA + 100, "/nonexistent/fvx-compat", 24);
+	assert_int_equal(capture(5, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).arg, 0);
+	assert_int_equal(piece(0, 0).total, 23);
+	assert_memory_equal(emitted[0].args, "/nonexistent/fvx-compat", 23);
+	assert_int_equal(emitted[0].nr, 5);
+	args[0] = 1;
+	args[1] = VA(0, 100);
+	args[2] = 12;
+	assert_int_equal(capture(4, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).arg, 1);
+	assert_int_equal(piece(0, 0).total, 12);
+	assert_int_equal(capture(3, args, 0, 0, 100), 0);
+	assert_int_equal(capture(3, args, 1, 5, 100), 1);
+	assert_int_equal(piece(0, 1).total, 5);
+	args[0] = VA(0, 100);
+	assert_int_equal(capture(192, args, 0, 0, 100), 0);
+	assert_int_equal(capture(90, args, 0, 0, 100), 0);
+	assert_int_equal(capture(FVX_COMPAT_SYSCALLS, args, 0, 0, 100), 0);
+	assert_int_equal(capture(~0ULL, args, 0, 0, 100), 0);
+	owner_compat = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +829,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_return, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};
 

@@ -63,3 +63,18 @@ check_no_oops() {
 }
 # memfree: free memory in kB after dropping the page cache (leak checks).
 memfree() { sync; echo 3 >/proc/sys/vm/drop_caches; awk '/MemFree/ { print $2 }' /proc/meminfo; }
+# VM exits of every CPU, without CR accesses: with the page-table
+# protection each address-space switch (MOV to CR3) exits by design, once,
+# however many system calls are traced; those are counted apart. A
+# snapshot is taken first and worked out later, so that the commands that
+# work it out (each static program's start-up runs ~80 CPUIDs) do not
+# count into the next measurement.
+snapshot() { fastvmix status --json >"$1"; }
+exits() { # SNAPSHOT
+	all=$(sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "$1" | awk '{ s += $1 } END { print s }')
+	cr=$(sed -n 's/.*"28":{"name":"CR access","count":\([0-9]*\)}.*/\1/p' "$1" | awk '{ s += $1 } END { print s + 0 }')
+	calc "$all - $cr"
+}
+# trace_counts FILE: "RECORDS DROPPED" from fastvmix trace's summary line
+# on stderr (saved in FILE).
+trace_counts() { sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' "$1"; }

@@ -89,18 +89,7 @@ check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] 
 
 # Fast mode costs no VM exit per call, nor per return; exit mode at least
 # one for each. Each traced getpid is two records, its entry and return.
-# VM exits of every CPU, without CR accesses: with the page-table
-# protection each address-space switch (MOV to CR3) exits by design, once,
-# however many system calls are traced; those are counted apart. A
-# snapshot is taken first and worked out later, so that the commands that
-# work it out (each static program's start-up runs ~80 CPUIDs) do not
-# count into the next measurement.
-snapshot() { fastvmix status --json >"$1"; }
-exits() { # SNAPSHOT
-	all=$(sed -n 's/.*"exits_total":\([0-9]*\).*/\1/p' "$1" | awk '{ s += $1 } END { print s }')
-	cr=$(sed -n 's/.*"28":{"name":"CR access","count":\([0-9]*\)}.*/\1/p' "$1" | awk '{ s += $1 } END { print s + 0 }')
-	calc "$all - $cr"
-}
+# (snapshot and exits: lib.sh)
 calls=40000 # enough that 1 exit per 100 calls stands out from start-up
 snapshot /tmp/status.0
 fastvmix trace -e trace=getpid -o /tmp/fast.txt -- getpid_bench $calls 2>/tmp/fast.err

@@ -1,0 +1,139 @@
+# 32-bit system calls: int $0x80 from a 64-bit program (compat64), int
+# $0x80 and SYSENTER (the vDSO's __kernel_vsyscall) from a 32-bit one
+# (compat32), each making the same getpid, failed open and write. Traced
+# through the agent's sys_enter probe and shown as strace shows them: i386
+# names, decoded arguments and strings, return values and errnos, strace's
+# personality lines; -e trace=, -c and --json; storms of them that fill
+# the ring end with every record there, none dropped (the calls wait: the
+# retry path, for int $0x80 and for SYSENTER), and no VM exit per call.
+# timeout: 900
+. /scenarios/lib.sh
+
+check compat-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
+check compat-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+
+# calls FILE: from the program's first getpid on, without pid prefixes,
+# pids as PID
+calls() {
+	sed -e 's/^\[pid *[0-9]*\] //' -e 's/^getpid() = [0-9]*$/getpid() = PID/' \
+		-e 's/^\[ Process PID=[0-9]* /[ Process PID=PID /' "$1" | sed -n '/^getpid() = PID$/,$p'
+}
+# getpid_is_pid FILE: some getpid calls, each returning its thread's pid
+getpid_is_pid() {
+	sed -n 's/^\[pid *\([0-9]*\)\] getpid() = \([0-9]*\)$/\1 \2/p' "$1" >/tmp/getpid.pairs
+	test -s /tmp/getpid.pairs && awk '$1 != $2 { bad = 1 } END { exit bad }' /tmp/getpid.pairs
+}
+# mode_lines FILE MODE: how many "[ Process PID=N runs in MODE mode. ]"
+# lines there are of thread N itself
+mode_lines() {
+	sed -n "s/^\[pid *\([0-9]*\)\] \[ Process PID=\([0-9]*\) runs in $2 mode\. \]\$/\1 \2/p" "$1" |
+		awk '$1 == $2' | wc -l
+}
+# The three calls as strace prints them.
+three_calls() {
+	echo 'getpid() = PID'
+	echo 'open("/nonexistent/fvx-compat", O_RDONLY) = -1 ENOENT (No such file or directory)'
+	echo 'write(1, "fvx-compat\n", 11) = 11'
+}
+
+# traced PROGRAM: PROGRAM traced into /tmp/PROGRAM.txt (fd 3 is this
+# harness's result channel; the program writes to fd 1: /dev/null here);
+# its exit status, its calls against /tmp/PROGRAM.want, getpid's values.
+traced() {
+	fastvmix trace -o /tmp/$1.txt -- $1 >/dev/null 2>/tmp/$1.err 3>&-
+	rc=$?
+	sed "s/^/# $1: /" /tmp/$1.txt | tail -n 14
+	calls /tmp/$1.txt >/tmp/$1.got
+	diff /tmp/$1.want /tmp/$1.got | sed 's/^/# diff: /'
+	check_num $1-exit-status "$rc" -eq 0
+	check $1-calls-as-strace cmp -s /tmp/$1.want /tmp/$1.got
+	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
+}
+
+# SYSCALL, then int $0x80: strace's line at each switch.
+{
+	three_calls
+	echo '[ Process PID=PID runs in 32 bit mode. ]'
+	three_calls
+	echo '[ Process PID=PID runs in 64 bit mode. ]'
+	echo 'exit_group(0) = ?'
+	echo '+++ exited with 0 +++'
+} >/tmp/compat64.want
+traced compat64
+check_num compat64-to-32-bit-mode "$(mode_lines /tmp/compat64.txt '32 bit')" -eq 1
+check_num compat64-back-to-64-bit-mode "$(mode_lines /tmp/compat64.txt '64 bit')" -eq 1
+
+# int $0x80, then SYSENTER, in a 32-bit process: its execve returns as a
+# 32-bit call (the 64-bit entry and the i386 return make one line).
+{
+	three_calls
+	three_calls
+	echo 'exit_group(0) = ?'
+	echo '+++ exited with 0 +++'
+} >/tmp/compat32.want
+traced compat32
+check compat32-execve-returns grep -qE '\] execve\("[^"]*compat32", (0x[0-9a-f]+|NULL), (0x[0-9a-f]+|NULL)\) = 0$' /tmp/compat32.txt
+check_num compat32-runs-in-32-bit-mode "$(mode_lines /tmp/compat32.txt '32 bit')" -eq 1
+
+# -e trace= selects 32-bit calls by name, classes by the x86-64 call of
+# the same name.
+fastvmix trace -e trace=open -o /tmp/c64-open.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+sed 's/^/# -e trace=open: /' /tmp/c64-open.txt
+check_num compat-filter-open-both "$(grep -c '\] open(' /tmp/c64-open.txt)" -eq 2
+check compat-filter-open-only sh -c "! grep -E '\] (getpid|write|exit_group)\(' /tmp/c64-open.txt"
+fastvmix trace -e trace=%file -o /tmp/c32-file.txt -- compat32 >/dev/null 2>/dev/null 3>&-
+check_num compat-filter-class "$(grep -c '\] open("/nonexistent/fvx-compat", O_RDONLY) = -1 ENOENT' /tmp/c32-file.txt)" -eq 2
+check compat-filter-class-only sh -c "! grep -E '\] (getpid|write)\(' /tmp/c32-file.txt"
+
+# -c: the 32-bit calls in a table of their own, as strace prints them.
+fastvmix trace -c -o /tmp/c64-c.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+sed 's/^/# -c: /' /tmp/c64-c.txt
+sed -n '/^System call usage summary for 32 bit mode:$/,$p' /tmp/c64-c.txt >/tmp/c64-c32.txt
+check compat-summary-open grep -qE ' 1 +1 open$' /tmp/c64-c32.txt
+check compat-summary-getpid grep -qE ' 1 +getpid$' /tmp/c64-c32.txt
+check compat-summary-total grep -qE ' 3 +1 total$' /tmp/c64-c32.txt
+
+# JSON Lines: "arch" says which table "nr" is of.
+fastvmix trace --json -o /tmp/c64.json -- compat64 >/dev/null 2>/dev/null 3>&-
+grep '"name":"open"' /tmp/c64.json | sed 's/^/# json: /'
+check compat-json-open-64 grep -q '"arch":"x86_64","nr":2,"name":"open",.*"ret":-2,"errno":"ENOENT",' /tmp/c64.json
+check compat-json-open-32 grep -q '"arch":"i386","nr":5,"name":"open",.*"ret":-2,"errno":"ENOENT",' /tmp/c64.json
+check compat-json-write-data grep -q '"arch":"i386","nr":4,"name":"write",.*"data":\[null,{"bytes":"fvx-compat\\n","truncated":false},' /tmp/c64.json
+
+# Exit mode reports 64-bit calls only.
+fastvmix trace --mode exit -o /tmp/c64-exit.txt -- compat64 >/dev/null 2>/dev/null 3>&-
+check_num compat-exit-mode-64-bit-only "$(grep -c '\] open(' /tmp/c64-exit.txt)" -eq 1
+
+# storm NAME PROGRAM CALLS: PROGRAM makes CALLS 32-bit getpid calls,
+# traced alone, and the frontend is stopped for 5 s meanwhile: the ring
+# fills, and the calls wait for it (the agent sends each back to its
+# int $0x80) instead of being lost. Every record must arrive, none
+# dropped, each call return the pid; no VM exit per call (start-up's
+# CPUIDs aside: fewer than one per 100 calls; waiting costs none either).
+storm() {
+	snapshot /tmp/$1.0
+	fastvmix trace -e trace=getpid -o /tmp/$1.txt -- $2 storm $3 2>/tmp/$1.err 3>&- &
+	fvx=$!
+	sleep 1
+	kill -STOP $fvx
+	sleep 5
+	kill -CONT $fvx
+	wait $fvx
+	rc=$?
+	snapshot /tmp/$1.1
+	vmexits=$(calc "$(exits /tmp/$1.1) - $(exits /tmp/$1.0)")
+	got=$(trace_counts /tmp/$1.err)
+	echo "# $1: $2 storm $3: exit status $rc, $(cat /tmp/$1.err), $vmexits VM exits"
+	check_num $1-exit-status "$rc" -eq 0
+	check_num $1-all-records "${got% *}" -eq "2 * $3"
+	check_num $1-none-dropped "${got#* }" -eq 0
+	check_num $1-all-getpid "$(grep -c '\] getpid() = [0-9]*$' /tmp/$1.txt)" -eq "$3"
+	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
+	check_num $1-no-exits "$vmexits" -lt "$3 / 100"
+}
+storm compat-int80-storm compat64 40000
+storm compat-sysenter-storm compat32 30000
+
+check compat-agent-rmmod rmmod fastvmix
+check compat-hv-rmmod rmmod fastvmix_hv
+check_no_oops compat-no-oops
