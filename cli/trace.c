@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,8 +240,9 @@ static bool selected(const uint64_t syscalls[8], uint64_t nr)
 }
 
 /* One drain pass: takes what the rings hold and prints what the user asked
- * for. Returns the records of the system calls the user selected, or -1
- * when a ring is unreadable. */
+ * for. Returns the records of the system calls the user selected and the
+ * task records (threads' ends and signals, shown whatever -e trace= says,
+ * as strace shows them), or -1 when a ring is unreadable. */
 static int64_t pass(struct drain *d, struct launch *l, struct output *out, const uint64_t wanted[8])
 {
 	int64_t n = drain_batch(d), i, taken = 0;
@@ -253,7 +255,7 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out, const
 		/* launch_wants sees every record (it waits for the execve). */
 		bool visible = launch_wants(l, &d->batch[i]);
 
-		if (!selected(wanted, d->batch[i].nr))
+		if (!(d->batch[i].flags & FVX_RECORD_TASK) && !selected(wanted, d->batch[i].nr))
 			continue;
 		taken++;
 		if (visible)
@@ -363,6 +365,14 @@ int cmd_trace(int argc, char **argv)
 	output_finish(&output, o.output ? out : stderr);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
+	if (output.unfollowed)
+		fprintf(stderr,
+			"fastvmix: %" PRIu64
+			" children could not be followed by fork (the analyzer's "
+			"follow set was full): their processes were traced while their parent "
+			"chain "
+			"led to a traced one\n",
+			output.unfollowed);
 	rc = launch_exit_code(&launch);
 free_batch:
 	drain_free(&drain);
