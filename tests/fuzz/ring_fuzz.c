@@ -414,7 +414,8 @@ static __u64 data_header(struct fuzz_input *in, uint8_t t)
 /* A record of the input's making, straight to the output: any number, any
  * arguments, entry or return, so that every decoder sees every value; or
  * a data record (bit 4): pieces of any shape, for any call, before their
- * owner, after it, twice, or never followed by it. */
+ * owner, after it, twice, or never followed by it; or a task record (bit
+ * 6): a thread's end, a signal, a fork or any kind, with any values. */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
@@ -428,6 +429,11 @@ static void record(struct output *out, struct fuzz_input *in)
 	if (t & 16) {
 		r.flags |= FVX_RECORD_DATA;
 		r.cr3 = data_header(in, t);
+	}
+	if (t & 64) {
+		r.flags |= FVX_RECORD_TASK;
+		if (!(t & 1))
+			r.nr = in_u8(in) % 5;
 	}
 	for (i = 0; i < 6; i++)
 		r.args[i] = pick(in);
