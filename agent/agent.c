@@ -12,7 +12,9 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/cred.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/tracepoint.h>
@@ -23,6 +25,7 @@
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
+#include <trace/events/signal.h>
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/vmcall.h"
@@ -179,7 +182,8 @@ static int set_mode(u32 mode)
 /* What the kernel reports: probes on Linux's tracepoints (the ftrace/perf
  * ones) while a trace runs: every system call's return, the entries of
  * 32-bit system calls (int $0x80 and SYSENTER do not go through IA32_LSTAR,
- * so the trampoline never sees them), and tasks being made and ending.
+ * so the trampoline never sees them), tasks being made and ending, and
+ * signals.
  * The probes analyse nothing themselves (they are guest-writable module
  * text): each calls the event entry in this CPU's trampoline copy in the
  * window, which the hypervisor wrote, and which does what the SYSCALL
@@ -260,6 +264,60 @@ static void notrace probe_exit(void *data, struct task_struct *p)
 	report(FVX_TASK_EXIT, 0, args, FVX_RECORD_TASK);
 }
 
+/* A signal for task t (trace.h, FVX_TASK_SIGNAL): its siginfo's union as
+ * the task gets it. One sent without a siginfo gets the one Linux makes
+ * for it when it queues it (__send_signal_locked): SI_USER from the
+ * current task, or with SEND_SIG_PRIV, SI_KERNEL and nothing else. */
+static void notrace report_signal(int sig, const struct kernel_siginfo *info, struct task_struct *t)
+{
+	u64 args[6] = { (u64)t->pid | (u64)t->tgid << 32 };
+	int code = SI_KERNEL, err = 0;
+
+	BUILD_BUG_ON(sizeof(info->_sifields) != 4 * sizeof(u64));
+	if (info == SEND_SIG_NOINFO) {
+		code = SI_USER;
+		args[2] = (u32)task_tgid_vnr(current) |
+			  (u64)from_kuid_munged(current_user_ns(), current_uid()) << 32;
+	} else if (info != SEND_SIG_PRIV) {
+		code = info->si_code;
+		err = info->si_errno;
+		memcpy(&args[2], &info->_sifields, sizeof(info->_sifields));
+	}
+	args[1] = fvx_signal_pack(sig, code, err);
+	report(FVX_TASK_SIGNAL, 0, args, FVX_RECORD_TASK);
+}
+
+/* Signals where strace shows them. A tracer sees each signal its tracee
+ * takes (signal_deliver, in the task), and two kinds more that Linux
+ * discards as they are sent to a task without a tracer (signal_generate,
+ * in the sender, under the task's siglock): one whose disposition ignores
+ * it (SIGCHLD by default), which a tracer's tracee takes all the same, and
+ * a fatal one that Linux turns into a SIGKILL for every thread (SIGTERM by
+ * default: it then sets SIGNAL_GROUP_EXIT with the signal as the exit
+ * code). SIGKILL strace never shows. */
+static void notrace probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
+					  struct task_struct *t, int group, int result)
+{
+	const struct signal_struct *s = t->signal;
+	void __user *handler;
+
+	if (sig < 1 || sig > _NSIG || sig == SIGKILL || t->ptrace)
+		return;
+	handler = t->sighand->action[sig - 1].sa.sa_handler;
+	if ((result == TRACE_SIGNAL_IGNORED && !(s->flags & SIGNAL_GROUP_EXIT) &&
+	     (handler == SIG_IGN || (handler == SIG_DFL && sig_kernel_ignore(sig)))) ||
+	    (result == TRACE_SIGNAL_DELIVERED && (s->flags & SIGNAL_GROUP_EXIT) &&
+	     s->group_exit_code == sig))
+		report_signal(sig, info, t);
+}
+
+static void notrace probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
+					 struct k_sigaction *ka)
+{
+	if (sig != SIGKILL)
+		report_signal(sig, info, current);
+}
+
 static struct probe {
 	const char *name;
 	void *fn;
@@ -269,6 +327,8 @@ static struct probe {
 	{ "sys_enter", probe_sys_enter },
 	{ "sched_process_fork", probe_fork },
 	{ "sched_process_exit", probe_exit },
+	{ "signal_generate", probe_signal_generate },
+	{ "signal_deliver", probe_signal_deliver },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)

@@ -2,14 +2,16 @@
  * one more when it returns (FVX_RECORD_RETURN, the value in args[0]); before
  * each, the data records of its string, buffer, argv and socket address
  * arguments (trace.h), read from the traced process without faulting
- * (guest_read.h). 32-bit
- * calls (FVX_RECORD_COMPAT) are selected and captured through their
- * x86-64 twin (syscall_compat.h). */
+ * (guest_read.h). 32-bit calls (FVX_RECORD_COMPAT) are selected and
+ * captured through their x86-64 twin (syscall_compat.h). With -f it
+ * follows the children of the traced tasks by fork, in a set in its data
+ * area (follow_set.h), and records their ends and signals (trace_task.h). */
 #include "fvx_analyzer.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
 #include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
+#include "fastvmix/trace_task.h"
 
 FVX_ANALYZER("syscall");
 FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT);
@@ -40,7 +42,8 @@ static void emit_data(void *ctx, const struct fvx_trace_record *r)
  * the headroom kept for returns and data) is not recorded but retried when
  * the trace waits rather than drops: FVX_ENTRY_RETRY. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
-		  struct fvx_trace_record *rec, const __u64 args[6])
+		  const struct fvx_follow_set *set, struct fvx_trace_record *rec,
+		  const __u64 args[6])
 {
 	struct emit_ctx e = { cfg, ev->cpu };
 	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
@@ -51,7 +54,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 					     : fvx_syscall_selected(cfg, rec->nr)))
 		return FVX_ENTRY_DONE;
 	task = fvx_percpu_read64(cfg->task.current_task);
-	if (!fvx_task_selected(cfg, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
+	if (!fvx_task_selected_in(cfg, set, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
 		return FVX_ENTRY_DONE;
 	if ((cfg->flags & FVX_CONFIG_RETRY) && !(rec->flags & FVX_RECORD_RETURN) &&
 	    !fvx_entry_room(cfg, ev->cpu, 1))
@@ -73,10 +76,26 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 	int i;
 
-	(void)scratch;
 	for (i = 0; i < 6; i++)
 		rec.args[i] = ev->args[i];
-	return record(ev, cfg, &rec, ev->args);
+	return record(ev, cfg, scratch, &rec, ev->args);
+}
+
+/* A task was made, ended or got a signal: appended at once (it cannot wait
+ * for room, as a return cannot). */
+static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
+		       struct fvx_follow_set *set)
+{
+	struct fvx_trace_record rec;
+
+	if (ev->cpu >= cfg->geometry.cpu_count ||
+	    !fvx_task_event(cfg, set, ev, fvx_percpu_read64(cfg->task.current_task),
+			    fvx_kernel_read64, 0, &rec))
+		return;
+	rec.tsc = fvx_rdtsc();
+	rec.cr3 = fvx_read_cr3();
+	rec.cpu = (__u32)ev->cpu;
+	fvx_emit(cfg, ev->cpu, &rec);
 }
 
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
@@ -87,8 +106,8 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 					.args = { ev->args[0] },
 					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 
-	(void)scratch;
 	if (ev->flags & FVX_RECORD_TASK)
-		return; /* not yet */
-	(void)record(ev, cfg, &rec, ev->call_args);
+		task_event(ev, cfg, scratch);
+	else
+		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }

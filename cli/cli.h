@@ -154,6 +154,13 @@ void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);
 void decode_record_ret(const struct fvx_trace_record *ret, char *buf, size_t size);
 /* The errno of a failed call's return value, or 0. */
 int decode_errno(int64_t value);
+/* How a thread ended (a wait(2) status, trace.h FVX_TASK_EXIT) as strace's
+ * "+++ ... +++" line says it: "exited with 0", "killed by SIGKILL",
+ * "killed by SIGSEGV (core dumped)". */
+void decode_exit(uint64_t status, char *buf, size_t size);
+/* A signal record (trace.h FVX_TASK_SIGNAL) as strace's "--- ... ---" line
+ * shows it: "SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0}". */
+void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size);
 
 /* clock.c: the records' TSC as time of day and durations */
 struct tsc_clock {
@@ -217,6 +224,8 @@ struct thread_mode {
 };
 /* Data records wait for the record they precede (trace.h), per thread. */
 #define OUTPUT_STAGED_MAX 16
+/* Signal records waiting for their thread's call to end, at most. */
+#define OUTPUT_SIGNALS_MAX 256
 struct staged {
 	uint32_t pid;
 	uint32_t owner_flags; /* FVX_RECORD_RETURN and FVX_RECORD_COMPAT of the owner */
@@ -237,11 +246,15 @@ struct output {
 	struct thread_mode *threads; /* whether each thread's calls are 32-bit */
 	size_t thread_count, thread_max;
 	bool last_compat; /* the last call seen: a new thread's, until it calls */
+	struct fvx_trace_record *signals; /* signals whose thread is in a call, till it ends */
+	size_t signal_count, signal_max;
+	uint64_t unfollowed; /* children the analyzer could not follow by fork */
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
 /* Options beyond --json; false when out of memory (-c's table). */
 bool output_set_options(struct output *o, const struct output_options *opt);
-/* Takes the records of the trace in order, entries and returns. */
+/* Takes the records of the trace in order: entries, returns, data and
+ * task records (a thread's end, a signal). */
 void output_record(struct output *o, const struct fvx_trace_record *r);
 /* The trace is over: calls still waiting end as not returned (= ?); with
  * -c the table goes to `table`. */

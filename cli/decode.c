@@ -9,10 +9,12 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/audit.h>
 #include <linux/futex.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -816,4 +818,215 @@ void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
 		snprintf(buf, size, "%#" PRIx64, (uint64_t)value);
 	else
 		snprintf(buf, size, "%" PRId64, value);
+}
+
+/* ---- task events: how a thread ended, a signal's siginfo ---- */
+
+void decode_exit(uint64_t status, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	if (!(status & 0x7f)) {
+		put(&t, "exited with %u", (unsigned int)(status >> 8) & 0xff);
+		return;
+	}
+	put(&t, "killed by ");
+	put_signal(&t, status & 0x7f);
+	if (status & 0x80)
+		put(&t, " (core dumped)");
+}
+
+/* A siginfo's union (trace.h: the 32 bytes after its header), read by
+ * offset as <asm-generic/siginfo.h> lays it out on x86-64. */
+struct sifields {
+	uint8_t b[32];
+};
+
+static int32_t field32(const struct sifields *u, size_t off)
+{
+	int32_t v;
+
+	memcpy(&v, u->b + off, sizeof(v));
+	return v;
+}
+
+static uint64_t field64(const struct sifields *u, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, u->b + off, sizeof(v));
+	return v;
+}
+
+/* si_code: a sender's code (SI_USER...), else the signal's own; a code
+ * without a name in hex, as strace prints it. */
+static void put_si_code(struct text *t, unsigned int sig, int code)
+{
+	static const struct {
+		int sig;
+		const struct const_name *codes;
+		size_t n;
+	} own[] = {
+		{ SIGILL, ill_codes, COUNT(ill_codes) },
+		{ SIGFPE, fpe_codes, COUNT(fpe_codes) },
+		{ SIGSEGV, segv_codes, COUNT(segv_codes) },
+		{ SIGBUS, bus_codes, COUNT(bus_codes) },
+		{ SIGTRAP, trap_codes, COUNT(trap_codes) },
+		{ SIGCHLD, cld_codes, COUNT(cld_codes) },
+		{ SIGIO, poll_codes, COUNT(poll_codes) },
+		{ SIGSYS, sys_codes, COUNT(sys_codes) },
+	};
+	const char *name = decode_value(si_codes, COUNT(si_codes), (uint64_t)(int64_t)code);
+	size_t i;
+
+	for (i = 0; !name && i < COUNT(own); i++)
+		if ((int)sig == own[i].sig)
+			name = decode_value(own[i].codes, own[i].n, (uint64_t)code);
+	if (name)
+		put(t, "%s", name);
+	else
+		put(t, "%#x", (unsigned int)code);
+}
+
+/* si_pid and si_uid, the sender's (strace's printsigsource). */
+static void put_si_source(struct text *t, const struct sifields *u)
+{
+	put(t, ", si_pid=%d, si_uid=", field32(u, 0));
+	if ((uint32_t)field32(u, 4) == UINT32_MAX)
+		put(t, "-1");
+	else
+		put(t, "%u", (uint32_t)field32(u, 4));
+}
+
+/* si_int and si_ptr, a sigqueue's value. */
+static void put_si_value(struct text *t, const struct sifields *u)
+{
+	put(t, ", si_int=%d, si_ptr=", field32(u, 8));
+	put_arg(t, FVX_ARG_PTR, field64(u, 8));
+}
+
+static void put_si_addr(struct text *t, const char *field, const struct sifields *u, size_t off)
+{
+	put(t, ", %s=", field);
+	put_arg(t, FVX_ARG_PTR, field64(u, off));
+}
+
+/* A clock_t in USER_HZ ticks (100 on x86), as strace prints it. */
+static void put_si_clock(struct text *t, const char *field, uint64_t ticks)
+{
+	put(t, ", %s=%" PRIu64, field, ticks);
+	if (ticks)
+		put(t, " /* %" PRIu64 ".%02" PRIu64 " s */", ticks / 100, ticks % 100);
+}
+
+/* What a signal sent by a task (si_code <= 0) carries. */
+static void put_si_sender(struct text *t, int code, const struct sifields *u)
+{
+	switch (code) {
+	case SI_USER:
+	case SI_TKILL: put_si_source(t, u); break;
+	case SI_TIMER:
+		put(t, ", si_timerid=%#x, si_overrun=%d", (unsigned int)field32(u, 0),
+		    field32(u, 4));
+		put_si_value(t, u);
+		break;
+	case SI_SIGIO:
+		put(t, ", si_band=%" PRId64 ", si_fd=%d", (int64_t)field64(u, 0), field32(u, 8));
+		break;
+	default:
+		put_si_source(t, u);
+		if (field64(u, 8))
+			put_si_value(t, u);
+	}
+}
+
+/* What a signal the kernel sends (si_code > 0) carries: by signal. */
+static void put_si_kernel(struct text *t, unsigned int sig, int code, const struct sifields *u)
+{
+	char name[64];
+	uint32_t arch = (uint32_t)field32(u, 12);
+
+	switch (sig) {
+	case SIGCHLD:
+		put_si_source(t, u);
+		put(t, ", si_status=");
+		if (code == CLD_EXITED)
+			put(t, "%d", field32(u, 8));
+		else
+			put_signal(t, (uint64_t)(int64_t)field32(u, 8));
+		put_si_clock(t, "si_utime", field64(u, 16));
+		put_si_clock(t, "si_stime", field64(u, 24));
+		break;
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP: put_si_addr(t, "si_addr", u, 0); break;
+	case SIGBUS:
+		put_si_addr(t, "si_addr", u, 0);
+		if (code == BUS_MCEERR_AR || code == BUS_MCEERR_AO)
+			put(t, ", si_addr_lsb=%#x", (unsigned int)(uint16_t)field32(u, 8));
+		break;
+	case SIGSEGV:
+		put_si_addr(t, "si_addr", u, 0);
+		if (code == SEGV_BNDERR) {
+			put_si_addr(t, "si_lower", u, 16);
+			put_si_addr(t, "si_upper", u, 24);
+		} else if (code == SEGV_PKUERR) {
+			put(t, ", si_pkey=%u", (uint32_t)field32(u, 16));
+		}
+		break;
+	case SIGIO:
+		if (code == POLL_IN || code == POLL_OUT || code == POLL_MSG)
+			put(t, ", si_band=%" PRId64 ", si_fd=%d", (int64_t)field64(u, 0),
+			    field32(u, 8));
+		break;
+	case SIGSYS:
+		put_si_addr(t, "si_call_addr", u, 0);
+		syscall_name((uint32_t)field32(u, 8), name, sizeof(name));
+		if (arch == AUDIT_ARCH_X86_64 && strncmp(name, "syscall_", 8))
+			put(t, ", si_syscall=__NR_%s", name);
+		else
+			put(t, ", si_syscall=%u", (uint32_t)field32(u, 8));
+		if (arch == AUDIT_ARCH_X86_64)
+			put(t, ", si_arch=AUDIT_ARCH_X86_64");
+		else if (arch == AUDIT_ARCH_I386)
+			put(t, ", si_arch=AUDIT_ARCH_I386");
+		else
+			put(t, ", si_arch=%#x /* AUDIT_ARCH_??? */", arch);
+		break;
+	default:
+		if (field64(u, 0))
+			put_si_source(t, u);
+		if (field64(u, 8))
+			put_si_value(t, u);
+	}
+}
+
+void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+	unsigned int sig = fvx_signal_number(r->args[1]), e = fvx_signal_errno(r->args[1]);
+	int code = fvx_signal_code(r->args[1]);
+	struct sifields u;
+
+	memcpy(u.b, &r->args[2], sizeof(u.b));
+	buf[0] = 0;
+	put_signal(&t, sig);
+	if (!sig) {
+		put(&t, " {}");
+		return;
+	}
+	put(&t, " {si_signo=");
+	put_signal(&t, sig);
+	put(&t, ", si_code=");
+	put_si_code(&t, sig, code);
+	if (e && e < COUNT(errno_names) && errno_names[e])
+		put(&t, ", si_errno=%s", errno_names[e]);
+	else if (e)
+		put(&t, ", si_errno=%u", e);
+	if (code <= 0)
+		put_si_sender(&t, code, &u);
+	else
+		put_si_kernel(&t, sig, code, &u);
+	put(&t, "}");
 }

@@ -386,6 +386,31 @@ static struct json_object *data_args(const struct call *entry, int *err)
 	return data;
 }
 
+/* What every object starts with: the record's place and task. */
+static int json_head(struct json_object *obj, const struct fvx_trace_record *r)
+{
+	int err = 0;
+
+	err |= cli_json_put(obj, "seq", json_object_new_uint64(r->seq));
+	err |= cli_json_put(obj, "tsc", json_object_new_uint64(r->tsc));
+	err |= cli_json_put(obj, "cpu", json_object_new_int64(r->cpu));
+	err |= cli_json_put(obj, "pid", json_object_new_int64(r->pid));
+	err |= cli_json_put(obj, "tgid", json_object_new_int64(r->tgid));
+	return err;
+}
+
+/* One line of JSON; the object is freed. */
+static void json_emit(struct output *o, struct json_object *obj, int err)
+{
+	if (!obj || err)
+		fprintf(stderr, "fastvmix trace: out of memory for a JSON line\n");
+	else
+		fprintf(o->out, "%s\n",
+			json_object_to_json_string_ext(
+				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+}
+
 /* `entry` is NULL for a return whose entry was not seen, `ret` for a call
  * that did not return; one of them is there. Strings are escaped by
  * json-c. */
@@ -399,11 +424,7 @@ static void print_json(struct output *o, const struct call *entry,
 	struct json_object *data;
 	char buf[128];
 
-	err |= cli_json_put(obj, "seq", json_object_new_uint64(r->seq));
-	err |= cli_json_put(obj, "tsc", json_object_new_uint64(r->tsc));
-	err |= cli_json_put(obj, "cpu", json_object_new_int64(r->cpu));
-	err |= cli_json_put(obj, "pid", json_object_new_int64(r->pid));
-	err |= cli_json_put(obj, "tgid", json_object_new_int64(r->tgid));
+	err |= json_head(obj, r);
 	err |= cli_json_put(
 		obj, "arch",
 		json_object_new_string(r->flags & FVX_RECORD_COMPAT ? "i386" : "x86_64"));
@@ -427,13 +448,7 @@ static void print_json(struct output *o, const struct call *entry,
 		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
 	if (o->opt.durations)
 		err |= cli_json_put(obj, "duration", ns >= 0 ? seconds(ns) : NULL);
-	if (!obj || err)
-		fprintf(stderr, "fastvmix trace: out of memory for a JSON line\n");
-	else
-		fprintf(o->out, "%s\n",
-			json_object_to_json_string_ext(
-				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(obj);
+	json_emit(o, obj, err);
 }
 
 int cli_json_put(struct json_object *o, const char *key, struct json_object *v)
@@ -446,28 +461,49 @@ int cli_json_put(struct json_object *o, const char *key, struct json_object *v)
 
 /* ---- pairing ---- */
 
+/* How a call ended without its return: the thread began another call (its
+ * return was lost), the thread ended in it (strace's exit event), or the
+ * trace ended meanwhile. */
+enum call_end { END_RETURNED, END_LOST, END_GONE, END_RUNNING };
+
+/* " <unfinished ...>)", or ")": strace marks a call that ended without
+ * showing what it fills (its decoder waits for the return), and one the
+ * trace left running. */
+static void print_close(struct output *o, uint64_t nr, enum call_end how)
+{
+	bool fills = decode_first_out_arg(nr) < 6;
+
+	fputs(how == END_RUNNING || (how == END_GONE && fills) ? " <unfinished ...>)" : ")",
+	      o->out);
+}
+
 /* A call's whole line, printed when it ends: "name(args) = ret". */
 static void print_whole(struct output *o, const struct call *entry,
-			const struct fvx_trace_record *ret, const char *name, bool running)
+			const struct fvx_trace_record *ret, const char *name, enum call_end how)
 {
 	suspend_open_line(o);
 	print_call(o, entry, name, false);
-	fputs(running ? " <unfinished ...>)" : ")", o->out);
+	print_close(o, entry->entry.nr, how == END_GONE ? END_LOST : how);
 	print_ret(o, &entry->entry, ret);
 	fputc('\n', o->out);
 }
 
+static void flush_signals(struct output *o, uint32_t pid);
+
 /* Ends a call: `entry` is its pending call (removed here) or NULL when it
  * was not seen; `ret` its return record, or NULL when it did not return
- * (`running`: it may still be running as the trace ends). */
+ * (`how`). Signals its thread got meanwhile follow its line. */
 static void complete(struct output *o, struct call *entry, const struct fvx_trace_record *ret,
-		     bool running)
+		     enum call_end how)
 {
 	const struct fvx_trace_record *r = entry ? &entry->entry : ret;
 	const struct fvx_trace_record *e = entry ? &entry->entry : NULL;
+	uint32_t pid = r->pid;
 	char name[64];
 
 	syscall_record_name(r, name, sizeof(name));
+	if (how == END_RUNNING && never_returns(name))
+		how = END_LOST; /* it was not going to return */
 	if (o->summary)
 		summary_add(o->summary, r, ret && decode_errno((int64_t)ret->args[0]),
 			    duration_ns(o, e, ret));
@@ -476,26 +512,28 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 	} else if (o->opt.json) {
 		print_json(o, entry, ret, name);
 	} else if (entry && o->line_open && o->open_pid == e->pid) {
-		print_tail(o, entry, name);
-		fputs(running ? " <unfinished ...>)" : ")", o->out);
+		if (how != END_GONE)
+			print_tail(o, entry, name);
+		print_close(o, r->nr, how);
 		print_ret(o, e, ret);
 		fputc('\n', o->out);
 		o->line_open = false;
 	} else if (entry && deferred(o)) {
-		print_whole(o, entry, ret, name, running);
+		print_whole(o, entry, ret, name, how);
 	} else {
 		suspend_open_line(o);
 		fprintf(o->out, "[pid %5u] ", r->pid);
 		print_timestamp(o, ret ? ret->tsc : r->tsc);
 		fprintf(o->out, "<... %s resumed>", name);
-		if (entry)
+		if (entry && how != END_GONE)
 			print_tail(o, entry, name);
-		fputc(')', o->out);
+		print_close(o, r->nr, how == END_RUNNING ? END_LOST : how);
 		print_ret(o, e, ret);
 		fputc('\n', o->out);
 	}
 	if (entry)
 		pending_remove(o, entry);
+	flush_signals(o, pid);
 }
 
 /* ---- 64-bit and 32-bit ---- */
@@ -579,12 +617,16 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 
 	/* The thread began another call: the last one's return was lost. */
 	if (lost)
-		complete(o, lost, NULL, false);
+		complete(o, lost, NULL, END_LOST);
 	personality(o, r);
 	syscall_record_name(r, name, sizeof(name));
 	if (never_returns(name))
 		thread_forget(o, r->pid);
-	c = never_returns(name) ? NULL : pending_add(o, r, has_data ? &data : NULL);
+	/* exit and exit_group end with their thread (its exit record), but
+	 * exit mode has no such records: their lines are whole at once. */
+	c = never_returns(name) && (r->flags & FVX_RECORD_EXIT_MODE)
+		    ? NULL
+		    : pending_add(o, r, has_data ? &data : NULL);
 	if (!c) {
 		alone.entry = *r;
 		if (has_data)
@@ -595,16 +637,10 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 			summary_add(o->summary, r, false, -1);
 		if (!shown(o, NULL))
 			return;
-		if (o->opt.json) {
+		if (o->opt.json)
 			print_json(o, &alone, NULL, name);
-		} else {
-			print_whole(o, &alone, NULL, name, false);
-			/* The thread (exit) or its process (exit_group) is
-			 * gone, with the low 8 bits as its status: strace's
-			 * closing line. */
-			fprintf(o->out, "[pid %5u] +++ exited with %u +++\n", r->pid,
-				(unsigned int)(r->args[0] & 0xff));
-		}
+		else
+			print_whole(o, &alone, NULL, name, END_LOST);
 		return;
 	}
 	if (deferred(o))
@@ -623,7 +659,7 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 
 	/* Another call's return: the pending one did not return. */
 	if (entry && call_id(&entry->entry) != call_id(r)) {
-		complete(o, entry, NULL, false);
+		complete(o, entry, NULL, END_LOST);
 		entry = NULL;
 	}
 	if (!entry)
@@ -634,14 +670,125 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 		entry->data.returned = true;
 		entry->data.ret = (int64_t)r->args[0];
 	}
-	complete(o, entry, r, false);
+	complete(o, entry, r, END_RETURNED);
+}
+
+/* ---- what happened to a task: strace's "+++" and "---" lines ---- */
+
+/* "[pid N] +++ exited with 0 +++", "[pid N] --- SIGCHLD {...} ---" (`mark`
+ * around `text`), or as JSON: {"seq": ..., "event": "exit", ...}. Not with
+ * -c. */
+static void print_task(struct output *o, const struct fvx_trace_record *r, const char *mark,
+		       const char *text)
+{
+	struct json_object *obj;
+	int err = 0;
+
+	if (o->opt.summary)
+		return;
+	if (!o->opt.json) {
+		suspend_open_line(o);
+		fprintf(o->out, "[pid %5u] ", r->pid);
+		print_timestamp(o, r->tsc);
+		fprintf(o->out, "%s %s %s\n", mark, text, mark);
+		return;
+	}
+	obj = json_object_new_object();
+	err |= json_head(obj, r);
+	if (r->nr == FVX_TASK_EXIT) {
+		err |= cli_json_put(obj, "event", json_object_new_string("exit"));
+		err |= cli_json_put(obj, "status", json_object_new_int64((uint32_t)r->args[0]));
+		err |= cli_json_put(obj, "last_thread", json_object_new_boolean(!!r->args[1]));
+	} else {
+		err |= cli_json_put(obj, "event", json_object_new_string("signal"));
+		err |= cli_json_put(obj, "signal",
+				    json_object_new_int64(fvx_signal_number(r->args[1])));
+		err |= cli_json_put(obj, "si_code",
+				    json_object_new_int64(fvx_signal_code(r->args[1])));
+	}
+	err |= cli_json_put(obj, "decoded", json_object_new_string(text));
+	if (o->opt.timestamps)
+		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+	json_emit(o, obj, err);
+}
+
+static void print_signal(struct output *o, const struct fvx_trace_record *r)
+{
+	char text[512];
+
+	decode_signal(r, text, sizeof(text));
+	print_task(o, r, "---", text);
+}
+
+/* A signal shows after the line of the call its thread is in (the thread
+ * takes it when the call ends, as under strace): kept until then. */
+static void on_signal(struct output *o, const struct fvx_trace_record *r)
+{
+	struct fvx_trace_record *p;
+	size_t max;
+
+	if (!pending_find(o, r->pid)) {
+		print_signal(o, r);
+		return;
+	}
+	if (o->signal_count == o->signal_max) {
+		max = o->signal_max ? 2 * o->signal_max : 8;
+		p = max <= OUTPUT_SIGNALS_MAX ? realloc(o->signals, max * sizeof(*p)) : NULL;
+		if (!p) {
+			print_signal(o, r); /* too many waiting: at once */
+			return;
+		}
+		o->signals = p;
+		o->signal_max = max;
+	}
+	o->signals[o->signal_count++] = *r;
+}
+
+/* The signals thread pid got while in its call, in order. */
+static void flush_signals(struct output *o, uint32_t pid)
+{
+	size_t i = 0;
+
+	while (i < o->signal_count) {
+		if (o->signals[i].pid != pid) {
+			i++;
+			continue;
+		}
+		print_signal(o, &o->signals[i]);
+		memmove(o->signals + i, o->signals + i + 1,
+			(--o->signal_count - i) * sizeof(*o->signals));
+	}
+}
+
+/* A thread ended: the call it was in ends "= ?", as strace ends it. */
+static void on_exit_record(struct output *o, const struct fvx_trace_record *r)
+{
+	struct call *c = pending_find(o, r->pid);
+	struct call_data unused;
+	char how[64];
+
+	staged_take(o, r, &unused); /* its data can have no owner now */
+	if (c)
+		complete(o, c, NULL, END_GONE);
+	flush_signals(o, r->pid);
+	decode_exit(r->args[0], how, sizeof(how));
+	print_task(o, r, "+++", how);
+}
+
+static void on_task(struct output *o, const struct fvx_trace_record *r)
+{
+	switch (r->nr) {
+	case FVX_TASK_FORK: o->unfollowed++; break; /* a child not followed by fork */
+	case FVX_TASK_EXIT: on_exit_record(o, r); break;
+	case FVX_TASK_SIGNAL: on_signal(o, r); break;
+	}
 }
 
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
 	if (r->flags & FVX_RECORD_TASK)
-		return; /* not shown yet */
-	if (r->flags & FVX_RECORD_DATA)
+		on_task(o, r);
+	else if (r->flags & FVX_RECORD_DATA)
 		staged_add(o, r);
 	else if (r->flags & FVX_RECORD_RETURN)
 		on_return(o, r);
@@ -652,12 +799,17 @@ void output_record(struct output *o, const struct fvx_trace_record *r)
 void output_finish(struct output *o, FILE *table)
 {
 	if (o->line_open)
-		complete(o, pending_find(o, o->open_pid), NULL, true);
+		complete(o, pending_find(o, o->open_pid), NULL, END_RUNNING);
 	while (o->pending_count)
-		complete(o, &o->pending[0], NULL, true);
+		complete(o, &o->pending[0], NULL, END_RUNNING);
+	while (o->signal_count)
+		flush_signals(o, o->signals[0].pid);
 	free(o->pending);
 	o->pending = NULL;
 	o->pending_max = 0;
+	free(o->signals);
+	o->signals = NULL;
+	o->signal_max = 0;
 	free(o->staged);
 	o->staged = NULL;
 	o->staged_count = 0;

@@ -49,7 +49,8 @@ static void help(void)
 	       "Traces the system calls of CMD, from its execve, or of the running process PID,\n"
 	       "and prints them as strace does, arguments decoded (flags, modes, signals);\n"
 	       "strings and structures show as their address.\n"
-	       "  -f                 also trace their children\n"
+	       "  -f                 also trace the children they make (followed by fork,\n"
+	       "                     wherever they go)\n"
 	       "  -e trace=NAMES     only these system calls (comma-separated): names, all,\n"
 	       "                     and strace's classes %%file, %%desc, %%network (%%net),\n"
 	       "                     %%process, %%signal, %%ipc, %%memory\n"
@@ -63,7 +64,8 @@ static void help(void)
 	       "  -s N               print at most N bytes of a string (taken now, used once\n"
 	       "                     string contents are captured)\n"
 	       "  -o FILE            write the trace to FILE instead of stdout\n"
-	       "  --json             JSON Lines: one object per system call, with its return\n"
+	       "  --json             JSON Lines: one object per system call, with its return,\n"
+	       "                     and per thread's end and signal\n"
 	       "  --mode fast|exit   fast: no VM exit per call (default); exit: the hypervisor\n"
 	       "                     writes every record\n"
 	       "  --analyzer FILE    load this analyzer first (default, when none is loaded:\n"
@@ -76,6 +78,7 @@ static void help(void)
 	       "Times come from the records' TSC, whose rate fastvmix measures against the\n"
 	       "clock for 20 ms when it starts; durations (-T, -c) are wall-clock time from a\n"
 	       "call's entry to its return.\n"
+	       "Each thread's end and each signal print as strace's \"+++\" and \"---\" lines.\n"
 	       "Exits with CMD's status; prints \"fastvmix: N records, M dropped\" on stderr.\n",
 	       DEFAULT_ANALYZER);
 }
@@ -235,8 +238,9 @@ static int start(int fd, const struct options *o, pid_t target, const uint64_t s
 }
 
 /* One drain pass: takes what the rings hold and prints what the user asked
- * for. Returns the records of the system calls the user selected, or -1
- * when a ring is unreadable. */
+ * for. Returns the records of the system calls the user selected and the
+ * task records (threads' ends and signals, shown whatever -e trace= says,
+ * as strace shows them), or -1 when a ring is unreadable. */
 static int64_t pass(struct drain *d, struct launch *l, struct output *out,
 		    const struct syscall_filter *wanted)
 {
@@ -250,7 +254,8 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out,
 		/* launch_wants sees every record (it waits for the execve). */
 		bool visible = launch_wants(l, &d->batch[i]);
 
-		if (!syscall_filter_wants(wanted, &d->batch[i]))
+		if (!(d->batch[i].flags & FVX_RECORD_TASK) &&
+		    !syscall_filter_wants(wanted, &d->batch[i]))
 			continue;
 		taken++;
 		if (visible)
@@ -366,6 +371,14 @@ int cmd_trace(int argc, char **argv)
 			"fastvmix: %" PRIu64
 			" records missing from the rings' numbering (damaged rings)\n",
 			drain_missing(&drain));
+	if (output.unfollowed)
+		fprintf(stderr,
+			"fastvmix: %" PRIu64
+			" children could not be followed by fork (the analyzer's "
+			"follow set was full): their processes were traced while their parent "
+			"chain "
+			"led to a traced one\n",
+			output.unfollowed);
 	rc = launch_exit_code(&launch);
 free_batch:
 	drain_free(&drain);

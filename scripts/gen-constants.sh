@@ -39,7 +39,7 @@ table() {
 	if [ "$kind" = flags ]; then
 		"$tmp/$name" | awk '$1 > 0' | sort -k1,1nr -k2,2n
 	else
-		"$tmp/$name" | sort -k2,2n | awk 'NR > 1 && $2 == last { print "gen-constants: '"$name"' has " $2 " twice" > "/dev/stderr"; exit 1 } { last = $2; print }'
+		"$tmp/$name" | sort -k2,2n | awk 'NR > 1 && $2 "" == last { print "gen-constants: '"$name"' has " $2 " twice" > "/dev/stderr"; exit 1 } { last = $2 ""; print }'
 	fi | awk '{ printf "\t{ %sULL, \"%s\" },\n", $3 == "0" ? "0" : $3, $4 }'
 	echo "};"
 }
@@ -71,9 +71,20 @@ table() {
 	table ioctl_cmds value "asm/termbits.h linux/serial.h asm/ioctls.h" '^(TC|TIOC|FIO)[A-Z0-9_]+$' \
 		'^(TIOCINQ|TIOCPKT_.*|TIOCSER_TEMT|TCSANOW|TCSADRAIN|TCSAFLUSH|TC[IO]OFF|TC[IO]ON|TC[IO]FLUSH|TCIOFLUSH)$'
 	table wait_options flags "linux/wait.h" '^(__)?W(NOHANG|UNTRACED|STOPPED|EXITED|CONTINUED|NOWAIT|NOTHREAD|ALL|CLONE)$'
+	# A siginfo's si_code: the senders' codes (SI_USER...), then each
+	# signal's own (the kernel's, 1 and up), as strace looks them up.
+	table si_codes value "asm/siginfo.h" '^SI_[A-Z]+$'
+	table ill_codes value "asm/siginfo.h" '^ILL_[A-Z]+$'
+	table fpe_codes value "asm/siginfo.h" '^FPE_[A-Z]+$'
+	table segv_codes value "asm/siginfo.h" '^SEGV_[A-Z]+$'
+	table bus_codes value "asm/siginfo.h" '^BUS_[A-Z_]+$'
+	table trap_codes value "asm/siginfo.h" '^TRAP_[A-Z]+$'
+	table cld_codes value "asm/siginfo.h" '^CLD_[A-Z]+$'
+	table poll_codes value "asm/siginfo.h" '^POLL_[A-Z]+$'
+	table sys_codes value "asm/siginfo.h" '^SYS_[A-Z_]+$'
 	echo "#endif"
 } >"$tmp/out.h"
 # A table without the common names would print numbers silently: refuse it.
-grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" &&
+grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q '"CLD_EXITED"' "$tmp/out.h" &&
 	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

@@ -9,11 +9,15 @@
  *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
  *                     void *scratch) { ... }
  * which gets the number in ev->nr, the return value in ev->args[0] and the
- * call's arguments in ev->call_args;
+ * call's arguments in ev->call_args, and also (FVX_RECORD_TASK in ev->flags)
+ * the task events of trace.h: tasks made and ending, and signals, which
+ * fvx_task_event (fastvmix/trace_task.h) handles as the default analyzer
+ * does;
  * build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
  * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
  * view where only the window's code is executable: call nothing outside this
- * file and the SDK, keep no writable globals (use `scratch` or the rings),
+ * file and the SDK, keep no writable globals (use `scratch`, zeroed when a
+ * trace starts and shared by all CPUs, or the rings),
  * and keep no pointers in static data (the image is position-independent
  * code linked at 0). A fault here is a fault in the guest kernel. */
 #ifndef FVX_ANALYZER_SDK_H

@@ -186,6 +186,7 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 		req.string_limit < FVX_DATA_BUFFER_MAX ? req.string_limit : FVX_DATA_BUFFER_MAX;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);
+	window_reset_data(hv);
 	return FVX_VMCALL_OK;
 }
 

@@ -30,6 +30,18 @@ static inline void window_reset_rings(const struct hv *hv)
 		fvx_ring_init(window_ring(hv, cpu), hv->ring_bytes);
 }
 
+/* Zeroes the analyzer's data area (a new trace): each trace's analyzer
+ * starts from nothing, e.g. the default analyzer's follow set (follow_set.h)
+ * holds no process of an earlier trace. */
+static inline void window_reset_data(const struct hv *hv)
+{
+	u64 *data = (u64 *)(hv->window + FVX_WIN_DATA);
+	u64 i;
+
+	for (i = 0; i < FVX_WIN_DATA_SIZE / 8; i++)
+		data[i] = 0;
+}
+
 /* Whether a guest virtual address lies in the window's trampoline or
  * analyzer code, where the views may be switched legitimately. */
 static inline bool window_code_address(const struct hv *hv, u64 va)

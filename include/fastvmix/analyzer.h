@@ -8,7 +8,7 @@
  * system call returns, with the same arguments (fvx_event: the number, the
  * return value in args[0], FVX_RECORD_RETURN in flags). Code and read-only data
  * only: the region is not writable; `scratch` (FVX_WIN_DATA_SIZE bytes,
- * shared by all CPUs) and the rings are. Include <linux/types.h> or
+ * shared by all CPUs, zeroed when a trace starts) and the rings are. Include <linux/types.h> or
  * hypervisor/types.h first. */
 #ifndef FASTVMIX_ANALYZER_H
 #define FASTVMIX_ANALYZER_H

@@ -178,20 +178,55 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 	 FVX_RECORD_TASK)
 
 /* Task events (FVX_RECORD_TASK), from the agent's probes on Linux's
- * scheduler and signal tracepoints; args as they come from the agent:
+ * scheduler and signal tracepoints (fast mode only); args as they come
+ * from the agent, then what the default analyzer records (trace_task.h):
  *   FORK    the current task made a new one (fork, vfork, clone, clone3),
  *           before it first runs: args[0] its task_struct, args[1] its pid,
- *           args[2] its tgid;
+ *           args[2] its tgid. Recorded only for a child of a selected task
+ *           that the analyzer could not add to its follow set
+ *           (follow_set.h): pid and tgid the child's, args[0] and args[1]
+ *           the parent's pid and tgid.
  *   EXIT    the current task ends: args[0] its exit code as wait(2)
- *           reports it (status << 8, or the signal | 0x80 for a core),
- *           args[1] 1 when it was the last thread of its process;
- *   SIGNAL  a signal reaches a task: args[0] the task_struct it is for,
- *           args[1] the signal, args[2] si_code, args[3] si_errno,
- *           args[4] and args[5] the siginfo's first two words after the
- *           header (si_pid | si_uid << 32 and si_status, or si_addr). */
+ *           reports it (status << 8, or the signal, | 0x80 for a core),
+ *           args[1] 1 when it was the last thread of its process. Recorded
+ *           as it came, pid and tgid the task's.
+ *   SIGNAL  a task gets a signal, where strace shows one (`--- SIGx {...}
+ *           ---`): when the task takes it (Linux's signal_deliver), or
+ *           when Linux discards it as it is sent but a tracer would have
+ *           seen it taken: one whose disposition ignores it (SIGCHLD by
+ *           default), or a fatal one Linux turns into killing the whole
+ *           process (SIGTERM by default); never SIGKILL. args[0] the task's
+ *           pid | its tgid << 32, args[1] fvx_signal_pack(signal, si_code,
+ *           si_errno), args[2..5] the siginfo's union (its 32 bytes after
+ *           the header, as <asm-generic/siginfo.h> lays them out on x86-64:
+ *           si_pid | si_uid << 32, si_status, si_utime, si_stime for
+ *           SIGCHLD; si_addr for SIGSEGV...). Recorded as it came, pid and
+ *           tgid the task's. */
 #define FVX_TASK_FORK 1
 #define FVX_TASK_EXIT 2
 #define FVX_TASK_SIGNAL 3
+
+/* A signal event's args[1]: the signal (1..64), si_errno (16 bits, as
+ * seccomp's data) and si_code. */
+static inline __u64 fvx_signal_pack(__u32 sig, int code, int err)
+{
+	return (__u64)(sig & 0xff) | (__u64)(__u16)err << 16 | (__u64)(__u32)code << 32;
+}
+
+static inline __u32 fvx_signal_number(__u64 packed)
+{
+	return packed & 0xff;
+}
+
+static inline int fvx_signal_code(__u64 packed)
+{
+	return (int)(packed >> 32);
+}
+
+static inline __u32 fvx_signal_errno(__u64 packed)
+{
+	return (packed >> 16) & 0xffff;
+}
 
 struct fvx_trace_record {
 	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */

@@ -30,7 +30,7 @@
 /* Exit-mode trampoline only: RBX = syscall number. */
 #define FVX_VMCALL_TRACE_EVENT 7
 /* RBX = guest-physical address of a struct fvx_trace_request (its filter);
- * resets the rings. */
+ * resets the rings and zeroes the analyzer's data area. */
 #define FVX_VMCALL_TRACE_FILTER 8
 /* RBX = FVX_MODE_FAST or FVX_MODE_EXIT, or 0 to stop: this CPU only. */
 #define FVX_VMCALL_TRACE_MODE 9

@@ -947,6 +947,8 @@ static s64 filter_call(void)
 		fvx_ring_init(window_expected(FVX_WIN_RINGS + cpu * m.hv.ring_bytes,
 					      sizeof(struct fvx_ring_header)),
 			      m.hv.ring_bytes);
+	/* A new trace: the analyzer's data area starts zeroed. */
+	memset(window_expected(FVX_WIN_DATA, FVX_WIN_DATA_SIZE), 0, FVX_WIN_DATA_SIZE);
 	return FVX_VMCALL_OK;
 }
 
@@ -1823,6 +1825,7 @@ static void open_writable(void)
 			break;
 		case FVX_VMCALL_TRACE_FILTER:
 			window_may_write(cfg, PAGE);
+			window_may_write(FVX_WIN_DATA, FVX_WIN_DATA_SIZE);
 			for (cpu = 0; cpu < CPUS; cpu++)
 				window_may_write(ring_offset(cpu), PAGE);
 			break;

@@ -476,8 +476,9 @@ static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
  * arguments, entry or return, 64-bit or 32-bit (bit 6: the i386 table),
  * so that every decoder sees every value; or a data record (bit 4):
  * pieces of any shape, for any call, before their owner, after it, twice,
- * or never followed by it; or (bit 7) a whole call with values
- * (whole_call). */
+ * or never followed by it; or a task record (bit 5 without bit 4): a
+ * thread's end, a signal, a fork or any kind, with any values; or (bit 7)
+ * a whole call with values (whole_call). */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
@@ -495,6 +496,11 @@ static void record(struct output *out, struct fuzz_input *in)
 	if (t & 16) {
 		r.flags |= FVX_RECORD_DATA;
 		r.cr3 = data_header(in, t);
+	}
+	if ((t & 48) == 32) {
+		r.flags |= FVX_RECORD_TASK;
+		if (!(t & 1))
+			r.nr = in_u8(in) % 5;
 	}
 	for (i = 0; i < 6; i++)
 		r.args[i] = pick(in);

@@ -102,6 +102,29 @@ static struct fvx_trace_record ret(uint32_t pid, uint64_t nr, int64_t value)
 					  .flags = FVX_RECORD_RETURN };
 }
 
+/* A thread's end (trace.h FVX_TASK_EXIT): a wait(2) status. */
+static struct fvx_trace_record task_exit(uint32_t pid, uint64_t status, bool last)
+{
+	return (struct fvx_trace_record){ .nr = FVX_TASK_EXIT,
+					  .pid = pid,
+					  .tgid = 1,
+					  .args = { status, last },
+					  .flags = FVX_RECORD_TASK };
+}
+
+/* A signal for pid (trace.h FVX_TASK_SIGNAL): its siginfo's union in
+ * u0..u3. */
+static struct fvx_trace_record task_signal(uint32_t pid, unsigned int sig, int code, uint64_t u0,
+					   uint64_t u1, uint64_t u2, uint64_t u3)
+{
+	return (struct fvx_trace_record){ .nr = FVX_TASK_SIGNAL,
+					  .pid = pid,
+					  .tgid = 1,
+					  .args = { pid | 1ULL << 32, fvx_signal_pack(sig, code, 0),
+						    u0, u1, u2, u3 },
+					  .flags = FVX_RECORD_TASK };
+}
+
 static const struct fvx_trace_record write_record = {
 	.seq = 5,
 	.tsc = 123456789,
@@ -123,8 +146,7 @@ static void text_has_the_kernels_argument_count(void **state)
 	r.nr = 231;
 	r.args[0] = 7;
 	r.pid = 123456;
-	assert_string_equal(printed_all(f, false, &r, 1), "[pid 123456] exit_group(7) = ?\n"
-							  "[pid 123456] +++ exited with 7 +++\n");
+	assert_string_equal(printed_all(f, false, &r, 1), "[pid 123456] exit_group(7) = ?\n");
 }
 
 /* A call syscall_table.c does not describe (getrlimit). */
@@ -223,8 +245,11 @@ static void text_return_without_entry(void **state)
 			    "[pid     6] <... write resumed>) = 9\n");
 }
 
-/* exit and exit_group do not return; calls running when the trace ends, or
- * when their thread goes with the process, end "= ?" as in strace. */
+/* exit and exit_group do not return: they end with their thread, as calls
+ * do that their thread is in when it goes (its exit record, then strace's
+ * "+++" line); calls running when the trace ends end "= ?". A call whose
+ * thread ends before it shows what it fills is <unfinished ...>, as in
+ * strace. */
 static void text_calls_that_do_not_return(void **state)
 {
 	struct fixture *f = *state;
@@ -232,21 +257,43 @@ static void text_calls_that_do_not_return(void **state)
 		entry(20, 202, 0x7f0000), /* thread 20 waits in futex */
 		entry(21, 0, 0), /* thread 21 reads */
 		entry(22, 231, 3), /* thread 22 ends the process */
+		task_exit(22, 3 << 8, false),
+		task_exit(20, 3 << 8, false),
 		entry(23, 60, 0), /* a thread that exits by itself */
+		task_exit(23, 0, false),
+		entry(25, 0, 4), /* a thread killed in read, */
+		entry(26, 0, 5), /* and another, its line still open */
+		task_exit(25, 9, false),
+		task_exit(26, 9, true),
 		entry(24, 59, 0x1000), /* execve, still running at the end */
 	};
 
 	assert_string_equal(
-		printed_all(f, false, r, 5),
+		printed_all(f, false, r, sizeof(r) / sizeof(r[0])),
 		"[pid    20] futex(0x7f0000, FUTEX_WAIT, 0, NULL, NULL, 0 <unfinished ...>\n"
 		"[pid    21] read(0,  <unfinished ...>\n"
 		"[pid    22] exit_group(3) = ?\n"
 		"[pid    22] +++ exited with 3 +++\n"
+		"[pid    20] <... futex resumed>) = ?\n"
+		"[pid    20] +++ exited with 3 +++\n"
 		"[pid    23] exit(0) = ?\n"
 		"[pid    23] +++ exited with 0 +++\n"
+		"[pid    25] read(4,  <unfinished ...>\n"
+		"[pid    26] read(5,  <unfinished ...>\n"
+		"[pid    25] <... read resumed> <unfinished ...>) = ?\n"
+		"[pid    25] +++ killed by SIGKILL +++\n"
+		"[pid    26] <... read resumed> <unfinished ...>) = ?\n"
+		"[pid    26] +++ killed by SIGKILL +++\n"
 		"[pid    24] execve(0x1000, NULL, NULL <unfinished ...>) = ?\n"
-		"[pid    20] <... futex resumed>) = ?\n"
 		"[pid    21] <... read resumed>NULL, 0) = ?\n");
+	/* Its line still open when its thread goes. */
+	r[8] = task_exit(25, 9, true);
+	assert_string_equal(printed_all(f, false, r + 7, 2),
+			    "[pid    25] read(4,  <unfinished ...>) = ?\n"
+			    "[pid    25] +++ killed by SIGKILL +++\n");
+	/* Exit mode has no exit records: the lines are whole at once. */
+	r[2].flags = FVX_RECORD_EXIT_MODE;
+	assert_string_equal(printed_all(f, false, r + 2, 1), "[pid    22] exit_group(3) = ?\n");
 }
 
 /* A thread's return that was lost (a dropped record): its next call ends
@@ -303,10 +350,10 @@ static void json_calls(void **state)
 {
 	struct fixture *f = *state;
 	struct fvx_trace_record r[] = { entry(10, 0, 3), ret(11, 56, 0), entry(11, 231, 0),
-					ret(10, 0, -4) };
+					task_exit(11, 0, true), ret(10, 0, -4) };
 
 	assert_string_equal(
-		printed_all(f, true, r, 4),
+		printed_all(f, true, r, 5),
 		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":"
 		"56,"
 		"\"name\":\"clone\",\"args\":null,\"exit_mode\":false,\"ret\":0,"
@@ -316,13 +363,15 @@ static void json_calls(void **state)
 		"\"name\":\"exit_group\",\"args\":[\"0\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"0\"],"
 		"\"decoded_ret\":null}\n"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":11,\"tgid\":1,\"event\":\"exit\","
+		"\"status\":0,\"last_thread\":true,\"decoded\":\"exited with 0\"}\n"
 		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":10,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,"
 		"\"name\":\"read\",\"args\":[\"0x3\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		"\"exit_mode\":false,\"ret\":-4,\"errno\":\"EINTR\",\"decoded_args\":[\"3\","
 		"\"NULL\",\"0\"],\"decoded_ret\":\"-1 EINTR (Interrupted system call)\"}\n");
-	r[3] = entry(12, 0, 0);
+	r[4] = entry(12, 0, 0);
 	assert_non_null(strstr(
-		printed_all(f, true, r, 4),
+		printed_all(f, true, r, 5),
 		"\"pid\":12,\"tgid\":1,\"arch\":\"x86_64\",\"nr\":0,\"name\":\"read\",\"args\":["
 		"\"0\",\"0\","
 		"\"0\",\"0\",\"0\",\"0\"],\"exit_mode\":false,\"ret\":null,"
@@ -553,12 +602,183 @@ static void status_filter(void **state)
 			    "[pid     3] read(0, NULL, 0) = ? ERESTARTSYS (To be restarted if "
 			    "SA_RESTART is set)\n");
 	opt.status = STATUS_UNFINISHED;
-	assert_string_equal(printed_with(f, &opt, r, 7), "[pid     4] exit_group(0) = ?\n"
-							 "[pid     4] +++ exited with 0 +++\n");
+	assert_string_equal(printed_with(f, &opt, r, 7), "[pid     4] exit_group(0) = ?\n");
 	opt.status = STATUS_SUCCESSFUL;
 	opt.json = true;
 	assert_non_null(strstr(printed_with(f, &opt, r, 7), "\"name\":\"getpid\""));
 	assert_null(strstr(f->text, "\"name\":\"open\""));
+}
+
+/* How threads end, as strace's "+++" lines say it, per thread. */
+static void task_exit_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[] = {
+		task_exit(1, 0, true),	       task_exit(2, 7 << 8, false),
+		task_exit(3, 255 << 8, true),  task_exit(4, 9, true),
+		task_exit(5, 11 | 0x80, true), task_exit(6, 6 | 0x80, true),
+		task_exit(7, 15, false),       task_exit(8, 37, true),
+	};
+
+	assert_string_equal(printed_all(f, false, r, sizeof(r) / sizeof(r[0])),
+			    "[pid     1] +++ exited with 0 +++\n"
+			    "[pid     2] +++ exited with 7 +++\n"
+			    "[pid     3] +++ exited with 255 +++\n"
+			    "[pid     4] +++ killed by SIGKILL +++\n"
+			    "[pid     5] +++ killed by SIGSEGV (core dumped) +++\n"
+			    "[pid     6] +++ killed by SIGABRT (core dumped) +++\n"
+			    "[pid     7] +++ killed by SIGTERM +++\n"
+			    "[pid     8] +++ killed by SIGRT_5 +++\n");
+}
+
+/* Signals as strace 6.1 prints them (each line checked against it). */
+static void task_signal_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[] = {
+		task_signal(124, 17, 1, 123 | 0ULL << 32, 0, 0, 0), /* SIGCHLD, CLD_EXITED */
+		task_signal(123, 10, 0, 123, 0, 0, 0), /* SIGUSR1, SI_USER */
+		task_signal(125, 11, 1, 0x10, 0, 0, 0), /* SIGSEGV, SEGV_MAPERR */
+		task_signal(123, 17, 2, 126 | 1000ULL << 32, 9, 8, 123), /* CLD_KILLED */
+		task_signal(123, 12, -6, 123, 0, 0, 0), /* SI_TKILL */
+		task_signal(123, 12, -1, 123, 42, 0, 0), /* SI_QUEUE */
+		task_signal(123, 35, -1, 123, 0x7f0011223344, 0, 0), /* SIGRTMIN+3 */
+		task_signal(123, 37, -2, 0, 7, 0, 0), /* SI_TIMER */
+		task_signal(123, 8, 1, 0x55a3c181f57d, 0, 0, 0), /* SIGFPE */
+		task_signal(123, 5, 0x80, 0, 0, 0, 0), /* SIGTRAP, SI_KERNEL */
+		task_signal(123, 7, 2, 0x7f2c776ab000, 0, 0, 0), /* SIGBUS */
+		task_signal(123, 31, 1, 0x7f2c775c1829, 110 | 0xc000003eULL << 32, 0, 0),
+		task_signal(123, 15, 0, 0xffffffff00000001, 0, 0, 0), /* uid -1 */
+		task_signal(123, 10, -100, 1, 0, 0, 0), /* a code without a name */
+		task_signal(123, 30, 3, 0, 0, 0, 0), /* SIGPWR: neither */
+	};
+
+	r[11].args[1] = fvx_signal_pack(31, 1, 5); /* SIGSYS from seccomp, si_errno EIO */
+	assert_string_equal(
+		printed_all(f, false, r, sizeof(r) / sizeof(r[0])),
+		"[pid   124] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, "
+		"si_uid=0, "
+		"si_status=0, si_utime=0, si_stime=0} ---\n"
+		"[pid   123] --- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=123, si_uid=0} "
+		"---\n"
+		"[pid   125] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} "
+		"---\n"
+		"[pid   123] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=126, "
+		"si_uid=1000, "
+		"si_status=SIGKILL, si_utime=8 /* 0.08 s */, si_stime=123 /* 1.23 s */} ---\n"
+		"[pid   123] --- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_TKILL, si_pid=123, "
+		"si_uid=0} ---\n"
+		"[pid   123] --- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_QUEUE, si_pid=123, "
+		"si_uid=0, "
+		"si_int=42, si_ptr=0x2a} ---\n"
+		"[pid   123] --- SIGRT_3 {si_signo=SIGRT_3, si_code=SI_QUEUE, si_pid=123, "
+		"si_uid=0, "
+		"si_int=287454020, si_ptr=0x7f0011223344} ---\n"
+		"[pid   123] --- SIGRT_5 {si_signo=SIGRT_5, si_code=SI_TIMER, si_timerid=0, "
+		"si_overrun=0, si_int=7, si_ptr=0x7} ---\n"
+		"[pid   123] --- SIGFPE {si_signo=SIGFPE, si_code=FPE_INTDIV, "
+		"si_addr=0x55a3c181f57d} "
+		"---\n"
+		"[pid   123] --- SIGTRAP {si_signo=SIGTRAP, si_code=SI_KERNEL, si_addr=NULL} ---\n"
+		"[pid   123] --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, "
+		"si_addr=0x7f2c776ab000} "
+		"---\n"
+		"[pid   123] --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_errno=EIO, "
+		"si_call_addr=0x7f2c775c1829, si_syscall=__NR_getppid, si_arch=AUDIT_ARCH_X86_64} "
+		"---\n"
+		"[pid   123] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=1, si_uid=-1} "
+		"---\n"
+		"[pid   123] --- SIGUSR1 {si_signo=SIGUSR1, si_code=0xffffff9c, si_pid=1, "
+		"si_uid=0} "
+		"---\n"
+		"[pid   123] --- SIGPWR {si_signo=SIGPWR, si_code=0x3} ---\n");
+}
+
+/* A signal shows after the line of the call its thread was in, as the
+ * thread takes it when the call ends; at once when the thread is in none.
+ * With -c there are no such lines; -t stamps them; JSON has objects. */
+static void task_lines_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct output_options opt = clocked();
+	struct fvx_trace_record r[] = {
+		at(entry(1, 61, 0xffffffffffffffff), 1000), /* wait4 */
+		at(task_exit(2, 0, true), 1500), /* the child ends */
+		at(task_signal(1, 17, 1, 2, 0, 0, 0), 1600), /* SIGCHLD, discarded */
+		at(task_signal(3, 10, 0, 3, 0, 0, 0), 1700), /* another thread's */
+		at(ret(1, 61, 2), 2000), /* wait4 returns */
+		at(entry(1, 231, 0), 3000), /* exit_group */
+		at(task_signal(1, 15, 0, 9, 0, 0, 0), 3500), /* a signal as it goes */
+		at(task_exit(1, 0, true), 4000),
+	};
+
+	assert_string_equal(
+		printed_all(f, false, r, 8),
+		"[pid     1] wait4(-1, NULL, 0, NULL <unfinished ...>\n"
+		"[pid     2] +++ exited with 0 +++\n"
+		"[pid     3] --- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=3, "
+		"si_uid=0} ---\n"
+		"[pid     1] <... wait4 resumed>) = 2\n"
+		"[pid     1] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, "
+		"si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n"
+		"[pid     1] exit_group(0) = ?\n"
+		"[pid     1] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=9, "
+		"si_uid=0} ---\n"
+		"[pid     1] +++ exited with 0 +++\n");
+	opt.summary = true;
+	assert_null(strstr(printed_with(f, &opt, r, 8), "+++"));
+	assert_null(strstr(f->text, "--- SIG"));
+	opt.summary = false;
+	opt.timestamps = 3;
+	assert_non_null(strstr(printed_with(f, &opt, r + 1, 1),
+			       "[pid     2] 1700000000.000001 +++ exited with 0 +++\n"));
+	opt.timestamps = 0;
+	opt.json = true;
+	assert_string_equal(printed_with(f, &opt, r + 1, 2),
+			    "{\"seq\":0,\"tsc\":1500,\"cpu\":0,\"pid\":2,\"tgid\":1,"
+			    "\"event\":\"exit\",\"status\":0,\"last_thread\":true,"
+			    "\"decoded\":\"exited with 0\"}\n"
+			    "{\"seq\":0,\"tsc\":1600,\"cpu\":0,\"pid\":1,\"tgid\":1,"
+			    "\"event\":\"signal\",\"signal\":17,\"si_code\":1,\"decoded\":"
+			    "\"SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, si_uid=0, "
+			    "si_status=0, si_utime=0, si_stime=0}\"}\n");
+}
+
+/* Task records from a hostile ring: unknown kinds are ignored, garbage
+ * values decode to something, never beyond the line; a child the
+ * analyzer could not follow is counted; many signals for one thread in a
+ * call are shown, some at once. */
+static void hostile_task_records(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[600], bad = task_exit(9, ~0ULL, true);
+	const char *text;
+	size_t i;
+
+	for (i = 0; i < 600; i++)
+		r[i] = task_signal(5, (unsigned int)i, (int)(i * 7919), ~0ULL, ~0ULL, ~0ULL, ~0ULL);
+	r[0] = entry(5, 0, 0);
+	r[1] = bad;
+	r[1].nr = 0;
+	r[2] = bad;
+	r[2].nr = 1ULL << 40;
+	r[3] = bad;
+	r[3].nr = FVX_TASK_FORK;
+	r[4] = bad;
+	r[4].nr = 4;
+	r[5] = bad;
+	r[5].flags |= FVX_RECORD_DATA | FVX_RECORD_RETURN;
+	text = printed_all(f, false, r, 600);
+	assert_int_equal(f->output.unfollowed, 1);
+	assert_non_null(strstr(text, "[pid     9] +++ killed by 127 (core dumped) +++\n"));
+	assert_null(strstr(text, "[pid     9] --- "));
+	assert_non_null(strstr(text, "[pid     5] --- SIGSYS {si_signo=SIGSYS, si_code=0x"));
+	assert_non_null(strstr(text, "[pid     5] --- 0 {} ---\n"));
+	assert_non_null(strstr(text, "[pid     5] --- 255 {si_signo=255, si_code=0x"));
+	assert_non_null(strstr(text, "[pid     5] <... read resumed>NULL, 0) = ?\n"));
+	for (i = 0, text = f->text; (text = strstr(text, "[pid     5] --- ")); text++)
+		i++;
+	assert_int_equal(i, 600 - 6);
 }
 
 /* -c: no calls, strace's table by time spent, errors counted. */
@@ -1132,6 +1352,7 @@ static void compat_calls_as_strace(void **state)
 		compat(args3(entry(50, 4, 1), 0x4a2000, 11, 0)),
 		compat(ret(50, 4, 11)),
 		entry(50, 231, 0),
+		task_exit(50, 0, true),
 	};
 	const char *three =
 		"[pid    50] getpid() = 50\n"
@@ -1283,6 +1504,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restart_errnos, setup, teardown),
 		cmocka_unit_test_setup_teardown(timestamps_and_durations, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(task_exit_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(task_signal_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(task_lines_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(hostile_task_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_line, setup, teardown),

@@ -81,7 +81,8 @@ static void produce(unsigned int cpu, uint64_t tsc, uint32_t tgid, uint64_t nr, 
  * with its return: its own getpid before exec (not the sample's), an i386
  * 59 (olduname, not its execve: not the sample's either), then
  * execve, getpid (on both CPUs), a write that fails, exit_group (which does
- * not return); and two records cpu 1 had no room for. */
+ * not return), the record of its end; and two records cpu 1 had no room
+ * for. */
 static void trace_start(const struct fvx_trace_request *req)
 {
 	unsigned int cpu;
@@ -105,6 +106,7 @@ static void trace_start(const struct fvx_trace_request *req)
 	produce(0, 50, t, 1, 3, 0);
 	produce(0, 51, t, 1, (uint64_t)-9, FVX_RECORD_RETURN);
 	produce(0, 60, t, 231, 7, 0);
+	produce(0, 61, t, FVX_TASK_EXIT, 7 << 8, FVX_RECORD_TASK);
 	ring(1)->dropped = 2;
 }
 
@@ -290,11 +292,13 @@ static void command_traced_from_its_execve(void **state)
 		 "\"nr\":231,"
 		 "\"name\":\"exit_group\",\"args\":[\"0x7\",\"0\",\"0\",\"0\",\"0\",\"0\"],"
 		 "\"exit_mode\":false,\"ret\":null,\"errno\":null,\"decoded_args\":[\"7\"],"
-		 "\"decoded_ret\":null}\n",
-		 t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+		 "\"decoded_ret\":null}\n"
+		 "{\"seq\":11,\"tsc\":61,\"cpu\":0,\"pid\":%u,\"tgid\":%u,\"event\":\"exit\","
+		 "\"status\":1792,\"last_thread\":false,\"decoded\":\"exited with 7\"}\n",
+		 t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
 	assert_string_equal(slurp("/tmp/fvx-trace-out.json"), expect);
-	/* Twelve taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
-	assert_string_equal(err_text, "fastvmix: 12 records, 2 dropped\n");
+	/* Thirteen taken off the rings (the pre-exec ones too), two cpu 1 dropped. */
+	assert_string_equal(err_text, "fastvmix: 13 records, 2 dropped\n");
 	assert_int_equal(dev.starts, 1);
 	assert_int_equal(dev.stops, 1);
 	assert_int_equal(dev.maps, 2);
@@ -320,16 +324,18 @@ static void text_output_and_options(void **state)
 	assert_int_equal(dev.req.filter.syscalls[3], 0);
 	text = slurp("/tmp/fvx-trace-out.txt");
 	/* From the execve on, only what -e selected: the child's own getpid
-	 * before it, the execve and exit_group are not shown. */
+	 * before it, the execve and exit_group are not shown; its end is,
+	 * whatever -e says, as in strace. */
 	assert_ptr_equal(strstr(text, "] getpid("), strchr(text, ']'));
 	assert_null(strstr(text, "] execve("));
 	assert_null(strstr(text, "] exit_group("));
 	assert_non_null(strstr(text, "] write("));
 	assert_non_null(strstr(text, ") = -1 EBADF (Bad file descriptor)\n"));
+	assert_non_null(strstr(text, "] +++ exited with 7 +++\n"));
 	assert_null(strstr(text, "<unfinished ...>"));
 	for (lines = 0; (text = strchr(text, '\n')); text++)
 		lines++;
-	assert_int_equal(lines, 3);
+	assert_int_equal(lines, 4);
 	assert_released();
 }
 
@@ -347,9 +353,12 @@ static void strace_options(void **state)
 	assert_int_equal(dev.req.filter.syscalls[0] >> 1 & 1, 1); /* write: %desc */
 	assert_int_equal(dev.req.filter.syscalls[0] >> 39 & 1, 0); /* getpid: not */
 	text = slurp("/tmp/fvx-trace-out.txt");
-	/* One line: "[pid N] SECONDS.USECS write(3) = -1 EBADF (...) <0.000000>". */
+	/* One call: "[pid N] SECONDS.USECS write(3) = -1 EBADF (...) <0.000000>",
+	 * and its end, as strace shows it whatever -e status= says. */
 	assert_non_null(strstr(text, " write(3, NULL, 0) = -1 EBADF (Bad file descriptor) <0.0"));
 	assert_non_null(strchr(text, '.'));
+	text = strchr(text, '\n') + 1;
+	assert_non_null(strstr(text, " +++ exited with 7 +++\n"));
 	assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
 	assert_released();
 }
@@ -367,7 +376,7 @@ static void summary_option(void **state)
 	assert_non_null(strstr(text, "         1         1 write\n"));
 	assert_non_null(strstr(text, "         2           getpid\n"));
 	assert_non_null(strstr(text, "         5         1 total\n"));
-	assert_null(strstr(text, "] "));
+	assert_null(strstr(text, "] ")); /* nor a "+++" line */
 	assert_released();
 }
 
@@ -410,7 +419,7 @@ static void attached_until_interrupted(void **state)
 	signal(SIGINT, SIG_DFL);
 	assert_int_equal(dev.req.filter.target_tgid, getppid());
 	/* Attached: every record is the process's, none is held back. */
-	assert_string_equal(err_text, "fastvmix: 12 records, 2 dropped\n");
+	assert_string_equal(err_text, "fastvmix: 13 records, 2 dropped\n");
 	assert_released();
 }
 

@@ -991,6 +991,26 @@ static void string_limit_reaches_the_config_bounded(void **state)
 	assert_int_equal(c->string_limit, FVX_DATA_BUFFER_MAX);
 }
 
+/* A new trace's analyzer starts from a zeroed data area (the default
+ * analyzer's follow set holds no process of an earlier trace); a refused
+ * request leaves it as it is. */
+static void a_new_trace_zeroes_the_analyzer_data(void **state)
+{
+	struct fvx_trace_request *f = (void *)(ram + 0x3000);
+	u8 *data = window_block + FVX_WIN_DATA;
+
+	configure_agent();
+	memset(data, 0xa5, FVX_WIN_DATA_SIZE);
+	f->version = 0;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_EINVAL);
+	assert_int_equal(data[FVX_WIN_DATA_SIZE - 1], 0xa5);
+	set_filter(7);
+	assert_int_equal(data[0], 0);
+	assert_int_equal(data[FVX_WIN_DATA_SIZE - 1], 0);
+	assert_int_equal(window_block[FVX_WIN_DATA + FVX_WIN_DATA_SIZE],
+			 0); /* a stack: untouched */
+}
+
 /* Exit mode's return: one VMCALL from this CPU's exit-mode return entry,
  * the record the analyzer would write (the value in args[0]). */
 static void exit_mode_return_writes_a_record(void **state)
@@ -1826,6 +1846,7 @@ int main(void)
 		W(exit_mode_event_writes_a_record),
 		W(exit_mode_return_writes_a_record),
 		W(string_limit_reaches_the_config_bounded),
+		W(a_new_trace_zeroes_the_analyzer_data),
 		W(ring_full_counts_drops_and_never_overwrites),
 		W(exit_mode_ignores_a_rewritten_ring_header),
 		W(exit_mode_reads_the_syscall_number_as_linux),

@@ -3,9 +3,11 @@
 # strace -f and under fastvmix trace -f, in the same machine. Both outputs
 # are normalised (pid prefixes, the column strace aligns "= " to, pids
 # returned by getpid and in strace's personality lines) and must be
-# identical for the program's own calls, from its first openat on. The same
-# for 32-bit calls (compat64: SYSCALL, then int $0x80; compat32: int $0x80,
-# then SYSENTER), from the program's first getpid on.
+# identical for the program's own calls, from its first openat on, to its
+# "+++ exited with 7 +++". The same for 32-bit calls (compat64: SYSCALL,
+# then int $0x80; compat32: int $0x80, then SYSENTER), from the program's
+# first getpid on. Then the same for the ends and signals of lifecycle's
+# processes.
 . /scenarios/lib.sh
 # norm FILE [FIRST]: the program's own calls, normalised, from the first
 # that matches the sed pattern FIRST (its first openat)
@@ -50,6 +52,51 @@ for prog in compat64 compat32; do
 	check peer-$prog-same-as-strace cmp -s /tmp/peer-$prog-strace.norm /tmp/peer-$prog-fastvmix.norm
 done
 check peer-compat64-personality-lines grep -q '^\[ Process PID=PID runs in 32 bit mode. \]$' /tmp/peer-compat64-strace.norm
+
+# Process lifecycle: how each process of lifecycle (a thread, a child of
+# our parent's, a double fork, a fork chain, children that exit 3, are
+# killed by SIGKILL and by SIGSEGV) ends and the signals each gets, strace's
+# "+++" and "---" lines. The processes run concurrently, so the lines are
+# compared per process (sorted), and the main process's in order. lifecycle
+# writes "ROLE PID" for each of its processes.
+# life_lines TRACE ROLES: TRACE's "+++" and "---" lines as "ROLE: line", each
+# pid (the line's own and si_pid=) named by ROLES, SIGCHLD's CPU times out
+life_lines() {
+	awk 'NR == FNR { role[$2] = $1; next }
+	function name(p) { return p in role ? role[p] : "PID" }
+	{
+		if (!match($0, /^\[pid +[0-9]+\] /) && !match($0, /^[0-9]+ +/))
+			next
+		pid = substr($0, 1, RLENGTH)
+		gsub(/[^0-9]/, "", pid)
+		line = substr($0, RLENGTH + 1)
+		if (line !~ /^(\+\+\+|---) /)
+			next
+		if (match(line, /si_pid=[0-9]+/))
+			line = substr(line, 1, RSTART + 6) name(substr(line, RSTART + 7, RLENGTH - 7)) \
+				substr(line, RSTART + RLENGTH)
+		sub(/si_utime=[^,]*, si_stime=[^}]*/, "si_utime=T, si_stime=T", line)
+		print name(pid) ": " line
+	}' "$2" "$1"
+}
+# (strace -o: every line starts with its pid)
+strace -f -o /tmp/peer-life-strace.txt lifecycle 5 >/tmp/peer-life-strace.out 2>&1 3>&-
+echo "# strace exit status $?"
+fastvmix trace -f -o /tmp/peer-life-fastvmix.txt -- lifecycle 5 >/tmp/peer-life-fastvmix.out \
+	2>/dev/null 3>&-
+echo "# fastvmix exit status $?"
+for t in strace fastvmix; do
+	life_lines /tmp/peer-life-$t.txt /tmp/peer-life-$t.out >/tmp/peer-life-$t.lines
+	grep '^main: ' /tmp/peer-life-$t.lines >/tmp/peer-life-$t.main
+	sort /tmp/peer-life-$t.lines >/tmp/peer-life-$t.norm
+done
+sed 's/^/# strace:   /' /tmp/peer-life-strace.lines
+sed 's/^/# fastvmix: /' /tmp/peer-life-fastvmix.lines
+diff /tmp/peer-life-strace.norm /tmp/peer-life-fastvmix.norm | sed 's/^/# diff: /'
+check peer-life-strace-ran grep -q '^main: +++ exited with 0 +++$' /tmp/peer-life-strace.norm
+check_num peer-life-lines-compared "$(wc -l </tmp/peer-life-strace.norm)" -ge 20
+check peer-life-same-as-strace cmp -s /tmp/peer-life-strace.norm /tmp/peer-life-fastvmix.norm
+check peer-life-main-in-order cmp -s /tmp/peer-life-strace.main /tmp/peer-life-fastvmix.main
 check_no_oops peer-no-oops
 check peer-agent-rmmod rmmod fastvmix
 check peer-hv-rmmod rmmod fastvmix_hv

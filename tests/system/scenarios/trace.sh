@@ -1,6 +1,6 @@
 # Exit-less syscall tracing end to end: window, views, analyzer, agent,
-# fastvmix trace, return values, exit mode, bad input, and the ring
-# accounting.
+# fastvmix trace, return values, process lifecycle (-f, exits, signals),
+# exit mode, bad input, and the ring accounting.
 # timeout: 600
 . /scenarios/lib.sh
 ncpu=$(nproc)
@@ -63,6 +63,49 @@ check trace-exit-mode-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/exit.j
 check trace-exit-mode-flag grep -q '"exit_mode":true' /tmp/exit.json
 check trace-exit-mode-returns grep -q '"name":"write",.*"exit_mode":true,"ret":9,"errno":null,' /tmp/exit.json
 
+# Process lifecycle with -f: children are followed by fork wherever they
+# go (a clone(CLONE_PARENT) child, our parent's; a grandchild adopted by
+# init; the end of a fork chain 100 deep; a thread), each making a call of
+# its own; how each ended and the signals each got, as strace prints them.
+# lifecycle writes "ROLE PID" for each of its processes.
+fastvmix trace -f -o /tmp/life.txt -- lifecycle 100 >/tmp/life.out 2>/tmp/life.err 3>&-
+rc=$?
+sed 's/^/# life: /' /tmp/life.err
+echo "# life: $(grep -v '^chain-' /tmp/life.out | tr '\n' ' ')$(grep -c '^chain-' /tmp/life.out) in the chain"
+grep -E '(fvx-|\] (\+\+\+|---) )' /tmp/life.txt | grep -vE 'exited with 0 \+\+\+$|CLD_EXITED, si_pid=[0-9]+, si_uid=0, si_status=0,' |
+	sed 's/^/# life: /'
+role() { sed -n "s/^$1 \([0-9][0-9]*\)\$/\1/p" /tmp/life.out | head -n 1; }
+# life_line PID LINE-ERE: PID has the line (after its "[pid N] ")
+life_line() { [ -n "$1" ] && grep -qE "^\[pid +$1\] $2\$" /tmp/life.txt; }
+main=$(role main)
+enoent='-1 ENOENT \(No such file or directory\)'
+check trace-life-exit-status test "$rc" -eq 0
+check trace-life-thread life_line "$(role thread)" "openat\(AT_FDCWD, \"/fvx-thread\", O_RDONLY\) = $enoent"
+check trace-life-clone-parent life_line "$(role clone-parent)" \
+	"openat\(AT_FDCWD, \"/fvx-clone-parent\", O_RDONLY\) = $enoent"
+check trace-life-grandchild life_line "$(role grandchild)" \
+	"openat\(AT_FDCWD, \"/fvx-grandchild\", O_RDONLY\) = $enoent"
+check trace-life-chain-100 life_line "$(role chain-100)" \
+	"openat\(AT_FDCWD, \"/fvx-chain-end\", O_RDONLY\) = $enoent"
+check trace-life-thread-exited life_line "$(role thread)" '\+\+\+ exited with 0 \+\+\+'
+check trace-life-exited-3 life_line "$(role exit3)" '\+\+\+ exited with 3 \+\+\+'
+check trace-life-killed life_line "$(role killed)" '\+\+\+ killed by SIGKILL \+\+\+'
+check trace-life-segv-signal life_line "$(role segv)" \
+	'--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10\} ---'
+check trace-life-segv-killed life_line "$(role segv)" '\+\+\+ killed by SIGSEGV \+\+\+'
+check trace-life-main-exited life_line "$main" '\+\+\+ exited with 0 \+\+\+'
+check trace-life-sigusr1 life_line "$main" \
+	"--- SIGUSR1 \{si_signo=SIGUSR1, si_code=SI_USER, si_pid=$main, si_uid=0\} ---"
+times='si_utime=[0-9][^,]*, si_stime=[0-9][^}]*'
+check trace-life-sigchld-exited life_line "$main" \
+	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=$(role exit3), si_uid=0, si_status=3, $times\} ---"
+check trace-life-sigchld-killed life_line "$main" \
+	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=$(role killed), si_uid=0, si_status=SIGKILL, $times\} ---"
+# Each process of the chain ended, and each one's child's SIGCHLD came.
+check_num trace-life-chain-exits "$(grep -cE '\] \+\+\+ exited with 0 \+\+\+$' /tmp/life.txt)" -ge 100
+check_num trace-life-chain-sigchld "$(grep -cE '\] --- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, ' /tmp/life.txt)" -ge 100
+check trace-life-none-unfollowed sh -c "! grep -q 'could not be followed' /tmp/life.err"
+
 # The early process: its syscalls go through the window too.
 timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
 check trace-early-process sh -c "grep -qE 'pid *$early\] read\(.*\) = [0-9]+\$' /tmp/early.txt"
@@ -104,7 +147,8 @@ grep '"cpu":0,' /tmp/status.1 | sed 's/^/# exits after fast mode: /'
 echo "# fast mode: $(calc "$e1 - $e0") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/fast.err)"
 echo "# exit mode: $(calc "$e2 - $e1") VM exits for $((2 * calls)) traced getpid; $(cat /tmp/exitm.err)"
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/fast.err)
-check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * 2 * $calls"
+# (and the record of its end)
+check_num trace-fast-all-accounted "${got% *} + ${got#* }" -eq "2 * 2 * $calls + 1"
 check_num trace-fast-no-exits "$e1 - $e0" -lt "$calls / 100"
 check_num trace-exit-mode-exits "$e2 - $e1" -ge "2 * 2 * $calls"
 
@@ -127,17 +171,19 @@ calls=20000
 fastvmix trace -e trace=getpid -o /tmp/threads.txt -- getpid_bench $calls $threads 2>/tmp/threads.err
 cat /tmp/threads.err | sed 's/^/# threads: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/threads.err)
-check_num trace-threads-nothing-lost "${got% *}" -eq "2 * $calls * $threads"
+# (and the records of each thread's end, the main one's too)
+check_num trace-threads-nothing-lost "${got% *}" -eq "2 * $calls * $threads + $threads + 1"
 check_num trace-threads-none-dropped "${got#* }" -eq 0
 check trace-threads-numbering-gap-free sh -c "! grep -q 'missing from the rings' /tmp/threads.err"
 # With --drop, a full ring drops records instead, each one counted.
 fastvmix trace --drop -e trace=getpid -o /dev/null -- getpid_bench 20000 $threads 2>/tmp/drop.err
 cat /tmp/drop.err | sed 's/^/# --drop: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/drop.err)
-check_num trace-drop-accounted "${got% *} + ${got#* }" -eq "2 * 20000 * $threads"
+check_num trace-drop-accounted "${got% *} + ${got#* }" -eq "2 * 20000 * $threads + $threads + 1"
 check_num trace-drop-drops "${got#* }" -gt 0
-# (threads interleave: getpid( <unfinished ...> and <... getpid resumed>)
-check trace-threads-all-getpid sh -c "! grep -vE '\] (getpid\(|<\.\.\. getpid resumed>\))' /tmp/threads.txt | grep -q ."
+# (threads interleave: getpid( <unfinished ...> and <... getpid resumed>;
+# each thread's end shows whatever -e trace= says, as in strace)
+check trace-threads-all-getpid sh -c "! grep -vE '\] (getpid\(|<\.\.\. getpid resumed>\)|\+\+\+ exited with 0 \+\+\+\$)' /tmp/threads.txt | grep -q ."
 # Paired per thread: every getpid that returned returned the process's pid.
 check trace-threads-getpid-returns sh -c "test \$(sed -n 's/.*getpid.*) = \([0-9]*\)\$/\1/p' /tmp/threads.txt | sort -u | wc -l) -eq 1"
 
