@@ -174,6 +174,22 @@ static void inject_pending_nmi(struct vcpu *v)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
 }
 
+/* A null SS (64-bit mode, after an interrupt from user mode) is saved
+ * unusable, and VM entry loads it so, with the attribute bits saved. A
+ * SYSRET to compatibility mode (a 32-bit process's return after SYSENTER)
+ * must then leave SS a 32-bit stack (SDM: SS.B = 1); a CPU or emulator
+ * that keeps SS's attributes through SYSRET, as AMD's do, would give the
+ * 32-bit process a 16-bit stack (Linux works around that only on AMD). So
+ * an unusable SS keeps B set: VM entry does not check it, 64-bit mode
+ * ignores it. */
+static void keep_ss_32bit(void)
+{
+	u32 ar = vmcs_read32(GUEST_SS_AR_BYTES);
+
+	if ((ar & SEGMENT_AR_UNUSABLE) && !(ar & SEGMENT_AR_DB))
+		vmcs_write32(GUEST_SS_AR_BYTES, ar | SEGMENT_AR_DB);
+}
+
 void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 {
 	u32 reason = vmcs_read32(VM_EXIT_REASON);
@@ -193,6 +209,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 	if (h(v, r) == EXIT_VMXOFF)
 		vcpu_devirtualize(v, r);
 	inject_pending_nmi(v);
+	keep_ss_32bit();
 	tsc_hide_exit(v); /* last: the guest's TSC skips this exit */
 }
 

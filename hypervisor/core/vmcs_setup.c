@@ -19,6 +19,9 @@ static void guest_segment(enum vmcs_segment s, u16 sel, u64 base)
 {
 	u32 ar = segment_ar(sel);
 
+	/* A null SS keeps B set, as after every exit (exit.c). */
+	if (s == SEG_SS && (ar & AR_UNUSABLE))
+		ar |= SEGMENT_AR_DB;
 	if (ar & AR_UNUSABLE)
 		vmcs_write_segment(s, sel, base, 0, ar);
 	else

@@ -121,6 +121,7 @@ enum vmcs_field {
 
 /* Segment access rights (SDM 24.4.1, Table 24-2): CS.L, 64-bit code. */
 #define SEGMENT_AR_L BIT(13)
+#define SEGMENT_AR_DB BIT(14) /* D/B: 32-bit code, a 32-bit stack */
 #define SEGMENT_AR_UNUSABLE BIT(16)
 
 /* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
