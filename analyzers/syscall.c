@@ -24,6 +24,14 @@ static int direct_copy(void *ctx, __u64 va, void *out, __u64 len)
 	return 1;
 }
 
+/* The analyzer's data area (FVX_WIN_DATA, zeroed when a trace starts):
+ * the tgids -f follows, and the strings calls' entries could not read. */
+struct analyzer_data {
+	struct fvx_follow_set set;
+	__u64 again[FVX_AGAIN_SLOTS];
+};
+_Static_assert(sizeof(struct analyzer_data) <= FVX_WIN_DATA_SIZE, "the data area holds it");
+
 struct emit_ctx {
 	const struct fvx_config *cfg;
 	__u64 cpu;
@@ -42,9 +50,11 @@ static void emit_data(void *ctx, const struct fvx_trace_record *r)
  * the headroom kept for returns and data) is not recorded but retried when
  * the trace waits rather than drops: FVX_ENTRY_RETRY. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
-		  const struct fvx_follow_set *set, struct fvx_trace_record *rec,
-		  const __u64 args[6])
+		  struct analyzer_data *data, struct fvx_trace_record *rec, const __u64 args[6])
 {
+	const struct fvx_follow_set *set = &data->set;
+	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
+	__u8 unread;
 	struct emit_ctx e = { cfg, ev->cpu };
 	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
 	__u64 task;
@@ -56,14 +66,16 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected_in(cfg, set, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
 		return FVX_ENTRY_DONE;
-	if ((cfg->flags & FVX_CONFIG_RETRY) && !(rec->flags & FVX_RECORD_RETURN) &&
-	    !fvx_entry_room(cfg, ev->cpu, 1))
+	if ((cfg->flags & FVX_CONFIG_RETRY) && !at_return && !fvx_entry_room(cfg, ev->cpu, 1))
 		return FVX_ENTRY_RETRY;
 	rec->tsc = fvx_rdtsc();
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	mem.cr3 = rec->cr3;
-	fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu), emit_data, &e);
+	unread = fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
+			     at_return ? fvx_again_take(data->again, rec) : 0, emit_data, &e);
+	if (!at_return)
+		fvx_again_put(data->again, rec, unread);
 	fvx_emit(cfg, ev->cpu, rec);
 	return FVX_ENTRY_DONE;
 }
@@ -107,7 +119,7 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 
 	if (ev->flags & FVX_RECORD_TASK)
-		task_event(ev, cfg, scratch);
+		task_event(ev, cfg, &((struct analyzer_data *)scratch)->set);
 	else
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }

@@ -217,6 +217,10 @@ struct output_options {
 struct call {
 	struct fvx_trace_record entry;
 	struct call_data data;
+	/* The arguments its line shows at its entry: those before the first
+	 * one the call fills, or before a string its entry could not read
+	 * (the analyzer reads that again at the return, trace_capture.h). */
+	int split;
 };
 struct thread_mode {
 	uint32_t pid;

@@ -69,6 +69,19 @@ static void pending_remove(struct output *o, struct call *p)
 	o->pending_count--;
 }
 
+/* struct call's split. */
+static int split_of(const struct call *c)
+{
+	uint64_t nr = decode_decl_nr(&c->entry);
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+	int out = decode_first_out_arg(nr), i;
+
+	for (i = 0; d && i < out; i++)
+		if (d->args[i] == FVX_ARG_STR && c->data.arg[i].state == FVX_DATA_UNREADABLE)
+			return i;
+	return out;
+}
+
 static struct call *pending_add(struct output *o, const struct fvx_trace_record *entry,
 				const struct call_data *data)
 {
@@ -89,6 +102,7 @@ static struct call *pending_add(struct output *o, const struct fvx_trace_record 
 		c->data = *data;
 	else
 		memset(&c->data, 0, sizeof(c->data));
+	c->split = split_of(c);
 	return c;
 }
 
@@ -257,7 +271,7 @@ static void print_args(struct output *o, const struct call *c, const char *name,
  * the call fills, followed by ", " when there are such ("read(3, "). */
 static void print_call(struct output *o, const struct call *c, const char *name, bool head)
 {
-	int out = head ? decode_first_out_arg(decode_decl_nr(&c->entry)) : 6;
+	int out = head ? c->split : 6;
 
 	fprintf(o->out, "[pid %5u] ", c->entry.pid);
 	print_timestamp(o, c->entry.tsc);
@@ -270,7 +284,7 @@ static void print_call(struct output *o, const struct call *c, const char *name,
 /* What print_call left out with `head`: the arguments the call filled. */
 static void print_tail(struct output *o, const struct call *c, const char *name)
 {
-	print_args(o, c, name, decode_first_out_arg(decode_decl_nr(&c->entry)), 6, false);
+	print_args(o, c, name, c->split, 6, false);
 }
 
 /* Another thread's record comes: the open line waits for its return. */

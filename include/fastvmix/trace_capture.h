@@ -24,13 +24,13 @@ typedef void (*fvx_emit_fn)(void *ctx, const struct fvx_trace_record *r);
  * value); *string: read up to a NUL. `limit` is -s, at most
  * FVX_DATA_BUFFER_MAX. */
 static inline int fvx_capture_due(__u64 limit, __u8 type, const __u64 args[6], int i, int at_return,
-				  __s64 ret, __u64 *size, int *more, int *string)
+				  __s64 ret, int again, __u64 *size, int *more, int *string)
 {
 	__u64 count = i < 5 ? args[i + 1] : 0;
 
 	*string = type == FVX_ARG_STR || type == FVX_ARG_PATH_OUT;
 	*more = 0;
-	if ((!at_return && type == FVX_ARG_STR) ||
+	if ((!at_return && type == FVX_ARG_STR) || (at_return && again && type == FVX_ARG_STR) ||
 	    (at_return && type == FVX_ARG_PATH_OUT && ret > 0)) {
 		*size = FVX_DATA_STRING_MAX;
 		return 1;
@@ -179,7 +179,7 @@ static inline int fvx_capture_sockaddr(const struct fvx_guest_mem *m, __u8 type,
  * 0 when nothing is due. */
 static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx_guest_mem *m,
 				    __u8 type, const __u64 args[6], int i, int at_return, __s64 ret,
-				    __u8 *value, __u8 *state, __u64 *total)
+				    int again, __u8 *value, __u8 *state, __u64 *total)
 {
 	__u64 size, got, limit = c->string_limit;
 	int more, string, nul;
@@ -195,7 +195,7 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	}
 	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
 		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
-	if (!fvx_capture_due(limit, type, args, i, at_return, ret, &size, &more, &string))
+	if (!fvx_capture_due(limit, type, args, i, at_return, ret, again, &size, &more, &string))
 		return 0;
 	got = fvx_user_read(m, args[i], value, size, string, &nul);
 	if (string)
@@ -216,15 +216,19 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
  * of owner with FVX_RECORD_DATA, the piece's header in cr3, the bytes in
  * args. The caller appends owner after them. `room`: records the ring
  * takes now; a value whose pieces would leave no room for the owner is
- * not captured, nor any after it. */
-static inline void fvx_capture(const struct fvx_config *c, const struct fvx_guest_mem *m,
+ * not captured, nor any after it. A string the entry could not read (bit
+ * i of what this returns: its page not present yet, say, which the call
+ * itself then faults in; or not mapped at all) is read again at the return
+ * when bit i of `again` says so; the frontend shows the return's copy (or
+ * the address, when that fails too). */
+static inline __u8 fvx_capture(const struct fvx_config *c, const struct fvx_guest_mem *m,
 			       const struct fvx_trace_record *owner, const __u64 args[6],
-			       __u64 room, fvx_emit_fn emit, void *ctx)
+			       __u64 room, __u8 again, fvx_emit_fn emit, void *ctx)
 {
 	/* (A 32-bit call's, through its x86-64 twin: pointers zero-extended.) */
 	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
 	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i;
-	__u8 value[FVX_DATA_MAX];
+	__u8 value[FVX_DATA_MAX], unread = 0;
 	__u64 used = 0;
 
 	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++) {
@@ -232,13 +236,16 @@ static inline void fvx_capture(const struct fvx_config *c, const struct fvx_gues
 		struct fvx_trace_record piece = *owner;
 		__u64 total, pieces, off;
 
-		if (!args[i] || !fvx_capture_value(c, m, d->args[i], args, i, at_return,
-						   (__s64)owner->args[0], value, &h.state, &total))
+		if (!args[i] ||
+		    !fvx_capture_value(c, m, d->args[i], args, i, at_return, (__s64)owner->args[0],
+				       again >> i & 1, value, &h.state, &total))
 			continue; /* NULL (the frontend shows NULL), or nothing due */
+		if (!at_return && d->args[i] == FVX_ARG_STR && h.state == FVX_DATA_UNREADABLE)
+			unread |= (__u8)(1u << i);
 		h.total = (__u16)total;
 		pieces = h.total ? (h.total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE : 1;
 		if (used + pieces + 1 > room)
-			return;
+			return unread;
 		used += pieces;
 		piece.flags |= FVX_RECORD_DATA;
 		for (off = 0; off < pieces * FVX_DATA_PIECE; off += FVX_DATA_PIECE) {
@@ -252,6 +259,45 @@ static inline void fvx_capture(const struct fvx_config *c, const struct fvx_gues
 			emit(ctx, &piece);
 		}
 	}
+	return unread;
+}
+
+/* What the analyzer remembers between a call's entry and its return: the
+ * strings the entry could not read (fvx_capture), per thread, in a
+ * direct-mapped table indexed by pid: a slot another thread takes
+ * meanwhile only costs the second read. One 64-bit word per slot, so no
+ * half-written slot is ever read: the pid, the call (number, 32-bit), the
+ * arguments. */
+#define FVX_AGAIN_SLOTS 1024
+static inline __u64 fvx_again_key(const struct fvx_trace_record *r)
+{
+	return (__u64)r->pid | (r->nr & 0xffff) << 32 |
+	       (__u64) !!(r->flags & FVX_RECORD_COMPAT) << 48;
+}
+
+/* At an entry: remember `unread` for its return (or forget the thread's
+ * last call). */
+static inline void fvx_again_put(__u64 *table, const struct fvx_trace_record *entry, __u8 unread)
+{
+	__u64 *slot = &table[entry->pid % FVX_AGAIN_SLOTS];
+
+	if (unread)
+		__atomic_store_n(slot, fvx_again_key(entry) | (__u64)unread << 56,
+				 __ATOMIC_RELAXED);
+	else if ((__u32)__atomic_load_n(slot, __ATOMIC_RELAXED) == entry->pid)
+		__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+}
+
+/* At a return: the strings to read again, if its entry left any. */
+static inline __u8 fvx_again_take(__u64 *table, const struct fvx_trace_record *ret)
+{
+	__u64 *slot = &table[ret->pid % FVX_AGAIN_SLOTS],
+	      v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!v || (v & ((1ULL << 56) - 1)) != fvx_again_key(ret))
+		return 0;
+	__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+	return (__u8)(v >> 56);
 }
 
 #endif

@@ -1326,6 +1326,31 @@ static struct fvx_trace_record compat(struct fvx_trace_record r)
 	return r;
 }
 
+/* A path the entry could not read (its page not present yet) and the
+ * analyzer read again at the return: the line waits for it there, also
+ * when another thread comes between; read at neither, the address. */
+static void strings_read_again_at_the_return(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record r[] = {
+		data(7, 2, 0, 0, FVX_DATA_UNREADABLE, 0, 0, ""),
+		args3(entry(7, 2, 0x4a1000), 0, 0, 0),
+		entry(8, 39, 0),
+		ret(8, 39, 8),
+		data(7, 2, FVX_RECORD_RETURN, 0, FVX_DATA_COMPLETE, 0, 5, "/late"),
+		ret(7, 2, 3),
+		data(7, 2, 0, 0, FVX_DATA_UNREADABLE, 0, 0, ""),
+		args3(entry(7, 2, 0x4a1000), 0, 0, 0),
+		ret(7, 2, -14),
+	};
+
+	assert_string_equal(printed_all(f, false, r, sizeof(r) / sizeof(r[0])),
+			    "[pid     7] open( <unfinished ...>\n"
+			    "[pid     8] getpid() = 8\n"
+			    "[pid     7] <... open resumed>\"/late\", O_RDONLY) = 3\n"
+			    "[pid     7] open(0x4a1000, O_RDONLY) = -1 EFAULT (Bad address)\n");
+}
+
 /* compat64's calls (tests/system/progs): getpid, a failed open and a
  * write through SYSCALL, the same through int $0x80, exit_group: the
  * 32-bit ones named from the i386 table, decoded as their x86-64 twins,
@@ -1531,6 +1556,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(recvfrom_shows_the_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(filled_socket_addresses_come_with_the_return, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(strings_read_again_at_the_return, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_as_strace, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_execve_and_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_values_and_hostile_records, setup, teardown),

@@ -296,6 +296,7 @@ static void fake_emit(void *ctx, const struct fvx_trace_record *r)
 
 static struct fvx_config config = { .string_limit = 32 };
 static __u32 owner_compat; /* FVX_RECORD_COMPAT: the calls are 32-bit */
+static __u8 capture_again, last_unread; /* fvx_capture's `again` and what it returned */
 
 /* Captures for the call nr(args) (at its return with value ret when
  * at_return) with room records free; returns how many were emitted. */
@@ -314,7 +315,8 @@ static int capture(__u64 nr, const __u64 args[6], int at_return, __s64 ret, __u6
 			owner.args[i] = args[i];
 	}
 	emitted_count = 0;
-	fvx_capture(&config, &mem, &owner, args, room, fake_emit, NULL);
+	last_unread =
+		fvx_capture(&config, &mem, &owner, args, room, capture_again, fake_emit, NULL);
 	return emitted_count;
 }
 
@@ -797,6 +799,53 @@ static void compat_calls_are_captured_as_their_twins(void **state)
 	owner_compat = 0;
 }
 
+/* A path on a page not present at the entry (the call itself faults it
+ * in) is read again at the return, when asked: fvx_capture says which
+ * strings the entry could not read, and the analyzer's table remembers
+ * them per thread until that call's return. */
+static void unread_strings_are_read_again_at_return(void **state)
+{
+	__u64 args[6] = { VA(0, 100), 0, 0 }, pte, table[FVX_AGAIN_SLOTS] = { 0 };
+	struct fvx_trace_record call = { .pid = 42, .nr = 2 }, other = call;
+
+	memcpy(&pte, ram + USER_PT, 8);
+	memcpy(ram + DATA + 100, "/late", 6);
+	set64(USER_PT, 0);
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(piece(0, 0).state, FVX_DATA_UNREADABLE);
+	assert_int_equal(last_unread, 1);
+	set64(USER_PT, pte);
+	assert_int_equal(capture(2, args, 1, 3, 100), 0); /* not asked: nothing */
+	capture_again = 1;
+	assert_int_equal(capture(2, args, 1, 3, 100), 1);
+	assert_int_equal(piece(0, 1).state, FVX_DATA_COMPLETE);
+	assert_int_equal(piece(0, 1).total, 5);
+	assert_memory_equal(emitted[0].args, "/late", 5);
+	assert_int_equal(last_unread, 0); /* only entries report */
+	capture_again = 0;
+	assert_int_equal(capture(2, args, 0, 0, 100), 1);
+	assert_int_equal(last_unread, 0);
+
+	/* The table: the same thread's same call takes it back once. */
+	fvx_again_put(table, &call, 1);
+	other.nr = 257;
+	assert_int_equal(fvx_again_take(table, &other), 0);
+	other = call;
+	other.flags = FVX_RECORD_COMPAT;
+	assert_int_equal(fvx_again_take(table, &other), 0);
+	other.flags = 0;
+	other.pid = 42 + FVX_AGAIN_SLOTS; /* the same slot */
+	assert_int_equal(fvx_again_take(table, &other), 0);
+	assert_int_equal(fvx_again_take(table, &call), 1);
+	assert_int_equal(fvx_again_take(table, &call), 0);
+	/* An entry that read everything forgets its thread's last call. */
+	fvx_again_put(table, &call, 4);
+	call.nr = 257;
+	fvx_again_put(table, &call, 0);
+	call.nr = 2;
+	assert_int_equal(fvx_again_take(table, &call), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -829,6 +878,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(socket_addresses_are_captured_at_return, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(unread_strings_are_read_again_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
