@@ -138,8 +138,8 @@ storm() {
 	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
 	check_num $1-no-exits "$vmexits - $base" -lt "$3 / 100"
 }
-storm compat-int80-storm compat64 40000
-storm compat-sysenter-storm compat32 30000
+storm compat-int80-storm compat64 20000
+storm compat-sysenter-storm compat32 20000
 
 check compat-agent-rmmod rmmod fastvmix
 check compat-hv-rmmod rmmod fastvmix_hv
