@@ -795,14 +795,20 @@ static void each_cpu_gets_its_own_trampoline(void **state)
 	configure_agent();
 	assert_int_equal(*(u32 *)(window_block + 5), 0x1d008);
 	assert_int_equal(*(u32 *)(copy1 + 5), 0x1d008);
-	assert_int_equal(*(u64 *)(window_block + 11),
-			 WINDOW_VA + FVX_WIN_STACKS + FVX_WIN_STACK_SIZE);
-	assert_int_equal(*(u64 *)(copy1 + 11), WINDOW_VA + FVX_WIN_STACKS + 2 * FVX_WIN_STACK_SIZE);
+	/* Each stack starts below its CPU's TSC slot, at the top of its area. */
+	assert_int_equal(*(u64 *)(window_block + 11), WINDOW_VA + FVX_WIN_STACK_TOP(0));
+	assert_int_equal(*(u64 *)(copy1 + 11), WINDOW_VA + FVX_WIN_STACK_TOP(1));
+	assert_int_equal(FVX_WIN_STACK_TOP(1),
+			 FVX_WIN_STACKS + 2 * FVX_WIN_STACK_SIZE - sizeof(struct fvx_tsc_slot));
 	assert_int_equal(*(u32 *)(window_block + 24), 0);
 	assert_int_equal(*(u32 *)(copy1 + 24), 1);
 	/* RIP-relative to the config page: the same target from every copy. */
 	assert_int_equal(*(u32 *)(window_block + 31), 0x1000);
 	assert_int_equal(*(u32 *)(copy1 + 31), 0x1000 - FVX_WIN_TRAMPOLINE_STRIDE);
+	/* RIP-relative to the TSC slot: each copy's to its own CPU's. */
+	assert_int_equal(42 + *(s32 *)(window_block + 38), FVX_WIN_STACK_TOP(0));
+	assert_int_equal(FVX_WIN_TRAMPOLINE_STRIDE + 42 + *(s32 *)(copy1 + 38),
+			 FVX_WIN_STACK_TOP(1));
 	/* Each CPU's LSTAR points at its own copy; its exit-mode VMCALL is
 	 * accepted only from there. */
 	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
@@ -863,8 +869,7 @@ static void return_entry_is_fixed_up_per_cpu(void **state)
 		u64 copy = FVX_WIN_TRAMPOLINE + cpu * FVX_WIN_TRAMPOLINE_STRIDE;
 		u8 *ret = window_block + copy + FVX_WIN_TRAMPOLINE_RETURN;
 
-		assert_int_equal(*(u64 *)(ret + 2),
-				 WINDOW_VA + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE);
+		assert_int_equal(*(u64 *)(ret + 2), WINDOW_VA + FVX_WIN_STACK_TOP(cpu));
 		assert_int_equal(*(u32 *)(ret + 0xf), cpu);
 		/* The RIP-relative operand, from the end of its instruction. */
 		assert_int_equal(copy + FVX_WIN_TRAMPOLINE_RETURN + 0x1a + *(s32 *)(ret + 0x16),
