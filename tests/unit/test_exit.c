@@ -1421,6 +1421,16 @@ static s64 track_from(u64 rip)
 	return status;
 }
 
+/* A fast trace in which the address space that runs (A) was tracked,
+ * then ran for a while. */
+static void start_tracked(void)
+{
+	start_fast_trace();
+	runs(100);
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	runs(1000);
+}
+
 static void mov_to_cr3(u64 value)
 {
 	regs.rbx = value;
@@ -1498,10 +1508,7 @@ static void tracking_is_for_the_trampoline_while_tracing(void **state)
  * that runs. */
 static void harvest_at_cr3_load_goes_to_the_outgoing_space(void **state)
 {
-	start_fast_trace();
-	runs(100);
-	track_from(TRACK_RIP);
-	runs(1000);
+	start_tracked();
 	tsc_slot(0)->hidden = 600;
 	mov_to_cr3(SPACE_B);
 	assert_int_equal(vmcs[GUEST_CR3], SPACE_B);
@@ -1533,10 +1540,7 @@ static void harvest_at_cr3_load_goes_to_the_outgoing_space(void **state)
  * harvest goes to the address space that still runs. */
 static void refused_cr3_load_keeps_the_space(void **state)
 {
-	start_fast_trace();
-	runs(100);
-	track_from(TRACK_RIP);
-	runs(1000);
+	start_tracked();
 	tsc_slot(0)->hidden = 300;
 	mov_to_cr3(SPACE_B | 1ULL << 52);
 	assert_int_equal(injected(), VECTOR_GP);
@@ -1553,10 +1557,7 @@ static void rdtsc_takes_the_analyzer_time_out_for_user_code(void **state)
 {
 	u64 g;
 
-	start_fast_trace();
-	runs(100);
-	track_from(TRACK_RIP);
-	runs(1000);
+	start_tracked();
 	tsc_slot(0)->hidden = 600;
 	exit_with(EXIT_REASON_CPUID);
 	runs(300);
@@ -1623,10 +1624,7 @@ static void an_address_space_never_reads_less(void **state)
 {
 	u64 first, g;
 
-	start_fast_trace();
-	runs(100);
-	track_from(TRACK_RIP);
-	runs(1000);
+	start_tracked();
 	g = guest_tsc_at_exit();
 	first = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
 	assert_int_equal(first, g);
@@ -1773,10 +1771,7 @@ static void status_reports_the_analyzer_time(void **state)
 {
 	struct fvx_cpu_status *out = (void *)(ram + 0x3000);
 
-	start_fast_trace();
-	runs(100);
-	track_from(TRACK_RIP);
-	runs(1000);
+	start_tracked();
 	tsc_slot(0)->hidden = 250;
 	guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
 	guest_rdtsc(EXIT_REASON_RDTSCP, USER_RIP, 0);
