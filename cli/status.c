@@ -72,6 +72,8 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 		hv->features & FVX_FEATURE_MSR_BITMAP ? ", MSR bitmap" : "",
 		(unsigned long long)hv->hv_base,
 		(unsigned long long)(hv->hv_base + hv->hv_size - 1));
+	fprintf(out, "analyzer time hidden from %llu address space(s), %llu evicted\n",
+		(unsigned long long)hv->tsc_spaces, (unsigned long long)hv->tsc_evicted);
 	for (i = 0; i < hv->cpu_count; i++) {
 		const struct fvx_cpu_status *s = &cpus[i].status;
 
@@ -92,6 +94,12 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 			(unsigned long long)s->cr3_loads);
 		fprintf(out, "  TSC: %llu ticks hidden, %llu per exit calibrated\n",
 			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_transition);
+		fprintf(out,
+			"  analyzer time: %llu ticks taken out of processes' TSCs; %llu RDTSC "
+			"exits, "
+			"%llu answered without it\n",
+			(unsigned long long)s->tsc_analyzer, (unsigned long long)s->rdtsc_exits,
+			(unsigned long long)s->rdtsc_adjusted);
 		for (r = 0; r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
 			if (attack_count(s, r))
 				fprintf(out, "  attack %-24s %15llu\n", attack_counters[r].name,
@@ -121,6 +129,9 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	err |= cli_json_put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
 	err |= cli_json_put(o, "tsc_hidden", json_object_new_uint64(s->tsc_hidden));
 	err |= cli_json_put(o, "tsc_transition", json_object_new_uint64(s->tsc_transition));
+	err |= cli_json_put(o, "tsc_analyzer", json_object_new_uint64(s->tsc_analyzer));
+	err |= cli_json_put(o, "rdtsc_exits", json_object_new_uint64(s->rdtsc_exits));
+	err |= cli_json_put(o, "rdtsc_adjusted", json_object_new_uint64(s->rdtsc_adjusted));
 	attacks = json_object_new_object();
 	err |= !attacks || cli_json_put(o, "attacks", attacks);
 	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)
@@ -167,6 +178,8 @@ static struct json_object *status_json(const struct fvx_cpu_status *hv,
 						     json_object_new_string(feature_names[i].name));
 	err |= cli_json_put(doc, "hv_base", json_object_new_uint64(hv->hv_base));
 	err |= cli_json_put(doc, "hv_size", json_object_new_uint64(hv->hv_size));
+	err |= cli_json_put(doc, "tsc_spaces", json_object_new_uint64(hv->tsc_spaces));
+	err |= cli_json_put(doc, "tsc_evicted", json_object_new_uint64(hv->tsc_evicted));
 	list = json_object_new_array();
 	err |= !list || cli_json_put(doc, "cpus", list);
 	for (i = 0; list && i < hv->cpu_count; i++) {

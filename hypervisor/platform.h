@@ -27,15 +27,20 @@ enum fvx_status platform_on_each_cpu(enum fvx_status (*fn)(void *ctx), void *ctx
  * busy, so only the OS can), GDT and IDT. */
 void platform_cpu_tables_reload(void);
 
-/* What of the OS kernel the traced path relies on (kprotect.h): physical,
- * page-aligned [start, end) ranges; a range the OS cannot name is left
- * empty (start == end). */
+/* What of the OS kernel the traced path relies on (kprotect.h, tsc.h):
+ * physical, page-aligned [start, end) ranges; a range the OS cannot name
+ * is left empty (start == end). */
 struct platform_kernel_layout {
 	struct {
 		u64 start, end;
 	} text, rodata;
 	u64 idt_page; /* the IDT's page, 0 if unknown */
 	u64 patch_cr3; /* the top-level table the OS patches its text through, 0 if none */
+	/* The vDSO's code (64-bit, 32-bit, x32 images): the physical pages
+	 * every process maps it from (tsc.h). */
+	struct {
+		u64 start, end;
+	} vdso[3];
 };
 void platform_kernel_layout(struct platform_kernel_layout *l);
 

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <asm/desc.h>
 #include <asm/pgtable_types.h>
+#include <asm/vdso.h>
 
 #include "platform.h"
 #include "hypervisor.h"
@@ -86,10 +87,25 @@ static void image_range(const char *start, const char *end, u64 *s, u64 *e)
 	}
 }
 
+/* Physical [start, end) of a vDSO image's code: its struct vdso_image
+ * (not exported) points at the pages in the kernel image that every
+ * process maps it from. */
+static void vdso_range(const char *name, u64 *s, u64 *e)
+{
+	const struct vdso_image *image = (const void *)kernel_symbol(name);
+
+	if (image && image->data && image->size && !offset_in_page(image->data)) {
+		*s = slow_virt_to_phys(image->data);
+		*e = *s + PAGE_ALIGN(image->size);
+	}
+}
+
 void platform_kernel_layout(struct platform_kernel_layout *l)
 {
+	static const char *const vdso[] = { "vdso_image_64", "vdso_image_32", "vdso_image_x32" };
 	struct mm_struct **poking_mm = (void *)kernel_symbol("poking_mm");
 	struct desc_ptr idt;
+	unsigned int i;
 
 	memset(l, 0, sizeof(*l));
 	image_range("_stext", "_etext", &l->text.start, &l->text.end);
@@ -99,6 +115,9 @@ void platform_kernel_layout(struct platform_kernel_layout *l)
 	l->idt_page = slow_virt_to_phys((void *)idt.address) & PAGE_MASK;
 	if (poking_mm && *poking_mm)
 		l->patch_cr3 = __pa((*poking_mm)->pgd);
+	BUILD_BUG_ON(ARRAY_SIZE(vdso) != ARRAY_SIZE(l->vdso));
+	for (i = 0; i < ARRAY_SIZE(vdso); i++)
+		vdso_range(vdso[i], &l->vdso[i].start, &l->vdso[i].end);
 }
 
 unsigned int platform_cpu_count(void)

@@ -145,6 +145,8 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
 	[EXIT_REASON_GDTR_IDTR_ACCESS] = handle_dt_access,
 	[EXIT_REASON_LDTR_TR_ACCESS] = handle_ldt_tr_access,
+	[EXIT_REASON_RDTSC] = handle_rdtsc,
+	[EXIT_REASON_RDTSCP] = handle_rdtsc,
 	/* Triple fault, INIT, entry failures, EPT misconfiguration and every
 	 * exit we did not ask for: reported, never a silent hang. */
 };
@@ -201,6 +203,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		handle_fatal(v, r);
 	ptp_sync_cpu(v); /* a protection change made on another CPU */
+	tsc_harvest(v); /* the analyzer's time so far, for the address space that ran */
 	reinject_pending_event();
 	if (basic < FVX_EXIT_REASON_COUNT)
 		h = handlers[basic];
@@ -208,6 +211,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 		handle_fatal(v, r);
 	if (h(v, r) == EXIT_VMXOFF)
 		vcpu_devirtualize(v, r);
+	tsc_follow(v); /* RDTSC exiting for the address space that runs next */
 	inject_pending_nmi(v);
 	keep_ss_32bit();
 	tsc_hide_exit(v); /* last: the guest's TSC skips this exit */

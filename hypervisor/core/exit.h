@@ -56,6 +56,8 @@ enum exit_action handle_ldt_tr_access(struct vcpu *v, struct guest_regs *r);
 /* views.c */
 enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_mtf(struct vcpu *v, struct guest_regs *r); /* kprotect.c */
+/* tsc.c: RDTSC (16), RDTSCP (51). */
+enum exit_action handle_rdtsc(struct vcpu *v, struct guest_regs *r);
 bool kprot_debug_exception(struct vcpu *v, struct guest_regs *r); /* kprotect.c */
 /* An EPT violation that concerns the views or the window; false if not. */
 bool views_ept_violation(struct vcpu *v, struct guest_regs *r);

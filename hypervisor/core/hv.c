@@ -192,6 +192,8 @@ static enum fvx_status build(struct hv *hv)
 	if (s == FVX_OK)
 		s = kprot_init(hv);
 	if (s == FVX_OK)
+		tsc_init(hv);
+	if (s == FVX_OK)
 		s = host_page_tables_build(hv, arch_read_cr3());
 	if (s == FVX_OK)
 		s = host_idt_build(hv);

@@ -17,8 +17,8 @@
 #define KERNEL_HALF 0xffff800000000000ULL
 
 /* Writes CPU cpu's copy of the trampoline with its fixups applied
- * (trampoline.h): its scratch slots, its own analyzer stack and number,
- * and the config page at the same place for every copy. */
+ * (trampoline.h): its scratch slots, its own analyzer stack, TSC slot and
+ * number, and the config page at the same place for every copy. */
 static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch)
 {
 	u64 size = fvx_trampoline_end - fvx_trampoline, copy = cpu * FVX_WIN_TRAMPOLINE_STRIDE, i;
@@ -37,10 +37,13 @@ static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64
 		case FIX_SCRATCH: *(u32 *)(t + f->end - 4) += (u32)scratch; break;
 		case FIX_CONFIG: *(u32 *)(t + f->end - 4) -= (u32)copy; break;
 		case FIX_STACK_TOP:
-			*(u64 *)(t + f->end - 8) =
-				window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
+			*(u64 *)(t + f->end - 8) = window_va + FVX_WIN_STACK_TOP(cpu);
 			break;
 		case FIX_CPU: *(u32 *)(t + f->end - 4) = cpu; break;
+		case FIX_TSC:
+			*(u32 *)(t + f->end - 4) +=
+				(u32)(cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
+			break;
 		default: return false;
 		}
 	}
@@ -214,10 +217,14 @@ s64 trace_mode(struct vcpu *v, struct guest_regs *r)
 		return trace_refuse_sealed(v, "TRACE_MODE");
 	if (mode && (!hv->configured || (mode == FVX_MODE_FAST && !hv->analyzer_loaded)))
 		return FVX_VMCALL_ENOENT;
-	if (mode && !v->trace_mode)
-		__atomic_add_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST);
-	if (!mode && v->trace_mode)
-		__atomic_sub_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST);
+	/* The first CPU to trace, and the last to stop, start and end what
+	 * the address spaces' TSCs hide of the analyzer (tsc.c). */
+	if (mode && !v->trace_mode &&
+	    __atomic_add_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST) == 1)
+		tsc_tracing_changed(hv);
+	if (!mode && v->trace_mode &&
+	    __atomic_sub_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST) == 0)
+		tsc_tracing_changed(hv);
 	v->trace_mode = mode;
 	window_config(hv)->mode = mode;
 	arch_wrmsr(MSR_IA32_LSTAR, trampoline_entry(v));
@@ -237,9 +244,7 @@ static int host_read64(void *ctx, u64 va, u64 *value)
 	return guest_read_direct(ctx, va, value);
 }
 
-/* Whether the VMCALL came from this CPU's own trampoline copy, between
- * offsets `from` and `to` of it. */
-static bool from_own_copy(const struct vcpu *v, u64 from, u64 to)
+bool trace_from_own_copy(const struct vcpu *v, u64 from, u64 to)
 {
 	u64 copy = window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
 		   v->index * FVX_WIN_TRAMPOLINE_STRIDE;
@@ -275,7 +280,7 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 					.args = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
 					.flags = FVX_RECORD_EXIT_MODE };
 
-	if (!from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
+	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
 		return FVX_VMCALL_EPERM;
 	exit_mode_record(v, &rec);
 	return FVX_VMCALL_OK;
@@ -288,7 +293,7 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 					.args = { r->rcx },
 					.flags = FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN };
 
-	if (!from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
+	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
 		return FVX_VMCALL_EPERM;
 	exit_mode_record(v, &rec);
 	return FVX_VMCALL_OK;

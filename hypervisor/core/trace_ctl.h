@@ -23,6 +23,10 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r);
 bool trace_sealed(const struct hv *hv);
 s64 trace_refuse_sealed(struct vcpu *v, const char *what);
 
+/* VMX root: whether the exit came from this CPU's own trampoline copy,
+ * between offsets `from` and `to` of it. */
+bool trace_from_own_copy(const struct vcpu *v, u64 from, u64 to);
+
 /* VMX root: the guest wrote IA32_LSTAR (v->guest_lstar): forward there, and
  * keep the real MSR on the trampoline while this CPU is traced. */
 void trace_lstar_changed(struct vcpu *v);

@@ -14,11 +14,38 @@
  * is kept in guest time: the real MSR is programmed with the host time at
  * which the guest's TSC reaches the deadline, again after each exit. Writes
  * to IA32_TSC and IA32_TSC_ADJUST change the offset instead of the CPU's
- * TSC, which the hypervisor's own deadlines (sealed traces) use. VMX root
- * only. */
+ * TSC, which the hypervisor's own deadlines (sealed traces) use.
+ *
+ * The analyzer's time in fast mode takes no exit, so it cannot be hidden
+ * this way. The trampoline measures it instead (trampoline.S), on each CPU
+ * into that CPU's fvx_tsc_slot, which only the analyzer view and the
+ * hypervisor can write. While some CPU traces:
+ *  - harvest: at every exit, before a MOV to CR3 switches address spaces,
+ *    what the slot holds goes to the address space (its PML4, CR3 bits
+ *    51:12) that ran, in a table shared by all CPUs; bounded by the guest
+ *    time since the last resume, so a bogus slot cannot hide more time
+ *    than passed;
+ *  - track: the trampoline's TSC routine asks (FVX_VMCALL_TSC_TRACK) before
+ *    it first measures an address space the table lacks, so the table has
+ *    it before any of its time is counted; a full table evicts the entry
+ *    used longest ago, whose TSC then jumps forward by its hidden time;
+ *  - follow: at every exit that finds another address space or a changed
+ *    table, RDTSC exiting (and RDTSCP's, under the same control) is on
+ *    exactly while an address space of the table runs: nothing else pays;
+ *  - read: an RDTSC or RDTSCP of user code outside the vDSO reads the
+ *    guest's TSC less its address space's hidden time, never less than it
+ *    read before (threads on other CPUs, a late harvest); the kernel and
+ *    the vDSO (whose clock_gettime mixes the kernel's own TSC reads with
+ *    its RDTSC) read the guest's TSC as it is.
+ * When the last CPU stops tracing, the table is emptied. VMX root only
+ * (where the vDSO is: tsc_init.c, at load time). */
 #include "tsc.h"
 #include "exit.h"
+#include "guest_mem.h"
+#include "trace_ctl.h"
+#include "window.h"
 #include "../arch/x86/asm.h"
+#include "../arch/x86/paging.h"
 #include "../arch/x86/vmx.h"
 
 static u64 guest_now(u64 host)
@@ -46,9 +73,11 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 void tsc_hide_exit(struct vcpu *v)
 {
 	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition;
+	u64 offset = vmcs_read64(TSC_OFFSET) - spent;
 
-	vmcs_write64(TSC_OFFSET, vmcs_read64(TSC_OFFSET) - spent);
+	vmcs_write64(TSC_OFFSET, offset);
 	v->tsc.hidden += spent;
+	v->tsc.resumed = now + offset;
 	arm_deadline(v, now);
 }
 
@@ -105,4 +134,234 @@ s64 tsc_calibrate(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EINVAL;
 	v->tsc.transition = r->rcx;
 	return FVX_VMCALL_OK;
+}
+
+/* ---- the analyzer's time ---- */
+
+static void lock(struct tsc_state *t)
+{
+	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static void unlock(struct tsc_state *t)
+{
+	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* While some CPU traces, on a CPU that can switch RDTSC exiting on. */
+static bool hiding(const struct hv *hv)
+{
+	return hv->tsc.rdtsc_exiting && __atomic_load_n(&hv->tracing_cpus, __ATOMIC_ACQUIRE);
+}
+
+static struct fvx_tsc_slot *slot(const struct vcpu *v)
+{
+	return (struct fvx_tsc_slot *)(v->hv->window + FVX_WIN_STACK_TOP(v->index));
+}
+
+/* The table's key for the address space CR3 names: its PML4, without the
+ * PCID (and whatever else is not an address). */
+static u64 space_key(u64 cr3)
+{
+	return (cr3 & PTE_ADDR) | TSC_SPACE_USED;
+}
+
+/* Under the lock. */
+static struct tsc_space *find(struct tsc_state *t, u64 key)
+{
+	unsigned int i;
+
+	for (i = 0; i < TSC_SPACES; i++)
+		if (t->space[i].key == key)
+			return &t->space[i];
+	return NULL;
+}
+
+static void touch(struct tsc_state *t, struct tsc_space *e)
+{
+	e->used = ++t->clock;
+}
+
+void tsc_harvest(struct vcpu *v)
+{
+	struct tsc_state *t = &v->hv->tsc;
+	struct fvx_tsc_slot *s;
+	struct tsc_space *e;
+	u64 ticks, most;
+
+	if (!v->tsc.hiding)
+		return;
+	s = slot(v);
+	ticks = __atomic_load_n(&s->hidden, __ATOMIC_RELAXED);
+	if (!ticks)
+		return;
+	__atomic_store_n(&s->hidden, 0, __ATOMIC_RELAXED);
+	/* The analyzer ran since the guest last resumed, within the guest
+	 * time that passed since: never more is hidden. */
+	most = guest_now(v->tsc.exit_tsc) - v->tsc.resumed;
+	if ((s64)most < 0)
+		most = 0;
+	if (ticks > most)
+		ticks = most;
+	if (!ticks)
+		return;
+	lock(t);
+	e = find(t, space_key(vmcs_readl(GUEST_CR3)));
+	/* Not there: evicted since this CPU last looked, and its TSC has
+	 * already jumped forward; this time stays visible. */
+	if (e) {
+		e->hidden += ticks;
+		touch(t, e);
+		v->tsc.analyzer += ticks;
+	}
+	unlock(t);
+}
+
+void tsc_follow(struct vcpu *v)
+{
+	struct hv *hv = v->hv;
+	struct tsc_state *t = &hv->tsc;
+	u64 key = space_key(vmcs_readl(GUEST_CR3)), now;
+	u32 generation = __atomic_load_n(&t->generation, __ATOMIC_ACQUIRE), proc;
+	bool hide = hiding(hv), on = false, track;
+	struct tsc_space *e;
+
+	if (key == v->tsc.space && generation == v->tsc.generation)
+		return;
+	if (hide) {
+		now = guest_now(v->tsc.exit_tsc);
+		lock(t);
+		/* An address space of the table that ran here with RDTSC
+		 * exiting off (it joined while running, on another CPU) may
+		 * have read up to now: it never reads less from here on. */
+		e = v->tsc.exiting ? NULL : find(t, v->tsc.space);
+		if (e && e->last < now)
+			e->last = now;
+		on = find(t, key) != NULL;
+		unlock(t);
+		/* What the slot holds was measured while nothing was hidden. */
+		if (!v->tsc.hiding)
+			__atomic_store_n(&slot(v)->hidden, 0, __ATOMIC_RELAXED);
+	}
+	v->tsc.space = key;
+	v->tsc.generation = generation;
+	v->tsc.hiding = hide;
+	if (on != v->tsc.exiting) {
+		/* Off unless this CPU cannot clear it (SDM A.3.2). */
+		proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_RDTSC_EXITING;
+		if (on || (hv->ctls.proc & CPU_BASED_RDTSC_EXITING))
+			proc |= CPU_BASED_RDTSC_EXITING;
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+		v->tsc.exiting = on;
+	}
+	track = hide && !on;
+	if (track != v->tsc.track) {
+		__atomic_store_n(&slot(v)->track, track, __ATOMIC_RELAXED);
+		v->tsc.track = track;
+	}
+}
+
+s64 tsc_track(struct vcpu *v, struct guest_regs *r)
+{
+	struct hv *hv = v->hv;
+	struct tsc_state *t = &hv->tsc;
+	u64 key = space_key(vmcs_readl(GUEST_CR3));
+	struct tsc_space *e, *oldest;
+	unsigned int i;
+
+	if (!trace_from_own_copy(v, 0, FVX_WIN_TRAMPOLINE_EXIT))
+		return FVX_VMCALL_EPERM;
+	if (!hiding(hv))
+		return FVX_VMCALL_OK;
+	lock(t);
+	if (!find(t, key)) {
+		e = find(t, 0);
+		if (!e) {
+			for (oldest = &t->space[0], i = 1; i < TSC_SPACES; i++)
+				if (t->space[i].used < oldest->used)
+					oldest = &t->space[i];
+			e = oldest;
+			t->evicted++;
+		} else {
+			t->count++;
+		}
+		*e = (struct tsc_space){ .key = key };
+		touch(t, e);
+		/* Every CPU decides its RDTSC exiting anew at its next exit. */
+		__atomic_add_fetch(&t->generation, 1, __ATOMIC_RELEASE);
+	}
+	unlock(t);
+	return FVX_VMCALL_OK;
+}
+
+void tsc_tracing_changed(struct hv *hv)
+{
+	struct tsc_state *t = &hv->tsc;
+	unsigned int i;
+
+	lock(t);
+	if (!__atomic_load_n(&hv->tracing_cpus, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < TSC_SPACES; i++)
+			t->space[i].key = 0;
+		t->count = 0;
+	}
+	__atomic_add_fetch(&t->generation, 1, __ATOMIC_RELEASE);
+	unlock(t);
+}
+
+/* Whether the guest's RIP is in the vDSO's code: its pages are the same
+ * physical pages in every address space. */
+static bool in_vdso(const struct vcpu *v)
+{
+	const struct hv *hv = v->hv;
+	u64 gpa;
+	unsigned int i;
+
+	if (!guest_virt_to_phys(hv, vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_RIP), &gpa))
+		return false;
+	for (i = 0; i < TSC_VDSO_IMAGES; i++)
+		if (gpa - hv->tsc.vdso[i].start < hv->tsc.vdso[i].end - hv->tsc.vdso[i].start)
+			return true;
+	return false;
+}
+
+/* What user code of the address space that runs reads at guest time now. */
+static u64 user_read(struct vcpu *v, u64 now)
+{
+	struct tsc_state *t = &v->hv->tsc;
+	struct tsc_space *e;
+	u64 value = now;
+
+	lock(t);
+	e = find(t, space_key(vmcs_readl(GUEST_CR3)));
+	if (e) {
+		value = now > e->hidden ? now - e->hidden : 0;
+		if (value < e->last)
+			value = e->last;
+		e->last = value;
+		touch(t, e);
+		v->tsc.adjusted++;
+	}
+	unlock(t);
+	return value;
+}
+
+/* RDTSC and RDTSCP (SDM Vol. 2): the guest's TSC when the exit began, as
+ * tsc_hide_exit counts it, less the address space's analyzer time for user
+ * code outside the vDSO; RDTSCP also reads IA32_TSC_AUX, which the guest
+ * owns (the MSR bitmap lets it through). In 64-bit mode the upper halves
+ * of the registers are cleared. */
+enum exit_action handle_rdtsc(struct vcpu *v, struct guest_regs *r)
+{
+	u64 value = guest_now(v->tsc.exit_tsc);
+
+	if (guest_cpl() == 3 && !in_vdso(v))
+		value = user_read(v, value);
+	r->rax = (u32)value;
+	r->rdx = value >> 32;
+	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_RDTSCP)
+		r->rcx = (u32)arch_rdmsr(MSR_IA32_TSC_AUX);
+	guest_skip_instruction();
+	return EXIT_RESUME;
 }

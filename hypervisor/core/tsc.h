@@ -1,5 +1,6 @@
 /* Timing transparency: the time a CPU spends in VMX root is taken out of
- * the guest's TSC (tsc.c). */
+ * the guest's TSC (tsc.c), and so is, for the address space it ran for, the
+ * time the trampoline measures in the analyzer view (fast mode). */
 #ifndef FVX_CORE_TSC_H
 #define FVX_CORE_TSC_H
 
@@ -8,6 +9,13 @@
 /* The largest transition cost the loader may set, in TSC ticks: a VM exit
  * and entry on any CPU cost far less. */
 #define TSC_TRANSITION_MAX 100000
+
+/* Address spaces with analyzer time taken out: a full table evicts. */
+#ifndef TSC_SPACES /* the fuzz machine has fewer, to fill the table */
+#define TSC_SPACES 64
+#endif
+/* The vDSO's code: the 64-bit, 32-bit and x32 images. */
+#define TSC_VDSO_IMAGES 3
 
 /* Per CPU. exit_tsc is written by the exit stub (vmx_entry.S) first thing,
  * before any handler runs. */
@@ -18,10 +26,47 @@ struct tsc_cpu {
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 tsc_adjust; /* IA32_TSC_ADJUST as the guest wrote it */
 	bool has_adjust; /* the CPU has IA32_TSC_ADJUST */
+	/* The analyzer's time (fast mode). */
+	u64 resumed; /* the guest's TSC when the last exit resumed it */
+	u64 space; /* the address space (PML4) RDTSC exiting was last decided for */
+	u32 generation; /* of the table, when it was */
+	bool hiding; /* analyzer time was being hidden then (some CPU traced) */
+	bool exiting; /* RDTSC exiting is on for that address space */
+	bool track; /* fvx_tsc_slot.track as last written */
+	u64 analyzer; /* analyzer ticks measured here and taken out */
+	u64 adjusted; /* RDTSC/RDTSCP exits answered with an address space's time out */
 };
 
+/* An address space's analyzer time, keyed by its top-level table. */
+struct tsc_space {
+	u64 key; /* the PML4's physical address | TSC_SPACE_USED; 0: free */
+	u64 hidden; /* analyzer ticks taken out of its user code's TSC */
+	u64 last; /* what its user code last read: it never reads less */
+	u64 used; /* hv-wide tick of the last use: the oldest is evicted */
+};
+#define TSC_SPACE_USED 1ULL
+
+/* Shared by all CPUs, under the lock. */
+struct tsc_state {
+	u32 lock;
+	u32 generation; /* moves when an address space is added or dropped, or tracing starts or ends */
+	bool rdtsc_exiting; /* RDTSC exiting can be switched on (load time) */
+	struct {
+		u64 start, end; /* guest-physical, page-aligned; empty if unknown */
+	} vdso[TSC_VDSO_IMAGES];
+	u64 clock; /* counts uses of the table */
+	u64 count; /* address spaces in it */
+	u64 evicted; /* dropped to make room: their TSC jumped forward */
+	struct tsc_space space[TSC_SPACES];
+};
+
+struct hv;
 struct vcpu;
 struct guest_regs;
+
+/* Load time (tsc_init.c): where the vDSO's code is, and whether RDTSC
+ * exiting can be used. */
+void tsc_init(struct hv *hv);
 
 /* The last step before VM entry: the offset moves back by the time this
  * exit took, and an armed TSC deadline follows it. */
@@ -34,5 +79,18 @@ enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value);
 /* FVX_VMCALL_TSC_CALIBRATE: RBX = the unload key, RCX = the transition
  * cost the loader measured on this CPU. */
 s64 tsc_calibrate(struct vcpu *v, struct guest_regs *r);
+
+/* The analyzer's time. First on every exit: what the trampoline measured
+ * since the last one goes to the address space that ran (before a MOV to
+ * CR3 switches it). */
+void tsc_harvest(struct vcpu *v);
+/* After the handler: RDTSC exiting on while the address space that runs
+ * has analyzer time taken out, and the trampoline told whether to track it. */
+void tsc_follow(struct vcpu *v);
+/* FVX_VMCALL_TSC_TRACK, from this CPU's trampoline copy. */
+s64 tsc_track(struct vcpu *v, struct guest_regs *r);
+/* The first CPU started tracing, or the last one stopped (the table is
+ * emptied then: those address spaces' TSCs jump forward to the guest's). */
+void tsc_tracing_changed(struct hv *hv);
 
 #endif

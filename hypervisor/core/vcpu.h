@@ -145,6 +145,7 @@ struct hv {
 	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
 	struct ptp_state ptp; /* page-table protection of the window (ptprotect.c) */
 	struct kprot_state kprot; /* kernel text, rodata and IDT (kprotect.c) */
+	struct tsc_state tsc; /* the address spaces' analyzer time (tsc.c) */
 	unsigned int cpu_count;
 	struct vcpu *vcpus[FVX_MAX_CPUS];
 };

@@ -52,6 +52,11 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->resume_tampered = of->resume_tampered;
 	out->tsc_transition = of->tsc.transition;
 	out->tsc_hidden = of->tsc.hidden;
+	out->rdtsc_exits = of->exits[EXIT_REASON_RDTSC] + of->exits[EXIT_REASON_RDTSCP];
+	out->rdtsc_adjusted = of->tsc.adjusted;
+	out->tsc_analyzer = of->tsc.analyzer;
+	out->tsc_spaces = __atomic_load_n(&hv->tsc.count, __ATOMIC_RELAXED);
+	out->tsc_evicted = __atomic_load_n(&hv->tsc.evicted, __ATOMIC_RELAXED);
 	out->cr3_loads = of->ptp.count.cr3_loads;
 	out->pml4e_repaired = of->ptp.count.pml4e_repaired;
 	out->pdpte_repaired = of->ptp.count.pdpte_repaired;
@@ -89,6 +94,7 @@ static const vmcall_handler vmcalls[FVX_VMCALL_COUNT] = {
 	[FVX_VMCALL_TRACE_RETURN] = trace_return,
 	[FVX_VMCALL_UNCONFIGURE] = ptp_unconfigure,
 	[FVX_VMCALL_TSC_CALIBRATE] = tsc_calibrate,
+	[FVX_VMCALL_TSC_TRACK] = tsc_track,
 };
 
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r)

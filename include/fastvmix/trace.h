@@ -35,6 +35,22 @@ _Static_assert(FVX_WIN_MAX_CPUS *FVX_WIN_TRAMPOLINE_STRIDE <= FVX_WIN_CONFIG,
 _Static_assert(FVX_WIN_STACKS + FVX_WIN_MAX_CPUS * FVX_WIN_STACK_SIZE <= FVX_WIN_RINGS,
 	       "a stack per CPU below the rings");
 
+/* The top of each CPU's analyzer stack holds what the trampoline measures
+ * of the time the analyzer view takes (timing transparency, hidden from
+ * the traced process's TSC); the stack itself starts below it. Only the
+ * analyzer view and the hypervisor can write it (views_build.c). */
+struct fvx_tsc_slot {
+	__u64 hidden; /* ticks in the analyzer view since the hypervisor last took them */
+	__u64 start; /* the trampoline's: the TSC when the running measure began */
+	__u32 track; /* the hypervisor's: nonzero asks for FVX_VMCALL_TSC_TRACK first */
+	__u32 reserved;
+	__u64 reserved2;
+};
+_Static_assert(sizeof(struct fvx_tsc_slot) == 32, "fvx_tsc_slot layout: keeps the stack aligned");
+/* Window offset of CPU cpu's analyzer stack top, where its fvx_tsc_slot is. */
+#define FVX_WIN_STACK_TOP(cpu)                                                                     \
+	(FVX_WIN_STACKS + ((cpu) + 1) * FVX_WIN_STACK_SIZE - sizeof(struct fvx_tsc_slot))
+
 /* Per-CPU scratch in Linux's per-CPU area (the agent's DEFINE_PER_CPU),
  * reached by the trampoline through %gs after SWAPGS: only where it parks
  * the caller's registers. What it trusts (its CPU number, its analyzer

@@ -43,7 +43,12 @@
 /* The loader, at load time, on each CPU: RBX = the unload key, RCX = the
  * TSC ticks an exit costs outside the hypervisor's own measurement. */
 #define FVX_VMCALL_TSC_CALIBRATE 12
-#define FVX_VMCALL_COUNT 13 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
+/* This CPU's trampoline copy only (its TSC routine, when the hypervisor
+ * asks through fvx_tsc_slot.track): the address space that runs is about
+ * to spend time in the analyzer view; from now on its user-mode RDTSC and
+ * RDTSCP exit, and read its TSC without that time. */
+#define FVX_VMCALL_TSC_TRACK 13
+#define FVX_VMCALL_COUNT 14 /* functions are 1 .. FVX_VMCALL_COUNT - 1 */
 
 /* The one error vocabulary from the hypervisor to the frontend: each code is
  * the negated Linux errno of the same name, so the agent and the loader hand
@@ -66,7 +71,7 @@
 /* This CPU checks the window's page-table entries on every CR3 load. */
 #define FVX_FEATURE_PT_PROTECT (1u << 5)
 
-#define FVX_CPU_STATUS_VERSION 3
+#define FVX_CPU_STATUS_VERSION 4
 struct fvx_cpu_status {
 	__u32 version; /* FVX_CPU_STATUS_VERSION */
 	__u32 size; /* sizeof(struct fvx_cpu_status) */
@@ -96,8 +101,16 @@ struct fvx_cpu_status {
 	/* Timing transparency: TSC ticks taken out of the guest's TSC. */
 	__u64 tsc_transition; /* per exit, beyond the hypervisor's own time (calibrated at load) */
 	__u64 tsc_hidden; /* in all, since load */
+	/* The analyzer's time in fast mode, taken out of the TSC that the
+	 * user code of the address space it ran for reads (RDTSC exiting on
+	 * only while such an address space runs). */
+	__u64 rdtsc_exits; /* RDTSC and RDTSCP exits */
+	__u64 rdtsc_adjusted; /* of those, answered with an address space's analyzer time out */
+	__u64 tsc_analyzer; /* analyzer ticks measured on this CPU and taken out */
+	__u64 tsc_spaces; /* address spaces with analyzer time taken out, now (all CPUs) */
+	__u64 tsc_evicted; /* dropped from the full table: their TSC jumped forward (all CPUs) */
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 16 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 21 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

@@ -52,6 +52,9 @@
 #define FREE_GPA 0xd000ULL /* three free pages */
 #define CODE_GPA 0x0ULL /* stores that write page-table entries, at CODE_VA */
 #define CODE_VA (IDT_VA + 0x2000)
+/* The vDSO's code, as the loader names it (tsc_init.c): CODE_GPA's page. */
+#define VDSO_GPA CODE_GPA
+#define VDSO_VA CODE_VA
 #define WINDOW_PDPT_GPA (RAM1_PA + PAGE) /* PML4[511] -> here, [1] maps the window */
 #define WINDOW_PDPT_SLOT 1
 #define POOL_EPT_PML4(view) (POOL_PA + (view)*PAGE)
@@ -83,6 +86,7 @@ struct fake_cpu {
 	u32 cpuid[4];
 	u64 xcr0_supported;
 	u64 rdmsr_value;
+	u64 tsc_aux; /* IA32_TSC_AUX, the guest's (RDTSCP reads it) */
 	bool rdmsr_fails, wrmsr_fails, xsetbv_fails;
 	/* What the exit did. */
 	unsigned int wbinvd, rdmsr_calls, wrmsr_calls, xsetbv_calls, cpuid_calls;

@@ -31,6 +31,7 @@
 #define TYPE_SOFT_EXCEPTION 6
 #define INTR_STATE_BLOCKING 0xfu
 #define CR0_PE BIT(0)
+#define CR4_TSD BIT(2)
 #define CR4_PAE BIT(5)
 
 /* INJ_DT: whatever exception a descriptor-table instruction may raise
@@ -90,6 +91,7 @@ struct prediction {
 	u64 offset, deadline;
 	unsigned int deadline_reads, deadline_writes, deadline_fires;
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
+	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
 };
 
 /* The exit, as it was before the handler ran. */
@@ -127,7 +129,8 @@ static const u16 handled[] = {
 	EXIT_REASON_CR_ACCESS,	    EXIT_REASON_MSR_READ,
 	EXIT_REASON_MSR_WRITE,	    EXIT_REASON_XSETBV,
 	EXIT_REASON_EPT_VIOLATION,  EXIT_REASON_GDTR_IDTR_ACCESS,
-	EXIT_REASON_LDTR_TR_ACCESS,
+	EXIT_REASON_LDTR_TR_ACCESS, EXIT_REASON_RDTSC,
+	EXIT_REASON_RDTSCP,
 };
 
 static bool has_handler(u16 basic)
@@ -147,7 +150,8 @@ static bool vmx_instruction(u16 basic)
 	       basic != EXIT_REASON_CR_ACCESS && basic != EXIT_REASON_MSR_READ &&
 	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
 	       basic != EXIT_REASON_EPT_VIOLATION && basic != EXIT_REASON_GDTR_IDTR_ACCESS &&
-	       basic != EXIT_REASON_LDTR_TR_ACCESS;
+	       basic != EXIT_REASON_LDTR_TR_ACCESS && basic != EXIT_REASON_RDTSC &&
+	       basic != EXIT_REASON_RDTSCP;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -271,6 +275,16 @@ static bool make_consistent(unsigned int c)
 		       msr_bitmap_exits(bitmap, (u32)r->rcx, basic == EXIT_REASON_MSR_WRITE);
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_XSETBV: return cpl == 0; /* #GP first otherwise */
+	case EXIT_REASON_RDTSCP:
+		/* Without the control RDTSCP is #UD (SDM 25.3). */
+		if (!(f[SECONDARY_VM_EXEC_CONTROL] & SECONDARY_EXEC_ENABLE_RDTSCP))
+			return false;
+		/* fall through */
+	case EXIT_REASON_RDTSC:
+		/* Under RDTSC exiting only; CR4.TSD's #GP at CPL > 0 comes
+		 * first (SDM 25.1.1). */
+		return (f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_RDTSC_EXITING) &&
+		       (cpl == 0 || !(f[GUEST_CR4] & CR4_TSD));
 	case EXIT_REASON_MONITOR_TRAP_FLAG: /* only while kprotect.c steps: never here */
 		return f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MONITOR_TRAP_FLAG;
 	case EXIT_REASON_EPT_VIOLATION: f[EXIT_QUALIFICATION] &= 0x1fbfULL; return true;
@@ -592,6 +606,7 @@ static void predict_hide_exit(void)
 
 	p->offset -= spent;
 	t->hidden += spent;
+	t->resumed = now + p->offset;
 	if (t->deadline && model_deadline_read() > 1)
 		model_deadline_write(t->deadline > now + p->offset ? t->deadline - p->offset : 1);
 }
@@ -606,6 +621,179 @@ static s64 tsc_calibrate_call(void)
 		return FVX_VMCALL_EINVAL;
 	x.p.v.tsc.transition = x.r.rcx;
 	return FVX_VMCALL_OK;
+}
+
+/* ---- the analyzer's time (tsc.c) ---- */
+
+/* The table's key for an address space: its PML4 (CR3 bits 51:12). */
+static u64 model_key(u64 cr3)
+{
+	return (cr3 & PTE_ADDR) | TSC_SPACE_USED;
+}
+
+static struct tsc_space *model_space(u64 key)
+{
+	unsigned int i;
+
+	for (i = 0; i < TSC_SPACES; i++)
+		if (x.p.hv.tsc.space[i].key == key)
+			return &x.p.hv.tsc.space[i];
+	return NULL;
+}
+
+/* Analyzer time is hidden while some CPU traces, where RDTSC exiting can
+ * be switched. */
+static bool model_hiding(void)
+{
+	return x.p.hv.tsc.rdtsc_exiting && x.p.hv.tracing_cpus;
+}
+
+static struct fvx_tsc_slot *slot_expected(void)
+{
+	return window_expected(FVX_WIN_STACK_TOP(x.c), sizeof(struct fvx_tsc_slot));
+}
+
+/* First, on a CPU that hides: what the trampoline measured goes to the
+ * address space that ran (its PML4 in the table; dropped when it is not
+ * there), at most the guest time since the last resume; the slot is
+ * emptied. */
+static void predict_harvest(void)
+{
+	struct prediction *p = &x.p;
+	const struct fvx_tsc_slot *now = (const void *)(m.window + FVX_WIN_STACK_TOP(x.c));
+	u64 ticks = now->hidden, most;
+	struct tsc_space *e;
+
+	if (!x.v[x.c].tsc.hiding || !ticks)
+		return;
+	slot_expected()->hidden = 0;
+	most = x.v[x.c].tsc.exit_tsc + x.offset - x.v[x.c].tsc.resumed;
+	if ((s64)most < 0)
+		most = 0;
+	if (ticks > most)
+		ticks = most;
+	e = ticks ? model_space(model_key(x.cr3)) : NULL;
+	if (!e)
+		return;
+	e->hidden += ticks;
+	e->used = ++p->hv.tsc.clock;
+	p->v.tsc.analyzer += ticks;
+}
+
+/* Last before the TSC is hidden, on an exit that resumes with another
+ * address space or a changed table: RDTSC exiting on exactly while an
+ * address space of the table runs (unless the CPU cannot clear it); one
+ * that ran here without it may have read the guest's TSC up to now, and
+ * never reads less; the slot emptied as hiding starts; the trampoline
+ * asked to track an address space the table lacks. */
+static void predict_follow(void)
+{
+	struct prediction *p = &x.p;
+	struct tsc_cpu *t = &p->v.tsc;
+	struct tsc_state *s = &p->hv.tsc;
+	u64 key = model_key(p->cr3), now = x.v[x.c].tsc.exit_tsc + p->offset;
+	bool hide = model_hiding(), on = false, track;
+	struct tsc_space *e;
+
+	if (key == t->space && s->generation == t->generation)
+		return;
+	if (hide) {
+		e = t->exiting ? NULL : model_space(t->space);
+		if (e && e->last < now)
+			e->last = now;
+		on = model_space(key) != NULL;
+		if (!t->hiding)
+			slot_expected()->hidden = 0;
+	}
+	t->space = key;
+	t->generation = s->generation;
+	t->hiding = hide;
+	if (on != t->exiting) {
+		p->proc =
+			(p->proc & ~CPU_BASED_RDTSC_EXITING) |
+			(on || (x.hv.ctls.proc & CPU_BASED_RDTSC_EXITING) ? CPU_BASED_RDTSC_EXITING
+									  : 0);
+		t->exiting = on;
+		p->tsc_followed = true;
+	}
+	track = hide && !on;
+	if (track != t->track) {
+		slot_expected()->track = track;
+		t->track = track;
+	}
+}
+
+/* TSC_TRACK, from this CPU's copy before its exit-mode entry: while
+ * hiding, the address space that runs joins the table (a free entry, or
+ * the one used longest ago, counted as evicted), and every CPU decides
+ * anew. */
+static s64 tsc_track_call(void)
+{
+	struct tsc_state *s = &x.p.hv.tsc;
+	u64 copy = config()->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE;
+	u64 key = model_key(x.cr3);
+	struct tsc_space *e;
+	unsigned int i;
+
+	if (x.rip - copy >= FVX_WIN_TRAMPOLINE_EXIT)
+		return FVX_VMCALL_EPERM;
+	if (!model_hiding() || model_space(key))
+		return FVX_VMCALL_OK;
+	e = model_space(0);
+	if (e) {
+		s->count++;
+	} else {
+		for (e = &s->space[0], i = 1; i < TSC_SPACES; i++)
+			if (s->space[i].used < e->used)
+				e = &s->space[i];
+		s->evicted++;
+	}
+	*e = (struct tsc_space){ .key = key, .used = ++s->clock };
+	s->generation++;
+	return FVX_VMCALL_OK;
+}
+
+/* The first CPU to trace or the last to stop: every CPU decides anew; at
+ * the end the table is emptied. */
+static void model_tracing_changed(void)
+{
+	struct tsc_state *s = &x.p.hv.tsc;
+	unsigned int i;
+
+	if (!x.p.hv.tracing_cpus) {
+		for (i = 0; i < TSC_SPACES; i++)
+			s->space[i].key = 0;
+		s->count = 0;
+	}
+	s->generation++;
+}
+
+/* RDTSC and RDTSCP: the guest's TSC when the exit began; for user code
+ * outside the vDSO's page (by the model's own walk), less the hidden time
+ * of its address space, never less than that address space read before;
+ * RDTSCP's ECX is IA32_TSC_AUX. */
+static bool walk(u64 cr3, u64 va, u64 *gpa);
+
+static void predict_rdtsc(void)
+{
+	struct prediction *p = &x.p;
+	u64 value = x.v[x.c].tsc.exit_tsc + x.offset, gpa;
+	bool vdso = walk(x.cr3, x.rip, &gpa) && gpa - VDSO_GPA < PAGE;
+	struct tsc_space *e;
+
+	if (x.cpl == 3 && !vdso && (e = model_space(model_key(x.cr3)))) {
+		value = value > e->hidden ? value - e->hidden : 0;
+		if (value < e->last)
+			value = e->last;
+		e->last = value;
+		e->used = ++p->hv.tsc.clock;
+		p->v.tsc.adjusted++;
+	}
+	p->r.rax = (u32)value;
+	p->r.rdx = value >> 32;
+	if (x.basic == EXIT_REASON_RDTSCP)
+		p->r.rcx = (u32)x.cpu.tsc_aux;
+	p->skip = true;
 }
 
 /* Whether a trace is sealed: reads the TSC only when one could be. */
@@ -750,8 +938,19 @@ static s64 status_call(void)
 				     .pdpt_writes_refused = of->ptp.count.pdpt_writes_refused,
 				     .sealed_refusals = of->sealed_refusals,
 				     .bad_unload_keys = of->bad_unload_keys,
+				     .msr_writes_shadowed = of->msr_writes_shadowed,
+				     .dt_loads_refused = of->dt_loads_refused,
+				     .kernel_writes_refused = of->kernel_writes_refused,
+				     .text_pokes = of->text_pokes,
+				     .resume_tampered = of->resume_tampered,
 				     .tsc_transition = of->tsc.transition,
-				     .tsc_hidden = of->tsc.hidden };
+				     .tsc_hidden = of->tsc.hidden,
+				     .rdtsc_exits = of->exits[EXIT_REASON_RDTSC] +
+						    of->exits[EXIT_REASON_RDTSCP],
+				     .rdtsc_adjusted = of->tsc.adjusted,
+				     .tsc_analyzer = of->tsc.analyzer,
+				     .tsc_spaces = p->hv.tsc.count,
+				     .tsc_evicted = p->hv.tsc.evicted };
 	if (of->ptp.checking)
 		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
@@ -799,10 +998,15 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
 			add32(t + f->end - 4, -(u32)(cpu * FVX_WIN_TRAMPOLINE_STRIDE));
 			break;
 		case FIX_STACK_TOP:
-			top = window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE;
+			top = window_va + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE -
+			      sizeof(struct fvx_tsc_slot);
 			memcpy(t + f->end - 8, &top, 8);
 			break;
 		case FIX_CPU: memcpy(t + f->end - 4, &cpu, 4); break;
+		case FIX_TSC:
+			add32(t + f->end - 4,
+			      cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
+			break;
 		}
 	}
 }
@@ -970,10 +1174,10 @@ static s64 mode_call(void)
 		return refuse_sealed();
 	if (mode && (!x.hv.configured || (mode == FVX_MODE_FAST && !x.hv.analyzer_loaded)))
 		return FVX_VMCALL_ENOENT;
-	if (mode && !x.p.v.trace_mode)
-		x.p.hv.tracing_cpus++;
-	if (!mode && x.p.v.trace_mode)
-		x.p.hv.tracing_cpus--;
+	if (mode && !x.p.v.trace_mode && ++x.p.hv.tracing_cpus == 1)
+		model_tracing_changed();
+	if (!mode && x.p.v.trace_mode && --x.p.hv.tracing_cpus == 0)
+		model_tracing_changed();
 	x.p.v.trace_mode = mode;
 	config_expected()->mode = mode;
 	return FVX_VMCALL_OK;
@@ -1083,6 +1287,7 @@ static void predict_vmcall(void)
 	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
 	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
 	case FVX_VMCALL_TSC_CALIBRATE: s = tsc_calibrate_call(); break;
+	case FVX_VMCALL_TSC_TRACK: s = tsc_track_call(); break;
 	default: s = FVX_VMCALL_ENOSYS;
 	}
 	p->r.rax = (u64)s;
@@ -1595,6 +1800,7 @@ static void predict(void)
 		return;
 	}
 	predict_sync(); /* a protection change made on another CPU, or by this one */
+	predict_harvest();
 	if (!has_handler(x.basic)) {
 		p->outcome = OUT_FATAL;
 		return;
@@ -1621,8 +1827,12 @@ static void predict(void)
 		p->v.attacks++;
 		p->inject = INJ_UD;
 		break;
+	case EXIT_REASON_RDTSC:
+	case EXIT_REASON_RDTSCP: predict_rdtsc(); break;
 	default: p->inject = INJ_UD; /* VMX instructions and GETSEC */
 	}
+	if (p->outcome == OUT_RESUME)
+		predict_follow();
 }
 
 /* ---- descriptor-table exits: invariants (dt.c) ---- */
@@ -1810,6 +2020,8 @@ static void open_writable(void)
 	const u64 cfg = FVX_WIN_CONFIG;
 	unsigned int cpu;
 
+	/* Every exit harvests this CPU's TSC slot and may tell it to track. */
+	window_may_write(FVX_WIN_STACK_TOP(x.c), sizeof(struct fvx_tsc_slot));
 	if (x.basic == EXIT_REASON_MSR_WRITE)
 		window_may_write(cfg, PAGE);
 	if (x.basic == EXIT_REASON_GDTR_IDTR_ACCESS || x.basic == EXIT_REASON_LDTR_TR_ACCESS)
@@ -1882,6 +2094,14 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.deadline);
 	FIELD(tsc.tsc_adjust);
 	FIELD(tsc.has_adjust);
+	FIELD(tsc.resumed);
+	FIELD(tsc.space);
+	FIELD(tsc.generation);
+	FIELD(tsc.hiding);
+	FIELD(tsc.exiting);
+	FIELD(tsc.track);
+	FIELD(tsc.analyzer);
+	FIELD(tsc.adjusted);
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		FIELD(exits[i]);
 #undef FIELD
@@ -1917,6 +2137,17 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(ptp.leaf_saved[0]);
 	FIELD(ptp.leaf_saved[1]);
 	FIELD(ptp.reserve.used);
+	FIELD(tsc.lock);
+	FIELD(tsc.generation);
+	FIELD(tsc.clock);
+	FIELD(tsc.count);
+	FIELD(tsc.evicted);
+	for (unsigned int i = 0; i < TSC_SPACES; i++) {
+		FIELD(tsc.space[i].key);
+		FIELD(tsc.space[i].hidden);
+		FIELD(tsc.space[i].last);
+		FIELD(tsc.space[i].used);
+	}
 #undef FIELD
 }
 
@@ -1939,7 +2170,7 @@ static bool may_write(u32 field)
 	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT, SLDT/STR to RSP */
 		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION ||
 		       x.p.dt_exit;
-	case CPU_BASED_VM_EXEC_CONTROL:
+	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced || x.p.tsc_followed;
 	case SECONDARY_VM_EXEC_CONTROL: return x.p.synced;
 	case GUEST_RFLAGS: return x.p.resumed;
 	case TSC_OFFSET: return x.p.outcome == OUT_RESUME; /* tsc.c, last */
@@ -2044,6 +2275,50 @@ static void check_syscall_path(unsigned int cpu)
 				  m.vcpus[cpu].shadowed[i].real);
 }
 
+/* The analyzer's time, whatever the model says: the table holds each
+ * address space once, under its PML4 key, and nothing once no CPU traces;
+ * a CPU exits on RDTSC exactly as it decided (or where it cannot clear
+ * it), and its decision, when current, is that an address space of the
+ * table runs. */
+static void check_tsc_spaces(void)
+{
+	const struct tsc_state *s = &m.hv.tsc;
+	unsigned int i, j, used = 0, cpu;
+
+	for (i = 0; i < TSC_SPACES; i++) {
+		u64 key = s->space[i].key;
+
+		if (!key)
+			continue;
+		used++;
+		if ((key & ~PTE_ADDR) != TSC_SPACE_USED)
+			fuzz_fail("TSC table key %#llx is not a PML4's", key);
+		for (j = 0; j < i; j++)
+			if (s->space[j].key == key)
+				fuzz_fail("TSC table holds %#llx twice", key);
+	}
+	if (used != s->count || (!m.hv.tracing_cpus && used))
+		fuzz_fail("TSC table: %u address spaces, count %llu, %u CPUs tracing", used,
+			  s->count, m.hv.tracing_cpus);
+	for (cpu = 0; cpu < CPUS; cpu++) {
+		const struct tsc_cpu *t = &m.vcpus[cpu].tsc;
+		const u64 *f = m.vmcs[cpu];
+		bool on = f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_RDTSC_EXITING, in_table = false;
+
+		if (m.stopped[cpu])
+			continue;
+		if (on != (t->exiting || (m.hv.ctls.proc & CPU_BASED_RDTSC_EXITING)))
+			fuzz_fail("cpu %u: RDTSC exiting %u, decided %u", cpu, on, t->exiting);
+		for (i = 0; i < TSC_SPACES; i++)
+			in_table |= s->space[i].key == ((f[GUEST_CR3] & PTE_ADDR) | TSC_SPACE_USED);
+		if (t->generation == s->generation &&
+		    t->space == ((f[GUEST_CR3] & PTE_ADDR) | TSC_SPACE_USED) &&
+		    t->exiting != (s->rdtsc_exiting && m.hv.tracing_cpus && in_table))
+			fuzz_fail("cpu %u: RDTSC exiting %u for CR3 %#llx, in the table %u", cpu,
+				  t->exiting, f[GUEST_CR3], in_table);
+	}
+}
+
 static void check_globals(enum outcome out)
 {
 	const struct fvx_config *c = config();
@@ -2068,6 +2343,7 @@ static void check_globals(enum outcome out)
 	}
 	if (tracing && !m.hv.ptp.active)
 		fuzz_fail("%u CPUs trace, but the window's page tables are not protected", tracing);
+	check_tsc_spaces();
 	if (tracing != m.hv.tracing_cpus)
 		fuzz_fail("hv.tracing_cpus is %u, but %u CPUs trace", m.hv.tracing_cpus, tracing);
 	if (m.hv.configured && ((c->window_va & (GIB - 1)) || c->window_va < KERNEL_HALF))

@@ -29,6 +29,7 @@ enum prelude {
 	PRE_FAST_MODE_CPU1 = 1 << 4,
 	PRE_NMI_CPU0 = 1 << 5,
 	PRE_SEALED = 1 << 6, /* the filter seals the trace (SEALED_REQUEST_GPA) */
+	PRE_TRACK_CPU1 = 1 << 7, /* CPU 1's trampoline asks to track its address space */
 };
 
 static const u64 structure_gpas[] = {
@@ -198,6 +199,11 @@ static void prelude(struct fuzz_input *in)
 		vmcall(1, FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0, 0);
 	if (p & PRE_NMI_CPU0)
 		m.vcpus[0].nmi_pending = 1;
+	if (p & PRE_TRACK_CPU1) {
+		m.vmcs[1][GUEST_RIP] =
+			window_va_now() + FVX_WIN_TRAMPOLINE + FVX_WIN_TRAMPOLINE_STRIDE + 0x1a0;
+		vmcall(1, FVX_VMCALL_TSC_TRACK, 0, 0, 0);
+	}
 }
 
 /* The VMCALL ABI's registers; RIP on a trampoline's exit-mode entry when
@@ -216,10 +222,14 @@ static void vmcall_registers(struct fuzz_input *in, unsigned int c, u8 flags)
 	r->rcx = pick_argument(in);
 	r->rdx = pick_argument(in);
 	set_cpl(c, (flags & 0x0c) == 0x0c ? 3 : 0);
+	/* The exit-mode entry (TRACE_EVENT), or the fast part with the TSC
+	 * routine (TSC_TRACK). */
 	if (flags & 0x40)
-		m.vmcs[c][GUEST_RIP] = window_va_now() + FVX_WIN_TRAMPOLINE +
-				       (c ^ ((flags >> 7) & 1)) * FVX_WIN_TRAMPOLINE_STRIDE +
-				       FVX_WIN_TRAMPOLINE_EXIT + in_u8(in) * 2;
+		m.vmcs[c][GUEST_RIP] =
+			window_va_now() + FVX_WIN_TRAMPOLINE +
+			(c ^ ((flags >> 7) & 1)) * FVX_WIN_TRAMPOLINE_STRIDE +
+			(function == FVX_VMCALL_TSC_TRACK ? 0 : FVX_WIN_TRAMPOLINE_EXIT) +
+			in_u8(in) * 2;
 	if (function == FVX_VMCALL_TRACE_EVENT) {
 		r->rdi = pick_value(in);
 		r->r10 = pick_value(in);
@@ -272,6 +282,9 @@ static const u16 common_reasons[] = {
 	71,
 	72,
 	0xffff,
+	EXIT_REASON_RDTSC, /* only under RDTSC exiting: a tracked address space runs */
+	EXIT_REASON_RDTSC,
+	EXIT_REASON_RDTSCP,
 };
 
 static const u32 interesting_msrs[] = {
@@ -401,6 +414,7 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 			fc->cpuid[i] = in_u32(in);
 		fc->xcr0_supported = in_u8(in) & 1 ? in_u64(in) : 0x2e7;
 		fc->rdmsr_value = pick_value(in);
+		fc->tsc_aux = in_u32(in);
 	}
 	fc->rdmsr_fails = (groups & 0x30) == 0x10;
 	fc->wrmsr_fails = (groups & 0x30) == 0x20;
@@ -462,11 +476,16 @@ static void ring_op(struct fuzz_input *in)
 	window_poke(off, &value, (t >> 1) % ARRAY_LEN(fields) < 2 ? 4 : 8);
 }
 
+/* Often a CPU's TSC slot: what the trampoline measured, or anything the
+ * analyzer wrote there. */
 static void window_op(struct fuzz_input *in)
 {
 	u64 value = pick_value(in);
-	u64 off = FVX_WIN_DATA + (in_u32(in) % (FVX_WIN_BACKED - FVX_WIN_DATA - 8));
+	u32 where = in_u32(in);
+	u64 off = FVX_WIN_DATA + (where % (FVX_WIN_BACKED - FVX_WIN_DATA - 8));
 
+	if (where & 1)
+		off = FVX_WIN_STACK_TOP((where >> 1) & 1) + ((where >> 2) & 3) * 8;
 	window_poke(off, &value, 8);
 }
 

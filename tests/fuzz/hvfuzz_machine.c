@@ -116,6 +116,8 @@ static void deadline_timer(struct fake_cpu *c)
 
 u64 arch_rdmsr(u32 msr)
 {
+	if (msr == MSR_IA32_TSC_AUX)
+		return cpu()->tsc_aux;
 	if (msr != MSR_IA32_TSC_DEADLINE)
 		fuzz_fail("RDMSR %#x without a fault handler in an exit handler", msr);
 	cpu()->deadline_reads++;
@@ -678,6 +680,7 @@ static void vmcs_baseline(unsigned int c)
 	f[EPT_POINTER] = m.eptp_list[0];
 	f[EPTP_INDEX] = 0;
 	f[VIRTUAL_PROCESSOR_ID] = VPID(c);
+	f[SECONDARY_VM_EXEC_CONTROL] = SECONDARY_EXEC_ENABLE_RDTSCP; /* RDTSCP exits with RDTSC */
 	f[VM_EXIT_INSTRUCTION_LEN] = 3;
 	/* What every exit sets: zero until it does. */
 	f[VM_EXIT_REASON] = f[EXIT_QUALIFICATION] = f[GUEST_PHYSICAL_ADDRESS] = 0;
@@ -756,6 +759,10 @@ void machine_init(void)
 	hv_baseline.caps.cr4_fixed0 = 0x2000;
 	hv_baseline.caps.cr4_fixed1 = 0x3727ff;
 	hv_baseline.caps.ept_vpid = VMX_VPID_INVVPID_SINGLE_CONTEXT;
+	/* RDTSC exiting can be switched (tsc_init.c); the vDSO's code. */
+	hv_baseline.tsc.rdtsc_exiting = true;
+	hv_baseline.tsc.vdso[0].start = VDSO_GPA;
+	hv_baseline.tsc.vdso[0].end = VDSO_GPA + PAGE;
 	hv_baseline.ring_bytes = ((FVX_WIN_BACKED - FVX_WIN_RINGS) / CPUS) & ~(PAGE - 1);
 	hv_baseline.ring_capacity = fvx_ring_capacity(hv_baseline.ring_bytes);
 	for (c = 0; c < CPUS; c++) {

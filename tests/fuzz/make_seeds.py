@@ -11,9 +11,11 @@ here = os.path.dirname(os.path.abspath(__file__))
 
 # hvfuzz_decode.c
 CPUID, INVD, VMCALL, VMFUNC, CR, RDMSR, WRMSR, XSETBV, EPT, TRIPLE = 0, 2, 3, 19, 20, 22, 24, 27, 29, 34
+RDTSC, RDTSCP = 45, 47
 VERSION, STATUS, UNLOAD, WINDOW_INFO, CONFIGURE, ANALYZER, EVENT, FILTER, MODE = range(1, 10)
-TSC_CALIBRATE = 12
+TSC_CALIBRATE, TSC_TRACK = 12, 13
 PRE_CONFIGURE, PRE_ANALYZER, PRE_FILTER, PRE_EXIT0, PRE_FAST1 = 1, 2, 4, 8, 16
+PRE_TRACK1 = 128
 
 
 def small(v):  # pick_argument: a number below 64
@@ -384,6 +386,29 @@ images = {
 }
 
 
+# The analyzer's time (tsc.c): CPU 1 traces in fast mode and its trampoline
+# asked to track its address space, so RDTSC exits there. What it
+# measured (window_op on its TSC slot) goes to that address space; user
+# code reads the TSC without it, the vDSO's page (CODE_VA) and the kernel
+# with it, RDTSCP also gets IA32_TSC_AUX; a bogus measure is clamped; a
+# MOV to CR3 of another address space ends RDTSC exiting and the way back
+# starts it; STATUS shows it all; the end of the trace empties the table.
+TRACKED1 = PRE_CONFIGURE | PRE_ANALYZER | PRE_FILTER | PRE_FAST1 | PRE_TRACK1
+CODE_VA_CONST, ALL_ONES_CONST = 17, 2
+
+
+def slot1_hidden(v):  # window_op: CPU 1's fvx_tsc_slot.hidden
+    return bytes([14]) + v + struct.pack('<I', 3)
+
+
+def rdtsc1(reason, rip, cpl):  # on CPU 1: RIP, CPL (exit_fields group 2)
+    return exit_op(reason, fields(2, extra=b'\x21' + rip + bytes([cpl])), flags=1)
+
+
+def cr3_1(t):  # on CPU 1 at CPL 0: MOV to CR3 from RBX of protection_fields' tables[t >> 1]
+    return exit_op(CR, fields(0x82, extra=b'\x20\x00' + bytes([t, 3])), flags=1)
+
+
 def write(target, seeds):
     d = os.path.join(here, 'corpus', target)
     os.makedirs(d, exist_ok=True)
@@ -391,6 +416,37 @@ def write(target, seeds):
         with open(os.path.join(d, name), 'wb') as f:
             f.write(data)
 
+
+exits['tsc_analyzer_time'] = timed(TRACKED1, [
+    slot1_hidden(u32(500)), rdtsc1(RDTSC, val(16), 3), rdtsc1(RDTSCP, val(16), 3),
+    rdtsc1(RDTSC, const(CODE_VA_CONST), 3), rdtsc1(RDTSC, val(16), 0),
+    slot1_hidden(const(ALL_ONES_CONST)), rdtsc1(RDTSC, val(16), 3),
+    cr3_1(2), cr3_1(0), rdtsc1(RDTSC, val(16), 3),
+    vmcall_exit(STATUS, small(1), structure(FREE), arg_const(STATUS_SIZE_CONST), flags=1),
+    vmcall_exit(MODE, small(0), flags=1), cpuid_op, exit_op(CPUID, fields(), 1)],
+    cpu_tsc(HOST, 1000, transition=40, flags=OFFSET_NEGATIVE),
+    cpu_tsc(HOST, 5000, transition=40, flags=OFFSET_NEGATIVE), runs=(1000,) * 24)
+# A full table (the fuzz machine's has 4 address spaces): CPU 1 tracks
+# three more (CR3 set before each call), then a fifth evicts the one used
+# longest ago, the first; RDTSC exiting ends for it as it runs again.
+def track1_with_cr3(gpa):
+    return exit_op(VMCALL, vmcall_regs(TSC_TRACK, small(0)) + b'\xd0' +
+                   fields(2, extra=b'\x04' + bytes([0]) + struct.pack('<H', gpa)), flags=0x41)
+
+
+exits['tsc_table_full'] = timed(TRACKED1, [
+    track1_with_cr3(0x1000), track1_with_cr3(0x2000), track1_with_cr3(0x3000),
+    track1_with_cr3(0x4000), rdtsc1(RDTSC, val(16), 3),
+    exit_op(CPUID, fields(2, extra=b'\x04' + bytes([0]) + struct.pack('<H', 0x9000)), flags=1),
+    vmcall_exit(STATUS, small(1), structure(FREE), arg_const(STATUS_SIZE_CONST), flags=1)],
+    cpu_tsc(HOST, 1000, flags=OFFSET_NEGATIVE), cpu_tsc(HOST, 1000, flags=OFFSET_NEGATIVE),
+    runs=(500,) * 16)
+# TSC_TRACK: from CPU 0's own copy while tracing (CPU 1 traces), from
+# elsewhere (EPERM); STATUS counts the address spaces.
+vmcalls['tsc_track'] = bytes([TRACKED1]) + vmcall_op(TSC_TRACK, small(0)) + \
+    vmcall_op(TSC_TRACK, small(0), flags=0x40, tail=b'\xd0') + \
+    vmcall_op(STATUS, small(0), structure(FREE), arg_const(STATUS_SIZE_CONST)) + \
+    vmcall_op(MODE, small(0), flags=1)
 
 if __name__ == '__main__':
     write('exit_fuzz', exits)

@@ -18,6 +18,8 @@ static const struct fvx_cpu_status hv = {
 	.features = FVX_FEATURE_EPT | FVX_FEATURE_VPID | FVX_FEATURE_EPT_1G,
 	.hv_base = 0x7c00000,
 	.hv_size = 0x400000,
+	.tsc_spaces = 2,
+	.tsc_evicted = 1,
 };
 
 static struct status_cpu cpus[3];
@@ -36,6 +38,10 @@ static int setup(void **state)
 	cpus[0].status.sealed_refusals = 2;
 	cpus[0].status.tsc_hidden = 5000;
 	cpus[0].status.tsc_transition = 25;
+	cpus[0].status.tsc_analyzer = 1300;
+	cpus[0].status.rdtsc_exits = 6;
+	cpus[0].status.rdtsc_adjusted = 5;
+	cpus[0].status.exits[16] = 6;
 	cpus[1].error = ENODEV;
 	cpus[2].status = (struct fvx_cpu_status){ .cpu = 2, .exits_total = 12345678901ULL };
 	cpus[2].status.exits[1] = 12345678901ULL;
@@ -62,20 +68,26 @@ static void text_report(void **state)
 		text,
 		"hypervisor: 3 cpu(s); EPT (1 GiB pages), VPID; memory 0x7c00000-0x7ffffff hidden "
 		"from the guest\n"
+		"analyzer time hidden from 2 address space(s), 1 evicted\n"
 		"cpu 0: 2008 exits, 4 vmcalls\n"
 		"  CPUID                        10         2001\n"
+		"  RDTSC                        16            6\n"
 		"  VMCALL                       18            4\n"
 		"  GDTR/IDTR access             46            2\n"
 		"  ?                            70            1\n"
 		"  page-table protection: on, 17 CR3 loads checked\n"
 		"  TSC: 5000 ticks hidden, 25 per exit calibrated\n"
+		"  analyzer time: 1300 ticks taken out of processes' TSCs; 6 RDTSC exits, 5 "
+		"answered without it\n"
 		"  attack view_attacks                           3\n"
 		"  attack sealed_refusals                        2\n"
 		"cpu 1: not running under the hypervisor (No such device)\n"
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
 		"  external interrupt            1  12345678901\n"
 		"  page-table protection: off, 0 CR3 loads checked\n"
-		"  TSC: 0 ticks hidden, 0 per exit calibrated\n");
+		"  TSC: 0 ticks hidden, 0 per exit calibrated\n"
+		"  analyzer time: 0 ticks taken out of processes' TSCs; 0 RDTSC exits, 0 answered "
+		"without it\n");
 	free(text);
 }
 
@@ -85,21 +97,25 @@ static void json_lines(void **state)
 
 	assert_string_equal(
 		text, "{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
-		      "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[\n"
+		      "\"hv_base\":130023424,\"hv_size\":4194304,\"tsc_spaces\":2,"
+		      "\"tsc_evicted\":1,\"cpus\":[\n"
 		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
-		      "\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,\"attacks\":{"
+		      "\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,"
+		      "\"tsc_analyzer\":1300,\"rdtsc_exits\":6,\"rdtsc_adjusted\":5,\"attacks\":{"
 		      "\"view_attacks\":3,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		      "\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
 		      "\"resume_tampered\":0},\"exits\":{"
 		      "\"10\":{\"name\":\"CPUID\",\"count\":2001},"
+		      "\"16\":{\"name\":\"RDTSC\",\"count\":6},"
 		      "\"18\":{\"name\":\"VMCALL\",\"count\":4},"
 		      "\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
 		      "\"70\":{\"name\":null,\"count\":1}}},\n"
 		      "{\"cpu\":1,\"error\":\"No such device\"},\n"
 		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
-		      "\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"attacks\":{\"view_"
+		      "\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"tsc_analyzer\":0,"
+		      "\"rdtsc_exits\":0,\"rdtsc_adjusted\":0,\"attacks\":{\"view_"
 		      "attacks\":0,\"pml4e_repaired\":0,"
 		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		      "\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
@@ -138,7 +154,8 @@ static void json_without_cpus(void **state)
 	none.features = 0;
 	text = report(true, &none);
 	assert_string_equal(text, "{\"version\":1,\"cpu_count\":0,\"features\":[],"
-				  "\"hv_base\":130023424,\"hv_size\":4194304,\"cpus\":[]}\n");
+				  "\"hv_base\":130023424,\"hv_size\":4194304,\"tsc_spaces\":2,"
+				  "\"tsc_evicted\":1,\"cpus\":[]}\n");
 	free(text);
 }
 

@@ -76,10 +76,13 @@ void arch_write_cr2(u64 v)
 
 static u64 real_lstar, real_deadline, fake_tsc;
 
+#define GUEST_TSC_AUX 0x12345678ULL /* IA32_TSC_AUX as Linux wrote it: passed through */
+
 u64 arch_rdmsr(u32 msr)
 {
 	return msr == MSR_IA32_LSTAR	      ? real_lstar
 	       : msr == MSR_IA32_TSC_DEADLINE ? real_deadline
+	       : msr == MSR_IA32_TSC_AUX      ? GUEST_TSC_AUX
 					      : 0;
 }
 
@@ -795,14 +798,20 @@ static void each_cpu_gets_its_own_trampoline(void **state)
 	configure_agent();
 	assert_int_equal(*(u32 *)(window_block + 5), 0x1d008);
 	assert_int_equal(*(u32 *)(copy1 + 5), 0x1d008);
-	assert_int_equal(*(u64 *)(window_block + 11),
-			 WINDOW_VA + FVX_WIN_STACKS + FVX_WIN_STACK_SIZE);
-	assert_int_equal(*(u64 *)(copy1 + 11), WINDOW_VA + FVX_WIN_STACKS + 2 * FVX_WIN_STACK_SIZE);
+	/* Each stack starts below its CPU's TSC slot, at the top of its area. */
+	assert_int_equal(*(u64 *)(window_block + 11), WINDOW_VA + FVX_WIN_STACK_TOP(0));
+	assert_int_equal(*(u64 *)(copy1 + 11), WINDOW_VA + FVX_WIN_STACK_TOP(1));
+	assert_int_equal(FVX_WIN_STACK_TOP(1),
+			 FVX_WIN_STACKS + 2 * FVX_WIN_STACK_SIZE - sizeof(struct fvx_tsc_slot));
 	assert_int_equal(*(u32 *)(window_block + 24), 0);
 	assert_int_equal(*(u32 *)(copy1 + 24), 1);
 	/* RIP-relative to the config page: the same target from every copy. */
 	assert_int_equal(*(u32 *)(window_block + 31), 0x1000);
 	assert_int_equal(*(u32 *)(copy1 + 31), 0x1000 - FVX_WIN_TRAMPOLINE_STRIDE);
+	/* RIP-relative to the TSC slot: each copy's to its own CPU's. */
+	assert_int_equal(42 + *(s32 *)(window_block + 38), FVX_WIN_STACK_TOP(0));
+	assert_int_equal(FVX_WIN_TRAMPOLINE_STRIDE + 42 + *(s32 *)(copy1 + 38),
+			 FVX_WIN_STACK_TOP(1));
 	/* Each CPU's LSTAR points at its own copy; its exit-mode VMCALL is
 	 * accepted only from there. */
 	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
@@ -863,8 +872,7 @@ static void return_entry_is_fixed_up_per_cpu(void **state)
 		u64 copy = FVX_WIN_TRAMPOLINE + cpu * FVX_WIN_TRAMPOLINE_STRIDE;
 		u8 *ret = window_block + copy + FVX_WIN_TRAMPOLINE_RETURN;
 
-		assert_int_equal(*(u64 *)(ret + 2),
-				 WINDOW_VA + FVX_WIN_STACKS + (cpu + 1) * FVX_WIN_STACK_SIZE);
+		assert_int_equal(*(u64 *)(ret + 2), WINDOW_VA + FVX_WIN_STACK_TOP(cpu));
 		assert_int_equal(*(u32 *)(ret + 0xf), cpu);
 		/* The RIP-relative operand, from the end of its instruction. */
 		assert_int_equal(copy + FVX_WIN_TRAMPOLINE_RETURN + 0x1a + *(s32 *)(ret + 0x16),
@@ -1356,6 +1364,448 @@ static void tsc_calibration_needs_the_key(void **state)
 	assert_int_equal(cpu0.tsc.transition, 0);
 	assert_int_equal(call(FVX_VMCALL_TSC_CALIBRATE, 0xfeed, 25), FVX_VMCALL_OK);
 	assert_int_equal(cpu0.tsc.transition, 25);
+}
+
+/* ---- the analyzer's time in fast mode (tsc.c) ---- */
+
+#define SPACE_A 0x9000ULL /* the address space window_setup loads */
+#define SPACE_B 0xf000ULL /* another one; its PML4 maps the window too */
+#define USER_RIP (IDT_VA + 0x20) /* user code: GPA 0x8020 */
+#define VDSO_RIP (IDT_VA + 0x1010) /* in the vDSO's page: GPA 0x7010 */
+#define TRACK_RIP (WINDOW_VA + 0x1a0) /* cpu 0's copy, its TSC routine */
+
+static struct fvx_tsc_slot *tsc_slot(unsigned int cpu)
+{
+	return (struct fvx_tsc_slot *)(window_block + FVX_WIN_STACK_TOP(cpu));
+}
+
+/* The guest runs for ticks of the host's TSC before its next exit. */
+static void runs(u64 ticks)
+{
+	fake_tsc += ticks;
+	cpu0.tsc.exit_tsc = fake_tsc;
+}
+
+/* The guest's TSC when the next exit begins. */
+static u64 guest_tsc_at_exit(void)
+{
+	return cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET];
+}
+
+static struct tsc_space *space(u64 pml4)
+{
+	unsigned int i;
+
+	for (i = 0; i < TSC_SPACES; i++)
+		if (hv.tsc.space[i].key == (pml4 | TSC_SPACE_USED))
+			return &hv.tsc.space[i];
+	return NULL;
+}
+
+static bool rdtsc_exiting(void)
+{
+	return vmcs[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_RDTSC_EXITING;
+}
+
+/* A fast trace with an analyzer, on a CPU that can switch RDTSC exiting,
+ * and the vDSO's code on the page at GPA 0x7000. */
+static void start_fast_trace(void)
+{
+	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
+
+	fake_tsc = cpu0.tsc.exit_tsc = 1 << 20; /* the exits below are short */
+	hv.tsc.rdtsc_exiting = true;
+	hv.tsc.vdso[0].start = 0x7000;
+	hv.tsc.vdso[0].end = 0x8000;
+	*(u64 *)(ram + SPACE_B + 511 * 8) = 0xd000 | 0x67;
+	configure_agent();
+	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
+					   .version = FVX_ANALYZER_VERSION,
+					   .header_size = sizeof(*h),
+					   .image_size = 128,
+					   .entry = 64 };
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	set_filter(0);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+}
+
+/* The trampoline's TSC routine, when the slot asks: FVX_VMCALL_TSC_TRACK. */
+static s64 track_from(u64 rip)
+{
+	u64 was = vmcs[GUEST_RIP];
+	s64 status;
+
+	vmcs[GUEST_RIP] = rip;
+	status = call(FVX_VMCALL_TSC_TRACK, 0, 0);
+	vmcs[GUEST_RIP] = was;
+	return status;
+}
+
+/* A fast trace in which the address space that runs (A) was tracked,
+ * then ran for a while. */
+static void start_tracked(void)
+{
+	start_fast_trace();
+	runs(100);
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	runs(1000);
+}
+
+static void mov_to_cr3(u64 value)
+{
+	regs.rbx = value;
+	vmcs[EXIT_QUALIFICATION] = 3 | 3 << 8; /* MOV to CR3 from RBX */
+	exit_with(EXIT_REASON_CR_ACCESS);
+}
+
+/* RDTSC or RDTSCP at rip and cpl: EDX:EAX. */
+static u64 guest_rdtsc(u32 reason, u64 rip, unsigned int cpl)
+{
+	vmcs[GUEST_RIP] = rip;
+	vmcs[GUEST_SS_AR_BYTES] = cpl == 3 ? 0xf3 : 0x93;
+	vmcs[VM_EXIT_INSTRUCTION_LEN] = reason == EXIT_REASON_RDTSCP ? 3 : 2;
+	regs.rax = regs.rdx = regs.rcx = ~0ULL;
+	exit_with(reason);
+	assert_int_equal(vmcs[GUEST_RIP], rip + vmcs[VM_EXIT_INSTRUCTION_LEN]);
+	assert_int_equal(regs.rax >> 32, 0);
+	assert_int_equal(regs.rdx >> 32, 0);
+	vmcs[GUEST_SS_AR_BYTES] = 0x93;
+	return regs.rdx << 32 | regs.rax;
+}
+
+/* Tracing alone costs nothing: no RDTSC exiting until an address space
+ * asks to be tracked, and the trampoline is told to ask. */
+static void tracking_starts_with_the_trampolines_call(void **state)
+{
+	start_fast_trace();
+	assert_false(rdtsc_exiting());
+	assert_int_equal(tsc_slot(0)->track, 1);
+	assert_int_equal(hv.tsc.count, 0);
+	runs(100);
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	assert_non_null(space(SPACE_A));
+	assert_int_equal(hv.tsc.count, 1);
+	assert_true(rdtsc_exiting());
+	assert_int_equal(tsc_slot(0)->track, 0);
+	/* Again: nothing new. */
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	assert_int_equal(hv.tsc.count, 1);
+}
+
+/* Only this CPU's trampoline copy may ask, and only while tracing, on a
+ * CPU that has RDTSC exiting. */
+static void tracking_is_for_the_trampoline_while_tracing(void **state)
+{
+	static struct vcpu cpu1;
+
+	cpu1 = (struct vcpu){ .hv = &hv, .index = 1 };
+	hv.cpu_count = 2;
+	hv.vcpus[1] = &cpu1;
+	hv.tsc.rdtsc_exiting = true;
+	configure_agent();
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK); /* not tracing */
+	assert_int_equal(hv.tsc.count, 0);
+	hv.vcpus[1] = NULL;
+	hv.cpu_count = 1;
+	start_fast_trace();
+	assert_int_equal(track_from(0x401000), FVX_VMCALL_EPERM);
+	assert_int_equal(track_from(TRACK_RIP + FVX_WIN_TRAMPOLINE_STRIDE), FVX_VMCALL_EPERM);
+	assert_int_equal(track_from(WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT), FVX_VMCALL_EPERM);
+	assert_int_equal(hv.tsc.count, 0);
+	assert_false(rdtsc_exiting());
+	/* Without RDTSC exiting nothing is tracked, nor asked for. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	hv.tsc.rdtsc_exiting = false;
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_int_equal(tsc_slot(0)->track, 0);
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	assert_int_equal(hv.tsc.count, 0);
+	assert_false(rdtsc_exiting());
+}
+
+/* What the trampoline measured goes to the address space that ran: at a
+ * MOV to CR3, the outgoing one. RDTSC exiting follows the address space
+ * that runs. */
+static void harvest_at_cr3_load_goes_to_the_outgoing_space(void **state)
+{
+	start_tracked();
+	tsc_slot(0)->hidden = 600;
+	mov_to_cr3(SPACE_B);
+	assert_int_equal(vmcs[GUEST_CR3], SPACE_B);
+	assert_int_equal(space(SPACE_A)->hidden, 600);
+	assert_int_equal(tsc_slot(0)->hidden, 0);
+	assert_int_equal(cpu0.tsc.analyzer, 600);
+	assert_false(rdtsc_exiting()); /* B is not tracked */
+	assert_int_equal(tsc_slot(0)->track, 1);
+	/* B asks, runs its analyzer, and A comes back. */
+	runs(100);
+	track_from(TRACK_RIP);
+	assert_true(rdtsc_exiting());
+	runs(500);
+	tsc_slot(0)->hidden = 70;
+	mov_to_cr3(SPACE_A | 0x5); /* a PCID: the same address space */
+	assert_int_equal(space(SPACE_B)->hidden, 70);
+	assert_int_equal(space(SPACE_A)->hidden, 600);
+	assert_true(rdtsc_exiting());
+	assert_int_equal(tsc_slot(0)->track, 0);
+	/* Any exit takes what the slot holds. */
+	runs(200);
+	tsc_slot(0)->hidden = 30;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(space(SPACE_A)->hidden, 630);
+	assert_int_equal(cpu0.tsc.analyzer, 700);
+}
+
+/* A MOV to CR3 the CPU would refuse (reserved bits) switches nothing: the
+ * harvest goes to the address space that still runs. */
+static void refused_cr3_load_keeps_the_space(void **state)
+{
+	start_tracked();
+	tsc_slot(0)->hidden = 300;
+	mov_to_cr3(SPACE_B | 1ULL << 52);
+	assert_int_equal(injected(), VECTOR_GP);
+	assert_int_equal(vmcs[GUEST_CR3], SPACE_A);
+	assert_int_equal(space(SPACE_A)->hidden, 300);
+	assert_null(space(SPACE_B));
+	assert_true(rdtsc_exiting());
+}
+
+/* User code reads its address space's TSC: the guest's less the analyzer
+ * time; the kernel and the vDSO read the guest's; RDTSCP also gets
+ * IA32_TSC_AUX. */
+static void rdtsc_takes_the_analyzer_time_out_for_user_code(void **state)
+{
+	u64 g;
+
+	start_tracked();
+	tsc_slot(0)->hidden = 600;
+	exit_with(EXIT_REASON_CPUID);
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), g - 600);
+	assert_int_equal(cpu0.tsc.adjusted, 1);
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 0), g);
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, VDSO_RIP, 3), g);
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSCP, USER_RIP, 3), g - 600);
+	assert_int_equal(regs.rcx, GUEST_TSC_AUX);
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSCP, VDSO_RIP, 3), g);
+	assert_int_equal(regs.rcx, GUEST_TSC_AUX);
+	assert_int_equal(cpu0.tsc.adjusted, 2);
+	/* Another address space's user code reads the guest's TSC. */
+	vmcs[GUEST_CR3] = SPACE_B;
+	runs(300);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), g);
+	assert_int_equal(cpu0.exits[EXIT_REASON_RDTSC] + cpu0.exits[EXIT_REASON_RDTSCP], 6);
+}
+
+/* A bogus slot (only the analyzer view and the hypervisor can write it,
+ * but the analyzer is not trusted with time): at most the guest time since
+ * the last resume is hidden, an address space's TSC never goes back, and
+ * hidden time beyond the guest's TSC reads as its last value. */
+static void bogus_slot_values_are_clamped(void **state)
+{
+	u64 first, second, elapsed;
+
+	start_fast_trace();
+	cpu0.tsc.transition = 40;
+	runs(100);
+	track_from(TRACK_RIP);
+	runs(1000);
+	first = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	runs(500);
+	elapsed = guest_tsc_at_exit() - cpu0.tsc.resumed;
+	tsc_slot(0)->hidden = ~0ULL;
+	second = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	assert_int_equal(space(SPACE_A)->hidden, elapsed);
+	assert_true(second >= first);
+	/* More hidden than the guest's TSC holds: no wrap. */
+	runs(500);
+	space(SPACE_A)->hidden = ~0ULL - 5;
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), second);
+	/* And a measure no larger than the time is taken whole. */
+	runs(500);
+	tsc_slot(0)->hidden = 200;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(space(SPACE_A)->hidden, ~0ULL - 5 + 200);
+}
+
+/* Hidden time that grows faster than a thread's reads (a harvest that
+ * came late, another thread's calls) never makes its TSC go back. */
+static void an_address_space_never_reads_less(void **state)
+{
+	u64 first, g;
+
+	start_tracked();
+	g = guest_tsc_at_exit();
+	first = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	assert_int_equal(first, g);
+	runs(100);
+	space(SPACE_A)->hidden = 5000; /* as a late harvest would */
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), first);
+	runs(6000);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), g - 5000);
+	/* The kernel is not held back. */
+	runs(10);
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 0), g);
+}
+
+/* A thread of an address space that ran on another CPU with RDTSC exiting
+ * off while the address space joined: once that CPU exits, the address
+ * space reads no less than that CPU's TSC, which its thread may have read. */
+static void a_space_that_joins_while_running_elsewhere_never_reads_less(void **state)
+{
+	static struct vcpu cpu1;
+	u64 offset0, g1;
+
+	cpu1 = (struct vcpu){ .hv = &hv, .index = 1 };
+	hv.cpu_count = 2;
+	hv.vcpus[1] = &cpu1;
+	start_fast_trace();
+	offset0 = vmcs[TSC_OFFSET];
+	/* cpu 1 runs A, untracked: no RDTSC exiting there. */
+	vmcs[TSC_OFFSET] = 100000;
+	cpu1.tsc.exit_tsc = fake_tsc;
+	vmexit_handler(&regs, &cpu1);
+	assert_int_equal(tsc_slot(1)->track, 1);
+	assert_false(cpu1.tsc.exiting);
+	/* cpu 0 tracks A. */
+	vmcs[TSC_OFFSET] = offset0;
+	runs(100);
+	track_from(TRACK_RIP);
+	/* cpu 1 exits: A joined while it ran there. */
+	vmcs[TSC_OFFSET] = 100000;
+	cpu1.tsc.exit_tsc = fake_tsc;
+	g1 = cpu1.tsc.exit_tsc + 100000;
+	regs.rax = 0;
+	vmexit_handler(&regs, &cpu1);
+	assert_true(cpu1.tsc.exiting);
+	assert_int_equal(space(SPACE_A)->last, g1);
+	/* cpu 0, whose TSC is behind, reads A's no less. */
+	vmcs[TSC_OFFSET] = offset0;
+	runs(100);
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), g1);
+	hv.vcpus[1] = NULL;
+}
+
+/* A full table drops the address space used longest ago: its TSC jumps
+ * forward to the guest's, never back. A CPU that runs it stops exiting on
+ * RDTSC at its next exit; what it measured meanwhile is not hidden. */
+static void full_table_evicts_the_oldest(void **state)
+{
+	unsigned int i;
+	u64 g, before;
+
+	start_fast_trace();
+	for (i = 0; i < TSC_SPACES; i++) {
+		vmcs[GUEST_CR3] = 0x100000 + i * 0x1000ULL;
+		runs(10);
+		assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	}
+	assert_int_equal(hv.tsc.count, TSC_SPACES);
+	assert_int_equal(hv.tsc.evicted, 0);
+	/* The first reads its TSC: now the second is the oldest. */
+	vmcs[GUEST_CR3] = 0x100000;
+	runs(10);
+	guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	vmcs[GUEST_CR3] = 0x200000;
+	runs(10);
+	track_from(TRACK_RIP);
+	assert_int_equal(hv.tsc.evicted, 1);
+	assert_int_equal(hv.tsc.count, TSC_SPACES);
+	assert_null(space(0x101000));
+	assert_non_null(space(0x100000));
+	assert_non_null(space(0x200000));
+	/* One with hidden time, running here, evicted by another CPU's
+	 * tracking (as far as this CPU can tell: the table changed). */
+	vmcs[GUEST_CR3] = 0x102000;
+	space(0x102000)->hidden = 50;
+	runs(10);
+	before = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	assert_true(rdtsc_exiting());
+	space(0x102000)->used = 0;
+	vmcs[GUEST_CR3] = 0x300000;
+	track_from(TRACK_RIP);
+	assert_null(space(0x102000));
+	assert_int_equal(hv.tsc.evicted, 2);
+	vmcs[GUEST_CR3] = 0x102000;
+	runs(10);
+	tsc_slot(0)->hidden = 5;
+	g = guest_tsc_at_exit();
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), g);
+	assert_true(g - before > 50);
+	assert_null(space(0x102000)); /* its measure was not hidden */
+	assert_false(rdtsc_exiting()); /* and it no longer exits */
+	assert_int_equal(tsc_slot(0)->track, 1); /* until it asks again */
+}
+
+/* When the last CPU stops tracing, the table is emptied: no RDTSC exiting
+ * anywhere, whatever runs. */
+static void stopping_the_trace_ends_rdtsc_exiting(void **state)
+{
+	start_fast_trace();
+	runs(100);
+	track_from(TRACK_RIP);
+	assert_true(rdtsc_exiting());
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	assert_false(rdtsc_exiting());
+	assert_int_equal(hv.tsc.count, 0);
+	assert_int_equal(tsc_slot(0)->track, 0);
+	tsc_slot(0)->hidden = 400; /* an event entry after the stop */
+	mov_to_cr3(SPACE_B);
+	mov_to_cr3(SPACE_A);
+	assert_false(rdtsc_exiting());
+	assert_int_equal(cpu0.tsc.analyzer, 0);
+	/* A new trace starts with a clean slot. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_int_equal(tsc_slot(0)->hidden, 0);
+	assert_int_equal(tsc_slot(0)->track, 1);
+}
+
+/* Where the CPU cannot clear RDTSC exiting (SDM A.3.2), it stays on; the
+ * reads of untracked code are the guest's TSC. */
+static void rdtsc_exiting_stays_where_it_cannot_be_cleared(void **state)
+{
+	hv.ctls.proc = CPU_BASED_RDTSC_EXITING;
+	vmcs[CPU_BASED_VM_EXEC_CONTROL] = CPU_BASED_RDTSC_EXITING;
+	start_fast_trace();
+	runs(100);
+	track_from(TRACK_RIP);
+	mov_to_cr3(SPACE_B);
+	assert_true(rdtsc_exiting());
+	runs(100);
+	assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3), guest_tsc_at_exit());
+}
+
+static void status_reports_the_analyzer_time(void **state)
+{
+	struct fvx_cpu_status *out = (void *)(ram + 0x3000);
+
+	start_tracked();
+	tsc_slot(0)->hidden = 250;
+	guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+	guest_rdtsc(EXIT_REASON_RDTSCP, USER_RIP, 0);
+	regs.rdx = sizeof(*out);
+	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_STATUS;
+	regs.rbx = 0;
+	regs.rcx = 0x3000;
+	exit_with(EXIT_REASON_VMCALL);
+	assert_int_equal(regs.rax, FVX_VMCALL_OK);
+	assert_int_equal(out->rdtsc_exits, 2);
+	assert_int_equal(out->rdtsc_adjusted, 1);
+	assert_int_equal(out->tsc_analyzer, 250);
+	assert_int_equal(out->tsc_spaces, 1);
+	assert_int_equal(out->tsc_evicted, 0);
 }
 
 /* ---- descriptor-table instructions (dt.c) ---- */
@@ -1861,6 +2311,18 @@ int main(void)
 		T(tsc_deadline_fires_once),
 		T(tsc_write_past_the_deadline_fires_it),
 		T(tsc_calibration_needs_the_key),
+		W(tracking_starts_with_the_trampolines_call),
+		W(tracking_is_for_the_trampoline_while_tracing),
+		W(harvest_at_cr3_load_goes_to_the_outgoing_space),
+		W(refused_cr3_load_keeps_the_space),
+		W(rdtsc_takes_the_analyzer_time_out_for_user_code),
+		W(bogus_slot_values_are_clamped),
+		W(an_address_space_never_reads_less),
+		W(a_space_that_joins_while_running_elsewhere_never_reads_less),
+		W(full_table_evicts_the_oldest),
+		W(stopping_the_trace_ends_rdtsc_exiting),
+		W(rdtsc_exiting_stays_where_it_cannot_be_cleared),
+		W(status_reports_the_analyzer_time),
 		W(sidt_with_base_index_scale_and_displacement),
 		W(sgdt_rip_relative_and_through_fs),
 		W(sidt_in_compatibility_mode_stores_six_bytes),

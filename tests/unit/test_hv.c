@@ -441,6 +441,32 @@ static void config_tells_the_analyzer_what_it_may_read(void **state)
 	}
 }
 
+/* The vDSO's code, whose RDTSCs read the guest's TSC as it is: as the
+ * platform names it, whole pages of RAM or nothing; and RDTSC exiting,
+ * which hides the analyzer's time, where the CPU allows it. */
+static void vdso_pages_and_rdtsc_exiting_come_from_load(void **state)
+{
+	const struct hv *hv;
+
+	fake.kernel.vdso[0].start = 0x2000000;
+	fake.kernel.vdso[0].end = 0x2002000;
+	fake.kernel.vdso[1].start = 0x2004010; /* not a page */
+	fake.kernel.vdso[1].end = 0x2005000;
+	fake.kernel.vdso[2].start = FAKE_RAM_TOP; /* not RAM */
+	fake.kernel.vdso[2].end = FAKE_RAM_TOP + 0x1000;
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	assert_int_equal(hv->tsc.vdso[0].start, 0x2000000);
+	assert_int_equal(hv->tsc.vdso[0].end, 0x2002000);
+	assert_int_equal(hv->tsc.vdso[1].end, hv->tsc.vdso[1].start);
+	assert_int_equal(hv->tsc.vdso[2].end, hv->tsc.vdso[2].start);
+	assert_log_has("vDSO image 1 at 2004010-2005000 is not page-aligned RAM");
+	assert_log_has("vDSO image 2");
+	assert_true(hv->tsc.rdtsc_exiting);
+	/* Off at launch: nothing traced, no RDTSC exits. */
+	assert_int_equal(vmcs_of(hv, 0)[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_RDTSC_EXITING, 0);
+}
+
 static void allocation_failure_at_every_step_frees_everything(void **state)
 {
 	unsigned int n, i;
@@ -574,6 +600,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(ept_hides_the_hypervisor, setup, teardown),
 		cmocka_unit_test_setup_teardown(config_tells_the_analyzer_what_it_may_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(vdso_pages_and_rdtsc_exiting_come_from_load, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(allocation_failure_at_every_step_frees_everything,
 						setup, teardown),

@@ -51,7 +51,7 @@ static unsigned int count(u64 from, u64 to, const u8 *pattern, size_t size)
 static void fixups_name_their_operands(void **state)
 {
 	const struct trampoline_fixup *f;
-	unsigned int kinds[5] = { 0 };
+	unsigned int kinds[6] = { 0 };
 
 	assert_true(code_size() <= FVX_WIN_TRAMPOLINE_STRIDE);
 	f = fvx_trampoline_fixups;
@@ -61,7 +61,7 @@ static void fixups_name_their_operands(void **state)
 		s64 target = (s64)f->end + *(const s32 *)(end - 4);
 
 		assert_true(f->end >= 8 && f->end <= code_size());
-		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_CPU);
+		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_TSC);
 		kinds[f->kind]++;
 		switch (f->kind) {
 		case FIX_STACK_TOP:
@@ -82,11 +82,192 @@ static void fixups_name_their_operands(void **state)
 			assert_non_null(memchr(end - 9, 0x65, 5)); /* the %gs prefix */
 			assert_true(*(const u32 *)(end - 4) < sizeof(struct fvx_percpu_scratch));
 			break;
+		case FIX_TSC: /* RIP-relative (ModRM mod 0, r/m 5), into CPU 0's slot */
+			assert_int_equal(end[-5] & 0xc7, 0x05);
+			assert_true(
+				target >= (s64)FVX_WIN_STACK_TOP(0) &&
+				target < (s64)(FVX_WIN_STACK_TOP(0) + sizeof(struct fvx_tsc_slot)));
+			break;
 		}
 	}
 	/* One analyzer stack in each of the two entries that use it. */
 	assert_int_equal(kinds[FIX_STACK_TOP], 2);
 	assert_int_equal(kinds[FIX_CPU], 2);
+	/* The TSC routines: the track flag, the start's two halves, the end's
+	 * start and accumulator. */
+	assert_int_equal(kinds[FIX_TSC], 5);
+}
+
+/* ---- the TSC measure: an instruction walk over the real code ---- */
+
+/* The length of the instruction at off, for the forms the trampoline uses
+ * (legacy prefixes, REX, one- and two-byte opcodes, ModRM, SIB,
+ * displacements, immediates); 0 for anything else. */
+static unsigned int insn_length(u64 off)
+{
+	const u8 *p = fvx_trampoline + off, *start = p;
+	bool rex_w = false, modrm = false, opsize = false;
+	unsigned int imm = 0;
+	u8 op;
+
+	while (*p == 0x65 || *p == 0x66 || *p == 0xf3 || *p == 0xf2 || *p == 0xf0)
+		opsize |= *p++ == 0x66;
+	if ((*p & 0xf0) == 0x40)
+		rex_w = *p++ & 8;
+	op = *p++;
+	if (op == 0x0f) {
+		op = *p++;
+		if (op == 0x05 || op == 0x07 || op == 0x0b || op == 0x32)
+			return p - start; /* syscall, sysret, ud2, rdmsr */
+		if (op >= 0x80 && op <= 0x8f)
+			return p - start + 4; /* jcc rel32 */
+		if (op != 0x01 && op != 0x1e && op != 0xa3)
+			return 0;
+		modrm = true; /* vmfunc, vmcall, swapgs; endbr64; bt */
+	} else if ((op & 0xc4) == 0 && (op & 7) < 4) {
+		modrm = true; /* add, or, adc, sbb, and, sub, xor, cmp r/m forms */
+	} else if (op == 0x3d || op == 0xa9 || op == 0xe8 || op == 0xe9) {
+		imm = 4;
+	} else if ((op & 0xf0) == 0x70 || op == 0xeb || op == 0xa8 || (op & 0xf8) == 0xb0) {
+		imm = 1;
+	} else if ((op & 0xf8) == 0xb8) {
+		imm = rex_w ? 8 : 4;
+	} else if ((op & 0xf0) == 0x50 || op == 0x9c || op == 0x9d || op == 0xc3 || op == 0xcc ||
+		   op == 0xfa || op == 0x90) {
+		return p - start;
+	} else if (op == 0x85 || op == 0x87 || op == 0x89 || op == 0x8b || op == 0x8d ||
+		   op == 0xd1 || op == 0xff) {
+		modrm = true;
+	} else if (op == 0x80 || op == 0x83 || op == 0xc1 || op == 0xc6) {
+		modrm = true;
+		imm = 1;
+	} else if (op == 0x81 || op == 0xc7) {
+		modrm = true;
+		imm = 4;
+	} else if (op == 0xf6 || op == 0xf7) {
+		modrm = true;
+		imm = (p[0] & 0x30) == 0 ? (op == 0xf6 ? 1 : 4) : 0; /* test has an immediate */
+	} else {
+		return 0;
+	}
+	if (opsize && imm == 4 && op != 0xe8 && op != 0xe9)
+		imm = 2;
+	if (modrm) {
+		u8 m = *p++, mod = m >> 6, rm = m & 7;
+
+		if (mod != 3 && rm == 4 && mod == 0 && (*p & 7) == 5)
+			p += 4; /* SIB without a base: disp32 */
+		if (mod != 3 && rm == 4)
+			p++;
+		if (mod == 1)
+			p += 1;
+		else if (mod == 2 || (mod == 0 && rm == 5))
+			p += 4;
+	}
+	return p - start + imm;
+}
+
+/* Walks a fast entry from off on the path of a traced call the measure is
+ * taken on: conditional jumps fall through (selected, tracked, no retry),
+ * direct jumps and calls are followed, the analyzer's indirect call counts
+ * as one instruction, and the walk ends at the entry's last instruction
+ * (the jump to Linux, SYSRET, or its RET). Counts the instructions before
+ * the first RDMSR and from the second on. */
+static void walk_measure(u64 off, unsigned int *before, unsigned int *after)
+{
+	const u8 rdmsr[] = { 0x0f, 0x32 };
+	unsigned int reads = 0, steps, len, depth = 0;
+	u64 ret[4];
+
+	*before = *after = 0;
+	for (steps = 0; steps < 1000; steps++) {
+		const u8 *p = fvx_trampoline + off;
+
+		len = insn_length(off);
+		assert_int_not_equal(len, 0);
+		if (!memcmp(p, rdmsr, 2))
+			reads++;
+		if (reads == 0)
+			(*before)++;
+		if (reads >= 2)
+			(*after)++;
+		if (p[0] == 0xe8) { /* call rel32 */
+			assert_true(depth < 4);
+			ret[depth++] = off + len;
+			off += len + (s64) * (const s32 *)(p + 1);
+		} else if (p[0] == 0xc3) {
+			if (!depth)
+				break;
+			off = ret[--depth];
+		} else if (p[0] == 0xeb) {
+			off += len + (s64)(int8_t)p[1];
+		} else if (p[0] == 0xe9) {
+			off += len + (s64) * (const s32 *)(p + 1);
+		} else if ((p[0] == 0xff && p[1] == 0x25) ||
+			   (p[0] == 0x48 && p[1] == 0x0f && p[2] == 0x07)) {
+			break; /* jmp *forward(%rip), sysretq */
+		} else {
+			off += len;
+		}
+	}
+	assert_true(steps < 1000);
+	assert_int_equal(reads, 2);
+}
+
+/* The constants added to each measure are the instructions it leaves out,
+ * exactly: in Bochs each one is a TSC tick that Linux alone would not
+ * spend. */
+static void tsc_constants_count_what_the_measure_leaves_out(void **state)
+{
+	unsigned int before, after;
+
+	walk_measure(0, &before, &after);
+	assert_int_equal(before + after, TSC_FAST_OUTSIDE);
+	walk_measure(FVX_WIN_TRAMPOLINE_RETURN, &before, &after);
+	assert_int_equal(before + after, TSC_EVENT_OUTSIDE);
+}
+
+/* Each fast entry measures from right after its switch into the analyzer
+ * view to right before its switch back, around the analyzer's call; the
+ * start asks the hypervisor to track the address space with one VMCALL,
+ * TSC_TRACK, only when the slot's track flag says so; reads are RDMSR of
+ * IA32_TSC (RDTSC exits while a tracked address space runs). */
+static void fast_entries_measure_the_analyzer_view(void **state)
+{
+	static const u64 entries[2][2] = { { 0, FVX_WIN_TRAMPOLINE_EXIT },
+					   { FVX_WIN_TRAMPOLINE_RETURN,
+					     FVX_WIN_TRAMPOLINE_RETURN_EXIT } };
+	const u8 analyzer_call[] = { 0xff, 0x15 }, mov_tsc[] = { 0xb9, 0x10, 0, 0, 0, 0x0f, 0x32 },
+		 rdtsc[] = { 0x0f, 0x31 };
+	static const u32 outside[2] = { TSC_FAST_OUTSIDE, TSC_EVENT_OUTSIDE };
+	u64 fast_end = fvx_trampoline_fast_end - fvx_trampoline, from, to, first, second, stop;
+	unsigned int e;
+	u8 rax[8], end[6] = { 0xbe }; /* mov $constant, %esi; call */
+
+	for (e = 0; e < 2; e++) {
+		from = entries[e][0];
+		to = entries[e][1];
+		first = find(from, to, vmfunc, 3);
+		second = find(first + 1, to, vmfunc, 3);
+		/* the start's call right after the first switch */
+		assert_int_equal(fvx_trampoline[first + 3], 0xe8);
+		assert_true(find(first + 3, second, analyzer_call, 2) < second);
+		/* the end's after the analyzer's call, before the second
+		 * switch, with this entry's constant */
+		memcpy(end + 1, &outside[e], 4);
+		end[5] = 0xe8;
+		stop = find(first, second, end, sizeof(end));
+		assert_true(stop < second);
+		assert_true(find(first, stop, analyzer_call, 2) < stop);
+		assert_int_equal(find(stop + 1, second, end, sizeof(end)), second);
+	}
+	/* The routines, in the fast part: two TSC reads through IA32_TSC
+	 * and no RDTSC anywhere in the trampoline. */
+	assert_int_equal(count(0, fast_end, mov_tsc, sizeof(mov_tsc)), 2);
+	assert_int_equal(count(0, code_size(), rdtsc, 2), 0);
+	*(u64 *)rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_TSC_TRACK;
+	assert_int_equal(count(0, fast_end, rax, 8), 1);
+	assert_int_equal(count(0, FVX_WIN_TRAMPOLINE_EXIT, vmcall, 3), 1);
 }
 
 /* The fast return entry: a C function at its offset that checks the filter
@@ -156,6 +337,8 @@ int main(void)
 		cmocka_unit_test(fast_return_entry_checks_the_filter_first),
 		cmocka_unit_test(fast_return_entry_passes_the_call_arguments),
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),
+		cmocka_unit_test(tsc_constants_count_what_the_measure_leaves_out),
+		cmocka_unit_test(fast_entries_measure_the_analyzer_view),
 	};
 
 	return cmocka_run_group_tests_name("trampoline", tests, NULL, NULL);

@@ -104,6 +104,14 @@ void fvx_offsets(void)
 	DEFINE(VMCALL_MAGIC, FVX_VMCALL_MAGIC);
 	DEFINE(VMCALL_TRACE_EVENT, FVX_VMCALL_TRACE_EVENT);
 	DEFINE(VMCALL_TRACE_RETURN, FVX_VMCALL_TRACE_RETURN);
+	DEFINE(VMCALL_TSC_TRACK, FVX_VMCALL_TSC_TRACK);
+	/* The analyzer view's time: CPU 0's slot (FIX_TSC moves each copy's
+	 * references to its own CPU's), and the MSR read for the TSC. */
+	DEFINE(WIN_TSC_SLOT, FVX_WIN_STACK_TOP(0));
+	OFFSET(T_HIDDEN, fvx_tsc_slot, hidden);
+	OFFSET(T_START, fvx_tsc_slot, start);
+	OFFSET(T_TRACK, fvx_tsc_slot, track);
+	DEFINE(MSR_NR_TSC, MSR_IA32_TSC);
 
 	/* root.ld.S: the VMX-root image header. */
 	DEFINE(RIH_MAGIC, ROOT_IMAGE_MAGIC);

@@ -9,7 +9,12 @@
  * agent's sys_exit probe calls on its CPU's copy when a system call
  * returns. Offsets come from the C headers through the generated
  * fvx_offsets.h. Each FIXUP marks an operand the hypervisor fills in per
- * CPU (trampoline.h): nothing it trusts is read from guest memory. */
+ * CPU (trampoline.h): nothing it trusts is read from guest memory.
+ * Both fast entries measure, with IA32_TSC, the time from just after their
+ * switch into the analyzer view to just before their switch back, and add
+ * it to this CPU's fvx_tsc_slot, which the hypervisor takes out of the TSC
+ * of the address space that ran (hypervisor/core/tsc.c). RDMSR, not RDTSC:
+ * RDTSC exits while that address space runs. */
 #include "trampoline.h"
 #include "fvx_offsets.h"
 
@@ -24,6 +29,7 @@
 #define CONFIG (fvx_trampoline + WIN_CONFIG)
 #define DATA (fvx_trampoline + WIN_DATA)
 #define EVENT(field) (8 + field)(%rsp)
+#define TSC(field) (fvx_trampoline + WIN_TSC_SLOT + field)
 
 	.section .rodata.fvx_fixups, "a"
 	.balign 8
@@ -55,6 +61,7 @@ fvx_trampoline:
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
+	call .Ltsc_start		/* (keeps RDX, the user's) */
 	pushfq
 	sub $TRAMP_FRAME, %rsp		/* user R11 at 0, struct fvx_event at 8 */
 	mov %r11, (%rsp)
@@ -84,7 +91,9 @@ fvx_trampoline:
 	cmp $ENTRY_RETRY, %eax
 	jne 1f
 	orq $1, TRAMP_FRAME(%rsp)
-1:	mov (%rsp), %r11
+1:	mov $TSC_FAST_OUTSIDE, %esi
+	call .Ltsc_stop
+	mov (%rsp), %r11
 	mov EVENT(EV_ARGS + 0), %rdi
 	mov EVENT(EV_ARGS + 8), %rsi
 	mov EVENT(EV_ARGS + 16), %rdx
@@ -115,6 +124,40 @@ fvx_trampoline:
 	sub $2, %rcx
 	swapgs
 	sysretq
+
+	/* The analyzer view's time, for both fast entries: called on this
+	 * CPU's analyzer stack, in the analyzer view, interrupts off. The
+	 * start, first asking the hypervisor to track the address space that
+	 * runs if it says so (fvx_tsc_slot.track); clobbers RAX, RCX and the
+	 * arithmetic flags. */
+.Ltsc_start:
+	mov TSC(T_TRACK)(%rip), %eax; FIXUP(FIX_TSC)
+	test %eax, %eax
+	jnz .Ltsc_track
+.Ltsc_read:
+	push %rdx
+	mov $MSR_NR_TSC, %ecx
+	rdmsr
+	mov %eax, TSC(T_START)(%rip); FIXUP(FIX_TSC)
+	mov %edx, TSC(T_START + 4)(%rip); FIXUP(FIX_TSC)
+	pop %rdx
+	ret
+.Ltsc_track:
+	movabs $(VMCALL_MAGIC << 32 | VMCALL_TSC_TRACK), %rax
+	vmcall
+	jmp .Ltsc_read
+	/* The end: the ticks since the start, plus ESI for the instructions
+	 * of the entry the measure leaves out, added to fvx_tsc_slot.hidden.
+	 * Clobbers RAX, RCX, RDX and the arithmetic flags. */
+.Ltsc_stop:
+	mov $MSR_NR_TSC, %ecx
+	rdmsr
+	shl $32, %rdx
+	or %rax, %rdx
+	sub TSC(T_START)(%rip), %rdx; FIXUP(FIX_TSC)
+	add %rsi, %rdx
+	add %rdx, TSC(T_HIDDEN)(%rip); FIXUP(FIX_TSC)
+	ret
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
@@ -175,6 +218,7 @@ fvx_trampoline_fast_end:
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
+	call .Ltsc_start		/* (keeps RDX, the arguments) */
 	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
 	mov %r8, EV_FLAGS(%rsp)
@@ -211,6 +255,8 @@ fvx_trampoline_fast_end:
 	jmp 6f
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 6:	mov %eax, %edi			/* what the analyzer returned */
+	mov $TSC_EVENT_OUTSIDE, %esi
+	call .Ltsc_stop
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc

@@ -9,6 +9,16 @@
 #define FIX_CONFIG 2 /* RIP-relative disp32 to the config page -= the copy's offset */
 #define FIX_STACK_TOP 3 /* imm64 = this CPU's analyzer stack top (window address) */
 #define FIX_CPU 4 /* imm32 = this CPU's number */
+#define FIX_TSC 5 /* RIP-relative disp32 to CPU 0's fvx_tsc_slot += the distance to this CPU's */
+
+/* What the TSC measure of a traced call leaves out (trampoline.S): the
+ * instructions of its path before the first read of IA32_TSC and from the
+ * second on, added to each measure as TSC ticks. Exact where the TSC
+ * counts instructions (Bochs); on hardware those instructions take more
+ * cycles than that, so what is added never exceeds what was spent.
+ * tests/unit/test_trampoline.c counts them in the code. */
+#define TSC_FAST_OUTSIDE 46 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_EVENT_OUTSIDE 43 /* the event entry, for a 64-bit call's return */
 
 #ifndef __ASSEMBLER__
 #include "../../types.h"

@@ -2,13 +2,16 @@
  * or FastVMIX, is there. Prints one line per check,
  *   NAME VALUE
  * (timings: the median of 501 samples in TSC ticks; ratios in thousandths;
- * the rest as text), so that runs without the hypervisor, with it loaded
+ * backward steps of the clocks a process reads, counted; the rest as
+ * text), so that runs without the hypervisor, with it loaded
  * and while traced can be compared line by line (tests/system/scenarios/
  * timing.sh does). It only looks; it changes nothing. */
 #define _GNU_SOURCE
 #include <cpuid.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -106,6 +109,57 @@ static void clocks(void)
 	sus = (sb.tv_sec - sa.tv_sec) * 1e6 + (sb.tv_nsec - sa.tv_nsec) / 1e3;
 	printf("clock-ticks-per-us-vdso %.0f\n", us > 0 ? (t1 - t0) / us : 0);
 	printf("clock-ticks-per-us-syscall %.0f\n", sus > 0 ? (t1 - t0) / sus : 0);
+}
+
+/* Whether time ever goes back for this process, between system calls:
+ * RDTSC, and CLOCK_MONOTONIC through the vDSO, read 5000 times each with
+ * a getpid between reads; then two threads doing the same with their own
+ * RDTSC and each other's system calls in between. All on one CPU (the
+ * CPUs' TSCs may differ by their own hypervisor time: that is not what
+ * this looks at). Prints the backward steps seen. */
+#define MONO_READS 5000
+
+static void *tsc_backward_steps(void *arg)
+{
+	uint64_t prev = 0, t, back = 0;
+
+	for (int i = 0; i < MONO_READS; i++) {
+		t = tsc();
+		back += t < prev;
+		prev = t;
+		syscall(SYS_getpid);
+	}
+	return (void *)(uintptr_t)back;
+}
+
+static void monotonic(void)
+{
+	struct timespec ts, last = { 0, 0 };
+	pthread_t threads[2];
+	uint64_t back = 0;
+	void *r;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	printf("mono-tsc-backward %llu\n", (unsigned long long)(uintptr_t)tsc_backward_steps(NULL));
+	for (int i = 0; i < MONO_READS; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		back += ts.tv_sec < last.tv_sec ||
+			(ts.tv_sec == last.tv_sec && ts.tv_nsec < last.tv_nsec);
+		last = ts;
+		syscall(SYS_getpid);
+	}
+	printf("mono-clock-backward %llu\n", (unsigned long long)back);
+	back = 0;
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&threads[i], NULL, tsc_backward_steps, NULL))
+			threads[i] = 0;
+	for (int i = 0; i < 2; i++)
+		if (threads[i] && !pthread_join(threads[i], &r))
+			back += (uintptr_t)r;
+	printf("mono-tsc-threads-backward %llu\n", (unsigned long long)back);
 }
 
 static sigjmp_buf env;
@@ -236,6 +290,8 @@ int main(int argc, char **argv)
 		timing();
 		clocks();
 	}
+	if (!strcmp(only, "all") || !strcmp(only, "monotonic"))
+		monotonic();
 	if (!strcmp(only, "all") || !strcmp(only, "identity")) {
 		cpu_identity();
 		msrs();

@@ -1,0 +1,36 @@
+/* Timing transparency, the load-time half (tsc.h): where the vDSO's code
+ * is, whose RDTSCs read the guest's TSC as it is (its clock_gettime must
+ * stay Linux's), and whether this CPU model lets RDTSC exiting be switched
+ * on (else the analyzer's time stays visible). */
+#include "vcpu.h"
+#include "../platform.h"
+
+_Static_assert(ARRAY_LEN(((struct platform_kernel_layout *)0)->vdso) == TSC_VDSO_IMAGES,
+	       "one range per vDSO image");
+
+void tsc_init(struct hv *hv)
+{
+	struct platform_kernel_layout l = { 0 };
+	unsigned int i;
+
+	hv->tsc.rdtsc_exiting = vmx_ctl_may_set(hv->caps.proc, CPU_BASED_RDTSC_EXITING);
+	platform_kernel_layout(&l);
+	for (i = 0; i < TSC_VDSO_IMAGES; i++) {
+		u64 start = l.vdso[i].start, end = l.vdso[i].end;
+
+		if (start == end)
+			continue;
+		if (start > end || ((start | end) & (PAGE_SIZE_4K - 1)) || end > hv->ram_top) {
+			platform_log(
+				"vDSO image %u at %llx-%llx is not page-aligned RAM: its RDTSCs "
+				"read as user code's\n",
+				i, start, end);
+			continue;
+		}
+		hv->tsc.vdso[i].start = start;
+		hv->tsc.vdso[i].end = end;
+	}
+	if (!hv->tsc.rdtsc_exiting)
+		platform_log(
+			"no RDTSC exiting: the analyzer's time stays in traced processes' TSC\n");
+}
