@@ -908,6 +908,12 @@ static void check_ept(void)
 		}
 }
 
+/* Every field of struct fvx_cpu_status is predicted below: a new one (a new
+ * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
+_Static_assert(FVX_CPU_STATUS_VERSION == 3 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 16 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v3");
+
 static s64 status_call(void)
 {
 	struct prediction *p = &x.p;
@@ -2075,6 +2081,10 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	}
 	FIELD(guest_efer_sce);
 	FIELD(msr_writes_shadowed);
+	FIELD(dt_loads_refused);
+	FIELD(kernel_writes_refused);
+	FIELD(text_pokes);
+	FIELD(resume_tampered);
 	FIELD(trace_mode);
 	FIELD(analyzer_interrupted);
 	FIELD(attacks);

@@ -499,6 +499,48 @@ static void shadowed_writes_are_logged_a_few_times(void **state)
 	assert_int_equal(log_lines, 16);
 }
 
+/* STATUS reports the counters of version 3 in their own fields, after
+ * bad_unload_keys: three WRMSRs of STAR kept from the CPU read back as
+ * msr_writes_shadowed 3, and a buffer larger than the struct gets the
+ * struct only. The input tests/fuzz/corpus/exit_fuzz/
+ * crash-status-reports-shadowed-msr-writes does the same on the fuzz
+ * machine, whose model of STATUS once left these fields out. */
+static void status_reports_shadowed_writes_and_the_other_v3_counters(void **state)
+{
+	struct fvx_cpu_status *out = (void *)guest_page;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		guest_wrmsr(MSR_IA32_STAR, 0);
+		assert_int_equal(injected(), 0xffffffff);
+	}
+	assert_int_equal(cpu0.msr_writes_shadowed, 3);
+	cpu0.dt_loads_refused = 4;
+	cpu0.kernel_writes_refused = 5;
+	cpu0.text_pokes = 6;
+	cpu0.resume_tampered = 7;
+	cpu0.bad_unload_keys = 2;
+	memset(guest_page, 0xa5, sizeof(guest_page));
+	regs.rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_STATUS;
+	regs.rbx = 0;
+	regs.rcx = GUEST_PAGE_GPA;
+	regs.rdx = sizeof(guest_page);
+	exit_with(EXIT_REASON_VMCALL);
+	assert_int_equal(regs.rax, FVX_VMCALL_OK);
+	assert_int_equal(out->version, FVX_CPU_STATUS_VERSION);
+	assert_int_equal(out->size, sizeof(*out));
+	assert_int_equal(out->vmcalls, 1);
+	assert_int_equal(out->exits[EXIT_REASON_MSR_WRITE], 3);
+	assert_int_equal(out->bad_unload_keys, 2);
+	assert_int_equal(out->msr_writes_shadowed, 3);
+	assert_int_equal(out->dt_loads_refused, 4);
+	assert_int_equal(out->kernel_writes_refused, 5);
+	assert_int_equal(out->text_pokes, 6);
+	assert_int_equal(out->resume_tampered, 7);
+	for (i = sizeof(*out); i < sizeof(guest_page); i++)
+		assert_int_equal(guest_page[i], 0xa5);
+}
+
 /* As on the CPU (SDM Vol. 2B WRMSR): a non-canonical SYSENTER_ESP/EIP is
  * #GP, and the width of canonical follows CR4.LA57. */
 static void sysenter_addresses_must_be_canonical(void **state)
@@ -2278,6 +2320,7 @@ int main(void)
 		S(syscall_msrs_exit),
 		S(shadowed_msrs_read_back_and_keep_the_real_value),
 		S(shadowed_writes_are_logged_a_few_times),
+		S(status_reports_shadowed_writes_and_the_other_v3_counters),
 		S(sysenter_addresses_must_be_canonical),
 		S(efer_keeps_sce_for_the_trampoline),
 		S(efer_faults_on_reserved_bits_and_lme_changes),
