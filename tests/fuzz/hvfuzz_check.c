@@ -910,9 +910,9 @@ static void check_ept(void)
 
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
-_Static_assert(FVX_CPU_STATUS_VERSION == 3 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 16 * 8,
-	       "status_call predicts every field of struct fvx_cpu_status v3");
+_Static_assert(FVX_CPU_STATUS_VERSION == 4 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 21 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v4");
 
 static s64 status_call(void)
 {
