@@ -7,7 +7,12 @@
 # timeout: 400
 . /scenarios/lib.sh
 known='getpid getpid getpid openat write exit_group $'
-names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' "$1" | tr '\n' ' '; }
+# names TRACE: the names of the calls of the process that opened
+# /tmp/fvx-known (syscall_seq: other processes of the sample interleave)
+names() {
+	pid=$(sed -n 's/^\[pid *\([0-9]*\)\] openat(AT_FDCWD, "\/tmp\/fvx-known".*/\1/p' "$1" | head -n 1)
+	sed -n "s/^\[pid *${pid:-none}\] \([a-z_0-9]*\)(.*/\1/p" "$1" | tr '\n' ' '
+}
 # kattack GROUP: runs one group of attacks; its report in /tmp/ka-GROUP.txt
 kattack() {
 	n=$(dmesg | wc -l)
@@ -39,6 +44,7 @@ for g in msr dt text; do
 	check kernel-$g-ran grep -q "fvx_kattack: $g done, 0 failed" /tmp/ka-$g.txt
 	wait $tracer
 	names /tmp/ka-trace-$g.txt >/tmp/ka-trace-$g.names
+	echo "# $g: the sample's calls: $(cat /tmp/ka-trace-$g.names)"
 	check kernel-$g-sample-trace-complete grep -q "$known" /tmp/ka-trace-$g.names
 done
 
