@@ -21,7 +21,7 @@
 #define POLL_US 2000
 
 struct options {
-	bool follow, json, durations, summary, drop;
+	bool follow, json, durations, summary, drop, hide_time;
 	int pid, timestamps, string_limit;
 	unsigned int status;
 	uint32_t mode, seal;
@@ -39,7 +39,8 @@ static void on_interrupt(int sig)
 
 #define USAGE                                                                                      \
 	"usage: fastvmix trace [-f] [-c] [-t[t[t]]] [-T] [-e trace=NAMES] [-e status=WHICH] "      \
-	"[-s N] [-o FILE] [--json] [--mode fast|exit] [--analyzer FILE] [--drop] [--seal "         \
+	"[-s N] [-o FILE] [--json] [--mode fast|exit] [--analyzer FILE] [--drop] [--hide-time] "   \
+	"[--seal "                                                                                 \
 	"SECONDS] "                                                                                \
 	"(-p PID | -- CMD [ARGS])\n"
 
@@ -72,6 +73,9 @@ static void help(void)
 	       "                     %s)\n"
 	       "  --drop             when a CPU's ring is full, drop records (counted) instead\n"
 	       "                     of making the traced thread wait for this command\n"
+	       "  --hide-time        take the analyzer's time out of what the traced processes\n"
+	       "                     read with RDTSC (costs a VM exit per RDTSC of theirs and\n"
+	       "                     of the kernel's while they run: about one per call)\n"
 	       "  --seal SECONDS     a sealed trace: for SECONDS nobody, not even guest ring 0,\n"
 	       "                     can stop it, change it or unload FastVMIX; the trace\n"
 	       "                     lasts at least that long\n"
@@ -121,7 +125,7 @@ static long parse_number(const char *s, long min, long max)
 	return *end || v < min || v > max ? -1 : v;
 }
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_ANALYZER, OPT_SEAL, OPT_DROP };
+enum { OPT_JSON = 256, OPT_MODE, OPT_ANALYZER, OPT_SEAL, OPT_DROP, OPT_HIDE_TIME };
 
 /* 1 when --help was asked for, -1 on wrong usage. */
 static int parse(int argc, char **argv, struct options *o)
@@ -131,6 +135,7 @@ static int parse(int argc, char **argv, struct options *o)
 					       { "analyzer", required_argument, 0, OPT_ANALYZER },
 					       { "seal", required_argument, 0, OPT_SEAL },
 					       { "drop", no_argument, 0, OPT_DROP },
+					       { "hide-time", no_argument, 0, OPT_HIDE_TIME },
 					       { "help", no_argument, 0, 'h' },
 					       { 0, 0, 0, 0 } };
 	long v;
@@ -167,6 +172,7 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_DROP: o->drop = true; break;
+		case OPT_HIDE_TIME: o->hide_time = true; break;
 		case OPT_ANALYZER: o->analyzer = optarg; break;
 		case OPT_SEAL:
 			v = parse_number(optarg, 1, 86400);
@@ -215,13 +221,14 @@ static bool output_options(struct output *out, const struct options *o)
  * hypervisor has none (ENOENT). */
 static int start(int fd, const struct options *o, pid_t target, const uint64_t syscalls[8])
 {
-	struct fvx_trace_request req = { .version = FVX_TRACE_REQUEST_VERSION,
-					 .mode = o->mode,
-					 .seal_seconds = o->seal,
-					 .flags = o->drop ? FVX_TRACE_DROP : 0,
-					 .string_limit = (__u32)o->string_limit,
-					 .filter = { .target_tgid = target,
-						     .follow_children = o->follow } };
+	struct fvx_trace_request req = {
+		.version = FVX_TRACE_REQUEST_VERSION,
+		.mode = o->mode,
+		.seal_seconds = o->seal,
+		.flags = (o->drop ? FVX_TRACE_DROP : 0) | (o->hide_time ? FVX_TRACE_HIDE_TIME : 0),
+		.string_limit = (__u32)o->string_limit,
+		.filter = { .target_tgid = target, .follow_children = o->follow }
+	};
 	int err;
 
 	memcpy(req.filter.syscalls, syscalls, sizeof(req.filter.syscalls));

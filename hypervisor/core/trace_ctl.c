@@ -182,6 +182,7 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
 	hv->trace_drop = req.flags & FVX_TRACE_DROP;
+	hv->trace_hide_time = req.flags & FVX_TRACE_HIDE_TIME;
 	if (hv->configured && hv->analyzer_loaded)
 		publish_entries(hv);
 	f->follow_children = !!f->follow_children;

@@ -149,10 +149,12 @@ static void unlock(struct tsc_state *t)
 	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* While some CPU traces, on a CPU that can switch RDTSC exiting on. */
+/* While some CPU traces a trace that asked for it (FVX_TRACE_HIDE_TIME),
+ * on a CPU that can switch RDTSC exiting on. */
 static bool hiding(const struct hv *hv)
 {
-	return hv->tsc.rdtsc_exiting && __atomic_load_n(&hv->tracing_cpus, __ATOMIC_ACQUIRE);
+	return hv->tsc.rdtsc_exiting && hv->trace_hide_time &&
+	       __atomic_load_n(&hv->tracing_cpus, __ATOMIC_ACQUIRE);
 }
 
 static struct fvx_tsc_slot *slot(const struct vcpu *v)

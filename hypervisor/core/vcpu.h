@@ -141,6 +141,7 @@ struct hv {
 	bool configured;
 	bool analyzer_loaded;
 	bool trace_drop; /* full rings drop records (FVX_TRACE_DROP) */
+	bool trace_hide_time; /* the analyzer's time taken out of user RDTSC (FVX_TRACE_HIDE_TIME) */
 	u32 tracing_cpus;
 	u64 seal_until; /* TSC: a sealed trace runs until then; 0 when not sealed */
 	struct ptp_state ptp; /* page-table protection of the window (ptprotect.c) */

@@ -119,7 +119,13 @@ struct fvx_trace_request {
 /* When a ring is full, drop the record (counted) instead of making the
  * thread wait until the frontend has drained it. */
 #define FVX_TRACE_DROP (1u << 0)
-#define FVX_TRACE_FLAGS FVX_TRACE_DROP
+/* Take the analyzer's own time out of the traced processes' user-mode
+ * RDTSC (hypervisor/core/tsc.c). It costs exits: RDTSC exiting is on while
+ * a traced process runs, and the kernel reads the TSC too (on x86 at the
+ * end of every system call, for its stack randomisation), so without it a
+ * traced call takes no VM exit at all, and with it about one. */
+#define FVX_TRACE_HIDE_TIME (1u << 1)
+#define FVX_TRACE_FLAGS (FVX_TRACE_DROP | FVX_TRACE_HIDE_TIME)
 _Static_assert(sizeof(struct fvx_trace_request) == 104, "fvx_trace_request layout");
 
 /* Where Linux keeps what the analyzer reads about the current task. */

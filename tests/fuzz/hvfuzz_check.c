@@ -645,7 +645,7 @@ static struct tsc_space *model_space(u64 key)
  * be switched. */
 static bool model_hiding(void)
 {
-	return x.p.hv.tsc.rdtsc_exiting && x.p.hv.tracing_cpus;
+	return x.p.hv.tsc.rdtsc_exiting && x.p.hv.trace_hide_time && x.p.hv.tracing_cpus;
 }
 
 static struct fvx_tsc_slot *slot_expected(void)
@@ -1131,9 +1131,9 @@ static s64 filter_call(void)
 	if (!ram_ok(x.r.rbx, sizeof(q)))
 		return FVX_VMCALL_EINVAL;
 	memcpy(&q, m.ram + x.r.rbx, sizeof(q));
-	/* Version 3: flags only FVX_TRACE_DROP, reserved 0. */
+	/* Version 3: flags only FVX_TRACE_FLAGS, reserved 0. */
 	if (q.version != FVX_TRACE_REQUEST_VERSION || q.seal_ticks > SEAL_TICKS_MAX ||
-	    (q.flags & ~FVX_TRACE_DROP) || q.reserved)
+	    (q.flags & ~FVX_TRACE_FLAGS) || q.reserved)
 		return FVX_VMCALL_EINVAL;
 	/* Sealed from now until seal_ticks have passed, once some CPU traces. */
 	if (q.seal_ticks) {
@@ -1151,6 +1151,7 @@ static s64 filter_call(void)
 	c->string_limit =
 		q.string_limit < FVX_DATA_BUFFER_MAX ? q.string_limit : FVX_DATA_BUFFER_MAX;
 	x.p.hv.trace_drop = q.flags & FVX_TRACE_DROP;
+	x.p.hv.trace_hide_time = q.flags & FVX_TRACE_HIDE_TIME;
 	if (x.hv.configured && x.hv.analyzer_loaded)
 		publish_entries(c, config()->window_va, m.window + FVX_WIN_CODE);
 	for (cpu = 0; cpu < CPUS; cpu++)

@@ -763,12 +763,15 @@ static void configure_agent(void)
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
+static u32 request_flags; /* FVX_TRACE_* of the requests below */
+
 static s64 request_trace(u32 tgid, u64 seal_ticks)
 {
 	struct fvx_trace_request *f = (void *)(ram + 0x3000);
 
 	memset(f, 0, sizeof(*f));
 	f->version = FVX_TRACE_REQUEST_VERSION;
+	f->flags = request_flags;
 	f->filter.target_tgid = tgid;
 	memset(f->filter.syscalls, 0xff, sizeof(f->filter.syscalls));
 	f->seal_ticks = seal_ticks;
@@ -986,7 +989,7 @@ static void traces_wait_unless_they_drop(void **state)
 	f->flags = FVX_TRACE_DROP;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, 0);
-	f->flags = FVX_TRACE_DROP << 1;
+	f->flags = FVX_TRACE_HIDE_TIME << 1;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_EINVAL);
 	assert_int_equal(c->flags, 0);
 	f->flags = 0;
@@ -1467,7 +1470,9 @@ static void start_fast_trace(void)
 					   .image_size = 128,
 					   .entry = 64 };
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	request_flags = FVX_TRACE_HIDE_TIME;
 	set_filter(0);
+	request_flags = 0;
 	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
 }
 
@@ -1793,6 +1798,26 @@ static void full_table_evicts_the_oldest(void **state)
 
 /* When the last CPU stops tracing, the table is emptied: no RDTSC exiting
  * anywhere, whatever runs. */
+/* A trace that does not ask to hide the analyzer's time
+ * (FVX_TRACE_HIDE_TIME) leaves RDTSC alone: no tracking, no RDTSC exiting,
+ * so a traced call takes no exit at all. */
+static void without_hide_time_rdtsc_never_exits(void **state)
+{
+	struct fvx_tsc_slot *s = (void *)(window_block + FVX_WIN_STACK_TOP(0));
+
+	start_fast_trace();
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	set_filter(0);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	exit_with(EXIT_REASON_CPUID);
+	assert_false(rdtsc_exiting());
+	assert_int_equal(s->track, 0);
+	assert_int_equal(track_from(TRACK_RIP), FVX_VMCALL_OK);
+	assert_int_equal(hv.tsc.count, 0);
+	exit_with(EXIT_REASON_CPUID);
+	assert_false(rdtsc_exiting());
+}
+
 static void stopping_the_trace_ends_rdtsc_exiting(void **state)
 {
 	start_fast_trace();
@@ -2363,6 +2388,7 @@ int main(void)
 		W(an_address_space_never_reads_less),
 		W(a_space_that_joins_while_running_elsewhere_never_reads_less),
 		W(full_table_evicts_the_oldest),
+		W(without_hide_time_rdtsc_never_exits),
 		W(stopping_the_trace_ends_rdtsc_exiting),
 		W(rdtsc_exiting_stays_where_it_cannot_be_cleared),
 		W(status_reports_the_analyzer_time),

@@ -51,6 +51,10 @@ echo "# fast_drop: $(cat /tmp/b.fast_drop.err)"
 # a call's two records, as text (fast) and as JSON Lines (fast_json).
 traced fast_json fastvmix trace --json -e trace=getpid -o /dev/null -- getpid_bench $n
 echo "# fast_json: $(cat /tmp/b.fast_json.err)"
+# Fast mode with the analyzer's time hidden from the traced program's
+# RDTSC (--hide-time): what the compensation costs, and what it shows.
+traced fast_hide_time fastvmix trace --hide-time -e trace=getpid -o /dev/null -- getpid_bench $n
+echo "# fast_hide_time: $(cat /tmp/b.fast_hide_time.err)"
 # The guest's TSC rate, for records per (emulated) second.
 echo "# tsc_khz $(dmesg | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p' | head -1)"
 # Traced in fast mode, but getpid is not selected: the trampoline sends it

@@ -26,7 +26,7 @@ r1=$(rdtsc_exits)
 echo "# TSC: $(status_field tsc_hidden) ticks hidden, $(status_field tsc_transition) per exit calibrated (sum over CPUs)"
 check timing-agent-insmod insmod /lib/fastvmix/fastvmix.ko
 a0=$(status_field tsc_analyzer)
-fastvmix trace -o /tmp/det-fast.trace -- detect >/tmp/det-fast.txt 2>/dev/null 3>&-
+fastvmix trace --hide-time -o /tmp/det-fast.trace -- detect >/tmp/det-fast.txt 2>/dev/null 3>&-
 r2=$(rdtsc_exits)
 a1=$(status_field tsc_analyzer)
 fastvmix trace --mode exit -o /tmp/det-exit.trace -- detect >/tmp/det-exit.txt 2>/dev/null 3>&-
