@@ -40,14 +40,14 @@ static void trace_request(struct fuzz_input *in)
 		((uint8_t *)&req)[i] = in_u8(in);
 	if (in_u8(in) & 1) /* often a good version and mode */
 		req.version = FVX_TRACE_REQUEST_VERSION, req.mode = 1 + (req.mode & 1),
-		req.seal_seconds %= 2 * 86400, req.flags &= 1 | (req.flags & 0x100),
-		req.reserved &= req.flags & 2;
+		req.seal_seconds %= 2 * 86400, req.flags &= 3 | (req.flags & 0x100),
+		req.reserved &= req.flags & 4;
 	r = agent_check_trace_request(&req);
 	if (r != 0 && r != -EINVAL)
 		fail("trace request: not an errno the ioctl documents");
 	if ((r == 0) !=
 	    (req.version == 3 && (req.mode == FVX_MODE_FAST || req.mode == FVX_MODE_EXIT) &&
-	     req.seal_seconds <= 86400 && !(req.flags & ~1u) && !req.reserved))
+	     req.seal_seconds <= 86400 && !(req.flags & ~3u) && !req.reserved))
 		fail("trace request accepted or refused against the contract");
 }
 
