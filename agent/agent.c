@@ -197,12 +197,13 @@ typedef int (*event_entry_fn)(u64 nr, s64 value, const u64 args[6], u64 flags);
 
 static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
 {
-	event_entry_fn entry = (event_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
-						smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE +
-						READ_ONCE(event_entry));
+	u64 offset = READ_ONCE(event_entry);
+	event_entry_fn entry;
 
-	if (flags != FVX_RECORD_RETURN && READ_ONCE(event_entry) != FVX_WIN_TRAMPOLINE_RETURN)
+	if (flags != FVX_RECORD_RETURN && offset != FVX_WIN_TRAMPOLINE_RETURN)
 		return 0; /* exit mode */
+	entry = (event_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
+				 smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE + offset);
 	return entry(nr, value, args, flags);
 }
 

@@ -188,8 +188,8 @@ static void keep_ss_32bit(void)
 {
 	u32 ar = vmcs_read32(GUEST_SS_AR_BYTES);
 
-	if ((ar & SEGMENT_AR_UNUSABLE) && !(ar & SEGMENT_AR_DB))
-		vmcs_write32(GUEST_SS_AR_BYTES, ar | SEGMENT_AR_DB);
+	if (segment_ar_ss(ar) != ar)
+		vmcs_write32(GUEST_SS_AR_BYTES, segment_ar_ss(ar));
 }
 
 void vmexit_handler(struct guest_regs *r, struct vcpu *v)

@@ -5,13 +5,12 @@
 #include "../arch/x86/asm.h"
 #include "../arch/x86/vmcs.h"
 
-#define AR_UNUSABLE BIT(16)
 static u32 segment_ar(u16 sel)
 {
 	u32 ar;
 
 	if (!(sel & ~3) || !arch_lar(sel, &ar))
-		return AR_UNUSABLE; /* null: DPL 0, which is the CPL for SS */
+		return SEGMENT_AR_UNUSABLE; /* null: DPL 0, which is the CPL for SS */
 	return (ar >> 8) & 0xf0ff;
 }
 
@@ -19,10 +18,9 @@ static void guest_segment(enum vmcs_segment s, u16 sel, u64 base)
 {
 	u32 ar = segment_ar(sel);
 
-	/* A null SS keeps B set, as after every exit (exit.c). */
-	if (s == SEG_SS && (ar & AR_UNUSABLE))
-		ar |= SEGMENT_AR_DB;
-	if (ar & AR_UNUSABLE)
+	if (s == SEG_SS)
+		ar = segment_ar_ss(ar); /* as after every exit (exit.c) */
+	if (ar & SEGMENT_AR_UNUSABLE)
 		vmcs_write_segment(s, sel, base, 0, ar);
 	else
 		vmcs_write_segment(s, sel, base, arch_lsl(sel), ar);

@@ -124,6 +124,15 @@ enum vmcs_field {
 #define SEGMENT_AR_DB BIT(14) /* D/B: 32-bit code, a 32-bit stack */
 #define SEGMENT_AR_UNUSABLE BIT(16)
 
+/* SS's access rights as the hypervisor loads them: an unusable (null) SS
+ * keeps B set, so that a SYSRET to compatibility mode on a CPU or emulator
+ * that keeps SS's attributes gives a 32-bit stack (exit.c). VM entry does
+ * not check B on an unusable SS; 64-bit mode ignores it. */
+static inline u32 segment_ar_ss(u32 ar)
+{
+	return ar & SEGMENT_AR_UNUSABLE ? ar | SEGMENT_AR_DB : ar;
+}
+
 /* Segment registers in VMCS order: field = GUEST_ES_xxx + 2 * seg. */
 enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
