@@ -6,6 +6,7 @@
  * and maps the rings read-only into the frontend. */
 #include <linux/compat.h>
 #include <linux/fs.h>
+#include <linux/kprobes.h>
 #include <linux/io.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -57,6 +58,7 @@ static struct file *trace_owner; /* the descriptor that started the trace */
 static bool sealed_ref;
 static u64 event_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probes are on */
 static bool reports_on; /* the probes are registered */
+static bool uring_on; /* the io_uring probes report (they stay registered) */
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -319,6 +321,100 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
 		report_signal(sig, info, current);
 }
 
+/* io_uring submissions (uring.h): each operation's prep function, which
+ * the kernel's io_uring calls with the request and the submission queue
+ * entry (its first two arguments), in the task that submits it: the
+ * caller of io_uring_enter, or with IORING_SETUP_SQPOLL the ring's kernel
+ * thread (a thread of the same process). No tracepoint carries the entry
+ * (io_uring_submit_sqe comes after it is gone), so kprobes on those
+ * functions: registered with the module, reporting while a trace runs
+ * (the synchronize_rcu of reports_stop waits for a handler under way,
+ * which runs with preemption off). The entry is kernel memory the program
+ * also maps and may change meanwhile: what it says when the kernel
+ * prepares it, give or take such a race (README: known limits). */
+static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 sqe[6];
+
+	if (!READ_ONCE(uring_on) || !regs->si)
+		return 0;
+	memcpy(sqe, (const void *)regs->si, sizeof(sqe));
+	report(FVX_TASK_IO_URING, 0, sqe, FVX_RECORD_TASK);
+	return 0;
+}
+
+#define URING_PREP(fn)                                                                             \
+	{                                                                                          \
+		.symbol_name = #fn, .pre_handler = probe_uring                                     \
+	}
+static struct kprobe uring_probes[] = {
+	URING_PREP(io_prep_rw),
+	URING_PREP(io_openat_prep),
+	URING_PREP(io_openat2_prep),
+	URING_PREP(io_close_prep),
+	URING_PREP(io_statx_prep),
+	URING_PREP(io_unlinkat_prep),
+	URING_PREP(io_mkdirat_prep),
+	URING_PREP(io_renameat_prep),
+	URING_PREP(io_linkat_prep),
+	URING_PREP(io_symlinkat_prep),
+	URING_PREP(io_socket_prep),
+	URING_PREP(io_connect_prep),
+	URING_PREP(io_accept_prep),
+	URING_PREP(io_sendmsg_prep),
+	URING_PREP(io_recvmsg_prep),
+	URING_PREP(io_send_zc_prep),
+	URING_PREP(io_shutdown_prep),
+	URING_PREP(io_fsync_prep),
+	URING_PREP(io_sfr_prep),
+	URING_PREP(io_fallocate_prep),
+	URING_PREP(io_fadvise_prep),
+	URING_PREP(io_madvise_prep),
+	URING_PREP(io_splice_prep),
+	URING_PREP(io_tee_prep),
+	URING_PREP(io_fsetxattr_prep),
+	URING_PREP(io_setxattr_prep),
+	URING_PREP(io_fgetxattr_prep),
+	URING_PREP(io_getxattr_prep),
+	URING_PREP(io_epoll_ctl_prep),
+	URING_PREP(io_msg_ring_prep),
+	URING_PREP(io_uring_cmd_prep),
+	URING_PREP(io_files_update_prep),
+	URING_PREP(io_provide_buffers_prep),
+	URING_PREP(io_remove_buffers_prep),
+	URING_PREP(io_poll_add_prep),
+	URING_PREP(io_poll_remove_prep),
+	URING_PREP(io_timeout_prep),
+	URING_PREP(io_timeout_remove_prep),
+	URING_PREP(io_link_timeout_prep),
+	URING_PREP(io_async_cancel_prep),
+	URING_PREP(io_nop_prep),
+};
+static bool uring_registered[ARRAY_SIZE(uring_probes)];
+
+/* Those the kernel has (not all kernels have io_uring, or each op). */
+static void uring_probes_register(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(uring_probes); i++) {
+		uring_registered[i] = !register_kprobe(&uring_probes[i]);
+		n += uring_registered[i];
+	}
+	if (n < ARRAY_SIZE(uring_probes))
+		pr_info("fastvmix: %zu of %zu io_uring operations traced\n", n,
+			ARRAY_SIZE(uring_probes));
+}
+
+static void uring_probes_unregister(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uring_probes); i++)
+		if (uring_registered[i])
+			unregister_kprobe(&uring_probes[i]);
+}
+
 static struct probe {
 	const char *name;
 	void *fn;
@@ -346,6 +442,7 @@ static void reports_stop(void)
 {
 	size_t i;
 
+	WRITE_ONCE(uring_on, false);
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
@@ -369,8 +466,10 @@ static int reports_start(u32 mode)
 		while (i--)
 			tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 		tracepoint_synchronize_unregister();
+		return err;
 	}
-	return err;
+	WRITE_ONCE(uring_on, true);
+	return 0;
 }
 
 /* Entries first, then returns: each call whose entry was recorded gets its
@@ -585,15 +684,17 @@ static int __init agent_init(void)
 		goto unmap;
 	}
 	on_each_cpu(protect_on_cpu, NULL, 1);
+	uring_probes_register();
 	err = misc_register(&agent_device);
 	if (err)
-		goto unconfigure;
+		goto unregister;
 	pr_info("fastvmix: agent ready: window at %#llx (guest-physical %#llx), %u rings of %llu "
 		"KiB\n",
 		window_va, window.window_gpa, window.geometry.cpu_count,
 		window.geometry.ring_bytes >> 10);
 	return 0;
-unconfigure:
+unregister:
+	uring_probes_unregister();
 	unconfigure();
 unmap:
 	unmap_window();
@@ -613,6 +714,7 @@ static void __exit agent_exit(void)
 		reports_stop();
 	reports_on = false;
 	mutex_unlock(&agent_lock);
+	uring_probes_unregister();
 	unconfigure();
 	unmap_window();
 	free_page((unsigned long)consumer);

@@ -5,13 +5,15 @@
  * (guest_read.h). 32-bit calls (FVX_RECORD_COMPAT) are selected and
  * captured through their x86-64 twin (syscall_compat.h). With -f it
  * follows the children of the traced tasks by fork, in a set in its data
- * area (follow_set.h), and records their ends and signals (trace_task.h). */
+ * area (follow_set.h), and records their ends and signals (trace_task.h),
+ * and the operations they submit through an io_uring (uring.h). */
 #include "fvx_analyzer.h"
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
 #include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
 #include "fastvmix/trace_task.h"
+#include "fastvmix/uring.h"
 
 FVX_ANALYZER("syscall");
 FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT);
@@ -48,12 +50,15 @@ static void emit_data(void *ctx, const struct fvx_trace_record *r)
  * of `args` (the call's arguments), when the filter and the current task
  * select it. An entry that finds the ring without room for itself (beyond
  * the headroom kept for returns and data) is not recorded but retried when
- * the trace waits rather than drops: FVX_ENTRY_RETRY. */
+ * the trace waits rather than drops: FVX_ENTRY_RETRY. An io_uring
+ * operation cannot wait (the kernel is preparing it): it takes the
+ * headroom, as a return does, and its data are an entry's. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		  struct analyzer_data *data, struct fvx_trace_record *rec, const __u64 args[6])
 {
 	const struct fvx_follow_set *set = &data->set;
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
+	int waits = !at_return && !(rec->flags & FVX_RECORD_URING);
 	__u8 unread;
 	struct emit_ctx e = { cfg, ev->cpu };
 	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
@@ -66,7 +71,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected_in(cfg, set, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
 		return FVX_ENTRY_DONE;
-	if ((cfg->flags & FVX_CONFIG_RETRY) && !at_return && !fvx_entry_room(cfg, ev->cpu, 1))
+	if ((cfg->flags & FVX_CONFIG_RETRY) && waits && !fvx_entry_room(cfg, ev->cpu, 1))
 		return FVX_ENTRY_RETRY;
 	rec->tsc = fvx_rdtsc();
 	rec->cr3 = fvx_read_cr3();
@@ -74,7 +79,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	mem.cr3 = rec->cr3;
 	unread = fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
 			     at_return ? fvx_again_take(data->again, rec) : 0, emit_data, &e);
-	if (!at_return)
+	if (waits)
 		fvx_again_put(data->again, rec, unread);
 	fvx_emit(cfg, ev->cpu, rec);
 	return FVX_ENTRY_DONE;
@@ -110,6 +115,20 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 	fvx_emit(cfg, ev->cpu, &rec);
 }
 
+/* An io_uring operation (FVX_TASK_IO_URING): as the call that does the
+ * same, selected by that call's number; one without such a call as
+ * io_uring_enter's. */
+static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg,
+			struct analyzer_data *data)
+{
+	struct fvx_trace_record rec = { .flags = FVX_RECORD_URING };
+	int nr = fvx_uring_call(ev->args, rec.args);
+
+	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
+	rec.flags |= (__u32)(ev->args[0] & 0xff) << FVX_RECORD_URING_OP_SHIFT;
+	(void)record(ev, cfg, data, &rec, nr < 0 ? (const __u64[6]){ 0 } : rec.args);
+}
+
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
  * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
@@ -118,7 +137,9 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 					.args = { ev->args[0] },
 					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 
-	if (ev->flags & FVX_RECORD_TASK)
+	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
+		uring_event(ev, cfg, scratch);
+	else if (ev->flags & FVX_RECORD_TASK)
 		task_event(ev, cfg, &((struct analyzer_data *)scratch)->set);
 	else
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);

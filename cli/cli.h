@@ -15,6 +15,7 @@
 #include "fastvmix/ring.h"
 #include "fastvmix/syscall_args.h"
 #include "fastvmix/syscall_compat.h"
+#include "fastvmix/uring.h"
 
 struct cli_command {
 	const char *name;
@@ -161,6 +162,11 @@ void decode_exit(uint64_t status, char *buf, size_t size);
 /* A signal record (trace.h FVX_TASK_SIGNAL) as strace's "--- ... ---" line
  * shows it: "SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0}". */
 void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size);
+/* An io_uring opcode's name ("IORING_OP_OPENAT"), or its number. */
+void decode_uring_op(uint32_t op, char *buf, size_t size);
+/* An io_uring operation without a twin call (its record's args are the
+ * entry's words, uring.h): "{flags=0, fd=3, off=0, addr=0x..., ...}". */
+void decode_uring_raw(const struct fvx_trace_record *r, char *buf, size_t size);
 
 /* clock.c: the records' TSC as time of day and durations */
 struct tsc_clock {

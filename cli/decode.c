@@ -1030,3 +1030,27 @@ void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size)
 		put_si_kernel(&t, sig, code, &u);
 	put(&t, "}");
 }
+
+/* ---- io_uring operations ---- */
+
+void decode_uring_op(uint32_t op, char *buf, size_t size)
+{
+	const char *name = decode_value(uring_ops, COUNT(uring_ops), op);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%#x /* IORING_OP_??? */", op);
+}
+
+void decode_uring_raw(const struct fvx_trace_record *r, char *buf, size_t size)
+{
+	struct fvx_uring_sqe s;
+
+	memcpy(&s, r->args, sizeof(s));
+	snprintf(buf, size,
+		 "{flags=%#x, fd=%d, off=%#" PRIx64 ", addr=%#" PRIx64 ", len=%u, op_flags=%#x, "
+		 "user_data=%#" PRIx64 "}",
+		 s.flags, s.fd, (uint64_t)s.off, (uint64_t)s.addr, s.len, s.op_flags,
+		 (uint64_t)s.user_data);
+}

@@ -120,7 +120,7 @@ static struct staged *staged_find(const struct output *o, uint32_t pid)
 
 /* What a data record says of its owner, beyond the number: an entry or a
  * return, of a 64-bit or a 32-bit call. */
-#define OWNER_FLAGS (FVX_RECORD_RETURN | FVX_RECORD_COMPAT)
+#define OWNER_FLAGS (FVX_RECORD_RETURN | FVX_RECORD_COMPAT | FVX_RECORD_URING)
 
 /* Keeps a piece for its thread's next record. A piece of another call
  * than the one staged (its owner was lost) starts over; with every slot
@@ -798,12 +798,73 @@ static void on_task(struct output *o, const struct fvx_trace_record *r)
 	}
 }
 
+/* ---- io_uring operations ---- */
+
+/* "[pid N] io_uring IORING_OP_OPENAT openat(AT_FDCWD, "/tmp/x", O_RDONLY)":
+ * what an operation asks for, as the call that does the same (it has no
+ * return of its own here: its completion is the ring's); one without such
+ * a call as its entry's fields. In JSON an object with "event": "io_uring".
+ * Not counted by -c, which counts system calls; shown unless -e status=
+ * asks for some (it has no status). */
+static void on_uring(struct output *o, const struct fvx_trace_record *r)
+{
+	struct call c = { .entry = *r };
+	bool twin = fvx_uring_twin(fvx_uring_record_op(r->flags)) >= 0;
+	char op[64], name[64], raw[256];
+	struct json_object *obj, *data;
+	int err = 0;
+
+	if (!staged_take(o, r, &c.data))
+		memset(&c.data, 0, sizeof(c.data));
+	if (o->opt.summary || o->opt.status != STATUS_ALL)
+		return;
+	decode_uring_op(fvx_uring_record_op(r->flags), op, sizeof(op));
+	syscall_record_name(r, name, sizeof(name));
+	if (!twin)
+		decode_uring_raw(r, raw, sizeof(raw));
+	if (!o->opt.json) {
+		suspend_open_line(o);
+		fprintf(o->out, "[pid %5u] ", r->pid);
+		print_timestamp(o, r->tsc);
+		fprintf(o->out, "io_uring %s ", op);
+		if (twin) {
+			fprintf(o->out, "%s(", name);
+			print_args(o, &c, name, 0, 6, false);
+			fputs(")\n", o->out);
+		} else {
+			fprintf(o->out, "%s\n", raw);
+		}
+		return;
+	}
+	obj = json_object_new_object();
+	err |= json_head(obj, r);
+	err |= cli_json_put(obj, "event", json_object_new_string("io_uring"));
+	err |= cli_json_put(obj, "op", json_object_new_string(op));
+	if (twin) {
+		err |= cli_json_put(obj, "nr", json_object_new_uint64(r->nr));
+		err |= cli_json_put(obj, "name", json_object_new_string(name));
+		err |= cli_json_put(obj, "args", raw_args(&c, &err));
+		err |= cli_json_put(obj, "decoded_args", decoded_args(o, &c, name, &err));
+		data = data_args(&c, &err);
+		if (data)
+			err |= cli_json_put(obj, "data", data);
+	} else {
+		err |= cli_json_put(obj, "sqe", raw_args(&c, &err));
+		err |= cli_json_put(obj, "decoded", json_object_new_string(raw));
+	}
+	if (o->opt.timestamps)
+		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+	json_emit(o, obj, err);
+}
+
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
 	if (r->flags & FVX_RECORD_TASK)
 		on_task(o, r);
 	else if (r->flags & FVX_RECORD_DATA)
 		staged_add(o, r);
+	else if (r->flags & FVX_RECORD_URING)
+		on_uring(o, r);
 	else if (r->flags & FVX_RECORD_RETURN)
 		on_return(o, r);
 	else

@@ -8,7 +8,8 @@
 # prints their values, and the values become a table of struct const_name
 # (cli/decode.h). A "flags" table is sorted with the widest masks first
 # (O_SYNC before O_DSYNC), a "value" table by value and may not hold one
-# value twice. Socket families and types and the access(2) modes are not in
+# value twice; an "enum" table is a value table of enumeration constants
+# (found in the preprocessed header rather than among its macros). Socket families and types and the access(2) modes are not in
 # the uapi headers (the kernel keeps them in include/linux): those come from
 # the C library's copies of them.
 set -euo pipefail
@@ -21,9 +22,15 @@ mkdir -p "$(dirname "$out")"
 # table NAME KIND "HEADERS" NAMES-ERE [LEFT-OUT-ERE]
 table() {
 	local name=$1 kind=$2 headers=$3 names=$4 leftout=${5:-^$} h macros
-	macros=$(for h in $headers; do echo "#include <$h>"; done |
-		"$CC" -E -dM -x c - | awk -v re="$names" -v ex="$leftout" \
-		'$1 == "#define" && $2 ~ re && $2 !~ ex { print $2 }' | sort -u)
+	if [ "$kind" = enum ]; then
+		macros=$(for h in $headers; do echo "#include <$h>"; done |
+			"$CC" -E -x c - | grep -oE '[A-Za-z_][A-Za-z0-9_]*' |
+			awk -v re="$names" -v ex="$leftout" '$1 ~ re && $1 !~ ex' | sort -u)
+	else
+		macros=$(for h in $headers; do echo "#include <$h>"; done |
+			"$CC" -E -dM -x c - | awk -v re="$names" -v ex="$leftout" \
+			'$1 == "#define" && $2 ~ re && $2 !~ ex { print $2 }' | sort -u)
+	fi
 	[ -n "$macros" ] || { echo "gen-constants: no $names in $headers" >&2; exit 1; }
 	{
 		for h in $headers; do echo "#include <$h>"; done
@@ -78,6 +85,7 @@ table() {
 	table fpe_codes value "asm/siginfo.h" '^FPE_[A-Z]+$'
 	table segv_codes value "asm/siginfo.h" '^SEGV_[A-Z]+$'
 	table bus_codes value "asm/siginfo.h" '^BUS_[A-Z_]+$'
+	table uring_ops enum "linux/io_uring.h" '^IORING_OP_[A-Z0-9_]+$' '^IORING_OP_LAST$'
 	table trap_codes value "asm/siginfo.h" '^TRAP_[A-Z]+$'
 	table cld_codes value "asm/siginfo.h" '^CLD_[A-Z]+$'
 	table poll_codes value "asm/siginfo.h" '^POLL_[A-Z]+$'

@@ -195,6 +195,11 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 /* Not a system call: what happened to a task, nr says what (FVX_TASK_*).
  * pid and tgid are the task's. */
 #define FVX_RECORD_TASK (1u << 4)
+/* Not a system call: an operation a traced task submitted through an
+ * io_uring (uring.h), recorded as the x86-64 call that does the same: nr
+ * and args that call's; its opcode in bits 24..31 of flags. Set by the
+ * analyzer only (an event's flags never carry it). */
+#define FVX_RECORD_URING (1u << 5)
 #define FVX_RECORD_FLAGS                                                                           \
 	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |          \
 	 FVX_RECORD_TASK)
@@ -227,6 +232,10 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 #define FVX_TASK_FORK 1
 #define FVX_TASK_EXIT 2
 #define FVX_TASK_SIGNAL 3
+/*   IO_URING the current task submits an io_uring operation (the kernel
+ *           prepares its submission queue entry): args the entry's first
+ *           48 bytes (uring.h). Recorded as FVX_RECORD_URING. */
+#define FVX_TASK_IO_URING 4
 
 /* A signal event's args[1]: the signal (1..64), si_errno (16 bits, as
  * seccomp's data) and si_code. */

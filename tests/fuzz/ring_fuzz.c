@@ -477,8 +477,9 @@ static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
  * so that every decoder sees every value; or a data record (bit 4):
  * pieces of any shape, for any call, before their owner, after it, twice,
  * or never followed by it; or a task record (bit 5 without bit 4): a
- * thread's end, a signal, a fork or any kind, with any values; or (bit 7)
- * a whole call with values (whole_call). */
+ * thread's end, a signal, a fork or any kind, with any values; or (bits
+ * 4, 5 and 0) an io_uring operation or a piece of one, any opcode, any
+ * call; or (bit 7) a whole call with values (whole_call). */
 static void record(struct output *out, struct fuzz_input *in)
 {
 	struct fvx_trace_record r = { 0 };
@@ -501,6 +502,11 @@ static void record(struct output *out, struct fuzz_input *in)
 		r.flags |= FVX_RECORD_TASK;
 		if (!(t & 1))
 			r.nr = in_u8(in) % 5;
+	}
+	if ((t & 49) == 49) {
+		r.flags |= FVX_RECORD_URING | (uint32_t)in_u8(in) << FVX_RECORD_URING_OP_SHIFT;
+		if (in_u8(in) & 1)
+			r.flags &= ~(uint32_t)FVX_RECORD_DATA;
 	}
 	for (i = 0; i < 6; i++)
 		r.args[i] = pick(in);

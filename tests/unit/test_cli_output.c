@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1505,9 +1506,73 @@ static void compat_json_and_summary(void **state)
 			    "100.00    0.000004           2         2         1 total\n");
 }
 
+/* ---- io_uring operations ---- */
+
+static struct fvx_trace_record uring(struct fvx_trace_record r, uint32_t op)
+{
+	r.flags |= FVX_RECORD_URING | op << FVX_RECORD_URING_OP_SHIFT;
+	return r;
+}
+
+/* An openat and a write submitted through an io_uring while the thread is
+ * in io_uring_enter, and by the ring's kernel thread (pid 9): each a line
+ * of its own, as the call that does the same with its path and buffer;
+ * the call the thread is in resumes after them. A NOP, which no call
+ * does, shows the entry's fields. */
+static void uring_operations_as_their_calls(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "/tmp/fvx-uring", *text = "fvx-uring\n";
+	struct fvx_trace_record r[] = {
+		args3(entry(5, __NR_io_uring_enter, 4), 1, 1, 1),
+		data(5, __NR_openat, FVX_RECORD_URING | IORING_OP_OPENAT << 24, 1,
+		     FVX_DATA_COMPLETE, 0, 14, path),
+		uring(args3(entry(5, __NR_openat, (uint64_t)-100), 0x7000, O_WRONLY | O_CREAT,
+			    0600),
+		      IORING_OP_OPENAT),
+		ret(5, __NR_io_uring_enter, 1),
+		data(9, __NR_pwrite64, FVX_RECORD_URING | IORING_OP_WRITE << 24, 1,
+		     FVX_DATA_COMPLETE, 0, 10, text),
+		uring(args3(entry(9, __NR_pwrite64, 3), 0x7100, 10, 0), IORING_OP_WRITE),
+		uring(args3(entry(5, __NR_io_uring_enter, 0x300000000ULL), 0, 0x7200, 0),
+		      IORING_OP_NOP),
+		uring(entry(5, __NR_openat, 0), 0xfe),
+	};
+	const char *want =
+		"[pid     5] io_uring_enter(4, 1, 1, 1, 0, 0 <unfinished ...>\n"
+		"[pid     5] io_uring IORING_OP_OPENAT openat(AT_FDCWD, \"/tmp/fvx-uring\", "
+		"O_WRONLY|O_CREAT, 0600)\n"
+		"[pid     5] <... io_uring_enter resumed>) = 1\n"
+		"[pid     9] io_uring IORING_OP_WRITE pwrite64(3, \"fvx-uring\\n\", 10, 0)\n"
+		"[pid     5] io_uring IORING_OP_NOP {flags=0, fd=3, off=0, addr=0x7200, len=0, "
+		"op_flags=0, user_data=0}\n"
+		"[pid     5] io_uring 0xfe /* IORING_OP_??? */ {flags=0, fd=0, off=0, addr=0, "
+		"len=0, op_flags=0, user_data=0}\n";
+	struct output_options opt = { .string_limit = 32 }, summary = { .summary = true },
+			      json = { .json = true, .string_limit = 32 };
+	const char *got;
+
+	got = printed_with(f, &opt, r, sizeof(r) / sizeof(r[0]));
+	if (strcmp(got, want))
+		fprintf(stderr, "got:\n%s", got);
+	assert_string_equal(got, want);
+	/* Not a system call: -c counts io_uring_enter alone. */
+	assert_null(strstr(printed_with(f, &summary, r, sizeof(r) / sizeof(r[0])), "openat"));
+	assert_string_equal(
+		printed_with(f, &json, r + 1, 2),
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":5,\"tgid\":1,\"event\":\"io_uring\","
+		"\"op\":\"IORING_OP_OPENAT\",\"nr\":257,\"name\":\"openat\",\"args\":["
+		"\"0xffffffffffffff9c\","
+		"\"0x7000\",\"0x41\",\"0x180\",\"0\",\"0\"],\"decoded_args\":[\"AT_FDCWD\","
+		"\"\\\"/tmp/fvx-uring\\\"\",\"O_WRONLY|O_CREAT\",\"0600\"],"
+		"\"data\":[null,{\"bytes\":\"/tmp/"
+		"fvx-uring\",\"truncated\":false},null,null,null,null]}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(uring_operations_as_their_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_has_the_kernels_argument_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(text_without_tracefs_shows_six_arguments, setup,

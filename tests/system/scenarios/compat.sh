@@ -3,7 +3,9 @@
 # (compat32), each making the same getpid, failed open and write. Traced
 # through the agent's sys_enter probe and shown as strace shows them: i386
 # names, decoded arguments and strings, return values and errnos, strace's
-# personality lines; -e trace=, -c and --json; storms of them that fill
+# personality lines; -e trace=, -c and --json. Work submitted through
+# io_uring (uring), by io_uring_enter and by an SQPOLL ring's kernel
+# thread, shown as the calls that do the same. Storms of 32-bit calls that fill
 # the ring end with every record there, none dropped (the calls wait: the
 # retry path, for int $0x80 and for SYSENTER), and no VM exit per call.
 # timeout: 900
@@ -103,6 +105,36 @@ check compat-json-write-data grep -q '"arch":"i386","nr":4,"name":"write",.*"dat
 # Exit mode reports 64-bit calls only.
 fastvmix trace --mode exit -o /tmp/c64-exit.txt -- compat64 >/dev/null 2>/dev/null 3>&-
 check_num compat-exit-mode-64-bit-only "$(grep -c '\] open(' /tmp/c64-exit.txt)" -eq 1
+
+# io_uring: an open, a write and a NOP submitted by io_uring_enter, then
+# an open and a write an SQPOLL ring's kernel thread takes from the ring
+# (a thread of the program's own: another pid, and no io_uring_enter).
+fastvmix trace -o /tmp/uring.txt -- uring >/dev/null 2>/tmp/uring.err 3>&-
+rc=$?
+grep -E 'io_uring' /tmp/uring.txt | sed 's/^/# uring: /'
+check_num uring-exit-status "$rc" -eq 0
+check uring-files-written sh -c 'test "$(cat /tmp/fvx-uring)" = fvx-uring && test "$(cat /tmp/fvx-uring-sqpoll)" = fvx-sqpoll'
+main=$(sed -n 's/^\[pid *\([0-9]*\)\] io_uring_setup(.*/\1/p' /tmp/uring.txt | head -n 1)
+# uring_pids ERE: the pids of the io_uring lines that match
+uring_pids() { grep -E "^\[pid +[0-9]+\] io_uring $1\$" /tmp/uring.txt | sed 's/^\[pid *\([0-9]*\)\].*/\1/'; }
+uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring", O_WRONLY[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-open
+uring_pids 'IORING_OP_WRITE pwrite64\([0-9]+, "fvx-uring\\n", 10, 0\)' >/tmp/u-write
+uring_pids 'IORING_OP_NOP \{flags=0, fd=0, off=0, addr=0, len=0, op_flags=0, user_data=0xf00d\}' >/tmp/u-nop
+uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring-sqpoll", O_WRONLY[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-sq-open
+uring_pids 'IORING_OP_WRITE pwrite64\([0-9]+, "fvx-sqpoll\\n", 11, 0\)' >/tmp/u-sq-write
+check uring-openat-by-enter test "$(cat /tmp/u-open)" = "$main"
+check uring-write-by-enter test "$(cat /tmp/u-write)" = "$main"
+check uring-nop-raw test "$(cat /tmp/u-nop)" = "$main"
+check uring-sqpoll-openat-by-kernel-thread sh -c "test -n \"\$(cat /tmp/u-sq-open)\" && test \"\$(cat /tmp/u-sq-open)\" != '$main'"
+check uring-sqpoll-write-by-kernel-thread sh -c "test -n \"\$(cat /tmp/u-sq-write)\" && test \"\$(cat /tmp/u-sq-write)\" != '$main'"
+# -e trace= selects an operation by the call that does the same.
+fastvmix trace -e trace=openat -o /tmp/uring-open.txt -- uring >/dev/null 2>/dev/null 3>&-
+check_num uring-filter-openat "$(grep -c '\] io_uring IORING_OP_OPENAT openat(' /tmp/uring-open.txt)" -eq 2
+check uring-filter-openat-only sh -c "! grep -E 'IORING_OP_(WRITE|NOP)' /tmp/uring-open.txt"
+# JSON: the operation, its call, its data.
+fastvmix trace --json -o /tmp/uring.json -- uring >/dev/null 2>/dev/null 3>&-
+grep '"event":"io_uring"' /tmp/uring.json | tail -n 1 | sed 's/^/# json: /'
+check uring-json-write grep -q '"event":"io_uring","op":"IORING_OP_WRITE","nr":18,"name":"pwrite64",.*"data":\[null,{"bytes":"fvx-sqpoll\\n","truncated":false}' /tmp/uring.json
 
 # storm NAME PROGRAM CALLS: PROGRAM makes CALLS 32-bit getpid calls,
 # traced alone, and the frontend is stopped for 5 s meanwhile: the ring

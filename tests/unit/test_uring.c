@@ -1,0 +1,158 @@
+/* Unit tests for io_uring submissions as system calls (uring.h): each
+ * operation's call and arguments from the entry's fields as the kernel's
+ * prep functions read them, operations without such a call kept raw, and
+ * any bytes a program writes into its entries taken without harm. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+
+#include "fastvmix/trace.h"
+#include "fastvmix/uring.h"
+
+/* sqe's reported words (the agent's copy of its first 48 bytes). */
+static void words_of(const struct io_uring_sqe *sqe, __u64 w[6])
+{
+	memcpy(w, sqe, 6 * sizeof(__u64));
+}
+
+static void expect_call(const struct io_uring_sqe *sqe, int nr, const __u64 want[6])
+{
+	__u64 w[6], args[6];
+	int i;
+
+	words_of(sqe, w);
+	assert_int_equal(fvx_uring_call(w, args), nr);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(args[i], want[i]);
+	assert_int_equal(fvx_uring_twin(sqe->opcode), nr);
+}
+
+static void operations_are_their_calls(void **state)
+{
+	struct io_uring_sqe sqe;
+
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = 0x7000;
+	sqe.open_flags = O_WRONLY | O_CREAT;
+	sqe.len = 0600;
+	sqe.user_data = 0xfeed;
+	expect_call(&sqe, __NR_openat,
+		    (const __u64[6]){ (__u64)(__s64)AT_FDCWD, 0x7000, O_WRONLY | O_CREAT, 0600 });
+
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_WRITE;
+	sqe.fd = 3;
+	sqe.addr = 0x7100;
+	sqe.len = 10;
+	sqe.off = (__u64)-1; /* the file's position */
+	expect_call(&sqe, __NR_pwrite64, (const __u64[6]){ 3, 0x7100, 10, (__u64)-1 });
+	sqe.opcode = IORING_OP_READ_FIXED;
+	expect_call(&sqe, __NR_pread64, (const __u64[6]){ 3, 0x7100, 10, (__u64)-1 });
+
+	/* renameat2(olddirfd, old, newdirfd, new, flags): newdirfd in len. */
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_RENAMEAT;
+	sqe.fd = 4;
+	sqe.addr = 0x1000;
+	sqe.len = (__u32)AT_FDCWD;
+	sqe.addr2 = 0x2000;
+	sqe.rename_flags = 1;
+	expect_call(&sqe, __NR_renameat2,
+		    (const __u64[6]){ 4, 0x1000, (__u64)(__s64)AT_FDCWD, 0x2000, 1 });
+
+	/* symlinkat(target, newdirfd, linkpath). */
+	sqe.opcode = IORING_OP_SYMLINKAT;
+	expect_call(&sqe, __NR_symlinkat, (const __u64[6]){ 0x1000, 4, 0x2000 });
+
+	/* socket(domain, type, protocol): domain in fd, type in off. */
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_SOCKET;
+	sqe.fd = AF_INET;
+	sqe.off = SOCK_STREAM;
+	sqe.len = 6;
+	expect_call(&sqe, __NR_socket, (const __u64[6]){ AF_INET, SOCK_STREAM, 6 });
+
+	/* statx(dirfd, path, flags, mask, buffer): the buffer in addr2. */
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_STATX;
+	sqe.fd = 5;
+	sqe.addr = 0x3000;
+	sqe.statx_flags = 0x100;
+	sqe.len = 0xfff;
+	sqe.addr2 = 0x4000;
+	expect_call(&sqe, __NR_statx, (const __u64[6]){ 5, 0x3000, 0x100, 0xfff, 0x4000 });
+
+	/* connect(fd, addr, addrlen): the length in addr2. */
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = 6;
+	sqe.addr = 0x5000;
+	sqe.addr2 = 16;
+	expect_call(&sqe, __NR_connect, (const __u64[6]){ 6, 0x5000, 16 });
+}
+
+/* No call does a NOP, a poll or a timeout: the entry as it came, and the
+ * opcode alone says so; so does any opcode the kernel does not have. */
+static void other_operations_stay_raw(void **state)
+{
+	struct io_uring_sqe sqe;
+	__u64 w[6], args[6];
+	unsigned int op;
+	int i;
+
+	memset(&sqe, 0xa5, sizeof(sqe));
+	for (op = 0; op < 256; op++) {
+		sqe.opcode = (__u8)op;
+		words_of(&sqe, w);
+		if (fvx_uring_call(w, args) >= 0)
+			continue;
+		for (i = 0; i < 6; i++)
+			assert_int_equal(args[i], w[i]);
+		assert_int_equal(fvx_uring_twin(op), -1);
+	}
+	assert_int_equal(fvx_uring_twin(IORING_OP_NOP), -1);
+	assert_int_equal(fvx_uring_twin(IORING_OP_POLL_ADD), -1);
+	assert_int_equal(fvx_uring_twin(IORING_OP_LAST), -1);
+	assert_int_equal(fvx_uring_twin(0x100 | IORING_OP_OPENAT), -1);
+}
+
+/* Whatever bytes: the twin depends on the opcode alone, and the opcode
+ * goes into and comes out of a record's flags whole. */
+static void any_entry_is_taken(void **state)
+{
+	__u64 w[6], args[6];
+	unsigned int op, seed = 1;
+	int i, round;
+
+	for (round = 0; round < 20000; round++) {
+		for (i = 0; i < 6; i++) {
+			seed = seed * 1103515245u + 12345u;
+			w[i] = (__u64)seed << 32 | (seed >> 3);
+		}
+		op = w[0] & 0xff;
+		assert_int_equal(fvx_uring_call(w, args), fvx_uring_twin(op));
+		assert_int_equal(
+			fvx_uring_record_op(FVX_RECORD_URING | op << FVX_RECORD_URING_OP_SHIFT),
+			op);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(operations_are_their_calls),
+		cmocka_unit_test(other_operations_stay_raw),
+		cmocka_unit_test(any_entry_is_taken),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
