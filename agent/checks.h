@@ -10,14 +10,15 @@
 
 /* FVX_IOC_TRACE_START. The filter goes to the hypervisor as it is: it
  * takes any target and bitmap, and reads follow_children as a boolean. A
- * seal lasts at most a day (FVX_SEAL_SECONDS_MAX). */
+ * seal lasts at most a day (FVX_SEAL_SECONDS_MAX); a hidden cost per
+ * call only with --hide-time, and bounded (fvx_tsc_call_ticks_valid). */
 #define FVX_SEAL_SECONDS_MAX 86400
 static inline int agent_check_trace_request(const struct fvx_trace_request *req)
 {
 	if (req->version != FVX_TRACE_REQUEST_VERSION ||
 	    (req->mode != FVX_MODE_FAST && req->mode != FVX_MODE_EXIT) ||
 	    req->seal_seconds > FVX_SEAL_SECONDS_MAX || (req->flags & ~FVX_TRACE_FLAGS) ||
-	    req->reserved)
+	    !fvx_tsc_call_ticks_valid(req->flags, req->tsc_call_ticks))
 		return FVX_VMCALL_EINVAL;
 	return 0;
 }

@@ -5,6 +5,7 @@
  * argument comes from the guest and is checked before use. VMX root only
  * (the config page is first written at load time: trace_init.c). */
 #include "trace_ctl.h"
+#include "tsc.h"
 #include "analyzer_image.h"
 #include "guest_mem.h"
 #include "log.h"
@@ -178,7 +179,8 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, r->rbx, &req, sizeof(req)) ||
 	    req.version != FVX_TRACE_REQUEST_VERSION || req.seal_ticks > SEAL_TICKS_MAX ||
-	    (req.flags & ~FVX_TRACE_FLAGS) || req.reserved)
+	    (req.flags & ~FVX_TRACE_FLAGS) ||
+	    !fvx_tsc_call_ticks_valid(req.flags, req.tsc_call_ticks))
 		return FVX_VMCALL_EINVAL;
 	*f = req.filter;
 	hv->trace_drop = req.flags & FVX_TRACE_DROP;
@@ -188,6 +190,7 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	f->follow_children = !!f->follow_children;
 	window_config(hv)->string_limit =
 		req.string_limit < FVX_DATA_BUFFER_MAX ? req.string_limit : FVX_DATA_BUFFER_MAX;
+	window_config(hv)->tsc_call_ticks = req.tsc_call_ticks;
 	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);
 	window_reset_data(hv);
@@ -297,5 +300,9 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
 		return FVX_VMCALL_EPERM;
 	exit_mode_record(v, &rec);
+	/* Every call pays the kernel's tracing slow path while a trace runs,
+	 * most of it since its entry's exit resumed: hidden with this one. */
+	if (v->hv->trace_hide_time)
+		tsc_hide_call(v, window_config(v->hv)->tsc_call_ticks);
 	return FVX_VMCALL_OK;
 }

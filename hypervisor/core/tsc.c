@@ -6,7 +6,10 @@
  * guest's TSC stands still while the hypervisor runs: monotonic, and a
  * CPUID costs what it costs without a hypervisor. The offset only ever
  * decreases, by at most the time that passed, so the guest's TSC never
- * goes back.
+ * goes back. In exit mode with --hide-time, a call's return exit also
+ * takes out what the call cost before it outside the hypervisor (the
+ * kernel's tracing slow path, as the frontend measured it), never more
+ * than the guest's time since the last resume.
  *
  * Because each CPU's offset moves by its own exits, the guest's TSCs drift
  * apart across CPUs by the difference in hypervisor time (small; Linux's
@@ -70,11 +73,20 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 		   d > guest_now(host_now) ? d - vmcs_read64(TSC_OFFSET) : 1);
 }
 
+void tsc_hide_call(struct vcpu *v, u64 ticks)
+{
+	u64 began = guest_now(v->tsc.exit_tsc);
+	u64 since = began > v->tsc.resumed ? began - v->tsc.resumed : 0;
+
+	v->tsc.call = ticks < since ? ticks : since;
+}
+
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition;
+	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition + v->tsc.call;
 	u64 offset = vmcs_read64(TSC_OFFSET) - spent;
 
+	v->tsc.call = 0;
 	vmcs_write64(TSC_OFFSET, offset);
 	v->tsc.hidden += spent;
 	v->tsc.resumed = now + offset;

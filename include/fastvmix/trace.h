@@ -101,7 +101,7 @@ _Static_assert(sizeof(struct fvx_trace_filter) == 72, "fvx_trace_filter layout")
 
 /* A trace request: the argument of FVX_IOC_TRACE_START and, unchanged, of
  * FVX_VMCALL_TRACE_FILTER. */
-#define FVX_TRACE_REQUEST_VERSION 3
+#define FVX_TRACE_REQUEST_VERSION 4
 struct fvx_trace_request {
 	__u32 version;
 	__u32 mode; /* FVX_MODE_FAST or FVX_MODE_EXIT */
@@ -114,7 +114,12 @@ struct fvx_trace_request {
 	__u32 string_limit;
 	__u64 seal_ticks; /* TSC ticks, filled in by the agent for the hypervisor */
 	__u32 flags; /* FVX_TRACE_* */
-	__u32 reserved; /* must be 0 */
+	/* With FVX_TRACE_HIDE_TIME in fast mode: TSC ticks each traced system
+	 * call costs outside the analyzer view (the kernel's tracing slow
+	 * path, the agent's probes), as the frontend measured them; hidden
+	 * with the analyzer's own time. At most FVX_TSC_CALL_TICKS_MAX; 0
+	 * without FVX_TRACE_HIDE_TIME. */
+	__u32 tsc_call_ticks;
 };
 /* When a ring is full, drop the record (counted) instead of making the
  * thread wait until the frontend has drained it. */
@@ -126,6 +131,13 @@ struct fvx_trace_request {
  * traced call takes no VM exit at all, and with it about one. */
 #define FVX_TRACE_HIDE_TIME (1u << 1)
 #define FVX_TRACE_FLAGS (FVX_TRACE_DROP | FVX_TRACE_HIDE_TIME)
+#define FVX_TSC_CALL_TICKS_MAX 100000
+/* A request's hidden cost per call is valid (both the agent and the
+ * hypervisor check it). */
+static inline int fvx_tsc_call_ticks_valid(__u32 flags, __u32 ticks)
+{
+	return ticks <= FVX_TSC_CALL_TICKS_MAX && (!ticks || (flags & FVX_TRACE_HIDE_TIME));
+}
 _Static_assert(sizeof(struct fvx_trace_request) == 104, "fvx_trace_request layout");
 
 /* Where Linux keeps what the analyzer reads about the current task. */
@@ -150,7 +162,7 @@ struct fvx_phys_limits {
 };
 _Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
 
-#define FVX_CONFIG_VERSION 4
+#define FVX_CONFIG_VERSION 5
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -167,7 +179,7 @@ struct fvx_config {
 	__u64 return_entry; /* window address of the analyzer's return entry, 0: none */
 	struct fvx_phys_limits phys;
 	__u32 string_limit; /* -s: bytes of a buffer argument captured, <= FVX_DATA_BUFFER_MAX */
-	__u32 reserved2;
+	__u32 tsc_call_ticks; /* fvx_trace_request's, hidden per traced call (trampoline.S) */
 };
 _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
 /* Nothing lost: an entry the analyzer cannot record because its CPU's

@@ -91,6 +91,7 @@ struct prediction {
 	u64 offset, deadline;
 	unsigned int deadline_reads, deadline_writes, deadline_fires;
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
+	u64 call_hidden; /* exit mode, --hide-time: a traced call's cost before the exit, hidden */
 	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
 };
 
@@ -602,8 +603,10 @@ static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
-	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition;
+	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition + t->call;
 
+	p->call_hidden = t->call;
+	t->call = 0;
 	p->offset -= spent;
 	t->hidden += spent;
 	t->resumed = now + p->offset;
@@ -1131,9 +1134,11 @@ static s64 filter_call(void)
 	if (!ram_ok(x.r.rbx, sizeof(q)))
 		return FVX_VMCALL_EINVAL;
 	memcpy(&q, m.ram + x.r.rbx, sizeof(q));
-	/* Version 3: flags only FVX_TRACE_FLAGS, reserved 0. */
+	/* Version 4: flags only FVX_TRACE_FLAGS; a hidden cost per call of at
+	 * most 100,000 ticks, with FVX_TRACE_HIDE_TIME only. */
 	if (q.version != FVX_TRACE_REQUEST_VERSION || q.seal_ticks > SEAL_TICKS_MAX ||
-	    (q.flags & ~FVX_TRACE_FLAGS) || q.reserved)
+	    (q.flags & ~FVX_TRACE_FLAGS) || q.tsc_call_ticks > 100000 ||
+	    (q.tsc_call_ticks && !(q.flags & FVX_TRACE_HIDE_TIME)))
 		return FVX_VMCALL_EINVAL;
 	/* Sealed from now until seal_ticks have passed, once some CPU traces. */
 	if (q.seal_ticks) {
@@ -1150,6 +1155,7 @@ static s64 filter_call(void)
 	 * makes it one). */
 	c->string_limit =
 		q.string_limit < FVX_DATA_BUFFER_MAX ? q.string_limit : FVX_DATA_BUFFER_MAX;
+	c->tsc_call_ticks = q.tsc_call_ticks;
 	x.p.hv.trace_drop = q.flags & FVX_TRACE_DROP;
 	x.p.hv.trace_hide_time = q.flags & FVX_TRACE_HIDE_TIME;
 	if (x.hv.configured && x.hv.analyzer_loaded)
@@ -1210,6 +1216,17 @@ static u64 slot_offset(unsigned int cpu, u64 head)
 static const struct fvx_ring_header *ring_now(unsigned int cpu)
 {
 	return (const void *)(m.window + ring_offset(cpu));
+}
+
+/* Exit mode with --hide-time: a call's return exit also hides the
+ * config's cost per call, at most the guest's time since its last resume. */
+static void predict_hide_call(void)
+{
+	struct tsc_cpu *t = &x.p.v.tsc;
+	u64 began = t->exit_tsc + x.offset, since = began > t->resumed ? began - t->resumed : 0;
+	u64 ticks = x.p.hv.trace_hide_time ? config_expected()->tsc_call_ticks : 0;
+
+	t->call = ticks < since ? ticks : since;
 }
 
 /* TRACE_EVENT (from this CPU's exit-mode entry, up to its return entry)
@@ -1289,7 +1306,11 @@ static void predict_vmcall(void)
 	case FVX_VMCALL_CONFIGURE: s = configure_call(); break;
 	case FVX_VMCALL_ANALYZER_LOAD: s = analyzer_load_call(); break;
 	case FVX_VMCALL_TRACE_EVENT: s = event_call(false); break;
-	case FVX_VMCALL_TRACE_RETURN: s = event_call(true); break;
+	case FVX_VMCALL_TRACE_RETURN:
+		s = event_call(true);
+		if (s == FVX_VMCALL_OK)
+			predict_hide_call();
+		break;
 	case FVX_VMCALL_UNCONFIGURE: s = unconfigure_call(); break;
 	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
 	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
@@ -2101,6 +2122,7 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.pdpt_writes_refused);
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
+	FIELD(tsc.call);
 	FIELD(tsc.hidden);
 	FIELD(tsc.deadline);
 	FIELD(tsc.tsc_adjust);
@@ -2410,10 +2432,13 @@ static void check_timing(enum outcome out)
 	if (fc->tsc_deadline && fc->tsc_deadline + offset != t->deadline)
 		fuzz_fail("the CPU's deadline %#llx is guest time %#llx, the guest's is %#llx",
 			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
-	if (!p->tsc_written && resumed != started - t->transition)
+	if (!p->tsc_written && resumed != started - t->transition - p->call_hidden)
 		fuzz_fail("the guest's TSC resumes at %#llx, began the exit at %#llx, transition "
-			  "%llu",
-			  resumed, started, t->transition);
+			  "%llu, a call's %llu",
+			  resumed, started, t->transition, p->call_hidden);
+	if (p->call_hidden && (s64)(started - p->call_hidden - last_resume[x.c]) < 0)
+		fuzz_fail("a call's %llu ticks hidden, more than the guest ran since %#llx",
+			  p->call_hidden, last_resume[x.c]);
 	if (x.v[x.c].exits_total && (s64)(started - last_resume[x.c]) < 0)
 		fuzz_fail("the guest's TSC began the exit at %#llx, before the last resume's %#llx",
 			  started, last_resume[x.c]);

@@ -41,13 +41,14 @@ static void trace_request(struct fuzz_input *in)
 	if (in_u8(in) & 1) /* often a good version and mode */
 		req.version = FVX_TRACE_REQUEST_VERSION, req.mode = 1 + (req.mode & 1),
 		req.seal_seconds %= 2 * 86400, req.flags &= 3 | (req.flags & 0x100),
-		req.reserved &= req.flags & 4;
+		req.tsc_call_ticks &= req.flags & 4 ? ~0u : 0x3ffff;
 	r = agent_check_trace_request(&req);
 	if (r != 0 && r != -EINVAL)
 		fail("trace request: not an errno the ioctl documents");
 	if ((r == 0) !=
-	    (req.version == 3 && (req.mode == FVX_MODE_FAST || req.mode == FVX_MODE_EXIT) &&
-	     req.seal_seconds <= 86400 && !(req.flags & ~3u) && !req.reserved))
+	    (req.version == 4 && (req.mode == FVX_MODE_FAST || req.mode == FVX_MODE_EXIT) &&
+	     req.seal_seconds <= 86400 && !(req.flags & ~3u) && req.tsc_call_ticks <= 100000 &&
+	     (req.flags & 2 || !req.tsc_call_ticks)))
 		fail("trace request accepted or refused against the contract");
 }
 

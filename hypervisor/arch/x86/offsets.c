@@ -86,6 +86,7 @@ void fvx_offsets(void)
 	DEFINE(ENTRY_RETRY, FVX_ENTRY_RETRY);
 	OFFSET(CFG_RETURN_ENTRY, fvx_config, return_entry);
 	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);
+	OFFSET(CFG_TSC_CALL_TICKS, fvx_config, tsc_call_ticks);
 	OFFSET(EV_NR, fvx_event, nr);
 	OFFSET(EV_ARGS, fvx_event, args);
 	OFFSET(EV_USER_RIP, fvx_event, user_rip);
