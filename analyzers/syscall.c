@@ -73,7 +73,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		return FVX_ENTRY_DONE;
 	if ((cfg->flags & FVX_CONFIG_RETRY) && waits && !fvx_entry_room(cfg, ev->cpu, 1))
 		return FVX_ENTRY_RETRY;
-	rec->tsc = fvx_rdtsc();
+	rec->tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	mem.cr3 = rec->cr3;
@@ -109,7 +109,7 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 	    !fvx_task_event(cfg, set, ev, fvx_percpu_read64(cfg->task.current_task),
 			    fvx_kernel_read64, 0, &rec))
 		return;
-	rec.tsc = fvx_rdtsc();
+	rec.tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec.cr3 = fvx_read_cr3();
 	rec.cpu = (__u32)ev->cpu;
 	fvx_emit(cfg, ev->cpu, &rec);

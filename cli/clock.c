@@ -1,9 +1,9 @@
-/* From the records' TSC to time: the frontend reads the same TSC as the
- * analyzer and the hypervisor (no TSC offsetting: FastVMIX does not
- * virtualise time yet), so two readings of the TSC and of CLOCK_REALTIME a
- * few milliseconds apart give the TSC's rate and a point both clocks
- * share. Linux keeps the TSC in step across CPUs where it uses it as its
- * clock source. */
+/* From the records' TSC to time: two readings of the TSC and of
+ * CLOCK_REALTIME a few milliseconds apart give the TSC's rate and a point
+ * both clocks share. Records carry the host's TSC (trace.h), this process
+ * reads the guest's, which runs behind it by its CPU's hidden hypervisor
+ * time (milliseconds at most: exits are rare): times of day come out that
+ * much late, durations and order are the host's. */
 #define _GNU_SOURCE
 #include <time.h>
 #include <x86intrin.h>

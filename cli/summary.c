@@ -8,6 +8,13 @@
 
 #include "cli.h"
 
+/* a + b for times that are not negative: INT64_MAX at most (records'
+ * TSCs can be anything, so can the durations taken from them). */
+static int64_t add_ns(int64_t a, int64_t b)
+{
+	return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
 void summary_add(struct summary *s, const struct fvx_trace_record *r, bool failed, int64_t ns)
 {
 	struct summary_entry *e;
@@ -17,7 +24,7 @@ void summary_add(struct summary *s, const struct fvx_trace_record *r, bool faile
 	e = r->flags & FVX_RECORD_COMPAT ? &s->compat[r->nr] : &s->by_nr[r->nr];
 	e->calls++;
 	e->errors += failed;
-	e->ns += ns > 0 ? ns : 0;
+	e->ns = add_ns(e->ns, ns > 0 ? ns : 0);
 }
 
 static const struct summary_entry *sorting; /* qsort has no context argument */
@@ -63,7 +70,7 @@ static uint64_t table(const struct summary_entry *by_nr,
 			order[n++] = (uint16_t)i;
 			calls += by_nr[i].calls;
 			errors += by_nr[i].errors;
-			ns += by_nr[i].ns;
+			ns = add_ns(ns, by_nr[i].ns);
 		}
 	if (!out)
 		return calls;

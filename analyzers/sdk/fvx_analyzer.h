@@ -61,6 +61,17 @@ static inline __u64 fvx_rdtsc(void)
 	return ((__u64)hi << 32) | lo;
 }
 
+/* The host's TSC, the one clock all CPUs share, as records are stamped
+ * (trace.h): the guest's TSC on CPU cpu plus what the hypervisor says the
+ * offset is there (fvx_tsc_slot.host, at the top of its analyzer stack). */
+static inline __u64 fvx_host_tsc(const struct fvx_config *cfg, __u64 cpu)
+{
+	const struct fvx_tsc_slot *slot = (const void *)(cfg->window_va + FVX_WIN_STACK_TOP(cpu));
+	__u64 guest = fvx_rdtsc();
+
+	return guest + __atomic_load_n(&slot->host, __ATOMIC_RELAXED);
+}
+
 static inline __u64 fvx_read_cr3(void)
 {
 	__u64 v;

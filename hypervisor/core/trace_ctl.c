@@ -269,7 +269,7 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec)
 	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task) ||
 	    !fvx_task_selected(c, task, host_read64, hv, &rec->pid, &rec->tgid))
 		return;
-	rec->tsc = arch_rdtsc() + vmcs_read64(TSC_OFFSET); /* in the guest's time, as fast mode */
+	rec->tsc = arch_rdtsc(); /* the host's, as fast mode's (trace.h) */
 	rec->cr3 = vmcs_readl(GUEST_CR3);
 	rec->cpu = v->index;
 	/* An unreadable tail counts as a full ring: dropped, never lost silently. */

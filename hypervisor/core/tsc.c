@@ -6,7 +6,9 @@
  * guest's TSC stands still while the hypervisor runs: monotonic, and a
  * CPUID costs what it costs without a hypervisor. The offset only ever
  * decreases, by at most the time that passed, so the guest's TSC never
- * goes back. In exit mode with --hide-time, a call's return exit also
+ * goes back. Each exit also tells the analyzer what the offset now is
+ * (fvx_tsc_slot.host), which stamps records with the host's TSC, the one
+ * clock all CPUs share. In exit mode with --hide-time, a call's return exit also
  * takes out what the call cost before it outside the hypervisor (the
  * kernel's tracing slow path, as the frontend measured it), never more
  * than the guest's time since the last resume.
@@ -51,6 +53,11 @@
 #include "../arch/x86/paging.h"
 #include "../arch/x86/vmx.h"
 
+static struct fvx_tsc_slot *slot(const struct vcpu *v)
+{
+	return (struct fvx_tsc_slot *)(v->hv->window + FVX_WIN_STACK_TOP(v->index));
+}
+
 static u64 guest_now(u64 host)
 {
 	return host + vmcs_read64(TSC_OFFSET);
@@ -88,6 +95,8 @@ void tsc_hide_exit(struct vcpu *v)
 
 	v->tsc.call = 0;
 	vmcs_write64(TSC_OFFSET, offset);
+	if (v->hv->window) /* (always, but in unit tests) */
+		__atomic_store_n(&slot(v)->host, -offset, __ATOMIC_RELAXED);
 	v->tsc.hidden += spent;
 	v->tsc.resumed = now + offset;
 	arm_deadline(v, now);
@@ -167,11 +176,6 @@ static bool hiding(const struct hv *hv)
 {
 	return hv->tsc.rdtsc_exiting && hv->trace_hide_time &&
 	       __atomic_load_n(&hv->tracing_cpus, __ATOMIC_ACQUIRE);
-}
-
-static struct fvx_tsc_slot *slot(const struct vcpu *v)
-{
-	return (struct fvx_tsc_slot *)(v->hv->window + FVX_WIN_STACK_TOP(v->index));
 }
 
 /* The table's key for the address space CR3 names: its PML4, without the

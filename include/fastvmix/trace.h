@@ -44,7 +44,10 @@ struct fvx_tsc_slot {
 	__u64 start; /* the trampoline's: the TSC when the running measure began */
 	__u32 track; /* the hypervisor's: nonzero asks for FVX_VMCALL_TSC_TRACK first */
 	__u32 reserved;
-	__u64 reserved2;
+	/* The hypervisor's, at every exit: what to add to this CPU's TSC as
+	 * the guest reads it (offset by this CPU's hidden time) for the
+	 * host's, the one clock all CPUs share. Records are stamped with it. */
+	__u64 host;
 };
 _Static_assert(sizeof(struct fvx_tsc_slot) == 32, "fvx_tsc_slot layout: keeps the stack aligned");
 /* Window offset of CPU cpu's analyzer stack top, where its fvx_tsc_slot is. */
@@ -273,6 +276,9 @@ static inline __u32 fvx_signal_errno(__u64 packed)
 
 struct fvx_trace_record {
 	__u64 seq; /* per CPU, from 1, consecutive: drops are counted, not numbered */
+	/* The host's TSC (fvx_tsc_slot.host): one clock on every CPU, which
+	 * orders records across CPUs; the guest's TSC runs behind it by each
+	 * CPU's hidden time. */
 	__u64 tsc;
 	__u64 cr3;
 	__u64 nr;

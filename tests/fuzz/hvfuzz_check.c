@@ -599,6 +599,8 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
  * time (from the stub's RDTSC to this one) plus the transition cost, and a
  * deadline still armed follows it (fired: left alone; passed in the
  * guest's time, after a write of IA32_TSC: fires now). */
+static struct fvx_tsc_slot *slot_expected(void);
+
 static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
@@ -608,6 +610,7 @@ static void predict_hide_exit(void)
 	p->call_hidden = t->call;
 	t->call = 0;
 	p->offset -= spent;
+	slot_expected()->host = -p->offset;
 	t->hidden += spent;
 	t->resumed = now + p->offset;
 	if (t->deadline && model_deadline_read() > 1)
@@ -1255,7 +1258,7 @@ static s64 event_call(bool ret)
 		return FVX_VMCALL_OK;
 	}
 	rec = (struct fvx_trace_record){ .seq = head + 1,
-					 .tsc = model_now() + x.offset, /* guest time */
+					 .tsc = model_now(), /* the host's */
 					 .cr3 = m.vmcs[x.c][GUEST_CR3],
 					 .nr = nr,
 					 .args = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8,

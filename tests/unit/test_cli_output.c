@@ -807,6 +807,31 @@ static void summary_table(void **state)
 			    "100.00    0.000008           1         5         1 total\n");
 }
 
+/* -c with durations no clock can have (the TSCs of hostile or damaged
+ * records): the sums stop at the largest time instead of overflowing
+ * (ring_fuzz found the overflow). */
+static void summary_times_saturate(void **state)
+{
+	struct fixture *f = *state;
+	struct output_options opt = clocked();
+	struct fvx_trace_record r[] = {
+		at(entry(1, 39, 0), 0), at(ret(1, 39, 1), 1ULL << 62),
+		at(entry(1, 39, 0), 0), at(ret(1, 39, 1), 1ULL << 62),
+		at(entry(1, 2, 0), 0),	at(ret(1, 2, 3), 1ULL << 62),
+	};
+	const char *text;
+
+	opt.summary = true;
+	text = printed_with(f, &opt, r, 6);
+	assert_string_equal(
+		text, "% time     seconds  usecs/call     calls    errors syscall\n"
+		      "------ ----------- ----------- --------- --------- ----------------\n"
+		      "100.00 9223372036.854776 4611686018427387         2           getpid\n"
+		      " 50.00 4611686018.427388 4611686018427387         1           open\n"
+		      "------ ----------- ----------- --------- --------- ----------------\n"
+		      "100.00 9223372036.854776 3074457345618258         3           total\n");
+}
+
 /* JSON: the decoded arguments and return beside the raw ones, the time
  * and duration with -ttt -T. */
 static void json_decoded(void **state)
@@ -1599,6 +1624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(task_lines_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_task_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(summary_times_saturate, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(strings_and_buffers_are_shown_quoted, setup,

@@ -1310,6 +1310,18 @@ static void exits_are_taken_out_of_the_guest_tsc(void **state)
 	/* Back in the guest, its TSC is where it was, less the transitions. */
 	assert_int_equal(guest_tsc(), before - 20);
 	assert_int_equal(cpu0.tsc.hidden, (fake_tsc - 1) - 4900 + 20);
+	/* The analyzer is told how far behind the host's TSC this CPU's is,
+	 * for the records' one clock (fvx_tsc_slot.host). */
+	hv.window = aligned_alloc(4096, FVX_WIN_BACKED);
+	assert_non_null(hv.window);
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(((struct fvx_tsc_slot *)(hv.window + FVX_WIN_STACK_TOP(0)))->host,
+			 -vmcs[TSC_OFFSET]);
+	assert_int_equal(guest_tsc() +
+				 ((struct fvx_tsc_slot *)(hv.window + FVX_WIN_STACK_TOP(0)))->host,
+			 fake_tsc - 1);
+	free(hv.window);
+	hv.window = NULL;
 	/* Another exit later: its time goes too, and only its time. */
 	fake_tsc += 7000;
 	cpu0.tsc.exit_tsc = fake_tsc - 30;
