@@ -6,6 +6,7 @@
  * and maps the rings read-only into the frontend. */
 #include <linux/compat.h>
 #include <linux/fs.h>
+#include <linux/io_uring_types.h>
 #include <linux/kprobes.h>
 #include <linux/io.h>
 #include <linux/miscdevice.h>
@@ -58,7 +59,6 @@ static struct file *trace_owner; /* the descriptor that started the trace */
 static bool sealed_ref;
 static u64 event_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probes are on */
 static bool reports_on; /* the probes are registered */
-static bool uring_on; /* the io_uring probes report (they stay registered) */
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -327,25 +327,56 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
  * caller of io_uring_enter, or with IORING_SETUP_SQPOLL the ring's kernel
  * thread (a thread of the same process). No tracepoint carries the entry
  * (io_uring_submit_sqe comes after it is gone), so kprobes on those
- * functions: registered with the module, reporting while a trace runs
- * (the synchronize_rcu of reports_stop waits for a handler under way,
- * which runs with preemption off). The entry is kernel memory the program
- * also maps and may change meanwhile: what it says when the kernel
- * prepares it, give or take such a race (README: known limits). */
+ * functions, armed while a trace runs (the synchronize_rcu of reports_stop
+ * waits for a handler under way, which runs with preemption off).
+ * The entry is memory the program also maps and may change meanwhile: the
+ * opcode, the flags and, for an operation on a file, the fd come from the
+ * request, which the kernel filled from the entry before (io_init_req);
+ * the rest is what the entry says when the prep function starts, give or
+ * take such a race (README: known limits). */
+static bool uring_op_has_file(u8 op)
+{
+	switch (op) {
+	case IORING_OP_READV:
+	case IORING_OP_WRITEV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_READ:
+	case IORING_OP_WRITE:
+	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
+	case IORING_OP_FALLOCATE:
+	case IORING_OP_FADVISE:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+	case IORING_OP_SEND:
+	case IORING_OP_RECV:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+	case IORING_OP_ACCEPT:
+	case IORING_OP_CONNECT:
+	case IORING_OP_SHUTDOWN: return true;
+	}
+	return false;
+}
+
 static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 {
+	const struct io_kiocb *req = (const void *)regs->di;
 	u64 sqe[6];
 
-	if (!READ_ONCE(uring_on) || !regs->si)
+	if (!req || !regs->si)
 		return 0;
 	memcpy(sqe, (const void *)regs->si, sizeof(sqe));
+	sqe[0] = (sqe[0] & 0xffff0000ULL) | req->opcode | (u64)(u8)req->flags << 8 |
+		 (uring_op_has_file(req->opcode) ? (u64)(u32)req->cqe.fd : sqe[0] >> 32) << 32;
 	report(FVX_TASK_IO_URING, 0, sqe, FVX_RECORD_TASK);
 	return 0;
 }
 
 #define URING_PREP(fn)                                                                             \
 	{                                                                                          \
-		.symbol_name = #fn, .pre_handler = probe_uring                                     \
+		.symbol_name = #fn, .pre_handler = probe_uring, .flags = KPROBE_FLAG_DISABLED      \
 	}
 static struct kprobe uring_probes[] = {
 	URING_PREP(io_prep_rw),
@@ -406,6 +437,17 @@ static void uring_probes_register(void)
 			ARRAY_SIZE(uring_probes));
 }
 
+/* Armed while a trace runs: otherwise an operation costs no probe. */
+static void uring_probes_arm(bool on)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uring_probes); i++)
+		if (uring_registered[i])
+			(void)(on ? enable_kprobe(&uring_probes[i])
+				  : disable_kprobe(&uring_probes[i]));
+}
+
 static void uring_probes_unregister(void)
 {
 	size_t i;
@@ -442,7 +484,7 @@ static void reports_stop(void)
 {
 	size_t i;
 
-	WRITE_ONCE(uring_on, false);
+	uring_probes_arm(false);
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
@@ -468,7 +510,8 @@ static int reports_start(u32 mode)
 		tracepoint_synchronize_unregister();
 		return err;
 	}
-	WRITE_ONCE(uring_on, true);
+	if (mode == FVX_MODE_FAST)
+		uring_probes_arm(true);
 	return 0;
 }
 

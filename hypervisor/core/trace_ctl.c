@@ -5,7 +5,6 @@
  * argument comes from the guest and is checked before use. VMX root only
  * (the config page is first written at load time: trace_init.c). */
 #include "trace_ctl.h"
-#include "tsc.h"
 #include "analyzer_image.h"
 #include "guest_mem.h"
 #include "log.h"
@@ -300,9 +299,5 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
 		return FVX_VMCALL_EPERM;
 	exit_mode_record(v, &rec);
-	/* Every call pays the kernel's tracing slow path while a trace runs,
-	 * most of it since its entry's exit resumed: hidden with this one. */
-	if (v->hv->trace_hide_time)
-		tsc_hide_call(v, window_config(v->hv)->tsc_call_ticks);
 	return FVX_VMCALL_OK;
 }

@@ -8,10 +8,7 @@
  * decreases, by at most the time that passed, so the guest's TSC never
  * goes back. Each exit also tells the analyzer what the offset now is
  * (fvx_tsc_slot.host), which stamps records with the host's TSC, the one
- * clock all CPUs share. In exit mode with --hide-time, a call's return exit also
- * takes out what the call cost before it outside the hypervisor (the
- * kernel's tracing slow path, as the frontend measured it), never more
- * than the guest's time since the last resume.
+ * clock all CPUs share.
  *
  * Because each CPU's offset moves by its own exits, the guest's TSCs drift
  * apart across CPUs by the difference in hypervisor time (small; Linux's
@@ -80,20 +77,11 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 		   d > guest_now(host_now) ? d - vmcs_read64(TSC_OFFSET) : 1);
 }
 
-void tsc_hide_call(struct vcpu *v, u64 ticks)
-{
-	u64 began = guest_now(v->tsc.exit_tsc);
-	u64 since = began > v->tsc.resumed ? began - v->tsc.resumed : 0;
-
-	v->tsc.call = ticks < since ? ticks : since;
-}
-
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition + v->tsc.call;
+	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition;
 	u64 offset = vmcs_read64(TSC_OFFSET) - spent;
 
-	v->tsc.call = 0;
 	vmcs_write64(TSC_OFFSET, offset);
 	if (v->hv->window) /* (always, but in unit tests) */
 		__atomic_store_n(&slot(v)->host, -offset, __ATOMIC_RELAXED);

@@ -22,7 +22,6 @@
 struct tsc_cpu {
 	u64 exit_tsc; /* host TSC when this exit's handling began */
 	u64 transition; /* ticks of each exit not between exit_tsc and the resume */
-	u64 call; /* this exit's: guest ticks before it to hide too (tsc_hide_call) */
 	u64 hidden; /* ticks taken out of the guest's TSC so far */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 tsc_adjust; /* IA32_TSC_ADJUST as the guest wrote it */
@@ -72,10 +71,6 @@ void tsc_init(struct hv *hv);
 /* The last step before VM entry: the offset moves back by the time this
  * exit took, and an armed TSC deadline follows it. */
 void tsc_hide_exit(struct vcpu *v);
-/* Exit mode, a call's return exit: ticks the call cost the guest before
- * it (the kernel's tracing slow path: fvx_config.tsc_call_ticks) go with
- * this exit's time; at most the guest's time since it last resumed. */
-void tsc_hide_call(struct vcpu *v, u64 ticks);
 /* The TSC MSRs, in the guest's time: TSC_MSR_OTHER when msr is none of
  * them, TSC_MSR_DONE (the value read, or the write done), or TSC_MSR_GP. */
 enum tsc_msr { TSC_MSR_OTHER, TSC_MSR_DONE, TSC_MSR_GP };

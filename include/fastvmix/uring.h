@@ -66,12 +66,21 @@ static inline int fvx_uring_call(const __u64 words[6], __u64 args[6])
 	case IORING_OP_OPENAT: ARGS(fd, s.addr, s.op_flags, s.len, 0); return __NR_openat;
 	case IORING_OP_OPENAT2: ARGS(fd, s.addr, s.off, s.len, 0); return __NR_openat2;
 	case IORING_OP_CLOSE: ARGS(fd, 0, 0, 0, 0); return __NR_close;
+	/* An offset of -1 is the file's position: read(2) and write(2). */
 	case IORING_OP_READ:
-	case IORING_OP_READ_FIXED: ARGS(fd, s.addr, s.len, s.off, 0); return __NR_pread64;
+	case IORING_OP_READ_FIXED:
+		ARGS(fd, s.addr, s.len, s.off, 0);
+		return s.off == ~0ULL ? __NR_read : __NR_pread64;
 	case IORING_OP_WRITE:
-	case IORING_OP_WRITE_FIXED: ARGS(fd, s.addr, s.len, s.off, 0); return __NR_pwrite64;
-	case IORING_OP_READV: ARGS(fd, s.addr, s.len, s.off, 0); return __NR_preadv;
-	case IORING_OP_WRITEV: ARGS(fd, s.addr, s.len, s.off, 0); return __NR_pwritev;
+	case IORING_OP_WRITE_FIXED:
+		ARGS(fd, s.addr, s.len, s.off, 0);
+		return s.off == ~0ULL ? __NR_write : __NR_pwrite64;
+	case IORING_OP_READV:
+		ARGS(fd, s.addr, s.len, s.off, 0);
+		return s.off == ~0ULL ? __NR_readv : __NR_preadv;
+	case IORING_OP_WRITEV:
+		ARGS(fd, s.addr, s.len, s.off, 0);
+		return s.off == ~0ULL ? __NR_writev : __NR_pwritev;
 	case IORING_OP_FSYNC: ARGS(fd, 0, 0, 0, 0); return __NR_fsync;
 	case IORING_OP_STATX: ARGS(fd, s.addr, s.op_flags, s.len, s.off); return __NR_statx;
 	case IORING_OP_UNLINKAT: ARGS(fd, s.addr, s.op_flags, 0, 0); return __NR_unlinkat;
@@ -86,12 +95,34 @@ static inline int fvx_uring_call(const __u64 words[6], __u64 args[6])
 	case IORING_OP_SOCKET: ARGS(fd, s.off, s.len, 0, 0); return __NR_socket;
 	case IORING_OP_CONNECT: ARGS(fd, s.addr, s.off, 0, 0); return __NR_connect;
 	case IORING_OP_ACCEPT: ARGS(fd, s.addr, s.off, s.op_flags, 0); return __NR_accept4;
-	case IORING_OP_SEND: ARGS(fd, s.addr, s.len, s.op_flags, 0); return __NR_sendto;
+	/* A destination in addr2, its length in addr_len (the low half of
+	 * file_index), as sendto(2) takes them. */
+	case IORING_OP_SEND:
+	case IORING_OP_SEND_ZC:
+		ARGS(fd, s.addr, s.len, s.op_flags, s.off);
+		args[5] = s.file_index & 0xffff;
+		return __NR_sendto;
 	case IORING_OP_RECV: ARGS(fd, s.addr, s.len, s.op_flags, 0); return __NR_recvfrom;
-	case IORING_OP_SENDMSG: ARGS(fd, s.addr, s.op_flags, 0, 0); return __NR_sendmsg;
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SENDMSG_ZC: ARGS(fd, s.addr, s.op_flags, 0, 0); return __NR_sendmsg;
 	case IORING_OP_RECVMSG: ARGS(fd, s.addr, s.op_flags, 0, 0); return __NR_recvmsg;
 	case IORING_OP_SHUTDOWN: ARGS(fd, s.len, 0, 0, 0); return __NR_shutdown;
 	case IORING_OP_MADVISE: ARGS(s.addr, s.len, s.op_flags, 0, 0); return __NR_madvise;
+	case IORING_OP_FALLOCATE: ARGS(fd, s.len, s.off, s.addr, 0); return __NR_fallocate;
+	case IORING_OP_FADVISE: ARGS(fd, s.off, s.len, s.op_flags, 0); return __NR_fadvise64;
+	case IORING_OP_SYNC_FILE_RANGE:
+		ARGS(fd, s.off, s.len, s.op_flags, 0);
+		return __NR_sync_file_range;
+	case IORING_OP_EPOLL_CTL: ARGS(fd, s.len, s.off, s.addr, 0); return __NR_epoll_ctl;
+	/* The input in splice_fd_in, its offset in splice_off_in (addr):
+	 * values, where splice(2) takes pointers (-1: none). */
+	case IORING_OP_TEE:
+		ARGS((__u64)(__s64)(__s32)s.file_index, fd, s.len, s.op_flags, 0);
+		return __NR_tee;
+	case IORING_OP_SPLICE:
+		ARGS((__u64)(__s64)(__s32)s.file_index, s.addr, fd, s.off, s.len);
+		args[5] = s.op_flags;
+		return __NR_splice;
 	}
 #undef ARGS
 	for (i = 0; i < 6; i++)
@@ -99,7 +130,8 @@ static inline int fvx_uring_call(const __u64 words[6], __u64 args[6])
 	return -1;
 }
 
-/* The call opcode op stands for (a FVX_RECORD_URING record's), or -1. */
+/* A call opcode op stands for (a FVX_RECORD_URING record's: one of them,
+ * for a read or a write, whose offset chooses), or -1 when none does. */
 static inline int fvx_uring_twin(__u32 op)
 {
 	const __u64 words[6] = { op & 0xff };

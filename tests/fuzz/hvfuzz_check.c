@@ -91,7 +91,6 @@ struct prediction {
 	u64 offset, deadline;
 	unsigned int deadline_reads, deadline_writes, deadline_fires;
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
-	u64 call_hidden; /* exit mode, --hide-time: a traced call's cost before the exit, hidden */
 	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
 };
 
@@ -605,10 +604,8 @@ static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
-	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition + t->call;
+	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition;
 
-	p->call_hidden = t->call;
-	t->call = 0;
 	p->offset -= spent;
 	slot_expected()->host = -p->offset;
 	t->hidden += spent;
@@ -1221,17 +1218,6 @@ static const struct fvx_ring_header *ring_now(unsigned int cpu)
 	return (const void *)(m.window + ring_offset(cpu));
 }
 
-/* Exit mode with --hide-time: a call's return exit also hides the
- * config's cost per call, at most the guest's time since its last resume. */
-static void predict_hide_call(void)
-{
-	struct tsc_cpu *t = &x.p.v.tsc;
-	u64 began = t->exit_tsc + x.offset, since = began > t->resumed ? began - t->resumed : 0;
-	u64 ticks = x.p.hv.trace_hide_time ? config_expected()->tsc_call_ticks : 0;
-
-	t->call = ticks < since ? ticks : since;
-}
-
 /* TRACE_EVENT (from this CPU's exit-mode entry, up to its return entry)
  * and TRACE_RETURN (from its exit-mode return entry to the copy's end). */
 static s64 event_call(bool ret)
@@ -1309,11 +1295,7 @@ static void predict_vmcall(void)
 	case FVX_VMCALL_CONFIGURE: s = configure_call(); break;
 	case FVX_VMCALL_ANALYZER_LOAD: s = analyzer_load_call(); break;
 	case FVX_VMCALL_TRACE_EVENT: s = event_call(false); break;
-	case FVX_VMCALL_TRACE_RETURN:
-		s = event_call(true);
-		if (s == FVX_VMCALL_OK)
-			predict_hide_call();
-		break;
+	case FVX_VMCALL_TRACE_RETURN: s = event_call(true); break;
 	case FVX_VMCALL_UNCONFIGURE: s = unconfigure_call(); break;
 	case FVX_VMCALL_TRACE_FILTER: s = filter_call(); break;
 	case FVX_VMCALL_TRACE_MODE: s = mode_call(); break;
@@ -2125,7 +2107,6 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.pdpt_writes_refused);
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
-	FIELD(tsc.call);
 	FIELD(tsc.hidden);
 	FIELD(tsc.deadline);
 	FIELD(tsc.tsc_adjust);
@@ -2435,13 +2416,10 @@ static void check_timing(enum outcome out)
 	if (fc->tsc_deadline && fc->tsc_deadline + offset != t->deadline)
 		fuzz_fail("the CPU's deadline %#llx is guest time %#llx, the guest's is %#llx",
 			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
-	if (!p->tsc_written && resumed != started - t->transition - p->call_hidden)
+	if (!p->tsc_written && resumed != started - t->transition)
 		fuzz_fail("the guest's TSC resumes at %#llx, began the exit at %#llx, transition "
-			  "%llu, a call's %llu",
-			  resumed, started, t->transition, p->call_hidden);
-	if (p->call_hidden && (s64)(started - p->call_hidden - last_resume[x.c]) < 0)
-		fuzz_fail("a call's %llu ticks hidden, more than the guest ran since %#llx",
-			  p->call_hidden, last_resume[x.c]);
+			  "%llu",
+			  resumed, started, t->transition);
 	if (x.v[x.c].exits_total && (s64)(started - last_resume[x.c]) < 0)
 		fuzz_fail("the guest's TSC began the exit at %#llx, before the last resume's %#llx",
 			  started, last_resume[x.c]);

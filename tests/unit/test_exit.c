@@ -1330,41 +1330,6 @@ static void exits_are_taken_out_of_the_guest_tsc(void **state)
 	assert_int_equal(guest_tsc(), before - 20);
 }
 
-/* Exit mode with --hide-time: a traced call's exit also takes out what the
- * call cost the guest before it, never more than the guest ran since its
- * last resume (its TSC never goes back), and only that exit. */
-static void a_calls_cost_goes_with_its_exit_bounded(void **state)
-{
-	u64 before;
-
-	cpu0.tsc.transition = 20;
-	vmcs[TSC_OFFSET] = (u64)-1000;
-	fake_tsc = 5000;
-	cpu0.tsc.exit_tsc = 4900;
-	before = 4900 + vmcs[TSC_OFFSET];
-	cpu0.tsc.resumed = before - 300; /* the guest ran 300 ticks since */
-	tsc_hide_call(&cpu0, 100);
-	assert_int_equal(cpu0.tsc.call, 100);
-	tsc_hide_call(&cpu0, 100000);
-	assert_int_equal(cpu0.tsc.call, 300);
-	regs.rax = 0;
-	exit_with(EXIT_REASON_CPUID);
-	assert_int_equal(guest_tsc(), before - 20 - 300);
-	assert_true(guest_tsc() >= before - 300 - 20);
-	assert_int_equal(cpu0.tsc.call, 0);
-	/* A resume after the exit began (it cannot be): nothing. */
-	cpu0.tsc.exit_tsc = fake_tsc;
-	cpu0.tsc.resumed = cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET] + 5;
-	tsc_hide_call(&cpu0, 100);
-	assert_int_equal(cpu0.tsc.call, 0);
-	/* The next exit: its own time only. */
-	fake_tsc += 7000;
-	cpu0.tsc.exit_tsc = fake_tsc - 30;
-	before = cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET];
-	exit_with(EXIT_REASON_CPUID);
-	assert_int_equal(guest_tsc(), before - 20);
-}
-
 static void tsc_deadline_is_kept_in_guest_time(void **state)
 {
 	vmcs[TSC_OFFSET] = (u64)-1000;
@@ -2421,7 +2386,6 @@ int main(void)
 		W(view_switch_abuse_is_an_attack),
 		W(event_after_user_vmfunc_reaches_linux),
 		T(exits_are_taken_out_of_the_guest_tsc),
-		T(a_calls_cost_goes_with_its_exit_bounded),
 		T(tsc_deadline_is_kept_in_guest_time),
 		T(tsc_writes_move_the_offset_not_the_cpu),
 		T(tsc_deadline_fires_once),

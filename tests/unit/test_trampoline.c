@@ -256,22 +256,20 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 		 * switch, with this entry's constant */
 		memcpy(end + 1, &outside[e], 4);
 		end[5] = 0xe8;
-		if (e == 0) {
-			/* The SYSCALL entry adds the config's cost per call
-			 * (add CFG_TSC_CALL_TICKS(%rcx), %esi) unless the call
-			 * goes back to its SYSCALL: its stop's call follows. */
+		{
+			/* Both add the config's cost per call (add
+			 * CFG_TSC_CALL_TICKS(%rcx), %esi) for a call that goes
+			 * on (a SYSCALL's, a 32-bit entry's), then the stop. */
 			u32 disp = offsetof(struct fvx_config, tsc_call_ticks);
 			u8 add[6] = { 0x03, 0xb1 };
+			u64 at;
 
 			memcpy(add + 2, &disp, 4);
 			stop = find(first, second, end, 5);
 			assert_true(stop < second);
-			assert_true(find(stop, stop + 32, add, sizeof(add)) < stop + 32);
-			assert_int_equal(
-				fvx_trampoline[find(stop, stop + 32, add, sizeof(add)) + 6], 0xe8);
-		} else {
-			stop = find(first, second, end, sizeof(end));
-			assert_true(stop < second);
+			at = find(stop, stop + 48, add, sizeof(add));
+			assert_true(at < stop + 48);
+			assert_int_equal(fvx_trampoline[at + 6], 0xe8);
 		}
 		assert_true(find(first, stop, analyzer_call, 2) < stop);
 		assert_int_equal(find(stop + 1, second, end, 5), second);

@@ -262,7 +262,15 @@ fvx_trampoline_fast_end:
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 6:	mov %eax, %edi			/* what the analyzer returned */
 	mov $TSC_EVENT_OUTSIDE, %esi
-	call .Ltsc_stop
+	/* A 32-bit call's entry that goes on costs the kernel's tracing
+	 * work too, as a SYSCALL's (fvx_trace_request.tsc_call_ticks). */
+	cmpq $RECORD_COMPAT, EV_FLAGS(%rsp)
+	jne 7f
+	cmp $ENTRY_RETRY, %eax
+	je 7f
+	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
+	add CFG_TSC_CALL_TICKS(%rcx), %esi
+7:	call .Ltsc_stop
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc

@@ -3,7 +3,8 @@
  * submitted by io_uring_enter; then an open and a write through an
  * IORING_SETUP_SQPOLL ring, whose kernel thread (a thread of this
  * process) takes them from the ring with no io_uring_enter at all (one
- * only if the thread went to sleep first). Files: /tmp/fvx-uring and
+ * only if the thread went to sleep first), the write at the file's
+ * position (offset -1) rather than at offset 0. Files: /tmp/fvx-uring and
  * /tmp/fvx-uring-sqpoll. Exit status 0 when every operation did what it
  * asked; the failing step on stderr otherwise. */
 #define _GNU_SOURCE
@@ -108,6 +109,7 @@ static int open_and_write(struct ring *r, const char *path, const char *text, in
 	sqe.fd = fd;
 	sqe.addr = (unsigned long)text;
 	sqe.len = (unsigned int)strlen(text);
+	sqe.off = sqpoll ? (__u64)-1 : 0; /* at the file's position: write(2) */
 	n = ring_run(r, &sqe, sqpoll);
 	if (n != (int)strlen(text)) {
 		fprintf(stderr, "uring: write %s: %d\n", path, n);
