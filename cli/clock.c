@@ -2,7 +2,7 @@
  * CLOCK_REALTIME a few milliseconds apart give the TSC's rate and a point
  * both clocks share. Records carry the host's TSC (trace.h), this process
  * reads the guest's, which runs behind it by its CPU's hidden hypervisor
- * time (milliseconds at most: exits are rare): times of day come out that
+ * time since load (small while exits are rare): times of day come out that
  * much late, durations and order are the host's. */
 #define _GNU_SOURCE
 #include <time.h>
