@@ -59,6 +59,14 @@ static struct file *trace_owner; /* the descriptor that started the trace */
 static bool sealed_ref;
 static u64 event_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probes are on */
 static bool reports_on; /* the probes are registered */
+static bool uring_on; /* the io_uring probes report (fast mode, while tracing) */
+/* Registering the io_uring probes costs (41 kprobes: each patches kernel
+ * text, which the hypervisor lets through one write at a time; seconds in
+ * the emulated machine): io_uring=0 does without, and without tracing
+ * io_uring operations. */
+static bool io_uring = true;
+module_param(io_uring, bool, 0444);
+MODULE_PARM_DESC(io_uring, "trace io_uring operations (default on)");
 
 static s64 vmcall(u32 function, u64 rbx, u64 rcx, u64 *rbx_out)
 {
@@ -327,7 +335,8 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
  * caller of io_uring_enter, or with IORING_SETUP_SQPOLL the ring's kernel
  * thread (a thread of the same process). No tracepoint carries the entry
  * (io_uring_submit_sqe comes after it is gone), so kprobes on those
- * functions, armed while a trace runs (the synchronize_rcu of reports_stop
+ * functions, registered with the module (io_uring=0: not at all), which
+ * report while a fast-mode trace runs (the synchronize_rcu of reports_stop
  * waits for a handler under way, which runs with preemption off).
  * The entry is memory the program also maps and may change meanwhile: the
  * opcode, the flags and, for an operation on a file, the fd come from the
@@ -365,7 +374,7 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 	const struct io_kiocb *req = (const void *)regs->di;
 	u64 sqe[6];
 
-	if (!req || !regs->si)
+	if (!READ_ONCE(uring_on) || !req || !regs->si)
 		return 0;
 	memcpy(sqe, (const void *)regs->si, sizeof(sqe));
 	sqe[0] = (sqe[0] & 0xffff0000ULL) | req->opcode | (u64)(u8)req->flags << 8 |
@@ -376,7 +385,7 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 
 #define URING_PREP(fn)                                                                             \
 	{                                                                                          \
-		.symbol_name = #fn, .pre_handler = probe_uring, .flags = KPROBE_FLAG_DISABLED      \
+		.symbol_name = #fn, .pre_handler = probe_uring                                     \
 	}
 static struct kprobe uring_probes[] = {
 	URING_PREP(io_prep_rw),
@@ -437,24 +446,18 @@ static void uring_probes_register(void)
 			ARRAY_SIZE(uring_probes));
 }
 
-/* Armed while a trace runs: otherwise an operation costs no probe. */
-static void uring_probes_arm(bool on)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(uring_probes); i++)
-		if (uring_registered[i])
-			(void)(on ? enable_kprobe(&uring_probes[i])
-				  : disable_kprobe(&uring_probes[i]));
-}
-
+/* All at once: one wait for the handlers under way. */
 static void uring_probes_unregister(void)
 {
-	size_t i;
+	struct kprobe *kps[ARRAY_SIZE(uring_probes)];
+	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(uring_probes); i++)
 		if (uring_registered[i])
-			unregister_kprobe(&uring_probes[i]);
+			kps[n++] = &uring_probes[i];
+	if (n)
+		unregister_kprobes(kps, (int)n);
+	memset(uring_registered, 0, sizeof(uring_registered));
 }
 
 static struct probe {
@@ -484,7 +487,7 @@ static void reports_stop(void)
 {
 	size_t i;
 
-	uring_probes_arm(false);
+	WRITE_ONCE(uring_on, false);
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
@@ -510,8 +513,7 @@ static int reports_start(u32 mode)
 		tracepoint_synchronize_unregister();
 		return err;
 	}
-	if (mode == FVX_MODE_FAST)
-		uring_probes_arm(true);
+	WRITE_ONCE(uring_on, mode == FVX_MODE_FAST);
 	return 0;
 }
 
@@ -727,7 +729,8 @@ static int __init agent_init(void)
 		goto unmap;
 	}
 	on_each_cpu(protect_on_cpu, NULL, 1);
-	uring_probes_register();
+	if (io_uring)
+		uring_probes_register();
 	err = misc_register(&agent_device);
 	if (err)
 		goto unregister;
