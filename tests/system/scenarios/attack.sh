@@ -9,7 +9,7 @@ attacks() { # KIND: the hypervisor's count of that kind of attack, all CPUs
 names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' "$1" | tr '\n' ' '; }
 
 check attack-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
-check attack-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check attack-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 
 # RAX with upper bits set: Linux runs the call EAX names; the trace shows it.
 fastvmix trace -e trace=getpid -o /tmp/rax.txt -- attack rax-high 1000 >/tmp/rax.out 2>/tmp/rax.err

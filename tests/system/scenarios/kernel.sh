@@ -41,7 +41,7 @@ counted() { # GROUP COUNTER MIN: the counter grew by at least MIN
 }
 
 check kernel-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
-check kernel-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check kernel-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 
 for g in msr dt text; do
 	fastvmix trace -f -o /tmp/ka-trace-$g.txt -- sh -c 'sleep 2; syscall_seq 3 /tmp/fvx-known' \

@@ -20,7 +20,7 @@ norm() {
 }
 
 check peer-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
-check peer-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check peer-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 rm -f /tmp/fvx-peer
 # (the same open descriptors for both: strace's -o file and the scenario's
 # result channel, fd 3, would shift the program's fd numbers)

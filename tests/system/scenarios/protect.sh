@@ -33,7 +33,7 @@ sh -c 'while :; do read x </proc/uptime; done' &
 early=$!
 
 check protect-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
-check protect-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check protect-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 
 ptattack
 check protect-window-found grep -q 'window-mapped=1' /tmp/pt.txt
@@ -64,7 +64,7 @@ wait $tracer
 check protect-agent-rmmod rmmod fastvmix
 ptattack probe=1
 check protect-window-unmapped grep -q 'window-mapped=0' /tmp/pt.txt
-check protect-agent-reinsmod insmod /lib/fastvmix/fastvmix.ko
+check protect-agent-reinsmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 ptattack
 attacked window-slot-redirect-refused pml4e-redirect-repaired counters
 

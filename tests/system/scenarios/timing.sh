@@ -27,7 +27,7 @@ r0=$(rdtsc_exits)
 detect >/tmp/det-loaded.txt
 r1=$(rdtsc_exits)
 echo "# TSC: $(status_field tsc_hidden) ticks hidden, $(status_field tsc_transition) per exit calibrated (sum over CPUs)"
-check timing-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check timing-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 a0=$(status_field tsc_analyzer)
 fastvmix trace --hide-time -o /tmp/det-fast.trace -- detect >/tmp/det-fast.txt 2>/tmp/det-fast.err 3>&-
 sed 's/^/# /' /tmp/det-fast.err

@@ -13,7 +13,7 @@ sh -c 'while :; do read x </proc/uptime; done' &
 early=$!
 
 check trace-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
-check trace-agent-insmod insmod /lib/fastvmix/fastvmix.ko
+check trace-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 dmesg | grep 'agent ready' | sed 's/^/# /'
 
 # The known sequence, text.
