@@ -22,6 +22,10 @@ rdtsc_exits() { # RDTSC (16) and RDTSCP (51) exits, all CPUs
 
 insmod /lib/fastvmix/msr.ko 2>/dev/null
 detect >/tmp/det-native.txt
+# A second native run: Bochs's own clock is noisy on 2 vCPUs (one native
+# run has read 39 TSC ticks per microsecond of clock_gettime, not 50), so a
+# figure matches native when it matches either run.
+detect timing >/tmp/det-native2.txt
 check timing-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
 r0=$(rdtsc_exits)
 detect >/tmp/det-loaded.txt
@@ -83,7 +87,12 @@ for mode in loaded fast; do
 			fail "timing-$mode-$name - not a number: '$native' '$got'"
 			continue
 		fi
+		n2=$(sed -n "s/^$name //p" /tmp/det-native2.txt)
 		d=$((got > native ? got - native : native - got))
+		if is_num "$n2" && [ $(((got > n2 ? got - n2 : n2 - got) * 50)) -le $((n2 > 50 ? n2 : 50)) ]; then
+			ok "timing-$mode-$name"
+			continue
+		fi
 		if [ "$d" -le "${step:-1}" ] && [ "${step:-1}" -gt 1 ]; then
 			ok "timing-$mode-$name"
 			continue
