@@ -267,14 +267,30 @@ static void print_args(struct output *o, const struct call *c, const char *name,
 		fprintf(o->out, "%s%s", i > from || more ? ", " : "", text[i]);
 }
 
-/* "[pid N] name(args": all of them, or (`head`) those before the first
+/* Another thread's record comes: the open line waits for its return. */
+static void suspend_open_line(struct output *o)
+{
+	if (!o->line_open)
+		return;
+	fputs(" <unfinished ...>\n", o->out);
+	o->line_open = false;
+}
+
+/* A line of its own for thread pid: "[pid N] " and -t's time. */
+static void begin_line(struct output *o, uint32_t pid, uint64_t tsc)
+{
+	suspend_open_line(o);
+	fprintf(o->out, "[pid %5u] ", pid);
+	print_timestamp(o, tsc);
+}
+
+/* "[pid N] name(args" on a line of its own: all of them, or (`head`) those before the first
  * the call fills, followed by ", " when there are such ("read(3, "). */
 static void print_call(struct output *o, const struct call *c, const char *name, bool head)
 {
 	int out = head ? c->split : 6;
 
-	fprintf(o->out, "[pid %5u] ", c->entry.pid);
-	print_timestamp(o, c->entry.tsc);
+	begin_line(o, c->entry.pid, c->entry.tsc);
 	fprintf(o->out, "%s(", name);
 	print_args(o, c, name, 0, out, false);
 	if (out < 6)
@@ -285,15 +301,6 @@ static void print_call(struct output *o, const struct call *c, const char *name,
 static void print_tail(struct output *o, const struct call *c, const char *name)
 {
 	print_args(o, c, name, c->split, 6, false);
-}
-
-/* Another thread's record comes: the open line waits for its return. */
-static void suspend_open_line(struct output *o)
-{
-	if (!o->line_open)
-		return;
-	fputs(" <unfinished ...>\n", o->out);
-	o->line_open = false;
 }
 
 /* ---- JSON Lines: one object per call ---- */
@@ -495,7 +502,6 @@ static void print_close(struct output *o, uint64_t nr, enum call_end how)
 static void print_whole(struct output *o, const struct call *entry,
 			const struct fvx_trace_record *ret, const char *name, enum call_end how)
 {
-	suspend_open_line(o);
 	print_call(o, entry, name, false);
 	print_close(o, entry->entry.nr, how == END_GONE ? END_LOST : how);
 	print_ret(o, &entry->entry, ret);
@@ -535,9 +541,7 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 	} else if (entry && deferred(o)) {
 		print_whole(o, entry, ret, name, how);
 	} else {
-		suspend_open_line(o);
-		fprintf(o->out, "[pid %5u] ", r->pid);
-		print_timestamp(o, ret ? ret->tsc : r->tsc);
+		begin_line(o, r->pid, ret ? ret->tsc : r->tsc);
 		fprintf(o->out, "<... %s resumed>", name);
 		if (entry && how != END_GONE)
 			print_tail(o, entry, name);
@@ -615,9 +619,7 @@ static void personality(struct output *o, const struct fvx_trace_record *r)
 	o->last_compat = compat;
 	if (was == compat || o->opt.json || o->opt.summary)
 		return;
-	suspend_open_line(o);
-	fprintf(o->out, "[pid %5u] ", r->pid);
-	print_timestamp(o, r->tsc);
+	begin_line(o, r->pid, r->tsc);
 	fprintf(o->out, "[ Process PID=%u runs in %s mode. ]\n", r->pid,
 		compat ? "32 bit" : "64 bit");
 }
@@ -659,7 +661,6 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 	}
 	if (deferred(o))
 		return;
-	suspend_open_line(o);
 	print_call(o, c, name, true);
 	o->line_open = true;
 	o->open_pid = r->pid;
@@ -701,9 +702,7 @@ static void print_task(struct output *o, const struct fvx_trace_record *r, const
 	if (o->opt.summary)
 		return;
 	if (!o->opt.json) {
-		suspend_open_line(o);
-		fprintf(o->out, "[pid %5u] ", r->pid);
-		print_timestamp(o, r->tsc);
+		begin_line(o, r->pid, r->tsc);
 		fprintf(o->out, "%s %s %s\n", mark, text, mark);
 		return;
 	}
@@ -814,8 +813,7 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	struct json_object *obj, *data;
 	int err = 0;
 
-	if (!staged_take(o, r, &c.data))
-		memset(&c.data, 0, sizeof(c.data));
+	(void)staged_take(o, r, &c.data); /* (c.data stays zero without) */
 	if (o->opt.summary || o->opt.status != STATUS_ALL)
 		return;
 	decode_uring_op(fvx_uring_record_op(r->flags), op, sizeof(op));
@@ -823,9 +821,7 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	if (!twin)
 		decode_uring_raw(r, raw, sizeof(raw));
 	if (!o->opt.json) {
-		suspend_open_line(o);
-		fprintf(o->out, "[pid %5u] ", r->pid);
-		print_timestamp(o, r->tsc);
+		begin_line(o, r->pid, r->tsc);
 		fprintf(o->out, "io_uring %s ", op);
 		if (twin) {
 			fprintf(o->out, "%s(", name);

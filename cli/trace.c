@@ -293,7 +293,6 @@ static int calibrate(int fd, struct options *o)
 	syscalls[SYS_getpid / 64] = 1ULL << (SYS_getpid % 64);
 	c.follow = false;
 	c.seal = 0;
-	c.drop = o->drop;
 	c.tsc_call_ticks = 0;
 	if (start(fd, &c, getpid(), syscalls) != 0)
 		return -1;

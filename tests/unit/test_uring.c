@@ -38,22 +38,18 @@ static void operations_are_their_calls(void **state)
 {
 	struct io_uring_sqe sqe;
 
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_OPENAT;
-	sqe.fd = AT_FDCWD;
-	sqe.addr = 0x7000;
-	sqe.open_flags = O_WRONLY | O_CREAT;
-	sqe.len = 0600;
-	sqe.user_data = 0xfeed;
+	sqe = (struct io_uring_sqe){ .opcode = IORING_OP_OPENAT,
+				     .fd = AT_FDCWD,
+				     .addr = 0x7000,
+				     .open_flags = O_WRONLY | O_CREAT,
+				     .len = 0600,
+				     .user_data = 0xfeed };
 	expect_call(&sqe, __NR_openat,
 		    (const __u64[6]){ (__u64)(__s64)AT_FDCWD, 0x7000, O_WRONLY | O_CREAT, 0600 });
 
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_WRITE;
-	sqe.fd = 3;
-	sqe.addr = 0x7100;
-	sqe.len = 10;
-	sqe.off = 8;
+	sqe = (struct io_uring_sqe){
+		.opcode = IORING_OP_WRITE, .fd = 3, .addr = 0x7100, .len = 10, .off = 8
+	};
 	expect_call(&sqe, __NR_pwrite64, (const __u64[6]){ 3, 0x7100, 10, 8 });
 	sqe.opcode = IORING_OP_READ_FIXED;
 	expect_call(&sqe, __NR_pread64, (const __u64[6]){ 3, 0x7100, 10, 8 });
@@ -65,47 +61,41 @@ static void operations_are_their_calls(void **state)
 
 	/* sendto(fd, buf, len, flags, dest, destlen): the destination in
 	 * addr2, its length in addr_len; the zero-copy send alike. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_SEND;
-	sqe.fd = 7;
-	sqe.addr = 0x6000;
-	sqe.len = 5;
-	sqe.msg_flags = 0x40;
-	sqe.addr2 = 0x6100;
-	sqe.addr_len = 16;
+	sqe = (struct io_uring_sqe){ .opcode = IORING_OP_SEND,
+				     .fd = 7,
+				     .addr = 0x6000,
+				     .len = 5,
+				     .msg_flags = 0x40,
+				     .addr2 = 0x6100,
+				     .addr_len = 16 };
 	expect_call(&sqe, __NR_sendto, (const __u64[6]){ 7, 0x6000, 5, 0x40, 0x6100, 16 });
 	sqe.opcode = IORING_OP_SEND_ZC;
 	expect_call(&sqe, __NR_sendto, (const __u64[6]){ 7, 0x6000, 5, 0x40, 0x6100, 16 });
 
 	/* fallocate(fd, mode, offset, len): the mode in len, the length in
 	 * addr; splice's input in splice_fd_in, its offsets values. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_FALLOCATE;
-	sqe.fd = 3;
-	sqe.len = 1;
-	sqe.off = 4096;
-	sqe.addr = 8192;
+	sqe = (struct io_uring_sqe){
+		.opcode = IORING_OP_FALLOCATE, .fd = 3, .len = 1, .off = 4096, .addr = 8192
+	};
 	expect_call(&sqe, __NR_fallocate, (const __u64[6]){ 3, 1, 4096, 8192 });
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_SPLICE;
-	sqe.fd = 4;
-	sqe.splice_fd_in = 5;
-	sqe.splice_off_in = (__u64)-1;
-	sqe.off = 100;
-	sqe.len = 200;
-	sqe.splice_flags = 1;
+	sqe = (struct io_uring_sqe){ .opcode = IORING_OP_SPLICE,
+				     .fd = 4,
+				     .splice_fd_in = 5,
+				     .splice_off_in = (__u64)-1,
+				     .off = 100,
+				     .len = 200,
+				     .splice_flags = 1 };
 	expect_call(&sqe, __NR_splice, (const __u64[6]){ 5, (__u64)-1, 4, 100, 200, 1 });
 	sqe.opcode = IORING_OP_TEE;
 	expect_call(&sqe, __NR_tee, (const __u64[6]){ 5, 4, 200, 1 });
 
 	/* renameat2(olddirfd, old, newdirfd, new, flags): newdirfd in len. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_RENAMEAT;
-	sqe.fd = 4;
-	sqe.addr = 0x1000;
-	sqe.len = (__u32)AT_FDCWD;
-	sqe.addr2 = 0x2000;
-	sqe.rename_flags = 1;
+	sqe = (struct io_uring_sqe){ .opcode = IORING_OP_RENAMEAT,
+				     .fd = 4,
+				     .addr = 0x1000,
+				     .len = (__u32)AT_FDCWD,
+				     .addr2 = 0x2000,
+				     .rename_flags = 1 };
 	expect_call(&sqe, __NR_renameat2,
 		    (const __u64[6]){ 4, 0x1000, (__u64)(__s64)AT_FDCWD, 0x2000, 1 });
 
@@ -114,29 +104,24 @@ static void operations_are_their_calls(void **state)
 	expect_call(&sqe, __NR_symlinkat, (const __u64[6]){ 0x1000, 4, 0x2000 });
 
 	/* socket(domain, type, protocol): domain in fd, type in off. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_SOCKET;
-	sqe.fd = AF_INET;
-	sqe.off = SOCK_STREAM;
-	sqe.len = 6;
+	sqe = (struct io_uring_sqe){
+		.opcode = IORING_OP_SOCKET, .fd = AF_INET, .off = SOCK_STREAM, .len = 6
+	};
 	expect_call(&sqe, __NR_socket, (const __u64[6]){ AF_INET, SOCK_STREAM, 6 });
 
 	/* statx(dirfd, path, flags, mask, buffer): the buffer in addr2. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_STATX;
-	sqe.fd = 5;
-	sqe.addr = 0x3000;
-	sqe.statx_flags = 0x100;
-	sqe.len = 0xfff;
-	sqe.addr2 = 0x4000;
+	sqe = (struct io_uring_sqe){ .opcode = IORING_OP_STATX,
+				     .fd = 5,
+				     .addr = 0x3000,
+				     .statx_flags = 0x100,
+				     .len = 0xfff,
+				     .addr2 = 0x4000 };
 	expect_call(&sqe, __NR_statx, (const __u64[6]){ 5, 0x3000, 0x100, 0xfff, 0x4000 });
 
 	/* connect(fd, addr, addrlen): the length in addr2. */
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_CONNECT;
-	sqe.fd = 6;
-	sqe.addr = 0x5000;
-	sqe.addr2 = 16;
+	sqe = (struct io_uring_sqe){
+		.opcode = IORING_OP_CONNECT, .fd = 6, .addr = 0x5000, .addr2 = 16
+	};
 	expect_call(&sqe, __NR_connect, (const __u64[6]){ 6, 0x5000, 16 });
 }
 
