@@ -229,15 +229,24 @@ static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
 		args[i] = compat ? (u32)a[i] : a[i];
 }
 
+/* The trace's 64-bit system calls (fvx_trace_request's filter), so that
+ * the return of one it does not select costs no more than this test: the
+ * trampoline's return entry, which tests the same bits in the config,
+ * stays the judge. */
+static u64 return_filter[8];
+
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	bool compat = in_compat_syscall();
+	u32 nr = (u32)regs->orig_ax;
 	u64 args[6];
 
+	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
+		return;
 	/* The arguments, from pt_regs (the return value is in AX only):
 	 * where a call like read(2) put what it filled. */
 	call_args(regs, compat, args);
-	report(compat ? (u32)regs->orig_ax : regs->orig_ax, compat ? (s32)ret : ret, args,
+	report(nr, compat ? (s32)ret : ret, args,
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
 
@@ -261,10 +270,75 @@ static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	}
 }
 
+/* Task marks (FVX_CONFIG_TASK_MARKS): while a trace with a target runs,
+ * only the tasks it may select keep SYSCALL_WORK_SYSCALL_TRACEPOINT, which
+ * registering the syscall tracepoints set on every task and copy_process
+ * gives every new one. The others' system calls then take Linux's fast
+ * path (no sys_enter/sys_exit probe), and the trampoline sends them on
+ * without entering the analyzer view. The marks over-approximate the
+ * selection, never under: a task keeps its mark unless it is certainly not
+ * selectable, that is (at the start) not of the target's process nor a
+ * descendant of it, or (made later) made by a task without the mark, or
+ * without -f by a task of another process. */
+static bool marks_on;
+static u32 mark_target;
+static bool mark_follow;
+
+/* Whether t is of the target's process or (-f) a descendant of it, up to
+ * the 64 real_parent links the analyzer walks (trace_select.h). */
+static bool notrace mark_keeps(struct task_struct *t)
+{
+	int depth;
+
+	for (depth = 0; depth <= 64 && t; depth++) {
+		if (t->tgid == mark_target)
+			return true;
+		if (!mark_follow || t->pid <= 1)
+			return false;
+		t = rcu_dereference(t->real_parent);
+	}
+	return false;
+}
+
+static void marks_start(const struct fvx_trace_request *req)
+{
+	struct task_struct *p, *t;
+
+	if (!req->filter.target_tgid)
+		return;
+	mark_target = req->filter.target_tgid;
+	mark_follow = req->filter.follow_children;
+	WRITE_ONCE(marks_on, true);
+	rcu_read_lock();
+	for_each_process_thread(p, t) if (!mark_keeps(t))
+		clear_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	rcu_read_unlock();
+}
+
+/* Every task marked again, as the tracepoints left them: other users of
+ * the syscall tracepoints (perf, ftrace) see every task again, and when
+ * no one else uses them unregistering clears the marks everywhere. */
+static void marks_stop(void)
+{
+	struct task_struct *p, *t;
+
+	if (!marks_on)
+		return;
+	WRITE_ONCE(marks_on, false);
+	synchronize_rcu(); /* no probe_fork that saw marks_on is left */
+	rcu_read_lock();
+	for_each_process_thread(p, t) set_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	rcu_read_unlock();
+}
+
 static void notrace probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
 	const u64 args[6] = { (u64)child, child->pid, child->tgid };
 
+	/* (Before the child first runs: copy_process gave it the mark.) */
+	if (READ_ONCE(marks_on) && (!test_task_syscall_work(parent, SYSCALL_TRACEPOINT) ||
+				    (!mark_follow && child->tgid != mark_target)))
+		clear_task_syscall_work(child, SYSCALL_TRACEPOINT);
 	report(FVX_TASK_FORK, 0, args, FVX_RECORD_TASK);
 }
 
@@ -488,18 +562,21 @@ static void reports_stop(void)
 	size_t i;
 
 	WRITE_ONCE(uring_on, false);
+	marks_stop();
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
 }
 
-static int reports_start(u32 mode)
+static int reports_start(const struct fvx_trace_request *req)
 {
+	u32 mode = req->mode;
 	size_t i;
 	int err = 0;
 
 	event_entry =
 		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
+	memcpy(return_filter, req->filter.syscalls, sizeof(return_filter));
 	/* sys_exit also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task,
 	 * so that each one's system calls reach both syscall tracepoints. */
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
@@ -514,6 +591,7 @@ static int reports_start(u32 mode)
 		return err;
 	}
 	WRITE_ONCE(uring_on, mode == FVX_MODE_FAST);
+	marks_start(req);
 	return 0;
 }
 
@@ -584,7 +662,7 @@ static long trace_start(const struct fvx_trace_request __user *uarg)
 	if (r != FVX_VMCALL_OK)
 		return r;
 	/* Returns first, then entries (the reverse of trace_stop). */
-	err = reports_start(req.mode);
+	err = reports_start(&req);
 	if (err)
 		return err;
 	err = set_mode(req.mode);
@@ -722,6 +800,8 @@ static int __init agent_init(void)
 	cfg.task.pid = offsetof(struct task_struct, pid);
 	cfg.task.tgid = offsetof(struct task_struct, tgid);
 	cfg.task.real_parent = offsetof(struct task_struct, real_parent);
+	cfg.task.mark = offsetof(struct task_struct, thread_info.syscall_work) * 8 +
+			SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);
 	if (r != FVX_VMCALL_OK) {
 		pr_err("fastvmix: the hypervisor refused the configuration (status %lld)\n", r);

@@ -46,6 +46,7 @@ awk -v ec="$exit_cost" -v vc="$vmfunc_cost" -v date="$(date -u +%Y-%m-%dT%H:%M:%
 function vmfuncs(m) { return m ~ /^fast/ ? 2 : 0 }
 $1 == "tsc_khz" { khz = $2; next }
 { mode[NR] = $1; seen[NR] = $2; ex[NR] = $3; calls[NR] = $4; epc[NR] = $4 ? $3 / $4 : 0; n = NR
+  med[NR] = $6 == "" ? "-" : $6
   cyc[NR] = $2 + ($4 && $5 ? $5 / $4 : 0)
   if ($1 == "hv_tracing_off") base = $3 }
 END {
@@ -59,12 +60,15 @@ END {
 	printf "the run with tracing off (%d: the measuring commands themselves, e.g. static-glibc CPUIDs).\n\n", base > txt
 	printf "\"guest sees\" is what the program measured itself with RDTSC: the time the hypervisor spends is\n" > txt
 	printf "hidden from it (hypervisor/core/tsc.c); \"bochs cyc/call\" adds that time back.\n\n" > txt
-	printf "%-16s %14s %11s %12s %16s %13s %20s\n", "mode", "bochs cyc/call", "guest sees", "exits/call", "marginal ex/call", "vmfuncs/call", "hw estimate cyc/call" > txt
+	printf "\"median\" is the median of single calls each timed with RDTSC (guest-seen): the path of the\n" > txt
+	printf "call itself, without the draining by the frontend that the mean of a loop includes on 1 vCPU.\n\n" > txt
+	printf "%-16s %14s %11s %7s %12s %16s %13s %20s\n", "mode", "bochs cyc/call", "guest sees", "median", "exits/call", "marginal ex/call", "vmfuncs/call", "hw estimate cyc/call" > txt
 	for (i = 1; i <= n; i++) {
 		est = cyc[i] + epc[i] * ec + vmfuncs(mode[i]) * vc
-		printf "%s{\"mode\":\"%s\",\"bochs_cycles_per_call\":%.1f,\"guest_seen_cycles_per_call\":%s,\"exits_per_call\":%.4f,\"marginal_exits_per_call\":%.4f,\"vmfuncs_per_call\":%d,\"hw_estimate_cycles_per_call\":%.0f}", (i > 1 ? "," : ""), mode[i], cyc[i], seen[i], epc[i], (calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0), vmfuncs(mode[i]), est > json
+		printf "%s{\"mode\":\"%s\",\"bochs_cycles_per_call\":%.1f,\"guest_seen_cycles_per_call\":%s,\"guest_seen_median\":%s,\"exits_per_call\":%.4f,\"marginal_exits_per_call\":%.4f,\"vmfuncs_per_call\":%d,\"hw_estimate_cycles_per_call\":%.0f}", (i > 1 ? "," : ""), mode[i], cyc[i], seen[i], (med[i] == "-" ? "null" : med[i]), epc[i], (calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0), vmfuncs(mode[i]), est > json
 		marg = calls[i] && ex[i] > base ? (ex[i] - base) / calls[i] : 0
-		printf "%-16s %14.1f %11s %12.4f %16.4f %13d %20.0f\n", mode[i], cyc[i], seen[i], epc[i], marg, vmfuncs(mode[i]), est > txt
+		printf "%-16s %14.1f %11s %7s %12.4f %16.4f %13d %20.0f\n", mode[i], cyc[i], seen[i], med[i], epc[i], marg, vmfuncs(mode[i]), est > txt
+		m[mode[i]] = med[i]
 		if (mode[i] == "fast") fast = est
 		if (mode[i] == "exit") slow = est
 		if (mode[i] == "strace") strace = cyc[i]
@@ -74,6 +78,10 @@ END {
 		if (mode[i] == "fast_json") jsonb = cyc[i]
 	}
 	printf "]}\n" > json
+	if (m["native"] != "" && m["native"] != "-") {
+		printf "\nover native getpid, medians (Bochs instructions): traced (fast, entry+return) %d, --drop %d,\n", m["fast"] - m["native"], m["fast_drop"] - m["native"] > txt
+		printf "filtered out by number %d, another task while a trace runs %d\n", m["filtered_out"] - m["native"], m["other_task"] - m["native"] > txt
+	}
 	if (fast > 0) printf "\nexit mode / fast mode (hardware estimate): %.1fx\n", slow / fast > txt
 	if (strace > 0 && fastb > native)
 		printf "strace / fast mode, over native getpid (Bochs): %.1fx\n", (strace - native) / (fastb - native) > txt

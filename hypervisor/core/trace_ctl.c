@@ -18,8 +18,9 @@
 
 /* Writes CPU cpu's copy of the trampoline with its fixups applied
  * (trampoline.h): its scratch slots, its own analyzer stack, TSC slot and
- * number, and the config page at the same place for every copy. */
-static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch)
+ * number, the config page at the same place for every copy, and the task
+ * mark's byte and mask (mark: a bit offset, at most 0x80000). */
+static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch, u32 mark)
 {
 	u64 size = fvx_trampoline_end - fvx_trampoline, copy = cpu * FVX_WIN_TRAMPOLINE_STRIDE, i;
 	u8 *t = hv->window + FVX_WIN_TRAMPOLINE + copy;
@@ -43,6 +44,10 @@ static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64
 		case FIX_TSC:
 			*(u32 *)(t + f->end - 4) +=
 				(u32)(cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
+			break;
+		case FIX_MARK:
+			*(u32 *)(t + f->end - 5) = mark / 8;
+			t[f->end - 1] = (u8)(1u << (mark % 8));
 			break;
 		default: return false;
 		}
@@ -73,6 +78,10 @@ static void publish_entries(const struct hv *hv)
 	c->return_entry = h->return_entry ? code + h->return_entry : 0;
 	/* Nothing lost, unless the trace drops or the analyzer cannot say. */
 	c->flags = !hv->trace_drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0;
+	/* Unmarked tasks skipped before the analyzer view: only for a
+	 * target, and not when sealed (the mark is guest kernel data). */
+	if (c->filter.target_tgid && !hv->seal_until)
+		c->flags |= FVX_CONFIG_TASK_MARKS;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */
@@ -122,10 +131,10 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	if (!read_guest(hv, r->rbx, &a, sizeof(a)) || a.version != FVX_AGENT_CONFIG_VERSION ||
 	    a.size != sizeof(a) || (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
 	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
-	    a.task.real_parent > 0x10000)
+	    a.task.real_parent > 0x10000 || a.task.mark > 0x10000 * 8)
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < hv->cpu_count; cpu++)
-		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu))
+		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu, a.task.mark))
 			return FVX_VMCALL_EINVAL;
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
@@ -184,13 +193,13 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	*f = req.filter;
 	hv->trace_drop = req.flags & FVX_TRACE_DROP;
 	hv->trace_hide_time = req.flags & FVX_TRACE_HIDE_TIME;
+	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	if (hv->configured && hv->analyzer_loaded)
 		publish_entries(hv);
 	f->follow_children = !!f->follow_children;
 	window_config(hv)->string_limit =
 		req.string_limit < FVX_DATA_BUFFER_MAX ? req.string_limit : FVX_DATA_BUFFER_MAX;
 	window_config(hv)->tsc_call_ticks = req.tsc_call_ticks;
-	hv->seal_until = req.seal_ticks ? arch_rdtsc() + req.seal_ticks : 0;
 	window_reset_rings(hv);
 	window_reset_data(hv);
 	return FVX_VMCALL_OK;

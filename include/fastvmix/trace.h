@@ -12,7 +12,7 @@
 #define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x200 /* the exit-mode entry within a copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x220 /* the exit-mode entry within a copy */
 /* Where the kernel reports, within a copy: a C function
  * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
  * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
@@ -149,7 +149,11 @@ struct fvx_task_layout {
 	__u32 pid; /* offsets in struct task_struct */
 	__u32 tgid;
 	__u32 real_parent;
-	__u32 reserved;
+	/* The bit, counted from the start of struct task_struct, that marks a
+	 * task the trace may select (FVX_CONFIG_TASK_MARKS): Linux's
+	 * SYSCALL_WORK_SYSCALL_TRACEPOINT in thread_info.syscall_work, which
+	 * makes a task's system calls reach the syscall tracepoints at all. */
+	__u32 mark;
 };
 _Static_assert(sizeof(struct fvx_task_layout) == 24, "fvx_task_layout layout");
 
@@ -165,7 +169,7 @@ struct fvx_phys_limits {
 };
 _Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
 
-#define FVX_CONFIG_VERSION 5
+#define FVX_CONFIG_VERSION 6
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -192,6 +196,14 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
  * by the hypervisor unless the trace drops (FVX_TRACE_DROP) or the analyzer
  * does not report a full ring (FVX_ANALYZER_F_WAIT). */
 #define FVX_CONFIG_RETRY (1u << 0)
+/* Only tasks with their mark (fvx_task_layout.mark) set can be selected:
+ * the trampoline sends a system call of any other task straight on to
+ * Linux, without entering the analyzer view. The agent keeps the mark on
+ * the tasks the trace may select and takes it off the others, which then
+ * also skip Linux's syscall tracepoints. Set by the hypervisor when the
+ * trace has a target and is not sealed: the mark is guest kernel data, so
+ * a sealed trace leaves the choice to the analyzer alone. */
+#define FVX_CONFIG_TASK_MARKS (1u << 1)
 /* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
 #define FVX_ENTRY_DONE 0
 #define FVX_ENTRY_RETRY 1

@@ -992,7 +992,7 @@ static void add32(u8 *p, u32 v)
 }
 
 /* A CPU's trampoline copy as trampoline.h describes its fixups. */
-static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
+static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch, u32 mark)
 {
 	u64 size = fvx_trampoline_end - fvx_trampoline, i, top;
 	u8 *t = window_expected(cpu * FVX_WIN_TRAMPOLINE_STRIDE, FVX_WIN_TRAMPOLINE_STRIDE);
@@ -1016,16 +1016,26 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch)
 			add32(t + f->end - 4,
 			      cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
 			break;
+		case FIX_MARK: {
+			u32 byte = mark / 8;
+
+			memcpy(t + f->end - 5, &byte, 4);
+			t[f->end - 1] = (u8)(1u << (mark % 8));
+			break;
+		}
 		}
 	}
 }
 
-/* What the config's flags say for an analyzer and the trace's drop flag:
- * nothing lost (FVX_CONFIG_RETRY) when the trace does not drop and the
- * analyzer reports a full ring (FVX_ANALYZER_F_WAIT). */
-static u32 config_flags(const struct fvx_analyzer_header *h, bool drop)
+/* What the config's flags say for an analyzer and the trace's drop flag,
+ * target and seal: nothing lost (FVX_CONFIG_RETRY) when the trace does not
+ * drop and the analyzer reports a full ring (FVX_ANALYZER_F_WAIT); only
+ * marked tasks (FVX_CONFIG_TASK_MARKS) when the trace has a target and no
+ * seal. */
+static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until)
 {
-	return !drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0;
+	return (!drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0) |
+	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0);
 }
 
 /* The analyzer's entry points as window addresses (no return entry: 0),
@@ -1036,7 +1046,7 @@ static void publish_entries(struct fvx_config *c, u64 window_va, const void *ima
 
 	c->analyzer_entry = window_va + FVX_WIN_CODE + h->entry;
 	c->return_entry = h->return_entry ? window_va + FVX_WIN_CODE + h->return_entry : 0;
-	c->flags = config_flags(h, x.p.hv.trace_drop);
+	c->flags = config_flags(h, x.p.hv.trace_drop, c->filter.target_tgid, x.p.hv.seal_until);
 }
 
 static s64 configure_call(void)
@@ -1056,10 +1066,10 @@ static s64 configure_call(void)
 	if (a.version != FVX_AGENT_CONFIG_VERSION || a.size != sizeof(a) ||
 	    (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
 	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
-	    a.task.real_parent > 0x10000)
+	    a.task.real_parent > 0x10000 || a.task.mark > 0x80000)
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < CPUS; cpu++)
-		trampoline_copy(cpu, a.window_va, a.scratch_percpu);
+		trampoline_copy(cpu, a.window_va, a.scratch_percpu, a.task.mark);
 	c = config_expected();
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
@@ -2371,7 +2381,8 @@ static void check_globals(enum outcome out)
 	/* Whatever the order of CONFIGURE, ANALYZER_LOAD and TRACE_FILTER: a
 	 * window the trampoline may run has the flags of its analyzer and
 	 * trace, and no -s past the cap. */
-	if (m.hv.configured && m.hv.analyzer_loaded && c->flags != config_flags(h, m.hv.trace_drop))
+	if (m.hv.configured && m.hv.analyzer_loaded &&
+	    c->flags != config_flags(h, m.hv.trace_drop, c->filter.target_tgid, m.hv.seal_until))
 		fuzz_fail("config flags %#x, but the analyzer's are %#x and the trace %s", c->flags,
 			  h->flags, m.hv.trace_drop ? "drops" : "waits");
 	if (c->string_limit > FVX_DATA_BUFFER_MAX)

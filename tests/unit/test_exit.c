@@ -752,14 +752,16 @@ static void configure_agent(void)
 {
 	struct fvx_agent_config *a = (void *)(ram + 0x1000);
 
-	*a = (struct fvx_agent_config){
-		.version = FVX_AGENT_CONFIG_VERSION,
-		.size = sizeof(*a),
-		.window_va = WINDOW_VA,
-		.consumer_va = gva(0x4000),
-		.scratch_percpu = 0x1d000,
-		.task = { .current_task = 0x100, .pid = 0x10, .tgid = 0x14, .real_parent = 0x20 }
-	};
+	*a = (struct fvx_agent_config){ .version = FVX_AGENT_CONFIG_VERSION,
+					.size = sizeof(*a),
+					.window_va = WINDOW_VA,
+					.consumer_va = gva(0x4000),
+					.scratch_percpu = 0x1d000,
+					.task = { .current_task = 0x100,
+						  .pid = 0x10,
+						  .tgid = 0x14,
+						  .real_parent = 0x20,
+						  .mark = 0x8 * 8 + 1 } };
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
@@ -984,7 +986,7 @@ static void traces_wait_unless_they_drop(void **state)
 	h->flags = FVX_ANALYZER_F_WAIT;
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
-	set_filter(7);
+	set_filter(0); /* everyone: no task marks */
 	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
 	f->flags = FVX_TRACE_DROP;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
@@ -995,6 +997,45 @@ static void traces_wait_unless_they_drop(void **state)
 	f->flags = 0;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+}
+
+/* A trace with a target skips unmarked tasks in the trampoline
+ * (FVX_CONFIG_TASK_MARKS), unless it is sealed: the mark is guest kernel
+ * data, which a ring-0 sample could clear to hide its calls. The mark's
+ * place is bounded like the other offsets. */
+static void only_unsealed_targets_skip_unmarked_tasks(void **state)
+{
+	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	struct fvx_agent_config *a = (void *)(ram + 0x1000);
+
+	const u8 *mark = window_block + FVX_WIN_TRAMPOLINE + 42; /* the fake's FIX_MARK */
+
+	hv.cpu_count = 2;
+	configure_agent();
+	assert_int_equal(c->task.mark, 0x8 * 8 + 1);
+	/* Every copy tests that bit: its byte (8) and mask (bit 1). */
+	assert_memory_equal(mark, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }), 7);
+	assert_memory_equal(mark + FVX_WIN_TRAMPOLINE_STRIDE, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }),
+			    7);
+	memset(h, 0, 128);
+	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
+					   .version = FVX_ANALYZER_VERSION,
+					   .header_size = sizeof(*h),
+					   .image_size = 128,
+					   .entry = 64 };
+	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	set_filter(7);
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS);
+	assert_int_equal(request_trace(7, 1000000), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, 0);
+	set_filter(0);
+	assert_int_equal(c->flags, 0);
+	set_filter(7);
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS);
+	a->task.mark = 0x10000 * 8 + 1;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	assert_int_equal(c->task.mark, 0x8 * 8 + 1);
 }
 
 static void exit_mode_event_writes_a_record(void **state)
@@ -2372,6 +2413,7 @@ int main(void)
 		W(sealed_trace_refuses_stop_change_and_unload),
 		W(return_entry_is_fixed_up_per_cpu),
 		W(traces_wait_unless_they_drop),
+		W(only_unsealed_targets_skip_unmarked_tasks),
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(exit_mode_return_writes_a_record),

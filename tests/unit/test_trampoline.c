@@ -51,7 +51,7 @@ static unsigned int count(u64 from, u64 to, const u8 *pattern, size_t size)
 static void fixups_name_their_operands(void **state)
 {
 	const struct trampoline_fixup *f;
-	unsigned int kinds[6] = { 0 };
+	unsigned int kinds[7] = { 0 };
 
 	assert_true(code_size() <= FVX_WIN_TRAMPOLINE_STRIDE);
 	f = fvx_trampoline_fixups;
@@ -61,7 +61,7 @@ static void fixups_name_their_operands(void **state)
 		s64 target = (s64)f->end + *(const s32 *)(end - 4);
 
 		assert_true(f->end >= 8 && f->end <= code_size());
-		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_TSC);
+		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_MARK);
 		kinds[f->kind]++;
 		switch (f->kind) {
 		case FIX_STACK_TOP:
@@ -88,6 +88,9 @@ static void fixups_name_their_operands(void **state)
 				target >= (s64)FVX_WIN_STACK_TOP(0) &&
 				target < (s64)(FVX_WIN_STACK_TOP(0) + sizeof(struct fvx_tsc_slot)));
 			break;
+		case FIX_MARK: /* testb $imm8, disp32(%rax): the current task's */
+			assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2);
+			break;
 		}
 	}
 	/* One analyzer stack in each of the two entries that use it. */
@@ -96,6 +99,8 @@ static void fixups_name_their_operands(void **state)
 	/* The TSC routines: the track flag, the start's two halves, the end's
 	 * start and accumulator. */
 	assert_int_equal(kinds[FIX_TSC], 5);
+	/* The task mark, in the SYSCALL entry. */
+	assert_int_equal(kinds[FIX_MARK], 1);
 }
 
 /* ---- the TSC measure: an instruction walk over the real code ---- */

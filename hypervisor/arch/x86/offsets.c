@@ -83,9 +83,12 @@ void fvx_offsets(void)
 	OFFSET(CFG_ANALYZER_ENTRY, fvx_config, analyzer_entry);
 	OFFSET(CFG_FLAGS, fvx_config, flags);
 	DEFINE(CONFIG_RETRY, FVX_CONFIG_RETRY);
+	DEFINE(CONFIG_TASK_MARKS, FVX_CONFIG_TASK_MARKS);
 	DEFINE(ENTRY_RETRY, FVX_ENTRY_RETRY);
 	OFFSET(CFG_RETURN_ENTRY, fvx_config, return_entry);
 	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);
+	OFFSET(CFG_CURRENT_TASK, fvx_config, task.current_task);
+	OFFSET(CFG_TASK_MARK, fvx_config, task.mark);
 	OFFSET(CFG_TSC_CALL_TICKS, fvx_config, tsc_call_ticks);
 	OFFSET(EV_NR, fvx_event, nr);
 	OFFSET(EV_ARGS, fvx_event, args);

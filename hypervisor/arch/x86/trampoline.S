@@ -44,21 +44,28 @@ fvx_trampoline:
 	 * CPU's analyzer stack, VMFUNC back. No VM exit. */
 	endbr64				/* an indirect-branch target under CET-IBT */
 	swapgs
-	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
-	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
 	/* A system call the filter does not select goes straight on to Linux,
 	 * without entering the analyzer view. The number is EAX, as Linux
 	 * reads it. (Arithmetic flags are clobbered: Linux's entry reads the
 	 * user's flags from R11, never RFLAGS.) */
-	mov %eax, %eax
-	cmp $512, %rax
-	jae .Lfast_skip
-	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
-	bt %rax, CFG_SYSCALLS(%rcx)
-	jnc .Lfast_skip
+	cmp $512, %eax
+	jae .Lfast_skip_rax
+	bt %eax, (CONFIG + CFG_SYSCALLS)(%rip); FIXUP(FIX_CONFIG)
+	jnc .Lfast_skip_rax
+	/* Nor does one of a task without the mark, a bit of the current
+	 * task_struct (fvx_task_layout.mark, its byte and mask written in),
+	 * when the config says only marked tasks are traced
+	 * (FVX_CONFIG_TASK_MARKS, tested out of line). */
+	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
+	mov %gs:(%rax), %rax		/* current */
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
+	jz .Lfast_unmarked
+.Lfast_marked:
+	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
+	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
 	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
-	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
+	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
 	call .Ltsc_start		/* (keeps RDX, the user's) */
@@ -114,8 +121,9 @@ fvx_trampoline:
 	vmfunc
 	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 .Lfast_skip:
-	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
 	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
+.Lfast_skip_rax:
+	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
 	swapgs
 	jmp *(CONFIG + CFG_FORWARD)(%rip); FIXUP(FIX_CONFIG)
 .Lfast_retry:
@@ -130,6 +138,11 @@ fvx_trampoline:
 	sub $2, %rcx
 	swapgs
 	sysretq
+.Lfast_unmarked:
+	mov (CONFIG + CFG_FLAGS)(%rip), %eax; FIXUP(FIX_CONFIG)
+	test $CONFIG_TASK_MARKS, %al
+	jnz .Lfast_skip_rax
+	jmp .Lfast_marked
 
 	/* The analyzer view's time, for both fast entries: called on this
 	 * CPU's analyzer stack, in the analyzer view, interrupts off. The

@@ -10,6 +10,9 @@
 #define FIX_STACK_TOP 3 /* imm64 = this CPU's analyzer stack top (window address) */
 #define FIX_CPU 4 /* imm32 = this CPU's number */
 #define FIX_TSC 5 /* RIP-relative disp32 to CPU 0's fvx_tsc_slot += the distance to this CPU's */
+/* testb $imm8, disp32(%reg): disp32 = the byte of fvx_task_layout.mark,
+ * imm8 = its bit's mask (the last 5 bytes) */
+#define FIX_MARK 6
 
 /* What the TSC measure of a traced call leaves out (trampoline.S): the
  * instructions of its path before the first read of IA32_TSC and from the
@@ -17,7 +20,7 @@
  * counts instructions (Bochs); on hardware those instructions take more
  * cycles than that, so what is added never exceeds what was spent.
  * tests/unit/test_trampoline.c counts them in the code. */
-#define TSC_FAST_OUTSIDE 46 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_FAST_OUTSIDE 48 /* the SYSCALL entry, for a call the filter selects */
 #define TSC_EVENT_OUTSIDE 43 /* the event entry, for a 64-bit call's return */
 
 #ifndef __ASSEMBLER__

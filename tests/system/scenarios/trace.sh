@@ -194,6 +194,29 @@ check trace-threads-all-getpid sh -c "! grep -vE '\] (getpid\(|<\.\.\. getpid re
 # Paired per thread: every getpid that returned returned the process's pid.
 check trace-threads-getpid-returns sh -c "test \$(sed -n 's/.*getpid.*) = \([0-9]*\)\$/\1/p' /tmp/threads.txt | sort -u | wc -l) -eq 1"
 
+# Only what the trace may select pays for it: while a trace of a process
+# runs, another process's system calls, even those the filter selects, go
+# straight on to Linux (task marks, FVX_CONFIG_TASK_MARKS: no analyzer
+# view, no syscall tracepoints), and the traced process's children made
+# before and after still are traced (-f). getpid_bench N 1 N: the median
+# of single calls, against the same program run before the trace.
+median() { sed -n 's/^getpid_bench [0-9]* [0-9.]* \([0-9]*\)$/\1/p' "$1"; }
+getpid_bench 2000 1 2000 >/tmp/other.native
+rm -f /tmp/hold && mkfifo /tmp/hold
+fastvmix trace -f -e trace=getpid -o /tmp/marks.txt -- \
+	sh -c 'getpid_bench 3 >/dev/null; read x </tmp/hold; getpid_bench 3 >/dev/null' 2>/tmp/marks.err &
+tracer=$!
+sleep 2
+getpid_bench 2000 1 2000 >/tmp/other.traced
+echo go >/tmp/hold
+wait $tracer
+traced=$(grep -c '\] getpid() = ' /tmp/marks.txt)
+echo "# getpid of another process, median: $(median /tmp/other.native) before the trace, $(median /tmp/other.traced) during it; $traced getpid traced"
+check_num trace-marks-others-native "$(median /tmp/other.traced)" -le "$(median /tmp/other.native) + 20"
+# (the children's 12, and the shell's own for $$; none of the other's 6000)
+check_num trace-marks-traced-children "$traced" -ge 12
+check_num trace-marks-others-untraced "$traced" -lt 100
+
 check trace-agent-rmmod rmmod fastvmix
 check trace-hv-rmmod rmmod fastvmix_hv
 check_no_oops trace-no-oops
