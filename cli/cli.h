@@ -148,6 +148,16 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 /* The first argument a call fills (shown once it returns, as strace
  * does), or 6. */
 int decode_first_out_arg(uint64_t nr);
+/* One element of a captured iovec array (FVX_ARG_IOV, trace.h). */
+struct iov_item {
+	uint64_t base, len;
+	bool readable, more; /* its bytes came; it holds more than those */
+	const uint8_t *bytes;
+	size_t shown;
+};
+/* The element at *at of value c, moving *at past it; false after the
+ * last (or at a malformed one: what the kernel wrote is not trusted). */
+bool decode_iov_item(const struct captured *c, size_t *at, struct iov_item *out);
 /* What follows "= ": "3", "0x7f2a1000" (mmap), "-1 ENOENT (No such file or
  * directory)", "? ERESTARTSYS (To be restarted if SA_RESTART is set)". */
 void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size);

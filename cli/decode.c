@@ -179,6 +179,8 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_SOCKADDR_OUT:
 	case FVX_ARG_SOCKLEN:
 	case FVX_ARG_STRUCT:
+	case FVX_ARG_IOV:
+	case FVX_ARG_IOV_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -602,7 +604,50 @@ static bool is_data_arg(uint8_t type)
 {
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
 	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
-	       type == FVX_ARG_SOCKADDR;
+	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT;
+}
+
+bool decode_iov_item(const struct captured *c, size_t *at, struct iov_item *out)
+{
+	uint16_t word;
+
+	if (*at + FVX_IOV_ITEM > c->total)
+		return false;
+	memcpy(&out->base, c->bytes + *at, 8);
+	memcpy(&out->len, c->bytes + *at + 8, 8);
+	memcpy(&word, c->bytes + *at + 16, 2);
+	out->readable = word != FVX_IOV_UNREADABLE;
+	out->more = out->readable && (word & FVX_IOV_MORE);
+	out->shown = out->readable ? word & FVX_IOV_SHOWN : 0;
+	out->bytes = c->bytes + *at + FVX_IOV_ITEM;
+	if (out->shown > c->total - *at - FVX_IOV_ITEM)
+		return false;
+	*at += FVX_IOV_ITEM + out->shown;
+	return true;
+}
+
+/* An iovec array as strace shows it: [{iov_base="...", iov_len=N}, ...],
+ * a buffer that could not be read as its address, "..." for the elements
+ * that did not fit. */
+static void put_iov(struct text *t, const struct captured *c)
+{
+	struct iov_item it;
+	size_t at = 0;
+	bool first = true;
+
+	put(t, "[");
+	while (decode_iov_item(c, &at, &it)) {
+		put(t, "%s{iov_base=", first ? "" : ", ");
+		first = false;
+		if (it.readable)
+			put_quoted(t, it.bytes, it.shown, it.more);
+		else
+			put_arg(t, FVX_ARG_PTR, it.base);
+		put(t, ", iov_len=%" PRIu64 "}", it.len);
+	}
+	if (c->state == FVX_DATA_TRUNCATED || at != c->total)
+		put(t, "%s...", first ? "" : ", ");
+	put(t, "]");
 }
 
 /* Argument i (of a type is_data_arg names): its contents when they
@@ -635,6 +680,10 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		put_envp(t, v, c);
 		return;
 	}
+	if (type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT) {
+		put_iov(t, c);
+		return;
+	}
 	len = c->total;
 	more = c->state == FVX_DATA_TRUNCATED;
 	if ((type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT) && len > (size_t)string_limit) {
@@ -651,7 +700,7 @@ int decode_first_out_arg(uint64_t nr)
 
 	for (i = 0; d && i < 6; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
-		    d->args[i] == FVX_ARG_SOCKADDR_OUT)
+		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT)
 			return i;
 	return 6;
 }

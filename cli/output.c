@@ -377,10 +377,39 @@ static struct json_object *bytes_string(const struct captured *v)
 	return json_object_new_string_len(s, (int)n);
 }
 
+/* An iovec array's elements: {"base": "0x...", "len": N, "bytes": "...",
+ * "truncated": false}, or with "unreadable": true instead of the bytes. */
+static struct json_object *iov_json(const struct captured *v, int *err)
+{
+	struct json_object *items = json_object_new_array();
+	struct iov_item it;
+	size_t at = 0;
+
+	*err |= !items;
+	while (items && decode_iov_item(v, &at, &it)) {
+		struct json_object *one = json_object_new_object();
+		struct captured part = { .total = (uint16_t)it.shown };
+
+		*err |= cli_json_put(one, "base", hex_string(it.base));
+		*err |= cli_json_put(one, "len", json_object_new_uint64(it.len));
+		if (it.readable) {
+			memcpy(part.bytes, it.bytes, it.shown);
+			*err |= cli_json_put(one, "bytes", bytes_string(&part));
+			*err |= cli_json_put(one, "truncated", json_object_new_boolean(it.more));
+		} else {
+			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+		}
+		*err |= json_object_array_add(items, one);
+	}
+	return items;
+}
+
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
- * "truncated": false}; an unreadable one is {"unreadable": true}. */
+ * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}); an unreadable one
+ * is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
 {
+	const struct fvx_syscall_decl *d;
 	struct json_object *data;
 	int i;
 
@@ -388,6 +417,7 @@ static struct json_object *data_args(const struct call *entry, int *err)
 		;
 	if (!entry || i == 6)
 		return NULL; /* none: no "data" */
+	d = fvx_syscall_decl(decode_decl_nr(&entry->entry));
 	data = json_object_new_array();
 	*err |= !data;
 	for (i = 0; i < 6 && data; i++) {
@@ -396,6 +426,11 @@ static struct json_object *data_args(const struct call *entry, int *err)
 
 		if (v && v->state == FVX_DATA_UNREADABLE) {
 			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
+			*err |= cli_json_put(one, "iov", iov_json(v, err));
+			*err |= cli_json_put(
+				one, "truncated",
+				json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
 		} else if (v) {
 			*err |= cli_json_put(one, "bytes", bytes_string(v));
 			*err |= cli_json_put(

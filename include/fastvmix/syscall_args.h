@@ -58,6 +58,10 @@ enum fvx_arg_type {
 	FVX_ARG_ACCESS_MODE,
 	FVX_ARG_FUTEX_OP,
 	FVX_ARG_WAIT_OPTIONS,
+	FVX_ARG_IOV, /* an array of struct iovec whose buffers the call reads: its
+		      * count (an int) is the next argument (writev) */
+	FVX_ARG_IOV_OUT, /* the same, buffers the call fills; the return value is
+			  * how much was filled in all (readv) */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -98,6 +102,8 @@ struct fvx_syscall_decl {
 #define SA_OUT FVX_ARG_SOCKADDR_OUT
 #define SOCKLEN FVX_ARG_SOCKLEN
 #define STRUCT FVX_ARG_STRUCT
+#define IOV FVX_ARG_IOV
+#define IOV_OUT FVX_ARG_IOV_OUT
 #define FD FVX_ARG_FD
 #define DIRFD FVX_ARG_DIRFD
 #define MODE FVX_ARG_MODE
@@ -129,8 +135,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(ioctl, D, FD, FVX_ARG_IOCTL_REQUEST, HEX),
 	CALL(pread64, D, FD, BUF_OUT, ULONG, LONG),
 	CALL(pwrite64, D, FD, BUF, ULONG, LONG),
-	CALL(readv, D, FD, STRUCT, INT),
-	CALL(writev, D, FD, STRUCT, INT),
+	CALL(readv, D, FD, IOV_OUT, INT),
+	CALL(writev, D, FD, IOV, INT),
 	CALL(access, F, STR, FVX_ARG_ACCESS_MODE),
 	CALL(pipe, D, STRUCT),
 	CALL(select, D, INT, STRUCT, STRUCT, STRUCT, STRUCT),
@@ -299,8 +305,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(dup3, D, FD, FD, FVX_ARG_FD_FLAGS),
 	CALL(pipe2, D, STRUCT, FVX_ARG_FD_FLAGS),
 	CALL(inotify_init1, D, HEX),
-	CALL(preadv, D, FD, STRUCT, INT, LONG),
-	CALL(pwritev, D, FD, STRUCT, INT, LONG),
+	CALL(preadv, D, FD, IOV_OUT, INT, LONG),
+	CALL(pwritev, D, FD, IOV, INT, LONG),
 	CALL(rt_tgsigqueueinfo, S | P, INT, INT, SIG, STRUCT),
 	CALL(perf_event_open, D, STRUCT, INT, INT, FD, HEX),
 	CALL(recvmmsg, N, FD, STRUCT, ULONG, HEX, STRUCT),
@@ -321,8 +327,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(execveat, F | D | P, DIRFD, STR, FVX_ARG_ARGV, FVX_ARG_ENVP, ATFL),
 	CALL(mlock2, M, PTR, ULONG, HEX),
 	CALL(copy_file_range, D, FD, STRUCT, FD, STRUCT, ULONG, HEX),
-	CALL(preadv2, D, FD, STRUCT, INT, LONG, HEX),
-	CALL(pwritev2, D, FD, STRUCT, INT, LONG, HEX),
+	CALL(preadv2, D, FD, IOV_OUT, INT, LONG, HEX),
+	CALL(pwritev2, D, FD, IOV, INT, LONG, HEX),
 	CALL(pkey_mprotect, M, PTR, ULONG, FVX_ARG_PROT, INT),
 	CALL(statx, F | D, DIRFD, STR, ATFL, HEX, STRUCT),
 	CALL(pidfd_send_signal, D | S | P, FD, SIG, STRUCT, HEX),
@@ -356,6 +362,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef SA_OUT
 #undef SOCKLEN
 #undef STRUCT
+#undef IOV
+#undef IOV_OUT
 #undef FD
 #undef DIRFD
 #undef MODE

@@ -358,7 +358,21 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     least 2, the readable start of min(length,
  *                     FVX_SOCKADDR_MAX) bytes of the address (the frontend
  *                     shows the address when fewer than it needs are
- *                     there).
+ *                     there);
+ *   FVX_ARG_IOV       at entry (writev), and FVX_ARG_IOV_OUT at return when
+ *                     the call succeeded (readv), the elements of the array
+ *                     of struct iovec (a 32-bit call's: its compat_iovec),
+ *                     count the next argument, each as an item: its base
+ *                     and length (8 bytes each, little-endian), a 2-byte
+ *                     word (FVX_IOV_SHOWN), and that many bytes of its
+ *                     buffer: at most string_limit of what it holds (its
+ *                     length; at return, its share of the return value, the
+ *                     buffers being filled in order); FVX_IOV_MORE in the
+ *                     word when it holds more, the word FVX_IOV_UNREADABLE
+ *                     (and no bytes) when its buffer is not readable.
+ *                     COMPLETE with every element; TRUNCATED when the next
+ *                     does not fit FVX_DATA_MAX or cannot be read (strace's
+ *                     "..."); UNREADABLE when the first cannot.
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
@@ -370,6 +384,10 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_VEC_ADDR 2
 #define FVX_VEC_FAULT 3
 #define FVX_ENVP_MAX 1024 /* envp pointers counted at most */
+#define FVX_IOV_ITEM 18 /* an FVX_ARG_IOV item's base, length and word */
+#define FVX_IOV_SHOWN 0x7fff /* the word's bytes that follow */
+#define FVX_IOV_MORE 0x8000 /* the word's flag: the buffer holds more */
+#define FVX_IOV_UNREADABLE 0xffff
 #define FVX_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): strace reads no more */
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),

@@ -173,13 +173,75 @@ static inline int fvx_capture_sockaddr(const struct fvx_guest_mem *m, __u8 type,
 	return 1;
 }
 
+/* The iovec array at addr of count elements (FVX_ARG_IOV, at entry, or
+ * FVX_ARG_IOV_OUT, at return with value ret: trace.h), a 32-bit call's
+ * (compat: 8-byte elements) or a 64-bit one's (16 bytes). Bounded: at most
+ * FVX_DATA_MAX / FVX_IOV_ITEM elements, one page walk each, and as many
+ * buffers. */
+static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __s32 count,
+				   __u64 limit, int at_return, __s64 ret, int compat, __u8 *value,
+				   __u8 *state, __u64 *total)
+{
+	__u64 left = at_return ? (__u64)ret : ~0ULL, used = 0;
+	__s32 k;
+	int nul;
+
+	*state = FVX_DATA_COMPLETE;
+	for (k = 0; k < count; k++) {
+		__u64 base, len, want, take, got;
+		__u32 half[2];
+		__u16 word;
+
+		if (used + FVX_IOV_ITEM > FVX_DATA_MAX) {
+			*state = FVX_DATA_TRUNCATED;
+			break;
+		}
+		if (compat) {
+			if (fvx_user_read(m, addr + 8 * (__u64)k, half, 8, 0, &nul) < 8)
+				goto fault;
+			base = half[0];
+			len = half[1];
+		} else {
+			__u64 v[2];
+
+			if (fvx_user_read(m, addr + 16 * (__u64)k, v, 16, 0, &nul) < 16)
+				goto fault;
+			base = v[0];
+			len = v[1];
+		}
+		want = len < left ? len : left;
+		left -= want;
+		take = want < limit ? want : limit;
+		if (used + FVX_IOV_ITEM + take > FVX_DATA_MAX) {
+			if (k) {
+				*state = FVX_DATA_TRUNCATED;
+				break;
+			}
+			take = FVX_DATA_MAX - FVX_IOV_ITEM;
+		}
+		got = take ? fvx_user_read(m, base, value + used + FVX_IOV_ITEM, take, 0, &nul) : 0;
+		word = got < take   ? FVX_IOV_UNREADABLE
+		       : got < want ? (__u16)(got | FVX_IOV_MORE)
+				    : (__u16)got;
+		__builtin_memcpy(value + used, &base, 8);
+		__builtin_memcpy(value + used + 8, &len, 8);
+		__builtin_memcpy(value + used + 16, &word, 2);
+		used += FVX_IOV_ITEM + (word == FVX_IOV_UNREADABLE ? 0 : got);
+	}
+	*total = used;
+	return;
+fault:
+	*state = k ? FVX_DATA_TRUNCATED : FVX_DATA_UNREADABLE;
+	*total = k ? used : 0;
+}
+
 /* Reads argument i of type `type` of the call whose arguments are args,
  * when it is due now (at its entry, or at its return with value ret):
  * the value's bytes into value (FVX_DATA_MAX), its state and length;
  * 0 when nothing is due. */
 static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx_guest_mem *m,
 				    __u8 type, const __u64 args[6], int i, int at_return, __s64 ret,
-				    int again, __u8 *value, __u8 *state, __u64 *total)
+				    int again, int compat, __u8 *value, __u8 *state, __u64 *total)
 {
 	__u64 size, got, limit = c->string_limit;
 	int more, string, nul;
@@ -195,6 +257,13 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	}
 	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
 		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
+	if (type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT) {
+		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
+			return 0;
+		fvx_capture_iov(m, args[i], i < 5 ? (__s32)args[i + 1] : 0, limit, at_return, ret,
+				compat, value, state, total);
+		return 1;
+	}
 	if (!fvx_capture_due(limit, type, args, i, at_return, ret, again, &size, &more, &string))
 		return 0;
 	got = fvx_user_read(m, args[i], value, size, string, &nul);
@@ -238,7 +307,8 @@ static inline __u8 fvx_capture(const struct fvx_config *c, const struct fvx_gues
 
 		if (!args[i] ||
 		    !fvx_capture_value(c, m, d->args[i], args, i, at_return, (__s64)owner->args[0],
-				       again >> i & 1, value, &h.state, &total))
+				       again >> i & 1, !!(owner->flags & FVX_RECORD_COMPAT), value,
+				       &h.state, &total))
 			continue; /* NULL (the frontend shows NULL), or nothing due */
 		if (!at_return && d->args[i] == FVX_ARG_STR && h.state == FVX_DATA_UNREADABLE)
 			unread |= (__u8)(1u << i);

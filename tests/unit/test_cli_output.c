@@ -1052,6 +1052,62 @@ static const char *with_values(struct fixture *f, int string_limit, uint64_t nr,
 #define ARGV 0x7ffd0000
 #define ENVP 0x7ffd0100
 
+/* An iovec value's item (trace.h) at buf + *n: base, length, word, bytes. */
+static void iov_put(char *buf, int *n, uint64_t base, uint64_t len, uint16_t word, const char *b)
+{
+	memcpy(buf + *n, &base, 8);
+	memcpy(buf + *n + 8, &len, 8);
+	memcpy(buf + *n + 16, &word, 2);
+	*n += FVX_IOV_ITEM;
+	if (word != FVX_IOV_UNREADABLE) {
+		memcpy(buf + *n, b, word & FVX_IOV_SHOWN);
+		*n += word & FVX_IOV_SHOWN;
+	}
+}
+
+/* writev's and readv's elements as strace prints them: quoted buffers,
+ * "..." after a cut one, an unreadable one's address, "..." for elements
+ * that did not fit; readv's at its return, its address when it failed;
+ * an item that claims more bytes than the value has ends the list. */
+static void iovec_arrays_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	static char v[FVX_DATA_MAX];
+	const uint64_t w[6] = { 1, 0x7000, 3 }, r[6] = { 3, 0x7000, 2 };
+	int n = 0;
+
+	iov_put(v, &n, 0x7100, 3, 3, "abc");
+	iov_put(v, &n, 0x7200, 40, 4 | FVX_IOV_MORE, "x\nyz");
+	iov_put(v, &n, 0x7300, 5, FVX_IOV_UNREADABLE, NULL);
+	assert_string_equal(
+		with_values(f, 4, 20, w, (struct value){ 1, 0, FVX_DATA_COMPLETE, n, v }, NONE, 48),
+		"[pid     5] writev(1, [{iov_base=\"abc\", iov_len=3}, {iov_base=\"x\\nyz\"..., "
+		"iov_len=40}, {iov_base=0x7300, iov_len=5}], 3) = 48\n");
+	assert_string_equal(
+		with_values(f, 4, 20, w, (struct value){ 1, 0, FVX_DATA_TRUNCATED, 21, v }, NONE,
+			    48),
+		"[pid     5] writev(1, [{iov_base=\"abc\", iov_len=3}, ...], 3) = 48\n");
+	assert_string_equal(with_values(f, 4, 20, w,
+					(struct value){ 1, 0, FVX_DATA_UNREADABLE, 0, v }, NONE,
+					-14),
+			    "[pid     5] writev(1, 0x7000, 3) = -1 EFAULT (Bad address)\n");
+	/* The first item's word says 3 bytes, the value ends after 2. */
+	assert_string_equal(
+		with_values(f, 4, 20, w, (struct value){ 1, 0, FVX_DATA_COMPLETE, 20, v }, NONE, 1),
+		"[pid     5] writev(1, [...], 3) = 1\n");
+	n = 0;
+	iov_put(v, &n, 0x7100, 3, 3, "abc");
+	iov_put(v, &n, 0x7200, 40, 7, "0123456");
+	assert_string_equal(
+		with_values(f, 32, 19, r,
+			    (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, n, v }, NONE,
+			    10),
+		"[pid     5] readv(3, [{iov_base=\"abc\", iov_len=3}, "
+		"{iov_base=\"0123456\", iov_len=40}], 2) = 10\n");
+	assert_string_equal(with_values(f, 32, 19, r, NONE, NONE, -9),
+			    "[pid     5] readv(3, 0x7000, 2) = -1 EBADF (Bad file descriptor)\n");
+}
+
 /* execve as strace prints it by default: argv's strings, envp's address
  * and how many; NULL; addresses when nothing was captured. */
 static void execve_shows_argv_and_envp(void **state)
@@ -1633,6 +1689,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),
+		cmocka_unit_test_setup_teardown(iovec_arrays_as_strace_prints_them, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(execve_malformed_values_show_addresses, setup,

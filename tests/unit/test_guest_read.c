@@ -771,6 +771,115 @@ static void socket_addresses_are_captured_at_return(void **state)
 /* 32-bit calls (i386 numbers) are captured as their x86-64 twins: open's
  * path, write's buffer at entry, read's at its return; calls without a
  * twin (mmap2, i386's old mmap), or beyond the table, are not. */
+/* Item k of an iovec value at *at: checks its base, length and word, and
+ * its bytes (`bytes`, when readable), and moves *at past it. */
+static void iov_item(const __u8 *v, int *at, __u64 base, __u64 len, __u16 word, const char *bytes)
+{
+	__u64 b, l;
+	__u16 w;
+
+	memcpy(&b, v + *at, 8);
+	memcpy(&l, v + *at + 8, 8);
+	memcpy(&w, v + *at + 16, 2);
+	assert_int_equal(b, base);
+	assert_int_equal(l, len);
+	assert_int_equal(w, word);
+	*at += FVX_IOV_ITEM;
+	if (word != FVX_IOV_UNREADABLE) {
+		assert_memory_equal(v + *at, bytes, word & FVX_IOV_SHOWN);
+		*at += word & FVX_IOV_SHOWN;
+	}
+}
+
+/* The iovec at user address va: element k. */
+static void put_iov(__u64 va, int k, __u64 base, __u64 len)
+{
+	put_ptr(va + 16 * k, base);
+	put_ptr(va + 16 * k + 8, len);
+}
+
+/* writev's elements at entry: each buffer up to -s (32), "more" beyond,
+ * an unmapped one unreadable; readv's at return, each its share of the
+ * return value (none when it failed); a 32-bit call's 8-byte elements;
+ * what does not fit FVX_DATA_MAX truncated; an unmapped array unreadable;
+ * a negative count none. */
+static void iovec_buffers_are_captured(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0), 3 };
+	char xs[41];
+	__u8 v[FVX_DATA_MAX];
+	int st, at = 0, k;
+
+	memset(xs, 'x', 40);
+	xs[40] = 0;
+	put_str(VA(1, 0), "abc");
+	put_str(VA(1, 100), xs);
+	set64(USER_PT + 2 * 8, 0);
+	put_iov(VA(0, 0), 0, VA(1, 0), 3);
+	put_iov(VA(0, 0), 1, VA(1, 100), 40);
+	put_iov(VA(0, 0), 2, VA(2, 0), 5);
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 3 * FVX_IOV_ITEM + 3 + 32);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	iov_item(v, &at, VA(1, 0), 3, 3, "abc");
+	iov_item(v, &at, VA(1, 100), 40, 32 | FVX_IOV_MORE, xs);
+	iov_item(v, &at, VA(2, 0), 5, FVX_IOV_UNREADABLE, NULL);
+	assert_int_equal(capture(__NR_writev, args, 1, 48, 100), 0);
+	/* readv returned 10: "abc", then 7 of the 40, then nothing. */
+	assert_int_equal(capture(__NR_readv, args, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_readv, args, 1, 10, 100), 2);
+	assert_int_equal(value_of(1, v, &st), 3 * FVX_IOV_ITEM + 3 + 7);
+	at = 0;
+	iov_item(v, &at, VA(1, 0), 3, 3, "abc");
+	iov_item(v, &at, VA(1, 100), 40, 7, xs);
+	iov_item(v, &at, VA(2, 0), 5, 0, "");
+	assert_int_equal(capture(__NR_readv, args, 1, -14, 100), 0);
+	/* i386 writev (146): struct compat_iovec, two 4-byte words (the
+	 * fake maps nothing below 4 GiB: its buffer is unreadable). */
+	owner_compat = FVX_RECORD_COMPAT;
+	put_ptr(VA(0, 512), 0x8048000 | 3ULL << 32);
+	put_ptr(VA(0, 520), 0x8049000 | 7ULL << 32);
+	args[1] = VA(0, 512);
+	args[2] = 2;
+	assert_int_equal(capture(146, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 2 * FVX_IOV_ITEM);
+	at = 0;
+	iov_item(v, &at, 0x8048000, 3, FVX_IOV_UNREADABLE, NULL);
+	iov_item(v, &at, 0x8049000, 7, FVX_IOV_UNREADABLE, NULL);
+	owner_compat = 0;
+	/* 20 one-byte elements: 13 fit, then "...". */
+	for (k = 0; k < 20; k++)
+		put_iov(VA(3, 0), k, VA(1, 0), 1);
+	args[1] = VA(3, 0);
+	args[2] = 20;
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 6);
+	assert_int_equal(value_of(1, v, &st), 13 * (FVX_IOV_ITEM + 1));
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	/* An element past the mapping: the ones before, then "...". */
+	args[1] = VA(1, 4096 - 16);
+	put_iov(VA(1, 4096 - 16), 0, VA(1, 0), 3);
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), FVX_IOV_ITEM + 3);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	/* The array itself unmapped: its address; a negative count: none. */
+	args[1] = VA(2, 0);
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	args[1] = VA(0, 0);
+	args[2] = (__u64)-1;
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	/* A 4 GiB element: -s of it. */
+	put_iov(VA(0, 0), 0, VA(1, 100), 4ULL << 30);
+	args[2] = 1;
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 2);
+	at = 0;
+	value_of(1, v, &st);
+	iov_item(v, &at, VA(1, 100), 4ULL << 30, 32 | FVX_IOV_MORE, xs);
+}
+
 static void compat_calls_are_captured_as_their_twins(void **state)
 {
 	__u64 args[6] = { VA(0, 100), 0, 0 };
@@ -881,6 +990,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(unread_strings_are_read_again_at_return, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};

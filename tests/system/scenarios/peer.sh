@@ -53,6 +53,20 @@ for prog in compat64 compat32; do
 done
 check peer-compat64-personality-lines grep -q '^\[ Process PID=PID runs in 32 bit mode. \]$' /tmp/peer-compat64-strace.norm
 
+# iovec arrays: writev's buffers, readv's as filled, and an i386 writev's
+# struct compat_iovec (iov.c), from its openat on.
+rm -f /tmp/fvx-iov
+strace -f iov 2>/tmp/peer-iov-strace.txt 3>&-
+fastvmix trace -f -o /tmp/peer-iov-fastvmix.txt -- iov 2>/dev/null 3>&-
+norm /tmp/peer-iov-strace.txt '^openat(AT_FDCWD, "\/tmp\/fvx-iov"' >/tmp/peer-iov-strace.norm
+norm /tmp/peer-iov-fastvmix.txt '^openat(AT_FDCWD, "\/tmp\/fvx-iov"' >/tmp/peer-iov-fastvmix.norm
+sed 's/^/# iov strace:   /' /tmp/peer-iov-strace.norm
+sed 's/^/# iov fastvmix: /' /tmp/peer-iov-fastvmix.norm
+diff /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm | sed 's/^/# diff: /'
+check peer-iov-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-iov-strace.norm
+check peer-iov-readv-shown grep -q '^readv(3, \[{iov_base="fas", iov_len=3}, {iov_base="tvmix\\n", iov_len=16}\], 2) = 9$' /tmp/peer-iov-fastvmix.norm
+check peer-iov-same-as-strace cmp -s /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm
+
 # Process lifecycle: how each process of lifecycle (a thread, a child of
 # our parent's, a double fork, a fork chain, children that exit 3, are
 # killed by SIGKILL and by SIGSEGV) ends and the signals each gets, strace's
