@@ -18,7 +18,9 @@
 #include <linux/futex.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 
 #include "cli.h"
@@ -181,6 +183,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_STRUCT:
 	case FVX_ARG_IOV:
 	case FVX_ARG_IOV_OUT:
+	case FVX_ARG_STAT_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -604,7 +607,58 @@ static bool is_data_arg(uint8_t type)
 {
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
 	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
-	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT;
+	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
+	       type == FVX_ARG_STAT_OUT;
+}
+
+_Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
+
+/* A file mode as strace shows st_mode: its type, the set-id and sticky
+ * bits, then the permissions in octal (S_IFREG|0644). */
+static void put_file_mode(struct text *t, uint32_t mode)
+{
+	static const struct const_name types[] = {
+		{ S_IFREG, "S_IFREG" },	  { S_IFDIR, "S_IFDIR" }, { S_IFCHR, "S_IFCHR" },
+		{ S_IFBLK, "S_IFBLK" },	  { S_IFIFO, "S_IFIFO" }, { S_IFLNK, "S_IFLNK" },
+		{ S_IFSOCK, "S_IFSOCK" },
+	};
+	static const struct const_name bits[] = {
+		{ S_ISUID, "S_ISUID" },
+		{ S_ISGID, "S_ISGID" },
+		{ S_ISVTX, "S_ISVTX" },
+	};
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < COUNT(types); i++)
+		if ((mode & S_IFMT) == types[i].value) {
+			put(t, "%s", types[i].name);
+			mode &= ~(uint32_t)S_IFMT;
+			sep = "|";
+		}
+	for (i = 0; i < COUNT(bits); i++)
+		if (mode & bits[i].value) {
+			put(t, "%s%s", sep, bits[i].name);
+			mode &= ~(uint32_t)bits[i].value;
+			sep = "|";
+		}
+	put(t, "%s%#03o", sep, mode);
+}
+
+/* A struct stat as strace abbreviates it: {st_mode=S_IFREG|0644,
+ * st_size=9, ...}, a device's st_rdev instead of its size. */
+static void put_stat(struct text *t, const uint8_t *bytes)
+{
+	struct stat st;
+
+	memcpy(&st, bytes, sizeof(st));
+	put(t, "{st_mode=");
+	put_file_mode(t, st.st_mode);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		put(t, ", st_rdev=makedev(%#x, %#x)", major(st.st_rdev), minor(st.st_rdev));
+	else
+		put(t, ", st_size=%" PRIu64, (uint64_t)st.st_size);
+	put(t, ", ...}");
 }
 
 bool decode_iov_item(const struct captured *c, size_t *at, struct iov_item *out)
@@ -684,6 +738,13 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		put_iov(t, c);
 		return;
 	}
+	if (type == FVX_ARG_STAT_OUT) {
+		if (c->total == FVX_STAT_SIZE)
+			put_stat(t, c->bytes);
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	len = c->total;
 	more = c->state == FVX_DATA_TRUNCATED;
 	if ((type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT) && len > (size_t)string_limit) {
@@ -700,7 +761,8 @@ int decode_first_out_arg(uint64_t nr)
 
 	for (i = 0; d && i < 6; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
-		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT)
+		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
+		    d->args[i] == FVX_ARG_STAT_OUT)
 			return i;
 	return 6;
 }

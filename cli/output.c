@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 
 #include "cli.h"
@@ -314,6 +315,15 @@ static struct json_object *hex_string(uint64_t v)
 }
 
 /* seconds.microseconds as a JSON number, as -ttt and -T print it. */
+/* A file time in nanoseconds, saturated: the kernel's bytes are not
+ * trusted. */
+static int64_t timespec_ns(struct timespec ts)
+{
+	if (ts.tv_sec > INT64_MAX / 1000000000 - 1 || ts.tv_sec < INT64_MIN / 1000000000 + 1)
+		return ts.tv_sec < 0 ? INT64_MIN + 1 : INT64_MAX;
+	return ts.tv_sec * 1000000000 + (ts.tv_nsec % 1000000000);
+}
+
 static struct json_object *seconds(int64_t ns)
 {
 	char buf[32];
@@ -404,6 +414,31 @@ static struct json_object *iov_json(const struct captured *v, int *err)
 	return items;
 }
 
+/* A struct stat's fields (FVX_ARG_STAT_OUT): {"dev", "ino", "mode",
+ * "nlink", "uid", "gid", "rdev", "size", "blksize", "blocks", "atime",
+ * "mtime", "ctime"}, times in seconds. */
+static struct json_object *stat_json(const struct captured *v, int *err)
+{
+	struct json_object *o = json_object_new_object();
+	struct stat st;
+
+	memcpy(&st, v->bytes, sizeof(st));
+	*err |= cli_json_put(o, "dev", json_object_new_uint64(st.st_dev));
+	*err |= cli_json_put(o, "ino", json_object_new_uint64(st.st_ino));
+	*err |= cli_json_put(o, "mode", json_object_new_uint64(st.st_mode));
+	*err |= cli_json_put(o, "nlink", json_object_new_uint64(st.st_nlink));
+	*err |= cli_json_put(o, "uid", json_object_new_uint64(st.st_uid));
+	*err |= cli_json_put(o, "gid", json_object_new_uint64(st.st_gid));
+	*err |= cli_json_put(o, "rdev", json_object_new_uint64(st.st_rdev));
+	*err |= cli_json_put(o, "size", json_object_new_int64(st.st_size));
+	*err |= cli_json_put(o, "blksize", json_object_new_int64(st.st_blksize));
+	*err |= cli_json_put(o, "blocks", json_object_new_int64(st.st_blocks));
+	*err |= cli_json_put(o, "atime", seconds(timespec_ns(st.st_atim)));
+	*err |= cli_json_put(o, "mtime", seconds(timespec_ns(st.st_mtim)));
+	*err |= cli_json_put(o, "ctime", seconds(timespec_ns(st.st_ctim)));
+	return o;
+}
+
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
  * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}); an unreadable one
  * is {"unreadable": true}. */
@@ -426,6 +461,8 @@ static struct json_object *data_args(const struct call *entry, int *err)
 
 		if (v && v->state == FVX_DATA_UNREADABLE) {
 			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+		} else if (v && d && d->args[i] == FVX_ARG_STAT_OUT && v->total == FVX_STAT_SIZE) {
+			*err |= cli_json_put(one, "stat", stat_json(v, err));
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= cli_json_put(one, "iov", iov_json(v, err));
 			*err |= cli_json_put(

@@ -62,6 +62,7 @@ enum fvx_arg_type {
 		      * count (an int) is the next argument (writev) */
 	FVX_ARG_IOV_OUT, /* the same, buffers the call fills; the return value is
 			  * how much was filled in all (readv) */
+	FVX_ARG_STAT_OUT, /* a struct stat the call fills (x86-64's layout) */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -104,6 +105,7 @@ struct fvx_syscall_decl {
 #define STRUCT FVX_ARG_STRUCT
 #define IOV FVX_ARG_IOV
 #define IOV_OUT FVX_ARG_IOV_OUT
+#define STAT_OUT FVX_ARG_STAT_OUT
 #define FD FVX_ARG_FD
 #define DIRFD FVX_ARG_DIRFD
 #define MODE FVX_ARG_MODE
@@ -120,9 +122,9 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(write, D, FD, BUF, ULONG),
 	CALL(open, F | D, STR, FVX_ARG_OPEN_FLAGS, MODE),
 	CALL(close, D, FD),
-	CALL(stat, F, STR, STRUCT),
-	CALL(fstat, D, FD, STRUCT),
-	CALL(lstat, F, STR, STRUCT),
+	CALL(stat, F, STR, STAT_OUT),
+	CALL(fstat, D, FD, STAT_OUT),
+	CALL(lstat, F, STR, STAT_OUT),
 	CALL(poll, D, STRUCT, ULONG, INT),
 	CALL(lseek, D, FD, LONG, FVX_ARG_WHENCE),
 	ADDR_CALL(mmap, M | D, PTR, ULONG, FVX_ARG_PROT, FVX_ARG_MAP_FLAGS, FD, HEX),
@@ -274,7 +276,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(mknodat, F | D, DIRFD, STR, MODE, HEX),
 	CALL(fchownat, F | D, DIRFD, STR, INT, INT, ATFL),
 	CALL(futimesat, F | D, DIRFD, STR, STRUCT),
-	CALL(newfstatat, F | D, DIRFD, STR, STRUCT, ATFL),
+	CALL(newfstatat, F | D, DIRFD, STR, STAT_OUT, ATFL),
 	CALL(unlinkat, F | D, DIRFD, STR, ATFL),
 	CALL(renameat, F | D, DIRFD, STR, DIRFD, STR),
 	CALL(linkat, F | D, DIRFD, STR, DIRFD, STR, ATFL),
@@ -364,6 +366,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef STRUCT
 #undef IOV
 #undef IOV_OUT
+#undef STAT_OUT
 #undef FD
 #undef DIRFD
 #undef MODE

@@ -372,7 +372,11 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     (and no bytes) when its buffer is not readable.
  *                     COMPLETE with every element; TRUNCATED when the next
  *                     does not fit FVX_DATA_MAX or cannot be read (strace's
- *                     "..."); UNREADABLE when the first cannot.
+ *                     "..."); UNREADABLE when the first cannot;
+ *   FVX_ARG_STAT_OUT  at return, when a 64-bit call succeeded, the struct
+ *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
+ *                     layout; a 32-bit call's, another layout, is not
+ *                     captured).
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
@@ -388,6 +392,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_IOV_SHOWN 0x7fff /* the word's bytes that follow */
 #define FVX_IOV_MORE 0x8000 /* the word's flag: the buffer holds more */
 #define FVX_IOV_UNREADABLE 0xffff
+#define FVX_STAT_SIZE 144 /* x86-64's struct stat */
 #define FVX_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): strace reads no more */
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),

@@ -257,6 +257,14 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	}
 	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
 		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
+	if (type == FVX_ARG_STAT_OUT) {
+		if (!at_return || ret || compat)
+			return 0;
+		got = fvx_user_read(m, args[i], value, FVX_STAT_SIZE, 0, &nul);
+		*state = got < FVX_STAT_SIZE ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
+		*total = got < FVX_STAT_SIZE ? 0 : got;
+		return 1;
+	}
 	if (type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT) {
 		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
 			return 0;

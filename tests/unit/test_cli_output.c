@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -1065,6 +1066,46 @@ static void iov_put(char *buf, int *n, uint64_t base, uint64_t len, uint16_t wor
 	}
 }
 
+/* fstat(3, 0x7000) = 0 on thread 5 with the first `total` bytes of st
+ * captured at its return. */
+static const char *fstat_line(struct fixture *f, const struct stat *st, int total)
+{
+	const uint64_t a[6] = { 3, 0x7000 };
+
+	return with_values(
+		f, 32, 5, a,
+		(struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, total, (const char *)st },
+		NONE, 0);
+}
+
+/* A struct stat as strace abbreviates it: a file's mode and size, a
+ * device's number, set-id and sticky bits by name; its address when the
+ * call failed or the value is short. */
+static void stat_buffers_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st = { .st_mode = S_IFREG | 0644, .st_size = 9 };
+	const uint64_t a[6] = { 3, 0x7000 };
+
+	assert_string_equal(fstat_line(f, &st, FVX_STAT_SIZE),
+			    "[pid     5] fstat(3, {st_mode=S_IFREG|0644, st_size=9, ...}) = 0\n");
+	st.st_mode = S_IFCHR | 0620;
+	st.st_rdev = makedev(0x88, 1);
+	assert_string_equal(
+		fstat_line(f, &st, FVX_STAT_SIZE),
+		"[pid     5] fstat(3, {st_mode=S_IFCHR|0620, st_rdev=makedev(0x88, 0x1), "
+		"...}) = 0\n");
+	st.st_mode = S_IFREG | S_ISUID | S_ISVTX | 0755;
+	assert_string_equal(
+		fstat_line(f, &st, FVX_STAT_SIZE),
+		"[pid     5] fstat(3, {st_mode=S_IFREG|S_ISUID|S_ISVTX|0755, st_size=9, "
+		"...}) = 0\n");
+	assert_string_equal(fstat_line(f, &st, FVX_STAT_SIZE - 8),
+			    "[pid     5] fstat(3, 0x7000) = 0\n");
+	assert_string_equal(with_values(f, 32, 5, a, NONE, NONE, -9),
+			    "[pid     5] fstat(3, 0x7000) = -1 EBADF (Bad file descriptor)\n");
+}
+
 /* writev's and readv's elements as strace prints them: quoted buffers,
  * "..." after a cut one, an unreadable one's address, "..." for elements
  * that did not fit; readv's at its return, its address when it failed;
@@ -1690,6 +1731,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),
 		cmocka_unit_test_setup_teardown(iovec_arrays_as_strace_prints_them, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
 						teardown),

@@ -880,6 +880,41 @@ static void iovec_buffers_are_captured(void **state)
 	iov_item(v, &at, VA(1, 100), 4ULL << 30, 32 | FVX_IOV_MORE, xs);
 }
 
+/* fstat's and newfstatat's struct stat at a successful return, whole;
+ * nothing at entry, after a failure, or for a 32-bit call (another
+ * layout); unreadable when it is not all mapped. */
+static void stat_buffers_are_captured_at_return(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 0) }, at[6] = { (__u64)-100, VA(0, 512), VA(1, 0), 0 };
+	__u8 v[FVX_DATA_MAX];
+	int st, i;
+
+	for (i = 0; i < FVX_STAT_SIZE; i++)
+		ram[DATA + i] = (__u8)i;
+	put_str(VA(0, 512), "/etc/passwd");
+	assert_int_equal(capture(__NR_fstat, args, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_fstat, args, 1, -9, 100), 0);
+	assert_int_equal(capture(__NR_fstat, args, 1, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), FVX_STAT_SIZE);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, ram + DATA, FVX_STAT_SIZE);
+	/* newfstatat(AT_FDCWD, "/etc/passwd", buf, 0): the path at entry,
+	 * the buffer at return. */
+	assert_int_equal(capture(__NR_newfstatat, at, 0, 0, 100), 1);
+	assert_int_equal(capture(__NR_newfstatat, at, 1, 0, 100), 3);
+	assert_int_equal(value_of(2, v, &st), FVX_STAT_SIZE);
+	/* The last 8 bytes past the mapping. */
+	args[1] = VA(1, 4096 - FVX_STAT_SIZE + 8);
+	set64(USER_PT + 2 * 8, 0);
+	assert_int_equal(capture(__NR_fstat, args, 1, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	owner_compat = FVX_RECORD_COMPAT;
+	args[1] = VA(0, 0);
+	assert_int_equal(capture(108, args, 1, 0, 100), 0); /* i386 fstat */
+	owner_compat = 0;
+}
+
 static void compat_calls_are_captured_as_their_twins(void **state)
 {
 	__u64 args[6] = { VA(0, 100), 0, 0 };
@@ -991,6 +1026,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unread_strings_are_read_again_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};

@@ -1,10 +1,11 @@
-/* writev and readv for the comparison with strace (peer.sh): a 64-bit
- * writev of two buffers, a readv that fills one buffer and part of the
- * next, and an i386 writev through `int $0x80` with its struct
+/* writev, readv and fstat for the comparison with strace (peer.sh): a
+ * 64-bit writev of two buffers, a readv that fills one buffer and part of
+ * the next, the file's struct stat, and an i386 writev through `int $0x80` with its struct
  * compat_iovec array (in .data, below 4 GiB: the binary is static and not
  * position-independent). Exits 0 when every call did what it should. */
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -17,9 +18,11 @@ int main(void)
 	char c[3], d[16];
 	struct iovec r[2] = { { c, sizeof(c) }, { d, sizeof(d) } };
 	int fd = open("/tmp/fvx-iov", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct stat st;
 	long ret;
 
-	if (fd < 0 || writev(fd, w, 2) != 9 || lseek(fd, 0, SEEK_SET) != 0 || readv(fd, r, 2) != 9)
+	if (fd < 0 || writev(fd, w, 2) != 9 || lseek(fd, 0, SEEK_SET) != 0 ||
+	    readv(fd, r, 2) != 9 || fstat(fd, &st) || st.st_size != 9)
 		return 1;
 	compat_iov[0] = (uint32_t)(uintptr_t)a;
 	compat_iov[1] = 4;

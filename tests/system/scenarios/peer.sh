@@ -53,8 +53,9 @@ for prog in compat64 compat32; do
 done
 check peer-compat64-personality-lines grep -q '^\[ Process PID=PID runs in 32 bit mode. \]$' /tmp/peer-compat64-strace.norm
 
-# iovec arrays: writev's buffers, readv's as filled, and an i386 writev's
-# struct compat_iovec (iov.c), from its openat on.
+# iovec arrays and a struct stat: writev's buffers, readv's as filled,
+# fstat's (newfstatat) and an i386 writev's struct compat_iovec (iov.c),
+# from its openat on.
 rm -f /tmp/fvx-iov
 strace -f iov 2>/tmp/peer-iov-strace.txt 3>&-
 fastvmix trace -f -o /tmp/peer-iov-fastvmix.txt -- iov 2>/dev/null 3>&-
