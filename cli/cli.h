@@ -145,6 +145,9 @@ uint64_t decode_decl_nr(const struct fvx_trace_record *r);
  * addresses and their lengths as strace shows them. */
 int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
 		int string_limit, char text[6][DECODE_ARG_MAX]);
+/* value in decimal, as printf's %lld, into buf of size bytes (cut to
+ * fit): without printf's machinery, for every return value. */
+void decode_int(int64_t value, char *buf, size_t size);
 /* The first argument a call fills (shown once it returns, as strace
  * does), or 6. */
 int decode_first_out_arg(uint64_t nr);

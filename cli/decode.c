@@ -51,6 +51,16 @@ static void put(struct text *t, const char *fmt, ...)
 		t->len += (size_t)n < t->size - t->len ? (size_t)n : t->size - t->len - 1;
 }
 
+/* One character, as put(t, "%c", c) without printf: strings are
+ * quoted one character at a time. */
+static void put_char(struct text *t, char c)
+{
+	if (t->len + 1 >= t->size)
+		return;
+	t->p[t->len++] = c;
+	t->p[t->len] = 0;
+}
+
 /* ---- names from the generated tables ---- */
 
 static const char *decode_value(const struct const_name *t, size_t n, uint64_t v)
@@ -343,7 +353,7 @@ static void put_quoted(struct text *t, const uint8_t *s, size_t len, bool more)
 		if (e)
 			put(t, "\\%c", esc_to[e - esc_from]);
 		else if (c >= 0x20 && c < 0x7f)
-			put(t, "%c", c);
+			put_char(t, (char)c);
 		else if (i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '7')
 			put(t, "\\%03o", c);
 		else
@@ -928,7 +938,24 @@ void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
 	else if (d && d->ret == FVX_RET_ADDR)
 		snprintf(buf, size, "%#" PRIx64, (uint64_t)value);
 	else
-		snprintf(buf, size, "%" PRId64, value);
+		decode_int(value, buf, size);
+}
+
+void decode_int(int64_t value, char *buf, size_t size)
+{
+	char digits[20];
+	uint64_t v = value < 0 ? -(uint64_t)value : (uint64_t)value;
+	size_t d = 0, n = 0;
+
+	do
+		digits[d++] = (char)('0' + v % 10);
+	while (v /= 10);
+	if (value < 0 && n + 1 < size)
+		buf[n++] = '-';
+	while (d && n + 1 < size)
+		buf[n++] = digits[--d];
+	if (size)
+		buf[n] = 0;
 }
 
 /* ---- task events: how a thread ended, a signal's siginfo ---- */

@@ -23,6 +23,7 @@
  * Scenario scripts read these formats: change them only together. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,8 +32,23 @@
 
 #include "cli.h"
 
+/* Adds v to o under key, a string literal (the macro refuses anything
+ * else): json-c neither copies it nor looks for it, each key being added
+ * once per object. JSON Lines' hot path; cli_json_put is for other keys. */
+static int put_literal(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (o && !json_object_object_add_ex(
+			 o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT))
+		return 0;
+	json_object_put(v);
+	return -1;
+}
+#define JSON_PUT(o, key, v) put_literal((o), "" key "", (v))
+
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir)
 {
+	/* fastvmix is single-threaded: no lock around each write. */
+	__fsetlocking(out, FSETLOCKING_BYCALLER);
 	*o = (struct output){ .out = out,
 			      .opt = { .json = json,
 				       .status = STATUS_ALL,
@@ -245,7 +261,8 @@ static void print_ret(struct output *o, const struct fvx_trace_record *entry,
 		return;
 	}
 	decode_record_ret(ret, text, sizeof(text));
-	fprintf(o->out, " = %s", text);
+	fputs(" = ", o->out);
+	fputs(text, o->out);
 	if (o->opt.durations && ns >= 0)
 		fprintf(o->out, " <%" PRId64 ".%06" PRId64 ">", ns / 1000000000,
 			ns % 1000000000 / 1000);
@@ -264,8 +281,11 @@ static void print_args(struct output *o, const struct call *c, const char *name,
 			    o->opt.string_limit, text),
 	    i;
 
-	for (i = from; i < n && i < to; i++)
-		fprintf(o->out, "%s%s", i > from || more ? ", " : "", text[i]);
+	for (i = from; i < n && i < to; i++) {
+		if (i > from || more)
+			fputs(", ", o->out);
+		fputs(text[i], o->out);
+	}
 }
 
 /* Another thread's record comes: the open line waits for its return. */
@@ -277,11 +297,25 @@ static void suspend_open_line(struct output *o)
 	o->line_open = false;
 }
 
-/* A line of its own for thread pid: "[pid N] " and -t's time. */
+/* A line of its own for thread pid: "[pid N] " (N right-aligned in 5
+ * columns, as strace's %5u) and -t's time. Written by hand: every line
+ * starts here, and printf's machinery costs more than the rest. */
 static void begin_line(struct output *o, uint32_t pid, uint64_t tsc)
 {
+	char buf[24] = "[pid ", digits[10];
+	size_t n = 5, d = 0;
+
 	suspend_open_line(o);
-	fprintf(o->out, "[pid %5u] ", pid);
+	do
+		digits[d++] = (char)('0' + pid % 10);
+	while (pid /= 10);
+	while (d < 5 && n < 5 + 5 - d)
+		buf[n++] = ' ';
+	while (d)
+		buf[n++] = digits[--d];
+	buf[n++] = ']';
+	buf[n++] = ' ';
+	fwrite(buf, 1, n, o->out);
 	print_timestamp(o, tsc);
 }
 
@@ -292,7 +326,8 @@ static void print_call(struct output *o, const struct call *c, const char *name,
 	int out = head ? c->split : 6;
 
 	begin_line(o, c->entry.pid, c->entry.tsc);
-	fprintf(o->out, "%s(", name);
+	fputs(name, o->out);
+	fputc('(', o->out);
 	print_args(o, c, name, 0, out, false);
 	if (out < 6)
 		fputs(out ? ", " : "", o->out);
@@ -306,12 +341,22 @@ static void print_tail(struct output *o, const struct call *c, const char *name)
 
 /* ---- JSON Lines: one object per call ---- */
 
+/* v as printf's %#llx ("0" for 0), written by hand: six per call. */
 static struct json_object *hex_string(uint64_t v)
 {
-	char buf[24];
+	char buf[24], digits[16];
+	size_t n = 0, d = 0;
 
-	snprintf(buf, sizeof(buf), "%#" PRIx64, v);
-	return json_object_new_string(buf);
+	do
+		digits[d++] = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	if (d > 1 || digits[0] != '0') {
+		buf[n++] = '0';
+		buf[n++] = 'x';
+	}
+	while (d)
+		buf[n++] = digits[--d];
+	return json_object_new_string_len(buf, (int)n);
 }
 
 /* seconds.microseconds as a JSON number, as -ttt and -T print it. */
@@ -400,14 +445,14 @@ static struct json_object *iov_json(const struct captured *v, int *err)
 		struct json_object *one = json_object_new_object();
 		struct captured part = { .total = (uint16_t)it.shown };
 
-		*err |= cli_json_put(one, "base", hex_string(it.base));
-		*err |= cli_json_put(one, "len", json_object_new_uint64(it.len));
+		*err |= JSON_PUT(one, "base", hex_string(it.base));
+		*err |= JSON_PUT(one, "len", json_object_new_uint64(it.len));
 		if (it.readable) {
 			memcpy(part.bytes, it.bytes, it.shown);
-			*err |= cli_json_put(one, "bytes", bytes_string(&part));
-			*err |= cli_json_put(one, "truncated", json_object_new_boolean(it.more));
+			*err |= JSON_PUT(one, "bytes", bytes_string(&part));
+			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(it.more));
 		} else {
-			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+			*err |= JSON_PUT(one, "unreadable", json_object_new_boolean(1));
 		}
 		*err |= json_object_array_add(items, one);
 	}
@@ -423,19 +468,19 @@ static struct json_object *stat_json(const struct captured *v, int *err)
 	struct stat st;
 
 	memcpy(&st, v->bytes, sizeof(st));
-	*err |= cli_json_put(o, "dev", json_object_new_uint64(st.st_dev));
-	*err |= cli_json_put(o, "ino", json_object_new_uint64(st.st_ino));
-	*err |= cli_json_put(o, "mode", json_object_new_uint64(st.st_mode));
-	*err |= cli_json_put(o, "nlink", json_object_new_uint64(st.st_nlink));
-	*err |= cli_json_put(o, "uid", json_object_new_uint64(st.st_uid));
-	*err |= cli_json_put(o, "gid", json_object_new_uint64(st.st_gid));
-	*err |= cli_json_put(o, "rdev", json_object_new_uint64(st.st_rdev));
-	*err |= cli_json_put(o, "size", json_object_new_int64(st.st_size));
-	*err |= cli_json_put(o, "blksize", json_object_new_int64(st.st_blksize));
-	*err |= cli_json_put(o, "blocks", json_object_new_int64(st.st_blocks));
-	*err |= cli_json_put(o, "atime", seconds(timespec_ns(st.st_atim)));
-	*err |= cli_json_put(o, "mtime", seconds(timespec_ns(st.st_mtim)));
-	*err |= cli_json_put(o, "ctime", seconds(timespec_ns(st.st_ctim)));
+	*err |= JSON_PUT(o, "dev", json_object_new_uint64(st.st_dev));
+	*err |= JSON_PUT(o, "ino", json_object_new_uint64(st.st_ino));
+	*err |= JSON_PUT(o, "mode", json_object_new_uint64(st.st_mode));
+	*err |= JSON_PUT(o, "nlink", json_object_new_uint64(st.st_nlink));
+	*err |= JSON_PUT(o, "uid", json_object_new_uint64(st.st_uid));
+	*err |= JSON_PUT(o, "gid", json_object_new_uint64(st.st_gid));
+	*err |= JSON_PUT(o, "rdev", json_object_new_uint64(st.st_rdev));
+	*err |= JSON_PUT(o, "size", json_object_new_int64(st.st_size));
+	*err |= JSON_PUT(o, "blksize", json_object_new_int64(st.st_blksize));
+	*err |= JSON_PUT(o, "blocks", json_object_new_int64(st.st_blocks));
+	*err |= JSON_PUT(o, "atime", seconds(timespec_ns(st.st_atim)));
+	*err |= JSON_PUT(o, "mtime", seconds(timespec_ns(st.st_mtim)));
+	*err |= JSON_PUT(o, "ctime", seconds(timespec_ns(st.st_ctim)));
 	return o;
 }
 
@@ -460,19 +505,17 @@ static struct json_object *data_args(const struct call *entry, int *err)
 		struct json_object *one = v ? json_object_new_object() : NULL;
 
 		if (v && v->state == FVX_DATA_UNREADABLE) {
-			*err |= cli_json_put(one, "unreadable", json_object_new_boolean(1));
+			*err |= JSON_PUT(one, "unreadable", json_object_new_boolean(1));
 		} else if (v && d && d->args[i] == FVX_ARG_STAT_OUT && v->total == FVX_STAT_SIZE) {
-			*err |= cli_json_put(one, "stat", stat_json(v, err));
+			*err |= JSON_PUT(one, "stat", stat_json(v, err));
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
-			*err |= cli_json_put(one, "iov", iov_json(v, err));
-			*err |= cli_json_put(
-				one, "truncated",
-				json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
+			*err |= JSON_PUT(one, "iov", iov_json(v, err));
+			*err |= JSON_PUT(one, "truncated",
+					 json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
 		} else if (v) {
-			*err |= cli_json_put(one, "bytes", bytes_string(v));
-			*err |= cli_json_put(
-				one, "truncated",
-				json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
+			*err |= JSON_PUT(one, "bytes", bytes_string(v));
+			*err |= JSON_PUT(one, "truncated",
+					 json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
 		}
 		*err |= json_object_array_add(data, one);
 	}
@@ -484,23 +527,25 @@ static int json_head(struct json_object *obj, const struct fvx_trace_record *r)
 {
 	int err = 0;
 
-	err |= cli_json_put(obj, "seq", json_object_new_uint64(r->seq));
-	err |= cli_json_put(obj, "tsc", json_object_new_uint64(r->tsc));
-	err |= cli_json_put(obj, "cpu", json_object_new_int64(r->cpu));
-	err |= cli_json_put(obj, "pid", json_object_new_int64(r->pid));
-	err |= cli_json_put(obj, "tgid", json_object_new_int64(r->tgid));
+	err |= JSON_PUT(obj, "seq", json_object_new_uint64(r->seq));
+	err |= JSON_PUT(obj, "tsc", json_object_new_uint64(r->tsc));
+	err |= JSON_PUT(obj, "cpu", json_object_new_int64(r->cpu));
+	err |= JSON_PUT(obj, "pid", json_object_new_int64(r->pid));
+	err |= JSON_PUT(obj, "tgid", json_object_new_int64(r->tgid));
 	return err;
 }
 
 /* One line of JSON; the object is freed. */
 static void json_emit(struct output *o, struct json_object *obj, int err)
 {
-	if (!obj || err)
+	if (!obj || err) {
 		fprintf(stderr, "fastvmix trace: out of memory for a JSON line\n");
-	else
-		fprintf(o->out, "%s\n",
-			json_object_to_json_string_ext(
-				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE),
+		      o->out);
+		fputc('\n', o->out);
+	}
 	json_object_put(obj);
 }
 
@@ -518,29 +563,27 @@ static void print_json(struct output *o, const struct call *entry,
 	char buf[128];
 
 	err |= json_head(obj, r);
-	err |= cli_json_put(
-		obj, "arch",
-		json_object_new_string(r->flags & FVX_RECORD_COMPAT ? "i386" : "x86_64"));
-	err |= cli_json_put(obj, "nr", json_object_new_uint64(r->nr));
-	err |= cli_json_put(obj, "name", json_object_new_string(name));
-	err |= cli_json_put(obj, "args", raw_args(entry, &err));
-	err |= cli_json_put(obj, "exit_mode",
-			    json_object_new_boolean(!!(r->flags & FVX_RECORD_EXIT_MODE)));
-	err |= cli_json_put(obj, "ret", ret ? json_object_new_int64((int64_t)ret->args[0]) : NULL);
-	err |= cli_json_put(obj, "errno",
-			    e ? json_object_new_string(output_errno_name(e, buf, sizeof(buf)))
-			      : NULL);
-	err |= cli_json_put(obj, "decoded_args", decoded_args(o, entry, name, &err));
+	err |= JSON_PUT(obj, "arch",
+			json_object_new_string(r->flags & FVX_RECORD_COMPAT ? "i386" : "x86_64"));
+	err |= JSON_PUT(obj, "nr", json_object_new_uint64(r->nr));
+	err |= JSON_PUT(obj, "name", json_object_new_string(name));
+	err |= JSON_PUT(obj, "args", raw_args(entry, &err));
+	err |= JSON_PUT(obj, "exit_mode",
+			json_object_new_boolean(!!(r->flags & FVX_RECORD_EXIT_MODE)));
+	err |= JSON_PUT(obj, "ret", ret ? json_object_new_int64((int64_t)ret->args[0]) : NULL);
+	err |= JSON_PUT(obj, "errno",
+			e ? json_object_new_string(output_errno_name(e, buf, sizeof(buf))) : NULL);
+	err |= JSON_PUT(obj, "decoded_args", decoded_args(o, entry, name, &err));
 	data = data_args(entry, &err);
 	if (data)
-		err |= cli_json_put(obj, "data", data);
+		err |= JSON_PUT(obj, "data", data);
 	if (ret)
 		decode_record_ret(ret, buf, sizeof(buf));
-	err |= cli_json_put(obj, "decoded_ret", ret ? json_object_new_string(buf) : NULL);
+	err |= JSON_PUT(obj, "decoded_ret", ret ? json_object_new_string(buf) : NULL);
 	if (o->opt.timestamps)
-		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
 	if (o->opt.durations)
-		err |= cli_json_put(obj, "duration", ns >= 0 ? seconds(ns) : NULL);
+		err |= JSON_PUT(obj, "duration", ns >= 0 ? seconds(ns) : NULL);
 	json_emit(o, obj, err);
 }
 
@@ -781,19 +824,18 @@ static void print_task(struct output *o, const struct fvx_trace_record *r, const
 	obj = json_object_new_object();
 	err |= json_head(obj, r);
 	if (r->nr == FVX_TASK_EXIT) {
-		err |= cli_json_put(obj, "event", json_object_new_string("exit"));
-		err |= cli_json_put(obj, "status", json_object_new_int64((uint32_t)r->args[0]));
-		err |= cli_json_put(obj, "last_thread", json_object_new_boolean(!!r->args[1]));
+		err |= JSON_PUT(obj, "event", json_object_new_string("exit"));
+		err |= JSON_PUT(obj, "status", json_object_new_int64((uint32_t)r->args[0]));
+		err |= JSON_PUT(obj, "last_thread", json_object_new_boolean(!!r->args[1]));
 	} else {
-		err |= cli_json_put(obj, "event", json_object_new_string("signal"));
-		err |= cli_json_put(obj, "signal",
-				    json_object_new_int64(fvx_signal_number(r->args[1])));
-		err |= cli_json_put(obj, "si_code",
-				    json_object_new_int64(fvx_signal_code(r->args[1])));
+		err |= JSON_PUT(obj, "event", json_object_new_string("signal"));
+		err |= JSON_PUT(obj, "signal",
+				json_object_new_int64(fvx_signal_number(r->args[1])));
+		err |= JSON_PUT(obj, "si_code", json_object_new_int64(fvx_signal_code(r->args[1])));
 	}
-	err |= cli_json_put(obj, "decoded", json_object_new_string(text));
+	err |= JSON_PUT(obj, "decoded", json_object_new_string(text));
 	if (o->opt.timestamps)
-		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
 	json_emit(o, obj, err);
 }
 
@@ -906,22 +948,22 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	}
 	obj = json_object_new_object();
 	err |= json_head(obj, r);
-	err |= cli_json_put(obj, "event", json_object_new_string("io_uring"));
-	err |= cli_json_put(obj, "op", json_object_new_string(op));
+	err |= JSON_PUT(obj, "event", json_object_new_string("io_uring"));
+	err |= JSON_PUT(obj, "op", json_object_new_string(op));
 	if (twin) {
-		err |= cli_json_put(obj, "nr", json_object_new_uint64(r->nr));
-		err |= cli_json_put(obj, "name", json_object_new_string(name));
-		err |= cli_json_put(obj, "args", raw_args(&c, &err));
-		err |= cli_json_put(obj, "decoded_args", decoded_args(o, &c, name, &err));
+		err |= JSON_PUT(obj, "nr", json_object_new_uint64(r->nr));
+		err |= JSON_PUT(obj, "name", json_object_new_string(name));
+		err |= JSON_PUT(obj, "args", raw_args(&c, &err));
+		err |= JSON_PUT(obj, "decoded_args", decoded_args(o, &c, name, &err));
 		data = data_args(&c, &err);
 		if (data)
-			err |= cli_json_put(obj, "data", data);
+			err |= JSON_PUT(obj, "data", data);
 	} else {
-		err |= cli_json_put(obj, "sqe", raw_args(&c, &err));
-		err |= cli_json_put(obj, "decoded", json_object_new_string(raw));
+		err |= JSON_PUT(obj, "sqe", raw_args(&c, &err));
+		err |= JSON_PUT(obj, "decoded", json_object_new_string(raw));
 	}
 	if (o->opt.timestamps)
-		err |= cli_json_put(obj, "time", seconds(record_ns(o, r->tsc)));
+		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
 	json_emit(o, obj, err);
 }
 
