@@ -195,6 +195,23 @@ static void text_return_values(void **state)
 	assert_string_equal(printed(f, false, &r, -4096), "[pid     9] getpid() = -4096\n");
 	assert_string_equal(printed(f, false, &r, INT64_MAX),
 			    "[pid     9] getpid() = 9223372036854775807\n");
+	assert_string_equal(printed(f, false, &r, INT64_MIN),
+			    "[pid     9] getpid() = -9223372036854775808\n");
+	assert_string_equal(printed(f, false, &r, 0), "[pid     9] getpid() = 0\n");
+	/* pids as %5u: padded to five columns, never cut. */
+	r.pid = 0;
+	assert_string_equal(printed(f, false, &r, 0), "[pid     0] getpid() = 0\n");
+	r.pid = 12345;
+	assert_string_equal(printed(f, false, &r, 7), "[pid 12345] getpid() = 7\n");
+	r.pid = UINT32_MAX;
+	assert_string_equal(printed(f, false, &r, 7), "[pid 4294967295] getpid() = 7\n");
+	r.pid = 9;
+	{
+		char small[4];
+
+		decode_int(-123456, small, sizeof(small));
+		assert_string_equal(small, "-12");
+	}
 	r.nr = 12; /* brk */
 	assert_string_equal(printed(f, false, &r, 0x55d4c2b6a000),
 			    "[pid     9] brk(0xffffff9c) = 0x55d4c2b6a000\n");
