@@ -194,6 +194,8 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_IOV:
 	case FVX_ARG_IOV_OUT:
 	case FVX_ARG_STAT_OUT:
+	case FVX_ARG_MSGHDR:
+	case FVX_ARG_MSGHDR_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -618,7 +620,7 @@ static bool is_data_arg(uint8_t type)
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
 	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
 	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
-	       type == FVX_ARG_STAT_OUT;
+	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -714,6 +716,43 @@ static void put_iov(struct text *t, const struct captured *c)
 	put(t, "]");
 }
 
+/* A struct msghdr as strace shows it: {msg_name=..., msg_namelen=16,
+ * msg_iov=[...], msg_iovlen=1, msg_controllen=0, msg_flags=0}; the
+ * address it could not read, the elements of msg_iov as writev's, the
+ * control data's address when there is some (strace decodes it), flags
+ * other than 0 in hex (strace names them). */
+static void put_msghdr(struct text *t, const struct captured *c)
+{
+	struct msghdr h;
+	struct captured iov = { 0 };
+	size_t name, at = FVX_MSGHDR_SIZE + 2;
+
+	_Static_assert(sizeof(h) == FVX_MSGHDR_SIZE, "the analyzer captures x86-64's msghdr");
+	memcpy(&h, c->bytes, sizeof(h));
+	name = c->bytes[FVX_MSGHDR_SIZE];
+	if (name > c->total - at)
+		name = 0; /* malformed */
+	put(t, "{msg_name=");
+	if (h.msg_name && name >= 2 &&
+	    name == (h.msg_namelen < FVX_SOCKADDR_MAX ? h.msg_namelen : FVX_SOCKADDR_MAX))
+		put_sockaddr(t, c->bytes + at, (int)name);
+	else
+		put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_name);
+	at += name;
+	put(t, ", msg_namelen=%u, msg_iov=", h.msg_namelen);
+	iov.state = c->bytes[FVX_MSGHDR_SIZE + 1];
+	iov.total = (uint16_t)(c->total - at);
+	memcpy(iov.bytes, c->bytes + at, iov.total);
+	if (!h.msg_iov || iov.state == FVX_DATA_UNREADABLE)
+		put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_iov);
+	else
+		put_iov(t, &iov);
+	put(t, ", msg_iovlen=%zu, ", (size_t)h.msg_iovlen);
+	if (h.msg_controllen)
+		put(t, "msg_control=%#" PRIx64 ", ", (uint64_t)h.msg_control);
+	put(t, "msg_controllen=%zu, msg_flags=%#x}", (size_t)h.msg_controllen, h.msg_flags);
+}
+
 /* Argument i (of a type is_data_arg names): its contents when they
  * arrived, else its address as strace prints a pointer it could not
  * read. Buffers show at most string_limit bytes (-s); strings (path
@@ -748,6 +787,13 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		put_iov(t, c);
 		return;
 	}
+	if (type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT) {
+		if (c->total >= FVX_MSGHDR_SIZE + 2)
+			put_msghdr(t, c);
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	if (type == FVX_ARG_STAT_OUT) {
 		if (c->total == FVX_STAT_SIZE)
 			put_stat(t, c->bytes);
@@ -772,7 +818,7 @@ int decode_first_out_arg(uint64_t nr)
 	for (i = 0; d && i < 6; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
-		    d->args[i] == FVX_ARG_STAT_OUT)
+		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT)
 			return i;
 	return 6;
 }

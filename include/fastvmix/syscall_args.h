@@ -63,6 +63,8 @@ enum fvx_arg_type {
 	FVX_ARG_IOV_OUT, /* the same, buffers the call fills; the return value is
 			  * how much was filled in all (readv) */
 	FVX_ARG_STAT_OUT, /* a struct stat the call fills (x86-64's layout) */
+	FVX_ARG_MSGHDR, /* a struct msghdr the call reads (sendmsg) */
+	FVX_ARG_MSGHDR_OUT, /* a struct msghdr the call fills (recvmsg) */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -106,6 +108,8 @@ struct fvx_syscall_decl {
 #define IOV FVX_ARG_IOV
 #define IOV_OUT FVX_ARG_IOV_OUT
 #define STAT_OUT FVX_ARG_STAT_OUT
+#define MSGHDR FVX_ARG_MSGHDR
+#define MSGHDR_OUT FVX_ARG_MSGHDR_OUT
 #define FD FVX_ARG_FD
 #define DIRFD FVX_ARG_DIRFD
 #define MODE FVX_ARG_MODE
@@ -161,8 +165,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(accept, N, FD, SA_OUT, SOCKLEN),
 	CALL(sendto, N, FD, BUF, ULONG, HEX, SA, INT),
 	CALL(recvfrom, N, FD, BUF_OUT, ULONG, HEX, SA_OUT, SOCKLEN),
-	CALL(sendmsg, N, FD, STRUCT, HEX),
-	CALL(recvmsg, N, FD, STRUCT, HEX),
+	CALL(sendmsg, N, FD, MSGHDR, HEX),
+	CALL(recvmsg, N, FD, MSGHDR_OUT, HEX),
 	CALL(shutdown, N, FD, INT),
 	CALL(bind, N, FD, SA, INT),
 	CALL(listen, N, FD, INT),
@@ -367,6 +371,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef IOV
 #undef IOV_OUT
 #undef STAT_OUT
+#undef MSGHDR
+#undef MSGHDR_OUT
 #undef FD
 #undef DIRFD
 #undef MODE

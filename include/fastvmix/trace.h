@@ -376,7 +376,17 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *   FVX_ARG_STAT_OUT  at return, when a 64-bit call succeeded, the struct
  *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
  *                     layout; a 32-bit call's, another layout, is not
- *                     captured).
+ *                     captured);
+ *   FVX_ARG_MSGHDR    at entry (sendmsg), and FVX_ARG_MSGHDR_OUT at return
+ *                     when the call succeeded (recvmsg), of a 64-bit call:
+ *                     the struct msghdr (FVX_MSGHDR_SIZE bytes), a byte
+ *                     with how many bytes of the address msg_name points
+ *                     to follow (min(msg_namelen, FVX_SOCKADDR_MAX); 0 when
+ *                     NULL, shorter than 2 or not readable), a byte with
+ *                     the state of msg_iov's elements, those bytes, then
+ *                     the elements as FVX_ARG_IOV's items in the rest of
+ *                     FVX_DATA_MAX. TRUNCATED when the elements are;
+ *                     UNREADABLE when the structure is not readable.
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
@@ -393,6 +403,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_IOV_MORE 0x8000 /* the word's flag: the buffer holds more */
 #define FVX_IOV_UNREADABLE 0xffff
 #define FVX_STAT_SIZE 144 /* x86-64's struct stat */
+#define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): strace reads no more */
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),

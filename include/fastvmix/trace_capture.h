@@ -175,12 +175,13 @@ static inline int fvx_capture_sockaddr(const struct fvx_guest_mem *m, __u8 type,
 
 /* The iovec array at addr of count elements (FVX_ARG_IOV, at entry, or
  * FVX_ARG_IOV_OUT, at return with value ret: trace.h), a 32-bit call's
- * (compat: 8-byte elements) or a 64-bit one's (16 bytes). Bounded: at most
- * FVX_DATA_MAX / FVX_IOV_ITEM elements, one page walk each, and as many
+ * (compat: 8-byte elements) or a 64-bit one's (16 bytes), into at most
+ * `space` bytes (at least FVX_IOV_ITEM) of value. Bounded: at most
+ * space / FVX_IOV_ITEM elements, one page walk each, and as many
  * buffers. */
 static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __s32 count,
 				   __u64 limit, int at_return, __s64 ret, int compat, __u8 *value,
-				   __u8 *state, __u64 *total)
+				   __u64 space, __u8 *state, __u64 *total)
 {
 	__u64 left = at_return ? (__u64)ret : ~0ULL, used = 0;
 	__s32 k;
@@ -192,7 +193,7 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 		__u32 half[2];
 		__u16 word;
 
-		if (used + FVX_IOV_ITEM > FVX_DATA_MAX) {
+		if (used + FVX_IOV_ITEM > space) {
 			*state = FVX_DATA_TRUNCATED;
 			break;
 		}
@@ -212,12 +213,12 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 		want = len < left ? len : left;
 		left -= want;
 		take = want < limit ? want : limit;
-		if (used + FVX_IOV_ITEM + take > FVX_DATA_MAX) {
+		if (used + FVX_IOV_ITEM + take > space) {
 			if (k) {
 				*state = FVX_DATA_TRUNCATED;
 				break;
 			}
-			take = FVX_DATA_MAX - FVX_IOV_ITEM;
+			take = space - FVX_IOV_ITEM;
 		}
 		got = take ? fvx_user_read(m, base, value + used + FVX_IOV_ITEM, take, 0, &nul) : 0;
 		word = got < take   ? FVX_IOV_UNREADABLE
@@ -233,6 +234,46 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 fault:
 	*state = k ? FVX_DATA_TRUNCATED : FVX_DATA_UNREADABLE;
 	*total = k ? used : 0;
+}
+
+/* The struct msghdr at addr (FVX_ARG_MSGHDR at entry, FVX_ARG_MSGHDR_OUT
+ * at return with value ret: trace.h) of a 64-bit call: the structure, the
+ * address msg_name points to and the elements of msg_iov. */
+static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr, __u64 limit,
+				      int at_return, __s64 ret, __u8 *value, __u8 *state,
+				      __u64 *total)
+{
+	struct {
+		__u64 name;
+		__u32 namelen, pad;
+		__u64 iov, iovlen, control, controllen;
+		__u32 flags, pad2;
+	} h;
+	__u64 used = FVX_MSGHDR_SIZE + 2, got = 0, size, iov_total = 0;
+	__u8 iov_state;
+	int nul;
+
+	_Static_assert(sizeof(h) == FVX_MSGHDR_SIZE, "x86-64's struct msghdr");
+	if (fvx_user_read(m, addr, &h, sizeof(h), 0, &nul) < sizeof(h)) {
+		*state = FVX_DATA_UNREADABLE;
+		*total = 0;
+		return;
+	}
+	__builtin_memcpy(value, &h, sizeof(h));
+	if (h.name && h.namelen >= 2) {
+		size = h.namelen < FVX_SOCKADDR_MAX ? h.namelen : FVX_SOCKADDR_MAX;
+		got = fvx_user_read(m, h.name, value + used, size, 0, &nul);
+		if (got < size)
+			got = 0;
+	}
+	used += got;
+	fvx_capture_iov(m, h.iov, h.iovlen < 0x7fffffff ? (__s32)h.iovlen : 0x7fffffff, limit,
+			at_return, ret, 0, value + used, FVX_DATA_MAX - used, &iov_state,
+			&iov_total);
+	value[FVX_MSGHDR_SIZE] = (__u8)got;
+	value[FVX_MSGHDR_SIZE + 1] = iov_state;
+	*state = iov_state == FVX_DATA_TRUNCATED ? FVX_DATA_TRUNCATED : FVX_DATA_COMPLETE;
+	*total = used + iov_total;
 }
 
 /* Reads argument i of type `type` of the call whose arguments are args,
@@ -269,7 +310,13 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
 			return 0;
 		fvx_capture_iov(m, args[i], i < 5 ? (__s32)args[i + 1] : 0, limit, at_return, ret,
-				compat, value, state, total);
+				compat, value, FVX_DATA_MAX, state, total);
+		return 1;
+	}
+	if (type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT) {
+		if (at_return != (type == FVX_ARG_MSGHDR_OUT) || (at_return && ret < 0) || compat)
+			return 0;
+		fvx_capture_msghdr(m, args[i], limit, at_return, ret, value, state, total);
 		return 1;
 	}
 	if (!fvx_capture_due(limit, type, args, i, at_return, ret, again, &size, &more, &string))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -1166,6 +1167,67 @@ static void iovec_arrays_as_strace_prints_them(void **state)
 			    "[pid     5] readv(3, 0x7000, 2) = -1 EBADF (Bad file descriptor)\n");
 }
 
+/* sendmsg's and recvmsg's struct msghdr as strace prints it: the name
+ * decoded, the elements as writev's; NULL and unreadable names and
+ * elements as addresses; control data's address; the structure's address
+ * when it was not read; a name length byte past the value ignored. */
+static void msghdr_as_strace_prints_it(void **state)
+{
+	struct fixture *f = *state;
+	static char v[FVX_DATA_MAX];
+	struct msghdr h = { .msg_name = (void *)0x7100,
+			    .msg_namelen = 16,
+			    .msg_iov = (void *)0x7200,
+			    .msg_iovlen = 1 };
+	const uint64_t a[6] = { 5, 0x7000, 0 };
+	int n = FVX_MSGHDR_SIZE + 2;
+
+	memcpy(v, &h, sizeof(h));
+	v[FVX_MSGHDR_SIZE] = 16;
+	v[FVX_MSGHDR_SIZE + 1] = FVX_DATA_COMPLETE;
+	memcpy(v + n, "\2\0\0\11\177\0\0\1\0\0\0\0\0\0\0\0", 16);
+	n += 16;
+	iov_put(v, &n, 0x7300, 4, 4, "ping");
+	assert_string_equal(
+		with_values(f, 32, 46, a, (struct value){ 1, 0, FVX_DATA_COMPLETE, n, v }, NONE, 4),
+		"[pid     5] sendmsg(5, {msg_name={sa_family=AF_INET, sin_port=htons(9), "
+		"sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=16, msg_iov=[{iov_base=\"ping\", "
+		"iov_len=4}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4\n");
+	/* recvmsg: no name, control data, MSG_TRUNC; the elements unread. */
+	h.msg_name = NULL;
+	h.msg_namelen = 0;
+	h.msg_control = (void *)0x7400;
+	h.msg_controllen = 24;
+	h.msg_flags = MSG_TRUNC;
+	memcpy(v, &h, sizeof(h));
+	v[FVX_MSGHDR_SIZE] = 0;
+	v[FVX_MSGHDR_SIZE + 1] = FVX_DATA_UNREADABLE;
+	assert_string_equal(
+		with_values(f, 32, 47, a,
+			    (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE,
+					    FVX_MSGHDR_SIZE + 2, v },
+			    NONE, 4),
+		"[pid     5] recvmsg(5, {msg_name=NULL, msg_namelen=0, msg_iov=0x7200, "
+		"msg_iovlen=1, msg_control=0x7400, msg_controllen=24, msg_flags=0x20}, 0) "
+		"= 4\n");
+	/* A name length byte past the value: the name's address. */
+	h.msg_name = (void *)0x7100;
+	memcpy(v, &h, sizeof(h));
+	v[FVX_MSGHDR_SIZE] = 200;
+	assert_non_null(strstr(with_values(f, 32, 47, a,
+					   (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE,
+							   FVX_MSGHDR_SIZE + 2, v },
+					   NONE, 4),
+			       "{msg_name=0x7100, msg_namelen=0, "));
+	assert_string_equal(with_values(f, 32, 46, a,
+					(struct value){ 1, 0, FVX_DATA_UNREADABLE, 0, v }, NONE,
+					-14),
+			    "[pid     5] sendmsg(5, 0x7000, 0) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(with_values(f, 32, 47, a, NONE, NONE, -11),
+			    "[pid     5] recvmsg(5, 0x7000, 0) = -1 EAGAIN (Resource temporarily "
+			    "unavailable)\n");
+}
+
 /* execve as strace prints it by default: argv's strings, envp's address
  * and how many; NULL; addresses when nothing was captured. */
 static void execve_shows_argv_and_envp(void **state)
@@ -1751,6 +1813,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(msghdr_as_strace_prints_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(execve_malformed_values_show_addresses, setup,

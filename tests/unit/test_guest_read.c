@@ -915,6 +915,74 @@ static void stat_buffers_are_captured_at_return(void **state)
 	owner_compat = 0;
 }
 
+/* sendmsg's struct msghdr at entry: the structure, its address's bytes
+ * and its elements; recvmsg's at return (the elements' share of the
+ * return value); a NULL or short name none; an msg_iovlen of 2^40 only
+ * what fits; an unreadable structure its address; nothing for a 32-bit
+ * call. */
+static void msghdr_is_captured(void **state)
+{
+	struct {
+		__u64 name;
+		__u32 namelen, pad;
+		__u64 iov, iovlen, control, controllen;
+		__u32 flags, pad2;
+	} h = { VA(0, 256), 16, 0, VA(0, 512), 2, 0, 0, 0, 0 };
+	__u64 args[6] = { 3, VA(0, 0), 0 };
+	__u8 v[FVX_DATA_MAX];
+	int st, at;
+
+	memcpy(ram + DATA, &h, sizeof(h));
+	memcpy(ram + DATA + 256, "\2\0\0\11\177\0\0\1\0\0\0\0\0\0\0\0", 16);
+	put_str(VA(1, 0), "ping");
+	put_str(VA(1, 100), "-pong\n");
+	put_iov(VA(0, 512), 0, VA(1, 0), 4);
+	put_iov(VA(0, 512), 1, VA(1, 100), 6);
+	assert_int_equal(capture(__NR_sendmsg, args, 1, 10, 100), 0);
+	assert_int_equal(capture(__NR_sendmsg, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_SIZE + 2 + 16 + 2 * FVX_IOV_ITEM + 10);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, &h, FVX_MSGHDR_SIZE);
+	assert_int_equal(v[FVX_MSGHDR_SIZE], 16);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 1], FVX_DATA_COMPLETE);
+	assert_memory_equal(v + FVX_MSGHDR_SIZE + 2, ram + DATA + 256, 16);
+	at = FVX_MSGHDR_SIZE + 2 + 16;
+	iov_item(v, &at, VA(1, 0), 4, 4, "ping");
+	iov_item(v, &at, VA(1, 100), 6, 6, "-pong\n");
+	/* recvmsg returned 5, no name. */
+	h.name = 0;
+	memcpy(ram + DATA, &h, sizeof(h));
+	assert_int_equal(capture(__NR_recvmsg, args, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_recvmsg, args, 1, -11, 100), 0);
+	assert_int_equal(capture(__NR_recvmsg, args, 1, 5, 100), 3);
+	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_SIZE + 2 + 2 * FVX_IOV_ITEM + 5);
+	assert_int_equal(v[FVX_MSGHDR_SIZE], 0);
+	at = FVX_MSGHDR_SIZE + 2;
+	iov_item(v, &at, VA(1, 0), 4, 4, "ping");
+	iov_item(v, &at, VA(1, 100), 6, 1, "-");
+	/* A name of 1 byte is none; 2^40 elements: those that fit. */
+	h.name = VA(0, 256);
+	h.namelen = 1;
+	h.iovlen = 1ULL << 40;
+	memcpy(ram + DATA, &h, sizeof(h));
+	for (at = 2; at < 16; at++)
+		put_iov(VA(0, 512), at, VA(1, 0), 1);
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 0);
+	assert_true(value_of(1, v, &st) <= FVX_DATA_MAX);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	assert_int_equal(v[FVX_MSGHDR_SIZE], 0);
+	/* The structure past the mapping; a 32-bit call. */
+	args[1] = VA(1, 4096 - 8);
+	set64(USER_PT + 2 * 8, 0);
+	assert_int_equal(capture(__NR_sendmsg, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	owner_compat = FVX_RECORD_COMPAT;
+	args[1] = VA(0, 0);
+	assert_int_equal(capture(370, args, 0, 0, 100), 0); /* i386 sendmsg */
+	owner_compat = 0;
+}
+
 static void compat_calls_are_captured_as_their_twins(void **state)
 {
 	__u64 args[6] = { VA(0, 100), 0, 0 };
@@ -1028,6 +1096,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};
