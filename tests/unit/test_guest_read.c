@@ -880,6 +880,25 @@ static void iovec_buffers_are_captured(void **state)
 	iov_item(v, &at, VA(1, 100), 4ULL << 30, 32 | FVX_IOV_MORE, xs);
 }
 
+/* Call nr(3, va) (at its entry, or its return with 0) where va's bytes
+ * run past the mapping (page 2 unmapped): argument 1 unreadable; the
+ * 32-bit call compat_nr, whose layout differs, captures nothing. */
+static void unreadable_and_not_compat(__u64 nr, __u64 compat_nr, int at_return, __u64 va)
+{
+	__u64 args[6] = { 3, va };
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	set64(USER_PT + 2 * 8, 0);
+	assert_int_equal(capture(nr, args, at_return, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+	owner_compat = FVX_RECORD_COMPAT;
+	args[1] = VA(0, 0);
+	assert_int_equal(capture(compat_nr, args, at_return, 0, 100), 0);
+	owner_compat = 0;
+}
+
 /* fstat's and newfstatat's struct stat at a successful return, whole;
  * nothing at entry, after a failure, or for a 32-bit call (another
  * layout); unreadable when it is not all mapped. */
@@ -903,16 +922,8 @@ static void stat_buffers_are_captured_at_return(void **state)
 	assert_int_equal(capture(__NR_newfstatat, at, 0, 0, 100), 1);
 	assert_int_equal(capture(__NR_newfstatat, at, 1, 0, 100), 3);
 	assert_int_equal(value_of(2, v, &st), FVX_STAT_SIZE);
-	/* The last 8 bytes past the mapping. */
-	args[1] = VA(1, 4096 - FVX_STAT_SIZE + 8);
-	set64(USER_PT + 2 * 8, 0);
-	assert_int_equal(capture(__NR_fstat, args, 1, 0, 100), 1);
-	assert_int_equal(value_of(1, v, &st), 0);
-	assert_int_equal(st, FVX_DATA_UNREADABLE);
-	owner_compat = FVX_RECORD_COMPAT;
-	args[1] = VA(0, 0);
-	assert_int_equal(capture(108, args, 1, 0, 100), 0); /* i386 fstat */
-	owner_compat = 0;
+	/* The last 8 bytes past the mapping; i386 fstat (108). */
+	unreadable_and_not_compat(__NR_fstat, 108, 1, VA(1, 4096 - FVX_STAT_SIZE + 8));
 }
 
 /* sendmsg's struct msghdr at entry: the structure, its address's bytes
@@ -971,16 +982,8 @@ static void msghdr_is_captured(void **state)
 	assert_true(value_of(1, v, &st) <= FVX_DATA_MAX);
 	assert_int_equal(st, FVX_DATA_TRUNCATED);
 	assert_int_equal(v[FVX_MSGHDR_SIZE], 0);
-	/* The structure past the mapping; a 32-bit call. */
-	args[1] = VA(1, 4096 - 8);
-	set64(USER_PT + 2 * 8, 0);
-	assert_int_equal(capture(__NR_sendmsg, args, 0, 0, 100), 1);
-	assert_int_equal(value_of(1, v, &st), 0);
-	assert_int_equal(st, FVX_DATA_UNREADABLE);
-	owner_compat = FVX_RECORD_COMPAT;
-	args[1] = VA(0, 0);
-	assert_int_equal(capture(370, args, 0, 0, 100), 0); /* i386 sendmsg */
-	owner_compat = 0;
+	/* The structure past the mapping; i386 sendmsg (370). */
+	unreadable_and_not_compat(__NR_sendmsg, 370, 0, VA(1, 4096 - 8));
 }
 
 static void compat_calls_are_captured_as_their_twins(void **state)
