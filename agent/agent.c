@@ -279,7 +279,14 @@ static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
  * selection, never under: a task keeps its mark unless it is certainly not
  * selectable, that is (at the start) not of the target's process nor a
  * descendant of it, or (made later) made by a task without the mark, or
- * without -f by a task of another process. */
+ * without -f by a task of another process.
+ * The start walks real_parent links, the analyzer follows children by fork
+ * (follow_set.h): a child reported by fork and then moved away from its
+ * maker (clone(CLONE_PARENT), an orphan adopted by init) is followed but
+ * has no selected ancestor. So the start runs before sched_process_fork
+ * reports any child (reports_start), and each child reported gets its
+ * mark from probe_fork alone, set or cleared, whatever the start did to it
+ * (copy_process may have linked it in before the start got there). */
 static bool marks_on;
 static u32 mark_target;
 static bool mark_follow;
@@ -300,6 +307,14 @@ static bool notrace mark_keeps(struct task_struct *t)
 	return false;
 }
 
+static void notrace mark(struct task_struct *t, bool keep)
+{
+	if (keep)
+		set_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	else
+		clear_task_syscall_work(t, SYSCALL_TRACEPOINT);
+}
+
 static void marks_start(const struct fvx_trace_request *req)
 {
 	struct task_struct *p, *t;
@@ -310,8 +325,7 @@ static void marks_start(const struct fvx_trace_request *req)
 	mark_follow = req->filter.follow_children;
 	WRITE_ONCE(marks_on, true);
 	rcu_read_lock();
-	for_each_process_thread(p, t) if (!mark_keeps(t))
-		clear_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	for_each_process_thread(p, t) mark(t, mark_keeps(t));
 	rcu_read_unlock();
 }
 
@@ -335,10 +349,11 @@ static void notrace probe_fork(void *data, struct task_struct *parent, struct ta
 {
 	const u64 args[6] = { (u64)child, child->pid, child->tgid };
 
-	/* (Before the child first runs: copy_process gave it the mark.) */
-	if (READ_ONCE(marks_on) && (!test_task_syscall_work(parent, SYSCALL_TRACEPOINT) ||
-				    (!mark_follow && child->tgid != mark_target)))
-		clear_task_syscall_work(child, SYSCALL_TRACEPOINT);
+	/* Before the child first runs, and before the analyzer decides
+	 * whether to follow it: a selected maker has the mark. */
+	if (READ_ONCE(marks_on))
+		mark(child, test_task_syscall_work(parent, SYSCALL_TRACEPOINT) &&
+				    (mark_follow || child->tgid == mark_target));
 	report(FVX_TASK_FORK, 0, args, FVX_RECORD_TASK);
 }
 
@@ -539,6 +554,7 @@ static struct probe {
 	void *fn;
 	struct tracepoint *tp;
 } probes[] = {
+	/* In this order: the marks go on between sys_enter and sched_process_fork. */
 	{ "sys_exit", probe_sys_exit },
 	{ "sys_enter", probe_sys_enter },
 	{ "sched_process_fork", probe_fork },
@@ -578,20 +594,23 @@ static int reports_start(const struct fvx_trace_request *req)
 		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
 	memcpy(return_filter, req->filter.syscalls, sizeof(return_filter));
 	/* sys_exit also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task,
-	 * so that each one's system calls reach both syscall tracepoints. */
+	 * so that each one's system calls reach both syscall tracepoints;
+	 * the marks then, before sched_process_fork (see marks_start). */
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		if (probes[i].fn == (void *)probe_fork)
+			marks_start(req);
 		err = tracepoint_probe_register(probes[i].tp, probes[i].fn, NULL);
 		if (err)
 			break;
 	}
 	if (err) {
+		marks_stop();
 		while (i--)
 			tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 		tracepoint_synchronize_unregister();
 		return err;
 	}
 	WRITE_ONCE(uring_on, mode == FVX_MODE_FAST);
-	marks_start(req);
 	return 0;
 }
 
