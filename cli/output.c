@@ -433,8 +433,10 @@ static struct json_object *bytes_string(const struct captured *v)
 }
 
 /* An iovec array's elements: {"base": "0x...", "len": N, "bytes": "...",
- * "truncated": false}, or with "unreadable": true instead of the bytes. */
-static struct json_object *iov_json(const struct captured *v, int *err)
+ * "truncated": false}, or with "unreadable": true instead of the bytes.
+ * *cut: elements are missing, those that did not fit or those after a
+ * malformed item (the text's "..."). */
+static struct json_object *iov_json(const struct captured *v, int *err, bool *cut)
 {
 	struct json_object *items = json_object_new_array();
 	struct iov_item it;
@@ -456,6 +458,7 @@ static struct json_object *iov_json(const struct captured *v, int *err)
 		}
 		*err |= json_object_array_add(items, one);
 	}
+	*cut = v->state == FVX_DATA_TRUNCATED || at != v->total;
 	return items;
 }
 
@@ -503,15 +506,15 @@ static struct json_object *data_args(const struct call *entry, int *err)
 	for (i = 0; i < 6 && data; i++) {
 		const struct captured *v = call_data_value(&entry->data, i);
 		struct json_object *one = v ? json_object_new_object() : NULL;
+		bool cut;
 
 		if (v && v->state == FVX_DATA_UNREADABLE) {
 			*err |= JSON_PUT(one, "unreadable", json_object_new_boolean(1));
 		} else if (v && d && d->args[i] == FVX_ARG_STAT_OUT && v->total == FVX_STAT_SIZE) {
 			*err |= JSON_PUT(one, "stat", stat_json(v, err));
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
-			*err |= JSON_PUT(one, "iov", iov_json(v, err));
-			*err |= JSON_PUT(one, "truncated",
-					 json_object_new_boolean(v->state == FVX_DATA_TRUNCATED));
+			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
+			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));
 		} else if (v) {
 			*err |= JSON_PUT(one, "bytes", bytes_string(v));
 			*err |= JSON_PUT(one, "truncated",

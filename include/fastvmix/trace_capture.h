@@ -183,7 +183,7 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 				   __u64 limit, int at_return, __s64 ret, int compat, __u8 *value,
 				   __u64 space, __u8 *state, __u64 *total)
 {
-	__u64 left = at_return ? (__u64)ret : ~0ULL, used = 0;
+	__u64 left = (__u64)ret, used = 0;
 	__s32 k;
 	int nul;
 
@@ -210,8 +210,9 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 			base = v[0];
 			len = v[1];
 		}
-		want = len < left ? len : left;
-		left -= want;
+		/* At return, its share of what the call filled. */
+		want = at_return && left < len ? left : len;
+		left -= at_return ? want : 0;
 		take = want < limit ? want : limit;
 		if (used + FVX_IOV_ITEM + take > space) {
 			if (k) {

@@ -1228,6 +1228,40 @@ static void msghdr_as_strace_prints_it(void **state)
 			    "unavailable)\n");
 }
 
+/* The same as JSON Lines: each element's base, length, bytes and whether
+ * it holds more, or "unreadable"; the array "truncated" when elements did
+ * not fit, and when an item claims more bytes than the value has (the
+ * elements after it are not shown: the text line's "..."). */
+static void iovec_arrays_in_json(void **state)
+{
+	struct fixture *f = *state;
+	static char v[FVX_DATA_MAX];
+	struct fvx_trace_record r[8] = { args3(entry(5, 19, 3), 0x7000, 3, 0) };
+	struct output_options opt = { .json = true, .string_limit = 32 };
+	size_t n;
+	int len = 0, whole;
+
+	iov_put(v, &len, 0x7100, 3, 3, "abc");
+	iov_put(v, &len, 0x7200, 40, 2 | FVX_IOV_MORE, "de");
+	iov_put(v, &len, 0x7300, 5, FVX_IOV_UNREADABLE, NULL);
+	whole = len;
+	iov_put(v, &len, 0x7400, 1, 0, "");
+	memcpy(v + len - 2, &(uint16_t){ 0x7fff }, 2);
+	n = add_value(r, 1, 19,
+		      (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, whole, v });
+	r[n++] = ret(5, 19, 5);
+	assert_non_null(strstr(printed_with(f, &opt, r, n),
+			       "\"data\":[null,{\"iov\":[{\"base\":\"0x7100\",\"len\":3,"
+			       "\"bytes\":\"abc\",\"truncated\":false},{\"base\":\"0x7200\","
+			       "\"len\":40,\"bytes\":\"de\",\"truncated\":true},{\"base\":"
+			       "\"0x7300\",\"len\":5,\"unreadable\":true}],\"truncated\":false},"));
+	/* The fourth item says 0x7fff bytes follow; the value ends there. */
+	n = add_value(r, 1, 19, (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, len, v });
+	r[n++] = ret(5, 19, 5);
+	assert_non_null(strstr(printed_with(f, &opt, r, n),
+			       "\"len\":5,\"unreadable\":true}],\"truncated\":true},"));
+}
+
 /* execve as strace prints it by default: argv's strings, envp's address
  * and how many; NULL; addresses when nothing was captured. */
 static void execve_shows_argv_and_envp(void **state)
@@ -1814,6 +1848,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_as_strace_prints_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(iovec_arrays_in_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(execve_malformed_values_show_addresses, setup,

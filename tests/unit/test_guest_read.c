@@ -878,6 +878,18 @@ static void iovec_buffers_are_captured(void **state)
 	at = 0;
 	value_of(1, v, &st);
 	iov_item(v, &at, VA(1, 100), 4ULL << 30, 32 | FVX_IOV_MORE, xs);
+	/* At entry each element is its own length: two of 2^63 - 1 (a call
+	 * the kernel refuses) leave the third its "abc", as strace shows it. */
+	put_iov(VA(0, 0), 0, VA(1, 100), (1ULL << 63) - 1);
+	put_iov(VA(0, 0), 1, VA(1, 100), (1ULL << 63) - 1);
+	put_iov(VA(0, 0), 2, VA(1, 0), 3);
+	args[2] = 3;
+	assert_int_equal(capture(__NR_writev, args, 0, 0, 100), 3);
+	assert_int_equal(value_of(1, v, &st), 3 * FVX_IOV_ITEM + 32 + 32 + 3);
+	at = 0;
+	iov_item(v, &at, VA(1, 100), (1ULL << 63) - 1, 32 | FVX_IOV_MORE, xs);
+	iov_item(v, &at, VA(1, 100), (1ULL << 63) - 1, 32 | FVX_IOV_MORE, xs);
+	iov_item(v, &at, VA(1, 0), 3, 3, "abc");
 }
 
 /* Call nr(3, va) (at its entry, or its return with 0) where va's bytes
