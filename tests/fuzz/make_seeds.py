@@ -313,7 +313,8 @@ rings = {
 # arguments with values at entry and at return, the tsc and six arguments
 # (pick(): 4 then a u64), each value (state byte, u16 total, the bytes),
 # the return value (pick(): 0 is 0, 24 is 3, 36 is 4).
-EXECVE, CONNECT, ACCEPT, RECVFROM = 0, 2, 5, 9
+EXECVE, CONNECT, ACCEPT, RECVFROM, WRITEV, READV, SENDMSG = 0, 2, 5, 9, 10, 11, 16
+COMPAT_WRITEV = 0  # with t | 64: the i386 table (ring_fuzz.c's compat_calls)
 
 
 def arg(v):
@@ -324,14 +325,19 @@ def value(b, state=0):  # state 0 complete, 1 truncated, 2 unreadable
     return bytes([state]) + struct.pack('<H', len(b)) + b
 
 
-def whole_call(call, args, at_entry=(), at_return=(), ret=b'\x00'):
+def whole_call(call, args, at_entry=(), at_return=(), ret=b'\x00', t=128):
     mask_in = sum(1 << i for i, _ in at_entry)
     mask_out = sum(1 << i for i, _ in at_return)
-    return (bytes([RECORD, 128, call, mask_in, mask_out]) + arg(1000) +
+    return (bytes([RECORD, t, call, mask_in, mask_out]) + arg(1000) +
             b''.join(arg(a) for a in (list(args) + [0] * 6)[:6]) +
             b''.join(v for _, v in at_entry) + b''.join(v for _, v in at_return) + ret)
 
 
+def iov_item(base, length, word, b=b''):  # trace.h's FVX_ARG_IOV item
+    return struct.pack('<QQH', base, length, word) + b
+
+
+IOV_MORE, IOV_UNREADABLE = 0x8000, 0xffff
 sin_localhost_80 = struct.pack('<H', 2) + struct.pack('>H', 80) + bytes([127, 0, 0, 1]) + bytes(8)
 sin6_loopback_443 = (struct.pack('<H', 10) + struct.pack('>HI', 443, 0) + bytes(15) + b'\x01' +
                      struct.pack('<I', 0))
@@ -357,6 +363,42 @@ rings.update({
         RECVFROM, (3, 0x7200, 100, 0, 0x7000, 0x7100), [(5, value(struct.pack('<I', 110)))],
         [(1, value(b'abc')), (4, value(struct.pack('<I', 9) + b'\x01\x00/run/x\x00'))],
         ret=bytes([24])) + bytes([PASS]),
+    # writev(1, [{iov_base="hello\n", iov_len=6}, {iov_base="xx..."..., iov_len=40},
+    # {iov_base=0x7300, iov_len=5}], 3)
+    'writev_iov': values + whole_call(
+        WRITEV, (1, 0x7000, 3),
+        [(1, value(iov_item(0x7100, 6, 6, b'hello\n') +
+                   iov_item(0x7200, 40, 32 | IOV_MORE, b'x' * 32) +
+                   iov_item(0x7300, 5, IOV_UNREADABLE)))]) + bytes([PASS]),
+    # readv(3, [{iov_base="fas", iov_len=3}, {iov_base="tvmix\n", iov_len=16}], 2) = 9,
+    # then one whose second element claims more bytes than the value has.
+    'readv_iov': values + whole_call(
+        READV, (3, 0x7000, 2), (),
+        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 6, b'tvmix\n')))],
+        ret=arg(9)) + whole_call(
+        READV, (3, 0x7000, 2), (),
+        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 0x7fff, b'tv')))],
+        ret=arg(5)) + bytes([PASS]),
+    # The same as JSON Lines (the batch byte's 0x80): {"iov": [...]}.
+    'readv_iov_json': bytes([0, 1, 0x81, 0, 0]) + whole_call(
+        READV, (3, 0x7000, 2), (),
+        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 6, b'tvmix\n')))],
+        ret=arg(9)) + whole_call(
+        READV, (3, 0x7000, 2), (),
+        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 0x7fff, b'tv')))],
+        ret=arg(5)) + bytes([PASS]),
+    # sendmsg(5, {msg_name={sa_family=AF_INET, ...}, msg_namelen=16,
+    # msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, ...}, 0): the
+    # structure, the name's length and the array's state, the name, the items.
+    'sendmsg_msghdr': values + whole_call(
+        SENDMSG, (5, 0x7000, 0),
+        [(1, value(struct.pack('<QIIQQQQII', 0x7100, 16, 0, 0x7200, 1, 0, 0, 0, 0) +
+                   bytes([16, 1]) + sin_localhost_80 + iov_item(0x7300, 5, 5, b'hello')))],
+        ret=arg(5)) + bytes([PASS]),
+    # i386 writev (146) through int $0x80: [{iov_base="hi", iov_len=2}].
+    'compat_writev_iov': values + whole_call(
+        COMPAT_WRITEV, (1, 0x8000, 1), [(1, value(iov_item(0x8100, 2, 2, b'hi')))],
+        t=128 | 64) + bytes([PASS]),
 })
 
 # ioctl_fuzz.c: a selector, then the argument struct's bytes.

@@ -18,8 +18,8 @@
  * kernel wrote. Records the input makes itself go to the output too, to
  * exercise the argument and return decoders (cli/decode.c) with any value,
  * data records of any shape, to exercise their assembly into calls, and
- * calls whose argv, envp or socket addresses come as whole values of any
- * bytes, to exercise their decoding. */
+ * calls whose argv, envp, socket addresses, iovec arrays or msghdrs come
+ * as whole values of any bytes, to exercise their decoding. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -440,20 +440,30 @@ static void whole_value(struct output *out, struct fuzz_input *in,
 }
 
 /* A call whose arguments have encoded values (argv, envp, socket
- * addresses): values before its entry (argument i when bit i of the
- * first mask is set), the entry, unless bit 7 says it does not return,
- * values before its return (the second mask) and the return. */
+ * addresses, iovec arrays, struct msghdr): values before its entry
+ * (argument i when bit i of the first mask is set), the entry, unless bit
+ * 7 says it does not return, values before its return (the second mask)
+ * and the return. With bit 6 of t, an i386 iovec call (decoded as its
+ * x86-64 twin). */
 static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
 {
-	static const uint16_t calls[] = { __NR_execve,	__NR_execveat,	  __NR_connect,
-					  __NR_bind,	__NR_sendto,	  __NR_accept,
-					  __NR_accept4, __NR_getsockname, __NR_getpeername,
-					  __NR_recvfrom };
+	static const uint16_t calls[] = { __NR_execve,	 __NR_execveat,	   __NR_connect,
+					  __NR_bind,	 __NR_sendto,	   __NR_accept,
+					  __NR_accept4,	 __NR_getsockname, __NR_getpeername,
+					  __NR_recvfrom, __NR_writev,	   __NR_readv,
+					  __NR_pwritev,	 __NR_preadv,	   __NR_pwritev2,
+					  __NR_preadv2,	 __NR_sendmsg,	   __NR_recvmsg };
+	/* i386 writev, readv, pwritev, preadv, pwritev2, preadv2. */
+	static const uint16_t compat_calls[] = { 146, 145, 334, 333, 379, 378 };
 	struct fvx_trace_record r = { .pid = 1 + (t >> 1 & 3) };
 	uint8_t which = in_u8(in), at_entry = in_u8(in), at_return = in_u8(in);
 	int i;
 
 	r.nr = calls[which % (sizeof(calls) / sizeof(calls[0]))];
+	if (t & 64) {
+		r.nr = compat_calls[which % (sizeof(compat_calls) / sizeof(compat_calls[0]))];
+		r.flags = FVX_RECORD_COMPAT;
+	}
 	r.tsc = pick(in);
 	for (i = 0; i < 6; i++)
 		r.args[i] = pick(in);
@@ -463,7 +473,7 @@ static void whole_call(struct output *out, struct fuzz_input *in, uint8_t t)
 	output_record(out, &r);
 	if (at_entry & 0x80)
 		return;
-	r.flags = FVX_RECORD_RETURN;
+	r.flags |= FVX_RECORD_RETURN;
 	for (i = 0; i < 6; i++)
 		if (at_return >> i & 1)
 			whole_value(out, in, &r, i);
