@@ -77,8 +77,11 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	mem.cr3 = rec->cr3;
-	unread = fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
-			     at_return ? fvx_again_take(data->again, rec) : 0, emit_data, &e);
+	unread = !fvx_capture_any(rec)
+			 ? 0
+			 : fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
+				       at_return ? fvx_again_take(data->again, rec) : 0, emit_data,
+				       &e);
 	if (waits)
 		fvx_again_put(data->again, rec, unread);
 	fvx_emit(cfg, ev->cpu, rec);

@@ -335,6 +335,28 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	return 1;
 }
 
+/* The argument types fvx_capture reads through (a bit per type). */
+#define FVX_CAPTURED_TYPES                                                                         \
+	(1ULL << FVX_ARG_STR | 1ULL << FVX_ARG_BUF | 1ULL << FVX_ARG_BUF_OUT |                     \
+	 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_ARGV | 1ULL << FVX_ARG_ENVP |                  \
+	 1ULL << FVX_ARG_SOCKADDR | 1ULL << FVX_ARG_SOCKADDR_OUT | 1ULL << FVX_ARG_SOCKLEN |       \
+	 1ULL << FVX_ARG_IOV | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |                \
+	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT)
+_Static_assert(FVX_ARG_MSGHDR_OUT < 64, "argument types fit a 64-bit mask");
+
+/* Whether the call of owner (nr and flags) has an argument fvx_capture
+ * reads through: one that has none (getpid) need not call it. */
+static inline int fvx_capture_any(const struct fvx_trace_record *owner)
+{
+	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
+	int i;
+
+	for (i = 0; d && i < 6; i++)
+		if (FVX_CAPTURED_TYPES >> (d->args[i] & 63) & 1)
+			return 1;
+	return 0;
+}
+
 /* Captures the arguments of owner's call that are due now (an entry, or
  * with FVX_RECORD_RETURN a return whose value is owner->args[0]), args
  * being the call's arguments, and emits their data records: each a copy

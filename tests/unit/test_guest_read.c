@@ -998,6 +998,30 @@ static void msghdr_is_captured(void **state)
 	unreadable_and_not_compat(__NR_sendmsg, 370, 0, VA(1, 4096 - 8));
 }
 
+/* Which calls the analyzer captures for at all (fvx_capture_any): those
+ * with a string, buffer or structure argument, 32-bit ones through their
+ * twins; not getpid, close or an unknown number. */
+static void calls_without_data_skip_the_capture(void **state)
+{
+	static const struct {
+		__u64 nr;
+		__u32 flags;
+		int any;
+	} calls[] = {
+		{ __NR_getpid, 0, 0 },	      { __NR_close, 0, 0 },	   { __NR_openat, 0, 1 },
+		{ __NR_writev, 0, 1 },	      { __NR_fstat, 0, 1 },	   { __NR_recvmsg, 0, 1 },
+		{ __NR_execve, 0, 1 },	      { __NR_connect, 0, 1 },	   { 600, 0, 0 },
+		{ 20, FVX_RECORD_COMPAT, 0 }, { 5, FVX_RECORD_COMPAT, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct fvx_trace_record r = { .nr = calls[i].nr, .flags = calls[i].flags };
+
+		assert_int_equal(fvx_capture_any(&r), calls[i].any);
+	}
+}
+
 static void compat_calls_are_captured_as_their_twins(void **state)
 {
 	__u64 args[6] = { VA(0, 100), 0, 0 };
@@ -1112,6 +1136,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),
+		cmocka_unit_test(calls_without_data_skip_the_capture),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};
