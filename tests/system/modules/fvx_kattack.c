@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Test module: a guest ring-0 attacker on what the traced path relies on
  * outside the window: the syscall MSRs (group=msr), the descriptor tables
- * (group=dt) and kernel text and read-only data (group=text). On one CPU,
+ * (group=dt), kernel text and read-only data (group=text), and a task's
+ * mark (group=unmark pid=N: the syscall-tracepoint flag of each thread of
+ * process N, which a trace that is not sealed trusts). On one CPU,
  * with interrupts off where an attack needs it, it runs its group's
  * attacks and prints one line per attack,
  *   fvx_kattack: NAME ok|FAIL (details)
@@ -14,6 +16,8 @@
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/kdebug.h>
@@ -30,6 +34,8 @@
 
 static char *group = "";
 module_param(group, charp, 0);
+static int pid_arg;
+module_param_named(pid, pid_arg, int, 0);
 
 static int failures;
 
@@ -435,10 +441,33 @@ static void attack_text(void)
 	}
 }
 
+/* ---- group unmark: the task mark ---- */
+
+/* Clears SYSCALL_WORK_SYSCALL_TRACEPOINT on every thread of process
+ * pid_arg: its system calls then skip Linux's syscall tracepoints, and an
+ * unsealed trace's trampoline (FVX_CONFIG_TASK_MARKS) would skip them. */
+static void attack_unmark(void)
+{
+	struct task_struct *p, *t;
+	int n = 0;
+
+	rcu_read_lock();
+	p = pid_task(find_vpid(pid_arg), PIDTYPE_PID);
+	if (p)
+		for_each_thread(p, t)
+		{
+			clear_task_syscall_work(t, SYSCALL_TRACEPOINT);
+			n += !test_task_syscall_work(t, SYSCALL_TRACEPOINT);
+		}
+	rcu_read_unlock();
+	report("unmark-cleared", n > 0, (u64)pid_arg, (u64)n);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
 } groups[] = {
+	{ "unmark", attack_unmark },
 	{ "msr", attack_msr },
 	{ "dt", attack_dt },
 	{ "text", attack_text },
