@@ -228,6 +228,8 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 		break;
 	case FVX_ARG_FAMILY: put_value(t, socket_families, COUNT(socket_families), v, false); break;
 	case FVX_ARG_SOCKET_TYPE: put_socket_type(t, v); break;
+	case FVX_ARG_MSG_FLAGS: put_flag_set(t, msg_flags, COUNT(msg_flags), v, "0"); break;
+	case FVX_ARG_PROTOCOL: put(t, "%d", (int)v); break; /* (by family: decode_args) */
 	case FVX_ARG_SOCKET_FLAGS:
 		put_flag_set(t, socket_type_flags, COUNT(socket_type_flags), v, "0");
 		break;
@@ -750,7 +752,9 @@ static void put_msghdr(struct text *t, const struct captured *c)
 	put(t, ", msg_iovlen=%zu, ", (size_t)h.msg_iovlen);
 	if (h.msg_controllen)
 		put(t, "msg_control=%#" PRIx64 ", ", (uint64_t)h.msg_control);
-	put(t, "msg_controllen=%zu, msg_flags=%#x}", (size_t)h.msg_controllen, h.msg_flags);
+	put(t, "msg_controllen=%zu, msg_flags=", (size_t)h.msg_controllen);
+	put_flag_set(t, msg_flags, COUNT(msg_flags), (uint32_t)h.msg_flags, "0");
+	put(t, "}");
 }
 
 /* Argument i (of a type is_data_arg names): its contents when they
@@ -882,6 +886,9 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 			text[i + 1][0] = 0;
 			put_sockname(&t, &len, nr, args, i, data);
 			i++;
+		} else if (d->args[i] == FVX_ARG_PROTOCOL &&
+			   ((int)args[0] == AF_INET || (int)args[0] == AF_INET6)) {
+			put_value(&t, ip_protocols, COUNT(ip_protocols), (int)args[i], false);
 		} else if (is_data_arg(d->args[i])) {
 			put_data_arg(&t, d->args[i], args, i, call_data_value(data, i),
 				     string_limit);

@@ -72,6 +72,8 @@ table() {
 	table socket_families value "sys/socket.h" '^AF_[A-Za-z0-9_]+$' '^AF_(LOCAL|FILE|ROUTE|MAX)$'
 	table socket_types value "sys/socket.h" '^SOCK_(STREAM|DGRAM|RAW|RDM|SEQPACKET|DCCP|PACKET)$'
 	table socket_type_flags flags "sys/socket.h" '^SOCK_(CLOEXEC|NONBLOCK)$'
+	table msg_flags flags "sys/socket.h" '^MSG_[A-Z_]+$'
+	table ip_protocols enum "linux/in.h" '^IPPROTO_[A-Z0-9]+$' '^IPPROTO_MAX$'
 	table access_modes flags "unistd.h" '^[RWX]_OK$'
 	table futex_cmds value "linux/futex.h" '^FUTEX_[A-Z_0-9]+$' \
 		'(_PRIVATE|^FUTEX_(OP_.*|32|BITSET_MATCH_ANY|CLOCK_REALTIME|CMD_MASK|OWNER_DIED|TID_MASK|WAITERS|WAITV_MAX))$'
@@ -94,5 +96,6 @@ table() {
 } >"$tmp/out.h"
 # A table without the common names would print numbers silently: refuse it.
 grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q '"CLD_EXITED"' "$tmp/out.h" &&
-	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h"
+	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h" &&
+	grep -q '"MSG_DONTWAIT"' "$tmp/out.h" && grep -q '"IPPROTO_TCP"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

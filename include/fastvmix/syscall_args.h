@@ -65,6 +65,9 @@ enum fvx_arg_type {
 	FVX_ARG_STAT_OUT, /* a struct stat the call fills (x86-64's layout) */
 	FVX_ARG_MSGHDR, /* a struct msghdr the call reads (sendmsg) */
 	FVX_ARG_MSGHDR_OUT, /* a struct msghdr the call fills (recvmsg) */
+	FVX_ARG_MSG_FLAGS, /* MSG_ flags (send, recv) */
+	FVX_ARG_PROTOCOL, /* socket's protocol: IPPROTO_ for AF_INET and AF_INET6 (the first
+			   * argument), else a number */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -110,6 +113,7 @@ struct fvx_syscall_decl {
 #define STAT_OUT FVX_ARG_STAT_OUT
 #define MSGHDR FVX_ARG_MSGHDR
 #define MSGHDR_OUT FVX_ARG_MSGHDR_OUT
+#define MSGF FVX_ARG_MSG_FLAGS
 #define FD FVX_ARG_FD
 #define DIRFD FVX_ARG_DIRFD
 #define MODE FVX_ARG_MODE
@@ -160,13 +164,13 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(nanosleep, 0, STRUCT, STRUCT),
 	CALL(getpid, 0),
 	CALL(sendfile, D | N, FD, FD, STRUCT, ULONG),
-	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, INT),
+	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, FVX_ARG_PROTOCOL),
 	CALL(connect, N, FD, SA, INT),
 	CALL(accept, N, FD, SA_OUT, SOCKLEN),
-	CALL(sendto, N, FD, BUF, ULONG, HEX, SA, INT),
-	CALL(recvfrom, N, FD, BUF_OUT, ULONG, HEX, SA_OUT, SOCKLEN),
-	CALL(sendmsg, N, FD, MSGHDR, HEX),
-	CALL(recvmsg, N, FD, MSGHDR_OUT, HEX),
+	CALL(sendto, N, FD, BUF, ULONG, MSGF, SA, INT),
+	CALL(recvfrom, N, FD, BUF_OUT, ULONG, MSGF, SA_OUT, SOCKLEN),
+	CALL(sendmsg, N, FD, MSGHDR, MSGF),
+	CALL(recvmsg, N, FD, MSGHDR_OUT, MSGF),
 	CALL(shutdown, N, FD, INT),
 	CALL(bind, N, FD, SA, INT),
 	CALL(listen, N, FD, INT),
@@ -315,14 +319,14 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(pwritev, D, FD, IOV, INT, LONG),
 	CALL(rt_tgsigqueueinfo, S | P, INT, INT, SIG, STRUCT),
 	CALL(perf_event_open, D, STRUCT, INT, INT, FD, HEX),
-	CALL(recvmmsg, N, FD, STRUCT, ULONG, HEX, STRUCT),
+	CALL(recvmmsg, N, FD, STRUCT, ULONG, MSGF, STRUCT),
 	CALL(fanotify_init, D, HEX, HEX),
 	CALL(fanotify_mark, D | F, FD, HEX, HEX, DIRFD, STR),
 	CALL(prlimit64, 0, INT, INT, STRUCT, STRUCT),
 	CALL(name_to_handle_at, F | D, DIRFD, STR, STRUCT, STRUCT, ATFL),
 	CALL(open_by_handle_at, D, FD, STRUCT, FVX_ARG_OPEN_FLAGS),
 	CALL(syncfs, D, FD),
-	CALL(sendmmsg, N, FD, STRUCT, ULONG, HEX),
+	CALL(sendmmsg, N, FD, STRUCT, ULONG, MSGF),
 	CALL(setns, D, FD, FVX_ARG_CLONE_FLAGS),
 	CALL(process_vm_readv, 0, INT, STRUCT, ULONG, STRUCT, ULONG, HEX),
 	CALL(process_vm_writev, 0, INT, STRUCT, ULONG, STRUCT, ULONG, HEX),
@@ -373,6 +377,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef STAT_OUT
 #undef MSGHDR
 #undef MSGHDR_OUT
+#undef MSGF
 #undef FD
 #undef DIRFD
 #undef MODE

@@ -495,8 +495,18 @@ static void decode_sockets(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_string_equal(call_line(f, 41, 3, 2, 1 | 02000000, 0, 0, 0, 0),
-			    "[pid     5] socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3\n");
+	/* The protocol by family: IPPROTO_ for AF_INET and AF_INET6. */
+	assert_string_equal(
+		call_line(f, 41, 3, 2, 1 | 02000000, 0, 0, 0, 0),
+		"[pid     5] socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3\n");
+	assert_string_equal(call_line(f, 41, 3, 10, 2, 17, 0, 0, 0),
+			    "[pid     5] socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP) = 3\n");
+	assert_string_equal(call_line(f, 41, 3, 2, 3, 300, 0, 0, 0),
+			    "[pid     5] socket(AF_INET, SOCK_RAW, 300) = 3\n");
+	/* sendto's and recvfrom's MSG_ flags, strace's names. */
+	assert_string_equal(
+		call_line(f, 44, 1, 3, 0, 0, 0x40 | 0x4000, 0, 0),
+		"[pid     5] sendto(3, NULL, 0, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0) = 1\n");
 	assert_string_equal(call_line(f, 41, 3, 1, 2, 0, 0, 0, 0),
 			    "[pid     5] socket(AF_UNIX, SOCK_DGRAM, 0) = 3\n");
 	assert_string_equal(call_line(f, 41, -97, 200, 14 | 04000, 0, 0, 0, 0),
@@ -1208,7 +1218,7 @@ static void msghdr_as_strace_prints_it(void **state)
 					    FVX_MSGHDR_SIZE + 2, v },
 			    NONE, 4),
 		"[pid     5] recvmsg(5, {msg_name=NULL, msg_namelen=0, msg_iov=0x7200, "
-		"msg_iovlen=1, msg_control=0x7400, msg_controllen=24, msg_flags=0x20}, 0) "
+		"msg_iovlen=1, msg_control=0x7400, msg_controllen=24, msg_flags=MSG_TRUNC}, 0) "
 		"= 4\n");
 	/* A name length byte past the value: the name's address. */
 	h.msg_name = (void *)0x7100;
