@@ -341,7 +341,7 @@ static void marks_stop(void)
 	WRITE_ONCE(marks_on, false);
 	synchronize_rcu(); /* no probe_fork that saw marks_on is left */
 	rcu_read_lock();
-	for_each_process_thread(p, t) set_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	for_each_process_thread(p, t) mark(t, true);
 	rcu_read_unlock();
 }
 

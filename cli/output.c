@@ -302,20 +302,15 @@ static void suspend_open_line(struct output *o)
  * starts here, and printf's machinery costs more than the rest. */
 static void begin_line(struct output *o, uint32_t pid, uint64_t tsc)
 {
-	char buf[24] = "[pid ", digits[10];
-	size_t n = 5, d = 0;
+	char digits[12];
+	size_t n;
 
 	suspend_open_line(o);
-	do
-		digits[d++] = (char)('0' + pid % 10);
-	while (pid /= 10);
-	while (d < 5 && n < 5 + 5 - d)
-		buf[n++] = ' ';
-	while (d)
-		buf[n++] = digits[--d];
-	buf[n++] = ']';
-	buf[n++] = ' ';
-	fwrite(buf, 1, n, o->out);
+	decode_int(pid, digits, sizeof(digits));
+	n = strlen(digits);
+	fwrite("[pid      ", 1, n < 5 ? 10 - n : 5, o->out);
+	fwrite(digits, 1, n, o->out);
+	fputs("] ", o->out);
 	print_timestamp(o, tsc);
 }
 
@@ -359,7 +354,6 @@ static struct json_object *hex_string(uint64_t v)
 	return json_object_new_string_len(buf, (int)n);
 }
 
-/* seconds.microseconds as a JSON number, as -ttt and -T print it. */
 /* A file time in nanoseconds, saturated: the kernel's bytes are not
  * trusted. */
 static int64_t timespec_ns(struct timespec ts)
@@ -369,6 +363,7 @@ static int64_t timespec_ns(struct timespec ts)
 	return ts.tv_sec * 1000000000 + (ts.tv_nsec % 1000000000);
 }
 
+/* seconds.microseconds as a JSON number, as -ttt and -T print it. */
 static struct json_object *seconds(int64_t ns)
 {
 	char buf[32];

@@ -183,33 +183,24 @@ static inline void fvx_capture_iov(const struct fvx_guest_mem *m, __u64 addr, __
 				   __u64 limit, int at_return, __s64 ret, int compat, __u8 *value,
 				   __u64 space, __u8 *state, __u64 *total)
 {
-	__u64 left = (__u64)ret, used = 0;
+	__u64 left = (__u64)ret, used = 0, size = compat ? 8 : 16;
 	__s32 k;
 	int nul;
 
 	*state = FVX_DATA_COMPLETE;
 	for (k = 0; k < count; k++) {
-		__u64 base, len, want, take, got;
-		__u32 half[2];
+		__u64 v[2], base, len, want, take, got;
 		__u16 word;
 
 		if (used + FVX_IOV_ITEM > space) {
 			*state = FVX_DATA_TRUNCATED;
 			break;
 		}
-		if (compat) {
-			if (fvx_user_read(m, addr + 8 * (__u64)k, half, 8, 0, &nul) < 8)
-				goto fault;
-			base = half[0];
-			len = half[1];
-		} else {
-			__u64 v[2];
-
-			if (fvx_user_read(m, addr + 16 * (__u64)k, v, 16, 0, &nul) < 16)
-				goto fault;
-			base = v[0];
-			len = v[1];
-		}
+		/* struct iovec, or struct compat_iovec: two 32-bit words. */
+		if (fvx_user_read(m, addr + size * (__u64)k, v, size, 0, &nul) < size)
+			goto fault;
+		base = compat ? (__u32)v[0] : v[0];
+		len = compat ? v[0] >> 32 : v[1];
 		/* At return, its share of what the call filled. */
 		want = at_return && left < len ? left : len;
 		left -= at_return ? want : 0;

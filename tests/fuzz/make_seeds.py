@@ -343,6 +343,15 @@ sin6_loopback_443 = (struct.pack('<H', 10) + struct.pack('>HI', 443, 0) + bytes(
                      struct.pack('<I', 0))
 # Text, -s 100 (the batch byte), two CPUs not initialised.
 values = bytes([0, 1, 0x01, 0, 0])
+# readv(3, [{iov_base="fas", iov_len=3}, {iov_base="tvmix\n", iov_len=16}], 2) = 9,
+# then one whose second element claims more bytes than the value has.
+readv_calls = whole_call(
+    READV, (3, 0x7000, 2), (),
+    [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 6, b'tvmix\n')))],
+    ret=arg(9)) + whole_call(
+    READV, (3, 0x7000, 2), (),
+    [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 0x7fff, b'tv')))],
+    ret=arg(5))
 rings.update({
     # execve("/bin/ls", ["ls", "-l", "/"], 0x7ffd0100 /* 23 vars */) = 0
     'execve_argv_envp': values + whole_call(
@@ -370,23 +379,9 @@ rings.update({
         [(1, value(iov_item(0x7100, 6, 6, b'hello\n') +
                    iov_item(0x7200, 40, 32 | IOV_MORE, b'x' * 32) +
                    iov_item(0x7300, 5, IOV_UNREADABLE)))]) + bytes([PASS]),
-    # readv(3, [{iov_base="fas", iov_len=3}, {iov_base="tvmix\n", iov_len=16}], 2) = 9,
-    # then one whose second element claims more bytes than the value has.
-    'readv_iov': values + whole_call(
-        READV, (3, 0x7000, 2), (),
-        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 6, b'tvmix\n')))],
-        ret=arg(9)) + whole_call(
-        READV, (3, 0x7000, 2), (),
-        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 0x7fff, b'tv')))],
-        ret=arg(5)) + bytes([PASS]),
+    'readv_iov': values + readv_calls + bytes([PASS]),
     # The same as JSON Lines (the batch byte's 0x80): {"iov": [...]}.
-    'readv_iov_json': bytes([0, 1, 0x81, 0, 0]) + whole_call(
-        READV, (3, 0x7000, 2), (),
-        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 6, b'tvmix\n')))],
-        ret=arg(9)) + whole_call(
-        READV, (3, 0x7000, 2), (),
-        [(1, value(iov_item(0x7100, 3, 3, b'fas') + iov_item(0x7200, 16, 0x7fff, b'tv')))],
-        ret=arg(5)) + bytes([PASS]),
+    'readv_iov_json': bytes([0, 1, 0x81, 0, 0]) + readv_calls + bytes([PASS]),
     # sendmsg(5, {msg_name={sa_family=AF_INET, ...}, msg_namelen=16,
     # msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, ...}, 0): the
     # structure, the name's length and the array's state, the name, the items.

@@ -965,16 +965,12 @@ static void analyzer_images_are_checked_after_the_copy(void **state)
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_EBUSY);
 }
 
-/* Nothing lost by default: the trampoline may send a call back to its
- * SYSCALL when the analyzer says it can (FVX_ANALYZER_F_WAIT), unless the
- * trace drops; unknown request flags are refused. */
-static void traces_wait_unless_they_drop(void **state)
+/* Loads a minimal analyzer image (entry at 64, no return entry, no
+ * flags), its header at guest-physical 0x2000, and returns the header. */
+static struct fvx_analyzer_header *load_analyzer(void)
 {
 	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
-	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
-	struct fvx_trace_request *f = (void *)(ram + 0x3000);
 
-	configure_agent();
 	memset(h, 0, 128);
 	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
 					   .version = FVX_ANALYZER_VERSION,
@@ -982,6 +978,20 @@ static void traces_wait_unless_they_drop(void **state)
 					   .image_size = 128,
 					   .entry = 64 };
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	return h;
+}
+
+/* Nothing lost by default: the trampoline may send a call back to its
+ * SYSCALL when the analyzer says it can (FVX_ANALYZER_F_WAIT), unless the
+ * trace drops; unknown request flags are refused. */
+static void traces_wait_unless_they_drop(void **state)
+{
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	struct fvx_trace_request *f = (void *)(ram + 0x3000);
+	struct fvx_analyzer_header *h;
+
+	configure_agent();
+	h = load_analyzer();
 	assert_int_equal(c->flags, 0); /* an analyzer that cannot say: drops */
 	h->flags = FVX_ANALYZER_F_WAIT;
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
@@ -1005,7 +1015,6 @@ static void traces_wait_unless_they_drop(void **state)
  * place is bounded like the other offsets. */
 static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 {
-	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
 	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
 	struct fvx_agent_config *a = (void *)(ram + 0x1000);
 
@@ -1018,13 +1027,7 @@ static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 	assert_memory_equal(mark, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }), 7);
 	assert_memory_equal(mark + FVX_WIN_TRAMPOLINE_STRIDE, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }),
 			    7);
-	memset(h, 0, 128);
-	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
-					   .version = FVX_ANALYZER_VERSION,
-					   .header_size = sizeof(*h),
-					   .image_size = 128,
-					   .entry = 64 };
-	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	load_analyzer();
 	set_filter(7);
 	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS);
 	assert_int_equal(request_trace(7, 1000000), FVX_VMCALL_OK);
@@ -1509,20 +1512,13 @@ static bool rdtsc_exiting(void)
  * and the vDSO's code on the page at GPA 0x7000. */
 static void start_fast_trace(void)
 {
-	struct fvx_analyzer_header *h = (void *)(ram + 0x2000);
-
 	fake_tsc = cpu0.tsc.exit_tsc = 1 << 20; /* the exits below are short */
 	hv.tsc.rdtsc_exiting = true;
 	hv.tsc.vdso[0].start = 0x7000;
 	hv.tsc.vdso[0].end = 0x8000;
 	*(u64 *)(ram + SPACE_B + 511 * 8) = 0xd000 | 0x67;
 	configure_agent();
-	*h = (struct fvx_analyzer_header){ .magic = FVX_ANALYZER_MAGIC,
-					   .version = FVX_ANALYZER_VERSION,
-					   .header_size = sizeof(*h),
-					   .image_size = 128,
-					   .entry = 64 };
-	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
+	load_analyzer();
 	request_flags = FVX_TRACE_HIDE_TIME;
 	set_filter(0);
 	request_flags = 0;
