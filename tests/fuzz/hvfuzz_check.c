@@ -514,18 +514,21 @@ static u64 model_now(void)
 	return x.cpu.tsc + x.p.tsc;
 }
 
-static u64 model_rdtsc(void)
-{
-	x.p.tsc++;
-	return model_now();
-}
-
 static void model_timer(void)
 {
 	if (x.p.deadline && model_now() >= x.p.deadline) {
 		x.p.deadline = 0;
 		x.p.deadline_fires++;
 	}
+}
+
+/* The TSC moves on, and a deadline it reaches fires then: before a write
+ * that follows could replace it. */
+static u64 model_rdtsc(void)
+{
+	x.p.tsc++;
+	model_timer();
+	return model_now();
 }
 
 static u64 model_deadline_read(void)

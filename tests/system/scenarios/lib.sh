@@ -46,7 +46,7 @@ check_num() {
 		fail "$1 - not a number: '$2' $3 '$4'"
 		return
 	fi
-	check "$1" test "$a" "$3" "$b"
+	if test "$a" "$3" "$b"; then ok "$1"; else fail "$1 - $2 $3 $4: $a $3 $b"; fi
 }
 # check_no_oops NAME: no oops, BUG, WARNING, general protection fault or
 # double fault in the kernel log; shows what it found. (Case matters:
