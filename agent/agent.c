@@ -235,12 +235,38 @@ static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
  * stays the judge. */
 static u64 return_filter[8];
 
+/* Deferred calls (FVX_CONFIG_DEFER): the bit of syscall_work, in the byte
+ * of SYSCALL_WORK_SYSCALL_TRACEPOINT (the mark), that the trampoline sets
+ * instead of recording a 64-bit call whose task has one of FVX_WORK_WATCH:
+ * a ptrace tracer at the syscall-entry stop (or seccomp's SECCOMP_RET_TRACE)
+ * may change the call before it runs, and seccomp or the tracer may skip
+ * it. Linux never tests the bit (its SYSCALL_WORK_ENTER and _EXIT masks
+ * leave it out). The sys_enter probe takes it and records the call as
+ * Linux runs it; a call skipped before that probe leaves it to the sys_exit
+ * probe, which records the entry before the return. A bit left by a trace
+ * that stopped in between is cleared by the trampoline's next look at the
+ * task. */
+#define FVX_WORK_DEFER_BIT 7
+#define FVX_WORK_WATCH                                                                             \
+	(SYSCALL_WORK_SECCOMP | SYSCALL_WORK_SYSCALL_TRACE | SYSCALL_WORK_SYSCALL_EMU |            \
+	 SYSCALL_WORK_SYSCALL_USER_DISPATCH)
+
+static bool notrace take_deferred(void)
+{
+	return test_and_clear_bit(FVX_WORK_DEFER_BIT, &current_thread_info()->syscall_work);
+}
+
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	bool compat = in_compat_syscall();
 	u32 nr = (u32)regs->orig_ax;
 	u64 args[6];
 
+	/* A deferred call seccomp or ptrace skipped: no sys_enter saw it. */
+	if (!compat && take_deferred()) {
+		call_args(regs, false, args);
+		report(nr, 0, args, 0);
+	}
 	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
 		return;
 	/* The arguments, from pt_regs (the return value is in AX only):
@@ -250,20 +276,23 @@ static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
 
-/* A 32-bit system call's entry. One the analyzer could not record while
- * the trace waits for the frontend (FVX_ENTRY_RETRY) is not run yet: the
- * call is skipped (orig_ax -1, as the tracepoint allows) and the thread
- * goes back to its `int $0x80` with EAX as it was, to make it again once
- * it next runs (2 bytes: after SYSENTER, Linux's return point is the vDSO
- * instruction after an `int $0x80` there for this very purpose). */
+/* A 32-bit system call's entry, or a deferred 64-bit one's, after ptrace
+ * and seccomp had their say: as Linux runs it. One the analyzer could not
+ * record while the trace waits for the frontend (FVX_ENTRY_RETRY) is not
+ * run yet: the call is skipped (orig_ax -1, as the tracepoint allows) and
+ * the thread goes back to its `int $0x80` or SYSCALL with EAX as it was,
+ * to make it again once it next runs (2 bytes: after SYSENTER, Linux's
+ * return point is the vDSO instruction after an `int $0x80` there for
+ * this very purpose). */
 static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
 {
+	bool compat = in_compat_syscall();
 	u64 args[6];
 
-	if (!in_compat_syscall())
-		return; /* the trampoline saw it */
-	call_args(regs, true, args);
-	if (report((u32)id, 0, args, FVX_RECORD_COMPAT) == FVX_ENTRY_RETRY) {
+	if (!compat && !take_deferred())
+		return; /* the trampoline recorded it */
+	call_args(regs, compat, args);
+	if (report((u32)id, 0, args, compat ? FVX_RECORD_COMPAT : 0) == FVX_ENTRY_RETRY) {
 		regs->orig_ax = -1;
 		regs->ax = (u32)id;
 		regs->ip -= 2;
@@ -821,6 +850,11 @@ static int __init agent_init(void)
 	cfg.task.real_parent = offsetof(struct task_struct, real_parent);
 	cfg.task.mark = offsetof(struct task_struct, thread_info.syscall_work) * 8 +
 			SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
+	/* The same byte's bits: Linux's lowest 8, the highest unused. */
+	BUILD_BUG_ON(SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT >= 8 || FVX_WORK_WATCH >= 1 << 8 ||
+		     SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP >= FVX_WORK_DEFER_BIT);
+	cfg.task.watch = FVX_WORK_WATCH;
+	cfg.task.defer = 1 << FVX_WORK_DEFER_BIT;
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);
 	if (r != FVX_VMCALL_OK) {
 		pr_err("fastvmix: the hypervisor refused the configuration (status %lld)\n", r);

@@ -16,11 +16,40 @@
 
 #define KERNEL_HALF 0xffff800000000000ULL
 
+/* The mask a task-byte instruction tests or writes (trampoline.h). */
+static u8 mark_mask(const struct fvx_task_layout *task, u32 kind)
+{
+	switch (kind) {
+	case FIX_MARK: return (u8)(1u << (task->mark % 8));
+	case FIX_WATCH: return task->watch | task->defer;
+	case FIX_WATCHED: return task->watch;
+	case FIX_DEFER: return task->defer;
+	default: return (u8)~task->defer; /* FIX_UNDEFER */
+	}
+}
+
+/* A layout the trampoline can use: the mark's bit within 0x10000 bytes of
+ * the task; watch and defer in its byte, apart from it and from each
+ * other, defer one bit (none, with no watch: nothing deferred). */
+static bool task_layout_ok(const struct fvx_task_layout *task)
+{
+	u8 mark = (u8)(1u << (task->mark % 8));
+
+	if (task->pid > 0x10000 || task->tgid > 0x10000 || task->real_parent > 0x10000 ||
+	    task->mark > 0x10000 * 8)
+		return false;
+	if (!task->defer)
+		return !task->watch;
+	return !(task->defer & (task->defer - 1)) && !(task->defer & (task->watch | mark)) &&
+	       !(task->watch & mark);
+}
+
 /* Writes CPU cpu's copy of the trampoline with its fixups applied
  * (trampoline.h): its scratch slots, its own analyzer stack, TSC slot and
  * number, the config page at the same place for every copy, and the task
- * mark's byte and mask (mark: a bit offset, at most 0x80000). */
-static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch, u32 mark)
+ * byte's offset and masks (task_layout_ok). */
+static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64 scratch,
+			     const struct fvx_task_layout *task)
 {
 	u64 size = fvx_trampoline_end - fvx_trampoline, copy = cpu * FVX_WIN_TRAMPOLINE_STRIDE, i;
 	u8 *t = hv->window + FVX_WIN_TRAMPOLINE + copy;
@@ -45,9 +74,14 @@ static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64
 			*(u32 *)(t + f->end - 4) +=
 				(u32)(cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
 			break;
+		case FIX_CONFIG_IMM8: *(u32 *)(t + f->end - 5) -= (u32)copy; break;
 		case FIX_MARK:
-			*(u32 *)(t + f->end - 5) = mark / 8;
-			t[f->end - 1] = (u8)(1u << (mark % 8));
+		case FIX_WATCH:
+		case FIX_WATCHED:
+		case FIX_DEFER:
+		case FIX_UNDEFER:
+			*(u32 *)(t + f->end - 5) = task->mark / 8;
+			t[f->end - 1] = mark_mask(task, f->kind);
 			break;
 		default: return false;
 		}
@@ -82,6 +116,10 @@ static void publish_entries(const struct hv *hv)
 	 * target, and not when sealed (the mark is guest kernel data). */
 	if (c->filter.target_tgid && !hv->seal_until)
 		c->flags |= FVX_CONFIG_TASK_MARKS;
+	/* Calls a ptrace tracer or seccomp may change recorded as they run,
+	 * by the agent's probes: not when sealed (guest kernel text). */
+	if (!hv->seal_until)
+		c->flags |= FVX_CONFIG_DEFER;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */
@@ -130,11 +168,10 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 		return FVX_VMCALL_EBUSY;
 	if (!read_guest(hv, r->rbx, &a, sizeof(a)) || a.version != FVX_AGENT_CONFIG_VERSION ||
 	    a.size != sizeof(a) || (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
-	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
-	    a.task.real_parent > 0x10000 || a.task.mark > 0x10000 * 8)
+	    a.scratch_percpu > 0x7fff0000ULL || !task_layout_ok(&a.task))
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < hv->cpu_count; cpu++)
-		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu, a.task.mark))
+		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu, &a.task))
 			return FVX_VMCALL_EINVAL;
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;

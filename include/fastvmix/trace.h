@@ -12,15 +12,15 @@
 #define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x220 /* the exit-mode entry within a copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x240 /* the exit-mode entry within a copy */
 /* Where the kernel reports, within a copy: a C function
  * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
  * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
  * system call's return (flags FVX_RECORD_RETURN), a 32-bit system call's
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
-#define FVX_WIN_TRAMPOLINE_RETURN 0x280
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x3c0
+#define FVX_WIN_TRAMPOLINE_RETURN 0x2a0
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x3e0
 #define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
 #define FVX_WIN_CODE 0x10000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
@@ -154,8 +154,17 @@ struct fvx_task_layout {
 	 * SYSCALL_WORK_SYSCALL_TRACEPOINT in thread_info.syscall_work, which
 	 * makes a task's system calls reach the syscall tracepoints at all. */
 	__u32 mark;
+	/* Masks within the mark's byte (FVX_CONFIG_DEFER). watch: the bits
+	 * that let something change a system call between its SYSCALL and
+	 * its run, ptrace's syscall stops and seccomp's among them (Linux's
+	 * SYSCALL_WORK_SECCOMP, _SYSCALL_TRACE, _SYSCALL_EMU, _SYSCALL_USER_
+	 * DISPATCH); defer: one bit Linux leaves alone, which the trampoline
+	 * sets to say "this call is recorded from sys_enter". 0: never defer. */
+	__u8 watch;
+	__u8 defer;
+	__u8 reserved[6];
 };
-_Static_assert(sizeof(struct fvx_task_layout) == 24, "fvx_task_layout layout");
+_Static_assert(sizeof(struct fvx_task_layout) == 32, "fvx_task_layout layout");
 
 /* Where the analyzer may read guest memory (guest_read.h): Linux's direct
  * map and the physical addresses behind it that are guest RAM outside the
@@ -169,7 +178,7 @@ struct fvx_phys_limits {
 };
 _Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
 
-#define FVX_CONFIG_VERSION 6
+#define FVX_CONFIG_VERSION 7
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -188,7 +197,7 @@ struct fvx_config {
 	__u32 string_limit; /* -s: bytes of a buffer argument captured, <= FVX_DATA_BUFFER_MAX */
 	__u32 tsc_call_ticks; /* fvx_trace_request's, hidden per traced call (trampoline.S) */
 };
-_Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 /* Nothing lost: an entry the analyzer cannot record because its CPU's
  * ring is full is not run yet. The trampoline returns the thread to its
  * SYSCALL instruction with every register as it was; the thread makes the
@@ -204,6 +213,16 @@ _Static_assert(sizeof(struct fvx_config) == 232, "fvx_config layout");
  * trace has a target and is not sealed: the mark is guest kernel data, so
  * a sealed trace leaves the choice to the analyzer alone. */
 #define FVX_CONFIG_TASK_MARKS (1u << 1)
+/* A task whose calls something may change after its SYSCALL (a ptrace
+ * tracer at its syscall-entry stop, a seccomp filter's SECCOMP_RET_TRACE:
+ * fvx_task_layout.watch) is not recorded by the trampoline, which would
+ * show the call as asked, not as run: the trampoline sets the task's
+ * defer bit and the agent's sys_enter probe records the call as Linux
+ * runs it (its sys_exit probe, if seccomp or ptrace skipped it). Set by
+ * the hypervisor when the trace is not sealed: those bits and the probes
+ * are guest kernel data and text, so a sealed trace records every
+ * SYSCALL at the trampoline, as asked. */
+#define FVX_CONFIG_DEFER (1u << 2)
 /* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
 #define FVX_ENTRY_DONE 0
 #define FVX_ENTRY_RETRY 1

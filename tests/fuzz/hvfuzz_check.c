@@ -995,7 +995,8 @@ static void add32(u8 *p, u32 v)
 }
 
 /* A CPU's trampoline copy as trampoline.h describes its fixups. */
-static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch, u32 mark)
+static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
+			    const struct fvx_task_layout *task)
 {
 	u64 size = fvx_trampoline_end - fvx_trampoline, i, top;
 	u8 *t = window_expected(cpu * FVX_WIN_TRAMPOLINE_STRIDE, FVX_WIN_TRAMPOLINE_STRIDE);
@@ -1019,11 +1020,23 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch, u32 ma
 			add32(t + f->end - 4,
 			      cpu * (FVX_WIN_STACK_SIZE - FVX_WIN_TRAMPOLINE_STRIDE));
 			break;
-		case FIX_MARK: {
-			u32 byte = mark / 8;
+		case FIX_CONFIG_IMM8:
+			add32(t + f->end - 5, -(u32)(cpu * FVX_WIN_TRAMPOLINE_STRIDE));
+			break;
+		case FIX_MARK:
+		case FIX_WATCH:
+		case FIX_WATCHED:
+		case FIX_DEFER:
+		case FIX_UNDEFER: {
+			u32 byte = task->mark / 8;
+			u8 bit = (u8)(1u << (task->mark % 8));
 
 			memcpy(t + f->end - 5, &byte, 4);
-			t[f->end - 1] = (u8)(1u << (mark % 8));
+			t[f->end - 1] = f->kind == FIX_MARK	 ? bit
+					: f->kind == FIX_WATCH	 ? task->watch | task->defer
+					: f->kind == FIX_WATCHED ? task->watch
+					: f->kind == FIX_DEFER	 ? task->defer
+								 : (u8)~task->defer;
 			break;
 		}
 		}
@@ -1034,11 +1047,12 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch, u32 ma
  * target and seal: nothing lost (FVX_CONFIG_RETRY) when the trace does not
  * drop and the analyzer reports a full ring (FVX_ANALYZER_F_WAIT); only
  * marked tasks (FVX_CONFIG_TASK_MARKS) when the trace has a target and no
- * seal. */
+ * seal; deferred calls (FVX_CONFIG_DEFER) without a seal. */
 static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until)
 {
 	return (!drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0) |
-	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0);
+	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0) |
+	       (!seal_until ? FVX_CONFIG_DEFER : 0);
 }
 
 /* The analyzer's entry points as window addresses (no return entry: 0),
@@ -1069,10 +1083,13 @@ static s64 configure_call(void)
 	if (a.version != FVX_AGENT_CONFIG_VERSION || a.size != sizeof(a) ||
 	    (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
 	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
-	    a.task.real_parent > 0x10000 || a.task.mark > 0x80000)
+	    a.task.real_parent > 0x10000 || a.task.mark > 0x80000 ||
+	    (a.task.defer & (a.task.defer - 1)) || (!a.task.defer && a.task.watch) ||
+	    ((a.task.watch | a.task.defer) & (1u << (a.task.mark % 8))) ||
+	    (a.task.watch & a.task.defer))
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < CPUS; cpu++)
-		trampoline_copy(cpu, a.window_va, a.scratch_percpu, a.task.mark);
+		trampoline_copy(cpu, a.window_va, a.scratch_percpu, &a.task);
 	c = config_expected();
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;

@@ -556,7 +556,10 @@ static void build_ram_baseline(void)
 		.task = { .current_task = CURRENT_TASK_OFF,
 			  .pid = 0x10,
 			  .tgid = 0x14,
-			  .real_parent = 0x20 },
+			  .real_parent = 0x20,
+			  .mark = 0x8 * 8 + 1,
+			  .watch = 0x2d,
+			  .defer = 0x80 },
 	};
 	struct fvx_analyzer_header h = { .magic = FVX_ANALYZER_MAGIC,
 					 .version = FVX_ANALYZER_VERSION,

@@ -761,7 +761,9 @@ static void configure_agent(void)
 						  .pid = 0x10,
 						  .tgid = 0x14,
 						  .real_parent = 0x20,
-						  .mark = 0x8 * 8 + 1 } };
+						  .mark = 0x8 * 8 + 1,
+						  .watch = 0x2d,
+						  .defer = 0x80 } };
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
@@ -992,27 +994,30 @@ static void traces_wait_unless_they_drop(void **state)
 
 	configure_agent();
 	h = load_analyzer();
-	assert_int_equal(c->flags, 0); /* an analyzer that cannot say: drops */
+	/* an analyzer that cannot say: drops (not sealed: defers) */
+	assert_int_equal(c->flags, FVX_CONFIG_DEFER);
 	h->flags = FVX_ANALYZER_F_WAIT;
 	assert_int_equal(call(FVX_VMCALL_ANALYZER_LOAD, 0x2000, 128), FVX_VMCALL_OK);
-	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
 	set_filter(0); /* everyone: no task marks */
-	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
 	f->flags = FVX_TRACE_DROP;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
-	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->flags, FVX_CONFIG_DEFER);
 	f->flags = FVX_TRACE_HIDE_TIME << 1;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_EINVAL);
-	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->flags, FVX_CONFIG_DEFER);
 	f->flags = 0;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
-	assert_int_equal(c->flags, FVX_CONFIG_RETRY);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
 }
 
 /* A trace with a target skips unmarked tasks in the trampoline
  * (FVX_CONFIG_TASK_MARKS), unless it is sealed: the mark is guest kernel
- * data, which a ring-0 sample could clear to hide its calls. The mark's
- * place is bounded like the other offsets. */
+ * data, which a ring-0 sample could clear to hide its calls. Nor does a
+ * sealed trace defer calls to the agent's probes (FVX_CONFIG_DEFER). The
+ * mark's place is bounded like the other offsets; the watch and defer
+ * masks are apart from the mark and each other, defer one bit. */
 static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 {
 	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
@@ -1029,16 +1034,31 @@ static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 			    7);
 	load_analyzer();
 	set_filter(7);
-	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS);
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER);
 	assert_int_equal(request_trace(7, 1000000), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, 0);
 	set_filter(0);
-	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->flags, FVX_CONFIG_DEFER);
 	set_filter(7);
-	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS);
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER);
 	a->task.mark = 0x10000 * 8 + 1;
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
 	assert_int_equal(c->task.mark, 0x8 * 8 + 1);
+	a->task.mark = 0x8 * 8 + 1;
+	a->task.defer = 0xc0; /* two bits */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.defer = 0x02; /* the mark's */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.defer = 0x80, a->task.watch = 0x2f; /* watching the mark */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.watch = 0xad; /* watching the defer bit */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.defer = 0, a->task.watch = 0x2d; /* watching, nowhere to defer */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	assert_int_equal(c->task.watch, 0x2d);
+	assert_int_equal(c->task.defer, 0x80);
+	a->task.watch = 0; /* nothing deferred */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
 static void exit_mode_event_writes_a_record(void **state)

@@ -51,7 +51,7 @@ static unsigned int count(u64 from, u64 to, const u8 *pattern, size_t size)
 static void fixups_name_their_operands(void **state)
 {
 	const struct trampoline_fixup *f;
-	unsigned int kinds[7] = { 0 };
+	unsigned int kinds[FIX_CONFIG_IMM8 + 1] = { 0 };
 
 	assert_true(code_size() <= FVX_WIN_TRAMPOLINE_STRIDE);
 	f = fvx_trampoline_fixups;
@@ -61,7 +61,7 @@ static void fixups_name_their_operands(void **state)
 		s64 target = (s64)f->end + *(const s32 *)(end - 4);
 
 		assert_true(f->end >= 8 && f->end <= code_size());
-		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_MARK);
+		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_CONFIG_IMM8);
 		kinds[f->kind]++;
 		switch (f->kind) {
 		case FIX_STACK_TOP:
@@ -89,7 +89,18 @@ static void fixups_name_their_operands(void **state)
 				target < (s64)(FVX_WIN_STACK_TOP(0) + sizeof(struct fvx_tsc_slot)));
 			break;
 		case FIX_MARK: /* testb $imm8, disp32(%rax): the current task's */
-			assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2);
+		case FIX_WATCH:
+		case FIX_WATCHED: assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2); break;
+		case FIX_DEFER: /* lock orb $imm8, disp32(%rax) */
+			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0x88 }), 3);
+			break;
+		case FIX_UNDEFER: /* lock andb $imm8, disp32(%rax) */
+			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0xa0 }), 3);
+			break;
+		case FIX_CONFIG_IMM8: /* testb $imm8, disp32(%rip): into the config page */
+			assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x05 }), 2);
+			target = (s64)f->end + *(const s32 *)(end - 5);
+			assert_true(target >= FVX_WIN_CONFIG && target < FVX_WIN_CONFIG + 4096);
 			break;
 		}
 	}
@@ -99,8 +110,14 @@ static void fixups_name_their_operands(void **state)
 	/* The TSC routines: the track flag, the start's two halves, the end's
 	 * start and accumulator. */
 	assert_int_equal(kinds[FIX_TSC], 5);
-	/* The task mark, in the SYSCALL entry. */
+	/* The task mark, in the SYSCALL entry, and the deferred calls'
+	 * tests and writes of the same byte. */
 	assert_int_equal(kinds[FIX_MARK], 1);
+	assert_int_equal(kinds[FIX_WATCH], 1);
+	assert_int_equal(kinds[FIX_WATCHED], 1);
+	assert_int_equal(kinds[FIX_DEFER], 1);
+	assert_int_equal(kinds[FIX_UNDEFER], 1);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 2);
 }
 
 /* ---- the TSC measure: an instruction walk over the real code ---- */

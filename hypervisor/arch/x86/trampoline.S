@@ -62,6 +62,11 @@ fvx_trampoline:
 	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
 	jz .Lfast_unmarked
 .Lfast_marked:
+	/* A task whose call something may change before it runs, or with
+	 * its defer bit left set (tested out of line). */
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCH)
+	jnz .Lfast_watched
+.Lfast_record:
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
 	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
@@ -139,10 +144,24 @@ fvx_trampoline:
 	swapgs
 	sysretq
 .Lfast_unmarked:
-	mov (CONFIG + CFG_FLAGS)(%rip), %eax; FIXUP(FIX_CONFIG)
-	test $CONFIG_TASK_MARKS, %al
+	testb $CONFIG_TASK_MARKS, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
 	jnz .Lfast_skip_rax
 	jmp .Lfast_marked
+	/* RAX is current. Deferred (FVX_CONFIG_DEFER): its defer bit set
+	 * (atomically: other CPUs set this word's bits too), recorded by the
+	 * agent's probe as Linux runs it. Otherwise (a sealed trace, or only
+	 * a defer bit that the call it was set for left behind: one seccomp
+	 * or ptrace skipped before any probe) the bit is cleared and the call
+	 * recorded here. */
+.Lfast_watched:
+	testb $CONFIG_DEFER, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz 1f
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCHED)
+	jz 1f
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_DEFER)
+	jmp .Lfast_skip_rax
+1:	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_UNDEFER)
+	jmp .Lfast_record
 
 	/* The analyzer view's time, for both fast entries: called on this
 	 * CPU's analyzer stack, in the analyzer view, interrupts off. The
@@ -275,10 +294,11 @@ fvx_trampoline_fast_end:
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 6:	mov %eax, %edi			/* what the analyzer returned */
 	mov $TSC_EVENT_OUTSIDE, %esi
-	/* A 32-bit call's entry that goes on costs the kernel's tracing
-	 * work too, as a SYSCALL's (fvx_trace_request.tsc_call_ticks). */
-	cmpq $RECORD_COMPAT, EV_FLAGS(%rsp)
-	jne 7f
+	/* An entry (a 32-bit call's, a deferred one's) that goes on costs
+	 * the kernel's tracing work too, as a SYSCALL's
+	 * (fvx_trace_request.tsc_call_ticks). */
+	testq $(RECORD_RETURN | RECORD_TASK), EV_FLAGS(%rsp)
+	jnz 7f
 	cmp $ENTRY_RETRY, %eax
 	je 7f
 	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)

@@ -5,7 +5,13 @@
  *                             delivered in the analyzer view
  *   attack vmfunc-tf N        VMFUNC(0,1) with the trap flag set: #DB after it
  *   attack vmfunc-own N       VMFUNC(0,1); then fetch our own code
- *   attack rax-high N         getpid with bit 32 of RAX set: Linux runs getpid */
+ *   attack rax-high N         getpid with bit 32 of RAX set: Linux runs getpid
+ *   attack ptrace-rewrite N   a child opens "/tmp/fvx-benign" N times; its
+ *                             tracer (this process) turns each into an open
+ *                             of "/tmp/fvx-hidden" at the syscall-entry stop:
+ *                             the child's opens succeed
+ *   attack seccomp-deny N     getppid N times under a seccomp filter that
+ *                             fails it with EPERM */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -13,9 +19,95 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+static const char benign[] = "/tmp/fvx-benign", hidden[] = "/tmp/fvx-hidden";
+
+/* The child: n opens of benign, counting those that worked (its tracer
+ * made them opens of hidden). */
+static long rewritten_child(long n)
+{
+	long i, count = 0;
+
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int fd = open(benign, O_RDONLY);
+
+		if (fd >= 0) {
+			count++;
+			close(fd);
+		}
+	}
+	return count;
+}
+
+/* Tracer: at each syscall-entry stop of an openat, RSI (the path) points
+ * at hidden instead: the same address in the child (a fork of us). The
+ * child's exit status is its count of opens that worked. */
+static long ptrace_rewrite(long n)
+{
+	int status, entry = 0, fd = open(hidden, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	pid_t child;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(benign);
+	child = fork();
+	if (child == 0)
+		_exit(rewritten_child(n) == n ? 0 : 1);
+	if (child < 0 || waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
+		return -1;
+	ptrace(PTRACE_SETOPTIONS, child, NULL, (void *)PTRACE_O_TRACESYSGOOD);
+	for (;;) {
+		struct user_regs_struct regs;
+
+		if (ptrace(PTRACE_SYSCALL, child, NULL, NULL) != 0 ||
+		    waitpid(child, &status, 0) != child)
+			return -1;
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status) == 0 ? n : 0;
+		if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80))
+			continue;
+		entry = !entry;
+		if (!entry || ptrace(PTRACE_GETREGS, child, NULL, &regs) != 0 ||
+		    regs.orig_rax != SYS_openat || regs.rsi != (unsigned long)benign)
+			continue;
+		regs.rsi = (unsigned long)hidden;
+		ptrace(PTRACE_SETREGS, child, NULL, &regs);
+	}
+}
+
+/* n getppid calls that a seccomp filter fails with EPERM. */
+static long seccomp_deny(long n)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	long i, count = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		count += syscall(SYS_getppid) == -1;
+	return count;
+}
 
 static sigjmp_buf env;
 static volatile sig_atomic_t last_signal;
@@ -61,7 +153,8 @@ int main(int argc, char **argv)
 	unsigned char *page;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: attack vmfunc-page-end|vmfunc-tf|vmfunc-own|rax-high N\n");
+		fprintf(stderr, "usage: attack vmfunc-page-end|vmfunc-tf|vmfunc-own|rax-high|"
+				"ptrace-rewrite|seccomp-deny N\n");
 		return 2;
 	}
 	catch_all();
@@ -94,6 +187,10 @@ int main(int argc, char **argv)
 				     : "rcx", "r11", "memory");
 			count += r == pid;
 		}
+	} else if (!strcmp(what, "ptrace-rewrite")) {
+		count = ptrace_rewrite(n);
+	} else if (!strcmp(what, "seccomp-deny")) {
+		count = seccomp_deny(n);
 	} else {
 		fprintf(stderr, "attack: unknown attack '%s'\n", what);
 		return 2;

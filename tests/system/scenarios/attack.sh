@@ -19,6 +19,23 @@ check attack-rax-high-runs grep -qx 'rax-high ok 1000' /tmp/rax.out
 # (1001: the program's own getpid() to know its pid, then the 1000)
 check attack-rax-high-traced test "$(grep -c '\] getpid()' /tmp/rax.txt)" -eq 1001
 
+# A tracer rewrites its tracee's calls at the syscall-entry stop, after the
+# SYSCALL: each open of /tmp/fvx-benign runs as an open of /tmp/fvx-hidden.
+# The trace shows the calls as they ran (FVX_CONFIG_DEFER).
+fastvmix trace -f -o /tmp/ptr.txt -- attack ptrace-rewrite 20 >/tmp/ptr.out 2>/tmp/ptr.err 3>&-
+sed 's/^/# ptrace-rewrite: /' /tmp/ptr.out /tmp/ptr.err
+grep 'fvx-' /tmp/ptr.txt | head -n 3 | sed 's/^/# ptrace-rewrite: /'
+check attack-ptrace-rewrite-runs grep -qx 'ptrace-rewrite ok 20' /tmp/ptr.out
+check_num attack-ptrace-rewrite-shown-as-run \
+	"$(grep -c 'openat(AT_FDCWD, "/tmp/fvx-hidden", O_RDONLY) = [0-9]' /tmp/ptr.txt)" -eq 20
+check attack-ptrace-rewrite-not-as-asked sh -c '! grep -q "openat(AT_FDCWD, \"/tmp/fvx-benign\"" /tmp/ptr.txt'
+# Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
+fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
+sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
+grep getppid /tmp/sec.txt | head -n 1 | sed 's/^/# seccomp-deny: /'
+check attack-seccomp-deny-runs grep -qx 'seccomp-deny ok 20' /tmp/sec.out
+check_num attack-seccomp-denied-shown "$(grep -c 'getppid() = -1 EPERM' /tmp/sec.txt)" -eq 20
+
 # VMFUNC into the analyzer view from user code, 1000 times each way, while
 # the same process tree runs the known sample: the attacker gets the signal
 # it would get anyway, the kernel keeps working, the sample's trace is whole.
