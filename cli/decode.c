@@ -889,6 +889,9 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 		} else if (d->args[i] == FVX_ARG_PROTOCOL &&
 			   ((int)args[0] == AF_INET || (int)args[0] == AF_INET6)) {
 			put_value(&t, ip_protocols, COUNT(ip_protocols), (int)args[i], false);
+		} else if (d->args[i] == FVX_ARG_PROTOCOL && (int)args[0] == AF_NETLINK) {
+			put_value(&t, netlink_protocols, COUNT(netlink_protocols), (int)args[i],
+				  false);
 		} else if (is_data_arg(d->args[i])) {
 			put_data_arg(&t, d->args[i], args, i, call_data_value(data, i),
 				     string_limit);

@@ -74,6 +74,9 @@ table() {
 	table socket_type_flags flags "sys/socket.h" '^SOCK_(CLOEXEC|NONBLOCK)$'
 	table msg_flags flags "sys/socket.h" '^MSG_[A-Z_]+$'
 	table ip_protocols enum "linux/in.h" '^IPPROTO_[A-Z0-9]+$' '^IPPROTO_MAX$'
+	# The protocols, not the socket options that share the prefix.
+	table netlink_protocols value "linux/netlink.h" '^NETLINK_[A-Z0-9_]+$' \
+		'^NETLINK_(INET_DIAG|ADD_MEMBERSHIP|DROP_MEMBERSHIP|PKTINFO|BROADCAST_ERROR|NO_ENOBUFS|[RT]X_RING|LISTEN_ALL_NSID|LIST_MEMBERSHIPS|CAP_ACK|EXT_ACK|GET_STRICT_CHK)$'
 	table access_modes flags "unistd.h" '^[RWX]_OK$'
 	table futex_cmds value "linux/futex.h" '^FUTEX_[A-Z_0-9]+$' \
 		'(_PRIVATE|^FUTEX_(OP_.*|32|BITSET_MATCH_ANY|CLOCK_REALTIME|CMD_MASK|OWNER_DIED|TID_MASK|WAITERS|WAITV_MAX))$'

@@ -503,6 +503,15 @@ static void decode_sockets(void **state)
 			    "[pid     5] socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP) = 3\n");
 	assert_string_equal(call_line(f, 41, 3, 2, 3, 300, 0, 0, 0),
 			    "[pid     5] socket(AF_INET, SOCK_RAW, 300) = 3\n");
+	/* NETLINK_ for AF_NETLINK (a malware's route and uevent listeners). */
+	assert_string_equal(
+		call_line(f, 41, 3, 16, 3 | 02000000, 0, 0, 0, 0),
+		"[pid     5] socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 3\n");
+	assert_string_equal(
+		call_line(f, 41, 3, 16, 2, 15, 0, 0, 0),
+		"[pid     5] socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT) = 3\n");
+	assert_string_equal(call_line(f, 41, 3, 16, 3, 99, 0, 0, 0),
+			    "[pid     5] socket(AF_NETLINK, SOCK_RAW, 99) = 3\n");
 	/* sendto's and recvfrom's MSG_ flags, strace's names. */
 	assert_string_equal(
 		call_line(f, 44, 1, 3, 0, 0, 0x40 | 0x4000, 0, 0),
