@@ -5,6 +5,7 @@
  * on every CPU, reports system calls' returns to the window while tracing,
  * and maps the rings read-only into the frontend. */
 #include <linux/compat.h>
+#include <linux/entry-common.h>
 #include <linux/fs.h>
 #include <linux/io_uring_types.h>
 #include <linux/kprobes.h>
@@ -245,15 +246,28 @@ static u64 return_filter[8];
  * Linux runs it; a call skipped before that probe leaves it to the sys_exit
  * probe, which records the entry before the return. A bit left by a trace
  * that stopped in between is cleared by the trampoline's next look at the
- * task. */
+ * task.
+ * The trampoline sends a number the filter does not select straight on,
+ * without looking at the task, but a tracer or seccomp can make it one the
+ * filter selects (orig_ax); and seccomp's bit can be set from another CPU
+ * (SECCOMP_FILTER_FLAG_TSYNC) between the trampoline's look and Linux's.
+ * So in a trace that defers, the sys_enter probe also records a watched
+ * task's call without the bit (record_watched): as it runs; in the second
+ * case it then shows twice, as asked and as run. */
 #define FVX_WORK_DEFER_BIT 7
 #define FVX_WORK_WATCH                                                                             \
 	(SYSCALL_WORK_SECCOMP | SYSCALL_WORK_SYSCALL_TRACE | SYSCALL_WORK_SYSCALL_EMU |            \
 	 SYSCALL_WORK_SYSCALL_USER_DISPATCH)
 
+static bool record_watched; /* the trace defers: not sealed (FVX_CONFIG_DEFER) */
+
 static bool notrace take_deferred(void)
 {
-	return test_and_clear_bit(FVX_WORK_DEFER_BIT, &current_thread_info()->syscall_work);
+	unsigned long *work = &current_thread_info()->syscall_work;
+
+	/* A plain read first: most calls were not deferred, and a locked
+	 * write per call would cost every traced task. */
+	return test_bit(FVX_WORK_DEFER_BIT, work) && test_and_clear_bit(FVX_WORK_DEFER_BIT, work);
 }
 
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
@@ -289,7 +303,9 @@ static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	bool compat = in_compat_syscall();
 	u64 args[6];
 
-	if (!compat && !take_deferred())
+	if (!compat && !take_deferred() &&
+	    !(READ_ONCE(record_watched) &&
+	      (READ_ONCE(current_thread_info()->syscall_work) & FVX_WORK_WATCH)))
 		return; /* the trampoline recorded it */
 	call_args(regs, compat, args);
 	if (report((u32)id, 0, args, compat ? FVX_RECORD_COMPAT : 0) == FVX_ENTRY_RETRY) {
@@ -622,6 +638,7 @@ static int reports_start(const struct fvx_trace_request *req)
 	event_entry =
 		mode == FVX_MODE_EXIT ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_RETURN;
 	memcpy(return_filter, req->filter.syscalls, sizeof(return_filter));
+	WRITE_ONCE(record_watched, mode == FVX_MODE_FAST && !req->seal_ticks);
 	/* sys_exit also sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task,
 	 * so that each one's system calls reach both syscall tracepoints;
 	 * the marks then, before sched_process_fork (see marks_start). */
@@ -852,7 +869,7 @@ static int __init agent_init(void)
 			SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
 	/* The same byte's bits: Linux's lowest 8, the highest unused. */
 	BUILD_BUG_ON(SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT >= 8 || FVX_WORK_WATCH >= 1 << 8 ||
-		     SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP >= FVX_WORK_DEFER_BIT);
+		     ((SYSCALL_WORK_ENTER | SYSCALL_WORK_EXIT) & BIT(FVX_WORK_DEFER_BIT)));
 	cfg.task.watch = FVX_WORK_WATCH;
 	cfg.task.defer = 1 << FVX_WORK_DEFER_BIT;
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);

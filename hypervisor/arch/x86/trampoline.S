@@ -143,10 +143,12 @@ fvx_trampoline:
 	sub $2, %rcx
 	swapgs
 	sysretq
+	/* (An unmarked task's call reaches no syscall tracepoint: not
+	 * deferred.) */
 .Lfast_unmarked:
 	testb $CONFIG_TASK_MARKS, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
 	jnz .Lfast_skip_rax
-	jmp .Lfast_marked
+	jmp .Lfast_record
 	/* RAX is current. Deferred (FVX_CONFIG_DEFER): its defer bit set
 	 * (atomically: other CPUs set this word's bits too), recorded by the
 	 * agent's probe as Linux runs it. Otherwise (a sealed trace, or only

@@ -10,6 +10,9 @@
  *                             tracer (this process) turns each into an open
  *                             of "/tmp/fvx-hidden" at the syscall-entry stop:
  *                             the child's opens succeed
+ *   attack ptrace-renumber N  the same, the child asking for system call
+ *                             1000 (none), which the tracer turns into the
+ *                             open of "/tmp/fvx-hidden"
  *   attack seccomp-deny N     getppid N times under a seccomp filter that
  *                             fails it with EPERM */
 #define _GNU_SOURCE
@@ -33,16 +36,19 @@
 
 static const char benign[] = "/tmp/fvx-benign", hidden[] = "/tmp/fvx-hidden";
 
-/* The child: n opens of benign, counting those that worked (its tracer
- * made them opens of hidden). */
-static long rewritten_child(long n)
+#define NO_CALL 1000 /* a number Linux has no call for */
+
+/* The child: n opens of benign (or calls NO_CALL with its arguments),
+ * counting those that worked (its tracer made them opens of hidden). */
+static long rewritten_child(long n, int renumber)
 {
 	long i, count = 0;
 
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int fd = open(benign, O_RDONLY);
+		int fd = renumber ? syscall(NO_CALL, AT_FDCWD, benign, O_RDONLY)
+				  : open(benign, O_RDONLY);
 
 		if (fd >= 0) {
 			count++;
@@ -52,10 +58,11 @@ static long rewritten_child(long n)
 	return count;
 }
 
-/* Tracer: at each syscall-entry stop of an openat, RSI (the path) points
- * at hidden instead: the same address in the child (a fork of us). The
- * child's exit status is its count of opens that worked. */
-static long ptrace_rewrite(long n)
+/* Tracer: at each syscall-entry stop of an openat of benign or of NO_CALL,
+ * the call becomes openat and RSI (the path) points at hidden: the same
+ * address in the child (a fork of us). The child's exit status says
+ * whether all its opens worked. */
+static long ptrace_rewrite(long n, int renumber)
 {
 	int status, entry = 0, fd = open(hidden, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	pid_t child;
@@ -66,7 +73,7 @@ static long ptrace_rewrite(long n)
 	unlink(benign);
 	child = fork();
 	if (child == 0)
-		_exit(rewritten_child(n) == n ? 0 : 1);
+		_exit(rewritten_child(n, renumber) == n ? 0 : 1);
 	if (child < 0 || waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
 		return -1;
 	ptrace(PTRACE_SETOPTIONS, child, NULL, (void *)PTRACE_O_TRACESYSGOOD);
@@ -82,8 +89,10 @@ static long ptrace_rewrite(long n)
 			continue;
 		entry = !entry;
 		if (!entry || ptrace(PTRACE_GETREGS, child, NULL, &regs) != 0 ||
-		    regs.orig_rax != SYS_openat || regs.rsi != (unsigned long)benign)
+		    (regs.orig_rax != SYS_openat && regs.orig_rax != NO_CALL) ||
+		    regs.rsi != (unsigned long)benign)
 			continue;
+		regs.orig_rax = SYS_openat;
 		regs.rsi = (unsigned long)hidden;
 		ptrace(PTRACE_SETREGS, child, NULL, &regs);
 	}
@@ -154,7 +163,7 @@ int main(int argc, char **argv)
 
 	if (n <= 0) {
 		fprintf(stderr, "usage: attack vmfunc-page-end|vmfunc-tf|vmfunc-own|rax-high|"
-				"ptrace-rewrite|seccomp-deny N\n");
+				"ptrace-rewrite|ptrace-renumber|seccomp-deny N\n");
 		return 2;
 	}
 	catch_all();
@@ -188,7 +197,9 @@ int main(int argc, char **argv)
 			count += r == pid;
 		}
 	} else if (!strcmp(what, "ptrace-rewrite")) {
-		count = ptrace_rewrite(n);
+		count = ptrace_rewrite(n, 0);
+	} else if (!strcmp(what, "ptrace-renumber")) {
+		count = ptrace_rewrite(n, 1);
 	} else if (!strcmp(what, "seccomp-deny")) {
 		count = seccomp_deny(n);
 	} else {

@@ -29,6 +29,14 @@ check attack-ptrace-rewrite-runs grep -qx 'ptrace-rewrite ok 20' /tmp/ptr.out
 check_num attack-ptrace-rewrite-shown-as-run \
 	"$(grep -c 'openat(AT_FDCWD, "/tmp/fvx-hidden", O_RDONLY) = [0-9]' /tmp/ptr.txt)" -eq 20
 check attack-ptrace-rewrite-not-as-asked sh -c '! grep -q "openat(AT_FDCWD, \"/tmp/fvx-benign\"" /tmp/ptr.txt'
+# The same with a number the trampoline lets through unrecorded (1000, no
+# call): the tracer makes it the open.
+fastvmix trace -f -o /tmp/ren.txt -- attack ptrace-renumber 20 >/tmp/ren.out 2>/tmp/ren.err 3>&-
+sed 's/^/# ptrace-renumber: /' /tmp/ren.out /tmp/ren.err
+check attack-ptrace-renumber-runs grep -qx 'ptrace-renumber ok 20' /tmp/ren.out
+check_num attack-ptrace-renumber-shown-as-run \
+	"$(grep -c 'openat(AT_FDCWD, "/tmp/fvx-hidden", O_RDONLY) = [0-9]' /tmp/ren.txt)" -eq 20
+check attack-ptrace-renumber-no-orphan sh -c '! grep -q "openat resumed>" /tmp/ren.txt'
 # Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
 fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
 sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
