@@ -125,6 +125,17 @@ diff /tmp/peer-life-strace.norm /tmp/peer-life-fastvmix.norm | sed 's/^/# diff: 
 check peer-life-strace-ran grep -q '^main: +++ exited with 0 +++$' /tmp/peer-life-strace.norm
 check_num peer-life-lines-compared "$(wc -l </tmp/peer-life-strace.norm)" -ge 20
 check peer-life-same-as-strace cmp -s /tmp/peer-life-strace.norm /tmp/peer-life-fastvmix.norm
+# main's lines in strace's order. With 2 vCPUs a SIGCHLD, shown as its
+# child sends it (README), can come before or after main's other lines
+# and the other children's SIGCHLD, as the children run: there its
+# SIGCHLD lines are left out of the order (the sorted comparison above
+# has them all).
+if [ "$(grep -c ^processor /proc/cpuinfo)" -gt 1 ]; then
+	for t in strace fastvmix; do
+		grep -v ' --- SIGCHLD ' /tmp/peer-life-$t.main >/tmp/peer-life-$t.main1
+		mv /tmp/peer-life-$t.main1 /tmp/peer-life-$t.main
+	done
+fi
 check peer-life-main-in-order cmp -s /tmp/peer-life-strace.main /tmp/peer-life-fastvmix.main
 check_no_oops peer-no-oops
 check peer-agent-rmmod rmmod fastvmix

@@ -79,8 +79,15 @@ done
 step=$(awk 'function gcd(a, b) { return b ? gcd(b, a % b) : a }
 	$1 ~ /^tsc-/ { g = gcd(g, $2) } END { print g + 0 }' /tmp/det-native.txt)
 echo "# native clock step: $step ticks"
+# With 2 vCPUs, fast mode's TSC against the clock over a sleep is not
+# checked: the process may read its TSC on one CPU before the sleep and on
+# the other after it, and each CPU's TSC lags by its own hypervisor time,
+# which RDTSC exits make large (README: Timing transparency). Printed.
 rows='^(tsc|ratio|clock)-'
+fast_rows=$rows
+[ "$(grep -c ^processor /proc/cpuinfo)" -gt 1 ] && fast_rows='^(tsc|ratio)-'
 for mode in loaded fast; do
+	[ $mode = fast ] && rows=$fast_rows
 	table /tmp/det-native.txt /tmp/det-$mode.txt | grep -E "$rows" >/tmp/det-pairs.txt
 	while read -r name native got; do
 		if ! is_num "$native" || ! is_num "$got"; then
