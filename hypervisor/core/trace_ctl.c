@@ -33,7 +33,7 @@ static u8 mark_mask(const struct fvx_task_layout *task, u32 kind)
  * other, defer one bit (none, with no watch: nothing deferred). */
 static bool task_layout_ok(const struct fvx_task_layout *task)
 {
-	u8 mark = (u8)(1u << (task->mark % 8));
+	u8 mark = mark_mask(task, FIX_MARK);
 
 	if (task->pid > 0x10000 || task->tgid > 0x10000 || task->real_parent > 0x10000 ||
 	    task->mark > 0x10000 * 8)
