@@ -19,6 +19,22 @@ check attack-rax-high-runs grep -qx 'rax-high ok 1000' /tmp/rax.out
 # (1001: the program's own getpid() to know its pid, then the 1000)
 check attack-rax-high-traced test "$(grep -c '\] getpid()' /tmp/rax.txt)" -eq 1001
 
+# hidden_opens TRACE: "OPENS ORPHANS": the successful opens of
+# /tmp/fvx-hidden the trace shows, whole or split by another task's line
+# ("<unfinished ...>", then "<... openat resumed>", as with 2 vCPUs the
+# tracer's calls may come in between), and the openat returns shown
+# without their entry.
+hidden_opens() {
+	awk '{ pid = /^\[pid/ ? $2 : "main" }
+	/openat\(AT_FDCWD, "\/tmp\/fvx-hidden", O_RDONLY\) = [0-9]/ { opens++ }
+	/openat\(.* <unfinished \.\.\.>$/ { open[pid] = /"\/tmp\/fvx-hidden", O_RDONLY/ ? 2 : 1 }
+	/<\.\.\. openat resumed>/ {
+		if (!open[pid]) orphans++
+		else if (open[pid] == 2 && /resumed>\) = [0-9]/) opens++
+		open[pid] = 0
+	}
+	END { print opens + 0, orphans + 0 }' "$1"
+}
 # A tracer rewrites its tracee's calls at the syscall-entry stop, after the
 # SYSCALL: each open of /tmp/fvx-benign runs as an open of /tmp/fvx-hidden.
 # The trace shows the calls as they ran (FVX_CONFIG_DEFER).
@@ -26,17 +42,17 @@ fastvmix trace -f -o /tmp/ptr.txt -- attack ptrace-rewrite 20 >/tmp/ptr.out 2>/t
 sed 's/^/# ptrace-rewrite: /' /tmp/ptr.out /tmp/ptr.err
 grep 'fvx-' /tmp/ptr.txt | head -n 3 | sed 's/^/# ptrace-rewrite: /'
 check attack-ptrace-rewrite-runs grep -qx 'ptrace-rewrite ok 20' /tmp/ptr.out
-check_num attack-ptrace-rewrite-shown-as-run \
-	"$(grep -c 'openat(AT_FDCWD, "/tmp/fvx-hidden", O_RDONLY) = [0-9]' /tmp/ptr.txt)" -eq 20
+check_num attack-ptrace-rewrite-shown-as-run "$(hidden_opens /tmp/ptr.txt | cut -d' ' -f1)" -eq 20
+check_num attack-ptrace-rewrite-no-orphan "$(hidden_opens /tmp/ptr.txt | cut -d' ' -f2)" -eq 0
 check attack-ptrace-rewrite-not-as-asked sh -c '! grep -q "openat(AT_FDCWD, \"/tmp/fvx-benign\"" /tmp/ptr.txt'
 # The same with a number the trampoline lets through unrecorded (1000, no
 # call): the tracer makes it the open.
 fastvmix trace -f -o /tmp/ren.txt -- attack ptrace-renumber 20 >/tmp/ren.out 2>/tmp/ren.err 3>&-
 sed 's/^/# ptrace-renumber: /' /tmp/ren.out /tmp/ren.err
+grep -B 1 'openat resumed>' /tmp/ren.txt | head -n 4 | sed 's/^/# ptrace-renumber: /'
 check attack-ptrace-renumber-runs grep -qx 'ptrace-renumber ok 20' /tmp/ren.out
-check_num attack-ptrace-renumber-shown-as-run \
-	"$(grep -c 'openat(AT_FDCWD, "/tmp/fvx-hidden", O_RDONLY) = [0-9]' /tmp/ren.txt)" -eq 20
-check attack-ptrace-renumber-no-orphan sh -c '! grep -q "openat resumed>" /tmp/ren.txt'
+check_num attack-ptrace-renumber-shown-as-run "$(hidden_opens /tmp/ren.txt | cut -d' ' -f1)" -eq 20
+check_num attack-ptrace-renumber-no-orphan "$(hidden_opens /tmp/ren.txt | cut -d' ' -f2)" -eq 0
 # Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
 fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
 sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
