@@ -92,8 +92,11 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 		fprintf(out, "  page-table protection: %s, %llu CR3 loads checked\n",
 			s->features & FVX_FEATURE_PT_PROTECT ? "on" : "off",
 			(unsigned long long)s->cr3_loads);
-		fprintf(out, "  TSC: %llu ticks hidden, %llu per exit calibrated\n",
-			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_transition);
+		fprintf(out,
+			"  TSC: %llu ticks hidden, %llu per exit calibrated, deadline moved %llu "
+			"times\n",
+			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_transition,
+			(unsigned long long)s->tsc_deadline_rearms);
 		fprintf(out,
 			"  analyzer time: %llu ticks taken out of processes' TSCs; %llu RDTSC "
 			"exits, "
@@ -132,6 +135,8 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	err |= cli_json_put(o, "tsc_analyzer", json_object_new_uint64(s->tsc_analyzer));
 	err |= cli_json_put(o, "rdtsc_exits", json_object_new_uint64(s->rdtsc_exits));
 	err |= cli_json_put(o, "rdtsc_adjusted", json_object_new_uint64(s->rdtsc_adjusted));
+	err |= cli_json_put(o, "tsc_deadline_rearms",
+			    json_object_new_uint64(s->tsc_deadline_rearms));
 	attacks = json_object_new_object();
 	err |= !attacks || cli_json_put(o, "attacks", attacks);
 	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)

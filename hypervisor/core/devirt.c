@@ -24,6 +24,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	const struct descriptor_table leave_idt = { .limit = sizeof(hv->leave_idt) - 1,
 						    .base = (u64)hv->leave_idt };
 	u64 cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
+	bool pending;
 	struct leave_state s = {
 		.rip = vmcs_readl(GUEST_RIP),
 		.rflags = vmcs_readl(GUEST_RFLAGS),
@@ -47,8 +48,9 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 	r->rsp = vmcs_readl(GUEST_RSP);
 	/* The guest's TSC goes on from where it is: the CPU's TSC takes the
 	 * offset, and the guest's deadline is in that time again (tsc.c). */
+	pending = v->tsc.deadline && v->tsc.armed > arch_rdtsc(); /* not fired yet */
 	arch_wrmsr(MSR_IA32_TSC, arch_rdtsc() + vmcs_read64(TSC_OFFSET));
-	if (v->tsc.deadline)
+	if (pending)
 		arch_wrmsr(MSR_IA32_TSC_DEADLINE, v->tsc.deadline);
 	arch_wrmsr(MSR_IA32_LSTAR, v->guest_lstar); /* tracing ends with the hypervisor */
 	arch_wrmsr(MSR_IA32_FMASK, v->guest_fmask);

@@ -60,21 +60,36 @@ static u64 guest_now(u64 host)
 	return host + vmcs_read64(TSC_OFFSET);
 }
 
-/* The real deadline for a guest deadline still armed: when the host TSC
+/* Whether the deadline last put on the CPU is still to come: the CPU fires
+ * it when its TSC reaches it (SDM 10.5.4.1). Judged by the TSC, not by
+ * reading the MSR back: the SDM's CPU reads 0 once it fired, Bochs keeps
+ * the value it fired at, and a fired deadline armed again fires twice. */
+static bool deadline_pending(const struct vcpu *v, u64 host_now)
+{
+	return v->tsc.armed > host_now;
+}
+
+static void write_deadline(struct vcpu *v, u64 host_value)
+{
+	arch_wrmsr(MSR_IA32_TSC_DEADLINE, host_value);
+	v->tsc.armed = host_value;
+}
+
+/* The real deadline for a guest deadline still to come: when the host TSC
  * reaches the guest's value with today's offset, or at once (1) when the
  * guest's TSC already passed it (a write of IA32_TSC or IA32_TSC_ADJUST
- * moved it on). One that fired (the CPU cleared the MSR) or fires now (1)
- * is left alone: after this exit the guest's TSC may be short of it again,
- * by the transition cost and the exit's own time, but its interrupt is
- * delivered or pending, and arming it again would fire it twice. */
+ * moved it on). One that fired, or fires now, is left alone: after this
+ * exit the guest's TSC may be short of it again, by the transition cost and
+ * the exit's own time, but its interrupt is delivered or pending, and
+ * arming it again would fire it twice. */
 static void arm_deadline(struct vcpu *v, u64 host_now)
 {
 	u64 d = v->tsc.deadline;
 
-	if (!d || arch_rdmsr(MSR_IA32_TSC_DEADLINE) <= 1)
+	if (!d || !deadline_pending(v, host_now))
 		return;
-	arch_wrmsr(MSR_IA32_TSC_DEADLINE,
-		   d > guest_now(host_now) ? d - vmcs_read64(TSC_OFFSET) : 1);
+	write_deadline(v, d > guest_now(host_now) ? d - vmcs_read64(TSC_OFFSET) : 1);
+	v->tsc.rearmed++;
 }
 
 void tsc_hide_exit(struct vcpu *v)
@@ -94,7 +109,7 @@ enum tsc_msr tsc_msr_read(struct vcpu *v, u32 msr, u64 *value)
 {
 	if (msr == MSR_IA32_TSC_DEADLINE) {
 		/* 0 once it fired, as the CPU clears it (SDM 10.5.4.1). */
-		*value = arch_rdmsr(MSR_IA32_TSC_DEADLINE) ? v->tsc.deadline : 0;
+		*value = deadline_pending(v, arch_rdtsc()) ? v->tsc.deadline : 0;
 		return TSC_MSR_DONE;
 	}
 	if (msr == MSR_IA32_TSC_ADJUST) {
@@ -112,7 +127,7 @@ enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 			value = 1; /* in the past: fire now */
 		else if (value)
 			value -= vmcs_read64(TSC_OFFSET);
-		arch_wrmsr(MSR_IA32_TSC_DEADLINE, value);
+		write_deadline(v, value);
 		return TSC_MSR_DONE;
 	}
 	if (msr == MSR_IA32_TSC) {

@@ -24,6 +24,8 @@ struct tsc_cpu {
 	u64 transition; /* ticks of each exit not between exit_tsc and the resume */
 	u64 hidden; /* ticks taken out of the guest's TSC so far */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
+	u64 armed; /* the CPU's IA32_TSC_DEADLINE as last written (host time; 1: at once) */
+	u64 rearmed; /* writes of it that followed the offset (after an exit) */
 	u64 tsc_adjust; /* IA32_TSC_ADJUST as the guest wrote it */
 	bool has_adjust; /* the CPU has IA32_TSC_ADJUST */
 	/* The analyzer's time (fast mode). */

@@ -531,13 +531,6 @@ static u64 model_rdtsc(void)
 	return model_now();
 }
 
-static u64 model_deadline_read(void)
-{
-	model_timer();
-	x.p.deadline_reads++;
-	return x.p.deadline;
-}
-
 static void model_deadline_write(u64 value)
 {
 	x.p.deadline = value;
@@ -545,14 +538,15 @@ static void model_deadline_write(u64 value)
 	model_timer();
 }
 
-/* IA32_TSC_DEADLINE reads as the guest wrote it until it fired; TSC_ADJUST
+/* IA32_TSC_DEADLINE reads as the guest wrote it until it fired (judged by
+ * the TSC: the CPU's MSR is never read back, Bochs keeps a fired one); TSC_ADJUST
  * as written, #GP on a CPU without it. False for other MSRs. */
 static bool predict_tsc_msr_read(u32 msr, u64 *value)
 {
 	const struct tsc_cpu *t = &x.p.v.tsc;
 
 	if (msr == MSR_IA32_TSC_DEADLINE) {
-		*value = model_deadline_read() ? t->deadline : 0;
+		*value = t->armed > model_rdtsc() ? t->deadline : 0;
 		return true;
 	}
 	if (msr == MSR_IA32_TSC_ADJUST) {
@@ -579,6 +573,7 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
 		else if (value)
 			value -= p->offset;
 		model_deadline_write(value);
+		t->armed = value;
 	} else if (msr == MSR_IA32_TSC) {
 		p->offset = value - model_rdtsc();
 		p->tsc_written = true;
@@ -613,8 +608,11 @@ static void predict_hide_exit(void)
 	slot_expected()->host = -p->offset;
 	t->hidden += spent;
 	t->resumed = now + p->offset;
-	if (t->deadline && model_deadline_read() > 1)
-		model_deadline_write(t->deadline > now + p->offset ? t->deadline - p->offset : 1);
+	if (t->deadline && t->armed > now) {
+		t->armed = t->deadline > now + p->offset ? t->deadline - p->offset : 1;
+		model_deadline_write(t->armed);
+		t->rearmed++;
+	}
 }
 
 static s64 tsc_calibrate_call(void)
@@ -916,9 +914,9 @@ static void check_ept(void)
 
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
-_Static_assert(FVX_CPU_STATUS_VERSION == 4 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 21 * 8,
-	       "status_call predicts every field of struct fvx_cpu_status v4");
+_Static_assert(FVX_CPU_STATUS_VERSION == 5 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 22 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v5");
 
 static s64 status_call(void)
 {
@@ -962,7 +960,8 @@ static s64 status_call(void)
 				     .rdtsc_adjusted = of->tsc.adjusted,
 				     .tsc_analyzer = of->tsc.analyzer,
 				     .tsc_spaces = p->hv.tsc.count,
-				     .tsc_evicted = p->hv.tsc.evicted };
+				     .tsc_evicted = p->hv.tsc.evicted,
+				     .tsc_deadline_rearms = of->tsc.rearmed };
 	if (of->ptp.checking)
 		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
@@ -2139,6 +2138,8 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.transition);
 	FIELD(tsc.hidden);
 	FIELD(tsc.deadline);
+	FIELD(tsc.armed);
+	FIELD(tsc.rearmed);
 	FIELD(tsc.tsc_adjust);
 	FIELD(tsc.has_adjust);
 	FIELD(tsc.resumed);

@@ -515,6 +515,7 @@ static void tsc_setup(struct fuzz_input *in)
 		m.vmcs[c][TSC_OFFSET] = offset;
 		machine_touch(c, TSC_OFFSET);
 		fc->tsc_deadline = d && d > now ? d - offset : 0;
+		t->armed = fc->tsc_deadline;
 		fc->deadline_fired = d && d <= now;
 	}
 	runs = *in;

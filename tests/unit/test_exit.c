@@ -1442,6 +1442,37 @@ static void tsc_deadline_fires_once(void **state)
 	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_DEADLINE), 0);
 }
 
+/* The same where the CPU keeps the value it fired at, as Bochs does (the
+ * SDM's CPU reads 0): whether it fired is judged by the TSC, so it is not
+ * armed again (a second interrupt), and the guest still reads 0. */
+static void tsc_deadline_fired_but_kept_fires_once(void **state)
+{
+	u64 fired, moves;
+
+	cpu0.tsc.transition = 1000;
+	vmcs[TSC_OFFSET] = (u64)-1000;
+	fake_tsc = 10000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 20000);
+	fired = real_deadline;
+	moves = cpu0.tsc.rearmed; /* (the write's own exit moved it) */
+	fake_tsc = fired + 5;
+	cpu0.tsc.exit_tsc = fired - 10;
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(guest_tsc() < 20000);
+	assert_int_equal(real_deadline, fired); /* not written again */
+	assert_int_equal(cpu0.tsc.rearmed, moves);
+	assert_int_equal(guest_rdmsr(MSR_IA32_TSC_DEADLINE), 0);
+	/* One still to come moves with the offset, and is counted. */
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, guest_tsc() + 100000);
+	moves = cpu0.tsc.rearmed;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	fake_tsc += 300;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(real_deadline + vmcs[TSC_OFFSET], cpu0.tsc.deadline);
+	assert_int_equal(cpu0.tsc.rearmed, moves + 1);
+}
+
 /* A write of IA32_TSC past an armed deadline fires it at once, as on the
  * CPU, not when the host's TSC reaches the old one. */
 static void tsc_write_past_the_deadline_fires_it(void **state)
@@ -2447,6 +2478,7 @@ int main(void)
 		T(tsc_deadline_is_kept_in_guest_time),
 		T(tsc_writes_move_the_offset_not_the_cpu),
 		T(tsc_deadline_fires_once),
+		T(tsc_deadline_fired_but_kept_fires_once),
 		T(tsc_write_past_the_deadline_fires_it),
 		T(tsc_calibration_needs_the_key),
 		W(tracking_starts_with_the_trampolines_call),

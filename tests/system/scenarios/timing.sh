@@ -32,14 +32,16 @@ detect >/tmp/det-loaded.txt
 r1=$(rdtsc_exits)
 echo "# TSC: $(status_field tsc_hidden) ticks hidden, $(status_field tsc_transition) per exit calibrated (sum over CPUs)"
 check timing-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
-# What else runs, and each CPU's TSC figures before and after the fast
+# What else runs, and each CPU's TSC figures and interrupts before and after the fast
 # trace: where a traced process's time shows, they say whose it is.
 ps | grep -v ' \[' | sed 's/^/# ps: /'
 fastvmix status | grep -E '^cpu |TSC:|analyzer time:' | sed 's/^/# before: /'
+grep -E '^ *(LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^ */# before: /'
 a0=$(status_field tsc_analyzer)
 fastvmix trace --hide-time -o /tmp/det-fast.trace -- detect >/tmp/det-fast.txt 2>/tmp/det-fast.err 3>&-
 sed 's/^/# /' /tmp/det-fast.err
 fastvmix status | grep -E '^cpu |TSC:|analyzer time:' | sed 's/^/# after fast: /'
+grep -E '^ *(LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^ */# after fast: /'
 r2=$(rdtsc_exits)
 a1=$(status_field tsc_analyzer)
 fastvmix trace --mode exit -o /tmp/det-exit.trace -- detect >/tmp/det-exit.txt 2>/dev/null 3>&-
