@@ -517,6 +517,25 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* Their completions: Linux's io_uring_complete tracepoint, as the kernel
+ * posts each completion queue entry, in the task that completes the
+ * operation (the submitter, the ring's SQPOLL thread, or an io worker of
+ * its process; not from an interrupt, where the current task is whoever
+ * was interrupted). Registered with the kprobes. */
+static struct tracepoint *uring_complete_tp;
+static bool uring_complete_registered;
+
+static void notrace probe_uring_complete(void *data, void *ctx, void *req, u64 user_data, int res,
+					 unsigned int cflags, u64 extra1, u64 extra2)
+{
+	const struct io_kiocb *r = req;
+	u64 args[6] = { (u64)(s64)res, user_data, r ? r->opcode : FVX_URING_OP_NONE, cflags };
+
+	if (!READ_ONCE(uring_on) || in_interrupt())
+		return;
+	report(FVX_TASK_IO_URING_DONE, 0, args, FVX_RECORD_TASK);
+}
+
 #define URING_PREP(fn)                                                                             \
 	{                                                                                          \
 		.symbol_name = #fn, .pre_handler = probe_uring                                     \
@@ -578,6 +597,11 @@ static void uring_probes_register(void)
 	if (n < ARRAY_SIZE(uring_probes))
 		pr_info("fastvmix: %zu of %zu io_uring operations traced\n", n,
 			ARRAY_SIZE(uring_probes));
+	uring_complete_registered =
+		uring_complete_tp &&
+		!tracepoint_probe_register(uring_complete_tp, probe_uring_complete, NULL);
+	if (!uring_complete_registered)
+		pr_info("fastvmix: io_uring completions not traced\n");
 }
 
 /* All at once: one wait for the handlers under way. */
@@ -592,6 +616,11 @@ static void uring_probes_unregister(void)
 	if (n)
 		unregister_kprobes(kps, (int)n);
 	memset(uring_registered, 0, sizeof(uring_registered));
+	if (uring_complete_registered) {
+		tracepoint_probe_unregister(uring_complete_tp, probe_uring_complete, NULL);
+		tracepoint_synchronize_unregister();
+		uring_complete_registered = false;
+	}
 }
 
 static struct probe {
@@ -615,6 +644,8 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		if (!strcmp(tp->name, probes[i].name))
 			probes[i].tp = tp;
+	if (!strcmp(tp->name, "io_uring_complete"))
+		uring_complete_tp = tp;
 }
 
 /* Once this returns, no CPU is in a probe or the event entry. */

@@ -77,7 +77,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	mem.cr3 = rec->cr3;
-	unread = !fvx_capture_any(rec)
+	/* (An io_uring completion has no arguments of its own.) */
+	unread = !fvx_capture_any(rec) || (rec->flags & FVX_RECORD_URING && at_return)
 			 ? 0
 			 : fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
 				       at_return ? fvx_again_take(data->again, rec) : 0, emit_data,
@@ -132,6 +133,26 @@ static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg
 	(void)record(ev, cfg, data, &rec, nr < 0 ? (const __u64[6]){ 0 } : rec.args);
 }
 
+/* An io_uring operation's completion (FVX_TASK_IO_URING_DONE): as a
+ * return of the call that does the same, selected by its number (a read or
+ * a write by either of its twins: the completion does not say the
+ * offset); one without such a call as io_uring_enter's. */
+static void uring_done_event(const struct fvx_event *ev, const struct fvx_config *cfg,
+			     struct analyzer_data *data)
+{
+	__u32 op = ev->args[2] > 0xff ? FVX_URING_OP_NONE : (__u32)ev->args[2];
+	int nr = fvx_uring_twin_of(op, 0), at = fvx_uring_twin_of(op, 1);
+	struct fvx_trace_record rec = {
+		.flags = FVX_RECORD_URING | FVX_RECORD_RETURN | op << FVX_RECORD_URING_OP_SHIFT,
+		.args = { (__u64)(__s64)(__s32)ev->args[0], ev->args[1], (__u32)ev->args[3] },
+	};
+
+	if (nr >= 0 && at >= 0 && !fvx_syscall_selected(cfg, (__u64)nr))
+		nr = at;
+	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
+	(void)record(ev, cfg, data, &rec, (const __u64[6]){ 0 });
+}
+
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
  * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
@@ -142,6 +163,8 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 
 	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
 		uring_event(ev, cfg, scratch);
+	else if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING_DONE)
+		uring_done_event(ev, cfg, scratch);
 	else if (ev->flags & FVX_RECORD_TASK)
 		task_event(ev, cfg, &((struct analyzer_data *)scratch)->set);
 	else

@@ -965,12 +965,59 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	json_emit(o, obj, err);
 }
 
+/* "[pid N] io_uring IORING_OP_OPENAT completed user_data=0x2a = 5": an
+ * operation's result, in the task that completed it (the submitter, the
+ * ring's SQPOLL thread or an io worker), decoded as its twin call's return
+ * (`= -1 ENOENT (No such file or directory)`); the user_data pairs it with
+ * its submission. In JSON "event": "io_uring_result". As on_uring for -c
+ * and -e status=. */
+static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
+{
+	uint32_t op = fvx_uring_record_op(r->flags);
+	int64_t res = (int64_t)r->args[0];
+	char name[64], text[128], errno_name[64];
+	struct json_object *obj;
+	int e, err = 0;
+
+	if (o->opt.summary || o->opt.status != STATUS_ALL)
+		return;
+	if (op == FVX_URING_OP_NONE)
+		snprintf(name, sizeof(name), "(posted by the kernel)");
+	else
+		decode_uring_op(op, name, sizeof(name));
+	decode_record_ret(r, text, sizeof(text));
+	if (!o->opt.json) {
+		begin_line(o, r->pid, r->tsc);
+		fprintf(o->out, "io_uring %s completed user_data=%#" PRIx64 " = %s\n", name,
+			(uint64_t)r->args[1], text);
+		return;
+	}
+	e = decode_errno(res);
+	obj = json_object_new_object();
+	err |= json_head(obj, r);
+	err |= JSON_PUT(obj, "event", json_object_new_string("io_uring_result"));
+	err |= JSON_PUT(obj, "op", op == FVX_URING_OP_NONE ? NULL : json_object_new_string(name));
+	err |= JSON_PUT(obj, "user_data", json_object_new_uint64(r->args[1]));
+	err |= JSON_PUT(obj, "cqe_flags", json_object_new_uint64((uint32_t)r->args[2]));
+	err |= JSON_PUT(obj, "ret", json_object_new_int64(res));
+	err |= JSON_PUT(
+		obj, "errno",
+		e ? json_object_new_string(output_errno_name(e, errno_name, sizeof(errno_name)))
+		  : NULL);
+	err |= JSON_PUT(obj, "decoded_ret", json_object_new_string(text));
+	if (o->opt.timestamps)
+		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
+	json_emit(o, obj, err);
+}
+
 void output_record(struct output *o, const struct fvx_trace_record *r)
 {
 	if (r->flags & FVX_RECORD_TASK)
 		on_task(o, r);
 	else if (r->flags & FVX_RECORD_DATA)
 		staged_add(o, r);
+	else if ((r->flags & FVX_RECORD_URING) && (r->flags & FVX_RECORD_RETURN))
+		on_uring_done(o, r);
 	else if (r->flags & FVX_RECORD_URING)
 		on_uring(o, r);
 	else if (r->flags & FVX_RECORD_RETURN)

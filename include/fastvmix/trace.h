@@ -243,8 +243,10 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 #define FVX_RECORD_TASK (1u << 4)
 /* Not a system call: an operation a traced task submitted through an
  * io_uring (uring.h), recorded as the x86-64 call that does the same: nr
- * and args that call's; its opcode in bits 24..31 of flags. Set by the
- * analyzer only (an event's flags never carry it). */
+ * and args that call's; its opcode in bits 24..31 of flags. With
+ * FVX_RECORD_RETURN its completion: args[0] the result, args[1] the
+ * user_data, args[2] the CQE's flags. Set by the analyzer only (an event's
+ * flags never carry it). */
 #define FVX_RECORD_URING (1u << 5)
 #define FVX_RECORD_FLAGS                                                                           \
 	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |          \
@@ -280,8 +282,20 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 #define FVX_TASK_SIGNAL 3
 /*   IO_URING the current task submits an io_uring operation (the kernel
  *           prepares its submission queue entry): args the entry's first
- *           48 bytes (uring.h). Recorded as FVX_RECORD_URING. */
+ *           48 bytes (uring.h). Recorded as FVX_RECORD_URING.
+ *   IO_URING_DONE  an io_uring operation completes (the kernel posts its
+ *           completion queue entry) in the current task: the submitter, the
+ *           ring's SQPOLL thread or an io worker of its process. args[0]
+ *           the result (the CQE's res, sign-extended), args[1] its
+ *           user_data, args[2] the opcode (FVX_URING_OP_NONE when the
+ *           kernel did not say: a completion of its own), args[3] the
+ *           CQE's flags. Recorded as FVX_RECORD_URING | FVX_RECORD_RETURN
+ *           (uring.h). */
 #define FVX_TASK_IO_URING 4
+#define FVX_TASK_IO_URING_DONE 5
+/* IO_URING_DONE's opcode for a completion the kernel posted without a
+ * request (no operation has that number). */
+#define FVX_URING_OP_NONE 0xff
 
 /* A signal event's args[1]: the signal (1..64), si_errno (16 bits, as
  * seccomp's data) and si_code. */

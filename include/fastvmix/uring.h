@@ -17,7 +17,8 @@
 #include <asm/unistd.h>
 #include <linux/io_uring.h>
 
-/* The opcode in a FVX_RECORD_URING record's flags (bits 24..31). */
+/* The opcode in a FVX_RECORD_URING record's flags (bits 24..31);
+ * FVX_URING_OP_NONE (trace.h) for a completion without one. */
 #define FVX_RECORD_URING_OP_SHIFT 24
 static inline __u32 fvx_uring_record_op(__u32 flags)
 {
@@ -131,13 +132,19 @@ static inline int fvx_uring_call(const __u64 words[6], __u64 args[6])
 }
 
 /* A call opcode op stands for (a FVX_RECORD_URING record's: one of them,
- * for a read or a write, whose offset chooses), or -1 when none does. */
-static inline int fvx_uring_twin(__u32 op)
+ * for a read or a write, whose offset chooses: at_position picks the one
+ * of offset -1, the file's position), or -1 when none does. */
+static inline int fvx_uring_twin_of(__u32 op, int at_position)
 {
-	const __u64 words[6] = { op & 0xff };
+	const __u64 words[6] = { op & 0xff, at_position ? ~0ULL : 0 };
 	__u64 args[6];
 
 	return op > 0xff ? -1 : fvx_uring_call(words, args);
+}
+
+static inline int fvx_uring_twin(__u32 op)
+{
+	return fvx_uring_twin_of(op, 0);
 }
 
 #endif

@@ -1823,10 +1823,62 @@ static void uring_operations_as_their_calls(void **state)
 		"fvx-uring\",\"truncated\":false},null,null,null,null]}\n");
 }
 
+/* Their completions: a line each, in the task that completed it, with its
+ * user_data and its result decoded as its twin call's return; one the
+ * kernel posted without an operation says so. Inside another thread's
+ * call, that call's line is suspended as for any other line. JSON: an
+ * "io_uring_result" object; neither in -c nor under -e status=. */
+static void uring_completions(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record done_open = uring(ret(7, __NR_openat, 5), IORING_OP_OPENAT),
+				done_fail = uring(ret(5, __NR_openat, -2 /* ENOENT */),
+						  IORING_OP_OPENAT),
+				done_write = uring(ret(9, __NR_pwrite64, 10), IORING_OP_WRITE),
+				done_none =
+					uring(ret(5, __NR_io_uring_enter, 0), FVX_URING_OP_NONE);
+	struct fvx_trace_record r[6];
+	struct output_options opt = { .string_limit = 32 }, summary = { .summary = true },
+			      failed = { .status = STATUS_FAILED },
+			      json = { .json = true, .string_limit = 32 };
+	const char *got,
+		*want = "[pid     5] io_uring_enter(4, 1, 1, 1, 0, 0 <unfinished ...>\n"
+			"[pid     7] io_uring IORING_OP_OPENAT completed user_data=0x2a = 5\n"
+			"[pid     5] <... io_uring_enter resumed>) = 1\n"
+			"[pid     5] io_uring IORING_OP_OPENAT completed user_data=0 = -1 ENOENT "
+			"(No "
+			"such file or directory)\n"
+			"[pid     9] io_uring IORING_OP_WRITE completed user_data=0xf00d = 10\n"
+			"[pid     5] io_uring (posted by the kernel) completed user_data=0x1 = 0\n";
+
+	done_open.args[1] = 42;
+	done_write.args[1] = 0xf00d;
+	done_none.args[1] = 1;
+	r[0] = args3(entry(5, __NR_io_uring_enter, 4), 1, 1, 1);
+	r[1] = done_open;
+	r[2] = ret(5, __NR_io_uring_enter, 1);
+	r[3] = done_fail;
+	r[4] = done_write;
+	r[5] = done_none;
+	got = printed_with(f, &opt, r, 6);
+	if (strcmp(got, want))
+		fprintf(stderr, "got:\n%s", got);
+	assert_string_equal(got, want);
+	assert_null(strstr(printed_with(f, &summary, r, 6), "IORING"));
+	assert_null(strstr(printed_with(f, &failed, r, 6), "IORING"));
+	assert_string_equal(printed_with(f, &json, r + 3, 1),
+			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":5,\"tgid\":1,"
+			    "\"event\":\"io_uring_result\",\"op\":\"IORING_OP_OPENAT\","
+			    "\"user_data\":0,\"cqe_flags\":0,\"ret\":-2,\"errno\":\"ENOENT\","
+			    "\"decoded_ret\":\"-1 ENOENT (No such file or directory)\"}\n");
+	assert_non_null(strstr(printed_with(f, &json, r + 5, 1), "\"op\":null"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(uring_operations_as_their_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(uring_completions, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_has_the_kernels_argument_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(text_without_tracefs_shows_six_arguments, setup,

@@ -148,6 +148,12 @@ static void other_operations_stay_raw(void **state)
 	assert_int_equal(fvx_uring_twin(IORING_OP_POLL_ADD), -1);
 	assert_int_equal(fvx_uring_twin(IORING_OP_LAST), -1);
 	assert_int_equal(fvx_uring_twin(0x100 | IORING_OP_OPENAT), -1);
+	/* A completion does not say the offset: a read or a write has two. */
+	assert_int_equal(fvx_uring_twin_of(IORING_OP_READ, 0), __NR_pread64);
+	assert_int_equal(fvx_uring_twin_of(IORING_OP_READ, 1), __NR_read);
+	assert_int_equal(fvx_uring_twin_of(IORING_OP_WRITE, 1), __NR_write);
+	assert_int_equal(fvx_uring_twin_of(IORING_OP_OPENAT, 1), __NR_openat);
+	assert_int_equal(fvx_uring_twin_of(FVX_URING_OP_NONE, 0), -1);
 }
 
 /* Whatever bytes: whether there is a twin depends on the opcode alone

@@ -127,6 +127,13 @@ check uring-write-by-enter test "$(cat /tmp/u-write)" = "$main"
 check uring-nop-raw test "$(cat /tmp/u-nop)" = "$main"
 check uring-sqpoll-openat-by-kernel-thread sh -c "test -n \"\$(cat /tmp/u-sq-open)\" && test \"\$(cat /tmp/u-sq-open)\" != '$main'"
 check uring-sqpoll-write-by-kernel-thread sh -c "test -n \"\$(cat /tmp/u-sq-write)\" && test \"\$(cat /tmp/u-sq-write)\" != '$main'"
+# Their completions, in the task that completed each: the opens' file
+# descriptors, the writes' lengths, the NOP's 0 with its user_data.
+check_num uring-openat-completed \
+	"$(grep -cE '^\[pid +[0-9]+\] io_uring IORING_OP_OPENAT completed user_data=0 = [0-9]+$' /tmp/uring.txt)" -eq 2
+check uring-write-completed grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_WRITE completed user_data=0 = 10$' /tmp/uring.txt
+check uring-sqpoll-write-completed grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_WRITE completed user_data=0 = 11$' /tmp/uring.txt
+check uring-nop-completed grep -qE "^\\[pid +$main\\] io_uring IORING_OP_NOP completed user_data=0xf00d = 0\$" /tmp/uring.txt
 # -e trace= selects an operation by the call that does the same.
 fastvmix trace -e trace=openat -o /tmp/uring-open.txt -- uring >/dev/null 2>/dev/null 3>&-
 check_num uring-filter-openat "$(grep -c '\] io_uring IORING_OP_OPENAT openat(' /tmp/uring-open.txt)" -eq 2
@@ -135,6 +142,7 @@ check uring-filter-openat-only sh -c "! grep -E 'IORING_OP_(WRITE|NOP)' /tmp/uri
 fastvmix trace --json -o /tmp/uring.json -- uring >/dev/null 2>/dev/null 3>&-
 grep '"event":"io_uring"' /tmp/uring.json | tail -n 1 | sed 's/^/# json: /'
 check uring-json-write grep -q '"event":"io_uring","op":"IORING_OP_WRITE","nr":1,"name":"write",.*"data":\[null,{"bytes":"fvx-sqpoll\\n","truncated":false}' /tmp/uring.json
+check uring-json-result grep -q '"event":"io_uring_result","op":"IORING_OP_WRITE","user_data":0,"cqe_flags":0,"ret":11,"errno":null,"decoded_ret":"11"' /tmp/uring.json
 
 # storm NAME PROGRAM CALLS: PROGRAM makes CALLS 32-bit getpid calls,
 # traced alone, and the frontend is stopped for 5 s meanwhile: the ring
