@@ -8,6 +8,8 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -718,29 +720,100 @@ static void put_iov(struct text *t, const struct captured *c)
 	put(t, "]");
 }
 
+/* Socket levels of control messages, by the C library's names for them
+ * (strace's); and SOL_SOCKET's two messages with data strace decodes. */
+static const struct const_name cmsg_levels[] = {
+	{ SOL_IP, "SOL_IP" },		{ SOL_SOCKET, "SOL_SOCKET" }, { SOL_TCP, "SOL_TCP" },
+	{ SOL_UDP, "SOL_UDP" },		{ SOL_IPV6, "SOL_IPV6" },     { SOL_PACKET, "SOL_PACKET" },
+	{ SOL_NETLINK, "SOL_NETLINK" },
+};
+static const struct const_name scm_types[] = {
+	{ SCM_RIGHTS, "SCM_RIGHTS" },
+	{ SCM_CREDENTIALS, "SCM_CREDENTIALS" },
+};
+
+/* msg_control as strace shows it: [{cmsg_len=20, cmsg_level=SOL_SOCKET,
+ * cmsg_type=SCM_RIGHTS, cmsg_data=[3]}, ...]; the descriptors of
+ * SCM_RIGHTS and the pid, uid and gid of SCM_CREDENTIALS (other messages'
+ * data is not shown: strace decodes some more); a message whose length is
+ * shorter than its header ends the walk, as does the end of what was read
+ * ("..." when msg_controllen says there is more). */
+static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t controllen)
+{
+	size_t at = 0, data, i;
+	struct cmsghdr h;
+	struct ucred cred;
+	bool bad = false, shown = false;
+	int fd;
+
+	put(t, "[");
+	while (at + sizeof(h) <= n) {
+		memcpy(&h, b + at, sizeof(h));
+		put(t, "%s{cmsg_len=%" PRIu64 ", cmsg_level=", shown ? ", " : "",
+		    (uint64_t)h.cmsg_len);
+		shown = true;
+		if (decode_value(cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level))
+			put_value(t, cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level, true);
+		else
+			put(t, "%#x /* SOL_??? */", (unsigned int)h.cmsg_level);
+		put(t, ", cmsg_type=");
+		if (h.cmsg_level == SOL_SOCKET)
+			put_value(t, scm_types, COUNT(scm_types), (uint32_t)h.cmsg_type, true);
+		else
+			put(t, "%#x", (unsigned int)h.cmsg_type);
+		data = h.cmsg_len < sizeof(h) ? 0 : h.cmsg_len - sizeof(h);
+		if (data > n - at - sizeof(h))
+			data = n - at - sizeof(h);
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+			put(t, ", cmsg_data=[");
+			for (i = 0; i + sizeof(fd) <= data; i += sizeof(fd)) {
+				memcpy(&fd, b + at + sizeof(h) + i, sizeof(fd));
+				put(t, "%s%d", i ? ", " : "", fd);
+			}
+			put(t, "]");
+		} else if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_CREDENTIALS &&
+			   data >= sizeof(cred)) {
+			memcpy(&cred, b + at + sizeof(h), sizeof(cred));
+			put(t, ", cmsg_data={pid=%d, uid=%u, gid=%u}", (int)cred.pid,
+			    (unsigned int)cred.uid, (unsigned int)cred.gid);
+		}
+		put(t, "}");
+		bad = h.cmsg_len < sizeof(h) || h.cmsg_len > controllen - at;
+		if (bad || h.cmsg_len > n - at)
+			break; /* malformed, or longer than what was read */
+		at += (h.cmsg_len + 7) & ~(size_t)7; /* CMSG_ALIGN */
+	}
+	if (!bad && n < controllen)
+		put(t, "%s...", shown ? ", " : "");
+	put(t, "]");
+}
+
 /* A struct msghdr as strace shows it: {msg_name=..., msg_namelen=16,
- * msg_iov=[...], msg_iovlen=1, msg_controllen=0, msg_flags=0}; the
- * address it could not read, the elements of msg_iov as writev's, the
- * control data's address when there is some (strace decodes it), flags
- * other than 0 in hex (strace names them). */
+ * msg_iov=[...], msg_iovlen=1, msg_control=[...], msg_controllen=24,
+ * msg_flags=0}; the address it could not read, the elements of msg_iov as
+ * writev's, the control data as put_cmsgs (its address when it could not
+ * be read), flags other than 0 in hex (strace names them). */
 static void put_msghdr(struct text *t, const struct captured *c)
 {
 	struct msghdr h;
 	struct captured iov = { 0 };
-	size_t name, at = FVX_MSGHDR_SIZE + 2;
+	size_t name, control, at = FVX_MSGHDR_HEAD;
 
 	_Static_assert(sizeof(h) == FVX_MSGHDR_SIZE, "the analyzer captures x86-64's msghdr");
 	memcpy(&h, c->bytes, sizeof(h));
 	name = c->bytes[FVX_MSGHDR_SIZE];
+	control = c->bytes[FVX_MSGHDR_SIZE + 2];
 	if (name > c->total - at)
 		name = 0; /* malformed */
+	if (control > c->total - at - name || control > h.msg_controllen)
+		control = 0;
 	put(t, "{msg_name=");
 	if (h.msg_name && name >= 2 &&
 	    name == (h.msg_namelen < FVX_SOCKADDR_MAX ? h.msg_namelen : FVX_SOCKADDR_MAX))
 		put_sockaddr(t, c->bytes + at, (int)name);
 	else
 		put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_name);
-	at += name;
+	at += name + control;
 	put(t, ", msg_namelen=%u, msg_iov=", h.msg_namelen);
 	iov.state = c->bytes[FVX_MSGHDR_SIZE + 1];
 	iov.total = (uint16_t)(c->total - at);
@@ -750,8 +823,15 @@ static void put_msghdr(struct text *t, const struct captured *c)
 	else
 		put_iov(t, &iov);
 	put(t, ", msg_iovlen=%zu, ", (size_t)h.msg_iovlen);
-	if (h.msg_controllen)
-		put(t, "msg_control=%#" PRIx64 ", ", (uint64_t)h.msg_control);
+	if (h.msg_controllen && control >= sizeof(struct cmsghdr)) {
+		put(t, "msg_control=");
+		put_cmsgs(t, c->bytes + at - control, control, h.msg_controllen);
+		put(t, ", ");
+	} else if (h.msg_controllen) {
+		put(t, "msg_control=");
+		put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_control);
+		put(t, ", ");
+	}
 	put(t, "msg_controllen=%zu, msg_flags=", (size_t)h.msg_controllen);
 	put_flag_set(t, msg_flags, COUNT(msg_flags), (uint32_t)h.msg_flags, "0");
 	put(t, "}");
@@ -792,7 +872,7 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		return;
 	}
 	if (type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT) {
-		if (c->total >= FVX_MSGHDR_SIZE + 2)
+		if (c->total >= FVX_MSGHDR_HEAD)
 			put_msghdr(t, c);
 		else
 			put_arg(t, type, v);

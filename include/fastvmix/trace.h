@@ -416,8 +416,13 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     with how many bytes of the address msg_name points
  *                     to follow (min(msg_namelen, FVX_SOCKADDR_MAX); 0 when
  *                     NULL, shorter than 2 or not readable), a byte with
- *                     the state of msg_iov's elements, those bytes, then
- *                     the elements as FVX_ARG_IOV's items in the rest of
+ *                     the state of msg_iov's elements, a byte with how many
+ *                     bytes of the control data msg_control points to
+ *                     follow (min(msg_controllen, FVX_MSGHDR_CONTROL_MAX);
+ *                     0 when NULL, shorter than a struct cmsghdr or not
+ *                     readable whole), those bytes (FVX_MSGHDR_HEAD in
+ *                     all), the address's, the control data's, then the
+ *                     elements as FVX_ARG_IOV's items in the rest of
  *                     FVX_DATA_MAX. TRUNCATED when the elements are;
  *                     UNREADABLE when the structure is not readable.
  * A ring that has no room for the pieces and their owner gets the owner
@@ -437,13 +442,17 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_IOV_UNREADABLE 0xffff
 #define FVX_STAT_SIZE 144 /* x86-64's struct stat */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
+#define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */
+#define FVX_MSGHDR_CONTROL_MAX 48 /* control data bytes read at most (8 descriptors) */
 #define FVX_SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage): strace reads no more */
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),
 	       "a piece fills args");
 _Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_MAX &&
-		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_MAX,
-	       "values fit FVX_DATA_MAX");
+		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_MAX &&
+		       FVX_MSGHDR_HEAD + FVX_SOCKADDR_MAX + FVX_MSGHDR_CONTROL_MAX + FVX_IOV_ITEM <=
+			       FVX_DATA_MAX,
+	       "values fit FVX_DATA_MAX (a msghdr's with room for an element of msg_iov)");
 
 enum fvx_data_state {
 	FVX_DATA_COMPLETE = 1,

@@ -230,7 +230,9 @@ fault:
 
 /* The struct msghdr at addr (FVX_ARG_MSGHDR at entry, FVX_ARG_MSGHDR_OUT
  * at return with value ret: trace.h) of a 64-bit call: the structure, the
- * address msg_name points to and the elements of msg_iov. */
+ * address msg_name points to, the control data msg_control points to
+ * (sendmsg's as sent, recvmsg's as the call filled it: Linux updates
+ * msg_controllen) and the elements of msg_iov. */
 static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr, __u64 limit,
 				      int at_return, __s64 ret, __u8 *value, __u8 *state,
 				      __u64 *total)
@@ -241,7 +243,7 @@ static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr,
 		__u64 iov, iovlen, control, controllen;
 		__u32 flags, pad2;
 	} h;
-	__u64 used = FVX_MSGHDR_SIZE + 2, got = 0, size, iov_total = 0;
+	__u64 used = FVX_MSGHDR_HEAD, got = 0, size, iov_total = 0, control = 0;
 	__u8 iov_state;
 	int nul;
 
@@ -259,11 +261,21 @@ static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr,
 			got = 0;
 	}
 	used += got;
+	/* At least a struct cmsghdr (16 bytes), read whole or not at all. */
+	if (h.control && h.controllen >= 16) {
+		size = h.controllen < FVX_MSGHDR_CONTROL_MAX ? h.controllen
+							     : FVX_MSGHDR_CONTROL_MAX;
+		control = fvx_user_read(m, h.control, value + used, size, 0, &nul);
+		if (control < size)
+			control = 0;
+	}
+	used += control;
 	fvx_capture_iov(m, h.iov, h.iovlen < 0x7fffffff ? (__s32)h.iovlen : 0x7fffffff, limit,
 			at_return, ret, 0, value + used, FVX_DATA_MAX - used, &iov_state,
 			&iov_total);
 	value[FVX_MSGHDR_SIZE] = (__u8)got;
 	value[FVX_MSGHDR_SIZE + 1] = iov_state;
+	value[FVX_MSGHDR_SIZE + 2] = (__u8)control;
 	*state = iov_state == FVX_DATA_TRUNCATED ? FVX_DATA_TRUNCATED : FVX_DATA_COMPLETE;
 	*total = used + iov_total;
 }

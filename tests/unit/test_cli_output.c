@@ -2,6 +2,7 @@
  * strace-like text and as JSON Lines, entries paired with returns per
  * thread, and the summary line. Scenario scripts grep these formats, so
  * they are pinned here byte for byte. */
+#define _GNU_SOURCE /* struct ucred, SCM_CREDENTIALS */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1190,6 +1191,105 @@ static void iovec_arrays_as_strace_prints_them(void **state)
  * decoded, the elements as writev's; NULL and unreadable names and
  * elements as addresses; control data's address; the structure's address
  * when it was not read; a name length byte past the value ignored. */
+/* put msghdr h with control bytes ctl (n of them) into v: its length. */
+static int msghdr_with_control(char *v, struct msghdr h, const void *ctl, int n)
+{
+	memcpy(v, &h, sizeof(h));
+	v[FVX_MSGHDR_SIZE] = 0;
+	v[FVX_MSGHDR_SIZE + 1] = FVX_DATA_UNREADABLE;
+	v[FVX_MSGHDR_SIZE + 2] = (char)n;
+	memcpy(v + FVX_MSGHDR_HEAD, ctl, n);
+	return FVX_MSGHDR_HEAD + n;
+}
+
+/* Control data as strace shows it (the strings are strace 6.1's for the
+ * same calls): SCM_RIGHTS's descriptors, SCM_CREDENTIALS's pid, uid and
+ * gid, one too short for its data without it, other levels' by number;
+ * "..." where msg_controllen says more than was read; a length past the
+ * control data ends the walk; a count byte past the value ignored. */
+static void msghdr_control_data(void **state)
+{
+	struct fixture *f = *state;
+	static char v[FVX_DATA_MAX];
+	struct msghdr h = { .msg_iov = (void *)0x7200,
+			    .msg_iovlen = 1,
+			    .msg_control = (void *)0x7400,
+			    .msg_controllen = 24 };
+	const uint64_t a[6] = { 3, 0x7000, 0 };
+	struct {
+		struct cmsghdr h;
+		int data[8];
+	} c = { { .cmsg_len = 24, .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS }, { 3, 1 } };
+	struct ucred cred = { 5340, 0, 0 };
+	int n = msghdr_with_control(v, h, &c, 24);
+	const char *head = "[pid     5] sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=0x7200, "
+			   "msg_iovlen=1, msg_control=[",
+		   *tail = "], msg_controllen=24, msg_flags=0}, 0) = 1\n";
+	char want[512];
+
+#define CONTROL(text, len)                                                                         \
+	do {                                                                                       \
+		snprintf(want, sizeof(want), "%s%s%s", head, text, tail);                          \
+		assert_string_equal(with_values(f, 32, 46, a,                                      \
+						(struct value){ 1, 0, FVX_DATA_COMPLETE, len, v }, \
+						NONE, 1),                                          \
+				    want);                                                         \
+	} while (0)
+	CONTROL("{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3, 1]}", n);
+	c.h.cmsg_len = 28;
+	c.h.cmsg_type = SCM_CREDENTIALS;
+	memcpy(c.data, &cred, sizeof(cred));
+	h.msg_controllen = 32;
+	n = msghdr_with_control(v, h, &c, 32);
+	tail = "], msg_controllen=32, msg_flags=0}, 0) = 1\n";
+	CONTROL("{cmsg_len=28, cmsg_level=SOL_SOCKET, cmsg_type=SCM_CREDENTIALS, "
+		"cmsg_data={pid=5340, uid=0, gid=0}}",
+		n);
+	/* Cut short by recvmsg's buffer (MSG_CTRUNC): no data. */
+	c.h.cmsg_len = 24;
+	h.msg_controllen = 24;
+	n = msghdr_with_control(v, h, &c, 24);
+	tail = "], msg_controllen=24, msg_flags=0}, 0) = 1\n";
+	CONTROL("{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_CREDENTIALS}", n);
+	/* Another level's: by number, no data. */
+	c.h.cmsg_len = 20;
+	c.h.cmsg_level = 99;
+	c.h.cmsg_type = 77;
+	n = msghdr_with_control(v, h, &c, 24);
+	CONTROL("{cmsg_len=20, cmsg_level=0x63 /* SOL_??? */, cmsg_type=0x4d}", n);
+	/* Twelve descriptors, eight read: "...". */
+	memset(c.data, 0, sizeof(c.data));
+	c.data[0] = 3;
+	c.data[1] = 1;
+	c.h.cmsg_len = 64;
+	c.h.cmsg_level = SOL_SOCKET;
+	c.h.cmsg_type = SCM_RIGHTS;
+	h.msg_controllen = 64;
+	n = msghdr_with_control(v, h, &c, FVX_MSGHDR_CONTROL_MAX);
+	tail = "], msg_controllen=64, msg_flags=0}, 0) = 1\n";
+	CONTROL("{cmsg_len=64, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3, 1, 0, 0, "
+		"0, 0, 0, 0]}, ...",
+		n);
+	/* A length past msg_controllen: the walk ends, nothing more. */
+	c.h.cmsg_len = 4000;
+	h.msg_controllen = 24;
+	n = msghdr_with_control(v, h, &c, 24);
+	tail = "], msg_controllen=24, msg_flags=0}, 0) = 1\n";
+	CONTROL("{cmsg_len=4000, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3, 1]}",
+		n);
+#undef CONTROL
+	/* A count byte past the value, or more than msg_controllen: the
+	 * address, as when it could not be read. */
+	v[FVX_MSGHDR_SIZE + 2] = (char)200;
+	assert_non_null(strstr(
+		with_values(f, 32, 46, a, (struct value){ 1, 0, FVX_DATA_COMPLETE, n, v }, NONE, 1),
+		"msg_control=0x7400, msg_controllen=24, "));
+	v[FVX_MSGHDR_SIZE + 2] = 0;
+	assert_non_null(strstr(
+		with_values(f, 32, 46, a, (struct value){ 1, 0, FVX_DATA_COMPLETE, n, v }, NONE, 1),
+		"msg_control=0x7400, msg_controllen=24, "));
+}
+
 static void msghdr_as_strace_prints_it(void **state)
 {
 	struct fixture *f = *state;
@@ -1199,11 +1299,12 @@ static void msghdr_as_strace_prints_it(void **state)
 			    .msg_iov = (void *)0x7200,
 			    .msg_iovlen = 1 };
 	const uint64_t a[6] = { 5, 0x7000, 0 };
-	int n = FVX_MSGHDR_SIZE + 2;
+	int n = FVX_MSGHDR_HEAD;
 
 	memcpy(v, &h, sizeof(h));
 	v[FVX_MSGHDR_SIZE] = 16;
 	v[FVX_MSGHDR_SIZE + 1] = FVX_DATA_COMPLETE;
+	v[FVX_MSGHDR_SIZE + 2] = 0;
 	memcpy(v + n, "\2\0\0\11\177\0\0\1\0\0\0\0\0\0\0\0", 16);
 	n += 16;
 	iov_put(v, &n, 0x7300, 4, 4, "ping");
@@ -1212,7 +1313,8 @@ static void msghdr_as_strace_prints_it(void **state)
 		"[pid     5] sendmsg(5, {msg_name={sa_family=AF_INET, sin_port=htons(9), "
 		"sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=16, msg_iov=[{iov_base=\"ping\", "
 		"iov_len=4}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4\n");
-	/* recvmsg: no name, control data, MSG_TRUNC; the elements unread. */
+	/* recvmsg: no name, control data not read, MSG_TRUNC; the elements
+	 * unread. */
 	h.msg_name = NULL;
 	h.msg_namelen = 0;
 	h.msg_control = (void *)0x7400;
@@ -1224,7 +1326,7 @@ static void msghdr_as_strace_prints_it(void **state)
 	assert_string_equal(
 		with_values(f, 32, 47, a,
 			    (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE,
-					    FVX_MSGHDR_SIZE + 2, v },
+					    FVX_MSGHDR_HEAD, v },
 			    NONE, 4),
 		"[pid     5] recvmsg(5, {msg_name=NULL, msg_namelen=0, msg_iov=0x7200, "
 		"msg_iovlen=1, msg_control=0x7400, msg_controllen=24, msg_flags=MSG_TRUNC}, 0) "
@@ -1235,7 +1337,7 @@ static void msghdr_as_strace_prints_it(void **state)
 	v[FVX_MSGHDR_SIZE] = 200;
 	assert_non_null(strstr(with_values(f, 32, 47, a,
 					   (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE,
-							   FVX_MSGHDR_SIZE + 2, v },
+							   FVX_MSGHDR_HEAD, v },
 					   NONE, 4),
 			       "{msg_name=0x7100, msg_namelen=0, "));
 	assert_string_equal(with_values(f, 32, 46, a,
@@ -1919,6 +2021,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_as_strace_prints_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(msghdr_control_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(iovec_arrays_in_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_argv_as_strace_abbreviates_it, setup,
 						teardown),

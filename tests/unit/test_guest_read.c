@@ -963,13 +963,14 @@ static void msghdr_is_captured(void **state)
 	put_iov(VA(0, 512), 1, VA(1, 100), 6);
 	assert_int_equal(capture(__NR_sendmsg, args, 1, 10, 100), 0);
 	assert_int_equal(capture(__NR_sendmsg, args, 0, 0, 100), 3);
-	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_SIZE + 2 + 16 + 2 * FVX_IOV_ITEM + 10);
+	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_HEAD + 16 + 2 * FVX_IOV_ITEM + 10);
 	assert_int_equal(st, FVX_DATA_COMPLETE);
 	assert_memory_equal(v, &h, FVX_MSGHDR_SIZE);
 	assert_int_equal(v[FVX_MSGHDR_SIZE], 16);
 	assert_int_equal(v[FVX_MSGHDR_SIZE + 1], FVX_DATA_COMPLETE);
-	assert_memory_equal(v + FVX_MSGHDR_SIZE + 2, ram + DATA + 256, 16);
-	at = FVX_MSGHDR_SIZE + 2 + 16;
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], 0); /* no control data */
+	assert_memory_equal(v + FVX_MSGHDR_HEAD, ram + DATA + 256, 16);
+	at = FVX_MSGHDR_HEAD + 16;
 	iov_item(v, &at, VA(1, 0), 4, 4, "ping");
 	iov_item(v, &at, VA(1, 100), 6, 6, "-pong\n");
 	/* recvmsg returned 5, no name. */
@@ -978,11 +979,52 @@ static void msghdr_is_captured(void **state)
 	assert_int_equal(capture(__NR_recvmsg, args, 0, 0, 100), 0);
 	assert_int_equal(capture(__NR_recvmsg, args, 1, -11, 100), 0);
 	assert_int_equal(capture(__NR_recvmsg, args, 1, 5, 100), 3);
-	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_SIZE + 2 + 2 * FVX_IOV_ITEM + 5);
+	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_HEAD + 2 * FVX_IOV_ITEM + 5);
 	assert_int_equal(v[FVX_MSGHDR_SIZE], 0);
-	at = FVX_MSGHDR_SIZE + 2;
+	at = FVX_MSGHDR_HEAD;
 	iov_item(v, &at, VA(1, 0), 4, 4, "ping");
 	iov_item(v, &at, VA(1, 100), 6, 1, "-");
+	/* Control data: read whole after the name, at most
+	 * FVX_MSGHDR_CONTROL_MAX; none when shorter than a struct cmsghdr
+	 * or not readable whole. */
+	h.name = VA(0, 256);
+	h.control = VA(0, 1024);
+	h.controllen = 24;
+	memcpy(ram + DATA, &h, sizeof(h));
+	memcpy(ram + DATA + 1024, "\30\0\0\0\0\0\0\0\1\0\0\0\1\0\0\0\3\0\0\0\1\0\0\0", 24);
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 1);
+	assert_int_equal(value_of(1, v, &st), FVX_MSGHDR_HEAD + 16 + 24 + 2 * FVX_IOV_ITEM + 10);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], 24);
+	assert_memory_equal(v + FVX_MSGHDR_HEAD + 16, ram + DATA + 1024, 24);
+	h.controllen = 1000;
+	memcpy(ram + DATA, &h, sizeof(h));
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 1);
+	value_of(1, v, &st);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], FVX_MSGHDR_CONTROL_MAX);
+	h.controllen = 15;
+	memcpy(ram + DATA, &h, sizeof(h));
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 1);
+	value_of(1, v, &st);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], 0);
+	h.control = VA(8, 0); /* not mapped */
+	h.controllen = 24;
+	memcpy(ram + DATA, &h, sizeof(h));
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 1);
+	value_of(1, v, &st);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], 0);
+	assert_int_equal(v[FVX_MSGHDR_SIZE], 16);
+	/* The largest name and control data leave room for an element. */
+	h.namelen = 4096;
+	h.control = VA(0, 1024);
+	h.controllen = 4096;
+	memcpy(ram + DATA, &h, sizeof(h));
+	assert_true(capture(__NR_sendmsg, args, 0, 0, 100) > 1);
+	assert_true(value_of(1, v, &st) <= FVX_DATA_MAX);
+	assert_int_equal((__u8)v[FVX_MSGHDR_SIZE], FVX_SOCKADDR_MAX);
+	assert_int_equal(v[FVX_MSGHDR_SIZE + 2], FVX_MSGHDR_CONTROL_MAX);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	h.control = 0;
+	h.controllen = 0;
 	/* A name of 1 byte is none; 2^40 elements: those that fit. */
 	h.name = VA(0, 256);
 	h.namelen = 1;

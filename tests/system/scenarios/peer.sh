@@ -69,7 +69,8 @@ check peer-iov-readv-shown grep -q '^readv(3, \[{iov_base="fas", iov_len=3}, {io
 check peer-iov-same-as-strace cmp -s /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm
 
 # struct msghdr: sendmsg's and recvmsg's (msg.c), from its first sendmsg
-# on, with the socket call between them.
+# on, with the socket call between them, and a descriptor passed in
+# control data (SCM_RIGHTS).
 strace -f msg 2>/tmp/peer-msg-strace.txt 3>&-
 fastvmix trace -f -o /tmp/peer-msg-fastvmix.txt -- msg 2>/dev/null 3>&-
 for t in strace fastvmix; do
@@ -80,6 +81,7 @@ diff /tmp/peer-msg-strace.norm /tmp/peer-msg-fastvmix.norm | sed 's/^/# diff: /'
 check peer-msg-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-msg-strace.norm
 check peer-msg-recvmsg-shown grep -q '^recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=\[{iov_base="ping", iov_len=4}, {iov_base="-pong\\n", iov_len=16}\], msg_iovlen=2, msg_controllen=0, msg_flags=0}, 0) = 10$' /tmp/peer-msg-fastvmix.norm
 check peer-msg-socket-shown grep -q '^socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5$' /tmp/peer-msg-fastvmix.norm
+check peer-msg-control-shown grep -q '^recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=\[{iov_base="ping", iov_len=4}\], msg_iovlen=1, msg_control=\[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[6\]}\], msg_controllen=24, msg_flags=0}, 0) = 4$' /tmp/peer-msg-fastvmix.norm
 check peer-msg-same-as-strace cmp -s /tmp/peer-msg-strace.norm /tmp/peer-msg-fastvmix.norm
 
 # Process lifecycle: how each process of lifecycle (a thread, a child of
