@@ -521,7 +521,9 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
  * posts each completion queue entry, in the task that completes the
  * operation (the submitter, the ring's SQPOLL thread, or an io worker of
  * its process; not from an interrupt, where the current task is whoever
- * was interrupted). Registered with the kprobes. */
+ * was interrupted). Attributed to the current task: an IOPOLL ring's
+ * completions go to whichever task reaps them. Registered with the
+ * kprobes. */
 static struct tracepoint *uring_complete_tp;
 static bool uring_complete_registered;
 
@@ -531,7 +533,7 @@ static void notrace probe_uring_complete(void *data, void *ctx, void *req, u64 u
 	const struct io_kiocb *r = req;
 	u64 args[6] = { (u64)(s64)res, user_data, r ? r->opcode : FVX_URING_OP_NONE, cflags };
 
-	if (!READ_ONCE(uring_on) || in_interrupt())
+	if (!READ_ONCE(uring_on) || !in_task())
 		return;
 	report(FVX_TASK_IO_URING_DONE, 0, args, FVX_RECORD_TASK);
 }

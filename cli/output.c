@@ -969,7 +969,11 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
  * operation's result, in the task that completed it (the submitter, the
  * ring's SQPOLL thread or an io worker), decoded as its twin call's return
  * (`= -1 ENOENT (No such file or directory)`); the user_data pairs it with
- * its submission. In JSON "event": "io_uring_result". As on_uring for -c
+ * its submission. A completion Linux posts without its request (each but
+ * the last result of a multishot accept, recv or poll; an
+ * IORING_OP_MSG_RING message, whose sender chooses user_data and result
+ * and may post it to another process's ring) says so: nothing ties it to
+ * a submission. In JSON "event": "io_uring_result". As on_uring for -c
  * and -e status=. */
 static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 {
@@ -982,7 +986,8 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 	if (o->opt.summary || o->opt.status != STATUS_ALL)
 		return;
 	if (op == FVX_URING_OP_NONE)
-		snprintf(name, sizeof(name), "(posted by the kernel)");
+		snprintf(name, sizeof(name),
+			 "(no request: a multishot result or a MSG_RING message)");
 	else
 		decode_uring_op(op, name, sizeof(name));
 	decode_record_ret(r, text, sizeof(text));

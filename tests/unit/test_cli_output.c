@@ -1951,7 +1951,9 @@ static void uring_completions(void **state)
 			"(No "
 			"such file or directory)\n"
 			"[pid     9] io_uring IORING_OP_WRITE completed user_data=0xf00d = 10\n"
-			"[pid     5] io_uring (posted by the kernel) completed user_data=0x1 = 0\n";
+			"[pid     5] io_uring (no request: a multishot result or a MSG_RING "
+			"message) "
+			"completed user_data=0x1 = 0\n";
 
 	done_open.args[1] = 42;
 	done_write.args[1] = 0xf00d;
