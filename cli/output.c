@@ -973,17 +973,18 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
  * the last result of a multishot accept, recv or poll; an
  * IORING_OP_MSG_RING message, whose sender chooses user_data and result
  * and may post it to another process's ring) says so: nothing ties it to
- * a submission. In JSON "event": "io_uring_result". As on_uring for -c
- * and -e status=. */
+ * a submission. In JSON "event": "io_uring_result". Not counted by -c
+ * (as on_uring); judged by -e status= as a call's return is (failed: an
+ * error). */
 static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 {
 	uint32_t op = fvx_uring_record_op(r->flags);
 	int64_t res = (int64_t)r->args[0];
 	char name[64], text[128], errno_name[64];
 	struct json_object *obj;
-	int e, err = 0;
+	int e = decode_errno(res), err = 0;
 
-	if (o->opt.summary || o->opt.status != STATUS_ALL)
+	if (o->opt.summary || !(o->opt.status & (e ? STATUS_FAILED : STATUS_SUCCESSFUL)))
 		return;
 	if (op == FVX_URING_OP_NONE)
 		snprintf(name, sizeof(name),
@@ -997,7 +998,6 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 			(uint64_t)r->args[1], text);
 		return;
 	}
-	e = decode_errno(res);
 	obj = json_object_new_object();
 	err |= json_head(obj, r);
 	err |= JSON_PUT(obj, "event", json_object_new_string("io_uring_result"));

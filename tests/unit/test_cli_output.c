@@ -1929,7 +1929,8 @@ static void uring_operations_as_their_calls(void **state)
  * user_data and its result decoded as its twin call's return; one the
  * kernel posted without an operation says so. Inside another thread's
  * call, that call's line is suspended as for any other line. JSON: an
- * "io_uring_result" object; neither in -c nor under -e status=. */
+ * "io_uring_result" object; not in -c; -e status=failed shows the failed
+ * one alone. */
 static void uring_completions(void **state)
 {
 	struct fixture *f = *state;
@@ -1969,7 +1970,10 @@ static void uring_completions(void **state)
 		fprintf(stderr, "got:\n%s", got);
 	assert_string_equal(got, want);
 	assert_null(strstr(printed_with(f, &summary, r, 6), "IORING"));
-	assert_null(strstr(printed_with(f, &failed, r, 6), "IORING"));
+	assert_string_equal(
+		printed_with(f, &failed, r + 3, 3),
+		"[pid     5] io_uring IORING_OP_OPENAT completed user_data=0 = -1 ENOENT (No "
+		"such file or directory)\n");
 	assert_string_equal(printed_with(f, &json, r + 3, 1),
 			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":5,\"tgid\":1,"
 			    "\"event\":\"io_uring_result\",\"op\":\"IORING_OP_OPENAT\","
