@@ -744,6 +744,7 @@ static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t contr
 	struct cmsghdr h;
 	struct ucred cred;
 	bool bad = false, shown = false;
+	const char *level;
 	int fd;
 
 	put(t, "[");
@@ -752,8 +753,9 @@ static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t contr
 		put(t, "%s{cmsg_len=%" PRIu64 ", cmsg_level=", shown ? ", " : "",
 		    (uint64_t)h.cmsg_len);
 		shown = true;
-		if (decode_value(cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level))
-			put_value(t, cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level, true);
+		level = decode_value(cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level);
+		if (level)
+			put(t, "%s", level);
 		else
 			put(t, "%#x /* SOL_??? */", (unsigned int)h.cmsg_level);
 		put(t, ", cmsg_type=");
@@ -823,13 +825,12 @@ static void put_msghdr(struct text *t, const struct captured *c)
 	else
 		put_iov(t, &iov);
 	put(t, ", msg_iovlen=%zu, ", (size_t)h.msg_iovlen);
-	if (h.msg_controllen && control >= sizeof(struct cmsghdr)) {
+	if (h.msg_controllen) {
 		put(t, "msg_control=");
-		put_cmsgs(t, c->bytes + at - control, control, h.msg_controllen);
-		put(t, ", ");
-	} else if (h.msg_controllen) {
-		put(t, "msg_control=");
-		put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_control);
+		if (control >= sizeof(struct cmsghdr))
+			put_cmsgs(t, c->bytes + at - control, control, h.msg_controllen);
+		else
+			put_arg(t, FVX_ARG_PTR, (uint64_t)h.msg_control);
 		put(t, ", ");
 	}
 	put(t, "msg_controllen=%zu, msg_flags=", (size_t)h.msg_controllen);

@@ -1187,10 +1187,6 @@ static void iovec_arrays_as_strace_prints_them(void **state)
 			    "[pid     5] readv(3, 0x7000, 2) = -1 EBADF (Bad file descriptor)\n");
 }
 
-/* sendmsg's and recvmsg's struct msghdr as strace prints it: the name
- * decoded, the elements as writev's; NULL and unreadable names and
- * elements as addresses; control data's address; the structure's address
- * when it was not read; a name length byte past the value ignored. */
 /* put msghdr h with control bytes ctl (n of them) into v: its length. */
 static int msghdr_with_control(char *v, struct msghdr h, const void *ctl, int n)
 {
@@ -1290,6 +1286,10 @@ static void msghdr_control_data(void **state)
 		"msg_control=0x7400, msg_controllen=24, "));
 }
 
+/* sendmsg's and recvmsg's struct msghdr as strace prints it: the name
+ * decoded, the elements as writev's; NULL and unreadable names and
+ * elements as addresses; control data's address; the structure's address
+ * when it was not read; a name length byte past the value ignored. */
 static void msghdr_as_strace_prints_it(void **state)
 {
 	struct fixture *f = *state;
