@@ -145,7 +145,7 @@ $(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(COMPAT_NAMES) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(COMPAT_NAMES) $(wildcard analyzers/sdk/*.c tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(UNIT_CORE) -lcmocka
 

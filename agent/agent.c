@@ -413,7 +413,8 @@ static void notrace probe_exit(void *data, struct task_struct *p)
  * the task gets it. One sent without a siginfo gets the one Linux makes
  * for it when it queues it (__send_signal_locked): SI_USER from the
  * current task, or with SEND_SIG_PRIV, SI_KERNEL and nothing else. */
-static void notrace report_signal(int sig, const struct kernel_siginfo *info, struct task_struct *t)
+static void notrace report_signal(int sig, const struct kernel_siginfo *info, struct task_struct *t,
+				  bool stops)
 {
 	u64 args[6] = { (u64)t->pid | (u64)t->tgid << 32 };
 	int code = SI_KERNEL, err = 0;
@@ -428,7 +429,7 @@ static void notrace report_signal(int sig, const struct kernel_siginfo *info, st
 		err = info->si_errno;
 		memcpy(&args[2], &info->_sifields, sizeof(info->_sifields));
 	}
-	args[1] = fvx_signal_pack(sig, code, err);
+	args[1] = fvx_signal_pack(sig, code, err) | (stops ? FVX_SIGNAL_STOPS : 0);
 	report(FVX_TASK_SIGNAL, 0, args, FVX_RECORD_TASK);
 }
 
@@ -439,7 +440,10 @@ static void notrace report_signal(int sig, const struct kernel_siginfo *info, st
  * it (SIGCHLD by default), which a tracer's tracee takes all the same, and
  * a fatal one that Linux turns into a SIGKILL for every thread (SIGTERM by
  * default: it then sets SIGNAL_GROUP_EXIT with the signal as the exit
- * code). SIGKILL strace never shows. */
+ * code). SIGKILL strace never shows. A stop signal the task takes by its
+ * default action stops it (FVX_SIGNAL_STOPS: strace's "stopped by"), but
+ * for a SIGTSTP, SIGTTIN or SIGTTOU to an orphaned process group, which
+ * Linux then drops: that one shows as a stop too. */
 static void notrace probe_signal_generate(void *data, int sig, struct kernel_siginfo *info,
 					  struct task_struct *t, int group, int result)
 {
@@ -453,14 +457,15 @@ static void notrace probe_signal_generate(void *data, int sig, struct kernel_sig
 	     (handler == SIG_IGN || (handler == SIG_DFL && sig_kernel_ignore(sig)))) ||
 	    (result == TRACE_SIGNAL_DELIVERED && (s->flags & SIGNAL_GROUP_EXIT) &&
 	     s->group_exit_code == sig))
-		report_signal(sig, info, t);
+		report_signal(sig, info, t, false);
 }
 
 static void notrace probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
 					 struct k_sigaction *ka)
 {
 	if (sig != SIGKILL)
-		report_signal(sig, info, current);
+		report_signal(sig, info, current,
+			      sig_kernel_stop(sig) && ka->sa.sa_handler == SIG_DFL);
 }
 
 /* io_uring submissions (uring.h): each operation's prep function, which

@@ -46,6 +46,22 @@ static void emit_data(void *ctx, const struct fvx_trace_record *r)
 	fvx_emit(e->cfg, e->cpu, r);
 }
 
+/* The data records of rec's arguments that are due now (fvx_capture).
+ * Out of line: the many calls with none to read (getpid) do not pay for
+ * its frame. */
+static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
+					      struct analyzer_data *data,
+					      const struct fvx_trace_record *rec,
+					      const __u64 args[6])
+{
+	struct emit_ctx e = { cfg, rec->cpu };
+	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy, .cr3 = rec->cr3 };
+
+	return fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, rec->cpu),
+			   rec->flags & FVX_RECORD_RETURN ? fvx_again_take(data->again, rec) : 0,
+			   emit_data, &e);
+}
+
 /* Appends rec (its number, arguments and flags set), after the data records
  * of `args` (the call's arguments), when the filter and the current task
  * select it. An entry that finds the ring without room for itself (beyond
@@ -59,9 +75,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	const struct fvx_follow_set *set = &data->set;
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
 	int waits = !at_return && !(rec->flags & FVX_RECORD_URING);
-	__u8 unread;
-	struct emit_ctx e = { cfg, ev->cpu };
-	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy };
+	__u8 unread = 0;
 	__u64 task;
 
 	if (ev->cpu >= cfg->geometry.cpu_count ||
@@ -76,13 +90,9 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
-	mem.cr3 = rec->cr3;
 	/* (An io_uring completion has no arguments of its own.) */
-	unread = !fvx_capture_any(rec) || (rec->flags & FVX_RECORD_URING && at_return)
-			 ? 0
-			 : fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, ev->cpu),
-				       at_return ? fvx_again_take(data->again, rec) : 0, emit_data,
-				       &e);
+	if (fvx_capture_any(rec) && !(rec->flags & FVX_RECORD_URING && at_return))
+		unread = capture(cfg, data, rec, args);
 	if (waits)
 		fvx_again_put(data->again, rec, unread);
 	fvx_emit(cfg, ev->cpu, rec);

@@ -175,6 +175,9 @@ void decode_exit(uint64_t status, char *buf, size_t size);
 /* A signal record (trace.h FVX_TASK_SIGNAL) as strace's "--- ... ---" line
  * shows it: "SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0}". */
 void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size);
+/* "stopped by SIGSTOP": the group stop a signal record with
+ * FVX_SIGNAL_STOPS begins. */
+void decode_stop(const struct fvx_trace_record *r, char *buf, size_t size);
 /* An io_uring opcode's name ("IORING_OP_OPENAT"), or its number. */
 void decode_uring_op(uint32_t op, char *buf, size_t size);
 /* An io_uring operation without a twin call (its record's args are the

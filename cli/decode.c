@@ -1306,6 +1306,15 @@ void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size)
 	put(&t, "}");
 }
 
+void decode_stop(const struct fvx_trace_record *r, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	put(&t, "stopped by ");
+	put_signal(&t, fvx_signal_number(r->args[1]));
+}
+
 /* ---- io_uring operations ---- */
 
 void decode_uring_op(uint32_t op, char *buf, size_t size)

@@ -807,7 +807,7 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
  * around `text`), or as JSON: {"seq": ..., "event": "exit", ...}. Not with
  * -c. */
 static void print_task(struct output *o, const struct fvx_trace_record *r, const char *mark,
-		       const char *text)
+		       const char *text, const char *event)
 {
 	struct json_object *obj;
 	int err = 0;
@@ -821,15 +821,16 @@ static void print_task(struct output *o, const struct fvx_trace_record *r, const
 	}
 	obj = json_object_new_object();
 	err |= json_head(obj, r);
+	err |= JSON_PUT(obj, "event", json_object_new_string(event));
 	if (r->nr == FVX_TASK_EXIT) {
-		err |= JSON_PUT(obj, "event", json_object_new_string("exit"));
 		err |= JSON_PUT(obj, "status", json_object_new_int64((uint32_t)r->args[0]));
 		err |= JSON_PUT(obj, "last_thread", json_object_new_boolean(!!r->args[1]));
 	} else {
-		err |= JSON_PUT(obj, "event", json_object_new_string("signal"));
 		err |= JSON_PUT(obj, "signal",
 				json_object_new_int64(fvx_signal_number(r->args[1])));
-		err |= JSON_PUT(obj, "si_code", json_object_new_int64(fvx_signal_code(r->args[1])));
+		if (strcmp(event, "stopped"))
+			err |= JSON_PUT(obj, "si_code",
+					json_object_new_int64(fvx_signal_code(r->args[1])));
 	}
 	err |= JSON_PUT(obj, "decoded", json_object_new_string(text));
 	if (o->opt.timestamps)
@@ -837,12 +838,19 @@ static void print_task(struct output *o, const struct fvx_trace_record *r, const
 	json_emit(o, obj, err);
 }
 
+/* A signal's line, and after it strace's "--- stopped by SIGSTOP ---" when
+ * the task's default action for it stops the task (JSON: "event":
+ * "stopped"). */
 static void print_signal(struct output *o, const struct fvx_trace_record *r)
 {
 	char text[512];
 
 	decode_signal(r, text, sizeof(text));
-	print_task(o, r, "---", text);
+	print_task(o, r, "---", text, "signal");
+	if (fvx_signal_stops(r->args[1])) {
+		decode_stop(r, text, sizeof(text));
+		print_task(o, r, "---", text, "stopped");
+	}
 }
 
 /* A signal shows after the line of the call its thread is in (the thread
@@ -897,7 +905,7 @@ static void on_exit_record(struct output *o, const struct fvx_trace_record *r)
 		complete(o, c, NULL, END_GONE);
 	flush_signals(o, r->pid);
 	decode_exit(r->args[0], how, sizeof(how));
-	print_task(o, r, "+++", how);
+	print_task(o, r, "+++", how, "exit");
 }
 
 static void on_task(struct output *o, const struct fvx_trace_record *r)

@@ -298,10 +298,18 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 #define FVX_URING_OP_NONE 0xff
 
 /* A signal event's args[1]: the signal (1..64), si_errno (16 bits, as
- * seccomp's data) and si_code. */
+ * seccomp's data) and si_code; and FVX_SIGNAL_STOPS: the task takes the
+ * signal's default action, which stops it (SIGSTOP, SIGTSTP, SIGTTIN,
+ * SIGTTOU without a handler: a group stop begins, strace's "stopped by"). */
+#define FVX_SIGNAL_STOPS (1u << 8)
 static inline __u64 fvx_signal_pack(__u32 sig, int code, int err)
 {
 	return (__u64)(sig & 0xff) | (__u64)(__u16)err << 16 | (__u64)(__u32)code << 32;
+}
+
+static inline int fvx_signal_stops(__u64 packed)
+{
+	return !!(packed & FVX_SIGNAL_STOPS);
 }
 
 static inline __u32 fvx_signal_number(__u64 packed)

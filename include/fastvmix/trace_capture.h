@@ -354,7 +354,7 @@ static inline int fvx_capture_any(const struct fvx_trace_record *owner)
 	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
 	int i;
 
-	for (i = 0; d && i < 6; i++)
+	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
 		if (FVX_CAPTURED_TYPES >> (d->args[i] & 63) & 1)
 			return 1;
 	return 0;

@@ -734,6 +734,43 @@ static void task_signal_lines(void **state)
 		"[pid   123] --- SIGPWR {si_signo=SIGPWR, si_code=0x3} ---\n");
 }
 
+/* A stop signal the task takes by its default action begins a group stop:
+ * strace's "--- stopped by SIGSTOP ---" after its line (strace 6.1, -f);
+ * one the task catches or ignores, or SIGCONT, shows its line only. */
+static void group_stop_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct output_options opt = { 0 };
+	struct fvx_trace_record r[] = {
+		task_signal(7, 19, -6, 7, 0, 0, 0), /* SIGSTOP, SI_TKILL: stops */
+		task_signal(7, 18, 0, 1, 0, 0, 0), /* SIGCONT */
+		task_signal(8, 20, 0, 1, 0, 0, 0), /* SIGTSTP: stops */
+		task_signal(9, 20, 0, 1, 0, 0, 0), /* SIGTSTP with a handler */
+	};
+
+	r[0].args[1] |= FVX_SIGNAL_STOPS;
+	r[2].args[1] |= FVX_SIGNAL_STOPS;
+	assert_string_equal(
+		printed_all(f, false, r, 4),
+		"[pid     7] --- SIGSTOP {si_signo=SIGSTOP, si_code=SI_TKILL, si_pid=7, si_uid=0} "
+		"---\n"
+		"[pid     7] --- stopped by SIGSTOP ---\n"
+		"[pid     7] --- SIGCONT {si_signo=SIGCONT, si_code=SI_USER, si_pid=1, si_uid=0} "
+		"---\n"
+		"[pid     8] --- SIGTSTP {si_signo=SIGTSTP, si_code=SI_USER, si_pid=1, si_uid=0} "
+		"---\n"
+		"[pid     8] --- stopped by SIGTSTP ---\n"
+		"[pid     9] --- SIGTSTP {si_signo=SIGTSTP, si_code=SI_USER, si_pid=1, si_uid=0} "
+		"---\n");
+	opt.json = true;
+	assert_string_equal(printed_with(f, &opt, r, 1),
+			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
+			    "\"event\":\"signal\",\"signal\":19,\"si_code\":-6,\"decoded\":"
+			    "\"SIGSTOP {si_signo=SIGSTOP, si_code=SI_TKILL, si_pid=7, si_uid=0}\"}\n"
+			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
+			    "\"event\":\"stopped\",\"signal\":19,\"decoded\":\"stopped by SIGSTOP\"}\n");
+}
+
 /* A signal shows after the line of the call its thread was in, as the
  * thread takes it when the call ends; at once when the thread is in none.
  * With -c there are no such lines; -t stamps them; JSON has objects. */
@@ -2010,6 +2047,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(status_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_exit_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_signal_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_stop_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_lines_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_task_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_table, setup, teardown),

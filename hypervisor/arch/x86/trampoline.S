@@ -259,18 +259,23 @@ fvx_trampoline_fast_end:
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
 	call .Ltsc_start		/* (keeps RDX, the arguments) */
-	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
+	/* No arguments: six zeros on this stack instead (RBX restores it). */
+	test %rdx, %rdx
+	jnz 2f
+	xor %eax, %eax
+	.rept 6
+	push %rax
+	.endr
+	mov %rsp, %rdx
+2:	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
 	mov %r8, EV_FLAGS(%rsp)
 	movq $0, EV_USER_RIP(%rsp)
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
 	/* The arguments, in call_args and args. */
 	xor %ecx, %ecx
-2:	xor %eax, %eax
-	test %rdx, %rdx
-	jz 3f
-	mov (%rdx,%rcx,8), %rax
-3:	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
+2:	mov (%rdx,%rcx,8), %rax
+	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
 	mov %rax, EV_ARGS(%rsp,%rcx,8)
 	inc %ecx
 	cmp $6, %ecx

@@ -4,7 +4,8 @@
  * made with clone(CLONE_PARENT), whose parent is ours; a double fork, whose
  * grandchild goes on once init has adopted it; a fork chain DEPTH deep
  * (default 100); a child that exits 3; a child killed by SIGKILL; a child
- * killed by SIGSEGV at address 0x10 (no core). The thread, the clone's
+ * killed by SIGSEGV at address 0x10 (no core); a child that stops itself
+ * with SIGSTOP and that we continue (SIGCONT). The thread, the clone's
  * child, the grandchild and the chain's last process each make one call
  * of their own, an openat of a path that does not exist: "/fvx-thread",
  * "/fvx-clone-parent", "/fvx-grandchild", "/fvx-chain-end". Every process
@@ -96,7 +97,7 @@ static void chain(int depth)
 
 int main(int argc, char **argv)
 {
-	int depth = argc > 1 ? atoi(argv[1]) : 100, gone[2], parent_gone[2], ready[2];
+	int depth = argc > 1 ? atoi(argv[1]) : 100, gone[2], parent_gone[2], ready[2], status;
 	struct timespec ms = { 0, 1000000 };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	pthread_t t;
@@ -181,6 +182,26 @@ int main(int argc, char **argv)
 		*bad = 1;
 		_exit(1);
 	}
+	reap(pid);
+
+	/* A child that stops itself (a group stop) and is continued; it
+	 * exits once it is told, after we saw it go on (so that our
+	 * SIGCHLDs for its stop, its continue and its exit come one by one). */
+	if (pipe(gone))
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		close(gone[1]);
+		say("stopped", getpid());
+		raise(SIGSTOP);
+		_exit(read(gone[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(gone[0]);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status) || kill(pid, SIGCONT) ||
+	    waitpid(pid, &status, WCONTINUED) != pid || !WIFCONTINUED(status) ||
+	    write(gone[1], "g", 1) != 1)
+		return 2;
+	close(gone[1]);
 	reap(pid);
 	return 0;
 }

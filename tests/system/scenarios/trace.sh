@@ -101,6 +101,17 @@ check trace-life-sigchld-exited life_line "$main" \
 	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=$(role exit3), si_uid=0, si_status=3, $times\} ---"
 check trace-life-sigchld-killed life_line "$main" \
 	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=$(role killed), si_uid=0, si_status=SIGKILL, $times\} ---"
+# A group stop and its continue, as strace shows them (the child's lines,
+# our SIGCHLDs for them).
+check trace-life-stop-signal life_line "$(role stopped)" \
+	"--- SIGSTOP \{si_signo=SIGSTOP, si_code=SI_TKILL, si_pid=$(role stopped), si_uid=0\} ---"
+check trace-life-stopped life_line "$(role stopped)" '--- stopped by SIGSTOP ---'
+check trace-life-continued life_line "$(role stopped)" \
+	"--- SIGCONT \{si_signo=SIGCONT, si_code=SI_USER, si_pid=$main, si_uid=0\} ---"
+check trace-life-sigchld-stopped life_line "$main" \
+	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_STOPPED, si_pid=$(role stopped), si_uid=0, si_status=SIGSTOP, $times\} ---"
+check trace-life-sigchld-continued life_line "$main" \
+	"--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_CONTINUED, si_pid=$(role stopped), si_uid=0, si_status=SIGCONT, $times\} ---"
 # Each process of the chain ended, and each one's child's SIGCHLD came.
 check_num trace-life-chain-exits "$(grep -cE '\] \+\+\+ exited with 0 \+\+\+$' /tmp/life.txt)" -ge 100
 check_num trace-life-chain-sigchld "$(grep -cE '\] --- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, ' /tmp/life.txt)" -ge 100
