@@ -162,6 +162,84 @@ static void monotonic(void)
 	printf("mono-tsc-threads-backward %llu\n", (unsigned long long)back);
 }
 
+/* The TSCs and CLOCK_MONOTONIC (vDSO) of CPUs 0 and 1 against each other,
+ * as a sample with a thread on each can compare them: the thread on CPU 0
+ * reads its clock (t0) and says so, the one on CPU 1 answers with its own
+ * reading (t1), the first reads again (t2). Clocks in step give t0 <= t1
+ * <= t2. Prints the median of t1 - (t0 + t2) / 2 (CPU 1's clock ahead of
+ * CPU 0's, signed; TSC ticks and ns) and the rounds in which a clock read
+ * less on the second CPU than on the first before it, either way. Nothing
+ * with fewer than two CPUs. */
+#define XCPU_ROUNDS SAMPLES
+
+static struct {
+	uint64_t seq_ping, seq_pong, answer;
+	int use_clock;
+} xcpu;
+
+static uint64_t xcpu_read(void)
+{
+	struct timespec ts;
+
+	if (!xcpu.use_clock)
+		return tsc();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int pin(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void *xcpu_answer(void *arg)
+{
+	(void)arg;
+	if (pin(1))
+		return NULL;
+	for (uint64_t i = 1; i <= XCPU_ROUNDS; i++) {
+		while (__atomic_load_n(&xcpu.seq_ping, __ATOMIC_ACQUIRE) != i)
+			;
+		xcpu.answer = xcpu_read();
+		__atomic_store_n(&xcpu.seq_pong, i, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void cross_cpu(const char *name, int use_clock)
+{
+	int64_t offset[XCPU_ROUNDS];
+	uint64_t back = 0, t0, t1, t2, sorted[XCPU_ROUNDS];
+	pthread_t other;
+
+	xcpu.seq_ping = xcpu.seq_pong = 0;
+	xcpu.use_clock = use_clock;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || pin(0) ||
+	    pthread_create(&other, NULL, xcpu_answer, NULL))
+		return;
+	for (uint64_t i = 1; i <= XCPU_ROUNDS; i++) {
+		t0 = xcpu_read();
+		__atomic_store_n(&xcpu.seq_ping, i, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&xcpu.seq_pong, __ATOMIC_ACQUIRE) != i)
+			;
+		t1 = xcpu.answer;
+		t2 = xcpu_read();
+		back += t1 < t0 || t2 < t1;
+		offset[i - 1] = (int64_t)(t1 - t0) - (int64_t)(t2 - t0) / 2;
+	}
+	pthread_join(other, NULL);
+	/* The median of the signed offsets, through their order as unsigned
+	 * values shifted by 2^63. */
+	for (int i = 0; i < XCPU_ROUNDS; i++)
+		sorted[i] = (uint64_t)offset[i] ^ (1ULL << 63);
+	printf("%s-offset %lld\n", name, (long long)(median(sorted) ^ (1ULL << 63)));
+	printf("%s-backward %llu\n", name, (unsigned long long)back);
+}
+
 static sigjmp_buf env;
 
 static void on_signal(int sig)
@@ -292,6 +370,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(only, "all") || !strcmp(only, "monotonic"))
 		monotonic();
+	if (!strcmp(only, "all") || !strcmp(only, "cross-cpu")) {
+		cross_cpu("xcpu-tsc", 0);
+		cross_cpu("xcpu-clock", 1);
+	}
 	if (!strcmp(only, "all") || !strcmp(only, "identity")) {
 		cpu_identity();
 		msrs();
