@@ -146,6 +146,8 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_GDTR_IDTR_ACCESS] = handle_dt_access,
 	[EXIT_REASON_LDTR_TR_ACCESS] = handle_ldt_tr_access,
 	[EXIT_REASON_RDTSC] = handle_rdtsc,
+	[EXIT_REASON_MWAIT] = handle_mwait,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_RDTSCP] = handle_rdtsc,
 	/* Triple fault, INIT, entry failures, EPT misconfiguration and every
 	 * exit we did not ask for: reported, never a silent hang. */

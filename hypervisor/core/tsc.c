@@ -10,9 +10,20 @@
  * (fvx_tsc_slot.host), which stamps records with the host's TSC, the one
  * clock all CPUs share.
  *
- * Because each CPU's offset moves by its own exits, the guest's TSCs drift
- * apart across CPUs by the difference in hypervisor time (small; Linux's
- * clocksource watchdog tolerates far more). The guest's TSC-deadline timer
+ * Each CPU's offset moves by its own exits, so on its own the guest's TSCs
+ * would part across CPUs by the difference in hypervisor time (and with
+ * them CLOCK_MONOTONIC: a thread that moves to the CPU whose TSC is behind
+ * would see time go back). So the CPUs even out: the CPU that hid most
+ * sets the mark (tsc_state.most_hidden), and one behind it spends up to a
+ * quantum more in VMX root at its next exit, hidden like the rest: its
+ * guest never sees that time, which only ever goes forward, and its TSC
+ * comes level with the others'. A CPU still well behind after an exit asks
+ * to come back: the VMX-preemption timer brings it back after a period of
+ * running, and MWAIT exiting at once when it idles (MWAIT may return at any
+ * time: it is skipped). Linux's clocksource watchdog would see the TSC
+ * slow down against the HPET by the hidden time; on CPUs with an invariant
+ * TSC and IA32_TSC_ADJUST Linux turns the watchdog off itself. The guest's
+ * TSC-deadline timer
  * is kept in guest time: the real MSR is programmed with the host time at
  * which the guest's TSC reaches the deadline, again after each exit. Writes
  * to IA32_TSC and IA32_TSC_ADJUST change the offset instead of the CPU's
@@ -92,15 +103,67 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 	v->tsc.rearmed++;
 }
 
+/* Whether the preemption timer and MWAIT exiting bring this CPU back to
+ * catch up: on while it is more than TSC_EVEN_NEAR behind (a CPU that
+ * cannot clear a control keeps it: SDM A.3). */
+static void call_back(struct vcpu *v, bool on)
+{
+	const struct hv *hv = v->hv;
+	u32 pin, proc;
+
+	if (on == v->tsc.called || !hv->tsc.call_back)
+		return;
+	pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) & ~PIN_BASED_VMX_PREEMPTION_TIMER;
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MWAIT_EXITING;
+	if (on || (hv->ctls.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+	if (on || (hv->ctls.proc & CPU_BASED_MWAIT_EXITING))
+		proc |= CPU_BASED_MWAIT_EXITING;
+	/* Loaded at every VM entry (the exit does not save it). */
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, TSC_EVEN_PERIOD >> hv->tsc.timer_shift);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	v->tsc.called = on;
+}
+
+/* This CPU's hidden time after an exit of `spent` ticks so far, evened
+ * out: spends up to TSC_EVEN_QUANTUM more ticks here (from `now`, the last
+ * RDTSC) while it is behind the most any CPU hid. Returns the exit's
+ * ticks; *now becomes the last RDTSC. */
+static u64 even_out(struct vcpu *v, u64 spent, u64 *now)
+{
+	u64 most = __atomic_load_n(&v->hv->tsc.most_hidden, __ATOMIC_RELAXED), start = *now, until;
+
+	if (v->tsc.hidden + spent >= most)
+		return spent;
+	until = start + (most - v->tsc.hidden - spent < TSC_EVEN_QUANTUM
+				 ? most - v->tsc.hidden - spent
+				 : TSC_EVEN_QUANTUM);
+	while (*now < until) {
+		__builtin_ia32_pause();
+		*now = arch_rdtsc();
+	}
+	v->tsc.evened += *now - start;
+	return spent + (*now - start);
+}
+
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition;
+	struct tsc_state *t = &v->hv->tsc;
+	u64 now = arch_rdtsc(), most,
+	    spent = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
 	u64 offset = vmcs_read64(TSC_OFFSET) - spent;
 
 	vmcs_write64(TSC_OFFSET, offset);
 	if (v->hv->window) /* (always, but in unit tests) */
 		__atomic_store_n(&slot(v)->host, -offset, __ATOMIC_RELAXED);
 	v->tsc.hidden += spent;
+	most = __atomic_load_n(&t->most_hidden, __ATOMIC_RELAXED);
+	while (most < v->tsc.hidden &&
+	       !__atomic_compare_exchange_n(&t->most_hidden, &most, v->tsc.hidden, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	call_back(v, most > v->tsc.hidden + TSC_EVEN_NEAR);
 	v->tsc.resumed = now + offset;
 	arm_deadline(v, now);
 }
@@ -384,5 +447,19 @@ enum exit_action handle_rdtsc(struct vcpu *v, struct guest_regs *r)
 	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_RDTSCP)
 		r->rcx = (u32)arch_rdmsr(MSR_IA32_TSC_AUX);
 	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+/* The two ways back of a CPU that catches up (call_back): an MWAIT, which
+ * may return at any time (SDM Vol. 2), returns at once, after the exit
+ * caught up; the preemption timer's exit does nothing but that. */
+enum exit_action handle_mwait(struct vcpu *v, struct guest_regs *r)
+{
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_preemption_timer(struct vcpu *v, struct guest_regs *r)
+{
 	return EXIT_RESUME;
 }

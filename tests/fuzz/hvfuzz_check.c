@@ -118,19 +118,33 @@ static struct exit_state {
 } x;
 
 static const u16 handled[] = {
-	EXIT_REASON_CPUID,	    EXIT_REASON_GETSEC,
-	EXIT_REASON_INVD,	    EXIT_REASON_VMCALL,
-	EXIT_REASON_VMCLEAR,	    EXIT_REASON_VMLAUNCH,
-	EXIT_REASON_VMPTRLD,	    EXIT_REASON_VMPTRST,
-	EXIT_REASON_VMREAD,	    EXIT_REASON_VMRESUME,
-	EXIT_REASON_VMWRITE,	    EXIT_REASON_VMXOFF,
-	EXIT_REASON_VMXON,	    EXIT_REASON_INVEPT,
-	EXIT_REASON_INVVPID,	    EXIT_REASON_VMFUNC,
-	EXIT_REASON_CR_ACCESS,	    EXIT_REASON_MSR_READ,
-	EXIT_REASON_MSR_WRITE,	    EXIT_REASON_XSETBV,
-	EXIT_REASON_EPT_VIOLATION,  EXIT_REASON_GDTR_IDTR_ACCESS,
-	EXIT_REASON_LDTR_TR_ACCESS, EXIT_REASON_RDTSC,
+	EXIT_REASON_CPUID,
+	EXIT_REASON_GETSEC,
+	EXIT_REASON_INVD,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCLEAR,
+	EXIT_REASON_VMLAUNCH,
+	EXIT_REASON_VMPTRLD,
+	EXIT_REASON_VMPTRST,
+	EXIT_REASON_VMREAD,
+	EXIT_REASON_VMRESUME,
+	EXIT_REASON_VMWRITE,
+	EXIT_REASON_VMXOFF,
+	EXIT_REASON_VMXON,
+	EXIT_REASON_INVEPT,
+	EXIT_REASON_INVVPID,
+	EXIT_REASON_VMFUNC,
+	EXIT_REASON_CR_ACCESS,
+	EXIT_REASON_MSR_READ,
+	EXIT_REASON_MSR_WRITE,
+	EXIT_REASON_XSETBV,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_GDTR_IDTR_ACCESS,
+	EXIT_REASON_LDTR_TR_ACCESS,
+	EXIT_REASON_RDTSC,
 	EXIT_REASON_RDTSCP,
+	EXIT_REASON_MWAIT,
+	EXIT_REASON_PREEMPTION_TIMER,
 };
 
 static bool has_handler(u16 basic)
@@ -151,7 +165,8 @@ static bool vmx_instruction(u16 basic)
 	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
 	       basic != EXIT_REASON_EPT_VIOLATION && basic != EXIT_REASON_GDTR_IDTR_ACCESS &&
 	       basic != EXIT_REASON_LDTR_TR_ACCESS && basic != EXIT_REASON_RDTSC &&
-	       basic != EXIT_REASON_RDTSCP;
+	       basic != EXIT_REASON_RDTSCP && basic != EXIT_REASON_MWAIT &&
+	       basic != EXIT_REASON_PREEMPTION_TIMER;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -595,18 +610,33 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
 /* Last on every exit that resumes: the offset moves back by the exit's
  * time (from the stub's RDTSC to this one) plus the transition cost, and a
  * deadline still armed follows it (fired: left alone; passed in the
- * guest's time, after a write of IA32_TSC: fires now). */
+ * guest's time, after a write of IA32_TSC: fires now). A CPU behind the
+ * most hypervisor time any CPU hid reads its TSC until it is level, or a
+ * quantum more, and that time goes too; one ahead of it sets it. (The
+ * machine has no preemption timer: nothing brings a CPU back.) */
 static struct fvx_tsc_slot *slot_expected(void);
 
 static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
-	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition;
+	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition, start = now, until;
+	u64 *most = &p->hv.tsc.most_hidden;
 
+	if (t->hidden + spent < *most) {
+		until = now + (*most - t->hidden - spent < TSC_EVEN_QUANTUM
+				       ? *most - t->hidden - spent
+				       : TSC_EVEN_QUANTUM);
+		while (now < until)
+			now = model_rdtsc();
+		t->evened += now - start;
+		spent += now - start;
+	}
 	p->offset -= spent;
 	slot_expected()->host = -p->offset;
 	t->hidden += spent;
+	if (*most < t->hidden)
+		*most = t->hidden;
 	t->resumed = now + p->offset;
 	if (t->deadline && t->armed > now) {
 		t->armed = t->deadline > now + p->offset ? t->deadline - p->offset : 1;
@@ -914,9 +944,9 @@ static void check_ept(void)
 
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
-_Static_assert(FVX_CPU_STATUS_VERSION == 5 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 22 * 8,
-	       "status_call predicts every field of struct fvx_cpu_status v5");
+_Static_assert(FVX_CPU_STATUS_VERSION == 6 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 23 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v6");
 
 static s64 status_call(void)
 {
@@ -961,7 +991,8 @@ static s64 status_call(void)
 				     .tsc_analyzer = of->tsc.analyzer,
 				     .tsc_spaces = p->hv.tsc.count,
 				     .tsc_evicted = p->hv.tsc.evicted,
-				     .tsc_deadline_rearms = of->tsc.rearmed };
+				     .tsc_deadline_rearms = of->tsc.rearmed,
+				     .tsc_evened = of->tsc.evened };
 	if (of->ptp.checking)
 		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
@@ -1871,6 +1902,10 @@ static void predict(void)
 		break;
 	case EXIT_REASON_RDTSC:
 	case EXIT_REASON_RDTSCP: predict_rdtsc(); break;
+	/* Catching up with the other CPUs (predict_hide_exit): an MWAIT
+	 * returns at once, the preemption timer's exit does nothing else. */
+	case EXIT_REASON_MWAIT: p->skip = true; break;
+	case EXIT_REASON_PREEMPTION_TIMER: break;
 	default: p->inject = INJ_UD; /* VMX instructions and GETSEC */
 	}
 	if (p->outcome == OUT_RESUME)
@@ -2137,6 +2172,8 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
 	FIELD(tsc.hidden);
+	FIELD(tsc.evened);
+	FIELD(tsc.called);
 	FIELD(tsc.deadline);
 	FIELD(tsc.armed);
 	FIELD(tsc.rearmed);
@@ -2190,6 +2227,7 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(tsc.clock);
 	FIELD(tsc.count);
 	FIELD(tsc.evicted);
+	FIELD(tsc.most_hidden);
 	for (unsigned int i = 0; i < TSC_SPACES; i++) {
 		FIELD(tsc.space[i].key);
 		FIELD(tsc.space[i].hidden);
