@@ -13,13 +13,20 @@
 /* Evening out (tsc.c): a CPU whose hypervisor time is behind the CPU that
  * took most spends at most TSC_EVEN_QUANTUM ticks more at an exit, and
  * while it is more than TSC_EVEN_NEAR behind, it comes back for more every
- * TSC_EVEN_PERIOD ticks (the VMX-preemption timer) and at each MWAIT (an
- * idle CPU). */
+ * TSC_EVEN_PERIOD ticks (the VMX-preemption timer: at most half its time
+ * goes so) and at each MWAIT (an idle CPU). It never owes more than
+ * TSC_EVEN_DEBT_MAX: a CPU that exits without end (a CPUID loop) must not
+ * slow the others down for ever; beyond that, the CPUs part. */
 #ifndef TSC_EVEN_QUANTUM /* the fuzz machine's is smaller: one read per tick there */
-#define TSC_EVEN_QUANTUM 100000
+#define TSC_EVEN_QUANTUM 50000
 #endif
-#define TSC_EVEN_PERIOD 25000
+#define TSC_EVEN_PERIOD 50000
 #define TSC_EVEN_NEAR 512
+/* A CPU learns that it fell behind at its own exits: while loaded, the
+ * preemption timer brings every CPU back at least every TSC_EVEN_LOOK
+ * ticks to look (a CPU without exits of its own would never know). */
+#define TSC_EVEN_LOOK (1U << 22)
+#define TSC_EVEN_DEBT_MAX (1ULL << 24)
 
 /* Address spaces with analyzer time taken out: a full table evicts. */
 #ifndef TSC_SPACES /* the fuzz machine has fewer, to fill the table */
@@ -35,7 +42,15 @@ struct tsc_cpu {
 	u64 transition; /* ticks of each exit not between exit_tsc and the resume */
 	u64 hidden; /* ticks taken out of the guest's TSC so far */
 	u64 evened; /* of those, spent evening out with the other CPUs */
-	bool called; /* the preemption timer and MWAIT exiting bring it back */
+	/* The hypervisor time this CPU is level with (tsc_state.most_hidden):
+	 * its hidden time, plus what it was let off (beyond the largest debt,
+	 * and after a guest write of the TSC). */
+	u64 level;
+	u64 forgiven; /* let off so */
+	bool called; /* the preemption timer (every TSC_EVEN_PERIOD) and MWAIT exiting bring it back */
+	bool looks; /* the preemption timer runs (every TSC_EVEN_LOOK or TSC_EVEN_PERIOD) */
+	bool looking; /* this exit is the preemption timer's */
+	bool evened_now; /* this exit caught up */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 armed; /* the CPU's IA32_TSC_DEADLINE as last written (host time; 1: at once) */
 	u64 rearmed; /* writes of it that followed the offset (after an exit) */

@@ -113,8 +113,11 @@ struct fvx_cpu_status {
 	/* Of tsc_hidden, spent catching up with the CPU that hid most, so that
 	 * the CPUs' TSCs stay together. */
 	__u64 tsc_evened;
+	/* What this CPU was let off catching up: beyond the largest debt (the
+	 * CPUs then part), or after the guest set its TSC itself. */
+	__u64 tsc_forgiven;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 23 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 24 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1
