@@ -182,7 +182,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-saniti
 # The exit handlers on the fuzz machine (tests/fuzz/hvfuzz.h): every arch
 # helper faked. Guest memory is read unaligned on purpose (x86, guest_mem.c).
 # A table of 4 address spaces (tsc.h), which an input can fill.
-FUZZ_HV_CFLAGS := $(FUZZ_CFLAGS) -DFVX_FAKE_ARCH -DTSC_SPACES=4 -fno-sanitize=alignment \
+FUZZ_HV_CFLAGS := $(FUZZ_CFLAGS) -DFVX_FAKE_ARCH -DTSC_SPACES=4 -DTSC_EVEN_QUANTUM=64 -fno-sanitize=alignment \
 	-fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt
 FUZZ_HV_SRC := tests/fuzz/hvfuzz_machine.c tests/fuzz/hvfuzz_check.c tests/fuzz/hvfuzz_decode.c \
 	tests/unit/fake_trampoline.c hypervisor/core/exit.c hypervisor/core/msr.c \

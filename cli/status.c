@@ -93,9 +93,10 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 			s->features & FVX_FEATURE_PT_PROTECT ? "on" : "off",
 			(unsigned long long)s->cr3_loads);
 		fprintf(out,
-			"  TSC: %llu ticks hidden, %llu per exit calibrated, deadline moved %llu "
-			"times\n",
-			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_transition,
+			"  TSC: %llu ticks hidden (%llu catching up with the other CPUs, %llu let "
+			"off), %llu per exit calibrated, deadline moved %llu times\n",
+			(unsigned long long)s->tsc_hidden, (unsigned long long)s->tsc_evened,
+			(unsigned long long)s->tsc_forgiven, (unsigned long long)s->tsc_transition,
 			(unsigned long long)s->tsc_deadline_rearms);
 		fprintf(out,
 			"  analyzer time: %llu ticks taken out of processes' TSCs; %llu RDTSC "
@@ -137,6 +138,8 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	err |= cli_json_put(o, "rdtsc_adjusted", json_object_new_uint64(s->rdtsc_adjusted));
 	err |= cli_json_put(o, "tsc_deadline_rearms",
 			    json_object_new_uint64(s->tsc_deadline_rearms));
+	err |= cli_json_put(o, "tsc_evened", json_object_new_uint64(s->tsc_evened));
+	err |= cli_json_put(o, "tsc_forgiven", json_object_new_uint64(s->tsc_forgiven));
 	attacks = json_object_new_object();
 	err |= !attacks || cli_json_put(o, "attacks", attacks);
 	for (r = 0; attacks && r < sizeof(attack_counters) / sizeof(attack_counters[0]); r++)

@@ -150,7 +150,8 @@ const struct vmx_feature vmx_features[] = {
 	{ "descriptor-table exiting", "keeping Linux's IDT, GDT and TSS under the traced path",
 	  true, has_desc_table_exiting },
 	{ "monitor trap flag", "not used", false, has_mtf },
-	{ "VMX preemption timer", "not used", false, has_preemption_timer },
+	{ "VMX preemption timer", "keeping the CPUs' TSCs together (with MWAIT exiting)", false,
+	  has_preemption_timer },
 };
 const unsigned int vmx_feature_count = ARRAY_LEN(vmx_features);
 

@@ -146,6 +146,8 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_GDTR_IDTR_ACCESS] = handle_dt_access,
 	[EXIT_REASON_LDTR_TR_ACCESS] = handle_ldt_tr_access,
 	[EXIT_REASON_RDTSC] = handle_rdtsc,
+	[EXIT_REASON_MWAIT] = handle_mwait,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_RDTSCP] = handle_rdtsc,
 	/* Triple fault, INIT, entry failures, EPT misconfiguration and every
 	 * exit we did not ask for: reported, never a silent hang. */
@@ -169,8 +171,10 @@ static void inject_pending_nmi(struct vcpu *v)
 {
 	if (!v->nmi_pending || (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
 		return;
+	/* (Some CPUs refuse an NMI's injection under STI blocking too: SDM
+	 * 26.3.1.5. It waits for the next exit.) */
 	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-	    (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS))
+	    (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI))
 		return;
 	v->nmi_pending = 0;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_NMI | 2);

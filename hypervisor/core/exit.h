@@ -58,6 +58,10 @@ enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_mtf(struct vcpu *v, struct guest_regs *r); /* kprotect.c */
 /* tsc.c: RDTSC (16), RDTSCP (51). */
 enum exit_action handle_rdtsc(struct vcpu *v, struct guest_regs *r);
+/* tsc.c: a CPU catching up with the others' hypervisor time: MWAIT (36),
+ * the VMX-preemption timer (52). */
+enum exit_action handle_mwait(struct vcpu *v, struct guest_regs *r);
+enum exit_action handle_preemption_timer(struct vcpu *v, struct guest_regs *r);
 bool kprot_debug_exception(struct vcpu *v, struct guest_regs *r); /* kprotect.c */
 /* An EPT violation that concerns the views or the window; false if not. */
 bool views_ept_violation(struct vcpu *v, struct guest_regs *r);

@@ -10,9 +10,20 @@
  * (fvx_tsc_slot.host), which stamps records with the host's TSC, the one
  * clock all CPUs share.
  *
- * Because each CPU's offset moves by its own exits, the guest's TSCs drift
- * apart across CPUs by the difference in hypervisor time (small; Linux's
- * clocksource watchdog tolerates far more). The guest's TSC-deadline timer
+ * Each CPU's offset moves by its own exits, so on its own the guest's TSCs
+ * would part across CPUs by the difference in hypervisor time (and with
+ * them CLOCK_MONOTONIC: a thread that moves to the CPU whose TSC is behind
+ * would see time go back). So the CPUs even out: the CPU that hid most
+ * sets the mark (tsc_state.most_hidden), and one behind it spends up to a
+ * quantum more in VMX root at its next exit, hidden like the rest: its
+ * guest never sees that time, which only ever goes forward, and its TSC
+ * comes level with the others'. A CPU still well behind after an exit asks
+ * to come back: the VMX-preemption timer brings it back after a period of
+ * running, and MWAIT exiting at once when it idles (MWAIT may return at any
+ * time: it is skipped). Linux's clocksource watchdog would see the TSC
+ * slow down against the HPET by the hidden time; on CPUs with an invariant
+ * TSC and IA32_TSC_ADJUST Linux turns the watchdog off itself. The guest's
+ * TSC-deadline timer
  * is kept in guest time: the real MSR is programmed with the host time at
  * which the guest's TSC reaches the deadline, again after each exit. Writes
  * to IA32_TSC and IA32_TSC_ADJUST change the offset instead of the CPU's
@@ -92,15 +103,110 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 	v->tsc.rearmed++;
 }
 
+/* How soon this CPU comes back: while it is more than TSC_EVEN_NEAR behind,
+ * after TSC_EVEN_PERIOD ticks of running and at its next MWAIT; else after
+ * TSC_EVEN_LOOK, to look whether another CPU got ahead meanwhile (a CPU
+ * that cannot clear MWAIT exiting keeps it: SDM A.3). */
+static void call_back(struct vcpu *v, bool on)
+{
+	const struct hv *hv = v->hv;
+	u32 proc;
+
+	if (!hv->tsc.call_back || (v->tsc.looks && on == v->tsc.called))
+		return;
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MWAIT_EXITING;
+	if (on || (hv->ctls.proc & CPU_BASED_MWAIT_EXITING))
+		proc |= CPU_BASED_MWAIT_EXITING;
+	/* Loaded at every VM entry (the exit does not save it); never 0,
+	 * which would exit before the guest ran at all. */
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+		     ((on ? TSC_EVEN_PERIOD : TSC_EVEN_LOOK) >> hv->tsc.timer_shift) ?: 1);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
+		     vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_VMX_PREEMPTION_TIMER);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	v->tsc.called = on;
+	v->tsc.looks = true;
+}
+
+/* Lets this CPU off what it owes beyond TSC_EVEN_DEBT_MAX. */
+static void forgive(struct vcpu *v, u64 most)
+{
+	if (most > v->tsc.level + TSC_EVEN_DEBT_MAX) {
+		v->tsc.forgiven += most - TSC_EVEN_DEBT_MAX - v->tsc.level;
+		v->tsc.level = most - TSC_EVEN_DEBT_MAX;
+	}
+}
+
+/* Evens this CPU out, this exit having taken `spent` ticks so far: while
+ * it is behind the most any CPU hid it spends up to TSC_EVEN_QUANTUM more
+ * here (from `now`, the last RDTSC; *now becomes the last one), but never
+ * up to a TSC deadline still to come, which must not fire before the
+ * guest's TSC reaches it. Returns what the last read overshot what it
+ * owed: that much is not hidden. */
+static u64 even_out(struct vcpu *v, u64 spent, u64 *now)
+{
+	u64 most = __atomic_load_n(&v->hv->tsc.most_hidden, __ATOMIC_RELAXED), start = *now, owed,
+	    until;
+
+	forgive(v, most);
+	v->tsc.evened_now = false;
+	if (v->tsc.level + spent >= most)
+		return 0;
+	owed = most - v->tsc.level - spent;
+	until = start + (owed < TSC_EVEN_QUANTUM ? owed : TSC_EVEN_QUANTUM);
+	if (v->tsc.deadline && deadline_pending(v, start) && v->tsc.armed < until)
+		until = v->tsc.armed;
+	while (*now < until) {
+		__builtin_ia32_pause();
+		*now = arch_rdtsc();
+	}
+	if (*now - start < owed)
+		owed = *now - start;
+	v->tsc.evened += owed;
+	v->tsc.evened_now = true;
+	return *now - start - owed;
+}
+
+/* Raises the mark to `level`; returns it as it was. */
+static u64 raise_mark(struct tsc_state *t, u64 level)
+{
+	u64 most = __atomic_load_n(&t->most_hidden, __ATOMIC_RELAXED);
+
+	while (most < level && !__atomic_compare_exchange_n(&t->most_hidden, &most, level, false,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return most;
+}
+
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = now - v->tsc.exit_tsc + v->tsc.transition;
-	u64 offset = vmcs_read64(TSC_OFFSET) - spent;
+	u64 now = arch_rdtsc(), spent = 0, offset, most, excess;
+	bool looking = v->tsc.looking;
 
+	v->tsc.looking = false;
+	excess = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
+	/* The timer's exit that only looked (this CPU was level) stays in the
+	 * guest's time, a short stall as an interrupt is: hidden, it would
+	 * put this CPU ahead of the mark and every other one behind it. */
+	if (looking && !v->tsc.evened_now) {
+		call_back(v, false);
+	} else {
+		/* The mark and the timer before the last reading: their cost
+		 * varies, and what follows it is the calibrated transition. (So
+		 * the mark lags this CPU by their cost: under TSC_EVEN_NEAR.) */
+		u64 level = v->tsc.level + now - v->tsc.exit_tsc + v->tsc.transition - excess;
+
+		most = raise_mark(&v->hv->tsc, level);
+		call_back(v, most > level + TSC_EVEN_NEAR);
+		now = arch_rdtsc();
+		spent = now - v->tsc.exit_tsc + v->tsc.transition - excess;
+	}
+	offset = vmcs_read64(TSC_OFFSET) - spent;
 	vmcs_write64(TSC_OFFSET, offset);
 	if (v->hv->window) /* (always, but in unit tests) */
 		__atomic_store_n(&slot(v)->host, -offset, __ATOMIC_RELAXED);
 	v->tsc.hidden += spent;
+	v->tsc.level += spent;
 	v->tsc.resumed = now + offset;
 	arm_deadline(v, now);
 }
@@ -119,6 +225,19 @@ enum tsc_msr tsc_msr_read(struct vcpu *v, u32 msr, u64 *value)
 	return TSC_MSR_OTHER;
 }
 
+/* The guest set its TSC itself (Linux does, to line a CPU up with the
+ * others): what this CPU owed is no longer owed, or evening out would undo
+ * the guest's own correction. */
+static void level_after_write(struct vcpu *v)
+{
+	u64 most = __atomic_load_n(&v->hv->tsc.most_hidden, __ATOMIC_RELAXED);
+
+	if (most > v->tsc.level) {
+		v->tsc.forgiven += most - v->tsc.level;
+		v->tsc.level = most;
+	}
+}
+
 enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 {
 	if (msr == MSR_IA32_TSC_DEADLINE) {
@@ -133,6 +252,7 @@ enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 	if (msr == MSR_IA32_TSC) {
 		/* The guest's TSC becomes value (SDM 17.17.3), the CPU's stays. */
 		vmcs_write64(TSC_OFFSET, value - arch_rdtsc());
+		level_after_write(v);
 		return TSC_MSR_DONE;
 	}
 	if (msr == MSR_IA32_TSC_ADJUST) {
@@ -141,6 +261,7 @@ enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value)
 		/* Adding to IA32_TSC_ADJUST adds to the TSC (SDM 17.17.3). */
 		vmcs_write64(TSC_OFFSET, vmcs_read64(TSC_OFFSET) + (value - v->tsc.tsc_adjust));
 		v->tsc.tsc_adjust = value;
+		level_after_write(v);
 		return TSC_MSR_DONE;
 	}
 	return TSC_MSR_OTHER;
@@ -384,5 +505,26 @@ enum exit_action handle_rdtsc(struct vcpu *v, struct guest_regs *r)
 	if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_RDTSCP)
 		r->rcx = (u32)arch_rdmsr(MSR_IA32_TSC_AUX);
 	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+/* The two ways back of a CPU that catches up (call_back): an MWAIT, which
+ * may return at any time (SDM Vol. 2), returns at once, after the exit
+ * caught up; the preemption timer's exit does nothing but that. */
+enum exit_action handle_mwait(struct vcpu *v, struct guest_regs *r)
+{
+	/* ECX's bits but bit 0 (interrupts break the wait) are reserved: #GP,
+	 * as natively (SDM Vol. 2, MWAIT). */
+	if ((u32)r->rcx & ~1u) {
+		guest_inject_exception(VECTOR_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_preemption_timer(struct vcpu *v, struct guest_regs *r)
+{
+	v->tsc.looking = true;
 	return EXIT_RESUME;
 }

@@ -10,6 +10,24 @@
  * and entry on any CPU cost far less. */
 #define TSC_TRANSITION_MAX 100000
 
+/* Evening out (tsc.c): a CPU whose hypervisor time is behind the CPU that
+ * took most spends at most TSC_EVEN_QUANTUM ticks more at an exit, and
+ * while it is more than TSC_EVEN_NEAR behind, it comes back for more every
+ * TSC_EVEN_PERIOD ticks (the VMX-preemption timer: at most half its time
+ * goes so) and at each MWAIT (an idle CPU). It never owes more than
+ * TSC_EVEN_DEBT_MAX: a CPU that exits without end (a CPUID loop) must not
+ * slow the others down for ever; beyond that, the CPUs part. */
+#ifndef TSC_EVEN_QUANTUM /* the fuzz machine's is smaller: one read per tick there */
+#define TSC_EVEN_QUANTUM 50000
+#endif
+#define TSC_EVEN_PERIOD 50000
+#define TSC_EVEN_NEAR 512
+/* A CPU learns that it fell behind at its own exits: while loaded, the
+ * preemption timer brings every CPU back at least every TSC_EVEN_LOOK
+ * ticks to look (a CPU without exits of its own would never know). */
+#define TSC_EVEN_LOOK (1U << 22)
+#define TSC_EVEN_DEBT_MAX (1ULL << 24)
+
 /* Address spaces with analyzer time taken out: a full table evicts. */
 #ifndef TSC_SPACES /* the fuzz machine has fewer, to fill the table */
 #define TSC_SPACES 64
@@ -23,6 +41,16 @@ struct tsc_cpu {
 	u64 exit_tsc; /* host TSC when this exit's handling began */
 	u64 transition; /* ticks of each exit not between exit_tsc and the resume */
 	u64 hidden; /* ticks taken out of the guest's TSC so far */
+	u64 evened; /* of those, spent evening out with the other CPUs */
+	/* The hypervisor time this CPU is level with (tsc_state.most_hidden):
+	 * its hidden time, plus what it was let off (beyond the largest debt,
+	 * and after a guest write of the TSC). */
+	u64 level;
+	u64 forgiven; /* let off so */
+	bool called; /* the preemption timer (every TSC_EVEN_PERIOD) and MWAIT exiting bring it back */
+	bool looks; /* the preemption timer runs (every TSC_EVEN_LOOK or TSC_EVEN_PERIOD) */
+	bool looking; /* this exit is the preemption timer's */
+	bool evened_now; /* this exit caught up */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 armed; /* the CPU's IA32_TSC_DEADLINE as last written (host time; 1: at once) */
 	u64 rearmed; /* writes of it that followed the offset (after an exit) */
@@ -53,6 +81,11 @@ struct tsc_state {
 	u32 lock;
 	u32 generation; /* moves when an address space is added or dropped, or tracing starts or ends */
 	bool rdtsc_exiting; /* RDTSC exiting can be switched on (load time) */
+	/* The most hypervisor time one CPU hid (tsc_cpu.hidden): every CPU
+	 * catches up with it, so that their TSCs stay together. */
+	u64 most_hidden;
+	bool call_back; /* the preemption timer and MWAIT exiting can be switched on (load time) */
+	u32 timer_shift; /* the preemption timer counts every 2^timer_shift TSC ticks */
 	struct {
 		u64 start, end; /* guest-physical, page-aligned; empty if unknown */
 	} vdso[TSC_VDSO_IMAGES];

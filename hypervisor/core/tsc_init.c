@@ -14,6 +14,9 @@ void tsc_init(struct hv *hv)
 	unsigned int i;
 
 	hv->tsc.rdtsc_exiting = vmx_ctl_may_set(hv->caps.proc, CPU_BASED_RDTSC_EXITING);
+	hv->tsc.call_back = vmx_ctl_may_set(hv->caps.pin, PIN_BASED_VMX_PREEMPTION_TIMER) &&
+			    vmx_ctl_may_set(hv->caps.proc, CPU_BASED_MWAIT_EXITING);
+	hv->tsc.timer_shift = VMX_MISC_PREEMPTION_TIMER_RATE(hv->caps.misc);
 	platform_kernel_layout(&l);
 	for (i = 0; i < TSC_VDSO_IMAGES; i++) {
 		u64 start = l.vdso[i].start, end = l.vdso[i].end;
@@ -30,6 +33,9 @@ void tsc_init(struct hv *hv)
 		hv->tsc.vdso[i].start = start;
 		hv->tsc.vdso[i].end = end;
 	}
+	if (!hv->tsc.call_back)
+		platform_log("no VMX-preemption timer or MWAIT exiting: a CPU catches up with "
+			     "the others' hypervisor time only at its own exits\n");
 	if (!hv->tsc.rdtsc_exiting)
 		platform_log(
 			"no RDTSC exiting: the analyzer's time stays in traced processes' TSC\n");

@@ -56,6 +56,8 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->rdtsc_adjusted = of->tsc.adjusted;
 	out->tsc_analyzer = of->tsc.analyzer;
 	out->tsc_deadline_rearms = of->tsc.rearmed;
+	out->tsc_evened = of->tsc.evened;
+	out->tsc_forgiven = of->tsc.forgiven;
 	out->tsc_spaces = __atomic_load_n(&hv->tsc.count, __ATOMIC_RELAXED);
 	out->tsc_evicted = __atomic_load_n(&hv->tsc.evicted, __ATOMIC_RELAXED);
 	out->cr3_loads = of->ptp.count.cr3_loads;

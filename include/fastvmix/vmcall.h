@@ -71,7 +71,7 @@
 /* This CPU checks the window's page-table entries on every CR3 load. */
 #define FVX_FEATURE_PT_PROTECT (1u << 5)
 
-#define FVX_CPU_STATUS_VERSION 5
+#define FVX_CPU_STATUS_VERSION 6
 struct fvx_cpu_status {
 	__u32 version; /* FVX_CPU_STATUS_VERSION */
 	__u32 size; /* sizeof(struct fvx_cpu_status) */
@@ -110,8 +110,14 @@ struct fvx_cpu_status {
 	__u64 tsc_spaces; /* address spaces with analyzer time taken out, now (all CPUs) */
 	__u64 tsc_evicted; /* dropped from the full table: their TSC jumped forward (all CPUs) */
 	__u64 tsc_deadline_rearms; /* the TSC deadline moved with the offset after an exit */
+	/* Of tsc_hidden, spent catching up with the CPU that hid most, so that
+	 * the CPUs' TSCs stay together. */
+	__u64 tsc_evened;
+	/* What this CPU was let off catching up: beyond the largest debt (the
+	 * CPUs then part), or after the guest set its TSC itself. */
+	__u64 tsc_forgiven;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 22 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 24 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

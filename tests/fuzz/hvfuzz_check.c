@@ -118,19 +118,33 @@ static struct exit_state {
 } x;
 
 static const u16 handled[] = {
-	EXIT_REASON_CPUID,	    EXIT_REASON_GETSEC,
-	EXIT_REASON_INVD,	    EXIT_REASON_VMCALL,
-	EXIT_REASON_VMCLEAR,	    EXIT_REASON_VMLAUNCH,
-	EXIT_REASON_VMPTRLD,	    EXIT_REASON_VMPTRST,
-	EXIT_REASON_VMREAD,	    EXIT_REASON_VMRESUME,
-	EXIT_REASON_VMWRITE,	    EXIT_REASON_VMXOFF,
-	EXIT_REASON_VMXON,	    EXIT_REASON_INVEPT,
-	EXIT_REASON_INVVPID,	    EXIT_REASON_VMFUNC,
-	EXIT_REASON_CR_ACCESS,	    EXIT_REASON_MSR_READ,
-	EXIT_REASON_MSR_WRITE,	    EXIT_REASON_XSETBV,
-	EXIT_REASON_EPT_VIOLATION,  EXIT_REASON_GDTR_IDTR_ACCESS,
-	EXIT_REASON_LDTR_TR_ACCESS, EXIT_REASON_RDTSC,
+	EXIT_REASON_CPUID,
+	EXIT_REASON_GETSEC,
+	EXIT_REASON_INVD,
+	EXIT_REASON_VMCALL,
+	EXIT_REASON_VMCLEAR,
+	EXIT_REASON_VMLAUNCH,
+	EXIT_REASON_VMPTRLD,
+	EXIT_REASON_VMPTRST,
+	EXIT_REASON_VMREAD,
+	EXIT_REASON_VMRESUME,
+	EXIT_REASON_VMWRITE,
+	EXIT_REASON_VMXOFF,
+	EXIT_REASON_VMXON,
+	EXIT_REASON_INVEPT,
+	EXIT_REASON_INVVPID,
+	EXIT_REASON_VMFUNC,
+	EXIT_REASON_CR_ACCESS,
+	EXIT_REASON_MSR_READ,
+	EXIT_REASON_MSR_WRITE,
+	EXIT_REASON_XSETBV,
+	EXIT_REASON_EPT_VIOLATION,
+	EXIT_REASON_GDTR_IDTR_ACCESS,
+	EXIT_REASON_LDTR_TR_ACCESS,
+	EXIT_REASON_RDTSC,
 	EXIT_REASON_RDTSCP,
+	EXIT_REASON_MWAIT,
+	EXIT_REASON_PREEMPTION_TIMER,
 };
 
 static bool has_handler(u16 basic)
@@ -151,7 +165,8 @@ static bool vmx_instruction(u16 basic)
 	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
 	       basic != EXIT_REASON_EPT_VIOLATION && basic != EXIT_REASON_GDTR_IDTR_ACCESS &&
 	       basic != EXIT_REASON_LDTR_TR_ACCESS && basic != EXIT_REASON_RDTSC &&
-	       basic != EXIT_REASON_RDTSCP;
+	       basic != EXIT_REASON_RDTSCP && basic != EXIT_REASON_MWAIT &&
+	       basic != EXIT_REASON_PREEMPTION_TIMER;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -558,6 +573,18 @@ static bool predict_tsc_msr_read(u32 msr, u64 *value)
 	return false;
 }
 
+/* A guest write of its TSC: what the CPU owed the others is let off. */
+static void model_level_after_write(void)
+{
+	struct tsc_cpu *t = &x.p.v.tsc;
+	u64 most = x.p.hv.tsc.most_hidden;
+
+	if (most > t->level) {
+		t->forgiven += most - t->level;
+		t->level = most;
+	}
+}
+
 /* The deadline in guest time: on the CPU in host time with today's offset,
  * 1 (fire now) when the guest's TSC already passed it, 0 when off. IA32_TSC
  * and TSC_ADJUST move the offset, never the CPU's TSC (SDM 17.17.3). */
@@ -577,6 +604,7 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
 	} else if (msr == MSR_IA32_TSC) {
 		p->offset = value - model_rdtsc();
 		p->tsc_written = true;
+		model_level_after_write();
 	} else if (msr == MSR_IA32_TSC_ADJUST) {
 		if (!t->has_adjust) {
 			p->inject = INJ_GP;
@@ -585,6 +613,7 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
 		p->offset += value - t->tsc_adjust;
 		t->tsc_adjust = value;
 		p->tsc_written = true;
+		model_level_after_write();
 	} else {
 		return false;
 	}
@@ -595,18 +624,55 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
 /* Last on every exit that resumes: the offset moves back by the exit's
  * time (from the stub's RDTSC to this one) plus the transition cost, and a
  * deadline still armed follows it (fired: left alone; passed in the
- * guest's time, after a write of IA32_TSC: fires now). */
+ * guest's time, after a write of IA32_TSC: fires now). A CPU behind the
+ * most hypervisor time any CPU hid (let off what it owes beyond the
+ * largest debt) reads its TSC until it is level, or a quantum more, or its
+ * deadline still to come, and that time goes too, never more than it owed;
+ * one ahead of it sets it. The preemption timer's exit of a CPU that was
+ * level hides nothing. (The machine has no preemption timer control:
+ * nothing brings a CPU back by itself.) */
 static struct fvx_tsc_slot *slot_expected(void);
 
 static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
-	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition;
+	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition, start = now, until,
+	    owed, excess = 0, level;
+	u64 *most = &p->hv.tsc.most_hidden;
 
+	if (*most > t->level + TSC_EVEN_DEBT_MAX) {
+		t->forgiven += *most - TSC_EVEN_DEBT_MAX - t->level;
+		t->level = *most - TSC_EVEN_DEBT_MAX;
+	}
+	t->evened_now = false;
+	if (t->level + spent < *most) {
+		t->evened_now = true;
+		owed = *most - t->level - spent;
+		until = now + (owed < TSC_EVEN_QUANTUM ? owed : TSC_EVEN_QUANTUM);
+		if (t->deadline && t->armed > start && t->armed < until)
+			until = t->armed;
+		while (now < until)
+			now = model_rdtsc();
+		if (now - start < owed)
+			owed = now - start;
+		t->evened += owed;
+		excess = now - start - owed;
+	}
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !t->evened_now) {
+		spent = 0; /* only looked: stays in the guest's time */
+	} else {
+		/* The mark first, then the last reading. */
+		level = t->level + now - t->exit_tsc + t->transition - excess;
+		if (*most < level)
+			*most = level;
+		now = model_rdtsc();
+		spent = now - t->exit_tsc + t->transition - excess;
+	}
 	p->offset -= spent;
 	slot_expected()->host = -p->offset;
 	t->hidden += spent;
+	t->level += spent;
 	t->resumed = now + p->offset;
 	if (t->deadline && t->armed > now) {
 		t->armed = t->deadline > now + p->offset ? t->deadline - p->offset : 1;
@@ -914,9 +980,9 @@ static void check_ept(void)
 
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
-_Static_assert(FVX_CPU_STATUS_VERSION == 5 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 22 * 8,
-	       "status_call predicts every field of struct fvx_cpu_status v5");
+_Static_assert(FVX_CPU_STATUS_VERSION == 6 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 24 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v6");
 
 static s64 status_call(void)
 {
@@ -961,7 +1027,9 @@ static s64 status_call(void)
 				     .tsc_analyzer = of->tsc.analyzer,
 				     .tsc_spaces = p->hv.tsc.count,
 				     .tsc_evicted = p->hv.tsc.evicted,
-				     .tsc_deadline_rearms = of->tsc.rearmed };
+				     .tsc_deadline_rearms = of->tsc.rearmed,
+				     .tsc_evened = of->tsc.evened,
+				     .tsc_forgiven = of->tsc.forgiven };
 	if (of->ptp.checking)
 		s.features |= FVX_FEATURE_PT_PROTECT;
 	memcpy(s.exits, of->exits, sizeof(s.exits));
@@ -1871,6 +1939,15 @@ static void predict(void)
 		break;
 	case EXIT_REASON_RDTSC:
 	case EXIT_REASON_RDTSCP: predict_rdtsc(); break;
+	/* Catching up with the other CPUs (predict_hide_exit): an MWAIT
+	 * returns at once, the preemption timer's exit does nothing else. */
+	case EXIT_REASON_MWAIT:
+		if ((u32)x.r.rcx & ~1u)
+			p->inject = INJ_GP; /* reserved ECX bits */
+		else
+			p->skip = true;
+		break;
+	case EXIT_REASON_PREEMPTION_TIMER: break;
 	default: p->inject = INJ_UD; /* VMX instructions and GETSEC */
 	}
 	if (p->outcome == OUT_RESUME)
@@ -2137,6 +2214,12 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
 	FIELD(tsc.hidden);
+	FIELD(tsc.evened);
+	FIELD(tsc.level);
+	FIELD(tsc.forgiven);
+	FIELD(tsc.looking);
+	FIELD(tsc.evened_now);
+	FIELD(tsc.called);
 	FIELD(tsc.deadline);
 	FIELD(tsc.armed);
 	FIELD(tsc.rearmed);
@@ -2190,6 +2273,7 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(tsc.clock);
 	FIELD(tsc.count);
 	FIELD(tsc.evicted);
+	FIELD(tsc.most_hidden);
 	for (unsigned int i = 0; i < TSC_SPACES; i++) {
 		FIELD(tsc.space[i].key);
 		FIELD(tsc.space[i].hidden);
@@ -2282,7 +2366,7 @@ static bool event_matches(unsigned int inject, bool report)
 			code = ~0ULL;
 	}
 	if (nmi && !(info & INTR_INFO_VALID) &&
-	    !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS))) {
+	    !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI))) {
 		info = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
 		nmi = false;
 	}
@@ -2448,7 +2532,14 @@ static void check_timing(enum outcome out)
 	if (fc->tsc_deadline && fc->tsc_deadline + offset != t->deadline)
 		fuzz_fail("the CPU's deadline %#llx is guest time %#llx, the guest's is %#llx",
 			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
-	if (!p->tsc_written && resumed != started - t->transition)
+	/* (The preemption timer's exit of a CPU that was level stays in the
+	 * guest's time: it resumes later by the exit's own time.) */
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !t->evened_now && !p->tsc_written) {
+		if (offset != x.offset || resumed < started)
+			fuzz_fail("the timer's look moved the TSC offset or went back: resumes at "
+				  "%#llx, began at %#llx",
+				  resumed, started);
+	} else if (!p->tsc_written && resumed != started - t->transition)
 		fuzz_fail("the guest's TSC resumes at %#llx, began the exit at %#llx, transition "
 			  "%llu",
 			  resumed, started, t->transition);

@@ -42,6 +42,7 @@ static int setup(void **state)
 	cpus[0].status.rdtsc_exits = 6;
 	cpus[0].status.rdtsc_adjusted = 5;
 	cpus[0].status.tsc_deadline_rearms = 9;
+	cpus[0].status.tsc_evened = 700;
 	cpus[0].status.exits[16] = 6;
 	cpus[1].error = ENODEV;
 	cpus[2].status = (struct fvx_cpu_status){ .cpu = 2, .exits_total = 12345678901ULL };
@@ -77,7 +78,8 @@ static void text_report(void **state)
 		"  GDTR/IDTR access             46            2\n"
 		"  ?                            70            1\n"
 		"  page-table protection: on, 17 CR3 loads checked\n"
-		"  TSC: 5000 ticks hidden, 25 per exit calibrated, deadline moved 9 times\n"
+		"  TSC: 5000 ticks hidden (700 catching up with the other CPUs, 0 let off), 25 per "
+		"exit calibrated, deadline moved 9 times\n"
 		"  analyzer time: 1300 ticks taken out of processes' TSCs; 6 RDTSC exits, 5 "
 		"answered without it\n"
 		"  attack view_attacks                           3\n"
@@ -86,7 +88,8 @@ static void text_report(void **state)
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
 		"  external interrupt            1  12345678901\n"
 		"  page-table protection: off, 0 CR3 loads checked\n"
-		"  TSC: 0 ticks hidden, 0 per exit calibrated, deadline moved 0 times\n"
+		"  TSC: 0 ticks hidden (0 catching up with the other CPUs, 0 let off), 0 per exit "
+		"calibrated, deadline moved 0 times\n"
 		"  analyzer time: 0 ticks taken out of processes' TSCs; 0 RDTSC exits, 0 answered "
 		"without it\n");
 	free(text);
@@ -97,35 +100,36 @@ static void json_lines(void **state)
 	char *text = report(true, &hv);
 
 	assert_string_equal(
-		text, "{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
-		      "\"hv_base\":130023424,\"hv_size\":4194304,\"tsc_spaces\":2,"
-		      "\"tsc_evicted\":1,\"cpus\":[\n"
-		      "{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
-		      "\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,"
-		      "\"tsc_analyzer\":1300,\"rdtsc_exits\":6,\"rdtsc_adjusted\":5,"
-		      "\"tsc_deadline_rearms\":9,\"attacks\":{"
-		      "\"view_attacks\":3,\"pml4e_repaired\":0,"
-		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
-		      "\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
-		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		      "\"resume_tampered\":0},\"exits\":{"
-		      "\"10\":{\"name\":\"CPUID\",\"count\":2001},"
-		      "\"16\":{\"name\":\"RDTSC\",\"count\":6},"
-		      "\"18\":{\"name\":\"VMCALL\",\"count\":4},"
-		      "\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
-		      "\"70\":{\"name\":null,\"count\":1}}},\n"
-		      "{\"cpu\":1,\"error\":\"No such device\"},\n"
-		      "{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
-		      "\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"tsc_analyzer\":0,"
-		      "\"rdtsc_exits\":0,\"rdtsc_adjusted\":0,\"tsc_deadline_rearms\":0,"
-		      "\"attacks\":{\"view_"
-		      "attacks\":0,\"pml4e_repaired\":0,"
-		      "\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
-		      "\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
-		      "\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		      "\"resume_tampered\":0},\"exits\":{"
-		      "\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
-		      "]}\n");
+		text,
+		"{\"version\":1,\"cpu_count\":3,\"features\":[\"ept\",\"vpid\",\"ept_1g\"],"
+		"\"hv_base\":130023424,\"hv_size\":4194304,\"tsc_spaces\":2,"
+		"\"tsc_evicted\":1,\"cpus\":[\n"
+		"{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
+		"\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,"
+		"\"tsc_analyzer\":1300,\"rdtsc_exits\":6,\"rdtsc_adjusted\":5,"
+		"\"tsc_deadline_rearms\":9,\"tsc_evened\":700,\"tsc_forgiven\":0,\"attacks\":{"
+		"\"view_attacks\":3,\"pml4e_repaired\":0,"
+		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
+		"\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
+		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
+		"\"resume_tampered\":0},\"exits\":{"
+		"\"10\":{\"name\":\"CPUID\",\"count\":2001},"
+		"\"16\":{\"name\":\"RDTSC\",\"count\":6},"
+		"\"18\":{\"name\":\"VMCALL\",\"count\":4},"
+		"\"46\":{\"name\":\"GDTR/IDTR access\",\"count\":2},"
+		"\"70\":{\"name\":null,\"count\":1}}},\n"
+		"{\"cpu\":1,\"error\":\"No such device\"},\n"
+		"{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
+		"\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"tsc_analyzer\":0,"
+		"\"rdtsc_exits\":0,\"rdtsc_adjusted\":0,\"tsc_deadline_rearms\":0,"
+		"\"tsc_evened\":0,\"tsc_forgiven\":0,\"attacks\":{\"view_"
+		"attacks\":0,\"pml4e_repaired\":0,"
+		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
+		"\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
+		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
+		"\"resume_tampered\":0},\"exits\":{"
+		"\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
+		"]}\n");
 	free(text);
 }
 

@@ -644,6 +644,12 @@ static void nmi_in_root_is_injected(void **state)
 	exit_with(EXIT_REASON_CPUID);
 	assert_int_equal(injected(), 0xffffffff); /* blocked: wait */
 	assert_int_equal(cpu0.nmi_pending, 1);
+	/* In an STI shadow too (an exit without an instruction to skip, the
+	 * preemption timer's): some CPUs refuse that entry. */
+	vmcs[GUEST_INTERRUPTIBILITY_INFO] = GUEST_INTR_STATE_STI;
+	exit_with(EXIT_REASON_PREEMPTION_TIMER);
+	assert_int_equal(injected(), 0xffffffff);
+	assert_int_equal(cpu0.nmi_pending, 1);
 	vmcs[GUEST_INTERRUPTIBILITY_INFO] = 0;
 	exit_with(EXIT_REASON_CPUID);
 	assert_int_equal(vmcs[VM_ENTRY_INTR_INFO_FIELD], INTR_INFO_VALID | INTR_TYPE_NMI | 2);
@@ -1392,6 +1398,159 @@ static void exits_are_taken_out_of_the_guest_tsc(void **state)
 	before = cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET];
 	exit_with(EXIT_REASON_CPUID);
 	assert_int_equal(guest_tsc(), before - 20);
+}
+
+/* The CPUs even out: one whose hypervisor time is behind the most another
+ * CPU hid spends the difference in VMX root at its next exit (up to a
+ * quantum), hidden like the exit, so its guest's TSC stands still through
+ * it and comes level with the other CPU's. */
+static void a_cpu_behind_catches_up_unseen(void **state)
+{
+	u64 before;
+
+	cpu0.tsc.transition = 20;
+	fake_tsc = 100000;
+	cpu0.tsc.exit_tsc = fake_tsc - 100;
+	cpu0.tsc.hidden = cpu0.tsc.level = 7000;
+	hv.tsc.most_hidden = 12000; /* another CPU's */
+	before = cpu0.tsc.exit_tsc + vmcs[TSC_OFFSET];
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(guest_tsc(), before - 20);
+	/* (level, but for the last reading of the TSC after the mark) */
+	assert_true(cpu0.tsc.hidden >= 12000 && cpu0.tsc.hidden <= 12002);
+	assert_int_equal(cpu0.tsc.level, cpu0.tsc.hidden);
+	assert_true(cpu0.tsc.evened > 4000 && cpu0.tsc.evened < 5000);
+	assert_int_equal(hv.tsc.most_hidden, 12000);
+	assert_false(cpu0.tsc.called); /* level now */
+	/* The CPU that hid most sets the mark, and spends nothing more. */
+	cpu0.tsc.exit_tsc = fake_tsc;
+	fake_tsc += 300;
+	before = cpu0.tsc.evened;
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(hv.tsc.most_hidden <= cpu0.tsc.hidden &&
+		    hv.tsc.most_hidden + 2 >= cpu0.tsc.hidden);
+	assert_true(cpu0.tsc.hidden > 12100);
+	assert_int_equal(cpu0.tsc.evened, before);
+	/* Never more than it owes: one tick behind costs one tick. */
+	hv.tsc.most_hidden = cpu0.tsc.level + 20 + 1; /* the transitions, and one */
+	cpu0.tsc.exit_tsc = fake_tsc;
+	before = cpu0.tsc.evened;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(cpu0.tsc.evened, before + 1);
+	assert_true(cpu0.tsc.level >= hv.tsc.most_hidden &&
+		    cpu0.tsc.level <= hv.tsc.most_hidden + 2);
+}
+
+/* What a CPU may not catch up: beyond the largest debt (a CPU that exits
+ * without end must not slow the others for ever), after the guest set its
+ * TSC itself (Linux lining a CPU up), or past a TSC deadline still to come
+ * (it would fire early in the guest's time). */
+static void what_a_cpu_is_let_off(void **state)
+{
+	fake_tsc = 100000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	hv.tsc.most_hidden = 3 * TSC_EVEN_DEBT_MAX;
+	exit_with(EXIT_REASON_CPUID);
+	assert_int_equal(cpu0.tsc.forgiven, 2 * TSC_EVEN_DEBT_MAX);
+	assert_true(cpu0.tsc.evened <= TSC_EVEN_QUANTUM);
+	assert_int_equal(cpu0.tsc.level, 2 * TSC_EVEN_DEBT_MAX + cpu0.tsc.hidden);
+	/* The guest writes its TSC: level at once. */
+	cpu0.tsc.exit_tsc = fake_tsc;
+	regs.rcx = MSR_IA32_TSC;
+	regs.rax = 123456;
+	regs.rdx = 0;
+	exit_with(EXIT_REASON_MSR_WRITE);
+	assert_true(cpu0.tsc.level >= hv.tsc.most_hidden);
+	assert_false(cpu0.tsc.called);
+	/* A deadline 300 ticks ahead stops the catching up short of it. */
+	hv.tsc.most_hidden = cpu0.tsc.level + 10000;
+	cpu0.tsc.deadline = 1;
+	cpu0.tsc.armed = fake_tsc + 300;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(fake_tsc <= cpu0.tsc.armed + 2);
+	assert_true(cpu0.tsc.level < hv.tsc.most_hidden);
+}
+
+/* Far behind: a quantum per exit, and until it is near, the preemption
+ * timer and MWAIT exiting bring the CPU back (where it can: else it waits
+ * for its own exits); the timer's exit and an MWAIT's (skipped: it may
+ * return at any time) only catch up. A control the CPU cannot clear stays. */
+static void a_cpu_far_behind_comes_back(void **state)
+{
+	u64 hidden;
+
+	hv.tsc.call_back = true;
+	hv.tsc.timer_shift = 5;
+	fake_tsc = 100000;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	hv.tsc.most_hidden = 10 * TSC_EVEN_QUANTUM;
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(cpu0.tsc.evened >= TSC_EVEN_QUANTUM - 2 &&
+		    cpu0.tsc.evened <= TSC_EVEN_QUANTUM + 2);
+	assert_true(cpu0.tsc.called);
+	assert_true(vmcs[PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	assert_true(vmcs[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MWAIT_EXITING);
+	assert_int_equal(vmcs[VMX_PREEMPTION_TIMER_VALUE], TSC_EVEN_PERIOD >> 5);
+	/* An MWAIT returns at once (one with reserved ECX bits is #GP, as
+	 * natively); the timer's exit does nothing else. */
+	vmcs[GUEST_RIP] = 0x2000;
+	regs.rcx = 2;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_MWAIT);
+	assert_int_equal(vmcs[GUEST_RIP], 0x2000);
+	assert_int_equal(injected(), 13);
+	vmcs[VM_ENTRY_INTR_INFO_FIELD] = 0;
+	regs.rcx = 1;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	hidden = cpu0.tsc.hidden;
+	exit_with(EXIT_REASON_MWAIT);
+	assert_int_equal(vmcs[GUEST_RIP], 0x2003);
+	assert_true(cpu0.tsc.hidden >= hidden + TSC_EVEN_QUANTUM);
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_PREEMPTION_TIMER);
+	assert_int_equal(vmcs[GUEST_RIP], 0x2003);
+	assert_int_equal(fatal_reports, 0);
+	/* The timer's exit of a CPU that is level hides nothing: hidden, it
+	 * would put this CPU ahead and the others behind. */
+	hv.tsc.most_hidden = cpu0.tsc.level;
+	hidden = cpu0.tsc.hidden;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	fake_tsc += 200;
+	exit_with(EXIT_REASON_PREEMPTION_TIMER);
+	assert_int_equal(cpu0.tsc.hidden, hidden);
+	assert_int_equal(hv.tsc.most_hidden, cpu0.tsc.level);
+	/* Near the mark: MWAIT exiting off again, and the timer only comes
+	 * to look, now and then, whether another CPU got ahead. */
+	hv.tsc.most_hidden = cpu0.tsc.level + TSC_EVEN_NEAR / 2;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_CPUID);
+	assert_false(cpu0.tsc.called);
+	assert_true(vmcs[PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	assert_int_equal(vmcs[VMX_PREEMPTION_TIMER_VALUE], TSC_EVEN_LOOK >> 5);
+	assert_false(vmcs[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MWAIT_EXITING);
+	/* A CPU that cannot clear MWAIT exiting keeps it. */
+	hv.ctls.proc |= CPU_BASED_MWAIT_EXITING;
+	hv.tsc.most_hidden = cpu0.tsc.level + 10 * TSC_EVEN_QUANTUM;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_CPUID);
+	assert_true(cpu0.tsc.called);
+	hv.tsc.most_hidden = cpu0.tsc.level;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	exit_with(EXIT_REASON_CPUID);
+	assert_false(cpu0.tsc.called);
+	assert_true(vmcs[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MWAIT_EXITING);
+	/* Without the timer and MWAIT exiting, only its own exits catch up. */
+	hv.ctls.proc = 0;
+	vmcs[CPU_BASED_VM_EXEC_CONTROL] = 0;
+	hv.tsc.call_back = false;
+	hv.tsc.most_hidden = cpu0.tsc.level + 10 * TSC_EVEN_QUANTUM;
+	cpu0.tsc.exit_tsc = fake_tsc;
+	hidden = cpu0.tsc.evened;
+	exit_with(EXIT_REASON_CPUID);
+	assert_false(cpu0.tsc.called);
+	assert_false(vmcs[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MWAIT_EXITING);
+	assert_true(cpu0.tsc.evened >= hidden + TSC_EVEN_QUANTUM - 2);
 }
 
 static void tsc_deadline_is_kept_in_guest_time(void **state)
@@ -2475,6 +2634,9 @@ int main(void)
 		W(view_switch_abuse_is_an_attack),
 		W(event_after_user_vmfunc_reaches_linux),
 		T(exits_are_taken_out_of_the_guest_tsc),
+		T(a_cpu_behind_catches_up_unseen),
+		T(a_cpu_far_behind_comes_back),
+		T(what_a_cpu_is_let_off),
 		T(tsc_deadline_is_kept_in_guest_time),
 		T(tsc_writes_move_the_offset_not_the_cpu),
 		T(tsc_deadline_fires_once),

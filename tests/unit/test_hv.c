@@ -177,7 +177,14 @@ static void vmcs_controls_are_the_computed_ones(void **state)
 	for (i = 0; i < fake.cpu_count; i++) {
 		const u64 *vmcs = vmcs_of(hv, i);
 
-		assert_int_equal(vmcs[PIN_BASED_VM_EXEC_CONTROL], ctls.pin);
+		/* With the preemption timer, after the loader's exits: the CPUs
+		 * come back to look whether another got ahead (tsc.c). */
+		assert_int_equal(vmcs[PIN_BASED_VM_EXEC_CONTROL] & ~PIN_BASED_VMX_PREEMPTION_TIMER,
+				 ctls.pin);
+		assert_int_equal(
+			!!(vmcs[PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER),
+			hv->tsc.call_back);
+		assert_true(hv->tsc.call_back);
 		assert_int_equal(vmcs[CPU_BASED_VM_EXEC_CONTROL], ctls.proc);
 		assert_int_equal(vmcs[SECONDARY_VM_EXEC_CONTROL], ctls.proc2);
 		assert_int_equal(vmcs[VM_EXIT_CONTROLS], ctls.exit);
