@@ -141,9 +141,11 @@ static void forgive(struct vcpu *v, u64 most)
  * it is behind the most any CPU hid it spends up to TSC_EVEN_QUANTUM more
  * here (from `now`, the last RDTSC; *now becomes the last one), but never
  * up to a TSC deadline still to come, which must not fire before the
- * guest's TSC reaches it. Returns what the last read overshot what it
- * owed: that much is not hidden. */
-static u64 even_out(struct vcpu *v, u64 spent, u64 *now)
+ * guest's TSC reaches it. All of it is hidden, what the last read
+ * overshot too (a few ticks: less than TSC_EVEN_NEAR, so no other CPU
+ * comes back for it; shown, it would vary the visible cost of an exit,
+ * and the transition calibrated at load with it). */
+static void even_out(struct vcpu *v, u64 spent, u64 *now)
 {
 	u64 most = __atomic_load_n(&v->hv->tsc.most_hidden, __ATOMIC_RELAXED), start = *now, owed,
 	    until;
@@ -151,7 +153,7 @@ static u64 even_out(struct vcpu *v, u64 spent, u64 *now)
 	forgive(v, most);
 	v->tsc.evened_now = false;
 	if (v->tsc.level + spent >= most)
-		return 0;
+		return;
 	owed = most - v->tsc.level - spent;
 	until = start + (owed < TSC_EVEN_QUANTUM ? owed : TSC_EVEN_QUANTUM);
 	if (v->tsc.deadline && deadline_pending(v, start) && v->tsc.armed < until)
@@ -160,11 +162,8 @@ static u64 even_out(struct vcpu *v, u64 spent, u64 *now)
 		__builtin_ia32_pause();
 		*now = arch_rdtsc();
 	}
-	if (*now - start < owed)
-		owed = *now - start;
-	v->tsc.evened += owed;
+	v->tsc.evened += *now - start;
 	v->tsc.evened_now = true;
-	return *now - start - owed;
 }
 
 /* Raises the mark to `level`; returns it as it was. */
@@ -180,11 +179,11 @@ static u64 raise_mark(struct tsc_state *t, u64 level)
 
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = 0, offset, most, excess;
+	u64 now = arch_rdtsc(), spent = 0, offset, most;
 	bool looking = v->tsc.looking;
 
 	v->tsc.looking = false;
-	excess = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
+	even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
 	/* The timer's exit that only looked (this CPU was level) stays in the
 	 * guest's time, a short stall as an interrupt is: hidden, it would
 	 * put this CPU ahead of the mark and every other one behind it. */
@@ -194,12 +193,12 @@ void tsc_hide_exit(struct vcpu *v)
 		/* The mark and the timer before the last reading: their cost
 		 * varies, and what follows it is the calibrated transition. (So
 		 * the mark lags this CPU by their cost: under TSC_EVEN_NEAR.) */
-		u64 level = v->tsc.level + now - v->tsc.exit_tsc + v->tsc.transition - excess;
+		u64 level = v->tsc.level + now - v->tsc.exit_tsc + v->tsc.transition;
 
 		most = raise_mark(&v->hv->tsc, level);
 		call_back(v, most > level + TSC_EVEN_NEAR);
 		now = arch_rdtsc();
-		spent = now - v->tsc.exit_tsc + v->tsc.transition - excess;
+		spent = now - v->tsc.exit_tsc + v->tsc.transition;
 	}
 	offset = vmcs_read64(TSC_OFFSET) - spent;
 	vmcs_write64(TSC_OFFSET, offset);

@@ -638,7 +638,7 @@ static void predict_hide_exit(void)
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
 	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition, start = now, until,
-	    owed, excess = 0, level;
+	    owed, level;
 	u64 *most = &p->hv.tsc.most_hidden;
 
 	if (*most > t->level + TSC_EVEN_DEBT_MAX) {
@@ -654,20 +654,17 @@ static void predict_hide_exit(void)
 			until = t->armed;
 		while (now < until)
 			now = model_rdtsc();
-		if (now - start < owed)
-			owed = now - start;
-		t->evened += owed;
-		excess = now - start - owed;
+		t->evened += now - start;
 	}
 	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !t->evened_now) {
 		spent = 0; /* only looked: stays in the guest's time */
 	} else {
 		/* The mark first, then the last reading. */
-		level = t->level + now - t->exit_tsc + t->transition - excess;
+		level = t->level + now - t->exit_tsc + t->transition;
 		if (*most < level)
 			*most = level;
 		now = model_rdtsc();
-		spent = now - t->exit_tsc + t->transition - excess;
+		spent = now - t->exit_tsc + t->transition;
 	}
 	p->offset -= spent;
 	slot_expected()->host = -p->offset;

@@ -160,6 +160,18 @@ static void second_load_is_busy(void **state)
 	assert_int_equal(fake_blocks_outstanding(), 2);
 }
 
+/* With one CPU there is nobody to catch up with: no preemption timer. */
+static void one_cpu_takes_no_timer_exits(void **state)
+{
+	const struct hv *hv;
+
+	fake_platform_reset(1);
+	assert_int_equal(hv_load(), FVX_OK);
+	hv = loaded_hv();
+	assert_false(hv->tsc.call_back);
+	assert_false(vmcs_of(hv, 0)[PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+}
+
 static void vmcs_controls_are_the_computed_ones(void **state)
 {
 	struct msr_table t = MSR_TABLE(bochs_broadwell);
@@ -596,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_load_is_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_controls_are_the_computed_ones, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(one_cpu_takes_no_timer_exits, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_points_at_the_hypervisors_own_structures,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_guest_state_is_the_cpu_as_it_was, setup,
