@@ -144,16 +144,15 @@ static void forgive(struct vcpu *v, u64 most)
  * guest's TSC reaches it. All of it is hidden, what the last read
  * overshot too (a few ticks: less than TSC_EVEN_NEAR, so no other CPU
  * comes back for it; shown, it would vary the visible cost of an exit,
- * and the transition calibrated at load with it). */
-static void even_out(struct vcpu *v, u64 spent, u64 *now)
+ * and the transition calibrated at load with it). Whether it caught up. */
+static bool even_out(struct vcpu *v, u64 spent, u64 *now)
 {
 	u64 most = __atomic_load_n(&v->hv->tsc.most_hidden, __ATOMIC_RELAXED), start = *now, owed,
 	    until;
 
 	forgive(v, most);
-	v->tsc.evened_now = false;
 	if (v->tsc.level + spent >= most)
-		return;
+		return false;
 	owed = most - v->tsc.level - spent;
 	until = start + (owed < TSC_EVEN_QUANTUM ? owed : TSC_EVEN_QUANTUM);
 	if (v->tsc.deadline && deadline_pending(v, start) && v->tsc.armed < until)
@@ -163,7 +162,7 @@ static void even_out(struct vcpu *v, u64 spent, u64 *now)
 		*now = arch_rdtsc();
 	}
 	v->tsc.evened += *now - start;
-	v->tsc.evened_now = true;
+	return true;
 }
 
 /* Raises the mark to `level`; returns it as it was. */
@@ -180,14 +179,12 @@ static u64 raise_mark(struct tsc_state *t, u64 level)
 void tsc_hide_exit(struct vcpu *v)
 {
 	u64 now = arch_rdtsc(), spent = 0, offset, most;
-	bool looking = v->tsc.looking;
+	bool caught_up = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
 
-	v->tsc.looking = false;
-	even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
 	/* The timer's exit that only looked (this CPU was level) stays in the
 	 * guest's time, a short stall as an interrupt is: hidden, it would
 	 * put this CPU ahead of the mark and every other one behind it. */
-	if (looking && !v->tsc.evened_now) {
+	if (!caught_up && (vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_PREEMPTION_TIMER) {
 		call_back(v, false);
 	} else {
 		/* The mark and the timer before the last reading: their cost
@@ -524,6 +521,5 @@ enum exit_action handle_mwait(struct vcpu *v, struct guest_regs *r)
 
 enum exit_action handle_preemption_timer(struct vcpu *v, struct guest_regs *r)
 {
-	v->tsc.looking = true;
 	return EXIT_RESUME;
 }

@@ -49,8 +49,6 @@ struct tsc_cpu {
 	u64 forgiven; /* let off so */
 	bool called; /* the preemption timer (every TSC_EVEN_PERIOD) and MWAIT exiting bring it back */
 	bool looks; /* the preemption timer runs (every TSC_EVEN_LOOK or TSC_EVEN_PERIOD) */
-	bool looking; /* this exit is the preemption timer's */
-	bool evened_now; /* this exit caught up */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 armed; /* the CPU's IA32_TSC_DEADLINE as last written (host time; 1: at once) */
 	u64 rearmed; /* writes of it that followed the offset (after an exit) */
@@ -81,8 +79,8 @@ struct tsc_state {
 	u32 lock;
 	u32 generation; /* moves when an address space is added or dropped, or tracing starts or ends */
 	bool rdtsc_exiting; /* RDTSC exiting can be switched on (load time) */
-	/* The most hypervisor time one CPU hid (tsc_cpu.hidden): every CPU
-	 * catches up with it, so that their TSCs stay together. */
+	/* The most hypervisor time one CPU is level with (tsc_cpu.level):
+	 * every CPU catches up with it, so that their TSCs stay together. */
 	u64 most_hidden;
 	bool call_back; /* the preemption timer and MWAIT exiting can be switched on (load time) */
 	u32 timer_shift; /* the preemption timer counts every 2^timer_shift TSC ticks */

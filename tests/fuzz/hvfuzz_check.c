@@ -92,6 +92,7 @@ struct prediction {
 	unsigned int deadline_reads, deadline_writes, deadline_fires;
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
 	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
+	bool caught_up; /* the CPU caught up with the others at the end of the exit */
 };
 
 /* The exit, as it was before the handler ran. */
@@ -645,9 +646,8 @@ static void predict_hide_exit(void)
 		t->forgiven += *most - TSC_EVEN_DEBT_MAX - t->level;
 		t->level = *most - TSC_EVEN_DEBT_MAX;
 	}
-	t->evened_now = false;
 	if (t->level + spent < *most) {
-		t->evened_now = true;
+		p->caught_up = true;
 		owed = *most - t->level - spent;
 		until = now + (owed < TSC_EVEN_QUANTUM ? owed : TSC_EVEN_QUANTUM);
 		if (t->deadline && t->armed > start && t->armed < until)
@@ -656,7 +656,7 @@ static void predict_hide_exit(void)
 			now = model_rdtsc();
 		t->evened += now - start;
 	}
-	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !t->evened_now) {
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up) {
 		spent = 0; /* only looked: stays in the guest's time */
 	} else {
 		/* The mark first, then the last reading. */
@@ -2214,8 +2214,6 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.evened);
 	FIELD(tsc.level);
 	FIELD(tsc.forgiven);
-	FIELD(tsc.looking);
-	FIELD(tsc.evened_now);
 	FIELD(tsc.called);
 	FIELD(tsc.deadline);
 	FIELD(tsc.armed);
@@ -2531,7 +2529,7 @@ static void check_timing(enum outcome out)
 			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
 	/* (The preemption timer's exit of a CPU that was level stays in the
 	 * guest's time: it resumes later by the exit's own time.) */
-	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !t->evened_now && !p->tsc_written) {
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up && !p->tsc_written) {
 		if (offset != x.offset || resumed < started)
 			fuzz_fail("the timer's look moved the TSC offset or went back: resumes at "
 				  "%#llx, began at %#llx",

@@ -261,13 +261,13 @@ fvx_trampoline_fast_end:
 	call .Ltsc_start		/* (keeps RDX, the arguments) */
 	/* No arguments: six zeros on this stack instead (RBX restores it). */
 	test %rdx, %rdx
-	jnz 2f
+	jnz 3f
 	xor %eax, %eax
 	.rept 6
 	push %rax
 	.endr
 	mov %rsp, %rdx
-2:	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
+3:	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
 	mov %r8, EV_FLAGS(%rsp)
 	movq $0, EV_USER_RIP(%rsp)

@@ -111,12 +111,21 @@ static void clocks(void)
 	printf("clock-ticks-per-us-syscall %.0f\n", sus > 0 ? (t1 - t0) / sus : 0);
 }
 
+/* Runs the calling thread on CPU `cpu` only; 0 when it does. */
+static int pin(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
 /* Whether time ever goes back for this process, between system calls:
  * RDTSC, and CLOCK_MONOTONIC through the vDSO, read 5000 times each with
  * a getpid between reads; then two threads doing the same with their own
  * RDTSC and each other's system calls in between. All on one CPU (the
- * CPUs' TSCs may differ by their own hypervisor time: that is not what
- * this looks at). Prints the backward steps seen. */
+ * CPUs against each other: cross_cpu). Prints the backward steps seen. */
 #define MONO_READS 5000
 
 static void *tsc_backward_steps(void *arg)
@@ -138,11 +147,8 @@ static void monotonic(void)
 	pthread_t threads[2];
 	uint64_t back = 0;
 	void *r;
-	cpu_set_t one;
 
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	sched_setaffinity(0, sizeof(one), &one);
+	pin(0);
 	printf("mono-tsc-backward %llu\n", (unsigned long long)(uintptr_t)tsc_backward_steps(NULL));
 	for (int i = 0; i < MONO_READS; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -185,15 +191,6 @@ static uint64_t xcpu_read(void)
 		return tsc();
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one);
 }
 
 static void *xcpu_answer(void *arg)

@@ -149,9 +149,7 @@ fi
 # modules, their device and symbols are there; VMX is hidden as a firmware
 # that disabled it would (CPUID.1:ECX.VMX clear, IA32_FEATURE_CONTROL
 # without VMX), since a guest hypervisor cannot run nested.
-# The CPUs' clocks against each other (xcpu-, 2 vCPUs) are printed, not
-# checked: each CPU's TSC falls behind by its own hypervisor time, so they
-# part (README: Timing transparency).
+# (The CPUs' clocks against each other, xcpu-, are timings: checked above.)
 inherent='^(insn-vmfunc-view-0|footprint-proc-modules|footprint-kallsyms|footprint-dev|cpuid-vmx-bit|msr-feature-control) '
 grep -vE '^(tsc|ratio|clock|xcpu)-' /tmp/det-native.txt | grep -vE "$inherent" >/tmp/det-n.txt
 for mode in loaded fast exit; do
