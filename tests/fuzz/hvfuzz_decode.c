@@ -285,6 +285,8 @@ static const u16 common_reasons[] = {
 	EXIT_REASON_RDTSC, /* only under RDTSC exiting: a tracked address space runs */
 	EXIT_REASON_RDTSC,
 	EXIT_REASON_RDTSCP,
+	EXIT_REASON_MWAIT, /* a CPU catching up (tsc.c): ECX from the guest */
+	EXIT_REASON_PREEMPTION_TIMER,
 };
 
 static const u32 interesting_msrs[] = {
