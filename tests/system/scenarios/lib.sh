@@ -80,6 +80,20 @@ exits() { # SNAPSHOT
 		awk '{ s += $1 } END { print s + 0 }')
 	calc "$all - $cr - $even"
 }
+# joined TRACE: the trace with each call that other tasks' lines split
+# ("NAME(ARGS <unfinished ...>", later "<... NAME resumed>REST") on one
+# line again, where its return was, as if it had run alone.
+joined() {
+	awk '{
+		p = ""; rest = $0
+		if (match($0, /^\[pid +[0-9]+\] /)) { p = substr($0, 1, RLENGTH); rest = substr($0, RLENGTH + 1) }
+		if (rest ~ / <unfinished \.\.\.>$/) { held[p] = substr(rest, 1, length(rest) - 17); next }
+		if ((p in held) && match(rest, /^<\.\.\. [a-z_0-9]+ resumed>/)) {
+			print p held[p] substr(rest, RLENGTH + 1); delete held[p]; next
+		}
+		print
+	}' "$1"
+}
 # trace_counts FILE: "RECORDS DROPPED" from fastvmix trace's summary line
 # on stderr (saved in FILE).
 trace_counts() { sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' "$1"; }
