@@ -43,10 +43,11 @@ static const struct {
 	const char *name;
 	size_t offset;
 } attack_counters[] = {
-	COUNTER(view_attacks),		COUNTER(pml4e_repaired),      COUNTER(pdpte_repaired),
-	COUNTER(cr3_refused),		COUNTER(pdpt_writes_refused), COUNTER(sealed_refusals),
-	COUNTER(bad_unload_keys),	COUNTER(msr_writes_shadowed), COUNTER(dt_loads_refused),
-	COUNTER(kernel_writes_refused), COUNTER(text_pokes),	      COUNTER(resume_tampered),
+	COUNTER(view_attacks),	   COUNTER(pml4e_repaired),	   COUNTER(loaded_repaired),
+	COUNTER(pdpte_repaired),   COUNTER(cr3_refused),	   COUNTER(pdpt_writes_refused),
+	COUNTER(sealed_refusals),  COUNTER(bad_unload_keys),	   COUNTER(msr_writes_shadowed),
+	COUNTER(dt_loads_refused), COUNTER(kernel_writes_refused), COUNTER(text_pokes),
+	COUNTER(resume_tampered),
 };
 
 static uint64_t attack_count(const struct fvx_cpu_status *s, unsigned int i)

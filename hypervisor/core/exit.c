@@ -207,6 +207,7 @@ void vmexit_handler(struct guest_regs *r, struct vcpu *v)
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		handle_fatal(v, r);
 	ptp_sync_cpu(v); /* a protection change made on another CPU */
+	ptp_check_loaded(v); /* the window's entries, rewritten since the CR3 load? */
 	tsc_harvest(v); /* the analyzer's time so far, for the address space that ran */
 	reinject_pending_event();
 	if (basic < FVX_EXIT_REASON_COUNT)

@@ -5,6 +5,10 @@
  * the guest's own tables, checks them, and from then on
  *  - on every MOV to CR3 checks the new top-level table's PML4E and the
  *    PDPTE, and writes back what differs (CR3-load exiting);
+ *  - at every other exit checks the table that is loaded the same way:
+ *    guest ring 0 may rewrite its PML4E at any time. A CPU with nothing
+ *    else to exit for comes back every TSC_EVEN_LOOK ticks to be checked
+ *    (tsc_look), so a rewrite lasts that long at most;
  *  - keeps the PDPT page read-only in both EPT views and does the guest's
  *    writes to it itself, except those to the window's slot.
  * Everything here runs in VMX root (ptp_init, at load time, is in
@@ -18,6 +22,7 @@
 #include "insn.h"
 #include "log.h"
 #include "trace_ctl.h"
+#include "tsc.h"
 #include "views.h"
 #include "window.h"
 #include "../arch/x86/asm.h"
@@ -280,6 +285,17 @@ enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3)
 	return result;
 }
 
+/* The table this CPU has loaded, checked and repaired as at a CR3 load. The
+ * repair may follow a global translation cached through the bad entry:
+ * INVEPT drops this CPU's combined mappings (SDM 28.3.3.1). */
+static void check_loaded(struct vcpu *v)
+{
+	if (check_tables(v, vmcs_readl(GUEST_CR3)) == PTP_CR3_REPAIRED) {
+		v->ptp.count.loaded_repaired++;
+		arch_invept_all();
+	}
+}
+
 void ptp_sync_cpu(struct vcpu *v)
 {
 	struct hv *hv = v->hv;
@@ -297,6 +313,9 @@ void ptp_sync_cpu(struct vcpu *v)
 		proc |= CPU_BASED_CR3_LOAD_EXITING;
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	v->ptp.checking = on;
+	/* Back at least every TSC_EVEN_LOOK to look at the loaded table
+	 * (ptp_check_loaded), also with nothing else to exit for. */
+	tsc_look(v, on);
 	/* Linux's descriptor tables are kept for the same span. */
 	dt_sync_cpu(v, on);
 	/* The PDPT page's EPT permission changed, or entries were repaired:
@@ -304,8 +323,14 @@ void ptp_sync_cpu(struct vcpu *v)
 	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */
 	arch_invept_all();
 	/* The address space loaded before CR3-load exiting was on. */
-	if (on && check_tables(v, vmcs_readl(GUEST_CR3)) == PTP_CR3_REPAIRED)
-		arch_invept_all();
+	if (on)
+		check_loaded(v);
+}
+
+void ptp_check_loaded(struct vcpu *v)
+{
+	if (v->ptp.checking)
+		check_loaded(v);
 }
 
 /* The CPU walking the guest's tables wants to set the accessed (and, in a

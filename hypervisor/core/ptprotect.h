@@ -33,6 +33,7 @@ struct ptp_counters {
 	u64 cr3_refused; /* a top-level table that cannot be checked or repaired: #GP */
 	u64 pdpt_writes_emulated; /* guest writes to other PDPT slots, done for it */
 	u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable ones */
+	u64 loaded_repaired; /* of the repairs, those of a table already loaded (ptp_check_loaded) */
 };
 
 struct ptp_cpu {
@@ -62,6 +63,10 @@ s64 ptp_trace_mode(struct vcpu *v, struct guest_regs *r);
 /* Every exit: follows a protection change made on another CPU (CR3-load
  * exiting, INVEPT, a check of the tables already loaded). */
 void ptp_sync_cpu(struct vcpu *v);
+
+/* Every exit, after ptp_sync_cpu: the window's entries in the top-level
+ * table this CPU has loaded, checked and repaired as at a CR3 load. */
+void ptp_check_loaded(struct vcpu *v);
 
 enum ptp_cr3 {
 	PTP_CR3_INTACT, /* load it */

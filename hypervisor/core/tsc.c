@@ -103,16 +103,36 @@ static void arm_deadline(struct vcpu *v, u64 host_now)
 	v->tsc.rearmed++;
 }
 
+/* One CPU's looks (tsc_look): the preemption timer every TSC_EVEN_LOOK,
+ * or off (unless this CPU cannot clear it). */
+static void look_alone(struct vcpu *v, bool on)
+{
+	const struct hv *hv = v->hv;
+	u32 pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) & ~PIN_BASED_VMX_PREEMPTION_TIMER;
+
+	if (on || (hv->ctls.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, (TSC_EVEN_LOOK >> hv->tsc.timer_shift) ?: 1);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
+	v->tsc.looks = on;
+}
+
 /* How soon this CPU comes back: while it is more than TSC_EVEN_NEAR behind,
  * after TSC_EVEN_PERIOD ticks of running and at its next MWAIT; else after
  * TSC_EVEN_LOOK, to look whether another CPU got ahead meanwhile (a CPU
- * that cannot clear MWAIT exiting keeps it: SDM A.3). */
+ * that cannot clear MWAIT exiting keeps it: SDM A.3). With one CPU, only
+ * the looks another concern wants (tsc_look), and no timer without them. */
 static void call_back(struct vcpu *v, bool on)
 {
 	const struct hv *hv = v->hv;
 	u32 proc;
 
-	if (!hv->tsc.call_back || (v->tsc.looks && on == v->tsc.called))
+	if (!hv->tsc.call_back) {
+		if (hv->tsc.timer && v->tsc.look_wanted != v->tsc.looks)
+			look_alone(v, v->tsc.look_wanted);
+		return;
+	}
+	if (v->tsc.looks && on == v->tsc.called)
 		return;
 	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MWAIT_EXITING;
 	if (on || (hv->ctls.proc & CPU_BASED_MWAIT_EXITING))
@@ -126,6 +146,11 @@ static void call_back(struct vcpu *v, bool on)
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	v->tsc.called = on;
 	v->tsc.looks = true;
+}
+
+void tsc_look(struct vcpu *v, bool on)
+{
+	v->tsc.look_wanted = on;
 }
 
 /* Lets this CPU off what it owes beyond TSC_EVEN_DEBT_MAX. */
@@ -183,8 +208,10 @@ void tsc_hide_exit(struct vcpu *v)
 
 	/* The timer's exit that only looked (this CPU was level) stays in the
 	 * guest's time, a short stall as an interrupt is: hidden, it would
-	 * put this CPU ahead of the mark and every other one behind it. */
-	if (!caught_up && (vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_PREEMPTION_TIMER) {
+	 * put this CPU ahead of the mark and every other one behind it. (One
+	 * CPU's looks, tsc_look, have no one to be ahead of: hidden.) */
+	if (!caught_up && v->hv->tsc.call_back &&
+	    (vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_PREEMPTION_TIMER) {
 		call_back(v, false);
 	} else {
 		/* The mark and the timer before the last reading: their cost

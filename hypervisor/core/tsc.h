@@ -49,6 +49,7 @@ struct tsc_cpu {
 	u64 forgiven; /* let off so */
 	bool called; /* the preemption timer (every TSC_EVEN_PERIOD) and MWAIT exiting bring it back */
 	bool looks; /* the preemption timer runs (every TSC_EVEN_LOOK or TSC_EVEN_PERIOD) */
+	bool look_wanted; /* another concern wants it back every TSC_EVEN_LOOK (tsc_look) */
 	u64 deadline; /* IA32_TSC_DEADLINE as the guest wrote it (guest time), 0 when off */
 	u64 armed; /* the CPU's IA32_TSC_DEADLINE as last written (host time; 1: at once) */
 	u64 rearmed; /* writes of it that followed the offset (after an exit) */
@@ -83,6 +84,7 @@ struct tsc_state {
 	 * every CPU catches up with it, so that their TSCs stay together. */
 	u64 most_hidden;
 	bool call_back; /* the preemption timer and MWAIT exiting can be switched on (load time) */
+	bool timer; /* the preemption timer can be switched on (load time) */
 	u32 timer_shift; /* the preemption timer counts every 2^timer_shift TSC ticks */
 	struct {
 		u64 start, end; /* guest-physical, page-aligned; empty if unknown */
@@ -109,6 +111,11 @@ void tsc_hide_exit(struct vcpu *v);
 enum tsc_msr { TSC_MSR_OTHER, TSC_MSR_DONE, TSC_MSR_GP };
 enum tsc_msr tsc_msr_read(struct vcpu *v, u32 msr, u64 *value);
 enum tsc_msr tsc_msr_write(struct vcpu *v, u32 msr, u64 value);
+/* Brings this CPU back every TSC_EVEN_LOOK ticks of running even when it
+ * has no other CPU to keep level with (one CPU), from its next exit on,
+ * while `on`: the page-table protection looks at the loaded table at
+ * every exit (ptprotect.h). Where there is no preemption timer, nothing. */
+void tsc_look(struct vcpu *v, bool on);
 /* FVX_VMCALL_TSC_CALIBRATE: RBX = the unload key, RCX = the transition
  * cost the loader measured on this CPU. */
 s64 tsc_calibrate(struct vcpu *v, struct guest_regs *r);

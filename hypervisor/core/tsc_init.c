@@ -14,9 +14,9 @@ void tsc_init(struct hv *hv)
 	unsigned int i;
 
 	hv->tsc.rdtsc_exiting = vmx_ctl_may_set(hv->caps.proc, CPU_BASED_RDTSC_EXITING);
+	hv->tsc.timer = vmx_ctl_may_set(hv->caps.pin, PIN_BASED_VMX_PREEMPTION_TIMER);
 	/* (With one CPU there is nobody to catch up with.) */
-	hv->tsc.call_back = hv->cpu_count > 1 &&
-			    vmx_ctl_may_set(hv->caps.pin, PIN_BASED_VMX_PREEMPTION_TIMER) &&
+	hv->tsc.call_back = hv->cpu_count > 1 && hv->tsc.timer &&
 			    vmx_ctl_may_set(hv->caps.proc, CPU_BASED_MWAIT_EXITING);
 	hv->tsc.timer_shift = VMX_MISC_PREEMPTION_TIMER_RATE(hv->caps.misc);
 	platform_kernel_layout(&l);

@@ -66,6 +66,7 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->cr3_refused = of->ptp.count.cr3_refused;
 	out->pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated;
 	out->pdpt_writes_refused = of->ptp.count.pdpt_writes_refused;
+	out->loaded_repaired = of->ptp.count.loaded_repaired;
 	return FVX_VMCALL_OK;
 }
 

@@ -71,7 +71,7 @@
 /* This CPU checks the window's page-table entries on every CR3 load. */
 #define FVX_FEATURE_PT_PROTECT (1u << 5)
 
-#define FVX_CPU_STATUS_VERSION 6
+#define FVX_CPU_STATUS_VERSION 7
 struct fvx_cpu_status {
 	__u32 version; /* FVX_CPU_STATUS_VERSION */
 	__u32 size; /* sizeof(struct fvx_cpu_status) */
@@ -86,7 +86,7 @@ struct fvx_cpu_status {
 	/* Attacks and repairs, by kind. */
 	__u64 view_attacks; /* view switches by code of one's own, refused VMFUNCs */
 	__u64 cr3_loads; /* MOV to CR3 done by the hypervisor (checked) */
-	__u64 pml4e_repaired; /* the window's PML4E written back on a CR3 load */
+	__u64 pml4e_repaired; /* the window's PML4E written back (at a CR3 load or later) */
 	__u64 pdpte_repaired; /* the window's PDPTE written back */
 	__u64 cr3_refused; /* CR3 loads refused (#GP): table unreadable or not repairable */
 	__u64 pdpt_writes_emulated; /* writes to other slots of the window's PDPT, done */
@@ -116,8 +116,11 @@ struct fvx_cpu_status {
 	/* What this CPU was let off catching up: beyond the largest debt (the
 	 * CPUs then part), or after the guest set its TSC itself. */
 	__u64 tsc_forgiven;
+	/* Of the repairs, those of a table already loaded: guest ring 0
+	 * rewrote an entry after the CR3 load, found at a later exit. */
+	__u64 loaded_repaired;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 24 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 25 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

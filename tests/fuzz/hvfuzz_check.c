@@ -516,10 +516,13 @@ static void predict_sync(void)
 		  (on || (x.hv.ctls.proc & CPU_BASED_CR3_LOAD_EXITING) ? CPU_BASED_CR3_LOAD_EXITING
 								       : 0);
 	p->v.ptp.checking = on;
+	p->v.tsc.look_wanted = on; /* (the machine has no preemption timer to switch on) */
 	predict_dt_sync(on);
 	p->invept++;
-	if (on && model_check_tables(p->cr3) == CR3_REPAIRED)
+	if (on && model_check_tables(p->cr3) == CR3_REPAIRED) {
+		p->v.ptp.count.loaded_repaired++;
 		p->invept++;
+	}
 }
 
 /* ---- timing (tsc.c) ---- */
@@ -656,7 +659,7 @@ static void predict_hide_exit(void)
 			now = model_rdtsc();
 		t->evened += now - start;
 	}
-	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up) {
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up && p->hv.tsc.call_back) {
 		spent = 0; /* only looked: stays in the guest's time */
 	} else {
 		/* The mark first, then the last reading. */
@@ -977,9 +980,9 @@ static void check_ept(void)
 
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
-_Static_assert(FVX_CPU_STATUS_VERSION == 6 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 24 * 8,
-	       "status_call predicts every field of struct fvx_cpu_status v6");
+_Static_assert(FVX_CPU_STATUS_VERSION == 7 &&
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 25 * 8,
+	       "status_call predicts every field of struct fvx_cpu_status v7");
 
 static s64 status_call(void)
 {
@@ -1009,6 +1012,7 @@ static s64 status_call(void)
 				     .cr3_refused = of->ptp.count.cr3_refused,
 				     .pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated,
 				     .pdpt_writes_refused = of->ptp.count.pdpt_writes_refused,
+				     .loaded_repaired = of->ptp.count.loaded_repaired,
 				     .sealed_refusals = of->sealed_refusals,
 				     .bad_unload_keys = of->bad_unload_keys,
 				     .msr_writes_shadowed = of->msr_writes_shadowed,
@@ -1907,6 +1911,11 @@ static void predict(void)
 		return;
 	}
 	predict_sync(); /* a protection change made on another CPU, or by this one */
+	/* The loaded table's entries, at every exit while checking. */
+	if (p->v.ptp.checking && model_check_tables(p->cr3) == CR3_REPAIRED) {
+		p->v.ptp.count.loaded_repaired++;
+		p->invept++;
+	}
 	predict_harvest();
 	if (!has_handler(x.basic)) {
 		p->outcome = OUT_FATAL;
@@ -2208,6 +2217,7 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.cr3_refused);
 	FIELD(ptp.count.pdpt_writes_emulated);
 	FIELD(ptp.count.pdpt_writes_refused);
+	FIELD(ptp.count.loaded_repaired);
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
 	FIELD(tsc.hidden);
@@ -2215,6 +2225,8 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.level);
 	FIELD(tsc.forgiven);
 	FIELD(tsc.called);
+	FIELD(tsc.looks);
+	FIELD(tsc.look_wanted);
 	FIELD(tsc.deadline);
 	FIELD(tsc.armed);
 	FIELD(tsc.rearmed);
@@ -2529,7 +2541,8 @@ static void check_timing(enum outcome out)
 			  fc->tsc_deadline, fc->tsc_deadline + offset, t->deadline);
 	/* (The preemption timer's exit of a CPU that was level stays in the
 	 * guest's time: it resumes later by the exit's own time.) */
-	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up && !p->tsc_written) {
+	if (x.basic == EXIT_REASON_PREEMPTION_TIMER && !p->caught_up && !p->tsc_written &&
+	    x.hv.tsc.call_back) {
 		if (offset != x.offset || resumed < started)
 			fuzz_fail("the timer's look moved the TSC offset or went back: resumes at "
 				  "%#llx, began at %#llx",

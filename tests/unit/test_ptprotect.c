@@ -423,6 +423,69 @@ static void other_cpus_follow_at_their_next_exit(void **state)
 	assert_int_equal(count(1)->pml4e_repaired, 1);
 }
 
+/* Guest ring 0 rewrites the window's PML4E in the table it has loaded: no
+ * CR3 load follows, the next exit of any kind finds and repairs it, and
+ * drops what the CPU cached through it. */
+static void a_rewrite_of_the_loaded_table_is_repaired_at_the_next_exit(void **state)
+{
+	static const u64 bad[] = { EVIL_PDPT | 0x67, 0, PML4E | BIT(2) << 8 };
+	unsigned int i;
+
+	configured();
+	exit_on(0, EXIT_REASON_CPUID); /* in step */
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		*entry(PML4, 511) = bad[i];
+		invepts = 0;
+		regs.rax = 0;
+		exit_on(0, EXIT_REASON_CPUID);
+		assert_int_equal(*entry(PML4, 511), PML4E);
+		assert_int_equal(count(0)->loaded_repaired, i + 1);
+		assert_int_equal(count(0)->pml4e_repaired, i + 1);
+		assert_true(invepts >= 1);
+		assert_int_equal(vmcs_of[0][GUEST_CR3], PML4);
+	}
+	/* Intact: nothing to repair, no flush once in step. */
+	exit_on(0, EXIT_REASON_CPUID);
+	invepts = 0;
+	exit_on(0, EXIT_REASON_CPUID);
+	assert_int_equal(invepts, 0);
+	assert_int_equal(count(0)->loaded_repaired, ARRAY_LEN(bad));
+	/* Not checking (unconfigured): left alone. */
+	assert_int_equal(vmcall(FVX_VMCALL_UNCONFIGURE, 0), FVX_VMCALL_OK);
+	*entry(PML4, 511) = 0;
+	exit_on(0, EXIT_REASON_CPUID);
+	assert_int_equal(*entry(PML4, 511), 0);
+	assert_int_equal(count(0)->loaded_repaired, ARRAY_LEN(bad));
+}
+
+/* A lone CPU (nobody to keep level with) still comes back every
+ * TSC_EVEN_LOOK while the protection is on, so that a rewrite of its loaded
+ * table lasts that long at most; its looks are hidden (no other CPU to be
+ * ahead of); no timer before or after. */
+static void a_lone_cpu_looks_while_protecting(void **state)
+{
+	hv.tsc.timer = true; /* (and no call_back: one CPU) */
+	exit_on(0, EXIT_REASON_CPUID);
+	assert_false(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	configured();
+	assert_true(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	assert_int_equal(vmcs_of[0][VMX_PREEMPTION_TIMER_VALUE], TSC_EVEN_LOOK);
+	assert_false(vmcs_of[0][CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MWAIT_EXITING);
+	*entry(PML4, 511) = 0;
+	vmcs_of[0][TSC_OFFSET] = 0;
+	exit_on(0, EXIT_REASON_PREEMPTION_TIMER);
+	assert_int_equal(*entry(PML4, 511), PML4E);
+	assert_int_equal(count(0)->loaded_repaired, 1);
+	assert_true((s64)vmcs_of[0][TSC_OFFSET] < 0); /* the look is hidden */
+	assert_true(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	assert_int_equal(vmcall(FVX_VMCALL_UNCONFIGURE, 0), FVX_VMCALL_OK);
+	assert_false(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+	/* Without a preemption timer: nothing to switch on. */
+	hv.tsc.timer = false;
+	configured();
+	assert_false(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
+}
+
 static void tracing_starts_only_where_cr3_loads_are_checked(void **state)
 {
 	/* Configured, but the protection not (yet) in force. */
@@ -549,11 +612,14 @@ static void changed_pdpte_is_repaired(void **state)
 		/* Written behind EPT's back (a device, say). */
 		*entry(PDPT, WINDOW_SLOT) = bad[i];
 		generation = hv.ptp.generation;
-		invvpids = 0;
+		invvpids = invepts = 0;
 		mov_to_cr3(0, OTHER_PML4 | BIT(63));
 		assert_int_equal(*entry(PDPT, WINDOW_SLOT), PDPTE);
 		assert_int_equal(count(0)->pdpte_repaired, i + 1);
-		assert_int_equal(invvpids, 1);
+		/* (Found in the loaded table first, before the CR3 load: the
+		 * PDPT is every table's. Flushed by INVEPT then.) */
+		assert_int_equal(count(0)->loaded_repaired, i + 1);
+		assert_int_equal(invepts, 1);
 		/* The other CPU drops what it may have cached at its next exit. */
 		assert_int_not_equal(hv.ptp.generation, generation);
 	}
@@ -1160,6 +1226,7 @@ static void status_reports_the_counters(void **state)
 	assert_int_equal(out->cr3_refused, 1);
 	assert_int_equal(out->pdpt_writes_emulated, 1);
 	assert_int_equal(out->pdpt_writes_refused, 2);
+	assert_int_equal(out->loaded_repaired, 1); /* the PDPTE, found before the load */
 	regs.rcx = 0x6000;
 	regs.rdx = sizeof(*out);
 	assert_int_equal(vmcall(FVX_VMCALL_STATUS, 1), FVX_VMCALL_OK);
@@ -1173,6 +1240,8 @@ int main(void)
 		T(configure_finds_and_protects_both_entries),
 		T(configure_refuses_what_does_not_map_the_window),
 		T(other_cpus_follow_at_their_next_exit),
+		T(a_rewrite_of_the_loaded_table_is_repaired_at_the_next_exit),
+		T(a_lone_cpu_looks_while_protecting),
 		T(tracing_starts_only_where_cr3_loads_are_checked),
 		T(intact_tables_are_loaded_without_a_count),
 		T(pcid_and_the_no_flush_bit),

@@ -1,7 +1,8 @@
 # Page-table protection of the analyzer window: a ring-0 attacker
 # (fvx_ptattack.ko) writes the window's PDPTE and another slot of its PDPT,
-# tries stores the hypervisor does not decode, and loads CR3 with tables
-# whose PML4E it changed. The window must stay mapped as configured, each
+# tries stores the hypervisor does not decode, loads CR3 with tables whose
+# PML4E it changed, and changes the PML4E of the table it has loaded (then
+# exits, or spins with nothing that exits until the CPU comes back). The window must stay mapped as configured, each
 # attack be counted, and tracing keep working, also for a process that
 # started before the window existed.
 # timeout: 400
@@ -40,7 +41,8 @@ check protect-window-found grep -q 'window-mapped=1' /tmp/pt.txt
 attacked window-slot-redirect-refused window-slot-clear-refused window-slot-user-refused \
 	window-slot-not-1g-refused window-slot-xchg-refused other-slot-write-done \
 	other-slot-xchg-done other-slot-clear-done undecodable-other-slot-gp \
-	undecodable-window-slot-gp pml4e-redirect-repaired pml4e-flags-repaired counters
+	undecodable-window-slot-gp pml4e-redirect-repaired pml4e-flags-repaired \
+	loaded-pml4e-repaired-at-exit loaded-pml4e-repaired-by-look counters
 
 # Tracing goes on: a new sample, and the process from before the window.
 fastvmix trace -o /tmp/pt-after.txt -- syscall_seq 3 /tmp/fvx-known 2>/dev/null 3>&-
