@@ -354,6 +354,17 @@ struct status_cpu {
 /* The report for hv (CPU 0's answer) and cpus[0..hv->cpu_count - 1]. */
 int status_print(FILE *out, bool json, const struct fvx_cpu_status *hv,
 		 const struct status_cpu *cpus);
+/* The attack counters, summed over every CPU: fastvmix trace reads them
+ * before and after, and says what changed. */
+#define STATUS_ATTACK_KINDS 14
+struct status_attacks {
+	uint64_t count[STATUS_ATTACK_KINDS];
+};
+/* 0, or -1 when the hypervisor's status cannot be read (quietly). */
+int status_attacks(struct status_attacks *a);
+/* One line on out, when any count but Linux's own text_pokes grew. */
+void status_attacks_report(FILE *out, const struct status_attacks *before,
+			   const struct status_attacks *after);
 
 /* Reads MSR `msr` of CPU `cpu` through /dev/cpu/N/msr (Linux msr driver). */
 bool cli_rdmsr(int cpu, uint32_t msr, uint64_t *value);

@@ -3,6 +3,7 @@
  * document for scripts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -43,12 +44,15 @@ static const struct {
 	const char *name;
 	size_t offset;
 } attack_counters[] = {
-	COUNTER(view_attacks),	   COUNTER(pml4e_repaired),	   COUNTER(loaded_repaired),
-	COUNTER(pdpte_repaired),   COUNTER(cr3_refused),	   COUNTER(pdpt_writes_refused),
-	COUNTER(sealed_refusals),  COUNTER(bad_unload_keys),	   COUNTER(msr_writes_shadowed),
-	COUNTER(dt_loads_refused), COUNTER(kernel_writes_refused), COUNTER(text_pokes),
-	COUNTER(resume_tampered),
+	COUNTER(view_attacks),	       COUNTER(pml4e_repaired),	  COUNTER(loaded_repaired),
+	COUNTER(table_writes_refused), COUNTER(pdpte_repaired),	  COUNTER(cr3_refused),
+	COUNTER(pdpt_writes_refused),  COUNTER(sealed_refusals),  COUNTER(bad_unload_keys),
+	COUNTER(msr_writes_shadowed),  COUNTER(dt_loads_refused), COUNTER(kernel_writes_refused),
+	COUNTER(text_pokes),	       COUNTER(resume_tampered),
 };
+
+_Static_assert(sizeof(attack_counters) / sizeof(attack_counters[0]) == STATUS_ATTACK_KINDS,
+	       "one count per attack counter");
 
 static uint64_t attack_count(const struct fvx_cpu_status *s, unsigned int i)
 {
@@ -90,9 +94,14 @@ static void print_text(FILE *out, const struct fvx_cpu_status *hv, const struct 
 				fprintf(out, "  %-28s %2u %12llu\n",
 					exit_names[r] ? exit_names[r] : "?", r,
 					(unsigned long long)s->exits[r]);
-		fprintf(out, "  page-table protection: %s, %llu CR3 loads checked\n",
+		fprintf(out,
+			"  page-table protection: %s, %llu CR3 loads checked, %llu writes to "
+			"loaded "
+			"tables done, %llu tables left writable\n",
 			s->features & FVX_FEATURE_PT_PROTECT ? "on" : "off",
-			(unsigned long long)s->cr3_loads);
+			(unsigned long long)s->cr3_loads,
+			(unsigned long long)s->table_writes_emulated,
+			(unsigned long long)s->tables_unguarded);
 		fprintf(out,
 			"  TSC: %llu ticks hidden (%llu catching up with the other CPUs, %llu let "
 			"off), %llu per exit calibrated, deadline moved %llu times\n",
@@ -132,6 +141,9 @@ static struct json_object *cpu_json(unsigned int cpu, const struct status_cpu *c
 	err |= cli_json_put(o, "pt_protect",
 			    json_object_new_boolean(!!(s->features & FVX_FEATURE_PT_PROTECT)));
 	err |= cli_json_put(o, "cr3_loads", json_object_new_uint64(s->cr3_loads));
+	err |= cli_json_put(o, "table_writes_emulated",
+			    json_object_new_uint64(s->table_writes_emulated));
+	err |= cli_json_put(o, "tables_unguarded", json_object_new_uint64(s->tables_unguarded));
 	err |= cli_json_put(o, "tsc_hidden", json_object_new_uint64(s->tsc_hidden));
 	err |= cli_json_put(o, "tsc_transition", json_object_new_uint64(s->tsc_transition));
 	err |= cli_json_put(o, "tsc_analyzer", json_object_new_uint64(s->tsc_analyzer));
@@ -288,6 +300,59 @@ static int fetch(int fd, struct fvx_cpu_status *hv, struct status_cpu **cpus)
 			(*cpus)[cpu].status = req.status;
 	}
 	return 0;
+}
+
+/* The attack counters that say a sample tampered, or tried to (all but
+ * text_pokes: Linux's own, as when the agent's probes are registered). */
+static bool tells_tampering(unsigned int i)
+{
+	return attack_counters[i].offset != offsetof(struct fvx_cpu_status, text_pokes);
+}
+
+int status_attacks(struct status_attacks *a)
+{
+	struct fvx_ioc_hv_status req;
+	unsigned int cpu, count, i;
+	int fd = open(FVX_HV_DEVICE, O_RDONLY | O_CLOEXEC);
+
+	memset(a, 0, sizeof(*a));
+	if (fd < 0)
+		return -1;
+	if (query(fd, 0, &req) != 0 || req.status.version != FVX_CPU_STATUS_VERSION ||
+	    req.status.cpu_count > MAX_CPUS) {
+		close(fd);
+		return -1;
+	}
+	count = req.status.cpu_count;
+	for (cpu = 0; cpu < count; cpu++) {
+		if (query(fd, cpu, &req) != 0)
+			continue;
+		for (i = 0; i < STATUS_ATTACK_KINDS; i++)
+			a->count[i] += attack_count(&req.status, i);
+	}
+	close(fd);
+	return 0;
+}
+
+void status_attacks_report(FILE *out, const struct status_attacks *before,
+			   const struct status_attacks *after)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	for (i = 0; i < STATUS_ATTACK_KINDS; i++) {
+		if (!tells_tampering(i) || after->count[i] <= before->count[i])
+			continue;
+		if (!*sep)
+			fprintf(out,
+				"fastvmix: while tracing, the hypervisor refused or repaired ");
+		fprintf(out, "%s%s %" PRIu64, sep, attack_counters[i].name,
+			after->count[i] - before->count[i]);
+		sep = ", ";
+	}
+	if (*sep)
+		fprintf(out, " (guest ring 0, or a sample trying: `fastvmix status` has them "
+			     "per CPU)\n");
 }
 
 int cmd_status(int argc, char **argv)

@@ -404,6 +404,8 @@ int cmd_trace(int argc, char **argv)
 	struct launch launch;
 	struct syscall_filter wanted;
 	uint64_t syscalls[8], records = 0;
+	struct status_attacks attacks[2];
+	bool watched;
 	int fd, rc = 1;
 	FILE *out = stdout;
 
@@ -442,6 +444,7 @@ int cmd_trace(int argc, char **argv)
 		launch_abort(&launch);
 		goto free_batch;
 	}
+	watched = status_attacks(&attacks[0]) == 0;
 	interrupted = 0;
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
@@ -452,6 +455,8 @@ int cmd_trace(int argc, char **argv)
 	output_finish(&output, o.output ? out : stderr);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
+	if (watched && status_attacks(&attacks[1]) == 0)
+		status_attacks_report(stderr, &attacks[0], &attacks[1]);
 	if (drain_missing(&drain))
 		fprintf(stderr,
 			"fastvmix: %" PRIu64

@@ -87,7 +87,8 @@ static enum exit_action handle_ept_violation(struct vcpu *v, struct guest_regs *
 	 * violation is about the write-protected PDPT (ptprotect.c), the
 	 * window (views.c) or a guest bug: report it and give the guest #GP
 	 * rather than retry the access forever. */
-	if (ptp_ept_violation(v, r) || kprot_ept_violation(v, r) || views_ept_violation(v, r))
+	if (ptp_ept_violation(v, r) || kprot_ept_violation(v, r) || views_ept_violation(v, r) ||
+	    ptp_ept_stale(v))
 		return EXIT_RESUME;
 	if (v->ept_violations_logged++ < 16)
 		root_log("cpu %u: EPT violation at GPA %x, qualification %x, RIP %x\n",

@@ -199,6 +199,8 @@ static enum fvx_status build(struct hv *hv)
 		s = host_idt_build(hv);
 	for (i = 0; s == FVX_OK && i < hv->cpu_count; i++)
 		s = alloc_vcpu(hv, i);
+	if (s == FVX_OK)
+		s = ptp_init_guards(hv);
 	return s;
 }
 

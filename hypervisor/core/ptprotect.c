@@ -88,17 +88,111 @@ static u64 view_root(const struct hv *hv, unsigned int view)
 	return (view == VIEW_NORMAL ? hv->eptp : hv->eptp_analyzer) & EPT_ADDR_MASK;
 }
 
-/* Under the lock: the PDPT page writable again, nothing enforced. */
+/* ---- guarded top-level tables ----
+ * A table some CPU has loaded is read-only in the normal view while any CPU
+ * has it loaded (it is taken up at the CR3 load that checks it, dropped at
+ * the CPU's next CR3 load), so guest ring 0 cannot rewrite the window's
+ * PML4E in it: writes to its other slots are done by the hypervisor
+ * (ptp_ept_violation), as the PDPT's are. Linux writes a loaded table's
+ * entries rarely (a process's first mapping in a 512 GiB region, and its
+ * teardown), and never frees a table a CPU has loaded. The analyzer view
+ * runs no code that writes page tables: left writable there. A table that
+ * needs an EPT split when the tables set aside for them are used up stays
+ * writable (counted): the check at every exit is its protection. */
+
+static struct ptp_guard *guard_of(struct ptp_state *p, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; p->guard && i < PTP_GUARDS; i++)
+		if (__atomic_load_n(&p->guard[i].gpa, __ATOMIC_ACQUIRE) == gpa)
+			return &p->guard[i];
+	return NULL;
+}
+
+static bool guarded(struct ptp_state *p, u64 page)
+{
+	return page && guard_of(p, page);
+}
+
+/* Under the lock: the slot's page as it was, the slot free. */
+static void drop_guard(struct ptp_state *p, struct ptp_guard *g)
+{
+	if (g->was_writable)
+		__atomic_or_fetch(g->leaf, EPT_WRITE, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->dropped[p->dropped_next++ % PTP_DROPPED], g->gpa, __ATOMIC_RELEASE);
+	g->users = 0;
+	__atomic_store_n(&g->gpa, 0, __ATOMIC_RELEASE);
+}
+
+/* Under the lock: this CPU no longer has its guarded table loaded. */
+static void unguard_locked(struct vcpu *v)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	struct ptp_guard *g;
+
+	if (v->ptp.guarded && v->ptp.guard_epoch == p->epoch && (g = guard_of(p, v->ptp.guarded)) &&
+	    !--g->users)
+		drop_guard(p, g);
+	v->ptp.guarded = 0;
+}
+
+/* Under the lock, while the protection is on: the table at gpa, which this
+ * CPU loads, is guarded until its next load. */
+static void guard_locked(struct vcpu *v, u64 gpa)
+{
+	struct hv *hv = v->hv;
+	struct ptp_state *p = &hv->ptp;
+	struct ptp_guard *g;
+	u64 *leaf;
+
+	if (v->ptp.guarded == gpa && v->ptp.guard_epoch == p->epoch)
+		return;
+	unguard_locked(v);
+	if (!p->tables.size || !gpa)
+		return; /* (a machine that set nothing aside: the fuzz machine's) */
+	g = guard_of(p, gpa);
+	if (!g) {
+		g = guard_of(p, 0);
+		leaf = g ? ept_leaf_4k(&hv->pool, &p->tables, view_root(hv, VIEW_NORMAL), gpa)
+			 : NULL;
+		if (!leaf) {
+			v->ptp.count.tables_unguarded++;
+			ptp_log(v, "cpu %u: table %x cannot be made read-only: checked at exits\n",
+				(u64)v->index, gpa);
+			return;
+		}
+		g->leaf = leaf;
+		g->users = 0;
+		g->was_writable = read_entry(leaf) & EPT_WRITE;
+		__atomic_and_fetch(leaf, ~EPT_WRITE, __ATOMIC_RELEASE);
+		__atomic_store_n(&g->gpa, gpa, __ATOMIC_RELEASE);
+		/* This CPU and every other may hold the writable translation:
+		 * this one drops it now, the others at their next exit. */
+		__atomic_add_fetch(&p->flushes, 1, __ATOMIC_RELEASE);
+		arch_invept_all();
+	}
+	g->users++;
+	v->ptp.guarded = gpa;
+	v->ptp.guard_epoch = p->epoch;
+}
+
+/* Under the lock: the PDPT page writable again, nothing enforced, every
+ * guarded table writable again. */
 static void release_locked(struct hv *hv)
 {
 	struct ptp_state *p = &hv->ptp;
-	unsigned int view;
+	unsigned int view, i;
 
 	if (!p->active)
 		return;
 	__atomic_store_n(&p->active, false, __ATOMIC_RELEASE);
 	for (view = 0; view < PTP_VIEWS; view++)
 		__atomic_store_n(p->leaf[view], p->leaf_saved[view], __ATOMIC_RELEASE);
+	for (i = 0; p->guard && i < PTP_GUARDS; i++)
+		if (p->guard[i].gpa)
+			drop_guard(p, &p->guard[i]);
+	p->epoch++;
 	changed(p);
 }
 
@@ -272,10 +366,23 @@ static enum ptp_cr3 check_tables(struct vcpu *v, u64 cr3)
 	return result;
 }
 
+/* The table this CPU loads (or has loaded) guarded from now. */
+static void guard(struct vcpu *v, u64 cr3)
+{
+	struct ptp_state *p = &v->hv->ptp;
+
+	lock(p);
+	if (p->active)
+		guard_locked(v, cr3 & PTE_ADDR);
+	unlock(p);
+}
+
 enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3)
 {
 	enum ptp_cr3 result = check_tables(v, cr3);
 
+	if (result != PTP_CR3_REFUSED && v->ptp.checking)
+		guard(v, cr3);
 	v->ptp.count.cr3_loads++;
 	if (result == PTP_CR3_REFUSED) {
 		v->ptp.count.cr3_refused++;
@@ -323,29 +430,67 @@ void ptp_sync_cpu(struct vcpu *v)
 	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */
 	arch_invept_all();
 	/* The address space loaded before CR3-load exiting was on. */
-	if (on)
+	if (on) {
 		check_loaded(v);
+		guard(v, vmcs_readl(GUEST_CR3));
+	} else {
+		v->ptp.guarded = 0; /* (every guard was dropped) */
+	}
 }
 
 void ptp_check_loaded(struct vcpu *v)
 {
+	u32 flushes = __atomic_load_n(&v->hv->ptp.flushes, __ATOMIC_ACQUIRE);
+
+	/* Another CPU made a page read-only: this one may still hold the
+	 * writable translation. */
+	if (flushes != v->ptp.flushed) {
+		v->ptp.flushed = flushes;
+		arch_invept_all();
+	}
 	if (v->ptp.checking)
 		check_loaded(v);
 }
 
-/* The CPU walking the guest's tables wants to set the accessed (and, in a
- * leaf, dirty) flag of an entry on the protected page (SDM 4.8): set it for
- * it. The window's own entry gets its expected value, which has both. */
-static void set_accessed(struct vcpu *v, u64 gpa)
+/* A page whose window slot the hypervisor keeps: the PDPT (the PDPTE) or a
+ * guarded top-level table (the PML4E). Writes to it are done here. */
+struct kept_page {
+	const char *what;
+	unsigned int slot; /* the window's entry */
+	u64 expected; /* its value */
+	u64 *emulated, *refused; /* this CPU's counters for the page's writes */
+};
+
+static struct kept_page pdpt_page(struct vcpu *v)
 {
 	struct ptp_state *p = &v->hv->ptp;
+
+	return (struct kept_page){ "PDPT", p->pdpt_index, p->pdpte,
+				   &v->ptp.count.pdpt_writes_emulated,
+				   &v->ptp.count.pdpt_writes_refused };
+}
+
+static struct kept_page table_page(struct vcpu *v)
+{
+	struct ptp_state *p = &v->hv->ptp;
+
+	return (struct kept_page){ "top-level table", p->pml4_index, p->pml4e,
+				   &v->ptp.count.table_writes_emulated,
+				   &v->ptp.count.table_writes_refused };
+}
+
+/* The CPU walking the guest's tables wants to set the accessed (and, in a
+ * leaf, dirty) flag of an entry on a kept page (SDM 4.8): set it for it.
+ * The window's own entry gets its expected value, which has both. */
+static void set_accessed(struct vcpu *v, u64 gpa, const struct kept_page *k)
+{
 	u64 *e = guest_page_buffer(v->hv, gpa & ~7ULL, 8), old;
 
 	if (!e)
 		return;
 	old = read_entry(e);
-	if (((gpa & (PAGE_SIZE_4K - 1)) >> 3) == p->pdpt_index)
-		__atomic_store_n(e, p->pdpte, __ATOMIC_RELEASE);
+	if (((gpa & (PAGE_SIZE_4K - 1)) >> 3) == k->slot)
+		__atomic_store_n(e, k->expected, __ATOMIC_RELEASE);
 	else if (old & PTE_PRESENT)
 		__atomic_or_fetch(e, PTE_ACCESSED | (old & PTE_LARGE ? PTE_DIRTY : 0),
 				  __ATOMIC_RELEASE);
@@ -359,22 +504,22 @@ static void set_accessed(struct vcpu *v, u64 gpa)
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
 }
 
-static void refuse(struct vcpu *v, u64 gpa, const char *why)
+static void refuse(struct vcpu *v, u64 gpa, const char *why, const struct kept_page *k)
 {
-	v->ptp.count.pdpt_writes_refused++;
-	ptp_log(v, "cpu %u: write to PDPT at GPA %x refused (%s) at RIP %x\n", (u64)v->index, gpa,
-		why, vmcs_readl(GUEST_RIP));
+	(*k->refused)++;
+	ptp_log(v, "cpu %u: write to the %s at GPA %x refused (%s) at RIP %x\n", (u64)v->index,
+		k->what, gpa, why, vmcs_readl(GUEST_RIP));
 }
 
-/* A guest instruction writing the protected PDPT page: decoded and done
- * here when it leaves the window's slot alone, skipped when it does not.
- * What cannot be decoded gets #GP: Linux writes these entries only with the
- * forms insn.c knows, and an instruction of unknown extent could reach the
- * window's slot. */
-static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
+/* A guest instruction writing a kept page: decoded and done here when it
+ * leaves the window's slot alone, skipped when it does not. What cannot be
+ * decoded gets #GP: Linux writes these entries only with the forms insn.c
+ * knows, and an instruction of unknown extent could reach the window's
+ * slot. */
+static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa, const struct kept_page *k)
 {
 	struct hv *hv = v->hv;
-	u64 off = gpa & (PAGE_SIZE_4K - 1), slot = hv->ptp.pdpt_index * 8ULL, value, old = 0;
+	u64 off = gpa & (PAGE_SIZE_4K - 1), slot = k->slot * 8ULL, value, old = 0;
 	u8 code[INSN_MAX_LEN];
 	struct insn_store w;
 	void *host;
@@ -385,18 +530,18 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 					   INSN_MAX_LEN),
 			       &w) ||
 	    (off & (w.size - 1)) || !(host = guest_page_buffer(hv, gpa, w.size))) {
-		refuse(v, gpa, "not a store this hypervisor decodes: #GP");
+		refuse(v, gpa, "not a store this hypervisor decodes: #GP", k);
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return;
 	}
 	if (off < slot + 8 && slot < off + w.size) {
-		refuse(v, gpa, "the window's slot");
+		refuse(v, gpa, "the window's slot", k);
 		guest_advance_rip(w.len);
 		return;
 	}
 	if (w.size < 4) {
 		/* Linux writes whole entries; the byte forms name AH..BH. */
-		refuse(v, gpa, "narrower than an entry: #GP");
+		refuse(v, gpa, "narrower than an entry: #GP", k);
 		guest_inject_exception(VECTOR_GP, true, 0);
 		return;
 	}
@@ -411,36 +556,65 @@ static void emulate_write(struct vcpu *v, struct guest_regs *r, u64 gpa)
 		__atomic_store_n((u32 *)host, (u32)value, __ATOMIC_RELEASE);
 	if (w.kind == INSN_XCHG)
 		guest_write_gpr(r, w.reg, old); /* a 32-bit result zero-extends */
-	v->ptp.count.pdpt_writes_emulated++;
+	(*k->emulated)++;
 	guest_advance_rip(w.len);
 }
 
 bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	struct ptp_state *p = &v->hv->ptp;
-	u64 q = vmcs_readl(EXIT_QUALIFICATION), gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	u64 q = vmcs_readl(EXIT_QUALIFICATION), gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS),
+	    page = gpa & ~(PAGE_SIZE_4K - 1);
+	struct kept_page k;
 
-	if (!(q & EPT_Q_WRITE) || !p->leaf[VIEW_NORMAL] ||
-	    (gpa & ~(PAGE_SIZE_4K - 1)) != p->pdpt_gpa)
+	if (!(q & EPT_Q_WRITE))
 		return false;
-	if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE)) {
-		/* Released after this CPU cached the read-only translation. */
-		arch_invept_all();
-		return true;
+	if (p->leaf[VIEW_NORMAL] && page == p->pdpt_gpa) {
+		if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE)) {
+			/* Released after this CPU cached the read-only
+			 * translation. */
+			arch_invept_all();
+			return true;
+		}
+		k = pdpt_page(v);
+	} else if (guarded(p, page)) {
+		k = table_page(v);
+	} else {
+		return false;
 	}
 	if ((q & EPT_Q_LINEAR_VALID) && !(q & EPT_Q_TRANSLATED)) {
-		set_accessed(v, gpa);
+		set_accessed(v, gpa, &k);
 		return true;
 	}
 	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) {
-		/* An event delivery writing here (a stack on the PDPT): it
+		/* An event delivery writing here (a stack on the page): it
 		 * cannot be done in part, so the guest gets #DF instead. */
-		refuse(v, gpa, "event delivery: #DF");
+		refuse(v, gpa, "event delivery: #DF", &k);
 		guest_inject_exception(VECTOR_DF, true, 0);
 		return true;
 	}
 	if (vmcs_read16(EPTP_INDEX) != VIEW_NORMAL)
 		return false; /* no code that writes page tables runs in view 1 */
-	emulate_write(v, r, gpa);
+	emulate_write(v, r, gpa, &k);
+	return true;
+}
+
+bool ptp_ept_stale(struct vcpu *v)
+{
+	const struct hv *hv = v->hv;
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS), page = gpa & ~(PAGE_SIZE_4K - 1);
+	struct ept_translation t;
+	unsigned int i;
+
+	if (!(vmcs_readl(EXIT_QUALIFICATION) & EPT_Q_WRITE) ||
+	    vmcs_read16(EPTP_INDEX) != VIEW_NORMAL || !page)
+		return false;
+	for (i = 0; i < PTP_DROPPED; i++)
+		if (__atomic_load_n(&hv->ptp.dropped[i], __ATOMIC_ACQUIRE) == page)
+			break;
+	if (i == PTP_DROPPED || !ept_translate(&hv->pool, view_root(hv, VIEW_NORMAL), gpa, &t) ||
+	    !(t.perm & EPT_WRITE))
+		return false;
+	arch_invept_all();
 	return true;
 }

@@ -9,6 +9,19 @@
 #include "pool.h"
 
 #define PTP_VIEWS 2 /* the EPT views whose PDPT page is write-protected */
+#define PTP_GUARDS 32 /* top-level tables guarded at once: one per CPU at most */
+#define PTP_GUARD_TABLES 512 /* EPT tables for splits under guarded tables (2 MiB) */
+#define PTP_DROPPED 64 /* guards dropped lately, remembered (a power of two) */
+
+/* A top-level table some CPU has loaded, read-only in the normal view while
+ * any has (guest ring 0 would otherwise rewrite the window's PML4E in it
+ * until the next exit). gpa 0: a free slot. */
+struct ptp_guard {
+	u64 gpa;
+	u64 *leaf; /* its 4 KiB EPT leaf in the normal view */
+	u32 users; /* CPUs that have it loaded */
+	bool was_writable; /* the leaf's write permission before */
+};
 
 /* Shared by every CPU. Configure and unconfigure change it under lock and
  * bump generation; each CPU notices at its next exit (ptp_sync_cpu). */
@@ -23,6 +36,14 @@ struct ptp_state {
 	u64 *leaf[PTP_VIEWS]; /* the PDPT page's 4 KiB EPT leaf in each view */
 	u64 leaf_saved[PTP_VIEWS]; /* and its value before protection */
 	struct pool reserve; /* EPT tables for splitting a large page, taken at load time */
+	struct ptp_guard *guard; /* [PTP_GUARDS], a page of the pool (load time) */
+	/* The tables whose guard was dropped last: another CPU may still
+	 * hold their read-only translation (ptp_ept_stale). */
+	u64 dropped[PTP_DROPPED];
+	u32 dropped_next;
+	u32 epoch; /* moves when every guard is dropped (the protection ends) */
+	u32 flushes; /* moves when a page became read-only: every CPU flushes */
+	struct pool tables; /* EPT tables for splits under guarded tables (load time) */
 };
 
 /* Per CPU, reported by FVX_VMCALL_STATUS. */
@@ -34,12 +55,18 @@ struct ptp_counters {
 	u64 pdpt_writes_emulated; /* guest writes to other PDPT slots, done for it */
 	u64 pdpt_writes_refused; /* writes to the window's slot, or undecodable ones */
 	u64 loaded_repaired; /* of the repairs, those of a table already loaded (ptp_check_loaded) */
+	u64 table_writes_emulated; /* guest writes to other slots of a guarded table, done */
+	u64 table_writes_refused; /* writes to its window slot, or undecodable ones */
+	u64 tables_unguarded; /* loads of a table that could not be made read-only */
 };
 
 struct ptp_cpu {
 	u32 generation; /* of struct ptp_state, when this CPU last followed it */
 	bool checking; /* CR3-load exiting is on for the protection */
 	u32 logged;
+	u64 guarded; /* the top-level table this CPU has loaded and guards; 0: none */
+	u32 guard_epoch; /* of struct ptp_state, when it began guarding it */
+	u32 flushed; /* struct ptp_state's flushes, when this CPU last followed them */
 	struct ptp_counters count;
 };
 
@@ -50,6 +77,9 @@ struct guest_regs;
 /* Load time (ptprotect_init.c): sets aside the EPT tables a later split
  * may need. */
 enum fvx_status ptp_init(struct hv *hv);
+/* Last at load time: the rest of the pool, up to PTP_GUARD_TABLES pages,
+ * for EPT splits under guarded top-level tables. */
+enum fvx_status ptp_init_guards(struct hv *hv);
 
 /* FVX_VMCALL_CONFIGURE: the trace configuration (trace_configure), then
  * the protection of the entries that map the window it names. */
@@ -77,8 +107,13 @@ enum ptp_cr3 {
  * address bits, reserved bits already checked). */
 enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3);
 
-/* An EPT violation that writes the protected PDPT page: done, refused or
- * retried here (true); false when it is not about that page. */
+/* An EPT violation that writes the protected PDPT page or a guarded
+ * top-level table: done, refused or retried here (true); false when it is
+ * not about those pages. */
 bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r);
+/* Last resort for an EPT violation nothing else took: a write to a table
+ * whose guard was dropped lately, which the EPT view now allows (this CPU
+ * had cached the read-only translation), is retried after INVEPT (true). */
+bool ptp_ept_stale(struct vcpu *v);
 
 #endif

@@ -3,6 +3,9 @@
 #include "vcpu.h"
 
 #define RESERVE_TABLES 4 /* a 1 GiB page split down to 4 KiB, in each view */
+#define GUARD_POOL_KEPT 16 /* pool pages left free after the guards' tables */
+_Static_assert(PTP_GUARDS * sizeof(struct ptp_guard) <= PAGE_SIZE_4K, "the guards fit a page");
+_Static_assert(PTP_GUARDS >= FVX_MAX_CPUS, "a guard for each CPU's table");
 
 enum fvx_status ptp_init(struct hv *hv)
 {
@@ -11,5 +14,27 @@ enum fvx_status ptp_init(struct hv *hv)
 	if (!tables)
 		return FVX_ERR_NOMEM;
 	pool_init(&hv->ptp.reserve, tables, hv_pa(hv, tables), RESERVE_TABLES * PAGE_SIZE_4K);
+	/* The guarded top-level tables' slots (ptprotect.c); their EPT
+	 * tables come last (ptp_init_guards). */
+	hv->ptp.guard = pool_alloc(&hv->pool, 1);
+	if (!hv->ptp.guard)
+		return FVX_ERR_NOMEM;
+	return FVX_OK;
+}
+
+enum fvx_status ptp_init_guards(struct hv *hv)
+{
+	u64 free = (hv->pool.size - hv->pool.used) / PAGE_SIZE_4K, n;
+	void *tables;
+
+	n = free > GUARD_POOL_KEPT ? free - GUARD_POOL_KEPT : 0;
+	if (n > PTP_GUARD_TABLES)
+		n = PTP_GUARD_TABLES;
+	if (!n)
+		return FVX_OK; /* loaded tables stay writable: checked at exits */
+	tables = pool_alloc(&hv->pool, n);
+	if (!tables)
+		return FVX_ERR_NOMEM;
+	pool_init(&hv->ptp.tables, tables, hv_pa(hv, tables), n * PAGE_SIZE_4K);
 	return FVX_OK;
 }

@@ -67,6 +67,9 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated;
 	out->pdpt_writes_refused = of->ptp.count.pdpt_writes_refused;
 	out->loaded_repaired = of->ptp.count.loaded_repaired;
+	out->table_writes_emulated = of->ptp.count.table_writes_emulated;
+	out->table_writes_refused = of->ptp.count.table_writes_refused;
+	out->tables_unguarded = of->ptp.count.tables_unguarded;
 	return FVX_VMCALL_OK;
 }
 

@@ -119,8 +119,15 @@ struct fvx_cpu_status {
 	/* Of the repairs, those of a table already loaded: guest ring 0
 	 * rewrote an entry after the CR3 load, found at a later exit. */
 	__u64 loaded_repaired;
+	/* A top-level table a CPU has loaded is read-only while loaded: the
+	 * guest's writes to its other slots, done for it; to the window's
+	 * slot (or undecodable), refused; loads of a table that could not be
+	 * made read-only (no EPT tables left for a split). */
+	__u64 table_writes_emulated;
+	__u64 table_writes_refused;
+	__u64 tables_unguarded;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 25 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 28 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

@@ -886,6 +886,7 @@ static void release_protection(void)
 	if (!x.p.hv.ptp.active)
 		return;
 	x.p.hv.ptp.active = false;
+	x.p.hv.ptp.epoch++; /* (the machine guards no loaded table: no tables set aside) */
 	x.p.hv.ptp.generation++;
 }
 
@@ -981,7 +982,7 @@ static void check_ept(void)
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
 _Static_assert(FVX_CPU_STATUS_VERSION == 7 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 25 * 8,
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 28 * 8,
 	       "status_call predicts every field of struct fvx_cpu_status v7");
 
 static s64 status_call(void)
@@ -1013,6 +1014,9 @@ static s64 status_call(void)
 				     .pdpt_writes_emulated = of->ptp.count.pdpt_writes_emulated,
 				     .pdpt_writes_refused = of->ptp.count.pdpt_writes_refused,
 				     .loaded_repaired = of->ptp.count.loaded_repaired,
+				     .table_writes_emulated = of->ptp.count.table_writes_emulated,
+				     .table_writes_refused = of->ptp.count.table_writes_refused,
+				     .tables_unguarded = of->ptp.count.tables_unguarded,
 				     .sealed_refusals = of->sealed_refusals,
 				     .bad_unload_keys = of->bad_unload_keys,
 				     .msr_writes_shadowed = of->msr_writes_shadowed,
@@ -2218,6 +2222,12 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.pdpt_writes_emulated);
 	FIELD(ptp.count.pdpt_writes_refused);
 	FIELD(ptp.count.loaded_repaired);
+	FIELD(ptp.count.table_writes_emulated);
+	FIELD(ptp.count.table_writes_refused);
+	FIELD(ptp.count.tables_unguarded);
+	FIELD(ptp.guarded);
+	FIELD(ptp.guard_epoch);
+	FIELD(ptp.flushed);
 	FIELD(tsc.exit_tsc);
 	FIELD(tsc.transition);
 	FIELD(tsc.hidden);
@@ -2270,6 +2280,8 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(ptp.pml4e);
 	FIELD(ptp.pdpte);
 	FIELD(ptp.pdpt_gpa);
+	FIELD(ptp.epoch);
+	FIELD(ptp.flushes);
 	FIELD(ptp.leaf[0]);
 	FIELD(ptp.leaf[1]);
 	FIELD(ptp.leaf_saved[0]);

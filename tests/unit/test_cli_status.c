@@ -34,6 +34,8 @@ static int setup(void **state)
 	cpus[0].status.exits[70] = 1; /* no name */
 	cpus[0].status.features = FVX_FEATURE_PT_PROTECT;
 	cpus[0].status.cr3_loads = 17;
+	cpus[0].status.table_writes_emulated = 4;
+	cpus[0].status.tables_unguarded = 1;
 	cpus[0].status.view_attacks = 3;
 	cpus[0].status.sealed_refusals = 2;
 	cpus[0].status.tsc_hidden = 5000;
@@ -77,7 +79,9 @@ static void text_report(void **state)
 		"  VMCALL                       18            4\n"
 		"  GDTR/IDTR access             46            2\n"
 		"  ?                            70            1\n"
-		"  page-table protection: on, 17 CR3 loads checked\n"
+		"  page-table protection: on, 17 CR3 loads checked, 4 writes to loaded tables "
+		"done, "
+		"1 tables left writable\n"
 		"  TSC: 5000 ticks hidden (700 catching up with the other CPUs, 0 let off), 25 per "
 		"exit calibrated, deadline moved 9 times\n"
 		"  analyzer time: 1300 ticks taken out of processes' TSCs; 6 RDTSC exits, 5 "
@@ -87,7 +91,9 @@ static void text_report(void **state)
 		"cpu 1: not running under the hypervisor (No such device)\n"
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
 		"  external interrupt            1  12345678901\n"
-		"  page-table protection: off, 0 CR3 loads checked\n"
+		"  page-table protection: off, 0 CR3 loads checked, 0 writes to loaded tables "
+		"done, "
+		"0 tables left writable\n"
 		"  TSC: 0 ticks hidden (0 catching up with the other CPUs, 0 let off), 0 per exit "
 		"calibrated, deadline moved 0 times\n"
 		"  analyzer time: 0 ticks taken out of processes' TSCs; 0 RDTSC exits, 0 answered "
@@ -105,10 +111,12 @@ static void json_lines(void **state)
 		"\"hv_base\":130023424,\"hv_size\":4194304,\"tsc_spaces\":2,"
 		"\"tsc_evicted\":1,\"cpus\":[\n"
 		"{\"cpu\":0,\"exits_total\":2008,\"vmcalls\":4,\"pt_protect\":true,"
-		"\"cr3_loads\":17,\"tsc_hidden\":5000,\"tsc_transition\":25,"
+		"\"cr3_loads\":17,\"table_writes_emulated\":4,\"tables_unguarded\":1,"
+		"\"tsc_hidden\":5000,\"tsc_transition\":25,"
 		"\"tsc_analyzer\":1300,\"rdtsc_exits\":6,\"rdtsc_adjusted\":5,"
 		"\"tsc_deadline_rearms\":9,\"tsc_evened\":700,\"tsc_forgiven\":0,\"attacks\":{"
-		"\"view_attacks\":3,\"pml4e_repaired\":0,\"loaded_repaired\":0,"
+		"\"view_attacks\":3,\"pml4e_repaired\":0,\"loaded_repaired\":0,\"table_writes_"
+		"refused\":0,"
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
@@ -120,10 +128,11 @@ static void json_lines(void **state)
 		"\"70\":{\"name\":null,\"count\":1}}},\n"
 		"{\"cpu\":1,\"error\":\"No such device\"},\n"
 		"{\"cpu\":2,\"exits_total\":12345678901,\"vmcalls\":0,\"pt_protect\":false,"
-		"\"cr3_loads\":0,\"tsc_hidden\":0,\"tsc_transition\":0,\"tsc_analyzer\":0,"
+		"\"cr3_loads\":0,\"table_writes_emulated\":0,\"tables_unguarded\":0,"
+		"\"tsc_hidden\":0,\"tsc_transition\":0,\"tsc_analyzer\":0,"
 		"\"rdtsc_exits\":0,\"rdtsc_adjusted\":0,\"tsc_deadline_rearms\":0,"
 		"\"tsc_evened\":0,\"tsc_forgiven\":0,\"attacks\":{\"view_"
-		"attacks\":0,\"pml4e_repaired\":0,\"loaded_repaired\":0,"
+		"attacks\":0,\"pml4e_repaired\":0,\"loaded_repaired\":0,\"table_writes_refused\":0,"
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"

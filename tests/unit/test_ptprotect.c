@@ -486,6 +486,114 @@ static void a_lone_cpu_looks_while_protecting(void **state)
 	assert_false(vmcs_of[0][PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
 }
 
+/* ---- guarded top-level tables ---- */
+
+static void guards_on(void)
+{
+	assert_int_equal(ptp_init_guards(&hv), FVX_OK);
+	assert_true(hv.ptp.tables.size > 0);
+	configured();
+}
+
+static bool writable(u64 gpa)
+{
+	return ept(VIEW_NORMAL, gpa).perm & EPT_WRITE;
+}
+
+/* A table a CPU has loaded is read-only in the normal view (not in the
+ * analyzer's, which runs no code that writes page tables) until no CPU has
+ * it loaded; unconfigured, every table is writable again. */
+static void loaded_tables_are_read_only_while_loaded(void **state)
+{
+	guards_on();
+	assert_false(writable(PML4));
+	assert_true(ept(1, PML4).perm & EPT_WRITE);
+	mov_to_cr3(0, OTHER_PML4);
+	assert_false(writable(OTHER_PML4));
+	assert_true(writable(PML4));
+	/* Two CPUs, one table: read-only until both have left it. */
+	mov_to_cr3(1, OTHER_PML4);
+	mov_to_cr3(0, PML4);
+	assert_false(writable(OTHER_PML4));
+	assert_false(writable(PML4));
+	mov_to_cr3(1, PML4);
+	assert_true(writable(OTHER_PML4));
+	assert_int_equal(hv.ptp.guard[0].users + hv.ptp.guard[1].users, 2);
+	assert_int_equal(vmcall(FVX_VMCALL_UNCONFIGURE, 0), FVX_VMCALL_OK);
+	assert_true(writable(PML4));
+	assert_true(writable(OTHER_PML4));
+	/* CPU 1 follows at its next exit, and guards nothing then. */
+	exit_on(1, EXIT_REASON_CPUID);
+	assert_int_equal(cpus[1].ptp.guarded, 0);
+	assert_int_equal(count(0)->tables_unguarded, 0);
+}
+
+/* Guest ring 0 writing the table it has loaded: the window's slot is
+ * refused (skipped), other slots are done for it, what is not decoded gets
+ * #GP, a page walk gets its flags; each counted. */
+static void writes_to_a_loaded_table(void **state)
+{
+	guards_on();
+	regs.rax = EVIL_PDPT | 0x67;
+	WRITE(PML4 + 511 * 8, 0x48, 0x89, 0x07);
+	assert_int_equal(*entry(PML4, 511), PML4E);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA + 3); /* skipped */
+	assert_int_equal(injected(0), 0xffffffff);
+	regs.rax = 0;
+	WRITE(PML4 + 511 * 8, 0x48, 0x87, 0x07); /* xchg */
+	assert_int_equal(*entry(PML4, 511), PML4E);
+	assert_int_equal(count(0)->table_writes_refused, 2);
+	regs.rax = 0x1234000;
+	WRITE(PML4 + 5 * 8, 0x48, 0x89, 0x07);
+	assert_int_equal(*entry(PML4, 5), 0x1234000);
+	WRITE(PML4 + 5 * 8, 0x48, 0xc7, 0x07, 0, 0, 0, 0); /* movq $0 */
+	assert_int_equal(*entry(PML4, 5), 0);
+	assert_int_equal(count(0)->table_writes_emulated, 2);
+	WRITE(PML4 + 5 * 8, 0x48, 0xab); /* stosq */
+	assert_int_equal(injected(0), VECTOR_GP);
+	assert_int_equal(count(0)->table_writes_refused, 3);
+	/* The CPU setting the accessed flag of the window's entry. */
+	*entry(PML4, 3) = 0x7000 | 0x7;
+	write_exit(Q_WALK_WRITE, PML4 + 3 * 8, (const u8[]){ 0x90 }, 1);
+	assert_int_equal(*entry(PML4, 3), 0x7000 | 0x27);
+	assert_int_equal(count(0)->pdpt_writes_emulated + count(0)->pdpt_writes_refused, 0);
+	assert_int_equal(count(0)->table_writes_refused, 3);
+	assert_int_equal(count(0)->pml4e_repaired, 0);
+}
+
+/* A table no CPU has loaded any more: a write through a read-only
+ * translation this CPU kept is retried after INVEPT, not refused; a page
+ * that was never guarded still gets the unexplained #GP. */
+static void a_write_after_the_guard_is_retried(void **state)
+{
+	guards_on();
+	mov_to_cr3(0, OTHER_PML4);
+	invepts = 0;
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	regs.rax = 0x1234000;
+	WRITE(PML4 + 5 * 8, 0x48, 0x89, 0x07);
+	assert_int_equal(injected(0), 0xffffffff);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA); /* again */
+	assert_int_equal(*entry(PML4, 5), 0); /* the guest's to do */
+	assert_true(invepts >= 1);
+	assert_int_equal(count(0)->table_writes_emulated, 0);
+	WRITE(PD + 8, 0x48, 0x89, 0x07);
+	assert_int_equal(injected(0), VECTOR_GP);
+}
+
+/* The loaded table's window slot cannot be written: the repair at exits
+ * is left for a table that could not be guarded. */
+static void a_guarded_table_needs_no_repair(void **state)
+{
+	guards_on();
+	regs.rax = 0;
+	WRITE(PML4 + 511 * 8, 0x48, 0x89, 0x07);
+	exit_on(0, EXIT_REASON_CPUID);
+	assert_int_equal(*entry(PML4, 511), PML4E);
+	assert_int_equal(count(0)->loaded_repaired, 0);
+	assert_int_equal(count(0)->table_writes_refused, 1);
+}
+
 static void tracing_starts_only_where_cr3_loads_are_checked(void **state)
 {
 	/* Configured, but the protection not (yet) in force. */
@@ -1242,6 +1350,10 @@ int main(void)
 		T(other_cpus_follow_at_their_next_exit),
 		T(a_rewrite_of_the_loaded_table_is_repaired_at_the_next_exit),
 		T(a_lone_cpu_looks_while_protecting),
+		T(loaded_tables_are_read_only_while_loaded),
+		T(writes_to_a_loaded_table),
+		T(a_write_after_the_guard_is_retried),
+		T(a_guarded_table_needs_no_repair),
 		T(tracing_starts_only_where_cr3_loads_are_checked),
 		T(intact_tables_are_loaded_without_a_count),
 		T(pcid_and_the_no_flush_bit),

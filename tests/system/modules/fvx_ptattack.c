@@ -132,38 +132,32 @@ static void attack_pml4e(const char *name, struct pages *p, const u64 *pml4, u64
 }
 
 /* The window's PML4E in the table this CPU has loaded, with no CR3 load
- * after it: the next exit of any kind (a CPUID) finds and repairs it. Put
- * back by hand if not, so that nothing stays behind. */
-static void attack_loaded(u64 *pml4, u64 bad)
+ * after it. The table is read-only while loaded: the write is skipped
+ * ("write-refused"). Should the table not be guarded (no EPT tables left
+ * for it), the next exit of any kind repairs it ("repaired-later"): a
+ * CPUID, or (spin) nothing that exits, interrupts off, until the CPU comes
+ * back by itself after at most TSC_EVEN_LOOK (2^22) ticks of running. Put
+ * back by hand if neither, so that nothing stays behind. */
+static void attack_loaded(const char *name, u64 *pml4, u64 bad, bool spin)
 {
-	u64 good = READ_ONCE(pml4[511]), now;
+	u64 good = READ_ONCE(pml4[511]), spins = 0;
 	unsigned int a = 0, b, c = 0, d;
-	bool ok;
+	bool refused, ok;
 
 	WRITE_ONCE(pml4[511], bad);
-	native_cpuid(&a, &b, &c, &d);
-	now = READ_ONCE(pml4[511]);
-	ok = same_entry(now, good);
+	refused = same_entry(READ_ONCE(pml4[511]), good);
+	if (!refused && !spin)
+		native_cpuid(&a, &b, &c, &d);
+	for (; spin && spins < (1ULL << 24) && !same_entry(READ_ONCE(pml4[511]), good); spins++)
+		cpu_relax();
+	ok = same_entry(READ_ONCE(pml4[511]), good);
 	if (!ok)
 		WRITE_ONCE(pml4[511], good);
-	report("loaded-pml4e-repaired-at-exit", ok, now, good);
-}
-
-/* The same, then nothing that exits (interrupts off, no exiting
- * instruction): the CPU comes back by itself, after at most TSC_EVEN_LOOK
- * (2^22) ticks of running, and is repaired then. Reports the spins it took. */
-static void attack_loaded_spinning(u64 *pml4, u64 bad)
-{
-	u64 good = READ_ONCE(pml4[511]), spins;
-
-	WRITE_ONCE(pml4[511], bad);
-	for (spins = 0; spins < (1ULL << 24) && !same_entry(READ_ONCE(pml4[511]), good); spins++)
-		cpu_relax();
-	if (!same_entry(READ_ONCE(pml4[511]), good)) {
-		WRITE_ONCE(pml4[511], good);
-		spins = ~0ULL;
-	}
-	report("loaded-pml4e-repaired-by-look", spins != ~0ULL, spins, good);
+	pr_info("fvx_ptattack: %s: %s\n", name,
+		refused ? "write-refused"
+		: ok	? "repaired-later"
+			: "kept");
+	report(name, ok, spins, good);
 }
 
 #define DELTA(field) ((long long)(p.after->field - p.before->field))
@@ -211,8 +205,9 @@ static int __init ptattack_init(void)
 	attack_pml4e("pml4e-redirect-repaired", &p, pml4,
 		     __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK));
 	attack_pml4e("pml4e-flags-repaired", &p, pml4, pml4[511] ^ _PAGE_USER);
-	attack_loaded(pml4, __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK));
-	attack_loaded_spinning(pml4, __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK));
+	attack_loaded("loaded-pml4e-kept", pml4, __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK), false);
+	attack_loaded("loaded-pml4e-kept-spinning", pml4,
+		      __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK), true);
 	if (risky) {
 		attack_pml4e("pml4e-cleared-repaired", &p, pml4, 0);
 		cr3 = __read_cr3();
@@ -225,19 +220,22 @@ static int __init ptattack_init(void)
 	local_irq_restore(flags);
 
 	pr_info("fvx_ptattack: counters protected=%d cr3_loads=%lld pml4e_repaired=%lld "
-		"loaded_repaired=%lld pdpte_repaired=%lld cr3_refused=%lld "
-		"pdpt_writes_emulated=%lld pdpt_writes_refused=%lld\n",
+		"loaded_repaired=%lld table_writes_refused=%lld pdpte_repaired=%lld "
+		"cr3_refused=%lld pdpt_writes_emulated=%lld pdpt_writes_refused=%lld\n",
 		!!(p.before->features & FVX_FEATURE_PT_PROTECT), DELTA(cr3_loads),
-		DELTA(pml4e_repaired), DELTA(loaded_repaired), DELTA(pdpte_repaired),
-		DELTA(cr3_refused), DELTA(pdpt_writes_emulated), DELTA(pdpt_writes_refused));
+		DELTA(pml4e_repaired), DELTA(loaded_repaired), DELTA(table_writes_refused),
+		DELTA(pdpte_repaired), DELTA(cr3_refused), DELTA(pdpt_writes_emulated),
+		DELTA(pdpt_writes_refused));
 	/* 5 writes to the window's slot and 2 undecodable stores refused, 3
-	 * writes elsewhere done, 4 (5) PML4Es repaired, two of them in the
-	 * loaded table, 0 (2) CR3s refused. */
+	 * writes elsewhere done, 2 (3) PML4Es of loaded copies repaired, the
+	 * 2 writes to the loaded table refused (or, unguarded, repaired
+	 * later), 0 (2) CR3s refused. */
 	report("counters",
 	       p.before->version == FVX_CPU_STATUS_VERSION &&
 		       (p.before->features & FVX_FEATURE_PT_PROTECT) &&
 		       DELTA(pdpt_writes_refused) == 7 && DELTA(pdpt_writes_emulated) == 3 &&
-		       DELTA(pml4e_repaired) == (risky ? 5 : 4) && DELTA(loaded_repaired) == 2 &&
+		       DELTA(table_writes_refused) + DELTA(loaded_repaired) == 2 &&
+		       DELTA(pml4e_repaired) == (risky ? 3 : 2) + DELTA(loaded_repaired) &&
 		       DELTA(pdpte_repaired) == 0 && DELTA(cr3_refused) == (risky ? 2 : 0) &&
 		       DELTA(cr3_loads) >= (risky ? 5 : 2),
 	       DELTA(pdpt_writes_refused), DELTA(pml4e_repaired));

@@ -1,8 +1,8 @@
 # Page-table protection of the analyzer window: a ring-0 attacker
 # (fvx_ptattack.ko) writes the window's PDPTE and another slot of its PDPT,
 # tries stores the hypervisor does not decode, loads CR3 with tables whose
-# PML4E it changed, and changes the PML4E of the table it has loaded (then
-# exits, or spins with nothing that exits until the CPU comes back). The window must stay mapped as configured, each
+# PML4E it changed, and writes the PML4E of the table it has loaded (which
+# is read-only while loaded). The window must stay mapped as configured, each
 # attack be counted, and tracing keep working, also for a process that
 # started before the window existed.
 # timeout: 400
@@ -42,12 +42,29 @@ attacked window-slot-redirect-refused window-slot-clear-refused window-slot-user
 	window-slot-not-1g-refused window-slot-xchg-refused other-slot-write-done \
 	other-slot-xchg-done other-slot-clear-done undecodable-other-slot-gp \
 	undecodable-window-slot-gp pml4e-redirect-repaired pml4e-flags-repaired \
-	loaded-pml4e-repaired-at-exit loaded-pml4e-repaired-by-look counters
+	loaded-pml4e-kept loaded-pml4e-kept-spinning counters
+# The table it has loaded is read-only while loaded: its writes are refused
+# as they are made (not repaired later).
+check protect-loaded-table-read-only grep -q 'fvx_ptattack: loaded-pml4e-kept: write-refused' /tmp/pt.txt
 
 # Tracing goes on: a new sample, and the process from before the window.
-fastvmix trace -o /tmp/pt-after.txt -- syscall_seq 3 /tmp/fvx-known 2>/dev/null 3>&-
+fastvmix trace -o /tmp/pt-after.txt -- syscall_seq 3 /tmp/fvx-known 2>/tmp/pt-after.err 3>&-
 names /tmp/pt-after.txt >/tmp/pt-after.names
 check protect-trace-after-attacks grep -q "$known" /tmp/pt-after.names
+check protect-quiet-trace-tells-nothing sh -c "! grep -q 'refused or repaired' /tmp/pt-after.err"
+
+# A trace tells what the hypervisor refused or repaired while it ran.
+fastvmix trace -o /tmp/pt-told.txt -- sleep 3 2>/tmp/pt-told.err 3>&- &
+tracer=$!
+sleep 1
+ptattack >/dev/null
+wait $tracer
+sed 's/^/# told: /' /tmp/pt-told.err
+# (busybox's insmod may run the module twice: once by finit_module, once by
+# init_module, as it failed: the counts are not checked to the unit)
+check protect-trace-tells-the-attacks grep -qE \
+	'^fastvmix: while tracing, the hypervisor refused or repaired .*pml4e_repaired [1-9][0-9]*, .*table_writes_refused [1-9][0-9]*, .*pdpt_writes_refused [1-9]' \
+	/tmp/pt-told.err
 timeout -s INT 4 fastvmix trace -p $early -o /tmp/pt-early.txt 2>/dev/null
 check protect-early-process-traced grep -q "pid *$early\] read" /tmp/pt-early.txt
 
