@@ -172,6 +172,15 @@ int decode_errno(int64_t value);
  * "+++ ... +++" line says it: "exited with 0", "killed by SIGKILL",
  * "killed by SIGSEGV (core dumped)". */
 void decode_exit(uint64_t status, char *buf, size_t size);
+/* A sigset_t's 64 signals as strace shows them: "[CHLD RT_5]", or
+ * "~[KILL STOP]" when more than half are in it. */
+void decode_sigset(uint64_t set, char *buf, size_t size);
+/* Signal sig as a member of a sigset ("CHLD", "RT_5"). */
+void decode_set_member(unsigned int sig, char *buf, size_t size);
+/* A sigaction's flags ("SA_RESTORER|SA_RESTART", "0"). */
+void decode_sa_flags(uint64_t flags, char *buf, size_t size);
+/* "SIG_DFL", "SIG_IGN", or NULL for a handler's address. */
+const char *decode_sig_handler(uint64_t handler);
 /* A signal record (trace.h FVX_TASK_SIGNAL) as strace's "--- ... ---" line
  * shows it: "SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0}". */
 void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size);

@@ -198,6 +198,10 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_STAT_OUT:
 	case FVX_ARG_MSGHDR:
 	case FVX_ARG_MSGHDR_OUT:
+	case FVX_ARG_SIGACTION:
+	case FVX_ARG_SIGACTION_OUT:
+	case FVX_ARG_SIGSET:
+	case FVX_ARG_SIGSET_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -624,7 +628,9 @@ static bool is_data_arg(uint8_t type)
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
 	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
 	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
-	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT;
+	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
+	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
+	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -663,6 +669,107 @@ static void put_file_mode(struct text *t, uint32_t mode)
 
 /* A struct stat as strace abbreviates it: {st_mode=S_IFREG|0644,
  * st_size=9, ...}, a device's st_rdev instead of its size. */
+/* A signal's name in a sigset as strace shows it: without "SIG", and for
+ * SIGRTMIN + n, RTMIN or RT_n. */
+static void put_set_member(struct text *t, unsigned int sig)
+{
+	const char *name = decode_value(signals, COUNT(signals), sig);
+	size_t i;
+
+	if (name && strncmp(name, "SIGRTMIN", 8)) {
+		put(t, "%s", name + 3);
+		return;
+	}
+	for (i = 0; i < COUNT(signals); i++)
+		if (!strcmp(signals[i].name, "SIGRTMIN") && sig >= signals[i].value) {
+			if (sig == signals[i].value)
+				put(t, "RTMIN");
+			else
+				put(t, "RT_%u", sig - (unsigned int)signals[i].value);
+			return;
+		}
+	put(t, "%u", sig);
+}
+
+static uint64_t le64(const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v)); /* (x86-64: little-endian, as the capture) */
+	return v;
+}
+
+void decode_sigset(uint64_t set, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+	/* More than half of the 64 signals: strace shows the ones left out. */
+	bool invert = __builtin_popcountll(set) > 32;
+	const char *sep = "";
+	unsigned int sig;
+
+	buf[0] = 0;
+	if (invert)
+		set = ~set;
+	put(&t, "%s[", invert ? "~" : "");
+	for (sig = 1; sig <= 64; sig++)
+		if (set >> (sig - 1) & 1) {
+			put(&t, "%s", sep);
+			put_set_member(&t, sig);
+			sep = " ";
+		}
+	put(&t, "]");
+}
+
+void decode_set_member(unsigned int sig, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	put_set_member(&t, sig);
+}
+
+void decode_sa_flags(uint64_t flags, char *buf, size_t size)
+{
+	struct text t = { buf, size, 0 };
+
+	buf[0] = 0;
+	put_flag_set(&t, sa_flags, COUNT(sa_flags), flags, NULL);
+}
+
+const char *decode_sig_handler(uint64_t handler)
+{
+	return decode_value(sig_handlers, COUNT(sig_handlers), handler);
+}
+
+static void put_sigset(struct text *t, uint64_t set)
+{
+	char buf[512];
+
+	decode_sigset(set, buf, sizeof(buf));
+	put(t, "%s", buf);
+}
+
+/* The kernel's struct sigaction (FVX_SIGACTION_SIZE bytes: handler, flags,
+ * restorer, mask) as strace shows it; the restorer only with SA_RESTORER. */
+static void put_sigaction(struct text *t, const uint8_t *bytes)
+{
+	uint64_t handler = le64(bytes), flags = le64(bytes + 8), restorer = le64(bytes + 16);
+	const char *name = decode_value(sig_handlers, COUNT(sig_handlers), handler);
+	size_t i;
+
+	if (name)
+		put(t, "{sa_handler=%s, sa_mask=", name);
+	else
+		put(t, "{sa_handler=%#" PRIx64 ", sa_mask=", handler);
+	put_sigset(t, le64(bytes + 24));
+	put(t, ", sa_flags=");
+	put_flag_set(t, sa_flags, COUNT(sa_flags), flags, NULL);
+	for (i = 0; i < COUNT(sa_flags); i++)
+		if (!strcmp(sa_flags[i].name, "SA_RESTORER") && (flags & sa_flags[i].value))
+			put(t, ", sa_restorer=%#" PRIx64, restorer);
+	put(t, "}");
+}
+
 static void put_stat(struct text *t, const uint8_t *bytes)
 {
 	struct stat st;
@@ -886,6 +993,20 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
+	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT) {
+		if (c->total == FVX_SIGACTION_SIZE)
+			put_sigaction(t, c->bytes);
+		else
+			put_arg(t, type, v);
+		return;
+	}
+	if (type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT) {
+		if (c->total == FVX_SIGSET_SIZE)
+			put_sigset(t, le64(c->bytes));
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	len = c->total;
 	more = c->state == FVX_DATA_TRUNCATED;
 	if ((type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT) && len > (size_t)string_limit) {
@@ -903,7 +1024,8 @@ int decode_first_out_arg(uint64_t nr)
 	for (i = 0; d && i < 6; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
-		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT)
+		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
+		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT)
 			return i;
 	return 6;
 }

@@ -482,9 +482,53 @@ static struct json_object *stat_json(const struct captured *v, int *err)
 	return o;
 }
 
+/* A sigset_t's members, by name ("CHLD", "RT_5"). */
+static struct json_object *sigset_json(uint64_t set, int *err)
+{
+	struct json_object *a = json_object_new_array();
+	char name[32];
+	unsigned int sig;
+
+	*err |= !a;
+	for (sig = 1; a && sig <= 64; sig++)
+		if (set >> (sig - 1) & 1) {
+			decode_set_member(sig, name, sizeof(name));
+			*err |= json_object_array_add(a, json_object_new_string(name));
+		}
+	return a;
+}
+
+static uint64_t bytes_u64(const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+/* The kernel's struct sigaction: {"handler": "SIG_DFL" or its address,
+ * "mask": [...], "flags": "SA_RESTORER|...", "flags_value", "restorer"}. */
+static struct json_object *sigaction_json(const struct captured *v, int *err)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t handler = bytes_u64(v->bytes), flags = bytes_u64(v->bytes + 8);
+	const char *name = decode_sig_handler(handler);
+	char text[256];
+
+	decode_sa_flags(flags, text, sizeof(text));
+	*err |= JSON_PUT(o, "handler",
+			 name ? json_object_new_string(name) : json_object_new_uint64(handler));
+	*err |= JSON_PUT(o, "mask", sigset_json(bytes_u64(v->bytes + 24), err));
+	*err |= JSON_PUT(o, "flags", json_object_new_string(text));
+	*err |= JSON_PUT(o, "flags_value", json_object_new_uint64(flags));
+	*err |= JSON_PUT(o, "restorer", json_object_new_uint64(bytes_u64(v->bytes + 16)));
+	return o;
+}
+
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
- * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}); an unreadable one
- * is {"unreadable": true}. */
+ * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}; a struct stat's
+ * {"stat": {...}}, a sigaction's {"sigaction": {...}}, a sigset's {"sigset": [...]}); an
+ * unreadable one is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
 {
 	const struct fvx_syscall_decl *d;
@@ -507,6 +551,15 @@ static struct json_object *data_args(const struct call *entry, int *err)
 			*err |= JSON_PUT(one, "unreadable", json_object_new_boolean(1));
 		} else if (v && d && d->args[i] == FVX_ARG_STAT_OUT && v->total == FVX_STAT_SIZE) {
 			*err |= JSON_PUT(one, "stat", stat_json(v, err));
+		} else if (v && d &&
+			   (d->args[i] == FVX_ARG_SIGACTION ||
+			    d->args[i] == FVX_ARG_SIGACTION_OUT) &&
+			   v->total == FVX_SIGACTION_SIZE) {
+			*err |= JSON_PUT(one, "sigaction", sigaction_json(v, err));
+		} else if (v && d &&
+			   (d->args[i] == FVX_ARG_SIGSET || d->args[i] == FVX_ARG_SIGSET_OUT) &&
+			   v->total == FVX_SIGSET_SIZE) {
+			*err |= JSON_PUT(one, "sigset", sigset_json(bytes_u64(v->bytes), err));
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
 			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));

@@ -8,7 +8,7 @@
 # prints their values, and the values become a table of struct const_name
 # (cli/decode.h). A "flags" table is sorted with the widest masks first
 # (O_SYNC before O_DSYNC), a "value" table by value and may not hold one
-# value twice; an "enum" table is a value table of enumeration constants
+# value twice, an "ordered" table is the names listed, in that order; an "enum" table is a value table of enumeration constants
 # (found in the preprocessed header rather than among its macros). Socket families and types and the access(2) modes are not in
 # the uapi headers (the kernel keeps them in include/linux): those come from
 # the C library's copies of them.
@@ -22,7 +22,9 @@ mkdir -p "$(dirname "$out")"
 # table NAME KIND "HEADERS" NAMES-ERE [LEFT-OUT-ERE]
 table() {
 	local name=$1 kind=$2 headers=$3 names=$4 leftout=${5:-^$} h macros
-	if [ "$kind" = enum ]; then
+	if [ "$kind" = ordered ]; then
+		macros=$names # listed, in the order they are shown
+	elif [ "$kind" = enum ]; then
 		macros=$(for h in $headers; do echo "#include <$h>"; done |
 			"$CC" -E -x c - | grep -oE '[A-Za-z_][A-Za-z0-9_]*' |
 			awk -v re="$names" -v ex="$leftout" '$1 ~ re && $1 !~ ex' | sort -u)
@@ -43,7 +45,9 @@ table() {
 	} >"$tmp/$name.c"
 	"$CC" -o "$tmp/$name" "$tmp/$name.c"
 	echo "static const struct const_name ${name}[] = {"
-	if [ "$kind" = flags ]; then
+	if [ "$kind" = ordered ]; then
+		"$tmp/$name"
+	elif [ "$kind" = flags ]; then
 		"$tmp/$name" | awk '$1 > 0' | sort -k1,1nr -k2,2n
 	else
 		"$tmp/$name" | sort -k2,2n | awk 'NR > 1 && $2 "" == last { print "gen-constants: '"$name"' has " $2 " twice" > "/dev/stderr"; exit 1 } { last = $2 ""; print }'
@@ -66,6 +70,11 @@ table() {
 	table clone_flags flags "linux/sched.h" '^CLONE_[A-Z_]+$' '^CLONE_(NEWTIME|ARGS_.*)$'
 	table signals value "asm/signal.h" '^SIG[A-Z0-9]+$' '^SIG(IOT|POLL|UNUSED|STKSZ|RTMAX)$'
 	table sigprocmask_how value "asm/signal.h" '^SIG_(BLOCK|UNBLOCK|SETMASK)$'
+	table sig_handlers value "asm/signal.h" '^SIG_(DFL|IGN)$'
+	# A sigaction's flags, in the order strace shows them (their values
+	# from the header; the rest, SA_UNSUPPORTED for one, in hex, as strace).
+	table sa_flags ordered "asm/signal.h" \
+		'SA_RESTORER SA_ONSTACK SA_RESTART SA_NODEFER SA_RESETHAND SA_SIGINFO SA_NOCLDSTOP SA_NOCLDWAIT'
 	table seek_whence value "linux/fs.h" '^SEEK_[A-Z]+$' '^SEEK_MAX$'
 	table fcntl_cmds value "linux/fcntl.h" '^F_[A-Z0-9_]+$' \
 		'^F_(OWNER_.*|SEAL_.*|RDLCK|WRLCK|UNLCK|EXLCK|SHLCK|LINUX_SPECIFIC_BASE)$'
@@ -100,5 +109,6 @@ table() {
 # A table without the common names would print numbers silently: refuse it.
 grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q '"CLD_EXITED"' "$tmp/out.h" &&
 	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h" &&
-	grep -q '"MSG_DONTWAIT"' "$tmp/out.h" && grep -q '"IPPROTO_TCP"' "$tmp/out.h"
+	grep -q '"MSG_DONTWAIT"' "$tmp/out.h" && grep -q '"IPPROTO_TCP"' "$tmp/out.h" &&
+	grep -q '"SA_RESTORER"' "$tmp/out.h" && grep -q '"SIG_IGN"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

@@ -68,6 +68,10 @@ enum fvx_arg_type {
 	FVX_ARG_MSG_FLAGS, /* MSG_ flags (send, recv) */
 	FVX_ARG_PROTOCOL, /* socket's protocol: IPPROTO_ for AF_INET and AF_INET6 (the first
 			   * argument), else a number */
+	FVX_ARG_SIGACTION, /* a struct sigaction the call reads (the kernel's, x86-64's layout) */
+	FVX_ARG_SIGACTION_OUT, /* one the call fills */
+	FVX_ARG_SIGSET, /* a sigset_t the call reads (the kernel's: 8 bytes) */
+	FVX_ARG_SIGSET_OUT, /* one the call fills */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -139,8 +143,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(mprotect, M, PTR, ULONG, FVX_ARG_PROT),
 	CALL(munmap, M, PTR, ULONG),
 	ADDR_CALL(brk, M, PTR),
-	CALL(rt_sigaction, S, SIG, STRUCT, STRUCT, ULONG),
-	CALL(rt_sigprocmask, S, FVX_ARG_SIGPROCMASK_HOW, STRUCT, STRUCT, ULONG),
+	CALL(rt_sigaction, S, SIG, FVX_ARG_SIGACTION, FVX_ARG_SIGACTION_OUT, ULONG),
+	CALL(rt_sigprocmask, S, FVX_ARG_SIGPROCMASK_HOW, FVX_ARG_SIGSET, FVX_ARG_SIGSET_OUT, ULONG),
 	CALL(rt_sigreturn, S),
 	CALL(ioctl, D, FD, FVX_ARG_IOCTL_REQUEST, HEX),
 	CALL(pread64, D, FD, BUF_OUT, ULONG, LONG),

@@ -418,6 +418,14 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
  *                     layout; a 32-bit call's, another layout, is not
  *                     captured);
+ *   FVX_ARG_SIGACTION at entry, and FVX_ARG_SIGACTION_OUT at return when
+ *                     the call succeeded, the kernel's struct sigaction
+ *                     (FVX_SIGACTION_SIZE bytes: handler, flags, restorer,
+ *                     mask; not a 32-bit call's, another layout); the
+ *                     same for FVX_ARG_SIGSET and FVX_ARG_SIGSET_OUT, a
+ *                     sigset_t (FVX_SIGSET_SIZE bytes); none of them when
+ *                     the call's sigset size (its fourth argument) is not
+ *                     FVX_SIGSET_SIZE or the pointer is NULL;
  *   FVX_ARG_MSGHDR    at entry (sendmsg), and FVX_ARG_MSGHDR_OUT at return
  *                     when the call succeeded (recvmsg), of a 64-bit call:
  *                     the struct msghdr (FVX_MSGHDR_SIZE bytes), a byte
@@ -449,6 +457,8 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_IOV_MORE 0x8000 /* the word's flag: the buffer holds more */
 #define FVX_IOV_UNREADABLE 0xffff
 #define FVX_STAT_SIZE 144 /* x86-64's struct stat */
+#define FVX_SIGACTION_SIZE 32 /* the kernel's struct sigaction on x86-64 */
+#define FVX_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */
 #define FVX_MSGHDR_CONTROL_MAX 48 /* control data bytes read at most (8 descriptors) */

@@ -310,6 +310,24 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		*total = got < FVX_STAT_SIZE ? 0 : got;
 		return 1;
 	}
+	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
+	    type == FVX_ARG_SIGSET_OUT) {
+		/* rt_sigaction's and rt_sigprocmask's: their sigset size (the
+		 * fourth argument) must be the kernel's, or the call fails
+		 * and strace shows the address; a 32-bit sigaction has
+		 * another layout. */
+		size = type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT
+			       ? FVX_SIGACTION_SIZE
+			       : FVX_SIGSET_SIZE;
+		if (at_return != (type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET_OUT) ||
+		    (at_return && ret) || !args[i] || args[3] != FVX_SIGSET_SIZE ||
+		    (compat && size == FVX_SIGACTION_SIZE))
+			return 0;
+		got = fvx_user_read(m, args[i], value, size, 0, &nul);
+		*state = got < size ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
+		*total = got < size ? 0 : got;
+		return 1;
+	}
 	if (type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT) {
 		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
 			return 0;
@@ -344,8 +362,9 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_ARGV | 1ULL << FVX_ARG_ENVP |                  \
 	 1ULL << FVX_ARG_SOCKADDR | 1ULL << FVX_ARG_SOCKADDR_OUT | 1ULL << FVX_ARG_SOCKLEN |       \
 	 1ULL << FVX_ARG_IOV | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |                \
-	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT)
-_Static_assert(FVX_ARG_MSGHDR_OUT < 64, "argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
+	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT)
+_Static_assert(FVX_ARG_SIGSET_OUT < 64, "argument types fit a 64-bit mask");
 
 /* Whether the call of owner (nr and flags) has an argument fvx_capture
  * reads through: one that has none (getpid) need not call it. */

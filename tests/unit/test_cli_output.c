@@ -763,12 +763,13 @@ static void group_stop_lines(void **state)
 		"[pid     9] --- SIGTSTP {si_signo=SIGTSTP, si_code=SI_USER, si_pid=1, si_uid=0} "
 		"---\n");
 	opt.json = true;
-	assert_string_equal(printed_with(f, &opt, r, 1),
-			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
-			    "\"event\":\"signal\",\"signal\":19,\"si_code\":-6,\"decoded\":"
-			    "\"SIGSTOP {si_signo=SIGSTOP, si_code=SI_TKILL, si_pid=7, si_uid=0}\"}\n"
-			    "{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
-			    "\"event\":\"stopped\",\"signal\":19,\"decoded\":\"stopped by SIGSTOP\"}\n");
+	assert_string_equal(
+		printed_with(f, &opt, r, 1),
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
+		"\"event\":\"signal\",\"signal\":19,\"si_code\":-6,\"decoded\":"
+		"\"SIGSTOP {si_signo=SIGSTOP, si_code=SI_TKILL, si_pid=7, si_uid=0}\"}\n"
+		"{\"seq\":0,\"tsc\":0,\"cpu\":0,\"pid\":7,\"tgid\":1,"
+		"\"event\":\"stopped\",\"signal\":19,\"decoded\":\"stopped by SIGSTOP\"}\n");
 }
 
 /* A signal shows after the line of the call its thread was in, as the
@@ -1179,6 +1180,103 @@ static void stat_buffers_as_strace_prints_them(void **state)
 			    "[pid     5] fstat(3, 0x7000) = 0\n");
 	assert_string_equal(with_values(f, 32, 5, a, NONE, NONE, -9),
 			    "[pid     5] fstat(3, 0x7000) = -1 EBADF (Bad file descriptor)\n");
+}
+
+/* A kernel struct sigaction's bytes (handler, flags, restorer, mask). */
+static const char *sigaction_bytes(char *buf, uint64_t handler, uint64_t flags, uint64_t restorer,
+				   uint64_t mask)
+{
+	memcpy(buf, &handler, 8);
+	memcpy(buf + 8, &flags, 8);
+	memcpy(buf + 16, &restorer, 8);
+	memcpy(buf + 24, &mask, 8);
+	return buf;
+}
+
+/* rt_sigaction's and rt_sigprocmask's structures as strace 6.1 printed
+ * them for the same calls: handlers by name or address, masks by signal
+ * name ("~[...]" for more than half the signals), flags in strace's order
+ * with a hex remainder, the restorer with SA_RESTORER only; an address for
+ * what was not captured (a fault, NULL, a failed call's old action). */
+static void signal_structures_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	char act[32], old[32], set[8], oset[8];
+	const uint64_t a[6] = { 10, 0x7000, 0x7100, 8 }, m[6] = { 0, 0x7200, 0x7300, 8 };
+	const uint64_t sa_restorer = 0x04000000, sa_restart = 0x10000000, sa_siginfo = 4;
+	uint64_t full = ~(1ULL << 31 | 1ULL << 32), some = 1ULL << 1 | 1ULL << 2;
+
+	sigaction_bytes(act, 0x401615, sa_restorer | sa_restart | sa_siginfo, 0x4088b0,
+			1ULL << 16 | 1ULL << 36);
+	sigaction_bytes(old, 0, 0, 0, 0);
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigaction, a,
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 32, act },
+			    (struct value){ 2, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 32, old }, 0),
+		"[pid     5] rt_sigaction(SIGUSR1, {sa_handler=0x401615, sa_mask=[CHLD RT_5], "
+		"sa_flags=SA_RESTORER|SA_RESTART|SA_SIGINFO, sa_restorer=0x4088b0}, "
+		"{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0\n");
+	sigaction_bytes(act, 0, 0x08000000 | 0x40000000 | 0x80000000 | 1 | 2 | 0x420, 0, 5);
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigaction, (const uint64_t[6]){ 17, 0x7000, 0, 8 },
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 32, act }, NONE, 0),
+		"[pid     5] rt_sigaction(SIGCHLD, {sa_handler=SIG_DFL, sa_mask=[HUP QUIT], "
+		"sa_flags=SA_ONSTACK|SA_NODEFER|SA_RESETHAND|SA_NOCLDSTOP|SA_NOCLDWAIT|0x420}, "
+		"NULL, 8) = 0\n");
+	sigaction_bytes(act, 1, sa_restorer, 0x4088b0, 0);
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigaction, a,
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 32, act }, NONE, -14),
+		"[pid     5] rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[], "
+		"sa_flags=SA_RESTORER, sa_restorer=0x4088b0}, 0x7100, 8) = -1 EFAULT (Bad "
+		"address)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigaction, a,
+			    (struct value){ 1, 0, FVX_DATA_UNREADABLE, 0, act }, NONE, -14),
+		"[pid     5] rt_sigaction(SIGUSR1, 0x7000, 0x7100, 8) = -1 EFAULT (Bad address)\n");
+	memcpy(set, &full, 8);
+	memcpy(oset, &(uint64_t){ 0 }, 8);
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigprocmask, m,
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 8, set },
+			    (struct value){ 2, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 8, oset }, 0),
+		"[pid     5] rt_sigprocmask(SIG_BLOCK, ~[RTMIN RT_1], [], 8) = 0\n");
+	full &= ~(1ULL << 8 | 1ULL << 18);
+	memcpy(set, &some, 8);
+	memcpy(oset, &full, 8);
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigprocmask, (const uint64_t[6]){ 2, 0x7200, 0x7300, 8 },
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 8, set },
+			    (struct value){ 2, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 8, oset }, 0),
+		"[pid     5] rt_sigprocmask(SIG_SETMASK, [INT QUIT], ~[KILL STOP RTMIN RT_1], 8) = "
+		"0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_rt_sigprocmask, (const uint64_t[6]){ 1, 8, 0, 8 }, NONE,
+			    NONE, -14),
+		"[pid     5] rt_sigprocmask(SIG_UNBLOCK, 0x8, NULL, 8) = -1 EFAULT (Bad "
+		"address)\n");
+}
+
+/* The same in JSON: the mask's members by name, the handler by name or
+ * address, the flags as text and as a number. */
+static void signal_structures_in_json(void **state)
+{
+	struct fixture *f = *state;
+	static char act[32];
+	struct fvx_trace_record r[8] = { args3(entry(5, __NR_rt_sigaction, 3), 10, 0x7000, 0) };
+	struct output_options opt = { .json = true, .string_limit = 32 };
+	size_t n;
+
+	r[0].args[3] = 8;
+	sigaction_bytes(act, 0x401615, 0x04000000, 0x4088b0, 1ULL << 16 | 1ULL << 36);
+	n = add_value(r, 0, __NR_rt_sigaction, (struct value){ 1, 0, FVX_DATA_COMPLETE, 32, act });
+	r[n] = args3(entry(5, __NR_rt_sigaction, 3), 10, 0x7000, 0);
+	r[n++].args[3] = 8;
+	r[n++] = ret(5, __NR_rt_sigaction, 0);
+	assert_non_null(strstr(printed_with(f, &opt, r, n),
+			       "\"data\":[null,{\"sigaction\":{\"handler\":4199957,\"mask\":"
+			       "[\"CHLD\",\"RT_5\"],\"flags\":\"SA_RESTORER\",\"flags_value\":"
+			       "67108864,\"restorer\":4229296}},"));
 }
 
 /* writev's and readv's elements as strace prints them: quoted buffers,
@@ -2062,6 +2160,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),
 		cmocka_unit_test_setup_teardown(iovec_arrays_as_strace_prints_them, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(signal_structures_as_strace_prints_them, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(signal_structures_in_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_as_strace_prints_it, setup, teardown),

@@ -938,6 +938,57 @@ static void stat_buffers_are_captured_at_return(void **state)
 	unreadable_and_not_compat(__NR_fstat, 108, 1, VA(1, 4096 - FVX_STAT_SIZE + 8));
 }
 
+/* rt_sigaction's new action at entry and old one at a successful return,
+ * whole (32 bytes); rt_sigprocmask's sets the same (8 bytes); nothing for
+ * NULL, a sigset size the kernel refuses (strace shows the address), a
+ * failed call's old one, or a 32-bit sigaction (another layout), while a
+ * 32-bit call's sigset (the same 8 bytes) is captured; unreadable when
+ * not all mapped. */
+static void signal_structures_are_captured(void **state)
+{
+	__u64 act[6] = { 10, VA(0, 0), VA(0, 64), 8 }, mask[6] = { 0, VA(0, 128), VA(0, 136), 8 };
+	__u8 v[FVX_DATA_MAX];
+	int st, i;
+
+	for (i = 0; i < 160; i++)
+		ram[DATA + i] = (__u8)(i + 1);
+	assert_int_equal(capture(__NR_rt_sigaction, act, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), FVX_SIGACTION_SIZE);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, ram + DATA, FVX_SIGACTION_SIZE);
+	assert_int_equal(value_of(2, v, &st), -1); /* the old one: at return */
+	assert_int_equal(capture(__NR_rt_sigaction, act, 1, 0, 100), 1);
+	assert_int_equal(value_of(2, v, &st), FVX_SIGACTION_SIZE);
+	assert_memory_equal(v, ram + DATA + 64, FVX_SIGACTION_SIZE);
+	assert_int_equal(capture(__NR_rt_sigaction, act, 1, -14, 100), 0);
+	assert_int_equal(capture(__NR_rt_sigprocmask, mask, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), FVX_SIGSET_SIZE);
+	assert_memory_equal(v, ram + DATA + 128, FVX_SIGSET_SIZE);
+	assert_int_equal(capture(__NR_rt_sigprocmask, mask, 1, 0, 100), 1);
+	assert_int_equal(value_of(2, v, &st), FVX_SIGSET_SIZE);
+	assert_memory_equal(v, ram + DATA + 136, FVX_SIGSET_SIZE);
+	/* NULL; a sigset size of 4 (EINVAL). */
+	act[1] = 0;
+	assert_int_equal(capture(__NR_rt_sigaction, act, 0, 0, 100), 0);
+	mask[3] = 4;
+	assert_int_equal(capture(__NR_rt_sigprocmask, mask, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_rt_sigprocmask, mask, 1, 0, 100), 0);
+	/* i386: rt_sigaction (174) has another layout, rt_sigprocmask (175)
+	 * the same set. */
+	owner_compat = FVX_RECORD_COMPAT;
+	act[1] = VA(0, 0);
+	assert_int_equal(capture(174, act, 0, 0, 100), 0);
+	mask[3] = 8;
+	assert_int_equal(capture(175, mask, 0, 0, 100), 1);
+	owner_compat = 0;
+	/* Its last 8 bytes past the mapping. */
+	set64(USER_PT + 2 * 8, 0);
+	act[1] = VA(1, 4096 - FVX_SIGACTION_SIZE + 8);
+	assert_int_equal(capture(__NR_rt_sigaction, act, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+}
+
 /* sendmsg's struct msghdr at entry: the structure, its address's bytes
  * and its elements; recvmsg's at return (the elements' share of the
  * return value); a NULL or short name none; an msg_iovlen of 2^40 only
@@ -1175,6 +1226,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unread_strings_are_read_again_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(signal_structures_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),

@@ -6,8 +6,9 @@
 # identical for the program's own calls, from its first openat on, to its
 # "+++ exited with 7 +++". The same for 32-bit calls (compat64: SYSCALL,
 # then int $0x80; compat32: int $0x80, then SYSENTER), from the program's
-# first getpid on. Then the same for the ends and signals of lifecycle's
-# processes.
+# first getpid on. Then iovec arrays and struct stat, struct msghdr,
+# struct sigaction and sigset_t; then the same for the ends and signals of
+# lifecycle's processes.
 . /scenarios/lib.sh
 # norm FILE [FIRST]: the program's own calls, normalised, from the first
 # that matches the sed pattern FIRST (its first openat)
@@ -83,6 +84,20 @@ check peer-msg-recvmsg-shown grep -q '^recvmsg(4, {msg_name=NULL, msg_namelen=0,
 check peer-msg-socket-shown grep -q '^socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5$' /tmp/peer-msg-fastvmix.norm
 check peer-msg-control-shown grep -q '^recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=\[{iov_base="ping", iov_len=4}\], msg_iovlen=1, msg_control=\[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[6\]}\], msg_controllen=24, msg_flags=0}, 0) = 4$' /tmp/peer-msg-fastvmix.norm
 check peer-msg-same-as-strace cmp -s /tmp/peer-msg-strace.norm /tmp/peer-msg-fastvmix.norm
+
+# Signal dispositions and masks (sigs.c): struct sigaction (handler, mask,
+# flags, restorer) and sigset_t, in and out, from its first rt_sigaction on.
+strace -f sigs 2>/tmp/peer-sigs-strace.txt 3>&-
+fastvmix trace -f -o /tmp/peer-sigs-fastvmix.txt -- sigs 2>/dev/null 3>&-
+for t in strace fastvmix; do
+	norm /tmp/peer-sigs-$t.txt '^rt_sigaction(SIGUSR1, {' >/tmp/peer-sigs-$t.norm
+	sed "s/^/# sigs $t: /" /tmp/peer-sigs-$t.norm
+done
+diff /tmp/peer-sigs-strace.norm /tmp/peer-sigs-fastvmix.norm | sed 's/^/# diff: /'
+check peer-sigs-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-sigs-strace.norm
+check peer-sigs-mask-shown grep -q '^rt_sigprocmask(SIG_SETMASK, \[INT QUIT\], ~\[KILL STOP\], 8) = 0$' \
+	/tmp/peer-sigs-fastvmix.norm
+check peer-sigs-same-as-strace cmp -s /tmp/peer-sigs-strace.norm /tmp/peer-sigs-fastvmix.norm
 
 # Process lifecycle: how each process of lifecycle (a thread, a child of
 # our parent's, a double fork, a fork chain, children that exit 3, are
