@@ -424,7 +424,8 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     mask; not a 32-bit call's, another layout); the
  *                     same for FVX_ARG_SIGSET and FVX_ARG_SIGSET_OUT, a
  *                     sigset_t (FVX_SIGSET_SIZE bytes); none of them when
- *                     the call's sigset size (its fourth argument) is not
+ *                     the call's sigset size (the fourth argument, or the
+ *                     second after a set in the first) is not
  *                     FVX_SIGSET_SIZE or the pointer is NULL;
  *   FVX_ARG_MSGHDR    at entry (sendmsg), and FVX_ARG_MSGHDR_OUT at return
  *                     when the call succeeded (recvmsg), of a 64-bit call:

@@ -312,15 +312,16 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	}
 	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
 	    type == FVX_ARG_SIGSET_OUT) {
-		/* rt_sigaction's and rt_sigprocmask's: their sigset size (the
-		 * fourth argument) must be the kernel's, or the call fails
-		 * and strace shows the address; a 32-bit sigaction has
+		/* Their call's sigset size (rt_sigaction's and
+		 * rt_sigprocmask's fourth argument, rt_sigpending's and
+		 * rt_sigsuspend's second) must be the kernel's, or the call
+		 * fails and strace shows the address; a 32-bit sigaction has
 		 * another layout. */
 		size = type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT
 			       ? FVX_SIGACTION_SIZE
 			       : FVX_SIGSET_SIZE;
 		if (at_return != (type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET_OUT) ||
-		    (at_return && ret) || !args[i] || args[3] != FVX_SIGSET_SIZE ||
+		    (at_return && ret) || !args[i] || args[i ? 3 : 1] != FVX_SIGSET_SIZE ||
 		    (compat && size == FVX_SIGACTION_SIZE))
 			return 0;
 		got = fvx_user_read(m, args[i], value, size, 0, &nul);

@@ -981,6 +981,16 @@ static void signal_structures_are_captured(void **state)
 	mask[3] = 8;
 	assert_int_equal(capture(175, mask, 0, 0, 100), 1);
 	owner_compat = 0;
+	/* rt_sigpending's set at return, rt_sigsuspend's at entry: the size
+	 * is their second argument. */
+	mask[0] = VA(0, 128);
+	mask[1] = 8;
+	assert_int_equal(capture(__NR_rt_sigsuspend, mask, 0, 0, 100), 1);
+	assert_int_equal(value_of(0, v, &st), FVX_SIGSET_SIZE);
+	assert_int_equal(capture(__NR_rt_sigpending, mask, 1, 0, 100), 1);
+	assert_int_equal(value_of(0, v, &st), FVX_SIGSET_SIZE);
+	mask[1] = 16;
+	assert_int_equal(capture(__NR_rt_sigpending, mask, 1, 0, 100), 0);
 	/* Its last 8 bytes past the mapping. */
 	set64(USER_PT + 2 * 8, 0);
 	act[1] = VA(1, 4096 - FVX_SIGACTION_SIZE + 8);
