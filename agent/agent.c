@@ -5,6 +5,7 @@
  * on every CPU, reports system calls' returns to the window while tracing,
  * and maps the rings read-only into the frontend. */
 #include <linux/compat.h>
+#include <linux/efi.h>
 #include <linux/entry-common.h>
 #include <linux/fs.h>
 #include <linux/io_uring_types.h>
@@ -870,6 +871,14 @@ static int __init agent_init(void)
 	 * do not map the window: the trampoline would fault. */
 	if (boot_cpu_has(X86_FEATURE_PTI)) {
 		pr_err("fastvmix: page-table isolation is on: boot with nopti\n");
+		return -EOPNOTSUPP;
+	}
+	/* EFI runtime services run on efi_mm, whose top-level table has a
+	 * PML4E 511 of its own (a PDPT with the EFI mappings): the window's
+	 * protection, which puts the kernel's PML4E back in every table
+	 * loaded, would take those mappings away from the firmware. */
+	if (efi_enabled(EFI_RUNTIME_SERVICES)) {
+		pr_err("fastvmix: EFI runtime services are on: boot with efi=noruntime\n");
 		return -EOPNOTSUPP;
 	}
 	if (!fastvmix_hv_running()) {

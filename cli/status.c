@@ -48,7 +48,8 @@ static const struct {
 	COUNTER(table_writes_refused), COUNTER(pdpte_repaired),	  COUNTER(cr3_refused),
 	COUNTER(pdpt_writes_refused),  COUNTER(sealed_refusals),  COUNTER(bad_unload_keys),
 	COUNTER(msr_writes_shadowed),  COUNTER(dt_loads_refused), COUNTER(kernel_writes_refused),
-	COUNTER(text_pokes),	       COUNTER(resume_tampered),
+	COUNTER(text_pokes),	       COUNTER(resume_tampered),  COUNTER(loaded_refused),
+	COUNTER(tables_unguarded),
 };
 
 _Static_assert(sizeof(attack_counters) / sizeof(attack_counters[0]) == STATUS_ATTACK_KINDS,

@@ -457,6 +457,9 @@ int cmd_trace(int argc, char **argv)
 	output_summary(stderr, records, drain_dropped(&drain));
 	if (watched && status_attacks(&attacks[1]) == 0)
 		status_attacks_report(stderr, &attacks[0], &attacks[1]);
+	else
+		fprintf(stderr, "fastvmix: the hypervisor's attack counters could not be read: "
+				"what it refused or repaired while tracing is not known\n");
 	if (drain_missing(&drain))
 		fprintf(stderr,
 			"fastvmix: %" PRIu64

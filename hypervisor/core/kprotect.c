@@ -37,6 +37,11 @@ static int kind_of(const struct hv *hv, u64 gpa)
 	return -1;
 }
 
+bool kprot_covers(const struct hv *hv, u64 gpa)
+{
+	return kind_of(hv, gpa) >= 0;
+}
+
 #define RFLAGS_TF BIT(8)
 #define VECTOR_DB 1
 #define DR6_BS BIT(14) /* single step, in the #DB exit qualification (SDM Table 27-1) */

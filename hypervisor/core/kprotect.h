@@ -55,6 +55,9 @@ struct guest_regs;
 enum fvx_status kprot_init(struct hv *hv);
 /* VMX root: a write to a protected page (true when it was one). */
 bool kprot_ept_violation(struct vcpu *v, struct guest_regs *r);
+/* Whether gpa is on a page this protection keeps read-only (from load to
+ * unload, whatever text_poke opens for an instruction). */
+bool kprot_covers(const struct hv *hv, u64 gpa);
 /* The end of a step: handle_mtf, and kprot_debug_exception for #DB (exit.h). */
 
 #endif

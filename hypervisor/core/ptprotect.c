@@ -74,31 +74,26 @@ static u64 *table_entry(const struct hv *hv, u64 table_gpa, unsigned int index)
 	return guest_page_buffer(hv, table_gpa + index * 8, 8);
 }
 
-/* Whether the guest could write this page itself (normal view): the
- * hypervisor writes nowhere on its behalf that it could not. */
-static bool guest_may_write(const struct hv *hv, u64 gpa)
-{
-	struct ept_translation t;
-
-	return ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK, gpa, &t) && (t.perm & EPT_WRITE);
-}
-
 static u64 view_root(const struct hv *hv, unsigned int view)
 {
 	return (view == VIEW_NORMAL ? hv->eptp : hv->eptp_analyzer) & EPT_ADDR_MASK;
 }
 
 /* ---- guarded top-level tables ----
- * A table some CPU has loaded is read-only in the normal view while any CPU
- * has it loaded (it is taken up at the CR3 load that checks it, dropped at
- * the CPU's next CR3 load), so guest ring 0 cannot rewrite the window's
- * PML4E in it: writes to its other slots are done by the hypervisor
- * (ptp_ept_violation), as the PDPT's are. Linux writes a loaded table's
- * entries rarely (a process's first mapping in a 512 GiB region, and its
- * teardown), and never frees a table a CPU has loaded. The analyzer view
- * runs no code that writes page tables: left writable there. A table that
- * needs an EPT split when the tables set aside for them are used up stays
- * writable (counted): the check at every exit is its protection. */
+ * A table some CPU has loaded is read-only in both views while any CPU has
+ * it loaded (it is taken up at the CR3 load that checks it, dropped at the
+ * CPU's next CR3 load), so guest ring 0 cannot rewrite the window's PML4E
+ * in it: writes to its other slots are done by the hypervisor in the
+ * normal view (ptp_ept_violation), as the PDPT's are; in the analyzer view,
+ * which runs no code that writes page tables, a write is an attack (code
+ * jumping into the trampoline with a stack of its own). Linux writes a
+ * loaded table's entries rarely (a process's first mapping in a 512 GiB
+ * region, and its teardown), and never frees a table a CPU has loaded. A
+ * page the hypervisor keeps read-only anyway (the PDPT, kernel text and
+ * read-only data) is not guarded: its write permission is not the guest's
+ * to have back. A table that needs an EPT split when the tables set aside
+ * for them are used up stays writable (counted): the check at every exit
+ * is its protection. */
 
 static struct ptp_guard *guard_of(struct ptp_state *p, u64 gpa)
 {
@@ -116,11 +111,13 @@ static bool guarded(struct ptp_state *p, u64 page)
 }
 
 /* Under the lock: the slot's page as it was, the slot free. */
-static void drop_guard(struct ptp_state *p, struct ptp_guard *g)
+static void drop_guard(struct ptp_guard *g)
 {
-	if (g->was_writable)
-		__atomic_or_fetch(g->leaf, EPT_WRITE, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->dropped[p->dropped_next++ % PTP_DROPPED], g->gpa, __ATOMIC_RELEASE);
+	unsigned int view;
+
+	for (view = 0; view < PTP_VIEWS; view++)
+		if (g->was_writable[view])
+			__atomic_or_fetch(g->leaf[view], EPT_WRITE, __ATOMIC_RELEASE);
 	g->users = 0;
 	__atomic_store_n(&g->gpa, 0, __ATOMIC_RELEASE);
 }
@@ -133,8 +130,32 @@ static void unguard_locked(struct vcpu *v)
 
 	if (v->ptp.guarded && v->ptp.guard_epoch == p->epoch && (g = guard_of(p, v->ptp.guarded)) &&
 	    !--g->users)
-		drop_guard(p, g);
+		drop_guard(g);
 	v->ptp.guarded = 0;
+}
+
+/* A page the hypervisor keeps read-only whatever the guest loads. */
+static bool kept_read_only(const struct hv *hv, u64 page)
+{
+	return page == hv->ptp.pdpt_gpa || kprot_covers(hv, page);
+}
+
+/* Whether the guest could write this page itself (normal view), judged by
+ * what the page is, not by a write permission the protection took away for
+ * a while (a guard; text_poke's instruction on kernel text): the hypervisor
+ * writes nowhere on its behalf that the guest could not. */
+static bool guest_may_write(struct hv *hv, u64 gpa)
+{
+	u64 page = gpa & ~(PAGE_SIZE_4K - 1);
+	struct ept_translation t;
+	struct ptp_guard *g;
+
+	if (kept_read_only(hv, page))
+		return false;
+	g = guard_of(&hv->ptp, page);
+	if (g)
+		return g->was_writable[VIEW_NORMAL];
+	return ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK, gpa, &t) && (t.perm & EPT_WRITE);
 }
 
 /* Under the lock, while the protection is on: the table at gpa, which this
@@ -144,28 +165,33 @@ static void guard_locked(struct vcpu *v, u64 gpa)
 	struct hv *hv = v->hv;
 	struct ptp_state *p = &hv->ptp;
 	struct ptp_guard *g;
-	u64 *leaf;
+	u64 *leaf[PTP_VIEWS];
+	unsigned int view;
 
 	if (v->ptp.guarded == gpa && v->ptp.guard_epoch == p->epoch)
 		return;
 	unguard_locked(v);
-	if (!p->tables.size || !gpa)
+	if (!p->tables.size || !gpa || kept_read_only(hv, gpa))
 		return; /* (a machine that set nothing aside: the fuzz machine's) */
 	g = guard_of(p, gpa);
 	if (!g) {
 		g = guard_of(p, 0);
-		leaf = g ? ept_leaf_4k(&hv->pool, &p->tables, view_root(hv, VIEW_NORMAL), gpa)
-			 : NULL;
-		if (!leaf) {
+		for (view = 0; view < PTP_VIEWS; view++)
+			leaf[view] =
+				g ? ept_leaf_4k(&hv->pool, &p->tables, view_root(hv, view), gpa)
+				  : NULL;
+		if (!leaf[VIEW_NORMAL] || !leaf[VIEW_ANALYZER]) {
 			v->ptp.count.tables_unguarded++;
 			ptp_log(v, "cpu %u: table %x cannot be made read-only: checked at exits\n",
 				(u64)v->index, gpa);
 			return;
 		}
-		g->leaf = leaf;
 		g->users = 0;
-		g->was_writable = read_entry(leaf) & EPT_WRITE;
-		__atomic_and_fetch(leaf, ~EPT_WRITE, __ATOMIC_RELEASE);
+		for (view = 0; view < PTP_VIEWS; view++) {
+			g->leaf[view] = leaf[view];
+			g->was_writable[view] = read_entry(leaf[view]) & EPT_WRITE;
+			__atomic_and_fetch(leaf[view], ~EPT_WRITE, __ATOMIC_RELEASE);
+		}
 		__atomic_store_n(&g->gpa, gpa, __ATOMIC_RELEASE);
 		/* This CPU and every other may hold the writable translation:
 		 * this one drops it now, the others at their next exit. */
@@ -191,7 +217,7 @@ static void release_locked(struct hv *hv)
 		__atomic_store_n(p->leaf[view], p->leaf_saved[view], __ATOMIC_RELEASE);
 	for (i = 0; p->guard && i < PTP_GUARDS; i++)
 		if (p->guard[i].gpa)
-			drop_guard(p, &p->guard[i]);
+			drop_guard(&p->guard[i]);
 	p->epoch++;
 	changed(p);
 }
@@ -397,9 +423,21 @@ enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3)
  * INVEPT drops this CPU's combined mappings (SDM 28.3.3.1). */
 static void check_loaded(struct vcpu *v)
 {
-	if (check_tables(v, vmcs_readl(GUEST_CR3)) == PTP_CR3_REPAIRED) {
+	u64 cr3 = vmcs_readl(GUEST_CR3);
+
+	switch (check_tables(v, cr3)) {
+	case PTP_CR3_REPAIRED:
 		v->ptp.count.loaded_repaired++;
 		arch_invept_all();
+		break;
+	case PTP_CR3_REFUSED:
+		/* Bad, and not the guest's own to write (it cannot be
+		 * loaded again either): said, not hidden. */
+		v->ptp.count.loaded_refused++;
+		ptp_log(v, "cpu %u: loaded table %x is bad and cannot be repaired\n", (u64)v->index,
+			cr3);
+		break;
+	case PTP_CR3_INTACT: break;
 	}
 }
 
@@ -443,8 +481,12 @@ void ptp_check_loaded(struct vcpu *v)
 	u32 flushes = __atomic_load_n(&v->hv->ptp.flushes, __ATOMIC_ACQUIRE);
 
 	/* Another CPU made a page read-only: this one may still hold the
-	 * writable translation. */
-	if (flushes != v->ptp.flushed) {
+	 * writable translation. And at the timer's look, whatever this CPU
+	 * cached of the window's address through an entry rewritten and put
+	 * back since: so that lasts no longer than the look's period. */
+	if (flushes != v->ptp.flushed ||
+	    (v->ptp.checking &&
+	     (vmcs_read32(VM_EXIT_REASON) & 0xffff) == EXIT_REASON_PREEMPTION_TIMER)) {
 		v->ptp.flushed = flushes;
 		arch_invept_all();
 	}
@@ -569,13 +611,10 @@ bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r)
 
 	if (!(q & EPT_Q_WRITE))
 		return false;
-	if (p->leaf[VIEW_NORMAL] && page == p->pdpt_gpa) {
-		if (!__atomic_load_n(&p->active, __ATOMIC_ACQUIRE)) {
-			/* Released after this CPU cached the read-only
-			 * translation. */
-			arch_invept_all();
-			return true;
-		}
+	/* (Released after this CPU cached the read-only translation: a
+	 * stale one, ptp_ept_stale.) */
+	if (p->leaf[VIEW_NORMAL] && page == p->pdpt_gpa &&
+	    __atomic_load_n(&p->active, __ATOMIC_ACQUIRE)) {
 		k = pdpt_page(v);
 	} else if (guarded(p, page)) {
 		k = table_page(v);
@@ -602,19 +641,21 @@ bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r)
 bool ptp_ept_stale(struct vcpu *v)
 {
 	const struct hv *hv = v->hv;
-	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS), page = gpa & ~(PAGE_SIZE_4K - 1);
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS), rip = vmcs_readl(GUEST_RIP);
 	struct ept_translation t;
-	unsigned int i;
 
 	if (!(vmcs_readl(EXIT_QUALIFICATION) & EPT_Q_WRITE) ||
-	    vmcs_read16(EPTP_INDEX) != VIEW_NORMAL || !page)
+	    vmcs_read16(EPTP_INDEX) != VIEW_NORMAL ||
+	    !ept_translate(&hv->pool, view_root(hv, VIEW_NORMAL), gpa, &t) || !(t.perm & EPT_WRITE))
 		return false;
-	for (i = 0; i < PTP_DROPPED; i++)
-		if (__atomic_load_n(&hv->ptp.dropped[i], __ATOMIC_ACQUIRE) == page)
-			break;
-	if (i == PTP_DROPPED || !ept_translate(&hv->pool, view_root(hv, VIEW_NORMAL), gpa, &t) ||
-	    !(t.perm & EPT_WRITE))
+	/* After INVEPT the write sees today's permission: the same one
+	 * again is no stale translation. */
+	if (v->ptp.retried_gpa == gpa && v->ptp.retried_rip == rip) {
+		v->ptp.retried_gpa = v->ptp.retried_rip = 0;
 		return false;
+	}
+	v->ptp.retried_gpa = gpa;
+	v->ptp.retried_rip = rip;
 	arch_invept_all();
 	return true;
 }

@@ -11,16 +11,15 @@
 #define PTP_VIEWS 2 /* the EPT views whose PDPT page is write-protected */
 #define PTP_GUARDS 32 /* top-level tables guarded at once: one per CPU at most */
 #define PTP_GUARD_TABLES 512 /* EPT tables for splits under guarded tables (2 MiB) */
-#define PTP_DROPPED 64 /* guards dropped lately, remembered (a power of two) */
 
 /* A top-level table some CPU has loaded, read-only in the normal view while
  * any has (guest ring 0 would otherwise rewrite the window's PML4E in it
  * until the next exit). gpa 0: a free slot. */
 struct ptp_guard {
 	u64 gpa;
-	u64 *leaf; /* its 4 KiB EPT leaf in the normal view */
+	u64 *leaf[PTP_VIEWS]; /* its 4 KiB EPT leaf in each view */
 	u32 users; /* CPUs that have it loaded */
-	bool was_writable; /* the leaf's write permission before */
+	bool was_writable[PTP_VIEWS]; /* the leaf's write permission before */
 };
 
 /* Shared by every CPU. Configure and unconfigure change it under lock and
@@ -37,10 +36,6 @@ struct ptp_state {
 	u64 leaf_saved[PTP_VIEWS]; /* and its value before protection */
 	struct pool reserve; /* EPT tables for splitting a large page, taken at load time */
 	struct ptp_guard *guard; /* [PTP_GUARDS], a page of the pool (load time) */
-	/* The tables whose guard was dropped last: another CPU may still
-	 * hold their read-only translation (ptp_ept_stale). */
-	u64 dropped[PTP_DROPPED];
-	u32 dropped_next;
 	u32 epoch; /* moves when every guard is dropped (the protection ends) */
 	u32 flushes; /* moves when a page became read-only: every CPU flushes */
 	struct pool tables; /* EPT tables for splits under guarded tables (load time) */
@@ -58,6 +53,7 @@ struct ptp_counters {
 	u64 table_writes_emulated; /* guest writes to other slots of a guarded table, done */
 	u64 table_writes_refused; /* writes to its window slot, or undecodable ones */
 	u64 tables_unguarded; /* loads of a table that could not be made read-only */
+	u64 loaded_refused; /* a loaded table found bad that may not be repaired */
 };
 
 struct ptp_cpu {
@@ -67,6 +63,7 @@ struct ptp_cpu {
 	u64 guarded; /* the top-level table this CPU has loaded and guards; 0: none */
 	u32 guard_epoch; /* of struct ptp_state, when it began guarding it */
 	u32 flushed; /* struct ptp_state's flushes, when this CPU last followed them */
+	u64 retried_gpa, retried_rip; /* the last write retried by ptp_ept_stale */
 	struct ptp_counters count;
 };
 
@@ -111,9 +108,10 @@ enum ptp_cr3 ptp_cr3_load(struct vcpu *v, u64 cr3);
  * top-level table: done, refused or retried here (true); false when it is
  * not about those pages. */
 bool ptp_ept_violation(struct vcpu *v, struct guest_regs *r);
-/* Last resort for an EPT violation nothing else took: a write to a table
- * whose guard was dropped lately, which the EPT view now allows (this CPU
- * had cached the read-only translation), is retried after INVEPT (true). */
+/* Last resort for an EPT violation nothing else took: a write the EPT view
+ * now allows (this CPU had cached a read-only translation: a guard dropped
+ * since, say) is retried once after INVEPT (true); the same write again is
+ * not (false). */
 bool ptp_ept_stale(struct vcpu *v);
 
 #endif

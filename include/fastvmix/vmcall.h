@@ -126,8 +126,12 @@ struct fvx_cpu_status {
 	__u64 table_writes_emulated;
 	__u64 table_writes_refused;
 	__u64 tables_unguarded;
+	/* A loaded table found bad at an exit that may not be repaired (the
+	 * guest could not write it itself): it stays bad, and is refused if
+	 * loaded again. */
+	__u64 loaded_refused;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 28 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 29 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

@@ -519,9 +519,15 @@ static void predict_sync(void)
 	p->v.tsc.look_wanted = on; /* (the machine has no preemption timer to switch on) */
 	predict_dt_sync(on);
 	p->invept++;
-	if (on && model_check_tables(p->cr3) == CR3_REPAIRED) {
-		p->v.ptp.count.loaded_repaired++;
-		p->invept++;
+	if (on) {
+		switch (model_check_tables(p->cr3)) {
+		case CR3_REPAIRED:
+			p->v.ptp.count.loaded_repaired++;
+			p->invept++;
+			break;
+		case CR3_REFUSED: p->v.ptp.count.loaded_refused++; break;
+		case CR3_INTACT: break;
+		}
 	}
 }
 
@@ -982,7 +988,7 @@ static void check_ept(void)
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
 _Static_assert(FVX_CPU_STATUS_VERSION == 7 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 28 * 8,
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 29 * 8,
 	       "status_call predicts every field of struct fvx_cpu_status v7");
 
 static s64 status_call(void)
@@ -1017,6 +1023,7 @@ static s64 status_call(void)
 				     .table_writes_emulated = of->ptp.count.table_writes_emulated,
 				     .table_writes_refused = of->ptp.count.table_writes_refused,
 				     .tables_unguarded = of->ptp.count.tables_unguarded,
+				     .loaded_refused = of->ptp.count.loaded_refused,
 				     .sealed_refusals = of->sealed_refusals,
 				     .bad_unload_keys = of->bad_unload_keys,
 				     .msr_writes_shadowed = of->msr_writes_shadowed,
@@ -1827,10 +1834,8 @@ static bool predict_ptp_violation(void)
 
 	if (!(x.q & EPT_Q_WRITE) || !s->leaf[0] || (x.gpa & ~(PAGE - 1)) != s->pdpt_gpa)
 		return false;
-	if (!s->active) {
-		p->invept++; /* a stale read-only translation: retried after INVEPT */
-		return true;
-	}
+	if (!s->active)
+		return false; /* (a stale read-only translation: predict_stale) */
 	if ((x.q & EPT_Q_LINEAR_VALID) && !(x.q & EPT_Q_TRANSLATED)) {
 		/* The CPU's own accessed/dirty update of an entry there: done
 		 * for it; the window's slot gets its checked value. */
@@ -1856,6 +1861,27 @@ static bool predict_ptp_violation(void)
 	return true;
 }
 
+/* A write the normal view now allows (the tables as they are: the oracle's
+ * walk) came through a read-only translation this CPU kept: retried once
+ * after INVEPT; the same write at the same RIP again is not. */
+static bool predict_stale(void)
+{
+	struct prediction *p = &x.p;
+	unsigned int level;
+	const u64 *e;
+
+	if (!(x.q & EPT_Q_WRITE) || !(e = ept_oracle_leaf(0, x.gpa, &level)) || !(*e & EPT_WRITE))
+		return false;
+	if (p->v.ptp.retried_gpa == x.gpa && p->v.ptp.retried_rip == x.rip) {
+		p->v.ptp.retried_gpa = p->v.ptp.retried_rip = 0;
+		return false;
+	}
+	p->v.ptp.retried_gpa = x.gpa;
+	p->v.ptp.retried_rip = x.rip;
+	p->invept++;
+	return true;
+}
+
 static void predict_ept_violation(void)
 {
 	struct prediction *p = &x.p;
@@ -1875,8 +1901,10 @@ static void predict_ept_violation(void)
 		   (!fetch || x.rip == x.v[x.c].interrupted.rip)) {
 		predict_resume(fetch); /* back into the interrupted analyzer */
 	} else if (x.view == 0 && !in_window) {
-		p->v.ept_violations_logged++;
-		p->inject = INJ_GP;
+		if (!predict_stale()) {
+			p->v.ept_violations_logged++;
+			p->inject = INJ_GP;
+		}
 	} else {
 		p->v.attacks++;
 		p->view = 0;
@@ -1915,10 +1943,20 @@ static void predict(void)
 		return;
 	}
 	predict_sync(); /* a protection change made on another CPU, or by this one */
-	/* The loaded table's entries, at every exit while checking. */
-	if (p->v.ptp.checking && model_check_tables(p->cr3) == CR3_REPAIRED) {
-		p->v.ptp.count.loaded_repaired++;
+	/* At the timer's look, a flush of what the CPU cached (the machine
+	 * guards no table: no other flushes); the loaded table's entries, at
+	 * every exit while checking. */
+	if (p->v.ptp.checking && x.basic == EXIT_REASON_PREEMPTION_TIMER)
 		p->invept++;
+	if (p->v.ptp.checking) {
+		switch (model_check_tables(p->cr3)) {
+		case CR3_REPAIRED:
+			p->v.ptp.count.loaded_repaired++;
+			p->invept++;
+			break;
+		case CR3_REFUSED: p->v.ptp.count.loaded_refused++; break;
+		case CR3_INTACT: break;
+		}
 	}
 	predict_harvest();
 	if (!has_handler(x.basic)) {
@@ -2225,6 +2263,9 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.table_writes_emulated);
 	FIELD(ptp.count.table_writes_refused);
 	FIELD(ptp.count.tables_unguarded);
+	FIELD(ptp.count.loaded_refused);
+	FIELD(ptp.retried_gpa);
+	FIELD(ptp.retried_rip);
 	FIELD(ptp.guarded);
 	FIELD(ptp.guard_epoch);
 	FIELD(ptp.flushed);

@@ -88,6 +88,7 @@ static void text_report(void **state)
 		"answered without it\n"
 		"  attack view_attacks                           3\n"
 		"  attack sealed_refusals                        2\n"
+		"  attack tables_unguarded                       1\n"
 		"cpu 1: not running under the hypervisor (No such device)\n"
 		"cpu 2: 12345678901 exits, 0 vmcalls\n"
 		"  external interrupt            1  12345678901\n"
@@ -120,7 +121,7 @@ static void json_lines(void **state)
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		"\"resume_tampered\":0},\"exits\":{"
+		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":1},\"exits\":{"
 		"\"10\":{\"name\":\"CPUID\",\"count\":2001},"
 		"\"16\":{\"name\":\"RDTSC\",\"count\":6},"
 		"\"18\":{\"name\":\"VMCALL\",\"count\":4},"
@@ -136,7 +137,7 @@ static void json_lines(void **state)
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		"\"resume_tampered\":0},\"exits\":{"
+		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":0},\"exits\":{"
 		"\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
 		"]}\n");
 	free(text);
