@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,19 +312,6 @@ static int calibrate(int fd, struct options *o)
 {
 	struct options c = *o;
 	uint64_t syscalls[8] = { 0 }, native, traced;
-	cpu_set_t was, here;
-	int cpu = sched_getcpu();
-
-	/* Measured on one CPU (the one it runs on), as a moved thread's TSC
-	 * may stand still on a CPU that is behind; as it was afterwards. */
-	if (cpu >= 0 && !sched_getaffinity(0, sizeof(was), &was)) {
-		CPU_ZERO(&here);
-		CPU_SET(cpu, &here);
-		if (sched_setaffinity(0, sizeof(here), &here))
-			cpu = -1;
-	} else {
-		cpu = -1;
-	}
 
 	native = least_getpid_ticks();
 	syscalls[SYS_getpid / 64] = 1ULL << (SYS_getpid % 64);
@@ -340,8 +326,6 @@ static int calibrate(int fd, struct options *o)
 			strerror(errno));
 		return -1;
 	}
-	if (cpu >= 0)
-		sched_setaffinity(0, sizeof(was), &was);
 	o->tsc_call_ticks = traced <= native ? 0
 			    : traced - native > FVX_TSC_CALL_TICKS_MAX
 				    ? FVX_TSC_CALL_TICKS_MAX

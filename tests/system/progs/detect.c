@@ -63,20 +63,12 @@ static void cpuid_leaf(unsigned int leaf)
 	asm volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d));
 }
 
-static int pin(int cpu);
-
 static void timing(void)
 {
 	static const unsigned int leaves[] = { 0, 1, 7, 0x40000000 };
 	uint64_t t, heavy, cheap;
 	unsigned int aux;
 	char name[64];
-
-	/* On one CPU, as the costs are measured in every mode: a thread that
-	 * moves to a CPU whose TSC is behind (by up to the CPUs' offset,
-	 * xcpu-tsc-offset) sees its TSC stand still until it is level, never
-	 * go back, which would show as cheap calls, not as their cost. */
-	pin(0);
 
 	TIMED(t, (void)0);
 	printf("tsc-rdtsc-pair %llu\n", (unsigned long long)t);
