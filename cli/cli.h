@@ -371,8 +371,7 @@ struct status_attacks {
 };
 /* 0, or -1 when the hypervisor's status cannot be read (quietly). */
 int status_attacks(struct status_attacks *a);
-/* One line on out, when any count grew (text_pokes too: Linux's own, and a
- * ring-0 sample's, which the hypervisor cannot tell apart). */
+/* One line on out, when any count but Linux's own text_pokes grew. */
 void status_attacks_report(FILE *out, const struct status_attacks *before,
 			   const struct status_attacks *after);
 

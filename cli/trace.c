@@ -380,13 +380,9 @@ static void kernel_filter(const struct options *o, const uint64_t wanted[8], uin
 /* Drains and prints until the command is done (or interrupted), stops the
  * trace (a sealed one only when its seal is over: drained meanwhile) and
  * drains what is left. Adds the records taken to *records; -1 when a ring
- * could not be read. The hypervisor's attack counters go to *attacks
- * right before the stop that succeeds (its own text_poke writes, the
- * agent's probes leaving, come after): *attacks_read says whether they
- * could be read. */
+ * could not be read. */
 static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
-		  const struct syscall_filter *wanted, uint64_t *records,
-		  struct status_attacks *attacks, bool *attacks_read)
+		  const struct syscall_filter *wanted, uint64_t *records)
 {
 	int64_t n;
 
@@ -401,10 +397,7 @@ static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
 			break;
 		usleep(POLL_US);
 	}
-	for (;;) {
-		*attacks_read = status_attacks(attacks) == 0;
-		if (ioctl(fd, FVX_IOC_TRACE_STOP) == 0 || errno != EPERM)
-			break;
+	while (ioctl(fd, FVX_IOC_TRACE_STOP) != 0 && errno == EPERM) {
 		n = pass(d, l, out, wanted);
 		if (n < 0)
 			return -1;
@@ -428,7 +421,7 @@ int cmd_trace(int argc, char **argv)
 	struct syscall_filter wanted;
 	uint64_t syscalls[8], records = 0;
 	struct status_attacks attacks[2];
-	bool watched, read_after = false;
+	bool watched;
 	int fd, rc = 1;
 	FILE *out = stdout;
 
@@ -467,19 +460,18 @@ int cmd_trace(int argc, char **argv)
 		launch_abort(&launch);
 		goto free_batch;
 	}
-	watched = status_attacks(&attacks[0]) == 0; /* (after start: its own text_pokes before) */
+	watched = status_attacks(&attacks[0]) == 0;
 	interrupted = 0;
 	signal(SIGINT, on_interrupt);
 	launch_go(&launch);
-	if (follow(fd, &drain, &launch, &output, &wanted, &records, &attacks[1], &read_after) !=
-	    0) {
+	if (follow(fd, &drain, &launch, &output, &wanted, &records) != 0) {
 		launch_abort(&launch);
 		goto free_batch;
 	}
 	output_finish(&output, o.output ? out : stderr);
 	fflush(out);
 	output_summary(stderr, records, drain_dropped(&drain));
-	if (watched && read_after)
+	if (watched && status_attacks(&attacks[1]) == 0)
 		status_attacks_report(stderr, &attacks[0], &attacks[1]);
 	else
 		fprintf(stderr, "fastvmix: the hypervisor's attack counters could not be read: "
