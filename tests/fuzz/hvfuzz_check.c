@@ -503,6 +503,23 @@ static void predict_dt_sync(bool on)
 			    : 0);
 }
 
+/* The table this CPU has loaded, checked as at a CR3 load (ptprotect.c's
+ * check_loaded): a repair flushes, a table that may not be repaired is
+ * counted. */
+static void predict_check_loaded(void)
+{
+	struct prediction *p = &x.p;
+
+	switch (model_check_tables(p->cr3)) {
+	case CR3_REPAIRED:
+		p->v.ptp.count.loaded_repaired++;
+		p->invept++;
+		break;
+	case CR3_REFUSED: p->v.ptp.count.loaded_refused++; break;
+	case CR3_INTACT: break;
+	}
+}
+
 static void predict_sync(void)
 {
 	struct prediction *p = &x.p;
@@ -519,16 +536,8 @@ static void predict_sync(void)
 	p->v.tsc.look_wanted = on; /* (the machine has no preemption timer to switch on) */
 	predict_dt_sync(on);
 	p->invept++;
-	if (on) {
-		switch (model_check_tables(p->cr3)) {
-		case CR3_REPAIRED:
-			p->v.ptp.count.loaded_repaired++;
-			p->invept++;
-			break;
-		case CR3_REFUSED: p->v.ptp.count.loaded_refused++; break;
-		case CR3_INTACT: break;
-		}
-	}
+	if (on)
+		predict_check_loaded();
 }
 
 /* ---- timing (tsc.c) ---- */
@@ -1948,16 +1957,8 @@ static void predict(void)
 	 * every exit while checking. */
 	if (p->v.ptp.checking && x.basic == EXIT_REASON_PREEMPTION_TIMER)
 		p->invept++;
-	if (p->v.ptp.checking) {
-		switch (model_check_tables(p->cr3)) {
-		case CR3_REPAIRED:
-			p->v.ptp.count.loaded_repaired++;
-			p->invept++;
-			break;
-		case CR3_REFUSED: p->v.ptp.count.loaded_refused++; break;
-		case CR3_INTACT: break;
-		}
-	}
+	if (p->v.ptp.checking)
+		predict_check_loaded();
 	predict_harvest();
 	if (!has_handler(x.basic)) {
 		p->outcome = OUT_FATAL;
