@@ -20,6 +20,19 @@ norm() {
 		sed -n "/$first/,\$p"
 }
 
+# side_by_side PROG FIRST: PROG under strace -f and fastvmix trace -f,
+# each normalised from FIRST on (norm) into /tmp/peer-PROG-{strace,fastvmix}.norm,
+# both shown, and their diff
+side_by_side() {
+	strace -f "$1" 2>/tmp/peer-$1-strace.txt 3>&-
+	fastvmix trace -f -o /tmp/peer-$1-fastvmix.txt -- "$1" 2>/dev/null 3>&-
+	for t in strace fastvmix; do
+		norm /tmp/peer-$1-$t.txt "$2" >/tmp/peer-$1-$t.norm
+		sed "s/^/# $1 $t: /" /tmp/peer-$1-$t.norm
+	done
+	diff /tmp/peer-$1-strace.norm /tmp/peer-$1-fastvmix.norm | sed 's/^/# diff: /'
+}
+
 check peer-hv-insmod insmod /lib/fastvmix/fastvmix_hv.ko
 check peer-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 rm -f /tmp/fvx-peer
@@ -58,13 +71,7 @@ check peer-compat64-personality-lines grep -q '^\[ Process PID=PID runs in 32 bi
 # fstat's (newfstatat) and an i386 writev's struct compat_iovec (iov.c),
 # from its openat on.
 rm -f /tmp/fvx-iov
-strace -f iov 2>/tmp/peer-iov-strace.txt 3>&-
-fastvmix trace -f -o /tmp/peer-iov-fastvmix.txt -- iov 2>/dev/null 3>&-
-norm /tmp/peer-iov-strace.txt '^openat(AT_FDCWD, "\/tmp\/fvx-iov"' >/tmp/peer-iov-strace.norm
-norm /tmp/peer-iov-fastvmix.txt '^openat(AT_FDCWD, "\/tmp\/fvx-iov"' >/tmp/peer-iov-fastvmix.norm
-sed 's/^/# iov strace:   /' /tmp/peer-iov-strace.norm
-sed 's/^/# iov fastvmix: /' /tmp/peer-iov-fastvmix.norm
-diff /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm | sed 's/^/# diff: /'
+side_by_side iov '^openat(AT_FDCWD, "\/tmp\/fvx-iov"'
 check peer-iov-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-iov-strace.norm
 check peer-iov-readv-shown grep -q '^readv(3, \[{iov_base="fas", iov_len=3}, {iov_base="tvmix\\n", iov_len=16}\], 2) = 9$' /tmp/peer-iov-fastvmix.norm
 check peer-iov-same-as-strace cmp -s /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm
@@ -72,13 +79,7 @@ check peer-iov-same-as-strace cmp -s /tmp/peer-iov-strace.norm /tmp/peer-iov-fas
 # struct msghdr: sendmsg's and recvmsg's (msg.c), from its first sendmsg
 # on, with the socket call between them, and a descriptor passed in
 # control data (SCM_RIGHTS).
-strace -f msg 2>/tmp/peer-msg-strace.txt 3>&-
-fastvmix trace -f -o /tmp/peer-msg-fastvmix.txt -- msg 2>/dev/null 3>&-
-for t in strace fastvmix; do
-	norm /tmp/peer-msg-$t.txt '^sendmsg(' >/tmp/peer-msg-$t.norm
-	sed "s/^/# msg $t: /" /tmp/peer-msg-$t.norm
-done
-diff /tmp/peer-msg-strace.norm /tmp/peer-msg-fastvmix.norm | sed 's/^/# diff: /'
+side_by_side msg '^sendmsg('
 check peer-msg-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-msg-strace.norm
 check peer-msg-recvmsg-shown grep -q '^recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=\[{iov_base="ping", iov_len=4}, {iov_base="-pong\\n", iov_len=16}\], msg_iovlen=2, msg_controllen=0, msg_flags=0}, 0) = 10$' /tmp/peer-msg-fastvmix.norm
 check peer-msg-socket-shown grep -q '^socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5$' /tmp/peer-msg-fastvmix.norm
@@ -87,13 +88,7 @@ check peer-msg-same-as-strace cmp -s /tmp/peer-msg-strace.norm /tmp/peer-msg-fas
 
 # Signal dispositions and masks (sigs.c): struct sigaction (handler, mask,
 # flags, restorer) and sigset_t, in and out, from its first rt_sigaction on.
-strace -f sigs 2>/tmp/peer-sigs-strace.txt 3>&-
-fastvmix trace -f -o /tmp/peer-sigs-fastvmix.txt -- sigs 2>/dev/null 3>&-
-for t in strace fastvmix; do
-	norm /tmp/peer-sigs-$t.txt '^rt_sigaction(SIGUSR1, {' >/tmp/peer-sigs-$t.norm
-	sed "s/^/# sigs $t: /" /tmp/peer-sigs-$t.norm
-done
-diff /tmp/peer-sigs-strace.norm /tmp/peer-sigs-fastvmix.norm | sed 's/^/# diff: /'
+side_by_side sigs '^rt_sigaction(SIGUSR1, {'
 check peer-sigs-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-sigs-strace.norm
 check peer-sigs-mask-shown grep -q '^rt_sigprocmask(SIG_SETMASK, \[INT QUIT\], ~\[KILL STOP\], 8) = 0$' \
 	/tmp/peer-sigs-fastvmix.norm
