@@ -73,7 +73,7 @@ $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard incl
 
 # The VMX-root image (hypervisor/core/root_image.h): everything that runs in
 # VMX root, freestanding, embedded in the loader and run from hidden memory.
-ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c dt.c trace_ctl.c \
+ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c dt.c dr.c trace_ctl.c \
 	guest_mem.c log.c devirt.c analyzer_image.c ptprotect.c kprotect.c tsc.c insn.c ept_walk.c \
 	mtrr.c) \
 	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S
@@ -95,7 +95,7 @@ unit-build: $(UNIT_TESTS)
 # Exit handlers run against a fake VMCS (an array) instead of VMREAD/VMWRITE.
 EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/msr_bitmap.c \
 	hypervisor/core/cr.c hypervisor/core/vmcall.c hypervisor/core/views.c hypervisor/core/dt.c \
-	hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/ptprotect.c \
+	hypervisor/core/dr.c hypervisor/core/trace_ctl.c hypervisor/core/guest_mem.c hypervisor/core/ptprotect.c \
 	hypervisor/core/ptprotect_init.c hypervisor/core/kprotect.c hypervisor/core/tsc.c \
 	hypervisor/core/insn.c
 EXIT_TESTS := $(BUILD)/unit/test_exit $(BUILD)/unit/test_ptprotect
@@ -191,7 +191,8 @@ FUZZ_HV_SRC := tests/fuzz/hvfuzz_machine.c tests/fuzz/hvfuzz_check.c tests/fuzz/
 	hypervisor/core/ept.c hypervisor/core/pool.c hypervisor/core/mtrr.c \
 	hypervisor/core/ptprotect.c hypervisor/core/kprotect.c hypervisor/core/tsc.c \
 	hypervisor/core/insn.c hypervisor/core/ept_walk.c \
-	hypervisor/core/trace_init.c hypervisor/core/msr_bitmap.c hypervisor/core/dt.c
+	hypervisor/core/trace_init.c hypervisor/core/msr_bitmap.c hypervisor/core/dt.c \
+	hypervisor/core/dr.c
 FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/fastvmix/*.h hypervisor/*.h hypervisor/*/*.h \
 	hypervisor/arch/x86/*.h cli/*.h agent/*.h)
 

@@ -365,7 +365,7 @@ int status_print(FILE *out, bool json, const struct fvx_cpu_status *hv,
 		 const struct status_cpu *cpus);
 /* The attack counters, summed over every CPU: fastvmix trace reads them
  * before and after, and says what changed. */
-#define STATUS_ATTACK_KINDS 16
+#define STATUS_ATTACK_KINDS 17
 struct status_attacks {
 	uint64_t count[STATUS_ATTACK_KINDS];
 };

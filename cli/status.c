@@ -44,12 +44,12 @@ static const struct {
 	const char *name;
 	size_t offset;
 } attack_counters[] = {
-	COUNTER(view_attacks),	       COUNTER(pml4e_repaired),	  COUNTER(loaded_repaired),
-	COUNTER(table_writes_refused), COUNTER(pdpte_repaired),	  COUNTER(cr3_refused),
-	COUNTER(pdpt_writes_refused),  COUNTER(sealed_refusals),  COUNTER(bad_unload_keys),
-	COUNTER(msr_writes_shadowed),  COUNTER(dt_loads_refused), COUNTER(kernel_writes_refused),
-	COUNTER(text_pokes),	       COUNTER(resume_tampered),  COUNTER(loaded_refused),
-	COUNTER(tables_unguarded),
+	COUNTER(view_attacks),	       COUNTER(pml4e_repaired),	     COUNTER(loaded_repaired),
+	COUNTER(table_writes_refused), COUNTER(pdpte_repaired),	     COUNTER(cr3_refused),
+	COUNTER(pdpt_writes_refused),  COUNTER(sealed_refusals),     COUNTER(bad_unload_keys),
+	COUNTER(msr_writes_shadowed),  COUNTER(dt_loads_refused),    COUNTER(kernel_writes_refused),
+	COUNTER(text_pokes),	       COUNTER(resume_tampered),     COUNTER(loaded_refused),
+	COUNTER(tables_unguarded),     COUNTER(breakpoints_refused),
 };
 
 _Static_assert(sizeof(attack_counters) / sizeof(attack_counters[0]) == STATUS_ATTACK_KINDS,

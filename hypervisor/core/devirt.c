@@ -32,7 +32,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 		.fs_base = vmcs_readl(GUEST_FS_BASE),
 		.gs_base = vmcs_readl(GUEST_GS_BASE),
 		.debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL),
-		.dr7 = vmcs_readl(GUEST_DR7),
+		.dr7 = dr_guest_dr7(v),
 		.efer = vmcs_read64(GUEST_IA32_EFER),
 		.gdtr_limit = vmcs_read32(GUEST_GDTR_LIMIT),
 		.gdtr_base = vmcs_readl(GUEST_GDTR_BASE),

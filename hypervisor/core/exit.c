@@ -144,6 +144,7 @@ static const exit_handler handlers[FVX_EXIT_REASON_COUNT] = {
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
+	[EXIT_REASON_DR_ACCESS] = handle_dr_access,
 	[EXIT_REASON_GDTR_IDTR_ACCESS] = handle_dt_access,
 	[EXIT_REASON_LDTR_TR_ACCESS] = handle_ldt_tr_access,
 	[EXIT_REASON_RDTSC] = handle_rdtsc,

@@ -52,6 +52,7 @@ enum exit_action handle_xsetbv(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_vmcall(struct vcpu *v, struct guest_regs *r);
 /* dt.c: LGDT, LIDT, SGDT, SIDT (46); LLDT, LTR, SLDT, STR (47). */
 enum exit_action handle_dt_access(struct vcpu *v, struct guest_regs *r);
+enum exit_action handle_dr_access(struct vcpu *v, struct guest_regs *r);
 enum exit_action handle_ldt_tr_access(struct vcpu *v, struct guest_regs *r);
 /* views.c */
 enum exit_action handle_vmfunc(struct vcpu *v, struct guest_regs *r);

@@ -463,6 +463,8 @@ void ptp_sync_cpu(struct vcpu *v)
 	tsc_look(v, on);
 	/* Linux's descriptor tables are kept for the same span. */
 	dt_sync_cpu(v, on);
+	/* And the debug registers: no breakpoint on the window. */
+	dr_sync_cpu(v, on);
 	/* The PDPT page's EPT permission changed, or entries were repaired:
 	 * INVEPT drops this CPU's guest-physical and combined (linear)
 	 * mappings for every EPTP and VPID (SDM 28.3.3.1). */

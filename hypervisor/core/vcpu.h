@@ -12,6 +12,7 @@
 #include "ptprotect.h"
 #include "kprotect.h"
 #include "tsc.h"
+#include "dr.h"
 #include "dt.h"
 #include "fastvmix/vmcall.h"
 
@@ -105,6 +106,7 @@ struct vcpu {
 	struct kprot_cpu kprot; /* kernel text protection (kprotect.c) */
 	struct tsc_cpu tsc; /* timing transparency (tsc.c) */
 	struct dt_cpu dt; /* descriptor tables (dt.c) */
+	struct dr_cpu dr; /* debug registers (dr.c) */
 };
 
 struct hv {

@@ -71,6 +71,7 @@ static s64 vmcall_status(struct vcpu *v, struct guest_regs *r)
 	out->table_writes_refused = of->ptp.count.table_writes_refused;
 	out->tables_unguarded = of->ptp.count.tables_unguarded;
 	out->loaded_refused = of->ptp.count.loaded_refused;
+	out->breakpoints_refused = of->dr.refused;
 	return FVX_VMCALL_OK;
 }
 

@@ -130,8 +130,11 @@ struct fvx_cpu_status {
 	 * guest could not write it itself): it stays bad, and is refused if
 	 * loaded again. */
 	__u64 loaded_refused;
+	/* Hardware breakpoints (DR0-DR3) on the window the guest enabled,
+	 * left out of the DR7 the CPU uses. */
+	__u64 breakpoints_refused;
 };
-_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 29 * 8,
+_Static_assert(sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 30 * 8,
 	       "fvx_cpu_status layout");
 
 #define FVX_WINDOW_INFO_VERSION 1

@@ -102,6 +102,7 @@ struct fake_cpu {
 	bool deadline_fired;
 	unsigned int invept, invvpid; /* INVEPT (all contexts), INVVPID */
 	u64 cr2; /* written for an injected #PF */
+	u64 dr[8]; /* DR0-DR3, DR6 (the input sets DR0-DR3) */
 	u64 invvpid_type;
 	u16 invvpid_vpid;
 	u64 invvpid_address;

@@ -93,6 +93,8 @@ struct prediction {
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
 	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
 	bool caught_up; /* the CPU caught up with the others at the end of the exit */
+	u64 dr7; /* GUEST_DR7 after the exit */
+	u64 dr[8]; /* the CPU's debug registers after it */
 };
 
 /* The exit, as it was before the handler ran. */
@@ -105,7 +107,7 @@ static struct exit_state {
 	u32 intr, vectoring, vectoring_error;
 	u64 entry_error, entry_len;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
-	u64 cr3, cs_ar, efer;
+	u64 cr3, cs_ar, efer, dr7;
 	u32 proc, proc2;
 	u64 gdtr, idtr, rflags;
 	u16 tr, cs;
@@ -136,6 +138,7 @@ static const u16 handled[] = {
 	EXIT_REASON_INVVPID,
 	EXIT_REASON_VMFUNC,
 	EXIT_REASON_CR_ACCESS,
+	EXIT_REASON_DR_ACCESS,
 	EXIT_REASON_MSR_READ,
 	EXIT_REASON_MSR_WRITE,
 	EXIT_REASON_XSETBV,
@@ -162,12 +165,12 @@ static bool vmx_instruction(u16 basic)
 {
 	return has_handler(basic) && basic != EXIT_REASON_CPUID && basic != EXIT_REASON_INVD &&
 	       basic != EXIT_REASON_VMCALL && basic != EXIT_REASON_VMFUNC &&
-	       basic != EXIT_REASON_CR_ACCESS && basic != EXIT_REASON_MSR_READ &&
-	       basic != EXIT_REASON_MSR_WRITE && basic != EXIT_REASON_XSETBV &&
-	       basic != EXIT_REASON_EPT_VIOLATION && basic != EXIT_REASON_GDTR_IDTR_ACCESS &&
-	       basic != EXIT_REASON_LDTR_TR_ACCESS && basic != EXIT_REASON_RDTSC &&
-	       basic != EXIT_REASON_RDTSCP && basic != EXIT_REASON_MWAIT &&
-	       basic != EXIT_REASON_PREEMPTION_TIMER;
+	       basic != EXIT_REASON_CR_ACCESS && basic != EXIT_REASON_DR_ACCESS &&
+	       basic != EXIT_REASON_MSR_READ && basic != EXIT_REASON_MSR_WRITE &&
+	       basic != EXIT_REASON_XSETBV && basic != EXIT_REASON_EPT_VIOLATION &&
+	       basic != EXIT_REASON_GDTR_IDTR_ACCESS && basic != EXIT_REASON_LDTR_TR_ACCESS &&
+	       basic != EXIT_REASON_RDTSC && basic != EXIT_REASON_RDTSCP &&
+	       basic != EXIT_REASON_MWAIT && basic != EXIT_REASON_PREEMPTION_TIMER;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -281,6 +284,12 @@ static bool make_consistent(unsigned int c)
 		}
 		return cpl == 0;
 	}
+	case EXIT_REASON_DR_ACCESS:
+		/* Only these bits are defined (SDM Table 28-4). Under MOV-DR
+		 * exiting; at CPL > 0 and with DR7.GD the fault comes first. */
+		f[EXIT_QUALIFICATION] &= 0xf17ULL;
+		return (f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING) && cpl == 0 &&
+		       !(f[GUEST_DR7] & BIT(13));
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
 		if (!bitmap_ready) {
@@ -520,6 +529,92 @@ static void predict_check_loaded(void)
 	}
 }
 
+/* ---- debug registers (dr.c) ---- */
+
+/* The DR7 the CPU gets: the guest's without the breakpoints on the
+ * window, each enabled one the write concerns (bit n of count) counted
+ * (and logged, up to the limit). */
+static u64 model_dr_filter(unsigned int count)
+{
+	struct prediction *p = &x.p;
+	u64 dr7 = p->v.dr.dr7;
+	unsigned int n;
+
+	for (n = 0; n < 4; n++) {
+		if (!(dr7 & (3ULL << (2 * n))) || p->dr[n] - config()->window_va >= GIB)
+			continue;
+		dr7 &= ~(3ULL << (2 * n));
+		if (!(count >> n & 1))
+			continue;
+		p->v.dr.refused++;
+		if (p->v.dr.logged < 16)
+			p->v.dr.logged++;
+	}
+	return dr7;
+}
+
+static void predict_dr_sync(bool on)
+{
+	struct prediction *p = &x.p;
+	struct dr_cpu *d = &p->v.dr;
+
+	if (on && !d->exiting) {
+		d->dr7 = p->dr7;
+		d->exiting = true;
+		p->dr7 = model_dr_filter(0xf);
+	} else if (!on && d->exiting) {
+		p->dr7 = d->dr7;
+		d->exiting = false;
+	}
+	p->proc =
+		(p->proc & ~CPU_BASED_MOV_DR_EXITING) |
+		(on || (x.hv.ctls.proc & CPU_BASED_MOV_DR_EXITING) ? CPU_BASED_MOV_DR_EXITING : 0);
+}
+
+/* MOV to or from DRn (SDM Vol. 2): DR4 and DR5 are #UD with CR4.DE, else
+ * DR6 and DR7; the guest reads its own DR7; 1s in DR6's or DR7's upper
+ * half are #GP; DR7's fixed bits as the CPU keeps them. */
+static void predict_dr_access(void)
+{
+	struct prediction *p = &x.p;
+	unsigned int n = x.q & 7, gpr = (x.q >> 8) & 15;
+	u64 value;
+
+	if (n == 4 || n == 5) {
+		if (x.cr4 & BIT(3)) {
+			p->inject = INJ_UD;
+			return;
+		}
+		n += 2;
+	}
+	if (x.q & BIT(4)) {
+		value = n == 7 ? (p->v.dr.exiting ? p->v.dr.dr7 : x.dr7) : p->dr[n];
+		if (gpr == 4)
+			p->rsp = value;
+		else
+			((u64 *)&p->r)[gpr] = value;
+		p->skip = true;
+		return;
+	}
+	value = gpr == 4 ? x.rsp : ((const u64 *)&x.r)[gpr];
+	if (n >= 6 && (value >> 32)) {
+		p->inject = INJ_GP;
+		return;
+	}
+	if (n == 7) {
+		value = (value | BIT(10)) & ~(BIT(11) | BIT(12) | BIT(14) | BIT(15));
+		if (p->v.dr.exiting)
+			p->v.dr.dr7 = value;
+		else
+			p->dr7 = value;
+	} else {
+		p->dr[n] = value;
+	}
+	if (n != 6 && p->v.dr.exiting)
+		p->dr7 = model_dr_filter(n == 7 ? 0xf : 1u << n);
+	p->skip = true;
+}
+
 static void predict_sync(void)
 {
 	struct prediction *p = &x.p;
@@ -535,6 +630,7 @@ static void predict_sync(void)
 	p->v.ptp.checking = on;
 	p->v.tsc.look_wanted = on; /* (the machine has no preemption timer to switch on) */
 	predict_dt_sync(on);
+	predict_dr_sync(on);
 	p->invept++;
 	if (on)
 		predict_check_loaded();
@@ -997,7 +1093,7 @@ static void check_ept(void)
 /* Every field of struct fvx_cpu_status is predicted below: a new one (a new
  * FVX_CPU_STATUS_VERSION) needs its line there before this builds again. */
 _Static_assert(FVX_CPU_STATUS_VERSION == 7 &&
-		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 29 * 8,
+		       sizeof(struct fvx_cpu_status) == 56 + 8 * FVX_EXIT_REASON_COUNT + 30 * 8,
 	       "status_call predicts every field of struct fvx_cpu_status v7");
 
 static s64 status_call(void)
@@ -1033,6 +1129,7 @@ static s64 status_call(void)
 				     .table_writes_refused = of->ptp.count.table_writes_refused,
 				     .tables_unguarded = of->ptp.count.tables_unguarded,
 				     .loaded_refused = of->ptp.count.loaded_refused,
+				     .breakpoints_refused = of->dr.refused,
 				     .sealed_refusals = of->sealed_refusals,
 				     .bad_unload_keys = of->bad_unload_keys,
 				     .msr_writes_shadowed = of->msr_writes_shadowed,
@@ -1945,6 +2042,8 @@ static void predict(void)
 	p->tr = x.tr;
 	p->offset = x.offset;
 	p->deadline = x.cpu.tsc_deadline;
+	p->dr7 = x.dr7;
+	memcpy(p->dr, x.cpu.dr, sizeof(p->dr));
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
 	if (x.reason & EXIT_REASON_FAILED_VMENTRY) {
@@ -1975,6 +2074,7 @@ static void predict(void)
 	case EXIT_REASON_MSR_READ: predict_msr_read(); break;
 	case EXIT_REASON_MSR_WRITE: predict_msr_write(); break;
 	case EXIT_REASON_XSETBV: predict_xsetbv(); break;
+	case EXIT_REASON_DR_ACCESS: predict_dr_access(); break;
 	case EXIT_REASON_EPT_VIOLATION: predict_ept_violation(); break;
 	case EXIT_REASON_GDTR_IDTR_ACCESS:
 	case EXIT_REASON_LDTR_TR_ACCESS:
@@ -2359,10 +2459,11 @@ static bool may_write(u32 field)
 	case EPT_POINTER:
 	case EPTP_INDEX: return x.basic == EXIT_REASON_EPT_VIOLATION;
 	case GUEST_CR3: return x.basic == EXIT_REASON_CR_ACCESS;
+	case GUEST_DR7: return x.p.synced || x.basic == EXIT_REASON_DR_ACCESS;
 	case GUEST_IA32_EFER: return x.basic == EXIT_REASON_MSR_WRITE;
-	case GUEST_RSP: /* MOV from CR3 to RSP, XCHG with RSP on the PDPT, SLDT/STR to RSP */
-		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_EPT_VIOLATION ||
-		       x.p.dt_exit;
+	case GUEST_RSP: /* MOV from CR3 or DRn to RSP, XCHG with RSP on the PDPT, SLDT/STR to RSP */
+		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_DR_ACCESS ||
+		       x.basic == EXIT_REASON_EPT_VIOLATION || x.p.dt_exit;
 	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced || x.p.tsc_followed;
 	case SECONDARY_VM_EXEC_CONTROL: return x.p.synced;
 	case GUEST_RFLAGS: return x.p.resumed;
@@ -2694,6 +2795,18 @@ static void compare(enum outcome out)
 		fuzz_fail("RSP is %#llx, expected %#llx", f[GUEST_RSP], p->rsp);
 	if (f[GUEST_CR3] != p->cr3)
 		fuzz_fail("CR3 is %#llx, expected %#llx", f[GUEST_CR3], p->cr3);
+	if (f[GUEST_DR7] != p->dr7)
+		fuzz_fail("DR7 is %#llx, expected %#llx", f[GUEST_DR7], p->dr7);
+	/* The invariant itself: no breakpoint on the window while MOV DR
+	 * exits (the guest cannot have moved DR0-DR3 since). */
+	for (i = 0; m.vcpus[x.c].dr.exiting && i < 4; i++)
+		if ((f[GUEST_DR7] & (3ULL << (2 * i))) &&
+		    m.cpu[x.c].dr[i] - config()->window_va < GIB)
+			fuzz_fail("DR7 %#llx enables DR%u at %#llx, on the window", f[GUEST_DR7], i,
+				  m.cpu[x.c].dr[i]);
+	if (memcmp(m.cpu[x.c].dr, p->dr, sizeof(p->dr)))
+		fuzz_fail("DR0-DR3 or DR6 not as expected (DR0 %#llx, expected %#llx)",
+			  m.cpu[x.c].dr[0], p->dr[0]);
 	if (f[GUEST_CR0] != p->cr0 || f[CR0_READ_SHADOW] != p->cr0_shadow ||
 	    f[GUEST_CR4] != p->cr4 || f[CR4_READ_SHADOW] != p->cr4_shadow)
 		fuzz_fail("CR0 %#llx (shadow %#llx), CR4 %#llx (shadow %#llx); expected %#llx "
@@ -2786,6 +2899,7 @@ void hvfuzz_exit(unsigned int c)
 	x.cr0 = f[GUEST_CR0];
 	x.cr0_shadow = f[CR0_READ_SHADOW];
 	x.cr4 = f[GUEST_CR4];
+	x.dr7 = f[GUEST_DR7];
 	x.cr4_shadow = f[CR4_READ_SHADOW];
 	x.view = f[EPTP_INDEX];
 	x.cr3 = f[GUEST_CR3];

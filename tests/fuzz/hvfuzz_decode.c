@@ -239,6 +239,8 @@ static void vmcall_registers(struct fuzz_input *in, unsigned int c, u8 flags)
 static const u16 common_reasons[] = {
 	EXIT_REASON_CPUID,
 	EXIT_REASON_CPUID,
+	EXIT_REASON_DR_ACCESS,
+	EXIT_REASON_DR_ACCESS,
 	EXIT_REASON_INVD,
 	EXIT_REASON_VMCALL,
 	EXIT_REASON_VMCALL,
@@ -353,6 +355,7 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 	struct guest_regs *r = &m.regs[c];
 	struct fake_cpu *fc = &m.cpu[c];
 	u8 groups = in_u8(in), mask, i;
+	u64 dr;
 
 	f[EXIT_QUALIFICATION] = pick_value(in);
 	f[VM_EXIT_INSTRUCTION_LEN] = in_u8(in);
@@ -417,6 +420,12 @@ static void exit_fields(struct fuzz_input *in, unsigned int c, u16 reason)
 		fc->xcr0_supported = in_u8(in) & 1 ? in_u64(in) : 0x2e7;
 		fc->rdmsr_value = pick_value(in);
 		fc->tsc_aux = in_u32(in);
+		/* A breakpoint address the guest set natively (it cannot
+		 * while MOV DR exits). */
+		i = in_u8(in);
+		dr = pick_value(in); /* (read either way: the dry run reads the same) */
+		if (!(f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING))
+			fc->dr[i & 3] = dr;
 	}
 	fc->rdmsr_fails = (groups & 0x30) == 0x10;
 	fc->wrmsr_fails = (groups & 0x30) == 0x20;

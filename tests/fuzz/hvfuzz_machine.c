@@ -222,6 +222,16 @@ void arch_write_cr2(u64 v)
 	cpu()->cr2 = v;
 }
 
+u64 arch_read_dr(unsigned int n)
+{
+	return cpu()->dr[n & 7];
+}
+
+void arch_write_dr(unsigned int n, u64 v)
+{
+	cpu()->dr[n & 7] = v;
+}
+
 /* Everything else the core could call belongs to load time or to leaving
  * VMX, never to an exit handler. */
 #define NOT_IN_A_HANDLER(ret, name, args)                                                          \

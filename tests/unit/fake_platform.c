@@ -704,6 +704,19 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	arch_invvpid_all();
 }
 
+/* The debug registers DR0-DR3 and DR6 (dr.c reads and writes them through). */
+static u64 fake_dr[8];
+
+u64 arch_read_dr(unsigned int n)
+{
+	return fake_dr[n & 7];
+}
+
+void arch_write_dr(unsigned int n, u64 v)
+{
+	fake_dr[n & 7] = v;
+}
+
 void arch_write_cr2(u64 v)
 {
 	fail_msg("cpu %u: CR2 written outside an exit handler", fake.current);

@@ -83,6 +83,19 @@ void arch_invvpid(u64 type, u16 vpid, u64 address)
 	invvpid_vpid = vpid;
 }
 
+/* The debug registers DR0-DR3 and DR6 (dr.c reads and writes them through). */
+static u64 fake_dr[8];
+
+u64 arch_read_dr(unsigned int n)
+{
+	return fake_dr[n & 7];
+}
+
+void arch_write_dr(unsigned int n, u64 v)
+{
+	fake_dr[n & 7] = v;
+}
+
 void arch_write_cr2(u64 v)
 {
 }
@@ -629,6 +642,56 @@ static void a_guarded_table_needs_no_repair(void **state)
 	assert_int_equal(*entry(PML4, 511), PML4E);
 	assert_int_equal(count(0)->loaded_repaired, 0);
 	assert_int_equal(count(0)->table_writes_refused, 1);
+}
+
+/* ---- debug registers (dr.c) ---- */
+
+/* MOV to (from = false) or from DRn with RAX, on CPU 0. */
+static void mov_dr(unsigned int n, bool from, u64 rax)
+{
+	vmcs_of[0][EXIT_QUALIFICATION] = n | (from ? BIT(4) : 0) | (0 << 8);
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	vmcs_of[0][GUEST_RIP] = CODE_VA;
+	regs.rax = rax;
+	exit_on(0, EXIT_REASON_DR_ACCESS);
+}
+
+/* While the window is protected, MOV DR exits: a breakpoint on the window
+ * (set before or after its address) is left out of the DR7 the CPU uses
+ * and counted, one elsewhere is kept, the guest reads back what it wrote;
+ * DR4 with CR4.DE is #UD, 1s in DR7's upper half #GP; unprotected, the
+ * guest's DR7 goes back as it was. */
+static void breakpoints_on_the_window_are_left_out(void **state)
+{
+	fake_dr[0] = WINDOW_VA + 0x1000; /* set natively, enabled */
+	vmcs_of[0][GUEST_DR7] = 0x401;
+	configured();
+	assert_true(vmcs_of[0][CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING);
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x400);
+	assert_int_equal(cpus[0].dr.refused, 1);
+	mov_dr(1, false, 0x1000); /* DR1 elsewhere */
+	mov_dr(7, false, 0x405); /* L0 and L1 */
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x404);
+	assert_int_equal(cpus[0].dr.refused, 2);
+	mov_dr(7, true, 0);
+	assert_int_equal(regs.rax, 0x405);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA + 3);
+	/* DR1 moved onto the window: left out too. */
+	mov_dr(1, false, WINDOW_VA + 0x2000);
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x400);
+	mov_dr(1, true, 0);
+	assert_int_equal(regs.rax, WINDOW_VA + 0x2000);
+	assert_int_equal(fake_dr[1], WINDOW_VA + 0x2000);
+	vmcs_of[0][GUEST_CR4] |= BIT(3); /* CR4.DE */
+	mov_dr(4, true, 0);
+	assert_int_equal(injected(0), VECTOR_UD);
+	vmcs_of[0][GUEST_CR4] &= ~BIT(3);
+	mov_dr(7, false, 1ULL << 32);
+	assert_int_equal(injected(0), VECTOR_GP);
+	assert_int_equal(vmcall(FVX_VMCALL_UNCONFIGURE, 0), FVX_VMCALL_OK);
+	assert_false(vmcs_of[0][CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING);
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x405);
+	memset(fake_dr, 0, sizeof(fake_dr));
 }
 
 static void tracing_starts_only_where_cr3_loads_are_checked(void **state)
@@ -1421,6 +1484,7 @@ int main(void)
 		T(a_write_after_the_guard_is_retried),
 		T(a_guarded_table_needs_no_repair),
 		T(a_guarded_table_is_still_repaired),
+		T(breakpoints_on_the_window_are_left_out),
 		T(analyzer_view_writes_to_a_loaded_table_are_attacks),
 		T(read_only_pages_are_not_guarded),
 		T(tracing_starts_only_where_cr3_loads_are_checked),

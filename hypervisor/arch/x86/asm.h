@@ -65,6 +65,8 @@ void arch_invvpid_all(void);
 void arch_invvpid(u64 type, u16 vpid, u64 address);
 u64 arch_vmcall(u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 *rbx_out);
 void arch_write_cr2(u64 v);
+u64 arch_read_dr(unsigned int n);
+void arch_write_dr(unsigned int n, u64 v);
 #else /* !FVX_FAKE_ARCH */
 
 #ifdef FVX_FAKE_VMCS
@@ -280,11 +282,41 @@ static inline bool arch_vmptrld(u64 pa)
 }
 
 #ifdef FVX_FAKE_VMCS
-/* Unit tests record the invalidations and CR2. */
+/* Unit tests record the invalidations and CR2, and keep the debug
+ * registers. */
 void arch_invept_all(void);
 void arch_invvpid(u64 type, u16 vpid, u64 address);
 void arch_write_cr2(u64 v);
+u64 arch_read_dr(unsigned int n);
+void arch_write_dr(unsigned int n, u64 v);
 #else
+/* DR0-DR3 and DR6 (n): the guest's, which VMX root leaves alone (DR7 is
+ * in the VMCS). */
+static inline u64 arch_read_dr(unsigned int n)
+{
+	u64 v = 0;
+
+	switch (n) {
+	case 0: asm volatile("mov %%dr0, %0" : "=r"(v)); break;
+	case 1: asm volatile("mov %%dr1, %0" : "=r"(v)); break;
+	case 2: asm volatile("mov %%dr2, %0" : "=r"(v)); break;
+	case 3: asm volatile("mov %%dr3, %0" : "=r"(v)); break;
+	case 6: asm volatile("mov %%dr6, %0" : "=r"(v)); break;
+	}
+	return v;
+}
+
+static inline void arch_write_dr(unsigned int n, u64 v)
+{
+	switch (n) {
+	case 0: asm volatile("mov %0, %%dr0" : : "r"(v)); break;
+	case 1: asm volatile("mov %0, %%dr1" : : "r"(v)); break;
+	case 2: asm volatile("mov %0, %%dr2" : : "r"(v)); break;
+	case 3: asm volatile("mov %0, %%dr3" : : "r"(v)); break;
+	case 6: asm volatile("mov %0, %%dr6" : : "r"(v)); break;
+	}
+}
+
 /* CR2 for a #PF the hypervisor injects: VMX root takes no page fault, so
  * it is still the guest's at VM entry. */
 static inline void arch_write_cr2(u64 v)

@@ -1,0 +1,29 @@
+/* The debug registers while the window is protected: a hardware
+ * breakpoint (DR0-DR3 enabled in DR7) on the window's addresses would take
+ * every SYSCALL to a #DB handler of the guest's before the trampoline
+ * records anything. MOV to and from DR exit; the guest reads back what it
+ * wrote, the CPU gets DR7 without the breakpoints that cover the window. */
+#ifndef FVX_CORE_DR_H
+#define FVX_CORE_DR_H
+
+#include "../types.h"
+
+/* Per CPU. */
+struct dr_cpu {
+	bool exiting; /* MOV-DR exiting is on */
+	u64 dr7; /* DR7 as the guest wrote it (the VMCS holds it filtered) */
+	u64 refused; /* breakpoints on the window the guest enabled, left out */
+	u32 logged;
+};
+
+struct vcpu;
+struct guest_regs;
+
+/* VMX root, from ptp_sync_cpu: MOV-DR exiting on while the window is
+ * protected (DR7 filtered from then on), off otherwise (DR7 as the guest
+ * wrote it). */
+void dr_sync_cpu(struct vcpu *v, bool on);
+/* The DR7 the guest wrote (what leaving VMX puts back). */
+u64 dr_guest_dr7(const struct vcpu *v);
+
+#endif
