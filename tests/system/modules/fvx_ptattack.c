@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <asm/asm.h>
+#include <asm/debugreg.h>
 #include <asm/pgtable.h>
 #include <asm/special_insns.h>
 
@@ -160,6 +161,21 @@ static void attack_loaded(const char *name, u64 *pml4, u64 bad, bool spin)
 	report(name, ok, spins, good);
 }
 
+/* An execute breakpoint (DR0, L0) on the window's first byte: read back
+ * as written, left out of the CPU's DR7 (counted), cleared again. */
+static void attack_breakpoint(u64 window_va)
+{
+	unsigned long dr7, back, old = native_get_debugreg(7), old0 = native_get_debugreg(0);
+
+	native_set_debugreg(window_va, 0);
+	dr7 = (old & ~0xf000fUL) | 0x401; /* L0, execute, one byte */
+	native_set_debugreg(dr7, 7);
+	back = native_get_debugreg(7);
+	native_set_debugreg(old, 7);
+	native_set_debugreg(old0, 0);
+	report("breakpoint-on-window-read-back", back == (dr7 | 0x400), back, dr7);
+}
+
 #define DELTA(field) ((long long)(p.after->field - p.before->field))
 
 static int __init ptattack_init(void)
@@ -208,6 +224,7 @@ static int __init ptattack_init(void)
 	attack_loaded("loaded-pml4e-kept", pml4, __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK), false);
 	attack_loaded("loaded-pml4e-kept-spinning", pml4,
 		      __pa(p.pdpt) | (pml4[511] & ~PTE_PFN_MASK), true);
+	attack_breakpoint(0xffffff8000000000ULL + (u64)slot * GIB);
 	if (risky) {
 		attack_pml4e("pml4e-cleared-repaired", &p, pml4, 0);
 		cr3 = __read_cr3();
@@ -221,11 +238,12 @@ static int __init ptattack_init(void)
 
 	pr_info("fvx_ptattack: counters protected=%d cr3_loads=%lld pml4e_repaired=%lld "
 		"loaded_repaired=%lld table_writes_refused=%lld pdpte_repaired=%lld "
-		"cr3_refused=%lld pdpt_writes_emulated=%lld pdpt_writes_refused=%lld\n",
+		"cr3_refused=%lld pdpt_writes_emulated=%lld pdpt_writes_refused=%lld "
+		"breakpoints_refused=%lld\n",
 		!!(p.before->features & FVX_FEATURE_PT_PROTECT), DELTA(cr3_loads),
 		DELTA(pml4e_repaired), DELTA(loaded_repaired), DELTA(table_writes_refused),
 		DELTA(pdpte_repaired), DELTA(cr3_refused), DELTA(pdpt_writes_emulated),
-		DELTA(pdpt_writes_refused));
+		DELTA(pdpt_writes_refused), DELTA(breakpoints_refused));
 	/* 5 writes to the window's slot and 2 undecodable stores refused, 3
 	 * writes elsewhere done, 2 (3) PML4Es of loaded copies repaired, the
 	 * 2 writes to the loaded table refused (or, unguarded, repaired
@@ -237,7 +255,7 @@ static int __init ptattack_init(void)
 		       DELTA(table_writes_refused) + DELTA(loaded_repaired) == 2 &&
 		       DELTA(pml4e_repaired) == (risky ? 3 : 2) + DELTA(loaded_repaired) &&
 		       DELTA(pdpte_repaired) == 0 && DELTA(cr3_refused) == (risky ? 2 : 0) &&
-		       DELTA(cr3_loads) >= (risky ? 5 : 2),
+		       DELTA(breakpoints_refused) == 1 && DELTA(cr3_loads) >= (risky ? 5 : 2),
 	       DELTA(pdpt_writes_refused), DELTA(pml4e_repaired));
 	pr_info("fvx_ptattack: done, %d failed\n", failures);
 out:

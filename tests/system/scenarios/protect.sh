@@ -42,7 +42,7 @@ attacked window-slot-redirect-refused window-slot-clear-refused window-slot-user
 	window-slot-not-1g-refused window-slot-xchg-refused other-slot-write-done \
 	other-slot-xchg-done other-slot-clear-done undecodable-other-slot-gp \
 	undecodable-window-slot-gp pml4e-redirect-repaired pml4e-flags-repaired \
-	loaded-pml4e-kept loaded-pml4e-kept-spinning counters
+	loaded-pml4e-kept loaded-pml4e-kept-spinning breakpoint-on-window-read-back counters
 # The table it has loaded is read-only while loaded: its writes are refused
 # as they are made (not repaired later).
 check protect-loaded-table-read-only grep -q 'fvx_ptattack: loaded-pml4e-kept: write-refused' /tmp/pt.txt
