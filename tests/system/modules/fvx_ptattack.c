@@ -167,12 +167,12 @@ static void attack_breakpoint(u64 window_va)
 {
 	unsigned long dr7, back, old = native_get_debugreg(7), old0 = native_get_debugreg(0);
 
-	native_set_debugreg(window_va, 0);
+	native_set_debugreg(0, window_va);
 	dr7 = (old & ~0xf000fUL) | 0x401; /* L0, execute, one byte */
-	native_set_debugreg(dr7, 7);
+	native_set_debugreg(7, dr7);
 	back = native_get_debugreg(7);
-	native_set_debugreg(old, 7);
-	native_set_debugreg(old0, 0);
+	native_set_debugreg(7, old);
+	native_set_debugreg(0, old0);
 	report("breakpoint-on-window-read-back", back == (dr7 | 0x400), back, dr7);
 }
 
