@@ -54,10 +54,30 @@ static inline u64 ept_pointer(u64 pml4_pa)
  * change without touching its neighbours. A 1 GiB or 2 MiB page in the way
  * is split into tables taken from reserve (pages carved out of pool at load
  * time, so nothing is allocated in VMX root): every
- * page keeps its translation and memory type, so a split is never undone.
+ * page keeps its translation and memory type.
  * NULL, with nothing changed, when gpa is not mapped or the reserve is too
  * small. Callers flush with INVEPT after changing the leaf. */
 u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa);
+
+/* A split ept_leaf_4k_split made: the entry that was a large leaf (the
+ * largest it split; NULL: none), its value then and its level (2: 2 MiB,
+ * 3: 1 GiB). */
+struct ept_split {
+	u64 *entry;
+	u64 was;
+	int level;
+};
+
+/* ept_leaf_4k, saying in *split (entry NULL before) what it split. */
+u64 *ept_leaf_4k_split(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa,
+		       struct ept_split *split);
+
+/* Undoes a split whose tables all came from `own`, if they still translate
+ * exactly as the large leaf did (nothing changed a permission below it, no
+ * other split went deeper with tables of its own): the entry is the large
+ * leaf again. Until every CPU has flushed (INVEPT) its cached paths, the
+ * tables must not be used for anything else. */
+bool ept_merge(const struct pool *own, const struct ept_split *split);
 
 struct ept_translation {
 	u64 hpa;

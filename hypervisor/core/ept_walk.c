@@ -9,20 +9,27 @@ static u64 level_size(int level)
 	return 1ULL << (12 + 9 * (level - 1));
 }
 
-/* A table of 512 entries that together translate like the large leaf at
- * level: the same permissions and memory type, one level smaller. */
-static void split_large(u64 *table, u64 leaf, int level)
+/* Entry i of the table that translates like the large leaf at level: the
+ * same permissions and memory type, one level smaller. */
+static u64 split_entry(u64 leaf, int level, int i)
 {
 	u64 size = level_size(level), child = level_size(level - 1);
 	u64 base = leaf & EPT_ADDR_MASK & ~(size - 1);
 	u64 attrs = (leaf & ~EPT_ADDR_MASK & ~EPT_LARGE) | (level - 1 > 1 ? EPT_LARGE : 0);
+
+	return (base + i * child) | attrs;
+}
+
+static void split_large(u64 *table, u64 leaf, int level)
+{
 	int i;
 
 	for (i = 0; i < ENTRIES; i++)
-		table[i] = (base + i * child) | attrs;
+		table[i] = split_entry(leaf, level, i);
 }
 
-u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa)
+u64 *ept_leaf_4k_split(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa,
+		       struct ept_split *split)
 {
 	u64 table_pa = pml4_pa, *table, *e, *child, needed = 0;
 	int level, pass;
@@ -47,6 +54,8 @@ u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64
 				}
 				child = pool_take_page(reserve);
 				split_large(child, *e, level);
+				if (split && !split->entry)
+					*split = (struct ept_split){ e, *e, level };
 				/* One store: the old leaf and the new table
 				 * translate alike, whichever a CPU sees. */
 				__atomic_store_n(e, pool_pa(pool, child) | EPT_RWX,
@@ -58,6 +67,50 @@ u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64
 			return NULL;
 	}
 	return NULL;
+}
+
+u64 *ept_leaf_4k(const struct pool *pool, struct pool *reserve, u64 pml4_pa, u64 gpa)
+{
+	return ept_leaf_4k_split(pool, reserve, pml4_pa, gpa, NULL);
+}
+
+/* Whether the table at table_pa, of `own`, still translates exactly as the
+ * large leaf at level it replaced: every entry as the split wrote it, or a
+ * table of `own` below that does. */
+static bool as_split(const struct pool *own, u64 table_pa, u64 leaf, int level)
+{
+	const u64 *table;
+	u64 e, expected;
+	int i;
+
+	if (!pool_contains_pa(own, table_pa))
+		return false;
+	table = pool_va(own, table_pa);
+	for (i = 0; i < ENTRIES; i++) {
+		e = __atomic_load_n(&table[i], __ATOMIC_ACQUIRE);
+		expected = split_entry(leaf, level, i);
+		if (e == expected)
+			continue;
+		if (level - 1 > 1 && (e & EPT_RWX) == EPT_RWX && !(e & EPT_LARGE) &&
+		    as_split(own, e & EPT_ADDR_MASK, expected, level - 1))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+bool ept_merge(const struct pool *own, const struct ept_split *split)
+{
+	u64 e;
+
+	if (!split->entry)
+		return false;
+	e = __atomic_load_n(split->entry, __ATOMIC_ACQUIRE);
+	if (e & EPT_LARGE || !as_split(own, e & EPT_ADDR_MASK, split->was, split->level))
+		return false;
+	/* One store, as the split's: both translate alike. */
+	__atomic_store_n(split->entry, split->was, __ATOMIC_RELEASE);
+	return true;
 }
 
 bool ept_translate(const struct pool *pool, u64 pml4_pa, u64 gpa, struct ept_translation *t)

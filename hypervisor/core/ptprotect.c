@@ -110,14 +110,131 @@ static bool guarded(struct ptp_state *p, u64 page)
 	return page && guard_of(p, page);
 }
 
+/* ---- the EPT splits under guarded tables (struct ptp_split) ---- */
+
+static bool covers(const struct ptp_split *s, u64 gpa)
+{
+	return s->size && gpa - s->base < s->size;
+}
+
+/* Under the lock: a guard for the table at gpa came (+1) or went (-1). */
+static void count_users(struct ptp_state *p, u64 gpa, int delta)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->splits; i++)
+		if (covers(&p->split[i], gpa))
+			p->split[i].users += delta;
+}
+
+/* Whether every CPU flushed its EPT caches since the split was merged, so
+ * that none still walks its tables for the region it had. */
+static bool flushed_since(const struct hv *hv, const struct ptp_split *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < hv->cpu_count; i++)
+		if (hv->vcpus[i] &&
+		    (s32)(__atomic_load_n(&hv->vcpus[i]->ptp.flushed, __ATOMIC_ACQUIRE) -
+			  s->merged) < 0)
+			return false;
+	return true;
+}
+
+/* Under the lock: the splits no guard is in merged back, the smaller
+ * first (a 2 MiB split may lie in a 1 GiB one's table); one that changed
+ * since (a permission below it) stays. Every CPU flushes at its next exit
+ * (ptp_check_loaded), this one now. */
+static void merge_unused(struct vcpu *v)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	struct ptp_split *s;
+	unsigned int i, view, pass;
+	bool merged = false;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < p->splits; i++) {
+			s = &p->split[i];
+			if (!s->size || s->users || (s->size > (2ULL << 20)) != pass)
+				continue;
+			for (view = 0; view < PTP_VIEWS; view++)
+				if (ept_merge(&s->tables, &s->view[view]))
+					s->view[view].entry = NULL;
+			if (s->view[VIEW_NORMAL].entry || s->view[VIEW_ANALYZER].entry)
+				continue;
+			s->size = 0;
+			s->merged = __atomic_add_fetch(&p->flushes, 1, __ATOMIC_RELEASE);
+			p->splits_merged++;
+			merged = true;
+		}
+	if (merged)
+		arch_invept_all();
+}
+
+/* Under the lock: a free split whose tables may be used, or NULL. When few
+ * are left, the unused ones are merged for the loads to come. */
+static struct ptp_split *free_split(struct vcpu *v)
+{
+	struct ptp_state *p = &v->hv->ptp;
+	struct ptp_split *found = NULL;
+	unsigned int i, free = 0;
+
+	for (i = 0; i < p->splits; i++) {
+		if (p->split[i].size)
+			continue;
+		free++;
+		if (!found && flushed_since(v->hv, &p->split[i]))
+			found = &p->split[i];
+	}
+	if (free <= p->splits / 4)
+		merge_unused(v);
+	return found;
+}
+
+/* Under the lock: the 4 KiB leaf of gpa in each view, splitting a large
+ * page in the way with a free split's tables; false when a view has none
+ * (no split free, or nothing maps gpa). */
+static bool leaves(struct vcpu *v, u64 gpa, u64 *leaf[PTP_VIEWS])
+{
+	struct hv *hv = v->hv;
+	struct ptp_split *s = free_split(v);
+	struct pool none = { 0 };
+	unsigned int view;
+	bool found = true;
+	u64 size;
+
+	if (s)
+		s->tables.used = 0;
+	for (view = 0; view < PTP_VIEWS; view++) {
+		if (s)
+			s->view[view].entry = NULL;
+		leaf[view] = ept_leaf_4k_split(&hv->pool, s ? &s->tables : &none,
+					       view_root(hv, view), gpa, s ? &s->view[view] : NULL);
+		found = found && leaf[view];
+	}
+	if (s && (s->view[VIEW_NORMAL].entry || s->view[VIEW_ANALYZER].entry)) {
+		size = 0;
+		for (view = 0; view < PTP_VIEWS; view++)
+			if (s->view[view].entry &&
+			    1ULL << (12 + 9 * (s->view[view].level - 1)) > size)
+				size = 1ULL << (12 + 9 * (s->view[view].level - 1));
+		s->base = gpa & ~(size - 1);
+		s->users = 0;
+		s->size = size;
+		hv->ptp.splits_made++;
+	}
+	return found;
+}
+
 /* Under the lock: the slot's page as it was, the slot free. */
-static void drop_guard(struct ptp_guard *g)
+static void drop_guard(struct ptp_state *p, struct ptp_guard *g)
 {
 	unsigned int view;
 
 	for (view = 0; view < PTP_VIEWS; view++)
 		if (g->was_writable[view])
 			__atomic_or_fetch(g->leaf[view], EPT_WRITE, __ATOMIC_RELEASE);
+	count_users(p, g->gpa, -1);
 	g->users = 0;
 	__atomic_store_n(&g->gpa, 0, __ATOMIC_RELEASE);
 }
@@ -130,7 +247,7 @@ static void unguard_locked(struct vcpu *v)
 
 	if (v->ptp.guarded && v->ptp.guard_epoch == p->epoch && (g = guard_of(p, v->ptp.guarded)) &&
 	    !--g->users)
-		drop_guard(g);
+		drop_guard(p, g);
 	v->ptp.guarded = 0;
 }
 
@@ -171,16 +288,12 @@ static void guard_locked(struct vcpu *v, u64 gpa)
 	if (v->ptp.guarded == gpa && v->ptp.guard_epoch == p->epoch)
 		return;
 	unguard_locked(v);
-	if (!p->tables.size || !gpa || kept_read_only(hv, gpa))
+	if (!p->splits || !gpa || kept_read_only(hv, gpa))
 		return; /* (a machine that set nothing aside: the fuzz machine's) */
 	g = guard_of(p, gpa);
 	if (!g) {
 		g = guard_of(p, 0);
-		for (view = 0; view < PTP_VIEWS; view++)
-			leaf[view] =
-				g ? ept_leaf_4k(&hv->pool, &p->tables, view_root(hv, view), gpa)
-				  : NULL;
-		if (!leaf[VIEW_NORMAL] || !leaf[VIEW_ANALYZER]) {
+		if (!g || !leaves(v, gpa, leaf)) {
 			v->ptp.count.tables_unguarded++;
 			ptp_log(v, "cpu %u: table %x cannot be made read-only: checked at exits\n",
 				(u64)v->index, gpa);
@@ -193,6 +306,7 @@ static void guard_locked(struct vcpu *v, u64 gpa)
 			__atomic_and_fetch(leaf[view], ~EPT_WRITE, __ATOMIC_RELEASE);
 		}
 		__atomic_store_n(&g->gpa, gpa, __ATOMIC_RELEASE);
+		count_users(p, gpa, 1);
 		/* This CPU and every other may hold the writable translation:
 		 * this one drops it now, the others at their next exit. */
 		__atomic_add_fetch(&p->flushes, 1, __ATOMIC_RELEASE);
@@ -217,7 +331,7 @@ static void release_locked(struct hv *hv)
 		__atomic_store_n(p->leaf[view], p->leaf_saved[view], __ATOMIC_RELEASE);
 	for (i = 0; p->guard && i < PTP_GUARDS; i++)
 		if (p->guard[i].gpa)
-			drop_guard(&p->guard[i]);
+			drop_guard(p, &p->guard[i]);
 	p->epoch++;
 	changed(p);
 }

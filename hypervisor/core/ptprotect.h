@@ -6,11 +6,14 @@
 
 #include "../types.h"
 #include "../status.h"
+#include "ept.h"
 #include "pool.h"
 
 #define PTP_VIEWS 2 /* the EPT views whose PDPT page is write-protected */
 #define PTP_GUARDS 32 /* top-level tables guarded at once: one per CPU at most */
 #define PTP_GUARD_TABLES 512 /* EPT tables for splits under guarded tables (2 MiB) */
+#define PTP_SPLIT_TABLES 4 /* one split's: a 1 GiB page down to 4 KiB, in each view */
+#define PTP_SPLITS (PTP_GUARD_TABLES / PTP_SPLIT_TABLES)
 
 /* A top-level table some CPU has loaded, read-only in the normal view while
  * any has (guest ring 0 would otherwise rewrite the window's PML4E in it
@@ -20,6 +23,19 @@ struct ptp_guard {
 	u64 *leaf[PTP_VIEWS]; /* its 4 KiB EPT leaf in each view */
 	u32 users; /* CPUs that have it loaded */
 	bool was_writable[PTP_VIEWS]; /* the leaf's write permission before */
+};
+
+/* An EPT split a guard made (its table lay in a region a large page
+ * mapped), with tables of its own. It stays while a guard is in the
+ * region, and after, until free splits run short: then it is merged back
+ * (ept_merge), and its tables are used again once every CPU has flushed
+ * since. size 0: free. */
+struct ptp_split {
+	struct ept_split view[PTP_VIEWS]; /* entry NULL: nothing split in that view */
+	u64 base, size; /* the region: the larger of the views' */
+	u32 users; /* guards in the region */
+	u32 merged; /* ptp_state.flushes when it was merged */
+	struct pool tables; /* its PTP_SPLIT_TABLES */
 };
 
 /* Shared by every CPU. Configure and unconfigure change it under lock and
@@ -38,7 +54,9 @@ struct ptp_state {
 	struct ptp_guard *guard; /* [PTP_GUARDS], a page of the pool (load time) */
 	u32 epoch; /* moves when every guard is dropped (the protection ends) */
 	u32 flushes; /* moves when a page became read-only: every CPU flushes */
-	struct pool tables; /* EPT tables for splits under guarded tables (load time) */
+	struct ptp_split *split; /* [splits], pages of the pool (load time) */
+	u32 splits; /* 0: no tables set aside, loaded tables are checked at exits only */
+	u64 splits_made, splits_merged;
 };
 
 /* Per CPU, reported by FVX_VMCALL_STATUS. */
@@ -75,7 +93,7 @@ struct guest_regs;
  * may need. */
 enum fvx_status ptp_init(struct hv *hv);
 /* Last at load time: the rest of the pool, up to PTP_GUARD_TABLES pages,
- * for EPT splits under guarded top-level tables. */
+ * for EPT splits under guarded top-level tables (PTP_SPLITS of them). */
 enum fvx_status ptp_init_guards(struct hv *hv);
 
 /* FVX_VMCALL_CONFIGURE: the trace configuration (trace_configure), then

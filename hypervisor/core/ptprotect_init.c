@@ -24,17 +24,29 @@ enum fvx_status ptp_init(struct hv *hv)
 
 enum fvx_status ptp_init_guards(struct hv *hv)
 {
-	u64 free = (hv->pool.size - hv->pool.used) / PAGE_SIZE_4K, n;
-	void *tables;
+	u64 free = (hv->pool.size - hv->pool.used) / PAGE_SIZE_4K, n, pages, i;
+	struct ptp_split *split;
+	u8 *tables;
 
-	n = free > GUARD_POOL_KEPT ? free - GUARD_POOL_KEPT : 0;
-	if (n > PTP_GUARD_TABLES)
-		n = PTP_GUARD_TABLES;
+	/* Each split: its tables, and its share of the slots' pages (one
+	 * page more for the rounding). */
+	n = free > GUARD_POOL_KEPT + 1 ? (free - GUARD_POOL_KEPT - 1) * PAGE_SIZE_4K /
+						 (PTP_SPLIT_TABLES * PAGE_SIZE_4K + sizeof(*split))
+				       : 0;
+	if (n > PTP_SPLITS)
+		n = PTP_SPLITS;
 	if (!n)
 		return FVX_OK; /* loaded tables stay writable: checked at exits */
-	tables = pool_alloc(&hv->pool, n);
+	pages = (n * sizeof(*split) + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K;
+	split = pool_alloc(&hv->pool, pages);
+	tables = split ? pool_alloc(&hv->pool, n * PTP_SPLIT_TABLES) : NULL;
 	if (!tables)
 		return FVX_ERR_NOMEM;
-	pool_init(&hv->ptp.tables, tables, hv_pa(hv, tables), n * PAGE_SIZE_4K);
+	for (i = 0; i < n; i++)
+		pool_init(&split[i].tables, tables + i * PTP_SPLIT_TABLES * PAGE_SIZE_4K,
+			  hv_pa(hv, tables) + i * PTP_SPLIT_TABLES * PAGE_SIZE_4K,
+			  PTP_SPLIT_TABLES * PAGE_SIZE_4K);
+	hv->ptp.split = split;
+	hv->ptp.splits = n;
 	return FVX_OK;
 }

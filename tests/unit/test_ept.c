@@ -263,6 +263,48 @@ static struct pool reserve_of(struct fixture *f, u64 n)
 	return r;
 }
 
+/* A split undone: the 1 GiB page is one entry again, translating as
+ * before; not while a page below it has another permission, nor while a
+ * split of another reserve lies below it. */
+static void a_split_merges_back_while_unchanged(void **state)
+{
+	struct fixture *f = *state;
+	u64 page = 5 * GIB + 0x1234000, *leaf, *other;
+	struct ept_split split = { 0 }, inner = { 0 }, none = { 0 };
+	struct pool r, r2;
+	struct ept_translation t;
+
+	build(f);
+	r = reserve_of(f, 2);
+	r2 = reserve_of(f, 1);
+	leaf = ept_leaf_4k_split(&f->pool, &r, f->pml4, page, &split);
+	assert_non_null(leaf);
+	assert_non_null(split.entry);
+	assert_int_equal(split.level, 3);
+	assert_false(ept_merge(&r, &none));
+	*leaf &= ~EPT_WRITE;
+	assert_false(ept_merge(&r, &split));
+	assert_int_equal(walk(f, page).level, 1);
+	*leaf |= EPT_WRITE;
+	/* Another 2 MiB of the GiB split with the other reserve's table. */
+	other = ept_leaf_4k_split(&f->pool, &r2, f->pml4, 5 * GIB + 0x800000, &inner);
+	assert_non_null(other);
+	assert_int_equal(inner.level, 2);
+	assert_int_equal(r2.used, 4096);
+	assert_false(ept_merge(&r, &split));
+	assert_int_equal(walk(f, 5 * GIB + 0x800000).level, 1);
+	/* That one undone first, then the GiB. */
+	assert_false(ept_merge(&r, &inner)); /* (not its reserve's) */
+	assert_true(ept_merge(&r2, &inner));
+	assert_true(ept_merge(&r, &split));
+	t = walk(f, page + 0x123);
+	assert_int_equal(t.level, 3);
+	assert_int_equal(t.hpa, page + 0x123);
+	assert_int_equal(t.perm, EPT_RWX);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	assert_int_equal(walk(f, 5 * GIB + 0x800000).level, 3);
+}
+
 static void one_page_splits_out_of_a_1g_page(void **state)
 {
 	struct fixture *f = *state;
@@ -425,6 +467,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(second_hidden_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(window_pages_replace_a_large_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_split_merges_back_while_unchanged, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(one_page_splits_out_of_a_1g_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_2m_page_needs_one_table_and_keeps_its_type, setup,
 						teardown),

@@ -157,7 +157,9 @@ void platform_log(const char *fmt, ...)
 #define Q_WRITE (BIT(1) | BIT(7) | BIT(8))
 #define Q_WALK_WRITE (BIT(1) | BIT(7))
 
-static u8 ram[0x10000] __attribute__((aligned(4096)));
+#define RAM_SIZE 0x10000
+#define BIG_RAM_SIZE (10ULL << 20) /* for tables in regions of large EPT pages */
+static u8 *ram; /* [BIG_RAM_SIZE], of which RAM_SIZE are RAM but where a test says */
 static u8 *pool_memory, *window_block;
 static u64 eptp_list[2];
 static struct hv hv;
@@ -194,10 +196,11 @@ static int setup(void **state)
 
 	if (!pool_memory) {
 		pool_memory = aligned_alloc(4096, POOL_SIZE);
+		ram = aligned_alloc(4096, BIG_RAM_SIZE);
 		window_block = aligned_alloc(4096, FVX_WIN_BACKED);
 	}
 	memset(vmcs_of, 0, sizeof(vmcs_of));
-	memset(ram, 0, sizeof(ram));
+	memset(ram, 0, RAM_SIZE);
 	memset(window_block, 0, FVX_WIN_BACKED);
 	memset(&hv, 0, sizeof(hv));
 	memset(cpus, 0, sizeof(cpus));
@@ -206,7 +209,7 @@ static int setup(void **state)
 	invepts = invvpids = fatal_reports = 0;
 	invvpid_type = ~0ULL;
 	hv.page_offset = (u64)ram;
-	hv.ram_top = sizeof(ram);
+	hv.ram_top = RAM_SIZE;
 	hv.maxphyaddr = 40;
 	hv.mtrr.enabled = true;
 	hv.mtrr.default_type = MEMTYPE_WB;
@@ -504,7 +507,7 @@ static void a_lone_cpu_looks_while_protecting(void **state)
 static void guards_on(void)
 {
 	assert_int_equal(ptp_init_guards(&hv), FVX_OK);
-	assert_true(hv.ptp.tables.size > 0);
+	assert_true(hv.ptp.splits > 0);
 	configured();
 }
 
@@ -642,6 +645,85 @@ static void a_guarded_table_needs_no_repair(void **state)
 	assert_int_equal(*entry(PML4, 511), PML4E);
 	assert_int_equal(count(0)->loaded_repaired, 0);
 	assert_int_equal(count(0)->table_writes_refused, 1);
+}
+
+/* Top-level tables in regions the EPT maps with 2 MiB pages: guarding one
+ * splits its region with a split's own tables; a split no guard is in
+ * stays (the region's next table needs none) until free splits run short,
+ * then it is merged back, exactly as it was, and its tables serve again
+ * once every CPU has flushed since; a split something changed below stays.
+ * Tables are used up only while as many are loaded at once. */
+#define TABLE_IN(region) ((u64)(region) * (2ULL << 20) + 0x3000)
+
+static u64 table_in(unsigned int region)
+{
+	memcpy(ram + TABLE_IN(region), ram + PML4, 4096);
+	return TABLE_IN(region);
+}
+
+static void splits_are_merged_back_when_they_run_short(void **state)
+{
+	struct ept_translation before[2][2], t;
+	unsigned int view, r;
+
+	hv.ram_top = BIG_RAM_SIZE;
+	guards_on();
+	hv.ptp.splits = 2; /* merged when none is left */
+	for (r = 2; r < 4; r++)
+		for (view = 0; view < 2; view++) {
+			before[r - 2][view] = ept(view, TABLE_IN(r));
+			assert_int_equal(before[r - 2][view].level, 2);
+		}
+	mov_to_cr3(0, table_in(2));
+	assert_false(writable(TABLE_IN(2)));
+	assert_int_equal(ept(VIEW_NORMAL, TABLE_IN(2)).level, 1);
+	assert_int_equal(ept(VIEW_ANALYZER, TABLE_IN(2)).level, 1);
+	assert_int_equal(hv.ptp.splits_made, 1);
+	/* The region's other table needs no split of its own. */
+	memcpy(ram + TABLE_IN(2) + 0x1000, ram + PML4, 4096);
+	mov_to_cr3(1, TABLE_IN(2) + 0x1000);
+	assert_false(writable(TABLE_IN(2) + 0x1000));
+	assert_int_equal(hv.ptp.split[0].users, 2);
+	mov_to_cr3(1, PML4);
+	mov_to_cr3(0, table_in(3));
+	assert_true(writable(TABLE_IN(2)));
+	assert_false(writable(TABLE_IN(3)));
+	assert_int_equal(hv.ptp.splits_made, 2);
+	assert_int_equal(hv.ptp.splits_merged, 0);
+	assert_int_equal(ept(VIEW_NORMAL, TABLE_IN(2)).level, 1); /* kept */
+	/* None left: the unused ones merge, 2 MiB pages as before; this load
+	 * has none yet (checked at exits). */
+	mov_to_cr3(0, table_in(4));
+	assert_int_equal(hv.ptp.splits_merged, 2);
+	assert_int_equal(count(0)->tables_unguarded, 1);
+	assert_true(writable(TABLE_IN(4)));
+	for (r = 2; r < 4; r++)
+		for (view = 0; view < 2; view++) {
+			t = ept(view, TABLE_IN(r));
+			assert_int_equal(t.level, 2);
+			assert_int_equal(t.hpa, before[r - 2][view].hpa);
+			assert_int_equal(t.perm, before[r - 2][view].perm);
+			assert_int_equal(t.memtype, before[r - 2][view].memtype);
+		}
+	/* Not before CPU 1 has flushed too. */
+	exit_on(0, EXIT_REASON_CPUID);
+	mov_to_cr3(0, table_in(2));
+	assert_int_equal(count(0)->tables_unguarded, 2);
+	exit_on(1, EXIT_REASON_CPUID);
+	mov_to_cr3(0, table_in(4));
+	assert_false(writable(TABLE_IN(4)));
+	assert_int_equal(hv.ptp.splits_made, 3);
+	/* A split with a page made read-only below it since stays split. */
+	mov_to_cr3(0, table_in(3));
+	assert_int_equal(hv.ptp.splits_made, 4);
+	*ept_leaf_4k(&hv.pool, &(struct pool){ 0 }, eptp_list[VIEW_NORMAL] & EPT_ADDR_MASK,
+		     TABLE_IN(4) + 0x5000) &= ~(u64)EPT_WRITE;
+	mov_to_cr3(0, PML4);
+	mov_to_cr3(0, table_in(2));
+	assert_int_equal(hv.ptp.splits_merged, 3); /* region 3's */
+	assert_int_equal(ept(VIEW_NORMAL, TABLE_IN(4)).level, 1);
+	assert_int_equal(ept(VIEW_ANALYZER, TABLE_IN(4)).level, 2); /* unchanged there */
+	assert_int_equal(ept(VIEW_NORMAL, TABLE_IN(3)).level, 2);
 }
 
 /* ---- debug registers (dr.c) ---- */
@@ -1487,6 +1569,7 @@ int main(void)
 		T(breakpoints_on_the_window_are_left_out),
 		T(analyzer_view_writes_to_a_loaded_table_are_attacks),
 		T(read_only_pages_are_not_guarded),
+		T(splits_are_merged_back_when_they_run_short),
 		T(tracing_starts_only_where_cr3_loads_are_checked),
 		T(intact_tables_are_loaded_without_a_count),
 		T(pcid_and_the_no_flush_bit),
