@@ -76,7 +76,7 @@ $(OFFSETS): hypervisor/arch/x86/offsets.c scripts/gen-offsets.sh $(wildcard incl
 ROOT_SRC := $(addprefix hypervisor/core/,exit.c msr.c cr.c vmcall.c views.c dt.c dr.c trace_ctl.c \
 	guest_mem.c log.c devirt.c analyzer_image.c ptprotect.c kprotect.c tsc.c insn.c ept_walk.c \
 	mtrr.c) \
-	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S
+	hypervisor/arch/x86/vmx_entry.S hypervisor/arch/x86/trampoline.S analyzers/sdk/runtime.c
 ROOT_IMAGE := $(BUILD)/gen/hv_root.bin
 $(ROOT_IMAGE): $(ROOT_SRC) scripts/build-root-image.sh scripts/gen-offsets.sh \
 		hypervisor/arch/x86/root.ld.S hypervisor/arch/x86/offsets.c \
@@ -100,9 +100,9 @@ EXIT_CORE := hypervisor/core/exit.c hypervisor/core/msr.c hypervisor/core/msr_bi
 	hypervisor/core/insn.c
 EXIT_TESTS := $(BUILD)/unit/test_exit $(BUILD)/unit/test_ptprotect
 # The protection tests also load the kernel-text protection (kprotect_init.c).
-$(EXIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) hypervisor/core/kprotect_init.c $(wildcard tests/unit/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+$(EXIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) hypervisor/core/kprotect_init.c $(COMPAT_NAMES) $(wildcard tests/unit/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) \
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -DFVX_FAKE_VMCS -o $@ $< tests/unit/fake_trampoline.c $(EXIT_CORE) $(UNIT_CORE) \
 		$(if $(filter %/test_ptprotect,$@),hypervisor/core/kprotect_init.c) -lcmocka
 
 # Frontend tests need no guest kernel: the host-runnable parts of cli/, and
@@ -127,9 +127,9 @@ unit-cli: $(filter $(BUILD)/unit/test_cli_%,$(UNIT_TESTS))
 HV_CORE := $(wildcard hypervisor/core/*.c)
 # Both halves of the core are linked in as they are; the load path copies the
 # real root image (root_image.S) into the pool, as the loader does.
-$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(ROOT_IMAGE) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
+$(BUILD)/unit/test_hv: tests/unit/test_hv.c tests/unit/fake_platform.c tests/unit/fake_trampoline.c $(HV_CORE) $(ROOT_IMAGE) $(COMPAT_NAMES) $(wildcard tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -Wa,-I$(BUILD)/gen -o $@ $< \
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -DFVX_FAKE_ARCH -Wl,--wrap=pool_alloc -Wa,-I$(BUILD)/gen -o $@ $< \
 		tests/unit/fake_platform.c tests/unit/fake_trampoline.c \
 		hypervisor/arch/x86/root_image.S $(HV_CORE) -lcmocka
 
@@ -197,9 +197,9 @@ FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/fastvmix/*.h hypervisor/*.h hy
 	hypervisor/arch/x86/*.h cli/*.h agent/*.h)
 
 $(FUZZ_DIR)/exit_fuzz $(FUZZ_DIR)/vmcall_fuzz: $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_HV_SRC) \
-		$(FUZZ_HEADERS) tests/fuzz/coverage_ignore.txt
+		$(FUZZ_HEADERS) $(COMPAT_NAMES) tests/fuzz/coverage_ignore.txt
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) -o $@ $< $(FUZZ_HV_SRC)
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) -I$(BUILD)/gen -o $@ $< $(FUZZ_HV_SRC)
 # The ring consumer: cli/drain.c's loads traced, where the fake kernel
 # writes concurrently; the agent's ioctl and mmap wrapped.
 $(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS) $(COMPAT_NAMES)

@@ -203,8 +203,9 @@ static int set_mode(u32 mode)
  * CPUs as Linux does (smp_processor_id() where it launched each).
  * Tracepoint probes run with preemption off, so the CPU cannot change
  * between reading its number and returning from its copy, whose analyzer
- * stack and ring are that CPU's alone. Exit mode reports 64-bit returns
- * only (its entry is one VMCALL that takes a number and a value). */
+ * stack and ring are that CPU's alone. In exit mode the copy's exit-mode
+ * return entry makes one VMCALL of the same, and the hypervisor writes the
+ * records (io_uring operations are fast mode's only). */
 typedef int (*event_entry_fn)(u64 nr, s64 value, const u64 args[6], u64 flags);
 
 static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
@@ -212,8 +213,6 @@ static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
 	u64 offset = READ_ONCE(event_entry);
 	event_entry_fn entry;
 
-	if (flags != FVX_RECORD_RETURN && offset != FVX_WIN_TRAMPOLINE_RETURN)
-		return 0; /* exit mode */
 	entry = (event_entry_fn)(window_va + FVX_WIN_TRAMPOLINE +
 				 smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE + offset);
 	return entry(nr, value, args, flags);

@@ -26,14 +26,6 @@ static int direct_copy(void *ctx, __u64 va, void *out, __u64 len)
 	return 1;
 }
 
-/* The analyzer's data area (FVX_WIN_DATA, zeroed when a trace starts):
- * the tgids -f follows, and the strings calls' entries could not read. */
-struct analyzer_data {
-	struct fvx_follow_set set;
-	__u64 again[FVX_AGAIN_SLOTS];
-};
-_Static_assert(sizeof(struct analyzer_data) <= FVX_WIN_DATA_SIZE, "the data area holds it");
-
 struct emit_ctx {
 	const struct fvx_config *cfg;
 	__u64 cpu;
@@ -50,7 +42,7 @@ static void emit_data(void *ctx, const struct fvx_trace_record *r)
  * Out of line: the many calls with none to read (getpid) do not pay for
  * its frame. */
 static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
-					      struct analyzer_data *data,
+					      struct fvx_trace_data *data,
 					      const struct fvx_trace_record *rec,
 					      const __u64 args[6])
 {
@@ -70,7 +62,7 @@ static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
  * operation cannot wait (the kernel is preparing it): it takes the
  * headroom, as a return does, and its data are an entry's. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
-		  struct analyzer_data *data, struct fvx_trace_record *rec, const __u64 args[6])
+		  struct fvx_trace_data *data, struct fvx_trace_record *rec, const __u64 args[6])
 {
 	const struct fvx_follow_set *set = &data->set;
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
@@ -133,7 +125,7 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
  * same, selected by that call's number; one without such a call as
  * io_uring_enter's. */
 static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg,
-			struct analyzer_data *data)
+			struct fvx_trace_data *data)
 {
 	struct fvx_trace_record rec = { .flags = FVX_RECORD_URING };
 	int nr = fvx_uring_call(ev->args, rec.args);
@@ -148,7 +140,7 @@ static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg
  * a write by either of its twins: the completion does not say the
  * offset); one without such a call as io_uring_enter's. */
 static void uring_done_event(const struct fvx_event *ev, const struct fvx_config *cfg,
-			     struct analyzer_data *data)
+			     struct fvx_trace_data *data)
 {
 	__u32 op = ev->args[2] > 0xff ? FVX_URING_OP_NONE : (__u32)ev->args[2];
 	int nr = fvx_uring_twin_of(op, 0), at = fvx_uring_twin_of(op, 1);
@@ -176,7 +168,7 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 	else if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING_DONE)
 		uring_done_event(ev, cfg, scratch);
 	else if (ev->flags & FVX_RECORD_TASK)
-		task_event(ev, cfg, &((struct analyzer_data *)scratch)->set);
+		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
 	else
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }

@@ -429,7 +429,8 @@ static bool argv_valid(const struct captured *c)
  * quoted up to string_limit bytes, "..." for more; a string that could
  * not be read as its address; where the array could not be read, "..."
  * and the address of that pointer in a comment. */
-static void put_argv(struct text *t, uint64_t v, const struct captured *c, int string_limit)
+static void put_argv(struct text *t, uint64_t v, const struct captured *c, int string_limit,
+		     unsigned int ptr_size)
 {
 	size_t limit = (size_t)string_limit, at = 0, len = 0, n;
 	bool more = c->state == FVX_DATA_TRUNCATED;
@@ -440,7 +441,7 @@ static void put_argv(struct text *t, uint64_t v, const struct captured *c, int s
 	put(t, "[");
 	for (n = 0; (kind = argv_item(c, &at, &s, &len, &p)) > 0; n++) {
 		if (kind == FVX_VEC_FAULT) {
-			put(t, ", ... /* %#" PRIx64 " */", v + 8 * n);
+			put(t, ", ... /* %#" PRIx64 " */", v + ptr_size * n);
 			break;
 		}
 		if (n >= limit) {
@@ -950,7 +951,7 @@ static void put_msghdr(struct text *t, const struct captured *c)
  * read. Buffers show at most string_limit bytes (-s); strings (path
  * names) whole. */
 static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
-			 const struct captured *c, int string_limit)
+			 const struct captured *c, int string_limit, unsigned int ptr_size)
 {
 	uint64_t v = args[i];
 	size_t len;
@@ -968,7 +969,7 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		return;
 	}
 	if (type == FVX_ARG_ARGV) {
-		put_argv(t, v, c, string_limit);
+		put_argv(t, v, c, string_limit, ptr_size);
 		return;
 	}
 	if (type == FVX_ARG_ENVP) {
@@ -1097,7 +1098,7 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 				  false);
 		} else if (is_data_arg(d->args[i])) {
 			put_data_arg(&t, d->args[i], args, i, call_data_value(data, i),
-				     string_limit);
+				     string_limit, entry->flags & FVX_RECORD_COMPAT ? 4 : 8);
 		} else {
 			put_arg(&t, d->args[i], args[i]);
 		}

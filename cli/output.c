@@ -804,11 +804,8 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 	syscall_record_name(r, name, sizeof(name));
 	if (never_returns(name))
 		thread_forget(o, r->pid);
-	/* exit and exit_group end with their thread (its exit record), but
-	 * exit mode has no such records: their lines are whole at once. */
-	c = never_returns(name) && (r->flags & FVX_RECORD_EXIT_MODE)
-		    ? NULL
-		    : pending_add(o, r, has_data ? &data : NULL);
+	/* (exit and exit_group end with their thread: its exit record.) */
+	c = pending_add(o, r, has_data ? &data : NULL);
 	if (!c) {
 		alone.entry = *r;
 		if (has_data)

@@ -24,13 +24,20 @@ cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 	-ffreestanding -nostdinc -isystem "$(${CC:-gcc} -print-file-name=include)"
 	-fpie -fno-plt -fvisibility=hidden -include "$arch/root_visibility.h"
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small
-	-fno-stack-protector -fcf-protection=none -fno-jump-tables
+	-fno-stack-protector -fcf-protection=none -fno-jump-tables -fno-tree-loop-distribute-patterns
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common
 	-fno-strict-aliasing -fno-strict-overflow -fno-delete-null-pointer-checks
-	-I"$top/include" -I"$top/hypervisor")
+	-I"$top/include" -I"$top/hypervisor" -I"$work" -isystem "$work/uapi")
 aflags=(-fpie -I"$work" -I"$arch")
 
 bash "$top/scripts/gen-offsets.sh" "$work/fvx_offsets.h"
+# Exit mode captures arguments as the analyzer does (fastvmix/trace_capture.h):
+# the system call numbers and the i386 table, from the kernel's uapi headers
+# alone (no C library).
+bash "$top/scripts/gen-compat.sh" "$work/compat_syscalls.h"
+uapi=$(${CC:-gcc} -print-multiarch)
+mkdir -p "$work/uapi"
+ln -s "/usr/include/$uapi/asm" "/usr/include/asm-generic" "/usr/include/linux" "$work/uapi/"
 cpp -P -undef -I"$work" -o "$work/root.ld" "$arch/root.ld.S"
 objs=()
 for src in "$@"; do

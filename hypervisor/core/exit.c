@@ -115,7 +115,7 @@ static enum exit_action handle_exception(struct vcpu *v, struct guest_regs *r)
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 
 	if ((info & 0xff) == 1 && (info & INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
-	    kprot_debug_exception(v, r))
+	    (kprot_debug_exception(v, r) || dr_debug_exception(v)))
 		return EXIT_RESUME;
 	return handle_fatal(v, r);
 }

@@ -67,7 +67,7 @@ static void step(struct vcpu *v, bool on)
 	} else if (!v->kprot.guest_tf) {
 		vmcs_writel(GUEST_RFLAGS, rflags & ~RFLAGS_TF);
 	}
-	vmcs_write32(EXCEPTION_BITMAP, on ? BIT(VECTOR_DB) : 0);
+	dr_intercept(v);
 }
 
 /* Read-only again, and no writable translation left on this CPU. */

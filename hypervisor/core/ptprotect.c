@@ -594,7 +594,7 @@ void ptp_sync_cpu(struct vcpu *v)
 
 void ptp_check_loaded(struct vcpu *v)
 {
-	u32 flushes = __atomic_load_n(&v->hv->ptp.flushes, __ATOMIC_ACQUIRE);
+	u64 flushes = __atomic_load_n(&v->hv->ptp.flushes, __ATOMIC_ACQUIRE);
 
 	/* Another CPU made a page read-only: this one may still hold the
 	 * writable translation. And at the timer's look, whatever this CPU

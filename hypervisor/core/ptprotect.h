@@ -34,7 +34,7 @@ struct ptp_split {
 	struct ept_split view[PTP_VIEWS]; /* entry NULL: nothing split in that view */
 	u64 base, size; /* the region: the larger of the views' */
 	u32 users; /* guards in the region */
-	u32 merged; /* ptp_state.flushes when it was merged */
+	u64 merged; /* ptp_state.flushes when it was merged */
 	struct pool tables; /* its PTP_SPLIT_TABLES */
 };
 
@@ -53,7 +53,7 @@ struct ptp_state {
 	struct pool reserve; /* EPT tables for splitting a large page, taken at load time */
 	struct ptp_guard *guard; /* [PTP_GUARDS], a page of the pool (load time) */
 	u32 epoch; /* moves when every guard is dropped (the protection ends) */
-	u32 flushes; /* moves when a page became read-only: every CPU flushes */
+	u64 flushes; /* moves when a page became read-only: every CPU flushes (never wraps) */
 	struct ptp_split *split; /* [splits], pages of the pool (load time) */
 	u32 splits; /* 0: no tables set aside, loaded tables are checked at exits only */
 	u64 splits_made, splits_merged;
@@ -80,7 +80,7 @@ struct ptp_cpu {
 	u32 logged;
 	u64 guarded; /* the top-level table this CPU has loaded and guards; 0: none */
 	u32 guard_epoch; /* of struct ptp_state, when it began guarding it */
-	u32 flushed; /* struct ptp_state's flushes, when this CPU last followed them */
+	u64 flushed; /* struct ptp_state's flushes, when this CPU last followed them */
 	u64 retried_gpa, retried_rip; /* the last write retried by ptp_ept_stale */
 	struct ptp_counters count;
 };

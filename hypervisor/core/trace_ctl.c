@@ -12,6 +12,11 @@
 #include "../arch/x86/asm.h"
 #include "../arch/x86/trampoline.h"
 #include "fastvmix/trace_select.h"
+#include "fastvmix/guest_read.h"
+#include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
+#include "fastvmix/trace_capture.h"
+#include "fastvmix/trace_task.h"
 #include "fastvmix/vmcall.h"
 
 #define KERNEL_HALF 0xffff800000000000ULL
@@ -301,25 +306,88 @@ bool trace_from_own_copy(const struct vcpu *v, u64 from, u64 to)
 	return v->index < v->hv->cpu_count && vmcs_readl(GUEST_RIP) - (copy + from) < to - from;
 }
 
-/* Exit mode: the hypervisor writes the record the analyzer would write
- * (rec: the number, arguments and flags; the rest is filled in here). */
-static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec)
+/* ---- exit mode: the hypervisor writes the records the analyzer would ---- */
+
+/* Guest memory for guest_read.h's walks and copies: the direct map, which
+ * the host page tables reproduce, RAM only (never the hypervisor's). */
+static int host_copy(void *ctx, u64 va, void *out, u64 len)
+{
+	const struct hv *hv = ctx;
+
+	if (va < hv->page_offset || !guest_ram_range_ok(hv, va - hv->page_offset, len))
+		return 0;
+	__builtin_memcpy(out, (const void *)va, len);
+	return 1;
+}
+
+struct exit_ring {
+	struct hv *hv;
+	unsigned int cpu;
+	u64 tail; /* the consumer's, read once */
+};
+
+static void exit_emit(void *ctx, const struct fvx_trace_record *r)
+{
+	struct exit_ring *e = ctx;
+
+	fvx_ring_push(window_ring(e->hv, e->cpu), e->hv->ring_capacity, &e->tail, r);
+}
+
+/* The analyzer's data area, which exit mode keeps as the default analyzer
+ * does (trace_capture.h); guest ring 0 can write it from the analyzer view,
+ * and what the hypervisor does with it is bounded whatever it holds. */
+static struct fvx_trace_data *exit_data(const struct hv *hv)
+{
+	return (struct fvx_trace_data *)(hv->window + FVX_WIN_DATA);
+}
+
+/* Appends rec (the number, arguments and flags set; the rest is filled in
+ * here) when the filter and the current task select it, after the data
+ * records of its arguments (`args`, the call's), as the default analyzer
+ * does (analyzers/syscall.c); a task event (FVX_RECORD_TASK, `ev`) as
+ * trace_task.h says. A full ring drops, counted by the ring. */
+static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, const u64 args[6],
+			     const struct fvx_event *ev)
 {
 	struct hv *hv = v->hv;
 	const struct fvx_config *c = window_config(hv);
-	u64 task, tail = ~0ULL;
+	struct fvx_trace_data *data = exit_data(hv);
+	struct exit_ring ring = { hv, v->index, ~0ULL };
+	struct fvx_guest_mem mem = {
+		.limits = &c->phys, .copy = host_copy, .ctx = hv, .any_ram = 1
+	};
+	u64 task;
+	u8 unread = 0;
 
-	if (!fvx_syscall_selected(c, rec->nr))
+	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task))
 		return;
-	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task) ||
-	    !fvx_task_selected(c, task, host_read64, hv, &rec->pid, &rec->tgid))
+	if (ev) {
+		if (!fvx_task_event(c, &data->set, ev, task, host_read64, hv, rec))
+			return;
+		rec->flags |= FVX_RECORD_EXIT_MODE;
+	} else if (!(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(c, rec->nr)
+						    : fvx_syscall_selected(c, rec->nr)) ||
+		   !fvx_task_selected_in(c, &data->set, task, host_read64, hv, &rec->pid,
+					 &rec->tgid)) {
 		return;
+	}
 	rec->tsc = arch_rdtsc(); /* the host's, as fast mode's (trace.h) */
 	rec->cr3 = vmcs_readl(GUEST_CR3);
 	rec->cpu = v->index;
 	/* An unreadable tail counts as a full ring: dropped, never lost silently. */
-	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer), &tail);
-	fvx_ring_push(window_ring(hv, v->index), hv->ring_capacity, &tail, rec);
+	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer),
+			  &ring.tail);
+	if (!ev && fvx_capture_any(rec)) {
+		mem.cr3 = rec->cr3;
+		unread = fvx_capture(
+			c, &mem, rec, args,
+			fvx_ring_room(window_ring(hv, v->index), hv->ring_capacity, &ring.tail),
+			rec->flags & FVX_RECORD_RETURN ? fvx_again_take(data->again, rec) : 0,
+			exit_emit, &ring);
+	}
+	if (!ev && !(rec->flags & FVX_RECORD_RETURN))
+		fvx_again_put(data->again, rec, unread);
+	exit_emit(&ring, rec);
 }
 
 /* A system call, from this CPU's exit-mode entry only. */
@@ -331,19 +399,59 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
 		return FVX_VMCALL_EPERM;
-	exit_mode_record(v, &rec);
+	exit_mode_record(v, &rec, rec.args, NULL);
 	return FVX_VMCALL_OK;
 }
 
-/* A system call's return, from this CPU's exit-mode return entry only. */
+/* The six arguments the agent passed at `va` (a kernel stack: translated
+ * through the guest's tables, each word); zeros where there are none or
+ * they are unreadable. */
+static void exit_args(struct vcpu *v, u64 va, u64 args[6])
+{
+	const struct hv *hv = v->hv;
+	u64 cr3 = vmcs_readl(GUEST_CR3), gpa;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		if (!va || !guest_virt_to_phys(hv, cr3, va + 8 * i, &gpa) ||
+		    !guest_read_direct(hv, hv->page_offset + gpa, &args[i]))
+			args[i] = 0;
+}
+
+/* What the kernel reports (the agent's probes), from this CPU's exit-mode
+ * return entry only (trampoline.S): RBX the number, RCX the value, RDX
+ * the flags (FVX_RECORD_RETURN: a system call returned; FVX_RECORD_COMPAT
+ * alone: a 32-bit call's entry; FVX_RECORD_TASK: a task event, RBX which),
+ * R8 the address of the call's arguments or the event's values. io_uring
+ * operations are fast mode's only. */
 s64 trace_return(struct vcpu *v, struct guest_regs *r)
 {
-	struct fvx_trace_record rec = { .nr = fvx_syscall_number(r->rbx),
-					.args = { r->rcx },
-					.flags = FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN };
+	u32 flags = (u32)r->rdx & (FVX_RECORD_RETURN | FVX_RECORD_COMPAT | FVX_RECORD_TASK);
+	struct fvx_trace_record rec = { .flags = FVX_RECORD_EXIT_MODE | flags };
+	struct fvx_event ev = { .nr = r->rbx, .cpu = v->index, .flags = flags };
+	u64 args[6];
+	unsigned int i;
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
 		return FVX_VMCALL_EPERM;
-	exit_mode_record(v, &rec);
+	/* (A 64-bit call's entry is the exit-mode entry's, trace_event.) */
+	if (!flags)
+		return FVX_VMCALL_EINVAL;
+	exit_args(v, r->r8, args);
+	if (flags & FVX_RECORD_TASK) {
+		if (r->rbx != FVX_TASK_FORK && r->rbx != FVX_TASK_EXIT && r->rbx != FVX_TASK_SIGNAL)
+			return FVX_VMCALL_OK;
+		for (i = 0; i < 6; i++)
+			ev.args[i] = args[i];
+		exit_mode_record(v, &rec, args, &ev);
+		return FVX_VMCALL_OK;
+	}
+	rec.nr = fvx_syscall_number(r->rbx);
+	if (flags & FVX_RECORD_RETURN)
+		rec.args[0] = flags & FVX_RECORD_COMPAT ? (u64)(s64)(s32)r->rcx : r->rcx;
+	else
+		for (i = 0; i < 6; i++)
+			rec.args[i] = args[i];
+	exit_mode_record(v, &rec, args, NULL);
 	return FVX_VMCALL_OK;
 }

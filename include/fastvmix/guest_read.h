@@ -33,6 +33,9 @@ struct fvx_guest_mem {
 	__u64 cr3; /* the address space to read (CR3: PCID bits ignored) */
 	fvx_copy_fn copy;
 	void *ctx;
+	/* copy reads any page of RAM without faulting (VMX root's, exit
+	 * mode's): whether the direct map maps it is not asked. */
+	int any_ram;
 };
 
 /* Whether physical [pa, pa + len) may be touched: RAM below the top,
@@ -68,7 +71,8 @@ static inline int fvx_phys_copy(const struct fvx_guest_mem *m, __u64 pa, void *o
 				int checked)
 {
 	if ((pa & (FVX_PAGE_SIZE - 1)) + len > FVX_PAGE_SIZE ||
-	    !fvx_phys_allowed(m->limits, pa, len) || (checked && !fvx_direct_mapped(m, pa)))
+	    !fvx_phys_allowed(m->limits, pa, len) ||
+	    (checked && !m->any_ram && !fvx_direct_mapped(m, pa)))
 		return 0;
 	return m->copy(m->ctx, m->limits->page_offset + pa, out, len);
 }

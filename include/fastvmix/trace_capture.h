@@ -46,15 +46,22 @@ static inline int fvx_capture_due(__u64 limit, __u8 type, const __u64 args[6], i
 	return 0;
 }
 
+/* Pointer i of an array read into ptrs: 8 bytes each, or 4 in a 32-bit
+ * call's (the kernel reads compat_uptr_t there), zero-extended. */
+static inline __u64 fvx_vec_ptr(const __u64 *ptrs, __u64 i, int compat)
+{
+	return compat ? ((const __u32 *)ptrs)[i] : ptrs[i];
+}
+
 /* execve's argv at addr: the items of trace.h for its strings, at most
  * `limit` of them, each up to limit + 1 bytes, in at most FVX_DATA_MAX
  * bytes of value; returns how many, and the value's state. Each string
  * takes at least two bytes, so at most FVX_DATA_MAX / 2 strings and
  * pointer chunks are read. */
 static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, __u64 limit,
-				     __u8 *value, __u8 *state)
+				     int compat, __u8 *value, __u8 *state)
 {
-	__u64 ptrs[FVX_VEC_CHUNK], first = 0, have = 0, used = 0, n;
+	__u64 ptrs[FVX_VEC_CHUNK], first = 0, have = 0, used = 0, n, w = compat ? 4 : 8;
 	int nul;
 
 	*state = FVX_DATA_COMPLETE;
@@ -63,7 +70,7 @@ static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, 
 
 		if (n == first + have) {
 			first = n;
-			have = fvx_user_read(m, addr + 8 * n, ptrs, sizeof(ptrs), 0, &nul) / 8;
+			have = fvx_user_read(m, addr + w * n, ptrs, sizeof(ptrs), 0, &nul) / w;
 			if (!have && !n)
 				*state = FVX_DATA_UNREADABLE;
 			else if (!have && room)
@@ -73,7 +80,7 @@ static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, 
 			if (!have)
 				return used;
 		}
-		p = ptrs[n - first];
+		p = fvx_vec_ptr(ptrs, n - first, compat);
 		if (!p)
 			return used;
 		if (n >= limit || room < 2)
@@ -98,20 +105,20 @@ static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, 
 
 /* execve's envp at addr: how many pointers precede its NULL, counted up
  * to FVX_ENVP_MAX (the array only, not the strings). */
-static inline __u64 fvx_capture_envp(const struct fvx_guest_mem *m, __u64 addr, __u8 *value,
-				     __u8 *state)
+static inline __u64 fvx_capture_envp(const struct fvx_guest_mem *m, __u64 addr, int compat,
+				     __u8 *value, __u8 *state)
 {
-	__u64 ptrs[FVX_VEC_CHUNK], have, i;
+	__u64 ptrs[FVX_VEC_CHUNK], have, i, w = compat ? 4 : 8;
 	__u32 n = 0;
 	int nul;
 
 	*state = FVX_DATA_COMPLETE;
 	for (;;) {
-		have = fvx_user_read(m, addr + 8 * (__u64)n, ptrs, sizeof(ptrs), 0, &nul) / 8;
+		have = fvx_user_read(m, addr + w * (__u64)n, ptrs, sizeof(ptrs), 0, &nul) / w;
 		if (!have)
 			break;
 		for (i = 0; i < have; i++) {
-			if (!ptrs[i])
+			if (!fvx_vec_ptr(ptrs, i, compat))
 				goto counted;
 			if (n == FVX_ENVP_MAX) {
 				*state = FVX_DATA_TRUNCATED;
@@ -296,8 +303,9 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	if (type == FVX_ARG_ARGV || type == FVX_ARG_ENVP) {
 		if (at_return)
 			return 0;
-		*total = type == FVX_ARG_ARGV ? fvx_capture_argv(m, args[i], limit, value, state)
-					      : fvx_capture_envp(m, args[i], value, state);
+		*total = type == FVX_ARG_ARGV
+				 ? fvx_capture_argv(m, args[i], limit, compat, value, state)
+				 : fvx_capture_envp(m, args[i], compat, value, state);
 		return 1;
 	}
 	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
@@ -470,5 +478,15 @@ static inline __u8 fvx_again_take(__u64 *table, const struct fvx_trace_record *r
 	__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
 	return (__u8)(v >> 56);
 }
+
+/* The default analyzer's data area (analyzer.h's `scratch`, FVX_WIN_DATA,
+ * zeroed when a trace starts), which the hypervisor keeps alike in exit
+ * mode: the tgids -f follows (follow_set.h), and the strings calls'
+ * entries could not read. */
+struct fvx_trace_data {
+	struct fvx_follow_set set;
+	__u64 again[FVX_AGAIN_SLOTS];
+};
+_Static_assert(sizeof(struct fvx_trace_data) <= FVX_WIN_DATA_SIZE, "the data area holds it");
 
 #endif

@@ -21,6 +21,11 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/trampoline.h"
 #include "fastvmix/trace_select.h"
+#include "fastvmix/guest_read.h"
+#include "fastvmix/syscall_args.h"
+#include "fastvmix/syscall_compat.h"
+#include "fastvmix/trace_capture.h"
+#include "fastvmix/trace_task.h"
 
 #define INTR_TYPE(info) (((info) >> 8) & 7)
 #define TYPE_EXTERNAL 0
@@ -36,7 +41,7 @@
 
 /* INJ_DT: whatever exception a descriptor-table instruction may raise
  * (#NP, #SS, #GP, #PF with an error code), as injected. */
-enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8, INJ_DT = 16 };
+enum { INJ_NONE = 1, INJ_UD = 2, INJ_GP = 4, INJ_DF = 8, INJ_DB = 16, INJ_DT = 32 };
 
 /* Guest paging entries and the EPT-violation qualification (SDM 4.5,
  * Table 27-7), as ptprotect.c's design uses them. */
@@ -95,6 +100,9 @@ struct prediction {
 	bool caught_up; /* the CPU caught up with the others at the end of the exit */
 	u64 dr7; /* GUEST_DR7 after the exit */
 	u64 dr[8]; /* the CPU's debug registers after it */
+	u32 exceptions; /* EXCEPTION_BITMAP after it */
+	u64 window_va; /* the config's, as this exit leaves it */
+	bool rf; /* RFLAGS.RF set (a #DB dropped) */
 };
 
 /* The exit, as it was before the handler ran. */
@@ -108,7 +116,7 @@ static struct exit_state {
 	u64 entry_error, entry_len;
 	u64 cr0, cr0_shadow, cr4, cr4_shadow;
 	u64 cr3, cs_ar, efer, dr7;
-	u32 proc, proc2;
+	u32 proc, proc2, exceptions, intr_info;
 	u64 gdtr, idtr, rflags;
 	u16 tr, cs;
 	u16 view;
@@ -149,6 +157,7 @@ static const u16 handled[] = {
 	EXIT_REASON_RDTSCP,
 	EXIT_REASON_MWAIT,
 	EXIT_REASON_PREEMPTION_TIMER,
+	EXIT_REASON_EXCEPTION_NMI,
 };
 
 static bool has_handler(u16 basic)
@@ -170,7 +179,8 @@ static bool vmx_instruction(u16 basic)
 	       basic != EXIT_REASON_XSETBV && basic != EXIT_REASON_EPT_VIOLATION &&
 	       basic != EXIT_REASON_GDTR_IDTR_ACCESS && basic != EXIT_REASON_LDTR_TR_ACCESS &&
 	       basic != EXIT_REASON_RDTSC && basic != EXIT_REASON_RDTSCP &&
-	       basic != EXIT_REASON_MWAIT && basic != EXIT_REASON_PREEMPTION_TIMER;
+	       basic != EXIT_REASON_MWAIT && basic != EXIT_REASON_PREEMPTION_TIMER &&
+	       basic != EXIT_REASON_EXCEPTION_NMI;
 }
 
 /* Exits that can happen while an event is being delivered (SDM 27.2.4). */
@@ -286,10 +296,10 @@ static bool make_consistent(unsigned int c)
 	}
 	case EXIT_REASON_DR_ACCESS:
 		/* Only these bits are defined (SDM Table 28-4). Under MOV-DR
-		 * exiting; at CPL > 0 and with DR7.GD the fault comes first. */
+		 * exiting, which comes before its #GP, #UD and GD's #DB (SDM
+		 * 25.1.1). */
 		f[EXIT_QUALIFICATION] &= 0xf17ULL;
-		return (f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING) && cpl == 0 &&
-		       !(f[GUEST_DR7] & BIT(13));
+		return f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MOV_DR_EXITING;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
 		if (!bitmap_ready) {
@@ -313,6 +323,14 @@ static bool make_consistent(unsigned int c)
 	case EXIT_REASON_MONITOR_TRAP_FLAG: /* only while kprotect.c steps: never here */
 		return f[CPU_BASED_VM_EXEC_CONTROL] & CPU_BASED_MONITOR_TRAP_FLAG;
 	case EXIT_REASON_EPT_VIOLATION: f[EXIT_QUALIFICATION] &= 0x1fbfULL; return true;
+	case EXIT_REASON_EXCEPTION_NMI:
+		/* A #DB under the exception bitmap only; its qualification's
+		 * defined bits (SDM Table 28-1). Others are not modelled. */
+		if ((f[VM_EXIT_INTR_INFO] & 0x7ff) != (INTR_TYPE_HARD_EXCEPTION | 1))
+			return true;
+		f[VM_EXIT_INTR_INFO] = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 1;
+		f[EXIT_QUALIFICATION] &= 0x600fULL;
+		return f[EXCEPTION_BITMAP] & BIT(1);
 	case EXIT_REASON_GDTR_IDTR_ACCESS:
 	case EXIT_REASON_LDTR_TR_ACCESS:
 		/* Under descriptor-table exiting only; the loads at CPL 0 and
@@ -541,7 +559,7 @@ static u64 model_dr_filter(unsigned int count)
 	unsigned int n;
 
 	for (n = 0; n < 4; n++) {
-		if (!(dr7 & (3ULL << (2 * n))) || p->dr[n] - config()->window_va >= GIB)
+		if (!(dr7 & (3ULL << (2 * n))) || p->dr[n] - p->window_va >= GIB)
 			continue;
 		dr7 &= ~(3ULL << (2 * n));
 		if (!(count >> n & 1))
@@ -550,6 +568,7 @@ static u64 model_dr_filter(unsigned int count)
 		if (p->v.dr.logged < 16)
 			p->v.dr.logged++;
 	}
+	p->v.dr.window = p->window_va;
 	return dr7;
 }
 
@@ -562,31 +581,46 @@ static void predict_dr_sync(bool on)
 		d->dr7 = p->dr7;
 		d->exiting = true;
 		p->dr7 = model_dr_filter(0xf);
+	} else if (on && d->window != p->window_va) {
+		p->dr7 = model_dr_filter(0);
 	} else if (!on && d->exiting) {
 		p->dr7 = d->dr7;
 		d->exiting = false;
 	}
+	p->exceptions = d->exiting ? BIT(1) : 0; /* (the machine's kprotect never steps) */
 	p->proc =
 		(p->proc & ~CPU_BASED_MOV_DR_EXITING) |
 		(on || (x.hv.ctls.proc & CPU_BASED_MOV_DR_EXITING) ? CPU_BASED_MOV_DR_EXITING : 0);
 }
 
-/* MOV to or from DRn (SDM Vol. 2): DR4 and DR5 are #UD with CR4.DE, else
- * DR6 and DR7; the guest reads its own DR7; 1s in DR6's or DR7's upper
- * half are #GP; DR7's fixed bits as the CPU keeps them. */
+/* MOV to or from DRn (SDM Vol. 2; the exit comes before its faults): DR4
+ * and DR5 are #UD with CR4.DE, else DR6 and DR7; #GP at CPL > 0; with
+ * DR7.GD a #DB (BD in DR6, GD cleared); the guest reads its own DR7; 1s in
+ * DR6's or DR7's upper half are #GP; DR7's fixed bits as the CPU keeps
+ * them. */
 static void predict_dr_access(void)
 {
 	struct prediction *p = &x.p;
 	unsigned int n = x.q & 7, gpr = (x.q >> 8) & 15;
 	u64 value;
 
-	if (n == 4 || n == 5) {
-		if (x.cr4 & BIT(3)) {
-			p->inject = INJ_UD;
-			return;
-		}
-		n += 2;
+	if ((n == 4 || n == 5) && (x.cr4 & BIT(3))) {
+		p->inject = INJ_UD;
+		return;
 	}
+	if (x.cpl) {
+		p->inject = INJ_GP;
+		return;
+	}
+	if ((p->v.dr.exiting ? p->v.dr.dr7 : x.dr7) & BIT(13)) {
+		p->v.dr.dr7 &= ~BIT(13);
+		p->dr7 &= ~BIT(13);
+		p->dr[6] = (p->dr[6] & ~0xfULL) | BIT(13);
+		p->inject = INJ_DB;
+		return;
+	}
+	if (n == 4 || n == 5)
+		n += 2;
 	if (x.q & BIT(4)) {
 		value = n == 7 ? (p->v.dr.exiting ? p->v.dr.dr7 : x.dr7) : p->dr[n];
 		if (gpr == 4)
@@ -613,6 +647,29 @@ static void predict_dr_access(void)
 	if (n != 6 && p->v.dr.exiting)
 		p->dr7 = model_dr_filter(n == 7 ? 0xf : 1u << n);
 	p->skip = true;
+}
+
+/* A #DB exit (dr.c), under the exception bitmap while the window is
+ * protected: dropped with RF when its RIP is in the window's code (the
+ * trampolines, the analyzer), else the guest's, its hits in DR6. Any other
+ * exception or NMI exit is not the hypervisor's to take. */
+static void predict_exception(void)
+{
+	struct prediction *p = &x.p;
+
+	if ((x.intr_info & 0x7ff) != (INTR_TYPE_HARD_EXCEPTION | 1) || !p->v.dr.exiting) {
+		p->outcome = OUT_FATAL;
+		return;
+	}
+	if (x.rip - p->window_va < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
+		p->rf = true;
+		p->v.dr.refused++;
+		if (p->v.dr.logged < 16)
+			p->v.dr.logged++;
+		return;
+	}
+	p->dr[6] = (p->dr[6] & ~0xfULL) | (x.q & 0x600f);
+	p->inject = INJ_DB;
 }
 
 static void predict_sync(void)
@@ -1277,6 +1334,7 @@ static s64 configure_call(void)
 		trampoline_copy(cpu, a.window_va, a.scratch_percpu, &a.task);
 	c = config_expected();
 	c->window_va = a.window_va;
+	x.p.window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
 	c->task = a.task;
 	c->forward = x.v[x.c].guest_lstar;
@@ -1433,48 +1491,118 @@ static const struct fvx_ring_header *ring_now(unsigned int cpu)
 	return (const void *)(m.window + ring_offset(cpu));
 }
 
+/* Exit mode's records (trace_ctl.c), as the default analyzer writes them:
+ * the call's argument values through guest_read.h and trace_capture.h
+ * (unit-tested on their own), which read RAM as this exit finds it (it
+ * writes no RAM); records appended as fvx_ring_push appends them, to the
+ * expected ring. */
+static int model_copy(void *ctx, u64 va, void *out, u64 len)
+{
+	if (va < (u64)m.ram || !ram_ok(va - (u64)m.ram, len))
+		return 0;
+	memcpy(out, m.ram + (va - (u64)m.ram), len);
+	return 1;
+}
+
+struct model_ring {
+	unsigned int cpu;
+	u64 tail, head;
+	struct fvx_ring_header *h;
+};
+
+static void model_emit(void *ctx, const struct fvx_trace_record *r)
+{
+	struct model_ring *e = ctx;
+	struct fvx_trace_record rec = *r;
+
+	if (e->head - e->tail >= m.hv.ring_capacity) {
+		e->h->dropped++;
+		return;
+	}
+	rec.seq = e->head + 1;
+	memcpy(window_expected(slot_offset(e->cpu, e->head), sizeof(rec)), &rec, sizeof(rec));
+	e->h->head = ++e->head;
+}
+
+static bool read_virt(u64 va, u64 *value);
+
+/* Records one exit-mode event may append: a call's and its six values'
+ * pieces. */
+#define EXIT_RECORDS_MAX (1 + 6 * FVX_DATA_PIECES_MAX)
+
 /* TRACE_EVENT (from this CPU's exit-mode entry, up to its return entry)
- * and TRACE_RETURN (from its exit-mode return entry to the copy's end). */
+ * and TRACE_RETURN (from its exit-mode return entry to the copy's end:
+ * what the agent's probes report, the flags in RDX, the six values at R8,
+ * read through the guest's tables). */
 static s64 event_call(bool ret)
 {
 	const struct fvx_config *c = config();
 	u64 copy = c->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE;
 	u64 from = ret ? FVX_WIN_TRAMPOLINE_RETURN_EXIT : FVX_WIN_TRAMPOLINE_EXIT;
 	u64 to = ret ? FVX_WIN_TRAMPOLINE_STRIDE : FVX_WIN_TRAMPOLINE_RETURN;
-	u64 nr = (u32)x.r.rbx, task, tail = ~0ULL, head = ring_now(x.c)->head;
-	struct fvx_trace_record rec = { 0 };
-	struct fvx_ring_header *h;
+	u32 flags =
+		ret ? (u32)x.r.rdx & (FVX_RECORD_RETURN | FVX_RECORD_COMPAT | FVX_RECORD_TASK) : 0;
+	struct fvx_trace_data *data = window_expected(FVX_WIN_DATA, sizeof(struct fvx_trace_data));
+	struct model_ring ring = { .cpu = x.c, .tail = ~0ULL };
+	struct fvx_guest_mem mem = { .limits = &c->phys, .copy = model_copy, .any_ram = 1 };
+	struct fvx_trace_record rec = { .flags = FVX_RECORD_EXIT_MODE | flags };
+	struct fvx_event ev = { .nr = x.r.rbx, .cpu = x.c, .flags = flags };
+	u64 args[6] = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8, x.r.r9 }, task;
+	bool task_event = flags & FVX_RECORD_TASK;
+	unsigned int i;
+	u8 unread = 0;
 
 	if (x.rip - (copy + from) >= to - from)
 		return FVX_VMCALL_EPERM;
-	if (!fvx_syscall_selected(c, nr) ||
-	    !read_for_selection(NULL, m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task) ||
-	    !fvx_task_selected(c, task, read_for_selection, NULL, &rec.pid, &rec.tgid))
+	if (ret && !flags)
+		return FVX_VMCALL_EINVAL;
+	if (ret)
+		for (i = 0; i < 6; i++)
+			if (!x.r.r8 || !read_virt(x.r.r8 + 8 * i, &args[i]))
+				args[i] = 0;
+	if (task_event && x.r.rbx != FVX_TASK_FORK && x.r.rbx != FVX_TASK_EXIT &&
+	    x.r.rbx != FVX_TASK_SIGNAL)
 		return FVX_VMCALL_OK;
+	rec.nr = fvx_syscall_number(x.r.rbx);
+	if (flags & FVX_RECORD_RETURN)
+		rec.args[0] = flags & FVX_RECORD_COMPAT ? (u64)(s64)(s32)x.r.rcx : x.r.rcx;
+	else if (!task_event)
+		memcpy(rec.args, args, sizeof(args));
+	for (i = 0; task_event && i < 6; i++)
+		ev.args[i] = args[i];
+	if (!read_for_selection(NULL, m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task))
+		return FVX_VMCALL_OK;
+	if (task_event) {
+		if (!fvx_task_event(c, &data->set, &ev, task, read_for_selection, NULL, &rec))
+			return FVX_VMCALL_OK;
+		rec.flags |= FVX_RECORD_EXIT_MODE;
+	} else if (!(flags & FVX_RECORD_COMPAT ? fvx_compat_selected(c, rec.nr)
+					       : fvx_syscall_selected(c, rec.nr)) ||
+		   !fvx_task_selected_in(c, &data->set, task, read_for_selection, NULL, &rec.pid,
+					 &rec.tgid)) {
+		return FVX_VMCALL_OK;
+	}
 	x.p.tsc++;
-	read_for_selection(NULL, c->consumer_va + x.c * sizeof(struct fvx_ring_consumer), &tail);
-	h = window_expected(ring_offset(x.c), sizeof(*h));
-	if (head - tail >= m.hv.ring_capacity) {
-		h->dropped++;
-		return FVX_VMCALL_OK;
+	rec.tsc = model_now(); /* the host's */
+	rec.cr3 = m.vmcs[x.c][GUEST_CR3];
+	rec.cpu = x.c;
+	read_for_selection(NULL, c->consumer_va + x.c * sizeof(struct fvx_ring_consumer),
+			   &ring.tail);
+	ring.h = window_expected(ring_offset(x.c), sizeof(*ring.h));
+	ring.head = ring.h->head;
+	if (!task_event && fvx_capture_any(&rec)) {
+		mem.cr3 = rec.cr3;
+		unread = fvx_capture(c, &mem, &rec, args,
+				     ring.head - ring.tail > m.hv.ring_capacity
+					     ? 0
+					     : m.hv.ring_capacity - (ring.head - ring.tail),
+				     flags & FVX_RECORD_RETURN ? fvx_again_take(data->again, &rec)
+							       : 0,
+				     model_emit, &ring);
 	}
-	rec = (struct fvx_trace_record){ .seq = head + 1,
-					 .tsc = model_now(), /* the host's */
-					 .cr3 = m.vmcs[x.c][GUEST_CR3],
-					 .nr = nr,
-					 .args = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8,
-						   x.r.r9 },
-					 .cpu = x.c,
-					 .pid = rec.pid,
-					 .tgid = rec.tgid,
-					 .flags = FVX_RECORD_EXIT_MODE };
-	if (ret) {
-		memset(rec.args, 0, sizeof(rec.args));
-		rec.args[0] = x.r.rcx;
-		rec.flags |= FVX_RECORD_RETURN;
-	}
-	memcpy(window_expected(slot_offset(x.c, head), sizeof(rec)), &rec, sizeof(rec));
-	h->head = head + 1;
+	if (!task_event && !(flags & FVX_RECORD_RETURN))
+		fvx_again_put(data->again, &rec, unread);
+	model_emit(&ring, &rec);
 	return FVX_VMCALL_OK;
 }
 
@@ -2043,6 +2171,8 @@ static void predict(void)
 	p->offset = x.offset;
 	p->deadline = x.cpu.tsc_deadline;
 	p->dr7 = x.dr7;
+	p->exceptions = x.exceptions;
+	p->window_va = config()->window_va;
 	memcpy(p->dr, x.cpu.dr, sizeof(p->dr));
 	p->v.exits_total++;
 	p->v.exits[bucket]++;
@@ -2075,6 +2205,7 @@ static void predict(void)
 	case EXIT_REASON_MSR_WRITE: predict_msr_write(); break;
 	case EXIT_REASON_XSETBV: predict_xsetbv(); break;
 	case EXIT_REASON_DR_ACCESS: predict_dr_access(); break;
+	case EXIT_REASON_EXCEPTION_NMI: predict_exception(); break;
 	case EXIT_REASON_EPT_VIOLATION: predict_ept_violation(); break;
 	case EXIT_REASON_GDTR_IDTR_ACCESS:
 	case EXIT_REASON_LDTR_TR_ACCESS:
@@ -2286,7 +2417,7 @@ static void dt_exit_outcome(void)
 static void open_writable(void)
 {
 	const u64 cfg = FVX_WIN_CONFIG;
-	unsigned int cpu;
+	unsigned int cpu, i;
 
 	/* Every exit harvests this CPU's TSC slot and may tell it to track. */
 	window_may_write(FVX_WIN_STACK_TOP(x.c), sizeof(struct fvx_tsc_slot));
@@ -2313,8 +2444,10 @@ static void open_writable(void)
 		case FVX_VMCALL_TRACE_EVENT:
 		case FVX_VMCALL_TRACE_RETURN:
 			window_may_write(ring_offset(x.c), PAGE);
-			window_may_write(slot_offset(x.c, ring_now(x.c)->head),
-					 sizeof(struct fvx_trace_record));
+			for (i = 0; i < EXIT_RECORDS_MAX; i++)
+				window_may_write(slot_offset(x.c, ring_now(x.c)->head + i),
+						 sizeof(struct fvx_trace_record));
+			window_may_write(FVX_WIN_DATA, sizeof(struct fvx_trace_data));
 			break;
 		}
 	}
@@ -2364,6 +2497,10 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(ptp.count.table_writes_emulated);
 	FIELD(ptp.count.table_writes_refused);
 	FIELD(ptp.count.tables_unguarded);
+	FIELD(dr.window);
+	FIELD(dr.dr7);
+	FIELD(dr.refused);
+	FIELD(dr.exiting);
 	FIELD(ptp.count.loaded_refused);
 	FIELD(ptp.retried_gpa);
 	FIELD(ptp.retried_rip);
@@ -2466,7 +2603,8 @@ static bool may_write(u32 field)
 		       x.basic == EXIT_REASON_EPT_VIOLATION || x.p.dt_exit;
 	case CPU_BASED_VM_EXEC_CONTROL: return x.p.synced || x.p.tsc_followed;
 	case SECONDARY_VM_EXEC_CONTROL: return x.p.synced;
-	case GUEST_RFLAGS: return x.p.resumed;
+	case GUEST_RFLAGS: return x.p.resumed || x.p.rf;
+	case EXCEPTION_BITMAP: return x.p.synced;
 	case TSC_OFFSET: return x.p.outcome == OUT_RESUME; /* tsc.c, last */
 	case GUEST_GDTR_BASE:
 	case GUEST_GDTR_LIMIT:
@@ -2517,6 +2655,8 @@ static bool event_matches(unsigned int inject, bool report)
 		       VECTOR_GP;
 		code = 0;
 	}
+	if (inject == INJ_DB)
+		info = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 1;
 	if (inject == INJ_DT) {
 		u32 vector = f[VM_ENTRY_INTR_INFO_FIELD] & 0xff;
 
@@ -2782,6 +2922,11 @@ static void compare(enum outcome out)
 		fuzz_fail("RIP is %#llx, expected %#llx", f[GUEST_RIP], p->skip ? rip : x.rip);
 	if (p->resumed && f[GUEST_RFLAGS] != p->rflags)
 		fuzz_fail("RFLAGS is %#llx, expected %#llx", f[GUEST_RFLAGS], p->rflags);
+	if (p->rf && f[GUEST_RFLAGS] != (x.rflags | BIT(16)))
+		fuzz_fail("RFLAGS is %#llx, expected RF set in %#llx", f[GUEST_RFLAGS], x.rflags);
+	if (f[EXCEPTION_BITMAP] != p->exceptions)
+		fuzz_fail("exception bitmap %#llx, expected %#x", f[EXCEPTION_BITMAP],
+			  p->exceptions);
 	if (f[SECONDARY_VM_EXEC_CONTROL] != p->proc2)
 		fuzz_fail("secondary controls %#llx, expected %#x", f[SECONDARY_VM_EXEC_CONTROL],
 			  p->proc2);
@@ -2912,6 +3057,8 @@ void hvfuzz_exit(unsigned int c)
 	x.tr = f[GUEST_TR_SELECTOR];
 	x.cs = f[GUEST_CS_SELECTOR];
 	x.rflags = f[GUEST_RFLAGS];
+	x.exceptions = f[EXCEPTION_BITMAP];
+	x.intr_info = f[VM_EXIT_INTR_INFO];
 	x.offset = f[TSC_OFFSET];
 	machine_exit_stub(c);
 	/* Fired since the guest last wrote the deadline: this write starts anew. */

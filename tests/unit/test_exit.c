@@ -1158,6 +1158,7 @@ static void exit_mode_return_writes_a_record(void **state)
 
 	configure_agent();
 	set_filter(77);
+	regs.rdx = FVX_RECORD_RETURN;
 	/* Only from the return entry: not from the entry's exit-mode part,
 	 * and the entry's VMCALL not from the return entry. */
 	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
@@ -1167,6 +1168,10 @@ static void exit_mode_return_writes_a_record(void **state)
 	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x15;
 	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 2, 0), FVX_VMCALL_EPERM);
 	assert_int_equal(h->head, 0);
+	regs.rdx = 0; /* no flags: not a report */
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 257, -2), FVX_VMCALL_EINVAL);
+	assert_int_equal(h->head, 0);
+	regs.rdx = FVX_RECORD_RETURN;
 	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, (1ULL << 32) | 257, -2), FVX_VMCALL_OK);
 	assert_int_equal(h->head, 1);
 	assert_int_equal(r->nr, 257);
@@ -1176,12 +1181,126 @@ static void exit_mode_return_writes_a_record(void **state)
 	assert_int_equal(r->flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN);
 	/* The same selection as entries: the filter and the task. */
 	f->syscalls[257 / 64] &= ~(1ULL << (257 % 64));
+	regs.rdx = FVX_RECORD_RETURN;
 	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 257, 3), FVX_VMCALL_OK);
 	assert_int_equal(h->head, 1);
 	set_filter(78);
+	regs.rdx = FVX_RECORD_RETURN;
 	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x15;
 	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 2, 3), FVX_VMCALL_OK);
 	assert_int_equal(h->head, 0);
+}
+
+/* Exit mode writes what the default analyzer writes: a path read at the
+ * entry (data records before the call's), a read buffer at the return
+ * (the agent's argument array, on its stack), a 32-bit call's entry; with
+ * -f it follows a child by fork and records task events. */
+#define USER_PAGE (IDT_VA + 0x3000) /* -> 0xe000, user */
+#define AGENT_ARGS (IDT_VA + 0x4000) /* -> 0xf000, the agent's stack */
+
+/* A report through this CPU's exit-mode return entry (flags in RDX). */
+static s64 report(u64 nr, u64 value)
+{
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x15;
+	return call(FVX_VMCALL_TRACE_RETURN, nr, value);
+}
+
+static void exit_mode_captures_as_the_analyzer(void **state)
+{
+	struct fvx_ring_header *h = (void *)(window_block + FVX_WIN_RINGS);
+	struct fvx_trace_record *r = (void *)(window_block + FVX_WIN_RINGS + FVX_RING_RECORDS);
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	u64 *args = (u64 *)(ram + 0xf000), *pt = (u64 *)(ram + 0xc000);
+	struct fvx_data_header d;
+
+	*(u64 *)(ram + 0x9000) |= 4;
+	*(u64 *)(ram + 0xa000) |= 4;
+	*(u64 *)(ram + 0xb000 + 2 * 8) |= 4;
+	pt[3] = 0xe000 | 7;
+	pt[4] = 0xf000 | 3;
+	memcpy(ram + 0xe000, "/etc/fvx", 9);
+	memcpy(ram + 0xe100, "hello", 5);
+	configure_agent();
+	set_filter(77);
+	/* (As trace_init writes them at load.) */
+	c->phys = (struct fvx_phys_limits){ .page_offset = hv.page_offset, .ram_top = hv.ram_top };
+	c->string_limit = 32;
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	regs.rdi = (u64)-100;
+	regs.rsi = USER_PAGE;
+	regs.rdx = 0;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 257, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 2);
+	d = fvx_data_header_unpack(r[0].cr3);
+	assert_int_equal(r[0].flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_DATA);
+	assert_int_equal(d.arg, 1);
+	assert_int_equal(d.total, 8);
+	assert_memory_equal(r[0].args, "/etc/fvx", 8);
+	assert_int_equal(r[1].nr, 257);
+	assert_int_equal(r[1].flags, FVX_RECORD_EXIT_MODE);
+	/* read(3, buf, 100) = 5: the bytes it filled. */
+	args[0] = 3;
+	args[1] = USER_PAGE + 0x100;
+	args[2] = 100;
+	regs.rdx = FVX_RECORD_RETURN;
+	regs.r8 = AGENT_ARGS;
+	assert_int_equal(report(0, 5), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 4);
+	d = fvx_data_header_unpack(r[2].cr3);
+	assert_int_equal(d.arg, 1);
+	assert_int_equal(d.total, 5);
+	assert_memory_equal(r[2].args, "hello", 5);
+	assert_int_equal(r[3].flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN);
+	assert_int_equal(r[3].args[0], 5);
+	/* A 32-bit open: its path, as its x86-64 twin's. */
+	args[0] = USER_PAGE;
+	args[1] = 0;
+	regs.rdx = FVX_RECORD_COMPAT;
+	regs.r8 = AGENT_ARGS;
+	assert_int_equal(report(5, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 6);
+	assert_memory_equal(r[4].args, "/etc/fvx", 8);
+	assert_int_equal(r[5].nr, 5);
+	assert_int_equal(r[5].flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_COMPAT);
+	assert_int_equal(r[5].args[0], USER_PAGE);
+	/* -f: pid 300 is traced once 77 made it. */
+	c->filter.follow_children = 1;
+	*(u32 *)(ram + TASK_GPA + 0x10) = 300;
+	*(u32 *)(ram + TASK_GPA + 0x14) = 300;
+	regs.rdx = FVX_RECORD_RETURN;
+	regs.r8 = 0;
+	assert_int_equal(report(39, 300), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 6);
+	*(u32 *)(ram + TASK_GPA + 0x10) = 77;
+	*(u32 *)(ram + TASK_GPA + 0x14) = 77;
+	args[0] = 0x1234;
+	args[1] = 300;
+	args[2] = 300;
+	regs.rdx = FVX_RECORD_TASK;
+	regs.r8 = AGENT_ARGS;
+	assert_int_equal(report(FVX_TASK_FORK, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 6); /* (a record only when the set is full) */
+	*(u32 *)(ram + TASK_GPA + 0x10) = 300;
+	*(u32 *)(ram + TASK_GPA + 0x14) = 300;
+	regs.rdx = FVX_RECORD_RETURN;
+	regs.r8 = 0;
+	assert_int_equal(report(39, 300), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 7);
+	assert_int_equal(r[6].pid, 300);
+	/* Its end: exit_group's status, the last thread. */
+	args[0] = 3 << 8;
+	args[1] = 1;
+	regs.rdx = FVX_RECORD_TASK;
+	regs.r8 = AGENT_ARGS;
+	assert_int_equal(report(FVX_TASK_EXIT, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 8);
+	assert_int_equal(r[7].flags, FVX_RECORD_EXIT_MODE | FVX_RECORD_TASK);
+	assert_int_equal(r[7].nr, FVX_TASK_EXIT);
+	assert_int_equal(r[7].args[0], 3 << 8);
+	/* io_uring operations are fast mode's: nothing. */
+	regs.rdx = FVX_RECORD_TASK;
+	assert_int_equal(report(FVX_TASK_IO_URING, 0), FVX_VMCALL_OK);
+	assert_int_equal(h->head, 8);
 }
 
 /* Guest ring 0 can rewrite a ring header from view 1. The hypervisor's own
@@ -2636,6 +2755,7 @@ int main(void)
 		W(analyzer_images_are_checked_after_the_copy),
 		W(exit_mode_event_writes_a_record),
 		W(exit_mode_return_writes_a_record),
+		W(exit_mode_captures_as_the_analyzer),
 		W(string_limit_reaches_the_config_bounded),
 		W(a_new_trace_zeroes_the_analyzer_data),
 		W(ring_full_counts_drops_and_never_overwrites),

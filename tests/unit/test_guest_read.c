@@ -42,6 +42,7 @@
 #define VA(pte, off) ((1ULL << 39) | (2ULL << 30) | (3ULL << 21) | ((__u64)(pte) << 12) | (off))
 
 static __u8 *ram;
+static __u32 owner_compat; /* FVX_RECORD_COMPAT: the calls are 32-bit */
 static unsigned int copies; /* calls of the copy callback */
 static struct fvx_phys_limits limits = { .page_offset = PAGE_OFFSET,
 					 .ram_top = RAM,
@@ -80,6 +81,7 @@ static int setup(void **state)
 	(void)state;
 	ram = calloc(1, RAM);
 	copies = 0;
+	owner_compat = 0; /* (a failed test may have left it set) */
 	set64(PML4 + 273 * 8, DIRECT_PDPT | P | W);
 	set64(DIRECT_PDPT, DIRECT_PD | P | W);
 	for (i = 0; i < 4; i++)
@@ -295,7 +297,6 @@ static void fake_emit(void *ctx, const struct fvx_trace_record *r)
 }
 
 static struct fvx_config config = { .string_limit = 32 };
-static __u32 owner_compat; /* FVX_RECORD_COMPAT: the calls are 32-bit */
 static __u8 capture_again, last_unread; /* fvx_capture's `again` and what it returned */
 
 /* Captures for the call nr(args) (at its return with value ret when
@@ -528,6 +529,32 @@ static void argv_and_envp_are_captured_at_entry(void **state)
 	assert_int_equal(value_of(2, v, &st), 7);
 	assert_memory_equal(v, "\1-l\0\1/\0", 7);
 	assert_int_equal(value_of(3, v, &st), 4);
+}
+
+/* A 32-bit execve's arrays hold 4-byte pointers (compat_uptr_t), as the
+ * kernel reads them: [0x1000] and then NULL, not [0x1000, 0x2000]; envp
+ * counts its 4-byte pointers. */
+static void compat_argv_has_4_byte_pointers(void **state)
+{
+	__u64 args[6] = { VA(2, 0), VA(0, 0), VA(0, 256) }, p;
+	__u32 argv[4] = { 0x1000, 0, 0x2000, 0 }, envp[4] = { 1, 2, 3, 0 }, count;
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	put_str(VA(2, 0), "/bin/sh");
+	memcpy(ram + DATA, argv, sizeof(argv));
+	memcpy(ram + DATA + 256, envp, sizeof(envp));
+	owner_compat = FVX_RECORD_COMPAT;
+	assert_int_equal(capture(11, args, 0, 0, 100), 3); /* i386 execve */
+	assert_int_equal(value_of(1, v, &st), 9);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_int_equal(v[0], FVX_VEC_ADDR); /* (nothing mapped there) */
+	memcpy(&p, v + 1, 8);
+	assert_int_equal(p, 0x1000);
+	assert_int_equal(value_of(2, v, &st), 4);
+	memcpy(&count, v, 4);
+	assert_int_equal(count, 3);
+	owner_compat = 0;
 }
 
 /* argv pointing at nothing mapped (or at 0x1): UNREADABLE; an array with
@@ -1224,6 +1251,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(compat_argv_has_4_byte_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(argv_and_envp_are_captured_at_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_argv_shows_as_strace_shows_it, setup, teardown),

@@ -776,6 +776,57 @@ static void breakpoints_on_the_window_are_left_out(void **state)
 	memset(fake_dr, 0, sizeof(fake_dr));
 }
 
+/* What the CPU raises before the exit, here: #GP for ring 3 (which would
+ * otherwise read and write the registers), DR7.GD's #DB (BD in DR6, GD
+ * cleared); a #DB whose RIP is in the window's code (a data breakpoint on
+ * what the trampoline touches) is dropped, with RF; every other reaches
+ * the guest with its DR6; a window configured elsewhere is filtered for. */
+static void debug_exits_are_the_cpus(void **state)
+{
+	configured();
+	assert_true(vmcs_of[0][EXCEPTION_BITMAP] & BIT(1));
+	vmcs_of[0][GUEST_SS_AR_BYTES] = 0xf3; /* CPL 3 */
+	mov_dr(0, false, 0x1234);
+	assert_int_equal(injected(0), VECTOR_GP);
+	assert_int_equal(fake_dr[0], 0);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA);
+	vmcs_of[0][GUEST_SS_AR_BYTES] = 0x93;
+	mov_dr(7, false, 0x2401); /* GD */
+	mov_dr(0, true, 0);
+	assert_int_equal(injected(0), 1);
+	assert_int_equal(vmcs_of[0][GUEST_RIP], CODE_VA);
+	assert_int_equal(fake_dr[6] & BIT(13), BIT(13));
+	mov_dr(7, true, 0);
+	assert_int_equal(regs.rax, 0x401); /* GD cleared */
+	/* A data breakpoint hit in the trampoline: dropped. */
+	vmcs_of[0][VM_EXIT_INTR_INFO] = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 1;
+	vmcs_of[0][EXIT_QUALIFICATION] = 1;
+	vmcs_of[0][VM_ENTRY_INTR_INFO_FIELD] = 0;
+	vmcs_of[0][GUEST_RIP] = WINDOW_VA + 0x10;
+	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
+	assert_int_equal(injected(0), 0xffffffff);
+	assert_true(vmcs_of[0][GUEST_RFLAGS] & BIT(16));
+	assert_int_equal(cpus[0].dr.refused, 1);
+	/* Elsewhere: the guest's, B1 in its DR6. */
+	fake_dr[6] = 0xffff0ff1;
+	vmcs_of[0][EXIT_QUALIFICATION] = 2;
+	vmcs_of[0][GUEST_RIP] = CODE_VA;
+	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
+	assert_int_equal(injected(0), 1);
+	assert_int_equal(fake_dr[6], 0xffff0ff2);
+	/* Configured at another address: a breakpoint there is left out. */
+	fake_dr[2] = WINDOW_VA + 2 * GIB;
+	mov_dr(7, false, 0x410); /* L2 */
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x410);
+	((struct fvx_config *)(window_block + FVX_WIN_CONFIG))->window_va = WINDOW_VA + 2 * GIB;
+	hv.ptp.generation++;
+	exit_on(0, EXIT_REASON_CPUID);
+	assert_int_equal(vmcs_of[0][GUEST_DR7], 0x400);
+	assert_int_equal(vmcall(FVX_VMCALL_UNCONFIGURE, 0), FVX_VMCALL_OK);
+	assert_false(vmcs_of[0][EXCEPTION_BITMAP] & BIT(1));
+	memset(fake_dr, 0, sizeof(fake_dr));
+}
+
 static void tracing_starts_only_where_cr3_loads_are_checked(void **state)
 {
 	/* Configured, but the protection not (yet) in force. */
@@ -1567,6 +1618,7 @@ int main(void)
 		T(a_guarded_table_needs_no_repair),
 		T(a_guarded_table_is_still_repaired),
 		T(breakpoints_on_the_window_are_left_out),
+		T(debug_exits_are_the_cpus),
 		T(analyzer_view_writes_to_a_loaded_table_are_attacks),
 		T(read_only_pages_are_not_guarded),
 		T(splits_are_merged_back_when_they_run_short),

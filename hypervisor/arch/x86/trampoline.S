@@ -322,12 +322,16 @@ fvx_trampoline_fast_end:
 	ret
 
 	.org WIN_TRAMPOLINE_RETURN_EXIT, 0xcc	/* fails to assemble if the fast return is longer */
-	/* A system call returned, exit mode: one VMCALL, the hypervisor writes
-	 * the record. The same C function as the fast return entry. */
+	/* What the kernel reports, exit mode: one VMCALL, the hypervisor
+	 * writes the records (trace_return). The same C function as the fast
+	 * return entry: RBX the number, RCX the value, RDX the flags, R8 the
+	 * arguments' address (0: none). */
 	endbr64
 	push %rbx
-	mov %rdi, %rbx			/* RBX = syscall number */
-	mov %rsi, %rcx			/* RCX = return value */
+	mov %rdi, %rbx			/* RBX = number */
+	mov %rdx, %r8			/* R8 = the arguments */
+	mov %rcx, %rdx			/* RDX = flags */
+	mov %rsi, %rcx			/* RCX = value */
 	movabs $(VMCALL_MAGIC << 32 | VMCALL_TRACE_RETURN), %rax
 	vmcall
 	pop %rbx

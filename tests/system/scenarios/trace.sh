@@ -62,6 +62,11 @@ fastvmix trace --mode exit --json -o /tmp/exit.json -- syscall_seq 3 /tmp/fvx-kn
 check trace-exit-mode-sequence sh -c "grep -o '\"name\":\"[a-z_]*\"' /tmp/exit.json | tail -n 5 | tr '\n' ' ' | grep -q 'getpid.*openat.*write.*exit_group'"
 check trace-exit-mode-flag grep -q '"exit_mode":true' /tmp/exit.json
 check trace-exit-mode-returns grep -q '"name":"write",.*"exit_mode":true,"ret":9,"errno":null,' /tmp/exit.json
+# What the hypervisor reads of the arguments, as the analyzer does: the
+# path, the bytes written; and the process's end (a task event).
+check trace-exit-mode-path sh -c "grep '\"name\":\"openat\"' /tmp/exit.json | grep -q 'fvx-known'"
+check trace-exit-mode-write-data sh -c "grep '\"name\":\"write\"' /tmp/exit.json | grep -q '\"bytes\":\"fastvmix\\\\n\"'"
+check trace-exit-mode-exit-event grep -q '"event":"exit"' /tmp/exit.json
 
 # Process lifecycle with -f: children are followed by fork wherever they
 # go (a clone(CLONE_PARENT) child, our parent's; a grandchild adopted by
@@ -118,6 +123,13 @@ check trace-life-sigchld-continued life_line "$main" \
 check_num trace-life-chain-exits "$(grep -cE '\] \+\+\+ exited with 0 \+\+\+$' /tmp/life.txt)" -ge 100
 check_num trace-life-chain-sigchld "$(grep -cE '\] --- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, ' /tmp/life.txt)" -ge 100
 check trace-life-none-unfollowed sh -c "! grep -q 'could not be followed' /tmp/life.err"
+# Exit mode follows by fork too (the hypervisor keeps the follow set), and
+# reads paths and prints ends as fast mode does.
+fastvmix trace --mode exit -f -o /tmp/life-exit.txt -- lifecycle 3 >/tmp/life.out 2>/dev/null 3>&-
+joined /tmp/life-exit.txt >/tmp/life.joined
+check trace-exit-mode-life-grandchild life_line "$(role grandchild)" \
+	"openat\(AT_FDCWD, \"/fvx-grandchild\", O_RDONLY\) = $enoent"
+check trace-exit-mode-life-killed life_line "$(role killed)" '\+\+\+ killed by SIGKILL \+\+\+'
 
 # The early process: its syscalls go through the window too.
 timeout -s INT 4 fastvmix trace -p $early -o /tmp/early.txt 2>/dev/null
