@@ -54,13 +54,27 @@ static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
 			   emit_data, &e);
 }
 
+/* Whether an event that cannot wait (a task event, an io_uring operation
+ * or completion) may take a record now, when the trace waits rather than
+ * drops: not from the headroom kept for returns and their data, which a
+ * flood of such events (signals a sample ignores, timers, operations)
+ * would otherwise take from the returns of the calls under way. One that
+ * may not is dropped, counted as the ring counts its drops. */
+static int event_room(const struct fvx_config *cfg, __u64 cpu)
+{
+	if (!(cfg->flags & FVX_CONFIG_RETRY) || fvx_entry_room(cfg, cpu, 1))
+		return 1;
+	fvx_ring(cfg, cpu)->dropped++;
+	return 0;
+}
+
 /* Appends rec (its number, arguments and flags set), after the data records
  * of `args` (the call's arguments), when the filter and the current task
  * select it. An entry that finds the ring without room for itself (beyond
  * the headroom kept for returns and data) is not recorded but retried when
  * the trace waits rather than drops: FVX_ENTRY_RETRY. An io_uring
- * operation cannot wait (the kernel is preparing it): it takes the
- * headroom, as a return does, and its data are an entry's. */
+ * operation cannot wait (the kernel is preparing it): it is dropped
+ * instead (event_room), and its data are an entry's. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		  struct fvx_trace_data *data, struct fvx_trace_record *rec, const __u64 args[6])
 {
@@ -79,6 +93,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		return FVX_ENTRY_DONE;
 	if ((cfg->flags & FVX_CONFIG_RETRY) && waits && !fvx_entry_room(cfg, ev->cpu, 1))
 		return FVX_ENTRY_RETRY;
+	if ((rec->flags & FVX_RECORD_URING) && !event_room(cfg, ev->cpu))
+		return FVX_ENTRY_DONE;
 	rec->tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
@@ -105,7 +121,7 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 }
 
 /* A task was made, ended or got a signal: appended at once (it cannot wait
- * for room, as a return cannot). */
+ * for room), beyond the returns' headroom (event_room). */
 static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 		       struct fvx_follow_set *set)
 {
@@ -113,7 +129,8 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 
 	if (ev->cpu >= cfg->geometry.cpu_count ||
 	    !fvx_task_event(cfg, set, ev, fvx_percpu_read64(cfg->task.current_task),
-			    fvx_kernel_read64, 0, &rec))
+			    fvx_kernel_read64, 0, &rec) ||
+	    !event_room(cfg, ev->cpu))
 		return;
 	rec.tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec.cr3 = fvx_read_cr3();

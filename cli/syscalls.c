@@ -144,12 +144,59 @@ static bool has_bit(const uint64_t bits[8], uint64_t nr)
 	return nr < SYSCALL_COUNT && (bits[nr / 64] >> (nr % 64)) & 1;
 }
 
+/* i386 calls without an x86-64 call of their name, and the one whose work
+ * each does: its classes are theirs, as strace classes them (socketcall
+ * is every socket call, ipc every System V IPC one). */
+static const struct {
+	const char *name, *as;
+} compat_namesakes[] = {
+	{ "stat64", "stat" },
+	{ "lstat64", "lstat" },
+	{ "fstat64", "fstat" },
+	{ "fstatat64", "newfstatat" },
+	{ "oldstat", "stat" },
+	{ "oldlstat", "lstat" },
+	{ "oldfstat", "fstat" },
+	{ "truncate64", "truncate" },
+	{ "ftruncate64", "ftruncate" },
+	{ "chown32", "chown" },
+	{ "lchown32", "lchown" },
+	{ "fchown32", "fchown" },
+	{ "statfs64", "statfs" },
+	{ "fstatfs64", "fstatfs" },
+	{ "umount", "umount2" },
+	{ "fcntl64", "fcntl" },
+	{ "_llseek", "lseek" },
+	{ "_newselect", "select" },
+	{ "readdir", "getdents" },
+	{ "sendfile64", "sendfile" },
+	{ "fadvise64_64", "fadvise64" },
+	{ "mmap2", "mmap" },
+	{ "sigaction", "rt_sigaction" },
+	{ "signal", "rt_sigaction" },
+	{ "sigprocmask", "rt_sigprocmask" },
+	{ "sigpending", "rt_sigpending" },
+	{ "sigsuspend", "rt_sigsuspend" },
+	{ "sigreturn", "rt_sigreturn" },
+	{ "waitpid", "wait4" },
+	{ "socketcall", "socket" },
+	{ "ipc", "semop" },
+};
+
 /* Whether 32-bit call nr is in one of `classes`: the x86-64 call of the
- * same name is (its twin, or one whose arguments differ). */
+ * same name is (its twin, or one whose arguments differ), or the one it
+ * stands for (compat_namesakes). */
 static bool compat_in_class(int nr, unsigned int classes)
 {
-	int native = fvx_compat_names[nr][0] ? syscall_number(fvx_compat_names[nr]) : -1;
+	const char *name = fvx_compat_names[nr];
+	int native = name[0] ? syscall_number(name) : -1;
+	size_t i;
 
+	for (i = 0;
+	     native < 0 && name[0] && i < sizeof(compat_namesakes) / sizeof(compat_namesakes[0]);
+	     i++)
+		if (!strcmp(name, compat_namesakes[i].name))
+			native = syscall_number(compat_namesakes[i].as);
 	return native >= 0 && syscall_in_class((uint64_t)native, classes);
 }
 

@@ -188,6 +188,15 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	return FVX_VMCALL_OK;
 }
 
+/* The analyzer's data area, which exit mode keeps as the default analyzer
+ * does (trace_capture.h), and whose follow set's key the hypervisor draws
+ * for each trace; guest ring 0 can write it from the analyzer view, and
+ * what the hypervisor does with it is bounded whatever it holds. */
+static struct fvx_trace_data *trace_data(const struct hv *hv)
+{
+	return (struct fvx_trace_data *)(hv->window + FVX_WIN_DATA);
+}
+
 s64 trace_analyzer_load(struct vcpu *v, struct guest_regs *r)
 {
 	struct hv *hv = v->hv;
@@ -244,6 +253,7 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	window_config(hv)->tsc_call_ticks = req.tsc_call_ticks;
 	window_reset_rings(hv);
 	window_reset_data(hv);
+	trace_data(hv)->set.key = fvx_follow_key(hv->unload_key, arch_rdtsc());
 	return FVX_VMCALL_OK;
 }
 
@@ -333,14 +343,6 @@ static void exit_emit(void *ctx, const struct fvx_trace_record *r)
 	fvx_ring_push(window_ring(e->hv, e->cpu), e->hv->ring_capacity, &e->tail, r);
 }
 
-/* The analyzer's data area, which exit mode keeps as the default analyzer
- * does (trace_capture.h); guest ring 0 can write it from the analyzer view,
- * and what the hypervisor does with it is bounded whatever it holds. */
-static struct fvx_trace_data *exit_data(const struct hv *hv)
-{
-	return (struct fvx_trace_data *)(hv->window + FVX_WIN_DATA);
-}
-
 /* Appends rec (the number, arguments and flags set; the rest is filled in
  * here) when the filter and the current task select it, after the data
  * records of its arguments (`args`, the call's), as the default analyzer
@@ -351,7 +353,7 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, const
 {
 	struct hv *hv = v->hv;
 	const struct fvx_config *c = window_config(hv);
-	struct fvx_trace_data *data = exit_data(hv);
+	struct fvx_trace_data *data = trace_data(hv);
 	struct exit_ring ring = { hv, v->index, ~0ULL };
 	struct fvx_guest_mem mem = {
 		.limits = &c->phys, .copy = host_copy, .ctx = hv, .any_ram = 1

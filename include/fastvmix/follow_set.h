@@ -30,7 +30,12 @@
 
 struct fvx_follow_set {
 	__u32 full; /* children that found no free slot: see above */
-	__u32 reserved[15];
+	/* The hash's key, which the hypervisor draws when a trace starts
+	 * (fvx_follow_key): pids are handed out in order and a sample knows
+	 * them, so with a fixed hash it could keep children alive in one
+	 * probe sequence and fill a later child's slots on purpose. */
+	__u32 key;
+	__u32 reserved[14];
 	__u32 slot[FVX_FOLLOW_SLOTS];
 };
 
@@ -44,11 +49,20 @@ static inline int fvx_follow_valid(__u64 tgid)
 	return tgid && tgid < FVX_PID_LIMIT;
 }
 
-/* The i-th slot of tgid's probe sequence: Fibonacci hashing into 2^13
- * slots (consecutive pids land far apart), then the next ones. */
-static inline __u32 fvx_follow_index(__u64 tgid, __u32 i)
+/* A trace's key, from a secret of the hypervisor's (the unload key, which
+ * neither the guest nor its ring 0 can read) and the TSC: mixed so that
+ * neither shows through. */
+static inline __u32 fvx_follow_key(__u64 secret, __u64 tsc)
 {
-	return (((__u32)tgid * 0x9e3779b1u >> 19) + i) & (FVX_FOLLOW_SLOTS - 1);
+	return (__u32)(((secret ^ tsc) * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+/* The i-th slot of tgid's probe sequence in s: Fibonacci hashing of the
+ * tgid under s's key into 2^13 slots (consecutive pids land far apart),
+ * then the next ones. */
+static inline __u32 fvx_follow_index(const struct fvx_follow_set *s, __u64 tgid, __u32 i)
+{
+	return ((((__u32)tgid ^ s->key) * 0x9e3779b1u >> 19) + i) & (FVX_FOLLOW_SLOTS - 1);
 }
 _Static_assert(FVX_FOLLOW_SLOTS == 1u << (32 - 19), "the hash covers the slots");
 
@@ -64,7 +78,7 @@ static inline int fvx_follow_contains(const struct fvx_follow_set *s, __u64 tgid
 	if (!s || !fvx_follow_valid(tgid))
 		return 0;
 	for (i = 0; i < FVX_FOLLOW_PROBES; i++) {
-		v = fvx_follow_load(&s->slot[fvx_follow_index(tgid, i)]);
+		v = fvx_follow_load(&s->slot[fvx_follow_index(s, tgid, i)]);
 		if (v == tgid)
 			return 1;
 		if (v == FVX_FOLLOW_EMPTY)
@@ -85,7 +99,7 @@ static inline int fvx_follow_add(struct fvx_follow_set *s, __u64 tgid)
 	if (fvx_follow_contains(s, tgid))
 		return FVX_FOLLOW_ADDED;
 	while (i < FVX_FOLLOW_PROBES && tries < 2 * FVX_FOLLOW_PROBES) {
-		slot = &s->slot[fvx_follow_index(tgid, i)];
+		slot = &s->slot[fvx_follow_index(s, tgid, i)];
 		v = fvx_follow_load(slot);
 		if (v == tgid)
 			return FVX_FOLLOW_ADDED;
@@ -111,7 +125,7 @@ static inline void fvx_follow_remove(struct fvx_follow_set *s, __u64 tgid)
 	if (!fvx_follow_valid(tgid))
 		return;
 	for (i = 0; i < FVX_FOLLOW_PROBES; i++) {
-		slot = &s->slot[fvx_follow_index(tgid, i)];
+		slot = &s->slot[fvx_follow_index(s, tgid, i)];
 		v = fvx_follow_load(slot);
 		if (v == FVX_FOLLOW_EMPTY)
 			return;

@@ -407,8 +407,14 @@ static inline __u8 fvx_capture(const struct fvx_config *c, const struct fvx_gues
 	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
 	int at_return = !!(owner->flags & FVX_RECORD_RETURN), i;
 	__u8 value[FVX_DATA_MAX], unread = 0;
-	__u64 used = 0;
+	__u64 used = 0, a[6];
 
+	/* An int argument as the kernel takes it, the low half sign-extended:
+	 * a buffer's int length (setsockopt's optlen) is no longer than the
+	 * call reads. */
+	for (i = 0; i < 6; i++)
+		a[i] = d && d->args[i] == FVX_ARG_INT ? (__u64)(__s64)(__s32)args[i] : args[i];
+	args = a;
 	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++) {
 		struct fvx_data_header h = { .arg = (__u8)i };
 		struct fvx_trace_record piece = *owner;

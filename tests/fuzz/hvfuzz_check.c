@@ -1437,8 +1437,12 @@ static s64 filter_call(void)
 		fvx_ring_init(window_expected(FVX_WIN_RINGS + cpu * m.hv.ring_bytes,
 					      sizeof(struct fvx_ring_header)),
 			      m.hv.ring_bytes);
-	/* A new trace: the analyzer's data area starts zeroed. */
+	/* A new trace: the analyzer's data area starts zeroed, but for the
+	 * follow set's key, from the unload key and the TSC. */
 	memset(window_expected(FVX_WIN_DATA, FVX_WIN_DATA_SIZE), 0, FVX_WIN_DATA_SIZE);
+	x.p.tsc++;
+	((struct fvx_follow_set *)window_expected(FVX_WIN_DATA, sizeof(struct fvx_follow_set)))
+		->key = fvx_follow_key(x.hv.unload_key, model_now());
 	return FVX_VMCALL_OK;
 }
 

@@ -177,6 +177,14 @@ static void filter_selects_32_bit_calls_by_name(void **state)
 	assert_true(has(f.compat, 5) && has(f.compat, 11) && has(f.compat, 295) &&
 		    has(f.compat, 182));
 	assert_false(has(f.compat, 20) || has(f.compat, 4));
+	/* Calls without a namesake: as the call they do the work of. */
+	assert_true(has(f.compat, 195) && has(f.compat, 300)); /* stat64, fstatat64 */
+	assert_int_equal(syscall_filter_parse("trace=%network", &f), 0);
+	assert_true(has(f.compat, 102)); /* socketcall */
+	assert_int_equal(syscall_filter_parse("trace=%ipc", &f), 0);
+	assert_true(has(f.compat, 117)); /* ipc */
+	assert_int_equal(syscall_filter_parse("trace=%process", &f), 0);
+	assert_true(has(f.compat, 7)); /* waitpid */
 	assert_int_equal(syscall_filter_parse("trace=%memory", &f), 0);
 	assert_true(has(f.compat, 90) && has(f.compat, 45) && has(f.compat, 125));
 	assert_false(has(f.compat, 5));

@@ -1142,6 +1142,7 @@ static void a_new_trace_zeroes_the_analyzer_data(void **state)
 	assert_int_equal(data[FVX_WIN_DATA_SIZE - 1], 0xa5);
 	set_filter(7);
 	assert_int_equal(data[0], 0);
+	assert_int_not_equal(((struct fvx_follow_set *)data)->key, 0); /* drawn */
 	assert_int_equal(data[FVX_WIN_DATA_SIZE - 1], 0);
 	assert_int_equal(window_block[FVX_WIN_DATA + FVX_WIN_DATA_SIZE],
 			 0); /* a stack: untouched */

@@ -76,11 +76,11 @@ static void impossible_tgids_are_refused(void **state)
 /* n tgids whose probe sequences all start at the same slot. */
 static void colliding(__u32 *out, unsigned int n)
 {
-	__u32 t, home = fvx_follow_index(1000, 0);
+	__u32 t, home = fvx_follow_index(set, 1000, 0);
 	unsigned int k = 0;
 
 	for (t = 1; t < FVX_PID_LIMIT && k < n; t++)
-		if (fvx_follow_index(t, 0) == home)
+		if (fvx_follow_index(set, t, 0) == home)
 			out[k++] = t;
 	assert_int_equal(k, n);
 }
@@ -104,13 +104,34 @@ static void a_full_sequence_is_counted(void **state)
 	fvx_follow_remove(set, t[3]);
 	assert_true(fvx_follow_contains(set, t[FVX_FOLLOW_PROBES - 1])); /* past the hole */
 	assert_int_equal(fvx_follow_add(set, t[FVX_FOLLOW_PROBES + 1]), FVX_FOLLOW_ADDED);
-	assert_int_equal(set->slot[fvx_follow_index(t[0], 3)], t[FVX_FOLLOW_PROBES + 1]);
+	assert_int_equal(set->slot[fvx_follow_index(set, t[0], 3)], t[FVX_FOLLOW_PROBES + 1]);
 	assert_int_equal(fvx_follow_add(set, t[FVX_FOLLOW_PROBES]), FVX_FOLLOW_FULL);
 	assert_int_equal(set->full, 2);
 	/* One already there beyond a hole is found, not added twice. */
 	fvx_follow_remove(set, t[0]);
 	assert_int_equal(fvx_follow_add(set, t[10]), FVX_FOLLOW_ADDED);
-	assert_int_equal(set->slot[fvx_follow_index(t[0], 0)], FVX_FOLLOW_GONE);
+	assert_int_equal(set->slot[fvx_follow_index(set, t[0], 0)], FVX_FOLLOW_GONE);
+}
+
+/* The key a trace draws moves every tgid's probe sequence: children a
+ * sample found to share a home slot under one key (as it can find them
+ * when it knows the hash) are spread under another. */
+static void the_key_moves_the_slots(void **state)
+{
+	__u32 t[FVX_FOLLOW_PROBES + 2], home;
+	unsigned int i, same = 0;
+
+	colliding(t, FVX_FOLLOW_PROBES + 2);
+	set->key = fvx_follow_key(0x5eed5eed5eed5eedULL, 123456789);
+	assert_int_not_equal(set->key, 0);
+	assert_int_not_equal(set->key, fvx_follow_key(0x5eed5eed5eed5eedULL, 123456790));
+	home = fvx_follow_index(set, t[0], 0);
+	for (i = 1; i < FVX_FOLLOW_PROBES + 2; i++)
+		same += fvx_follow_index(set, t[i], 0) == home;
+	assert_true(same < 4);
+	for (i = 0; i < FVX_FOLLOW_PROBES + 2; i++)
+		assert_int_equal(fvx_follow_add(set, t[i]), FVX_FOLLOW_ADDED);
+	assert_int_equal(set->full, 0);
 }
 
 /* A process's whole life, many times over: removed slots are reused and
@@ -135,13 +156,13 @@ static void churn_does_not_fill_the_set(void **state)
  * events do): removing it removes both. */
 static void remove_takes_every_copy(void **state)
 {
-	set->slot[fvx_follow_index(77, 0)] = FVX_FOLLOW_GONE;
-	set->slot[fvx_follow_index(77, 1)] = 77;
-	set->slot[fvx_follow_index(77, 2)] = 77;
+	set->slot[fvx_follow_index(set, 77, 0)] = FVX_FOLLOW_GONE;
+	set->slot[fvx_follow_index(set, 77, 1)] = 77;
+	set->slot[fvx_follow_index(set, 77, 2)] = 77;
 	assert_true(fvx_follow_contains(set, 77));
 	fvx_follow_remove(set, 77);
 	assert_false(fvx_follow_contains(set, 77));
-	assert_int_equal(set->slot[fvx_follow_index(77, 2)], FVX_FOLLOW_GONE);
+	assert_int_equal(set->slot[fvx_follow_index(set, 77, 2)], FVX_FOLLOW_GONE);
 }
 
 /* Whatever the slots hold, every operation ends after its probes. */
@@ -484,6 +505,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(add_find_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(impossible_tgids_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_key_moves_the_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_full_sequence_is_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(churn_does_not_fill_the_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(remove_takes_every_copy, setup, teardown),

@@ -531,6 +531,21 @@ static void argv_and_envp_are_captured_at_entry(void **state)
 	assert_int_equal(value_of(3, v, &st), 4);
 }
 
+/* setsockopt's optlen is an int: the kernel reads 4 bytes for a length
+ * of 1 << 32 | 4, and so does the capture (not -s bytes and "..."). */
+static void an_int_length_is_the_low_half(void **state)
+{
+	__u64 args[6] = { 3, 1, 2, VA(2, 0), (1ULL << 32) | 4 };
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	put_str(VA(2, 0), "abcdefgh");
+	assert_int_equal(capture(54, args, 0, 0, 100), 1); /* setsockopt */
+	assert_int_equal(value_of(3, v, &st), 4);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, "abcd", 4);
+}
+
 /* A 32-bit execve's arrays hold 4-byte pointers (compat_uptr_t), as the
  * kernel reads them: [0x1000] and then NULL, not [0x1000, 0x2000]; envp
  * counts its 4-byte pointers. */
@@ -1252,6 +1267,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_argv_has_4_byte_pointers, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_int_length_is_the_low_half, setup, teardown),
 		cmocka_unit_test_setup_teardown(argv_and_envp_are_captured_at_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_argv_shows_as_strace_shows_it, setup, teardown),
