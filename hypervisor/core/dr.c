@@ -83,9 +83,7 @@ void dr_sync_cpu(struct vcpu *v, bool on)
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 }
 
-/* A #DB for the guest, its DR6 as the CPU sets it (SDM 17.2.3): the hits
- * of this one (B0-B3) replace the last, BD and BS are added. */
-static void inject_db(u64 dr6_bits)
+void dr_inject_db(u64 dr6_bits)
 {
 	arch_write_dr(6, (arch_read_dr(6) & ~DR6_HITS) | dr6_bits);
 	guest_inject_exception(VECTOR_DB, false, 0);
@@ -111,7 +109,7 @@ enum exit_action handle_dr_access(struct vcpu *v, struct guest_regs *r)
 	if (dr_guest_dr7(v) & DR7_GD) {
 		v->dr.dr7 &= ~DR7_GD;
 		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_GD);
-		inject_db(DR6_BD);
+		dr_inject_db(DR6_BD);
 		return EXIT_RESUME;
 	}
 	if (n == 4 || n == 5)
@@ -157,6 +155,6 @@ bool dr_debug_exception(struct vcpu *v)
 				 "cpu %u: #DB at %x in the window dropped\n", (u64)v->index, rip);
 		return true;
 	}
-	inject_db(q);
+	dr_inject_db(q);
 	return true;
 }

@@ -33,6 +33,9 @@ u64 dr_guest_dr7(const struct vcpu *v);
 /* The exception bitmap: #DB exits while the window is protected, and
  * while kprotect.c single-steps Linux's text_poke. */
 void dr_intercept(struct vcpu *v);
+/* A #DB for the guest, its DR6 as the CPU sets it (SDM 17.2.3): the hits
+ * of this one (B0-B3 of dr6_bits) replace the last, BD and BS are added. */
+void dr_inject_db(u64 dr6_bits);
 /* A #DB exit while the window is protected: dropped when its RIP is in the
  * window's code (counted), else given to the guest with its DR6. False
  * when not protecting. */

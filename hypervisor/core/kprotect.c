@@ -176,6 +176,6 @@ bool kprot_debug_exception(struct vcpu *v, struct guest_regs *r)
 	/* The guest's own single step or breakpoint, at the same boundary:
 	 * it still gets its #DB (the debug registers it set are its own). */
 	if (v->kprot.guest_tf || (q & ~DR6_BS))
-		guest_inject_exception(VECTOR_DB, false, 0);
+		dr_inject_db((q & 0x600f & ~DR6_BS) | (v->kprot.guest_tf ? DR6_BS : 0));
 	return true;
 }

@@ -1491,11 +1491,15 @@ static void without_mtf_a_single_step_ends_the_write(void **state)
 	assert_int_equal(vmcs_of[0][EXCEPTION_BITMAP], 0);
 	assert_int_equal(ept(VIEW_NORMAL, KTEXT).perm, EPT_READ | EPT_EXEC);
 	assert_int_equal(cpus[0].text_pokes, 1);
-	/* A guest single-stepping itself keeps TF and gets its #DB. */
+	/* A guest single-stepping itself keeps TF and gets its #DB, BS in
+	 * its DR6. */
 	vmcs_of[0][GUEST_RFLAGS] = 0x2 | BIT(8);
 	WRITE(KTEXT + 0x10, MOV_RAX_TO_RBX_MEM);
+	fake_dr[6] = 0xffff0ff0;
+	vmcs_of[0][EXIT_QUALIFICATION] = BIT(14); /* BS */
 	exit_on(0, EXIT_REASON_EXCEPTION_NMI);
 	assert_int_equal(injected(0), 1);
+	assert_int_equal(fake_dr[6], 0xffff0ff0 | BIT(14));
 	assert_int_equal(vmcs_of[0][GUEST_RFLAGS], 0x2 | BIT(8));
 	assert_int_equal(vmcs_of[0][EXCEPTION_BITMAP], 0);
 	/* A #DB when nothing is being stepped was not asked for. */
