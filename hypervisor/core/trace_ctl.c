@@ -411,13 +411,19 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 static void exit_args(struct vcpu *v, u64 va, u64 args[6])
 {
 	const struct hv *hv = v->hv;
-	u64 cr3 = vmcs_readl(GUEST_CR3), gpa;
+	u64 cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
 	unsigned int i;
+	bool walked = false;
 
-	for (i = 0; i < 6; i++)
-		if (!va || !guest_virt_to_phys(hv, cr3, va + 8 * i, &gpa) ||
-		    !guest_read_direct(hv, hv->page_offset + gpa, &args[i]))
+	for (i = 0; i < 6; i++) {
+		/* One walk for the page, another where the array crosses one. */
+		if (!walked || ((va + 8 * i) & (PAGE_SIZE_4K - 1)) < 8)
+			walked = va && guest_virt_to_phys(hv, cr3, va + 8 * i, &gpa);
+		else
+			gpa += 8;
+		if (!walked || !guest_read_direct(hv, hv->page_offset + gpa, &args[i]))
 			args[i] = 0;
+	}
 }
 
 /* What the kernel reports (the agent's probes), from this CPU's exit-mode
