@@ -1,5 +1,6 @@
 /* hvprobe: guest-side checks of the hypervisor from user space.
- *   hvprobe fault vmxon|vmcall|vmcall-magic|vmfunc-bad-index|vmfunc-analyzer-view
+ *   hvprobe fault vmxon|vmcall|vmcall-magic|vmfunc-bad-index|vmfunc-analyzer-view|
+ *                 mov-from-dr7|mov-to-dr0
  *                                             which signal the instruction raises
  *   hvprobe cpuid-vmx                         CPUID.1:ECX.VMX as the guest sees it
  *   hvprobe load THREADS ITERATIONS           one pinned thread per CPU: CPUID +
@@ -53,6 +54,10 @@ static const char *run_faulting(const char *what)
 		asm volatile("vmfunc" : : "a"(0), "c"(5) : "memory");
 	else if (!strcmp(what, "vmfunc-analyzer-view")) /* then fetch our own code */
 		asm volatile("vmfunc; nop" : : "a"(0), "c"(1) : "memory");
+	else if (!strcmp(what, "mov-from-dr7")) /* #GP at CPL 3, MOV-DR exiting or not */
+		asm volatile("mov %%dr7, %%rax" : : : "rax", "memory");
+	else if (!strcmp(what, "mov-to-dr0"))
+		asm volatile("mov %%rax, %%dr0" : : "a"(0x1000ULL) : "memory");
 	else if (!strcmp(what, "vmcall-magic"))
 		asm volatile("vmcall" : : "a"(0x46564d5800000001ULL) : "rbx", "memory");
 	else

@@ -141,6 +141,10 @@ kill $early
 # undone: the code goes on in the normal view, harmlessly.
 check trace-vmfunc-bad-index-ud test "$(hvprobe fault vmfunc-bad-index)" = UD
 check trace-vmfunc-own-code-undone test "$(hvprobe fault vmfunc-analyzer-view)" = none
+# The debug registers exit while the window is protected: ring 3 still gets
+# the #GP the CPU raises (the exit comes first, SDM 25.1.1).
+check trace-ring3-mov-from-dr7-gp test "$(hvprobe fault mov-from-dr7)" = GP
+check trace-ring3-mov-to-dr0-gp test "$(hvprobe fault mov-to-dr0)" = GP
 fastvmix trace -o /tmp/after-attack.txt -- syscall_seq 1 /tmp/fvx-known 2>/dev/null 3>&-
 check trace-works-after-attacks grep -q '\] exit_group(7) = ?$' /tmp/after-attack.txt
 
