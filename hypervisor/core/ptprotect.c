@@ -122,7 +122,7 @@ static void count_users(struct ptp_state *p, u64 gpa, int delta)
 {
 	unsigned int i;
 
-	for (i = 0; i < p->splits; i++)
+	for (i = 0; i < p->split_top; i++)
 		if (covers(&p->split[i], gpa))
 			p->split[i].users += delta;
 }
@@ -135,8 +135,7 @@ static bool flushed_since(const struct hv *hv, const struct ptp_split *s)
 
 	for (i = 0; i < hv->cpu_count; i++)
 		if (hv->vcpus[i] &&
-		    (s32)(__atomic_load_n(&hv->vcpus[i]->ptp.flushed, __ATOMIC_ACQUIRE) -
-			  s->merged) < 0)
+		    __atomic_load_n(&hv->vcpus[i]->ptp.flushed, __ATOMIC_ACQUIRE) < s->merged)
 			return false;
 	return true;
 }
@@ -153,7 +152,7 @@ static void merge_unused(struct vcpu *v)
 	bool merged = false;
 
 	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < p->splits; i++) {
+		for (i = 0; i < p->split_top; i++) {
 			s = &p->split[i];
 			if (!s->size || s->users || (s->size > (2ULL << 20)) != pass)
 				continue;
@@ -165,43 +164,40 @@ static void merge_unused(struct vcpu *v)
 			s->size = 0;
 			s->merged = __atomic_add_fetch(&p->flushes, 1, __ATOMIC_RELEASE);
 			p->splits_merged++;
+			p->splits_active--;
 			merged = true;
 		}
 	if (merged)
 		arch_invept_all();
 }
 
-/* Under the lock: a free split whose tables may be used, or NULL. When few
- * are left, the unused ones are merged for the loads to come. */
+/* Under the lock: a free split whose tables may be used, or NULL: the
+ * first of those used before, else the next never used (split_top). When
+ * few are left, the unused ones are merged for the loads to come. */
 static struct ptp_split *free_split(struct vcpu *v)
 {
 	struct ptp_state *p = &v->hv->ptp;
 	struct ptp_split *found = NULL;
-	unsigned int i, free = 0;
+	unsigned int i;
 
-	for (i = 0; i < p->splits; i++) {
-		if (p->split[i].size)
-			continue;
-		free++;
-		if (!found && flushed_since(v->hv, &p->split[i]))
+	for (i = 0; i < p->split_top && !found; i++)
+		if (!p->split[i].size && flushed_since(v->hv, &p->split[i]))
 			found = &p->split[i];
-	}
-	if (free <= p->splits / 4)
+	if (!found && p->split_top < p->splits)
+		found = &p->split[p->split_top];
+	if (p->splits - p->splits_active <= p->splits / 4)
 		merge_unused(v);
 	return found;
 }
 
-/* Under the lock: the 4 KiB leaf of gpa in each view, splitting a large
- * page in the way with a free split's tables; false when a view has none
- * (no split free, or nothing maps gpa). */
-static bool leaves(struct vcpu *v, u64 gpa, u64 *leaf[PTP_VIEWS])
+/* Under the lock: the 4 KiB leaf of gpa in each view (NULL: none), splitting
+ * a large page in the way with split s's tables when s is given. */
+static bool leaves_with(struct vcpu *v, u64 gpa, struct ptp_split *s, u64 *leaf[PTP_VIEWS])
 {
 	struct hv *hv = v->hv;
-	struct ptp_split *s = free_split(v);
 	struct pool none = { 0 };
 	unsigned int view;
 	bool found = true;
-	u64 size;
 
 	if (s)
 		s->tables.used = 0;
@@ -212,6 +208,26 @@ static bool leaves(struct vcpu *v, u64 gpa, u64 *leaf[PTP_VIEWS])
 					       view_root(hv, view), gpa, s ? &s->view[view] : NULL);
 		found = found && leaf[view];
 	}
+	return found;
+}
+
+/* Under the lock: the 4 KiB leaf of gpa in each view, splitting a large
+ * page in the way with a free split's tables; false when a view has none
+ * (no split free, or nothing maps gpa). Most loads need no split (a region
+ * split before): they touch no split. */
+static bool leaves(struct vcpu *v, u64 gpa, u64 *leaf[PTP_VIEWS])
+{
+	struct hv *hv = v->hv;
+	struct ptp_state *p = &hv->ptp;
+	struct ptp_split *s;
+	unsigned int view;
+	bool found;
+	u64 size;
+
+	if (leaves_with(v, gpa, NULL, leaf))
+		return true;
+	s = free_split(v);
+	found = leaves_with(v, gpa, s, leaf);
 	if (s && (s->view[VIEW_NORMAL].entry || s->view[VIEW_ANALYZER].entry)) {
 		size = 0;
 		for (view = 0; view < PTP_VIEWS; view++)
@@ -221,7 +237,10 @@ static bool leaves(struct vcpu *v, u64 gpa, u64 *leaf[PTP_VIEWS])
 		s->base = gpa & ~(size - 1);
 		s->users = 0;
 		s->size = size;
-		hv->ptp.splits_made++;
+		p->splits_made++;
+		p->splits_active++;
+		if (s == &p->split[p->split_top])
+			p->split_top++;
 	}
 	return found;
 }

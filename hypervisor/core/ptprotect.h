@@ -56,6 +56,8 @@ struct ptp_state {
 	u64 flushes; /* moves when a page became read-only: every CPU flushes (never wraps) */
 	struct ptp_split *split; /* [splits], pages of the pool (load time) */
 	u32 splits; /* 0: no tables set aside, loaded tables are checked at exits only */
+	u32 split_top; /* splits ever used: those below it, free or not */
+	u32 splits_active; /* splits with a region (size) */
 	u64 splits_made, splits_merged;
 };
 

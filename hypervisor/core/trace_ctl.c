@@ -343,12 +343,33 @@ static void exit_emit(void *ctx, const struct fvx_trace_record *r)
 	fvx_ring_push(window_ring(e->hv, e->cpu), e->hv->ring_capacity, &e->tail, r);
 }
 
+/* The six arguments the agent passed at `va` (a kernel stack: translated
+ * through the guest's tables, each word); zeros where there are none or
+ * they are unreadable. */
+static void exit_args(struct vcpu *v, u64 va, u64 args[6])
+{
+	const struct hv *hv = v->hv;
+	u64 cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
+	unsigned int i;
+	bool walked = false;
+
+	for (i = 0; i < 6; i++) {
+		/* One walk for the page, another where the array crosses one. */
+		if (!walked || ((va + 8 * i) & (PAGE_SIZE_4K - 1)) < 8)
+			walked = va && guest_virt_to_phys(hv, cr3, va + 8 * i, &gpa);
+		else
+			gpa += 8;
+		if (!walked || !guest_read_direct(hv, hv->page_offset + gpa, &args[i]))
+			args[i] = 0;
+	}
+}
+
 /* Appends rec (the number, arguments and flags set; the rest is filled in
  * here) when the filter and the current task select it, after the data
  * records of its arguments (`args`, the call's), as the default analyzer
  * does (analyzers/syscall.c); a task event (FVX_RECORD_TASK, `ev`) as
  * trace_task.h says. A full ring drops, counted by the ring. */
-static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, const u64 args[6],
+static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 args[6], u64 args_va,
 			     const struct fvx_event *ev)
 {
 	struct hv *hv = v->hv;
@@ -380,6 +401,8 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, const
 	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer),
 			  &ring.tail);
 	if (!ev && fvx_capture_any(rec)) {
+		if (args_va) /* (a return's arguments: read when they are needed) */
+			exit_args(v, args_va, args);
 		mem.cr3 = rec->cr3;
 		unread = fvx_capture(
 			c, &mem, rec, args,
@@ -401,29 +424,8 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
 		return FVX_VMCALL_EPERM;
-	exit_mode_record(v, &rec, rec.args, NULL);
+	exit_mode_record(v, &rec, rec.args, 0, NULL);
 	return FVX_VMCALL_OK;
-}
-
-/* The six arguments the agent passed at `va` (a kernel stack: translated
- * through the guest's tables, each word); zeros where there are none or
- * they are unreadable. */
-static void exit_args(struct vcpu *v, u64 va, u64 args[6])
-{
-	const struct hv *hv = v->hv;
-	u64 cr3 = vmcs_readl(GUEST_CR3), gpa = 0;
-	unsigned int i;
-	bool walked = false;
-
-	for (i = 0; i < 6; i++) {
-		/* One walk for the page, another where the array crosses one. */
-		if (!walked || ((va + 8 * i) & (PAGE_SIZE_4K - 1)) < 8)
-			walked = va && guest_virt_to_phys(hv, cr3, va + 8 * i, &gpa);
-		else
-			gpa += 8;
-		if (!walked || !guest_read_direct(hv, hv->page_offset + gpa, &args[i]))
-			args[i] = 0;
-	}
 }
 
 /* What the kernel reports (the agent's probes), from this CPU's exit-mode
@@ -437,7 +439,7 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	u32 flags = (u32)r->rdx & (FVX_RECORD_RETURN | FVX_RECORD_COMPAT | FVX_RECORD_TASK);
 	struct fvx_trace_record rec = { .flags = FVX_RECORD_EXIT_MODE | flags };
 	struct fvx_event ev = { .nr = r->rbx, .cpu = v->index, .flags = flags };
-	u64 args[6];
+	u64 args[6] = { 0 };
 	unsigned int i;
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
@@ -445,13 +447,14 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	/* (A 64-bit call's entry is the exit-mode entry's, trace_event.) */
 	if (!flags)
 		return FVX_VMCALL_EINVAL;
-	exit_args(v, r->r8, args);
+	if (!(flags & FVX_RECORD_RETURN))
+		exit_args(v, r->r8, args);
 	if (flags & FVX_RECORD_TASK) {
 		if (r->rbx != FVX_TASK_FORK && r->rbx != FVX_TASK_EXIT && r->rbx != FVX_TASK_SIGNAL)
 			return FVX_VMCALL_OK;
 		for (i = 0; i < 6; i++)
 			ev.args[i] = args[i];
-		exit_mode_record(v, &rec, args, &ev);
+		exit_mode_record(v, &rec, args, 0, &ev);
 		return FVX_VMCALL_OK;
 	}
 	rec.nr = fvx_syscall_number(r->rbx);
@@ -460,6 +463,6 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	else
 		for (i = 0; i < 6; i++)
 			rec.args[i] = args[i];
-	exit_mode_record(v, &rec, args, NULL);
+	exit_mode_record(v, &rec, args, flags & FVX_RECORD_RETURN ? r->r8 : 0, NULL);
 	return FVX_VMCALL_OK;
 }
