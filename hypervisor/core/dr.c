@@ -54,7 +54,9 @@ static void filter(struct vcpu *v, unsigned int count)
 
 void dr_intercept(struct vcpu *v)
 {
-	vmcs_write32(EXCEPTION_BITMAP, v->dr.exiting || v->kprot.stepping ? BIT(VECTOR_DB) : 0);
+	bool stepping = v->kprot.stepping && !v->hv->kprot.mtf; /* (single steps by #DB) */
+
+	vmcs_write32(EXCEPTION_BITMAP, v->dr.exiting || stepping ? BIT(VECTOR_DB) : 0);
 }
 
 u64 dr_guest_dr7(const struct vcpu *v)

@@ -31,7 +31,8 @@ void dr_sync_cpu(struct vcpu *v, bool on);
 /* The DR7 the guest wrote (what leaving VMX puts back). */
 u64 dr_guest_dr7(const struct vcpu *v);
 /* The exception bitmap: #DB exits while the window is protected, and
- * while kprotect.c single-steps Linux's text_poke. */
+ * while kprotect.c single-steps Linux's text_poke by #DB (a CPU without
+ * the monitor trap flag). */
 void dr_intercept(struct vcpu *v);
 /* A #DB for the guest, its DR6 as the CPU sets it (SDM 17.2.3): the hits
  * of this one (B0-B3 of dr6_bits) replace the last, BD and BS are added. */
