@@ -3,7 +3,8 @@
  * each, the data records of its string, buffer, argv and socket address
  * arguments (trace.h), read from the traced process without faulting
  * (guest_read.h). 32-bit calls (FVX_RECORD_COMPAT) are selected and
- * captured through their x86-64 twin (syscall_compat.h). With -f it
+ * captured through their x86-64 twin (syscall_compat.h), a socketcall as
+ * the call it does the work of. With -f it
  * follows the children of the traced tasks by fork, in a set in its data
  * area (follow_set.h), and records their ends and signals (trace_task.h),
  * and the operations they submit through an io_uring (uring.h). */
@@ -54,6 +55,18 @@ static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
 			   emit_data, &e);
 }
 
+/* i386's socketcall as the call it does the work of (trace_capture.h).
+ * Out of line: other calls do not pay for its frame. */
+static __attribute__((noinline)) void unfold(const struct fvx_config *cfg,
+					     struct fvx_trace_record *rec, __u64 args[6])
+{
+	struct fvx_guest_mem mem = { .limits = &cfg->phys,
+				     .copy = direct_copy,
+				     .cr3 = fvx_read_cr3() };
+
+	fvx_socketcall_unfold(&mem, rec, args);
+}
+
 /* Whether an event that cannot wait (a task event, an io_uring operation
  * or completion) may take a record now, when the trace waits rather than
  * drops: not from the headroom kept for returns and their data, which a
@@ -82,8 +95,15 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
 	int waits = !at_return && !(rec->flags & FVX_RECORD_URING);
 	__u8 unread = 0;
-	__u64 task;
+	__u64 task, unfolded[6];
+	int i;
 
+	if (rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT)) {
+		for (i = 0; i < 6; i++)
+			unfolded[i] = args[i];
+		unfold(cfg, rec, unfolded);
+		args = unfolded;
+	}
 	if (ev->cpu >= cfg->geometry.cpu_count ||
 	    !(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(cfg, rec->nr)
 					     : fvx_syscall_selected(cfg, rec->nr)))

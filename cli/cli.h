@@ -103,7 +103,7 @@ bool syscall_in_class(uint64_t nr, unsigned int classes);
 struct captured {
 	uint8_t state; /* enum fvx_data_state; 0: nothing */
 	bool spoilt; /* pieces that disagree */
-	uint8_t pieces; /* bit i: piece i arrived */
+	uint8_t pieces[FVX_DATA_PIECES_MAX]; /* piece i arrived */
 	uint16_t total;
 	uint8_t bytes[FVX_DATA_MAX];
 };
@@ -122,9 +122,10 @@ const struct captured *call_data_value(const struct call_data *d, int i);
  * its entry's). */
 void call_data_merge(struct call_data *to, const struct call_data *from);
 
-/* Strings print whole: 256 bytes, each up to 4 as an escape; with the
- * quotes, separators and "..." of an argv's strings (at least 2 bytes of
- * its value each) or a socket address's field names, less than 256 more. */
+/* Strings print whole: a path's 4096 bytes, each up to 4 as an escape;
+ * with the quotes, separators and "..." of an argv's strings (at least 2
+ * bytes of its value each, 256 in all) or a socket address's field names,
+ * less than 256 more. */
 #define DECODE_ARG_MAX (4 * FVX_DATA_MAX + 256) /* bytes of one decoded argument, NUL included */
 /* Argument v of type t as strace shows it (O_RDONLY|O_CLOEXEC, 0644, NULL);
  * strings and buffers as their address, NULL or hex. */
@@ -252,6 +253,7 @@ struct call {
 	 * one the call fills, or before a string its entry could not read
 	 * (the analyzer reads that again at the return, trace_capture.h). */
 	int split;
+	uint64_t seq; /* the order calls began in */
 };
 struct thread_mode {
 	uint32_t pid;
@@ -274,6 +276,7 @@ struct output {
 	struct summary *summary; /* -c */
 	struct call *pending; /* entries waiting for their return */
 	size_t pending_count, pending_max;
+	uint64_t pending_seq;
 	struct staged *staged; /* OUTPUT_STAGED_MAX, once a data record came */
 	size_t staged_count;
 	bool line_open; /* text: a call's line waits for its return */

@@ -322,7 +322,7 @@ bool call_data_add(struct call_data *d, const struct fvx_trace_record *r)
 		return true;
 	c->state = h.state;
 	c->total = h.total;
-	c->pieces |= 1u << (h.offset / FVX_DATA_PIECE);
+	c->pieces[h.offset / FVX_DATA_PIECE] = 1;
 	memcpy(c->bytes + h.offset, r->args, h.length);
 	return true;
 }
@@ -330,12 +330,16 @@ bool call_data_add(struct call_data *d, const struct fvx_trace_record *r)
 const struct captured *call_data_value(const struct call_data *d, int i)
 {
 	const struct captured *c = d ? &d->arg[i] : NULL;
-	unsigned int want;
+	unsigned int want, k;
 
 	if (!c || !c->state || c->spoilt)
 		return NULL;
-	want = (c->total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE;
-	return c->pieces == (1u << want) - 1 || (!want && c->pieces == 1) ? c : NULL;
+	/* Pieces 0..want-1 (an empty value: piece 0 alone), no other. */
+	want = c->total ? (c->total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE : 1;
+	for (k = 0; k < FVX_DATA_PIECES_MAX; k++)
+		if (c->pieces[k] != (k < want))
+			return NULL;
+	return c;
 }
 
 void call_data_merge(struct call_data *to, const struct call_data *from)

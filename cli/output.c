@@ -77,13 +77,28 @@ static struct call *pending_find(const struct output *o, uint32_t pid)
 	return NULL;
 }
 
-/* Keeps the pending calls in the order they began (output_finish). */
+/* The last pending call takes p's place: a call holds up to six values of
+ * FVX_DATA_MAX bytes, too many to move along for each return. Their order
+ * is in seq (output_finish). */
 static void pending_remove(struct output *o, struct call *p)
 {
-	size_t i = p - o->pending;
+	struct call *last = &o->pending[o->pending_count - 1];
 
-	memmove(p, p + 1, (o->pending_count - i - 1) * sizeof(*p));
+	if (p != last)
+		memcpy(p, last, sizeof(*p));
 	o->pending_count--;
+}
+
+/* The pending call that began first. */
+static struct call *pending_oldest(const struct output *o)
+{
+	struct call *oldest = &o->pending[0];
+	size_t i;
+
+	for (i = 1; i < o->pending_count; i++)
+		if (o->pending[i].seq < oldest->seq)
+			oldest = &o->pending[i];
+	return oldest;
 }
 
 /* struct call's split. */
@@ -114,6 +129,7 @@ static struct call *pending_add(struct output *o, const struct fvx_trace_record 
 		o->pending_max = max;
 	}
 	c = &o->pending[o->pending_count++];
+	c->seq = o->pending_seq++;
 	c->entry = *entry;
 	if (data)
 		c->data = *data;
@@ -1094,7 +1110,7 @@ void output_finish(struct output *o, FILE *table)
 	if (o->line_open)
 		complete(o, pending_find(o, o->open_pid), NULL, END_RUNNING);
 	while (o->pending_count)
-		complete(o, &o->pending[0], NULL, END_RUNNING);
+		complete(o, pending_oldest(o), NULL, END_RUNNING);
 	while (o->signal_count)
 		flush_signals(o, o->signals[0].pid);
 	free(o->pending);

@@ -23,7 +23,7 @@ fail() {
 cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 	-ffreestanding -nostdinc -isystem "$(${CC:-gcc} -print-file-name=include)"
 	-fpie -fno-plt -fvisibility=hidden -include "$arch/root_visibility.h"
-	-mno-red-zone -mgeneral-regs-only -mcmodel=small
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -Wframe-larger-than=6144
 	-fno-stack-protector -fcf-protection=none -fno-jump-tables -fno-tree-loop-distribute-patterns
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common
 	-fno-strict-aliasing -fno-strict-overflow -fno-delete-null-pointer-checks

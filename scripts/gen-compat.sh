@@ -100,10 +100,49 @@ awk 'FNR == 1 { f++ }
 		printf "\t%d, /* %d %s */\n", twin, i, (i in name) ? name[i] : "-"
 	}
 	print "};"
-	print "#endif"
      }' "$tmp/x86_64" "$tmp/excluded" "$tmp/i386" >"$tmp/out.h"
+
+# socketcall(call, args): i386's one entry to the socket calls, which old
+# binaries still use (args points to the call's arguments, 32-bit words).
+# Per call of <linux/net.h> (SYS_CONNECT 3...), the i386 call that does
+# the same with its arguments in registers (connect), so a socketcall
+# traces as that call, as strace shows it. Three have none: they are the
+# call that takes the same arguments and more, zero ("name call extra").
+SOCKETCALL_INSTEAD='accept accept4 1
+send sendto 2
+recv recvfrom 2'
+echo '#include <linux/net.h>' | "$CC" -E -dM -x c - |
+	awk '$1 == "#define" && $2 ~ /^SYS_[A-Z0-9]+$/ && $3 ~ /^[0-9]+$/ { print tolower(substr($2, 5)), $3 }' \
+		>"$tmp/socketcalls"
+printf '%s\n' "$SOCKETCALL_INSTEAD" >"$tmp/instead"
+awk 'FNR == 1 { f++ }
+     f == 1 { nr[$1] = $2 }
+     f == 2 { instead[$1] = $2; extra[$1] = $3 }
+     f == 3 { call[$2] = $1; if ($2 + 1 > count) count = $2 + 1 }
+     END {
+	if (!("socketcall" in nr) || count < 2) { print "gen-compat: no socketcall" > "/dev/stderr"; exit 1 }
+	print "/* i386'"'"'s socketcall (FVX_COMPAT_SOCKETCALL) per call of <linux/net.h>: the"
+	print " * i386 call that does the same with its arguments in registers, and how"
+	print " * many zero arguments it takes beyond the call'"'"'s; nr 0: none. */"
+	print "#define FVX_COMPAT_SOCKETCALL " nr["socketcall"]
+	print "#define FVX_SOCKETCALLS " count
+	print "static const struct {"
+	print "\t__u16 nr;"
+	print "\t__u8 extra;"
+	print "} fvx_socketcalls[FVX_SOCKETCALLS] = {"
+	for (i = 0; i < count; i++) {
+		if (!(i in call))
+			continue
+		n = call[i] in instead ? instead[call[i]] : call[i]
+		if (!(n in nr)) { print "gen-compat: no i386 call for socketcall " call[i] > "/dev/stderr"; exit 1 }
+		printf "\t[%d] = { %d, %d }, /* %s: %s */\n", i, nr[n], extra[call[i]] + 0, call[i], n
+	}
+	print "};"
+	print "#endif"
+     }' "$tmp/i386" "$tmp/instead" "$tmp/socketcalls" >>"$tmp/out.h"
 # A table without the common calls and their twins would trace nothing
 # right: refuse it.
 grep -q '^	\[5\] = "open",$' "$tmp/out.h" && grep -q '^	2, /\* 5 open \*/$' "$tmp/out.h" &&
-	grep -q '^	59, /\* 11 execve \*/$' "$tmp/out.h" && grep -q '^	-1, /\* 90 mmap \*/$' "$tmp/out.h"
+	grep -q '^	59, /\* 11 execve \*/$' "$tmp/out.h" && grep -q '^	-1, /\* 90 mmap \*/$' "$tmp/out.h" &&
+	grep -q '^	\[3\] = { 362, 0 }, /\* connect: connect \*/$' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

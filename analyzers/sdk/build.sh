@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fpie -fno-plt
 	-fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none
-	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -fno-tree-loop-distribute-patterns -I"$top/include" -I"$sdk" -I"$work")
+	-mno-red-zone -mgeneral-regs-only -fno-jump-tables -fno-tree-loop-distribute-patterns -Wframe-larger-than=6144 -I"$top/include" -I"$sdk" -I"$work")
 # The header layout comes from the C headers (asm-offsets), never by hand;
 # the i386 table (fastvmix/syscall_compat.h) from the uapi headers.
 bash "$top/scripts/gen-offsets.sh" "$work/fvx_offsets.h"

@@ -384,6 +384,13 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 a
 
 	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task))
 		return;
+	if (!ev && rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT)) {
+		if (args_va)
+			exit_args(v, args_va, args);
+		args_va = 0;
+		mem.cr3 = vmcs_readl(GUEST_CR3);
+		fvx_socketcall_unfold(&mem, rec, args);
+	}
 	if (ev) {
 		if (!fvx_task_event(c, &data->set, ev, task, host_read64, hv, rec))
 			return;

@@ -378,7 +378,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     address in a comment).
  *                     COMPLETE up to the NULL or the fault; TRUNCATED when
  *                     more strings follow than string_limit or than fit
- *                     FVX_DATA_MAX (strace's "..."); UNREADABLE when the
+ *                     FVX_DATA_VALUE_MAX (strace's "..."); UNREADABLE when the
  *                     first pointer is not readable;
  *   FVX_ARG_ENVP      at entry, the number of pointers before the array's
  *                     NULL (4 bytes, little-endian), then FVX_VEC_FAULT when
@@ -412,7 +412,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     word when it holds more, the word FVX_IOV_UNREADABLE
  *                     (and no bytes) when its buffer is not readable.
  *                     COMPLETE with every element; TRUNCATED when the next
- *                     does not fit FVX_DATA_MAX or cannot be read (strace's
+ *                     does not fit FVX_DATA_VALUE_MAX or cannot be read (strace's
  *                     "..."); UNREADABLE when the first cannot;
  *   FVX_ARG_STAT_OUT  at return, when a 64-bit call succeeded, the struct
  *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
@@ -440,15 +440,21 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     readable whole), those bytes (FVX_MSGHDR_HEAD in
  *                     all), the address's, the control data's, then the
  *                     elements as FVX_ARG_IOV's items in the rest of
- *                     FVX_DATA_MAX. TRUNCATED when the elements are;
+ *                     FVX_DATA_VALUE_MAX. TRUNCATED when the elements are;
  *                     UNREADABLE when the structure is not readable.
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
-#define FVX_DATA_STRING_MAX 256
+/* A path, as the kernel takes it: up to PATH_MAX (4096 bytes, its NUL
+ * included), as strace prints it; a longer one is cut, the rest "...". So a
+ * long prefix (a/a/.../../../etc/shadow) cannot hide where a path leads. */
+#define FVX_DATA_STRING_MAX 4096
 #define FVX_DATA_BUFFER_DEFAULT 32 /* strace's -s */
 #define FVX_DATA_BUFFER_MAX 256 /* -s's hard bound: interrupts are off */
-#define FVX_DATA_MAX 256 /* the largest value: the two above */
+/* Every other value (argv's strings, an iovec's elements, a msghdr) at most:
+ * what it costs to read, with interrupts off, stays bounded. */
+#define FVX_DATA_VALUE_MAX 256
+#define FVX_DATA_MAX 4096 /* the largest value: a path */
 #define FVX_VEC_STR 1 /* items of an FVX_ARG_ARGV value */
 #define FVX_VEC_ADDR 2
 #define FVX_VEC_FAULT 3
@@ -467,10 +473,12 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_DATA_PIECES_MAX ((FVX_DATA_MAX + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE)
 _Static_assert(FVX_DATA_PIECE == sizeof(((struct fvx_trace_record *)0)->args),
 	       "a piece fills args");
-_Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_MAX &&
-		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_MAX &&
+_Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX_DATA_VALUE_MAX &&
+		       FVX_DATA_VALUE_MAX <= FVX_DATA_MAX &&
+		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_VALUE_MAX &&
+		       FVX_STAT_SIZE <= FVX_DATA_VALUE_MAX &&
 		       FVX_MSGHDR_HEAD + FVX_SOCKADDR_MAX + FVX_MSGHDR_CONTROL_MAX + FVX_IOV_ITEM <=
-			       FVX_DATA_MAX,
+			       FVX_DATA_VALUE_MAX,
 	       "values fit FVX_DATA_MAX (a msghdr's with room for an element of msg_iov)");
 
 enum fvx_data_state {

@@ -2,9 +2,10 @@
  * address arguments: the data records of trace.h, read with guest_read.h,
  * for the argument types of syscall_args.h. A pure function over an emit
  * callback, so the unit tests run it on a fake memory. Bounded: at most
- * six values of at most FVX_DATA_MAX bytes; a string, buffer or address
- * is read in at most two page walks' worth of pages, an argv in at most
- * FVX_DATA_MAX / 2 strings and as many chunks of its pointers, an envp in
+ * six values of at most FVX_DATA_MAX bytes (a path; FVX_DATA_VALUE_MAX for
+ * the rest); a string, buffer or address is read in at most two page
+ * walks' worth of pages (a path: one per page), an argv in at most
+ * FVX_DATA_VALUE_MAX / 2 strings and as many chunks of its pointers, an envp in
  * at most FVX_ENVP_MAX / FVX_VEC_CHUNK + 1 chunks of pointers.
  * Include trace.h, trace_select.h, guest_read.h, syscall_args.h and
  * syscall_compat.h first. */
@@ -54,9 +55,9 @@ static inline __u64 fvx_vec_ptr(const __u64 *ptrs, __u64 i, int compat)
 }
 
 /* execve's argv at addr: the items of trace.h for its strings, at most
- * `limit` of them, each up to limit + 1 bytes, in at most FVX_DATA_MAX
+ * `limit` of them, each up to limit + 1 bytes, in at most FVX_DATA_VALUE_MAX
  * bytes of value; returns how many, and the value's state. Each string
- * takes at least two bytes, so at most FVX_DATA_MAX / 2 strings and
+ * takes at least two bytes, so at most FVX_DATA_VALUE_MAX / 2 strings and
  * pointer chunks are read. */
 static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, __u64 limit,
 				     int compat, __u8 *value, __u8 *state)
@@ -66,7 +67,7 @@ static inline __u64 fvx_capture_argv(const struct fvx_guest_mem *m, __u64 addr, 
 
 	*state = FVX_DATA_COMPLETE;
 	for (n = 0;; n++) {
-		__u64 p, room = FVX_DATA_MAX - used, size, got;
+		__u64 p, room = FVX_DATA_VALUE_MAX - used, size, got;
 
 		if (n == first + have) {
 			first = n;
@@ -278,7 +279,7 @@ static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr,
 	}
 	used += control;
 	fvx_capture_iov(m, h.iov, h.iovlen < 0x7fffffff ? (__s32)h.iovlen : 0x7fffffff, limit,
-			at_return, ret, 0, value + used, FVX_DATA_MAX - used, &iov_state,
+			at_return, ret, 0, value + used, FVX_DATA_VALUE_MAX - used, &iov_state,
 			&iov_total);
 	value[FVX_MSGHDR_SIZE] = (__u8)got;
 	value[FVX_MSGHDR_SIZE + 1] = iov_state;
@@ -341,7 +342,7 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
 			return 0;
 		fvx_capture_iov(m, args[i], i < 5 ? (__s32)args[i + 1] : 0, limit, at_return, ret,
-				compat, value, FVX_DATA_MAX, state, total);
+				compat, value, FVX_DATA_VALUE_MAX, state, total);
 		return 1;
 	}
 	if (type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT) {
@@ -374,6 +375,40 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
 	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT)
 _Static_assert(FVX_ARG_SIGSET_OUT < 64, "argument types fit a 64-bit mask");
+
+/* i386's socketcall(call, args), at its entry or return (rec: nr and flags
+ * set, args the call's registers): when `call` is one of <linux/net.h>'s and
+ * its arguments are readable at args (32-bit words, as many as the call
+ * takes), rec becomes the i386 call that does the same (connect) and args
+ * those arguments, zero-extended (an entry's rec->args too); else both stay
+ * as they are, socketcall's registers. A return reads them again: out
+ * arguments (accept's address) are captured from what they are then. */
+static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
+					 struct fvx_trace_record *rec, __u64 args[6])
+{
+	const struct fvx_syscall_decl *d;
+	__u32 words[6];
+	__u64 n = 0, i;
+	int nul;
+
+	if (!(rec->flags & FVX_RECORD_COMPAT) || rec->nr != FVX_COMPAT_SOCKETCALL ||
+	    args[0] >= FVX_SOCKETCALLS || !fvx_socketcalls[args[0]].nr)
+		return;
+	d = fvx_record_decl(fvx_socketcalls[args[0]].nr, FVX_RECORD_COMPAT);
+	while (d && n < 6 && d->args[n] != FVX_ARG_END)
+		n++;
+	if (!d || n < fvx_socketcalls[args[0]].extra)
+		return;
+	n -= fvx_socketcalls[args[0]].extra;
+	if (fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n)
+		return;
+	rec->nr = fvx_socketcalls[args[0]].nr;
+	for (i = 0; i < 6; i++)
+		args[i] = i < n ? words[i] : 0;
+	if (!(rec->flags & FVX_RECORD_RETURN))
+		for (i = 0; i < 6; i++)
+			rec->args[i] = args[i];
+}
 
 /* Whether the call of owner (nr and flags) has an argument fvx_capture
  * reads through: one that has none (getpid) need not call it. */

@@ -1576,6 +1576,10 @@ static s64 event_call(bool ret)
 		ev.args[i] = args[i];
 	if (!read_for_selection(NULL, m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task))
 		return FVX_VMCALL_OK;
+	if (!task_event && rec.nr == FVX_COMPAT_SOCKETCALL && (flags & FVX_RECORD_COMPAT)) {
+		mem.cr3 = m.vmcs[x.c][GUEST_CR3];
+		fvx_socketcall_unfold(&mem, &rec, args);
+	}
 	if (task_event) {
 		if (!fvx_task_event(c, &data->set, &ev, task, read_for_selection, NULL, &rec))
 			return FVX_VMCALL_OK;

@@ -1045,6 +1045,32 @@ static void data_pieces_are_checked(void **state)
 			    "[pid     6] open(0x5000, O_RDONLY <unfinished ...>) = ?\n");
 }
 
+/* A path of PATH_MAX bytes in its 86 pieces prints whole; one of them
+ * missing (the last, or one past the eighth), the address. */
+static void long_paths_print_whole(void **state)
+{
+	struct fixture *f = *state;
+	static char s[FVX_DATA_STRING_MAX + 1], want[FVX_DATA_STRING_MAX + 256];
+	static struct fvx_trace_record r[3 * (FVX_DATA_PIECES_MAX + 1)];
+	int n = 0, pieces = FVX_DATA_STRING_MAX / FVX_DATA_PIECE + 1, skip, i;
+
+	memset(s, 'a', FVX_DATA_STRING_MAX);
+	memcpy(s + FVX_DATA_STRING_MAX - 11, "/etc/shadow", 11);
+	for (skip = -1; skip < 2; skip++) {
+		for (i = 0; i < pieces; i++)
+			if (i != (skip < 0 ? -1 : skip ? pieces - 1 : 9))
+				r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, i * FVX_DATA_PIECE,
+					      FVX_DATA_STRING_MAX, s);
+		r[n++] = entry(6, 2, 0x1000 + (uint64_t)skip + 1);
+	}
+	snprintf(want, sizeof(want),
+		 "[pid     6] open(\"%s\", O_RDONLY) = ?\n"
+		 "[pid     6] open(0x1001, O_RDONLY) = ?\n"
+		 "[pid     6] open(0x1002, O_RDONLY <unfinished ...>) = ?\n",
+		 s);
+	assert_string_equal(printed_all(f, false, r, (size_t)n), want);
+}
+
 /* strace's quoting: C escapes, octal in the fewest digits unless a digit
  * follows, "..." after a truncated value. */
 static void quoting_follows_strace(void **state)
@@ -2155,6 +2181,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(strings_and_buffers_are_shown_quoted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_paths_print_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),

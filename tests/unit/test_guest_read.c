@@ -286,13 +286,14 @@ static void self_referencing_tables_terminate(void **state)
 
 /* ---- what the analyzer captures ---- */
 
-static struct fvx_trace_record emitted[64];
+#define EMITTED_MAX (6 * FVX_DATA_PIECES_MAX + 1)
+static struct fvx_trace_record emitted[EMITTED_MAX];
 static int emitted_count;
 
 static void fake_emit(void *ctx, const struct fvx_trace_record *r)
 {
 	(void)ctx;
-	assert_true(emitted_count < 64);
+	assert_true(emitted_count < EMITTED_MAX);
 	emitted[emitted_count++] = *r;
 }
 
@@ -321,6 +322,8 @@ static int capture(__u64 nr, const __u64 args[6], int at_return, __s64 ret, __u6
 	return emitted_count;
 }
 
+static int value_of(int arg, __u8 *out, int *state);
+
 /* Piece n's header, after checking it is a data record of the owner. */
 static struct fvx_data_header piece(int n, int at_return)
 {
@@ -335,12 +338,16 @@ static struct fvx_data_header piece(int n, int at_return)
 }
 
 /* openat's path at entry: one piece, the string without its NUL; a long
- * one in pieces of FVX_DATA_PIECE, cut at FVX_DATA_STRING_MAX. */
+ * one whole (a prefix of 300 bytes and where it leads, as strace shows
+ * it), in pieces of FVX_DATA_PIECE across a page boundary; one without a
+ * NUL in PATH_MAX bytes cut at FVX_DATA_STRING_MAX. */
 static void paths_are_captured_at_entry(void **state)
 {
+	static const char tail[] = "/../../../../etc/shadow";
 	__u64 args[6] = { (__u64)-100, VA(0, 100), 0, 0 };
 	struct fvx_data_header h;
-	int i;
+	__u8 v[FVX_DATA_MAX];
+	int i, st, n;
 
 	memcpy(ram + DATA + 100, "/etc/passwd", 12);
 	assert_int_equal(capture(257, args, 0, 0, 100), 1);
@@ -351,15 +358,29 @@ static void paths_are_captured_at_entry(void **state)
 	assert_memory_equal(emitted[0].args, "/etc/passwd", 11);
 	/* Nothing at its return: the path was read at entry. */
 	assert_int_equal(capture(257, args, 1, 3, 100), 0);
-	memset(ram + DATA + 100, 'p', 300);
-	assert_int_equal(capture(257, args, 0, 0, 100), 6);
-	for (i = 0; i < 6; i++) {
+	/* 4000 bytes from near the page's end: they go on in the next page. */
+	args[1] = VA(0, 4000);
+	memset(ram + DATA + 4000, 'a', 300);
+	memcpy(ram + DATA + 4300, tail, sizeof(tail));
+	n = (300 + (int)sizeof(tail) - 1 + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE;
+	assert_int_equal(capture(257, args, 0, 0, 1000), n);
+	assert_int_equal(value_of(1, v, &st), 300 + (int)sizeof(tail) - 1);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v + 300, tail, sizeof(tail) - 1);
+	/* No NUL in PATH_MAX bytes. */
+	args[1] = VA(0, 100);
+	memset(ram + DATA + 100, 'p', 2 * 4096);
+	n = FVX_DATA_STRING_MAX / FVX_DATA_PIECE + 1;
+	assert_int_equal(capture(257, args, 0, 0, 1000), n);
+	for (i = 0; i < n; i++) {
 		h = piece(i, 0);
 		assert_int_equal(h.offset, i * FVX_DATA_PIECE);
 		assert_int_equal(h.total, FVX_DATA_STRING_MAX);
 		assert_int_equal(h.state, FVX_DATA_TRUNCATED);
 	}
-	assert_int_equal(h.length, FVX_DATA_STRING_MAX - 5 * FVX_DATA_PIECE);
+	assert_int_equal(h.length, FVX_DATA_STRING_MAX - (n - 1) * FVX_DATA_PIECE);
+	/* A ring without room for them all and the call: none, the address. */
+	assert_int_equal(capture(257, args, 0, 0, (__u64)n), 0);
 }
 
 /* write's buffer at entry: min(count, -s) bytes, truncated beyond; a 4 GiB
@@ -572,6 +593,81 @@ static void compat_argv_has_4_byte_pointers(void **state)
 	owner_compat = 0;
 }
 
+/* A page of a 32-bit process's: user address LOW -> DATA + 8 pages (the
+ * page after it not mapped). */
+#define LOW 0x10000ULL
+static void map_low(void)
+{
+	set64(PML4, 0x7000 | P | W | U);
+	set64(0x7000, 0x8000 | P | W | U);
+	set64(0x8000, 0x9000 | P | W | U);
+	set64(0x9000 + 16 * 8, (DATA + 8 * 4096ULL) | P | W | U);
+}
+
+/* i386's socketcall(SYS_CONNECT, args) is the i386 connect of the words at
+ * args, whose socket address is then captured; accept is accept4 with
+ * flags 0; a return keeps its value and reads the words again. An
+ * unreadable or short array, an unknown call, or a 64-bit call of the
+ * same number: socketcall's registers, untouched. */
+static void socketcall_is_the_call_it_does(void **state)
+{
+	const __u32 connect[3] = { 3, LOW + 64, 16 }, accept[3] = { 4, LOW + 64, LOW + 96 };
+	const __u8 sin[16] = { 2, 0, 0, 80, 127, 0, 0, 1 };
+	const __u64 bad[][2] = {
+		{ 3, 0x1 }, { 3, LOW + 4096 - 8 }, { 0, LOW }, { 21, LOW }, { 1ULL << 40, LOW }
+	};
+	struct fvx_trace_record rec = { .nr = 102, .flags = FVX_RECORD_COMPAT };
+	__u64 args[6] = { 3, LOW, 0x55, 0x66 }, want[6] = { 3, LOW + 64, 16 };
+	__u8 v[FVX_DATA_MAX];
+	size_t i;
+	int st;
+
+	(void)state;
+	map_low();
+	memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
+	memcpy(ram + DATA + 8 * 4096 + 64, sin, sizeof(sin));
+	fvx_socketcall_unfold(&mem, &rec, args);
+	assert_int_equal(rec.nr, 362); /* i386 connect */
+	assert_memory_equal(args, want, sizeof(want));
+	assert_memory_equal(rec.args, want, sizeof(want));
+	owner_compat = FVX_RECORD_COMPAT;
+	assert_int_equal(capture(362, args, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 16);
+	assert_memory_equal(v, sin, 16);
+	owner_compat = 0;
+	/* accept: accept4's four arguments, the last 0; at its return too. */
+	memcpy(ram + DATA + 8 * 4096, accept, sizeof(accept));
+	rec = (struct fvx_trace_record){ .nr = 102,
+					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN,
+					 .args = { 5 } };
+	args[0] = 5;
+	args[1] = LOW;
+	args[3] = 0x77;
+	fvx_socketcall_unfold(&mem, &rec, args);
+	assert_int_equal(rec.nr, 364); /* i386 accept4 */
+	assert_int_equal(rec.args[0], 5);
+	assert_int_equal(args[2], LOW + 96);
+	assert_int_equal(args[3], 0);
+	/* Not unfolded. */
+	memcpy(ram + DATA + 8 * 4096 + 4096 - 8, connect, 8);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		__u64 a[6] = { bad[i][0], bad[i][1], 7 };
+
+		rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
+		fvx_socketcall_unfold(&mem, &rec, a);
+		assert_int_equal(rec.nr, 102);
+		assert_int_equal(a[0], bad[i][0]);
+		assert_int_equal(a[1], bad[i][1]);
+		assert_int_equal(a[2], 7);
+	}
+	rec = (struct fvx_trace_record){ .nr = 102 }; /* x86-64's getuid */
+	args[0] = 3;
+	args[1] = LOW;
+	fvx_socketcall_unfold(&mem, &rec, args);
+	assert_int_equal(rec.nr, 102);
+	assert_int_equal(args[1], LOW);
+}
+
 /* argv pointing at nothing mapped (or at 0x1): UNREADABLE; an array with
  * no NULL up to an unmapped page: its strings, then FVX_VEC_FAULT; a
  * string with no NUL up to an unmapped page, or in kernel memory: its
@@ -622,7 +718,7 @@ static void bad_argv_shows_as_strace_shows_it(void **state)
 }
 
 /* More strings than -s: -s of them, TRUNCATED; more bytes than
- * FVX_DATA_MAX: what fits, TRUNCATED; -s 0: none, TRUNCATED. */
+ * FVX_DATA_VALUE_MAX: what fits, TRUNCATED; -s 0: none, TRUNCATED. */
 static void argv_is_bounded(void **state)
 {
 	__u64 args[6] = { VA(2, 0), VA(0, 0), 0 };
@@ -642,10 +738,10 @@ static void argv_is_bounded(void **state)
 	s[30] = 0;
 	put_str(VA(1, 0), s);
 	assert_int_equal(capture(SYS_EXECVE, args, 0, 0, 100), 7);
-	assert_int_equal(value_of(1, v, &st), FVX_DATA_MAX);
+	assert_int_equal(value_of(1, v, &st), FVX_DATA_VALUE_MAX);
 	assert_int_equal(st, FVX_DATA_TRUNCATED);
-	assert_int_equal(v[FVX_DATA_MAX - 32], FVX_VEC_STR);
-	assert_int_equal(v[FVX_DATA_MAX - 1], 0);
+	assert_int_equal(v[FVX_DATA_VALUE_MAX - 32], FVX_VEC_STR);
+	assert_int_equal(v[FVX_DATA_VALUE_MAX - 1], 0);
 	/* Strings of 40 bytes, -s 100: six fit, the seventh does not. */
 	memset(ram + DATA + 4096, 'y', 40);
 	ram[DATA + 4096 + 40] = 0;
@@ -1267,6 +1363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_pointers_are_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_need_room_for_their_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_argv_has_4_byte_pointers, setup, teardown),
+		cmocka_unit_test_setup_teardown(socketcall_is_the_call_it_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_int_length_is_the_low_half, setup, teardown),
 		cmocka_unit_test_setup_teardown(argv_and_envp_are_captured_at_entry, setup,
 						teardown),

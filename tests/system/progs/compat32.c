@@ -3,6 +3,7 @@
  * through the vDSO's __kernel_vsyscall (AT_SYSINFO in the auxiliary vector;
  * SYSENTER on Intel CPUs); then exit_group(0) through int $0x80.
  *     compat32 storm N   N getpid calls through __kernel_vsyscall instead
+ *     compat32 socketcall   socket calls through socketcall instead
  * Exit status 3: the kernel gave no AT_SYSINFO. */
 
 #include "compat.h"
@@ -10,7 +11,38 @@
 #define AT_NULL 0
 #define AT_SYSINFO 32
 
+#define I386_SOCKETCALL 102
+#define SYS_SOCKET 1 /* <linux/net.h> */
+#define SYS_CONNECT 3
+#define SYS_SEND 9
+#define AF_UNIX 1
+#define SOCK_DGRAM 2
+
 static u32 vsyscall; /* __kernel_vsyscall */
+
+/* Through socketcall, as old binaries make them: socket(AF_UNIX,
+ * SOCK_DGRAM, 0); a connect to a path that is not there (ENOENT); a send
+ * on the unconnected socket (ENOTCONN); a connect whose arguments are not
+ * readable (EFAULT). */
+static void socket_calls(void)
+{
+	static const struct {
+		unsigned short family;
+		char path[22];
+	} addr = { AF_UNIX, "/nonexistent/fvx-sock" };
+	u32 args[4] = { AF_UNIX, SOCK_DGRAM, 0 };
+	long fd = int80(I386_SOCKETCALL, SYS_SOCKET, (u32)args, 0);
+
+	args[0] = (u32)fd;
+	args[1] = (u32)&addr;
+	args[2] = sizeof(addr);
+	int80(I386_SOCKETCALL, SYS_CONNECT, (u32)args, 0);
+	args[1] = (u32)message;
+	args[2] = sizeof(message) - 1;
+	args[3] = 0;
+	int80(I386_SOCKETCALL, SYS_SEND, (u32)args, 0);
+	int80(I386_SOCKETCALL, SYS_CONNECT, 1, 0);
+}
 
 /* __kernel_vsyscall: the number in EAX, the arguments in EBX, ECX, EDX...;
  * it keeps every register but EAX. */
@@ -63,6 +95,10 @@ __attribute__((used, noreturn)) void start_c(const u32 *sp)
 		exit_group(3);
 	if (argc > 2 && same(argv[1], "storm"))
 		exit_group(storm(vdso, decimal(argv[2])));
+	if (argc > 1 && same(argv[1], "socketcall")) {
+		socket_calls();
+		exit_group(0);
+	}
 	three_calls(int80);
 	three_calls(vdso);
 	exit_group(0);

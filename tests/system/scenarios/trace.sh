@@ -39,6 +39,14 @@ check trace-openat-enoent grep -qE '\] openat\(AT_FDCWD, "/nonexistent/fastvmix"
 check trace-execve-returns grep -qE '\] execve\("[^"]*syscall_seq", \["syscall_seq", "5", "/tmp/fvx-known"\], 0x[0-9a-f]+ /\* [0-9]+ vars? \*/\) = 0$' /tmp/seq.txt
 check trace-one-pid sh -c "test \$(sed -n 's/^\[pid *\([0-9]*\)\].*/\1/p' /tmp/seq.txt | sort -u | wc -l) -eq 1"
 
+# A long path whole, as strace prints it (up to PATH_MAX): 400 bytes of
+# prefix cannot hide where it leads. In both modes.
+long=/tmp/$(head -c 200 /dev/zero | tr '\0' a)/$(head -c 200 /dev/zero | tr '\0' b)/../../../etc/fvx-long
+fastvmix trace -o /tmp/long.txt -- cat "$long" >/dev/null 2>&1 3>&-
+check trace-long-path grep -qF "\"$long\", O_RDONLY" /tmp/long.txt
+fastvmix trace --mode exit -o /tmp/long-exit.txt -- cat "$long" >/dev/null 2>&1 3>&-
+check trace-exit-mode-long-path grep -qF "\"$long\", O_RDONLY" /tmp/long-exit.txt
+
 # Bad pointers: NULL, 0x1, a string without a NUL up to an unmapped page, a
 # PROT_NONE page. Each shows as strace shows it (NULL or the address), the
 # kernel says EFAULT, and the analyzer reading them faults nothing.
