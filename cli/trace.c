@@ -74,8 +74,9 @@ static void help(void)
 	       "                     %s)\n"
 	       "  --drop             when a CPU's ring is full, drop records (counted) instead\n"
 	       "                     of making the traced thread wait for this command\n"
-	       "  --hide-time        fast mode: take the analyzer's time, and the kernel's\n"
-	       "                     tracing work per call (calibrated first), out of what the\n"
+	       "  --hide-time        take the analyzer's time (exit mode: the hypervisor's\n"
+	       "                     recording), and the kernel's tracing work per call\n"
+	       "                     (calibrated first), out of what the\n"
 	       "                     traced processes read with RDTSC (costs a VM exit per\n"
 	       "                     RDTSC of theirs and of the kernel's while they run)\n"
 	       "  --seal SECONDS     a sealed trace: for SECONDS nobody, not even guest ring 0,\n"
@@ -285,9 +286,10 @@ static uint64_t getpid_ticks(void)
 	return (sum + CALIBRATE_KEPT / 2) / CALIBRATE_KEPT;
 }
 
-/* Fast mode hides the analyzer's time (the trampoline measures it), but a
- * traced call also costs the kernel's tracing slow path and the agent's
- * probes, outside the analyzer view: measured here, as the difference
+/* Fast mode hides the analyzer's time (the trampoline measures it), exit
+ * mode the hypervisor's recording (its exits'), but a traced call also
+ * costs the kernel's tracing slow path and the agent's probes, outside
+ * them: measured here, as the difference
  * between this process's getpid untraced and traced (this process alone,
  * getpid alone, its RDTSCs already answered without the analyzer's time),
  * and hidden with each traced call of the real trace. Every call costs
@@ -452,7 +454,7 @@ int cmd_trace(int argc, char **argv)
 		goto close_fd;
 	if (drain_init(&drain, &rings, BATCH_RECORDS) != 0)
 		goto unmap;
-	if (o.hide_time && o.mode == FVX_MODE_FAST && calibrate(fd, &o) != 0)
+	if (o.hide_time && calibrate(fd, &o) != 0)
 		goto free_batch;
 	if (!o.pid && launch_command(&launch, o.command) != 0)
 		goto free_batch;

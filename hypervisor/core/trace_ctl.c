@@ -5,6 +5,7 @@
  * argument comes from the guest and is checked before use. VMX root only
  * (the config page is first written at load time: trace_init.c). */
 #include "trace_ctl.h"
+#include "tsc.h"
 #include "analyzer_image.h"
 #include "guest_mem.h"
 #include "log.h"
@@ -431,6 +432,7 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
 		return FVX_VMCALL_EPERM;
+	tsc_analyzer_exit(v, window_config(v->hv)->tsc_call_ticks);
 	exit_mode_record(v, &rec, rec.args, 0, NULL);
 	return FVX_VMCALL_OK;
 }
@@ -454,6 +456,8 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	/* (A 64-bit call's entry is the exit-mode entry's, trace_event.) */
 	if (!flags)
 		return FVX_VMCALL_EINVAL;
+	/* A 32-bit call's entry goes on to Linux, as a SYSCALL's does. */
+	tsc_analyzer_exit(v, flags == FVX_RECORD_COMPAT ? window_config(v->hv)->tsc_call_ticks : 0);
 	if (!(flags & FVX_RECORD_RETURN))
 		exit_args(v, r->r8, args);
 	if (flags & FVX_RECORD_TASK) {

@@ -50,6 +50,10 @@
  *    read before (threads on other CPUs, a late harvest); the kernel and
  *    the vDSO (whose clock_gettime mixes the kernel's own TSC reads with
  *    its RDTSC) read the guest's TSC as it is.
+ * Exit mode's recording (its trace VMCALLs) is the analyzer's time too
+ * (tsc_analyzer_exit): the offset keeps it, so the traced CPU, which exits
+ * twice per call, does not fall behind the others' TSCs; with the time
+ * hidden it goes to the address space as the analyzer view's does.
  * When the last CPU stops tracing, the table is emptied. VMX root only
  * (where the vDSO is: tsc_init.c, at load time). */
 #include "tsc.h"
@@ -201,10 +205,19 @@ static u64 raise_mark(struct tsc_state *t, u64 level)
 	return most;
 }
 
+static void analyzer_exit(struct vcpu *v);
+
 void tsc_hide_exit(struct vcpu *v)
 {
-	u64 now = arch_rdtsc(), spent = 0, offset, most;
-	bool caught_up = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
+	u64 now, spent = 0, offset, most;
+	bool caught_up;
+
+	if (v->tsc.analyzer_exit) {
+		analyzer_exit(v);
+		return;
+	}
+	now = arch_rdtsc();
+	caught_up = even_out(v, now - v->tsc.exit_tsc + v->tsc.transition, &now);
 
 	/* The timer's exit that only looked (this CPU was level) stays in the
 	 * guest's time, a short stall as an interrupt is: hidden, it would
@@ -427,37 +440,78 @@ void tsc_follow(struct vcpu *v)
 	}
 }
 
+/* The table's entry for key, added when it lacks it (a full table evicts
+ * the entry used longest ago). Under the lock. */
+static struct tsc_space *join(struct tsc_state *t, u64 key)
+{
+	struct tsc_space *e = find(t, key), *oldest;
+	unsigned int i;
+
+	if (e)
+		return e;
+	e = find(t, 0);
+	if (!e) {
+		for (oldest = &t->space[0], i = 1; i < TSC_SPACES; i++)
+			if (t->space[i].used < oldest->used)
+				oldest = &t->space[i];
+		e = oldest;
+		t->evicted++;
+	} else {
+		t->count++;
+	}
+	*e = (struct tsc_space){ .key = key };
+	touch(t, e);
+	/* Every CPU decides its RDTSC exiting anew at its next exit. */
+	__atomic_add_fetch(&t->generation, 1, __ATOMIC_RELEASE);
+	return e;
+}
+
 s64 tsc_track(struct vcpu *v, struct guest_regs *r)
 {
 	struct hv *hv = v->hv;
 	struct tsc_state *t = &hv->tsc;
-	u64 key = space_key(vmcs_readl(GUEST_CR3));
-	struct tsc_space *e, *oldest;
-	unsigned int i;
 
 	if (!trace_from_own_copy(v, 0, FVX_WIN_TRAMPOLINE_EXIT))
 		return FVX_VMCALL_EPERM;
 	if (!hiding(hv))
 		return FVX_VMCALL_OK;
 	lock(t);
-	if (!find(t, key)) {
-		e = find(t, 0);
-		if (!e) {
-			for (oldest = &t->space[0], i = 1; i < TSC_SPACES; i++)
-				if (t->space[i].used < oldest->used)
-					oldest = &t->space[i];
-			e = oldest;
-			t->evicted++;
-		} else {
-			t->count++;
-		}
-		*e = (struct tsc_space){ .key = key };
-		touch(t, e);
-		/* Every CPU decides its RDTSC exiting anew at its next exit. */
-		__atomic_add_fetch(&t->generation, 1, __ATOMIC_RELEASE);
-	}
+	join(t, space_key(vmcs_readl(GUEST_CR3)));
 	unlock(t);
 	return FVX_VMCALL_OK;
+}
+
+void tsc_analyzer_exit(struct vcpu *v, u64 extra)
+{
+	v->tsc.analyzer_exit = true;
+	v->tsc.analyzer_extra = extra;
+}
+
+/* The last step of an analyzer's exit (tsc_analyzer_exit): the offset
+ * stays; with the time hidden, the exit's time (to this last reading, and
+ * the calibrated transition) and the extra go to the address space, which
+ * joins the table here if it must (the exit-mode trampoline has no TSC
+ * routine to ask first), and RDTSC exiting follows at once: it never reads
+ * less than the guest's TSC when this exit began. */
+static void analyzer_exit(struct vcpu *v)
+{
+	struct tsc_state *t = &v->hv->tsc;
+	u64 now, ticks;
+	struct tsc_space *e;
+
+	v->tsc.analyzer_exit = false;
+	if (hiding(v->hv)) {
+		lock(t);
+		e = join(t, space_key(vmcs_readl(GUEST_CR3)));
+		touch(t, e);
+		now = arch_rdtsc();
+		ticks = now - v->tsc.exit_tsc + v->tsc.transition + v->tsc.analyzer_extra;
+		e->hidden += ticks;
+		v->tsc.analyzer += ticks;
+		unlock(t);
+		tsc_follow(v);
+	}
+	v->tsc.resumed = guest_now(arch_rdtsc());
 }
 
 void tsc_tracing_changed(struct hv *hv)

@@ -63,6 +63,10 @@ struct tsc_cpu {
 	bool exiting; /* RDTSC exiting is on for that address space */
 	bool track; /* fvx_tsc_slot.track as last written */
 	u64 analyzer; /* analyzer ticks measured here and taken out */
+	/* This exit is the analyzer's (tsc_analyzer_exit), and so many ticks
+	 * more go to the address space with it. */
+	bool analyzer_exit;
+	u64 analyzer_extra;
 	u64 adjusted; /* RDTSC/RDTSCP exits answered with an address space's time out */
 };
 
@@ -129,6 +133,14 @@ void tsc_harvest(struct vcpu *v);
 void tsc_follow(struct vcpu *v);
 /* FVX_VMCALL_TSC_TRACK, from this CPU's trampoline copy. */
 s64 tsc_track(struct vcpu *v, struct guest_regs *r);
+/* This exit is the analyzer's: an exit-mode trace's VMCALL, which records
+ * a call in place of the analyzer view. Its time is then the traced
+ * address space's, as the analyzer view's is in fast mode: the CPU's TSC
+ * shows it (so the CPUs' TSCs stay together: the traced CPU's exits do not
+ * set it behind the others), and with FVX_TRACE_HIDE_TIME the address
+ * space's user code does not, nor `extra` ticks more (the kernel's tracing
+ * work of a call: fvx_trace_request.tsc_call_ticks). */
+void tsc_analyzer_exit(struct vcpu *v, u64 extra);
 /* The first CPU started tracing, or the last one stopped (the table is
  * emptied then: those address spaces' TSCs jump forward to the guest's). */
 void tsc_tracing_changed(struct hv *hv);

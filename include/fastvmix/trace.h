@@ -117,10 +117,10 @@ struct fvx_trace_request {
 	__u32 string_limit;
 	__u64 seal_ticks; /* TSC ticks, filled in by the agent for the hypervisor */
 	__u32 flags; /* FVX_TRACE_* */
-	/* With FVX_TRACE_HIDE_TIME in fast mode: TSC ticks each traced system
-	 * call costs outside the analyzer view (the kernel's tracing slow
-	 * path, the agent's probes), as the frontend measured them; hidden
-	 * with the analyzer's own time. At most FVX_TSC_CALL_TICKS_MAX; 0
+	/* With FVX_TRACE_HIDE_TIME: TSC ticks each traced system call costs
+	 * outside the analyzer view, or in exit mode outside the hypervisor's
+	 * recording (the kernel's tracing slow path, the agent's probes), as
+	 * the frontend measured them; hidden with the analyzer's own time. At most FVX_TSC_CALL_TICKS_MAX; 0
 	 * without FVX_TRACE_HIDE_TIME. */
 	__u32 tsc_call_ticks;
 };

@@ -98,6 +98,7 @@ struct prediction {
 	bool tsc_written; /* the guest wrote IA32_TSC or IA32_TSC_ADJUST */
 	bool tsc_followed; /* RDTSC exiting changed: the controls are written */
 	bool caught_up; /* the CPU caught up with the others at the end of the exit */
+	bool analyzers; /* the exit was the analyzer's time: the offset stays */
 	u64 dr7; /* GUEST_DR7 after the exit */
 	u64 dr[8]; /* the CPU's debug registers after it */
 	u32 exceptions; /* EXCEPTION_BITMAP after it */
@@ -805,13 +806,49 @@ static bool predict_tsc_msr_write(u32 msr, u64 value)
  * nothing brings a CPU back by itself.) */
 static struct fvx_tsc_slot *slot_expected(void);
 
+static void predict_follow(void);
+static struct tsc_space *model_join(u64 key);
+static bool model_hiding(void);
+static u64 model_key(u64 cr3);
+
+/* An exit-mode trace's recording (event_call) is the analyzer's time: the
+ * offset stays; while hiding, its time to the last reading, the transition
+ * and the kernel's work go to the address space (joining the table), and
+ * RDTSC exiting follows at once. */
+static void predict_analyzer_exit(void)
+{
+	struct prediction *p = &x.p;
+	struct tsc_cpu *t = &p->v.tsc;
+	struct tsc_space *e;
+	u64 ticks;
+
+	t->analyzer_exit = false;
+	p->analyzers = true;
+	if (model_hiding()) {
+		e = model_join(model_key(p->cr3));
+		e->used = ++p->hv.tsc.clock;
+		ticks = model_rdtsc() - t->exit_tsc + t->transition + t->analyzer_extra;
+		e->hidden += ticks;
+		t->analyzer += ticks;
+		predict_follow();
+	}
+	t->resumed = model_rdtsc() + p->offset;
+}
+
 static void predict_hide_exit(void)
 {
 	struct prediction *p = &x.p;
 	struct tsc_cpu *t = &p->v.tsc;
-	u64 now = model_rdtsc(), spent = now - t->exit_tsc + t->transition, start = now, until,
-	    owed, level;
+	u64 now, spent, start, until, owed, level;
 	u64 *most = &p->hv.tsc.most_hidden;
+
+	if (t->analyzer_exit) {
+		predict_analyzer_exit();
+		return;
+	}
+	now = model_rdtsc();
+	spent = now - t->exit_tsc + t->transition;
+	start = now;
 
 	if (*most > t->level + TSC_EVEN_DEBT_MAX) {
 		t->forgiven += *most - TSC_EVEN_DEBT_MAX - t->level;
@@ -965,18 +1002,30 @@ static void predict_follow(void)
  * hiding, the address space that runs joins the table (a free entry, or
  * the one used longest ago, counted as evicted), and every CPU decides
  * anew. */
+static struct tsc_space *model_join(u64 key);
+
 static s64 tsc_track_call(void)
 {
-	struct tsc_state *s = &x.p.hv.tsc;
 	u64 copy = config()->window_va + FVX_WIN_TRAMPOLINE + x.c * FVX_WIN_TRAMPOLINE_STRIDE;
 	u64 key = model_key(x.cr3);
-	struct tsc_space *e;
-	unsigned int i;
 
 	if (x.rip - copy >= FVX_WIN_TRAMPOLINE_EXIT)
 		return FVX_VMCALL_EPERM;
-	if (!model_hiding() || model_space(key))
-		return FVX_VMCALL_OK;
+	if (model_hiding())
+		model_join(key);
+	return FVX_VMCALL_OK;
+}
+
+/* The table's entry for key: added when it lacks it (a free entry, or the
+ * one used longest ago, counted as evicted), and every CPU decides anew. */
+static struct tsc_space *model_join(u64 key)
+{
+	struct tsc_state *s = &x.p.hv.tsc;
+	struct tsc_space *e = model_space(key);
+	unsigned int i;
+
+	if (e)
+		return e;
 	e = model_space(0);
 	if (e) {
 		s->count++;
@@ -988,7 +1037,7 @@ static s64 tsc_track_call(void)
 	}
 	*e = (struct tsc_space){ .key = key, .used = ++s->clock };
 	s->generation++;
-	return FVX_VMCALL_OK;
+	return e;
 }
 
 /* The first CPU to trace or the last to stop: every CPU decides anew; at
@@ -1560,6 +1609,10 @@ static s64 event_call(bool ret)
 		return FVX_VMCALL_EPERM;
 	if (ret && !flags)
 		return FVX_VMCALL_EINVAL;
+	/* The analyzer's time (predict_hide_exit), with the kernel's work of
+	 * an entry that goes on to Linux. */
+	x.p.v.tsc.analyzer_exit = true;
+	x.p.v.tsc.analyzer_extra = !ret || flags == FVX_RECORD_COMPAT ? c->tsc_call_ticks : 0;
 	if (ret)
 		for (i = 0; i < 6; i++)
 			if (!x.r.r8 || !read_virt(x.r.r8 + 8 * i, &args[i]))
@@ -2536,6 +2589,8 @@ static void vcpu_diff(const struct vcpu *want, const struct vcpu *got)
 	FIELD(tsc.exiting);
 	FIELD(tsc.track);
 	FIELD(tsc.analyzer);
+	FIELD(tsc.analyzer_exit);
+	FIELD(tsc.analyzer_extra);
 	FIELD(tsc.adjusted);
 	for (i = 0; i < FVX_EXIT_REASON_COUNT; i++)
 		FIELD(exits[i]);
@@ -2850,6 +2905,12 @@ static void check_timing(enum outcome out)
 			fuzz_fail("the timer's look moved the TSC offset or went back: resumes at "
 				  "%#llx, began at %#llx",
 				  resumed, started);
+	} else if (p->analyzers) {
+		if (offset != x.offset || resumed < started)
+			fuzz_fail(
+				"the analyzer's exit moved the TSC offset or went back: resumes at "
+				"%#llx, began at %#llx",
+				resumed, started);
 	} else if (!p->tsc_written && resumed != started - t->transition)
 		fuzz_fail("the guest's TSC resumes at %#llx, began the exit at %#llx, transition "
 			  "%llu",

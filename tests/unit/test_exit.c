@@ -2046,6 +2046,75 @@ static void rdtsc_takes_the_analyzer_time_out_for_user_code(void **state)
 	assert_int_equal(cpu0.exits[EXIT_REASON_RDTSC] + cpu0.exits[EXIT_REASON_RDTSCP], 6);
 }
 
+/* Exit mode's recording is the analyzer's time: the CPU's TSC shows it
+ * (the CPUs stay together: the mark does not move), and with --hide-time
+ * the traced address space's user code does not, with the calibrated
+ * kernel work of each entry: the space joins the table at its first
+ * recorded call, RDTSC exiting goes on at once, and its reads never go
+ * back. Other exits are hidden as ever. Without --hide-time: shown. */
+static void exit_mode_time_is_the_address_spaces(void **state)
+{
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	u64 offset, g, first, most;
+	int hide;
+
+	for (hide = 1; hide >= 0; hide--) {
+		fake_tsc = cpu0.tsc.exit_tsc = 1 << 20;
+		hv.tsc.rdtsc_exiting = true;
+		configure_agent();
+		request_flags = hide ? FVX_TRACE_HIDE_TIME : 0;
+		set_filter(0);
+		request_flags = 0;
+		c->tsc_call_ticks = hide ? 70 : 0;
+		assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+		cpu0.tsc.transition = 20;
+		most = hv.tsc.most_hidden;
+		runs(1000);
+		g = guest_tsc_at_exit();
+		offset = vmcs[TSC_OFFSET];
+		vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+		assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+		assert_int_equal(vmcs[TSC_OFFSET], offset);
+		assert_int_equal(hv.tsc.most_hidden, most);
+		if (!hide) {
+			assert_null(space(SPACE_A));
+			assert_false(rdtsc_exiting());
+			break;
+		}
+		assert_non_null(space(SPACE_A));
+		/* The exit's own time, the transition and the kernel's work. */
+		assert_true(space(SPACE_A)->hidden >= 20 + 70 &&
+			    space(SPACE_A)->hidden < 20 + 70 + 1000);
+		assert_int_equal(cpu0.tsc.analyzer, space(SPACE_A)->hidden);
+		assert_true(rdtsc_exiting());
+		runs(5);
+		first = guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3);
+		assert_true(first >= g); /* what it could read before: never less */
+		/* A return's recording: its time, no kernel work. */
+		runs(500);
+		g = space(SPACE_A)->hidden;
+		offset = vmcs[TSC_OFFSET];
+		vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_RETURN_EXIT + 0x10;
+		regs.rdx = FVX_RECORD_RETURN;
+		regs.r8 = 0;
+		assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 39, 0), FVX_VMCALL_OK);
+		assert_int_equal(vmcs[TSC_OFFSET], offset);
+		assert_true(space(SPACE_A)->hidden - g >= 20 && space(SPACE_A)->hidden - g < 70);
+		/* Its user code reads the guest's TSC less all of it. */
+		runs(3000);
+		g = guest_tsc_at_exit();
+		assert_int_equal(guest_rdtsc(EXIT_REASON_RDTSC, USER_RIP, 3),
+				 g - space(SPACE_A)->hidden);
+		/* A CPUID is hidden from the CPU's TSC, as ever. */
+		runs(100);
+		offset = vmcs[TSC_OFFSET];
+		regs.rax = 0;
+		exit_with(EXIT_REASON_CPUID);
+		assert_true(vmcs[TSC_OFFSET] < offset);
+		assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	}
+}
+
 /* A bogus slot (only the analyzer view and the hypervisor can write it,
  * but the analyzer is not trusted with time): at most the guest time since
  * the last resume is hidden, an address space's TSC never goes back, and
@@ -2782,6 +2851,7 @@ int main(void)
 		W(harvest_at_cr3_load_goes_to_the_outgoing_space),
 		W(refused_cr3_load_keeps_the_space),
 		W(rdtsc_takes_the_analyzer_time_out_for_user_code),
+		W(exit_mode_time_is_the_address_spaces),
 		W(bogus_slot_values_are_clamped),
 		W(an_address_space_never_reads_less),
 		W(a_space_that_joins_while_running_elsewhere_never_reads_less),
