@@ -102,11 +102,16 @@ bool syscall_in_class(uint64_t nr, unsigned int classes);
  * is not shown, nor one whose bytes do not follow its encoding. */
 struct captured {
 	uint8_t state; /* enum fvx_data_state; 0: nothing */
-	bool spoilt; /* pieces that disagree */
-	uint8_t pieces[FVX_DATA_PIECES_MAX]; /* piece i arrived */
+	bool spoilt; /* pieces that disagree, or no memory for them */
 	uint16_t total;
-	uint8_t bytes[FVX_DATA_MAX];
+	uint64_t pieces[2]; /* bit i: piece i arrived */
+	/* The value's bytes: allocated with its first piece, zeroed, at least
+	 * CAPTURED_MIN (a structure's decoder reads its size), owned by the
+	 * call_data (call_data_free); a part's, the caller's. */
+	uint8_t *bytes;
 };
+#define CAPTURED_MIN FVX_DATA_VALUE_MAX
+_Static_assert(FVX_DATA_PIECES_MAX <= 128, "a value's pieces fit captured.pieces");
 struct call_data {
 	struct captured arg[6];
 	/* The call's return, once it came: what is shown of an address the
@@ -114,13 +119,21 @@ struct call_data {
 	bool returned;
 	int64_t ret;
 };
+/* Every record of a thread's call moves one along (staged, pending), and a
+ * sample decides how many threads have one pending: its values' bytes are
+ * allocated as they arrive, not carried inline (six paths of 4096 bytes
+ * made the frontend twelve times slower per record). */
+_Static_assert(sizeof(struct call_data) <= 256, "a call's values are allocated, not inline");
 /* Takes a data record's piece; false when it is malformed (ignored). */
 bool call_data_add(struct call_data *d, const struct fvx_trace_record *r);
 /* Argument i's value when it arrived whole and consistent, else NULL. */
 const struct captured *call_data_value(const struct call_data *d, int i);
 /* The arguments `from` carries, over those in `to` (a return's data over
- * its entry's). */
-void call_data_merge(struct call_data *to, const struct call_data *from);
+ * its entry's), moved: `from` keeps the rest, to be freed. */
+void call_data_merge(struct call_data *to, struct call_data *from);
+/* Frees what d holds, and empties it. A call_data is moved by copying it
+ * and forgetting the source, never copied to be used twice. */
+void call_data_free(struct call_data *d);
 
 /* Strings print whole: a path's 4096 bytes, each up to 4 as an escape;
  * with the quotes, separators and "..." of an argv's strings (at least 2

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/audit.h>
 #include <linux/futex.h>
@@ -318,11 +319,15 @@ bool call_data_add(struct call_data *d, const struct fvx_trace_record *r)
 	c = &d->arg[h.arg];
 	if (c->state && (c->state != h.state || c->total != h.total))
 		c->spoilt = true;
+	if (!c->state && !c->spoilt) {
+		c->bytes = calloc(1, h.total > CAPTURED_MIN ? h.total : CAPTURED_MIN);
+		c->spoilt = !c->bytes;
+	}
 	if (c->spoilt)
 		return true;
 	c->state = h.state;
 	c->total = h.total;
-	c->pieces[h.offset / FVX_DATA_PIECE] = 1;
+	c->pieces[h.offset / FVX_DATA_PIECE / 64] |= 1ULL << (h.offset / FVX_DATA_PIECE % 64);
 	memcpy(c->bytes + h.offset, r->args, h.length);
 	return true;
 }
@@ -336,19 +341,31 @@ const struct captured *call_data_value(const struct call_data *d, int i)
 		return NULL;
 	/* Pieces 0..want-1 (an empty value: piece 0 alone), no other. */
 	want = c->total ? (c->total + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE : 1;
-	for (k = 0; k < FVX_DATA_PIECES_MAX; k++)
-		if (c->pieces[k] != (k < want))
+	for (k = 0; k < 128; k++)
+		if ((c->pieces[k / 64] >> (k % 64) & 1) != (k < want))
 			return NULL;
 	return c;
 }
 
-void call_data_merge(struct call_data *to, const struct call_data *from)
+void call_data_merge(struct call_data *to, struct call_data *from)
 {
 	int i;
 
 	for (i = 0; i < 6; i++)
-		if (from->arg[i].state)
+		if (from->arg[i].state) {
+			free(to->arg[i].bytes);
 			to->arg[i] = from->arg[i];
+			memset(&from->arg[i], 0, sizeof(from->arg[i]));
+		}
+}
+
+void call_data_free(struct call_data *d)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		free(d->arg[i].bytes);
+	memset(d, 0, sizeof(*d));
 }
 
 /* strace's string_quote: C escapes for the usual controls, the printable
@@ -910,7 +927,8 @@ static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t contr
 static void put_msghdr(struct text *t, const struct captured *c)
 {
 	struct msghdr h;
-	struct captured iov = { 0 };
+	uint8_t bytes[FVX_DATA_MAX];
+	struct captured iov = { .bytes = bytes };
 	size_t name, control, at = FVX_MSGHDR_HEAD;
 
 	_Static_assert(sizeof(h) == FVX_MSGHDR_SIZE, "the analyzer captures x86-64's msghdr");

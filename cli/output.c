@@ -84,6 +84,7 @@ static void pending_remove(struct output *o, struct call *p)
 {
 	struct call *last = &o->pending[o->pending_count - 1];
 
+	call_data_free(&p->data);
 	if (p != last)
 		memcpy(p, last, sizeof(*p));
 	o->pending_count--;
@@ -114,6 +115,8 @@ static int split_of(const struct call *c)
 	return out;
 }
 
+/* Takes entry, and data (moved in) when there are some; NULL when there
+ * is no memory (data stay the caller's). */
 static struct call *pending_add(struct output *o, const struct fvx_trace_record *entry,
 				const struct call_data *data)
 {
@@ -167,10 +170,12 @@ static void staged_add(struct output *o, const struct fvx_trace_record *r)
 		return;
 	s = staged_find(o, r->pid);
 	if (s && (s->nr != r->nr || s->owner_flags != owner)) {
-		memset(&s->data, 0, sizeof(s->data));
+		call_data_free(&s->data);
 	} else if (!s) {
-		if (o->staged_count == OUTPUT_STAGED_MAX)
+		if (o->staged_count == OUTPUT_STAGED_MAX) {
+			call_data_free(&o->staged[0].data);
 			memmove(o->staged, o->staged + 1, --o->staged_count * sizeof(*o->staged));
+		}
 		s = &o->staged[o->staged_count++];
 		memset(&s->data, 0, sizeof(s->data));
 	}
@@ -189,7 +194,9 @@ static bool staged_take(struct output *o, const struct fvx_trace_record *r, stru
 	bool mine = s && s->nr == r->nr && s->owner_flags == (r->flags & OWNER_FLAGS);
 
 	if (mine)
-		*data = s->data;
+		*data = s->data; /* moved */
+	else if (s)
+		call_data_free(&s->data);
 	if (s)
 		memmove(s, s + 1, (o->staged_count-- - (size_t)(s - o->staged) - 1) * sizeof(*s));
 	return mine;
@@ -456,7 +463,8 @@ static struct json_object *iov_json(const struct captured *v, int *err, bool *cu
 	*err |= !items;
 	while (items && decode_iov_item(v, &at, &it)) {
 		struct json_object *one = json_object_new_object();
-		struct captured part = { .total = (uint16_t)it.shown };
+		uint8_t bytes[FVX_DATA_MAX];
+		struct captured part = { .total = (uint16_t)it.shown, .bytes = bytes };
 
 		*err |= JSON_PUT(one, "base", hex_string(it.base));
 		*err |= JSON_PUT(one, "len", json_object_new_uint64(it.len));
@@ -830,12 +838,11 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 			memset(&alone.data, 0, sizeof(alone.data));
 		if (o->summary)
 			summary_add(o->summary, r, false, -1);
-		if (!shown(o, NULL))
-			return;
-		if (o->opt.json)
+		if (shown(o, NULL) && o->opt.json)
 			print_json(o, &alone, NULL, name);
-		else
+		else if (shown(o, NULL))
 			print_whole(o, &alone, NULL, name, END_LOST);
+		call_data_free(&alone.data);
 		return;
 	}
 	if (deferred(o))
@@ -860,6 +867,8 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 		personality(o, r);
 	if (entry && has_data)
 		call_data_merge(&entry->data, &data);
+	if (has_data)
+		call_data_free(&data); /* what was not merged */
 	if (entry) {
 		entry->data.returned = true;
 		entry->data.ret = (int64_t)r->args[0];
@@ -963,10 +972,11 @@ static void flush_signals(struct output *o, uint32_t pid)
 static void on_exit_record(struct output *o, const struct fvx_trace_record *r)
 {
 	struct call *c = pending_find(o, r->pid);
-	struct call_data unused;
+	struct call_data unused = { 0 };
 	char how[64];
 
 	staged_take(o, r, &unused); /* its data can have no owner now */
+	call_data_free(&unused);
 	if (c)
 		complete(o, c, NULL, END_GONE);
 	flush_signals(o, r->pid);
@@ -991,15 +1001,13 @@ static void on_task(struct output *o, const struct fvx_trace_record *r)
  * a call as its entry's fields. In JSON an object with "event": "io_uring".
  * Not counted by -c, which counts system calls; shown unless -e status=
  * asks for some (it has no status). */
-static void on_uring(struct output *o, const struct fvx_trace_record *r)
+static void print_uring(struct output *o, const struct fvx_trace_record *r, const struct call *c)
 {
-	struct call c = { .entry = *r };
 	bool twin = fvx_uring_twin(fvx_uring_record_op(r->flags)) >= 0;
 	char op[64], name[64], raw[256];
 	struct json_object *obj, *data;
 	int err = 0;
 
-	(void)staged_take(o, r, &c.data); /* (c.data stays zero without) */
 	if (o->opt.summary || o->opt.status != STATUS_ALL)
 		return;
 	decode_uring_op(fvx_uring_record_op(r->flags), op, sizeof(op));
@@ -1011,7 +1019,7 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 		fprintf(o->out, "io_uring %s ", op);
 		if (twin) {
 			fprintf(o->out, "%s(", name);
-			print_args(o, &c, name, 0, 6, false);
+			print_args(o, c, name, 0, 6, false);
 			fputs(")\n", o->out);
 		} else {
 			fprintf(o->out, "%s\n", raw);
@@ -1025,18 +1033,27 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	if (twin) {
 		err |= JSON_PUT(obj, "nr", json_object_new_uint64(r->nr));
 		err |= JSON_PUT(obj, "name", json_object_new_string(name));
-		err |= JSON_PUT(obj, "args", raw_args(&c, &err));
-		err |= JSON_PUT(obj, "decoded_args", decoded_args(o, &c, name, &err));
-		data = data_args(&c, &err);
+		err |= JSON_PUT(obj, "args", raw_args(c, &err));
+		err |= JSON_PUT(obj, "decoded_args", decoded_args(o, c, name, &err));
+		data = data_args(c, &err);
 		if (data)
 			err |= JSON_PUT(obj, "data", data);
 	} else {
-		err |= JSON_PUT(obj, "sqe", raw_args(&c, &err));
+		err |= JSON_PUT(obj, "sqe", raw_args(c, &err));
 		err |= JSON_PUT(obj, "decoded", json_object_new_string(raw));
 	}
 	if (o->opt.timestamps)
 		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
 	json_emit(o, obj, err);
+}
+
+static void on_uring(struct output *o, const struct fvx_trace_record *r)
+{
+	struct call c = { .entry = *r };
+
+	(void)staged_take(o, r, &c.data); /* (c.data stays zero without) */
+	print_uring(o, r, &c);
+	call_data_free(&c.data);
 }
 
 /* "[pid N] io_uring IORING_OP_OPENAT completed user_data=0x2a = 5": an
@@ -1119,9 +1136,10 @@ void output_finish(struct output *o, FILE *table)
 	free(o->signals);
 	o->signals = NULL;
 	o->signal_max = 0;
+	while (o->staged_count)
+		call_data_free(&o->staged[--o->staged_count].data);
 	free(o->staged);
 	o->staged = NULL;
-	o->staged_count = 0;
 	free(o->threads);
 	o->threads = NULL;
 	o->thread_count = o->thread_max = 0;

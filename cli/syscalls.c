@@ -200,6 +200,25 @@ static bool compat_in_class(int nr, unsigned int classes)
 	return native >= 0 && syscall_in_class((uint64_t)native, classes);
 }
 
+/* A socket call named: the socketcall that does its work when the
+ * analyzer could not unfold it (its arguments not readable at its entry)
+ * is shown too, and socketcall's accept, which i386 records as accept4
+ * (flags 0), with accept. */
+static void socketcall_add(const char *name, int compat, struct syscall_filter *f)
+{
+	int accept4 = syscall_number("accept4"), accept4_32 = syscall_compat_number("accept4");
+	size_t i;
+
+	if (!strcmp(name, "accept") && accept4 >= 0 && accept4_32 >= 0) {
+		set_bit(f->native, accept4);
+		set_bit(f->compat, accept4_32);
+		compat = accept4_32;
+	}
+	for (i = 0; compat >= 0 && i < FVX_SOCKETCALLS; i++)
+		if (fvx_socketcalls[i].nr && fvx_socketcalls[i].nr == compat)
+			set_bit(f->compat, FVX_COMPAT_SOCKETCALL);
+}
+
 /* Adds the calls a name, a %CLASS or "all" stands for, 64-bit and 32-bit
  * by name; -1 when unknown. */
 static int filter_add(const char *name, struct syscall_filter *f)
@@ -212,6 +231,7 @@ static int filter_add(const char *name, struct syscall_filter *f)
 			set_bit(f->native, nr);
 		if (compat >= 0)
 			set_bit(f->compat, compat);
+		socketcall_add(name, compat, f);
 		return 0;
 	}
 	if (!strcmp(name, "all")) {

@@ -369,9 +369,11 @@ static void exit_args(struct vcpu *v, u64 va, u64 args[6])
  * here) when the filter and the current task select it, after the data
  * records of its arguments (`args`, the call's), as the default analyzer
  * does (analyzers/syscall.c); a task event (FVX_RECORD_TASK, `ev`) as
- * trace_task.h says. A full ring drops, counted by the ring. */
-static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 args[6], u64 args_va,
-			     const struct fvx_event *ev)
+ * trace_task.h says. A full ring drops, counted by the ring. Whether it was
+ * selected: this exit was then the analyzer's time (tsc_analyzer_exit),
+ * `extra` ticks with it. */
+static bool exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 args[6], u64 args_va,
+			     const struct fvx_event *ev, u64 extra)
 {
 	struct hv *hv = v->hv;
 	const struct fvx_config *c = window_config(hv);
@@ -380,28 +382,30 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 a
 	struct fvx_guest_mem mem = {
 		.limits = &c->phys, .copy = host_copy, .ctx = hv, .any_ram = 1
 	};
-	u64 task;
+	u64 task, pid;
 	u8 unread = 0;
 
 	if (!guest_read_direct(hv, vmcs_readl(GUEST_GS_BASE) + c->task.current_task, &task))
-		return;
-	if (!ev && rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT)) {
+		return false;
+	if (!ev && rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT) &&
+	    host_read64(hv, task + c->task.pid, &pid)) {
 		if (args_va)
 			exit_args(v, args_va, args);
 		args_va = 0;
 		mem.cr3 = vmcs_readl(GUEST_CR3);
-		fvx_socketcall_unfold(&mem, rec, args);
+		fvx_socketcall_unfold(&mem, data->socketcalls, (u32)pid, rec, args);
 	}
 	if (ev) {
 		if (!fvx_task_event(c, &data->set, ev, task, host_read64, hv, rec))
-			return;
+			return false;
 		rec->flags |= FVX_RECORD_EXIT_MODE;
 	} else if (!(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(c, rec->nr)
 						    : fvx_syscall_selected(c, rec->nr)) ||
 		   !fvx_task_selected_in(c, &data->set, task, host_read64, hv, &rec->pid,
 					 &rec->tgid)) {
-		return;
+		return false;
 	}
+	tsc_analyzer_exit(v, extra);
 	rec->tsc = arch_rdtsc(); /* the host's, as fast mode's (trace.h) */
 	rec->cr3 = vmcs_readl(GUEST_CR3);
 	rec->cpu = v->index;
@@ -421,6 +425,7 @@ static void exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 a
 	if (!ev && !(rec->flags & FVX_RECORD_RETURN))
 		fvx_again_put(data->again, rec, unread);
 	exit_emit(&ring, rec);
+	return true;
 }
 
 /* A system call, from this CPU's exit-mode entry only. */
@@ -432,8 +437,7 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_EXIT, FVX_WIN_TRAMPOLINE_RETURN))
 		return FVX_VMCALL_EPERM;
-	tsc_analyzer_exit(v, window_config(v->hv)->tsc_call_ticks);
-	exit_mode_record(v, &rec, rec.args, 0, NULL);
+	(void)exit_mode_record(v, &rec, rec.args, 0, NULL, window_config(v->hv)->tsc_call_ticks);
 	return FVX_VMCALL_OK;
 }
 
@@ -456,8 +460,6 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	/* (A 64-bit call's entry is the exit-mode entry's, trace_event.) */
 	if (!flags)
 		return FVX_VMCALL_EINVAL;
-	/* A 32-bit call's entry goes on to Linux, as a SYSCALL's does. */
-	tsc_analyzer_exit(v, flags == FVX_RECORD_COMPAT ? window_config(v->hv)->tsc_call_ticks : 0);
 	if (!(flags & FVX_RECORD_RETURN))
 		exit_args(v, r->r8, args);
 	if (flags & FVX_RECORD_TASK) {
@@ -465,7 +467,7 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 			return FVX_VMCALL_OK;
 		for (i = 0; i < 6; i++)
 			ev.args[i] = args[i];
-		exit_mode_record(v, &rec, args, 0, &ev);
+		(void)exit_mode_record(v, &rec, args, 0, &ev, 0);
 		return FVX_VMCALL_OK;
 	}
 	rec.nr = fvx_syscall_number(r->rbx);
@@ -474,6 +476,9 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 	else
 		for (i = 0; i < 6; i++)
 			rec.args[i] = args[i];
-	exit_mode_record(v, &rec, args, flags & FVX_RECORD_RETURN ? r->r8 : 0, NULL);
+	/* (A 32-bit call's entry goes on to Linux, as a SYSCALL's does.) */
+	(void)exit_mode_record(v, &rec, args, flags & FVX_RECORD_RETURN ? r->r8 : 0, NULL,
+			       flags & FVX_RECORD_RETURN ? 0
+							 : window_config(v->hv)->tsc_call_ticks);
 	return FVX_VMCALL_OK;
 }

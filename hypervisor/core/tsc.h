@@ -133,8 +133,10 @@ void tsc_harvest(struct vcpu *v);
 void tsc_follow(struct vcpu *v);
 /* FVX_VMCALL_TSC_TRACK, from this CPU's trampoline copy. */
 s64 tsc_track(struct vcpu *v, struct guest_regs *r);
-/* This exit is the analyzer's: an exit-mode trace's VMCALL, which records
- * a call in place of the analyzer view. Its time is then the traced
+/* This exit is the analyzer's: an exit-mode trace's VMCALL that records a
+ * call (one the filter and the task select) in place of the analyzer view;
+ * any other exit-mode VMCALL (every system call exits in exit mode) is the
+ * hypervisor's, hidden from the CPU's TSC as every exit. Its time is then the traced
  * address space's, as the analyzer view's is in fast mode: the CPU's TSC
  * shows it (so the CPUs' TSCs stay together: the traced CPU's exits do not
  * set it behind the others), and with FVX_TRACE_HIDE_TIME the address

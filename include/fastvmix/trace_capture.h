@@ -376,36 +376,77 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT)
 _Static_assert(FVX_ARG_SIGSET_OUT < 64, "argument types fit a 64-bit mask");
 
-/* i386's socketcall(call, args), at its entry or return (rec: nr and flags
- * set, args the call's registers): when `call` is one of <linux/net.h>'s and
- * its arguments are readable at args (32-bit words, as many as the call
- * takes), rec becomes the i386 call that does the same (connect) and args
- * those arguments, zero-extended (an entry's rec->args too); else both stay
- * as they are, socketcall's registers. A return reads them again: out
- * arguments (accept's address) are captured from what they are then. */
+/* What an entry's socketcall unfolded to (fvx_socketcall_unfold), per
+ * thread, for its return: direct-mapped by pid. The key is written last
+ * and read before and after the words, so a return never takes a slot
+ * that another thread was rewriting as it read it. */
+#define FVX_SOCKETCALL_SLOTS 256
+struct fvx_socketcall_slot {
+	__u64 key; /* fvx_socketcall_key; 0: free */
+	__u32 words[6];
+};
+
+static inline __u64 fvx_socketcall_key(__u32 pid, __u64 call)
+{
+	return (__u64)pid | call << 32 | 1ULL << 63;
+}
+
+/* i386's socketcall(call, args) of thread pid, at its entry or return
+ * (rec: nr and flags set, args the call's registers): at an entry, when
+ * `call` is one of <linux/net.h>'s and its arguments are readable at args
+ * (32-bit words, as many as the call takes), rec becomes the i386 call
+ * that does the same (connect) and args those arguments, zero-extended
+ * (rec->args too), and the thread's slot of `table` keeps them; at its
+ * return, the same from the slot, never from user memory again (the call
+ * itself, or another thread, may have rewritten the array meanwhile: a
+ * recv into it). Otherwise, and at a return whose entry was not unfolded
+ * (its array was not readable then, say), both stay socketcall's. */
 static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
+					 struct fvx_socketcall_slot *table, __u32 pid,
 					 struct fvx_trace_record *rec, __u64 args[6])
 {
-	const struct fvx_syscall_decl *d;
+	struct fvx_socketcall_slot *slot = &table[pid % FVX_SOCKETCALL_SLOTS];
+	int at_return = !!(rec->flags & FVX_RECORD_RETURN), nul;
+	const struct fvx_syscall_decl *d = 0;
+	__u64 n = 0, i, key = 0;
 	__u32 words[6];
-	__u64 n = 0, i;
-	int nul;
 
-	if (!(rec->flags & FVX_RECORD_COMPAT) || rec->nr != FVX_COMPAT_SOCKETCALL ||
-	    args[0] >= FVX_SOCKETCALLS || !fvx_socketcalls[args[0]].nr)
+	if (!(rec->flags & FVX_RECORD_COMPAT) || rec->nr != FVX_COMPAT_SOCKETCALL)
 		return;
-	d = fvx_record_decl(fvx_socketcalls[args[0]].nr, FVX_RECORD_COMPAT);
+	if (args[0] < FVX_SOCKETCALLS && fvx_socketcalls[args[0]].nr) {
+		key = fvx_socketcall_key(pid, args[0]);
+		d = fvx_record_decl(fvx_socketcalls[args[0]].nr, FVX_RECORD_COMPAT);
+	}
 	while (d && n < 6 && d->args[n] != FVX_ARG_END)
 		n++;
-	if (!d || n < fvx_socketcalls[args[0]].extra)
+	if (!d || n < fvx_socketcalls[args[0]].extra) {
+		key = 0;
+	} else {
+		n -= fvx_socketcalls[args[0]].extra;
+	}
+	if (at_return) {
+		if (!key || __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE) != key)
+			return;
+		for (i = 0; i < 6; i++)
+			words[i] = __atomic_load_n(&slot->words[i], __ATOMIC_RELAXED);
+		if (!__atomic_compare_exchange_n(&slot->key, &key, 0, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+			return;
+	} else if (!key || fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n) {
+		/* (This thread's call before it has no return left to come.) */
+		if ((__u32)__atomic_load_n(&slot->key, __ATOMIC_RELAXED) == pid)
+			__atomic_store_n(&slot->key, 0, __ATOMIC_RELAXED);
 		return;
-	n -= fvx_socketcalls[args[0]].extra;
-	if (fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n)
-		return;
+	} else {
+		__atomic_store_n(&slot->key, 0, __ATOMIC_RELAXED);
+		for (i = 0; i < 6; i++)
+			__atomic_store_n(&slot->words[i], i < n ? words[i] : 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
+	}
 	rec->nr = fvx_socketcalls[args[0]].nr;
 	for (i = 0; i < 6; i++)
 		args[i] = i < n ? words[i] : 0;
-	if (!(rec->flags & FVX_RECORD_RETURN))
+	if (!at_return)
 		for (i = 0; i < 6; i++)
 			rec->args[i] = args[i];
 }
@@ -522,11 +563,12 @@ static inline __u8 fvx_again_take(__u64 *table, const struct fvx_trace_record *r
 
 /* The default analyzer's data area (analyzer.h's `scratch`, FVX_WIN_DATA,
  * zeroed when a trace starts), which the hypervisor keeps alike in exit
- * mode: the tgids -f follows (follow_set.h), and the strings calls'
- * entries could not read. */
+ * mode: the tgids -f follows (follow_set.h), the strings calls' entries
+ * could not read, and the arguments socketcalls' entries unfolded to. */
 struct fvx_trace_data {
 	struct fvx_follow_set set;
 	__u64 again[FVX_AGAIN_SLOTS];
+	struct fvx_socketcall_slot socketcalls[FVX_SOCKETCALL_SLOTS];
 };
 _Static_assert(sizeof(struct fvx_trace_data) <= FVX_WIN_DATA_SIZE, "the data area holds it");
 

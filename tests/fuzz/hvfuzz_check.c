@@ -1600,7 +1600,7 @@ static s64 event_call(bool ret)
 	struct fvx_guest_mem mem = { .limits = &c->phys, .copy = model_copy, .any_ram = 1 };
 	struct fvx_trace_record rec = { .flags = FVX_RECORD_EXIT_MODE | flags };
 	struct fvx_event ev = { .nr = x.r.rbx, .cpu = x.c, .flags = flags };
-	u64 args[6] = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8, x.r.r9 }, task;
+	u64 args[6] = { x.r.rdi, x.r.rsi, x.r.rdx, x.r.r10, x.r.r8, x.r.r9 }, task, pid;
 	bool task_event = flags & FVX_RECORD_TASK;
 	unsigned int i;
 	u8 unread = 0;
@@ -1609,10 +1609,6 @@ static s64 event_call(bool ret)
 		return FVX_VMCALL_EPERM;
 	if (ret && !flags)
 		return FVX_VMCALL_EINVAL;
-	/* The analyzer's time (predict_hide_exit), with the kernel's work of
-	 * an entry that goes on to Linux. */
-	x.p.v.tsc.analyzer_exit = true;
-	x.p.v.tsc.analyzer_extra = !ret || flags == FVX_RECORD_COMPAT ? c->tsc_call_ticks : 0;
 	if (ret)
 		for (i = 0; i < 6; i++)
 			if (!x.r.r8 || !read_virt(x.r.r8 + 8 * i, &args[i]))
@@ -1629,9 +1625,10 @@ static s64 event_call(bool ret)
 		ev.args[i] = args[i];
 	if (!read_for_selection(NULL, m.vmcs[x.c][GUEST_GS_BASE] + c->task.current_task, &task))
 		return FVX_VMCALL_OK;
-	if (!task_event && rec.nr == FVX_COMPAT_SOCKETCALL && (flags & FVX_RECORD_COMPAT)) {
+	if (!task_event && rec.nr == FVX_COMPAT_SOCKETCALL && (flags & FVX_RECORD_COMPAT) &&
+	    read_for_selection(NULL, task + c->task.pid, &pid)) {
 		mem.cr3 = m.vmcs[x.c][GUEST_CR3];
-		fvx_socketcall_unfold(&mem, &rec, args);
+		fvx_socketcall_unfold(&mem, data->socketcalls, (u32)pid, &rec, args);
 	}
 	if (task_event) {
 		if (!fvx_task_event(c, &data->set, &ev, task, read_for_selection, NULL, &rec))
@@ -1643,6 +1640,10 @@ static s64 event_call(bool ret)
 					 &rec.tgid)) {
 		return FVX_VMCALL_OK;
 	}
+	/* Selected: the analyzer's time (predict_hide_exit), with the kernel's
+	 * work of an entry that goes on to Linux. */
+	x.p.v.tsc.analyzer_exit = true;
+	x.p.v.tsc.analyzer_extra = !ret || flags == FVX_RECORD_COMPAT ? c->tsc_call_ticks : 0;
 	x.p.tsc++;
 	rec.tsc = model_now(); /* the host's */
 	rec.cr3 = m.vmcs[x.c][GUEST_CR3];

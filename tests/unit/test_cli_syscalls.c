@@ -193,6 +193,26 @@ static void filter_selects_32_bit_calls_by_name(void **state)
 	assert_int_equal(syscall_filter_parse("trace=mmap3", &f), -1);
 }
 
+/* A socket call named: also the socketcall doing its work that could not
+ * be unfolded (so it never vanishes), and for accept socketcall's accept,
+ * recorded as i386 accept4; other names leave socketcall out. */
+static void filter_keeps_socketcall_for_socket_calls(void **state)
+{
+	struct syscall_filter f;
+
+	(void)state;
+	assert_int_equal(syscall_filter_parse("trace=connect", &f), 0);
+	assert_true(has(f.native, 42) && has(f.compat, 362) && has(f.compat, 102));
+	assert_int_equal(count(f.native) + count(f.compat), 3);
+	assert_int_equal(syscall_filter_parse("trace=accept", &f), 0);
+	assert_true(has(f.native, 43) && has(f.native, 288) && has(f.compat, 364) &&
+		    has(f.compat, 102));
+	assert_int_equal(syscall_filter_parse("trace=sendto", &f), 0);
+	assert_true(has(f.compat, 369) && has(f.compat, 102));
+	assert_int_equal(syscall_filter_parse("trace=open,getpid", &f), 0);
+	assert_false(has(f.compat, 102));
+}
+
 static void compat_names_and_numbers(void **state)
 {
 	struct fvx_trace_record r = { .nr = 5, .flags = FVX_RECORD_COMPAT };
@@ -253,6 +273,7 @@ int main(void)
 		cmocka_unit_test(names_and_numbers),
 		cmocka_unit_test(argument_counts_from_tracefs),
 		cmocka_unit_test(filter_selects_32_bit_calls_by_name),
+		cmocka_unit_test(filter_keeps_socketcall_for_socket_calls),
 		cmocka_unit_test(compat_names_and_numbers),
 		cmocka_unit_test(compat_table_agrees_with_libseccomp),
 	};

@@ -2046,7 +2046,8 @@ static void rdtsc_takes_the_analyzer_time_out_for_user_code(void **state)
 	assert_int_equal(cpu0.exits[EXIT_REASON_RDTSC] + cpu0.exits[EXIT_REASON_RDTSCP], 6);
 }
 
-/* Exit mode's recording is the analyzer's time: the CPU's TSC shows it
+/* Exit mode's recording of a selected call is the analyzer's time: the
+ * CPU's TSC shows it
  * (the CPUs stay together: the mark does not move), and with --hide-time
  * the traced address space's user code does not, with the calibrated
  * kernel work of each entry: the space joins the table at its first
@@ -2058,6 +2059,24 @@ static void exit_mode_time_is_the_address_spaces(void **state)
 	u64 offset, g, first, most;
 	int hide;
 
+	/* Every system call exits in exit mode: one the trace does not select
+	 * (another process's) is the hypervisor's time, hidden from the CPU's
+	 * TSC, and its address space does not join. */
+	fake_tsc = cpu0.tsc.exit_tsc = 1 << 20;
+	hv.tsc.rdtsc_exiting = true;
+	configure_agent();
+	request_flags = FVX_TRACE_HIDE_TIME;
+	set_filter(78);
+	request_flags = 0;
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	runs(1000);
+	offset = vmcs[TSC_OFFSET];
+	vmcs[GUEST_RIP] = WINDOW_VA + FVX_WIN_TRAMPOLINE_EXIT + 0x30;
+	assert_int_equal(call(FVX_VMCALL_TRACE_EVENT, 39, 0), FVX_VMCALL_OK);
+	assert_true(vmcs[TSC_OFFSET] < offset);
+	assert_null(space(SPACE_A));
+	assert_false(rdtsc_exiting());
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
 	for (hide = 1; hide >= 0; hide--) {
 		fake_tsc = cpu0.tsc.exit_tsc = 1 << 20;
 		hv.tsc.rdtsc_exiting = true;

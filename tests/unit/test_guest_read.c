@@ -606,12 +606,16 @@ static void map_low(void)
 
 /* i386's socketcall(SYS_CONNECT, args) is the i386 connect of the words at
  * args, whose socket address is then captured; accept is accept4 with
- * flags 0; a return keeps its value and reads the words again. An
- * unreadable or short array, an unknown call, or a 64-bit call of the
- * same number: socketcall's registers, untouched. */
+ * flags 0. A return takes the words its entry read, whatever the array
+ * holds by then (a recv into it), and only its own thread's; one whose
+ * entry was not unfolded stays socketcall. An unreadable or short array,
+ * an unknown call, or a 64-bit call of the same number: socketcall's
+ * registers, untouched. */
 static void socketcall_is_the_call_it_does(void **state)
 {
+	static struct fvx_socketcall_slot table[FVX_SOCKETCALL_SLOTS];
 	const __u32 connect[3] = { 3, LOW + 64, 16 }, accept[3] = { 4, LOW + 64, LOW + 96 };
+	const __u32 decoy[3] = { 9, LOW + 200, 5 };
 	const __u8 sin[16] = { 2, 0, 0, 80, 127, 0, 0, 1 };
 	const __u64 bad[][2] = {
 		{ 3, 0x1 }, { 3, LOW + 4096 - 8 }, { 0, LOW }, { 21, LOW }, { 1ULL << 40, LOW }
@@ -623,10 +627,11 @@ static void socketcall_is_the_call_it_does(void **state)
 	int st;
 
 	(void)state;
+	memset(table, 0, sizeof(table));
 	map_low();
 	memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
 	memcpy(ram + DATA + 8 * 4096 + 64, sin, sizeof(sin));
-	fvx_socketcall_unfold(&mem, &rec, args);
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
 	assert_int_equal(rec.nr, 362); /* i386 connect */
 	assert_memory_equal(args, want, sizeof(want));
 	assert_memory_equal(rec.args, want, sizeof(want));
@@ -635,35 +640,68 @@ static void socketcall_is_the_call_it_does(void **state)
 	assert_int_equal(value_of(1, v, &st), 16);
 	assert_memory_equal(v, sin, 16);
 	owner_compat = 0;
-	/* accept: accept4's four arguments, the last 0; at its return too. */
+	/* accept: accept4's four arguments, the last 0. At its return the
+	 * array holds a decoy (the call received into it): the entry's words
+	 * still. Another thread's return does not take them. */
 	memcpy(ram + DATA + 8 * 4096, accept, sizeof(accept));
+	rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
+	args[0] = 5;
+	args[1] = LOW;
+	args[3] = 0x77;
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(rec.nr, 364); /* i386 accept4 */
+	assert_int_equal(args[2], LOW + 96);
+	assert_int_equal(args[3], 0);
+	memcpy(ram + DATA + 8 * 4096, decoy, sizeof(decoy));
 	rec = (struct fvx_trace_record){ .nr = 102,
 					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN,
 					 .args = { 5 } };
 	args[0] = 5;
 	args[1] = LOW;
-	args[3] = 0x77;
-	fvx_socketcall_unfold(&mem, &rec, args);
-	assert_int_equal(rec.nr, 364); /* i386 accept4 */
+	fvx_socketcall_unfold(&mem, table, 42 + FVX_SOCKETCALL_SLOTS, &rec, args);
+	assert_int_equal(rec.nr, 102);
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(rec.nr, 364);
 	assert_int_equal(rec.args[0], 5);
+	assert_int_equal(args[0], 4);
+	assert_int_equal(args[1], LOW + 64);
 	assert_int_equal(args[2], LOW + 96);
-	assert_int_equal(args[3], 0);
-	/* Not unfolded. */
+	/* Taken: a second return (none came in between) stays socketcall. */
+	rec = (struct fvx_trace_record){ .nr = 102,
+					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN };
+	args[0] = 5;
+	args[1] = LOW;
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(rec.nr, 102);
+	/* Not unfolded, and the thread's earlier words forgotten: its return
+	 * stays socketcall too. */
 	memcpy(ram + DATA + 8 * 4096 + 4096 - 8, connect, 8);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		__u64 a[6] = { bad[i][0], bad[i][1], 7 };
+		__u64 a[6] = { 3, LOW, 7 };
 
 		rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
-		fvx_socketcall_unfold(&mem, &rec, a);
+		memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
+		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
+		assert_int_equal(rec.nr, 362);
+		a[0] = bad[i][0];
+		a[1] = bad[i][1];
+		a[2] = 7;
+		rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
+		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
 		assert_int_equal(rec.nr, 102);
 		assert_int_equal(a[0], bad[i][0]);
 		assert_int_equal(a[1], bad[i][1]);
 		assert_int_equal(a[2], 7);
+		rec.flags |= FVX_RECORD_RETURN;
+		a[0] = 3;
+		a[1] = LOW;
+		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
+		assert_int_equal(rec.nr, 102);
 	}
 	rec = (struct fvx_trace_record){ .nr = 102 }; /* x86-64's getuid */
 	args[0] = 3;
 	args[1] = LOW;
-	fvx_socketcall_unfold(&mem, &rec, args);
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
 	assert_int_equal(rec.nr, 102);
 	assert_int_equal(args[1], LOW);
 }

@@ -56,9 +56,12 @@ echo "# fast_drop: $(cat /tmp/b.fast_drop.err)"
 traced fast_json fastvmix trace --json -e trace=getpid -o /dev/null -- getpid_bench $n 1 $n
 echo "# fast_json: $(cat /tmp/b.fast_json.err)"
 # Fast mode with the analyzer's time hidden from the traced program's
-# RDTSC (--hide-time): what the compensation costs, and what it shows.
+# RDTSC (--hide-time), and exit mode with its recording hidden so: what the
+# compensation costs, and what it shows.
 traced fast_hide_time fastvmix trace --hide-time -e trace=getpid -o /dev/null -- getpid_bench $n 1 $n
 echo "# fast_hide_time: $(cat /tmp/b.fast_hide_time.err)"
+traced exit_hide_time fastvmix trace --mode exit --hide-time -e trace=getpid -o /dev/null -- getpid_bench $n 1 $n
+echo "# exit_hide_time: $(cat /tmp/b.exit_hide_time.err)"
 # The guest's TSC rate, for records per (emulated) second.
 echo "# tsc_khz $(dmesg | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p' | head -1)"
 # Traced in fast mode, but getpid is not selected: the trampoline sends it
