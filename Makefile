@@ -108,7 +108,7 @@ $(EXIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c tests/unit/fake_trampoline.c $(EX
 # Frontend tests need no guest kernel: the host-runnable parts of cli/, and
 # the whole trace command against a fake /dev/fastvmix (wrapped at link time).
 CLI_UNIT := cli/drain.c cli/output.c cli/syscalls.c cli/launch.c cli/status.c cli/decode.c \
-	cli/syscall_table.c cli/clock.c cli/summary.c
+	cli/syscall_table.c cli/clock.c cli/summary.c cli/pid_index.c
 CLI_UNIT_TRACE := cli/trace.c cli/device.c hypervisor/core/analyzer_image.c
 CLI_UNIT_DEPS := $(CLI_UNIT) $(GEN_NAMES) $(wildcard cli/*.h tests/unit/*.h include/fastvmix/*.h)
 $(BUILD)/unit/test_cli_trace: tests/unit/test_cli_trace.c $(CLI_UNIT_DEPS) $(CLI_UNIT_TRACE)
@@ -206,7 +206,7 @@ $(FUZZ_DIR)/drain_traced.o: cli/drain.c $(FUZZ_HEADERS) $(COMPAT_NAMES)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -fsanitize-coverage=trace-loads -c -o $@ $<
 FUZZ_RING_SRC := cli/device.c cli/output.c cli/syscalls.c cli/decode.c cli/syscall_table.c \
-	cli/clock.c cli/summary.c hypervisor/core/analyzer_image.c
+	cli/clock.c cli/summary.c cli/pid_index.c hypervisor/core/analyzer_image.c
 $(FUZZ_DIR)/ring_fuzz: tests/fuzz/ring_fuzz.c $(FUZZ_DIR)/drain_traced.o $(FUZZ_RING_SRC) \
 		$(FUZZ_HEADERS) $(GEN_NAMES)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icli -I$(BUILD)/gen -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fprintf \

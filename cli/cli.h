@@ -272,6 +272,23 @@ struct thread_mode {
 	uint32_t pid;
 	bool compat;
 };
+/* Where each thread's entry is in an array (pid_index.c): a sample decides
+ * how many threads there are, so no lookup scans them all. */
+struct pid_slot {
+	uint32_t pid;
+	bool used;
+	size_t at;
+};
+struct pid_index {
+	struct pid_slot *slots;
+	size_t cap, count; /* cap: a power of two, at least twice count */
+};
+/* Whether pid has an entry, and where. */
+bool pid_index_find(const struct pid_index *x, uint32_t pid, size_t *at);
+/* pid's entry is at `at` now; false when there is no memory for it. */
+bool pid_index_set(struct pid_index *x, uint32_t pid, size_t at);
+void pid_index_remove(struct pid_index *x, uint32_t pid);
+void pid_index_free(struct pid_index *x);
 /* Data records wait for the record they precede (trace.h), per thread. */
 #define OUTPUT_STAGED_MAX 16
 /* Signal records waiting for their thread's call to end, at most. */
@@ -290,12 +307,14 @@ struct output {
 	struct call *pending; /* entries waiting for their return */
 	size_t pending_count, pending_max;
 	uint64_t pending_seq;
+	struct pid_index pending_at; /* each pending call's thread */
 	struct staged *staged; /* OUTPUT_STAGED_MAX, once a data record came */
 	size_t staged_count;
 	bool line_open; /* text: a call's line waits for its return */
 	uint32_t open_pid; /* whose */
 	struct thread_mode *threads; /* whether each thread's calls are 32-bit */
 	size_t thread_count, thread_max;
+	struct pid_index thread_at;
 	bool last_compat; /* the last call seen: a new thread's, until it calls */
 	struct fvx_trace_record *signals; /* signals whose thread is in a call, till it ends */
 	size_t signal_count, signal_max;

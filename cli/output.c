@@ -69,12 +69,9 @@ bool output_set_options(struct output *o, const struct output_options *opt)
 
 static struct call *pending_find(const struct output *o, uint32_t pid)
 {
-	size_t i;
+	size_t at;
 
-	for (i = 0; i < o->pending_count; i++)
-		if (o->pending[i].entry.pid == pid)
-			return &o->pending[i];
-	return NULL;
+	return pid_index_find(&o->pending_at, pid, &at) ? &o->pending[at] : NULL;
 }
 
 /* The last pending call takes p's place: a call holds up to six values of
@@ -85,8 +82,11 @@ static void pending_remove(struct output *o, struct call *p)
 	struct call *last = &o->pending[o->pending_count - 1];
 
 	call_data_free(&p->data);
-	if (p != last)
+	pid_index_remove(&o->pending_at, p->entry.pid);
+	if (p != last) {
 		memcpy(p, last, sizeof(*p));
+		pid_index_set(&o->pending_at, p->entry.pid, (size_t)(p - o->pending));
+	}
 	o->pending_count--;
 }
 
@@ -131,6 +131,8 @@ static struct call *pending_add(struct output *o, const struct fvx_trace_record 
 		o->pending = p;
 		o->pending_max = max;
 	}
+	if (!pid_index_set(&o->pending_at, entry->pid, o->pending_count))
+		return NULL;
 	c = &o->pending[o->pending_count++];
 	c->seq = o->pending_seq++;
 	c->entry = *entry;
@@ -760,12 +762,9 @@ static uint64_t call_id(const struct fvx_trace_record *r)
 
 static struct thread_mode *thread_find(const struct output *o, uint32_t pid)
 {
-	size_t i;
+	size_t at;
 
-	for (i = 0; i < o->thread_count; i++)
-		if (o->threads[i].pid == pid)
-			return &o->threads[i];
-	return NULL;
+	return pid_index_find(&o->thread_at, pid, &at) ? &o->threads[at] : NULL;
 }
 
 static struct thread_mode *thread_add(struct output *o, uint32_t pid)
@@ -779,17 +778,24 @@ static struct thread_mode *thread_add(struct output *o, uint32_t pid)
 		o->threads = t;
 		o->thread_max = max;
 	}
+	if (!pid_index_set(&o->thread_at, pid, o->thread_count))
+		return NULL;
 	o->threads[o->thread_count].pid = pid;
 	return &o->threads[o->thread_count++];
 }
 
-/* The thread is gone (exit, exit_group): its number may come again. */
+/* The thread is gone (exit, exit_group): its number may come again. The
+ * last thread takes its place. */
 static void thread_forget(struct output *o, uint32_t pid)
 {
 	struct thread_mode *t = thread_find(o, pid);
 
-	if (t)
-		*t = o->threads[--o->thread_count];
+	if (!t)
+		return;
+	pid_index_remove(&o->thread_at, pid);
+	*t = o->threads[--o->thread_count];
+	if (t != &o->threads[o->thread_count])
+		pid_index_set(&o->thread_at, t->pid, (size_t)(t - o->threads));
 }
 
 /* strace's line when a thread's call (an entry, or a return whose entry
@@ -1133,6 +1139,7 @@ void output_finish(struct output *o, FILE *table)
 	free(o->pending);
 	o->pending = NULL;
 	o->pending_max = 0;
+	pid_index_free(&o->pending_at);
 	free(o->signals);
 	o->signals = NULL;
 	o->signal_max = 0;
@@ -1142,6 +1149,7 @@ void output_finish(struct output *o, FILE *table)
 	o->staged = NULL;
 	free(o->threads);
 	o->threads = NULL;
+	pid_index_free(&o->thread_at);
 	o->thread_count = o->thread_max = 0;
 	if (o->summary && table)
 		summary_print(o->summary, table);

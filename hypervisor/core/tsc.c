@@ -491,8 +491,11 @@ void tsc_analyzer_exit(struct vcpu *v, u64 extra)
  * stays; with the time hidden, the exit's time (to this last reading, and
  * the calibrated transition) and the extra go to the address space, which
  * joins the table here if it must (the exit-mode trampoline has no TSC
- * routine to ask first), and RDTSC exiting follows at once: it never reads
- * less than the guest's TSC when this exit began. */
+ * routine to ask first), and RDTSC exiting follows at once: here it never
+ * reads less than the guest's TSC when this exit began. (A thread of the
+ * same address space on another CPU reads the guest's TSC as it is until
+ * that CPU's next exit decides its RDTSC exiting anew, as when fast mode's
+ * trampoline asks to track a space: a window of up to a timer tick.) */
 static void analyzer_exit(struct vcpu *v)
 {
 	struct tsc_state *t = &v->hv->tsc;

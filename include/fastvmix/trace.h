@@ -445,9 +445,11 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
-/* A path, as the kernel takes it: up to PATH_MAX (4096 bytes, its NUL
- * included), as strace prints it; a longer one is cut, the rest "...". So a
- * long prefix (a/a/.../../../etc/shadow) cannot hide where a path leads. */
+/* A string argument (FVX_ARG_STR: path names, and a few others such as
+ * mount's type or an xattr's name): up to PATH_MAX (4096 bytes, its NUL
+ * included), as strace prints a path; a longer one is cut, the rest "...".
+ * So a long prefix (a/a/.../../../etc/shadow) cannot hide where a path
+ * leads. */
 #define FVX_DATA_STRING_MAX 4096
 #define FVX_DATA_BUFFER_DEFAULT 32 /* strace's -s */
 #define FVX_DATA_BUFFER_MAX 256 /* -s's hard bound: interrupts are off */
