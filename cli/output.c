@@ -90,16 +90,23 @@ static void pending_remove(struct output *o, struct call *p)
 	o->pending_count--;
 }
 
-/* The pending call that began first. */
-static struct call *pending_oldest(const struct output *o)
+static int later_first(const void *a, const void *b)
 {
-	struct call *oldest = &o->pending[0];
+	uint64_t x = ((const struct call *)a)->seq, y = ((const struct call *)b)->seq;
+
+	return x > y ? -1 : x < y;
+}
+
+/* The pending calls sorted the last begun first, so that the one that
+ * began first is the last (which goes without another taking its place). */
+static void pending_sort(struct output *o)
+{
 	size_t i;
 
-	for (i = 1; i < o->pending_count; i++)
-		if (o->pending[i].seq < oldest->seq)
-			oldest = &o->pending[i];
-	return oldest;
+	if (o->pending_count > 1)
+		qsort(o->pending, o->pending_count, sizeof(*o->pending), later_first);
+	for (i = 0; i < o->pending_count; i++)
+		pid_index_set(&o->pending_at, o->pending[i].entry.pid, i);
 }
 
 /* struct call's split. */
@@ -1132,8 +1139,9 @@ void output_finish(struct output *o, FILE *table)
 {
 	if (o->line_open)
 		complete(o, pending_find(o, o->open_pid), NULL, END_RUNNING);
+	pending_sort(o);
 	while (o->pending_count)
-		complete(o, pending_oldest(o), NULL, END_RUNNING);
+		complete(o, &o->pending[o->pending_count - 1], NULL, END_RUNNING);
 	while (o->signal_count)
 		flush_signals(o, o->signals[0].pid);
 	free(o->pending);

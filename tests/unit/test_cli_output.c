@@ -1045,6 +1045,35 @@ static void data_pieces_are_checked(void **state)
 			    "[pid     6] open(0x5000, O_RDONLY <unfinished ...>) = ?\n");
 }
 
+/* Calls still running when the trace ends end in the order they began,
+ * whichever returned meanwhile (their places in the frontend move). */
+static void running_calls_end_in_the_order_they_began(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t pids[] = { 7, 5, 9, 6, 8 };
+	struct fvx_trace_record r[8];
+	const char *out, *at[5];
+	int n = 0, i;
+
+	for (i = 0; i < 5; i++)
+		r[n++] = entry(pids[i], 0, 3); /* read(3, ... */
+	r[n++] = ret(5, 0, 1);
+	r[n++] = ret(8, 0, 1);
+	r[n++] = entry(5, 0, 4);
+	out = printed_all(f, true, r, (size_t)n);
+	/* JSON: one object per call, as it ends. */
+	for (i = 0; i < 5; i++) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "\"pid\":%u,", pids[i]);
+		at[i] = strstr(out, pid);
+		assert_non_null(at[i]);
+	}
+	/* 5 and 8 returned first; then 7, 9, 6 as they began, then 5's second. */
+	assert_true(at[1] < at[4] && at[4] < at[0] && at[0] < at[2] && at[2] < at[3]);
+	assert_non_null(strstr(at[3], "\"pid\":5,"));
+}
+
 /* A path of PATH_MAX bytes in its 86 pieces prints whole; one of them
  * missing (the last, or one past the eighth), the address. */
 static void long_paths_print_whole(void **state)
@@ -2182,6 +2211,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_paths_print_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(running_calls_end_in_the_order_they_began, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(execve_shows_argv_and_envp, setup, teardown),
