@@ -281,7 +281,9 @@ struct pid_slot {
 };
 struct pid_index {
 	struct pid_slot *slots;
-	size_t cap, count; /* cap: a power of two, at least twice count */
+	size_t cap, count; /* cap: a power of two (2^bits), at least twice count */
+	unsigned int bits;
+	uint64_t mult; /* the hash's odd multiplier, random */
 };
 /* Whether pid has an entry, and where. */
 bool pid_index_find(const struct pid_index *x, uint32_t pid, size_t *at);

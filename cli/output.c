@@ -993,6 +993,7 @@ static void on_exit_record(struct output *o, const struct fvx_trace_record *r)
 	if (c)
 		complete(o, c, NULL, END_GONE);
 	flush_signals(o, r->pid);
+	thread_forget(o, r->pid); /* (killed, or another thread's exit_group) */
 	decode_exit(r->args[0], how, sizeof(how));
 	print_task(o, r, "+++", how, "exit");
 }

@@ -3,14 +3,17 @@
  * tombstones), so a lookup stays short however many threads came and went. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cli.h"
 
-/* Slot of pid's probe sequence start: a multiplicative hash, so that
- * sequential pids spread. */
+/* Slot of pid's probe sequence start: the high bits of pid times the
+ * table's random odd multiplier, so that sequential pids spread and no
+ * sample can choose pids that share a start (the low bits of a fixed
+ * multiple are the pid's own low bits, reordered). */
 static size_t home(const struct pid_index *x, uint32_t pid)
 {
-	return (size_t)((pid * 0x9e3779b1u) & (uint32_t)(x->cap - 1));
+	return (size_t)((pid * x->mult) >> (64 - x->bits));
 }
 
 static struct pid_slot *slot_of(const struct pid_index *x, uint32_t pid)
@@ -37,8 +40,15 @@ bool pid_index_find(const struct pid_index *x, uint32_t pid, size_t *at)
  * (the table stays as it was). */
 static bool grow(struct pid_index *x)
 {
-	struct pid_index bigger = { .cap = x->cap ? 2 * x->cap : 64 };
+	struct pid_index bigger = { .cap = x->cap ? 2 * x->cap : 64,
+				    .bits = x->cap ? x->bits + 1 : 6,
+				    .mult = x->mult };
 	size_t i;
+
+	while (!(bigger.mult & 1) && getrandom(&bigger.mult, sizeof(bigger.mult), 0) > 0)
+		bigger.mult |= (uint64_t) !!bigger.mult; /* odd; 0 again: read again */
+	if (!(bigger.mult & 1))
+		bigger.mult = 0x9e3779b97f4a7c15ULL; /* no randomness: still spread */
 
 	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
 	if (!bigger.slots)

@@ -206,11 +206,10 @@ static bool compat_in_class(int nr, unsigned int classes)
  * (flags 0), with accept. */
 static void socketcall_add(const char *name, int compat, struct syscall_filter *f)
 {
-	int accept4 = syscall_number("accept4"), accept4_32 = syscall_compat_number("accept4");
+	int accept4_32 = syscall_compat_number("accept4");
 	size_t i;
 
-	if (!strcmp(name, "accept") && accept4 >= 0 && accept4_32 >= 0) {
-		set_bit(f->native, accept4);
+	if (!strcmp(name, "accept") && accept4_32 >= 0) {
 		set_bit(f->compat, accept4_32);
 		compat = accept4_32;
 	}

@@ -370,11 +370,19 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out,
 
 /* The syscalls the hypervisor must report: what the user selected, and a
  * launched command's execve, which marks where the command starts. */
-static void kernel_filter(const struct options *o, const uint64_t wanted[8], uint64_t out[8])
+static void kernel_filter(const struct options *o, const struct syscall_filter *wanted,
+			  uint64_t out[8])
 {
-	int execve_nr = syscall_number("execve");
+	int execve_nr = syscall_number("execve"), twin;
+	unsigned int nr;
 
-	memcpy(out, wanted, 8 * sizeof(uint64_t));
+	memcpy(out, wanted->native, 8 * sizeof(uint64_t));
+	/* The analyzer selects a 32-bit call by its twin (syscall_compat.h):
+	 * one asked for alone (socketcall's accept, as accept4) needs it. */
+	for (nr = 0; nr < FVX_COMPAT_SYSCALLS; nr++)
+		if ((wanted->compat[nr / 64] >> (nr % 64) & 1) &&
+		    (twin = fvx_compat_twin(nr)) >= 0 && twin < 512)
+			out[twin / 64] |= 1ULL << (twin % 64);
 	if (!o->pid && execve_nr >= 0 && execve_nr < 512)
 		out[execve_nr / 64] |= 1ULL << (execve_nr % 64);
 }
@@ -435,7 +443,7 @@ int cmd_trace(int argc, char **argv)
 	memset(&wanted, 0xff, sizeof(wanted));
 	if (o.filter && syscall_filter_parse(o.filter, &wanted) != 0)
 		return 2;
-	kernel_filter(&o, wanted.native, syscalls);
+	kernel_filter(&o, &wanted, syscalls);
 	if (o.pid && launch_attach(&launch, o.pid) != 0)
 		return 1;
 	if (o.output && !(out = fopen(o.output, "we"))) {

@@ -377,10 +377,13 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 _Static_assert(FVX_ARG_SIGSET_OUT < 64, "argument types fit a 64-bit mask");
 
 /* What an entry's socketcall unfolded to (fvx_socketcall_unfold), per
- * thread, for its return: direct-mapped by pid. The key is written last
- * and read before and after the words, so a return never takes a slot
- * that another thread was rewriting as it read it. */
+ * thread, for its return: direct-mapped by pid. A writer claims the slot
+ * (FVX_SOCKETCALL_WRITING) before it writes the words, and none writes a
+ * claimed one; a return takes the key back to 0 only if it is still the
+ * one it read before the words: so no return takes words another thread
+ * wrote, even two threads of the same slot on two CPUs at once. */
 #define FVX_SOCKETCALL_SLOTS 256
+#define FVX_SOCKETCALL_WRITING (1ULL << 62)
 struct fvx_socketcall_slot {
 	__u64 key; /* fvx_socketcall_key; 0: free */
 	__u32 words[6];
@@ -408,7 +411,7 @@ static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
 	struct fvx_socketcall_slot *slot = &table[pid % FVX_SOCKETCALL_SLOTS];
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN), nul;
 	const struct fvx_syscall_decl *d = 0;
-	__u64 n = 0, i, key = 0;
+	__u64 n = 0, i, key = 0, old;
 	__u32 words[6];
 
 	if (!(rec->flags & FVX_RECORD_COMPAT) || rec->nr != FVX_COMPAT_SOCKETCALL)
@@ -432,16 +435,25 @@ static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
 		if (!__atomic_compare_exchange_n(&slot->key, &key, 0, 0, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED))
 			return;
-	} else if (!key || fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n) {
-		/* (This thread's call before it has no return left to come.) */
-		if ((__u32)__atomic_load_n(&slot->key, __ATOMIC_RELAXED) == pid)
-			__atomic_store_n(&slot->key, 0, __ATOMIC_RELAXED);
-		return;
 	} else {
-		__atomic_store_n(&slot->key, 0, __ATOMIC_RELAXED);
-		for (i = 0; i < 6; i++)
-			__atomic_store_n(&slot->words[i], i < n ? words[i] : 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
+		old = __atomic_load_n(&slot->key, __ATOMIC_RELAXED);
+		if (!key || fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n) {
+			/* (This thread's call before has no return left to come.) */
+			if ((__u32)old == pid && !(old & FVX_SOCKETCALL_WRITING))
+				__atomic_compare_exchange_n(&slot->key, &old, 0, 0,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+			return;
+		}
+		/* A slot another thread is writing stays its: this call's
+		 * return then shows socketcall's registers. */
+		if (!(old & FVX_SOCKETCALL_WRITING) &&
+		    __atomic_compare_exchange_n(&slot->key, &old, FVX_SOCKETCALL_WRITING | pid, 0,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			for (i = 0; i < 6; i++)
+				__atomic_store_n(&slot->words[i], i < n ? words[i] : 0,
+						 __ATOMIC_RELAXED);
+			__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
+		}
 	}
 	rec->nr = fvx_socketcalls[args[0]].nr;
 	for (i = 0; i < 6; i++)

@@ -1873,6 +1873,23 @@ static struct fvx_trace_record compat(struct fvx_trace_record r)
 	return r;
 }
 
+/* A thread's end forgets its mode: a new thread that gets its pid runs as
+ * the last call seen did, as any new thread (no mode line of the dead
+ * 32-bit one's). */
+static void a_threads_end_forgets_its_mode(void **state)
+{
+	struct fvx_trace_record r[] = {
+		compat(entry(70, 20, 0)), compat(ret(70, 20, 70)), task_exit(70, 9, false),
+		entry(71, 39, 0),	  ret(71, 39, 71),	   entry(70, 39, 0),
+		ret(70, 39, 70),
+	};
+	const char *out = printed_all(*state, false, r, sizeof(r) / sizeof(r[0]));
+
+	assert_non_null(
+		strstr(out, "[pid    70] getpid() = 70\n[pid    70] +++ killed by SIGKILL"));
+	assert_null(strstr(out, "PID=70 runs in 64 bit mode"));
+}
+
 /* A path the entry could not read (its page not present yet) and the
  * analyzer read again at the return: the line waits for it there, also
  * when another thread comes between; read at neither, the address. */
@@ -2211,6 +2228,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_paths_print_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_threads_end_forgets_its_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(running_calls_end_in_the_order_they_began, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(quoting_follows_strace, setup, teardown),

@@ -343,6 +343,20 @@ static void text_output_and_options(void **state)
 	assert_released();
 }
 
+/* -e trace=accept: the analyzer's filter has accept, and accept4 too, the
+ * twin of the i386 accept4 that socketcall's accept is recorded as. */
+static void accept_selects_socketcalls_accept(void **state)
+{
+	char *argv[] = { "trace", "-e", "trace=accept", "-o", "/tmp/fvx-trace-out.txt", "--",
+			 "true",  NULL };
+
+	assert_int_equal(trace(argv), 0);
+	assert_int_equal(dev.req.filter.syscalls[0] >> 43 & 1, 1);
+	assert_int_equal(dev.req.filter.syscalls[288 / 64] >> (288 % 64) & 1, 1);
+	assert_int_equal(dev.req.filter.syscalls[0] >> 42 & 1, 0); /* connect: not */
+	assert_released();
+}
+
 /* -e status=failed -T -ttt -s: only the failed write, timed from the TSC;
  * -e trace=%desc selects by class. */
 static void strace_options(void **state)
@@ -565,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(command_traced_from_its_execve, setup),
 		cmocka_unit_test_setup(text_output_and_options, setup),
+		cmocka_unit_test_setup(accept_selects_socketcalls_accept, setup),
 		cmocka_unit_test_setup(strace_options, setup),
 		cmocka_unit_test_setup(summary_option, setup),
 		cmocka_unit_test_setup(bad_option_values, setup),

@@ -698,6 +698,29 @@ static void socketcall_is_the_call_it_does(void **state)
 		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
 		assert_int_equal(rec.nr, 102);
 	}
+	/* A slot another thread of it is writing (on another CPU) stays its:
+	 * the entry unfolds, its return shows socketcall's registers; nor does
+	 * a failed entry forget another thread's words. */
+	memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
+	table[42].key = FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS);
+	rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
+	args[0] = 3;
+	args[1] = LOW;
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(rec.nr, 362);
+	assert_int_equal(table[42].key, FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS));
+	rec = (struct fvx_trace_record){ .nr = 102,
+					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN };
+	args[0] = 3;
+	args[1] = LOW;
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(rec.nr, 102);
+	table[42].key = fvx_socketcall_key(42 + FVX_SOCKETCALL_SLOTS, 3);
+	rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
+	args[0] = 3;
+	args[1] = 0x1;
+	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	assert_int_equal(table[42].key, fvx_socketcall_key(42 + FVX_SOCKETCALL_SLOTS, 3));
 	rec = (struct fvx_trace_record){ .nr = 102 }; /* x86-64's getuid */
 	args[0] = 3;
 	args[1] = LOW;
