@@ -58,13 +58,13 @@ static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
 /* i386's socketcall as the call it does the work of (trace_capture.h).
  * Out of line: other calls do not pay for its frame. */
 static __attribute__((noinline)) void unfold(const struct fvx_config *cfg,
-					     struct fvx_trace_data *data, __u64 task,
+					     struct fvx_trace_data *data,
 					     struct fvx_trace_record *rec, __u64 args[6])
 {
 	struct fvx_guest_mem mem = { .limits = &cfg->phys,
 				     .copy = direct_copy,
 				     .cr3 = fvx_read_cr3() };
-	__u64 pid;
+	__u64 task = fvx_percpu_read64(cfg->task.current_task), pid;
 
 	if (fvx_kernel_read64(0, task + cfg->task.pid, &pid))
 		fvx_socketcall_unfold(&mem, data->socketcalls, (__u32)pid, rec, args);
@@ -101,17 +101,17 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	__u64 task, unfolded[6];
 	int i;
 
-	task = fvx_percpu_read64(cfg->task.current_task);
 	if (rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT)) {
 		for (i = 0; i < 6; i++)
 			unfolded[i] = args[i];
-		unfold(cfg, data, task, rec, unfolded);
+		unfold(cfg, data, rec, unfolded);
 		args = unfolded;
 	}
 	if (ev->cpu >= cfg->geometry.cpu_count ||
 	    !(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(cfg, rec->nr)
 					     : fvx_syscall_selected(cfg, rec->nr)))
 		return FVX_ENTRY_DONE;
+	task = fvx_percpu_read64(cfg->task.current_task);
 	if (!fvx_task_selected_in(cfg, set, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
 		return FVX_ENTRY_DONE;
 	if ((cfg->flags & FVX_CONFIG_RETRY) && waits && !fvx_entry_room(cfg, ev->cpu, 1))

@@ -851,10 +851,12 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 			memset(&alone.data, 0, sizeof(alone.data));
 		if (o->summary)
 			summary_add(o->summary, r, false, -1);
-		if (shown(o, NULL) && o->opt.json)
-			print_json(o, &alone, NULL, name);
-		else if (shown(o, NULL))
-			print_whole(o, &alone, NULL, name, END_LOST);
+		if (shown(o, NULL)) {
+			if (o->opt.json)
+				print_json(o, &alone, NULL, name);
+			else
+				print_whole(o, &alone, NULL, name, END_LOST);
+		}
 		call_data_free(&alone.data);
 		return;
 	}

@@ -49,7 +49,6 @@ static bool grow(struct pid_index *x)
 		bigger.mult |= (uint64_t) !!bigger.mult; /* odd; 0 again: read again */
 	if (!(bigger.mult & 1))
 		bigger.mult = 0x9e3779b97f4a7c15ULL; /* no randomness: still spread */
-
 	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
 	if (!bigger.slots)
 		return false;
@@ -79,12 +78,13 @@ bool pid_index_set(struct pid_index *x, uint32_t pid, size_t at)
 
 void pid_index_remove(struct pid_index *x, uint32_t pid)
 {
+	struct pid_slot *s = x->cap ? slot_of(x, pid) : NULL;
 	size_t hole, i, h;
 
-	if (!x->cap || !slot_of(x, pid)->used)
+	if (!s || !s->used)
 		return;
-	hole = (size_t)(slot_of(x, pid) - x->slots);
-	x->slots[hole].used = false;
+	hole = (size_t)(s - x->slots);
+	s->used = false;
 	x->count--;
 	/* Entries after the hole whose probe sequence passes it move into it. */
 	for (i = (hole + 1) & (x->cap - 1); x->slots[i].used; i = (i + 1) & (x->cap - 1)) {

@@ -604,6 +604,20 @@ static void map_low(void)
 	set64(0x9000 + 16 * 8, (DATA + 8 * 4096ULL) | P | W | U);
 }
 
+/* socketcall(call, array) of thread pid (flags: FVX_RECORD_COMPAT, and
+ * FVX_RECORD_RETURN at its return) through fvx_socketcall_unfold: the
+ * record as it leaves it; args as it leaves them. */
+static struct fvx_trace_record socketcall(struct fvx_socketcall_slot *table, __u32 pid, __u32 flags,
+					  __u64 call, __u64 array, __u64 args[6])
+{
+	struct fvx_trace_record rec = { .nr = 102, .flags = flags };
+
+	args[0] = call;
+	args[1] = array;
+	fvx_socketcall_unfold(&mem, table, pid, &rec, args);
+	return rec;
+}
+
 /* i386's socketcall(SYS_CONNECT, args) is the i386 connect of the words at
  * args, whose socket address is then captured; accept is accept4 with
  * flags 0. A return takes the words its entry read, whatever the array
@@ -667,35 +681,23 @@ static void socketcall_is_the_call_it_does(void **state)
 	assert_int_equal(args[1], LOW + 64);
 	assert_int_equal(args[2], LOW + 96);
 	/* Taken: a second return (none came in between) stays socketcall. */
-	rec = (struct fvx_trace_record){ .nr = 102,
-					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN };
-	args[0] = 5;
-	args[1] = LOW;
-	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	rec = socketcall(table, 42, FVX_RECORD_COMPAT | FVX_RECORD_RETURN, 5, LOW, args);
 	assert_int_equal(rec.nr, 102);
 	/* Not unfolded, and the thread's earlier words forgotten: its return
 	 * stays socketcall too. */
 	memcpy(ram + DATA + 8 * 4096 + 4096 - 8, connect, 8);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		__u64 a[6] = { 3, LOW, 7 };
+		__u64 a[6] = { 0 };
 
-		rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
 		memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
-		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
-		assert_int_equal(rec.nr, 362);
-		a[0] = bad[i][0];
-		a[1] = bad[i][1];
+		assert_int_equal(socketcall(table, 42, FVX_RECORD_COMPAT, 3, LOW, a).nr, 362);
 		a[2] = 7;
-		rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
-		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
+		rec = socketcall(table, 42, FVX_RECORD_COMPAT, bad[i][0], bad[i][1], a);
 		assert_int_equal(rec.nr, 102);
 		assert_int_equal(a[0], bad[i][0]);
 		assert_int_equal(a[1], bad[i][1]);
 		assert_int_equal(a[2], 7);
-		rec.flags |= FVX_RECORD_RETURN;
-		a[0] = 3;
-		a[1] = LOW;
-		fvx_socketcall_unfold(&mem, table, 42, &rec, a);
+		rec = socketcall(table, 42, FVX_RECORD_COMPAT | FVX_RECORD_RETURN, 3, LOW, a);
 		assert_int_equal(rec.nr, 102);
 	}
 	/* A slot another thread of it is writing (on another CPU) stays its:
@@ -703,28 +705,14 @@ static void socketcall_is_the_call_it_does(void **state)
 	 * a failed entry forget another thread's words. */
 	memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
 	table[42].key = FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS);
-	rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
-	args[0] = 3;
-	args[1] = LOW;
-	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
-	assert_int_equal(rec.nr, 362);
+	assert_int_equal(socketcall(table, 42, FVX_RECORD_COMPAT, 3, LOW, args).nr, 362);
 	assert_int_equal(table[42].key, FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS));
-	rec = (struct fvx_trace_record){ .nr = 102,
-					 .flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN };
-	args[0] = 3;
-	args[1] = LOW;
-	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	rec = socketcall(table, 42, FVX_RECORD_COMPAT | FVX_RECORD_RETURN, 3, LOW, args);
 	assert_int_equal(rec.nr, 102);
 	table[42].key = fvx_socketcall_key(42 + FVX_SOCKETCALL_SLOTS, 3);
-	rec = (struct fvx_trace_record){ .nr = 102, .flags = FVX_RECORD_COMPAT };
-	args[0] = 3;
-	args[1] = 0x1;
-	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	(void)socketcall(table, 42, FVX_RECORD_COMPAT, 3, 0x1, args);
 	assert_int_equal(table[42].key, fvx_socketcall_key(42 + FVX_SOCKETCALL_SLOTS, 3));
-	rec = (struct fvx_trace_record){ .nr = 102 }; /* x86-64's getuid */
-	args[0] = 3;
-	args[1] = LOW;
-	fvx_socketcall_unfold(&mem, table, 42, &rec, args);
+	rec = socketcall(table, 42, 0, 3, LOW, args); /* x86-64's getuid */
 	assert_int_equal(rec.nr, 102);
 	assert_int_equal(args[1], LOW);
 }
