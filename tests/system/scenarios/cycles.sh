@@ -21,7 +21,7 @@ while [ $c -lt $n ]; do
 	c=$((c + 1))
 done
 after=$(memfree)
-echo "# MemFree before ${before} kB, after $n traced cycles ${after} kB"
+echo "# free (MemFree and the per-CPU lists) before ${before} kB, after $n traced cycles ${after} kB"
 check cycles-all-traced test "$done_ok" -eq $n
 # Tolerance 2 MiB: one leaked hypervisor (4 MiB pool + 4 MiB window) per
 # cycle would be 240 MiB, a leak of 70 KiB per cycle shows.
