@@ -203,6 +203,10 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_SIGACTION_OUT:
 	case FVX_ARG_SIGSET:
 	case FVX_ARG_SIGSET_OUT:
+	case FVX_ARG_TIMESPEC:
+	case FVX_ARG_TIMESPEC_OUT:
+	case FVX_ARG_TIMEVAL:
+	case FVX_ARG_TIMEVAL_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -247,6 +251,15 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_WAIT_OPTIONS:
 		put_flag_set(t, wait_options, COUNT(wait_options), v, "0");
 		break;
+	case FVX_ARG_CLOCKID:
+		/* One without a name (a process's or a thread's CPU clock, a
+		 * device's) as strace shows it. */
+		if (decode_value(clock_ids, COUNT(clock_ids), (uint32_t)v))
+			put_value(t, clock_ids, COUNT(clock_ids), (uint32_t)v, false);
+		else
+			put(t, "%#" PRIx32 " /* CLOCK_??? */", (uint32_t)v);
+		break;
+	case FVX_ARG_TIMER_FLAGS: put_flag_set(t, timer_flags, COUNT(timer_flags), v, "0"); break;
 	}
 }
 
@@ -645,6 +658,12 @@ static void put_sockname(struct text *addr, struct text *len, uint64_t nr, const
 
 /* ---- arguments whose contents were captured ---- */
 
+static bool is_time_arg(uint8_t type)
+{
+	return type == FVX_ARG_TIMESPEC || type == FVX_ARG_TIMESPEC_OUT ||
+	       type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT;
+}
+
 static bool is_data_arg(uint8_t type)
 {
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
@@ -652,7 +671,7 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
 	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
 	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
-	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT;
+	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || is_time_arg(type);
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -719,6 +738,21 @@ static uint64_t le64(const uint8_t *b)
 
 	memcpy(&v, b, sizeof(v)); /* (x86-64: little-endian, as the capture) */
 	return v;
+}
+
+bool decode_time(const struct captured *c, int64_t *sec, int64_t *frac)
+{
+	if (c->total == FVX_TIME_SIZE) {
+		*sec = (int64_t)le64(c->bytes);
+		*frac = (int64_t)le64(c->bytes + 8);
+		return true;
+	}
+	if (c->total == FVX_TIME32_SIZE) {
+		*sec = (int32_t)(uint32_t)le64(c->bytes);
+		*frac = (int32_t)(uint32_t)le64(c->bytes + 4);
+		return true;
+	}
+	return false;
 }
 
 void decode_sigset(uint64_t set, char *buf, size_t size)
@@ -1023,6 +1057,18 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
+	if (is_time_arg(type)) {
+		int64_t sec, frac;
+
+		if (decode_time(c, &sec, &frac))
+			put(t, "{tv_sec=%" PRId64 ", %s=%" PRId64 "}", sec,
+			    type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT ? "tv_usec"
+										   : "tv_nsec",
+			    frac);
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	if (type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT) {
 		if (c->total == FVX_SIGSET_SIZE)
 			put_sigset(t, le64(c->bytes));
@@ -1048,7 +1094,8 @@ int decode_first_out_arg(uint64_t nr)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
 		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
-		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT)
+		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
+		    d->args[i] == FVX_ARG_TIMESPEC_OUT || d->args[i] == FVX_ARG_TIMEVAL_OUT)
 			return i;
 	return 6;
 }
@@ -1219,6 +1266,9 @@ void decode_ret(uint64_t nr, int64_t value, char *buf, size_t size)
 			 strerror(e));
 	else if (d && d->ret == FVX_RET_ADDR)
 		snprintf(buf, size, "%#" PRIx64, (uint64_t)value);
+	else if (!value &&
+		 (nr == __NR_poll || nr == __NR_ppoll || nr == __NR_select || nr == __NR_pselect6))
+		snprintf(buf, size, "0 (Timeout)"); /* no descriptor ready: as strace says */
 	else
 		decode_int(value, buf, size);
 }

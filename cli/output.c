@@ -558,9 +558,34 @@ static struct json_object *sigaction_json(const struct captured *v, int *err)
 	return o;
 }
 
+/* A struct timespec's {"timespec": {"sec", "nsec"}} or a struct timeval's
+ * {"timeval": {"sec", "usec"}} into one; false when type is neither or v
+ * has not the size of one. */
+static bool time_json(uint8_t type, const struct captured *v, struct json_object *one, int *err)
+{
+	bool val = type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT;
+	struct json_object *o;
+	int64_t sec, frac;
+
+	if ((!val && type != FVX_ARG_TIMESPEC && type != FVX_ARG_TIMESPEC_OUT) ||
+	    !decode_time(v, &sec, &frac))
+		return false;
+	o = json_object_new_object();
+	*err |= JSON_PUT(o, "sec", json_object_new_int64(sec));
+	if (val) {
+		*err |= JSON_PUT(o, "usec", json_object_new_int64(frac));
+		*err |= JSON_PUT(one, "timeval", o);
+	} else {
+		*err |= JSON_PUT(o, "nsec", json_object_new_int64(frac));
+		*err |= JSON_PUT(one, "timespec", o);
+	}
+	return true;
+}
+
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
  * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}; a struct stat's
- * {"stat": {...}}, a sigaction's {"sigaction": {...}}, a sigset's {"sigset": [...]}); an
+ * {"stat": {...}}, a sigaction's {"sigaction": {...}}, a sigset's {"sigset": [...]}, a
+ * timespec's {"timespec": {...}}, a timeval's {"timeval": {...}}); an
  * unreadable one is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
 {
@@ -593,6 +618,7 @@ static struct json_object *data_args(const struct call *entry, int *err)
 			   (d->args[i] == FVX_ARG_SIGSET || d->args[i] == FVX_ARG_SIGSET_OUT) &&
 			   v->total == FVX_SIGSET_SIZE) {
 			*err |= JSON_PUT(one, "sigset", sigset_json(bytes_u64(v->bytes), err));
+		} else if (v && d && time_json(d->args[i], v, one, err)) {
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
 			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));

@@ -104,11 +104,14 @@ table() {
 	table cld_codes value "asm/siginfo.h" '^CLD_[A-Z]+$'
 	table poll_codes value "asm/siginfo.h" '^POLL_[A-Z]+$'
 	table sys_codes value "asm/siginfo.h" '^SYS_[A-Z_]+$'
+	table clock_ids value "linux/time.h" '^CLOCK_[A-Z_]+$'
+	table timer_flags flags "linux/time.h" '^TIMER_ABSTIME$'
 	echo "#endif"
 } >"$tmp/out.h"
 # A table without the common names would print numbers silently: refuse it.
 grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q '"CLD_EXITED"' "$tmp/out.h" &&
 	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h" &&
 	grep -q '"MSG_DONTWAIT"' "$tmp/out.h" && grep -q '"IPPROTO_TCP"' "$tmp/out.h" &&
-	grep -q '"SA_RESTORER"' "$tmp/out.h" && grep -q '"SIG_IGN"' "$tmp/out.h"
+	grep -q '"SA_RESTORER"' "$tmp/out.h" && grep -q '"SIG_IGN"' "$tmp/out.h" &&
+	grep -q '"CLOCK_MONOTONIC"' "$tmp/out.h" && grep -q '"TIMER_ABSTIME"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

@@ -72,6 +72,14 @@ enum fvx_arg_type {
 	FVX_ARG_SIGACTION_OUT, /* one the call fills */
 	FVX_ARG_SIGSET, /* a sigset_t the call reads (the kernel's: 8 bytes) */
 	FVX_ARG_SIGSET_OUT, /* one the call fills */
+	FVX_ARG_TIMESPEC, /* a struct timespec the call reads (a 32-bit call's:
+			   * old_timespec32) */
+	FVX_ARG_TIMESPEC_OUT, /* one the call fills */
+	FVX_ARG_TIMEVAL, /* a struct timeval the call reads (a 32-bit call's:
+			  * old_timeval32) */
+	FVX_ARG_TIMEVAL_OUT, /* one the call fills */
+	FVX_ARG_CLOCKID, /* a clock: CLOCK_ names */
+	FVX_ARG_TIMER_FLAGS, /* clock_nanosleep's flags: TIMER_ABSTIME */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -123,6 +131,11 @@ struct fvx_syscall_decl {
 #define MODE FVX_ARG_MODE
 #define ATFL FVX_ARG_AT_FLAGS
 #define SIG FVX_ARG_SIGNAL
+#define TS FVX_ARG_TIMESPEC
+#define TS_OUT FVX_ARG_TIMESPEC_OUT
+#define TV FVX_ARG_TIMEVAL
+#define TV_OUT FVX_ARG_TIMEVAL_OUT
+#define CLK FVX_ARG_CLOCKID
 
 #define CALL(name, classes, ...) [__NR_##name] = { 1, (classes), FVX_RET_INT, { __VA_ARGS__ } }
 /* A call that returns an address: shown in hex. */
@@ -153,7 +166,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(writev, D, FD, IOV, INT),
 	CALL(access, F, STR, FVX_ARG_ACCESS_MODE),
 	CALL(pipe, D, STRUCT),
-	CALL(select, D, INT, STRUCT, STRUCT, STRUCT, STRUCT),
+	CALL(select, D, INT, STRUCT, STRUCT, STRUCT, TV),
 	CALL(sched_yield, 0),
 	ADDR_CALL(mremap, M, PTR, ULONG, ULONG, HEX, PTR),
 	CALL(msync, M, PTR, ULONG, HEX),
@@ -165,7 +178,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(dup, D, FD),
 	CALL(dup2, D, FD, FD),
 	CALL(pause, S),
-	CALL(nanosleep, 0, STRUCT, STRUCT),
+	CALL(nanosleep, 0, TS, STRUCT),
 	CALL(getpid, 0),
 	CALL(sendfile, D | N, FD, FD, STRUCT, ULONG),
 	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, FVX_ARG_PROTOCOL),
@@ -224,9 +237,10 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(fchown, D, FD, INT, INT),
 	CALL(lchown, F, STR, INT, INT),
 	CALL(umask, 0, MODE),
+	CALL(gettimeofday, 0, TV_OUT, STRUCT),
 	CALL(ptrace, 0, INT, INT, PTR, PTR),
 	CALL(rt_sigpending, S, FVX_ARG_SIGSET_OUT, ULONG),
-	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, STRUCT, ULONG),
+	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, TS, ULONG),
 	CALL(rt_sigqueueinfo, S | P, INT, SIG, STRUCT),
 	CALL(rt_sigsuspend, S, FVX_ARG_SIGSET, ULONG),
 	CALL(sigaltstack, S, STRUCT, STRUCT),
@@ -241,6 +255,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(munlockall, M),
 	CALL(pivot_root, F, STR, STR),
 	CALL(chroot, F, STR),
+	CALL(sched_rr_get_interval, 0, INT, TS_OUT),
+	CALL(settimeofday, 0, TV, STRUCT),
 	CALL(acct, F, STR),
 	CALL(mount, F, STR, STR, STR, HEX, PTR),
 	CALL(umount2, F, STR, HEX),
@@ -268,8 +284,12 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(getdents64, D, FD, STRUCT, ULONG),
 	CALL(set_tid_address, 0, PTR),
 	CALL(restart_syscall, 0),
-	CALL(semtimedop, I, INT, STRUCT, ULONG, STRUCT),
+	CALL(semtimedop, I, INT, STRUCT, ULONG, TS),
 	CALL(fadvise64, D, FD, LONG, LONG, INT),
+	CALL(clock_settime, 0, CLK, TS),
+	CALL(clock_gettime, 0, CLK, TS_OUT),
+	CALL(clock_getres, 0, CLK, TS_OUT),
+	CALL(clock_nanosleep, 0, CLK, FVX_ARG_TIMER_FLAGS, TS, STRUCT),
 	CALL(exit_group, P, INT),
 	CALL(epoll_wait, D, FD, STRUCT, INT, INT),
 	CALL(epoll_ctl, D, FD, INT, FD, STRUCT),
@@ -296,8 +316,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(readlinkat, F | D, DIRFD, STR, BUF_OUT, ULONG),
 	CALL(fchmodat, F | D, DIRFD, STR, MODE),
 	CALL(faccessat, F | D, DIRFD, STR, FVX_ARG_ACCESS_MODE),
-	CALL(pselect6, D, INT, STRUCT, STRUCT, STRUCT, STRUCT, STRUCT),
-	CALL(ppoll, D, STRUCT, ULONG, STRUCT, STRUCT, ULONG),
+	CALL(pselect6, D, INT, STRUCT, STRUCT, STRUCT, TS, STRUCT),
+	CALL(ppoll, D, STRUCT, ULONG, TS, STRUCT, ULONG),
 	CALL(unshare, 0, FVX_ARG_CLONE_FLAGS),
 	CALL(splice, D, FD, STRUCT, FD, STRUCT, ULONG, HEX),
 	CALL(tee, D, FD, FD, ULONG, HEX),
@@ -323,7 +343,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(pwritev, D, FD, IOV, INT, LONG),
 	CALL(rt_tgsigqueueinfo, S | P, INT, INT, SIG, STRUCT),
 	CALL(perf_event_open, D, STRUCT, INT, INT, FD, HEX),
-	CALL(recvmmsg, N, FD, STRUCT, ULONG, MSGF, STRUCT),
+	CALL(recvmmsg, N, FD, STRUCT, ULONG, MSGF, TS),
 	CALL(fanotify_init, D, HEX, HEX),
 	CALL(fanotify_mark, D | F, FD, HEX, HEX, DIRFD, STR),
 	CALL(prlimit64, 0, INT, INT, STRUCT, STRUCT),
@@ -352,7 +372,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(openat2, F | D, DIRFD, STR, STRUCT, ULONG),
 	CALL(faccessat2, F | D, DIRFD, STR, FVX_ARG_ACCESS_MODE, ATFL),
 	CALL(process_madvise, D, FD, STRUCT, ULONG, FVX_ARG_MADVISE, HEX),
-	CALL(epoll_pwait2, D, FD, STRUCT, INT, STRUCT, STRUCT, ULONG),
+	CALL(epoll_pwait2, D, FD, STRUCT, INT, TS, STRUCT, ULONG),
 };
 #define FVX_SYSCALL_DECLS (sizeof(fvx_syscall_decls) / sizeof(fvx_syscall_decls[0]))
 
@@ -387,6 +407,11 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef MODE
 #undef ATFL
 #undef SIG
+#undef TS
+#undef TS_OUT
+#undef TV
+#undef TV_OUT
+#undef CLK
 #undef CALL
 #undef ADDR_CALL
 

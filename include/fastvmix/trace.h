@@ -442,6 +442,13 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     elements as FVX_ARG_IOV's items in the rest of
  *                     FVX_DATA_VALUE_MAX. TRUNCATED when the elements are;
  *                     UNREADABLE when the structure is not readable.
+ *   FVX_ARG_TIMESPEC  at entry, and FVX_ARG_TIMESPEC_OUT at return when
+ *                     the call succeeded, the struct timespec (a 64-bit
+ *                     call's: FVX_TIME_SIZE bytes, two 64-bit words; a
+ *                     32-bit call's old_timespec32: FVX_TIME32_SIZE bytes,
+ *                     two 32-bit words); the same for FVX_ARG_TIMEVAL and
+ *                     FVX_ARG_TIMEVAL_OUT, a struct timeval; none when the
+ *                     pointer is NULL.
  * A ring that has no room for the pieces and their owner gets the owner
  * alone: the call then shows addresses. */
 #define FVX_DATA_PIECE 48 /* bytes of a value per data record: args[] */
@@ -468,6 +475,8 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_STAT_SIZE 144 /* x86-64's struct stat */
 #define FVX_SIGACTION_SIZE 32 /* the kernel's struct sigaction on x86-64 */
 #define FVX_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
+#define FVX_TIME_SIZE 16 /* x86-64's struct timespec, struct timeval */
+#define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */
 #define FVX_MSGHDR_CONTROL_MAX 48 /* control data bytes read at most (8 descriptors) */

@@ -288,6 +288,18 @@ static inline void fvx_capture_msghdr(const struct fvx_guest_mem *m, __u64 addr,
 	*total = used + iov_total;
 }
 
+/* A structure of `size` bytes at va, read whole or not at all. */
+static inline int fvx_capture_fixed(const struct fvx_guest_mem *m, __u64 va, __u64 size,
+				    __u8 *value, __u8 *state, __u64 *total)
+{
+	int nul;
+	__u64 got = fvx_user_read(m, va, value, size, 0, &nul);
+
+	*state = got < size ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
+	*total = got < size ? 0 : got;
+	return 1;
+}
+
 /* Reads argument i of type `type` of the call whose arguments are args,
  * when it is due now (at its entry, or at its return with value ret):
  * the value's bytes into value (FVX_DATA_MAX), its state and length;
@@ -314,10 +326,7 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	if (type == FVX_ARG_STAT_OUT) {
 		if (!at_return || ret || compat)
 			return 0;
-		got = fvx_user_read(m, args[i], value, FVX_STAT_SIZE, 0, &nul);
-		*state = got < FVX_STAT_SIZE ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
-		*total = got < FVX_STAT_SIZE ? 0 : got;
-		return 1;
+		return fvx_capture_fixed(m, args[i], FVX_STAT_SIZE, value, state, total);
 	}
 	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
 	    type == FVX_ARG_SIGSET_OUT) {
@@ -333,10 +342,15 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		    (at_return && ret) || !args[i] || args[i ? 3 : 1] != FVX_SIGSET_SIZE ||
 		    (compat && size == FVX_SIGACTION_SIZE))
 			return 0;
-		got = fvx_user_read(m, args[i], value, size, 0, &nul);
-		*state = got < size ? FVX_DATA_UNREADABLE : FVX_DATA_COMPLETE;
-		*total = got < size ? 0 : got;
-		return 1;
+		return fvx_capture_fixed(m, args[i], size, value, state, total);
+	}
+	if (type == FVX_ARG_TIMESPEC || type == FVX_ARG_TIMESPEC_OUT || type == FVX_ARG_TIMEVAL ||
+	    type == FVX_ARG_TIMEVAL_OUT) {
+		size = compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE;
+		if (at_return != (type == FVX_ARG_TIMESPEC_OUT || type == FVX_ARG_TIMEVAL_OUT) ||
+		    (at_return && ret) || !args[i])
+			return 0;
+		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}
 	if (type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT) {
 		if (at_return != (type == FVX_ARG_IOV_OUT) || (at_return && ret < 0))
@@ -373,8 +387,10 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_SOCKADDR | 1ULL << FVX_ARG_SOCKADDR_OUT | 1ULL << FVX_ARG_SOCKLEN |       \
 	 1ULL << FVX_ARG_IOV | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |                \
 	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
-	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT)
-_Static_assert(FVX_ARG_SIGSET_OUT < 64, "argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT |     \
+	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
+	 1ULL << FVX_ARG_TIMEVAL_OUT)
+_Static_assert(FVX_ARG_TIMER_FLAGS < 64, "argument types fit a 64-bit mask");
 
 /* What an entry's socketcall unfolded to (fvx_socketcall_unfold), per
  * thread, for its return: direct-mapped by pid. A writer claims the slot

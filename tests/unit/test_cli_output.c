@@ -1987,6 +1987,82 @@ static void compat_execve_and_threads(void **state)
 			    "[pid    63] <... read resumed>) = 1\n");
 }
 
+/* nr(a) with the 16 bytes ts as argument arg's value (at its return when
+ * out), returning ret: its line. */
+static const char *time_line(struct fixture *f, uint64_t nr, const uint64_t a[6], int arg, bool out,
+			     const char *ts, int64_t ret)
+{
+	return with_values(
+		f, 32, nr, a,
+		(struct value){ arg, out ? FVX_RECORD_RETURN : 0, FVX_DATA_COMPLETE, 16, ts }, NONE,
+		ret);
+}
+
+/* struct timespec and struct timeval as strace 6.1 prints them, clocks by
+ * name (an unknown one, such as a process's CPU clock, in hex), a
+ * select that timed out with strace's "(Timeout)"; an
+ * i386 call's old_timespec32; the address for what was not captured (a
+ * failed call's, an unreadable one); in JSON by field. */
+static void time_structures_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	char ts[16], ts32[8];
+	const uint64_t sleep[6] = { 0x7000, 0 }, get[6] = { 1, 0x7000 };
+	const uint64_t abs[6] = { 0, 1, 0x7000, 0x7100 }, cpu[6] = { (uint64_t)-6, 0x7000 };
+	const uint64_t tod[6] = { 0x7000, 0 }, sel[6] = { 0, 0, 0, 0, 0x7000 };
+	struct output_options opt = { .json = true, .string_limit = 32 };
+	struct fvx_trace_record r[8];
+	size_t n;
+
+	memcpy(ts, &(int64_t){ 1 }, 8);
+	memcpy(ts + 8, &(int64_t){ 500000000 }, 8);
+	assert_string_equal(time_line(f, __NR_nanosleep, sleep, 0, false, ts, 0),
+			    "[pid     5] nanosleep({tv_sec=1, tv_nsec=500000000}, NULL) = 0\n");
+	assert_string_equal(
+		time_line(f, __NR_clock_gettime, get, 1, true, ts, 0),
+		"[pid     5] clock_gettime(CLOCK_MONOTONIC, {tv_sec=1, tv_nsec=500000000}) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_clock_gettime, cpu, NONE, NONE, -22),
+		"[pid     5] clock_gettime(0xfffffffa /* CLOCK_??? */, 0x7000) = -1 EINVAL "
+		"(Invalid argument)\n");
+	assert_string_equal(time_line(f, __NR_clock_nanosleep, abs, 2, false, ts, 0),
+			    "[pid     5] clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, {tv_sec=1, "
+			    "tv_nsec=500000000}, 0x7100) = 0\n");
+	assert_string_equal(with_values(f, 32, __NR_nanosleep, sleep,
+					(struct value){ 0, 0, FVX_DATA_UNREADABLE, 0, ts }, NONE,
+					-14),
+			    "[pid     5] nanosleep(0x7000, NULL) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(time_line(f, __NR_gettimeofday, tod, 0, true, ts, 0),
+			    "[pid     5] gettimeofday({tv_sec=1, tv_usec=500000000}, NULL) = 0\n");
+	/* No descriptor ready: strace's "(Timeout)". */
+	assert_string_equal(
+		time_line(f, __NR_select, sel, 4, false, ts, 0),
+		"[pid     5] select(0, NULL, NULL, NULL, {tv_sec=1, tv_usec=500000000}) = "
+		"0 (Timeout)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ppoll, (const uint64_t[6]){ 0, 0, 0, 0, 8 }, NONE, NONE, 1),
+		"[pid     5] ppoll(NULL, 0, NULL, NULL, 8) = 1\n");
+	/* A value of neither size shows the address. */
+	assert_string_equal(with_values(f, 32, __NR_nanosleep, sleep,
+					(struct value){ 0, 0, FVX_DATA_COMPLETE, 12, ts }, NONE, 0),
+			    "[pid     5] nanosleep(0x7000, NULL) = 0\n");
+	/* i386 nanosleep (162): two 32-bit words, a negative one kept. */
+	memcpy(ts32, &(int32_t){ 2 }, 4);
+	memcpy(ts32 + 4, &(int32_t){ -1 }, 4);
+	r[0] = data(70, 162, FVX_RECORD_COMPAT, 0, FVX_DATA_COMPLETE, 0, 8, ts32);
+	r[1] = compat(args3(entry(70, 162, 0x7000), 0, 0, 0));
+	r[2] = compat(ret(70, 162, 0));
+	assert_non_null(strstr(printed_all(f, false, r, 3),
+			       "nanosleep({tv_sec=2, tv_nsec=-1}, NULL) = 0\n"));
+	r[0] = entry(5, __NR_clock_gettime, 1);
+	r[0].args[1] = 0x7000;
+	n = add_value(r, 1, __NR_clock_gettime,
+		      (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 16, ts });
+	r[n++] = ret(5, __NR_clock_gettime, 0);
+	assert_non_null(strstr(printed_with(f, &opt, r, n),
+			       "\"data\":[null,{\"timespec\":{\"sec\":1,\"nsec\":500000000}}"));
+}
+
 /* 32 bits wide: a long sign-extended (lseek's -1), EAX's errno, an
  * address in hex (brk), a call without a twin raw, with a value only an
  * address can be in hex (mmap2). Hostile: a number beyond the table, a
@@ -2239,6 +2315,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(signal_structures_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_in_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(time_structures_as_strace_prints_them, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_as_strace_prints_it, setup, teardown),

@@ -1186,6 +1186,56 @@ static void signal_structures_are_captured(void **state)
 	assert_int_equal(st, FVX_DATA_UNREADABLE);
 }
 
+/* Captures nr(args) (at its successful return when at_return): one
+ * record, argument arg's value the size bytes of the data pages at at. */
+static void captured_whole(__u64 nr, const __u64 args[6], int at_return, int arg, int at, int size)
+{
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	assert_int_equal(capture(nr, args, at_return, 0, 100), 1);
+	assert_int_equal(value_of(arg, v, &st), size);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, ram + DATA + at, size);
+}
+
+/* A struct timespec the call reads at entry (nanosleep's), one it fills at
+ * a successful return (clock_gettime's), and a struct timeval the same
+ * (select's timeout, gettimeofday's): 16 bytes; an i386 call's 8 (its
+ * old_timespec32); nothing for NULL, at the other end of the call, or
+ * after a failure; unreadable when not all mapped. */
+static void time_structures_are_captured(void **state)
+{
+	__u64 sleep[6] = { VA(0, 0), 0 }, get[6] = { 1, VA(0, 32) };
+	__u64 sel[6] = { 0, 0, 0, 0, VA(0, 64) }, tod[6] = { VA(0, 96), 0 };
+	__u8 v[FVX_DATA_MAX];
+	int st, i;
+
+	for (i = 0; i < 128; i++)
+		ram[DATA + i] = (__u8)(i + 1);
+	captured_whole(__NR_nanosleep, sleep, 0, 0, 0, FVX_TIME_SIZE);
+	assert_int_equal(capture(__NR_nanosleep, sleep, 1, 0, 100), 0);
+	assert_int_equal(capture(__NR_clock_gettime, get, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_clock_gettime, get, 1, -22, 100), 0);
+	captured_whole(__NR_clock_gettime, get, 1, 1, 32, FVX_TIME_SIZE);
+	captured_whole(__NR_select, sel, 0, 4, 64, FVX_TIME_SIZE);
+	captured_whole(__NR_gettimeofday, tod, 1, 0, 96, FVX_TIME_SIZE);
+	/* i386 nanosleep (162) and clock_gettime (265): old_timespec32. */
+	owner_compat = FVX_RECORD_COMPAT;
+	captured_whole(162, sleep, 0, 0, 0, FVX_TIME32_SIZE);
+	captured_whole(265, get, 1, 1, 32, FVX_TIME32_SIZE);
+	owner_compat = 0;
+	/* NULL: the pointer shows. */
+	sleep[0] = 0;
+	assert_int_equal(capture(__NR_nanosleep, sleep, 0, 0, 100), 0);
+	/* Its last 8 bytes past the mapping. */
+	set64(USER_PT + 2 * 8, 0);
+	sleep[0] = VA(1, 4096 - 8);
+	assert_int_equal(capture(__NR_nanosleep, sleep, 0, 0, 100), 1);
+	assert_int_equal(value_of(0, v, &st), 0);
+	assert_int_equal(st, FVX_DATA_UNREADABLE);
+}
+
 /* sendmsg's struct msghdr at entry: the structure, its address's bytes
  * and its elements; recvmsg's at return (the elements' share of the
  * return value); a NULL or short name none; an msg_iovlen of 2^40 only
@@ -1427,6 +1477,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(time_structures_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),

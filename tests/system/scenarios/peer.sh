@@ -94,6 +94,19 @@ check peer-sigs-mask-shown grep -q '^rt_sigprocmask(SIG_SETMASK, \[INT QUIT\], ~
 	/tmp/peer-sigs-fastvmix.norm
 check peer-sigs-same-as-strace cmp -s /tmp/peer-sigs-strace.norm /tmp/peer-sigs-fastvmix.norm
 
+# Time structures (times.c): struct timespec in and out, struct timeval,
+# clocks by name and an unnamed one, select's timeout, an EFAULT, and an
+# i386 call's old_timespec32, from its first nanosleep on; its first
+# clock_gettime (a time that differs between the runs) by its form.
+side_by_side times '^nanosleep({tv_sec=0, tv_nsec=1000000}, NULL)'
+check peer-times-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-times-strace.norm
+check peer-times-clock-gettime-shown grep -qE \
+	'^(\[pid +[0-9]+\] )?clock_gettime\(CLOCK_REALTIME, \{tv_sec=[0-9]+, tv_nsec=[0-9]+\}\) = 0$' \
+	/tmp/peer-times-fastvmix.txt
+check peer-times-select-shown grep -q \
+	'^select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=2000}) = 0 (Timeout)$' /tmp/peer-times-fastvmix.norm
+check peer-times-same-as-strace cmp -s /tmp/peer-times-strace.norm /tmp/peer-times-fastvmix.norm
+
 # Process lifecycle: how each process of lifecycle (a thread, a child of
 # our parent's, a double fork, a fork chain, children that exit 3, are
 # killed by SIGKILL and by SIGSEGV) ends and the signals each gets, strace's
