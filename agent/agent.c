@@ -518,7 +518,7 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 	memcpy(sqe, (const void *)regs->si, sizeof(sqe));
 	sqe[0] = (sqe[0] & 0xffff0000ULL) | req->opcode | (u64)(u8)req->flags << 8 |
 		 (uring_op_has_file(req->opcode) ? (u64)(u32)req->cqe.fd : sqe[0] >> 32) << 32;
-	report(FVX_TASK_IO_URING, 0, sqe, FVX_RECORD_TASK);
+	report(FVX_TASK_IO_URING, (s64)(unsigned long)req, sqe, FVX_RECORD_TASK);
 	return 0;
 }
 
@@ -536,7 +536,8 @@ static void notrace probe_uring_complete(void *data, void *ctx, void *req, u64 u
 					 unsigned int cflags, u64 extra1, u64 extra2)
 {
 	const struct io_kiocb *r = req;
-	u64 args[6] = { (u64)(s64)res, user_data, r ? r->opcode : FVX_URING_OP_NONE, cflags };
+	u64 args[6] = { (u64)(s64)res, user_data, r ? r->opcode : FVX_URING_OP_NONE, cflags,
+			(unsigned long)req };
 
 	if (!READ_ONCE(uring_on) || !in_task())
 		return;

@@ -51,7 +51,10 @@ static __attribute__((noinline)) __u8 capture(const struct fvx_config *cfg,
 	struct fvx_guest_mem mem = { .limits = &cfg->phys, .copy = direct_copy, .cr3 = rec->cr3 };
 
 	return fvx_capture(cfg, &mem, rec, args, fvx_room(cfg, rec->cpu),
-			   rec->flags & FVX_RECORD_RETURN ? fvx_again_take(data->again, rec) : 0,
+			   (rec->flags & (FVX_RECORD_RETURN | FVX_RECORD_URING)) ==
+					   FVX_RECORD_RETURN
+				   ? fvx_again_take(data->again, rec)
+				   : 0,
 			   emit_data, &e);
 }
 
@@ -121,8 +124,8 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->tsc = fvx_host_tsc(cfg, ev->cpu);
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
-	/* (An io_uring completion has no arguments of its own.) */
-	if (fvx_capture_any(rec) && !(rec->flags & FVX_RECORD_URING && at_return))
+	/* (An io_uring completion without its submission's arguments: args 0.) */
+	if (args && fvx_capture_any(rec))
 		unread = capture(cfg, data, rec, args);
 	if (waits)
 		fvx_again_put(data->again, rec, unread);
@@ -161,24 +164,39 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 	fvx_emit(cfg, ev->cpu, &rec);
 }
 
+/* The page-table root of a CR3 (without its PCID, which differs by CPU). */
+#define CR3_ROOT(cr3) ((cr3)&0x000ffffffffff000ULL)
+
 /* An io_uring operation (FVX_TASK_IO_URING): as the call that does the
  * same, selected by that call's number; one without such a call as
- * io_uring_enter's. */
+ * io_uring_enter's. A recorded one whose call fills memory (a read) keeps
+ * its arguments for its completion, by its request (user_rip), with its
+ * address space in the sixth (which no such call of uring.h's takes): a
+ * completion in another (an IOPOLL ring another process reaps) would read
+ * another's memory at those addresses. */
 static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 			struct fvx_trace_data *data)
 {
 	struct fvx_trace_record rec = { .flags = FVX_RECORD_URING };
 	int nr = fvx_uring_call(ev->args, rec.args);
+	struct fvx_slot *slot = fvx_uring_slot(data->urings, ev->user_rip);
 
 	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
 	rec.flags |= (__u32)(ev->args[0] & 0xff) << FVX_RECORD_URING_OP_SHIFT;
 	(void)record(ev, cfg, data, &rec, nr < 0 ? (const __u64[6]){ 0 } : rec.args);
+	if (rec.tsc && nr >= 0 && ev->user_rip && fvx_call_fills(rec.nr) && !rec.args[5]) {
+		rec.args[5] = CR3_ROOT(rec.cr3);
+		(void)fvx_slot_put(slot, __atomic_load_n(&slot->key, __ATOMIC_RELAXED),
+				   fvx_uring_key(ev->user_rip), rec.args);
+	}
 }
 
 /* An io_uring operation's completion (FVX_TASK_IO_URING_DONE): as a
  * return of the call that does the same, selected by its number (a read or
  * a write by either of its twins: the completion does not say the
- * offset); one without such a call as io_uring_enter's. */
+ * offset, and their arguments are alike); one without such a call as
+ * io_uring_enter's. With its data records when its submission kept its
+ * arguments (uring_event). */
 static void uring_done_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 			     struct fvx_trace_data *data)
 {
@@ -188,11 +206,16 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
 		.flags = FVX_RECORD_URING | FVX_RECORD_RETURN | op << FVX_RECORD_URING_OP_SHIFT,
 		.args = { (__u64)(__s64)(__s32)ev->args[0], ev->args[1], (__u32)ev->args[3] },
 	};
+	__u64 kept[6];
+	int has = fvx_slot_take(fvx_uring_slot(data->urings, ev->args[4]),
+				fvx_uring_key(ev->args[4]), kept) &&
+		  kept[5] == CR3_ROOT(fvx_read_cr3());
 
+	kept[5] = 0;
 	if (nr >= 0 && at >= 0 && !fvx_syscall_selected(cfg, (__u64)nr))
 		nr = at;
 	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
-	(void)record(ev, cfg, data, &rec, (const __u64[6]){ 0 });
+	(void)record(ev, cfg, data, &rec, has && nr >= 0 ? kept : 0);
 }
 
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),

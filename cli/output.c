@@ -1098,11 +1098,35 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	call_data_free(&c.data);
 }
 
+/* What a completed io_uring operation filled, as its call's return shows
+ * it (", filled \"hello\\n\""): each value captured and readable; nothing
+ * when its submission's arguments were not kept (README). */
+static void print_filled(struct output *o, const struct call *c)
+{
+	char text[6][DECODE_ARG_MAX];
+	struct fvx_trace_record call = c->entry;
+	int i, n;
+
+	/* (The completion does not carry the addresses: a stand-in where a
+	 * value came, whose decoding shows the value.) */
+	for (i = 0; i < 6; i++)
+		call.args[i] = call_data_value(&c->data, i) ? ~0ULL : 0;
+	n = decode_args(&call, &c->data, 6, o->opt.string_limit, text);
+	for (i = 0; i < n; i++) {
+		const struct captured *v = call_data_value(&c->data, i);
+
+		if (v && v->state != FVX_DATA_UNREADABLE)
+			fprintf(o->out, ", filled %s", text[i]);
+	}
+}
+
 /* "[pid N] io_uring IORING_OP_OPENAT completed user_data=0x2a = 5": an
  * operation's result, in the task that completed it (the submitter, the
  * ring's SQPOLL thread or an io worker), decoded as its twin call's return
  * (`= -1 ENOENT (No such file or directory)`); the user_data pairs it with
- * its submission. A completion Linux posts without its request (each but
+ * its submission; what the operation filled follows (a read's buffer,
+ * print_filled; JSON "data", as a call's). A completion Linux posts
+ * without its request (each but
  * the last result of a multishot accept, recv or poll; an
  * IORING_OP_MSG_RING message, whose sender chooses user_data and result
  * and may post it to another process's ring) says so: nothing ties it to
@@ -1114,11 +1138,15 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 	uint32_t op = fvx_uring_record_op(r->flags);
 	int64_t res = (int64_t)r->args[0];
 	char name[64], text[128], errno_name[64];
-	struct json_object *obj;
+	struct call c = { .entry = { .nr = r->nr, .flags = FVX_RECORD_URING } };
+	struct json_object *obj, *data;
 	int e = decode_errno(res), err = 0;
 
-	if (o->opt.summary || !(o->opt.status & (e ? STATUS_FAILED : STATUS_SUCCESSFUL)))
+	(void)staged_take(o, r, &c.data); /* what it filled (c.data stays zero without) */
+	if (o->opt.summary || !(o->opt.status & (e ? STATUS_FAILED : STATUS_SUCCESSFUL))) {
+		call_data_free(&c.data);
 		return;
+	}
 	if (op == FVX_URING_OP_NONE)
 		snprintf(name, sizeof(name),
 			 "(no request: a multishot result or a MSG_RING message)");
@@ -1127,8 +1155,11 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 	decode_record_ret(r, text, sizeof(text));
 	if (!o->opt.json) {
 		begin_line(o, r->pid, r->tsc);
-		fprintf(o->out, "io_uring %s completed user_data=%#" PRIx64 " = %s\n", name,
+		fprintf(o->out, "io_uring %s completed user_data=%#" PRIx64 " = %s", name,
 			(uint64_t)r->args[1], text);
+		print_filled(o, &c);
+		fputc('\n', o->out);
+		call_data_free(&c.data);
 		return;
 	}
 	obj = json_object_new_object();
@@ -1143,9 +1174,13 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 		e ? json_object_new_string(output_errno_name(e, errno_name, sizeof(errno_name)))
 		  : NULL);
 	err |= JSON_PUT(obj, "decoded_ret", json_object_new_string(text));
+	data = data_args(&c, &err);
+	if (data)
+		err |= JSON_PUT(obj, "data", data);
 	if (o->opt.timestamps)
 		err |= JSON_PUT(obj, "time", seconds(record_ns(o, r->tsc)));
 	json_emit(o, obj, err);
+	call_data_free(&c.data);
 }
 
 void output_record(struct output *o, const struct fvx_trace_record *r)

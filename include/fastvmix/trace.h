@@ -69,7 +69,7 @@ _Static_assert(sizeof(struct fvx_percpu_scratch) == 32, "fvx_percpu_scratch layo
 
 /* What the trampoline hands the analyzer (on the analyzer stack). A
  * return (the analyzer's return entry) has the number, the return value in
- * args[0], user_rip 0, FVX_RECORD_RETURN in flags, and in call_args the
+ * args[0] (and user_rip), FVX_RECORD_RETURN in flags, and in call_args the
  * call's arguments (from the agent's sys_exit probe: pt_regs), for the
  * buffers a call fills; at entry call_args is not set (args has them). */
 struct fvx_event {
@@ -282,15 +282,20 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 #define FVX_TASK_SIGNAL 3
 /*   IO_URING the current task submits an io_uring operation (the kernel
  *           prepares its submission queue entry): args the entry's first
- *           48 bytes (uring.h). Recorded as FVX_RECORD_URING.
+ *           48 bytes (uring.h), user_rip the kernel's request (struct
+ *           io_kiocb *: a key, never read). Recorded as FVX_RECORD_URING.
  *   IO_URING_DONE  an io_uring operation completes (the kernel posts its
  *           completion queue entry) in the current task: the submitter, the
  *           ring's SQPOLL thread or an io worker of its process. args[0]
  *           the result (the CQE's res, sign-extended), args[1] its
  *           user_data, args[2] the opcode (FVX_URING_OP_NONE when the
  *           kernel did not say: a completion of its own), args[3] the
- *           CQE's flags. Recorded as FVX_RECORD_URING | FVX_RECORD_RETURN
- *           (uring.h). */
+ *           CQE's flags, args[4] the request (IO_URING's user_rip; 0:
+ *           none). Recorded as FVX_RECORD_URING | FVX_RECORD_RETURN
+ *           (uring.h), after the data records of what the operation
+ *           filled, as its call's return would have them (a read's
+ *           buffer), from the arguments its submission kept in the
+ *           analyzer's data area. */
 #define FVX_TASK_IO_URING 4
 #define FVX_TASK_IO_URING_DONE 5
 /* IO_URING_DONE's opcode for a completion the kernel posted without a

@@ -392,18 +392,51 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_TIMEVAL_OUT)
 _Static_assert(FVX_ARG_TIMER_FLAGS < 64, "argument types fit a 64-bit mask");
 
-/* What an entry's socketcall unfolded to (fvx_socketcall_unfold), per
- * thread, for its return: direct-mapped by pid. A writer claims the slot
- * (FVX_SOCKETCALL_WRITING) before it writes the words, and none writes a
- * claimed one; a return takes the key back to 0 only if it is still the
- * one it read before the words: so no return takes words another thread
- * wrote, even two threads of the same slot on two CPUs at once. */
-#define FVX_SOCKETCALL_SLOTS 256
-#define FVX_SOCKETCALL_WRITING (1ULL << 62)
-struct fvx_socketcall_slot {
-	__u64 key; /* fvx_socketcall_key; 0: free */
-	__u32 words[6];
+/* Words one event keeps for a later one (what a socketcall's entry
+ * unfolded to, for its return; an io_uring operation's arguments, for its
+ * completion), in a slot found by its key (bit 63 set; 0: free). A writer
+ * claims the slot (FVX_SLOT_WRITING, with the key's low half) before it
+ * writes the words, and none writes a claimed one; a taker takes the key
+ * back to 0 only if it is still the one it read before the words: so no
+ * taker gets words another writer wrote, even on two CPUs at once. */
+#define FVX_SLOT_WRITING (1ULL << 62)
+struct fvx_slot {
+	__u64 key;
+	__u64 words[6];
 };
+
+/* Into slot, whose key was `old` (read before): 0 when another writer
+ * holds it. */
+static inline int fvx_slot_put(struct fvx_slot *slot, __u64 old, __u64 key, const __u64 words[6])
+{
+	int i;
+
+	if ((old & FVX_SLOT_WRITING) ||
+	    !__atomic_compare_exchange_n(&slot->key, &old, FVX_SLOT_WRITING | (__u32)key, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return 0;
+	for (i = 0; i < 6; i++)
+		__atomic_store_n(&slot->words[i], words[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
+	return 1;
+}
+
+/* The words key left in slot, which is free again: 0 when it holds none. */
+static inline int fvx_slot_take(struct fvx_slot *slot, __u64 key, __u64 words[6])
+{
+	int i;
+
+	if (!key || __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE) != key)
+		return 0;
+	for (i = 0; i < 6; i++)
+		words[i] = __atomic_load_n(&slot->words[i], __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&slot->key, &key, 0, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
+}
+
+/* What an entry's socketcall unfolded to (fvx_socketcall_unfold), per
+ * thread, for its return: direct-mapped by pid, the key's low half. */
+#define FVX_SOCKETCALL_SLOTS 256
 
 static inline __u64 fvx_socketcall_key(__u32 pid, __u64 call)
 {
@@ -420,14 +453,13 @@ static inline __u64 fvx_socketcall_key(__u32 pid, __u64 call)
  * itself, or another thread, may have rewritten the array meanwhile: a
  * recv into it). Otherwise, and at a return whose entry was not unfolded
  * (its array was not readable then, say), both stay socketcall's. */
-static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
-					 struct fvx_socketcall_slot *table, __u32 pid,
-					 struct fvx_trace_record *rec, __u64 args[6])
+static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m, struct fvx_slot *table,
+					 __u32 pid, struct fvx_trace_record *rec, __u64 args[6])
 {
-	struct fvx_socketcall_slot *slot = &table[pid % FVX_SOCKETCALL_SLOTS];
+	struct fvx_slot *slot = &table[pid % FVX_SOCKETCALL_SLOTS];
 	int at_return = !!(rec->flags & FVX_RECORD_RETURN), nul;
 	const struct fvx_syscall_decl *d = 0;
-	__u64 n = 0, i, key = 0, old;
+	__u64 n = 0, i, key = 0, old, kept[6];
 	__u32 words[6];
 
 	if (!(rec->flags & FVX_RECORD_COMPAT) || rec->nr != FVX_COMPAT_SOCKETCALL)
@@ -444,36 +476,26 @@ static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m,
 		n -= fvx_socketcalls[args[0]].extra;
 	}
 	if (at_return) {
-		if (!key || __atomic_load_n(&slot->key, __ATOMIC_ACQUIRE) != key)
-			return;
-		for (i = 0; i < 6; i++)
-			words[i] = __atomic_load_n(&slot->words[i], __ATOMIC_RELAXED);
-		if (!__atomic_compare_exchange_n(&slot->key, &key, 0, 0, __ATOMIC_ACQ_REL,
-						 __ATOMIC_RELAXED))
+		if (!fvx_slot_take(slot, key, kept))
 			return;
 	} else {
 		old = __atomic_load_n(&slot->key, __ATOMIC_RELAXED);
 		if (!key || fvx_user_read(m, args[1], words, 4 * n, 0, &nul) < 4 * n) {
 			/* (This thread's call before has no return left to come.) */
-			if ((__u32)old == pid && !(old & FVX_SOCKETCALL_WRITING))
+			if ((__u32)old == pid && !(old & FVX_SLOT_WRITING))
 				__atomic_compare_exchange_n(&slot->key, &old, 0, 0,
 							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 			return;
 		}
+		for (i = 0; i < 6; i++)
+			kept[i] = i < n ? words[i] : 0;
 		/* A slot another thread is writing stays its: this call's
 		 * return then shows socketcall's registers. */
-		if (!(old & FVX_SOCKETCALL_WRITING) &&
-		    __atomic_compare_exchange_n(&slot->key, &old, FVX_SOCKETCALL_WRITING | pid, 0,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			for (i = 0; i < 6; i++)
-				__atomic_store_n(&slot->words[i], i < n ? words[i] : 0,
-						 __ATOMIC_RELAXED);
-			__atomic_store_n(&slot->key, key, __ATOMIC_RELEASE);
-		}
+		fvx_slot_put(slot, old, key, kept);
 	}
 	rec->nr = fvx_socketcalls[args[0]].nr;
 	for (i = 0; i < 6; i++)
-		args[i] = i < n ? words[i] : 0;
+		args[i] = kept[i];
 	if (!at_return)
 		for (i = 0; i < 6; i++)
 			rec->args[i] = args[i];
@@ -589,14 +611,50 @@ static inline __u8 fvx_again_take(__u64 *table, const struct fvx_trace_record *r
 	return (__u8)(v >> 56);
 }
 
+/* An io_uring operation's arguments (its call's, uring.h), kept from its
+ * submission for its completion, which captures what the operation filled
+ * as that call's return does (a read's buffer): direct-mapped by the
+ * kernel's request (struct io_kiocb *), which no program chooses. */
+#define FVX_URING_SLOTS 64
+static inline __u64 fvx_uring_key(__u64 req)
+{
+	return req ? (req & 0xffffffffffffULL) | 1ULL << 63 : 0;
+}
+
+static inline struct fvx_slot *fvx_uring_slot(struct fvx_slot *table, __u64 req)
+{
+	return &table[(req >> 6 ^ req >> 12) % FVX_URING_SLOTS];
+}
+
+/* The argument types captured at a return (a bit per type). */
+#define FVX_FILLED_TYPES                                                                           \
+	(1ULL << FVX_ARG_BUF_OUT | 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_SOCKADDR_OUT |       \
+	 1ULL << FVX_ARG_SOCKLEN | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |            \
+	 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET_OUT | \
+	 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL_OUT)
+
+/* Whether x86-64 call nr fills memory an argument points to. */
+static inline int fvx_call_fills(__u64 nr)
+{
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+	int i;
+
+	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
+		if (FVX_FILLED_TYPES >> (d->args[i] & 63) & 1)
+			return 1;
+	return 0;
+}
+
 /* The default analyzer's data area (analyzer.h's `scratch`, FVX_WIN_DATA,
  * zeroed when a trace starts), which the hypervisor keeps alike in exit
  * mode: the tgids -f follows (follow_set.h), the strings calls' entries
- * could not read, and the arguments socketcalls' entries unfolded to. */
+ * could not read, the arguments socketcalls' entries unfolded to, and
+ * those of io_uring operations under way. */
 struct fvx_trace_data {
 	struct fvx_follow_set set;
 	__u64 again[FVX_AGAIN_SLOTS];
-	struct fvx_socketcall_slot socketcalls[FVX_SOCKETCALL_SLOTS];
+	struct fvx_slot socketcalls[FVX_SOCKETCALL_SLOTS];
+	struct fvx_slot urings[FVX_URING_SLOTS];
 };
 _Static_assert(sizeof(struct fvx_trace_data) <= FVX_WIN_DATA_SIZE, "the data area holds it");
 

@@ -2265,10 +2265,42 @@ static void uring_completions(void **state)
 	assert_non_null(strstr(printed_with(f, &json, r + 5, 1), "\"op\":null"));
 }
 
+/* A read's completion with what it read, from the data records the
+ * analyzer put before it (its call's return's: a buffer up to -s, cut with
+ * "..."); in JSON its "data"; an unreadable buffer adds nothing; pieces of
+ * another record are not its. */
+static void uring_completions_show_what_they_filled(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record done = uring(ret(7, __NR_pread64, 10), IORING_OP_READ), r[4];
+	struct output_options opt = { .string_limit = 4 },
+			      json = { .json = true, .string_limit = 32 };
+	uint32_t owner = done.flags & ~FVX_RECORD_DATA;
+
+	done.args[1] = 42;
+	r[0] = data(7, __NR_pread64, owner, 1, FVX_DATA_COMPLETE, 0, 10, "fvx-uring\n");
+	r[1] = done;
+	assert_string_equal(printed_with(f, &opt, r, 2),
+			    "[pid     7] io_uring IORING_OP_READ completed user_data=0x2a = 10, "
+			    "filled \"fvx-\"...\n");
+	assert_non_null(strstr(printed_with(f, &json, r, 2),
+			       "\"decoded_ret\":\"10\",\"data\":[null,{\"bytes\":\"fvx-uring\\n\","
+			       "\"truncated\":false},null,null,null,null]}"));
+	r[0] = data(7, __NR_pread64, owner, 1, FVX_DATA_UNREADABLE, 0, 0, "");
+	assert_string_equal(printed_with(f, &opt, r, 2),
+			    "[pid     7] io_uring IORING_OP_READ completed user_data=0x2a = 10\n");
+	/* A piece of the thread's pread64 call (no URING), then the completion. */
+	r[0] = data(7, __NR_pread64, FVX_RECORD_RETURN, 1, FVX_DATA_COMPLETE, 0, 3, "abc");
+	assert_string_equal(printed_with(f, &opt, r, 2),
+			    "[pid     7] io_uring IORING_OP_READ completed user_data=0x2a = 10\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(uring_operations_as_their_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(uring_completions_show_what_they_filled, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(uring_completions, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_has_the_kernels_argument_count, setup,
 						teardown),

@@ -607,7 +607,7 @@ static void map_low(void)
 /* socketcall(call, array) of thread pid (flags: FVX_RECORD_COMPAT, and
  * FVX_RECORD_RETURN at its return) through fvx_socketcall_unfold: the
  * record as it leaves it; args as it leaves them. */
-static struct fvx_trace_record socketcall(struct fvx_socketcall_slot *table, __u32 pid, __u32 flags,
+static struct fvx_trace_record socketcall(struct fvx_slot *table, __u32 pid, __u32 flags,
 					  __u64 call, __u64 array, __u64 args[6])
 {
 	struct fvx_trace_record rec = { .nr = 102, .flags = flags };
@@ -627,7 +627,7 @@ static struct fvx_trace_record socketcall(struct fvx_socketcall_slot *table, __u
  * registers, untouched. */
 static void socketcall_is_the_call_it_does(void **state)
 {
-	static struct fvx_socketcall_slot table[FVX_SOCKETCALL_SLOTS];
+	static struct fvx_slot table[FVX_SOCKETCALL_SLOTS];
 	const __u32 connect[3] = { 3, LOW + 64, 16 }, accept[3] = { 4, LOW + 64, LOW + 96 };
 	const __u32 decoy[3] = { 9, LOW + 200, 5 };
 	const __u8 sin[16] = { 2, 0, 0, 80, 127, 0, 0, 1 };
@@ -704,9 +704,9 @@ static void socketcall_is_the_call_it_does(void **state)
 	 * the entry unfolds, its return shows socketcall's registers; nor does
 	 * a failed entry forget another thread's words. */
 	memcpy(ram + DATA + 8 * 4096, connect, sizeof(connect));
-	table[42].key = FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS);
+	table[42].key = FVX_SLOT_WRITING | (42 + FVX_SOCKETCALL_SLOTS);
 	assert_int_equal(socketcall(table, 42, FVX_RECORD_COMPAT, 3, LOW, args).nr, 362);
-	assert_int_equal(table[42].key, FVX_SOCKETCALL_WRITING | (42 + FVX_SOCKETCALL_SLOTS));
+	assert_int_equal(table[42].key, FVX_SLOT_WRITING | (42 + FVX_SOCKETCALL_SLOTS));
 	rec = socketcall(table, 42, FVX_RECORD_COMPAT | FVX_RECORD_RETURN, 3, LOW, args);
 	assert_int_equal(rec.nr, 102);
 	table[42].key = fvx_socketcall_key(42 + FVX_SOCKETCALL_SLOTS, 3);
@@ -715,6 +715,44 @@ static void socketcall_is_the_call_it_does(void **state)
 	rec = socketcall(table, 42, 0, 3, LOW, args); /* x86-64's getuid */
 	assert_int_equal(rec.nr, 102);
 	assert_int_equal(args[1], LOW);
+}
+
+/* An io_uring operation's arguments wait in a slot for its completion,
+ * found by the kernel's request: taken once, by that request only; a slot
+ * another writer holds is not written; no request (0) keeps nothing. Only
+ * the operations whose calls fill memory need theirs. */
+static void uring_arguments_wait_for_their_completion(void **state)
+{
+	static struct fvx_slot table[FVX_URING_SLOTS];
+	const __u64 req = 0xffff888004a1b2c0ULL, other = req + 0x40, args[6] = { 3, 0x7000, 32 };
+	struct fvx_slot *slot = fvx_uring_slot(table, req);
+	__u64 kept[6];
+
+	assert_true(slot >= table && slot < table + FVX_URING_SLOTS);
+	assert_int_equal(fvx_slot_put(slot, slot->key, fvx_uring_key(req), args), 1);
+	assert_int_equal(fvx_slot_take(fvx_uring_slot(table, other), fvx_uring_key(other), kept),
+			 0);
+	assert_int_equal(fvx_slot_take(slot, fvx_uring_key(req), kept), 1);
+	assert_memory_equal(kept, args, sizeof(kept));
+	assert_int_equal(slot->key, 0);
+	assert_int_equal(fvx_slot_take(slot, fvx_uring_key(req), kept), 0);
+	assert_int_equal(fvx_slot_take(slot, fvx_uring_key(0), kept), 0);
+	/* Held by another writer: left alone, and nothing to take. */
+	slot->key = FVX_SLOT_WRITING | 7;
+	assert_int_equal(fvx_slot_put(slot, slot->key, fvx_uring_key(req), args), 0);
+	assert_int_equal(slot->key, FVX_SLOT_WRITING | 7);
+	assert_int_equal(fvx_slot_take(slot, fvx_uring_key(req), kept), 0);
+	/* A key read before another writer came: the claim fails. */
+	slot->key = fvx_uring_key(other);
+	assert_int_equal(fvx_slot_put(slot, 0, fvx_uring_key(req), args), 0);
+	assert_int_equal(slot->key, fvx_uring_key(other));
+	assert_int_equal(fvx_uring_key(0), 0);
+	assert_true(fvx_uring_key(req) >> 63 && !(fvx_uring_key(req) & FVX_SLOT_WRITING));
+	assert_true(fvx_call_fills(__NR_read) && fvx_call_fills(__NR_pread64) &&
+		    fvx_call_fills(__NR_readv) && fvx_call_fills(__NR_recvfrom) &&
+		    fvx_call_fills(__NR_recvmsg) && fvx_call_fills(__NR_clock_gettime));
+	assert_false(fvx_call_fills(__NR_write) || fvx_call_fills(__NR_openat) ||
+		     fvx_call_fills(__NR_close) || fvx_call_fills(100000));
 }
 
 /* argv pointing at nothing mapped (or at 0x1): UNREADABLE; an array with
@@ -1478,6 +1516,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(time_structures_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(uring_arguments_wait_for_their_completion, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),

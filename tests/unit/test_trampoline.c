@@ -335,7 +335,8 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 
 /* The fast return entry hands the analyzer the call's arguments: a loop
  * over the six that reads each from the agent's array (RDX) when there is
- * one and stores it, or 0, in the event's call_args. */
+ * one and stores it, or 0, in the event's call_args; and a task event's
+ * value in user_rip. */
 static void fast_return_entry_passes_the_call_arguments(void **state)
 {
 	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT;
@@ -345,8 +346,13 @@ static void fast_return_entry_passes_the_call_arguments(void **state)
 		 bound[] = { 0x83, 0xf9, 0x06 }; /* cmp $6, %ecx */
 	u64 at_load = find(from, to, load, sizeof(load)), at_store = find(from, to, store, 5);
 
+	const u8 value[] = { 0x4c, 0x89, 0x4c, 0x24, /* mov %r9, disp8(%rsp) */
+			     (u8)offsetof(struct fvx_event, user_rip) };
+
 	assert_true(at_load < at_store && at_store < find(from, to, bound, 3));
 	assert_true(find(from, to, bound, 3) < to);
+	/* A task event's value (an io_uring operation's request) in user_rip. */
+	assert_true(find(from, to, value, sizeof(value)) < to);
 }
 
 /* The exit-mode return entry: one VMCALL, TRACE_RETURN, and no view switch. */

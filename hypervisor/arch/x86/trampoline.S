@@ -226,7 +226,8 @@ fvx_trampoline_fast_end:
 	 * system call's entry (int $0x80, SYSENTER), which goes to the
 	 * analyzer's entry and returns what that returns (FVX_ENTRY_RETRY:
 	 * the agent makes the thread retry); TASK, a task event (nr says
-	 * which). args: the call's arguments or the event's values (the
+	 * which; `value`, in the event's user_rip, what it adds: an io_uring
+	 * operation's request). args: the call's arguments or the event's values (the
 	 * agent's array, RDX; 0: none, all zero). The analyzer runs in the
 	 * analyzer view on this CPU's analyzer stack, with interrupts off: the
 	 * SYSCALL entry's user of that stack cannot come in between. A C
@@ -270,7 +271,7 @@ fvx_trampoline_fast_end:
 3:	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
 	mov %r8, EV_FLAGS(%rsp)
-	movq $0, EV_USER_RIP(%rsp)
+	mov %r9, EV_USER_RIP(%rsp)	/* a task event's value */
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
 	/* The arguments, in call_args and args. */
 	xor %ecx, %ecx

@@ -1,10 +1,11 @@
 /* Work handed to the kernel through io_uring, which no system call of its
- * own shows: an IORING_OP_OPENAT, an IORING_OP_WRITE and an IORING_OP_NOP
- * submitted by io_uring_enter; then an open and a write through an
- * IORING_SETUP_SQPOLL ring, whose kernel thread (a thread of this
- * process) takes them from the ring with no io_uring_enter at all (one
- * only if the thread went to sleep first), the write at the file's
- * position (offset -1) rather than at offset 0. Files: /tmp/fvx-uring and
+ * own shows: an IORING_OP_OPENAT, an IORING_OP_WRITE, an IORING_OP_READ of
+ * what it wrote and an IORING_OP_NOP submitted by io_uring_enter; then an
+ * open, a write and a read through an IORING_SETUP_SQPOLL ring, whose
+ * kernel thread (a thread of this process) takes them from the ring with
+ * no io_uring_enter at all (one only if the thread went to sleep first),
+ * the write at the file's position (offset -1) rather than at offset 0.
+ * Files: /tmp/fvx-uring and
  * /tmp/fvx-uring-sqpoll. Exit status 0 when every operation did what it
  * asked; the failing step on stderr otherwise. */
 #define _GNU_SOURCE
@@ -90,14 +91,15 @@ static int ring_run(struct ring *r, const struct io_uring_sqe *sqe, int sqpoll)
 	return res;
 }
 
-/* Opens path for writing and writes text to it through ring r. */
+/* Opens path, writes text to it and reads it back through ring r. */
 static int open_and_write(struct ring *r, const char *path, const char *text, int sqpoll)
 {
 	struct io_uring_sqe sqe = { .opcode = IORING_OP_OPENAT, .fd = AT_FDCWD };
+	char back[32];
 	int fd, n;
 
 	sqe.addr = (unsigned long)path;
-	sqe.open_flags = O_WRONLY | O_CREAT | O_TRUNC;
+	sqe.open_flags = O_RDWR | O_CREAT | O_TRUNC;
 	sqe.len = 0600;
 	fd = ring_run(r, &sqe, sqpoll);
 	if (fd < 0) {
@@ -113,6 +115,16 @@ static int open_and_write(struct ring *r, const char *path, const char *text, in
 	n = ring_run(r, &sqe, sqpoll);
 	if (n != (int)strlen(text)) {
 		fprintf(stderr, "uring: write %s: %d\n", path, n);
+		return -1;
+	}
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_READ;
+	sqe.fd = fd;
+	sqe.addr = (unsigned long)back;
+	sqe.len = sizeof(back);
+	n = ring_run(r, &sqe, sqpoll); /* at offset 0: pread64(2) */
+	if (n != (int)strlen(text) || memcmp(back, text, (size_t)n)) {
+		fprintf(stderr, "uring: read %s: %d\n", path, n);
 		return -1;
 	}
 	return close(fd);

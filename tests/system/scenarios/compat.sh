@@ -119,9 +119,10 @@ check compat-json-write-data grep -q '"arch":"i386","nr":4,"name":"write",.*"dat
 fastvmix trace --mode exit -o /tmp/c64-exit.txt -- compat64 >/dev/null 2>/dev/null 3>&-
 check_num compat-exit-mode-both "$(grep -c '\] open(' /tmp/c64-exit.txt)" -eq 2
 
-# io_uring: an open, a write and a NOP submitted by io_uring_enter, then
-# an open and a write an SQPOLL ring's kernel thread takes from the ring
-# (a thread of the program's own: another pid, and no io_uring_enter).
+# io_uring: an open, a write, a read and a NOP submitted by io_uring_enter,
+# then an open, a write and a read an SQPOLL ring's kernel thread takes
+# from the ring (a thread of the program's own: another pid, and no
+# io_uring_enter).
 fastvmix trace -o /tmp/uring.txt -- uring >/dev/null 2>/tmp/uring.err 3>&-
 rc=$?
 grep -E 'io_uring' /tmp/uring.txt | sed 's/^/# uring: /'
@@ -130,10 +131,10 @@ check uring-files-written sh -c 'test "$(cat /tmp/fvx-uring)" = fvx-uring && tes
 main=$(sed -n 's/^\[pid *\([0-9]*\)\] io_uring_setup(.*/\1/p' /tmp/uring.txt | head -n 1)
 # uring_pids ERE: the pids of the io_uring lines that match
 uring_pids() { grep -E "^\[pid +[0-9]+\] io_uring $1\$" /tmp/uring.txt | sed 's/^\[pid *\([0-9]*\)\].*/\1/'; }
-uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring", O_WRONLY[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-open
+uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring", O_RDWR[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-open
 uring_pids 'IORING_OP_WRITE pwrite64\([0-9]+, "fvx-uring\\n", 10, 0\)' >/tmp/u-write
 uring_pids 'IORING_OP_NOP \{flags=0, fd=0, off=0, addr=0, len=0, op_flags=0, user_data=0xf00d\}' >/tmp/u-nop
-uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring-sqpoll", O_WRONLY[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-sq-open
+uring_pids 'IORING_OP_OPENAT openat\(AT_FDCWD, "/tmp/fvx-uring-sqpoll", O_RDWR[|]O_CREAT[|]O_TRUNC, 0600\)' >/tmp/u-sq-open
 uring_pids 'IORING_OP_WRITE write\([0-9]+, "fvx-sqpoll\\n", 11\)' >/tmp/u-sq-write
 check uring-openat-by-enter test "$(cat /tmp/u-open)" = "$main"
 check uring-write-by-enter test "$(cat /tmp/u-write)" = "$main"
@@ -147,6 +148,10 @@ check_num uring-openat-completed \
 check uring-write-completed grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_WRITE completed user_data=0 = 10$' /tmp/uring.txt
 check uring-sqpoll-write-completed grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_WRITE completed user_data=0 = 11$' /tmp/uring.txt
 check uring-nop-completed grep -qE "^\\[pid +$main\\] io_uring IORING_OP_NOP completed user_data=0xf00d = 0\$" /tmp/uring.txt
+# A read's completion with what it read (its submission kept its
+# arguments): by io_uring_enter, and by the SQPOLL ring's thread.
+check uring-read-filled grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0 = 10, filled "fvx-uring\\n"$' /tmp/uring.txt
+check uring-sqpoll-read-filled grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0 = 11, filled "fvx-sqpoll\\n"$' /tmp/uring.txt
 # -e trace= selects an operation by the call that does the same.
 fastvmix trace -e trace=openat -o /tmp/uring-open.txt -- uring >/dev/null 2>/dev/null 3>&-
 check_num uring-filter-openat "$(grep -c '\] io_uring IORING_OP_OPENAT openat(' /tmp/uring-open.txt)" -eq 2
@@ -156,6 +161,7 @@ fastvmix trace --json -o /tmp/uring.json -- uring >/dev/null 2>/dev/null 3>&-
 grep '"event":"io_uring"' /tmp/uring.json | tail -n 1 | sed 's/^/# json: /'
 check uring-json-write grep -q '"event":"io_uring","op":"IORING_OP_WRITE","nr":1,"name":"write",.*"data":\[null,{"bytes":"fvx-sqpoll\\n","truncated":false}' /tmp/uring.json
 check uring-json-result grep -q '"event":"io_uring_result","op":"IORING_OP_WRITE","user_data":0,"cqe_flags":0,"ret":11,"errno":null,"decoded_ret":"11"' /tmp/uring.json
+check uring-json-read-data grep -q '"event":"io_uring_result","op":"IORING_OP_READ",.*"ret":11,.*"data":\[null,{"bytes":"fvx-sqpoll\\n","truncated":false}' /tmp/uring.json
 
 # storm NAME PROGRAM CALLS: PROGRAM makes CALLS 32-bit getpid calls,
 # traced alone, and the frontend is stopped for 5 s meanwhile: the ring
