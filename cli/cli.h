@@ -163,7 +163,7 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
  * fit): without printf's machinery, for every return value. */
 void decode_int(int64_t value, char *buf, size_t size);
 /* The first argument a call fills (shown once it returns, as strace
- * does), or 6. */
+ * does; prctl's second, which PR_GET_NAME fills), or 6. */
 int decode_first_out_arg(uint64_t nr);
 /* One element of a captured iovec array (FVX_ARG_IOV, trace.h). */
 struct iov_item {

@@ -20,6 +20,8 @@
 #include <linux/audit.h>
 #include <linux/futex.h>
 #include <linux/netlink.h>
+#include <linux/prctl.h>
+#include <linux/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -112,6 +114,19 @@ static void put_value(struct text *t, const struct const_name *tab, size_t n, ui
 		put(t, "%#" PRIx64, v);
 	else
 		put(t, "%d", (int)v);
+}
+
+/* The name of v, an int, or as strace shows a value it has no name for:
+ * "0x3e8" and a comment with the prefix and "_???" in it, as for prctl's. */
+static void put_named(struct text *t, const struct const_name *tab, size_t n, uint64_t v,
+		      const char *prefix)
+{
+	const char *name = decode_value(tab, n, (uint32_t)v);
+
+	if (name)
+		put(t, "%s", name);
+	else
+		put(t, "%#" PRIx32 " /* %s_??? */", (uint32_t)v, prefix);
 }
 
 /* SIGRTMIN + n has no name of its own: SIGRT_n, as strace shows it. The
@@ -252,14 +267,18 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 		put_flag_set(t, wait_options, COUNT(wait_options), v, "0");
 		break;
 	case FVX_ARG_CLOCKID:
-		/* One without a name (a process's or a thread's CPU clock, a
-		 * device's) as strace shows it. */
-		if (decode_value(clock_ids, COUNT(clock_ids), (uint32_t)v))
-			put_value(t, clock_ids, COUNT(clock_ids), (uint32_t)v, false);
-		else
-			put(t, "%#" PRIx32 " /* CLOCK_??? */", (uint32_t)v);
+		/* (One without a name: a process's or a thread's CPU clock, a
+		 * device's.) */
+		put_named(t, clock_ids, COUNT(clock_ids), v, "CLOCK");
 		break;
 	case FVX_ARG_TIMER_FLAGS: put_flag_set(t, timer_flags, COUNT(timer_flags), v, "0"); break;
+	case FVX_ARG_PRCTL_OPTION:
+		put_named(t, prctl_options, COUNT(prctl_options), v, "PR");
+		break;
+	case FVX_ARG_PTRACE_REQUEST:
+		put_named(t, ptrace_requests, COUNT(ptrace_requests), v, "PTRACE");
+		break;
+	case FVX_ARG_PRCTL_ARG: put(t, "%#" PRIx64, v); break; /* (by option: decode_prctl) */
 	}
 }
 
@@ -308,6 +327,108 @@ static int decode_clone(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 		put_arg(&t, FVX_ARG_PTR, a[4]);
 	}
 	return n;
+}
+
+/* n empty texts over text's first n. */
+static void texts_start(struct text *t, char text[6][DECODE_ARG_MAX], int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t[i] = (struct text){ text[i], DECODE_ARG_MAX, 0 };
+		text[i][0] = 0;
+	}
+}
+
+/* A signal, or 0 for none. */
+static void put_signal_or_0(struct text *t, uint64_t sig)
+{
+	if ((uint32_t)sig)
+		put_signal(t, (uint32_t)sig);
+	else
+		put(t, "0");
+}
+
+/* ptrace(2) as strace 6.1 shows it: PTRACE_TRACEME alone; the requests
+ * that take a pid only (PTRACE_ATTACH...) with it; the resuming ones with
+ * their signal, PTRACE_SEIZE and PTRACE_SETOPTIONS with their options;
+ * the rest with address and data as pointers (strace shows what some of
+ * them point to: README). */
+static int decode_ptrace(const __u64 a[6], char text[6][DECODE_ARG_MAX])
+{
+	struct text t[4];
+
+	texts_start(t, text, 4);
+	put_arg(&t[0], FVX_ARG_PTRACE_REQUEST, a[0]);
+	put(&t[1], "%d", (int)a[1]);
+	put_arg(&t[2], FVX_ARG_PTR, a[2]);
+	switch ((uint32_t)a[0]) {
+	case PTRACE_TRACEME: return 1;
+	case PTRACE_ATTACH:
+	case PTRACE_KILL:
+	case PTRACE_INTERRUPT:
+	case PTRACE_LISTEN: return 2;
+	case PTRACE_DETACH:
+	case PTRACE_CONT:
+	case PTRACE_SYSCALL:
+	case PTRACE_SINGLESTEP:
+	case PTRACE_SINGLEBLOCK:
+	case PTRACE_SYSEMU:
+	case PTRACE_SYSEMU_SINGLESTEP:
+		put_signal_or_0(&t[3], a[3]);
+		return 4;
+	case PTRACE_SEIZE:
+	case PTRACE_SETOPTIONS:
+		put_flag_set(&t[3], ptrace_options, COUNT(ptrace_options), a[3], "0");
+		return 4;
+	}
+	put_arg(&t[3], FVX_ARG_PTR, a[3]);
+	return 4;
+}
+
+static void put_quoted(struct text *t, const uint8_t *s, size_t len, bool more);
+
+/* prctl(2) as strace 6.1 shows it for the options below (the task's name
+ * a string of at most 15 bytes, "..." beyond, as Linux takes it; the
+ * address when it was not read); any other with its four arguments in hex
+ * (strace decodes more of them: README). */
+static int decode_prctl(const __u64 a[6], const struct call_data *data,
+			char text[6][DECODE_ARG_MAX])
+{
+	const struct captured *name = call_data_value(data, 1);
+	struct text t[5];
+	int i;
+
+	texts_start(t, text, 5);
+	put_arg(&t[0], FVX_ARG_PRCTL_OPTION, a[0]);
+	switch ((uint32_t)a[0]) {
+	case PR_GET_DUMPABLE: return 1;
+	case PR_SET_NAME:
+	case PR_GET_NAME:
+		if (!a[1] || !name || name->state == FVX_DATA_UNREADABLE)
+			put_arg(&t[1], FVX_ARG_PTR, a[1]);
+		else
+			put_quoted(
+				&t[1], name->bytes,
+				name->total < FVX_COMM_SIZE - 1 ? name->total : FVX_COMM_SIZE - 1,
+				name->state == FVX_DATA_TRUNCATED || name->total >= FVX_COMM_SIZE);
+		return 2;
+	case PR_SET_PDEATHSIG:
+		put_signal_or_0(&t[1], a[1]);
+		return 2;
+	case PR_SET_DUMPABLE: put(&t[1], "%d", (int)a[1]); return 2;
+	case PR_CAPBSET_READ:
+	case PR_CAPBSET_DROP:
+		put_named(&t[1], capabilities, COUNT(capabilities), a[1], "CAP");
+		return 2;
+	case PR_SET_NO_NEW_PRIVS:
+		for (i = 1; i < 5; i++)
+			put(&t[i], "%" PRIu64, a[i]);
+		return 5;
+	}
+	for (i = 1; i < 5; i++)
+		put(&t[i], "%#" PRIx64, a[i]);
+	return 5;
 }
 
 /* Small values (fds, sizes, flags) in decimal, the rest (addresses) in hex:
@@ -1095,7 +1216,8 @@ int decode_first_out_arg(uint64_t nr)
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
 		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
 		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
-		    d->args[i] == FVX_ARG_TIMESPEC_OUT || d->args[i] == FVX_ARG_TIMEVAL_OUT)
+		    d->args[i] == FVX_ARG_TIMESPEC_OUT || d->args[i] == FVX_ARG_TIMEVAL_OUT ||
+		    d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;
 }
@@ -1148,6 +1270,10 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 	}
 	if (nr == __NR_clone)
 		return decode_clone(args, text);
+	if (nr == __NR_ptrace)
+		return decode_ptrace(args, text);
+	if (nr == __NR_prctl)
+		return decode_prctl(args, data, text);
 	for (i = 0; i < 6 && d->args[i] != FVX_ARG_END; i++) {
 		struct text t = { text[i], DECODE_ARG_MAX, 0 };
 

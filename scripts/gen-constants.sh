@@ -105,6 +105,14 @@ table() {
 	table poll_codes value "asm/siginfo.h" '^POLL_[A-Z]+$'
 	table sys_codes value "asm/siginfo.h" '^SYS_[A-Z_]+$'
 	table clock_ids value "linux/time.h" '^CLOCK_[A-Z_]+$'
+	# prctl's options, not the values some of them take (PR_SET_MM_*...).
+	table prctl_options value "linux/prctl.h" \
+		'^PR_((SET|GET)_[A-Z_]+|CAPBSET_(READ|DROP)|TASK_PERF_EVENTS_(DISABLE|ENABLE)|MCE_KILL|MCE_KILL_GET|MPX_(EN|DIS)ABLE_MANAGEMENT|CAP_AMBIENT|(SVE|SME)_(SET|GET)_VL|PAC_RESET_KEYS|PAC_(SET|GET)_ENABLED_KEYS|SCHED_CORE)$' \
+		'^PR_SET_(MM_.*|VMA_.*|PTRACER_ANY)$'
+	table capabilities value "linux/capability.h" '^CAP_[A-Z_]+$' '^CAP_LAST_CAP$'
+	table ptrace_requests value "linux/ptrace.h asm/ptrace-abi.h" '^PTRACE_[A-Z0-9_]+$' \
+		'^PTRACE_(O_.*|EVENT_.*|EVENTMSG_.*|PEEKSIGINFO_SHARED|SYSCALL_INFO_.*)$'
+	table ptrace_options flags "linux/ptrace.h" '^PTRACE_O_[A-Z_]+$' '^PTRACE_O_MASK$'
 	table timer_flags flags "linux/time.h" '^TIMER_ABSTIME$'
 	echo "#endif"
 } >"$tmp/out.h"
@@ -113,5 +121,7 @@ grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q 
 	grep -q '"MAP_ANONYMOUS"' "$tmp/out.h" && grep -q '"AF_INET"' "$tmp/out.h" &&
 	grep -q '"MSG_DONTWAIT"' "$tmp/out.h" && grep -q '"IPPROTO_TCP"' "$tmp/out.h" &&
 	grep -q '"SA_RESTORER"' "$tmp/out.h" && grep -q '"SIG_IGN"' "$tmp/out.h" &&
-	grep -q '"CLOCK_MONOTONIC"' "$tmp/out.h" && grep -q '"TIMER_ABSTIME"' "$tmp/out.h"
+	grep -q '"CLOCK_MONOTONIC"' "$tmp/out.h" && grep -q '"TIMER_ABSTIME"' "$tmp/out.h" &&
+	grep -q '"PR_SET_NAME"' "$tmp/out.h" && grep -q '"PTRACE_TRACEME"' "$tmp/out.h" &&
+	grep -q '"CAP_SYS_ADMIN"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

@@ -80,6 +80,11 @@ enum fvx_arg_type {
 	FVX_ARG_TIMEVAL_OUT, /* one the call fills */
 	FVX_ARG_CLOCKID, /* a clock: CLOCK_ names */
 	FVX_ARG_TIMER_FLAGS, /* clock_nanosleep's flags: TIMER_ABSTIME */
+	FVX_ARG_PRCTL_OPTION, /* prctl's option: PR_ names */
+	FVX_ARG_PRCTL_ARG, /* prctl's second argument, by the option: the task's
+			    * name PR_SET_NAME reads, or PR_GET_NAME fills
+			    * (FVX_COMM_SIZE bytes); else a number */
+	FVX_ARG_PTRACE_REQUEST, /* ptrace's request: PTRACE_ names */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 /* strace's classes of system calls, for -e trace=%CLASS. */
@@ -238,7 +243,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(lchown, F, STR, INT, INT),
 	CALL(umask, 0, MODE),
 	CALL(gettimeofday, 0, TV_OUT, STRUCT),
-	CALL(ptrace, 0, INT, INT, PTR, PTR),
+	CALL(ptrace, 0, FVX_ARG_PTRACE_REQUEST, INT, PTR, PTR),
 	CALL(rt_sigpending, S, FVX_ARG_SIGSET_OUT, ULONG),
 	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, TS, ULONG),
 	CALL(rt_sigqueueinfo, S | P, INT, SIG, STRUCT),
@@ -255,6 +260,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(munlockall, M),
 	CALL(pivot_root, F, STR, STR),
 	CALL(chroot, F, STR),
+	CALL(prctl, 0, FVX_ARG_PRCTL_OPTION, FVX_ARG_PRCTL_ARG, HEX, HEX, HEX),
 	CALL(sched_rr_get_interval, 0, INT, TS_OUT),
 	CALL(settimeofday, 0, TV, STRUCT),
 	CALL(acct, F, STR),

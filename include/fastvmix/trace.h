@@ -447,6 +447,10 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     elements as FVX_ARG_IOV's items in the rest of
  *                     FVX_DATA_VALUE_MAX. TRUNCATED when the elements are;
  *                     UNREADABLE when the structure is not readable.
+ *   FVX_ARG_PRCTL_ARG prctl's task name: PR_SET_NAME's at entry,
+ *                     PR_GET_NAME's at a successful return, as a string
+ *                     of at most FVX_COMM_SIZE bytes (TRUNCATED without a
+ *                     NUL in them);
  *   FVX_ARG_TIMESPEC  at entry, and FVX_ARG_TIMESPEC_OUT at return when
  *                     the call succeeded, the struct timespec (a 64-bit
  *                     call's: FVX_TIME_SIZE bytes, two 64-bit words; a
@@ -481,6 +485,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_SIGACTION_SIZE 32 /* the kernel's struct sigaction on x86-64 */
 #define FVX_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
 #define FVX_TIME_SIZE 16 /* x86-64's struct timespec, struct timeval */
+#define FVX_COMM_SIZE 16 /* a task's name, NUL included (Linux's TASK_COMM_LEN) */
 #define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */

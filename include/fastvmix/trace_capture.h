@@ -12,6 +12,8 @@
 #ifndef FASTVMIX_TRACE_CAPTURE_H
 #define FASTVMIX_TRACE_CAPTURE_H
 
+#include <linux/prctl.h>
+
 /* emit(ctx, r) appends data record r to the ring. */
 typedef void (*fvx_emit_fn)(void *ctx, const struct fvx_trace_record *r);
 
@@ -31,6 +33,13 @@ static inline int fvx_capture_due(__u64 limit, __u8 type, const __u64 args[6], i
 
 	*string = type == FVX_ARG_STR || type == FVX_ARG_PATH_OUT;
 	*more = 0;
+	/* prctl's task name: read by PR_SET_NAME, filled by PR_GET_NAME. */
+	if (type == FVX_ARG_PRCTL_ARG && args[0] == (at_return ? PR_GET_NAME : PR_SET_NAME) &&
+	    !(at_return && ret)) {
+		*string = 1;
+		*size = FVX_COMM_SIZE;
+		return 1;
+	}
 	if ((!at_return && type == FVX_ARG_STR) || (at_return && again && type == FVX_ARG_STR) ||
 	    (at_return && type == FVX_ARG_PATH_OUT && ret > 0)) {
 		*size = FVX_DATA_STRING_MAX;
@@ -389,8 +398,8 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
 	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT |     \
 	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
-	 1ULL << FVX_ARG_TIMEVAL_OUT)
-_Static_assert(FVX_ARG_TIMER_FLAGS < 64, "argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG)
+_Static_assert(FVX_ARG_PTRACE_REQUEST < 64, "argument types fit a 64-bit mask");
 
 /* Words one event keeps for a later one (what a socketcall's entry
  * unfolded to, for its return; an io_uring operation's arguments, for its

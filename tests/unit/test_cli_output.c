@@ -1998,6 +1998,69 @@ static const char *time_line(struct fixture *f, uint64_t nr, const uint64_t a[6]
 		ret);
 }
 
+/* prctl and ptrace as strace 6.1 showed them for anti.c's calls: the
+ * task's name (cut at 15 bytes with "..." as Linux cuts it, the address
+ * when not read), options and requests by name, an unknown one in hex with
+ * strace's comment, each with as many arguments as strace shows. */
+static void prctl_and_ptrace_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t set[6] = { 15, 0x7000 }, get[6] = { 16, 0x7000 };
+
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, set,
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 11, "kworker/0:1" }, NONE, 0),
+		"[pid     5] prctl(PR_SET_NAME, \"kworker/0:1\") = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, set,
+			    (struct value){ 1, 0, FVX_DATA_TRUNCATED, 16, "0123456789abcdef" },
+			    NONE, 0),
+		"[pid     5] prctl(PR_SET_NAME, \"0123456789abcde\"...) = 0\n");
+	assert_string_equal(with_values(f, 32, __NR_prctl, set,
+					(struct value){ 1, 0, FVX_DATA_UNREADABLE, 0, "" }, NONE,
+					-14),
+			    "[pid     5] prctl(PR_SET_NAME, 0x7000) = -1 EFAULT (Bad address)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, get,
+			    (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 4, "sshd" },
+			    NONE, 0),
+		"[pid     5] prctl(PR_GET_NAME, \"sshd\") = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 1, 9 }, NONE, NONE, 0),
+		"[pid     5] prctl(PR_SET_PDEATHSIG, SIGKILL) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 23, 21 }, NONE, NONE, 1),
+		"[pid     5] prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN) = 1\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 38, 1 }, NONE, NONE, 0),
+		"[pid     5] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 1000, 1, 2, 3, 4 }, NONE, NONE,
+			    -22),
+		"[pid     5] prctl(0x3e8 /* PR_??? */, 0x1, 0x2, 0x3, 0x4) = -1 EINVAL (Invalid "
+		"argument)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0 }, NONE, NONE, 0),
+		"[pid     5] ptrace(PTRACE_TRACEME) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 16, 999999 }, NONE, NONE, -3),
+		"[pid     5] ptrace(PTRACE_ATTACH, 999999) = -1 ESRCH (No such process)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x4206, 7, 0, 1 }, NONE, NONE,
+			    0),
+		"[pid     5] ptrace(PTRACE_SEIZE, 7, NULL, PTRACE_O_TRACESYSGOOD) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 7, 7, 0, 19 }, NONE, NONE, 0),
+		"[pid     5] ptrace(PTRACE_CONT, 7, NULL, SIGSTOP) = 0\n");
+	assert_string_equal(with_values(f, 32, __NR_ptrace,
+					(const uint64_t[6]){ 2, 7, 0x7000, 0x7100 }, NONE, NONE, 0),
+			    "[pid     5] ptrace(PTRACE_PEEKDATA, 7, 0x7000, 0x7100) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x9999, 7 }, NONE, NONE, -5),
+		"[pid     5] ptrace(0x9999 /* PTRACE_??? */, 7, NULL, NULL) = -1 EIO "
+		"(Input/output error)\n");
+}
+
 /* struct timespec and struct timeval as strace 6.1 prints them, clocks by
  * name (an unknown one, such as a process's CPU clock, in hex), a
  * select that timed out with strace's "(Timeout)"; an
@@ -2347,6 +2410,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(signal_structures_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_in_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(prctl_and_ptrace_as_strace_prints_them, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(time_structures_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_as_strace_prints_them, setup,

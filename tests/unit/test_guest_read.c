@@ -1237,6 +1237,34 @@ static void captured_whole(__u64 nr, const __u64 args[6], int at_return, int arg
 	assert_memory_equal(v, ram + DATA + at, size);
 }
 
+/* prctl's task name: PR_SET_NAME's at entry, PR_GET_NAME's at a
+ * successful return, 16 bytes at most (TRUNCATED without a NUL in them);
+ * nothing for another option. */
+static void prctl_names_are_captured(void **state)
+{
+	__u64 set[6] = { PR_SET_NAME, VA(0, 0) }, get[6] = { PR_GET_NAME, VA(0, 0) };
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	put_str(VA(0, 0), "kworker/0:1");
+	assert_int_equal(capture(__NR_prctl, set, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 11);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, "kworker/0:1", 11);
+	assert_int_equal(capture(__NR_prctl, set, 1, 0, 100), 0);
+	assert_int_equal(capture(__NR_prctl, get, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_prctl, get, 1, -14, 100), 0);
+	assert_int_equal(capture(__NR_prctl, get, 1, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), 11);
+	put_str(VA(0, 0), "0123456789abcdefghijkl");
+	assert_int_equal(capture(__NR_prctl, set, 0, 0, 100), 1);
+	assert_int_equal(value_of(1, v, &st), FVX_COMM_SIZE);
+	assert_int_equal(st, FVX_DATA_TRUNCATED);
+	set[0] = PR_SET_PDEATHSIG;
+	set[1] = 9;
+	assert_int_equal(capture(__NR_prctl, set, 0, 0, 100), 0);
+}
+
 /* A struct timespec the call reads at entry (nanosleep's), one it fills at
  * a successful return (clock_gettime's), and a struct timeval the same
  * (select's timeout, gettimeofday's): 16 bytes; an i386 call's 8 (its
@@ -1516,6 +1544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(time_structures_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(prctl_names_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(uring_arguments_wait_for_their_completion, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,

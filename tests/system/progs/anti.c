@@ -1,0 +1,36 @@
+/* Calls samples make to hide or to look for a debugger, for the comparison
+ * with strace (peer.sh): prctl renaming the task (as a kernel thread), its
+ * name read back, a name too long for Linux and one at a bad address, the
+ * parent-death signal, a capability query, an option Linux does not have;
+ * ptrace on a pid that does not exist; then PTRACE_TRACEME, which fails
+ * under strace (a ptracer is already there) and succeeds under FastVMIX,
+ * and no new privileges. The calls are made directly, so that the C
+ * library adds nothing of its own. Exits 0 when each did what it should
+ * (TRACEME either way). */
+#include <linux/capability.h>
+#include <linux/prctl.h>
+#include <linux/ptrace.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(void)
+{
+	char name[16] = { 0 };
+	int bad = 0;
+
+	bad |= syscall(SYS_prctl, PR_SET_NAME, "kworker/0:1", 0, 0, 0) != 0;
+	bad |= syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0) != 0 || strcmp(name, "kworker/0:1");
+	bad |= syscall(SYS_prctl, PR_SET_NAME, "0123456789abcdefghijkl", 0, 0, 0) != 0;
+	bad |= syscall(SYS_prctl, PR_SET_NAME, (void *)8, 0, 0, 0) != -1;
+	bad |= syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0;
+	bad |= syscall(SYS_prctl, PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) < 0;
+	bad |= syscall(SYS_prctl, 1000, 1, 2, 3, 4) != -1;
+	bad |= syscall(SYS_ptrace, PTRACE_ATTACH, 999999, 0, 0) != -1;
+	bad |= syscall(SYS_ptrace, PTRACE_DETACH, 999999, 0, 0) != -1;
+	bad |= syscall(SYS_ptrace, PTRACE_SEIZE, 999999, 0, PTRACE_O_TRACESYSGOOD) != -1;
+	(void)syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+	bad |= syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
+	return bad;
+}
