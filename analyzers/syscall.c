@@ -169,23 +169,29 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 
 /* An io_uring operation (FVX_TASK_IO_URING): as the call that does the
  * same, selected by that call's number; one without such a call as
- * io_uring_enter's. A recorded one whose call fills memory (a read) keeps
- * its arguments for its completion, by its request (user_rip), with its
- * address space in the sixth (which no such call of uring.h's takes): a
- * completion in another (an IOPOLL ring another process reaps) would read
- * another's memory at those addresses. */
+ * io_uring_enter's. First the kept arguments it may make untrue go
+ * (fvx_uring_spoil); then a recorded read (fvx_uring_keeps) keeps its
+ * arguments for its completion, by its request (user_rip), with its opcode
+ * and its address space in the fifth and sixth, which no read takes: a
+ * completion in another address space (an IOPOLL ring another process
+ * reaps) would read another's memory at those addresses. */
 static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 			struct fvx_trace_data *data)
 {
 	struct fvx_trace_record rec = { .flags = FVX_RECORD_URING };
 	int nr = fvx_uring_call(ev->args, rec.args);
+	__u32 op = ev->args[0] & 0xff, sqe_flags = ev->args[0] >> 8 & 0xff;
 	struct fvx_slot *slot = fvx_uring_slot(data->urings, ev->user_rip);
+	__u64 root = CR3_ROOT(fvx_read_cr3());
 
+	fvx_uring_spoil(data->urings, root, ev->user_rip, fvx_uring_writes(op, sqe_flags),
+			rec.args[1], rec.args[2]);
 	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
-	rec.flags |= (__u32)(ev->args[0] & 0xff) << FVX_RECORD_URING_OP_SHIFT;
+	rec.flags |= op << FVX_RECORD_URING_OP_SHIFT;
 	(void)record(ev, cfg, data, &rec, nr < 0 ? (const __u64[6]){ 0 } : rec.args);
-	if (rec.tsc && nr >= 0 && ev->user_rip && fvx_call_fills(rec.nr) && !rec.args[5]) {
-		rec.args[5] = CR3_ROOT(rec.cr3);
+	if (rec.tsc && ev->user_rip && fvx_uring_keeps(op, sqe_flags)) {
+		rec.args[4] = op;
+		rec.args[5] = root;
 		(void)fvx_slot_put(slot, __atomic_load_n(&slot->key, __ATOMIC_RELAXED),
 				   fvx_uring_key(ev->user_rip), rec.args);
 	}
@@ -209,9 +215,9 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
 	__u64 kept[6];
 	int has = fvx_slot_take(fvx_uring_slot(data->urings, ev->args[4]),
 				fvx_uring_key(ev->args[4]), kept) &&
-		  kept[5] == CR3_ROOT(fvx_read_cr3());
+		  kept[4] == op && kept[5] == CR3_ROOT(fvx_read_cr3());
 
-	kept[5] = 0;
+	kept[4] = kept[5] = 0;
 	if (nr >= 0 && at >= 0 && !fvx_syscall_selected(cfg, (__u64)nr))
 		nr = at;
 	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;

@@ -374,9 +374,7 @@ static int decode_ptrace(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 	case PTRACE_SINGLESTEP:
 	case PTRACE_SINGLEBLOCK:
 	case PTRACE_SYSEMU:
-	case PTRACE_SYSEMU_SINGLESTEP:
-		put_signal_or_0(&t[3], a[3]);
-		return 4;
+	case PTRACE_SYSEMU_SINGLESTEP: put_signal_or_0(&t[3], a[3]); return 4;
 	case PTRACE_SEIZE:
 	case PTRACE_SETOPTIONS:
 		put_flag_set(&t[3], ptrace_options, COUNT(ptrace_options), a[3], "0");
@@ -413,9 +411,7 @@ static int decode_prctl(const __u64 a[6], const struct call_data *data,
 				name->total < FVX_COMM_SIZE - 1 ? name->total : FVX_COMM_SIZE - 1,
 				name->state == FVX_DATA_TRUNCATED || name->total >= FVX_COMM_SIZE);
 		return 2;
-	case PR_SET_PDEATHSIG:
-		put_signal_or_0(&t[1], a[1]);
-		return 2;
+	case PR_SET_PDEATHSIG: put_signal_or_0(&t[1], a[1]); return 2;
 	case PR_SET_DUMPABLE: put(&t[1], "%d", (int)a[1]); return 2;
 	case PR_CAPBSET_READ:
 	case PR_CAPBSET_DROP:
@@ -1181,11 +1177,12 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 	if (is_time_arg(type)) {
 		int64_t sec, frac;
 
+		/* (The fraction as strace shows it: unsigned, its own width.) */
 		if (decode_time(c, &sec, &frac))
-			put(t, "{tv_sec=%" PRId64 ", %s=%" PRId64 "}", sec,
+			put(t, "{tv_sec=%" PRId64 ", %s=%" PRIu64 "}", sec,
 			    type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT ? "tv_usec"
 										   : "tv_nsec",
-			    frac);
+			    c->total == FVX_TIME_SIZE ? (uint64_t)frac : (uint32_t)frac);
 		else
 			put_arg(t, type, v);
 		return;

@@ -36,6 +36,7 @@ fallocate 64-bit offset and length in two 32-bit arguments each
 fanotify_mark a 64-bit mask in two 32-bit arguments
 lookup_dcookie a 64-bit cookie in two 32-bit arguments
 chown 16-bit user and group ids
+epoll_pwait2 a 64-bit struct timespec in a 32-bit call too
 fchown 16-bit user and group ids
 lchown 16-bit user and group ids
 setuid 16-bit user and group ids

@@ -620,10 +620,10 @@ static inline __u8 fvx_again_take(__u64 *table, const struct fvx_trace_record *r
 	return (__u8)(v >> 56);
 }
 
-/* An io_uring operation's arguments (its call's, uring.h), kept from its
- * submission for its completion, which captures what the operation filled
- * as that call's return does (a read's buffer): direct-mapped by the
- * kernel's request (struct io_kiocb *), which no program chooses. */
+/* An io_uring read's arguments (its call's, uring.h), kept from its
+ * submission for its completion, which captures what it read as that
+ * call's return does: direct-mapped by the kernel's request (struct
+ * io_kiocb *), which no program chooses. */
 #define FVX_URING_SLOTS 64
 static inline __u64 fvx_uring_key(__u64 req)
 {
@@ -635,23 +635,35 @@ static inline struct fvx_slot *fvx_uring_slot(struct fvx_slot *table, __u64 req)
 	return &table[(req >> 6 ^ req >> 12) % FVX_URING_SLOTS];
 }
 
-/* The argument types captured at a return (a bit per type). */
-#define FVX_FILLED_TYPES                                                                           \
-	(1ULL << FVX_ARG_BUF_OUT | 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_SOCKADDR_OUT |       \
-	 1ULL << FVX_ARG_SOCKLEN | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |            \
-	 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET_OUT | \
-	 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL_OUT)
-
-/* Whether x86-64 call nr fills memory an argument points to. */
-static inline int fvx_call_fills(__u64 nr)
+/* Before an io_uring submission runs (recorded or not): the kept
+ * arguments it may make untrue are dropped, so that no completion shows
+ * what another operation wrote (a batch's completions are posted after all
+ * of it ran: a second read into the same buffer, or a readv an array
+ * points there, would otherwise show as the first's). Those of its own
+ * request (a completion that never came), and with `writes` (uring.h) of
+ * _RANGE, those of its address space (root) whose buffer overlaps
+ * [addr, addr + len), of _ANY all of its address space's. Kept words:
+ * the call's fd, buffer and length, the opcode (4) and the root (5). */
+static inline void fvx_uring_spoil(struct fvx_slot *table, __u64 root, __u64 req, int writes,
+				   __u64 addr, __u64 len)
 {
-	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
+	__u64 key, buf, size, words[6];
 	int i;
 
-	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
-		if (FVX_FILLED_TYPES >> (d->args[i] & 63) & 1)
-			return 1;
-	return 0;
+	(void)fvx_slot_take(fvx_uring_slot(table, req), fvx_uring_key(req), words);
+	for (i = 0; writes && i < FVX_URING_SLOTS; i++) {
+		key = __atomic_load_n(&table[i].key, __ATOMIC_ACQUIRE);
+		if (!key || (key & FVX_SLOT_WRITING) ||
+		    __atomic_load_n(&table[i].words[5], __ATOMIC_RELAXED) != root)
+			continue;
+		buf = __atomic_load_n(&table[i].words[1], __ATOMIC_RELAXED);
+		size = __atomic_load_n(&table[i].words[2], __ATOMIC_RELAXED);
+		if (writes == 1 /* _RANGE */ && addr + len >= addr && buf + size >= buf &&
+		    (addr + len <= buf || buf + size <= addr))
+			continue; /* (a range that wraps overlaps all) */
+		__atomic_compare_exchange_n(&table[i].key, &key, 0, 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+	}
 }
 
 /* The default analyzer's data area (analyzer.h's `scratch`, FVX_WIN_DATA,

@@ -2109,14 +2109,21 @@ static void time_structures_as_strace_prints_them(void **state)
 	assert_string_equal(with_values(f, 32, __NR_nanosleep, sleep,
 					(struct value){ 0, 0, FVX_DATA_COMPLETE, 12, ts }, NONE, 0),
 			    "[pid     5] nanosleep(0x7000, NULL) = 0\n");
-	/* i386 nanosleep (162): two 32-bit words, a negative one kept. */
+	memcpy(ts + 8, &(int64_t){ -1 }, 8);
+	assert_string_equal(
+		time_line(f, __NR_nanosleep, sleep, 0, false, ts, -22),
+		"[pid     5] nanosleep({tv_sec=1, tv_nsec=18446744073709551615}, NULL) = "
+		"-1 EINVAL (Invalid argument)\n");
+	memcpy(ts + 8, &(int64_t){ 500000000 }, 8);
+	/* i386 nanosleep (162): two 32-bit words, a negative fraction unsigned
+	 * as strace shows it. */
 	memcpy(ts32, &(int32_t){ 2 }, 4);
 	memcpy(ts32 + 4, &(int32_t){ -1 }, 4);
 	r[0] = data(70, 162, FVX_RECORD_COMPAT, 0, FVX_DATA_COMPLETE, 0, 8, ts32);
 	r[1] = compat(args3(entry(70, 162, 0x7000), 0, 0, 0));
 	r[2] = compat(ret(70, 162, 0));
 	assert_non_null(strstr(printed_all(f, false, r, 3),
-			       "nanosleep({tv_sec=2, tv_nsec=-1}, NULL) = 0\n"));
+			       "nanosleep({tv_sec=2, tv_nsec=4294967295}, NULL) = 0\n"));
 	r[0] = entry(5, __NR_clock_gettime, 1);
 	r[0].args[1] = 0x7000;
 	n = add_value(r, 1, __NR_clock_gettime,

@@ -19,6 +19,7 @@
 #include "fastvmix/syscall_args.h"
 #include "fastvmix/syscall_compat.h"
 #include "fastvmix/trace_capture.h"
+#include "fastvmix/uring.h"
 
 #define RAM (8ULL << 20) /* the fake machine's RAM: physical [0, 8 MiB) */
 #define PAGE_OFFSET 0xffff888000000000ULL
@@ -748,11 +749,69 @@ static void uring_arguments_wait_for_their_completion(void **state)
 	assert_int_equal(slot->key, fvx_uring_key(other));
 	assert_int_equal(fvx_uring_key(0), 0);
 	assert_true(fvx_uring_key(req) >> 63 && !(fvx_uring_key(req) & FVX_SLOT_WRITING));
-	assert_true(fvx_call_fills(__NR_read) && fvx_call_fills(__NR_pread64) &&
-		    fvx_call_fills(__NR_readv) && fvx_call_fills(__NR_recvfrom) &&
-		    fvx_call_fills(__NR_recvmsg) && fvx_call_fills(__NR_clock_gettime));
-	assert_false(fvx_call_fills(__NR_write) || fvx_call_fills(__NR_openat) ||
-		     fvx_call_fills(__NR_close) || fvx_call_fills(100000));
+}
+
+/* Which reads keep their arguments: READ and RECV into the entry's buffer;
+ * not into a buffer the kernel picks, a registered one, or an array's. */
+static void uring_reads_that_keep_their_arguments(void **state)
+{
+	const __u32 select = 1u << IOSQE_BUFFER_SELECT_BIT;
+
+	assert_true(fvx_uring_keeps(IORING_OP_READ, 0) && fvx_uring_keeps(IORING_OP_RECV, 0));
+	assert_false(fvx_uring_keeps(IORING_OP_READ, select) ||
+		     fvx_uring_keeps(IORING_OP_RECV, select) ||
+		     fvx_uring_keeps(IORING_OP_READ_FIXED, 0) ||
+		     fvx_uring_keeps(IORING_OP_READV, 0) || fvx_uring_keeps(IORING_OP_RECVMSG, 0) ||
+		     fvx_uring_keeps(IORING_OP_WRITE, 0) || fvx_uring_keeps(IORING_OP_ACCEPT, 0));
+	assert_int_equal(fvx_uring_writes(IORING_OP_READ, 0), FVX_URING_WRITES_RANGE);
+	assert_int_equal(fvx_uring_writes(IORING_OP_READ, select), FVX_URING_WRITES_ANY);
+	assert_int_equal(fvx_uring_writes(IORING_OP_READV, 0), FVX_URING_WRITES_ANY);
+	assert_int_equal(fvx_uring_writes(IORING_OP_READ_FIXED, 0), FVX_URING_WRITES_ANY);
+	assert_int_equal(fvx_uring_writes(IORING_OP_STATX, 0), FVX_URING_WRITES_ANY);
+	assert_int_equal(fvx_uring_writes(0xfe, 0), FVX_URING_WRITES_ANY);
+	assert_int_equal(fvx_uring_writes(IORING_OP_WRITE, 0), FVX_URING_WRITES_NONE);
+	assert_int_equal(fvx_uring_writes(IORING_OP_OPENAT, 0), FVX_URING_WRITES_NONE);
+}
+
+/* A batch of a read of the secret into B and a read of a decoy into B:
+ * the second's submission drops the first's arguments, so the first's
+ * completion shows no bytes rather than the decoy's. A read elsewhere, or
+ * in another address space, leaves them; an operation that may write
+ * anywhere drops every one of its address space; a request submitted
+ * again drops what it left. */
+static void uring_submissions_drop_what_they_may_overwrite(void **state)
+{
+	static struct fvx_slot table[FVX_URING_SLOTS];
+	const __u64 req = 0xffff888004a1b2c0ULL, other = 0xffff888004a1c400ULL, root = 0x1000;
+	const __u64 kept[6] = { 3, 0x7000, 32, 0, IORING_OP_READ, root };
+	struct fvx_slot *slot = fvx_uring_slot(table, req);
+	__u64 got[6];
+
+#define KEEP() assert_int_equal(fvx_slot_put(slot, slot->key, fvx_uring_key(req), kept), 1)
+	KEEP();
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_RANGE, 0x701c, 8); /* B's end */
+	assert_int_equal(slot->key, 0);
+	KEEP();
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_RANGE, 0x6ff0, 16); /* just below */
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_RANGE, 0x7020, 16); /* just above */
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_RANGE, 0x7020, 0);
+	fvx_uring_spoil(table, root + 0x1000, other, FVX_URING_WRITES_ANY, 0, 0);
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_NONE, 0x7000, 32);
+	assert_int_equal(slot->key, fvx_uring_key(req));
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_RANGE, ~0ULL - 4, 16); /* wraps */
+	assert_int_equal(slot->key, 0);
+	KEEP();
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_ANY, 0, 0);
+	assert_int_equal(slot->key, 0);
+	KEEP();
+	fvx_uring_spoil(table, root + 0x1000, req, FVX_URING_WRITES_NONE, 0, 0);
+	assert_int_equal(fvx_slot_take(slot, fvx_uring_key(req), got), 0);
+	/* A slot another writer holds is left to it. */
+	slot->key = FVX_SLOT_WRITING | 7;
+	fvx_uring_spoil(table, root, other, FVX_URING_WRITES_ANY, 0, 0);
+	assert_int_equal(slot->key, FVX_SLOT_WRITING | 7);
+	slot->key = 0;
+#undef KEEP
 }
 
 /* argv pointing at nothing mapped (or at 0x1): UNREADABLE; an array with
@@ -1547,6 +1606,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(prctl_names_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(uring_arguments_wait_for_their_completion, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(uring_reads_that_keep_their_arguments, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(uring_submissions_drop_what_they_may_overwrite,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_buffers_are_captured_at_return, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),

@@ -4,8 +4,9 @@
  * open, a write and a read through an IORING_SETUP_SQPOLL ring, whose
  * kernel thread (a thread of this process) takes them from the ring with
  * no io_uring_enter at all (one only if the thread went to sleep first),
- * the write at the file's position (offset -1) rather than at offset 0.
- * Files: /tmp/fvx-uring and
+ * the write at the file's position (offset -1) rather than at offset 0;
+ * between them a batch of two reads into one buffer (batch_of_two_reads).
+ * Files: /tmp/fvx-uring, /tmp/fvx-uring-decoy and
  * /tmp/fvx-uring-sqpoll. Exit status 0 when every operation did what it
  * asked; the failing step on stderr otherwise. */
 #define _GNU_SOURCE
@@ -130,6 +131,42 @@ static int open_and_write(struct ring *r, const char *path, const char *text, in
 	return close(fd);
 }
 
+/* A batch in one io_uring_enter, as a sample would hide what it read: a
+ * read of path's text into a buffer, then a read of a decoy into the same
+ * buffer (user_data 1 and 2). Linux posts both completions after both ran,
+ * so the first must not show the decoy's bytes as its own. */
+static int batch_of_two_reads(struct ring *r, const char *path)
+{
+	struct io_uring_sqe sqe[2] = { { .opcode = IORING_OP_READ, .user_data = 1 },
+				       { .opcode = IORING_OP_READ, .user_data = 2 } };
+	static const char decoy_text[] = "decoy-bytes\n";
+	char buf[32];
+	int fd = open(path, O_RDONLY),
+	    decoy = open("/tmp/fvx-uring-decoy", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unsigned int tail = *r->sq_tail, head, i;
+
+	if (fd < 0 || decoy < 0 || write(decoy, decoy_text, sizeof(decoy_text) - 1) < 0)
+		return fail("batch: open");
+	sqe[0].fd = fd;
+	sqe[1].fd = decoy;
+	for (i = 0; i < 2; i++) {
+		sqe[i].addr = (unsigned long)buf;
+		sqe[i].len = sizeof(buf);
+		r->sqes[(tail + i) & *r->sq_mask] = sqe[i];
+		r->sq_array[(tail + i) & *r->sq_mask] = (tail + i) & *r->sq_mask;
+	}
+	__atomic_store_n(r->sq_tail, tail + 2, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 2, 2, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return fail("batch: io_uring_enter");
+	head = *r->cq_head;
+	if (__atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE) - head != 2 ||
+	    r->cqes[head & *r->cq_mask].res < 0 || r->cqes[(head + 1) & *r->cq_mask].res < 0)
+		return fail("batch: completions");
+	__atomic_store_n(r->cq_head, head + 2, __ATOMIC_RELEASE);
+	close(decoy);
+	return close(fd);
+}
+
 int main(void)
 {
 	struct io_uring_sqe nop = { .opcode = IORING_OP_NOP, .user_data = 0xf00d };
@@ -141,6 +178,8 @@ int main(void)
 		fprintf(stderr, "uring: nop failed\n");
 		return 1;
 	}
+	if (batch_of_two_reads(&plain, "/tmp/fvx-uring"))
+		return 1;
 	if (ring_setup(&sqpoll, IORING_SETUP_SQPOLL) ||
 	    open_and_write(&sqpoll, "/tmp/fvx-uring-sqpoll", "fvx-sqpoll\n", 1))
 		return 1;

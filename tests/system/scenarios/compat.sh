@@ -151,6 +151,10 @@ check uring-nop-completed grep -qE "^\\[pid +$main\\] io_uring IORING_OP_NOP com
 # A read's completion with what it read (its submission kept its
 # arguments): by io_uring_enter, and by the SQPOLL ring's thread.
 check uring-read-filled grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0 = 10, filled "fvx-uring\\n"$' /tmp/uring.txt
+# A batch of a read and a decoy read into the same buffer: the first's
+# completion shows its length alone, not the decoy's bytes as its own.
+check uring-batch-first-read-not-decoyed grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0x1 = 10$' /tmp/uring.txt
+check uring-batch-decoy-read-filled grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0x2 = 12, filled "decoy-bytes\\n"$' /tmp/uring.txt
 check uring-sqpoll-read-filled grep -qE '^\[pid +[0-9]+\] io_uring IORING_OP_READ completed user_data=0 = 11, filled "fvx-sqpoll\\n"$' /tmp/uring.txt
 # -e trace= selects an operation by the call that does the same.
 fastvmix trace -e trace=openat -o /tmp/uring-open.txt -- uring >/dev/null 2>/dev/null 3>&-
