@@ -195,10 +195,12 @@ void decode_set_member(unsigned int sig, char *buf, size_t size);
 void decode_sa_flags(uint64_t flags, char *buf, size_t size);
 /* "SIG_DFL", "SIG_IGN", or NULL for a handler's address. */
 const char *decode_sig_handler(uint64_t handler);
-/* A captured struct timespec or timeval (FVX_ARG_TIMESPEC...): its
- * seconds and nanoseconds or microseconds, a 64-bit call's or a 32-bit
- * one's (by its size); false when it is neither. */
-bool decode_time(const struct captured *c, int64_t *sec, int64_t *frac);
+/* Of a captured time structure of `units` struct timespec or timeval
+ * (fvx_time_units) of a 64-bit call (wide) or a 32-bit one: the i-th's
+ * seconds and nanoseconds or microseconds; false when c has not that
+ * call's size of it. */
+bool decode_time(const struct captured *c, int units, int i, bool wide, int64_t *sec,
+		 int64_t *frac);
 /* A signal record (trace.h FVX_TASK_SIGNAL) as strace's "--- ... ---" line
  * shows it: "SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0}". */
 void decode_signal(const struct fvx_trace_record *r, char *buf, size_t size);

@@ -222,6 +222,10 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_TIMESPEC_OUT:
 	case FVX_ARG_TIMEVAL:
 	case FVX_ARG_TIMEVAL_OUT:
+	case FVX_ARG_ITIMERSPEC:
+	case FVX_ARG_ITIMERSPEC_OUT:
+	case FVX_ARG_ITIMERVAL:
+	case FVX_ARG_ITIMERVAL_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -279,6 +283,15 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 		put_named(t, ptrace_requests, COUNT(ptrace_requests), v, "PTRACE");
 		break;
 	case FVX_ARG_PRCTL_ARG: put(t, "%#" PRIx64, v); break; /* (by option: decode_prctl) */
+	case FVX_ARG_ITIMER_WHICH:
+		put_named(t, itimer_which, COUNT(itimer_which), v, "ITIMER");
+		break;
+	case FVX_ARG_TIMERFD_FLAGS:
+		put_flag_set(t, timerfd_flags, COUNT(timerfd_flags), v, "0");
+		break;
+	case FVX_ARG_TIMERFD_SETTIME_FLAGS:
+		put_flag_set(t, timerfd_settime_flags, COUNT(timerfd_settime_flags), v, "0");
+		break;
 	}
 }
 
@@ -775,12 +788,6 @@ static void put_sockname(struct text *addr, struct text *len, uint64_t nr, const
 
 /* ---- arguments whose contents were captured ---- */
 
-static bool is_time_arg(uint8_t type)
-{
-	return type == FVX_ARG_TIMESPEC || type == FVX_ARG_TIMESPEC_OUT ||
-	       type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT;
-}
-
 static bool is_data_arg(uint8_t type)
 {
 	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
@@ -788,7 +795,7 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
 	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
 	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
-	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || is_time_arg(type);
+	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type);
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -857,19 +864,40 @@ static uint64_t le64(const uint8_t *b)
 	return v;
 }
 
-bool decode_time(const struct captured *c, int64_t *sec, int64_t *frac)
+bool decode_time(const struct captured *c, int units, int i, bool wide, int64_t *sec, int64_t *frac)
 {
-	if (c->total == FVX_TIME_SIZE) {
-		*sec = (int64_t)le64(c->bytes);
-		*frac = (int64_t)le64(c->bytes + 8);
-		return true;
+	const uint8_t *b;
+
+	if (i >= units || c->total != units * (wide ? FVX_TIME_SIZE : FVX_TIME32_SIZE))
+		return false;
+	b = c->bytes + i * (wide ? FVX_TIME_SIZE : FVX_TIME32_SIZE);
+	*sec = wide ? (int64_t)le64(b) : (int32_t)(uint32_t)le64(b);
+	*frac = wide ? (int64_t)le64(b + 8) : (int32_t)(uint32_t)le64(b + 4);
+	return true;
+}
+
+/* A captured time structure of type (fvx_time_units) as strace shows it:
+ * "{tv_sec=1, tv_nsec=500}", an itimer's "{it_interval={...},
+ * it_value={...}}", the fraction unsigned of its own width; a 64-bit call's
+ * (wide) or a 32-bit one's; false when c does not have its size. */
+static bool put_time(struct text *t, uint8_t type, const struct captured *c, bool wide)
+{
+	int units = fvx_time_units(type), i;
+	int64_t sec[2], frac[2];
+
+	for (i = 0; i < units; i++)
+		if (!decode_time(c, units, i, wide, &sec[i], &frac[i]))
+			return false;
+	for (i = 0; i < units; i++) {
+		if (units == 2)
+			put(t, i ? ", it_value=" : "{it_interval=");
+		put(t, "{tv_sec=%" PRId64 ", %s=%" PRIu64 "}", sec[i],
+		    fvx_time_usec(type) ? "tv_usec" : "tv_nsec",
+		    wide ? (uint64_t)frac[i] : (uint32_t)frac[i]);
 	}
-	if (c->total == FVX_TIME32_SIZE) {
-		*sec = (int32_t)(uint32_t)le64(c->bytes);
-		*frac = (int32_t)(uint32_t)le64(c->bytes + 4);
-		return true;
-	}
-	return false;
+	if (units == 2)
+		put(t, "}");
+	return true;
 }
 
 void decode_sigset(uint64_t set, char *buf, size_t size)
@@ -1124,7 +1152,8 @@ static void put_msghdr(struct text *t, const struct captured *c)
  * read. Buffers show at most string_limit bytes (-s); strings (path
  * names) whole. */
 static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
-			 const struct captured *c, int string_limit, unsigned int ptr_size)
+			 const struct captured *c, int string_limit, unsigned int ptr_size,
+			 bool wide)
 {
 	uint64_t v = args[i];
 	size_t len;
@@ -1174,16 +1203,8 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
-	if (is_time_arg(type)) {
-		int64_t sec, frac;
-
-		/* (The fraction as strace shows it: unsigned, its own width.) */
-		if (decode_time(c, &sec, &frac))
-			put(t, "{tv_sec=%" PRId64 ", %s=%" PRIu64 "}", sec,
-			    type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT ? "tv_usec"
-										   : "tv_nsec",
-			    c->total == FVX_TIME_SIZE ? (uint64_t)frac : (uint32_t)frac);
-		else
+	if (fvx_time_units(type)) {
+		if (!put_time(t, type, c, wide))
 			put_arg(t, type, v);
 		return;
 	}
@@ -1213,8 +1234,7 @@ int decode_first_out_arg(uint64_t nr)
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
 		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
 		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
-		    d->args[i] == FVX_ARG_TIMESPEC_OUT || d->args[i] == FVX_ARG_TIMEVAL_OUT ||
-		    d->args[i] == FVX_ARG_PRCTL_ARG)
+		    fvx_time_filled(d->args[i]) || d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;
 }
@@ -1251,9 +1271,10 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 	const __u64 *args;
 	uint64_t nr;
 	const struct fvx_syscall_decl *d;
+	bool wide = !(entry->flags & FVX_RECORD_COMPAT); /* (a 32-bit call's structures) */
 	int i;
 
-	if (entry->flags & FVX_RECORD_COMPAT) {
+	if (!wide) {
 		as_twin(entry, &twin);
 		entry = &twin;
 	}
@@ -1290,7 +1311,7 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
 				  false);
 		} else if (is_data_arg(d->args[i])) {
 			put_data_arg(&t, d->args[i], args, i, call_data_value(data, i),
-				     string_limit, entry->flags & FVX_RECORD_COMPAT ? 4 : 8);
+				     string_limit, entry->flags & FVX_RECORD_COMPAT ? 4 : 8, wide);
 		} else {
 			put_arg(&t, d->args[i], args[i]);
 		}

@@ -558,27 +558,44 @@ static struct json_object *sigaction_json(const struct captured *v, int *err)
 	return o;
 }
 
-/* A struct timespec's {"timespec": {"sec", "nsec"}} or a struct timeval's
- * {"timeval": {"sec", "usec"}} into one; false when type is neither or v
- * has not the size of one. */
-static bool time_json(uint8_t type, const struct captured *v, struct json_object *one, int *err)
+/* One struct timespec or timeval of v: {"sec", "nsec"} or {"sec", "usec"}. */
+static struct json_object *one_time_json(uint8_t type, const struct captured *v, int units, int i,
+					 bool wide, int *err)
 {
-	bool val = type == FVX_ARG_TIMEVAL || type == FVX_ARG_TIMEVAL_OUT;
+	struct json_object *o = json_object_new_object();
+	int64_t sec = 0, frac = 0;
+
+	*err |= !o || !decode_time(v, units, i, wide, &sec, &frac);
+	*err |= JSON_PUT(o, "sec", json_object_new_int64(sec));
+	if (fvx_time_usec(type))
+		*err |= JSON_PUT(o, "usec", json_object_new_int64(frac));
+	else
+		*err |= JSON_PUT(o, "nsec", json_object_new_int64(frac));
+	return o;
+}
+
+/* A time structure (of a 64-bit call: wide) into one: {"timespec": {...}},
+ * {"timeval": {...}}, {"itimerspec": {"interval": {...}, "value": {...}}},
+ * {"itimerval": ...}; false when type is none or v has not its size. */
+static bool time_json(uint8_t type, const struct captured *v, bool wide, struct json_object *one,
+		      int *err)
+{
+	static const char *const keys[2][2] = { { "timespec", "timeval" },
+						{ "itimerspec", "itimerval" } };
+	int units = fvx_time_units(type);
 	struct json_object *o;
 	int64_t sec, frac;
 
-	if ((!val && type != FVX_ARG_TIMESPEC && type != FVX_ARG_TIMESPEC_OUT) ||
-	    !decode_time(v, &sec, &frac))
+	if (!units || !decode_time(v, units, 0, wide, &sec, &frac))
 		return false;
-	o = json_object_new_object();
-	*err |= JSON_PUT(o, "sec", json_object_new_int64(sec));
-	if (val) {
-		*err |= JSON_PUT(o, "usec", json_object_new_int64(frac));
-		*err |= JSON_PUT(one, "timeval", o);
+	if (units == 1) {
+		o = one_time_json(type, v, 1, 0, wide, err);
 	} else {
-		*err |= JSON_PUT(o, "nsec", json_object_new_int64(frac));
-		*err |= JSON_PUT(one, "timespec", o);
+		o = json_object_new_object();
+		*err |= JSON_PUT(o, "interval", one_time_json(type, v, 2, 0, wide, err));
+		*err |= JSON_PUT(o, "value", one_time_json(type, v, 2, 1, wide, err));
 	}
+	*err |= put_literal(one, keys[units - 1][fvx_time_usec(type)], o);
 	return true;
 }
 
@@ -618,7 +635,9 @@ static struct json_object *data_args(const struct call *entry, int *err)
 			   (d->args[i] == FVX_ARG_SIGSET || d->args[i] == FVX_ARG_SIGSET_OUT) &&
 			   v->total == FVX_SIGSET_SIZE) {
 			*err |= JSON_PUT(one, "sigset", sigset_json(bytes_u64(v->bytes), err));
-		} else if (v && d && time_json(d->args[i], v, one, err)) {
+		} else if (v && d &&
+			   time_json(d->args[i], v, !(entry->entry.flags & FVX_RECORD_COMPAT), one,
+				     err)) {
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
 			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));

@@ -114,6 +114,9 @@ table() {
 		'^PTRACE_(O_.*|EVENT_.*|EVENTMSG_.*|PEEKSIGINFO_SHARED|SYSCALL_INFO_.*)$'
 	table ptrace_options flags "linux/ptrace.h" '^PTRACE_O_[A-Z_]+$' '^PTRACE_O_MASK$'
 	table timer_flags flags "linux/time.h" '^TIMER_ABSTIME$'
+	table itimer_which value "linux/time.h" '^ITIMER_[A-Z]+$'
+	table timerfd_flags flags "linux/timerfd.h" '^TFD_(CLOEXEC|NONBLOCK)$'
+	table timerfd_settime_flags flags "linux/timerfd.h" '^TFD_TIMER_[A-Z_]+$'
 	echo "#endif"
 } >"$tmp/out.h"
 # A table without the common names would print numbers silently: refuse it.

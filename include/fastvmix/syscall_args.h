@@ -85,8 +85,43 @@ enum fvx_arg_type {
 			    * name PR_SET_NAME reads, or PR_GET_NAME fills
 			    * (FVX_COMM_SIZE bytes); else a number */
 	FVX_ARG_PTRACE_REQUEST, /* ptrace's request: PTRACE_ names */
+	FVX_ARG_ITIMERSPEC, /* a struct itimerspec the call reads (two timespecs:
+			     * interval, value) */
+	FVX_ARG_ITIMERSPEC_OUT, /* one the call fills */
+	FVX_ARG_ITIMERVAL, /* a struct itimerval the call reads (two timevals) */
+	FVX_ARG_ITIMERVAL_OUT, /* one the call fills */
+	FVX_ARG_ITIMER_WHICH, /* setitimer's timer: ITIMER_ names */
+	FVX_ARG_TIMERFD_FLAGS, /* timerfd_create's flags: TFD_CLOEXEC... */
+	FVX_ARG_TIMERFD_SETTIME_FLAGS, /* timerfd_settime's: TFD_TIMER_ABSTIME... */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
+
+/* The time structures: how many struct timespec or struct timeval an
+ * argument of type t is (2 for an itimerspec or itimerval: interval, then
+ * value), 0 for any other type; whether the call fills it (at its return);
+ * whether its fraction is microseconds (a timeval's). */
+static inline int fvx_time_units(__u8 t)
+{
+	return t == FVX_ARG_TIMESPEC || t == FVX_ARG_TIMESPEC_OUT || t == FVX_ARG_TIMEVAL ||
+			       t == FVX_ARG_TIMEVAL_OUT
+		       ? 1
+	       : t == FVX_ARG_ITIMERSPEC || t == FVX_ARG_ITIMERSPEC_OUT || t == FVX_ARG_ITIMERVAL ||
+			       t == FVX_ARG_ITIMERVAL_OUT
+		       ? 2
+		       : 0;
+}
+
+static inline int fvx_time_filled(__u8 t)
+{
+	return t == FVX_ARG_TIMESPEC_OUT || t == FVX_ARG_TIMEVAL_OUT ||
+	       t == FVX_ARG_ITIMERSPEC_OUT || t == FVX_ARG_ITIMERVAL_OUT;
+}
+
+static inline int fvx_time_usec(__u8 t)
+{
+	return t == FVX_ARG_TIMEVAL || t == FVX_ARG_TIMEVAL_OUT || t == FVX_ARG_ITIMERVAL ||
+	       t == FVX_ARG_ITIMERVAL_OUT;
+}
 /* strace's classes of system calls, for -e trace=%CLASS. */
 enum fvx_syscall_class {
 	FVX_CLASS_FILE = 1 << 0, /* takes a file name */
@@ -292,6 +327,11 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(restart_syscall, 0),
 	CALL(semtimedop, I, INT, STRUCT, ULONG, TS),
 	CALL(fadvise64, D, FD, LONG, LONG, INT),
+	CALL(getitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL_OUT),
+	CALL(setitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL, FVX_ARG_ITIMERVAL_OUT),
+	CALL(timer_settime, 0, INT, FVX_ARG_TIMER_FLAGS, FVX_ARG_ITIMERSPEC,
+	     FVX_ARG_ITIMERSPEC_OUT),
+	CALL(timer_gettime, 0, INT, FVX_ARG_ITIMERSPEC_OUT),
 	CALL(clock_settime, 0, CLK, TS),
 	CALL(clock_gettime, 0, CLK, TS_OUT),
 	CALL(clock_getres, 0, CLK, TS_OUT),
@@ -333,11 +373,12 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(utimensat, F | D, DIRFD, STR, STRUCT, ATFL),
 	CALL(epoll_pwait, D, FD, STRUCT, INT, INT, STRUCT, ULONG),
 	CALL(signalfd, D | S, FD, STRUCT, ULONG),
-	CALL(timerfd_create, D, INT, HEX),
+	CALL(timerfd_create, D, CLK, FVX_ARG_TIMERFD_FLAGS),
 	CALL(eventfd, D, INT),
 	CALL(fallocate, D, FD, INT, LONG, LONG),
-	CALL(timerfd_settime, D, FD, HEX, STRUCT, STRUCT),
-	CALL(timerfd_gettime, D, FD, STRUCT),
+	CALL(timerfd_settime, D, FD, FVX_ARG_TIMERFD_SETTIME_FLAGS, FVX_ARG_ITIMERSPEC,
+	     FVX_ARG_ITIMERSPEC_OUT),
+	CALL(timerfd_gettime, D, FD, FVX_ARG_ITIMERSPEC_OUT),
 	CALL(accept4, N, FD, SA_OUT, SOCKLEN, FVX_ARG_SOCKET_FLAGS),
 	CALL(signalfd4, D | S, FD, STRUCT, ULONG, HEX),
 	CALL(eventfd2, D, INT, HEX),

@@ -353,11 +353,9 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 			return 0;
 		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}
-	if (type == FVX_ARG_TIMESPEC || type == FVX_ARG_TIMESPEC_OUT || type == FVX_ARG_TIMEVAL ||
-	    type == FVX_ARG_TIMEVAL_OUT) {
-		size = compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE;
-		if (at_return != (type == FVX_ARG_TIMESPEC_OUT || type == FVX_ARG_TIMEVAL_OUT) ||
-		    (at_return && ret) || !args[i])
+	if (fvx_time_units(type)) {
+		size = (__u64)fvx_time_units(type) * (compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE);
+		if (at_return != fvx_time_filled(type) || (at_return && ret) || !args[i])
 			return 0;
 		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}
@@ -398,8 +396,10 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
 	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT |     \
 	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
-	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG)
-_Static_assert(FVX_ARG_PTRACE_REQUEST < 64, "argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG | 1ULL << FVX_ARG_ITIMERSPEC |    \
+	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
+	 1ULL << FVX_ARG_ITIMERVAL_OUT)
+_Static_assert(FVX_ARG_TIMERFD_SETTIME_FLAGS < 64, "argument types fit a 64-bit mask");
 
 /* Words one event keeps for a later one (what a socketcall's entry
  * unfolded to, for its return; an io_uring operation's arguments, for its

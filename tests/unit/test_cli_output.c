@@ -2069,7 +2069,8 @@ static void prctl_and_ptrace_as_strace_prints_them(void **state)
 static void time_structures_as_strace_prints_them(void **state)
 {
 	struct fixture *f = *state;
-	char ts[16], ts32[8];
+	char ts[16], ts32[8], ts32x4[32];
+	const int64_t four[4] = { 1, 2, 3, 4 };
 	const uint64_t sleep[6] = { 0x7000, 0 }, get[6] = { 1, 0x7000 };
 	const uint64_t abs[6] = { 0, 1, 0x7000, 0x7100 }, cpu[6] = { (uint64_t)-6, 0x7000 };
 	const uint64_t tod[6] = { 0x7000, 0 }, sel[6] = { 0, 0, 0, 0, 0x7000 };
@@ -2077,6 +2078,7 @@ static void time_structures_as_strace_prints_them(void **state)
 	struct fvx_trace_record r[8];
 	size_t n;
 
+	memcpy(ts32x4, four, sizeof(four));
 	memcpy(ts, &(int64_t){ 1 }, 8);
 	memcpy(ts + 8, &(int64_t){ 500000000 }, 8);
 	assert_string_equal(time_line(f, __NR_nanosleep, sleep, 0, false, ts, 0),
@@ -2097,6 +2099,41 @@ static void time_structures_as_strace_prints_them(void **state)
 			    "[pid     5] nanosleep(0x7000, NULL) = -1 EFAULT (Bad address)\n");
 	assert_string_equal(time_line(f, __NR_gettimeofday, tod, 0, true, ts, 0),
 			    "[pid     5] gettimeofday({tv_sec=1, tv_usec=500000000}, NULL) = 0\n");
+	/* An itimerval: interval, then value; an itimerspec; an unknown timer. */
+	{
+		char iv[32] = { 0 };
+		const uint64_t set[6] = { 1, 0x7000, 0x7100 };
+
+		memcpy(iv + 16, &(int64_t){ 100 }, 8);
+		assert_string_equal(
+			with_values(
+				f, 32, __NR_setitimer, set,
+				(struct value){ 1, 0, FVX_DATA_COMPLETE, 32, iv },
+				(struct value){ 2, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 32, iv },
+				0),
+			"[pid     5] setitimer(ITIMER_VIRTUAL, {it_interval={tv_sec=0, tv_usec=0}, "
+			"it_value={tv_sec=100, tv_usec=0}}, {it_interval={tv_sec=0, tv_usec=0}, "
+			"it_value={tv_sec=100, tv_usec=0}}) = 0\n");
+		assert_string_equal(
+			with_values(f, 32, __NR_timerfd_settime,
+				    (const uint64_t[6]){ 3, 3, 0x7000 },
+				    (struct value){ 2, 0, FVX_DATA_COMPLETE, 32, iv }, NONE, 0),
+			"[pid     5] timerfd_settime(3, TFD_TIMER_ABSTIME|TFD_TIMER_CANCEL_ON_SET, "
+			"{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=100, tv_nsec=0}}, "
+			"NULL) "
+			"= 0\n");
+		assert_string_equal(
+			with_values(f, 32, __NR_getitimer, (const uint64_t[6]){ 5, 0x7000 }, NONE,
+				    NONE, -22),
+			"[pid     5] getitimer(0x5 /* ITIMER_??? */, 0x7000) = -1 EINVAL (Invalid "
+			"argument)\n");
+		/* Half an itimerspec: the address. */
+		assert_string_equal(with_values(f, 32, __NR_timerfd_settime,
+						(const uint64_t[6]){ 3, 0, 0x7000 },
+						(struct value){ 2, 0, FVX_DATA_COMPLETE, 16, iv },
+						NONE, 0),
+				    "[pid     5] timerfd_settime(3, 0, 0x7000, NULL) = 0\n");
+	}
 	/* No descriptor ready: strace's "(Timeout)". */
 	assert_string_equal(
 		time_line(f, __NR_select, sel, 4, false, ts, 0),
@@ -2131,6 +2168,15 @@ static void time_structures_as_strace_prints_them(void **state)
 	r[n++] = ret(5, __NR_clock_gettime, 0);
 	assert_non_null(strstr(printed_with(f, &opt, r, n),
 			       "\"data\":[null,{\"timespec\":{\"sec\":1,\"nsec\":500000000}}"));
+	r[0] = entry(5, __NR_getitimer, 0);
+	r[0].args[1] = 0x7000;
+	memcpy(ts32, &(int32_t){ 0 }, 4);
+	n = add_value(r, 1, __NR_getitimer,
+		      (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 32, ts32x4 });
+	r[n++] = ret(5, __NR_getitimer, 0);
+	assert_non_null(strstr(printed_with(f, &opt, r, n),
+			       "{\"itimerval\":{\"interval\":{\"sec\":1,\"usec\":2},"
+			       "\"value\":{\"sec\":3,\"usec\":4}}}"));
 }
 
 /* 32 bits wide: a long sign-extended (lseek's -1), EAX's errno, an

@@ -1326,13 +1326,14 @@ static void prctl_names_are_captured(void **state)
 
 /* A struct timespec the call reads at entry (nanosleep's), one it fills at
  * a successful return (clock_gettime's), and a struct timeval the same
- * (select's timeout, gettimeofday's): 16 bytes; an i386 call's 8 (its
- * old_timespec32); nothing for NULL, at the other end of the call, or
+ * (select's timeout, gettimeofday's): 16 bytes, an itimerval 32; an i386
+ * call's 8 and 16 (its old_timespec32, old_itimerval32); nothing for NULL, at the other end of the call, or
  * after a failure; unreadable when not all mapped. */
 static void time_structures_are_captured(void **state)
 {
 	__u64 sleep[6] = { VA(0, 0), 0 }, get[6] = { 1, VA(0, 32) };
 	__u64 sel[6] = { 0, 0, 0, 0, VA(0, 64) }, tod[6] = { VA(0, 96), 0 };
+	__u64 itimer[6] = { 1, VA(0, 0), VA(0, 64) };
 	__u8 v[FVX_DATA_MAX];
 	int st, i;
 
@@ -1345,10 +1346,15 @@ static void time_structures_are_captured(void **state)
 	captured_whole(__NR_clock_gettime, get, 1, 1, 32, FVX_TIME_SIZE);
 	captured_whole(__NR_select, sel, 0, 4, 64, FVX_TIME_SIZE);
 	captured_whole(__NR_gettimeofday, tod, 1, 0, 96, FVX_TIME_SIZE);
-	/* i386 nanosleep (162) and clock_gettime (265): old_timespec32. */
+	/* setitimer's itimervals: the new one at entry, the old at return. */
+	captured_whole(__NR_setitimer, itimer, 0, 1, 0, 2 * FVX_TIME_SIZE);
+	captured_whole(__NR_setitimer, itimer, 1, 2, 64, 2 * FVX_TIME_SIZE);
+	/* i386 nanosleep (162), clock_gettime (265), setitimer (104):
+	 * old_timespec32, old_itimerval32. */
 	owner_compat = FVX_RECORD_COMPAT;
 	captured_whole(162, sleep, 0, 0, 0, FVX_TIME32_SIZE);
 	captured_whole(265, get, 1, 1, 32, FVX_TIME32_SIZE);
+	captured_whole(104, itimer, 0, 1, 0, 2 * FVX_TIME32_SIZE);
 	owner_compat = 0;
 	/* NULL: the pointer shows. */
 	sleep[0] = 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,10 @@ int main(void)
 {
 	struct timespec req = { 0, 1000000 }, res;
 	struct timeval tv = { 0, 2000 };
-	int bad = 0;
+	struct itimerval virt = { { 0, 0 }, { 100, 0 } }, off = { { 0, 0 }, { 0, 0 } }, old;
+	struct itimerspec spec = { { 0, 0 }, { 10, 0 } }, spec_off = { { 0, 0 }, { 0, 0 } },
+			  old_spec;
+	int bad = 0, fd;
 
 	bad |= syscall(SYS_clock_gettime, CLOCK_REALTIME, &res) != 0;
 	bad |= syscall(SYS_nanosleep, &req, NULL) != 0;
@@ -37,6 +41,11 @@ int main(void)
 	bad |= syscall(SYS_select, 0, NULL, NULL, NULL, &tv) != 0;
 	bad |= syscall(SYS_clock_getres, -6 /* CPU clock of this process */, &res) != 0;
 	bad |= syscall(SYS_nanosleep, (void *)8, NULL) != -1;
+	bad |= syscall(SYS_setitimer, ITIMER_VIRTUAL, &virt, &old) != 0 || old.it_value.tv_sec;
+	bad |= syscall(SYS_setitimer, ITIMER_VIRTUAL, &off, NULL) != 0;
+	fd = (int)syscall(SYS_timerfd_create, CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bad |= fd < 0 || syscall(SYS_timerfd_settime, fd, 0, &spec, &old_spec) != 0;
+	bad |= syscall(SYS_timerfd_settime, fd, TFD_TIMER_ABSTIME, &spec_off, NULL) != 0;
 	bad |= int80(162 /* nanosleep */, (long)req32, 0) != 0;
 	bad |= int80(266 /* clock_getres */, CLOCK_MONOTONIC, (long)res32) != 0;
 	return bad;
