@@ -508,6 +508,8 @@ static bool uring_op_has_file(u8 op)
 	return false;
 }
 
+static bool uring_all_probed;
+
 static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 {
 	const struct io_kiocb *req = (const void *)regs->di;
@@ -518,7 +520,11 @@ static int notrace probe_uring(struct kprobe *p, struct pt_regs *regs)
 	memcpy(sqe, (const void *)regs->si, sizeof(sqe));
 	sqe[0] = (sqe[0] & 0xffff0000ULL) | req->opcode | (u64)(u8)req->flags << 8 |
 		 (uring_op_has_file(req->opcode) ? (u64)(u32)req->cqe.fd : sqe[0] >> 32) << 32;
-	report(FVX_TASK_IO_URING, (s64)(unsigned long)req, sqe, FVX_RECORD_TASK);
+	/* The request (a read then keeps its arguments for its completion)
+	 * only when every prep function is probed: each submission drops
+	 * what it may make untrue, which one not seen could not. */
+	report(FVX_TASK_IO_URING, READ_ONCE(uring_all_probed) ? (s64)(unsigned long)req : 0, sqe,
+	       FVX_RECORD_TASK);
 	return 0;
 }
 
@@ -602,6 +608,7 @@ static void uring_probes_register(void)
 		uring_registered[i] = !register_kprobe(&uring_probes[i]);
 		n += uring_registered[i];
 	}
+	WRITE_ONCE(uring_all_probed, n == ARRAY_SIZE(uring_probes));
 	if (n < ARRAY_SIZE(uring_probes))
 		pr_info("fastvmix: %zu of %zu io_uring operations traced\n", n,
 			ARRAY_SIZE(uring_probes));
@@ -624,6 +631,7 @@ static void uring_probes_unregister(void)
 	if (n)
 		unregister_kprobes(kps, (int)n);
 	memset(uring_registered, 0, sizeof(uring_registered));
+	WRITE_ONCE(uring_all_probed, false);
 	if (uring_complete_registered) {
 		tracepoint_probe_unregister(uring_complete_tp, probe_uring_complete, NULL);
 		tracepoint_synchronize_unregister();

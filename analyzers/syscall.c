@@ -170,7 +170,8 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 /* An io_uring operation (FVX_TASK_IO_URING): as the call that does the
  * same, selected by that call's number; one without such a call as
  * io_uring_enter's. First the kept arguments it may make untrue go
- * (fvx_uring_spoil); then a recorded read (fvx_uring_keeps) keeps its
+ * (fvx_uring_spoil: all of its address space when it may write memory,
+ * a read too); then a recorded read (fvx_uring_keeps) keeps its
  * arguments for its completion, by its request (user_rip), with its opcode
  * and its address space in the fifth and sixth, which no read takes: a
  * completion in another address space (an IOPOLL ring another process
@@ -184,8 +185,7 @@ static void uring_event(const struct fvx_event *ev, const struct fvx_config *cfg
 	struct fvx_slot *slot = fvx_uring_slot(data->urings, ev->user_rip);
 	__u64 root = CR3_ROOT(fvx_read_cr3());
 
-	fvx_uring_spoil(data->urings, root, ev->user_rip, fvx_uring_writes(op, sqe_flags),
-			rec.args[1], rec.args[2]);
+	fvx_uring_spoil(data->urings, root, ev->user_rip, fvx_uring_may_write(op));
 	rec.nr = nr < 0 ? __NR_io_uring_enter : (__u64)nr;
 	rec.flags |= op << FVX_RECORD_URING_OP_SHIFT;
 	(void)record(ev, cfg, data, &rec, nr < 0 ? (const __u64[6]){ 0 } : rec.args);
@@ -212,11 +212,13 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
 		.flags = FVX_RECORD_URING | FVX_RECORD_RETURN | op << FVX_RECORD_URING_OP_SHIFT,
 		.args = { (__u64)(__s64)(__s32)ev->args[0], ev->args[1], (__u32)ev->args[3] },
 	};
-	__u64 kept[6];
+	__u64 kept[6], root = CR3_ROOT(fvx_read_cr3());
 	int has = fvx_slot_take(fvx_uring_slot(data->urings, ev->args[4]),
 				fvx_uring_key(ev->args[4]), kept) &&
-		  kept[4] == op && kept[5] == CR3_ROOT(fvx_read_cr3());
+		  kept[4] == op && kept[5] == root;
 
+	/* (An operation that changed memory as it ran, before this post.) */
+	fvx_uring_spoil(data->urings, root, 0, fvx_uring_may_write(op));
 	kept[4] = kept[5] = 0;
 	if (nr >= 0 && at >= 0 && !fvx_syscall_selected(cfg, (__u64)nr))
 		nr = at;

@@ -163,8 +163,9 @@ int decode_args(const struct fvx_trace_record *entry, const struct call_data *da
  * fit): without printf's machinery, for every return value. */
 void decode_int(int64_t value, char *buf, size_t size);
 /* The first argument a call fills (shown once it returns, as strace
- * does; prctl's second, which PR_GET_NAME fills), or 6. */
-int decode_first_out_arg(uint64_t nr);
+ * does), or 6; args, the call's arguments (NULL: not known), say it for a
+ * call whose option says it (prctl's second, which PR_GET_NAME fills). */
+int decode_first_out_arg(uint64_t nr, const __u64 *args);
 /* One element of a captured iovec array (FVX_ARG_IOV, trace.h). */
 struct iov_item {
 	uint64_t base, len;

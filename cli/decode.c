@@ -129,6 +129,16 @@ static void put_named(struct text *t, const struct const_name *tab, size_t n, ui
 		put(t, "%#" PRIx32 " /* %s_??? */", (uint32_t)v, prefix);
 }
 
+/* The same for a long, which has no name beyond 32 bits. */
+static void put_named_long(struct text *t, const struct const_name *tab, size_t n, uint64_t v,
+			   const char *prefix)
+{
+	if (v >> 32)
+		put(t, "%#" PRIx64 " /* %s_??? */", v, prefix);
+	else
+		put_named(t, tab, n, v, prefix);
+}
+
 /* SIGRTMIN + n has no name of its own: SIGRT_n, as strace shows it. The
  * kernel's signals are the 64 bits of its sigset_t on x86-64. */
 static void put_signal(struct text *t, uint64_t v)
@@ -280,7 +290,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 		put_named(t, prctl_options, COUNT(prctl_options), v, "PR");
 		break;
 	case FVX_ARG_PTRACE_REQUEST:
-		put_named(t, ptrace_requests, COUNT(ptrace_requests), v, "PTRACE");
+		put_named_long(t, ptrace_requests, COUNT(ptrace_requests), v, "PTRACE");
 		break;
 	case FVX_ARG_PRCTL_ARG: put(t, "%#" PRIx64, v); break; /* (by option: decode_prctl) */
 	case FVX_ARG_ITIMER_WHICH:
@@ -353,13 +363,13 @@ static void texts_start(struct text *t, char text[6][DECODE_ARG_MAX], int n)
 	}
 }
 
-/* A signal, or 0 for none. */
+/* A signal, 0 for none, or a number that is none (a long). */
 static void put_signal_or_0(struct text *t, uint64_t sig)
 {
-	if ((uint32_t)sig)
+	if (sig && sig <= 64)
 		put_signal(t, (uint32_t)sig);
 	else
-		put(t, "0");
+		put(t, "%" PRIu64, sig);
 }
 
 /* ptrace(2) as strace 6.1 shows it: PTRACE_TRACEME alone; the requests
@@ -375,7 +385,7 @@ static int decode_ptrace(const __u64 a[6], char text[6][DECODE_ARG_MAX])
 	put_arg(&t[0], FVX_ARG_PTRACE_REQUEST, a[0]);
 	put(&t[1], "%d", (int)a[1]);
 	put_arg(&t[2], FVX_ARG_PTR, a[2]);
-	switch ((uint32_t)a[0]) {
+	switch (a[0] >> 32 ? ~0ULL : a[0]) { /* (a long request) */
 	case PTRACE_TRACEME: return 1;
 	case PTRACE_ATTACH:
 	case PTRACE_KILL:
@@ -428,7 +438,7 @@ static int decode_prctl(const __u64 a[6], const struct call_data *data,
 	case PR_SET_DUMPABLE: put(&t[1], "%d", (int)a[1]); return 2;
 	case PR_CAPBSET_READ:
 	case PR_CAPBSET_DROP:
-		put_named(&t[1], capabilities, COUNT(capabilities), a[1], "CAP");
+		put_named_long(&t[1], capabilities, COUNT(capabilities), a[1], "CAP");
 		return 2;
 	case PR_SET_NO_NEW_PRIVS:
 		for (i = 1; i < 5; i++)
@@ -1224,11 +1234,13 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 	put_quoted(t, c->bytes, len, more);
 }
 
-int decode_first_out_arg(uint64_t nr)
+int decode_first_out_arg(uint64_t nr, const __u64 *args)
 {
 	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
 	int i;
 
+	if (nr == __NR_prctl && args && (uint32_t)args[0] != PR_GET_NAME)
+		return 6; /* (only PR_GET_NAME fills its second) */
 	for (i = 0; d && i < 6; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||

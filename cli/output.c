@@ -114,7 +114,7 @@ static int split_of(const struct call *c)
 {
 	uint64_t nr = decode_decl_nr(&c->entry);
 	const struct fvx_syscall_decl *d = fvx_syscall_decl(nr);
-	int out = decode_first_out_arg(nr), i;
+	int out = decode_first_out_arg(nr, c->entry.args), i;
 
 	for (i = 0; d && i < out; i++)
 		if (d->args[i] == FVX_ARG_STR && c->data.arg[i].state == FVX_DATA_UNREADABLE)
@@ -736,7 +736,7 @@ enum call_end { END_RETURNED, END_LOST, END_GONE, END_RUNNING };
  * trace left running. */
 static void print_close(struct output *o, uint64_t nr, enum call_end how)
 {
-	bool fills = decode_first_out_arg(nr) < 6;
+	bool fills = decode_first_out_arg(nr, NULL) < 6;
 
 	fputs(how == END_RUNNING || (how == END_GONE && fills) ? " <unfinished ...>)" : ")",
 	      o->out);
@@ -1117,10 +1117,11 @@ static void on_uring(struct output *o, const struct fvx_trace_record *r)
 	call_data_free(&c.data);
 }
 
-/* What a completed io_uring operation filled, as its call's return shows
- * it (", filled \"hello\\n\""): each value captured and readable; nothing
- * when its submission's arguments were not kept (README). */
-static void print_filled(struct output *o, const struct call *c)
+/* A completed io_uring read's buffer as its completion is posted, as its
+ * call's return shows it (", buffer at completion \"hello\\n\""): each
+ * value captured and readable; nothing when its submission's arguments were
+ * not kept, or were dropped (fvx_uring_spoil, README). */
+static void print_buffer(struct output *o, const struct call *c)
 {
 	char text[6][DECODE_ARG_MAX];
 	struct fvx_trace_record call = c->entry;
@@ -1135,7 +1136,7 @@ static void print_filled(struct output *o, const struct call *c)
 		const struct captured *v = call_data_value(&c->data, i);
 
 		if (v && v->state != FVX_DATA_UNREADABLE)
-			fprintf(o->out, ", filled %s", text[i]);
+			fprintf(o->out, ", buffer at completion %s", text[i]);
 	}
 }
 
@@ -1143,8 +1144,8 @@ static void print_filled(struct output *o, const struct call *c)
  * operation's result, in the task that completed it (the submitter, the
  * ring's SQPOLL thread or an io worker), decoded as its twin call's return
  * (`= -1 ENOENT (No such file or directory)`); the user_data pairs it with
- * its submission; what the operation filled follows (a read's buffer,
- * print_filled; JSON "data", as a call's). A completion Linux posts
+ * its submission; a read's buffer follows (print_buffer; JSON "data", as
+ * a call's). A completion Linux posts
  * without its request (each but
  * the last result of a multishot accept, recv or poll; an
  * IORING_OP_MSG_RING message, whose sender chooses user_data and result
@@ -1176,7 +1177,7 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 		begin_line(o, r->pid, r->tsc);
 		fprintf(o->out, "io_uring %s completed user_data=%#" PRIx64 " = %s", name,
 			(uint64_t)r->args[1], text);
-		print_filled(o, &c);
+		print_buffer(o, &c);
 		fputc('\n', o->out);
 		call_data_free(&c.data);
 		return;

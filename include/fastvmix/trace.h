@@ -447,10 +447,11 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     elements as FVX_ARG_IOV's items in the rest of
  *                     FVX_DATA_VALUE_MAX. TRUNCATED when the elements are;
  *                     UNREADABLE when the structure is not readable.
- *   FVX_ARG_PRCTL_ARG prctl's task name: PR_SET_NAME's at entry,
- *                     PR_GET_NAME's at a successful return, as a string
- *                     of at most FVX_COMM_SIZE bytes (TRUNCATED without a
- *                     NUL in them);
+ *   FVX_ARG_PRCTL_ARG prctl's task name: PR_SET_NAME's at entry, a
+ *                     string of at most FVX_COMM_SIZE - 1 bytes, as Linux
+ *                     reads it (TRUNCATED without a NUL in them), and
+ *                     PR_GET_NAME's at a successful return, of at most
+ *                     FVX_COMM_SIZE;
  *   FVX_ARG_TIMESPEC  at entry, and FVX_ARG_TIMESPEC_OUT at return when
  *                     the call succeeded, the struct timespec (a 64-bit
  *                     call's: FVX_TIME_SIZE bytes, two 64-bit words; a

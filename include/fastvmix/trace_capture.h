@@ -33,11 +33,12 @@ static inline int fvx_capture_due(__u64 limit, __u8 type, const __u64 args[6], i
 
 	*string = type == FVX_ARG_STR || type == FVX_ARG_PATH_OUT;
 	*more = 0;
-	/* prctl's task name: read by PR_SET_NAME, filled by PR_GET_NAME. */
-	if (type == FVX_ARG_PRCTL_ARG && args[0] == (at_return ? PR_GET_NAME : PR_SET_NAME) &&
-	    !(at_return && ret)) {
+	/* prctl's task name (its option an int): read by PR_SET_NAME, 15
+	 * bytes at most as Linux reads it, filled by PR_GET_NAME with its NUL. */
+	if (type == FVX_ARG_PRCTL_ARG &&
+	    (__u32)args[0] == (at_return ? PR_GET_NAME : PR_SET_NAME) && !(at_return && ret)) {
 		*string = 1;
-		*size = FVX_COMM_SIZE;
+		*size = at_return ? FVX_COMM_SIZE : FVX_COMM_SIZE - 1;
 		return 1;
 	}
 	if ((!at_return && type == FVX_ARG_STR) || (at_return && again && type == FVX_ARG_STR) ||
@@ -635,34 +636,29 @@ static inline struct fvx_slot *fvx_uring_slot(struct fvx_slot *table, __u64 req)
 	return &table[(req >> 6 ^ req >> 12) % FVX_URING_SLOTS];
 }
 
-/* Before an io_uring submission runs (recorded or not): the kept
- * arguments it may make untrue are dropped, so that no completion shows
- * what another operation wrote (a batch's completions are posted after all
- * of it ran: a second read into the same buffer, or a readv an array
- * points there, would otherwise show as the first's). Those of its own
- * request (a completion that never came), and with `writes` (uring.h) of
- * _RANGE, those of its address space (root) whose buffer overlaps
- * [addr, addr + len), of _ANY all of its address space's. Kept words:
- * the call's fd, buffer and length, the opcode (4) and the root (5). */
-static inline void fvx_uring_spoil(struct fvx_slot *table, __u64 root, __u64 req, int writes,
-				   __u64 addr, __u64 len)
+/* Before an io_uring operation runs (its submission, recorded or not),
+ * and as one completes: the kept arguments it may make untrue are dropped,
+ * so that no completion shows what another operation wrote. Linux posts a
+ * batch's completions after all of it ran, and a read armed earlier may
+ * run in the same pass; so an operation that may change the program's
+ * memory (fvx_uring_may_write: a second read into the same buffer, or into
+ * another address mapping the same page, a readv, a write to
+ * /proc/self/mem...) drops those of its whole address space (root), and
+ * any operation those of its own request (a completion that never came).
+ * Kept words: the call's fd, buffer and length, the opcode (4) and the
+ * root (5). */
+static inline void fvx_uring_spoil(struct fvx_slot *table, __u64 root, __u64 req, int may_write)
 {
-	__u64 key, buf, size, words[6];
+	__u64 key, words[6];
 	int i;
 
 	(void)fvx_slot_take(fvx_uring_slot(table, req), fvx_uring_key(req), words);
-	for (i = 0; writes && i < FVX_URING_SLOTS; i++) {
+	for (i = 0; may_write && i < FVX_URING_SLOTS; i++) {
 		key = __atomic_load_n(&table[i].key, __ATOMIC_ACQUIRE);
-		if (!key || (key & FVX_SLOT_WRITING) ||
-		    __atomic_load_n(&table[i].words[5], __ATOMIC_RELAXED) != root)
-			continue;
-		buf = __atomic_load_n(&table[i].words[1], __ATOMIC_RELAXED);
-		size = __atomic_load_n(&table[i].words[2], __ATOMIC_RELAXED);
-		if (writes == 1 /* _RANGE */ && addr + len >= addr && buf + size >= buf &&
-		    (addr + len <= buf || buf + size <= addr))
-			continue; /* (a range that wraps overlaps all) */
-		__atomic_compare_exchange_n(&table[i].key, &key, 0, 0, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+		if (key && !(key & FVX_SLOT_WRITING) &&
+		    __atomic_load_n(&table[i].words[5], __ATOMIC_RELAXED) == root)
+			__atomic_compare_exchange_n(&table[i].key, &key, 0, 0, __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED);
 	}
 }
 

@@ -161,58 +161,45 @@ static inline int fvx_uring_keeps(__u32 op, __u32 sqe_flags)
 	       !(sqe_flags & (1u << IOSQE_BUFFER_SELECT_BIT));
 }
 
-/* Where an operation may write the program's memory: FVX_URING_WRITES_NONE
- * (it reads memory, or none), _RANGE (the entry's addr and len, which its
- * call takes as its second and third arguments: a read), _ANY (anywhere
- * else: a buffer the kernel picks or the program registered, an array's,
- * a structure, or an operation not named here). */
-#define FVX_URING_WRITES_NONE 0
-#define FVX_URING_WRITES_RANGE 1
-#define FVX_URING_WRITES_ANY 2
-static inline int fvx_uring_writes(__u32 op, __u32 sqe_flags)
+/* Whether an operation may change the program's memory, anywhere: 0 only
+ * for those that read it or none (a write to /proc/self/mem or to a file
+ * the program maps shared changes it, a fallocate or madvise may zero
+ * it, a read into one address may show at another that maps the same
+ * page: all may). */
+static inline int fvx_uring_may_write(__u32 op)
 {
 	switch (op) {
-	case IORING_OP_READ:
-	case IORING_OP_RECV:
-		return sqe_flags & (1u << IOSQE_BUFFER_SELECT_BIT) ? FVX_URING_WRITES_ANY
-								   : FVX_URING_WRITES_RANGE;
 	case IORING_OP_NOP:
-	case IORING_OP_WRITEV:
-	case IORING_OP_WRITE_FIXED:
-	case IORING_OP_WRITE:
 	case IORING_OP_FSYNC:
+	case IORING_OP_SYNC_FILE_RANGE:
 	case IORING_OP_POLL_ADD:
 	case IORING_OP_POLL_REMOVE:
-	case IORING_OP_SYNC_FILE_RANGE:
-	case IORING_OP_SENDMSG:
+	case IORING_OP_TIMEOUT:
+	case IORING_OP_TIMEOUT_REMOVE:
+	case IORING_OP_LINK_TIMEOUT:
+	case IORING_OP_ASYNC_CANCEL:
 	case IORING_OP_SEND:
 	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG:
 	case IORING_OP_SENDMSG_ZC:
 	case IORING_OP_CONNECT:
-	case IORING_OP_FALLOCATE:
-	case IORING_OP_OPENAT:
-	case IORING_OP_OPENAT2:
+	case IORING_OP_SOCKET:
 	case IORING_OP_CLOSE:
 	case IORING_OP_FADVISE:
-	case IORING_OP_MADVISE:
 	case IORING_OP_SHUTDOWN:
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
 	case IORING_OP_RENAMEAT:
 	case IORING_OP_UNLINKAT:
 	case IORING_OP_MKDIRAT:
 	case IORING_OP_SYMLINKAT:
 	case IORING_OP_LINKAT:
-	case IORING_OP_SOCKET:
-	case IORING_OP_SPLICE:
-	case IORING_OP_TEE:
-	case IORING_OP_FSETXATTR:
 	case IORING_OP_SETXATTR:
+	case IORING_OP_FSETXATTR:
 	case IORING_OP_EPOLL_CTL:
-	case IORING_OP_ASYNC_CANCEL:
-	case IORING_OP_TIMEOUT:
-	case IORING_OP_TIMEOUT_REMOVE:
-	case IORING_OP_LINK_TIMEOUT: return FVX_URING_WRITES_NONE;
+	case IORING_OP_TEE: return 0;
 	}
-	return FVX_URING_WRITES_ANY;
+	return 1;
 }
 
 #endif

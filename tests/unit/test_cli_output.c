@@ -2055,6 +2055,26 @@ static void prctl_and_ptrace_as_strace_prints_them(void **state)
 	assert_string_equal(with_values(f, 32, __NR_ptrace,
 					(const uint64_t[6]){ 2, 7, 0x7000, 0x7100 }, NONE, NONE, 0),
 			    "[pid     5] ptrace(PTRACE_PEEKDATA, 7, 0x7000, 0x7100) = 0\n");
+	/* Longs beyond 32 bits, as strace 6.1 showed them. */
+	assert_string_equal(
+		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x100000000ULL }, NONE, NONE,
+			    -3),
+		"[pid     5] ptrace(0x100000000 /* PTRACE_??? */, 0, NULL, NULL) = -1 ESRCH (No "
+		"such process)\n");
+	assert_string_equal(with_values(f, 32, __NR_prctl,
+					(const uint64_t[6]){ 23, 0x100000015ULL }, NONE, NONE, -22),
+			    "[pid     5] prctl(PR_CAPBSET_READ, 0x100000015 /* CAP_??? */) = -1 "
+			    "EINVAL (Invalid "
+			    "argument)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 1, 0x100000009ULL }, NONE, NONE,
+			    -22),
+		"[pid     5] prctl(PR_SET_PDEATHSIG, 4294967305) = -1 EINVAL (Invalid argument)\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_prctl, (const uint64_t[6]){ 0x10000000fULL, 0x7000 },
+			    (struct value){ 1, 0, FVX_DATA_TRUNCATED, 15, "123456789012345" }, NONE,
+			    0),
+		"[pid     5] prctl(PR_SET_NAME, \"123456789012345\"...) = 0\n");
 	assert_string_equal(
 		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x9999, 7 }, NONE, NONE, -5),
 		"[pid     5] ptrace(0x9999 /* PTRACE_??? */, 7, NULL, NULL) = -1 EIO "
@@ -2398,7 +2418,7 @@ static void uring_completions_show_what_they_filled(void **state)
 	r[1] = done;
 	assert_string_equal(printed_with(f, &opt, r, 2),
 			    "[pid     7] io_uring IORING_OP_READ completed user_data=0x2a = 10, "
-			    "filled \"fvx-\"...\n");
+			    "buffer at completion \"fvx-\"...\n");
 	assert_non_null(strstr(printed_with(f, &json, r, 2),
 			       "\"decoded_ret\":\"10\",\"data\":[null,{\"bytes\":\"fvx-uring\\n\","
 			       "\"truncated\":false},null,null,null,null]}"));
