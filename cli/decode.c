@@ -199,6 +199,36 @@ static void put_futex_op(struct text *t, uint64_t v)
 		put(t, "|%#" PRIx64, rest);
 }
 
+/* statx's flags as strace shows them: the sync type first
+ * (AT_STATX_SYNC_AS_STAT when 0), then the AT_ flags. */
+static void put_statx_flags(struct text *t, uint32_t v)
+{
+	const char *sync = decode_value(statx_sync, COUNT(statx_sync), v & AT_STATX_SYNC_TYPE);
+
+	if (sync) {
+		put(t, "%s", sync);
+		v &= ~(uint32_t)AT_STATX_SYNC_TYPE;
+		if (v)
+			put(t, "|");
+	} else if (!v) {
+		put(t, "0");
+	}
+	put_flags(t, at_flags, COUNT(at_flags), v);
+}
+
+/* A statx mask: STATX_ names, or with none of them strace's comment. */
+static void put_statx_mask(struct text *t, uint32_t v)
+{
+	size_t i;
+
+	for (i = 0; i < COUNT(statx_mask) && !(v & statx_mask[i].value); i++)
+		;
+	if (v && i == COUNT(statx_mask))
+		put(t, "%#" PRIx32 " /* STATX_??? */", v);
+	else
+		put_flag_set(t, statx_mask, COUNT(statx_mask), v, "0");
+}
+
 static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 {
 	switch (type) {
@@ -236,6 +266,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_ITIMERSPEC_OUT:
 	case FVX_ARG_ITIMERVAL:
 	case FVX_ARG_ITIMERVAL_OUT:
+	case FVX_ARG_STATX_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -302,6 +333,8 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_TIMERFD_SETTIME_FLAGS:
 		put_flag_set(t, timerfd_settime_flags, COUNT(timerfd_settime_flags), v, "0");
 		break;
+	case FVX_ARG_STATX_FLAGS: put_statx_flags(t, (uint32_t)v); break;
+	case FVX_ARG_STATX_MASK: put_statx_mask(t, (uint32_t)v); break;
 	}
 }
 
@@ -805,10 +838,12 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
 	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
 	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
-	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type);
+	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type) ||
+	       type == FVX_ARG_STATX_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
+_Static_assert(sizeof(struct statx) == FVX_STATX_SIZE, "the analyzer captures struct statx whole");
 
 /* A file mode as strace shows st_mode: its type, the set-id and sticky
  * bits, then the permissions in octal (S_IFREG|0644). */
@@ -993,6 +1028,22 @@ static void put_stat(struct text *t, const uint8_t *bytes)
 	else
 		put(t, ", st_size=%" PRIu64, (uint64_t)st.st_size);
 	put(t, ", ...}");
+}
+
+/* A struct statx as strace abbreviates it: {stx_mask=STATX_BASIC_STATS,
+ * stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=9, ...}. */
+static void put_statx(struct text *t, const uint8_t *bytes)
+{
+	struct statx st;
+
+	memcpy(&st, bytes, sizeof(st));
+	put(t, "{stx_mask=");
+	put_statx_mask(t, st.stx_mask);
+	put(t, ", stx_attributes=");
+	put_flag_set(t, statx_attrs, COUNT(statx_attrs), st.stx_attributes, "0");
+	put(t, ", stx_mode=");
+	put_file_mode(t, st.stx_mode);
+	put(t, ", stx_size=%" PRIu64 ", ...}", (uint64_t)st.stx_size);
 }
 
 bool decode_iov_item(const struct captured *c, size_t *at, struct iov_item *out)
@@ -1199,9 +1250,11 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
-	if (type == FVX_ARG_STAT_OUT) {
-		if (c->total == FVX_STAT_SIZE)
+	if (type == FVX_ARG_STAT_OUT || type == FVX_ARG_STATX_OUT) {
+		if (type == FVX_ARG_STAT_OUT && c->total == FVX_STAT_SIZE)
 			put_stat(t, c->bytes);
+		else if (type == FVX_ARG_STATX_OUT && c->total == FVX_STATX_SIZE)
+			put_statx(t, c->bytes);
 		else
 			put_arg(t, type, v);
 		return;
@@ -1246,7 +1299,8 @@ int decode_first_out_arg(uint64_t nr, const __u64 *args)
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
 		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
 		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
-		    fvx_time_filled(d->args[i]) || d->args[i] == FVX_ARG_PRCTL_ARG)
+		    d->args[i] == FVX_ARG_STATX_OUT || fvx_time_filled(d->args[i]) ||
+		    d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;
 }

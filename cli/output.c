@@ -21,6 +21,7 @@
  * change from one to the other, strace's line says so:
  *     [ Process PID=N runs in 32 bit mode. ]
  * Scenario scripts read these formats: change them only together. */
+#define _GNU_SOURCE /* struct statx */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -515,6 +516,37 @@ static struct json_object *stat_json(const struct captured *v, int *err)
 	return o;
 }
 
+static int64_t statx_ns(struct statx_timestamp ts)
+{
+	return ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A struct statx's fields (FVX_ARG_STATX_OUT): {"mask", "attributes",
+ * "mode", "nlink", "uid", "gid", "ino", "size", "blksize", "blocks",
+ * "atime", "btime", "ctime", "mtime"}, times in seconds. */
+static struct json_object *statx_json(const struct captured *v, int *err)
+{
+	struct json_object *o = json_object_new_object();
+	struct statx st;
+
+	memcpy(&st, v->bytes, sizeof(st));
+	*err |= JSON_PUT(o, "mask", json_object_new_uint64(st.stx_mask));
+	*err |= JSON_PUT(o, "attributes", json_object_new_uint64(st.stx_attributes));
+	*err |= JSON_PUT(o, "mode", json_object_new_uint64(st.stx_mode));
+	*err |= JSON_PUT(o, "nlink", json_object_new_uint64(st.stx_nlink));
+	*err |= JSON_PUT(o, "uid", json_object_new_uint64(st.stx_uid));
+	*err |= JSON_PUT(o, "gid", json_object_new_uint64(st.stx_gid));
+	*err |= JSON_PUT(o, "ino", json_object_new_uint64(st.stx_ino));
+	*err |= JSON_PUT(o, "size", json_object_new_uint64(st.stx_size));
+	*err |= JSON_PUT(o, "blksize", json_object_new_uint64(st.stx_blksize));
+	*err |= JSON_PUT(o, "blocks", json_object_new_uint64(st.stx_blocks));
+	*err |= JSON_PUT(o, "atime", seconds(statx_ns(st.stx_atime)));
+	*err |= JSON_PUT(o, "btime", seconds(statx_ns(st.stx_btime)));
+	*err |= JSON_PUT(o, "ctime", seconds(statx_ns(st.stx_ctime)));
+	*err |= JSON_PUT(o, "mtime", seconds(statx_ns(st.stx_mtime)));
+	return o;
+}
+
 /* A sigset_t's members, by name ("CHLD", "RT_5"). */
 static struct json_object *sigset_json(uint64_t set, int *err)
 {
@@ -601,7 +633,8 @@ static bool time_json(uint8_t type, const struct captured *v, bool wide, struct 
 
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
  * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}; a struct stat's
- * {"stat": {...}}, a sigaction's {"sigaction": {...}}, a sigset's {"sigset": [...]}, a
+ * {"stat": {...}}, a struct statx's {"statx": {...}}, a sigaction's {"sigaction": {...}}, a
+ * sigset's {"sigset": [...]}, a
  * timespec's {"timespec": {...}}, a timeval's {"timeval": {...}}); an
  * unreadable one is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
@@ -626,6 +659,9 @@ static struct json_object *data_args(const struct call *entry, int *err)
 			*err |= JSON_PUT(one, "unreadable", json_object_new_boolean(1));
 		} else if (v && d && d->args[i] == FVX_ARG_STAT_OUT && v->total == FVX_STAT_SIZE) {
 			*err |= JSON_PUT(one, "stat", stat_json(v, err));
+		} else if (v && d && d->args[i] == FVX_ARG_STATX_OUT &&
+			   v->total == FVX_STATX_SIZE) {
+			*err |= JSON_PUT(one, "statx", statx_json(v, err));
 		} else if (v && d &&
 			   (d->args[i] == FVX_ARG_SIGACTION ||
 			    d->args[i] == FVX_ARG_SIGACTION_OUT) &&

@@ -132,6 +132,7 @@ static const struct {
 	{ "%network", FVX_CLASS_NETWORK }, { "%net", FVX_CLASS_NETWORK },
 	{ "%process", FVX_CLASS_PROCESS }, { "%signal", FVX_CLASS_SIGNAL },
 	{ "%ipc", FVX_CLASS_IPC },	   { "%memory", FVX_CLASS_MEMORY },
+	{ "%clock", FVX_CLASS_CLOCK },
 };
 
 static void set_bit(uint64_t bits[8], int nr)

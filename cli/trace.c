@@ -55,7 +55,7 @@ static void help(void)
 	       "                     wherever they go)\n"
 	       "  -e trace=NAMES     only these system calls (comma-separated): names, all,\n"
 	       "                     and strace's classes %%file, %%desc, %%network (%%net),\n"
-	       "                     %%process, %%signal, %%ipc, %%memory\n"
+	       "                     %%process, %%signal, %%ipc, %%memory, %%clock\n"
 	       "  -e status=WHICH    only the calls that ended so (comma-separated):\n"
 	       "                     successful, failed (returned an error), unfinished, all\n"
 	       "  -t, -tt, -ttt      prefix each line with the time of day, with microseconds,\n"

@@ -117,6 +117,12 @@ table() {
 	table itimer_which value "linux/time.h" '^ITIMER_[A-Z]+$'
 	table timerfd_flags flags "linux/timerfd.h" '^TFD_(CLOEXEC|NONBLOCK)$'
 	table timerfd_settime_flags flags "linux/timerfd.h" '^TFD_TIMER_[A-Z_]+$'
+	# statx(2): the sync type its flags carry (AT_STATX_SYNC_TYPE's bits),
+	# its mask (STATX_ALL and STATX_BASIC_STATS first, as strace), the
+	# attributes the structure reports.
+	table statx_sync value "linux/fcntl.h" '^AT_STATX_(SYNC_AS_STAT|FORCE_SYNC|DONT_SYNC)$'
+	table statx_mask flags "linux/stat.h" '^STATX_[A-Z_]+$' '^STATX_(_RESERVED|ATTR_.*)$'
+	table statx_attrs flags "linux/stat.h" '^STATX_ATTR_[A-Z_]+$'
 	echo "#endif"
 } >"$tmp/out.h"
 # A table without the common names would print numbers silently: refuse it.
@@ -126,5 +132,5 @@ grep -q '"O_CREAT"' "$tmp/out.h" && grep -q '"SIGCHLD"' "$tmp/out.h" && grep -q 
 	grep -q '"SA_RESTORER"' "$tmp/out.h" && grep -q '"SIG_IGN"' "$tmp/out.h" &&
 	grep -q '"CLOCK_MONOTONIC"' "$tmp/out.h" && grep -q '"TIMER_ABSTIME"' "$tmp/out.h" &&
 	grep -q '"PR_SET_NAME"' "$tmp/out.h" && grep -q '"PTRACE_TRACEME"' "$tmp/out.h" &&
-	grep -q '"CAP_SYS_ADMIN"' "$tmp/out.h"
+	grep -q '"CAP_SYS_ADMIN"' "$tmp/out.h" && grep -q '"STATX_BASIC_STATS"' "$tmp/out.h"
 mv "$tmp/out.h" "$out"

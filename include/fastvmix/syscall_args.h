@@ -6,7 +6,8 @@
  * decodes every argument (cli/decode.c). The classes follow strace's:
  * %file takes a file name, %desc takes or returns a file descriptor,
  * %network is the socket calls, %process the lifecycle calls (creation,
- * exec, exit, wait, kill), %signal, %ipc System V IPC, %memory mapping. A
+ * exec, exit, wait, kill), %signal, %ipc System V IPC, %memory mapping,
+ * %clock the calls that read or set a system clock. A
  * call not described here prints its raw arguments. Numbers come from the kernel's
  * <asm/unistd_64.h>. No pointers: the analyzer is position-independent
  * code whose static data must hold none. Include <linux/types.h> first. */
@@ -90,9 +91,15 @@ enum fvx_arg_type {
 	FVX_ARG_ITIMERSPEC_OUT, /* one the call fills */
 	FVX_ARG_ITIMERVAL, /* a struct itimerval the call reads (two timevals) */
 	FVX_ARG_ITIMERVAL_OUT, /* one the call fills */
+	FVX_ARG_STATX_OUT, /* the struct statx the call fills (the same layout for a
+			    * 32-bit call) */
+	/* (The types the analyzer captures are all above: below 64, a bit
+	 * each in trace_capture.h's masks.) */
 	FVX_ARG_ITIMER_WHICH, /* setitimer's timer: ITIMER_ names */
 	FVX_ARG_TIMERFD_FLAGS, /* timerfd_create's flags: TFD_CLOEXEC... */
 	FVX_ARG_TIMERFD_SETTIME_FLAGS, /* timerfd_settime's: TFD_TIMER_ABSTIME... */
+	FVX_ARG_STATX_FLAGS, /* statx's: its AT_STATX_ sync type, then AT_ flags */
+	FVX_ARG_STATX_MASK, /* statx's mask: STATX_ names */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 
@@ -131,6 +138,7 @@ enum fvx_syscall_class {
 	FVX_CLASS_SIGNAL = 1 << 4,
 	FVX_CLASS_IPC = 1 << 5, /* System V IPC */
 	FVX_CLASS_MEMORY = 1 << 6, /* memory mapping */
+	FVX_CLASS_CLOCK = 1 << 7, /* reads or sets a system clock */
 };
 struct fvx_syscall_decl {
 	__u8 known; /* described: the arguments below are all there is */
@@ -147,6 +155,7 @@ struct fvx_syscall_decl {
 #define S FVX_CLASS_SIGNAL
 #define I FVX_CLASS_IPC
 #define M FVX_CLASS_MEMORY
+#define C FVX_CLASS_CLOCK
 #define INT FVX_ARG_INT
 #define LONG FVX_ARG_LONG
 #define ULONG FVX_ARG_ULONG
@@ -277,7 +286,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(fchown, D, FD, INT, INT),
 	CALL(lchown, F, STR, INT, INT),
 	CALL(umask, 0, MODE),
-	CALL(gettimeofday, 0, TV_OUT, STRUCT),
+	CALL(gettimeofday, C, TV_OUT, STRUCT),
 	CALL(ptrace, 0, FVX_ARG_PTRACE_REQUEST, INT, PTR, PTR),
 	CALL(rt_sigpending, S, FVX_ARG_SIGSET_OUT, ULONG),
 	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, TS, ULONG),
@@ -297,7 +306,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(chroot, F, STR),
 	CALL(prctl, 0, FVX_ARG_PRCTL_OPTION, FVX_ARG_PRCTL_ARG, HEX, HEX, HEX),
 	CALL(sched_rr_get_interval, 0, INT, TS_OUT),
-	CALL(settimeofday, 0, TV, STRUCT),
+	CALL(settimeofday, C, TV, STRUCT),
 	CALL(acct, F, STR),
 	CALL(mount, F, STR, STR, STR, HEX, PTR),
 	CALL(umount2, F, STR, HEX),
@@ -332,9 +341,12 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(timer_settime, 0, INT, FVX_ARG_TIMER_FLAGS, FVX_ARG_ITIMERSPEC,
 	     FVX_ARG_ITIMERSPEC_OUT),
 	CALL(timer_gettime, 0, INT, FVX_ARG_ITIMERSPEC_OUT),
-	CALL(clock_settime, 0, CLK, TS),
-	CALL(clock_gettime, 0, CLK, TS_OUT),
-	CALL(clock_getres, 0, CLK, TS_OUT),
+	CALL(clock_settime, C, CLK, TS),
+	CALL(clock_gettime, C, CLK, TS_OUT),
+	CALL(clock_getres, C, CLK, TS_OUT),
+	CALL(clock_adjtime, C, CLK, STRUCT),
+	CALL(adjtimex, C, STRUCT),
+	CALL(time, C, PTR),
 	CALL(clock_nanosleep, 0, CLK, FVX_ARG_TIMER_FLAGS, TS, STRUCT),
 	CALL(exit_group, P, INT),
 	CALL(epoll_wait, D, FD, STRUCT, INT, INT),
@@ -411,7 +423,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(preadv2, D, FD, IOV_OUT, INT, LONG, HEX),
 	CALL(pwritev2, D, FD, IOV, INT, LONG, HEX),
 	CALL(pkey_mprotect, M, PTR, ULONG, FVX_ARG_PROT, INT),
-	CALL(statx, F | D, DIRFD, STR, ATFL, HEX, STRUCT),
+	CALL(statx, F | D, DIRFD, STR, FVX_ARG_STATX_FLAGS, FVX_ARG_STATX_MASK, FVX_ARG_STATX_OUT),
 	CALL(pidfd_send_signal, D | S | P, FD, SIG, STRUCT, HEX),
 	CALL(pidfd_open, D, INT, HEX),
 	CALL(clone3, P, STRUCT, ULONG),
@@ -430,6 +442,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef S
 #undef I
 #undef M
+#undef C
 #undef INT
 #undef LONG
 #undef ULONG

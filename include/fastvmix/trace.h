@@ -423,6 +423,8 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
  *                     layout; a 32-bit call's, another layout, is not
  *                     captured);
+ *   FVX_ARG_STATX_OUT at return, when the call succeeded, the struct statx
+ *                     it filled (FVX_STATX_SIZE bytes; a 32-bit call's too);
  *   FVX_ARG_SIGACTION at entry, and FVX_ARG_SIGACTION_OUT at return when
  *                     the call succeeded, the kernel's struct sigaction
  *                     (FVX_SIGACTION_SIZE bytes: handler, flags, restorer,
@@ -487,6 +489,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
 #define FVX_TIME_SIZE 16 /* x86-64's struct timespec, struct timeval */
 #define FVX_COMM_SIZE 16 /* a task's name, NUL included (Linux's TASK_COMM_LEN) */
+#define FVX_STATX_SIZE 256 /* struct statx, for 64-bit and 32-bit calls alike */
 #define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */
@@ -499,6 +502,7 @@ _Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX
 		       FVX_DATA_VALUE_MAX <= FVX_DATA_MAX &&
 		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_VALUE_MAX &&
 		       FVX_STAT_SIZE <= FVX_DATA_VALUE_MAX &&
+		       FVX_STATX_SIZE <= FVX_DATA_VALUE_MAX &&
 		       FVX_MSGHDR_HEAD + FVX_SOCKADDR_MAX + FVX_MSGHDR_CONTROL_MAX + FVX_IOV_ITEM <=
 			       FVX_DATA_VALUE_MAX,
 	       "values fit FVX_DATA_MAX (a msghdr's with room for an element of msg_iov)");

@@ -338,6 +338,11 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 			return 0;
 		return fvx_capture_fixed(m, args[i], FVX_STAT_SIZE, value, state, total);
 	}
+	if (type == FVX_ARG_STATX_OUT) {
+		if (!at_return || ret)
+			return 0;
+		return fvx_capture_fixed(m, args[i], FVX_STATX_SIZE, value, state, total);
+	}
 	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
 	    type == FVX_ARG_SIGSET_OUT) {
 		/* Their call's sigset size (rt_sigaction's and
@@ -399,8 +404,8 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
 	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG | 1ULL << FVX_ARG_ITIMERSPEC |    \
 	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
-	 1ULL << FVX_ARG_ITIMERVAL_OUT)
-_Static_assert(FVX_ARG_TIMERFD_SETTIME_FLAGS < 64, "argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT)
+_Static_assert(FVX_ARG_STATX_OUT < 64, "captured argument types fit a 64-bit mask");
 
 /* Words one event keeps for a later one (what a socketcall's entry
  * unfolded to, for its return; an io_uring operation's arguments, for its
@@ -519,7 +524,7 @@ static inline int fvx_capture_any(const struct fvx_trace_record *owner)
 	int i;
 
 	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
-		if (FVX_CAPTURED_TYPES >> (d->args[i] & 63) & 1)
+		if (d->args[i] < 64 && FVX_CAPTURED_TYPES >> d->args[i] & 1)
 			return 1;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/prctl.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <cmocka.h>
@@ -2055,6 +2056,33 @@ static void prctl_and_ptrace_as_strace_prints_them(void **state)
 	assert_string_equal(with_values(f, 32, __NR_ptrace,
 					(const uint64_t[6]){ 2, 7, 0x7000, 0x7100 }, NONE, NONE, 0),
 			    "[pid     5] ptrace(PTRACE_PEEKDATA, 7, 0x7000, 0x7100) = 0\n");
+	/* Interleaved: PR_SET_NAME's line shows its name at entry, as
+	 * strace's; PR_GET_NAME's waits for the name it fills. */
+	{
+		struct fvx_trace_record r[10];
+		size_t n = add_value(r, 0, __NR_prctl,
+				     (struct value){ 1, 0, FVX_DATA_COMPLETE, 4, "sshd" });
+
+		r[n] = entry(5, __NR_prctl, PR_SET_NAME);
+		r[n++].args[1] = 0x7000;
+		r[n++] = entry(6, 39, 0);
+		r[n++] = ret(6, 39, 6);
+		r[n++] = ret(5, __NR_prctl, 0);
+		r[n] = entry(5, __NR_prctl, PR_GET_NAME);
+		r[n++].args[1] = 0x7000;
+		r[n++] = entry(6, 39, 0);
+		r[n++] = ret(6, 39, 6);
+		n = add_value(r, n, __NR_prctl,
+			      (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 4, "sshd" });
+		r[n] = ret(5, __NR_prctl, 0);
+		assert_string_equal(printed_all(f, false, r, n + 1),
+				    "[pid     5] prctl(PR_SET_NAME, \"sshd\" <unfinished ...>\n"
+				    "[pid     6] getpid() = 6\n"
+				    "[pid     5] <... prctl resumed>) = 0\n"
+				    "[pid     5] prctl(PR_GET_NAME,  <unfinished ...>\n"
+				    "[pid     6] getpid() = 6\n"
+				    "[pid     5] <... prctl resumed>\"sshd\") = 0\n");
+	}
 	/* Longs beyond 32 bits, as strace 6.1 showed them. */
 	assert_string_equal(
 		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x100000000ULL }, NONE, NONE,
@@ -2079,6 +2107,57 @@ static void prctl_and_ptrace_as_strace_prints_them(void **state)
 		with_values(f, 32, __NR_ptrace, (const uint64_t[6]){ 0x9999, 7 }, NONE, NONE, -5),
 		"[pid     5] ptrace(0x9999 /* PTRACE_??? */, 7, NULL, NULL) = -1 EIO "
 		"(Input/output error)\n");
+}
+
+/* statx's flags, mask and struct statx as strace 6.1 showed them for the
+ * same calls (the sync type first; STATX_BASIC_STATS and STATX_ALL by
+ * name; an unknown mask bit with strace's comment; a failed call's
+ * address). */
+static void statx_as_strace_prints_it(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t a[6] = { (uint64_t)-100, 0x7000, 0x4100, 0x7ff, 0x7100 };
+	static struct statx st;
+	static char s0[] = "/etc/passwd";
+
+	st.stx_mask = 0x17ff;
+	st.stx_mode = 0100644;
+	st.stx_size = 1221;
+	assert_string_equal(
+		with_values(f, 32, __NR_statx, a, (struct value){ 1, 0, FVX_DATA_COMPLETE, 11, s0 },
+			    (struct value){ 4, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 256,
+					    (const char *)&st },
+			    0),
+		"[pid     5] statx(AT_FDCWD, \"/etc/passwd\", "
+		"AT_STATX_DONT_SYNC|AT_SYMLINK_NOFOLLOW, "
+		"STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, "
+		"stx_mode=S_IFREG|0644, stx_size=1221, ...}) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_statx,
+			    (const uint64_t[6]){ 3, 0x7000, 0x1000, 0x80000000, 0x7100 },
+			    (struct value){ 1, 0, FVX_DATA_COMPLETE, 0, "" }, NONE, -22),
+		"[pid     5] statx(3, \"\", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, 0x80000000 /* "
+		"STATX_??? */, 0x7100) = -1 EINVAL (Invalid argument)\n");
+	assert_string_equal(with_values(f, 32, __NR_statx,
+					(const uint64_t[6]){ 3, 0x7000, 0, 0x202, 0x7100 },
+					(struct value){ 1, 0, FVX_DATA_COMPLETE, 0, "" }, NONE, -2),
+			    "[pid     5] statx(3, \"\", AT_STATX_SYNC_AS_STAT, "
+			    "STATX_MODE|STATX_SIZE, 0x7100) = "
+			    "-1 ENOENT (No such file or directory)\n");
+	{
+		struct output_options json = { .json = true, .string_limit = 32 };
+		struct fvx_trace_record r[8] = { entry(5, __NR_statx, 3) };
+		size_t n;
+
+		memcpy(r[0].args, a, sizeof(r[0].args));
+		n = add_value(r, 1, __NR_statx,
+			      (struct value){ 4, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 256,
+					      (const char *)&st });
+		r[n++] = ret(5, __NR_statx, 0);
+		assert_non_null(strstr(printed_with(f, &json, r, n),
+				       "{\"statx\":{\"mask\":6143,\"attributes\":0,\"mode\":33188,"
+				       "\"nlink\":0,\"uid\":0,\"gid\":0,\"ino\":0,\"size\":1221,"));
+	}
 }
 
 /* struct timespec and struct timeval as strace 6.1 prints them, clocks by
@@ -2483,6 +2562,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(signal_structures_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_in_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(statx_as_strace_prints_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(prctl_and_ptrace_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(time_structures_as_strace_prints_them, setup,

@@ -101,6 +101,10 @@ static void filter_classes(void **state)
 	assert_int_equal(syscall_filter_parse("trace=%ipc", &f), 0);
 	assert_true(has(s, 29) && has(s, 30) && has(s, 64) && has(s, 68));
 	assert_false(has(s, 41) || has(s, 0));
+	assert_int_equal(syscall_filter_parse("trace=%clock", &f), 0);
+	assert_true(has(s, 228) && has(s, 229) && has(s, 227) && has(s, 96) && has(s, 164) &&
+		    has(s, 201) && has(s, 159) && has(s, 305));
+	assert_false(has(s, 35) || has(s, 230) || has(s, 38) || has(s, 0));
 	/* Names and classes together; all. */
 	assert_int_equal(syscall_filter_parse("trace=getpid,%ipc", &f), 0);
 	assert_true(has(s, 39) && has(s, 29));

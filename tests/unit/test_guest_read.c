@@ -1216,6 +1216,30 @@ static void stat_buffers_are_captured_at_return(void **state)
 	unreadable_and_not_compat(__NR_fstat, 108, 1, VA(1, 4096 - FVX_STAT_SIZE + 8));
 }
 
+/* statx's struct statx at a successful return, whole (256 bytes), a
+ * 32-bit call's too (the same layout); nothing at entry or after a
+ * failure. */
+static void statx_is_captured_at_return(void **state)
+{
+	__u64 args[6] = { 3, VA(0, 512), 0x1000, 0x7ff, VA(0, 0) };
+	__u8 v[FVX_DATA_MAX];
+	int st, i;
+
+	for (i = 0; i < FVX_STATX_SIZE; i++)
+		ram[DATA + i] = (__u8)(i * 7);
+	put_str(VA(0, 512), "");
+	assert_int_equal(capture(__NR_statx, args, 1, -2, 100), 0);
+	assert_int_equal(capture(__NR_statx, args, 1, 0, 100),
+			 (FVX_STATX_SIZE + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE);
+	assert_int_equal(value_of(4, v, &st), FVX_STATX_SIZE);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, ram + DATA, FVX_STATX_SIZE);
+	owner_compat = FVX_RECORD_COMPAT;
+	assert_true(capture(383 /* i386 statx */, args, 1, 0, 100) > 0);
+	assert_int_equal(value_of(4, v, &st), FVX_STATX_SIZE);
+	owner_compat = 0;
+}
+
 /* rt_sigaction's new action at entry and old one at a successful return,
  * whole (32 bytes); rt_sigprocmask's sets the same (8 bytes); nothing for
  * NULL, a sigset size the kernel refuses (strace shows the address), a
@@ -1615,6 +1639,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(iovec_buffers_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(time_structures_are_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(statx_is_captured_at_return, setup, teardown),
 		cmocka_unit_test_setup_teardown(prctl_names_are_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(uring_arguments_wait_for_their_completion, setup,
 						teardown),

@@ -67,13 +67,15 @@ for prog in compat64 compat32; do
 done
 check peer-compat64-personality-lines grep -q '^\[ Process PID=PID runs in 32 bit mode. \]$' /tmp/peer-compat64-strace.norm
 
-# iovec arrays and a struct stat: writev's buffers, readv's as filled,
-# fstat's (newfstatat) and an i386 writev's struct compat_iovec (iov.c),
+# iovec arrays, a struct stat and a struct statx: writev's buffers,
+# readv's as filled, fstat's (newfstatat), statx's and an i386 writev's
+# struct compat_iovec (iov.c),
 # from its openat on.
 rm -f /tmp/fvx-iov
 side_by_side iov '^openat(AT_FDCWD, "\/tmp\/fvx-iov"'
 check peer-iov-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-iov-strace.norm
 check peer-iov-readv-shown grep -q '^readv(3, \[{iov_base="fas", iov_len=3}, {iov_base="tvmix\\n", iov_len=16}\], 2) = 9$' /tmp/peer-iov-fastvmix.norm
+check peer-iov-statx-shown grep -q '^statx(3, "", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0600, stx_size=9, \.\.\.}) = 0$' /tmp/peer-iov-fastvmix.norm
 check peer-iov-same-as-strace cmp -s /tmp/peer-iov-strace.norm /tmp/peer-iov-fastvmix.norm
 
 # struct msghdr: sendmsg's and recvmsg's (msg.c), from its first sendmsg
