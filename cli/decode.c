@@ -267,6 +267,9 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_ITIMERVAL:
 	case FVX_ARG_ITIMERVAL_OUT:
 	case FVX_ARG_STATX_OUT:
+	case FVX_ARG_UTSNAME_OUT:
+	case FVX_ARG_TIMEZONE:
+	case FVX_ARG_TIMEZONE_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -839,7 +842,8 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
 	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
 	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type) ||
-	       type == FVX_ARG_STATX_OUT;
+	       type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT ||
+	       type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -1027,6 +1031,19 @@ static void put_stat(struct text *t, const uint8_t *bytes)
 		put(t, ", st_rdev=makedev(%#x, %#x)", major(st.st_rdev), minor(st.st_rdev));
 	else
 		put(t, ", st_size=%" PRIu64, (uint64_t)st.st_size);
+	put(t, ", ...}");
+}
+
+/* A struct utsname as strace abbreviates it: {sysname="Linux",
+ * nodename="vm", ...} (each field up to its NUL, at most its 65 bytes). */
+static void put_utsname(struct text *t, const uint8_t *bytes)
+{
+	const uint8_t *node = bytes + FVX_UTSNAME_FIELD;
+
+	put(t, "{sysname=");
+	put_quoted(t, bytes, strnlen((const char *)bytes, FVX_UTSNAME_FIELD), false);
+	put(t, ", nodename=");
+	put_quoted(t, node, strnlen((const char *)node, FVX_UTSNAME_FIELD), false);
 	put(t, ", ...}");
 }
 
@@ -1250,6 +1267,21 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
+	if (type == FVX_ARG_UTSNAME_OUT || type == FVX_ARG_TIMEZONE ||
+	    type == FVX_ARG_TIMEZONE_OUT) {
+		int32_t tz[2];
+
+		if (type == FVX_ARG_UTSNAME_OUT && c->total == FVX_UTSNAME_SHOWN) {
+			put_utsname(t, c->bytes);
+		} else if (type != FVX_ARG_UTSNAME_OUT && c->total == FVX_TIMEZONE_SIZE) {
+			memcpy(tz, c->bytes, sizeof(tz));
+			put(t, "{tz_minuteswest=%" PRId32 ", tz_dsttime=%" PRId32 "}", tz[0],
+			    tz[1]);
+		} else {
+			put_arg(t, type, v);
+		}
+		return;
+	}
 	if (type == FVX_ARG_STAT_OUT || type == FVX_ARG_STATX_OUT) {
 		if (type == FVX_ARG_STAT_OUT && c->total == FVX_STAT_SIZE)
 			put_stat(t, c->bytes);
@@ -1299,7 +1331,8 @@ int decode_first_out_arg(uint64_t nr, const __u64 *args)
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
 		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
 		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
-		    d->args[i] == FVX_ARG_STATX_OUT || fvx_time_filled(d->args[i]) ||
+		    d->args[i] == FVX_ARG_STATX_OUT || d->args[i] == FVX_ARG_UTSNAME_OUT ||
+		    d->args[i] == FVX_ARG_TIMEZONE_OUT || fvx_time_filled(d->args[i]) ||
 		    d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;

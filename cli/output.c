@@ -547,6 +547,32 @@ static struct json_object *statx_json(const struct captured *v, int *err)
 	return o;
 }
 
+/* A struct utsname's first fields: {"sysname", "nodename"}. */
+static struct json_object *utsname_json(const struct captured *v, int *err)
+{
+	struct json_object *o = json_object_new_object();
+	const char *f = (const char *)v->bytes;
+
+	*err |= JSON_PUT(o, "sysname",
+			 json_object_new_string_len(f, (int)strnlen(f, FVX_UTSNAME_FIELD)));
+	f += FVX_UTSNAME_FIELD;
+	*err |= JSON_PUT(o, "nodename",
+			 json_object_new_string_len(f, (int)strnlen(f, FVX_UTSNAME_FIELD)));
+	return o;
+}
+
+/* A struct timezone: {"minuteswest", "dsttime"}. */
+static struct json_object *timezone_json(const struct captured *v, int *err)
+{
+	struct json_object *o = json_object_new_object();
+	int32_t tz[2];
+
+	memcpy(tz, v->bytes, sizeof(tz));
+	*err |= JSON_PUT(o, "minuteswest", json_object_new_int(tz[0]));
+	*err |= JSON_PUT(o, "dsttime", json_object_new_int(tz[1]));
+	return o;
+}
+
 /* A sigset_t's members, by name ("CHLD", "RT_5"). */
 static struct json_object *sigset_json(uint64_t set, int *err)
 {
@@ -662,6 +688,13 @@ static struct json_object *data_args(const struct call *entry, int *err)
 		} else if (v && d && d->args[i] == FVX_ARG_STATX_OUT &&
 			   v->total == FVX_STATX_SIZE) {
 			*err |= JSON_PUT(one, "statx", statx_json(v, err));
+		} else if (v && d && d->args[i] == FVX_ARG_UTSNAME_OUT &&
+			   v->total == FVX_UTSNAME_SHOWN) {
+			*err |= JSON_PUT(one, "utsname", utsname_json(v, err));
+		} else if (v && d &&
+			   (d->args[i] == FVX_ARG_TIMEZONE || d->args[i] == FVX_ARG_TIMEZONE_OUT) &&
+			   v->total == FVX_TIMEZONE_SIZE) {
+			*err |= JSON_PUT(one, "timezone", timezone_json(v, err));
 		} else if (v && d &&
 			   (d->args[i] == FVX_ARG_SIGACTION ||
 			    d->args[i] == FVX_ARG_SIGACTION_OUT) &&

@@ -93,13 +93,18 @@ enum fvx_arg_type {
 	FVX_ARG_ITIMERVAL_OUT, /* one the call fills */
 	FVX_ARG_STATX_OUT, /* the struct statx the call fills (the same layout for a
 			    * 32-bit call) */
-	/* (The types the analyzer captures are all above: below 64, a bit
-	 * each in trace_capture.h's masks.) */
+	/* (Below: types the analyzer does not capture, but for those
+	 * trace_capture.h's fvx_type_captured names; above, each captured
+	 * type has its bit in FVX_CAPTURED_TYPES.) */
 	FVX_ARG_ITIMER_WHICH, /* setitimer's timer: ITIMER_ names */
 	FVX_ARG_TIMERFD_FLAGS, /* timerfd_create's flags: TFD_CLOEXEC... */
 	FVX_ARG_TIMERFD_SETTIME_FLAGS, /* timerfd_settime's: TFD_TIMER_ABSTIME... */
 	FVX_ARG_STATX_FLAGS, /* statx's: its AT_STATX_ sync type, then AT_ flags */
 	FVX_ARG_STATX_MASK, /* statx's mask: STATX_ names */
+	FVX_ARG_UTSNAME_OUT, /* the struct utsname uname fills: its first two
+			      * fields (FVX_UTSNAME_SHOWN bytes) */
+	FVX_ARG_TIMEZONE, /* a struct timezone the call reads (two ints) */
+	FVX_ARG_TIMEZONE_OUT, /* one the call fills */
 };
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 
@@ -253,7 +258,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(exit, P, INT),
 	CALL(wait4, P, INT, STRUCT, FVX_ARG_WAIT_OPTIONS, STRUCT),
 	CALL(kill, S | P, INT, SIG),
-	CALL(uname, 0, STRUCT),
+	CALL(uname, 0, FVX_ARG_UTSNAME_OUT),
 	CALL(semget, I, HEX, INT, HEX),
 	CALL(semop, I, INT, STRUCT, ULONG),
 	CALL(semctl, I, INT, INT, INT, HEX),
@@ -286,7 +291,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(fchown, D, FD, INT, INT),
 	CALL(lchown, F, STR, INT, INT),
 	CALL(umask, 0, MODE),
-	CALL(gettimeofday, C, TV_OUT, STRUCT),
+	CALL(gettimeofday, C, TV_OUT, FVX_ARG_TIMEZONE_OUT),
 	CALL(ptrace, 0, FVX_ARG_PTRACE_REQUEST, INT, PTR, PTR),
 	CALL(rt_sigpending, S, FVX_ARG_SIGSET_OUT, ULONG),
 	CALL(rt_sigtimedwait, S, STRUCT, STRUCT, TS, ULONG),
@@ -306,7 +311,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(chroot, F, STR),
 	CALL(prctl, 0, FVX_ARG_PRCTL_OPTION, FVX_ARG_PRCTL_ARG, HEX, HEX, HEX),
 	CALL(sched_rr_get_interval, 0, INT, TS_OUT),
-	CALL(settimeofday, C, TV, STRUCT),
+	CALL(settimeofday, C, TV, FVX_ARG_TIMEZONE),
 	CALL(acct, F, STR),
 	CALL(mount, F, STR, STR, STR, HEX, PTR),
 	CALL(umount2, F, STR, HEX),

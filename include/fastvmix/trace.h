@@ -423,6 +423,12 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     stat it filled (FVX_STAT_SIZE bytes, x86-64's
  *                     layout; a 32-bit call's, another layout, is not
  *                     captured);
+ *   FVX_ARG_UTSNAME_OUT at return, when uname succeeded, the first
+ *                     FVX_UTSNAME_SHOWN bytes of the struct utsname it
+ *                     filled (sysname and nodename, as strace shows
+ *                     them); FVX_ARG_TIMEZONE at entry and
+ *                     FVX_ARG_TIMEZONE_OUT at a successful return, the
+ *                     struct timezone (FVX_TIMEZONE_SIZE bytes);
  *   FVX_ARG_STATX_OUT at return, when the call succeeded, the struct statx
  *                     it filled (FVX_STATX_SIZE bytes; a 32-bit call's too);
  *   FVX_ARG_SIGACTION at entry, and FVX_ARG_SIGACTION_OUT at return when
@@ -490,6 +496,9 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_TIME_SIZE 16 /* x86-64's struct timespec, struct timeval */
 #define FVX_COMM_SIZE 16 /* a task's name, NUL included (Linux's TASK_COMM_LEN) */
 #define FVX_STATX_SIZE 256 /* struct statx, for 64-bit and 32-bit calls alike */
+#define FVX_UTSNAME_FIELD 65 /* a struct utsname's field (__NEW_UTS_LEN + 1) */
+#define FVX_UTSNAME_SHOWN (2 * FVX_UTSNAME_FIELD) /* sysname, nodename: strace's */
+#define FVX_TIMEZONE_SIZE 8 /* struct timezone: two ints */
 #define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */
@@ -503,6 +512,7 @@ _Static_assert(FVX_DATA_STRING_MAX <= FVX_DATA_MAX && FVX_DATA_BUFFER_MAX <= FVX
 		       4 + FVX_SOCKADDR_MAX <= FVX_DATA_VALUE_MAX &&
 		       FVX_STAT_SIZE <= FVX_DATA_VALUE_MAX &&
 		       FVX_STATX_SIZE <= FVX_DATA_VALUE_MAX &&
+		       FVX_UTSNAME_SHOWN <= FVX_DATA_VALUE_MAX &&
 		       FVX_MSGHDR_HEAD + FVX_SOCKADDR_MAX + FVX_MSGHDR_CONTROL_MAX + FVX_IOV_ITEM <=
 			       FVX_DATA_VALUE_MAX,
 	       "values fit FVX_DATA_MAX (a msghdr's with room for an element of msg_iov)");

@@ -338,10 +338,17 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 			return 0;
 		return fvx_capture_fixed(m, args[i], FVX_STAT_SIZE, value, state, total);
 	}
-	if (type == FVX_ARG_STATX_OUT) {
+	if (type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT) {
 		if (!at_return || ret)
 			return 0;
-		return fvx_capture_fixed(m, args[i], FVX_STATX_SIZE, value, state, total);
+		return fvx_capture_fixed(
+			m, args[i], type == FVX_ARG_STATX_OUT ? FVX_STATX_SIZE : FVX_UTSNAME_SHOWN,
+			value, state, total);
+	}
+	if (type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT) {
+		if (at_return != (type == FVX_ARG_TIMEZONE_OUT) || (at_return && ret) || !args[i])
+			return 0;
+		return fvx_capture_fixed(m, args[i], FVX_TIMEZONE_SIZE, value, state, total);
 	}
 	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
 	    type == FVX_ARG_SIGSET_OUT) {
@@ -406,6 +413,14 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
 	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT)
 _Static_assert(FVX_ARG_STATX_OUT < 64, "captured argument types fit a 64-bit mask");
+
+/* Whether the analyzer reads through an argument of type t. */
+static inline int fvx_type_captured(__u8 t)
+{
+	return t < 64 ? (int)(FVX_CAPTURED_TYPES >> t & 1)
+		      : t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE ||
+				t == FVX_ARG_TIMEZONE_OUT;
+}
 
 /* Words one event keeps for a later one (what a socketcall's entry
  * unfolded to, for its return; an io_uring operation's arguments, for its
@@ -524,7 +539,7 @@ static inline int fvx_capture_any(const struct fvx_trace_record *owner)
 	int i;
 
 	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
-		if (d->args[i] < 64 && FVX_CAPTURED_TYPES >> d->args[i] & 1)
+		if (fvx_type_captured(d->args[i]))
 			return 1;
 	return 0;
 }

@@ -2160,6 +2160,40 @@ static void statx_as_strace_prints_it(void **state)
 	}
 }
 
+/* uname's struct utsname (its first two fields) and a struct timezone as
+ * strace 6.1 showed them; a failed uname's address; in JSON by field. */
+static void uname_and_timezone_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	static char uts[FVX_UTSNAME_SHOWN] = "Linux";
+	char tz[8] = { 0 };
+	struct output_options json = { .json = true, .string_limit = 32 };
+	struct fvx_trace_record r[8] = { entry(5, __NR_uname, 0x7000) };
+	size_t n;
+
+	memcpy(uts + FVX_UTSNAME_FIELD, "vm", 3);
+	assert_string_equal(with_values(f, 32, __NR_uname, (const uint64_t[6]){ 0x7000 },
+					(struct value){ 0, FVX_RECORD_RETURN, FVX_DATA_COMPLETE,
+							FVX_UTSNAME_SHOWN, uts },
+					NONE, 0),
+			    "[pid     5] uname({sysname=\"Linux\", nodename=\"vm\", ...}) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_uname, (const uint64_t[6]){ 8 }, NONE, NONE, -14),
+		"[pid     5] uname(0x8) = -1 EFAULT (Bad address)\n");
+	memcpy(tz, &(int32_t){ -60 }, 4);
+	assert_string_equal(
+		with_values(f, 32, __NR_gettimeofday, (const uint64_t[6]){ 0, 0x7000 },
+			    (struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 8, tz }, NONE,
+			    0),
+		"[pid     5] gettimeofday(NULL, {tz_minuteswest=-60, tz_dsttime=0}) = 0\n");
+	n = add_value(
+		r, 1, __NR_uname,
+		(struct value){ 0, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, FVX_UTSNAME_SHOWN, uts });
+	r[n++] = ret(5, __NR_uname, 0);
+	assert_non_null(strstr(printed_with(f, &json, r, n),
+			       "{\"utsname\":{\"sysname\":\"Linux\",\"nodename\":\"vm\"}}"));
+}
+
 /* struct timespec and struct timeval as strace 6.1 prints them, clocks by
  * name (an unknown one, such as a process's CPU clock, in hex), a
  * select that timed out with strace's "(Timeout)"; an
@@ -2563,6 +2597,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(signal_structures_in_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(statx_as_strace_prints_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(uname_and_timezone_as_strace_prints_them, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(prctl_and_ptrace_as_strace_prints_them, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(time_structures_as_strace_prints_them, setup,

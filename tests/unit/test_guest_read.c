@@ -1216,6 +1216,19 @@ static void stat_buffers_are_captured_at_return(void **state)
 	unreadable_and_not_compat(__NR_fstat, 108, 1, VA(1, 4096 - FVX_STAT_SIZE + 8));
 }
 
+/* Captures nr(args) (at its successful return when at_return): one
+ * record, argument arg's value the size bytes of the data pages at at. */
+static void captured_whole(__u64 nr, const __u64 args[6], int at_return, int arg, int at, int size)
+{
+	__u8 v[FVX_DATA_MAX];
+	int st;
+
+	assert_int_equal(capture(nr, args, at_return, 0, 100), 1);
+	assert_int_equal(value_of(arg, v, &st), size);
+	assert_int_equal(st, FVX_DATA_COMPLETE);
+	assert_memory_equal(v, ram + DATA + at, size);
+}
+
 /* statx's struct statx at a successful return, whole (256 bytes), a
  * 32-bit call's too (the same layout); nothing at entry or after a
  * failure. */
@@ -1238,6 +1251,20 @@ static void statx_is_captured_at_return(void **state)
 	assert_true(capture(383 /* i386 statx */, args, 1, 0, 100) > 0);
 	assert_int_equal(value_of(4, v, &st), FVX_STATX_SIZE);
 	owner_compat = 0;
+	/* uname's first two fields, at a successful return; gettimeofday's
+	 * struct timezone (8 bytes), settimeofday's at entry. */
+	args[0] = VA(0, 0);
+	assert_int_equal(capture(__NR_uname, args, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_uname, args, 1, -14, 100), 0);
+	assert_int_equal(capture(__NR_uname, args, 1, 0, 100),
+			 (FVX_UTSNAME_SHOWN + FVX_DATA_PIECE - 1) / FVX_DATA_PIECE);
+	assert_int_equal(value_of(0, v, &st), FVX_UTSNAME_SHOWN);
+	assert_memory_equal(v, ram + DATA, FVX_UTSNAME_SHOWN);
+	args[0] = 0;
+	args[1] = VA(0, 64);
+	captured_whole(__NR_gettimeofday, args, 1, 1, 64, FVX_TIMEZONE_SIZE);
+	captured_whole(__NR_settimeofday, args, 0, 1, 64, FVX_TIMEZONE_SIZE);
+	assert_int_equal(capture(__NR_settimeofday, args, 1, 0, 100), 0);
 }
 
 /* rt_sigaction's new action at entry and old one at a successful return,
@@ -1299,19 +1326,6 @@ static void signal_structures_are_captured(void **state)
 	assert_int_equal(capture(__NR_rt_sigaction, act, 0, 0, 100), 1);
 	assert_int_equal(value_of(1, v, &st), 0);
 	assert_int_equal(st, FVX_DATA_UNREADABLE);
-}
-
-/* Captures nr(args) (at its successful return when at_return): one
- * record, argument arg's value the size bytes of the data pages at at. */
-static void captured_whole(__u64 nr, const __u64 args[6], int at_return, int arg, int at, int size)
-{
-	__u8 v[FVX_DATA_MAX];
-	int st;
-
-	assert_int_equal(capture(nr, args, at_return, 0, 100), 1);
-	assert_int_equal(value_of(arg, v, &st), size);
-	assert_int_equal(st, FVX_DATA_COMPLETE);
-	assert_memory_equal(v, ram + DATA + at, size);
 }
 
 /* prctl's task name: PR_SET_NAME's at entry, 15 bytes at most as Linux

@@ -1,5 +1,6 @@
-/* Calls samples make to hide or to look for a debugger, for the comparison
- * with strace (peer.sh): prctl renaming the task (as a kernel thread), its
+/* Calls samples make to look at their machine, to hide or to look for a
+ * debugger, for the comparison with strace (peer.sh): uname (and one at a
+ * bad address), prctl renaming the task (as a kernel thread), its
  * name read back, a name too long for Linux and one at a bad address, the
  * parent-death signal, a capability query, an option Linux does not have;
  * ptrace on a pid that does not exist; then PTRACE_TRACEME, which fails
@@ -13,13 +14,16 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 int main(void)
 {
 	char name[16] = { 0 };
+	struct utsname uts;
 	int bad = 0;
 
+	bad |= syscall(SYS_uname, &uts) != 0 || syscall(SYS_uname, (void *)8) != -1;
 	bad |= syscall(SYS_prctl, PR_SET_NAME, "kworker/0:1", 0, 0, 0) != 0;
 	bad |= syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0) != 0 || strcmp(name, "kworker/0:1");
 	bad |= syscall(SYS_prctl, PR_SET_NAME, "0123456789abcdefghijkl", 0, 0, 0) != 0;

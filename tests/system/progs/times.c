@@ -2,7 +2,7 @@
  * clock_gettime (its time differs from run to run: checked apart), then
  * nanosleep and clock_nanosleep with a struct timespec, clock_getres's
  * filled one, select's struct timeval timeout (no descriptor: it times
- * out), a process's CPU clock (a number, no name), a bad pointer (EFAULT),
+ * out), gettimeofday's struct timezone alone, a process's CPU clock (a number, no name), a bad pointer (EFAULT),
  * and i386 nanosleep and clock_getres through `int $0x80` with their
  * old_timespec32 (in .data, below 4 GiB: the binary is static and not
  * position-independent). The calls are made directly, so that the C
@@ -29,6 +29,7 @@ int main(void)
 {
 	struct timespec req = { 0, 1000000 }, res;
 	struct timeval tv = { 0, 2000 };
+	struct timezone tz;
 	struct itimerval virt = { { 0, 0 }, { 100, 0 } }, off = { { 0, 0 }, { 0, 0 } }, old;
 	struct itimerspec spec = { { 0, 0 }, { 10, 0 } }, spec_off = { { 0, 0 }, { 0, 0 } },
 			  old_spec;
@@ -36,6 +37,7 @@ int main(void)
 
 	bad |= syscall(SYS_clock_gettime, CLOCK_REALTIME, &res) != 0;
 	bad |= syscall(SYS_nanosleep, &req, NULL) != 0;
+	bad |= syscall(SYS_gettimeofday, NULL, &tz) != 0;
 	bad |= syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &req, NULL) != 0;
 	bad |= syscall(SYS_clock_getres, CLOCK_MONOTONIC, &res) != 0;
 	bad |= syscall(SYS_select, 0, NULL, NULL, NULL, &tv) != 0;

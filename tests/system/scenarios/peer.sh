@@ -109,12 +109,13 @@ check peer-times-select-shown grep -q \
 	'^select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=2000}) = 0 (Timeout)$' /tmp/peer-times-fastvmix.norm
 check peer-times-same-as-strace cmp -s /tmp/peer-times-strace.norm /tmp/peer-times-fastvmix.norm
 
-# What samples do to hide or to find a debugger (anti.c): prctl renaming
-# the task and reading its name back, a name cut as Linux cuts it, a bad
-# address, and other options; ptrace requests; from its first prctl on.
+# What samples do to look at their machine, to hide or to find a debugger
+# (anti.c): uname, prctl renaming the task and reading its name back, a
+# name cut as Linux cuts it, a bad address, and other options; ptrace
+# requests; from its uname on.
 # PTRACE_TRACEME fails under strace, a ptracer, and succeeds under
 # FastVMIX, which is none: compared apart.
-side_by_side anti '^prctl(PR_SET_NAME, "kworker\/0:1")'
+side_by_side anti '^uname({'
 check peer-anti-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-anti-strace.norm
 check peer-anti-traceme-fails-under-strace grep -q '^ptrace(PTRACE_TRACEME) = -1 EPERM' /tmp/peer-anti-strace.norm
 check peer-anti-traceme-works-under-fastvmix grep -q '^ptrace(PTRACE_TRACEME) = 0$' /tmp/peer-anti-fastvmix.norm
@@ -122,7 +123,8 @@ check peer-anti-name-shown grep -q '^prctl(PR_SET_NAME, "kworker/0:1") = 0$' /tm
 for t in strace fastvmix; do
 	grep -v '^ptrace(PTRACE_TRACEME)' /tmp/peer-anti-$t.norm >/tmp/peer-anti-$t.rest
 done
-check_num peer-anti-calls-compared "$(wc -l </tmp/peer-anti-strace.rest)" -ge 13
+check_num peer-anti-calls-compared "$(wc -l </tmp/peer-anti-strace.rest)" -ge 15
+check peer-anti-uname-shown grep -q '^uname({sysname="Linux", nodename="[^"]*", \.\.\.}) = 0$' /tmp/peer-anti-fastvmix.norm
 check peer-anti-same-as-strace cmp -s /tmp/peer-anti-strace.rest /tmp/peer-anti-fastvmix.rest
 
 # Process lifecycle: how each process of lifecycle (a thread, a child of
