@@ -1130,7 +1130,6 @@ static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t contr
 	struct cmsghdr h;
 	struct ucred cred;
 	bool bad = false, shown = false;
-	const char *level;
 	int fd;
 
 	put(t, "[");
@@ -1139,11 +1138,7 @@ static void put_cmsgs(struct text *t, const uint8_t *b, size_t n, uint64_t contr
 		put(t, "%s{cmsg_len=%" PRIu64 ", cmsg_level=", shown ? ", " : "",
 		    (uint64_t)h.cmsg_len);
 		shown = true;
-		level = decode_value(cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level);
-		if (level)
-			put(t, "%s", level);
-		else
-			put(t, "%#x /* SOL_??? */", (unsigned int)h.cmsg_level);
+		put_named(t, cmsg_levels, COUNT(cmsg_levels), (uint32_t)h.cmsg_level, "SOL");
 		put(t, ", cmsg_type=");
 		if (h.cmsg_level == SOL_SOCKET)
 			put_value(t, scm_types, COUNT(scm_types), (uint32_t)h.cmsg_type, true);

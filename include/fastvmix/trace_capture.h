@@ -310,6 +310,31 @@ static inline int fvx_capture_fixed(const struct fvx_guest_mem *m, __u64 va, __u
 	return 1;
 }
 
+/* The structures read whole (fvx_capture_fixed) that a call reads at its
+ * entry or fills at its successful return: the size of one of type t for
+ * a 64-bit call (compat: a 32-bit one's), 0 for another type or one not
+ * read for such a call (a 32-bit struct stat: another layout); whether
+ * the call fills it. */
+static inline __u64 fvx_fixed_size(__u8 t, int compat)
+{
+	if (fvx_time_units(t))
+		return (__u64)fvx_time_units(t) * (compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE);
+	switch (t) {
+	case FVX_ARG_STAT_OUT: return compat ? 0 : FVX_STAT_SIZE;
+	case FVX_ARG_STATX_OUT: return FVX_STATX_SIZE;
+	case FVX_ARG_UTSNAME_OUT: return FVX_UTSNAME_SHOWN;
+	case FVX_ARG_TIMEZONE:
+	case FVX_ARG_TIMEZONE_OUT: return FVX_TIMEZONE_SIZE;
+	}
+	return 0;
+}
+
+static inline int fvx_fixed_filled(__u8 t)
+{
+	return fvx_time_filled(t) || t == FVX_ARG_STAT_OUT || t == FVX_ARG_STATX_OUT ||
+	       t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE_OUT;
+}
+
 /* Reads argument i of type `type` of the call whose arguments are args,
  * when it is due now (at its entry, or at its return with value ret):
  * the value's bytes into value (FVX_DATA_MAX), its state and length;
@@ -333,22 +358,11 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 	}
 	if (type == FVX_ARG_SOCKADDR || type == FVX_ARG_SOCKADDR_OUT || type == FVX_ARG_SOCKLEN)
 		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
-	if (type == FVX_ARG_STAT_OUT) {
-		if (!at_return || ret || compat)
+	size = fvx_fixed_size(type, compat);
+	if (size) {
+		if (at_return != fvx_fixed_filled(type) || (at_return && ret))
 			return 0;
-		return fvx_capture_fixed(m, args[i], FVX_STAT_SIZE, value, state, total);
-	}
-	if (type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT) {
-		if (!at_return || ret)
-			return 0;
-		return fvx_capture_fixed(
-			m, args[i], type == FVX_ARG_STATX_OUT ? FVX_STATX_SIZE : FVX_UTSNAME_SHOWN,
-			value, state, total);
-	}
-	if (type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT) {
-		if (at_return != (type == FVX_ARG_TIMEZONE_OUT) || (at_return && ret) || !args[i])
-			return 0;
-		return fvx_capture_fixed(m, args[i], FVX_TIMEZONE_SIZE, value, state, total);
+		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}
 	if (type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET ||
 	    type == FVX_ARG_SIGSET_OUT) {
@@ -363,12 +377,6 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		if (at_return != (type == FVX_ARG_SIGACTION_OUT || type == FVX_ARG_SIGSET_OUT) ||
 		    (at_return && ret) || !args[i] || args[i ? 3 : 1] != FVX_SIGSET_SIZE ||
 		    (compat && size == FVX_SIGACTION_SIZE))
-			return 0;
-		return fvx_capture_fixed(m, args[i], size, value, state, total);
-	}
-	if (fvx_time_units(type)) {
-		size = (__u64)fvx_time_units(type) * (compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE);
-		if (at_return != fvx_time_filled(type) || (at_return && ret) || !args[i])
 			return 0;
 		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}
