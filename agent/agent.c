@@ -237,7 +237,7 @@ static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
 static u64 return_filter[8];
 
 /* Deferred calls (FVX_CONFIG_DEFER): the bit of syscall_work, in the byte
- * of SYSCALL_WORK_SYSCALL_TRACEPOINT (the mark), that the trampoline sets
+ * of SYSCALL_WORK_SYSCALL_TRACEPOINT, that the trampoline sets
  * instead of recording a 64-bit call whose task has one of FVX_WORK_WATCH:
  * a ptrace tracer at the syscall-entry stop (or seccomp's SECCOMP_RET_TRACE)
  * may change the call before it runs, and seccomp or the tracer may skip
@@ -316,11 +316,14 @@ static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
 }
 
 /* Task marks (FVX_CONFIG_TASK_MARKS): while a trace with a target runs,
- * only the tasks it may select keep SYSCALL_WORK_SYSCALL_TRACEPOINT, which
- * registering the syscall tracepoints set on every task and copy_process
- * gives every new one. The others' system calls then take Linux's fast
- * path (no sys_enter/sys_exit probe), and the trampoline sends them on
- * without entering the analyzer view. The marks over-approximate the
+ * only the tasks it may select have the mark (FVX_WORK_MARK_BIT) and keep
+ * SYSCALL_WORK_SYSCALL_TRACEPOINT, which registering the syscall
+ * tracepoints set on every task and copy_process gives every new one. The
+ * others' system calls then take Linux's fast path (no sys_enter/sys_exit
+ * probe), and the trampoline sends them on without entering the analyzer
+ * view. A marked task's tracepoint bit is the trampoline's from then on:
+ * off for a 64-bit call the filter leaves out, on for one it selects and
+ * at the 32-bit entries (trace.h). The marks over-approximate the
  * selection, never under: a task keeps its mark unless it is certainly not
  * selectable, that is (at the start) not of the target's process nor a
  * descendant of it, or (made later) made by a task without the mark, or
@@ -332,6 +335,7 @@ static void notrace probe_sys_enter(void *data, struct pt_regs *regs, long id)
  * reports any child (reports_start), and each child reported gets its
  * mark from probe_fork alone, set or cleared, whatever the start did to it
  * (copy_process may have linked it in before the start got there). */
+#define FVX_WORK_MARK_BIT 8
 static bool marks_on;
 static u32 mark_target;
 static bool mark_follow;
@@ -354,10 +358,15 @@ static bool notrace mark_keeps(struct task_struct *t)
 
 static void notrace mark(struct task_struct *t, bool keep)
 {
-	if (keep)
+	unsigned long *work = &task_thread_info(t)->syscall_work;
+
+	if (keep) {
+		set_bit(FVX_WORK_MARK_BIT, work);
 		set_task_syscall_work(t, SYSCALL_TRACEPOINT);
-	else
+	} else {
+		clear_bit(FVX_WORK_MARK_BIT, work);
 		clear_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	}
 }
 
 static void marks_start(const struct fvx_trace_request *req)
@@ -374,9 +383,12 @@ static void marks_start(const struct fvx_trace_request *req)
 	rcu_read_unlock();
 }
 
-/* Every task marked again, as the tracepoints left them: other users of
- * the syscall tracepoints (perf, ftrace) see every task again, and when
- * no one else uses them unregistering clears the marks everywhere. */
+/* Every task's tracepoint bit on again, as the tracepoints left them:
+ * other users of the syscall tracepoints (perf, ftrace) see every task
+ * again, and when no one else uses them unregistering clears the bits
+ * everywhere. The marks first: a trampoline that saw one may still take
+ * its task's tracepoint bit off, but not after the grace period (it runs
+ * with interrupts off). */
 static void marks_stop(void)
 {
 	struct task_struct *p, *t;
@@ -386,7 +398,29 @@ static void marks_stop(void)
 	WRITE_ONCE(marks_on, false);
 	synchronize_rcu(); /* no probe_fork that saw marks_on is left */
 	rcu_read_lock();
-	for_each_process_thread(p, t) mark(t, true);
+	for_each_process_thread(p, t)
+		clear_bit(FVX_WORK_MARK_BIT, &task_thread_info(t)->syscall_work);
+	rcu_read_unlock();
+	synchronize_rcu(); /* nor a trampoline that saw a mark */
+	rcu_read_lock();
+	for_each_process_thread(p, t) set_task_syscall_work(t, SYSCALL_TRACEPOINT);
+	rcu_read_unlock();
+}
+
+/* After sched_process_fork's probe is registered: every task the start's
+ * walk would mark, marked (never unmarked). A thread copy_process copied
+ * before the walk reached its maker, and linked in after, has its maker's
+ * old syscall_work (the mark is copied with the whole task, early); if
+ * its fork was reported before the probe was there, nothing else marks
+ * it. */
+static void marks_catch_up(void)
+{
+	struct task_struct *p, *t;
+
+	if (!READ_ONCE(marks_on))
+		return;
+	rcu_read_lock();
+	for_each_process_thread(p, t) if (mark_keeps(t)) mark(t, true);
 	rcu_read_unlock();
 }
 
@@ -397,8 +431,10 @@ static void notrace probe_fork(void *data, struct task_struct *parent, struct ta
 	/* Before the child first runs, and before the analyzer decides
 	 * whether to follow it: a selected maker has the mark. */
 	if (READ_ONCE(marks_on))
-		mark(child, test_task_syscall_work(parent, SYSCALL_TRACEPOINT) &&
+		mark(child, test_bit(FVX_WORK_MARK_BIT, &task_thread_info(parent)->syscall_work) &&
 				    (mark_follow || child->tgid == mark_target));
+	else /* a mark copy_process copied from its maker before marks_stop took it */
+		clear_bit(FVX_WORK_MARK_BIT, &task_thread_info(child)->syscall_work);
 	report(FVX_TASK_FORK, 0, args, FVX_RECORD_TASK);
 }
 
@@ -703,6 +739,7 @@ static int reports_start(const struct fvx_trace_request *req)
 		tracepoint_synchronize_unregister();
 		return err;
 	}
+	marks_catch_up();
 	WRITE_ONCE(uring_on, mode == FVX_MODE_FAST);
 	return 0;
 }
@@ -712,8 +749,13 @@ static int reports_start(const struct fvx_trace_request *req)
  * sealed trace the hypervisor does not stop keeps its returns too. */
 static int trace_stop(void)
 {
-	int err = set_mode(0);
+	int err;
 
+	/* Every tracepoint bit back before the first CPU stops taking 32-bit
+	 * calls through the window (FVX_CONFIG_FAST_SKIP); a sealed trace,
+	 * which goes on, does not use the marks. */
+	marks_stop();
+	err = set_mode(0);
 	if (err)
 		return err;
 	if (reports_on)
@@ -920,11 +962,18 @@ static int __init agent_init(void)
 	cfg.task.pid = offsetof(struct task_struct, pid);
 	cfg.task.tgid = offsetof(struct task_struct, tgid);
 	cfg.task.real_parent = offsetof(struct task_struct, real_parent);
-	cfg.task.mark = offsetof(struct task_struct, thread_info.syscall_work) * 8 +
-			SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
-	/* The same byte's bits: Linux's lowest 8, the highest unused. */
+	cfg.task.mark =
+		offsetof(struct task_struct, thread_info.syscall_work) * 8 + FVX_WORK_MARK_BIT;
+	cfg.task.tracepoint = offsetof(struct task_struct, thread_info.syscall_work) * 8 +
+			      SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
+	cfg.task.ptrace = offsetof(struct task_struct, ptrace);
+	BUILD_BUG_ON(sizeof(((struct task_struct *)0)->ptrace) != 4);
+	/* The tracepoint's byte: Linux's lowest 7 bits, the highest unused;
+	 * the mark above them, unused too. */
 	BUILD_BUG_ON(SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT >= 8 || FVX_WORK_WATCH >= 1 << 8 ||
-		     ((SYSCALL_WORK_ENTER | SYSCALL_WORK_EXIT) & BIT(FVX_WORK_DEFER_BIT)));
+		     SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP >= FVX_WORK_DEFER_BIT ||
+		     ((SYSCALL_WORK_ENTER | SYSCALL_WORK_EXIT) &
+		      (BIT(FVX_WORK_DEFER_BIT) | BIT(FVX_WORK_MARK_BIT))));
 	cfg.task.watch = FVX_WORK_WATCH;
 	cfg.task.defer = 1 << FVX_WORK_DEFER_BIT;
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);
@@ -958,6 +1007,7 @@ static void __exit agent_exit(void)
 {
 	misc_deregister(&agent_device);
 	mutex_lock(&agent_lock);
+	marks_stop();
 	if (trace_mode)
 		set_mode(0);
 	/* Whatever the hypervisor said: the probe is this module's text. */

@@ -37,7 +37,7 @@ void vcpu_devirtualize(struct vcpu *v, struct guest_regs *r)
 		.gdtr_limit = vmcs_read32(GUEST_GDTR_LIMIT),
 		.gdtr_base = vmcs_readl(GUEST_GDTR_BASE),
 		.idtr_limit = vmcs_read32(GUEST_IDTR_LIMIT),
-		.idtr_base = vmcs_readl(GUEST_IDTR_BASE),
+		.idtr_base = dt_guest_idt_base(v), /* never the window's */
 		.ds = vmcs_read16(GUEST_DS_SELECTOR),
 		.es = vmcs_read16(GUEST_ES_SELECTOR),
 		.fs = vmcs_read16(GUEST_FS_SELECTOR),

@@ -150,8 +150,13 @@ bool dr_debug_exception(struct vcpu *v)
 		return false;
 	if (window_code_address(v->hv, rip)) {
 		/* Its RIP in our code: not the guest's to see. RF, so that an
-		 * instruction breakpoint there does not fire again at once. */
+		 * instruction breakpoint there does not fire again at once. A
+		 * single step alone is no breakpoint, nor counted: SYSENTER
+		 * keeps TF, so a program stepping over one steps through the
+		 * window's SYSENTER entry (trampoline.S) until Linux's. */
 		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | RFLAGS_RF);
+		if (q == DR6_BS)
+			return true;
 		v->dr.refused++;
 		root_log_limited(v->dr.logged, LOG_LIMIT,
 				 "cpu %u: #DB at %x in the window dropped\n", (u64)v->index, rip);

@@ -141,11 +141,18 @@ static void refused(struct vcpu *v, const char *what, u64 value)
 	}
 }
 
-static struct dt_table live_table(unsigned int t)
+u64 dt_guest_idt_base(const struct vcpu *v)
+{
+	u64 base = vmcs_readl(GUEST_IDTR_BASE);
+
+	return v->dt.window_idt && base == v->dt.window_idt ? v->dt.table[DT_IDT].base : base;
+}
+
+/* What the guest loaded: Linux's IDT where the window's stands in. */
+static struct dt_table live_table(const struct vcpu *v, unsigned int t)
 {
 	if (t == DT_IDT)
-		return (struct dt_table){ vmcs_readl(GUEST_IDTR_BASE),
-					  vmcs_read32(GUEST_IDTR_LIMIT) };
+		return (struct dt_table){ dt_guest_idt_base(v), vmcs_read32(GUEST_IDTR_LIMIT) };
 	return (struct dt_table){ vmcs_readl(GUEST_GDTR_BASE), vmcs_read32(GUEST_GDTR_LIMIT) };
 }
 
@@ -167,10 +174,13 @@ static bool load_allowed(const struct vcpu *v, unsigned int t, struct dt_table v
 	       value.limit == linux_table->limit;
 }
 
-static void write_table(unsigned int t, struct dt_table value)
+static void write_table(const struct vcpu *v, unsigned int t, struct dt_table value)
 {
 	if (t == DT_IDT) {
-		vmcs_writel(GUEST_IDTR_BASE, value.base);
+		vmcs_writel(GUEST_IDTR_BASE,
+			    v->dt.window_idt && value.base == v->dt.table[DT_IDT].base
+				    ? v->dt.window_idt
+				    : value.base);
 		vmcs_write32(GUEST_IDTR_LIMIT, value.limit);
 	} else {
 		vmcs_writel(GUEST_GDTR_BASE, value.base);
@@ -192,7 +202,7 @@ static void load_table(struct vcpu *v, unsigned int t, struct dt_table value)
 		return;
 	}
 	v->dt.shadowed[t] = false;
-	write_table(t, value);
+	write_table(v, t, value);
 }
 
 /* Exit reason 46. The memory operand is a 2-byte limit and a base of 8
@@ -225,7 +235,7 @@ enum exit_action handle_dt_access(struct vcpu *v, struct guest_regs *r)
 			value.base &= info & INFO_OPERAND_32 ? 0xffffffff : 0xffffff;
 		load_table(v, t, value);
 	} else {
-		value = v->dt.shadowed[t] ? v->dt.shadow[t] : live_table(t);
+		value = v->dt.shadowed[t] ? v->dt.shadow[t] : live_table(v, t);
 		m[0] = value.limit;
 		m[1] = value.limit >> 8;
 		__builtin_memcpy(m + 2, &value.base, 8); /* the low 4 outside 64-bit mode */
@@ -265,7 +275,7 @@ static bool operand_16bit(const struct hv *hv)
  * in the GDT, an implicit supervisor write (SDM 4.6). */
 static void load_system_segment(struct vcpu *v, u16 sel, enum vmcs_segment s, u8 type)
 {
-	struct dt_table gdt = live_table(DT_GDT);
+	struct dt_table gdt = live_table(v, DT_GDT);
 	struct guest_access a = access(false, false);
 	u64 d[2], addr = gdt.base + (sel & ~7), base;
 	u32 code = sel & 0xfffc, limit;
@@ -371,10 +381,10 @@ void dt_sync_cpu(struct vcpu *v, bool on)
 		/* Loaded natively while nothing was protected: taken back,
 		 * and shadowed as if refused now. */
 		for (t = DT_GDT; t <= DT_IDT; t++) {
-			if (load_allowed(v, t, live_table(t)))
+			if (load_allowed(v, t, live_table(v, t)))
 				continue;
-			shadow_table(v, t, live_table(t), t == DT_IDT ? "IDTR" : "GDTR");
-			write_table(t, v->dt.table[t]);
+			shadow_table(v, t, live_table(v, t), t == DT_IDT ? "IDTR" : "GDTR");
+			write_table(v, t, v->dt.table[t]);
 		}
 		if (vmcs_read16(GUEST_TR_SELECTOR) != v->dt.tr) {
 			v->dt.tr_shadow = vmcs_read16(GUEST_TR_SELECTOR);
@@ -395,4 +405,15 @@ void dt_sync_cpu(struct vcpu *v, bool on)
 	if (on || (v->hv->ctls.proc2 & SECONDARY_EXEC_DESC_TABLE_EXITING))
 		proc2 |= SECONDARY_EXEC_DESC_TABLE_EXITING;
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
+}
+
+void dt_set_window_idt(struct vcpu *v, u64 base)
+{
+	u64 live = vmcs_readl(GUEST_IDTR_BASE);
+	bool linux_loaded =
+		live == v->dt.table[DT_IDT].base || (v->dt.window_idt && live == v->dt.window_idt);
+
+	v->dt.window_idt = base;
+	if (linux_loaded)
+		vmcs_writel(GUEST_IDTR_BASE, base ? base : v->dt.table[DT_IDT].base);
 }

@@ -27,6 +27,10 @@ struct dt_cpu {
 	struct dt_table shadow[2];
 	u16 tr_shadow;
 	bool exiting; /* descriptor-table exiting is on */
+	/* Nonzero: the IDT the CPU uses in place of Linux's while this CPU
+	 * runs a fast trace (the window's, trace_ctl.c); loads and stores of
+	 * Linux's IDT still name Linux's. */
+	u64 window_idt;
 	u32 logged;
 };
 
@@ -36,5 +40,13 @@ struct vcpu;
  * window is protected, off otherwise. Turning it on takes back what the
  * guest loaded natively in between. */
 void dt_sync_cpu(struct vcpu *v, bool on);
+
+/* VMX root: the window's IDT (base, 0: none) in place of Linux's on this
+ * CPU, if Linux's or the window's is loaded. */
+void dt_set_window_idt(struct vcpu *v, u64 base);
+
+/* VMX root: the IDTR base the guest has loaded (Linux's, where the window's
+ * stands in for it). */
+u64 dt_guest_idt_base(const struct vcpu *v);
 
 #endif

@@ -40,6 +40,7 @@ enum fvx_status kprot_init(struct hv *hv)
 	k->range[KPROT_TEXT].end = l.text.end;
 	k->range[KPROT_RODATA].start = l.rodata.start;
 	k->range[KPROT_RODATA].end = l.rodata.end;
+	hv->idt_page = l.idt_page; /* also the window's IDT's source (trace_ctl.c) */
 	k->range[KPROT_IDT].start = l.idt_page;
 	k->range[KPROT_IDT].end = l.idt_page ? l.idt_page + PAGE_SIZE_4K : 0;
 	/* Linux patches its text with text_poke, whose stores are let

@@ -7,6 +7,7 @@
 #include "trace_ctl.h"
 #include "tsc.h"
 #include "analyzer_image.h"
+#include "dt.h"
 #include "guest_mem.h"
 #include "log.h"
 #include "window.h"
@@ -25,29 +26,49 @@
 /* The mask a task-byte instruction tests or writes (trampoline.h). */
 static u8 mark_mask(const struct fvx_task_layout *task, u32 kind)
 {
+	u8 tp = (u8)(1u << (task->tracepoint % 8));
+
 	switch (kind) {
 	case FIX_MARK: return (u8)(1u << (task->mark % 8));
 	case FIX_WATCH: return task->watch | task->defer;
 	case FIX_WATCHED: return task->watch;
 	case FIX_DEFER: return task->defer;
-	default: return (u8)~task->defer; /* FIX_UNDEFER */
+	case FIX_UNDEFER: return (u8)~task->defer;
+	case FIX_TP:
+	case FIX_TP_ON: return tp;
+	case FIX_TP_WATCH: return tp | task->watch;
+	default: return (u8)~tp; /* FIX_TP_OFF */
 	}
 }
 
-/* A layout the trampoline can use: the mark's bit within 0x10000 bytes of
- * the task; watch and defer in its byte, apart from it and from each
- * other, defer one bit (none, with no watch: nothing deferred). */
+/* The byte a task-byte instruction names, from the start of the task. */
+static u32 mark_byte(const struct fvx_task_layout *task, u32 kind)
+{
+	return (kind == FIX_MARK ? task->mark : task->tracepoint) / 8;
+}
+
+/* A layout the trampoline can use: the mark's and the tracepoint's bits
+ * within 0x10000 bytes of the task, apart, and not in the task's first
+ * byte; the ptrace word there too; watch and defer in the tracepoint's
+ * byte, apart from it and from each other, defer one bit (none, with no
+ * watch: nothing deferred); the reserved fields 0 (an older agent's
+ * layout is refused whole). */
 static bool task_layout_ok(const struct fvx_task_layout *task)
 {
-	u8 mark = mark_mask(task, FIX_MARK);
+	u8 tp = mark_mask(task, FIX_TP);
 
 	if (task->pid > 0x10000 || task->tgid > 0x10000 || task->real_parent > 0x10000 ||
-	    task->mark > 0x10000 * 8)
+	    task->ptrace > 0x10000 - 4 || task->mark >= 0x10000 * 8 ||
+	    task->tracepoint >= 0x10000 * 8 || task->mark < 8 || task->tracepoint < 8 ||
+	    task->mark == task->tracepoint || task->reserved || task->reserved2)
+		return false;
+	if (task->mark / 8 == task->tracepoint / 8 &&
+	    (mark_mask(task, FIX_MARK) & (task->watch | task->defer)))
 		return false;
 	if (!task->defer)
 		return !task->watch;
-	return !(task->defer & (task->defer - 1)) && !(task->defer & (task->watch | mark)) &&
-	       !(task->watch & mark);
+	return !(task->defer & (task->defer - 1)) && !(task->defer & (task->watch | tp)) &&
+	       !(task->watch & tp);
 }
 
 /* Writes CPU cpu's copy of the trampoline with its fixups applied
@@ -86,9 +107,14 @@ static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64
 		case FIX_WATCHED:
 		case FIX_DEFER:
 		case FIX_UNDEFER:
-			*(u32 *)(t + f->end - 5) = task->mark / 8;
+		case FIX_TP:
+		case FIX_TP_WATCH:
+		case FIX_TP_ON:
+		case FIX_TP_OFF:
+			*(u32 *)(t + f->end - 5) = mark_byte(task, f->kind);
 			t[f->end - 1] = mark_mask(task, f->kind);
 			break;
+		case FIX_PTRACE: *(u32 *)(t + f->end - 5) = task->ptrace; break;
 		default: return false;
 		}
 	}
@@ -106,6 +132,44 @@ static bool read_guest(const struct hv *hv, u64 gpa, void *out, u64 size)
 	return true;
 }
 
+/* Whether calls the filter leaves out may skip the tracepoints
+ * (FVX_CONFIG_FAST_SKIP): the window has its IDT and every CPU runs a fast
+ * trace, so takes its 32-bit calls through the window. (A task whose
+ * tracepoint bit a CPU took off could otherwise move to one that does not
+ * yet, or no longer, and make a 32-bit call no probe sees; at the end the
+ * agent puts the bits back before the first CPU stops.) */
+static bool all_fast(const struct hv *hv)
+{
+	unsigned int cpu;
+
+	if (!hv->window_idt)
+		return false;
+	for (cpu = 0; cpu < hv->cpu_count; cpu++)
+		if (!hv->vcpus[cpu] ||
+		    __atomic_load_n(&hv->vcpus[cpu]->trace_mode, __ATOMIC_SEQ_CST) != FVX_MODE_FAST)
+			return false;
+	return true;
+}
+
+/* The config's FVX_CONFIG_FAST_SKIP as all_fast says, after a CPU's mode
+ * changed (and hv->mode_changes counted it): the other bits are left as
+ * they are. CPUs change their modes at once (the agent's on_each_cpu), so
+ * each writes again while another changed a mode meanwhile: the last
+ * write is made from every CPU's final mode. */
+static void publish_fast_skip(struct hv *hv)
+{
+	struct fvx_config *c = window_config(hv);
+	u32 seen;
+
+	do {
+		seen = __atomic_load_n(&hv->mode_changes, __ATOMIC_SEQ_CST);
+		if ((c->flags & FVX_CONFIG_TASK_MARKS) && all_fast(hv))
+			__atomic_fetch_or(&c->flags, FVX_CONFIG_FAST_SKIP, __ATOMIC_SEQ_CST);
+		else
+			__atomic_fetch_and(&c->flags, ~FVX_CONFIG_FAST_SKIP, __ATOMIC_SEQ_CST);
+	} while (__atomic_load_n(&hv->mode_changes, __ATOMIC_SEQ_CST) != seen);
+}
+
 /* Publishes the loaded analyzer's entry points as window addresses; its
  * return entry is 0 when it has none (the trampoline then skips it). */
 static void publish_entries(const struct hv *hv)
@@ -121,7 +185,7 @@ static void publish_entries(const struct hv *hv)
 	/* Unmarked tasks skipped before the analyzer view: only for a
 	 * target, and not when sealed (the mark is guest kernel data). */
 	if (c->filter.target_tgid && !hv->seal_until)
-		c->flags |= FVX_CONFIG_TASK_MARKS;
+		c->flags |= FVX_CONFIG_TASK_MARKS | (all_fast(hv) ? FVX_CONFIG_FAST_SKIP : 0);
 	/* Calls a ptrace tracer or seccomp may change recorded as they run,
 	 * by the agent's probes: not when sealed (guest kernel text). */
 	if (!hv->seal_until)
@@ -161,6 +225,43 @@ s64 trace_window_info(struct vcpu *v, struct guest_regs *r)
 	return FVX_VMCALL_OK;
 }
 
+/* The window's IDT (FVX_WIN_IDT), and whether there is one: Linux's, read
+ * from the physical page the loader named at load (kprotect.c keeps it
+ * unwritten; never through the page tables of whoever configures, which
+ * could map another page there), but for vector 0x80, which goes to CPU
+ * 0's `int $0x80` entry; the handler it replaces becomes the entry's
+ * forward target. None (and so no call skips the tracepoints,
+ * FVX_CONFIG_FAST_SKIP) unless the recorded IDTR is one page, that page
+ * is known, and vector 0x80 is present with a kernel handler. Linux's
+ * SYSENTER entry is SYSENTER_EIP's host field, Linux's at load (msr.c
+ * keeps the guest's writes from the CPU). */
+static bool write_idt(const struct vcpu *v, u64 window_va)
+{
+	const struct hv *hv = v->hv;
+	struct fvx_config *c = window_config(hv);
+	u64 *idt = (u64 *)(hv->window + FVX_WIN_IDT), page = hv->idt_page;
+	u64 entry = window_va + FVX_WIN_TRAMPOLINE_INT80, lo, hi, handler;
+	const u64 *linux_idt;
+
+	if (v->dt.table[DT_IDT].limit != PAGE_SIZE_4K - 1 ||
+	    (v->dt.table[DT_IDT].base & (PAGE_SIZE_4K - 1)) || !page ||
+	    (page & (PAGE_SIZE_4K - 1)) || !guest_ram_range_ok(hv, page, PAGE_SIZE_4K))
+		return false;
+	linux_idt = (const u64 *)(hv->page_offset + page);
+	lo = linux_idt[0x80 * 2];
+	hi = linux_idt[0x80 * 2 + 1];
+	handler = (lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32);
+	if (!(lo & BIT(47)) || handler >> 47 != 0x1ffff) /* present, a kernel address */
+		return false;
+	__builtin_memcpy(idt, linux_idt, PAGE_SIZE_4K);
+	idt[0x80 * 2] =
+		(lo & 0x0000ffffffff0000ULL) | (entry & 0xffff) | ((entry & 0xffff0000) << 32);
+	idt[0x80 * 2 + 1] = (hi & ~0xffffffffULL) | (entry >> 32);
+	c->forward_int80 = handler;
+	c->forward_sysenter = vmcs_readl(HOST_IA32_SYSENTER_EIP);
+	return true;
+}
+
 s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 {
 	struct hv *hv = v->hv;
@@ -179,6 +280,7 @@ s64 trace_configure(struct vcpu *v, struct guest_regs *r)
 	for (cpu = 0; cpu < hv->cpu_count; cpu++)
 		if (!write_trampoline(hv, cpu, a.window_va, a.scratch_percpu, &a.task))
 			return FVX_VMCALL_EINVAL;
+	hv->window_idt = write_idt(v, a.window_va);
 	c->window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
 	c->task = a.task;
@@ -290,9 +392,22 @@ s64 trace_mode(struct vcpu *v, struct guest_regs *r)
 	if (!mode && v->trace_mode &&
 	    __atomic_sub_fetch(&hv->tracing_cpus, 1, __ATOMIC_SEQ_CST) == 0)
 		tsc_tracing_changed(hv);
-	v->trace_mode = mode;
+	__atomic_store_n(&v->trace_mode, mode, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&hv->mode_changes, 1, __ATOMIC_SEQ_CST);
 	window_config(hv)->mode = mode;
 	arch_wrmsr(MSR_IA32_LSTAR, trampoline_entry(v));
+	/* The 32-bit entries through the window too, in fast mode (its
+	 * SYSCALL entry may take a task's tracepoint bit off). */
+	dt_set_window_idt(v, mode == FVX_MODE_FAST && hv->window_idt
+				     ? window_config(hv)->window_va + FVX_WIN_IDT
+				     : 0);
+	vmcs_writel(GUEST_SYSENTER_EIP, mode == FVX_MODE_FAST && hv->window_idt
+						? window_config(hv)->window_va +
+							  FVX_WIN_TRAMPOLINE +
+							  v->index * FVX_WIN_TRAMPOLINE_STRIDE +
+							  FVX_WIN_TRAMPOLINE_SYSENTER
+						: vmcs_readl(HOST_IA32_SYSENTER_EIP));
+	publish_fast_skip(hv);
 	return FVX_VMCALL_OK;
 }
 

@@ -142,6 +142,9 @@ struct hv {
 	bool x_only; /* EPT execute-only pages */
 	bool configured;
 	bool analyzer_loaded;
+	bool window_idt; /* the window has its IDT (trace_ctl.c, FVX_WIN_IDT) */
+	u64 idt_page; /* Linux's IDT's page as the loader named it at load, 0: unknown */
+	u32 mode_changes; /* TRACE_MODE calls so far (trace_ctl.c, publish_fast_skip) */
 	bool trace_drop; /* full rings drop records (FVX_TRACE_DROP) */
 	bool trace_hide_time; /* the analyzer's time taken out of user RDTSC (FVX_TRACE_HIDE_TIME) */
 	u32 tracing_cpus;

@@ -3,7 +3,7 @@
  *
  *   window part   normal view (0)   analyzer view (1)
  *   trampoline    R X               R X
- *   config        R                 R
+ *   config, IDT   R                 R
  *   analyzer code R, the dummy page R X
  *   scratch/stacks-                 R W
  *   rings         R                 R W
@@ -25,6 +25,8 @@ static u8 window_perm(const struct hv *hv, u64 off, bool analyzer)
 	if (off < FVX_WIN_CONFIG)
 		return EPT_EXEC | EPT_READ;
 	if (off < FVX_WIN_CONFIG + PAGE_SIZE_4K) /* the config page */
+		return EPT_READ;
+	if (off >= FVX_WIN_IDT && off < FVX_WIN_IDT + PAGE_SIZE_4K) /* the CPUs read it */
 		return EPT_READ;
 	if (off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE)
 		return analyzer ? EPT_READ | EPT_EXEC : 0;

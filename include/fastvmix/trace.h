@@ -11,22 +11,31 @@
  * the kernel with one 1 GiB PDPTE. Only these offsets are backed. */
 #define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
-#define FVX_WIN_TRAMPOLINE_STRIDE 0x400 /* bytes per CPU's copy */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x240 /* the exit-mode entry within a copy */
+#define FVX_WIN_TRAMPOLINE_STRIDE 0x800 /* bytes per CPU's copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x300 /* the exit-mode entry within a copy */
 /* Where the kernel reports, within a copy: a C function
  * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
  * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
  * system call's return (flags FVX_RECORD_RETURN), a 32-bit system call's
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
-#define FVX_WIN_TRAMPOLINE_RETURN 0x2a0
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x3e0
-#define FVX_WIN_CONFIG 0x8000 /* struct fvx_config, read-only in both views */
-#define FVX_WIN_CODE 0x10000 /* analyzer image */
+#define FVX_WIN_TRAMPOLINE_RETURN 0x360
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x4a0
+/* The 32-bit system call entries, within a copy, while a fast trace runs:
+ * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
+ * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
+ * task back its tracepoint bit before Linux reads it (trampoline.S). */
+#define FVX_WIN_TRAMPOLINE_INT80 0x4c0
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x540
+#define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
+/* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
+ * the IDT the CPUs use while a fast trace runs, read-only in both views. */
+#define FVX_WIN_IDT 0x11000
+#define FVX_WIN_CODE 0x20000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
-#define FVX_WIN_DATA 0x50000 /* analyzer scratch, RW in the analyzer view only */
+#define FVX_WIN_DATA 0x60000 /* analyzer scratch, RW in the analyzer view only */
 #define FVX_WIN_DATA_SIZE 0x10000
-#define FVX_WIN_STACKS 0x60000 /* one analyzer stack per CPU */
+#define FVX_WIN_STACKS 0x70000 /* one analyzer stack per CPU */
 #define FVX_WIN_STACK_SIZE 0x4000
 #define FVX_WIN_RINGS 0x100000 /* one ring per CPU */
 #define FVX_WIN_BACKED 0x400000 /* bytes of the window that are backed */
@@ -150,21 +159,31 @@ struct fvx_task_layout {
 	__u32 tgid;
 	__u32 real_parent;
 	/* The bit, counted from the start of struct task_struct, that marks a
-	 * task the trace may select (FVX_CONFIG_TASK_MARKS): Linux's
-	 * SYSCALL_WORK_SYSCALL_TRACEPOINT in thread_info.syscall_work, which
-	 * makes a task's system calls reach the syscall tracepoints at all. */
+	 * task the trace may select (FVX_CONFIG_TASK_MARKS): one of
+	 * thread_info.syscall_work that Linux leaves alone. */
 	__u32 mark;
-	/* Masks within the mark's byte (FVX_CONFIG_DEFER). watch: the bits
-	 * that let something change a system call between its SYSCALL and
-	 * its run, ptrace's syscall stops and seccomp's among them (Linux's
-	 * SYSCALL_WORK_SECCOMP, _SYSCALL_TRACE, _SYSCALL_EMU, _SYSCALL_USER_
-	 * DISPATCH); defer: one bit Linux leaves alone, which the trampoline
-	 * sets to say "this call is recorded from sys_enter". 0: never defer. */
+	/* Masks within the tracepoint bit's byte (FVX_CONFIG_DEFER). watch:
+	 * the bits that let something change a system call between its
+	 * SYSCALL and its run, ptrace's syscall stops and seccomp's among them
+	 * (Linux's SYSCALL_WORK_SECCOMP, _SYSCALL_TRACE, _SYSCALL_EMU,
+	 * _SYSCALL_USER_DISPATCH); defer: one bit Linux leaves alone, which
+	 * the trampoline sets to say "this call is recorded from sys_enter".
+	 * 0: never defer. */
 	__u8 watch;
 	__u8 defer;
-	__u8 reserved[6];
+	__u16 reserved; /* 0 */
+	/* The bit, counted as mark, of Linux's SYSCALL_WORK_SYSCALL_TRACEPOINT
+	 * in thread_info.syscall_work: whether a task's system calls reach the
+	 * syscall tracepoints (the agent's probes) at all. With task marks,
+	 * the trampoline keeps it on a marked task only for the calls that
+	 * need the probes (FVX_CONFIG_TASK_MARKS). */
+	__u32 tracepoint;
+	/* Offset of the task's ptrace flags (a 32-bit word, nonzero while a
+	 * tracer is attached): such a task keeps its tracepoint bit. */
+	__u32 ptrace;
+	__u32 reserved2; /* 0 */
 };
-_Static_assert(sizeof(struct fvx_task_layout) == 32, "fvx_task_layout layout");
+_Static_assert(sizeof(struct fvx_task_layout) == 40, "fvx_task_layout layout");
 
 /* Where the analyzer may read guest memory (guest_read.h): Linux's direct
  * map and the physical addresses behind it that are guest RAM outside the
@@ -178,7 +197,7 @@ struct fvx_phys_limits {
 };
 _Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
 
-#define FVX_CONFIG_VERSION 7
+#define FVX_CONFIG_VERSION 9
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -196,8 +215,12 @@ struct fvx_config {
 	struct fvx_phys_limits phys;
 	__u32 string_limit; /* -s: bytes of a buffer argument captured, <= FVX_DATA_BUFFER_MAX */
 	__u32 tsc_call_ticks; /* fvx_trace_request's, hidden per traced call (trampoline.S) */
+	/* Linux's 32-bit entries, where the window's go on: vector 0x80's
+	 * handler in the IDT and IA32_SYSENTER_EIP, as recorded at load. */
+	__u64 forward_int80;
+	__u64 forward_sysenter;
 };
-_Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 264, "fvx_config layout");
 /* Nothing lost: an entry the analyzer cannot record because its CPU's
  * ring is full is not run yet. The trampoline returns the thread to its
  * SYSCALL instruction with every register as it was; the thread makes the
@@ -208,10 +231,15 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
 /* Only tasks with their mark (fvx_task_layout.mark) set can be selected:
  * the trampoline sends a system call of any other task straight on to
  * Linux, without entering the analyzer view. The agent keeps the mark on
- * the tasks the trace may select and takes it off the others, which then
- * also skip Linux's syscall tracepoints. Set by the hypervisor when the
- * trace has a target and is not sealed: the mark is guest kernel data, so
- * a sealed trace leaves the choice to the analyzer alone. */
+ * the tasks the trace may select and takes it and the tracepoint bit off
+ * the others, which then skip Linux's syscall tracepoints. A marked task
+ * keeps its tracepoint bit only while it needs the agent's probes: the
+ * trampoline clears it for a 64-bit call the filter leaves out
+ * (FVX_CONFIG_FAST_SKIP) and sets it again for one the filter selects and
+ * at the 32-bit entries (FVX_WIN_TRAMPOLINE_INT80, _SYSENTER), whose calls
+ * only the probes see. Set by the hypervisor when the trace has a target
+ * and is not sealed: the mark is guest kernel data, so a sealed trace
+ * leaves the choice to the analyzer alone. */
 #define FVX_CONFIG_TASK_MARKS (1u << 1)
 /* A task whose calls something may change after its SYSCALL (a ptrace
  * tracer at its syscall-entry stop, a seccomp filter's SECCOMP_RET_TRACE:
@@ -223,6 +251,15 @@ _Static_assert(sizeof(struct fvx_config) == 240, "fvx_config layout");
  * are guest kernel data and text, so a sealed trace records every
  * SYSCALL at the trampoline, as asked. */
 #define FVX_CONFIG_DEFER (1u << 2)
+/* With task marks: a marked task's 64-bit call the filter leaves out
+ * goes through Linux's fast path, as an unmarked task's: the trampoline
+ * takes the task's tracepoint bit off (unless something may change the
+ * call before it runs, fvx_task_layout.watch, which the sys_enter probe
+ * then sees). Set by the hypervisor with FVX_CONFIG_TASK_MARKS when the
+ * window has Linux's IDT with its own `int $0x80` entry (FVX_WIN_IDT) and
+ * every CPU runs a fast trace, so uses it: without it a 32-bit call after
+ * such a call would reach no probe. */
+#define FVX_CONFIG_FAST_SKIP (1u << 3)
 /* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
 #define FVX_ENTRY_DONE 0
 #define FVX_ENTRY_RETRY 1

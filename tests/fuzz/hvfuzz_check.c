@@ -82,6 +82,8 @@ struct prediction {
 	u64 gdtr, idtr; /* GUEST_GDTR_BASE, GUEST_IDTR_BASE after the exit */
 	u16 tr; /* GUEST_TR_SELECTOR after the exit */
 	bool tables_written; /* the descriptor-table registers may be written */
+	bool sysenter_written; /* GUEST_SYSENTER_EIP may be written, to sysenter_eip */
+	u64 sysenter_eip;
 	bool dt_exit; /* checked against invariants, not predicted (dt.c) */
 	bool resumed; /* the interrupted analyzer's state put back (views.c) */
 	u64 rip, rflags; /* with resumed */
@@ -501,15 +503,20 @@ static void predict_dt_sync(bool on)
 
 	if (on && !d->exiting) {
 		for (t = 0; t < 2; t++) {
-			if (*live[t] == d->table[t].base && limit[t] == d->table[t].limit)
+			/* (The window's IDT stands in for Linux's: dt.c.) */
+			u64 loaded = t == DT_IDT && d->window_idt && *live[t] == d->window_idt
+					     ? d->table[t].base
+					     : *live[t];
+
+			if (loaded == d->table[t].base && limit[t] == d->table[t].limit)
 				continue;
 			if (t == DT_GDT && d->gdt_alias && *live[t] == d->gdt_alias &&
 			    limit[t] == d->table[t].limit)
 				continue;
-			d->shadow[t] = (struct dt_table){ *live[t], limit[t] };
+			d->shadow[t] = (struct dt_table){ loaded, limit[t] };
 			d->shadowed[t] = true;
 			p->v.dt_loads_refused++;
-			*live[t] = d->table[t].base;
+			*live[t] = t == DT_IDT && d->window_idt ? d->window_idt : d->table[t].base;
 			p->tables_written = true;
 		}
 		if (p->tr != d->tr) {
@@ -1318,18 +1325,27 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
 		case FIX_WATCH:
 		case FIX_WATCHED:
 		case FIX_DEFER:
-		case FIX_UNDEFER: {
-			u32 byte = task->mark / 8;
-			u8 bit = (u8)(1u << (task->mark % 8));
+		case FIX_UNDEFER:
+		case FIX_TP:
+		case FIX_TP_WATCH:
+		case FIX_TP_ON:
+		case FIX_TP_OFF: {
+			u32 byte = (f->kind == FIX_MARK ? task->mark : task->tracepoint) / 8;
+			u8 bit = (u8)(1u << (task->mark % 8)),
+			   tp = (u8)(1u << (task->tracepoint % 8));
 
 			memcpy(t + f->end - 5, &byte, 4);
-			t[f->end - 1] = f->kind == FIX_MARK	 ? bit
-					: f->kind == FIX_WATCH	 ? task->watch | task->defer
-					: f->kind == FIX_WATCHED ? task->watch
-					: f->kind == FIX_DEFER	 ? task->defer
-								 : (u8)~task->defer;
+			t[f->end - 1] = f->kind == FIX_MARK	  ? bit
+					: f->kind == FIX_WATCH	  ? task->watch | task->defer
+					: f->kind == FIX_WATCHED  ? task->watch
+					: f->kind == FIX_DEFER	  ? task->defer
+					: f->kind == FIX_UNDEFER  ? (u8)~task->defer
+					: f->kind == FIX_TP_WATCH ? tp | task->watch
+					: f->kind == FIX_TP_OFF	  ? (u8)~tp
+								  : tp;
 			break;
 		}
+		case FIX_PTRACE: memcpy(t + f->end - 5, &task->ptrace, 4); break;
 		}
 	}
 }
@@ -1339,11 +1355,27 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
  * drop and the analyzer reports a full ring (FVX_ANALYZER_F_WAIT); only
  * marked tasks (FVX_CONFIG_TASK_MARKS) when the trace has a target and no
  * seal; deferred calls (FVX_CONFIG_DEFER) without a seal. */
-static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until)
+static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until,
+			bool all_fast)
 {
 	return (!drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0) |
 	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0) |
+	       (target && !seal_until && all_fast ? FVX_CONFIG_FAST_SKIP : 0) |
 	       (!seal_until ? FVX_CONFIG_DEFER : 0);
+}
+
+/* Whether every CPU runs a fast trace through a window with its IDT
+ * (trace_ctl.c's all_fast): modes as given, this exit's CPU's `mode`. */
+static bool modes_all_fast(bool window_idt, const struct vcpu *v, u32 mode)
+{
+	unsigned int c;
+
+	if (!window_idt)
+		return false;
+	for (c = 0; c < CPUS; c++)
+		if ((c == x.c ? mode : v[c].trace_mode) != FVX_MODE_FAST)
+			return false;
+	return true;
 }
 
 /* The analyzer's entry points as window addresses (no return entry: 0),
@@ -1354,7 +1386,36 @@ static void publish_entries(struct fvx_config *c, u64 window_va, const void *ima
 
 	c->analyzer_entry = window_va + FVX_WIN_CODE + h->entry;
 	c->return_entry = h->return_entry ? window_va + FVX_WIN_CODE + h->return_entry : 0;
-	c->flags = config_flags(h, x.p.hv.trace_drop, c->filter.target_tgid, x.p.hv.seal_until);
+	c->flags = config_flags(h, x.p.hv.trace_drop, c->filter.target_tgid, x.p.hv.seal_until,
+				modes_all_fast(x.p.hv.window_idt, x.v, x.p.v.trace_mode));
+}
+
+/* The window's IDT, as trace_ctl.c writes it: Linux's page (the IDT
+ * recorded at load page-aligned and one page; the page the loader named,
+ * hv.idt_page, never what CR3 maps) with vector 0x80 sent to the window's int $0x80 entry,
+ * if that gate is present with a kernel handler, which the config then
+ * names with SYSENTER_EIP's host field; nothing written otherwise. */
+static bool window_idt_copy(struct fvx_config *c, u64 window_va)
+{
+	const struct dt_table *t = &x.v[x.c].dt.table[DT_IDT];
+	u64 gpa = m.hv.idt_page, lo, hi, handler, entry = window_va + FVX_WIN_TRAMPOLINE_INT80,
+	    *idt;
+
+	if (t->limit != PAGE - 1 || (t->base & (PAGE - 1)) || !gpa || (gpa & (PAGE - 1)) ||
+	    !ram_ok(gpa, PAGE))
+		return false;
+	memcpy(&lo, m.ram + gpa + 0x80 * 16, 8);
+	memcpy(&hi, m.ram + gpa + 0x80 * 16 + 8, 8);
+	handler = (lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32);
+	if (!(lo & (1ULL << 47)) || handler >> 47 != 0x1ffff)
+		return false;
+	idt = window_expected(FVX_WIN_IDT, PAGE);
+	memcpy(idt, m.ram + gpa, PAGE);
+	idt[0x100] = (lo & 0x0000ffffffff0000ULL) | (entry & 0xffff) | ((entry & 0xffff0000) << 32);
+	idt[0x101] = (hi & ~0xffffffffULL) | (entry >> 32);
+	c->forward_int80 = handler;
+	c->forward_sysenter = m.vmcs[x.c][HOST_IA32_SYSENTER_EIP];
+	return true;
 }
 
 static s64 configure_call(void)
@@ -1374,14 +1435,19 @@ static s64 configure_call(void)
 	if (a.version != FVX_AGENT_CONFIG_VERSION || a.size != sizeof(a) ||
 	    (a.window_va & (GIB - 1)) || a.window_va < KERNEL_HALF ||
 	    a.scratch_percpu > 0x7fff0000ULL || a.task.pid > 0x10000 || a.task.tgid > 0x10000 ||
-	    a.task.real_parent > 0x10000 || a.task.mark > 0x80000 ||
+	    a.task.real_parent > 0x10000 || a.task.ptrace > 0x10000 - 4 || a.task.mark >= 0x80000 ||
+	    a.task.tracepoint >= 0x80000 || a.task.mark < 8 || a.task.tracepoint < 8 ||
+	    a.task.reserved || a.task.reserved2 || a.task.mark == a.task.tracepoint ||
+	    (a.task.mark / 8 == a.task.tracepoint / 8 &&
+	     ((a.task.watch | a.task.defer) & (1u << (a.task.mark % 8)))) ||
 	    (a.task.defer & (a.task.defer - 1)) || (!a.task.defer && a.task.watch) ||
-	    ((a.task.watch | a.task.defer) & (1u << (a.task.mark % 8))) ||
+	    ((a.task.watch | a.task.defer) & (1u << (a.task.tracepoint % 8))) ||
 	    (a.task.watch & a.task.defer))
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < CPUS; cpu++)
 		trampoline_copy(cpu, a.window_va, a.scratch_percpu, &a.task);
 	c = config_expected();
+	x.p.hv.window_idt = window_idt_copy(c, a.window_va);
 	c->window_va = a.window_va;
 	x.p.window_va = a.window_va;
 	c->consumer_va = a.consumer_va;
@@ -1495,9 +1561,31 @@ static s64 filter_call(void)
 	return FVX_VMCALL_OK;
 }
 
+/* The 32-bit entries as trace_mode sets them: through the window (its
+ * IDT, if Linux's or the window's is loaded; this CPU's SYSENTER entry)
+ * in fast mode with a window IDT, else Linux's own. */
+static void predict_entries32(bool window)
+{
+	struct prediction *p = &x.p;
+	struct dt_cpu *d = &p->v.dt;
+	u64 linux_idt = d->table[DT_IDT].base;
+	bool loaded = p->idtr == linux_idt || (d->window_idt && p->idtr == d->window_idt);
+
+	d->window_idt = window ? config()->window_va + FVX_WIN_IDT : 0;
+	if (loaded) {
+		p->idtr = window ? d->window_idt : linux_idt;
+		p->tables_written = true;
+	}
+	p->sysenter_eip = window ? config()->window_va + x.c * FVX_WIN_TRAMPOLINE_STRIDE +
+					   FVX_WIN_TRAMPOLINE_SYSENTER
+				 : m.vmcs[x.c][HOST_IA32_SYSENTER_EIP];
+	p->sysenter_written = true;
+}
+
 static s64 mode_call(void)
 {
 	u64 mode = x.r.rbx;
+	struct fvx_config *c;
 
 	/* Starting (any nonzero RBX) takes up a protection change first,
 	 * and needs a CPU that checks CR3 loads. */
@@ -1518,7 +1606,14 @@ static s64 mode_call(void)
 	if (!mode && x.p.v.trace_mode && --x.p.hv.tracing_cpus == 0)
 		model_tracing_changed();
 	x.p.v.trace_mode = mode;
+	x.p.hv.mode_changes++;
 	config_expected()->mode = mode;
+	predict_entries32(mode == FVX_MODE_FAST && x.p.hv.window_idt);
+	c = config_expected();
+	if ((c->flags & FVX_CONFIG_TASK_MARKS) && modes_all_fast(x.p.hv.window_idt, x.v, mode))
+		c->flags |= FVX_CONFIG_FAST_SKIP;
+	else
+		c->flags &= ~FVX_CONFIG_FAST_SKIP;
 	return FVX_VMCALL_OK;
 }
 
@@ -2438,7 +2533,9 @@ static void check_linux_tables(const u64 *f, const struct vcpu *v)
 
 	if (!v->dt.exiting)
 		return;
-	if (f[GUEST_IDTR_BASE] != t[DT_IDT].base || f[GUEST_IDTR_LIMIT] != t[DT_IDT].limit ||
+	if ((f[GUEST_IDTR_BASE] != t[DT_IDT].base &&
+	     (!v->dt.window_idt || f[GUEST_IDTR_BASE] != v->dt.window_idt)) ||
+	    f[GUEST_IDTR_LIMIT] != t[DT_IDT].limit ||
 	    (f[GUEST_GDTR_BASE] != t[DT_GDT].base &&
 	     (!v->dt.gdt_alias || f[GUEST_GDTR_BASE] != v->dt.gdt_alias)) ||
 	    f[GUEST_GDTR_LIMIT] != t[DT_GDT].limit || f[GUEST_TR_SELECTOR] != v->dt.tr)
@@ -2491,7 +2588,7 @@ static void open_writable(void)
 		switch ((u32)x.r.rax) {
 		case FVX_VMCALL_STATUS: ram_may_write(x.r.rcx); break;
 		case FVX_VMCALL_WINDOW_INFO: ram_may_write(x.r.rbx); break;
-		case FVX_VMCALL_CONFIGURE: window_may_write(0, cfg + PAGE); break;
+		case FVX_VMCALL_CONFIGURE: window_may_write(0, FVX_WIN_IDT + PAGE); break;
 		case FVX_VMCALL_ANALYZER_LOAD:
 			window_may_write(cfg, PAGE);
 			window_may_write(FVX_WIN_CODE, FVX_WIN_CODE_SIZE);
@@ -2662,6 +2759,7 @@ static bool may_write(u32 field)
 	case GUEST_CR3: return x.basic == EXIT_REASON_CR_ACCESS;
 	case GUEST_DR7: return x.p.synced || x.basic == EXIT_REASON_DR_ACCESS;
 	case GUEST_IA32_EFER: return x.basic == EXIT_REASON_MSR_WRITE;
+	case GUEST_SYSENTER_EIP: return x.p.sysenter_written;
 	case GUEST_RSP: /* MOV from CR3 or DRn to RSP, XCHG with RSP on the PDPT, SLDT/STR to RSP */
 		return x.basic == EXIT_REASON_CR_ACCESS || x.basic == EXIT_REASON_DR_ACCESS ||
 		       x.basic == EXIT_REASON_EPT_VIOLATION || x.p.dt_exit;
@@ -2762,9 +2860,14 @@ static void check_syscall_path(unsigned int cpu)
 
 	if (!(f[GUEST_IA32_EFER] & EFER_SCE))
 		fuzz_fail("cpu %u: EFER %#llx without SCE", cpu, f[GUEST_IA32_EFER]);
+	/* SYSENTER_EIP: Linux's, or this CPU's entry in the window while it
+	 * runs a fast trace that has the window's IDT (trace_ctl.c). */
 	if (f[GUEST_SYSENTER_CS] != LINUX_SYSENTER_CS ||
 	    f[GUEST_SYSENTER_ESP] != LINUX_SYSENTER_ESP ||
-	    f[GUEST_SYSENTER_EIP] != LINUX_SYSENTER_EIP)
+	    (f[GUEST_SYSENTER_EIP] != LINUX_SYSENTER_EIP &&
+	     (!m.vcpus[cpu].dt.window_idt ||
+	      f[GUEST_SYSENTER_EIP] != config()->window_va + cpu * FVX_WIN_TRAMPOLINE_STRIDE +
+					       FVX_WIN_TRAMPOLINE_SYSENTER)))
 		fuzz_fail("cpu %u: SYSENTER %#llx:%#llx, stack %#llx is not Linux's", cpu,
 			  f[GUEST_SYSENTER_CS], f[GUEST_SYSENTER_EIP], f[GUEST_SYSENTER_ESP]);
 	for (i = 0; i < SHADOWED_MSR_COUNT; i++)
@@ -2853,11 +2956,27 @@ static void check_globals(enum outcome out)
 	 * window the trampoline may run has the flags of its analyzer and
 	 * trace, and no -s past the cap. */
 	if (m.hv.configured && m.hv.analyzer_loaded &&
-	    c->flags != config_flags(h, m.hv.trace_drop, c->filter.target_tgid, m.hv.seal_until))
+	    c->flags !=
+		    config_flags(h, m.hv.trace_drop, c->filter.target_tgid, m.hv.seal_until,
+				 modes_all_fast(m.hv.window_idt, m.vcpus, m.vcpus[x.c].trace_mode)))
 		fuzz_fail("config flags %#x, but the analyzer's are %#x and the trace %s", c->flags,
 			  h->flags, m.hv.trace_drop ? "drops" : "waits");
 	if (c->string_limit > FVX_DATA_BUFFER_MAX)
 		fuzz_fail("config string_limit %u is past FVX_DATA_BUFFER_MAX", c->string_limit);
+	/* Calls skip the tracepoints only while every CPU takes its 32-bit
+	 * calls through the window: its IDT loaded, its SYSENTER entry. */
+	if (c->flags & FVX_CONFIG_FAST_SKIP)
+		for (cpu = 0; cpu < CPUS; cpu++)
+			if (m.vcpus[cpu].trace_mode != FVX_MODE_FAST ||
+			    m.vmcs[cpu][GUEST_IDTR_BASE] != c->window_va + FVX_WIN_IDT ||
+			    m.vmcs[cpu][GUEST_SYSENTER_EIP] !=
+				    c->window_va + cpu * FVX_WIN_TRAMPOLINE_STRIDE +
+					    FVX_WIN_TRAMPOLINE_SYSENTER)
+				fuzz_fail("FAST_SKIP, but cpu %u (mode %u) has IDTR %#llx, "
+					  "SYSENTER_EIP %#llx",
+					  cpu, m.vcpus[cpu].trace_mode,
+					  m.vmcs[cpu][GUEST_IDTR_BASE],
+					  m.vmcs[cpu][GUEST_SYSENTER_EIP]);
 	if (out == OUT_RESUME && x.view == 0 && m.vmcs[x.c][EPTP_INDEX] == 1 &&
 	    !window_code(m.vmcs[x.c][GUEST_RIP]))
 		fuzz_fail("switched to the analyzer view to run %#llx, outside the window's code",
@@ -3006,6 +3125,9 @@ static void compare(enum outcome out)
 			  f[GUEST_GDTR_BASE], f[GUEST_IDTR_BASE], f[GUEST_TR_SELECTOR], p->gdtr,
 			  p->idtr, p->tr);
 	check_linux_tables(f, &m.vcpus[x.c]);
+	if (p->sysenter_written && f[GUEST_SYSENTER_EIP] != p->sysenter_eip)
+		fuzz_fail("SYSENTER_EIP %#llx, expected %#llx", f[GUEST_SYSENTER_EIP],
+			  p->sysenter_eip);
 	if (f[GUEST_RSP] != p->rsp)
 		fuzz_fail("RSP is %#llx, expected %#llx", f[GUEST_RSP], p->rsp);
 	if (f[GUEST_CR3] != p->cr3)

@@ -567,9 +567,11 @@ static void build_ram_baseline(void)
 			  .pid = 0x10,
 			  .tgid = 0x14,
 			  .real_parent = 0x20,
-			  .mark = 0x8 * 8 + 1,
+			  .mark = 0x9 * 8,
 			  .watch = 0x2d,
-			  .defer = 0x80 },
+			  .defer = 0x80,
+			  .tracepoint = 0x8 * 8 + 1,
+			  .ptrace = 0x30 },
 	};
 	struct fvx_analyzer_header h = { .magic = FVX_ANALYZER_MAGIC,
 					 .version = FVX_ANALYZER_VERSION,
@@ -629,6 +631,7 @@ static void build_ram_baseline(void)
 	}
 	idt_gate(r, 2, NMI_HANDLER);
 	idt_gate(r, 14, PF_HANDLER);
+	idt_gate(r, 0x80, INT80_HANDLER); /* (the window's IDT replaces it: trace_ctl.c) */
 	/* An interrupt frame returning into the analyzer's code. */
 	put64(r, STACK_GPA + 0x100, WINDOW_VA + FVX_WIN_CODE + 0x40);
 	put64(r, STACK_GPA + 0x108, 0x10);
@@ -677,6 +680,7 @@ static void vmcs_baseline(unsigned int c)
 	f[GUEST_SYSENTER_CS] = LINUX_SYSENTER_CS;
 	f[GUEST_SYSENTER_ESP] = LINUX_SYSENTER_ESP;
 	f[GUEST_SYSENTER_EIP] = LINUX_SYSENTER_EIP;
+	f[HOST_IA32_SYSENTER_EIP] = LINUX_SYSENTER_EIP; /* as VM exits load it */
 	f[CR4_READ_SHADOW] = 0x001506b0ULL;
 	f[CR0_GUEST_HOST_MASK] = m.hv.caps.cr0_fixed0 & 0xffffffff;
 	f[CR4_GUEST_HOST_MASK] = m.hv.caps.cr4_fixed0 | BIT(13);
@@ -760,6 +764,7 @@ void machine_init(void)
 	hv_baseline.mtrr.default_type = MEMTYPE_WB;
 	hv_baseline.maxphyaddr = MAXPHYADDR;
 	hv_baseline.window = m.window;
+	hv_baseline.idt_page = IDT_GPA; /* as the loader names it (the window's IDT copies it) */
 	hv_baseline.window_pa = WINDOW_PA;
 	hv_baseline.window_gpa = WINDOW_GPA;
 	hv_baseline.eptp = m.eptp_list[0];

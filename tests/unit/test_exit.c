@@ -678,6 +678,7 @@ static u64 eptp_list[2] = { 0x1000 | 0x1e, 0x2000 | 0x1e };
 #define TASK_GPA 0x6000
 #define IDT_VA 0x400000ULL
 #define NMI_HANDLER 0xffffffff81a00000ULL
+#define INT80_HANDLER 0xffffffff81a01230ULL
 
 static u64 gva(u64 gpa)
 {
@@ -748,6 +749,11 @@ static int window_setup(void **state)
 	*(u64 *)(ram + 0x8000 + 2 * 16) = (NMI_HANDLER & 0xffff) | (0x10ULL << 16) |
 					  (0x8eULL << 40) | ((NMI_HANDLER >> 16) & 0xffff) << 48;
 	*(u64 *)(ram + 0x8000 + 2 * 16 + 8) = NMI_HANDLER >> 32;
+	/* Vector 0x80: a DPL-3 interrupt gate to INT80_HANDLER. */
+	*(u64 *)(ram + 0x8000 + 0x80 * 16) = (INT80_HANDLER & 0xffff) | (0x10ULL << 16) |
+					     (0xeeULL << 40) |
+					     ((INT80_HANDLER >> 16) & 0xffff) << 48;
+	*(u64 *)(ram + 0x8000 + 0x80 * 16 + 8) = INT80_HANDLER >> 32;
 	/* The window: PML4[511] -> PDPT at 0xd000, slot 1 = one 1 GiB page. */
 	*(u64 *)(ram + 0x9000 + 511 * 8) = 0xd000 | 0x67;
 	*(u64 *)(ram + 0xd000 + 1 * 8) = hv.window_gpa | 0x1e3;
@@ -755,6 +761,7 @@ static int window_setup(void **state)
 	vmcs[GUEST_IDTR_BASE] = IDT_VA;
 	vmcs[GUEST_IDTR_LIMIT] = 0xfff;
 	cpu0.dt.table[DT_IDT] = (struct dt_table){ IDT_VA, 0xfff }; /* as at load */
+	hv.idt_page = 0x8000; /* its page, as the loader named it */
 	return 0;
 }
 
@@ -780,9 +787,11 @@ static void configure_agent(void)
 						  .pid = 0x10,
 						  .tgid = 0x14,
 						  .real_parent = 0x20,
-						  .mark = 0x8 * 8 + 1,
+						  .mark = 0x9 * 8,
 						  .watch = 0x2d,
-						  .defer = 0x80 } };
+						  .defer = 0x80,
+						  .tracepoint = 0x8 * 8 + 1,
+						  .ptrace = 0x30 } };
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
@@ -1046,29 +1055,51 @@ static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 
 	hv.cpu_count = 2;
 	configure_agent();
-	assert_int_equal(c->task.mark, 0x8 * 8 + 1);
-	/* Every copy tests that bit: its byte (8) and mask (bit 1). */
-	assert_memory_equal(mark, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }), 7);
-	assert_memory_equal(mark + FVX_WIN_TRAMPOLINE_STRIDE, ((u8[]){ 0xf6, 0x80, 8, 0, 0, 0, 2 }),
+	assert_int_equal(c->task.mark, 0x9 * 8);
+	assert_int_equal(c->task.tracepoint, 0x8 * 8 + 1);
+	/* Every copy tests that bit: its byte (9) and mask (bit 0). */
+	assert_memory_equal(mark, ((u8[]){ 0xf6, 0x80, 9, 0, 0, 0, 1 }), 7);
+	assert_memory_equal(mark + FVX_WIN_TRAMPOLINE_STRIDE, ((u8[]){ 0xf6, 0x80, 9, 0, 0, 0, 1 }),
 			    7);
 	load_analyzer();
 	set_filter(7);
-	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER);
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER); /* no CPU traces */
 	assert_int_equal(request_trace(7, 1000000), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, 0);
 	set_filter(0);
 	assert_int_equal(c->flags, FVX_CONFIG_DEFER);
 	set_filter(7);
-	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER);
-	a->task.mark = 0x10000 * 8 + 1;
+	assert_int_equal(c->flags, FVX_CONFIG_TASK_MARKS | FVX_CONFIG_DEFER); /* no CPU traces */
+	a->task.mark = 0x10000 * 8;
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
-	assert_int_equal(c->task.mark, 0x8 * 8 + 1);
-	a->task.mark = 0x8 * 8 + 1;
+	assert_int_equal(c->task.mark, 0x9 * 8);
+	a->task.mark = 0x8 * 8 + 1; /* the tracepoint's bit */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.mark = 0x8 * 8 + 7; /* the defer bit */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.mark = 7; /* the task's first byte */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.mark = 0x9 * 8;
+	a->task.tracepoint = 1; /* an older agent's layout: 0 there */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.tracepoint = 0x8 * 8 + 1;
+	a->task.reserved2 = 1;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.reserved2 = 0;
+	a->task.reserved = 1;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.reserved = 0;
+	a->task.ptrace = 0x10000 - 3;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.ptrace = 0x30;
+	a->task.tracepoint = 0x10000 * 8 + 1;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.tracepoint = 0x8 * 8 + 1;
 	a->task.defer = 0xc0; /* two bits */
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
-	a->task.defer = 0x02; /* the mark's */
+	a->task.defer = 0x02; /* the tracepoint's */
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
-	a->task.defer = 0x80, a->task.watch = 0x2f; /* watching the mark */
+	a->task.defer = 0x80, a->task.watch = 0x2f; /* watching the tracepoint */
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
 	a->task.watch = 0xad; /* watching the defer bit */
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
@@ -2500,6 +2531,102 @@ static void stores_the_cpu_would_fault_on_are_page_faults(void **state)
 	assert_int_equal(*(u32 *)(ram + DATA_GPA + 0xffc), 0);
 }
 
+/* A fast trace sends the 32-bit entries through the window: vector 0x80
+ * of a copy of Linux's IDT and SYSENTER_EIP, each going on to Linux's own
+ * (FVX_CONFIG_FAST_SKIP). The guest still reads Linux's: SIDT, RDMSR, and
+ * a LIDT of Linux's IDT keeps the window's. Without an IDT of Linux's
+ * shape, no call skips the tracepoints. */
+static void fast_traces_take_32bit_calls_through_the_window(void **state)
+{
+	struct fvx_config *c = (void *)(window_block + FVX_WIN_CONFIG);
+	const u64 *idt = (const u64 *)(window_block + FVX_WIN_IDT),
+		  *linux_idt = (const u64 *)(ram + 0x8000);
+	u64 entry = WINDOW_VA + FVX_WIN_TRAMPOLINE_INT80, linux_sysenter = 0xffffffff81c01630ULL;
+	unsigned int i;
+
+	static struct vcpu cpu1;
+
+	vmcs[HOST_IA32_SYSENTER_EIP] = linux_sysenter;
+	vmcs[GUEST_SYSENTER_EIP] = linux_sysenter;
+	cpu0.shadowed[SHADOW_SYSENTER_EIP] = (struct msr_shadow){ linux_sysenter, linux_sysenter };
+	/* The configuring CPU's page tables map another page at the IDT's
+	 * address, with a gate of its own: the copy is of the page the
+	 * loader named, never of what the caller maps there. */
+	((u64 *)(ram + 0xc000))[0] = 0xf000 | 3;
+	*(u64 *)(ram + 0xf000 + 0x80 * 16) = *(u64 *)(ram + 0x8000 + 0x80 * 16) ^ 0x1230;
+	*(u64 *)(ram + 0xf000 + 0x80 * 16 + 8) = INT80_HANDLER >> 32;
+	configure_agent();
+	((u64 *)(ram + 0xc000))[0] = 0x8000 | 3;
+	assert_int_equal(c->forward_int80, INT80_HANDLER);
+	assert_int_equal(c->forward_sysenter, linux_sysenter);
+	for (i = 0; i < 512; i++)
+		if (i / 2 != 0x80)
+			assert_int_equal(idt[i], linux_idt[i]);
+	/* Vector 0x80: the same gate (selector, type, DPL 3), our entry. */
+	assert_int_equal(idt[0x100], (entry & 0xffff) | (0x10ULL << 16) | (0xeeULL << 40) |
+					     ((entry >> 16) & 0xffff) << 48);
+	assert_int_equal(idt[0x101], entry >> 32);
+	load_analyzer();
+	set_filter(77);
+	/* Fast skip once every CPU takes its 32-bit calls through the window. */
+	assert_false(c->flags & FVX_CONFIG_FAST_SKIP);
+	cpu1 = (struct vcpu){ .hv = &hv, .index = 1 };
+	hv.cpu_count = 2;
+	hv.vcpus[1] = &cpu1;
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_false(c->flags & FVX_CONFIG_FAST_SKIP);
+	cpu1.trace_mode = FVX_MODE_FAST; /* as its own TRACE_MODE leaves it */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_true(c->flags & FVX_CONFIG_FAST_SKIP);
+	assert_true(c->flags & FVX_CONFIG_TASK_MARKS);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], WINDOW_VA + FVX_WIN_IDT);
+	assert_int_equal(vmcs[GUEST_SYSENTER_EIP], WINDOW_VA + FVX_WIN_TRAMPOLINE_SYSENTER);
+	assert_int_equal(guest_rdmsr(MSR_IA32_SYSENTER_EIP), linux_sysenter);
+	/* SIDT shows Linux's; LIDT of Linux's IDT leaves the window's loaded. */
+	map_data(3);
+	regs.rax = DATA_VA;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 2), IDT_VA);
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(cpu0.dt_loads_refused, 0);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], WINDOW_VA + FVX_WIN_IDT);
+	/* A table of its own is refused; SIDT reads it back. */
+	*(u64 *)(ram + DATA_GPA + 2) = 0xffffffffc0001000ULL;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		LIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], WINDOW_VA + FVX_WIN_IDT);
+	regs.rax = DATA_VA + 0x100;
+	dt_exit(EXIT_REASON_GDTR_IDTR_ACCESS,
+		SIDT | INFO_64 | INFO_DS | INFO_REG(0) | INFO_NO_INDEX, 0);
+	assert_int_equal(*(u64 *)(ram + DATA_GPA + 0x102), 0xffffffffc0001000ULL);
+	/* Tracing off: Linux's own again, and no more skipping at once,
+	 * while the other CPU still traces. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], IDT_VA);
+	assert_int_equal(vmcs[GUEST_SYSENTER_EIP], linux_sysenter);
+	assert_false(c->flags & FVX_CONFIG_FAST_SKIP);
+	assert_true(c->flags & FVX_CONFIG_TASK_MARKS);
+	cpu1.trace_mode = 0;
+	hv.tracing_cpus = 0;
+	hv.cpu_count = 1;
+	/* Exit mode changes neither. */
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_EXIT, 0), FVX_VMCALL_OK);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], IDT_VA);
+	assert_int_equal(vmcs[GUEST_SYSENTER_EIP], linux_sysenter);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, 0, 0), FVX_VMCALL_OK);
+	/* Vector 0x80 not present: no window IDT, no fast skip. */
+	*(u64 *)(ram + 0x8000 + 0x80 * 16) &= ~(1ULL << 47);
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
+	set_filter(77);
+	assert_false(c->flags & FVX_CONFIG_FAST_SKIP);
+	assert_true(c->flags & FVX_CONFIG_TASK_MARKS);
+	assert_int_equal(call(FVX_VMCALL_TRACE_MODE, FVX_MODE_FAST, 0), FVX_VMCALL_OK);
+	assert_int_equal(vmcs[GUEST_IDTR_BASE], IDT_VA);
+	assert_int_equal(vmcs[GUEST_SYSENTER_EIP], linux_sysenter);
+}
+
 static void lidt_elsewhere_is_refused_and_shadowed(void **state)
 {
 	map_data(3);
@@ -2879,6 +3006,7 @@ int main(void)
 		W(stopping_the_trace_ends_rdtsc_exiting),
 		W(rdtsc_exiting_stays_where_it_cannot_be_cleared),
 		W(status_reports_the_analyzer_time),
+		W(fast_traces_take_32bit_calls_through_the_window),
 		W(sidt_with_base_index_scale_and_displacement),
 		W(sgdt_rip_relative_and_through_fs),
 		W(sidt_in_compatibility_mode_stores_six_bytes),

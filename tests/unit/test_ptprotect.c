@@ -280,7 +280,8 @@ static s64 configure(u64 window_va)
 	*a = (struct fvx_agent_config){ .version = FVX_AGENT_CONFIG_VERSION,
 					.size = sizeof(*a),
 					.window_va = window_va,
-					.scratch_percpu = 0x1d000 };
+					.scratch_percpu = 0x1d000,
+					.task = { .mark = 0x48, .tracepoint = 0x41 } };
 	return vmcall(FVX_VMCALL_CONFIGURE, AGENT_CONFIG);
 }
 

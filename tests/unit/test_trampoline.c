@@ -51,7 +51,7 @@ static unsigned int count(u64 from, u64 to, const u8 *pattern, size_t size)
 static void fixups_name_their_operands(void **state)
 {
 	const struct trampoline_fixup *f;
-	unsigned int kinds[FIX_CONFIG_IMM8 + 1] = { 0 };
+	unsigned int kinds[FIX_PTRACE + 1] = { 0 };
 
 	assert_true(code_size() <= FVX_WIN_TRAMPOLINE_STRIDE);
 	f = fvx_trampoline_fixups;
@@ -61,7 +61,7 @@ static void fixups_name_their_operands(void **state)
 		s64 target = (s64)f->end + *(const s32 *)(end - 4);
 
 		assert_true(f->end >= 8 && f->end <= code_size());
-		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_CONFIG_IMM8);
+		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_PTRACE);
 		kinds[f->kind]++;
 		switch (f->kind) {
 		case FIX_STACK_TOP:
@@ -90,12 +90,20 @@ static void fixups_name_their_operands(void **state)
 			break;
 		case FIX_MARK: /* testb $imm8, disp32(%rax): the current task's */
 		case FIX_WATCH:
-		case FIX_WATCHED: assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2); break;
+		case FIX_WATCHED:
+		case FIX_TP:
+		case FIX_TP_WATCH: assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2); break;
 		case FIX_DEFER: /* lock orb $imm8, disp32(%rax) */
+		case FIX_TP_ON:
 			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0x88 }), 3);
 			break;
 		case FIX_UNDEFER: /* lock andb $imm8, disp32(%rax) */
+		case FIX_TP_OFF:
 			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0xa0 }), 3);
+			break;
+		case FIX_PTRACE: /* cmpl $0, disp32(%rax) */
+			assert_memory_equal(end - 7, ((u8[]){ 0x83, 0xb8 }), 2);
+			assert_int_equal(end[-1], 0);
 			break;
 		case FIX_CONFIG_IMM8: /* testb $imm8, disp32(%rip): into the config page */
 			assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x05 }), 2);
@@ -110,14 +118,85 @@ static void fixups_name_their_operands(void **state)
 	/* The TSC routines: the track flag, the start's two halves, the end's
 	 * start and accumulator. */
 	assert_int_equal(kinds[FIX_TSC], 5);
-	/* The task mark, in the SYSCALL entry, and the deferred calls'
-	 * tests and writes of the same byte. */
-	assert_int_equal(kinds[FIX_MARK], 1);
+	/* The task mark: in the SYSCALL entry for a call the filter selects,
+	 * for one it leaves out and for one that needs the probes (a watched
+	 * or ptraced task's, a number from 512 up), and at each 32-bit entry.
+	 * The deferred calls' tests and writes of the tracepoint's byte; the
+	 * tracepoint bit set for a selected call, for one that needs the
+	 * probes and at each 32-bit entry, cleared for a left-out one; the
+	 * ptrace word tested for a left-out call. */
+	assert_int_equal(kinds[FIX_MARK], 5);
 	assert_int_equal(kinds[FIX_WATCH], 1);
-	assert_int_equal(kinds[FIX_WATCHED], 1);
+	assert_int_equal(kinds[FIX_WATCHED], 2);
 	assert_int_equal(kinds[FIX_DEFER], 1);
 	assert_int_equal(kinds[FIX_UNDEFER], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 2);
+	assert_int_equal(kinds[FIX_TP], 4);
+	assert_int_equal(kinds[FIX_TP_WATCH], 1);
+	assert_int_equal(kinds[FIX_TP_ON], 4);
+	assert_int_equal(kinds[FIX_TP_OFF], 1);
+	assert_int_equal(kinds[FIX_PTRACE], 1);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 6);
+}
+
+/* The offset of the first `jmp *disp32(%rip)` at or after from, and its
+ * target (from the start of the code). */
+static u64 forward_jump(u64 from, s64 *target)
+{
+	static const u8 jmp_rip[] = { 0xff, 0x25 };
+	u64 at = find(from, code_size(), jmp_rip, sizeof(jmp_rip));
+
+	assert_true(at < code_size());
+	*target = (s64)at + 6 + *(const s32 *)(fvx_trampoline + at + 2);
+	return at;
+}
+
+/* The 32-bit entries are indirect-branch targets that go on to Linux's
+ * own entry (the config's, as recorded at load), with the stack as they
+ * found it: one push and its pop, and no call. `int $0x80`
+ * swaps GS only for a call from user mode (the frame's CS), SYSENTER as
+ * Linux's own entry does. */
+static unsigned int insn_length(u64 off);
+
+static void entries32_go_on_to_linux(void **state)
+{
+	static const struct {
+		u64 at;
+		u64 forward;
+	} entries[2] = {
+		{ FVX_WIN_TRAMPOLINE_INT80, offsetof(struct fvx_config, forward_int80) },
+		{ FVX_WIN_TRAMPOLINE_SYSENTER, offsetof(struct fvx_config, forward_sysenter) },
+	};
+	static const u8 swapgs[] = { 0x0f, 0x01, 0xf8 },
+			frame_cs[] = { 0xf6, 0x44, 0x24, 0x10, 0x03 }; /* testb $3, 16(%rsp) */
+	unsigned int i, pushes, pops, swaps, cs_tests, calls, len;
+	s64 target;
+	u64 end, off;
+
+	for (i = 0; i < 2; i++) {
+		assert_memory_equal(fvx_trampoline + entries[i].at, endbr64, sizeof(endbr64));
+		end = forward_jump(entries[i].at, &target);
+		assert_int_equal(target, FVX_WIN_CONFIG + entries[i].forward);
+		pushes = pops = swaps = cs_tests = calls = 0;
+		for (off = entries[i].at; off < end; off += len) {
+			const u8 *p = fvx_trampoline + off;
+
+			len = insn_length(off);
+			assert_int_not_equal(len, 0);
+			pushes += p[0] == 0x9c || (p[0] & 0xf8) == 0x50;
+			pops += p[0] == 0x9d || (p[0] & 0xf8) == 0x58;
+			swaps += !memcmp(p, swapgs, sizeof(swapgs));
+			cs_tests += !memcmp(p, frame_cs, sizeof(frame_cs));
+			calls += p[0] == 0xe8;
+		}
+		assert_int_equal(off, end); /* the walk ends on the jump */
+		assert_int_equal(pushes, 1);
+		assert_int_equal(pops, 1);
+		assert_int_equal(swaps, 2);
+		assert_int_equal(cs_tests, i == 0);
+		assert_int_equal(calls, 0); /* no return address left on Linux's stack */
+	}
+	assert_true(FVX_WIN_TRAMPOLINE_INT80 > FVX_WIN_TRAMPOLINE_RETURN_EXIT &&
+		    FVX_WIN_TRAMPOLINE_SYSENTER > FVX_WIN_TRAMPOLINE_INT80);
 }
 
 /* ---- the TSC measure: an instruction walk over the real code ---- */
@@ -380,6 +459,7 @@ int main(void)
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),
 		cmocka_unit_test(tsc_constants_count_what_the_measure_leaves_out),
 		cmocka_unit_test(fast_entries_measure_the_analyzer_view),
+		cmocka_unit_test(entries32_go_on_to_linux),
 	};
 
 	return cmocka_run_group_tests_name("trampoline", tests, NULL, NULL);

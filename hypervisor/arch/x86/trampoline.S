@@ -50,9 +50,9 @@ fvx_trampoline:
 	 * reads it. (Arithmetic flags are clobbered: Linux's entry reads the
 	 * user's flags from R11, never RFLAGS.) */
 	cmp $512, %eax
-	jae .Lfast_skip_rax
+	jae .Lfast_probed
 	bt %eax, (CONFIG + CFG_SYSCALLS)(%rip); FIXUP(FIX_CONFIG)
-	jnc .Lfast_skip_rax
+	jnc .Lfast_unselected
 	/* Nor does one of a task without the mark, a bit of the current
 	 * task_struct (fvx_task_layout.mark, its byte and mask written in),
 	 * when the config says only marked tasks are traced
@@ -62,8 +62,13 @@ fvx_trampoline:
 	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
 	jz .Lfast_unmarked
 .Lfast_marked:
+	/* Its return goes through the sys_exit tracepoint: the tracepoint bit
+	 * on, if a call the filter left out took it off (set out of line). */
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
+	jz .Lfast_tp_on
 	/* A task whose call something may change before it runs, or with
 	 * its defer bit left set (tested out of line). */
+.Lfast_tp_is_on:
 	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCH)
 	jnz .Lfast_watched
 .Lfast_record:
@@ -143,6 +148,54 @@ fvx_trampoline:
 	sub $2, %rcx
 	swapgs
 	sysretq
+	/* A call the filter leaves out, with FVX_CONFIG_FAST_SKIP: a marked
+	 * task's tracepoint bit off, so that the call takes Linux's fast
+	 * path, as an unmarked task's; unless something may change the call
+	 * before it runs, which the sys_enter probe then sees (record_watched
+	 * in the agent): its watch bits (fvx_task_layout.watch), or a ptrace
+	 * tracer (fvx_task_layout.ptrace: one that seccomp's bit, set from
+	 * another CPU by SECCOMP_FILTER_FLAG_TSYNC after this look, may stop
+	 * the call for). Where the bit is off and nothing watches, as after
+	 * the first such call, three tests. RAX is free (the user's is in the
+	 * scratch). */
+.Lfast_unselected:
+	testb $CONFIG_FAST_SKIP, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz .Lfast_probed
+	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
+	mov %gs:(%rax), %rax		/* current */
+	cmpl $0, 0x7fffffff(%rax); FIXUP(FIX_PTRACE)
+	jne .Lfast_probed_task
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP_WATCH)
+	jz .Lfast_skip_rax
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCHED)
+	jnz .Lfast_probed_task
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
+	jz .Lfast_skip_rax		/* another task's bits are the agent's */
+	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_TP_OFF)
+	jmp .Lfast_skip_rax
+.Lfast_tp_on:
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_TP_ON)
+	jmp .Lfast_tp_is_on
+	/* A number from 512 up (an x32 call, or none Linux has): only the
+	 * agent's probes see it, as they saw it before the filter existed.
+	 * Also a call the filter leaves out while calls may not skip the
+	 * tracepoints (FVX_CONFIG_FAST_SKIP off: not every CPU takes 32-bit
+	 * calls through the window yet, or any more): with task marks, a
+	 * marked task whose bit a call took off before gets it back. */
+.Lfast_probed:
+	testb $CONFIG_TASK_MARKS, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz .Lfast_skip_rax
+	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
+	mov %gs:(%rax), %rax		/* current */
+	/* RAX is current, whose call needs the probes: a marked task's
+	 * tracepoint bit on. */
+.Lfast_probed_task:
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
+	jz .Lfast_skip_rax
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
+	jnz .Lfast_skip_rax
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_TP_ON)
+	jmp .Lfast_skip_rax
 	/* (An unmarked task's call reaches no syscall tracepoint: not
 	 * deferred.) */
 .Lfast_unmarked:
@@ -337,6 +390,58 @@ fvx_trampoline_fast_end:
 	vmcall
 	pop %rbx
 	ret
+
+	/* The 32-bit entries' work, with the kernel's GS: a marked task's
+	 * tracepoint bit on, since only the agent's probes see a 32-bit call
+	 * (FVX_CONFIG_TASK_MARKS; whether or not calls skip the tracepoints
+	 * now, one may have before). Keeps every register but the flags; in
+	 * line, so that no return address of ours is left on Linux's stack. */
+.macro ENTRY32_WORK
+	testb $CONFIG_TASK_MARKS, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz 3f
+	mov %rax, SCRATCH(S_RAX); FIXUP(FIX_SCRATCH)
+	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
+	mov %gs:(%rax), %rax		/* current */
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
+	jz 2f
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
+	jnz 2f
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_TP_ON)
+2:	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
+3:
+.endm
+
+	.org WIN_TRAMPOLINE_INT80, 0xcc	/* fails to assemble if the exit-mode return is longer */
+	/* `int $0x80`, through the window's IDT (vector 0x80, an interrupt
+	 * gate: interrupts off), on the stack the gate switched to, with the
+	 * CPU's frame on it. A call from user mode gives a marked task its
+	 * tracepoint bit back; one from kernel mode goes on untouched. Every
+	 * register and flag as it found them. */
+	endbr64				/* an indirect-branch target under CET-IBT */
+	pushfq
+	testb $3, 16(%rsp)		/* the frame's CS, below the RFLAGS just pushed */
+	jz 1f
+	swapgs
+	ENTRY32_WORK
+	swapgs
+1:	popfq
+	jmp *(CONFIG + CFG_FORWARD_INT80)(%rip); FIXUP(FIX_CONFIG)
+
+	.org WIN_TRAMPOLINE_SYSENTER, 0xcc	/* fails to assemble if the int $0x80 entry is longer */
+	/* SYSENTER: interrupts off, on Linux's SYSENTER stack, with the
+	 * user's GS, as Linux's own entry starts (which also swaps GS
+	 * whatever the CPL). Every register and flag as it found them: Linux
+	 * reads the user's RFLAGS from the register. SYSENTER leaves TF set:
+	 * a single-step trap after an instruction of this entry is a #DB in
+	 * the window, which the hypervisor drops (dr.c); the first that
+	 * Linux sees is at its own SYSENTER entry, which it expects. */
+	endbr64
+	pushfq
+	swapgs
+	ENTRY32_WORK
+	swapgs
+	popfq
+	jmp *(CONFIG + CFG_FORWARD_SYSENTER)(%rip); FIXUP(FIX_CONFIG)
 	.globl fvx_trampoline_end
 fvx_trampoline_end:
 

@@ -13,15 +13,25 @@
 /* testb $imm8, disp32(%reg): disp32 = the byte of fvx_task_layout.mark,
  * imm8 = its bit's mask (the last 5 bytes) */
 #define FIX_MARK 6
-/* The same form on the same byte: imm8 = watch | defer (FIX_WATCH), watch
- * (FIX_WATCHED); lock orb/andb $imm8, disp32(%reg): defer (FIX_DEFER), all
- * but defer (FIX_UNDEFER) (fvx_task_layout.watch and .defer) */
+/* The same form on the byte of fvx_task_layout.tracepoint: imm8 = watch |
+ * defer (FIX_WATCH), watch (FIX_WATCHED); lock orb/andb $imm8,
+ * disp32(%reg): defer (FIX_DEFER), all but defer (FIX_UNDEFER)
+ * (fvx_task_layout.watch and .defer) */
 #define FIX_WATCH 7
 #define FIX_WATCHED 8
 #define FIX_DEFER 9
 #define FIX_UNDEFER 10
 /* testb $imm8, disp32(%rip): FIX_CONFIG's, its disp32 before the imm8 */
 #define FIX_CONFIG_IMM8 11
+/* On the tracepoint's byte too: testb $imm8: the tracepoint bit (FIX_TP),
+ * it or watch (FIX_TP_WATCH); lock orb $imm8: the tracepoint bit
+ * (FIX_TP_ON); lock andb $imm8: all but it (FIX_TP_OFF) */
+#define FIX_TP 12
+#define FIX_TP_WATCH 13
+#define FIX_TP_ON 14
+#define FIX_TP_OFF 15
+/* cmpl $0, disp32(%reg): disp32 = fvx_task_layout.ptrace */
+#define FIX_PTRACE 16
 
 /* What the TSC measure of a traced call leaves out (trampoline.S): the
  * instructions of its path before the first read of IA32_TSC and from the
@@ -29,7 +39,7 @@
  * counts instructions (Bochs); on hardware those instructions take more
  * cycles than that, so what is added never exceeds what was spent.
  * tests/unit/test_trampoline.c counts them in the code. */
-#define TSC_FAST_OUTSIDE 50 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_FAST_OUTSIDE 52 /* the SYSCALL entry, for a call the filter selects */
 #define TSC_EVENT_OUTSIDE 43 /* the event entry, for a 64-bit call's return */
 
 #ifndef __ASSEMBLER__

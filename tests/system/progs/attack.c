@@ -13,6 +13,8 @@
  *   attack ptrace-renumber N  the same, the child asking for system call
  *                             1000 (none), which the tracer turns into the
  *                             open of "/tmp/fvx-hidden"
+ *   attack ptrace-reselect N  the same, the child asking for getppid (a call
+ *                             a filter may leave out)
  *   attack seccomp-deny N     getppid N times under a seccomp filter that
  *                             fails it with EPERM */
 #define _GNU_SOURCE
@@ -38,17 +40,18 @@ static const char benign[] = "/tmp/fvx-benign", hidden[] = "/tmp/fvx-hidden";
 
 #define NO_CALL 1000 /* a number Linux has no call for */
 
-/* The child: n opens of benign (or calls NO_CALL with its arguments),
- * counting those that worked (its tracer made them opens of hidden). */
-static long rewritten_child(long n, int renumber)
+/* The child: n opens of benign (or calls of number `asked` with its
+ * arguments), counting those that worked (its tracer made them opens of
+ * hidden). */
+static long rewritten_child(long n, long asked)
 {
 	long i, count = 0;
 
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int fd = renumber ? syscall(NO_CALL, AT_FDCWD, benign, O_RDONLY)
-				  : open(benign, O_RDONLY);
+		int fd = asked != SYS_openat ? syscall(asked, AT_FDCWD, benign, O_RDONLY)
+					     : open(benign, O_RDONLY);
 
 		if (fd >= 0) {
 			count++;
@@ -62,7 +65,7 @@ static long rewritten_child(long n, int renumber)
  * the call becomes openat and RSI (the path) points at hidden: the same
  * address in the child (a fork of us). The child's exit status says
  * whether all its opens worked. */
-static long ptrace_rewrite(long n, int renumber)
+static long ptrace_rewrite(long n, long asked)
 {
 	int status, entry = 0, fd = open(hidden, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	pid_t child;
@@ -73,7 +76,7 @@ static long ptrace_rewrite(long n, int renumber)
 	unlink(benign);
 	child = fork();
 	if (child == 0)
-		_exit(rewritten_child(n, renumber) == n ? 0 : 1);
+		_exit(rewritten_child(n, asked) == n ? 0 : 1);
 	if (child < 0 || waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
 		return -1;
 	ptrace(PTRACE_SETOPTIONS, child, NULL, (void *)PTRACE_O_TRACESYSGOOD);
@@ -89,8 +92,7 @@ static long ptrace_rewrite(long n, int renumber)
 			continue;
 		entry = !entry;
 		if (!entry || ptrace(PTRACE_GETREGS, child, NULL, &regs) != 0 ||
-		    (regs.orig_rax != SYS_openat && regs.orig_rax != NO_CALL) ||
-		    regs.rsi != (unsigned long)benign)
+		    regs.orig_rax != (unsigned long)asked || regs.rsi != (unsigned long)benign)
 			continue;
 		regs.orig_rax = SYS_openat;
 		regs.rsi = (unsigned long)hidden;
@@ -163,7 +165,7 @@ int main(int argc, char **argv)
 
 	if (n <= 0) {
 		fprintf(stderr, "usage: attack vmfunc-page-end|vmfunc-tf|vmfunc-own|rax-high|"
-				"ptrace-rewrite|ptrace-renumber|seccomp-deny N\n");
+				"ptrace-rewrite|ptrace-renumber|ptrace-reselect|seccomp-deny N\n");
 		return 2;
 	}
 	catch_all();
@@ -197,9 +199,11 @@ int main(int argc, char **argv)
 			count += r == pid;
 		}
 	} else if (!strcmp(what, "ptrace-rewrite")) {
-		count = ptrace_rewrite(n, 0);
+		count = ptrace_rewrite(n, SYS_openat);
 	} else if (!strcmp(what, "ptrace-renumber")) {
-		count = ptrace_rewrite(n, 1);
+		count = ptrace_rewrite(n, NO_CALL);
+	} else if (!strcmp(what, "ptrace-reselect")) {
+		count = ptrace_rewrite(n, SYS_getppid);
 	} else if (!strcmp(what, "seccomp-deny")) {
 		count = seccomp_deny(n);
 	} else {

@@ -4,6 +4,9 @@
  * SYSENTER on Intel CPUs); then exit_group(0) through int $0x80.
  *     compat32 storm N   N getpid calls through __kernel_vsyscall instead
  *     compat32 socketcall   socket calls through socketcall instead
+ *     compat32 step   a getpid through __kernel_vsyscall single-stepped
+ *                     (TF set: SYSENTER with TF), printing "steps N", the
+ *                     SIGTRAPs it took
  * Exit status 3: the kernel gave no AT_SYSINFO. */
 
 #include "compat.h"
@@ -63,6 +66,71 @@ static __attribute__((noreturn)) void exit_group(int status)
 		int80(I386_EXIT_GROUP, (u32)status, 0, 0);
 }
 
+/* Single steps: a SIGTRAP handler that counts (rt_sigaction with
+ * SA_SIGINFO, its frame undone by rt_sigreturn through the restorer). */
+#define I386_RT_SIGACTION 174
+#define I386_RT_SIGRETURN 173
+#define SIGTRAP 5
+#define SA_SIGINFO 0x4
+#define SA_RESTORER 0x04000000
+#define RFLAGS_TF 0x100
+
+static volatile u32 traps;
+
+static void on_trap(int sig, void *info, void *context)
+{
+	(void)sig, (void)info, (void)context;
+	traps++;
+}
+
+void restorer(void);
+__asm__(".globl restorer\nrestorer:\n\tmov $"
+	"173"
+	", %eax\n\tint $0x80\n");
+_Static_assert(I386_RT_SIGRETURN == 173, "the restorer's number");
+
+/* getpid through __kernel_vsyscall with TF set from just before the call
+ * to just after it: every user instruction between traps (the vDSO's,
+ * before and after its SYSENTER), none in the kernel. */
+static u32 stepped_getpid(void)
+{
+	struct {
+		u32 handler, flags, restorer, mask[2];
+	} act = { (u32)on_trap, SA_SIGINFO | SA_RESTORER, (u32)restorer, { 0, 0 } };
+	long ret;
+
+	__asm__ __volatile__("int $0x80"
+			     : "=a"(ret)
+			     : "a"(I386_RT_SIGACTION), "b"(SIGTRAP), "c"(&act), "d"(0),
+			       "S"(sizeof(act.mask))
+			     : "memory", "cc");
+	if (ret)
+		exit_group(4);
+	traps = 0;
+	__asm__ __volatile__("pushf\n\torl %[tf], (%%esp)\n\tpopf\n\t"
+			     "call *%[fn]\n\t"
+			     "pushf\n\tandl %[not_tf], (%%esp)\n\tpopf"
+			     : "=a"(ret)
+			     : "a"(I386_GETPID), [fn] "m"(vsyscall), [tf] "i"(RFLAGS_TF),
+			       [not_tf] "i"(~RFLAGS_TF)
+			     : "memory", "cc");
+	return traps;
+}
+
+static void print_steps(u32 n)
+{
+	char buf[24] = "steps ", digits[12];
+	unsigned int len = 6, d = 0;
+
+	do
+		digits[d++] = (char)('0' + n % 10);
+	while ((n /= 10));
+	while (d)
+		buf[len++] = digits[--d];
+	buf[len++] = '\n';
+	int80(I386_WRITE, 1, (u32)buf, len);
+}
+
 static long decimal(const char *s)
 {
 	long n = 0;
@@ -95,6 +163,10 @@ __attribute__((used, noreturn)) void start_c(const u32 *sp)
 		exit_group(3);
 	if (argc > 2 && same(argv[1], "storm"))
 		exit_group(storm(vdso, decimal(argv[2])));
+	if (argc > 1 && same(argv[1], "step")) {
+		print_steps(stepped_getpid());
+		exit_group(0);
+	}
 	if (argc > 1 && same(argv[1], "socketcall")) {
 		socket_calls();
 		exit_group(0);

@@ -53,6 +53,14 @@ grep -B 1 'openat resumed>' /tmp/ren.txt | head -n 4 | sed 's/^/# ptrace-renumbe
 check attack-ptrace-renumber-runs grep -qx 'ptrace-renumber ok 20' /tmp/ren.out
 check_num attack-ptrace-renumber-shown-as-run "$(hidden_opens /tmp/ren.txt | cut -d' ' -f1)" -eq 20
 check_num attack-ptrace-renumber-no-orphan "$(hidden_opens /tmp/ren.txt | cut -d' ' -f2)" -eq 0
+# The same with a call the filter leaves out (getppid, with -e trace=openat):
+# the trampoline keeps the tracepoint flag of a task with a tracer, so the
+# probe sees the open it became (FVX_CONFIG_FAST_SKIP).
+fastvmix trace -f -e trace=openat -o /tmp/rsl.txt -- attack ptrace-reselect 20 >/tmp/rsl.out 2>/tmp/rsl.err 3>&-
+sed 's/^/# ptrace-reselect: /' /tmp/rsl.out /tmp/rsl.err
+check attack-ptrace-reselect-runs grep -qx 'ptrace-reselect ok 20' /tmp/rsl.out
+check_num attack-ptrace-reselect-shown-as-run "$(hidden_opens /tmp/rsl.txt | cut -d' ' -f1)" -eq 20
+check attack-ptrace-reselect-no-getppid sh -c '! grep -q "getppid(" /tmp/rsl.txt'
 # Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
 fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
 sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
