@@ -226,16 +226,22 @@ bool fastvmix_hv_running(void)
 }
 EXPORT_SYMBOL_GPL(fastvmix_hv_running);
 
+/* CPU hotplug is off while the hypervisor runs: a CPU brought online would
+ * get its INIT and SIPIs as a guest (a fatal exit: the hypervisor does not
+ * start CPUs), and one taken offline would keep its VMCS, its trace mode
+ * with it. Writes to /sys/devices/system/cpu/cpuN/online get EBUSY. */
 static int __init fastvmix_init(void)
 {
 	enum fvx_status s;
 	ktime_t start = ktime_get();
 	int err;
 
+	cpu_hotplug_disable();
 	cpus_read_lock();
 	s = hv_load();
 	cpus_read_unlock();
 	if (s != FVX_OK) {
+		cpu_hotplug_enable();
 		pr_err("fastvmix: not loaded: %s\n", fvx_status_str(s));
 		return s == FVX_ERR_NOMEM ? -ENOMEM : s == FVX_ERR_BUSY ? -EBUSY : -ENODEV;
 	}
@@ -244,6 +250,7 @@ static int __init fastvmix_init(void)
 		cpus_read_lock();
 		hv_unload();
 		cpus_read_unlock();
+		cpu_hotplug_enable();
 		return err;
 	}
 	running = true;
@@ -260,6 +267,7 @@ static void __exit fastvmix_exit(void)
 	cpus_read_lock();
 	hv_unload();
 	cpus_read_unlock();
+	cpu_hotplug_enable();
 	pr_info("fastvmix: unloaded in %lld us\n", ktime_us_delta(ktime_get(), start));
 }
 

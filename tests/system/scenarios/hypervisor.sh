@@ -9,6 +9,12 @@ hv=/lib/fastvmix/fastvmix_hv.ko
 check hv-vmx-visible-before test "$(hvprobe cpuid-vmx)" = 1
 check hv-insmod insmod $hv
 check hv-running-on-all-cpus sh -c "dmesg | grep -q 'hypervisor running on $ncpu cpu'"
+# CPU hotplug is off while it runs (a CPU started as a guest would stop):
+# taking the second CPU offline is refused, and it stays online.
+if [ "$ncpu" -ge 2 ]; then
+	check hv-cpu-offline-refused sh -c '! echo 0 >/sys/devices/system/cpu/cpu1/online'
+	check hv-cpu-still-online grep -qx 1 /sys/devices/system/cpu/cpu1/online
+fi
 
 # Every CPU runs as a guest: a pinned CPUID loop exits on each of them.
 check hv-load-threads hvprobe load "$ncpu" 2000
