@@ -14,6 +14,12 @@ struct dt_table {
 	u32 limit;
 };
 
+/* The handler address of a 64-bit IDT gate, its two quadwords (SDM 6.14.1). */
+static inline u64 dt_gate_handler(u64 lo, u64 hi)
+{
+	return (lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32);
+}
+
 /* Per CPU. table[] and tr are recorded at load (vmcs_setup.c) and never
  * change; a load the policy refuses goes to the shadow, which the store
  * instructions return, so the guest sees what it loaded. */

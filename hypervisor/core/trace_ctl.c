@@ -250,7 +250,7 @@ static bool write_idt(const struct vcpu *v, u64 window_va)
 	linux_idt = (const u64 *)(hv->page_offset + page);
 	lo = linux_idt[0x80 * 2];
 	hi = linux_idt[0x80 * 2 + 1];
-	handler = (lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32);
+	handler = dt_gate_handler(lo, hi);
 	if (!(lo & BIT(47)) || handler >> 47 != 0x1ffff) /* present, a kernel address */
 		return false;
 	__builtin_memcpy(idt, linux_idt, PAGE_SIZE_4K);
@@ -360,14 +360,18 @@ s64 trace_filter(struct vcpu *v, struct guest_regs *r)
 	return FVX_VMCALL_OK;
 }
 
+/* The window address of this CPU's trampoline copy. */
+static u64 own_copy(const struct vcpu *v)
+{
+	return window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
+	       v->index * FVX_WIN_TRAMPOLINE_STRIDE;
+}
+
 static u64 trampoline_entry(const struct vcpu *v)
 {
-	u64 base = window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
-		   v->index * FVX_WIN_TRAMPOLINE_STRIDE;
-
 	switch (v->trace_mode) {
-	case FVX_MODE_FAST: return base + FVX_WIN_TRAMPOLINE;
-	case FVX_MODE_EXIT: return base + FVX_WIN_TRAMPOLINE_EXIT;
+	case FVX_MODE_FAST: return own_copy(v);
+	case FVX_MODE_EXIT: return own_copy(v) + FVX_WIN_TRAMPOLINE_EXIT;
 	}
 	return v->guest_lstar;
 }
@@ -402,10 +406,7 @@ s64 trace_mode(struct vcpu *v, struct guest_regs *r)
 				     ? window_config(hv)->window_va + FVX_WIN_IDT
 				     : 0);
 	vmcs_writel(GUEST_SYSENTER_EIP, mode == FVX_MODE_FAST && hv->window_idt
-						? window_config(hv)->window_va +
-							  FVX_WIN_TRAMPOLINE +
-							  v->index * FVX_WIN_TRAMPOLINE_STRIDE +
-							  FVX_WIN_TRAMPOLINE_SYSENTER
+						? own_copy(v) + FVX_WIN_TRAMPOLINE_SYSENTER
 						: vmcs_readl(HOST_IA32_SYSENTER_EIP));
 	publish_fast_skip(hv);
 	return FVX_VMCALL_OK;
@@ -426,10 +427,8 @@ static int host_read64(void *ctx, u64 va, u64 *value)
 
 bool trace_from_own_copy(const struct vcpu *v, u64 from, u64 to)
 {
-	u64 copy = window_config(v->hv)->window_va + FVX_WIN_TRAMPOLINE +
-		   v->index * FVX_WIN_TRAMPOLINE_STRIDE;
-
-	return v->index < v->hv->cpu_count && vmcs_readl(GUEST_RIP) - (copy + from) < to - from;
+	return v->index < v->hv->cpu_count &&
+	       vmcs_readl(GUEST_RIP) - (own_copy(v) + from) < to - from;
 }
 
 /* ---- exit mode: the hypervisor writes the records the analyzer would ---- */

@@ -26,7 +26,7 @@ static bool is_idt_handler(const struct vcpu *v, u64 rip)
 		    !guest_read_direct(hv, hv->page_offset + gpa, &lo) ||
 		    !guest_read_direct(hv, hv->page_offset + gpa + 8, &hi))
 			return false;
-		if (((lo & 0xffff) | ((lo >> 32) & 0xffff0000) | (hi << 32)) == rip)
+		if (dt_gate_handler(lo, hi) == rip)
 			return true;
 	}
 	return false;
