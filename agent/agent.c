@@ -219,15 +219,26 @@ static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
 }
 
 /* A system call's arguments as it got them: for a 32-bit one, the low
- * halves of the registers Linux reads for it. */
+ * halves of the registers Linux reads for it. A 64-bit one's straight from
+ * pt_regs, as syscall_get_arguments reads them: this is every traced
+ * return's path. */
 static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
 {
 	unsigned long a[6];
 	int i;
 
+	if (!compat) {
+		args[0] = regs->di;
+		args[1] = regs->si;
+		args[2] = regs->dx;
+		args[3] = regs->r10;
+		args[4] = regs->r8;
+		args[5] = regs->r9;
+		return;
+	}
 	syscall_get_arguments(current, regs, a);
 	for (i = 0; i < 6; i++)
-		args[i] = compat ? (u32)a[i] : a[i];
+		args[i] = (u32)a[i];
 }
 
 /* The trace's 64-bit system calls (fvx_trace_request's filter), so that

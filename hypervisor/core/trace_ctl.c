@@ -190,6 +190,9 @@ static void publish_entries(const struct hv *hv)
 	 * by the agent's probes: not when sealed (guest kernel text). */
 	if (!hv->seal_until)
 		c->flags |= FVX_CONFIG_DEFER;
+	/* The analyzer view's time measured only where it is hidden. */
+	if (hv->trace_hide_time && hv->tsc.rdtsc_exiting)
+		c->flags |= FVX_CONFIG_MEASURE;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */

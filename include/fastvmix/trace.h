@@ -20,13 +20,13 @@
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x360
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x4a0
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x4e0
 /* The 32-bit system call entries, within a copy, while a fast trace runs:
  * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
  * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
  * task back its tracepoint bit before Linux reads it (trampoline.S). */
-#define FVX_WIN_TRAMPOLINE_INT80 0x4c0
-#define FVX_WIN_TRAMPOLINE_SYSENTER 0x540
+#define FVX_WIN_TRAMPOLINE_INT80 0x500
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x580
 #define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */
@@ -197,7 +197,7 @@ struct fvx_phys_limits {
 };
 _Static_assert(sizeof(struct fvx_phys_limits) == 48, "fvx_phys_limits layout");
 
-#define FVX_CONFIG_VERSION 9
+#define FVX_CONFIG_VERSION 10
 /* The config page: written by the hypervisor only. */
 struct fvx_config {
 	__u32 version;
@@ -260,6 +260,11 @@ _Static_assert(sizeof(struct fvx_config) == 264, "fvx_config layout");
  * every CPU runs a fast trace, so uses it: without it a 32-bit call after
  * such a call would reach no probe. */
 #define FVX_CONFIG_FAST_SKIP (1u << 3)
+/* The trampoline measures its time in the analyzer view (fvx_tsc_slot):
+ * set by the hypervisor when the trace hides that time
+ * (FVX_TRACE_HIDE_TIME) and RDTSC exiting can hide it. Without it the
+ * measure's two reads of IA32_TSC are left out. */
+#define FVX_CONFIG_MEASURE (1u << 4)
 /* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
 #define FVX_ENTRY_DONE 0
 #define FVX_ENTRY_RETRY 1

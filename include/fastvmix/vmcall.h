@@ -148,7 +148,7 @@ struct fvx_window_info {
 _Static_assert(sizeof(struct fvx_window_info) == 24 + sizeof(struct fvx_geometry),
 	       "fvx_window_info layout");
 
-#define FVX_AGENT_CONFIG_VERSION 4
+#define FVX_AGENT_CONFIG_VERSION 5
 /* What only the guest kernel knows: where it mapped the window and where
  * its own data lives. The page-table entries that map the window are not
  * named here: the hypervisor finds them from window_va in the tables of

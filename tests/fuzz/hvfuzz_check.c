@@ -1354,11 +1354,14 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
  * target and seal: nothing lost (FVX_CONFIG_RETRY) when the trace does not
  * drop and the analyzer reports a full ring (FVX_ANALYZER_F_WAIT); only
  * marked tasks (FVX_CONFIG_TASK_MARKS) when the trace has a target and no
- * seal; deferred calls (FVX_CONFIG_DEFER) without a seal. */
+ * seal; deferred calls (FVX_CONFIG_DEFER) without a seal; the analyzer
+ * view's time measured (FVX_CONFIG_MEASURE) when the trace hides it on a
+ * machine that can. */
 static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until,
-			bool all_fast)
+			bool all_fast, bool measure)
 {
 	return (!drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0) |
+	       (measure ? FVX_CONFIG_MEASURE : 0) |
 	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0) |
 	       (target && !seal_until && all_fast ? FVX_CONFIG_FAST_SKIP : 0) |
 	       (!seal_until ? FVX_CONFIG_DEFER : 0);
@@ -1387,7 +1390,8 @@ static void publish_entries(struct fvx_config *c, u64 window_va, const void *ima
 	c->analyzer_entry = window_va + FVX_WIN_CODE + h->entry;
 	c->return_entry = h->return_entry ? window_va + FVX_WIN_CODE + h->return_entry : 0;
 	c->flags = config_flags(h, x.p.hv.trace_drop, c->filter.target_tgid, x.p.hv.seal_until,
-				modes_all_fast(x.p.hv.window_idt, x.v, x.p.v.trace_mode));
+				modes_all_fast(x.p.hv.window_idt, x.v, x.p.v.trace_mode),
+				x.p.hv.trace_hide_time && x.p.hv.tsc.rdtsc_exiting);
 }
 
 /* The window's IDT, as trace_ctl.c writes it: Linux's page (the IDT
@@ -2958,7 +2962,8 @@ static void check_globals(enum outcome out)
 	if (m.hv.configured && m.hv.analyzer_loaded &&
 	    c->flags !=
 		    config_flags(h, m.hv.trace_drop, c->filter.target_tgid, m.hv.seal_until,
-				 modes_all_fast(m.hv.window_idt, m.vcpus, m.vcpus[x.c].trace_mode)))
+				 modes_all_fast(m.hv.window_idt, m.vcpus, m.vcpus[x.c].trace_mode),
+				 m.hv.trace_hide_time && m.hv.tsc.rdtsc_exiting))
 		fuzz_fail("config flags %#x, but the analyzer's are %#x and the trace %s", c->flags,
 			  h->flags, m.hv.trace_drop ? "drops" : "waits");
 	if (c->string_limit > FVX_DATA_BUFFER_MAX)

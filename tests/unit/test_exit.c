@@ -1038,6 +1038,18 @@ static void traces_wait_unless_they_drop(void **state)
 	f->flags = 0;
 	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
 	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
+	/* The trampoline measures the analyzer view's time only for a trace
+	 * that hides it, on a machine that can (RDTSC exiting). */
+	f->flags = FVX_TRACE_HIDE_TIME;
+	hv.tsc.rdtsc_exiting = false;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
+	hv.tsc.rdtsc_exiting = true;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER | FVX_CONFIG_MEASURE);
+	f->flags = 0;
+	assert_int_equal(call(FVX_VMCALL_TRACE_FILTER, 0x3000, 0), FVX_VMCALL_OK);
+	assert_int_equal(c->flags, FVX_CONFIG_RETRY | FVX_CONFIG_DEFER);
 }
 
 /* A trace with a target skips unmarked tasks in the trampoline

@@ -115,16 +115,19 @@ static void fixups_name_their_operands(void **state)
 	/* One analyzer stack in each of the two entries that use it. */
 	assert_int_equal(kinds[FIX_STACK_TOP], 2);
 	assert_int_equal(kinds[FIX_CPU], 2);
-	/* The TSC routines: the track flag, the start's two halves, the end's
-	 * start and accumulator. */
-	assert_int_equal(kinds[FIX_TSC], 5);
+	/* The TSC routines: the track flag, the start's two halves, its 0
+	 * when it does not measure, the end's look at the start, its start
+	 * and accumulator. */
+	assert_int_equal(kinds[FIX_TSC], 7);
 	/* The task mark: in the SYSCALL entry for a call the filter selects,
 	 * for one it leaves out and for one that needs the probes (a watched
 	 * or ptraced task's, a number from 512 up), and at each 32-bit entry.
 	 * The deferred calls' tests and writes of the tracepoint's byte; the
 	 * tracepoint bit set for a selected call, for one that needs the
 	 * probes and at each 32-bit entry, cleared for a left-out one; the
-	 * ptrace word tested for a left-out call. */
+	 * ptrace word tested for a left-out call. The config's flags tested
+	 * in line: FAST_SKIP, TASK_MARKS (twice and at the 32-bit entries'
+	 * shared work), DEFER and, at the TSC start, MEASURE. */
 	assert_int_equal(kinds[FIX_MARK], 5);
 	assert_int_equal(kinds[FIX_WATCH], 1);
 	assert_int_equal(kinds[FIX_WATCHED], 2);
@@ -135,7 +138,7 @@ static void fixups_name_their_operands(void **state)
 	assert_int_equal(kinds[FIX_TP_ON], 4);
 	assert_int_equal(kinds[FIX_TP_OFF], 1);
 	assert_int_equal(kinds[FIX_PTRACE], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 6);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 7);
 }
 
 /* The offset of the first `jmp *disp32(%rip)` at or after from, and its
@@ -328,6 +331,39 @@ static void tsc_constants_count_what_the_measure_leaves_out(void **state)
 	assert_int_equal(before + after, TSC_EVENT_OUTSIDE);
 }
 
+/* Without FVX_CONFIG_MEASURE (a trace that does not hide its time) the
+ * measure costs a test and no read of the TSC: the start, called right
+ * after the first switch, tests the flag and, when it is clear, stores 0
+ * as the start and returns; the end, called before the second switch,
+ * returns at once on a start of 0. */
+static void tsc_measure_is_off_without_hidden_time(void **state)
+{
+	const u8 test_measure[] = { 0xf6, 0x05 }, zero_start[] = { 0x31, 0xc0, 0x48, 0x89, 0x05 },
+		 load_start[] = { 0x48, 0x8b, 0x05 }, test_rax[] = { 0x48, 0x85, 0xc0 };
+	u64 first = find(0, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3),
+	    second = find(first + 1, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3), start, stop, off;
+	s32 rel;
+
+	/* the start: testb $MEASURE, flags(%rip); jz to xor; mov; ret */
+	memcpy(&rel, fvx_trampoline + first + 4, 4);
+	start = first + 8 + rel;
+	assert_memory_equal(fvx_trampoline + start, test_measure, 2);
+	assert_int_equal(fvx_trampoline[start + 6], FVX_CONFIG_MEASURE);
+	assert_int_equal(fvx_trampoline[start + 7], 0x74); /* jz rel8 */
+	off = start + 9 + (int8_t)fvx_trampoline[start + 8];
+	assert_memory_equal(fvx_trampoline + off, zero_start, sizeof(zero_start));
+	assert_int_equal(fvx_trampoline[off + 9], 0xc3);
+	/* the end: the last call before the second switch */
+	for (stop = second; fvx_trampoline[stop] != 0xe8; stop--)
+		assert_true(stop > first);
+	memcpy(&rel, fvx_trampoline + stop + 1, 4);
+	stop += 5 + rel;
+	assert_memory_equal(fvx_trampoline + stop, load_start, 3);
+	assert_memory_equal(fvx_trampoline + stop + 7, test_rax, 3);
+	assert_int_equal(fvx_trampoline[stop + 10], 0x74); /* jz rel8, to a RET */
+	assert_int_equal(fvx_trampoline[stop + 12 + (int8_t)fvx_trampoline[stop + 11]], 0xc3);
+}
+
 /* Each fast entry measures from right after its switch into the analyzer
  * view to right before its switch back, around the analyzer's call; the
  * start asks the hypervisor to track the address space with one VMCALL,
@@ -412,24 +448,32 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 	assert_int_equal(cpus, 1);
 }
 
-/* The fast return entry hands the analyzer the call's arguments: a loop
- * over the six that reads each from the agent's array (RDX) when there is
- * one and stores it, or 0, in the event's call_args; and a task event's
- * value in user_rip. */
+/* The fast return entry hands the analyzer the call's arguments: each of
+ * the six read from the agent's array (RDX, or six zeros it pushed) and
+ * stored in the event's call_args and args, in that order; and a task
+ * event's value in user_rip. */
 static void fast_return_entry_passes_the_call_arguments(void **state)
 {
-	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT;
-	const u8 load[] = { 0x48, 0x8b, 0x04, 0xca }, /* mov (%rdx,%rcx,8), %rax */
-		store[] = { 0x48, 0x89, 0x44, 0xcc, /* mov %rax, disp8(%rsp,%rcx,8) */
-			    (u8)offsetof(struct fvx_event, call_args) },
-		 bound[] = { 0x83, 0xf9, 0x06 }; /* cmp $6, %ecx */
-	u64 at_load = find(from, to, load, sizeof(load)), at_store = find(from, to, store, 5);
+	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT, at = from;
+	unsigned int i;
 
 	const u8 value[] = { 0x4c, 0x89, 0x4c, 0x24, /* mov %r9, disp8(%rsp) */
 			     (u8)offsetof(struct fvx_event, user_rip) };
 
-	assert_true(at_load < at_store && at_store < find(from, to, bound, 3));
-	assert_true(find(from, to, bound, 3) < to);
+	for (i = 0; i < 6; i++) {
+		const u8 load[] = { 0x48, 0x8b, 0x42, (u8)(8 * i) }, /* mov disp8(%rdx), %rax */
+			store_call[] = { 0x48, 0x89, 0x44, 0x24, /* mov %rax, disp8(%rsp) */
+					 (u8)(offsetof(struct fvx_event, call_args) + 8 * i) },
+			 store_arg[] = { 0x48, 0x89, 0x44, 0x24,
+					 (u8)(offsetof(struct fvx_event, args) + 8 * i) };
+		/* (disp8 0 is encoded without it) */
+		const u8 load0[] = { 0x48, 0x8b, 0x02 };
+
+		at = i ? find(at, to, load, sizeof(load)) : find(at, to, load0, sizeof(load0));
+		assert_true(at < to);
+		assert_int_equal(find(at, to, store_call, 5), at + (i ? 4 : 3));
+		assert_int_equal(find(at, to, store_arg, 5), at + (i ? 9 : 8));
+	}
 	/* A task event's value (an io_uring operation's request) in user_rip. */
 	assert_true(find(from, to, value, sizeof(value)) < to);
 }
@@ -459,6 +503,7 @@ int main(void)
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),
 		cmocka_unit_test(tsc_constants_count_what_the_measure_leaves_out),
 		cmocka_unit_test(fast_entries_measure_the_analyzer_view),
+		cmocka_unit_test(tsc_measure_is_off_without_hidden_time),
 		cmocka_unit_test(entries32_go_on_to_linux),
 	};
 

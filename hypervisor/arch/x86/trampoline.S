@@ -222,8 +222,11 @@ fvx_trampoline:
 	 * CPU's analyzer stack, in the analyzer view, interrupts off. The
 	 * start, first asking the hypervisor to track the address space that
 	 * runs if it says so (fvx_tsc_slot.track); clobbers RAX, RCX and the
-	 * arithmetic flags. */
+	 * arithmetic flags. Only while the trace hides its time
+	 * (FVX_CONFIG_MEASURE): otherwise the start is 0, which the end skips. */
 .Ltsc_start:
+	testb $CONFIG_MEASURE, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz .Ltsc_off
 	mov TSC(T_TRACK)(%rip), %eax; FIXUP(FIX_TSC)
 	test %eax, %eax
 	jnz .Ltsc_track
@@ -239,10 +242,18 @@ fvx_trampoline:
 	movabs $(VMCALL_MAGIC << 32 | VMCALL_TSC_TRACK), %rax
 	vmcall
 	jmp .Ltsc_read
+.Ltsc_off:
+	xor %eax, %eax
+	mov %rax, TSC(T_START)(%rip); FIXUP(FIX_TSC)
+	ret
 	/* The end: the ticks since the start, plus ESI for the instructions
-	 * of the entry the measure leaves out, added to fvx_tsc_slot.hidden.
-	 * Clobbers RAX, RCX, RDX and the arithmetic flags. */
+	 * of the entry the measure leaves out, added to fvx_tsc_slot.hidden;
+	 * nothing when the start did not measure. Clobbers RAX, RCX, RDX and
+	 * the arithmetic flags. */
 .Ltsc_stop:
+	mov TSC(T_START)(%rip), %rax; FIXUP(FIX_TSC)
+	test %rax, %rax
+	jz 1f
 	mov $MSR_NR_TSC, %ecx
 	rdmsr
 	shl $32, %rdx
@@ -250,7 +261,7 @@ fvx_trampoline:
 	sub TSC(T_START)(%rip), %rdx; FIXUP(FIX_TSC)
 	add %rsi, %rdx
 	add %rdx, TSC(T_HIDDEN)(%rip); FIXUP(FIX_TSC)
-	ret
+1:	ret
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
@@ -327,13 +338,11 @@ fvx_trampoline_fast_end:
 	mov %r9, EV_USER_RIP(%rsp)	/* a task event's value */
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
 	/* The arguments, in call_args and args. */
-	xor %ecx, %ecx
-2:	mov (%rdx,%rcx,8), %rax
-	mov %rax, EV_CALL_ARGS(%rsp,%rcx,8)
-	mov %rax, EV_ARGS(%rsp,%rcx,8)
-	inc %ecx
-	cmp $6, %ecx
-	jb 2b
+	.irp i, 0, 8, 16, 24, 32, 40
+	mov \i(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + \i)(%rsp)
+	mov %rax, (EV_ARGS + \i)(%rsp)
+	.endr
 	mov %rsp, %rdi
 	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
 	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)

@@ -39,8 +39,8 @@
  * counts instructions (Bochs); on hardware those instructions take more
  * cycles than that, so what is added never exceeds what was spent.
  * tests/unit/test_trampoline.c counts them in the code. */
-#define TSC_FAST_OUTSIDE 52 /* the SYSCALL entry, for a call the filter selects */
-#define TSC_EVENT_OUTSIDE 43 /* the event entry, for a 64-bit call's return */
+#define TSC_FAST_OUTSIDE 54 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_EVENT_OUTSIDE 45 /* the event entry, for a 64-bit call's return */
 
 #ifndef __ASSEMBLER__
 #include "../../types.h"
