@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/tracepoint.h>
+#include <linux/user-return-notifier.h>
 #include <asm/syscall.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
@@ -29,6 +30,8 @@
 #include <asm/pgtable.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
+#include <trace/events/rseq.h>
+#include <trace/events/sched.h>
 #include <trace/events/signal.h>
 
 #include "fastvmix/ioctl.h"
@@ -281,17 +284,16 @@ static bool notrace take_deferred(void)
 	return test_bit(FVX_WORK_DEFER_BIT, work) && test_and_clear_bit(FVX_WORK_DEFER_BIT, work);
 }
 
-static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+/* A system call's return with `ret`, from the sys_exit probe or the user
+ * return notifier: a 32-bit one (whose number is the i386 table's: also
+ * a 64-bit execve that started a 32-bit program, which Linux makes look
+ * like the i386 one) for the analyzer to select. */
+static void notrace report_return(struct pt_regs *regs, long ret)
 {
 	bool compat = in_compat_syscall();
 	u32 nr = (u32)regs->orig_ax;
 	u64 args[6];
 
-	/* A deferred call seccomp or ptrace skipped: no sys_enter saw it. */
-	if (!compat && take_deferred()) {
-		call_args(regs, false, args);
-		report(nr, 0, args, 0);
-	}
 	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
 		return;
 	/* The arguments, from pt_regs (the return value is in AX only):
@@ -299,6 +301,21 @@ static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	call_args(regs, compat, args);
 	report(nr, compat ? (s32)ret : ret, args,
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
+}
+
+static bool notrace return_pending(void);
+
+static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	u64 args[6];
+
+	/* A deferred call seccomp or ptrace skipped: no sys_enter saw it. */
+	if (!in_compat_syscall() && take_deferred()) {
+		call_args(regs, false, args);
+		report((u32)regs->orig_ax, 0, args, 0);
+	}
+	if (!return_pending()) /* (one pending is the notifier's: on_user_return) */
+		report_return(regs, ret);
 }
 
 /* A 32-bit system call's entry, or a deferred 64-bit one's, after ptrace
@@ -380,6 +397,148 @@ static void notrace mark(struct task_struct *t, bool keep)
 	}
 }
 
+/* A selected call's return without the tracepoints (trace.h,
+ * fvx_task_layout.pending): while calls may skip the tracepoints, the
+ * trampoline takes a marked task's tracepoint bit off for a call it
+ * records, and sets the task's pending bit (FVX_WORK_PENDING_BIT, in
+ * syscall_work, which Linux leaves alone) and TIF_USER_RETURN_NOTIFY. As
+ * the task goes back to user mode, Linux's exit work calls the user
+ * return notifiers of its CPU (arch_exit_to_user_mode_prepare): this
+ * agent has one on every CPU while a trace runs, on_user_return, which
+ * reports the return from pt_regs. Linux moves the notify flag from a task
+ * to the next one on its CPU when it switches, since the notifiers are
+ * the CPU's: probe_sched_switch keeps it with the task that has the
+ * pending bit instead, wherever that task goes back to user mode. A
+ * signal taken on the way (signal_deliver, before Linux changes pt_regs
+ * for its handler or a restart) reports the return there, as the
+ * sys_exit probe saw it (-ERESTARTSYS and the like); so do a stop on the
+ * way (a group stop, a tracer's: the switch away from a task stopped or
+ * traced, before anyone can change its registers or its memory meanwhile)
+ * and an rseq abort (rseq_ip_fixup, before Linux moves RIP to the abort
+ * handler, which could make the call look restarted). A child copies its
+ * maker's bits: its fork's return (0) is reported as it first goes to
+ * user mode. */
+#define FVX_WORK_PENDING_BIT 9
+static DEFINE_PER_CPU(struct user_return_notifier, return_notifiers);
+static bool notifiers_on;
+
+static bool notrace return_pending(void)
+{
+	return test_bit(FVX_WORK_PENDING_BIT, &current_thread_info()->syscall_work);
+}
+
+/* The current task's pending return, once: its bit and its notify flag
+ * off. */
+static bool notrace take_pending(void)
+{
+	if (!return_pending() ||
+	    !test_and_clear_bit(FVX_WORK_PENDING_BIT, &current_thread_info()->syscall_work))
+		return false;
+	clear_thread_flag(TIF_USER_RETURN_NOTIFY);
+	/* An io_uring thread (made by copy_process without a fork event, with
+	 * its maker's bits) never returns from a call of its own. */
+	return !(current->flags & PF_IO_WORKER);
+}
+
+/* In Linux's exit to user mode, interrupts off, after its signal work:
+ * pt_regs as the task will see them. A call Linux sends back to its
+ * SYSCALL to be made again, with no signal taken (a stop, the freezer,
+ * task work: signal_deliver reports the others) has RIP two bytes before
+ * the RCX its SYSCALL saved and RAX back to its number (or
+ * restart_syscall's): its value is shown as strace shows a restart,
+ * -ERESTARTSYS (-ERESTART_RESTARTBLOCK for restart_syscall's), since the
+ * code Linux had is gone. */
+static void notrace on_user_return(struct user_return_notifier *urn)
+{
+	struct pt_regs *regs = current_pt_regs();
+	s64 value = regs->ax;
+
+	if (!take_pending()) {
+		clear_thread_flag(TIF_USER_RETURN_NOTIFY); /* the flag alone: not ours */
+		return;
+	}
+	if (regs->ip + 2 == regs->cx &&
+	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
+		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
+	report_return(regs, value);
+}
+
+static void notifier_on(void *unused)
+{
+	struct user_return_notifier *urn = this_cpu_ptr(&return_notifiers);
+
+	urn->on_user_return = on_user_return;
+	user_return_notifier_register(urn);
+}
+
+static void notifier_off(void *unused)
+{
+	user_return_notifier_unregister(this_cpu_ptr(&return_notifiers));
+}
+
+/* No task's pending bit or notify flag (a call still running then has
+ * no return recorded, unless its tracepoint bit is on again and the
+ * sys_exit probe there). A task copied from one the walk had not yet
+ * cleared, and linked in behind it, has its bit taken by probe_fork. */
+static void pending_clear(void)
+{
+	struct task_struct *p, *t;
+
+	rcu_read_lock();
+	for_each_process_thread(p, t)
+	{
+		if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(t)->syscall_work)) {
+			clear_bit(FVX_WORK_PENDING_BIT, &task_thread_info(t)->syscall_work);
+			clear_tsk_thread_flag(t, TIF_USER_RETURN_NOTIFY);
+		}
+	}
+	rcu_read_unlock();
+}
+
+/* After the trace, while the probes are still there: no notifier left,
+ * and no pending bit. */
+static void notifiers_stop(void)
+{
+	if (!notifiers_on)
+		return;
+	on_each_cpu(notifier_off, NULL, 1);
+	notifiers_on = false;
+	pending_clear();
+}
+
+/* prev (the current task) stops in its exit work: a group stop, a
+ * tracer's stop there (a signal's, or PTRACE_EVENT_STOP's: a group stop
+ * or PTRACE_INTERRUPT under PTRACE_SEIZE); not a ptrace event's from
+ * inside a call (fork, exec...: exit_code's second byte), which has not
+ * returned yet. */
+static bool notrace stops_returned(const struct task_struct *prev, unsigned int prev_state)
+{
+	int event = READ_ONCE(prev->exit_code) >> 8;
+
+	return (prev_state & __TASK_STOPPED) ||
+	       ((prev_state & __TASK_TRACED) && (!event || event == PTRACE_EVENT_STOP));
+}
+
+static void notrace probe_sched_switch(void *data, bool preempt, struct task_struct *prev,
+				       struct task_struct *next, unsigned int prev_state)
+{
+	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(prev)->syscall_work)) {
+		clear_tsk_thread_flag(prev, TIF_USER_RETURN_NOTIFY);
+		if (stops_returned(prev, prev_state) && take_pending())
+			report_return(current_pt_regs(), current_pt_regs()->ax);
+	}
+	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(next)->syscall_work) &&
+	    !(next->flags & PF_IO_WORKER))
+		set_tsk_thread_flag(next, TIF_USER_RETURN_NOTIFY);
+}
+
+static void notrace probe_rseq_ip_fixup(void *data, unsigned long regs_ip, unsigned long start_ip,
+					unsigned long post_commit_offset, unsigned long abort_ip)
+{
+	if (take_pending())
+		report_return(current_pt_regs(), current_pt_regs()->ax);
+}
+
 static void marks_start(const struct fvx_trace_request *req)
 {
 	struct task_struct *p, *t;
@@ -446,6 +605,8 @@ static void notrace probe_fork(void *data, struct task_struct *parent, struct ta
 				    (mark_follow || child->tgid == mark_target));
 	else /* a mark copy_process copied from its maker before marks_stop took it */
 		clear_bit(FVX_WORK_MARK_BIT, &task_thread_info(child)->syscall_work);
+	if (!READ_ONCE(notifiers_on)) /* and a pending bit, before notifiers_stop took it */
+		clear_bit(FVX_WORK_PENDING_BIT, &task_thread_info(child)->syscall_work);
 	report(FVX_TASK_FORK, 0, args, FVX_RECORD_TASK);
 }
 
@@ -510,6 +671,9 @@ static void notrace probe_signal_generate(void *data, int sig, struct kernel_sig
 static void notrace probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
 					 struct k_sigaction *ka)
 {
+	/* A pending return first, as the call left RAX (on_user_return). */
+	if (take_pending())
+		report_return(current_pt_regs(), current_pt_regs()->ax);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,
 			      sig_kernel_stop(sig) && ka->sa.sa_handler == SIG_DFL);
@@ -698,6 +862,8 @@ static struct probe {
 	{ "sched_process_exit", probe_exit },
 	{ "signal_generate", probe_signal_generate },
 	{ "signal_deliver", probe_signal_deliver },
+	{ "sched_switch", probe_sched_switch },
+	{ "rseq_ip_fixup", probe_rseq_ip_fixup },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -718,6 +884,7 @@ static void reports_stop(void)
 
 	WRITE_ONCE(uring_on, false);
 	marks_stop();
+	notifiers_stop();
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		tracepoint_probe_unregister(probes[i].tp, probes[i].fn, NULL);
 	tracepoint_synchronize_unregister();
@@ -751,6 +918,13 @@ static int reports_start(const struct fvx_trace_request *req)
 		return err;
 	}
 	marks_catch_up();
+	/* Before any CPU traces, so before the trampoline sets a pending bit;
+	 * none left from before (a task copied as the last trace ended). */
+	if (mode == FVX_MODE_FAST) {
+		pending_clear();
+		on_each_cpu(notifier_on, NULL, 1);
+		notifiers_on = true;
+	}
 	WRITE_ONCE(uring_on, mode == FVX_MODE_FAST);
 	return 0;
 }
@@ -978,13 +1152,18 @@ static int __init agent_init(void)
 	cfg.task.tracepoint = offsetof(struct task_struct, thread_info.syscall_work) * 8 +
 			      SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT;
 	cfg.task.ptrace = offsetof(struct task_struct, ptrace);
+	cfg.task.pending =
+		offsetof(struct task_struct, thread_info.syscall_work) * 8 + FVX_WORK_PENDING_BIT;
+	cfg.task.notify =
+		offsetof(struct task_struct, thread_info.flags) * 8 + TIF_USER_RETURN_NOTIFY;
 	BUILD_BUG_ON(sizeof(((struct task_struct *)0)->ptrace) != 4);
 	/* The tracepoint's byte: Linux's lowest 7 bits, the highest unused;
 	 * the mark above them, unused too. */
-	BUILD_BUG_ON(SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT >= 8 || FVX_WORK_WATCH >= 1 << 8 ||
-		     SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP >= FVX_WORK_DEFER_BIT ||
-		     ((SYSCALL_WORK_ENTER | SYSCALL_WORK_EXIT) &
-		      (BIT(FVX_WORK_DEFER_BIT) | BIT(FVX_WORK_MARK_BIT))));
+	BUILD_BUG_ON(
+		SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT >= 8 || FVX_WORK_WATCH >= 1 << 8 ||
+		SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP >= FVX_WORK_DEFER_BIT ||
+		((SYSCALL_WORK_ENTER | SYSCALL_WORK_EXIT) &
+		 (BIT(FVX_WORK_DEFER_BIT) | BIT(FVX_WORK_MARK_BIT) | BIT(FVX_WORK_PENDING_BIT))));
 	cfg.task.watch = FVX_WORK_WATCH;
 	cfg.task.defer = 1 << FVX_WORK_DEFER_BIT;
 	r = vmcall_struct(FVX_VMCALL_CONFIGURE, &cfg, sizeof(cfg), NULL);

@@ -133,28 +133,16 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	return FVX_ENTRY_DONE;
 }
 
-/* A call's record as its entry or its return begins it: the number, the
- * flags and the arguments (a return's value in args[0], the others 0);
- * record() sets the rest, so nothing is zeroed first. */
-static void call_record(struct fvx_trace_record *rec, const struct fvx_event *ev, int at_return)
-{
-	int i;
-
-	rec->seq = 0;
-	rec->nr = fvx_syscall_number(ev->nr);
-	rec->flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
-	rec->args[0] = ev->args[0];
-	for (i = 1; i < 6; i++)
-		rec->args[i] = at_return ? 0 : ev->args[i];
-}
-
 /* A 64-bit call's entry (the trampoline), or a 32-bit one's (the agent's
  * sys_enter probe, FVX_RECORD_COMPAT). */
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
-	struct fvx_trace_record rec;
+	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
+					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
+	int i;
 
-	call_record(&rec, ev, 0);
+	for (i = 0; i < 6; i++)
+		rec.args[i] = ev->args[i];
 	return record(ev, cfg, scratch, &rec, ev->args);
 }
 
@@ -242,7 +230,9 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
  * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
-	struct fvx_trace_record rec;
+	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
+					.args = { ev->args[0] },
+					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
 
 	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
 		uring_event(ev, cfg, scratch);
@@ -250,8 +240,6 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 		uring_done_event(ev, cfg, scratch);
 	else if (ev->flags & FVX_RECORD_TASK)
 		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
-	else {
-		call_record(&rec, ev, 1);
+	else
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
-	}
 }

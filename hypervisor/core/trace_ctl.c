@@ -37,6 +37,10 @@ static u8 mark_mask(const struct fvx_task_layout *task, u32 kind)
 	case FIX_TP:
 	case FIX_TP_ON: return tp;
 	case FIX_TP_WATCH: return tp | task->watch;
+	case FIX_PENDING_ON: return (u8)(1u << (task->pending % 8));
+	case FIX_PENDING_OFF: return (u8) ~(1u << (task->pending % 8));
+	case FIX_NOTIFY_ON: return (u8)(1u << (task->notify % 8));
+	case FIX_NOTIFY_OFF: return (u8) ~(1u << (task->notify % 8));
 	default: return (u8)~tp; /* FIX_TP_OFF */
 	}
 }
@@ -44,12 +48,27 @@ static u8 mark_mask(const struct fvx_task_layout *task, u32 kind)
 /* The byte a task-byte instruction names, from the start of the task. */
 static u32 mark_byte(const struct fvx_task_layout *task, u32 kind)
 {
-	return (kind == FIX_MARK ? task->mark : task->tracepoint) / 8;
+	switch (kind) {
+	case FIX_MARK: return task->mark / 8;
+	case FIX_PENDING_ON:
+	case FIX_PENDING_OFF: return task->pending / 8;
+	case FIX_NOTIFY_ON:
+	case FIX_NOTIFY_OFF: return task->notify / 8;
+	default: return task->tracepoint / 8;
+	}
 }
 
-/* A layout the trampoline can use: the mark's and the tracepoint's bits
- * within 0x10000 bytes of the task, apart, and not in the task's first
- * byte; the ptrace word there too; watch and defer in the tracepoint's
+/* A task bit the trampoline writes: within 0x10000 bytes of the task, not
+ * in its first byte. */
+static bool task_bit_ok(u32 bit)
+{
+	return bit >= 8 && bit < 0x10000 * 8;
+}
+
+/* A layout the trampoline can use: the mark's, the tracepoint's, the
+ * pending and the notify bits within 0x10000 bytes of the task, apart,
+ * and not in the task's first byte, pending and notify outside the
+ * tracepoint's byte; the ptrace word there too; watch and defer in the tracepoint's
  * byte, apart from it and from each other, defer one bit (none, with no
  * watch: nothing deferred); the reserved fields 0 (an older agent's
  * layout is refused whole). */
@@ -58,9 +77,16 @@ static bool task_layout_ok(const struct fvx_task_layout *task)
 	u8 tp = mark_mask(task, FIX_TP);
 
 	if (task->pid > 0x10000 || task->tgid > 0x10000 || task->real_parent > 0x10000 ||
-	    task->ptrace > 0x10000 - 4 || task->mark >= 0x10000 * 8 ||
-	    task->tracepoint >= 0x10000 * 8 || task->mark < 8 || task->tracepoint < 8 ||
-	    task->mark == task->tracepoint || task->reserved || task->reserved2)
+	    task->ptrace > 0x10000 - 4 || !task_bit_ok(task->mark) ||
+	    !task_bit_ok(task->tracepoint) || !task_bit_ok(task->pending) ||
+	    !task_bit_ok(task->notify) || task->mark == task->tracepoint || task->reserved ||
+	    task->reserved2)
+		return false;
+	/* pending and notify apart from each other and the mark, and not in
+	 * the tracepoint's byte (where watch and defer are) */
+	if (task->pending == task->notify || task->pending == task->mark ||
+	    task->notify == task->mark || task->pending / 8 == task->tracepoint / 8 ||
+	    task->notify / 8 == task->tracepoint / 8)
 		return false;
 	if (task->mark / 8 == task->tracepoint / 8 &&
 	    (mark_mask(task, FIX_MARK) & (task->watch | task->defer)))
@@ -111,6 +137,10 @@ static bool write_trampoline(struct hv *hv, unsigned int cpu, u64 window_va, u64
 		case FIX_TP_WATCH:
 		case FIX_TP_ON:
 		case FIX_TP_OFF:
+		case FIX_PENDING_ON:
+		case FIX_PENDING_OFF:
+		case FIX_NOTIFY_ON:
+		case FIX_NOTIFY_OFF:
 			*(u32 *)(t + f->end - 5) = mark_byte(task, f->kind);
 			t[f->end - 1] = mark_mask(task, f->kind);
 			break;

@@ -12,21 +12,21 @@
 #define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x800 /* bytes per CPU's copy */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x300 /* the exit-mode entry within a copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x380 /* the exit-mode entry within a copy */
 /* Where the kernel reports, within a copy: a C function
  * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
  * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
  * system call's return (flags FVX_RECORD_RETURN), a 32-bit system call's
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
-#define FVX_WIN_TRAMPOLINE_RETURN 0x360
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x4e0
+#define FVX_WIN_TRAMPOLINE_RETURN 0x3e0
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x560
 /* The 32-bit system call entries, within a copy, while a fast trace runs:
  * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
  * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
  * task back its tracepoint bit before Linux reads it (trampoline.S). */
-#define FVX_WIN_TRAMPOLINE_INT80 0x500
-#define FVX_WIN_TRAMPOLINE_SYSENTER 0x580
+#define FVX_WIN_TRAMPOLINE_INT80 0x580
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x600
 #define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */
@@ -181,9 +181,17 @@ struct fvx_task_layout {
 	/* Offset of the task's ptrace flags (a 32-bit word, nonzero while a
 	 * tracer is attached): such a task keeps its tracepoint bit. */
 	__u32 ptrace;
+	/* Bits counted as mark, for a selected call's return without the
+	 * tracepoints (FVX_CONFIG_FAST_SKIP): pending, one of
+	 * thread_info.syscall_work that Linux leaves alone, which says the
+	 * call's return is due; notify, Linux's TIF_USER_RETURN_NOTIFY in
+	 * thread_info.flags, which makes the kernel call the agent's user
+	 * return notifier as the task goes back to user mode. */
+	__u32 pending;
+	__u32 notify;
 	__u32 reserved2; /* 0 */
 };
-_Static_assert(sizeof(struct fvx_task_layout) == 40, "fvx_task_layout layout");
+_Static_assert(sizeof(struct fvx_task_layout) == 48, "fvx_task_layout layout");
 
 /* Where the analyzer may read guest memory (guest_read.h): Linux's direct
  * map and the physical addresses behind it that are guest RAM outside the
@@ -220,7 +228,7 @@ struct fvx_config {
 	__u64 forward_int80;
 	__u64 forward_sysenter;
 };
-_Static_assert(sizeof(struct fvx_config) == 264, "fvx_config layout");
+_Static_assert(sizeof(struct fvx_config) == 272, "fvx_config layout");
 /* Nothing lost: an entry the analyzer cannot record because its CPU's
  * ring is full is not run yet. The trampoline returns the thread to its
  * SYSCALL instruction with every register as it was; the thread makes the

@@ -1329,20 +1329,36 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
 		case FIX_TP:
 		case FIX_TP_WATCH:
 		case FIX_TP_ON:
-		case FIX_TP_OFF: {
-			u32 byte = (f->kind == FIX_MARK ? task->mark : task->tracepoint) / 8;
+		case FIX_TP_OFF:
+		case FIX_PENDING_ON:
+		case FIX_PENDING_OFF:
+		case FIX_NOTIFY_ON:
+		case FIX_NOTIFY_OFF: {
+			u32 byte = (f->kind == FIX_MARK ? task->mark
+				    : f->kind == FIX_PENDING_ON || f->kind == FIX_PENDING_OFF
+					    ? task->pending
+				    : f->kind == FIX_NOTIFY_ON || f->kind == FIX_NOTIFY_OFF
+					    ? task->notify
+					    : task->tracepoint) /
+				   8;
 			u8 bit = (u8)(1u << (task->mark % 8)),
-			   tp = (u8)(1u << (task->tracepoint % 8));
+			   tp = (u8)(1u << (task->tracepoint % 8)),
+			   pending = (u8)(1u << (task->pending % 8)),
+			   notify = (u8)(1u << (task->notify % 8));
 
 			memcpy(t + f->end - 5, &byte, 4);
-			t[f->end - 1] = f->kind == FIX_MARK	  ? bit
-					: f->kind == FIX_WATCH	  ? task->watch | task->defer
-					: f->kind == FIX_WATCHED  ? task->watch
-					: f->kind == FIX_DEFER	  ? task->defer
-					: f->kind == FIX_UNDEFER  ? (u8)~task->defer
-					: f->kind == FIX_TP_WATCH ? tp | task->watch
-					: f->kind == FIX_TP_OFF	  ? (u8)~tp
-								  : tp;
+			t[f->end - 1] = f->kind == FIX_MARK	     ? bit
+					: f->kind == FIX_WATCH	     ? task->watch | task->defer
+					: f->kind == FIX_WATCHED     ? task->watch
+					: f->kind == FIX_DEFER	     ? task->defer
+					: f->kind == FIX_UNDEFER     ? (u8)~task->defer
+					: f->kind == FIX_TP_WATCH    ? tp | task->watch
+					: f->kind == FIX_TP_OFF	     ? (u8)~tp
+					: f->kind == FIX_PENDING_ON  ? pending
+					: f->kind == FIX_PENDING_OFF ? (u8)~pending
+					: f->kind == FIX_NOTIFY_ON   ? notify
+					: f->kind == FIX_NOTIFY_OFF  ? (u8)~notify
+								     : tp;
 			break;
 		}
 		case FIX_PTRACE: memcpy(t + f->end - 5, &task->ptrace, 4); break;
@@ -1446,7 +1462,11 @@ static s64 configure_call(void)
 	     ((a.task.watch | a.task.defer) & (1u << (a.task.mark % 8)))) ||
 	    (a.task.defer & (a.task.defer - 1)) || (!a.task.defer && a.task.watch) ||
 	    ((a.task.watch | a.task.defer) & (1u << (a.task.tracepoint % 8))) ||
-	    (a.task.watch & a.task.defer))
+	    (a.task.watch & a.task.defer) || a.task.pending < 8 || a.task.pending >= 0x80000 ||
+	    a.task.notify < 8 || a.task.notify >= 0x80000 || a.task.pending == a.task.notify ||
+	    a.task.pending == a.task.mark || a.task.notify == a.task.mark ||
+	    a.task.pending / 8 == a.task.tracepoint / 8 ||
+	    a.task.notify / 8 == a.task.tracepoint / 8)
 		return FVX_VMCALL_EINVAL;
 	for (cpu = 0; cpu < CPUS; cpu++)
 		trampoline_copy(cpu, a.window_va, a.scratch_percpu, &a.task);

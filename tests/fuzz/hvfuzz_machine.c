@@ -571,7 +571,9 @@ static void build_ram_baseline(void)
 			  .watch = 0x2d,
 			  .defer = 0x80,
 			  .tracepoint = 0x8 * 8 + 1,
-			  .ptrace = 0x30 },
+			  .ptrace = 0x30,
+			  .pending = 0x9 * 8 + 1,
+			  .notify = 0x1 * 8 + 3 },
 	};
 	struct fvx_analyzer_header h = { .magic = FVX_ANALYZER_MAGIC,
 					 .version = FVX_ANALYZER_VERSION,

@@ -791,7 +791,9 @@ static void configure_agent(void)
 						  .watch = 0x2d,
 						  .defer = 0x80,
 						  .tracepoint = 0x8 * 8 + 1,
-						  .ptrace = 0x30 } };
+						  .ptrace = 0x30,
+						  .pending = 0x9 * 8 + 1,
+						  .notify = 0x1 * 8 + 3 } };
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_OK);
 }
 
@@ -1095,6 +1097,22 @@ static void only_unsealed_targets_skip_unmarked_tasks(void **state)
 	a->task.tracepoint = 1; /* an older agent's layout: 0 there */
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
 	a->task.tracepoint = 0x8 * 8 + 1;
+	/* pending and notify: apart from each other and the mark, out of the
+	 * task's first byte and of the tracepoint's */
+	a->task.pending = 0;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.pending = 0x9 * 8; /* the mark's */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.pending = 0x8 * 8 + 6; /* in the tracepoint's byte */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.pending = 0x1 * 8 + 3; /* notify's */
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.pending = 0x9 * 8 + 1;
+	a->task.notify = 3;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.notify = 0x10000 * 8;
+	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
+	a->task.notify = 0x1 * 8 + 3;
 	a->task.reserved2 = 1;
 	assert_int_equal(call(FVX_VMCALL_CONFIGURE, 0x1000, 0), FVX_VMCALL_EINVAL);
 	a->task.reserved2 = 0;

@@ -277,11 +277,13 @@ static s64 configure(u64 window_va)
 {
 	struct fvx_agent_config *a = (void *)(ram + AGENT_CONFIG);
 
-	*a = (struct fvx_agent_config){ .version = FVX_AGENT_CONFIG_VERSION,
-					.size = sizeof(*a),
-					.window_va = window_va,
-					.scratch_percpu = 0x1d000,
-					.task = { .mark = 0x48, .tracepoint = 0x41 } };
+	*a = (struct fvx_agent_config){
+		.version = FVX_AGENT_CONFIG_VERSION,
+		.size = sizeof(*a),
+		.window_va = window_va,
+		.scratch_percpu = 0x1d000,
+		.task = { .mark = 0x48, .tracepoint = 0x41, .pending = 0x49, .notify = 0xb }
+	};
 	return vmcall(FVX_VMCALL_CONFIGURE, AGENT_CONFIG);
 }
 

@@ -51,7 +51,7 @@ static unsigned int count(u64 from, u64 to, const u8 *pattern, size_t size)
 static void fixups_name_their_operands(void **state)
 {
 	const struct trampoline_fixup *f;
-	unsigned int kinds[FIX_PTRACE + 1] = { 0 };
+	unsigned int kinds[FIX_NOTIFY_OFF + 1] = { 0 };
 
 	assert_true(code_size() <= FVX_WIN_TRAMPOLINE_STRIDE);
 	f = fvx_trampoline_fixups;
@@ -61,7 +61,7 @@ static void fixups_name_their_operands(void **state)
 		s64 target = (s64)f->end + *(const s32 *)(end - 4);
 
 		assert_true(f->end >= 8 && f->end <= code_size());
-		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_PTRACE);
+		assert_true(f->kind >= FIX_SCRATCH && f->kind <= FIX_NOTIFY_OFF);
 		kinds[f->kind]++;
 		switch (f->kind) {
 		case FIX_STACK_TOP:
@@ -95,10 +95,14 @@ static void fixups_name_their_operands(void **state)
 		case FIX_TP_WATCH: assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x80 }), 2); break;
 		case FIX_DEFER: /* lock orb $imm8, disp32(%rax) */
 		case FIX_TP_ON:
+		case FIX_PENDING_ON:
+		case FIX_NOTIFY_ON:
 			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0x88 }), 3);
 			break;
 		case FIX_UNDEFER: /* lock andb $imm8, disp32(%rax) */
 		case FIX_TP_OFF:
+		case FIX_PENDING_OFF:
+		case FIX_NOTIFY_OFF:
 			assert_memory_equal(end - 8, ((u8[]){ 0xf0, 0x80, 0xa0 }), 3);
 			break;
 		case FIX_PTRACE: /* cmpl $0, disp32(%rax) */
@@ -125,20 +129,28 @@ static void fixups_name_their_operands(void **state)
 	 * The deferred calls' tests and writes of the tracepoint's byte; the
 	 * tracepoint bit set for a selected call, for one that needs the
 	 * probes and at each 32-bit entry, cleared for a left-out one; the
-	 * ptrace word tested for a left-out call. The config's flags tested
-	 * in line: FAST_SKIP, TASK_MARKS (twice and at the 32-bit entries'
-	 * shared work), DEFER and, at the TSC start, MEASURE. */
+	 * ptrace word tested for a left-out call. A selected call's return
+	 * without the tracepoints: its watch bits, ptrace word and tracepoint
+	 * bit tested (the bit cleared), the pending and notify bits set; and
+	 * cleared again for a call sent back to its SYSCALL. The config's
+	 * flags tested in line: FAST_SKIP (twice), TASK_MARKS (twice and at
+	 * the 32-bit entries' shared work), DEFER and, at the TSC start,
+	 * MEASURE. */
 	assert_int_equal(kinds[FIX_MARK], 5);
-	assert_int_equal(kinds[FIX_WATCH], 1);
+	assert_int_equal(kinds[FIX_WATCH], 2);
 	assert_int_equal(kinds[FIX_WATCHED], 2);
 	assert_int_equal(kinds[FIX_DEFER], 1);
 	assert_int_equal(kinds[FIX_UNDEFER], 1);
-	assert_int_equal(kinds[FIX_TP], 4);
+	assert_int_equal(kinds[FIX_TP], 5);
 	assert_int_equal(kinds[FIX_TP_WATCH], 1);
 	assert_int_equal(kinds[FIX_TP_ON], 4);
-	assert_int_equal(kinds[FIX_TP_OFF], 1);
-	assert_int_equal(kinds[FIX_PTRACE], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 7);
+	assert_int_equal(kinds[FIX_TP_OFF], 2);
+	assert_int_equal(kinds[FIX_PTRACE], 2);
+	assert_int_equal(kinds[FIX_PENDING_ON], 1);
+	assert_int_equal(kinds[FIX_NOTIFY_ON], 1);
+	assert_int_equal(kinds[FIX_PENDING_OFF], 1);
+	assert_int_equal(kinds[FIX_NOTIFY_OFF], 1);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 8);
 }
 
 /* The offset of the first `jmp *disp32(%rip)` at or after from, and its
@@ -318,17 +330,110 @@ static void walk_measure(u64 off, unsigned int *before, unsigned int *after)
 	assert_int_equal(reads, 2);
 }
 
+#define NO_READ 100000u
+
+/* The fewest instructions from off to the first RDMSR on any path, taking
+ * each conditional jump both ways (NO_READ: none gets there within
+ * budget). ret holds depth return addresses. */
+static unsigned int fewest_to_read(u64 off, const u64 *ret, unsigned int depth, unsigned int budget)
+{
+	const u8 rdmsr[] = { 0x0f, 0x32 };
+	u64 stack[4];
+	unsigned int n;
+
+	memcpy(stack, ret, depth * sizeof(u64));
+	for (n = 0; n < budget; n++) {
+		const u8 *p = fvx_trampoline + off;
+		unsigned int len = insn_length(off), a, b;
+
+		assert_int_not_equal(len, 0);
+		if (!memcmp(p, rdmsr, 2))
+			return n;
+		if (p[0] == 0xe8) {
+			assert_true(depth < 4);
+			stack[depth++] = off + len;
+			off += len + (s64) * (const s32 *)(p + 1);
+		} else if (p[0] == 0xc3) {
+			if (!depth)
+				return NO_READ;
+			off = stack[--depth];
+		} else if (p[0] == 0xeb) {
+			off += len + (s64)(int8_t)p[1];
+		} else if (p[0] == 0xe9) {
+			off += len + (s64) * (const s32 *)(p + 1);
+		} else if ((p[0] & 0xf0) == 0x70 || (p[0] == 0x0f && (p[1] & 0xf0) == 0x80)) {
+			u64 to = off + len +
+				 (p[0] == 0x0f ? (s64) * (const s32 *)(p + 2) : (s64)(int8_t)p[1]);
+
+			a = fewest_to_read(off + len, stack, depth, budget - n - 1);
+			b = fewest_to_read(to, stack, depth, budget - n - 1);
+			a = a < b ? a : b;
+			return a == NO_READ ? NO_READ : n + 1 + a;
+		} else if ((p[0] == 0xff && p[1] == 0x25) ||
+			   (p[0] == 0x48 && p[1] == 0x0f && p[2] == 0x07)) {
+			return NO_READ; /* jmp *forward(%rip), sysretq: no measure */
+		} else {
+			off += len;
+		}
+	}
+	return NO_READ;
+}
+
 /* The constants added to each measure are the instructions it leaves out,
- * exactly: in Bochs each one is a TSC tick that Linux alone would not
- * spend. */
+ * exactly, on the path of a marked task's selected call (the SYSCALL
+ * entry) and of a 64-bit call's return (the event entry): in Bochs each
+ * one is a TSC tick that Linux alone would not spend. Every other way
+ * into the measure (an unmarked task's call in a trace of everyone, a
+ * watched task's, a 32-bit call's or a task event's) is at most
+ * TSC_OUTSIDE_SLACK instructions shorter. */
 static void tsc_constants_count_what_the_measure_leaves_out(void **state)
 {
 	unsigned int before, after;
 
 	walk_measure(0, &before, &after);
 	assert_int_equal(before + after, TSC_FAST_OUTSIDE);
+	assert_true(fewest_to_read(0, NULL, 0, 400) + TSC_OUTSIDE_SLACK >= before);
 	walk_measure(FVX_WIN_TRAMPOLINE_RETURN, &before, &after);
 	assert_int_equal(before + after, TSC_EVENT_OUTSIDE);
+	assert_true(fewest_to_read(FVX_WIN_TRAMPOLINE_RETURN, NULL, 0, 400) + TSC_OUTSIDE_SLACK >=
+		    before);
+}
+
+/* The end of the first fixup of a kind at or after from (0: none). */
+static u64 fixup_end(u32 kind, u64 from)
+{
+	const struct trampoline_fixup *f;
+	u64 best = 0;
+
+	for (f = fvx_trampoline_fixups; f < fvx_trampoline_fixups_end; f++)
+		if (f->kind == kind && f->end >= from && (!best || f->end < best))
+			best = f->end;
+	return best;
+}
+
+/* A selected call's return without the tracepoints: on the SYSCALL
+ * entry's path through (conditional jumps falling through: FAST_SKIP on,
+ * nothing watching), the task's pending and notify bits are set before
+ * the switch into the analyzer view, so that no return to user mode can
+ * come between the record and them; a call sent back to its SYSCALL
+ * (FVX_ENTRY_RETRY) has both cleared before its SYSRET: it did not run,
+ * and no return is due. */
+static void selected_calls_ask_for_their_return(void **state)
+{
+	const u8 sysretq[] = { 0x48, 0x0f, 0x07 };
+	u64 first = find(0, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3), sysret, retry;
+
+	assert_true(fixup_end(FIX_PENDING_ON, 0) < first);
+	assert_true(fixup_end(FIX_NOTIFY_ON, 0) < first);
+	assert_true(fixup_end(FIX_CONFIG_IMM8, 0) < fixup_end(FIX_PENDING_ON, 0));
+	sysret = find(0, FVX_WIN_TRAMPOLINE_EXIT, sysretq, 3);
+	assert_true(sysret < FVX_WIN_TRAMPOLINE_EXIT);
+	/* the retry's switch back is the last VMFUNC before its SYSRET */
+	for (retry = sysret; memcmp(fvx_trampoline + retry, vmfunc, 3); retry--)
+		assert_true(retry > first);
+	assert_true(fixup_end(FIX_PENDING_OFF, retry) < sysret);
+	assert_true(fixup_end(FIX_NOTIFY_OFF, retry) < sysret);
+	assert_true(fixup_end(FIX_PENDING_OFF, retry) > retry);
 }
 
 /* Without FVX_CONFIG_MEASURE (a trace that does not hide its time) the
@@ -504,6 +609,7 @@ int main(void)
 		cmocka_unit_test(tsc_constants_count_what_the_measure_leaves_out),
 		cmocka_unit_test(fast_entries_measure_the_analyzer_view),
 		cmocka_unit_test(tsc_measure_is_off_without_hidden_time),
+		cmocka_unit_test(selected_calls_ask_for_their_return),
 		cmocka_unit_test(entries32_go_on_to_linux),
 	};
 

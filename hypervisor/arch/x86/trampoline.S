@@ -62,15 +62,24 @@ fvx_trampoline:
 	testb $0, 0x7fffffff(%rax); FIXUP(FIX_MARK)
 	jz .Lfast_unmarked
 .Lfast_marked:
-	/* Its return goes through the sys_exit tracepoint: the tracepoint bit
-	 * on, if a call the filter left out took it off (set out of line). */
-	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
-	jz .Lfast_tp_on
-	/* A task whose call something may change before it runs, or with
-	 * its defer bit left set (tested out of line). */
-.Lfast_tp_is_on:
+	/* Its return, while calls may skip the tracepoints
+	 * (FVX_CONFIG_FAST_SKIP), without them: the tracepoint bit off (out of
+	 * line, when on), the task's pending and notify bits on, so that
+	 * Linux calls the agent's user return notifier as the task goes back
+	 * to user mode (fvx_task_layout.pending). Not for a task whose call
+	 * something may change before it runs, or with its defer bit left
+	 * set, or with a tracer: those keep the tracepoints. */
+	testb $CONFIG_FAST_SKIP, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz .Lfast_by_tracepoint
 	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCH)
-	jnz .Lfast_watched
+	jnz .Lfast_by_tracepoint
+	cmpl $0, 0x7fffffff(%rax); FIXUP(FIX_PTRACE)
+	jne .Lfast_by_tracepoint
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
+	jnz .Lfast_notify_tp_off
+.Lfast_notify:
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_PENDING_ON)
+	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_NOTIFY_ON)
 .Lfast_record:
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
@@ -143,6 +152,11 @@ fvx_trampoline:
 	 * when it next runs, by then after the frontend drained the ring. */
 	vmfunc
 	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
+	/* Nor is its return due: the pending and notify bits off. */
+	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
+	mov %gs:(%rax), %rax		/* current */
+	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_PENDING_OFF)
+	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_NOTIFY_OFF)
 	mov SCRATCH(S_RAX), %rax; FIXUP(FIX_SCRATCH)
 	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
 	sub $2, %rcx
@@ -173,6 +187,20 @@ fvx_trampoline:
 	jz .Lfast_skip_rax		/* another task's bits are the agent's */
 	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_TP_OFF)
 	jmp .Lfast_skip_rax
+.Lfast_notify_tp_off:
+	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_TP_OFF)
+	jmp .Lfast_notify
+	/* Its return through the sys_exit tracepoint: the tracepoint bit on,
+	 * if a call the filter left out took it off. A task whose call
+	 * something may change before it runs, or with its defer bit left
+	 * set, deferred. */
+.Lfast_by_tracepoint:
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_TP)
+	jz .Lfast_tp_on
+.Lfast_tp_is_on:
+	testb $0, 0x7fffffff(%rax); FIXUP(FIX_WATCH)
+	jnz .Lfast_watched
+	jmp .Lfast_record
 .Lfast_tp_on:
 	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_TP_ON)
 	jmp .Lfast_tp_is_on

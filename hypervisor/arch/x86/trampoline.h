@@ -32,15 +32,25 @@
 #define FIX_TP_OFF 15
 /* cmpl $0, disp32(%reg): disp32 = fvx_task_layout.ptrace */
 #define FIX_PTRACE 16
+/* lock orb $imm8 / lock andb $imm8, disp32(%reg) on the byte of
+ * fvx_task_layout.pending (FIX_PENDING_ON, _OFF: its bit, all but it) and
+ * of .notify (FIX_NOTIFY_ON, _OFF) */
+#define FIX_PENDING_ON 17
+#define FIX_PENDING_OFF 18
+#define FIX_NOTIFY_ON 19
+#define FIX_NOTIFY_OFF 20
 
 /* What the TSC measure of a traced call leaves out (trampoline.S): the
  * instructions of its path before the first read of IA32_TSC and from the
  * second on, added to each measure as TSC ticks. Exact where the TSC
- * counts instructions (Bochs); on hardware those instructions take more
- * cycles than that, so what is added never exceeds what was spent.
+ * counts instructions (Bochs) on the path of a marked task's selected call
+ * and of a 64-bit call's return; the entries' other ways into the measure
+ * are at most TSC_OUTSIDE_SLACK instructions shorter, a few ticks hidden
+ * too many. On hardware those instructions take more cycles than that.
  * tests/unit/test_trampoline.c counts them in the code. */
-#define TSC_FAST_OUTSIDE 54 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_FAST_OUTSIDE 60 /* the SYSCALL entry, for a call the filter selects */
 #define TSC_EVENT_OUTSIDE 45 /* the event entry, for a 64-bit call's return */
+#define TSC_OUTSIDE_SLACK 8
 
 #ifndef __ASSEMBLER__
 #include "../../types.h"

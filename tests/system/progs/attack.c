@@ -16,7 +16,19 @@
  *   attack ptrace-reselect N  the same, the child asking for getppid (a call
  *                             a filter may leave out)
  *   attack seccomp-deny N     getppid N times under a seccomp filter that
- *                             fails it with EPERM */
+ *                             fails it with EPERM
+ *   attack ptrace-hide-return N  N reads of an empty pipe; a child attaches
+ *                             to us during each (PTRACE_SEIZE, _INTERRUPT),
+ *                             and at the stop makes the read look like no
+ *                             call (orig_rax -1) that returned 7, then
+ *                             detaches: each read returns 7
+ *   attack rseq-read N        N reads of a pipe that blocks until its writer
+ *                             goes (end of file, 0), made inside an rseq
+ *                             critical section that starts right after the
+ *                             SYSCALL and aborts to it: Linux moves RIP
+ *                             back to the SYSCALL with RAX 0, read's
+ *                             number, as a restart would look, and the
+ *                             read is made again (0 again): 2N reads of 0 */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -30,6 +42,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -120,6 +133,109 @@ static long seccomp_deny(long n)
 	return count;
 }
 
+/* The tracer child: n times, once the parent is in its read (the first
+ * field of /proc/PID/syscall, 0), interrupts it and rewrites its
+ * registers at the stop. */
+static int hide_returns(pid_t parent, long n)
+{
+	char path[64], line[32];
+	long i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)parent);
+	for (i = 0; i < n; i++) {
+		struct user_regs_struct regs;
+		int status, tries;
+
+		for (tries = 0; tries < 100000; tries++) {
+			FILE *f = fopen(path, "r");
+			int in_read = f && fgets(line, sizeof(line), f) && !strncmp(line, "0 ", 2);
+
+			if (f)
+				fclose(f);
+			if (in_read)
+				break;
+			usleep(1000);
+		}
+		if (ptrace(PTRACE_SEIZE, parent, NULL, NULL) != 0 ||
+		    ptrace(PTRACE_INTERRUPT, parent, NULL, NULL) != 0 ||
+		    waitpid(parent, &status, __WALL) != parent ||
+		    ptrace(PTRACE_GETREGS, parent, NULL, &regs) != 0)
+			return 1;
+		regs.orig_rax = -1;
+		regs.rax = 7;
+		if (ptrace(PTRACE_SETREGS, parent, NULL, &regs) != 0 ||
+		    ptrace(PTRACE_DETACH, parent, NULL, NULL) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static long ptrace_hide_return(long n)
+{
+	int fds[2], status;
+	char buf[16];
+	pid_t child;
+	long i, count = 0;
+
+	if (pipe(fds) || prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0))
+		return -1;
+	child = fork();
+	if (child == 0)
+		_exit(hide_returns(getppid(), n));
+	if (child < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		count += read(fds[0], buf, sizeof(buf)) == 7;
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return count;
+}
+
+/* read(fd, buf, 16) with the SYSCALL at the abort handler of an rseq
+ * critical section that starts right after it (fvx_rseq_cs); r9: the
+ * thread's rseq_cs field, armed before, which Linux clears on abort. */
+extern long fvx_rseq_read(int fd, char *buf, __u64 *rseq_cs_field);
+__asm__(".pushsection .data\n.balign 32\n"
+	"fvx_rseq_cs: .long 0, 0\n.quad 2f, 3f - 2f, 1f\n.popsection\n"
+	".text\nfvx_rseq_read:\n"
+	"mov %rdx, %r9\n"
+	"lea fvx_rseq_cs(%rip), %rax\nmov %rax, (%r9)\n"
+	"mov $16, %edx\nxor %eax, %eax\njmp 1f\n"
+	".long 0x53053053\n" /* RSEQ_SIG, before the abort handler */
+	"1: syscall\n"
+	"2: nop\n"
+	"3: movq $0, (%r9)\nret\n");
+
+static long rseq_read(long n)
+{
+	__u64 *field;
+	char buf[16];
+	long i, count = 0;
+
+	if (!__rseq_size)
+		return -1; /* the C library did not register rseq */
+	field = (__u64 *)((char *)__builtin_thread_pointer() + __rseq_offset +
+			  offsetof(struct rseq, rseq_cs));
+	for (i = 0; i < n; i++) {
+		int fds[2];
+		pid_t child;
+
+		if (pipe(fds))
+			return -1;
+		child = fork();
+		if (child == 0) {
+			close(fds[0]);
+			usleep(200000); /* the read blocks: a switch, which arms rseq's abort */
+			_exit(0);
+		}
+		close(fds[1]);
+		count += fvx_rseq_read(fds[0], buf, field) == 0;
+		close(fds[0]);
+		waitpid(child, NULL, 0);
+	}
+	return count;
+}
+
 static sigjmp_buf env;
 static volatile sig_atomic_t last_signal;
 
@@ -204,6 +320,10 @@ int main(int argc, char **argv)
 		count = ptrace_rewrite(n, NO_CALL);
 	} else if (!strcmp(what, "ptrace-reselect")) {
 		count = ptrace_rewrite(n, SYS_getppid);
+	} else if (!strcmp(what, "ptrace-hide-return")) {
+		count = ptrace_hide_return(n);
+	} else if (!strcmp(what, "rseq-read")) {
+		count = rseq_read(n);
 	} else if (!strcmp(what, "seccomp-deny")) {
 		count = seccomp_deny(n);
 	} else {

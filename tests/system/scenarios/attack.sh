@@ -61,6 +61,28 @@ sed 's/^/# ptrace-reselect: /' /tmp/rsl.out /tmp/rsl.err
 check attack-ptrace-reselect-runs grep -qx 'ptrace-reselect ok 20' /tmp/rsl.out
 check_num attack-ptrace-reselect-shown-as-run "$(hidden_opens /tmp/rsl.txt | cut -d' ' -f1)" -eq 20
 check attack-ptrace-reselect-no-getppid sh -c '! grep -q "getppid(" /tmp/rsl.txt'
+# A tracer that attaches while a traced read waits, stops it in its way
+# back to user mode and rewrites its registers there (no call, a value of
+# 7) cannot hide the read's return: it shows as it was when the read
+# stopped, before the tracer could touch it (the agent reports a pending
+# return at the switch away from a stopped or traced task).
+fastvmix trace -f -o /tmp/hide.txt -- attack ptrace-hide-return 5 >/tmp/hide.out 2>/tmp/hide.err 3>&-
+sed 's/^/# ptrace-hide-return: /' /tmp/hide.out /tmp/hide.err
+grep 'read' /tmp/hide.txt | head -n 10 | sed 's/^/# ptrace-hide-return: /'
+check attack-ptrace-hide-return-runs grep -qx 'ptrace-hide-return ok 5' /tmp/hide.out
+# (its line, or with the tracer's calls between, its "<... read resumed>")
+check_num attack-ptrace-hide-return-shown "$(grep -c 'read.*0x[0-9a-f]*, 16) = ? ERESTARTSYS' /tmp/hide.txt)" -eq 5
+# An rseq critical section that starts right after a read's SYSCALL and
+# aborts to it: Linux moves RIP back to the SYSCALL with RAX 0 (the read's
+# value, read's number), as a restart would look; the read shows its 0
+# (the agent reports a pending return at rseq's IP fix-up), then again.
+fastvmix trace -f -e trace=read -o /tmp/rseq.txt -- attack rseq-read 3 >/tmp/rseq.out 2>/tmp/rseq.err 3>&-
+sed 's/^/# rseq-read: /' /tmp/rseq.out /tmp/rseq.err
+grep 'read' /tmp/rseq.txt | head -n 9 | sed 's/^/# rseq-read: /'
+check attack-rseq-read-runs grep -qx 'rseq-read ok 3' /tmp/rseq.out
+# (a line, or with the writer's end between, "<... read resumed>")
+check_num attack-rseq-read-values-shown "$(grep -cE '(read\(3, |<\.\.\. read resumed>).*16\) = 0$' /tmp/rseq.txt)" -eq 6
+check attack-rseq-read-no-restart sh -c '! grep -q "read(3.*ERESTART" /tmp/rseq.txt'
 # Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
 fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
 sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
