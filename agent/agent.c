@@ -284,11 +284,49 @@ static bool notrace take_deferred(void)
 	return test_bit(FVX_WORK_DEFER_BIT, work) && test_and_clear_bit(FVX_WORK_DEFER_BIT, work);
 }
 
-/* A system call's return with `ret`, from the sys_exit probe or the user
- * return notifier: a 32-bit one (whose number is the i386 table's: also
- * a 64-bit execve that started a 32-bit program, which Linux makes look
- * like the i386 one) for the analyzer to select. */
-static void notrace report_return(struct pt_regs *regs, long ret)
+/* Where a return is reported from; counted per CPU, read as the module's
+ * parameter "returns" (tests check that each route ran). */
+enum return_route {
+	RETURN_TRACEPOINT, /* the sys_exit probe */
+	RETURN_NOTIFIER, /* the user return notifier (on_user_return) */
+	RETURN_STOP, /* a stop on the way back (probe_sched_switch) */
+	RETURN_RSEQ, /* an rseq abort (probe_rseq_ip_fixup) */
+	RETURN_SIGNAL, /* a signal's delivery (probe_signal_deliver) */
+	RETURN_ROUTES
+};
+static const char *const return_route_names[RETURN_ROUTES] = { "tracepoint", "notifier", "stop",
+							       "rseq", "signal" };
+static DEFINE_PER_CPU(unsigned long[RETURN_ROUTES], return_routes);
+
+static int returns_get(char *buf, const struct kernel_param *kp)
+{
+	int len = 0, r, cpu;
+
+	for (r = 0; r < RETURN_ROUTES; r++) {
+		unsigned long n = 0;
+
+		for_each_possible_cpu(cpu)
+			n += per_cpu(return_routes, cpu)[r];
+		len += scnprintf(buf + len, PAGE_SIZE - len, "%s%s %lu", r ? " " : "",
+				 return_route_names[r], n);
+	}
+	return len + scnprintf(buf + len, PAGE_SIZE - len, "\n");
+}
+
+static int returns_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops returns_ops = { .get = returns_get, .set = returns_set };
+module_param_cb(returns, &returns_ops, NULL, 0444);
+MODULE_PARM_DESC(returns, "returns reported, by route, since the module was loaded");
+
+/* A system call's return with `ret`, from `route`: a 32-bit one (whose
+ * number is the i386 table's: also a 64-bit execve that started a 32-bit
+ * program, which Linux makes look like the i386 one) for the analyzer to
+ * select. */
+static void notrace report_return(struct pt_regs *regs, long ret, enum return_route route)
 {
 	bool compat = in_compat_syscall();
 	u32 nr = (u32)regs->orig_ax;
@@ -296,6 +334,7 @@ static void notrace report_return(struct pt_regs *regs, long ret)
 
 	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
 		return;
+	this_cpu_inc(return_routes[route]);
 	/* The arguments, from pt_regs (the return value is in AX only):
 	 * where a call like read(2) put what it filled. */
 	call_args(regs, compat, args);
@@ -315,7 +354,7 @@ static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		report((u32)regs->orig_ax, 0, args, 0);
 	}
 	if (!return_pending()) /* (one pending is the notifier's: on_user_return) */
-		report_return(regs, ret);
+		report_return(regs, ret, RETURN_TRACEPOINT);
 }
 
 /* A 32-bit system call's entry, or a deferred 64-bit one's, after ptrace
@@ -460,7 +499,7 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 	if (regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
-	report_return(regs, value);
+	report_return(regs, value, RETURN_NOTIFIER);
 }
 
 static void notifier_on(void *unused)
@@ -525,7 +564,7 @@ static void notrace probe_sched_switch(void *data, bool preempt, struct task_str
 	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(prev)->syscall_work)) {
 		clear_tsk_thread_flag(prev, TIF_USER_RETURN_NOTIFY);
 		if (stops_returned(prev, prev_state) && take_pending())
-			report_return(current_pt_regs(), current_pt_regs()->ax);
+			report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_STOP);
 	}
 	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(next)->syscall_work) &&
 	    !(next->flags & PF_IO_WORKER))
@@ -536,7 +575,7 @@ static void notrace probe_rseq_ip_fixup(void *data, unsigned long regs_ip, unsig
 					unsigned long post_commit_offset, unsigned long abort_ip)
 {
 	if (take_pending())
-		report_return(current_pt_regs(), current_pt_regs()->ax);
+		report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_RSEQ);
 }
 
 static void marks_start(const struct fvx_trace_request *req)
@@ -673,7 +712,7 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
 {
 	/* A pending return first, as the call left RAX (on_user_return). */
 	if (take_pending())
-		report_return(current_pt_regs(), current_pt_regs()->ax);
+		report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_SIGNAL);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,
 			      sig_kernel_stop(sig) && ka->sa.sa_handler == SIG_DFL);

@@ -66,7 +66,9 @@ check attack-ptrace-reselect-no-getppid sh -c '! grep -q "getppid(" /tmp/rsl.txt
 # 7) cannot hide the read's return: it shows as it was when the read
 # stopped, before the tracer could touch it (the agent reports a pending
 # return at the switch away from a stopped or traced task).
+stopped=$(returns_by stop)
 fastvmix trace -f -o /tmp/hide.txt -- attack ptrace-hide-return 5 >/tmp/hide.out 2>/tmp/hide.err 3>&-
+check_num attack-ptrace-hide-return-at-stop "$(returns_by stop) - $stopped" -ge 5
 sed 's/^/# ptrace-hide-return: /' /tmp/hide.out /tmp/hide.err
 grep 'read' /tmp/hide.txt | head -n 10 | sed 's/^/# ptrace-hide-return: /'
 check attack-ptrace-hide-return-runs grep -qx 'ptrace-hide-return ok 5' /tmp/hide.out
@@ -76,7 +78,9 @@ check_num attack-ptrace-hide-return-shown "$(grep -c 'read.*0x[0-9a-f]*, 16) = ?
 # aborts to it: Linux moves RIP back to the SYSCALL with RAX 0 (the read's
 # value, read's number), as a restart would look; the read shows its 0
 # (the agent reports a pending return at rseq's IP fix-up), then again.
+aborted=$(returns_by rseq)
 fastvmix trace -f -e trace=read -o /tmp/rseq.txt -- attack rseq-read 3 >/tmp/rseq.out 2>/tmp/rseq.err 3>&-
+check_num attack-rseq-read-at-abort "$(returns_by rseq) - $aborted" -ge 3
 sed 's/^/# rseq-read: /' /tmp/rseq.out /tmp/rseq.err
 grep 'read' /tmp/rseq.txt | head -n 9 | sed 's/^/# rseq-read: /'
 check attack-rseq-read-runs grep -qx 'rseq-read ok 3' /tmp/rseq.out

@@ -48,7 +48,7 @@ traced() {
 	calls /tmp/$1.txt >/tmp/$1.got
 	diff /tmp/$1.want /tmp/$1.got | sed 's/^/# diff: /'
 	check_num $1-exit-status "$rc" -eq 0
-	check $1-calls-as-strace cmp -s /tmp/$1.want /tmp/$1.got
+	check_same $1-calls-as-strace /tmp/$1.want /tmp/$1.got
 	check $1-getpid-is-pid getpid_is_pid /tmp/$1.txt
 }
 

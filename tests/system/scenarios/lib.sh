@@ -8,6 +8,21 @@ check() {
 	if "$@" >/tmp/check.out 2>&1; then ok "$name"; else fail "$name - $(tail -n 2 /tmp/check.out | tr '\n' ' ')"; fi
 }
 
+# check_same NAME WANT GOT: ok when the files are identical; otherwise the
+# failure names the first lines that differ ("-" WANT's, "+" GOT's).
+check_same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else
+		fail "$1 - $(diff "$2" "$3" | grep '^[-+][^-+]' | head -n 2 | tr '\n' ' ')"
+	fi
+}
+
+# returns_by ROUTE: how many returns the agent has reported from ROUTE
+# (notifier, stop, rseq, ...: its parameter "returns")
+returns_by() {
+	awk -v r="$1" '{ for (i = 1; i < NF; i += 2) if ($i == r) print $(i + 1) }' \
+		/sys/module/fastvmix/parameters/returns
+}
+
 # Arithmetic on parsed output. A value that is missing or not a number must
 # fail the check that uses it, never end the script (ash aborts on "$(( + ))"
 # and quietly reads an empty or non-numeric name as 0).

@@ -18,8 +18,12 @@ dmesg | grep 'agent ready' | sed 's/^/# /'
 
 # The known sequence, text.
 # (fd 3 is this harness's result channel: closed so the sample's first fd is 3)
+notified=$(returns_by notifier)
 fastvmix trace -o /tmp/seq.txt -- syscall_seq 5 /tmp/fvx-known 2>/tmp/seq.err 3>&-
 rc=$?
+# (a traced task's returns come from the user return notifier, without
+# Linux's syscall tracepoints)
+check_num trace-returns-by-notifier "$(returns_by notifier) - $notified" -ge 7
 sed 's/^/# seq: /' /tmp/seq.txt | head -n 3
 sed 's/^/# seq: /' /tmp/seq.txt | tail -n 9
 sed 's/^/# /' /tmp/seq.err
