@@ -322,14 +322,31 @@ static const struct kernel_param_ops returns_ops = { .get = returns_get, .set = 
 module_param_cb(returns, &returns_ops, NULL, 0444);
 MODULE_PARM_DESC(returns, "returns reported, by route, since the module was loaded");
 
+/* A pending 64-bit call whose number Linux took out of pt_regs (orig_ax
+ * -1) as it ran: rt_sigreturn's (restore_sigcontext). Not at the sys_exit
+ * probe: there -1 is also a call skipped, by a tracer or by
+ * probe_sys_enter to make it again (a pending return is reported before a
+ * tracer can touch the registers, and the trampoline makes its own calls
+ * again before Linux sees them). */
+static bool notrace returns_from_sigreturn(struct pt_regs *regs, bool compat,
+					   enum return_route route)
+{
+	return !compat && (long)regs->orig_ax == -1 && route != RETURN_TRACEPOINT;
+}
+
 /* A system call's return with `ret`, from `route`: a 32-bit one (whose
  * number is the i386 table's: also a 64-bit execve that started a 32-bit
  * program, which Linux makes look like the i386 one) for the analyzer to
- * select. */
+ * select; rt_sigreturn's with the signal mask it restored as its argument
+ * (strace shows the frame's: the same, but that Linux leaves SIGKILL and
+ * SIGSTOP out). */
 static void notrace report_return(struct pt_regs *regs, long ret, enum return_route route)
 {
-	bool compat = in_compat_syscall();
-	u32 nr = (u32)regs->orig_ax;
+	/* (in_compat_syscall would also take orig_ax's x32 bit, which
+	 * rt_sigreturn's -1 has.) */
+	bool compat = in_ia32_syscall();
+	bool sigreturn = returns_from_sigreturn(regs, compat, route);
+	u32 nr = sigreturn ? __NR_rt_sigreturn : (u32)regs->orig_ax;
 	u64 args[6];
 
 	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
@@ -338,6 +355,8 @@ static void notrace report_return(struct pt_regs *regs, long ret, enum return_ro
 	/* The arguments, from pt_regs (the return value is in AX only):
 	 * where a call like read(2) put what it filled. */
 	call_args(regs, compat, args);
+	if (sigreturn)
+		args[0] = current->blocked.sig[0];
 	report(nr, compat ? (s32)ret : ret, args,
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
@@ -353,7 +372,9 @@ static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		call_args(regs, false, args);
 		report((u32)regs->orig_ax, 0, args, 0);
 	}
-	if (!return_pending()) /* (one pending is the notifier's: on_user_return) */
+	/* (One pending is the notifier's: on_user_return. One SIGKILL ends
+	 * has no return, as in strace: "= ?", from the exit record.) */
+	if (!return_pending() && !fatal_signal_pending(current))
 		report_return(regs, ret, RETURN_TRACEPOINT);
 }
 
@@ -486,7 +507,8 @@ static bool notrace take_pending(void)
  * the RCX its SYSCALL saved and RAX back to its number (or
  * restart_syscall's): its value is shown as strace shows a restart,
  * -ERESTARTSYS (-ERESTART_RESTARTBLOCK for restart_syscall's), since the
- * code Linux had is gone. */
+ * code Linux had is gone. (Not rt_sigreturn's: the registers it restored
+ * may look so, and its value is theirs.) */
 static void notrace on_user_return(struct user_return_notifier *urn)
 {
 	struct pt_regs *regs = current_pt_regs();
@@ -496,7 +518,7 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 		clear_thread_flag(TIF_USER_RETURN_NOTIFY); /* the flag alone: not ours */
 		return;
 	}
-	if (regs->ip + 2 == regs->cx &&
+	if ((long)regs->orig_ax >= 0 && regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
 	report_return(regs, value, RETURN_NOTIFIER);
@@ -710,8 +732,11 @@ static void notrace probe_signal_generate(void *data, int sig, struct kernel_sig
 static void notrace probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
 					 struct k_sigaction *ka)
 {
-	/* A pending return first, as the call left RAX (on_user_return). */
-	if (take_pending())
+	/* A pending return first, as the call left RAX (on_user_return);
+	 * none for a call SIGKILL ends (a fatal signal's, another thread's
+	 * exit_group or execve): it never returns to user mode, and strace
+	 * shows "= ?" (the exit record ends it so). */
+	if (take_pending() && sig != SIGKILL)
 		report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_SIGNAL);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,

@@ -1,5 +1,6 @@
 /* The default analyzer: one record per system call of the traced tasks, and
- * one more when it returns (FVX_RECORD_RETURN, the value in args[0]); before
+ * one more when it returns (FVX_RECORD_RETURN, the value in args[0];
+ * rt_sigreturn's also the signal mask it restored in args[1]); before
  * each, the data records of its string, buffer, argv and socket address
  * arguments (trace.h), read from the traced process without faulting
  * (guest_read.h). 32-bit calls (FVX_RECORD_COMPAT) are selected and
@@ -240,6 +241,9 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 		uring_done_event(ev, cfg, scratch);
 	else if (ev->flags & FVX_RECORD_TASK)
 		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
-	else
+	else {
+		if (rec.nr == __NR_rt_sigreturn && !(rec.flags & FVX_RECORD_COMPAT))
+			rec.args[1] = ev->call_args[0]; /* (the mask it restored) */
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
+	}
 }

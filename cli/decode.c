@@ -270,6 +270,8 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_UTSNAME_OUT:
 	case FVX_ARG_TIMEZONE:
 	case FVX_ARG_TIMEZONE_OUT:
+	case FVX_ARG_RLIMIT:
+	case FVX_ARG_RLIMIT_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -292,6 +294,14 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_MADVISE: put_value(t, madvise_advice, COUNT(madvise_advice), v, false); break;
 	case FVX_ARG_CLONE_FLAGS: put_flag_set(t, clone_flags, COUNT(clone_flags), v, "0"); break;
 	case FVX_ARG_SIGNAL: put_signal(t, v); break;
+	case FVX_ARG_SIGRETURN_MASK: {
+		char set[512] = "?";
+
+		if (v != FVX_SIGRETURN_MASK_UNKNOWN)
+			decode_sigset(v, set, sizeof(set));
+		put(t, "{mask=%s}", set);
+		break;
+	}
 	case FVX_ARG_SIGPROCMASK_HOW:
 		put_value(t, sigprocmask_how, COUNT(sigprocmask_how), v, false);
 		break;
@@ -329,6 +339,9 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_PRCTL_ARG: put(t, "%#" PRIx64, v); break; /* (by option: decode_prctl) */
 	case FVX_ARG_ITIMER_WHICH:
 		put_named(t, itimer_which, COUNT(itimer_which), v, "ITIMER");
+		break;
+	case FVX_ARG_RLIMIT_RESOURCE:
+		put_named(t, rlimit_resources, COUNT(rlimit_resources), v, "RLIMIT");
 		break;
 	case FVX_ARG_TIMERFD_FLAGS:
 		put_flag_set(t, timerfd_flags, COUNT(timerfd_flags), v, "0");
@@ -843,10 +856,12 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
 	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type) ||
 	       type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT ||
-	       type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT;
+	       type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT || type == FVX_ARG_RLIMIT ||
+	       type == FVX_ARG_RLIMIT_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
+
 _Static_assert(sizeof(struct statx) == FVX_STATX_SIZE, "the analyzer captures struct statx whole");
 
 /* A file mode as strace shows st_mode: its type, the set-id and sticky
@@ -911,6 +926,28 @@ static uint64_t le64(const uint8_t *b)
 
 	memcpy(&v, b, sizeof(v)); /* (x86-64: little-endian, as the capture) */
 	return v;
+}
+
+/* A resource limit as strace shows it: RLIM64_INFINITY, a multiple of
+ * 1024 as "N*1024", else the number. */
+static void put_rlim(struct text *t, uint64_t lim)
+{
+	if (lim == UINT64_MAX)
+		put(t, "RLIM64_INFINITY");
+	else if (lim > 1024 && lim % 1024 == 0)
+		put(t, "%" PRIu64 "*1024", lim / 1024);
+	else
+		put(t, "%" PRIu64, lim);
+}
+
+/* struct rlimit: {rlim_cur=..., rlim_max=...}. */
+static void put_rlimit(struct text *t, const uint8_t *bytes)
+{
+	put(t, "{rlim_cur=");
+	put_rlim(t, le64(bytes));
+	put(t, ", rlim_max=");
+	put_rlim(t, le64(bytes + 8));
+	put(t, "}");
 }
 
 bool decode_time(const struct captured *c, int units, int i, bool wide, int64_t *sec, int64_t *frac)
@@ -1277,6 +1314,13 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 		}
 		return;
 	}
+	if (type == FVX_ARG_RLIMIT || type == FVX_ARG_RLIMIT_OUT) {
+		if (c->total == FVX_RLIMIT_SIZE)
+			put_rlimit(t, c->bytes);
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	if (type == FVX_ARG_STAT_OUT || type == FVX_ARG_STATX_OUT) {
 		if (type == FVX_ARG_STAT_OUT && c->total == FVX_STAT_SIZE)
 			put_stat(t, c->bytes);
@@ -1328,6 +1372,7 @@ int decode_first_out_arg(uint64_t nr, const __u64 *args)
 		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
 		    d->args[i] == FVX_ARG_STATX_OUT || d->args[i] == FVX_ARG_UTSNAME_OUT ||
 		    d->args[i] == FVX_ARG_TIMEZONE_OUT || fvx_time_filled(d->args[i]) ||
+		    d->args[i] == FVX_ARG_SIGRETURN_MASK || d->args[i] == FVX_ARG_RLIMIT_OUT ||
 		    d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;

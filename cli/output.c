@@ -660,7 +660,7 @@ static bool time_json(uint8_t type, const struct captured *v, bool wide, struct 
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
  * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}; a struct stat's
  * {"stat": {...}}, a struct statx's {"statx": {...}}, a sigaction's {"sigaction": {...}}, a
- * sigset's {"sigset": [...]}, a
+ * sigset's {"sigset": [...]}, a struct rlimit's {"rlimit": {"cur", "max"}}, a
  * timespec's {"timespec": {...}}, a timeval's {"timeval": {...}}); an
  * unreadable one is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
@@ -707,6 +707,15 @@ static struct json_object *data_args(const struct call *entry, int *err)
 		} else if (v && d &&
 			   time_json(d->args[i], v, !(entry->entry.flags & FVX_RECORD_COMPAT), one,
 				     err)) {
+		} else if (v && d &&
+			   (d->args[i] == FVX_ARG_RLIMIT || d->args[i] == FVX_ARG_RLIMIT_OUT) &&
+			   v->total == FVX_RLIMIT_SIZE) {
+			struct json_object *lim = json_object_new_object();
+
+			*err |= JSON_PUT(lim, "cur", json_object_new_uint64(bytes_u64(v->bytes)));
+			*err |= JSON_PUT(lim, "max",
+					 json_object_new_uint64(bytes_u64(v->bytes + 8)));
+			*err |= JSON_PUT(one, "rlimit", lim);
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
 			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));
@@ -941,6 +950,14 @@ static void personality(struct output *o, const struct fvx_trace_record *r)
 		compat ? "32 bit" : "64 bit");
 }
 
+/* rt_sigreturn's argument, the mask it restored, is its return's (trace.h):
+ * unknown until then. */
+static void sigreturn_mask(struct fvx_trace_record *entry, const struct fvx_trace_record *ret)
+{
+	if (entry->nr == __NR_rt_sigreturn && !(entry->flags & FVX_RECORD_COMPAT))
+		entry->args[0] = ret ? ret->args[1] : FVX_SIGRETURN_MASK_UNKNOWN;
+}
+
 static void on_entry(struct output *o, const struct fvx_trace_record *r)
 {
 	struct call *lost = pending_find(o, r->pid), *c, alone;
@@ -957,8 +974,11 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 		thread_forget(o, r->pid);
 	/* (exit and exit_group end with their thread: its exit record.) */
 	c = pending_add(o, r, has_data ? &data : NULL);
+	if (c)
+		sigreturn_mask(&c->entry, NULL);
 	if (!c) {
 		alone.entry = *r;
+		sigreturn_mask(&alone.entry, NULL);
 		if (has_data)
 			alone.data = data;
 		else
@@ -1001,6 +1021,7 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 	if (entry) {
 		entry->data.returned = true;
 		entry->data.ret = (int64_t)r->args[0];
+		sigreturn_mask(&entry->entry, r);
 	}
 	complete(o, entry, r, END_RETURNED);
 }

@@ -115,6 +115,7 @@ table() {
 	table ptrace_options flags "linux/ptrace.h" '^PTRACE_O_[A-Z_]+$' '^PTRACE_O_MASK$'
 	table timer_flags flags "linux/time.h" '^TIMER_ABSTIME$'
 	table itimer_which value "linux/time.h" '^ITIMER_[A-Z]+$'
+	table rlimit_resources value "linux/resource.h" '^RLIMIT_[A-Z]+$'
 	table timerfd_flags flags "linux/timerfd.h" '^TFD_(CLOEXEC|NONBLOCK)$'
 	table timerfd_settime_flags flags "linux/timerfd.h" '^TFD_TIMER_[A-Z_]+$'
 	# statx(2): the sync type its flags carry (AT_STATX_SYNC_TYPE's bits),

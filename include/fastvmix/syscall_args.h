@@ -105,7 +105,17 @@ enum fvx_arg_type {
 			      * fields (FVX_UTSNAME_SHOWN bytes) */
 	FVX_ARG_TIMEZONE, /* a struct timezone the call reads (two ints) */
 	FVX_ARG_TIMEZONE_OUT, /* one the call fills */
+	FVX_ARG_RLIMIT_RESOURCE, /* a resource limit: RLIMIT_ names */
+	FVX_ARG_RLIMIT, /* a struct rlimit the call reads (two 64-bit values;
+			 * a 32-bit call's is not captured) */
+	FVX_ARG_RLIMIT_OUT, /* one the call fills */
+	FVX_ARG_SIGRETURN_MASK, /* rt_sigreturn's: the signal mask it restored, a
+				 * value its return record carries (trace.h):
+				 * {mask=[...]}; FVX_SIGRETURN_MASK_UNKNOWN
+				 * without a return */
 };
+/* (No mask Linux restores has SIGKILL's bit.) */
+#define FVX_SIGRETURN_MASK_UNKNOWN (~0ULL)
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 
 /* The time structures: how many struct timespec or struct timeval an
@@ -212,7 +222,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	ADDR_CALL(brk, M, PTR),
 	CALL(rt_sigaction, S, SIG, FVX_ARG_SIGACTION, FVX_ARG_SIGACTION_OUT, ULONG),
 	CALL(rt_sigprocmask, S, FVX_ARG_SIGPROCMASK_HOW, FVX_ARG_SIGSET, FVX_ARG_SIGSET_OUT, ULONG),
-	CALL(rt_sigreturn, S),
+	CALL(rt_sigreturn, S, FVX_ARG_SIGRETURN_MASK),
 	CALL(ioctl, D, FD, FVX_ARG_IOCTL_REQUEST, HEX),
 	CALL(pread64, D, FD, BUF_OUT, ULONG, LONG),
 	CALL(pwrite64, D, FD, BUF, ULONG, LONG),
@@ -342,6 +352,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(semtimedop, I, INT, STRUCT, ULONG, TS),
 	CALL(fadvise64, D, FD, LONG, LONG, INT),
 	CALL(getitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL_OUT),
+	CALL(getrlimit, 0, FVX_ARG_RLIMIT_RESOURCE, FVX_ARG_RLIMIT_OUT),
+	CALL(setrlimit, 0, FVX_ARG_RLIMIT_RESOURCE, FVX_ARG_RLIMIT),
 	CALL(setitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL, FVX_ARG_ITIMERVAL_OUT),
 	CALL(timer_settime, 0, INT, FVX_ARG_TIMER_FLAGS, FVX_ARG_ITIMERSPEC,
 	     FVX_ARG_ITIMERSPEC_OUT),
@@ -410,7 +422,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(recvmmsg, N, FD, STRUCT, ULONG, MSGF, TS),
 	CALL(fanotify_init, D, HEX, HEX),
 	CALL(fanotify_mark, D | F, FD, HEX, HEX, DIRFD, STR),
-	CALL(prlimit64, 0, INT, INT, STRUCT, STRUCT),
+	CALL(prlimit64, 0, INT, FVX_ARG_RLIMIT_RESOURCE, FVX_ARG_RLIMIT, FVX_ARG_RLIMIT_OUT),
 	CALL(name_to_handle_at, F | D, DIRFD, STR, STRUCT, STRUCT, ATFL),
 	CALL(open_by_handle_at, D, FD, STRUCT, FVX_ARG_OPEN_FLAGS),
 	CALL(syncfs, D, FD),

@@ -282,7 +282,10 @@ _Static_assert(sizeof(struct fvx_config) == 272, "fvx_config layout");
 
 /* Record flags (an event's flags are record flags too). */
 #define FVX_RECORD_EXIT_MODE (1u << 0) /* written by the hypervisor (exit mode) */
-#define FVX_RECORD_RETURN (1u << 1) /* a system call returned: args[0] is its value */
+/* A system call returned: args[0] is its value (rt_sigreturn's in fast
+ * mode: args[1] the signal mask it restored, which the agent passes as its
+ * argument). */
+#define FVX_RECORD_RETURN (1u << 1)
 #define FVX_RECORD_DATA (1u << 2) /* bytes of an argument: see below */
 /* A 32-bit system call (int $0x80, SYSENTER, a 32-bit process's SYSCALL):
  * nr is the i386 table's (<asm/unistd_32.h>), args are the registers Linux
@@ -479,6 +482,10 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     them); FVX_ARG_TIMEZONE at entry and
  *                     FVX_ARG_TIMEZONE_OUT at a successful return, the
  *                     struct timezone (FVX_TIMEZONE_SIZE bytes);
+ *                     FVX_ARG_RLIMIT at entry and FVX_ARG_RLIMIT_OUT
+ *                     at a successful return, a 64-bit call's struct
+ *                     rlimit (FVX_RLIMIT_SIZE bytes; a 32-bit call's
+ *                     is not captured);
  *   FVX_ARG_STATX_OUT at return, when the call succeeded, the struct statx
  *                     it filled (FVX_STATX_SIZE bytes; a 32-bit call's too);
  *   FVX_ARG_SIGACTION at entry, and FVX_ARG_SIGACTION_OUT at return when
@@ -549,6 +556,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_UTSNAME_FIELD 65 /* a struct utsname's field (__NEW_UTS_LEN + 1) */
 #define FVX_UTSNAME_SHOWN (2 * FVX_UTSNAME_FIELD) /* sysname, nodename: strace's */
 #define FVX_TIMEZONE_SIZE 8 /* struct timezone: two ints */
+#define FVX_RLIMIT_SIZE 16 /* struct rlimit (x86-64's), struct rlimit64 */
 #define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */

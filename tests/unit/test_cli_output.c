@@ -154,14 +154,14 @@ static void text_has_the_kernels_argument_count(void **state)
 	assert_string_equal(printed_all(f, false, &r, 1), "[pid 123456] exit_group(7) = ?\n");
 }
 
-/* A call syscall_table.c does not describe (getrlimit). */
+/* A call syscall_table.c does not describe (getrusage). */
 static void text_without_tracefs_shows_six_arguments(void **state)
 {
 	struct fixture *f = *state;
-	struct fvx_trace_record r = { .nr = 97, .pid = 7, .args = { 0, 4095, 4096, 0xffffff9c } };
+	struct fvx_trace_record r = { .nr = 98, .pid = 7, .args = { 0, 4095, 4096, 0xffffff9c } };
 
 	assert_string_equal(printed(f, false, &r, 0),
-			    "[pid     7] getrlimit(0, 4095, 0x1000, 0xffffff9c, 0, 0) = 0\n");
+			    "[pid     7] getrusage(0, 4095, 0x1000, 0xffffff9c, 0, 0) = 0\n");
 }
 
 static void text_names_unknown_numbers(void **state)
@@ -559,6 +559,29 @@ static void decode_commands(void **state)
 			    "FUTEX_CLOCK_REALTIME, 1, NULL, NULL, -1) = 1\n");
 	assert_string_equal(call_line(f, 61, 0, (uint64_t)-1, 0x7ffd3000, 1, 0, 0, 0),
 			    "[pid     5] wait4(-1, 0x7ffd3000, WNOHANG, NULL) = 0\n");
+}
+
+/* rt_sigreturn: the mask it restored, from its return record (args[1]),
+ * as strace shows the frame's; "?" without a return; the value is the
+ * restored RAX. */
+static void sigreturn_mask_shown(void **state)
+{
+	struct fixture *f = *state;
+	struct fvx_trace_record call[3] = { entry(5, __NR_rt_sigreturn, 0x7ffd1000),
+					    ret(5, __NR_rt_sigreturn, -4),
+					    entry(5, __NR_rt_sigreturn, 9) };
+
+	call[1].args[1] = 1ULL << (2 - 1) | 1ULL << (3 - 1); /* SIGINT, SIGQUIT */
+	call[1].seq = 1;
+	call[2].seq = 2;
+	assert_string_equal(printed_all(f, false, call, 2),
+			    "[pid     5] rt_sigreturn({mask=[INT QUIT]}) = -1 EINTR (Interrupted "
+			    "system call)\n");
+	call[1].args[1] = 0;
+	call[1].args[0] = 0;
+	assert_string_equal(printed_all(f, false, call, 3),
+			    "[pid     5] rt_sigreturn({mask=[]}) = 0\n"
+			    "[pid     5] rt_sigreturn({mask=?} <unfinished ...>) = ?\n");
 }
 
 /* The kernel's restart errnos (not in uapi): "?" and strace's reasons. */
@@ -2194,6 +2217,39 @@ static void uname_and_timezone_as_strace_prints_them(void **state)
 			       "{\"utsname\":{\"sysname\":\"Linux\",\"nodename\":\"vm\"}}"));
 }
 
+/* struct rlimit as strace prints it (RLIM64_INFINITY, multiples of 1024
+ * as N*1024), the resource by name (an unknown one in hex), given at entry
+ * and filled at return; the address of one not captured; in JSON by
+ * field. */
+static void rlimits_as_strace_prints_them(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t lim[2] = { 8192 * 1024, UINT64_MAX }, none[2] = { 0, 1024 };
+	struct output_options json = { .json = true, .string_limit = 32 };
+	struct fvx_trace_record r[8] = { entry(5, __NR_getrlimit, 3) };
+	size_t n;
+
+	assert_string_equal(
+		with_values(f, 32, __NR_prlimit64, (const uint64_t[6]){ 0, 4, 0x7000, 0x7010 },
+			    (struct value){ 2, 0, FVX_DATA_COMPLETE, 16, (const char *)none },
+			    (struct value){ 3, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 16,
+					    (const char *)lim },
+			    0),
+		"[pid     5] prlimit64(0, RLIMIT_CORE, {rlim_cur=0, rlim_max=1024}, "
+		"{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_getrlimit, (const uint64_t[6]){ 99, 0x7000 }, NONE, NONE,
+			    -22),
+		"[pid     5] getrlimit(0x63 /* RLIMIT_??? */, 0x7000) = -1 EINVAL (Invalid "
+		"argument)\n");
+	n = add_value(
+		r, 1, __NR_getrlimit,
+		(struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 16, (const char *)lim });
+	r[n++] = ret(5, __NR_getrlimit, 0);
+	assert_non_null(strstr(printed_with(f, &json, r, n),
+			       "{\"rlimit\":{\"cur\":8388608,\"max\":18446744073709551615}}"));
+}
+
 /* struct timespec and struct timeval as strace 6.1 prints them, clocks by
  * name (an unknown one, such as a process's CPU clock, in hex), a
  * select that timed out with strace's "(Timeout)"; an
@@ -2570,6 +2626,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(decode_sockets, setup, teardown),
 		cmocka_unit_test_setup_teardown(decode_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(restart_errnos, setup, teardown),
+		cmocka_unit_test_setup_teardown(sigreturn_mask_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(rlimits_as_strace_prints_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(timestamps_and_durations, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_exit_lines, setup, teardown),

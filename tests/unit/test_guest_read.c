@@ -1265,6 +1265,19 @@ static void statx_is_captured_at_return(void **state)
 	captured_whole(__NR_gettimeofday, args, 1, 1, 64, FVX_TIMEZONE_SIZE);
 	captured_whole(__NR_settimeofday, args, 0, 1, 64, FVX_TIMEZONE_SIZE);
 	assert_int_equal(capture(__NR_settimeofday, args, 1, 0, 100), 0);
+	/* A struct rlimit (16 bytes): setrlimit's and prlimit64's new one at
+	 * entry, getrlimit's and prlimit64's old one at a successful return;
+	 * a 32-bit call's (another layout for getrlimit and setrlimit) not. */
+	captured_whole(__NR_setrlimit, args, 0, 1, 64, FVX_RLIMIT_SIZE);
+	captured_whole(__NR_getrlimit, args, 1, 1, 64, FVX_RLIMIT_SIZE);
+	assert_int_equal(capture(__NR_getrlimit, args, 1, -22, 100), 0);
+	args[2] = VA(0, 128);
+	args[3] = VA(0, 256);
+	captured_whole(__NR_prlimit64, args, 0, 2, 128, FVX_RLIMIT_SIZE);
+	captured_whole(__NR_prlimit64, args, 1, 3, 256, FVX_RLIMIT_SIZE);
+	owner_compat = FVX_RECORD_COMPAT;
+	assert_int_equal(capture(75 /* i386 setrlimit */, args, 0, 0, 100), 0);
+	owner_compat = 0;
 }
 
 /* rt_sigaction's new action at entry and old one at a successful return,

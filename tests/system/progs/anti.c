@@ -3,7 +3,9 @@
  * bad address), prctl renaming the task (as a kernel thread), its
  * name read back, a name too long for Linux and one at a bad address, the
  * parent-death signal, a capability query, an option Linux does not have;
- * ptrace on a pid that does not exist; then PTRACE_TRACEME, which fails
+ * ptrace on a pid that does not exist; resource limits (no core dumps,
+ * as a sample that hides its memory sets, read back; the stack's; a
+ * resource Linux does not have); then PTRACE_TRACEME, which fails
  * under strace (a ptracer is already there) and succeeds under FastVMIX,
  * and no new privileges. The calls are made directly, so that the C
  * library adds nothing of its own. Exits 0 when each did what it should
@@ -13,6 +15,7 @@
 #include <linux/ptrace.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -21,6 +24,8 @@ int main(void)
 {
 	char name[16] = { 0 };
 	struct utsname uts;
+	/* (static: the same address in every run, for the failed call) */
+	static struct rlimit lim, none = { 0, 0 };
 	int bad = 0;
 
 	bad |= syscall(SYS_uname, &uts) != 0 || syscall(SYS_uname, (void *)8) != -1;
@@ -34,6 +39,11 @@ int main(void)
 	bad |= syscall(SYS_ptrace, PTRACE_ATTACH, 999999, 0, 0) != -1;
 	bad |= syscall(SYS_ptrace, PTRACE_DETACH, 999999, 0, 0) != -1;
 	bad |= syscall(SYS_ptrace, PTRACE_SEIZE, 999999, 0, PTRACE_O_TRACESYSGOOD) != -1;
+	bad |= syscall(SYS_prlimit64, 0, RLIMIT_CORE, &none, &lim) != 0;
+	bad |= syscall(SYS_setrlimit, RLIMIT_CORE, &none) != 0;
+	bad |= syscall(SYS_getrlimit, RLIMIT_CORE, &lim) != 0 || lim.rlim_max != 0;
+	bad |= syscall(SYS_getrlimit, RLIMIT_STACK, &lim) != 0;
+	bad |= syscall(SYS_getrlimit, 99, &lim) != -1;
 	(void)syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	bad |= syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
 	return bad;

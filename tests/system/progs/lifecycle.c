@@ -3,7 +3,8 @@
  * in this order: a SIGUSR1 to itself, with a handler; a thread; a child
  * made with clone(CLONE_PARENT), whose parent is ours; a double fork, whose
  * grandchild goes on once init has adopted it; a fork chain DEPTH deep
- * (default 100); a child that exits 3; a child killed by SIGKILL; a child
+ * (default 100); a child that exits 3; a child killed by SIGKILL in
+ * pause(); a child
  * killed by SIGSEGV at address 0x10 (no core); a child that stops itself
  * with SIGSTOP and that we continue (SIGCONT). The thread, the clone's
  * child, the grandchild and the chain's last process each make one call
@@ -45,6 +46,29 @@ static void reap(pid_t pid)
 {
 	while (waitpid(pid, NULL, 0) < 0)
 		;
+}
+
+/* Until pid sleeps (its /proc/PID/stat's state is S), at most about 2 s. */
+static void wait_asleep(pid_t pid)
+{
+	char path[64], stat[256], *state;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (i = 0; i < 2000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return;
+		stat[n] = 0;
+		state = strrchr(stat, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		usleep(1000);
+	}
 }
 
 /* Until every process holding the pipe's write end has exited. */
@@ -169,6 +193,7 @@ int main(int argc, char **argv)
 	}
 	if (read(ready[0], &c, 1) != 1)
 		return 2;
+	wait_asleep(pid);
 	kill(pid, SIGKILL);
 	reap(pid);
 

@@ -104,9 +104,9 @@ check_same peer-sigs-same-as-strace /tmp/peer-sigs-strace.norm /tmp/peer-sigs-fa
 # Calls a signal interrupts (restart.c): a read that SIGALRM's handler
 # ends with EINTR, and one it has Linux make again (SA_RESTART); each
 # read's first return is -ERESTARTSYS, as the call left it, before the
-# signal's line, from its first rt_sigaction on. Compared without the
-# handlers' rt_sigreturn lines, which FastVMIX shows without the frame's
-# mask and value (README: differences from strace), and without the
+# signal's line, from its first rt_sigaction on; each handler's
+# rt_sigreturn with the mask it restores and the value it leaves (-1
+# EINTR, then 0: read's number, to be made again). Compared without the
 # sender's pid.
 # The SIGALRMs come from alarm_in_read, each while restart sleeps in its
 # read: a timer could fire before the read when strace is slow (2 vCPUs).
@@ -138,9 +138,10 @@ check_num peer-restart-interrupted-shown \
 	"$(grep -cE '^read\(3, 0x[0-9a-f]*, (16|8)\) = \? ERESTARTSYS \(To be restarted if SA_RESTART is set\)$' \
 		/tmp/peer-restart-fastvmix.norm)" -eq 2
 check peer-restart-restarted-shown grep -q '^read(3, "x", 8) = 1$' /tmp/peer-restart-fastvmix.norm
+check peer-restart-sigreturn-shown grep -q '^rt_sigreturn({mask=\[\]}) = -1 EINTR (Interrupted system call)$' \
+	/tmp/peer-restart-fastvmix.norm
 for t in strace fastvmix; do
-	grep -v '^rt_sigreturn(' /tmp/peer-restart-$t.norm | sed 's/si_pid=[0-9]*/si_pid=PID/' \
-		>/tmp/peer-restart-$t.cmp
+	sed 's/si_pid=[0-9]*/si_pid=PID/' /tmp/peer-restart-$t.norm >/tmp/peer-restart-$t.cmp
 done
 check_same peer-restart-same-as-strace /tmp/peer-restart-strace.cmp /tmp/peer-restart-fastvmix.cmp
 
@@ -160,7 +161,7 @@ check_same peer-times-same-as-strace /tmp/peer-times-strace.norm /tmp/peer-times
 # What samples do to look at their machine, to hide or to find a debugger
 # (anti.c): uname, prctl renaming the task and reading its name back, a
 # name cut as Linux cuts it, a bad address, and other options; ptrace
-# requests; from its uname on.
+# requests; resource limits; from its uname on.
 # PTRACE_TRACEME fails under strace, a ptracer, and succeeds under
 # FastVMIX, which is none: compared apart.
 side_by_side anti '^uname({'
@@ -168,6 +169,8 @@ check peer-anti-strace-ran grep -q '^exit_group(0) = ?$' /tmp/peer-anti-strace.n
 check peer-anti-traceme-fails-under-strace grep -q '^ptrace(PTRACE_TRACEME) = -1 EPERM' /tmp/peer-anti-strace.norm
 check peer-anti-traceme-works-under-fastvmix grep -q '^ptrace(PTRACE_TRACEME) = 0$' /tmp/peer-anti-fastvmix.norm
 check peer-anti-name-shown grep -q '^prctl(PR_SET_NAME, "kworker/0:1") = 0$' /tmp/peer-anti-fastvmix.norm
+check peer-anti-rlimit-shown grep -q '^prlimit64(0, RLIMIT_CORE, {rlim_cur=0, rlim_max=0}, {rlim_cur=[0-9*RLIM64_INFTY]*, rlim_max=[0-9*RLIM64_INFTY]*}) = 0$' \
+	/tmp/peer-anti-fastvmix.norm
 for t in strace fastvmix; do
 	grep -v '^ptrace(PTRACE_TRACEME)' /tmp/peer-anti-$t.norm >/tmp/peer-anti-$t.rest
 done

@@ -109,6 +109,11 @@ check trace-life-chain-100 life_line "$(role chain-100)" \
 check trace-life-thread-exited life_line "$(role thread)" '\+\+\+ exited with 0 \+\+\+'
 check trace-life-exited-3 life_line "$(role exit3)" '\+\+\+ exited with 3 \+\+\+'
 check trace-life-killed life_line "$(role killed)" '\+\+\+ killed by SIGKILL \+\+\+'
+# The call SIGKILL ends (pause, lifecycle waits until the child sleeps in
+# it) has no value, as in strace: "= ?", not the restart code it left (the
+# agent reports no return for it).
+grep -E "^\[pid +$(role killed)\] " /tmp/life.joined | sed 's/^/# life-killed: /'
+check trace-life-killed-call-no-value life_line "$(role killed)" 'pause\(\) = \?'
 check trace-life-segv-signal life_line "$(role segv)" \
 	'--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10\} ---'
 check trace-life-segv-killed life_line "$(role segv)" '\+\+\+ killed by SIGSEGV \+\+\+'
