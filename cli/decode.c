@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 
@@ -272,6 +273,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_TIMEZONE_OUT:
 	case FVX_ARG_RLIMIT:
 	case FVX_ARG_RLIMIT_OUT:
+	case FVX_ARG_SYSINFO_OUT:
 		/* Contents not captured (structures), or not readable: the
 		 * address, as strace shows a pointer it cannot read. */
 		if (v)
@@ -857,7 +859,7 @@ static bool is_data_arg(uint8_t type)
 	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type) ||
 	       type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT ||
 	       type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT || type == FVX_ARG_RLIMIT ||
-	       type == FVX_ARG_RLIMIT_OUT;
+	       type == FVX_ARG_RLIMIT_OUT || type == FVX_ARG_SYSINFO_OUT;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -948,6 +950,34 @@ static void put_rlimit(struct text *t, const uint8_t *bytes)
 	put(t, ", rlim_max=");
 	put_rlim(t, le64(bytes + 8));
 	put(t, "}");
+}
+
+_Static_assert(sizeof(struct sysinfo) == FVX_SYSINFO_SIZE,
+	       "the analyzer captures x86-64's sysinfo");
+
+/* struct sysinfo, every field, as strace shows it: what a sample that
+ * checks for a sandbox (little memory, a short uptime, few processes)
+ * read. */
+static void put_sysinfo(struct text *t, const uint8_t *b)
+{
+	put(t,
+	    "{uptime=%" PRIu64 ", loads=[%" PRIu64 ", %" PRIu64 ", %" PRIu64 "], totalram=%" PRIu64
+	    ", freeram=%" PRIu64 ", sharedram=%" PRIu64 ", bufferram=%" PRIu64
+	    ", totalswap=%" PRIu64 ", freeswap=%" PRIu64 ", procs=%u, totalhigh=%" PRIu64
+	    ", freehigh=%" PRIu64 ", mem_unit=%u}",
+	    le64(b + offsetof(struct sysinfo, uptime)), le64(b + offsetof(struct sysinfo, loads)),
+	    le64(b + offsetof(struct sysinfo, loads) + 8),
+	    le64(b + offsetof(struct sysinfo, loads) + 16),
+	    le64(b + offsetof(struct sysinfo, totalram)),
+	    le64(b + offsetof(struct sysinfo, freeram)),
+	    le64(b + offsetof(struct sysinfo, sharedram)),
+	    le64(b + offsetof(struct sysinfo, bufferram)),
+	    le64(b + offsetof(struct sysinfo, totalswap)),
+	    le64(b + offsetof(struct sysinfo, freeswap)),
+	    (unsigned int)(uint16_t)le64(b + offsetof(struct sysinfo, procs)),
+	    le64(b + offsetof(struct sysinfo, totalhigh)),
+	    le64(b + offsetof(struct sysinfo, freehigh)),
+	    (unsigned int)(uint32_t)le64(b + offsetof(struct sysinfo, mem_unit)));
 }
 
 bool decode_time(const struct captured *c, int units, int i, bool wide, int64_t *sec, int64_t *frac)
@@ -1321,6 +1351,13 @@ static void put_data_arg(struct text *t, uint8_t type, const __u64 *args, int i,
 			put_arg(t, type, v);
 		return;
 	}
+	if (type == FVX_ARG_SYSINFO_OUT) {
+		if (c->total == FVX_SYSINFO_SIZE)
+			put_sysinfo(t, c->bytes);
+		else
+			put_arg(t, type, v);
+		return;
+	}
 	if (type == FVX_ARG_STAT_OUT || type == FVX_ARG_STATX_OUT) {
 		if (type == FVX_ARG_STAT_OUT && c->total == FVX_STAT_SIZE)
 			put_stat(t, c->bytes);
@@ -1373,7 +1410,7 @@ int decode_first_out_arg(uint64_t nr, const __u64 *args)
 		    d->args[i] == FVX_ARG_STATX_OUT || d->args[i] == FVX_ARG_UTSNAME_OUT ||
 		    d->args[i] == FVX_ARG_TIMEZONE_OUT || fvx_time_filled(d->args[i]) ||
 		    d->args[i] == FVX_ARG_SIGRETURN_MASK || d->args[i] == FVX_ARG_RLIMIT_OUT ||
-		    d->args[i] == FVX_ARG_PRCTL_ARG)
+		    d->args[i] == FVX_ARG_SYSINFO_OUT || d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;
 }

@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stddef.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <json-c/json.h>
 
 #include "cli.h"
@@ -657,10 +659,48 @@ static bool time_json(uint8_t type, const struct captured *v, bool wide, struct 
 	return true;
 }
 
+/* A struct sysinfo's fields by name (every one, "loads" an array). */
+static struct json_object *sysinfo_json(const uint8_t *b, int *err)
+{
+	static const struct {
+		const char *name;
+		size_t at, size;
+	} fields[] = {
+		{ "uptime", offsetof(struct sysinfo, uptime), 8 },
+		{ "totalram", offsetof(struct sysinfo, totalram), 8 },
+		{ "freeram", offsetof(struct sysinfo, freeram), 8 },
+		{ "sharedram", offsetof(struct sysinfo, sharedram), 8 },
+		{ "bufferram", offsetof(struct sysinfo, bufferram), 8 },
+		{ "totalswap", offsetof(struct sysinfo, totalswap), 8 },
+		{ "freeswap", offsetof(struct sysinfo, freeswap), 8 },
+		{ "procs", offsetof(struct sysinfo, procs), 2 },
+		{ "totalhigh", offsetof(struct sysinfo, totalhigh), 8 },
+		{ "freehigh", offsetof(struct sysinfo, freehigh), 8 },
+		{ "mem_unit", offsetof(struct sysinfo, mem_unit), 4 },
+	};
+	struct json_object *o = json_object_new_object(), *loads = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		*err |= json_object_array_add(
+			loads, json_object_new_uint64(
+				       bytes_u64(b + offsetof(struct sysinfo, loads) + 8 * i)));
+	*err |= JSON_PUT(o, "loads", loads);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint64_t v = bytes_u64(b + fields[i].at);
+
+		if (fields[i].size < 8)
+			v &= (1ULL << (8 * fields[i].size)) - 1;
+		*err |= put_literal(o, fields[i].name, json_object_new_uint64(v));
+	}
+	return o;
+}
+
 /* "data", when the call has some: per argument, null or what it pointed to: {"bytes": "...",
  * "truncated": false} (an iovec array's: {"iov": [...], "truncated": false}; a struct stat's
  * {"stat": {...}}, a struct statx's {"statx": {...}}, a sigaction's {"sigaction": {...}}, a
  * sigset's {"sigset": [...]}, a struct rlimit's {"rlimit": {"cur", "max"}}, a
+ * struct sysinfo's {"sysinfo": {"uptime", "totalram", ...}}, a
  * timespec's {"timespec": {...}}, a timeval's {"timeval": {...}}); an
  * unreadable one is {"unreadable": true}. */
 static struct json_object *data_args(const struct call *entry, int *err)
@@ -716,6 +756,9 @@ static struct json_object *data_args(const struct call *entry, int *err)
 			*err |= JSON_PUT(lim, "max",
 					 json_object_new_uint64(bytes_u64(v->bytes + 8)));
 			*err |= JSON_PUT(one, "rlimit", lim);
+		} else if (v && d && d->args[i] == FVX_ARG_SYSINFO_OUT &&
+			   v->total == FVX_SYSINFO_SIZE) {
+			*err |= JSON_PUT(one, "sysinfo", sysinfo_json(v->bytes, err));
 		} else if (v && d && (d->args[i] == FVX_ARG_IOV || d->args[i] == FVX_ARG_IOV_OUT)) {
 			*err |= JSON_PUT(one, "iov", iov_json(v, err, &cut));
 			*err |= JSON_PUT(one, "truncated", json_object_new_boolean(cut));

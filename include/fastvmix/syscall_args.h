@@ -109,6 +109,8 @@ enum fvx_arg_type {
 	FVX_ARG_RLIMIT, /* a struct rlimit the call reads (two 64-bit values;
 			 * a 32-bit call's is not captured) */
 	FVX_ARG_RLIMIT_OUT, /* one the call fills */
+	FVX_ARG_SYSINFO_OUT, /* the struct sysinfo sysinfo fills (x86-64's; a
+			      * 32-bit call's, another layout, is not captured) */
 	FVX_ARG_SIGRETURN_MASK, /* rt_sigreturn's: the signal mask it restored, a
 				 * value its return record carries (trace.h):
 				 * {mask=[...]}; FVX_SIGRETURN_MASK_UNKNOWN
@@ -353,6 +355,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(fadvise64, D, FD, LONG, LONG, INT),
 	CALL(getitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL_OUT),
 	CALL(getrlimit, 0, FVX_ARG_RLIMIT_RESOURCE, FVX_ARG_RLIMIT_OUT),
+	CALL(sysinfo, 0, FVX_ARG_SYSINFO_OUT),
 	CALL(setrlimit, 0, FVX_ARG_RLIMIT_RESOURCE, FVX_ARG_RLIMIT),
 	CALL(setitimer, 0, FVX_ARG_ITIMER_WHICH, FVX_ARG_ITIMERVAL, FVX_ARG_ITIMERVAL_OUT),
 	CALL(timer_settime, 0, INT, FVX_ARG_TIMER_FLAGS, FVX_ARG_ITIMERSPEC,

@@ -485,7 +485,9 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
  *                     FVX_ARG_RLIMIT at entry and FVX_ARG_RLIMIT_OUT
  *                     at a successful return, a 64-bit call's struct
  *                     rlimit (FVX_RLIMIT_SIZE bytes; a 32-bit call's
- *                     is not captured);
+ *                     is not captured); FVX_ARG_SYSINFO_OUT at a
+ *                     successful return, a 64-bit call's struct sysinfo
+ *                     (FVX_SYSINFO_SIZE bytes);
  *   FVX_ARG_STATX_OUT at return, when the call succeeded, the struct statx
  *                     it filled (FVX_STATX_SIZE bytes; a 32-bit call's too);
  *   FVX_ARG_SIGACTION at entry, and FVX_ARG_SIGACTION_OUT at return when
@@ -557,6 +559,7 @@ _Static_assert(sizeof(struct fvx_trace_record) == 96, "fvx_trace_record layout")
 #define FVX_UTSNAME_SHOWN (2 * FVX_UTSNAME_FIELD) /* sysname, nodename: strace's */
 #define FVX_TIMEZONE_SIZE 8 /* struct timezone: two ints */
 #define FVX_RLIMIT_SIZE 16 /* struct rlimit (x86-64's), struct rlimit64 */
+#define FVX_SYSINFO_SIZE 112 /* struct sysinfo (x86-64's) */
 #define FVX_TIME32_SIZE 8 /* i386's: old_timespec32, old_timeval32 */
 #define FVX_MSGHDR_SIZE 56 /* x86-64's struct msghdr */
 #define FVX_MSGHDR_HEAD (FVX_MSGHDR_SIZE + 3) /* it and its three byte counts */

@@ -327,6 +327,7 @@ static inline __u64 fvx_fixed_size(__u8 t, int compat)
 	case FVX_ARG_TIMEZONE_OUT: return FVX_TIMEZONE_SIZE;
 	case FVX_ARG_RLIMIT:
 	case FVX_ARG_RLIMIT_OUT: return compat ? 0 : FVX_RLIMIT_SIZE;
+	case FVX_ARG_SYSINFO_OUT: return compat ? 0 : FVX_SYSINFO_SIZE;
 	}
 	return 0;
 }
@@ -334,7 +335,8 @@ static inline __u64 fvx_fixed_size(__u8 t, int compat)
 static inline int fvx_fixed_filled(__u8 t)
 {
 	return fvx_time_filled(t) || t == FVX_ARG_STAT_OUT || t == FVX_ARG_STATX_OUT ||
-	       t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT_OUT;
+	       t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT_OUT ||
+	       t == FVX_ARG_SYSINFO_OUT;
 }
 
 /* Reads argument i of type `type` of the call whose arguments are args,
@@ -430,7 +432,7 @@ static inline int fvx_type_captured(__u8 t)
 	return t < 64 ? (int)(FVX_CAPTURED_TYPES >> t & 1)
 		      : t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE ||
 				t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT ||
-				t == FVX_ARG_RLIMIT_OUT;
+				t == FVX_ARG_RLIMIT_OUT || t == FVX_ARG_SYSINFO_OUT;
 }
 
 /* Words one event keeps for a later one (what a socketcall's entry

@@ -2250,6 +2250,38 @@ static void rlimits_as_strace_prints_them(void **state)
 			       "{\"rlimit\":{\"cur\":8388608,\"max\":18446744073709551615}}"));
 }
 
+/* struct sysinfo, every field, as strace prints it; a failed call's
+ * address; in JSON by field. */
+static void sysinfo_as_strace_prints_it(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t si[14] = { 42, 1, 2, 3, 536870912, 1000, 0, 4096, 0, 0, 77, 0, 0, 1 };
+	struct output_options json = { .json = true, .string_limit = 32 };
+	struct fvx_trace_record r[12] = { entry(5, __NR_sysinfo, 0x7000) };
+	size_t n;
+
+	assert_string_equal(
+		with_values(f, 32, __NR_sysinfo, (const uint64_t[6]){ 0x7000 },
+			    (struct value){ 0, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 112,
+					    (const char *)si },
+			    NONE, 0),
+		"[pid     5] sysinfo({uptime=42, loads=[1, 2, 3], totalram=536870912, "
+		"freeram=1000, sharedram=0, bufferram=4096, totalswap=0, freeswap=0, procs=77, "
+		"totalhigh=0, freehigh=0, mem_unit=1}) = 0\n");
+	assert_string_equal(
+		with_values(f, 32, __NR_sysinfo, (const uint64_t[6]){ 0 }, NONE, NONE, -14),
+		"[pid     5] sysinfo(NULL) = -1 EFAULT (Bad address)\n");
+	n = add_value(
+		r, 1, __NR_sysinfo,
+		(struct value){ 0, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 112, (const char *)si });
+	r[n++] = ret(5, __NR_sysinfo, 0);
+	assert_non_null(
+		strstr(printed_with(f, &json, r, n),
+		       "{\"sysinfo\":{\"loads\":[1,2,3],\"uptime\":42,\"totalram\":536870912,"));
+	assert_non_null(
+		strstr(f->text, "\"procs\":77,\"totalhigh\":0,\"freehigh\":0,\"mem_unit\":1}"));
+}
+
 /* struct timespec and struct timeval as strace 6.1 prints them, clocks by
  * name (an unknown one, such as a process's CPU clock, in hex), a
  * select that timed out with strace's "(Timeout)"; an
@@ -2628,6 +2660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restart_errnos, setup, teardown),
 		cmocka_unit_test_setup_teardown(sigreturn_mask_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(rlimits_as_strace_prints_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(sysinfo_as_strace_prints_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(timestamps_and_durations, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_exit_lines, setup, teardown),

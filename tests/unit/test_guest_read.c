@@ -1278,6 +1278,13 @@ static void statx_is_captured_at_return(void **state)
 	owner_compat = FVX_RECORD_COMPAT;
 	assert_int_equal(capture(75 /* i386 setrlimit */, args, 0, 0, 100), 0);
 	owner_compat = 0;
+	/* sysinfo's struct sysinfo (112 bytes) at a successful return only. */
+	args[0] = VA(0, 512);
+	assert_int_equal(capture(__NR_sysinfo, args, 0, 0, 100), 0);
+	assert_int_equal(capture(__NR_sysinfo, args, 1, -14, 100), 0);
+	assert_true(capture(__NR_sysinfo, args, 1, 0, 100) > 0);
+	assert_int_equal(value_of(0, v, &st), FVX_SYSINFO_SIZE);
+	assert_memory_equal(v, ram + DATA + 512, FVX_SYSINFO_SIZE);
 }
 
 /* rt_sigaction's new action at entry and old one at a successful return,

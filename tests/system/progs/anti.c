@@ -5,7 +5,8 @@
  * parent-death signal, a capability query, an option Linux does not have;
  * ptrace on a pid that does not exist; resource limits (no core dumps,
  * as a sample that hides its memory sets, read back; the stack's; a
- * resource Linux does not have); then PTRACE_TRACEME, which fails
+ * resource Linux does not have); sysinfo (memory, uptime and processes:
+ * a sandbox check), and one at a bad address; then PTRACE_TRACEME, which fails
  * under strace (a ptracer is already there) and succeeds under FastVMIX,
  * and no new privileges. The calls are made directly, so that the C
  * library adds nothing of its own. Exits 0 when each did what it should
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@ int main(void)
 	struct utsname uts;
 	/* (static: the same address in every run, for the failed call) */
 	static struct rlimit lim, none = { 0, 0 };
+	static struct sysinfo si;
 	int bad = 0;
 
 	bad |= syscall(SYS_uname, &uts) != 0 || syscall(SYS_uname, (void *)8) != -1;
@@ -44,6 +47,8 @@ int main(void)
 	bad |= syscall(SYS_getrlimit, RLIMIT_CORE, &lim) != 0 || lim.rlim_max != 0;
 	bad |= syscall(SYS_getrlimit, RLIMIT_STACK, &lim) != 0;
 	bad |= syscall(SYS_getrlimit, 99, &lim) != -1;
+	bad |= syscall(SYS_sysinfo, &si) != 0 || si.totalram == 0;
+	bad |= syscall(SYS_sysinfo, NULL) != -1;
 	(void)syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	bad |= syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
 	return bad;
