@@ -319,7 +319,7 @@ static int returns_set(const char *val, const struct kernel_param *kp)
 }
 
 static const struct kernel_param_ops returns_ops = { .get = returns_get, .set = returns_set };
-module_param_cb(returns, &returns_ops, NULL, 0444);
+module_param_cb(returns, &returns_ops, NULL, 0400); /* (root's: which calls are traced) */
 MODULE_PARM_DESC(returns, "returns reported, by route, since the module was loaded");
 
 /* A pending 64-bit call whose number Linux took out of pt_regs (orig_ax
@@ -355,8 +355,10 @@ static void notrace report_return(struct pt_regs *regs, long ret, enum return_ro
 	/* The arguments, from pt_regs (the return value is in AX only):
 	 * where a call like read(2) put what it filled. */
 	call_args(regs, compat, args);
-	if (sigreturn)
-		args[0] = current->blocked.sig[0];
+	/* (An rt_sigreturn that failed before restoring anything, a bad
+	 * frame, keeps its number: its RDI is no mask.) */
+	if (!compat && nr == __NR_rt_sigreturn)
+		args[0] = sigreturn ? current->blocked.sig[0] : FVX_SIGRETURN_MASK_UNKNOWN;
 	report(nr, compat ? (s32)ret : ret, args,
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
@@ -518,7 +520,7 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 		clear_thread_flag(TIF_USER_RETURN_NOTIFY); /* the flag alone: not ours */
 		return;
 	}
-	if ((long)regs->orig_ax >= 0 && regs->ip + 2 == regs->cx &&
+	if ((long)regs->orig_ax != -1 && regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
 	report_return(regs, value, RETURN_NOTIFIER);

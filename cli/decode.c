@@ -299,7 +299,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_SIGRETURN_MASK: {
 		char set[512] = "?";
 
-		if (v != FVX_SIGRETURN_MASK_UNKNOWN)
+		if (!fvx_sigreturn_mask_unknown(v))
 			decode_sigset(v, set, sizeof(set));
 		put(t, "{mask=%s}", set);
 		break;

@@ -993,12 +993,16 @@ static void personality(struct output *o, const struct fvx_trace_record *r)
 		compat ? "32 bit" : "64 bit");
 }
 
-/* rt_sigreturn's argument, the mask it restored, is its return's (trace.h):
- * unknown until then. */
+/* rt_sigreturn's argument, the mask it restored, is its return's in fast
+ * mode (trace.h): unknown until then, in exit mode and for a 32-bit one. */
 static void sigreturn_mask(struct fvx_trace_record *entry, const struct fvx_trace_record *ret)
 {
-	if (entry->nr == __NR_rt_sigreturn && !(entry->flags & FVX_RECORD_COMPAT))
-		entry->args[0] = ret ? ret->args[1] : FVX_SIGRETURN_MASK_UNKNOWN;
+	if (decode_decl_nr(entry) != __NR_rt_sigreturn)
+		return;
+	entry->args[0] =
+		ret && !(entry->flags & FVX_RECORD_COMPAT) && !(ret->flags & FVX_RECORD_EXIT_MODE)
+			? ret->args[1]
+			: FVX_SIGRETURN_MASK_UNKNOWN;
 }
 
 static void on_entry(struct output *o, const struct fvx_trace_record *r)

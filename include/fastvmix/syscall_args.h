@@ -116,8 +116,6 @@ enum fvx_arg_type {
 				 * {mask=[...]}; FVX_SIGRETURN_MASK_UNKNOWN
 				 * without a return */
 };
-/* (No mask Linux restores has SIGKILL's bit.) */
-#define FVX_SIGRETURN_MASK_UNKNOWN (~0ULL)
 enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 
 /* The time structures: how many struct timespec or struct timeval an

@@ -286,6 +286,14 @@ _Static_assert(sizeof(struct fvx_config) == 272, "fvx_config layout");
  * mode: args[1] the signal mask it restored, which the agent passes as its
  * argument). */
 #define FVX_RECORD_RETURN (1u << 1)
+/* (FVX_SIGRETURN_MASK_UNKNOWN when the agent did not see it restored. No
+ * mask Linux restores has SIGKILL's bit: one that has it, whatever its
+ * width, is unknown.) */
+#define FVX_SIGRETURN_MASK_UNKNOWN (~0ULL)
+static inline int fvx_sigreturn_mask_unknown(__u64 mask)
+{
+	return mask >> 8 & 1;
+}
 #define FVX_RECORD_DATA (1u << 2) /* bytes of an argument: see below */
 /* A 32-bit system call (int $0x80, SYSENTER, a 32-bit process's SYSCALL):
  * nr is the i386 table's (<asm/unistd_32.h>), args are the registers Linux

@@ -582,6 +582,24 @@ static void sigreturn_mask_shown(void **state)
 	assert_string_equal(printed_all(f, false, call, 3),
 			    "[pid     5] rt_sigreturn({mask=[]}) = 0\n"
 			    "[pid     5] rt_sigreturn({mask=?} <unfinished ...>) = ?\n");
+	/* Not a mask: the agent's "unknown" (a bad frame: RDI is not one),
+	 * anything with SIGKILL's bit, an exit-mode return's (no mask), a
+	 * 32-bit call's (EBX). */
+	call[1].args[1] = ~0ULL;
+	assert_string_equal(printed_all(f, false, call, 2),
+			    "[pid     5] rt_sigreturn({mask=?}) = 0\n");
+	call[1].args[1] = 0x300; /* KILL USR1 */
+	assert_string_equal(printed_all(f, false, call, 2),
+			    "[pid     5] rt_sigreturn({mask=?}) = 0\n");
+	call[1].args[1] = 2;
+	call[1].flags |= FVX_RECORD_EXIT_MODE;
+	assert_string_equal(printed_all(f, false, call, 2),
+			    "[pid     5] rt_sigreturn({mask=?}) = 0\n");
+	call[0].nr = call[1].nr = 173; /* i386 rt_sigreturn */
+	call[0].flags = FVX_RECORD_COMPAT;
+	call[1].flags = FVX_RECORD_COMPAT | FVX_RECORD_RETURN;
+	call[0].args[0] = 2;
+	assert_non_null(strstr(printed_all(f, false, call, 2), "rt_sigreturn({mask=?}) = 0\n"));
 }
 
 /* The kernel's restart errnos (not in uapi): "?" and strace's reasons. */

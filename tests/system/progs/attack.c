@@ -28,7 +28,12 @@
  *                             SYSCALL and aborts to it: Linux moves RIP
  *                             back to the SYSCALL with RAX 0, read's
  *                             number, as a restart would look, and the
- *                             read is made again (0 again): 2N reads of 0 */
+ *                             read is made again (0 again): 2N reads of 0
+ *   attack sigreturn-forge N  N rt_sigreturn calls with a frame that cannot
+ *                             be read (a non-canonical RSP) and RDI 0x200
+ *                             (USR1), as if a mask: each fails before restoring
+ *                             anything, and its SIGSEGV (on an alternate
+ *                             stack) jumps back */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -256,6 +261,34 @@ static void catch_all(void)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
+/* rt_sigreturn from a frame at a non-canonical address, RDI 0x200: SIGSEGV
+ * each time (on the alternate stack, as RSP is no stack). */
+static long sigreturn_forge(long n)
+{
+	static char alt[65536];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt) };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_ONSTACK };
+	volatile long i, count = 0;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL))
+		return -1;
+	for (i = 0; i < n; i++) {
+		last_signal = 0;
+		if (sigsetjmp(env, 1)) {
+			count += last_signal == SIGSEGV;
+			continue;
+		}
+		asm volatile("movabs $0xdead000000000000, %%rsp\n\t"
+			     "syscall"
+			     :
+			     : "a"(SYS_rt_sigreturn), "D"(0x200)
+			     : "memory", "rcx", "r11");
+		__builtin_unreachable();
+	}
+	return count;
+}
+
 /* Runs code at `entry` with EAX = 0, ECX = 1; returns the signal it ended with. */
 static int run(const unsigned char *entry)
 {
@@ -324,6 +357,8 @@ int main(int argc, char **argv)
 		count = ptrace_hide_return(n);
 	} else if (!strcmp(what, "rseq-read")) {
 		count = rseq_read(n);
+	} else if (!strcmp(what, "sigreturn-forge")) {
+		count = sigreturn_forge(n);
 	} else if (!strcmp(what, "seccomp-deny")) {
 		count = seccomp_deny(n);
 	} else {

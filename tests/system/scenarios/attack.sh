@@ -87,6 +87,15 @@ check attack-rseq-read-runs grep -qx 'rseq-read ok 3' /tmp/rseq.out
 # (a line, or with the writer's end between, "<... read resumed>")
 check_num attack-rseq-read-values-shown "$(grep -cE '(read\(3, |<\.\.\. read resumed>).*16\) = 0$' /tmp/rseq.txt)" -eq 6
 check attack-rseq-read-no-restart sh -c '! grep -q "read(3.*ERESTART" /tmp/rseq.txt'
+# An rt_sigreturn whose frame cannot be read fails before it restores
+# anything: its RDI (0x200, USR1 as a mask) must not show as the mask it
+# restored.
+fastvmix trace -e trace=rt_sigreturn -o /tmp/srf.txt -- attack sigreturn-forge 3 >/tmp/srf.out 2>/tmp/srf.err 3>&-
+sed 's/^/# sigreturn-forge: /' /tmp/srf.out /tmp/srf.err
+head -n 4 /tmp/srf.txt | sed 's/^/# sigreturn-forge: /'
+check attack-sigreturn-forge-runs grep -qx 'sigreturn-forge ok 3' /tmp/srf.out
+check_num attack-sigreturn-forge-mask-unknown "$(grep -c 'rt_sigreturn({mask=?}) = 0$' /tmp/srf.txt)" -eq 3
+check attack-sigreturn-forge-no-mask sh -c '! grep -q "mask=\[" /tmp/srf.txt'
 # Calls a seccomp filter fails never reach Linux's sys_enter: still shown.
 fastvmix trace -o /tmp/sec.txt -- attack seccomp-deny 20 >/tmp/sec.out 2>/tmp/sec.err 3>&-
 sed 's/^/# seccomp-deny: /' /tmp/sec.out /tmp/sec.err
