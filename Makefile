@@ -145,6 +145,12 @@ $(BUILD)/unit/test_trampoline: tests/unit/test_trampoline.c hypervisor/arch/x86/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ihypervisor/arch/x86 -o $@ $< hypervisor/arch/x86/trampoline.S -lcmocka
 
+# The default analyzer, built for the host (FVX_ANALYZER_HOST) and run.
+$(BUILD)/unit/test_syscall_analyzer: tests/unit/test_syscall_analyzer.c analyzers/syscall.c \
+		$(COMPAT_NAMES) $(wildcard analyzers/sdk/* include/fastvmix/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -Ianalyzers/sdk -o $@ $< -lcmocka
+
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_CORE) $(COMPAT_NAMES) $(wildcard analyzers/sdk/*.c tests/unit/*.h hypervisor/*.h hypervisor/*/*.h hypervisor/arch/x86/*.h include/fastvmix/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(UNIT_CORE) -lcmocka

@@ -363,6 +363,15 @@ static void notrace report_return(struct pt_regs *regs, long ret, enum return_ro
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
 }
 
+/* The current task's pending return (take_pending), from a route that
+ * sees it before Linux changes pt_regs: its value as the call left RAX. */
+static void notrace report_pending(enum return_route route)
+{
+	struct pt_regs *regs = current_pt_regs();
+
+	report_return(regs, regs->ax, route);
+}
+
 static bool notrace return_pending(void);
 
 static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
@@ -588,7 +597,7 @@ static void notrace probe_sched_switch(void *data, bool preempt, struct task_str
 	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(prev)->syscall_work)) {
 		clear_tsk_thread_flag(prev, TIF_USER_RETURN_NOTIFY);
 		if (stops_returned(prev, prev_state) && take_pending())
-			report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_STOP);
+			report_pending(RETURN_STOP);
 	}
 	if (test_bit(FVX_WORK_PENDING_BIT, &task_thread_info(next)->syscall_work) &&
 	    !(next->flags & PF_IO_WORKER))
@@ -599,7 +608,7 @@ static void notrace probe_rseq_ip_fixup(void *data, unsigned long regs_ip, unsig
 					unsigned long post_commit_offset, unsigned long abort_ip)
 {
 	if (take_pending())
-		report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_RSEQ);
+		report_pending(RETURN_RSEQ);
 }
 
 static void marks_start(const struct fvx_trace_request *req)
@@ -739,7 +748,7 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
 	 * exit_group or execve): it never returns to user mode, and strace
 	 * shows "= ?" (the exit record ends it so). */
 	if (take_pending() && sig != SIGKILL)
-		report_return(current_pt_regs(), current_pt_regs()->ax, RETURN_SIGNAL);
+		report_pending(RETURN_SIGNAL);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,
 			      sig_kernel_stop(sig) && ka->sa.sa_handler == SIG_DFL);

@@ -88,21 +88,78 @@ static int event_room(const struct fvx_config *cfg, __u64 cpu)
 	return 0;
 }
 
+/* Whether a call of number nr and flags is selected now, by the filter
+ * and by the current task, whose ids go to pid and tgid. */
+static inline __attribute__((always_inline)) int
+selected(const struct fvx_event *ev, const struct fvx_config *cfg, const struct fvx_follow_set *set,
+	 __u64 nr, __u32 flags, __u32 *pid, __u32 *tgid)
+{
+	if (ev->cpu >= cfg->geometry.cpu_count ||
+	    !(flags & FVX_RECORD_COMPAT ? fvx_compat_selected(cfg, nr)
+					: fvx_syscall_selected(cfg, nr)))
+		return 0;
+	return fvx_task_selected_in(cfg, set, fvx_percpu_read64(cfg->task.current_task),
+				    fvx_kernel_read64, 0, pid, tgid);
+}
+
+/* Whether an entry (not a return, nor an io_uring operation) finds no room
+ * for itself beyond the headroom kept for returns and data, while the
+ * trace waits rather than drops: then it is not recorded but retried
+ * (FVX_ENTRY_RETRY). */
+static inline __attribute__((always_inline)) int entry_waits(const struct fvx_config *cfg,
+							     __u64 cpu, __u32 flags)
+{
+	return (cfg->flags & FVX_CONFIG_RETRY) &&
+	       !(flags & (FVX_RECORD_RETURN | FVX_RECORD_URING)) && !fvx_entry_room(cfg, cpu, 1);
+}
+
+/* A 64-bit call's entry or return that has no data records (getpid's),
+ * when selected: written in place in the ring, its args the first n of
+ * `shown` and zeros, rather than built and copied as record's. In line,
+ * where n is a constant. */
+static inline __attribute__((always_inline)) int
+record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fvx_trace_data *data,
+	     __u64 nr, __u32 flags, const __u64 *shown, int n)
+{
+	struct fvx_ring_header *ring;
+	struct fvx_trace_record *slot;
+	__u32 pid, tgid;
+	int i;
+
+	if (!selected(ev, cfg, &data->set, nr, flags, &pid, &tgid))
+		return FVX_ENTRY_DONE;
+	if (entry_waits(cfg, ev->cpu, flags))
+		return FVX_ENTRY_RETRY;
+	ring = fvx_ring(cfg, ev->cpu);
+	slot = fvx_ring_claim(ring, cfg->geometry.capacity, fvx_tail(cfg, ev->cpu));
+	if (!slot)
+		return FVX_ENTRY_DONE;
+	slot->tsc = fvx_host_tsc(cfg, ev->cpu);
+	slot->cr3 = fvx_read_cr3();
+	slot->nr = nr;
+	for (i = 0; i < 6; i++)
+		slot->args[i] = i < n ? shown[i] : 0;
+	slot->cpu = (__u32)ev->cpu;
+	slot->pid = pid;
+	slot->tgid = tgid;
+	slot->flags = flags;
+	if (!(flags & FVX_RECORD_RETURN))
+		fvx_again_put(data->again, slot, 0);
+	fvx_ring_commit(ring, slot);
+	return FVX_ENTRY_DONE;
+}
+
 /* Appends rec (its number, arguments and flags set), after the data records
  * of `args` (the call's arguments), when the filter and the current task
- * select it. An entry that finds the ring without room for itself (beyond
- * the headroom kept for returns and data) is not recorded but retried when
- * the trace waits rather than drops: FVX_ENTRY_RETRY. An io_uring
+ * select it; an entry without room waits (entry_waits). An io_uring
  * operation cannot wait (the kernel is preparing it): it is dropped
  * instead (event_room), and its data are an entry's. */
 static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		  struct fvx_trace_data *data, struct fvx_trace_record *rec, const __u64 args[6])
 {
-	const struct fvx_follow_set *set = &data->set;
-	int at_return = !!(rec->flags & FVX_RECORD_RETURN);
-	int waits = !at_return && !(rec->flags & FVX_RECORD_URING);
+	int waits = !(rec->flags & (FVX_RECORD_RETURN | FVX_RECORD_URING));
 	__u8 unread = 0;
-	__u64 task, unfolded[6];
+	__u64 unfolded[6];
 	int i;
 
 	if (rec->nr == FVX_COMPAT_SOCKETCALL && (rec->flags & FVX_RECORD_COMPAT)) {
@@ -111,14 +168,9 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		unfold(cfg, data, rec, unfolded);
 		args = unfolded;
 	}
-	if (ev->cpu >= cfg->geometry.cpu_count ||
-	    !(rec->flags & FVX_RECORD_COMPAT ? fvx_compat_selected(cfg, rec->nr)
-					     : fvx_syscall_selected(cfg, rec->nr)))
+	if (!selected(ev, cfg, &data->set, rec->nr, rec->flags, &rec->pid, &rec->tgid))
 		return FVX_ENTRY_DONE;
-	task = fvx_percpu_read64(cfg->task.current_task);
-	if (!fvx_task_selected_in(cfg, set, task, fvx_kernel_read64, 0, &rec->pid, &rec->tgid))
-		return FVX_ENTRY_DONE;
-	if ((cfg->flags & FVX_CONFIG_RETRY) && waits && !fvx_entry_room(cfg, ev->cpu, 1))
+	if (entry_waits(cfg, ev->cpu, rec->flags))
 		return FVX_ENTRY_RETRY;
 	if ((rec->flags & FVX_RECORD_URING) && !event_room(cfg, ev->cpu))
 		return FVX_ENTRY_DONE;
@@ -126,7 +178,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	rec->cr3 = fvx_read_cr3();
 	rec->cpu = (__u32)ev->cpu;
 	/* (An io_uring completion without its submission's arguments: args 0.) */
-	if (args && fvx_capture_any(rec))
+	if (args && fvx_capture_any(rec->nr, rec->flags))
 		unread = capture(cfg, data, rec, args);
 	if (waits)
 		fvx_again_put(data->again, rec, unread);
@@ -138,10 +190,14 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
  * sys_enter probe, FVX_RECORD_COMPAT). */
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
-	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
-					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
+	__u64 nr = fvx_syscall_number(ev->nr);
+	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
+	struct fvx_trace_record rec;
 	int i;
 
+	if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
+		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6);
+	rec = (struct fvx_trace_record){ .nr = nr, .flags = flags };
 	for (i = 0; i < 6; i++)
 		rec.args[i] = ev->args[i];
 	return record(ev, cfg, scratch, &rec, ev->args);
@@ -231,19 +287,25 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
  * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
-	struct fvx_trace_record rec = { .nr = fvx_syscall_number(ev->nr),
-					.args = { ev->args[0] },
-					.flags = (__u32)ev->flags & FVX_RECORD_FLAGS };
-
+	__u64 nr = fvx_syscall_number(ev->nr);
+	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
+	/* The value; rt_sigreturn's also the mask it restored. */
+	__u64 shown[2] = { ev->args[0], nr == __NR_rt_sigreturn && !(flags & FVX_RECORD_COMPAT)
+						? ev->call_args[0]
+						: 0 };
 	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
 		uring_event(ev, cfg, scratch);
 	else if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING_DONE)
 		uring_done_event(ev, cfg, scratch);
 	else if (ev->flags & FVX_RECORD_TASK)
 		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
+	else if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
+		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2);
 	else {
-		if (rec.nr == __NR_rt_sigreturn && !(rec.flags & FVX_RECORD_COMPAT))
-			rec.args[1] = ev->call_args[0]; /* (the mask it restored) */
+		struct fvx_trace_record rec = { .nr = nr,
+						.args = { shown[0], shown[1] },
+						.flags = flags };
+
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 	}
 }

@@ -232,6 +232,17 @@ static void put_statx_mask(struct text *t, uint32_t v)
 
 static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 {
+	/* A pointer, its contents not captured (structures) or not readable:
+	 * the address, as strace shows a pointer it cannot read. (prctl's
+	 * argument is one only by its option: decode_prctl.) */
+	if (type == FVX_ARG_PTR || type == FVX_ARG_STRUCT ||
+	    (fvx_type_captured(type) && type != FVX_ARG_PRCTL_ARG)) {
+		if (v)
+			put(t, "%#" PRIx64, v);
+		else
+			put(t, "NULL");
+		return;
+	}
 	switch (type) {
 	case FVX_ARG_END:
 	case FVX_ARG_INT:
@@ -239,48 +250,6 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 	case FVX_ARG_LONG: put(t, "%" PRId64, (int64_t)v); break;
 	case FVX_ARG_ULONG: put(t, "%" PRIu64, v); break;
 	case FVX_ARG_HEX: put(t, "%#" PRIx64, v); break;
-	case FVX_ARG_PTR:
-	case FVX_ARG_STR:
-	case FVX_ARG_BUF:
-	case FVX_ARG_BUF_OUT:
-	case FVX_ARG_PATH_OUT:
-	case FVX_ARG_ARGV:
-	case FVX_ARG_ENVP:
-	case FVX_ARG_SOCKADDR:
-	case FVX_ARG_SOCKADDR_OUT:
-	case FVX_ARG_SOCKLEN:
-	case FVX_ARG_STRUCT:
-	case FVX_ARG_IOV:
-	case FVX_ARG_IOV_OUT:
-	case FVX_ARG_STAT_OUT:
-	case FVX_ARG_MSGHDR:
-	case FVX_ARG_MSGHDR_OUT:
-	case FVX_ARG_SIGACTION:
-	case FVX_ARG_SIGACTION_OUT:
-	case FVX_ARG_SIGSET:
-	case FVX_ARG_SIGSET_OUT:
-	case FVX_ARG_TIMESPEC:
-	case FVX_ARG_TIMESPEC_OUT:
-	case FVX_ARG_TIMEVAL:
-	case FVX_ARG_TIMEVAL_OUT:
-	case FVX_ARG_ITIMERSPEC:
-	case FVX_ARG_ITIMERSPEC_OUT:
-	case FVX_ARG_ITIMERVAL:
-	case FVX_ARG_ITIMERVAL_OUT:
-	case FVX_ARG_STATX_OUT:
-	case FVX_ARG_UTSNAME_OUT:
-	case FVX_ARG_TIMEZONE:
-	case FVX_ARG_TIMEZONE_OUT:
-	case FVX_ARG_RLIMIT:
-	case FVX_ARG_RLIMIT_OUT:
-	case FVX_ARG_SYSINFO_OUT:
-		/* Contents not captured (structures), or not readable: the
-		 * address, as strace shows a pointer it cannot read. */
-		if (v)
-			put(t, "%#" PRIx64, v);
-		else
-			put(t, "NULL");
-		break;
 	case FVX_ARG_DIRFD:
 		if ((int)v == AT_FDCWD)
 			put(t, "AT_FDCWD");
@@ -353,6 +322,7 @@ static void put_arg(struct text *t, enum fvx_arg_type type, uint64_t v)
 		break;
 	case FVX_ARG_STATX_FLAGS: put_statx_flags(t, (uint32_t)v); break;
 	case FVX_ARG_STATX_MASK: put_statx_mask(t, (uint32_t)v); break;
+	default: put(t, "%#" PRIx64, v); break;
 	}
 }
 
@@ -849,17 +819,13 @@ static void put_sockname(struct text *addr, struct text *len, uint64_t nr, const
 
 /* ---- arguments whose contents were captured ---- */
 
+/* The arguments shown from what the analyzer read of them: those it
+ * captures (fvx_type_captured), but a socket address's length (shown with
+ * the address: put_sockname, put_sockaddr_at) and prctl's (decode_prctl). */
 static bool is_data_arg(uint8_t type)
 {
-	return type == FVX_ARG_STR || type == FVX_ARG_BUF || type == FVX_ARG_BUF_OUT ||
-	       type == FVX_ARG_PATH_OUT || type == FVX_ARG_ARGV || type == FVX_ARG_ENVP ||
-	       type == FVX_ARG_SOCKADDR || type == FVX_ARG_IOV || type == FVX_ARG_IOV_OUT ||
-	       type == FVX_ARG_STAT_OUT || type == FVX_ARG_MSGHDR || type == FVX_ARG_MSGHDR_OUT ||
-	       type == FVX_ARG_SIGACTION || type == FVX_ARG_SIGACTION_OUT ||
-	       type == FVX_ARG_SIGSET || type == FVX_ARG_SIGSET_OUT || fvx_time_units(type) ||
-	       type == FVX_ARG_STATX_OUT || type == FVX_ARG_UTSNAME_OUT ||
-	       type == FVX_ARG_TIMEZONE || type == FVX_ARG_TIMEZONE_OUT || type == FVX_ARG_RLIMIT ||
-	       type == FVX_ARG_RLIMIT_OUT || type == FVX_ARG_SYSINFO_OUT;
+	return fvx_type_captured(type) && type != FVX_ARG_SOCKADDR_OUT && type != FVX_ARG_SOCKLEN &&
+	       type != FVX_ARG_PRCTL_ARG;
 }
 
 _Static_assert(sizeof(struct stat) == FVX_STAT_SIZE, "the analyzer captures x86-64's struct stat");
@@ -1402,15 +1368,12 @@ int decode_first_out_arg(uint64_t nr, const __u64 *args)
 
 	if (nr == __NR_prctl && args && (uint32_t)args[0] != PR_GET_NAME)
 		return 6; /* (only PR_GET_NAME fills its second) */
-	for (i = 0; d && i < 6; i++)
+	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
 		if (d->args[i] == FVX_ARG_BUF_OUT || d->args[i] == FVX_ARG_PATH_OUT ||
 		    d->args[i] == FVX_ARG_SOCKADDR_OUT || d->args[i] == FVX_ARG_IOV_OUT ||
-		    d->args[i] == FVX_ARG_STAT_OUT || d->args[i] == FVX_ARG_MSGHDR_OUT ||
-		    d->args[i] == FVX_ARG_SIGACTION_OUT || d->args[i] == FVX_ARG_SIGSET_OUT ||
-		    d->args[i] == FVX_ARG_STATX_OUT || d->args[i] == FVX_ARG_UTSNAME_OUT ||
-		    d->args[i] == FVX_ARG_TIMEZONE_OUT || fvx_time_filled(d->args[i]) ||
-		    d->args[i] == FVX_ARG_SIGRETURN_MASK || d->args[i] == FVX_ARG_RLIMIT_OUT ||
-		    d->args[i] == FVX_ARG_SYSINFO_OUT || d->args[i] == FVX_ARG_PRCTL_ARG)
+		    d->args[i] == FVX_ARG_MSGHDR_OUT || d->args[i] == FVX_ARG_SIGACTION_OUT ||
+		    d->args[i] == FVX_ARG_SIGSET_OUT || fvx_fixed_filled(d->args[i]) ||
+		    d->args[i] == FVX_ARG_SIGRETURN_MASK || d->args[i] == FVX_ARG_PRCTL_ARG)
 			return i;
 	return 6;
 }

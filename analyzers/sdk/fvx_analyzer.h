@@ -40,12 +40,24 @@
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 
+#ifdef FVX_ANALYZER_HOST
+/* A host build (the unit tests run an analyzer as a plain function): the
+ * test provides the CPU's state the three accessors below read. */
+__u64 fvx_host_percpu_read64(__u64 off);
+__u64 fvx_host_rdtsc(void);
+__u64 fvx_host_cr3(void);
+#endif
+
 /* Reads 8 bytes at offset `off` of this CPU's Linux per-CPU area. */
 static inline __u64 fvx_percpu_read64(__u64 off)
 {
 	__u64 v;
 
+#ifdef FVX_ANALYZER_HOST
+	v = fvx_host_percpu_read64(off);
+#else
 	__asm__ __volatile__("mov %%gs:(%1), %0" : "=r"(v) : "r"(off));
+#endif
 	return v;
 }
 
@@ -57,7 +69,14 @@ static inline __u64 fvx_rdtsc(void)
 {
 	__u32 lo, hi;
 
+#ifdef FVX_ANALYZER_HOST
+	__u64 v = fvx_host_rdtsc();
+
+	lo = (__u32)v;
+	hi = (__u32)(v >> 32);
+#else
 	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x10));
+#endif
 	return ((__u64)hi << 32) | lo;
 }
 
@@ -76,7 +95,11 @@ static inline __u64 fvx_read_cr3(void)
 {
 	__u64 v;
 
+#ifdef FVX_ANALYZER_HOST
+	v = fvx_host_cr3();
+#else
 	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+#endif
 	return v;
 }
 

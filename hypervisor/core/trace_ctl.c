@@ -559,7 +559,7 @@ static bool exit_mode_record(struct vcpu *v, struct fvx_trace_record *rec, u64 a
 	/* An unreadable tail counts as a full ring: dropped, never lost silently. */
 	guest_read_direct(hv, c->consumer_va + v->index * sizeof(struct fvx_ring_consumer),
 			  &ring.tail);
-	if (!ev && fvx_capture_any(rec)) {
+	if (!ev && fvx_capture_any(rec->nr, rec->flags)) {
 		if (args_va) /* (a return's arguments: read when they are needed) */
 			exit_args(v, args_va, args);
 		mem.cr3 = rec->cr3;

@@ -71,25 +71,45 @@ static inline struct fvx_trace_record *fvx_ring_slot(const struct fvx_ring_heade
 	return (struct fvx_trace_record *)((char *)h + FVX_RING_RECORDS) + (index & (capacity - 1));
 }
 
-/* Producer side: appends r, or counts it as dropped when the ring is full
- * or the tail is corrupt; never half a record. `capacity` is the producer's
- * own copy (fvx_ring_capacity of the geometry), never the header's, so a
- * rewritten header cannot move a write outside the ring. */
-static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
-				 const volatile __u64 *tail, const struct fvx_trace_record *r)
+/* Producer side, in two steps, for a record written in place: the slot
+ * the next record goes to, or 0 (counted as dropped) when the ring is full
+ * or the tail is corrupt; then, once every field of it is written,
+ * fvx_ring_commit makes it the consumer's. Nothing in between may write
+ * this ring: one producer per CPU, with interrupts off. `capacity` is the
+ * producer's own copy (fvx_ring_capacity of the geometry), never the
+ * header's, so a rewritten header cannot move a write outside the ring. */
+static inline struct fvx_trace_record *fvx_ring_claim(struct fvx_ring_header *h, __u64 capacity,
+						      const volatile __u64 *tail)
 {
-	struct fvx_trace_record *slot;
 	__u64 head = h->head;
 
 	if (head - *tail >= capacity) {
 		h->dropped++;
-		return;
+		return 0;
 	}
-	slot = fvx_ring_slot(h, capacity, head);
-	*slot = *r;
+	return fvx_ring_slot(h, capacity, head);
+}
+
+static inline void fvx_ring_commit(struct fvx_ring_header *h, struct fvx_trace_record *slot)
+{
+	__u64 head = h->head;
+
 	slot->seq = head + 1;
 	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */
 	h->head = head + 1;
+}
+
+/* Producer side: appends r, or counts it as dropped (fvx_ring_claim);
+ * never half a record. */
+static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
+				 const volatile __u64 *tail, const struct fvx_trace_record *r)
+{
+	struct fvx_trace_record *slot = fvx_ring_claim(h, capacity, tail);
+
+	if (slot) {
+		*slot = *r;
+		fvx_ring_commit(h, slot);
+	}
 }
 
 /* Producer side: how many records fit now (0 when the tail is corrupt). */

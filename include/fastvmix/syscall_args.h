@@ -10,7 +10,7 @@
  * %clock the calls that read or set a system clock. A
  * call not described here prints its raw arguments. Numbers come from the kernel's
  * <asm/unistd_64.h>. No pointers: the analyzer is position-independent
- * code whose static data must hold none. Include <linux/types.h> first. */
+ * code whose static data must hold none. Include trace.h first. */
 #ifndef FASTVMIX_SYSCALL_ARGS_H
 #define FASTVMIX_SYSCALL_ARGS_H
 
@@ -144,6 +144,61 @@ static inline int fvx_time_usec(__u8 t)
 	return t == FVX_ARG_TIMEVAL || t == FVX_ARG_TIMEVAL_OUT || t == FVX_ARG_ITIMERVAL ||
 	       t == FVX_ARG_ITIMERVAL_OUT;
 }
+
+/* The structures read whole (fvx_capture_fixed) that a call reads at its
+ * entry or fills at its successful return: the size of one of type t for
+ * a 64-bit call (compat: a 32-bit one's), 0 for another type or one not
+ * read for such a call (a 32-bit struct stat: another layout); whether
+ * the call fills it. */
+static inline __u64 fvx_fixed_size(__u8 t, int compat)
+{
+	if (fvx_time_units(t))
+		return (__u64)fvx_time_units(t) * (compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE);
+	switch (t) {
+	case FVX_ARG_STAT_OUT: return compat ? 0 : FVX_STAT_SIZE;
+	case FVX_ARG_STATX_OUT: return FVX_STATX_SIZE;
+	case FVX_ARG_UTSNAME_OUT: return FVX_UTSNAME_SHOWN;
+	case FVX_ARG_TIMEZONE:
+	case FVX_ARG_TIMEZONE_OUT: return FVX_TIMEZONE_SIZE;
+	case FVX_ARG_RLIMIT:
+	case FVX_ARG_RLIMIT_OUT: return compat ? 0 : FVX_RLIMIT_SIZE;
+	case FVX_ARG_SYSINFO_OUT: return compat ? 0 : FVX_SYSINFO_SIZE;
+	}
+	return 0;
+}
+
+static inline int fvx_fixed_filled(__u8 t)
+{
+	return fvx_time_filled(t) || t == FVX_ARG_STAT_OUT || t == FVX_ARG_STATX_OUT ||
+	       t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT_OUT ||
+	       t == FVX_ARG_SYSINFO_OUT;
+}
+
+/* The argument types fvx_capture reads through (a bit per type). */
+#define FVX_CAPTURED_TYPES                                                                         \
+	(1ULL << FVX_ARG_STR | 1ULL << FVX_ARG_BUF | 1ULL << FVX_ARG_BUF_OUT |                     \
+	 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_ARGV | 1ULL << FVX_ARG_ENVP |                  \
+	 1ULL << FVX_ARG_SOCKADDR | 1ULL << FVX_ARG_SOCKADDR_OUT | 1ULL << FVX_ARG_SOCKLEN |       \
+	 1ULL << FVX_ARG_IOV | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |                \
+	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
+	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT |     \
+	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
+	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG | 1ULL << FVX_ARG_ITIMERSPEC |    \
+	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
+	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT)
+_Static_assert(FVX_ARG_STATX_OUT < 64, "captured argument types fit a 64-bit mask");
+
+/* Whether the analyzer reads through an argument of type t. */
+#define FVX_TYPE_CAPTURED(t)                                                                       \
+	((t) < 64 ? (FVX_CAPTURED_TYPES >> ((t)&63) & 1)                                           \
+		  : (t) == FVX_ARG_UTSNAME_OUT || (t) == FVX_ARG_TIMEZONE ||                       \
+			    (t) == FVX_ARG_TIMEZONE_OUT || (t) == FVX_ARG_RLIMIT ||                \
+			    (t) == FVX_ARG_RLIMIT_OUT || (t) == FVX_ARG_SYSINFO_OUT)
+static inline int fvx_type_captured(__u8 t)
+{
+	return (int)FVX_TYPE_CAPTURED(t);
+}
+
 /* strace's classes of system calls, for -e trace=%CLASS. */
 enum fvx_syscall_class {
 	FVX_CLASS_FILE = 1 << 0, /* takes a file name */
@@ -160,6 +215,10 @@ struct fvx_syscall_decl {
 	__u8 classes; /* enum fvx_syscall_class */
 	__u8 ret; /* enum fvx_ret_type */
 	__u8 args[6]; /* enum fvx_arg_type, FVX_ARG_END after the last */
+	/* Whether an argument is of a type the analyzer reads through
+	 * (fvx_type_captured): computed with the table, so that a call
+	 * without one (getpid) costs one test. */
+	__u8 captures;
 };
 
 /* Short names for the table only. */
@@ -201,10 +260,16 @@ struct fvx_syscall_decl {
 #define TV_OUT FVX_ARG_TIMEVAL_OUT
 #define CLK FVX_ARG_CLOCKID
 
-#define CALL(name, classes, ...) [__NR_##name] = { 1, (classes), FVX_RET_INT, { __VA_ARGS__ } }
+/* (Each argument +0: a call without arguments gives "+0", 0, END's.) */
+#define CAPTURES(...) CAPTURES6(__VA_ARGS__ + 0, +0, +0, +0, +0, +0, +0)
+#define CAPTURES6(a, b, c, d, e, f, ...)                                                           \
+	(FVX_TYPE_CAPTURED(a) || FVX_TYPE_CAPTURED(b) || FVX_TYPE_CAPTURED(c) ||                   \
+	 FVX_TYPE_CAPTURED(d) || FVX_TYPE_CAPTURED(e) || FVX_TYPE_CAPTURED(f))
+#define CALL(name, classes, ...)                                                                   \
+	[__NR_##name] = { 1, (classes), FVX_RET_INT, { __VA_ARGS__ }, CAPTURES(__VA_ARGS__) }
 /* A call that returns an address: shown in hex. */
 #define ADDR_CALL(name, classes, ...)                                                              \
-	[__NR_##name] = { 1, (classes), FVX_RET_ADDR, { __VA_ARGS__ } }
+	[__NR_##name] = { 1, (classes), FVX_RET_ADDR, { __VA_ARGS__ }, CAPTURES(__VA_ARGS__) }
 
 static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(read, D, FD, BUF_OUT, ULONG),
@@ -492,6 +557,8 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 #undef CLK
 #undef CALL
 #undef ADDR_CALL
+#undef CAPTURES
+#undef CAPTURES6
 
 /* nr's description, or 0 when the table does not describe it. */
 static inline const struct fvx_syscall_decl *fvx_syscall_decl(__u64 nr)

@@ -310,35 +310,6 @@ static inline int fvx_capture_fixed(const struct fvx_guest_mem *m, __u64 va, __u
 	return 1;
 }
 
-/* The structures read whole (fvx_capture_fixed) that a call reads at its
- * entry or fills at its successful return: the size of one of type t for
- * a 64-bit call (compat: a 32-bit one's), 0 for another type or one not
- * read for such a call (a 32-bit struct stat: another layout); whether
- * the call fills it. */
-static inline __u64 fvx_fixed_size(__u8 t, int compat)
-{
-	if (fvx_time_units(t))
-		return (__u64)fvx_time_units(t) * (compat ? FVX_TIME32_SIZE : FVX_TIME_SIZE);
-	switch (t) {
-	case FVX_ARG_STAT_OUT: return compat ? 0 : FVX_STAT_SIZE;
-	case FVX_ARG_STATX_OUT: return FVX_STATX_SIZE;
-	case FVX_ARG_UTSNAME_OUT: return FVX_UTSNAME_SHOWN;
-	case FVX_ARG_TIMEZONE:
-	case FVX_ARG_TIMEZONE_OUT: return FVX_TIMEZONE_SIZE;
-	case FVX_ARG_RLIMIT:
-	case FVX_ARG_RLIMIT_OUT: return compat ? 0 : FVX_RLIMIT_SIZE;
-	case FVX_ARG_SYSINFO_OUT: return compat ? 0 : FVX_SYSINFO_SIZE;
-	}
-	return 0;
-}
-
-static inline int fvx_fixed_filled(__u8 t)
-{
-	return fvx_time_filled(t) || t == FVX_ARG_STAT_OUT || t == FVX_ARG_STATX_OUT ||
-	       t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT_OUT ||
-	       t == FVX_ARG_SYSINFO_OUT;
-}
-
 /* Reads argument i of type `type` of the call whose arguments are args,
  * when it is due now (at its entry, or at its return with value ret):
  * the value's bytes into value (FVX_DATA_MAX), its state and length;
@@ -410,29 +381,6 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 				    : FVX_DATA_COMPLETE;
 	*total = *state == FVX_DATA_UNREADABLE ? 0 : got;
 	return 1;
-}
-
-/* The argument types fvx_capture reads through (a bit per type). */
-#define FVX_CAPTURED_TYPES                                                                         \
-	(1ULL << FVX_ARG_STR | 1ULL << FVX_ARG_BUF | 1ULL << FVX_ARG_BUF_OUT |                     \
-	 1ULL << FVX_ARG_PATH_OUT | 1ULL << FVX_ARG_ARGV | 1ULL << FVX_ARG_ENVP |                  \
-	 1ULL << FVX_ARG_SOCKADDR | 1ULL << FVX_ARG_SOCKADDR_OUT | 1ULL << FVX_ARG_SOCKLEN |       \
-	 1ULL << FVX_ARG_IOV | 1ULL << FVX_ARG_IOV_OUT | 1ULL << FVX_ARG_STAT_OUT |                \
-	 1ULL << FVX_ARG_MSGHDR | 1ULL << FVX_ARG_MSGHDR_OUT | 1ULL << FVX_ARG_SIGACTION |         \
-	 1ULL << FVX_ARG_SIGACTION_OUT | 1ULL << FVX_ARG_SIGSET | 1ULL << FVX_ARG_SIGSET_OUT |     \
-	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
-	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG | 1ULL << FVX_ARG_ITIMERSPEC |    \
-	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
-	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT)
-_Static_assert(FVX_ARG_STATX_OUT < 64, "captured argument types fit a 64-bit mask");
-
-/* Whether the analyzer reads through an argument of type t. */
-static inline int fvx_type_captured(__u8 t)
-{
-	return t < 64 ? (int)(FVX_CAPTURED_TYPES >> t & 1)
-		      : t == FVX_ARG_UTSNAME_OUT || t == FVX_ARG_TIMEZONE ||
-				t == FVX_ARG_TIMEZONE_OUT || t == FVX_ARG_RLIMIT ||
-				t == FVX_ARG_RLIMIT_OUT || t == FVX_ARG_SYSINFO_OUT;
 }
 
 /* Words one event keeps for a later one (what a socketcall's entry
@@ -544,17 +492,14 @@ static inline void fvx_socketcall_unfold(const struct fvx_guest_mem *m, struct f
 			rec->args[i] = args[i];
 }
 
-/* Whether the call of owner (nr and flags) has an argument fvx_capture
- * reads through: one that has none (getpid) need not call it. */
-static inline int fvx_capture_any(const struct fvx_trace_record *owner)
+/* Whether the call a record of number nr and flags stands for has an
+ * argument fvx_capture reads through: one that has none (getpid) need not
+ * call it. */
+static inline int fvx_capture_any(__u64 nr, __u32 flags)
 {
-	const struct fvx_syscall_decl *d = fvx_record_decl(owner->nr, owner->flags);
-	int i;
+	const struct fvx_syscall_decl *d = fvx_record_decl(nr, flags);
 
-	for (i = 0; d && i < 6 && d->args[i] != FVX_ARG_END; i++)
-		if (fvx_type_captured(d->args[i]))
-			return 1;
-	return 0;
+	return d && d->captures;
 }
 
 /* Captures the arguments of owner's call that are due now (an entry, or

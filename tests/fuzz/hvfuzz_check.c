@@ -1771,7 +1771,7 @@ static s64 event_call(bool ret)
 			   &ring.tail);
 	ring.h = window_expected(ring_offset(x.c), sizeof(*ring.h));
 	ring.head = ring.h->head;
-	if (!task_event && fvx_capture_any(&rec)) {
+	if (!task_event && fvx_capture_any(rec.nr, rec.flags)) {
 		mem.cr3 = rec.cr3;
 		unread = fvx_capture(c, &mem, &rec, args,
 				     ring.head - ring.tail > m.hv.ring_capacity

@@ -121,7 +121,8 @@ static void json_lines(void **state)
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":2,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":1,\"breakpoints_refused\":0},\"exits\":{"
+		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":1,\"breakpoints_"
+		"refused\":0},\"exits\":{"
 		"\"10\":{\"name\":\"CPUID\",\"count\":2001},"
 		"\"16\":{\"name\":\"RDTSC\",\"count\":6},"
 		"\"18\":{\"name\":\"VMCALL\",\"count\":4},"
@@ -137,7 +138,8 @@ static void json_lines(void **state)
 		"\"pdpte_repaired\":0,\"cr3_refused\":0,\"pdpt_writes_refused\":0,"
 		"\"sealed_refusals\":0,\"bad_unload_keys\":0,\"msr_writes_shadowed\":0,"
 		"\"dt_loads_refused\":0,\"kernel_writes_refused\":0,\"text_pokes\":0,"
-		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":0,\"breakpoints_refused\":0},\"exits\":{"
+		"\"resume_tampered\":0,\"loaded_refused\":0,\"tables_unguarded\":0,\"breakpoints_"
+		"refused\":0},\"exits\":{"
 		"\"1\":{\"name\":\"external interrupt\",\"count\":12345678901}}}\n"
 		"]}\n");
 	free(text);

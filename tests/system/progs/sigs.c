@@ -12,7 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define SA_RESTORER 0x04000000 /* the kernel's (asm/signal.h), which the C library keeps for itself */
+#define SA_RESTORER                                                                                \
+	0x04000000 /* the kernel's (asm/signal.h), which the C library keeps for itself */
 
 /* The kernel's struct sigaction on x86-64. */
 struct k_sigaction {
