@@ -123,6 +123,7 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 {
 	struct fvx_ring_header *ring;
 	struct fvx_trace_record *slot;
+	__u64 head;
 	__u32 pid, tgid;
 	int i;
 
@@ -131,7 +132,7 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	if (entry_waits(cfg, ev->cpu, flags))
 		return FVX_ENTRY_RETRY;
 	ring = fvx_ring(cfg, ev->cpu);
-	slot = fvx_ring_claim(ring, cfg->geometry.capacity, fvx_tail(cfg, ev->cpu));
+	slot = fvx_ring_claim(ring, cfg->geometry.capacity, fvx_tail(cfg, ev->cpu), &head);
 	if (!slot)
 		return FVX_ENTRY_DONE;
 	slot->tsc = fvx_host_tsc(cfg, ev->cpu);
@@ -144,8 +145,8 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	slot->tgid = tgid;
 	slot->flags = flags;
 	if (!(flags & FVX_RECORD_RETURN))
-		fvx_again_put(data->again, slot, 0);
-	fvx_ring_commit(ring, slot);
+		fvx_again_forget(data->again, pid);
+	fvx_ring_commit(ring, slot, head);
 	return FVX_ENTRY_DONE;
 }
 

@@ -79,21 +79,20 @@ static inline struct fvx_trace_record *fvx_ring_slot(const struct fvx_ring_heade
  * producer's own copy (fvx_ring_capacity of the geometry), never the
  * header's, so a rewritten header cannot move a write outside the ring. */
 static inline struct fvx_trace_record *fvx_ring_claim(struct fvx_ring_header *h, __u64 capacity,
-						      const volatile __u64 *tail)
+						      const volatile __u64 *tail, __u64 *head)
 {
-	__u64 head = h->head;
-
-	if (head - *tail >= capacity) {
+	*head = h->head;
+	if (*head - *tail >= capacity) {
 		h->dropped++;
 		return 0;
 	}
-	return fvx_ring_slot(h, capacity, head);
+	return fvx_ring_slot(h, capacity, *head);
 }
 
-static inline void fvx_ring_commit(struct fvx_ring_header *h, struct fvx_trace_record *slot)
+/* `head` is what fvx_ring_claim read: the header is not read again. */
+static inline void fvx_ring_commit(struct fvx_ring_header *h, struct fvx_trace_record *slot,
+				   __u64 head)
 {
-	__u64 head = h->head;
-
 	slot->seq = head + 1;
 	__asm__ __volatile__("" ::: "memory"); /* x86 stores stay in order */
 	h->head = head + 1;
@@ -104,11 +103,12 @@ static inline void fvx_ring_commit(struct fvx_ring_header *h, struct fvx_trace_r
 static inline void fvx_ring_push(struct fvx_ring_header *h, __u64 capacity,
 				 const volatile __u64 *tail, const struct fvx_trace_record *r)
 {
-	struct fvx_trace_record *slot = fvx_ring_claim(h, capacity, tail);
+	__u64 head;
+	struct fvx_trace_record *slot = fvx_ring_claim(h, capacity, tail, &head);
 
 	if (slot) {
 		*slot = *r;
-		fvx_ring_commit(h, slot);
+		fvx_ring_commit(h, slot, head);
 	}
 }
 

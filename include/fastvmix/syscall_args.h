@@ -94,7 +94,7 @@ enum fvx_arg_type {
 	FVX_ARG_STATX_OUT, /* the struct statx the call fills (the same layout for a
 			    * 32-bit call) */
 	/* (Below: types the analyzer does not capture, but for those
-	 * trace_capture.h's fvx_type_captured names; above, each captured
+	 * fvx_type_captured names (below); above, each captured
 	 * type has its bit in FVX_CAPTURED_TYPES.) */
 	FVX_ARG_ITIMER_WHICH, /* setitimer's timer: ITIMER_ names */
 	FVX_ARG_TIMERFD_FLAGS, /* timerfd_create's flags: TFD_CLOEXEC... */

@@ -574,17 +574,25 @@ static inline __u64 fvx_again_key(const struct fvx_trace_record *r)
 	       (__u64) !!(r->flags & FVX_RECORD_COMPAT) << 48;
 }
 
+/* At an entry that left nothing to read again: forget thread pid's last
+ * call. */
+static inline void fvx_again_forget(__u64 *table, __u32 pid)
+{
+	__u64 *slot = &table[pid % FVX_AGAIN_SLOTS];
+
+	if ((__u32)__atomic_load_n(slot, __ATOMIC_RELAXED) == pid)
+		__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+}
+
 /* At an entry: remember `unread` for its return (or forget the thread's
  * last call). */
 static inline void fvx_again_put(__u64 *table, const struct fvx_trace_record *entry, __u8 unread)
 {
-	__u64 *slot = &table[entry->pid % FVX_AGAIN_SLOTS];
-
 	if (unread)
-		__atomic_store_n(slot, fvx_again_key(entry) | (__u64)unread << 56,
-				 __ATOMIC_RELAXED);
-	else if ((__u32)__atomic_load_n(slot, __ATOMIC_RELAXED) == entry->pid)
-		__atomic_store_n(slot, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&table[entry->pid % FVX_AGAIN_SLOTS],
+				 fvx_again_key(entry) | (__u64)unread << 56, __ATOMIC_RELAXED);
+	else
+		fvx_again_forget(table, entry->pid);
 }
 
 /* At a return: the strings to read again, if its entry left any. */

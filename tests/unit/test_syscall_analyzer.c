@@ -84,6 +84,7 @@ static int setup(void **state)
 	};
 	cfg.filter.syscalls[__NR_getpid / 64] |= 1ULL << (__NR_getpid % 64);
 	cfg.filter.syscalls[__NR_rt_sigreturn / 64] |= 1ULL << (__NR_rt_sigreturn % 64);
+	cfg.filter.syscalls[__NR_chmod / 64] |= 1ULL << (__NR_chmod % 64);
 	for (cpu = 0; cpu < CPUS; cpu++) {
 		fvx_ring_init(ring(cpu), RING_BYTES);
 		/* Slots as a lap before left them: each record writes every field. */
@@ -193,16 +194,45 @@ static void the_copy_and_the_in_place_write_agree(void **state)
 }
 
 /* rt_sigreturn's return shows the mask it restored (the agent's first
- * argument) beside its value; a 32-bit one's (i386 173) does not. */
+ * argument) beside its value; a 32-bit one's (i386 173) does not, nor a
+ * 32-bit call of rt_sigreturn's x86-64 number (i386 15 is chmod). */
 static void rt_sigreturn_returns_its_mask(void **state)
 {
 	(void)state;
 	ret(0, __NR_rt_sigreturn, 0, -4, 0x4000);
 	ret(0, 173, FVX_RECORD_COMPAT, -4, 0x4000);
-	assert_int_equal(ring(0)->head, 2);
+	ret(0, __NR_rt_sigreturn, FVX_RECORD_COMPAT, -4, 0x4000);
+	assert_int_equal(ring(0)->head, 3);
 	assert_int_equal(at(0, 0)->args[0], (__u64)-4);
 	assert_int_equal(at(0, 0)->args[1], 0x4000);
 	assert_int_equal(at(0, 1)->args[1], 0);
+	assert_int_equal(at(0, 2)->nr, __NR_rt_sigreturn);
+	assert_int_equal(at(0, 2)->flags, FVX_RECORD_RETURN | FVX_RECORD_COMPAT);
+	assert_int_equal(at(0, 2)->args[1], 0);
+}
+
+/* A thread's entry forgets what its last call left to read again at its
+ * return (the again table, trace_capture.h), in place as through the copy;
+ * a return, or another thread's entry, leaves it. */
+static void an_entry_forgets_the_threads_last_call(void **state)
+{
+	__u64 *again = ((struct fvx_trace_data *)data())->again;
+	__u64 *slot = &again[501 % FVX_AGAIN_SLOTS];
+	const __u64 pending = 501 | (__u64)__NR_openat << 32 | 1ULL << 56;
+
+	(void)state;
+	*slot = pending;
+	ret(0, __NR_getpid, 0, 501, 0);
+	assert_int_equal(*slot, pending);
+	task_field(TASK_PID, 501 + FVX_AGAIN_SLOTS); /* (the same slot) */
+	assert_int_equal(entry(0, __NR_getpid, 0), FVX_ENTRY_DONE);
+	assert_int_equal(*slot, pending);
+	task_field(TASK_PID, 501);
+	assert_int_equal(entry(0, __NR_getpid, 0), FVX_ENTRY_DONE);
+	assert_int_equal(*slot, 0);
+	*slot = pending;
+	assert_int_equal(entry(0, 20, FVX_RECORD_COMPAT), FVX_ENTRY_DONE);
+	assert_int_equal(*slot, 0);
 }
 
 /* What the trace does not select writes nothing: a number the filter
@@ -252,6 +282,30 @@ static void a_full_ring_makes_entries_wait_and_counts_drops(void **state)
 	assert_int_equal(ring(1)->dropped, 5);
 }
 
+/* A ring header the guest rewrote (a larger capacity, a head that points
+ * elsewhere): records still go where the producer's own capacity says,
+ * inside the ring, and nothing beyond it is written. */
+static void a_rewritten_header_moves_no_write_outside(void **state)
+{
+	__u64 capacity = cfg.geometry.capacity, n;
+	unsigned char *after = (unsigned char *)ring(0) + RING_BYTES;
+	unsigned char before[RING_BYTES];
+
+	(void)state;
+	cfg.flags &= ~FVX_CONFIG_RETRY;
+	memcpy(before, after, RING_BYTES); /* (CPU 1's ring follows) */
+	ring(0)->capacity = 1ULL << 40;
+	ring(0)->head = 5 * capacity + 3;
+	tails[0].tail = ring(0)->head;
+	for (n = 0; n < 3 * capacity; n++) {
+		(void)entry(0, __NR_getpid, 0);
+		tails[0].tail = ring(0)->head;
+	}
+	assert_memory_equal(before, after, RING_BYTES);
+	assert_int_equal(ring(0)->head, 8 * capacity + 3);
+	assert_int_equal(at(0, 8 * capacity + 2)->seq, 8 * capacity + 3);
+}
+
 /* A tail the guest rewrote ahead of the head counts as a full ring:
  * nothing is written, the loss is counted. */
 static void a_hostile_tail_writes_nothing(void **state)
@@ -284,6 +338,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_full_ring_makes_entries_wait_and_counts_drops,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_hostile_tail_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_entry_forgets_the_threads_last_call, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_rewritten_header_moves_no_write_outside, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

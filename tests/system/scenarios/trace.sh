@@ -267,7 +267,8 @@ check_num trace-marks-traced-children "$traced" -ge 12
 check_num trace-marks-others-untraced "$traced" -lt 100
 
 # The frontend outranks what it traces (a task whose ring is full waits
-# for it); the command keeps its own priority, so a sample sees none of it.
+# for it); the command keeps its own priority (a sample that looks at its
+# parent sees the frontend's: README, what remains visible).
 fastvmix trace -o /dev/null -- sh -c 'cut -d" " -f19 /proc/$PPID/stat /proc/self/stat' >/tmp/nice.out
 check trace-frontend-outranks test "$(sed -n 1p /tmp/nice.out)" = -20
 check trace-command-priority-kept test "$(sed -n 2p /tmp/nice.out)" = 0
