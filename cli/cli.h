@@ -328,6 +328,8 @@ struct output {
 	struct fvx_trace_record *signals; /* signals whose thread is in a call, till it ends */
 	size_t signal_count, signal_max;
 	uint64_t unfollowed; /* children the analyzer could not follow by fork */
+	size_t line_len; /* text in line, not yet written to out */
+	char line[8192];
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
 /* Options beyond --json; false when out of memory (-c's table). */

@@ -538,7 +538,8 @@ void call_data_free(struct call_data *d)
 	int i;
 
 	for (i = 0; i < 6; i++)
-		free(d->arg[i].bytes);
+		if (d->arg[i].bytes) /* (most calls have none) */
+			free(d->arg[i].bytes);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -23,6 +23,7 @@
  * Scenario scripts read these formats: change them only together. */
 #define _GNU_SOURCE /* struct statx */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -47,6 +48,70 @@ static int put_literal(struct json_object *o, const char *key, struct json_objec
 	return -1;
 }
 #define JSON_PUT(o, key, v) put_literal((o), "" key "", (v))
+
+/* Text goes to the output a line at a time: each piece is appended to
+ * the line buffer, which goes to the stream in one write when full and
+ * at the end of each record (output_record) and of the trace. */
+static void out_flush(struct output *o)
+{
+	if (o->line_len)
+		fwrite(o->line, 1, o->line_len, o->out);
+	o->line_len = 0;
+}
+
+static void out_long(struct output *o, const char *p, size_t n)
+{
+	out_flush(o);
+	if (n > sizeof(o->line))
+		fwrite(p, 1, n, o->out);
+	else
+		memcpy(o->line, p, o->line_len = n);
+}
+
+/* (Most pieces are a few bytes: copied in line.) */
+static inline void out_mem(struct output *o, const char *p, size_t n)
+{
+	char *d = o->line + o->line_len;
+
+	if (n > sizeof(o->line) - o->line_len) {
+		out_long(o, p, n);
+		return;
+	}
+	o->line_len += n;
+	while (n--)
+		*d++ = *p++;
+}
+
+static inline void out_str(struct output *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static inline void out_char(struct output *o, char c)
+{
+	if (o->line_len == sizeof(o->line))
+		out_flush(o);
+	o->line[o->line_len++] = c;
+}
+
+static void __attribute__((format(printf, 2, 3))) out_fmt(struct output *o, const char *fmt, ...)
+{
+	size_t room = sizeof(o->line) - o->line_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->line + o->line_len, room, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < room) {
+		o->line_len += (size_t)n;
+		return;
+	}
+	out_flush(o);
+	va_start(ap, fmt);
+	vfprintf(o->out, fmt, ap);
+	va_end(ap);
+}
 
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir)
 {
@@ -252,7 +317,7 @@ static int64_t record_ns(const struct output *o, uint64_t tsc)
 	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-static void print_timestamp(const struct output *o, uint64_t tsc)
+static void print_timestamp(struct output *o, uint64_t tsc)
 {
 	int64_t ns = record_ns(o, tsc);
 	time_t sec = (time_t)(ns / 1000000000);
@@ -263,15 +328,15 @@ static void print_timestamp(const struct output *o, uint64_t tsc)
 	if (!o->opt.timestamps)
 		return;
 	if (o->opt.timestamps >= 3) {
-		fprintf(o->out, "%lld.%06ld ", (long long)sec, usec);
+		out_fmt(o, "%lld.%06ld ", (long long)sec, usec);
 		return;
 	}
 	localtime_r(&sec, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	if (o->opt.timestamps == 2)
-		fprintf(o->out, "%s.%06ld ", hms, usec);
+		out_fmt(o, "%s.%06ld ", hms, usec);
 	else
-		fprintf(o->out, "%s ", hms);
+		out_fmt(o, "%s ", hms);
 }
 
 /* Time spent in the call, or -1 when it is not known. */
@@ -292,15 +357,14 @@ static void print_ret(struct output *o, const struct fvx_trace_record *entry,
 	int64_t ns = duration_ns(o, entry, ret);
 
 	if (!ret) {
-		fputs(" = ?", o->out);
+		out_str(o, " = ?");
 		return;
 	}
 	decode_record_ret(ret, text, sizeof(text));
-	fputs(" = ", o->out);
-	fputs(text, o->out);
+	out_str(o, " = ");
+	out_str(o, text);
 	if (o->opt.durations && ns >= 0)
-		fprintf(o->out, " <%" PRId64 ".%06" PRId64 ">", ns / 1000000000,
-			ns % 1000000000 / 1000);
+		out_fmt(o, " <%" PRId64 ".%06" PRId64 ">", ns / 1000000000, ns % 1000000000 / 1000);
 }
 
 /* ---- text ---- */
@@ -318,8 +382,8 @@ static void print_args(struct output *o, const struct call *c, const char *name,
 
 	for (i = from; i < n && i < to; i++) {
 		if (i > from || more)
-			fputs(", ", o->out);
-		fputs(text[i], o->out);
+			out_str(o, ", ");
+		out_str(o, text[i]);
 	}
 }
 
@@ -328,7 +392,7 @@ static void suspend_open_line(struct output *o)
 {
 	if (!o->line_open)
 		return;
-	fputs(" <unfinished ...>\n", o->out);
+	out_str(o, " <unfinished ...>\n");
 	o->line_open = false;
 }
 
@@ -343,9 +407,9 @@ static void begin_line(struct output *o, uint32_t pid, uint64_t tsc)
 	suspend_open_line(o);
 	decode_int(pid, digits, sizeof(digits));
 	n = strlen(digits);
-	fwrite("[pid      ", 1, n < 5 ? 10 - n : 5, o->out);
-	fwrite(digits, 1, n, o->out);
-	fputs("] ", o->out);
+	out_mem(o, "[pid      ", n < 5 ? 10 - n : 5);
+	out_mem(o, digits, n);
+	out_str(o, "] ");
 	print_timestamp(o, tsc);
 }
 
@@ -356,11 +420,11 @@ static void print_call(struct output *o, const struct call *c, const char *name,
 	int out = head ? c->split : 6;
 
 	begin_line(o, c->entry.pid, c->entry.tsc);
-	fputs(name, o->out);
-	fputc('(', o->out);
+	out_str(o, name);
+	out_char(o, '(');
 	print_args(o, c, name, 0, out, false);
 	if (out < 6)
-		fputs(out ? ", " : "", o->out);
+		out_str(o, out ? ", " : "");
 }
 
 /* What print_call left out with `head`: the arguments the call filled. */
@@ -791,10 +855,9 @@ static void json_emit(struct output *o, struct json_object *obj, int err)
 	if (!obj || err) {
 		fprintf(stderr, "fastvmix trace: out of memory for a JSON line\n");
 	} else {
-		fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE),
-		      o->out);
-		fputc('\n', o->out);
+		out_str(o, json_object_to_json_string_ext(
+				   obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		out_char(o, '\n');
 	}
 	json_object_put(obj);
 }
@@ -859,8 +922,7 @@ static void print_close(struct output *o, uint64_t nr, enum call_end how)
 {
 	bool fills = decode_first_out_arg(nr, NULL) < 6;
 
-	fputs(how == END_RUNNING || (how == END_GONE && fills) ? " <unfinished ...>)" : ")",
-	      o->out);
+	out_str(o, how == END_RUNNING || (how == END_GONE && fills) ? " <unfinished ...>)" : ")");
 }
 
 /* A call's whole line, printed when it ends: "name(args) = ret". */
@@ -870,7 +932,7 @@ static void print_whole(struct output *o, const struct call *entry,
 	print_call(o, entry, name, false);
 	print_close(o, entry->entry.nr, how == END_GONE ? END_LOST : how);
 	print_ret(o, &entry->entry, ret);
-	fputc('\n', o->out);
+	out_char(o, '\n');
 }
 
 static void flush_signals(struct output *o, uint32_t pid);
@@ -901,18 +963,18 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 			print_tail(o, entry, name);
 		print_close(o, r->nr, how);
 		print_ret(o, e, ret);
-		fputc('\n', o->out);
+		out_char(o, '\n');
 		o->line_open = false;
 	} else if (entry && deferred(o)) {
 		print_whole(o, entry, ret, name, how);
 	} else {
 		begin_line(o, r->pid, ret ? ret->tsc : r->tsc);
-		fprintf(o->out, "<... %s resumed>", name);
+		out_fmt(o, "<... %s resumed>", name);
 		if (entry && how != END_GONE)
 			print_tail(o, entry, name);
 		print_close(o, r->nr, how == END_RUNNING ? END_LOST : how);
 		print_ret(o, e, ret);
-		fputc('\n', o->out);
+		out_char(o, '\n');
 	}
 	if (entry)
 		pending_remove(o, entry);
@@ -989,8 +1051,7 @@ static void personality(struct output *o, const struct fvx_trace_record *r)
 	if (was == compat || o->opt.json || o->opt.summary)
 		return;
 	begin_line(o, r->pid, r->tsc);
-	fprintf(o->out, "[ Process PID=%u runs in %s mode. ]\n", r->pid,
-		compat ? "32 bit" : "64 bit");
+	out_fmt(o, "[ Process PID=%u runs in %s mode. ]\n", r->pid, compat ? "32 bit" : "64 bit");
 }
 
 /* rt_sigreturn's argument, the mask it restored, is its return's in fast
@@ -1088,7 +1149,7 @@ static void print_task(struct output *o, const struct fvx_trace_record *r, const
 		return;
 	if (!o->opt.json) {
 		begin_line(o, r->pid, r->tsc);
-		fprintf(o->out, "%s %s %s\n", mark, text, mark);
+		out_fmt(o, "%s %s %s\n", mark, text, mark);
 		return;
 	}
 	obj = json_object_new_object();
@@ -1214,13 +1275,13 @@ static void print_uring(struct output *o, const struct fvx_trace_record *r, cons
 		decode_uring_raw(r, raw, sizeof(raw));
 	if (!o->opt.json) {
 		begin_line(o, r->pid, r->tsc);
-		fprintf(o->out, "io_uring %s ", op);
+		out_fmt(o, "io_uring %s ", op);
 		if (twin) {
-			fprintf(o->out, "%s(", name);
+			out_fmt(o, "%s(", name);
 			print_args(o, c, name, 0, 6, false);
-			fputs(")\n", o->out);
+			out_str(o, ")\n");
 		} else {
-			fprintf(o->out, "%s\n", raw);
+			out_fmt(o, "%s\n", raw);
 		}
 		return;
 	}
@@ -1273,7 +1334,7 @@ static void print_buffer(struct output *o, const struct call *c)
 		const struct captured *v = call_data_value(&c->data, i);
 
 		if (v && v->state != FVX_DATA_UNREADABLE)
-			fprintf(o->out, ", buffer at completion %s", text[i]);
+			out_fmt(o, ", buffer at completion %s", text[i]);
 	}
 }
 
@@ -1312,10 +1373,10 @@ static void on_uring_done(struct output *o, const struct fvx_trace_record *r)
 	decode_record_ret(r, text, sizeof(text));
 	if (!o->opt.json) {
 		begin_line(o, r->pid, r->tsc);
-		fprintf(o->out, "io_uring %s completed user_data=%#" PRIx64 " = %s", name,
+		out_fmt(o, "io_uring %s completed user_data=%#" PRIx64 " = %s", name,
 			(uint64_t)r->args[1], text);
 		print_buffer(o, &c);
-		fputc('\n', o->out);
+		out_char(o, '\n');
 		call_data_free(&c.data);
 		return;
 	}
@@ -1354,6 +1415,7 @@ void output_record(struct output *o, const struct fvx_trace_record *r)
 		on_return(o, r);
 	else
 		on_entry(o, r);
+	out_flush(o);
 }
 
 void output_finish(struct output *o, FILE *table)
@@ -1380,6 +1442,7 @@ void output_finish(struct output *o, FILE *table)
 	o->threads = NULL;
 	pid_index_free(&o->thread_at);
 	o->thread_count = o->thread_max = 0;
+	out_flush(o);
 	if (o->summary && table)
 		summary_print(o->summary, table);
 	free(o->summary);

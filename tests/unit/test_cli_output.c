@@ -1142,6 +1142,36 @@ static void long_paths_print_whole(void **state)
 	assert_string_equal(printed_all(f, false, r, (size_t)n), want);
 }
 
+/* Lines longer than the output's line buffer (a path of PATH_MAX control
+ * bytes, each shown as two characters) print whole and in order, after
+ * and before shorter ones. */
+static void lines_longer_than_the_buffer_print_whole(void **state)
+{
+	struct fixture *f = *state;
+	static char s[FVX_DATA_STRING_MAX + 1], shown[2 * FVX_DATA_STRING_MAX + 1];
+	static char want[2 * sizeof(shown) + 256];
+	static struct fvx_trace_record r[2 * (FVX_DATA_PIECES_MAX + 1) + 2];
+	int n = 0, pieces = FVX_DATA_STRING_MAX / FVX_DATA_PIECE + 1, call, i;
+
+	memset(s, 1, FVX_DATA_STRING_MAX);
+	for (i = 0; i < FVX_DATA_STRING_MAX; i++)
+		memcpy(shown + 2 * i, "\\1", 2);
+	r[n++] = entry(6, __NR_getpid, 0);
+	for (call = 0; call < 2; call++) {
+		for (i = 0; i < pieces; i++)
+			r[n++] = data(6, 2, 0, 0, FVX_DATA_COMPLETE, i * FVX_DATA_PIECE,
+				      FVX_DATA_STRING_MAX, s);
+		r[n++] = entry(6, 2, 0x1000);
+	}
+	snprintf(want, sizeof(want),
+		 "[pid     6] getpid() = ?\n"
+		 "[pid     6] open(\"%s\", O_RDONLY) = ?\n"
+		 "[pid     6] open(\"%s\", O_RDONLY <unfinished ...>) = ?\n",
+		 shown, shown);
+	assert_true(strlen(want) > 2 * sizeof(((struct output *)0)->line));
+	assert_string_equal(printed_all(f, false, r, (size_t)n), want);
+}
+
 /* strace's quoting: C escapes, octal in the fewest digits unless a digit
  * follows, "..." after a truncated value. */
 static void quoting_follows_strace(void **state)
@@ -2694,6 +2724,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(data_pieces_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_paths_print_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(lines_longer_than_the_buffer_print_whole, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_threads_end_forgets_its_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(running_calls_end_in_the_order_they_began, setup,
 						teardown),
