@@ -93,6 +93,9 @@ enum fvx_arg_type {
 	FVX_ARG_ITIMERVAL_OUT, /* one the call fills */
 	FVX_ARG_STATX_OUT, /* the struct statx the call fills (the same layout for a
 			    * 32-bit call) */
+	FVX_ARG_TIMESPEC_REM, /* a sleep's remaining time: a struct timespec the
+			       * call fills only when a signal cut it short
+			       * (fvx_rem_due) */
 	/* (Below: types the analyzer does not capture, but for those
 	 * fvx_type_captured names (below); above, each captured
 	 * type has its bit in FVX_CAPTURED_TYPES.) */
@@ -125,7 +128,7 @@ enum fvx_ret_type { FVX_RET_INT, FVX_RET_ADDR };
 static inline int fvx_time_units(__u8 t)
 {
 	return t == FVX_ARG_TIMESPEC || t == FVX_ARG_TIMESPEC_OUT || t == FVX_ARG_TIMEVAL ||
-			       t == FVX_ARG_TIMEVAL_OUT
+			       t == FVX_ARG_TIMEVAL_OUT || t == FVX_ARG_TIMESPEC_REM
 		       ? 1
 	       : t == FVX_ARG_ITIMERSPEC || t == FVX_ARG_ITIMERSPEC_OUT || t == FVX_ARG_ITIMERVAL ||
 			       t == FVX_ARG_ITIMERVAL_OUT
@@ -136,7 +139,20 @@ static inline int fvx_time_units(__u8 t)
 static inline int fvx_time_filled(__u8 t)
 {
 	return t == FVX_ARG_TIMESPEC_OUT || t == FVX_ARG_TIMEVAL_OUT ||
-	       t == FVX_ARG_ITIMERSPEC_OUT || t == FVX_ARG_ITIMERVAL_OUT;
+	       t == FVX_ARG_ITIMERSPEC_OUT || t == FVX_ARG_ITIMERVAL_OUT ||
+	       t == FVX_ARG_TIMESPEC_REM;
+}
+
+/* Whether a sleep's remaining time (FVX_ARG_TIMESPEC_REM, argument i of
+ * args) is filled, as strace decides to show it: only when a signal cut
+ * the sleep short, which its value says as Linux left it at the return (a
+ * restart code: ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND,
+ * ERESTART_RESTARTBLOCK), and for clock_nanosleep (whose fourth it is)
+ * only for a relative time (no flags: TIMER_ABSTIME leaves it). Otherwise
+ * Linux leaves it as it was: its address shows. */
+static inline int fvx_rem_filled(const __u64 args[6], int i, __s64 ret)
+{
+	return (ret == -512 || ret == -513 || ret == -514 || ret == -516) && !(i == 3 && args[1]);
 }
 
 static inline int fvx_time_usec(__u8 t)
@@ -185,8 +201,8 @@ static inline int fvx_fixed_filled(__u8 t)
 	 1ULL << FVX_ARG_TIMESPEC | 1ULL << FVX_ARG_TIMESPEC_OUT | 1ULL << FVX_ARG_TIMEVAL |       \
 	 1ULL << FVX_ARG_TIMEVAL_OUT | 1ULL << FVX_ARG_PRCTL_ARG | 1ULL << FVX_ARG_ITIMERSPEC |    \
 	 1ULL << FVX_ARG_ITIMERSPEC_OUT | 1ULL << FVX_ARG_ITIMERVAL |                              \
-	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT)
-_Static_assert(FVX_ARG_STATX_OUT < 64, "captured argument types fit a 64-bit mask");
+	 1ULL << FVX_ARG_ITIMERVAL_OUT | 1ULL << FVX_ARG_STATX_OUT | 1ULL << FVX_ARG_TIMESPEC_REM)
+_Static_assert(FVX_ARG_TIMESPEC_REM < 64, "captured argument types fit a 64-bit mask");
 
 /* Whether the analyzer reads through an argument of type t. */
 #define FVX_TYPE_CAPTURED(t)                                                                       \
@@ -307,7 +323,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(dup, D, FD),
 	CALL(dup2, D, FD, FD),
 	CALL(pause, S),
-	CALL(nanosleep, 0, TS, STRUCT),
+	CALL(nanosleep, 0, TS, FVX_ARG_TIMESPEC_REM),
 	CALL(getpid, 0),
 	CALL(sendfile, D | N, FD, FD, STRUCT, ULONG),
 	CALL(socket, N, FVX_ARG_FAMILY, FVX_ARG_SOCKET_TYPE, FVX_ARG_PROTOCOL),
@@ -430,7 +446,7 @@ static const struct fvx_syscall_decl fvx_syscall_decls[] = {
 	CALL(clock_adjtime, C, CLK, STRUCT),
 	CALL(adjtimex, C, STRUCT),
 	CALL(time, C, PTR),
-	CALL(clock_nanosleep, 0, CLK, FVX_ARG_TIMER_FLAGS, TS, STRUCT),
+	CALL(clock_nanosleep, 0, CLK, FVX_ARG_TIMER_FLAGS, TS, FVX_ARG_TIMESPEC_REM),
 	CALL(exit_group, P, INT),
 	CALL(epoll_wait, D, FD, STRUCT, INT, INT),
 	CALL(epoll_ctl, D, FD, INT, FD, STRUCT),

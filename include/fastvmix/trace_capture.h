@@ -335,7 +335,9 @@ static inline int fvx_capture_value(const struct fvx_config *c, const struct fvx
 		return fvx_capture_sockaddr(m, type, args, i, at_return, ret, value, state, total);
 	size = fvx_fixed_size(type, compat);
 	if (size) {
-		if (at_return != fvx_fixed_filled(type) || (at_return && ret))
+		if (at_return != fvx_fixed_filled(type) ||
+		    (at_return &&
+		     (type == FVX_ARG_TIMESPEC_REM ? !fvx_rem_filled(args, i, ret) : ret)))
 			return 0;
 		return fvx_capture_fixed(m, args[i], size, value, state, total);
 	}

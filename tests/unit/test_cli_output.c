@@ -2403,6 +2403,27 @@ static void time_structures_as_strace_prints_them(void **state)
 						NONE, 0),
 				    "[pid     5] timerfd_settime(3, 0, 0x7000, NULL) = 0\n");
 	}
+	/* A sleep a signal cut short: the time left, as strace shows it (the
+	 * analyzer captures it only then: fvx_rem_filled). */
+	{
+		char left[16];
+		const uint64_t cut[6] = { 0x7000, 0x7100 };
+
+		memcpy(left, &(int64_t){ 0 }, 8);
+		memcpy(left + 8, &(int64_t){ 250000000 }, 8);
+		assert_string_equal(
+			with_values(
+				f, 32, __NR_nanosleep, cut,
+				(struct value){ 0, 0, FVX_DATA_COMPLETE, 16, ts },
+				(struct value){ 1, FVX_RECORD_RETURN, FVX_DATA_COMPLETE, 16, left },
+				-516),
+			"[pid     5] nanosleep({tv_sec=1, tv_nsec=500000000}, {tv_sec=0, "
+			"tv_nsec=250000000}) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)\n");
+		assert_string_equal(
+			with_values(f, 32, __NR_nanosleep, cut,
+				    (struct value){ 0, 0, FVX_DATA_COMPLETE, 16, ts }, NONE, 0),
+			"[pid     5] nanosleep({tv_sec=1, tv_nsec=500000000}, 0x7100) = 0\n");
+	}
 	/* No descriptor ready: strace's "(Timeout)". */
 	assert_string_equal(
 		time_line(f, __NR_select, sel, 4, false, ts, 0),

@@ -1431,6 +1431,43 @@ static void time_structures_are_captured(void **state)
 	assert_int_equal(st, FVX_DATA_UNREADABLE);
 }
 
+/* A sleep's remaining time (nanosleep's second, clock_nanosleep's fourth)
+ * only at a return a signal cut short (a restart code, as Linux leaves
+ * it), as strace shows it: not after it slept its time, not after another
+ * error (EINTR is the program's, after the handler), not for an absolute
+ * time, not at entry; an i386 call's old_timespec32. */
+static void a_sleeps_remaining_time_is_captured_when_cut_short(void **state)
+{
+	__u64 sleep[6] = { VA(0, 0), VA(0, 32) }, rel[6] = { 1, 0, VA(0, 0), VA(0, 64) };
+	__u64 abs[6] = { 1, 1, VA(0, 0), VA(0, 64) };
+	__u8 v[FVX_DATA_MAX];
+	int st, i;
+	static const __s64 cut[] = { -512, -513, -514, -516 };
+
+	for (i = 0; i < 128; i++)
+		ram[DATA + i] = (__u8)(i + 3);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(capture(__NR_nanosleep, sleep, 1, cut[i], 100), 1);
+		assert_int_equal(value_of(1, v, &st), FVX_TIME_SIZE);
+		assert_int_equal(st, FVX_DATA_COMPLETE);
+		assert_memory_equal(v, ram + DATA + 32, FVX_TIME_SIZE);
+	}
+	assert_int_equal(capture(__NR_nanosleep, sleep, 1, 0, 100), 0);
+	assert_int_equal(capture(__NR_nanosleep, sleep, 1, -4, 100), 0);
+	assert_int_equal(capture(__NR_nanosleep, sleep, 1, -515, 100), 0);
+	assert_int_equal(capture(__NR_clock_nanosleep, rel, 1, -516, 100), 1);
+	assert_int_equal(value_of(3, v, &st), FVX_TIME_SIZE);
+	assert_memory_equal(v, ram + DATA + 64, FVX_TIME_SIZE);
+	assert_int_equal(capture(__NR_clock_nanosleep, abs, 1, -516, 100), 0);
+	/* At entry only the time asked for. */
+	assert_int_equal(capture(__NR_nanosleep, sleep, 0, 0, 100), 1);
+	assert_int_equal(value_of(0, v, &st), FVX_TIME_SIZE);
+	owner_compat = FVX_RECORD_COMPAT;
+	assert_int_equal(capture(162, sleep, 1, -516, 100), 1);
+	assert_int_equal(value_of(1, v, &st), FVX_TIME32_SIZE);
+	owner_compat = 0;
+}
+
 /* sendmsg's struct msghdr at entry: the structure, its address's bytes
  * and its elements; recvmsg's at return (the elements' share of the
  * return value); a NULL or short name none; an msg_iovlen of 2^40 only
@@ -1705,6 +1742,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(msghdr_is_captured, setup, teardown),
 		cmocka_unit_test(calls_without_data_skip_the_capture),
 		cmocka_unit_test(the_captures_flag_follows_the_argument_types),
+		cmocka_unit_test_setup_teardown(a_sleeps_remaining_time_is_captured_when_cut_short,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(compat_calls_are_captured_as_their_twins, setup,
 						teardown),
 	};

@@ -2,7 +2,9 @@
  * (peer.sh): a read of an empty pipe that SIGALRM interrupts, first with a
  * handler without SA_RESTART (the read fails with EINTR), then with one
  * with SA_RESTART that writes a byte into the pipe (the read, of 8 bytes
- * this time, is made again and gets it); a getpid after each. The SIGALRM comes from the scenario,
+ * this time, is made again and gets it); a getpid after each; then a
+ * sleep of 30 s that SIGALRM cuts short (glibc's nanosleep is
+ * clock_nanosleep), which shows the time it had left. The SIGALRM comes from the scenario,
  * while the read waits; a timer sends it after 5 s if nothing else does. The buffers are static, so their
  * addresses are the same in every run, and written before (the byte the
  * handler writes is in memory: the analyzer reads no page that is not).
@@ -12,10 +14,12 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fds[2];
 static char buf[16], byte[1];
+static struct timespec left;
 
 static void on_alarm(int sig)
 {
@@ -55,5 +59,8 @@ int main(void)
 	alarm_in_5s(on_alarm_write, SA_RESTART);
 	bad |= read(fds[0], buf, sizeof(buf) / 2) != 1 || buf[0] != 'x';
 	getpid();
+	alarm_in_5s(on_alarm, 0);
+	bad |= nanosleep(&(struct timespec){ 30, 0 }, &left) != -1 || errno != EINTR ||
+	       left.tv_sec >= 30;
 	return bad;
 }
