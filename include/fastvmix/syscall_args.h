@@ -95,7 +95,7 @@ enum fvx_arg_type {
 			    * 32-bit call) */
 	FVX_ARG_TIMESPEC_REM, /* a sleep's remaining time: a struct timespec the
 			       * call fills only when a signal cut it short
-			       * (fvx_rem_due) */
+			       * (fvx_rem_filled) */
 	/* (Below: types the analyzer does not capture, but for those
 	 * fvx_type_captured names (below); above, each captured
 	 * type has its bit in FVX_CAPTURED_TYPES.) */
