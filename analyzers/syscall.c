@@ -88,6 +88,16 @@ static int event_room(const struct fvx_config *cfg, __u64 cpu)
 	return 0;
 }
 
+/* Stamps r as every record is: the host's clock, the address space, the
+ * CPU. */
+static inline __attribute__((always_inline)) void stamp(struct fvx_trace_record *r,
+							const struct fvx_config *cfg, __u64 cpu)
+{
+	r->tsc = fvx_host_tsc(cfg, cpu);
+	r->cr3 = fvx_read_cr3();
+	r->cpu = (__u32)cpu;
+}
+
 /* Whether a call of number nr and flags is selected now, by the filter
  * and by the current task, whose ids go to pid and tgid. */
 static inline __attribute__((always_inline)) int
@@ -135,12 +145,10 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	slot = fvx_ring_claim(ring, cfg->geometry.capacity, fvx_tail(cfg, ev->cpu), &head);
 	if (!slot)
 		return FVX_ENTRY_DONE;
-	slot->tsc = fvx_host_tsc(cfg, ev->cpu);
-	slot->cr3 = fvx_read_cr3();
+	stamp(slot, cfg, ev->cpu);
 	slot->nr = nr;
 	for (i = 0; i < 6; i++)
 		slot->args[i] = i < n ? shown[i] : 0;
-	slot->cpu = (__u32)ev->cpu;
 	slot->pid = pid;
 	slot->tgid = tgid;
 	slot->flags = flags;
@@ -175,9 +183,7 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 		return FVX_ENTRY_RETRY;
 	if ((rec->flags & FVX_RECORD_URING) && !event_room(cfg, ev->cpu))
 		return FVX_ENTRY_DONE;
-	rec->tsc = fvx_host_tsc(cfg, ev->cpu);
-	rec->cr3 = fvx_read_cr3();
-	rec->cpu = (__u32)ev->cpu;
+	stamp(rec, cfg, ev->cpu);
 	/* (An io_uring completion without its submission's arguments: args 0.) */
 	if (args && fvx_capture_any(rec->nr, rec->flags))
 		unread = capture(cfg, data, rec, args);
@@ -216,9 +222,7 @@ static void task_event(const struct fvx_event *ev, const struct fvx_config *cfg,
 			    fvx_kernel_read64, 0, &rec) ||
 	    !event_room(cfg, ev->cpu))
 		return;
-	rec.tsc = fvx_host_tsc(cfg, ev->cpu);
-	rec.cr3 = fvx_read_cr3();
-	rec.cpu = (__u32)ev->cpu;
+	stamp(&rec, cfg, ev->cpu);
 	fvx_emit(cfg, ev->cpu, &rec);
 }
 
