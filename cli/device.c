@@ -97,7 +97,7 @@ static int geometry_usable(const struct fvx_geometry *g)
 	if (!g->cpu_count || g->cpu_count > FVX_WIN_MAX_CPUS ||
 	    g->cpu_count * sizeof(struct fvx_ring_consumer) > FVX_CONSUMER_BYTES ||
 	    g->ring_bytes < FVX_RING_RECORDS || g->ring_bytes % FVX_RING_RECORDS ||
-	    g->ring_bytes > (FVX_WIN_BACKED - FVX_WIN_RINGS) / g->cpu_count) {
+	    g->ring_bytes > (FVX_WIN_SPAN - FVX_WIN_RINGS) / g->cpu_count) {
 		fprintf(stderr,
 			"fastvmix: the agent reports %u rings of %llu bytes: not a layout "
 			"this fastvmix can map\n",

@@ -340,15 +340,17 @@ static int calibrate(int fd, struct options *o)
 	return 0;
 }
 
-/* One drain pass: takes what the rings hold and prints what the user asked
- * for. Returns the records of the system calls the user selected and the
- * task records (threads' ends and signals, shown whatever -e trace= says,
- * as strace shows them), or -1 when a ring is unreadable. */
+/* One drain pass: takes what the rings hold, up to a batch, and prints
+ * what the user asked for. Returns the records of the system calls the
+ * user selected and the task records (threads' ends and signals, shown
+ * whatever -e trace= says, as strace shows them), or -1 when a ring is
+ * unreadable; *drained: the records taken from the rings. */
 static int64_t pass(struct drain *d, struct launch *l, struct output *out,
-		    const struct syscall_filter *wanted)
+		    const struct syscall_filter *wanted, int64_t *drained)
 {
 	int64_t n = drain_batch(d), i, taken = 0;
 
+	*drained = n;
 	if (n < 0) {
 		fprintf(stderr, "fastvmix trace: %s\n", d->problem);
 		return -1;
@@ -390,15 +392,16 @@ static void kernel_filter(const struct options *o, const struct syscall_filter *
 
 /* Drains and prints until the command is done (or interrupted), stops the
  * trace (a sealed one only when its seal is over: drained meanwhile) and
- * drains what is left. Adds the records taken to *records; -1 when a ring
- * could not be read. */
+ * drains what is left, batch after batch until the rings are empty (they
+ * may hold several batches: the frontend was held up by its output, say).
+ * Adds the records taken to *records; -1 when a ring could not be read. */
 static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
 		  const struct syscall_filter *wanted, uint64_t *records)
 {
-	int64_t n;
+	int64_t n, drained;
 
 	for (;;) {
-		n = pass(d, l, out, wanted);
+		n = pass(d, l, out, wanted, &drained);
 		if (n < 0) {
 			ioctl(fd, FVX_IOC_TRACE_STOP); /* unreadable rings: stop at once */
 			return -1;
@@ -409,16 +412,18 @@ static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
 		usleep(POLL_US);
 	}
 	while (ioctl(fd, FVX_IOC_TRACE_STOP) != 0 && errno == EPERM) {
-		n = pass(d, l, out, wanted);
+		n = pass(d, l, out, wanted, &drained);
 		if (n < 0)
 			return -1;
 		*records += n;
 		usleep(POLL_US * 50);
 	}
-	n = pass(d, l, out, wanted);
-	if (n < 0)
-		return -1;
-	*records += n;
+	do {
+		n = pass(d, l, out, wanted, &drained);
+		if (n < 0)
+			return -1;
+		*records += n;
+	} while (drained > 0);
 	return 0;
 }
 

@@ -8,9 +8,10 @@
 #include "types.h"
 #include "status.h"
 
-/* Zeroed, physically contiguous, naturally aligned 2^order pages. */
-void *platform_alloc_pages(unsigned int order);
-void platform_free_pages(void *va, unsigned int order);
+/* Zeroed, physically contiguous memory: size a multiple of 4 MiB, and
+ * the block 4 MiB aligned. NULL when there is none that large. */
+void *platform_alloc_contig(u64 size);
+void platform_free_contig(void *va, u64 size);
 u64 platform_virt_to_phys(const void *va);
 void *platform_phys_to_virt(u64 pa);
 

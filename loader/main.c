@@ -19,18 +19,94 @@
 #include "platform.h"
 #include "hypervisor.h"
 #include "fastvmix/ioctl.h"
+#include "fastvmix/trace.h"
+#include "fastvmix/ring.h"
 
-void *platform_alloc_pages(unsigned int order)
+#define CONTIG_BLOCK (4UL << 20) /* the buddy allocator's largest block (order 10) */
+#define CONTIG_TRIES 64
+
+struct ram_ranges {
+	u64 start[16], end[16]; /* [start, end) */
+	unsigned int count;
+};
+
+static int ram_range_cb(struct resource *res, void *arg)
 {
-	struct page *p = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	struct ram_ranges *r = arg;
 
-	return p ? page_address(p) : NULL;
+	if (r->count < ARRAY_SIZE(r->start)) {
+		r->start[r->count] = res->start;
+		r->end[r->count++] = res->end + 1;
+	}
+	return 0;
 }
 
-void platform_free_pages(void *va, unsigned int order)
+/* Whether pages [pfn, pfn + n) are online RAM of one zone that nothing has
+ * reserved (the kernel's image, the firmware's): what alloc_contig_range
+ * may take, by moving whatever is there elsewhere. */
+static bool contig_candidate(unsigned long pfn, unsigned long n)
 {
-	if (va)
-		free_pages((unsigned long)va, order);
+	struct page *first = pfn_to_online_page(pfn), *p;
+	unsigned long i;
+
+	if (!first)
+		return false;
+	for (i = 0; i < n; i++) {
+		p = pfn_to_online_page(pfn + i);
+		if (!p || page_zone(p) != page_zone(first) || PageReserved(p))
+			return false;
+	}
+	return true;
+}
+
+/* More than the buddy allocator's largest block: a range Linux empties for
+ * us (alloc_contig_range, as its CMA and gigantic pages do), tried from
+ * the top of RAM down, 4 MiB at a time, CONTIG_TRIES ranges at most. */
+void *platform_alloc_contig(u64 size)
+{
+	struct ram_ranges r = { .count = 0 };
+	unsigned int tries = 0;
+	struct page *p;
+	u64 pa;
+	int i;
+
+	if (!size || size % CONTIG_BLOCK)
+		return NULL;
+	if (size == CONTIG_BLOCK) {
+		p = alloc_pages(GFP_KERNEL | __GFP_ZERO, get_order(size));
+		return p ? page_address(p) : NULL;
+	}
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, ~0ULL, &r,
+			    ram_range_cb);
+	for (i = r.count - 1; i >= 0; i--) {
+		if (r.end[i] - r.start[i] < size)
+			continue;
+		for (pa = ALIGN_DOWN(r.end[i] - size, CONTIG_BLOCK);
+		     pa >= r.start[i] && tries < CONTIG_TRIES; pa -= CONTIG_BLOCK) {
+			if (contig_candidate(PHYS_PFN(pa), size >> PAGE_SHIFT)) {
+				tries++;
+				if (!alloc_contig_range(PHYS_PFN(pa), PHYS_PFN(pa + size),
+							MIGRATE_MOVABLE,
+							GFP_KERNEL | __GFP_NOWARN)) {
+					memset(__va(pa), 0, size);
+					return __va(pa);
+				}
+			}
+			if (pa < CONTIG_BLOCK)
+				break;
+		}
+	}
+	return NULL;
+}
+
+void platform_free_contig(void *va, u64 size)
+{
+	if (!va)
+		return;
+	if (size == CONTIG_BLOCK)
+		free_pages((unsigned long)va, get_order(size));
+	else
+		free_contig_range(PHYS_PFN(__pa(va)), size >> PAGE_SHIFT);
 }
 
 u64 platform_virt_to_phys(const void *va)
@@ -219,6 +295,11 @@ static struct miscdevice hv_device = {
 
 static bool running;
 
+static ulong ring_records = FVX_RING_RECORDS_DEFAULT;
+module_param(ring_records, ulong, 0444);
+MODULE_PARM_DESC(ring_records, "records in each CPU's trace ring, rounded up to a power of two "
+			       "(96 bytes each; default 131072)");
+
 /* For the agent module: whether VMCALL has someone to answer it. */
 bool fastvmix_hv_running(void)
 {
@@ -238,12 +319,15 @@ static int __init fastvmix_init(void)
 
 	cpu_hotplug_disable();
 	cpus_read_lock();
-	s = hv_load();
+	s = hv_load(ring_records);
 	cpus_read_unlock();
 	if (s != FVX_OK) {
 		cpu_hotplug_enable();
 		pr_err("fastvmix: not loaded: %s\n", fvx_status_str(s));
-		return s == FVX_ERR_NOMEM ? -ENOMEM : s == FVX_ERR_BUSY ? -EBUSY : -ENODEV;
+		return s == FVX_ERR_NOMEM     ? -ENOMEM
+		       : s == FVX_ERR_BUSY    ? -EBUSY
+		       : s == FVX_ERR_INVALID ? -EINVAL
+					      : -ENODEV;
 	}
 	err = misc_register(&hv_device);
 	if (err) {

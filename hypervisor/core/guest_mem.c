@@ -17,7 +17,7 @@ bool guest_ram_range_ok(const struct hv *hv, u64 gpa, u64 size)
 {
 	return size && gpa < hv->ram_top && size <= hv->ram_top - gpa &&
 	       !overlaps(gpa, size, hv->pool.pa, hv->pool.size) &&
-	       !overlaps(gpa, size, hv->window_pa, FVX_WIN_BACKED);
+	       !overlaps(gpa, size, hv->window_pa, hv->window_size);
 }
 
 void *guest_page_buffer(const struct hv *hv, u64 gpa, u64 size)

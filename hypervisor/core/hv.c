@@ -15,8 +15,7 @@
 #include "vmcs_setup.h"
 #include "window.h"
 
-#define POOL_ORDER 10 /* 4 MiB, naturally aligned */
-_Static_assert(WINDOW_BLOCK_SIZE >= FVX_WIN_BACKED, "window block backs the window");
+#define POOL_SIZE (4ULL << 20)
 _Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
 _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE_4K, "struct vcpu fits its page");
 
@@ -110,7 +109,7 @@ static enum fvx_status build_ept(struct hv *hv)
 	l.hidden[0].base = hv->pool.pa;
 	l.hidden[0].size = hv->pool.size;
 	l.hidden[1].base = hv->window_pa;
-	l.hidden[1].size = WINDOW_BLOCK_SIZE;
+	l.hidden[1].size = hv->window_size;
 	l.dummy_pa = hv_pa(hv, hv->dummy);
 	s = ept_build(&hv->pool, &l, &pml4_pa, &hv->ept_stats);
 	if (s != FVX_OK)
@@ -317,16 +316,16 @@ static enum fvx_status unload_this_cpu(void *ctx)
 
 static void free_hv(struct hv *hv)
 {
-	platform_free_pages(hv->window, WINDOW_ORDER);
-	platform_free_pages(hv->pool.va, POOL_ORDER);
+	platform_free_contig(hv->window, hv->window_size);
+	platform_free_contig(hv->pool.va, POOL_SIZE);
 }
 
-enum fvx_status hv_load(void)
+enum fvx_status hv_load(u64 ring_records)
 {
 	enum fvx_status s;
 	struct hv *hv;
 	void *block;
-	u64 base, size, cpus;
+	u64 base, size, cpus, window_size, capacity = window_ring_capacity(ring_records);
 
 	if (the_hv)
 		return FVX_ERR_BUSY;
@@ -335,17 +334,31 @@ enum fvx_status hv_load(void)
 			     FVX_MAX_CPUS);
 		return FVX_ERR_UNSUPPORTED;
 	}
+	window_size = window_backing(platform_cpu_count(), capacity);
+	if (!window_size) {
+		platform_log("ring_records=%llu: give %u to %u records per CPU's ring, at most "
+			     "%llu MiB of rings in all\n",
+			     (unsigned long long)ring_records, FVX_RING_RECORDS_MIN,
+			     FVX_RING_RECORDS_MAX, (FVX_WIN_SPAN - FVX_WIN_RINGS) >> 20);
+		return FVX_ERR_INVALID;
+	}
 	s = platform_on_each_cpu(check_this_cpu, NULL);
 	if (s != FVX_OK)
 		return s;
-	block = platform_alloc_pages(POOL_ORDER);
+	block = platform_alloc_contig(POOL_SIZE);
 	if (!block)
 		return FVX_ERR_NOMEM;
 	hv = block;
-	pool_init(&hv->pool, block, platform_virt_to_phys(block), PAGE_SIZE_4K << POOL_ORDER);
+	pool_init(&hv->pool, block, platform_virt_to_phys(block), POOL_SIZE);
 	hv->pool.used = PAGE_SIZE_4K; /* struct hv itself */
 	__builtin_memcpy(hv->signature, HV_SIGNATURE, sizeof(hv->signature));
-	hv->window = platform_alloc_pages(WINDOW_ORDER);
+	hv->window_size = window_size;
+	hv->ring_capacity = capacity;
+	hv->window = platform_alloc_contig(window_size);
+	if (!hv->window)
+		platform_log("no %llu MiB of contiguous memory for %llu records per CPU's ring\n",
+			     (unsigned long long)(window_size >> 20),
+			     (unsigned long long)ring_records);
 	s = hv->window ? build(hv) : FVX_ERR_NOMEM;
 	if (s != FVX_OK) {
 		platform_log("cannot build the hypervisor: %s (pool %u of %u KiB used)\n",
@@ -355,10 +368,12 @@ enum fvx_status hv_load(void)
 		return s;
 	}
 	hv->unload_key = unload_key = arch_rdtsc() ^ (hv->pool.pa << 7) ^ 0x5deece66dULL;
-	platform_log("EPT: %u x 1 GiB, %u x 2 MiB, %u x 4 KiB pages, %u tables; pool %u KiB used\n",
+	platform_log("EPT: %u x 1 GiB, %u x 2 MiB, %u x 4 KiB pages, %u tables; pool %u KiB used; "
+		     "window %u MiB, %llu records per CPU's ring\n",
 		     (unsigned int)hv->ept_stats.pages_1g, (unsigned int)hv->ept_stats.pages_2m,
 		     (unsigned int)hv->ept_stats.pages_4k, (unsigned int)hv->ept_stats.tables,
-		     (unsigned int)(hv->pool.used >> 10));
+		     (unsigned int)(hv->pool.used >> 10), (unsigned int)(hv->window_size >> 20),
+		     (unsigned long long)hv->ring_capacity);
 	/* After launch the guest reads the pool as a dummy page: copy first. */
 	base = hv->pool.pa;
 	size = hv->pool.size;

@@ -253,7 +253,7 @@ s64 trace_window_info(struct vcpu *v, struct guest_regs *r)
 	*out = (struct fvx_window_info){ .version = FVX_WINDOW_INFO_VERSION,
 					 .size = sizeof(*out),
 					 .window_gpa = hv->window_gpa,
-					 .backed = FVX_WIN_BACKED,
+					 .backed = hv->window_size,
 					 .geometry = window_config(hv)->geometry };
 	return FVX_VMCALL_OK;
 }

@@ -17,7 +17,7 @@ void trace_init(struct hv *hv)
 		.phys = { .page_offset = hv->page_offset,
 			  .ram_top = hv->ram_top,
 			  .hidden_start = { hv->pool.pa, hv->window_pa },
-			  .hidden_size = { hv->pool.size, WINDOW_BLOCK_SIZE } },
+			  .hidden_size = { hv->pool.size, hv->window_size } },
 		.string_limit = FVX_DATA_BUFFER_DEFAULT,
 	};
 	window_reset_rings(hv);

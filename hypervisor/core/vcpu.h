@@ -134,6 +134,7 @@ struct hv {
 	/* The analyzer window (views.c, trace_ctl.c). */
 	u8 *window; /* host address of the backing block */
 	u64 window_pa; /* its physical address: hidden like the pool */
+	u64 window_size; /* bytes, whole blocks (window_backing) */
 	u64 window_gpa; /* where the guest sees it */
 	u64 *eptp_list;
 	u64 eptp_analyzer;

@@ -43,7 +43,7 @@ static enum fvx_status map_window(struct hv *hv, u64 pml4, bool analyzer)
 	u64 off, hpa;
 	u8 perm;
 
-	for (off = 0; off < FVX_WIN_BACKED; off += PAGE_SIZE_4K) {
+	for (off = 0; off < hv->window_size; off += PAGE_SIZE_4K) {
 		perm = window_perm(hv, off, analyzer);
 		hpa = hv->window_pa + off;
 		if (!analyzer && off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
@@ -78,8 +78,11 @@ enum fvx_status views_build(struct hv *hv, const struct ept_layout *normal_layou
 	if (hv->window_gpa < hv->ram_top || hv->window_gpa + GIB > l.limit)
 		return FVX_ERR_UNSUPPORTED;
 	hv->x_only = hv->caps.ept_vpid & VMX_EPT_EXECUTE_ONLY;
-	hv->ring_bytes = ((FVX_WIN_BACKED - FVX_WIN_RINGS) / hv->cpu_count) & ~(PAGE_SIZE_4K - 1);
-	hv->ring_capacity = fvx_ring_capacity(hv->ring_bytes);
+	/* Rings of the capacity hv_load chose, which the backing holds. */
+	hv->ring_bytes = window_ring_bytes(hv->ring_capacity);
+	if (!hv->ring_capacity || fvx_ring_capacity(hv->ring_bytes) != hv->ring_capacity ||
+	    FVX_WIN_RINGS + hv->cpu_count * hv->ring_bytes > hv->window_size)
+		return FVX_ERR_INVALID;
 	l.ram_perm = EPT_READ | EPT_WRITE;
 	s = ept_build(&hv->pool, &l, &pml4, &stats);
 	if (s == FVX_OK)

@@ -8,8 +8,43 @@
 #include "fastvmix/ring.h"
 
 #define GIB (1ULL << 30)
-#define WINDOW_ORDER 10 /* the window's backing block: 2^order pages */
-#define WINDOW_BLOCK_SIZE (PAGE_SIZE_4K << WINDOW_ORDER)
+/* The unit the window's backing is allocated in, and its alignment. */
+#define WINDOW_BLOCK_SIZE (4ULL << 20)
+
+/* Each CPU's ring for `records` asked for: that many rounded up to a
+ * power of two; 0 outside [FVX_RING_RECORDS_MIN, FVX_RING_RECORDS_MAX]. */
+static inline u64 window_ring_capacity(u64 records)
+{
+	u64 capacity = FVX_RING_RECORDS_MIN;
+
+	if (records < FVX_RING_RECORDS_MIN || records > FVX_RING_RECORDS_MAX)
+		return 0;
+	while (capacity < records)
+		capacity *= 2;
+	return capacity;
+}
+
+/* A ring's bytes: its header page, then its records (a whole number of
+ * pages: capacity is a multiple of 4096). */
+static inline u64 window_ring_bytes(u64 capacity)
+{
+	return FVX_RING_RECORDS + capacity * sizeof(struct fvx_trace_record);
+}
+
+/* The bytes that back the window for rings of `capacity` records: the head
+ * (trampolines to stacks, up to FVX_WIN_RINGS) and each CPU's ring, in
+ * whole blocks. 0 for no CPU, more than the window serves, or a window
+ * beyond its 1 GiB page. */
+static inline u64 window_backing(u64 cpus, u64 capacity)
+{
+	u64 size;
+
+	if (!cpus || cpus > FVX_WIN_MAX_CPUS || !capacity || capacity > FVX_RING_RECORDS_MAX)
+		return 0;
+	size = FVX_WIN_RINGS + cpus * window_ring_bytes(capacity);
+	size = (size + WINDOW_BLOCK_SIZE - 1) & ~(WINDOW_BLOCK_SIZE - 1);
+	return size <= FVX_WIN_SPAN ? size : 0;
+}
 
 static inline struct fvx_config *window_config(const struct hv *hv)
 {

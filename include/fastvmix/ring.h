@@ -21,6 +21,15 @@ struct fvx_ring_header {
 _Static_assert(sizeof(struct fvx_ring_header) == 64, "fvx_ring_header layout");
 #define FVX_RING_RECORDS 4096
 
+/* Records in each CPU's ring: what the hypervisor's loader is given
+ * (fastvmix_hv.ko ring_records=N), rounded up to a power of two. The
+ * default holds a burst of more than 100,000 records per CPU before a
+ * traced thread waits for the frontend (or, with --drop, before the first
+ * record is lost). */
+#define FVX_RING_RECORDS_DEFAULT 131072
+#define FVX_RING_RECORDS_MIN 4096
+#define FVX_RING_RECORDS_MAX (1U << 22)
+
 /* One per CPU in the consumer page (ordinary guest memory). */
 struct fvx_ring_consumer {
 	__u64 tail; /* records consumed */

@@ -38,7 +38,10 @@
 #define FVX_WIN_STACKS 0x70000 /* one analyzer stack per CPU */
 #define FVX_WIN_STACK_SIZE 0x4000
 #define FVX_WIN_RINGS 0x100000 /* one ring per CPU */
-#define FVX_WIN_BACKED 0x400000 /* bytes of the window that are backed */
+/* The window spans one 1 GiB page; its first fvx_window_info.backed bytes
+ * are backed: the head above, then the rings, as large as the loader was
+ * asked to make them (FVX_RING_RECORDS_DEFAULT, ring.h). */
+#define FVX_WIN_SPAN 0x40000000ULL
 _Static_assert(FVX_WIN_MAX_CPUS *FVX_WIN_TRAMPOLINE_STRIDE <= FVX_WIN_CONFIG,
 	       "a trampoline copy per CPU below the config page");
 _Static_assert(FVX_WIN_STACKS + FVX_WIN_MAX_CPUS * FVX_WIN_STACK_SIZE <= FVX_WIN_RINGS,

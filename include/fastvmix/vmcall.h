@@ -142,7 +142,7 @@ struct fvx_window_info {
 	__u32 version;
 	__u32 size;
 	__u64 window_gpa; /* 1 GiB aligned, not RAM */
-	__u64 backed; /* bytes backed from the start (FVX_WIN_BACKED) */
+	__u64 backed; /* bytes backed from the start (FVX_WIN_SPAN) */
 	struct fvx_geometry geometry;
 };
 _Static_assert(sizeof(struct fvx_window_info) == 24 + sizeof(struct fvx_geometry),

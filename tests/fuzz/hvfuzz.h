@@ -29,7 +29,9 @@
 #define RAM1_PA 0x18000ULL
 #define RAM1_SIZE 0x4000ULL
 #define WINDOW_PA 0x1c000ULL
-#define RAM2_PA (WINDOW_PA + FVX_WIN_BACKED)
+/* The machine's window: the smallest the loader makes (FVX_RING_RECORDS_MIN). */
+#define WINDOW_SIZE (4ULL << 20)
+#define RAM2_PA (WINDOW_PA + WINDOW_SIZE)
 #define RAM2_SIZE 0x4000ULL
 #define RAM_TOP (RAM2_PA + RAM2_SIZE)
 #define RAM_GUARD (16 * PAGE) /* unmapped, beyond ram_top */

@@ -1274,7 +1274,7 @@ static s64 window_info_call(void)
 	struct fvx_window_info w = { .version = FVX_WINDOW_INFO_VERSION,
 				     .size = sizeof(w),
 				     .window_gpa = WINDOW_GPA,
-				     .backed = FVX_WIN_BACKED,
+				     .backed = WINDOW_SIZE,
 				     .geometry = config()->geometry };
 
 	if ((gpa & (PAGE - 1)) + sizeof(w) > PAGE || !ram_ok(gpa, sizeof(w)))
@@ -2733,6 +2733,7 @@ static void hv_diff(const struct hv *want, const struct hv *got)
 	FIELD(page_offset);
 	FIELD(ram_top);
 	FIELD(window_pa);
+	FIELD(window_size);
 	FIELD(window_gpa);
 	FIELD(unload_key);
 	FIELD(seal_until);

@@ -314,7 +314,7 @@ static u64 ept_gpa(struct fuzz_input *in)
 	u8 t = in_u8(in);
 
 	if (t & 1)
-		return WINDOW_GPA + (in_u32(in) % (FVX_WIN_BACKED + PAGE) & ~7ULL);
+		return WINDOW_GPA + (in_u32(in) % (WINDOW_SIZE + PAGE) & ~7ULL);
 	if (t & 2)
 		return WINDOW_GPA - 8 + (t >> 2) + (t & 4 ? GIB : 0);
 	if (t & 4)
@@ -493,7 +493,7 @@ static void window_op(struct fuzz_input *in)
 {
 	u64 value = pick_value(in);
 	u32 where = in_u32(in);
-	u64 off = FVX_WIN_DATA + (where % (FVX_WIN_BACKED - FVX_WIN_DATA - 8));
+	u64 off = FVX_WIN_DATA + (where % (WINDOW_SIZE - FVX_WIN_DATA - 8));
 
 	if (where & 1)
 		off = FVX_WIN_STACK_TOP((where >> 1) & 1) + ((where >> 2) & 3) * 8;

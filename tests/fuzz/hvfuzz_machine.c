@@ -381,7 +381,7 @@ bool ram_check_and_close(void)
 
 /* ---- the window block ---- */
 
-#define WINDOW_PAGES (FVX_WIN_BACKED / PAGE)
+#define WINDOW_PAGES (WINDOW_SIZE / PAGE)
 static u8 window_want[WINDOW_PAGES], window_dirty[WINDOW_PAGES];
 static u8 *window_baseline; /* after trace_init */
 static struct open_range {
@@ -396,7 +396,7 @@ void window_may_write(u64 off, u64 len)
 {
 	u64 p;
 
-	if (!len || off >= FVX_WIN_BACKED || len > FVX_WIN_BACKED - off)
+	if (!len || off >= WINDOW_SIZE || len > WINDOW_SIZE - off)
 		fuzz_fail("model: window %#llx+%#llx is outside the block", off, len);
 	for (p = off / PAGE; p <= (off + len - 1) / PAGE; p++)
 		window_want[p] = 1;
@@ -478,7 +478,7 @@ void window_poke(u64 off, const void *src, u64 len)
 {
 	u64 start = off & ~(PAGE - 1), end = (off + len + PAGE - 1) & ~(PAGE - 1);
 
-	if (off < FVX_WIN_DATA || off + len > FVX_WIN_BACKED)
+	if (off < FVX_WIN_DATA || off + len > WINDOW_SIZE)
 		fuzz_fail("harness: the guest cannot write window %#llx", off);
 	protect(m.window + start, end - start, PROT_READ | PROT_WRITE);
 	memcpy(m.window + off, src, len);
@@ -497,15 +497,15 @@ static const char *fault_place(u64 a)
 
 	if (a - (ram + POOL_PA) < POOL_SIZE)
 		return "the hypervisor's pool, through a guest-physical address";
-	if (a - (ram + WINDOW_PA) < FVX_WIN_BACKED)
+	if (a - (ram + WINDOW_PA) < WINDOW_SIZE)
 		return "the window's backing block, through a guest-physical address";
 	if (a - (ram + RAM_TOP) < RAM_GUARD)
 		return "guest-physical memory beyond ram_top";
 	if (a - ram < RAM_TOP)
 		return "guest RAM outside the buffer this exit may write";
-	if (a - win < FVX_WIN_BACKED)
+	if (a - win < WINDOW_SIZE)
 		return window_part(a - win);
-	if (a - (win - PAGE) < FVX_WIN_BACKED + 2 * PAGE)
+	if (a - (win - PAGE) < WINDOW_SIZE + 2 * PAGE)
 		return "memory next to the window block";
 	if (a - (u64)m.eptp_list < PAGE)
 		return "the EPTP list";
@@ -717,7 +717,7 @@ static void check_config_at_load(const struct fvx_config *c)
 	const struct fvx_phys_limits want = { .page_offset = (u64)m.ram,
 					      .ram_top = RAM_TOP,
 					      .hidden_start = { POOL_PA, WINDOW_PA },
-					      .hidden_size = { POOL_SIZE, FVX_WIN_BACKED } };
+					      .hidden_size = { POOL_SIZE, WINDOW_SIZE } };
 
 	if (c->version != FVX_CONFIG_VERSION || c->size != sizeof(*c) || c->flags ||
 	    c->analyzer_entry || c->return_entry || c->string_limit != FVX_DATA_BUFFER_DEFAULT ||
@@ -737,9 +737,9 @@ void machine_init(void)
 	m.ram = map(RAM_TOP + RAM_GUARD, PROT_NONE);
 	ram_is_writable = false;
 	ram_writable(true);
-	w = map(FVX_WIN_BACKED + 2 * PAGE, PROT_NONE);
+	w = map(WINDOW_SIZE + 2 * PAGE, PROT_NONE);
 	m.window = w + PAGE;
-	protect(m.window, FVX_WIN_BACKED, PROT_READ | PROT_WRITE);
+	protect(m.window, WINDOW_SIZE, PROT_READ | PROT_WRITE);
 	m.eptp_list = map(PAGE, PROT_READ | PROT_WRITE);
 	m.eptp_list[0] = POOL_EPT_PML4(0) | 0x1e;
 	m.eptp_list[1] = POOL_EPT_PML4(1) | 0x1e;
@@ -747,7 +747,7 @@ void machine_init(void)
 	pool_baseline = malloc(POOL_SIZE);
 	protect(m.eptp_list, PAGE, PROT_READ);
 	expect_buffer = malloc(EXPECT_BUFFER_SIZE);
-	window_baseline = malloc(FVX_WIN_BACKED);
+	window_baseline = malloc(WINDOW_SIZE);
 	if (!expect_buffer || !window_baseline || !pool_baseline)
 		fuzz_fail("out of memory");
 
@@ -768,6 +768,7 @@ void machine_init(void)
 	hv_baseline.window = m.window;
 	hv_baseline.idt_page = IDT_GPA; /* as the loader names it (the window's IDT copies it) */
 	hv_baseline.window_pa = WINDOW_PA;
+	hv_baseline.window_size = WINDOW_SIZE;
 	hv_baseline.window_gpa = WINDOW_GPA;
 	hv_baseline.eptp = m.eptp_list[0];
 	hv_baseline.eptp_analyzer = m.eptp_list[1];
@@ -783,7 +784,7 @@ void machine_init(void)
 	hv_baseline.tsc.rdtsc_exiting = true;
 	hv_baseline.tsc.vdso[0].start = VDSO_GPA;
 	hv_baseline.tsc.vdso[0].end = VDSO_GPA + PAGE;
-	hv_baseline.ring_bytes = ((FVX_WIN_BACKED - FVX_WIN_RINGS) / CPUS) & ~(PAGE - 1);
+	hv_baseline.ring_bytes = ((WINDOW_SIZE - FVX_WIN_RINGS) / CPUS) & ~(PAGE - 1);
 	hv_baseline.ring_capacity = fvx_ring_capacity(hv_baseline.ring_bytes);
 	for (c = 0; c < CPUS; c++) {
 		vcpu_baseline[c] = (struct vcpu){ .hv = &m.hv,
@@ -802,11 +803,11 @@ void machine_init(void)
 		hv_baseline.vcpus[c] = &m.vcpus[c];
 	}
 	m.hv = hv_baseline;
-	memset(m.window, 0, FVX_WIN_BACKED);
+	memset(m.window, 0, WINDOW_SIZE);
 	trace_init(&m.hv);
 	check_config_at_load(window_config(&m.hv));
-	memcpy(window_baseline, m.window, FVX_WIN_BACKED);
-	protect(m.window, FVX_WIN_BACKED, PROT_READ);
+	memcpy(window_baseline, m.window, WINDOW_SIZE);
+	protect(m.window, WINDOW_SIZE, PROT_READ);
 
 	sigaction(SIGSEGV, &sa, &asan_segv);
 	machine_reset();

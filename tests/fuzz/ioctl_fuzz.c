@@ -86,15 +86,17 @@ static void mapping(struct fuzz_input *in)
 {
 	struct fvx_geometry g = { .record_size = sizeof(struct fvx_trace_record) };
 	uint8_t how = in_u8(in);
-	uint64_t off, size = in_u64(in);
+	uint64_t off, size = in_u64(in), backed = 0;
 	unsigned __int128 rings;
 	int writable = how & 1, r;
 	bool hypervisor_geometry = !(how & 2);
 
-	if (hypervisor_geometry) { /* as views_build sizes the rings */
+	if (hypervisor_geometry) { /* as views_build sizes the rings, for any backing */
 		g.cpu_count = 1 + in_u8(in) % FVX_WIN_MAX_CPUS;
-		g.ring_bytes =
-			((FVX_WIN_BACKED - FVX_WIN_RINGS) / g.cpu_count) & ~(PAGE_SIZE_4K - 1);
+		backed = FVX_WIN_RINGS +
+			 (1 + in_u32(in) % (FVX_WIN_SPAN / (4ULL << 20))) * (4ULL << 20);
+		backed = backed > FVX_WIN_SPAN ? FVX_WIN_SPAN : backed;
+		g.ring_bytes = ((backed - FVX_WIN_RINGS) / g.cpu_count) & ~(PAGE_SIZE_4K - 1);
 	} else {
 		g.cpu_count = in_u32(in);
 		g.ring_bytes = in_u64(in);
@@ -114,7 +116,7 @@ static void mapping(struct fuzz_input *in)
 			fail("rings mapped writable or at another offset");
 		if (size > rings)
 			fail("rings mapping beyond the rings");
-		if (hypervisor_geometry && size > FVX_WIN_BACKED - FVX_WIN_RINGS)
+		if (hypervisor_geometry && size > backed - FVX_WIN_RINGS)
 			fail("rings mapping beyond the window's backed part");
 	} else if (r == AGENT_MAP_CONSUMER) {
 		if (off != FVX_MMAP_CONSUMER || size != PAGE_SIZE_4K)

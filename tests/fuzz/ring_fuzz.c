@@ -33,7 +33,7 @@
 #include "fuzz_input.h"
 
 #define PAGE 4096UL
-#define MAX_RINGS_BYTES (FVX_WIN_BACKED - FVX_WIN_RINGS)
+#define MAX_RINGS_BYTES ((4UL << 20) - FVX_WIN_RINGS) /* the smallest window's */
 #define MAX_BATCH 256
 #define MAX_OPS 64
 #define MAX_RACES 4

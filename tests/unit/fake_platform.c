@@ -193,28 +193,29 @@ static bool alloc_fails(void)
 
 /* The platform boundary. */
 
-void *platform_alloc_pages(unsigned int order)
+void *platform_alloc_contig(u64 size)
 {
-	u64 size = PAGE_SIZE_4K << order;
+	const u64 align = 4ULL << 20;
 	struct fake_block *b;
 
 	if (alloc_fails())
 		return NULL;
 	assert_true(fake.block_count < FAKE_MAX_BLOCKS);
 	b = &fake.blocks[fake.block_count++];
-	b->va = aligned_alloc(size, size);
+	assert_true(size && size % align == 0);
+	b->va = aligned_alloc(align, size);
 	assert_non_null(b->va);
 	memset(b->va, 0, size);
-	next_block_pa = (next_block_pa + size - 1) & ~(size - 1); /* naturally aligned */
+	next_block_pa = (next_block_pa + align - 1) & ~(align - 1);
 	b->pa = next_block_pa;
-	b->order = order;
+	b->size = size;
 	b->live = true;
 	next_block_pa += size;
 	assert_true(next_block_pa <= FAKE_RAM_TOP);
 	return b->va;
 }
 
-void platform_free_pages(void *va, unsigned int order)
+void platform_free_contig(void *va, u64 size)
 {
 	unsigned int i;
 
@@ -222,12 +223,12 @@ void platform_free_pages(void *va, unsigned int order)
 		return; /* as the loader does */
 	for (i = 0; i < fake.block_count; i++)
 		if (fake.blocks[i].live && fake.blocks[i].va == va) {
-			assert_int_equal(fake.blocks[i].order, order);
+			assert_int_equal(fake.blocks[i].size, size);
 			fake.blocks[i].live = false;
 			free(va);
 			return;
 		}
-	fail_msg("platform_free_pages(%p): not an allocated block", va);
+	fail_msg("platform_free_contig(%p): not an allocated block", va);
 }
 
 /* Every page-table and VMX-region address the core takes is in a block or
@@ -240,7 +241,7 @@ u64 fake_virt_to_phys(const void *va)
 	for (i = 0; i < fake.block_count; i++) {
 		const struct fake_block *b = &fake.blocks[i];
 
-		if (b->live && p >= (u8 *)b->va && p < (u8 *)b->va + (PAGE_SIZE_4K << b->order))
+		if (b->live && p >= (u8 *)b->va && p < (u8 *)b->va + b->size)
 			return b->pa + (u64)(p - (u8 *)b->va);
 	}
 	if (p >= t && p < t + sizeof(fake_guest_tables))
@@ -263,7 +264,7 @@ void *platform_phys_to_virt(u64 pa)
 	for (i = 0; i < fake.block_count; i++) {
 		const struct fake_block *b = &fake.blocks[i];
 
-		if (b->live && pa >= b->pa && pa - b->pa < (PAGE_SIZE_4K << b->order))
+		if (b->live && pa >= b->pa && pa - b->pa < b->size)
 			return (u8 *)b->va + (pa - b->pa);
 	}
 	if (pa >= FAKE_GUEST_CR3 && pa - FAKE_GUEST_CR3 < sizeof(fake_guest_tables))

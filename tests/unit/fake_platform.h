@@ -60,7 +60,7 @@ struct fake_cpu {
 struct fake_block {
 	void *va;
 	u64 pa;
-	unsigned int order;
+	u64 size;
 	bool live;
 };
 
@@ -68,7 +68,7 @@ struct fake_platform {
 	unsigned int cpu_count;
 	unsigned int current; /* platform_cpu_index() */
 	struct fake_cpu cpu[FAKE_MAX_CPUS];
-	/* Allocations: platform_alloc_pages and the core's pool_alloc. */
+	/* Allocations: platform_alloc_contig and the core's pool_alloc. */
 	unsigned int allocs; /* so far */
 	unsigned int fail_alloc_at; /* this one (1-based) returns NULL; 0: none fails */
 	struct fake_block blocks[FAKE_MAX_BLOCKS]; /* platform blocks, in order */

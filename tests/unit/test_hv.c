@@ -15,10 +15,12 @@
 #include "platform.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/vmcs.h"
+#include "core/guest_mem.h"
 #include "core/host.h"
 #include "core/root_image.h"
 #include "core/vcpu.h"
 #include "core/views.h"
+#include "core/window.h"
 #include "arch/x86/paging.h"
 
 #define AR_UNUSABLE BIT(16)
@@ -140,7 +142,7 @@ static void load_launches_every_cpu(void **state)
 {
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	assert_int_equal(fake_blocks_outstanding(), 2); /* the pool and the window block */
 	for (i = 0; i < fake.cpu_count; i++) {
 		assert_true(fake.cpu[i].in_vmx);
@@ -155,8 +157,8 @@ static void load_launches_every_cpu(void **state)
 
 static void second_load_is_busy(void **state)
 {
-	assert_int_equal(hv_load(), FVX_OK);
-	assert_int_equal(hv_load(), FVX_ERR_BUSY);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_BUSY);
 	assert_int_equal(fake_blocks_outstanding(), 2);
 }
 
@@ -166,7 +168,7 @@ static void one_cpu_takes_no_timer_exits(void **state)
 	const struct hv *hv;
 
 	fake_platform_reset(1);
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	assert_false(hv->tsc.call_back);
 	assert_false(vmcs_of(hv, 0)[PIN_BASED_VM_EXEC_CONTROL] & PIN_BASED_VMX_PREEMPTION_TIMER);
@@ -184,7 +186,7 @@ static void vmcs_controls_are_the_computed_ones(void **state)
 	/* The fake CPUID: RDTSCP and INVPCID, no XSAVES. */
 	vmx_controls_wanted(true, true, false, &want);
 	assert_int_equal(vmx_controls_compute(&caps, &want, &ctls, &refused), FVX_OK);
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	for (i = 0; i < fake.cpu_count; i++) {
 		const u64 *vmcs = vmcs_of(hv, i);
@@ -211,7 +213,7 @@ static void vmcs_points_at_the_hypervisors_own_structures(void **state)
 	const struct hv *hv;
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	for (i = 0; i < fake.cpu_count; i++) {
 		const u64 *vmcs = vmcs_of(hv, i);
@@ -252,7 +254,7 @@ static void vmcs_guest_state_is_the_cpu_as_it_was(void **state)
 	const struct hv *hv;
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	for (i = 0; i < fake.cpu_count; i++) {
 		const u64 *vmcs = vmcs_of(hv, i);
@@ -296,7 +298,7 @@ static void host_gdt_has_the_hypervisors_tss(void **state)
 	const struct hv *hv;
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	for (i = 0; i < fake.cpu_count; i++) {
 		const struct vcpu *v = hv->vcpus[i];
@@ -316,7 +318,7 @@ static void host_page_tables_are_private_copies(void **state)
 	u64 pa, x[] = { 0, 0x12345678, FAKE_RAM_TOP - 1, 4 * GIB - 1 };
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	assert_true(hv->host_cr3 != FAKE_GUEST_CR3);
 	/* The direct map, at Linux's offset, up to 4 GiB (RAM is less). */
@@ -340,7 +342,7 @@ static void vmx_root_runs_only_the_hidden_image(void **state)
 	const struct hv *hv;
 	unsigned int i, vector;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	assert_int_equal(hv->root.va, HOST_ROOT_VA);
 	assert_int_equal(hv->root.exit_stub, HOST_ROOT_VA + h->exit_stub);
@@ -391,7 +393,7 @@ static void ept_hides_the_hypervisor(void **state)
 	struct ept_translation t;
 	u64 normal, analyzer;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	normal = hv->eptp & EPT_ADDR_MASK;
 	analyzer = hv->eptp_analyzer & EPT_ADDR_MASK;
@@ -442,7 +444,7 @@ static void config_tells_the_analyzer_what_it_may_read(void **state)
 	struct ept_translation t;
 	int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	c = (const void *)(hv->window + FVX_WIN_CONFIG);
 	assert_int_equal(c->phys.page_offset, (u64)platform_phys_to_virt(0));
@@ -473,7 +475,7 @@ static void vdso_pages_and_rdtsc_exiting_come_from_load(void **state)
 	fake.kernel.vdso[1].end = 0x2005000;
 	fake.kernel.vdso[2].start = FAKE_RAM_TOP; /* not RAM */
 	fake.kernel.vdso[2].end = FAKE_RAM_TOP + 0x1000;
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	hv = loaded_hv();
 	assert_int_equal(hv->tsc.vdso[0].start, 0x2000000);
 	assert_int_equal(hv->tsc.vdso[0].end, 0x2002000);
@@ -495,7 +497,7 @@ static void allocation_failure_at_every_step_frees_everything(void **state)
 		assert_true(n < 10000);
 		fake_platform_reset(FAKE_MAX_CPUS);
 		fake.fail_alloc_at = n;
-		s = hv_load();
+		s = hv_load(FVX_RING_RECORDS_DEFAULT);
 		if (fake.allocs < n)
 			break; /* the load needs fewer than n allocations */
 		if (s != FVX_ERR_NOMEM)
@@ -519,7 +521,7 @@ static void vmlaunch_failure_rolls_back_launched_cpus(void **state)
 	for (k = 0; k < FAKE_MAX_CPUS; k++) {
 		fake_platform_reset(FAKE_MAX_CPUS);
 		fake.cpu[k].fail_vmlaunch = true;
-		assert_int_equal(hv_load(), FVX_ERR_VMX);
+		assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_VMX);
 		assert_log_has("VMLAUNCH failed, VM-instruction error 7");
 		assert_int_equal(fake_blocks_outstanding(), 0);
 		assert_cpus_native();
@@ -532,13 +534,13 @@ static void vmlaunch_failure_rolls_back_launched_cpus(void **state)
 	}
 	/* Nothing of the failed loads is left behind. */
 	fake_platform_reset(FAKE_MAX_CPUS);
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 }
 
 static void cpu_without_vmx_is_refused(void **state)
 {
 	fake.cpu[2].has_vmx = false;
-	assert_int_equal(hv_load(), FVX_ERR_UNSUPPORTED);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_UNSUPPORTED);
 	assert_log_has("cpu 2: no VMX");
 	assert_int_equal(fake.block_count, 0);
 	assert_cpus_native();
@@ -547,7 +549,7 @@ static void cpu_without_vmx_is_refused(void **state)
 static void cpu_already_in_vmx_operation_is_refused(void **state)
 {
 	fake.cpu[1].cr4 |= CR4_VMXE;
-	assert_int_equal(hv_load(), FVX_ERR_BUSY);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_BUSY);
 	assert_log_has("cpu 1 is already in VMX operation");
 	assert_int_equal(fake.block_count, 0);
 	assert_int_equal(fake.cpu[0].launches + fake.cpu[1].launches, 0);
@@ -556,7 +558,7 @@ static void cpu_already_in_vmx_operation_is_refused(void **state)
 static void vmx_disabled_by_firmware_is_refused(void **state)
 {
 	*fake_cpu_msr(3, MSR_IA32_FEATURE_CONTROL) = FEATURE_CONTROL_LOCKED;
-	assert_int_equal(hv_load(), FVX_ERR_UNSUPPORTED);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_UNSUPPORTED);
 	assert_log_has("cpu 3 lacks");
 	assert_int_equal(fake.block_count, 0);
 	assert_cpus_native();
@@ -565,7 +567,7 @@ static void vmx_disabled_by_firmware_is_refused(void **state)
 static void unlocked_feature_control_is_locked_with_vmx_on(void **state)
 {
 	*fake_cpu_msr(0, MSR_IA32_FEATURE_CONTROL) = 0;
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	assert_int_equal(*fake_cpu_msr(0, MSR_IA32_FEATURE_CONTROL),
 			 FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 }
@@ -575,7 +577,7 @@ static void unload_leaves_vmx_and_frees_everything(void **state)
 	const struct hv *hv;
 	unsigned int i;
 
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
 	/* The guest turned NXE off and wrote STAR and SYSENTER_EIP (msr.c
 	 * kept those from the CPU). */
 	hv = loaded_hv();
@@ -598,13 +600,123 @@ static void unload_leaves_vmx_and_frees_everything(void **state)
 		assert_int_equal(*fake_cpu_msr(i, MSR_IA32_SYSENTER_EIP), 0xffffffff81c01630ULL);
 	}
 	/* And it loads again. */
-	assert_int_equal(hv_load(), FVX_OK);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_OK);
+}
+
+/* The window's backing follows the ring size asked for: whole 4 MiB
+ * blocks, each ring rounded up to a power of two of records. */
+static void window_backing_fits_the_rings_asked_for(void **state)
+{
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_MIN), FVX_RING_RECORDS_MIN);
+	assert_int_equal(window_ring_capacity(5000), 8192);
+	assert_int_equal(window_ring_capacity(100000), FVX_RING_RECORDS_DEFAULT);
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_DEFAULT), FVX_RING_RECORDS_DEFAULT);
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_DEFAULT + 1),
+			 2 * FVX_RING_RECORDS_DEFAULT);
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_MAX), FVX_RING_RECORDS_MAX);
+	assert_int_equal(window_ring_capacity(0), 0);
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_MIN - 1), 0);
+	assert_int_equal(window_ring_capacity(FVX_RING_RECORDS_MAX + 1), 0);
+	assert_int_equal(window_ring_capacity(~0ULL), 0);
+	/* Each ring exactly its capacity, behind its header page. */
+	assert_int_equal(fvx_ring_capacity(window_ring_bytes(8192)), 8192);
+	assert_int_equal(window_ring_bytes(FVX_RING_RECORDS_DEFAULT) % 4096, 0);
+	assert_int_equal(window_backing(1, FVX_RING_RECORDS_MIN), 4ULL << 20);
+	/* 1 MiB of head, a 4 KiB ring header and 12 MiB of records. */
+	assert_int_equal(window_backing(1, FVX_RING_RECORDS_DEFAULT), 16ULL << 20);
+	assert_int_equal(window_backing(2, FVX_RING_RECORDS_DEFAULT), 28ULL << 20);
+	assert_int_equal(window_backing(1, 2 * FVX_RING_RECORDS_DEFAULT), 28ULL << 20);
+	assert_int_equal(window_backing(1, FVX_RING_RECORDS_MAX), 388ULL << 20);
+	assert_int_equal(window_backing(1, 0), 0);
+	assert_int_equal(window_backing(3, FVX_RING_RECORDS_MAX), 0); /* beyond the 1 GiB page */
+	assert_int_equal(window_backing(0, FVX_RING_RECORDS_DEFAULT), 0);
+	assert_int_equal(window_backing(FVX_WIN_MAX_CPUS + 1, FVX_RING_RECORDS_MIN), 0);
+}
+
+/* Every CPU's ring holds at least the records asked for, the whole of it
+ * mapped in both views (read-only in the normal one) and hidden from the
+ * guest's RAM, and nothing past the backing is mapped. */
+static void rings_hold_the_records_asked_for(void **state)
+{
+	static const u64 asked[] = { FVX_RING_RECORDS_MIN, 5000, 100000, FVX_RING_RECORDS_DEFAULT };
+	const struct fvx_config *c;
+	struct ept_translation t;
+	const struct hv *hv;
+	u64 normal, analyzer, last;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		assert_int_equal(hv_load(asked[i]), FVX_OK);
+		hv = loaded_hv();
+		normal = hv->eptp & EPT_ADDR_MASK;
+		analyzer = hv->eptp_analyzer & EPT_ADDR_MASK;
+		assert_true(hv->ring_capacity >= asked[i] && hv->ring_capacity < 2 * asked[i]);
+		assert_int_equal(hv->ring_capacity, fvx_ring_capacity(hv->ring_bytes));
+		assert_int_equal(hv->window_size,
+				 window_backing(fake.cpu_count, hv->ring_capacity));
+		assert_true(FVX_WIN_RINGS + fake.cpu_count * hv->ring_bytes <= hv->window_size);
+		assert_int_equal(window_ring(hv, fake.cpu_count - 1)->capacity, hv->ring_capacity);
+		last = FVX_WIN_RINGS + fake.cpu_count * hv->ring_bytes - PAGE_SIZE_4K;
+		assert_true(ept_translate(&hv->pool, analyzer, hv->window_gpa + last, &t));
+		assert_int_equal(t.hpa, hv->window_pa + last);
+		assert_int_equal(t.perm, EPT_READ | EPT_WRITE);
+		assert_true(ept_translate(&hv->pool, normal, hv->window_gpa + last, &t));
+		assert_int_equal(t.hpa, hv->window_pa + last);
+		assert_int_equal(t.perm, EPT_READ);
+		assert_false(
+			ept_translate(&hv->pool, analyzer, hv->window_gpa + hv->window_size, &t));
+		assert_true(ept_translate(&hv->pool, normal,
+					  hv->window_pa + hv->window_size - PAGE_SIZE_4K, &t));
+		assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+		c = (const void *)(hv->window + FVX_WIN_CONFIG);
+		assert_int_equal(c->phys.hidden_size[1], hv->window_size);
+		assert_true(guest_ram_range_ok(hv, hv->window_pa + hv->window_size, PAGE_SIZE_4K));
+		assert_false(guest_ram_range_ok(hv, hv->window_pa + hv->window_size - 8, 8));
+		hv_unload();
+		assert_int_equal(fake_blocks_outstanding(), 0);
+		fake_platform_reset(FAKE_MAX_CPUS);
+	}
+}
+
+/* A ring size outside the limits, or one whose window would not fit its
+ * 1 GiB page, is refused before anything is allocated or started. */
+static void ring_records_out_of_range_load_nothing(void **state)
+{
+	static const u64 bad[] = { 0, FVX_RING_RECORDS_MIN - 1, FVX_RING_RECORDS_MAX + 1,
+				   FVX_RING_RECORDS_MAX, ~0ULL };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_platform_reset(FAKE_MAX_CPUS);
+		assert_int_equal(hv_load(bad[i]), FVX_ERR_INVALID);
+		assert_log_has("ring_records=");
+		assert_int_equal(fake.block_count, 0);
+		assert_cpus_native();
+	}
+	assert_int_equal(hv_load(FVX_RING_RECORDS_MIN), FVX_OK);
+}
+
+/* No contiguous memory for the window: nothing is left behind, and the
+ * log says how much was wanted. */
+static void window_allocation_failure_loads_nothing(void **state)
+{
+	fake.fail_alloc_at = 2; /* the pool is the first */
+	assert_int_equal(hv_load(FVX_RING_RECORDS_DEFAULT), FVX_ERR_NOMEM);
+	assert_log_has("no 52 MiB of contiguous memory for 131072 records");
+	assert_int_equal(fake_blocks_outstanding(), 0);
+	assert_cpus_native();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(load_launches_every_cpu, setup, teardown),
+		cmocka_unit_test(window_backing_fits_the_rings_asked_for),
+		cmocka_unit_test_setup_teardown(rings_hold_the_records_asked_for, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_records_out_of_range_load_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(window_allocation_failure_loads_nothing, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(second_load_is_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_controls_are_the_computed_ones, setup,
 						teardown),
