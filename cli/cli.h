@@ -337,6 +337,8 @@ bool output_set_options(struct output *o, const struct output_options *opt);
 /* Takes the records of the trace in order: entries, returns, data and
  * task records (a thread's end, a signal). */
 void output_record(struct output *o, const struct fvx_trace_record *r);
+/* What output_record has printed, out to the stream now. */
+void output_flush(struct output *o);
 /* The trace is over: calls still waiting end as not returned (= ?); with
  * -c the table goes to `table`. */
 void output_finish(struct output *o, FILE *table);
@@ -354,6 +356,7 @@ struct drain {
 	unsigned int cpu_count;
 	struct fvx_ring_consumer *consumer;
 	struct fvx_trace_record *batch;
+	struct fvx_trace_record *merged; /* batch_max records, for merging CPUs' runs */
 	size_t batch_max;
 	__u64 lost; /* skipped by fvx_ring_pop (head and tail too far apart) */
 	/* Each CPU's records are numbered from 1 without a gap (drops are

@@ -49,9 +49,10 @@ static int put_literal(struct json_object *o, const char *key, struct json_objec
 }
 #define JSON_PUT(o, key, v) put_literal((o), "" key "", (v))
 
-/* Text goes to the output a line at a time: each piece is appended to
- * the line buffer, which goes to the stream in one write when full and
- * at the end of each record (output_record) and of the trace. */
+/* Text goes to the output in few writes: each piece is appended to the
+ * line buffer, which goes to the stream when full, once a record leaves
+ * it half full (output_record), when the caller asks (output_flush: after
+ * each drain pass) and at the end of the trace. */
 static void out_flush(struct output *o)
 {
 	if (o->line_len)
@@ -1415,7 +1416,14 @@ void output_record(struct output *o, const struct fvx_trace_record *r)
 		on_return(o, r);
 	else
 		on_entry(o, r);
+	if (o->line_len >= sizeof(o->line) / 2)
+		out_flush(o);
+}
+
+void output_flush(struct output *o)
+{
 	out_flush(o);
+	fflush(o->out);
 }
 
 void output_finish(struct output *o, FILE *table)

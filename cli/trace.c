@@ -367,7 +367,7 @@ static int64_t pass(struct drain *d, struct launch *l, struct output *out,
 			output_record(out, &d->batch[i]);
 	}
 	if (taken)
-		fflush(out->out); /* a call's line shows while it runs */
+		output_flush(out); /* a call's line shows while it runs */
 	return taken;
 }
 

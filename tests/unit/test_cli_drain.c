@@ -32,6 +32,24 @@ static void push(struct fake *f, unsigned int cpu, uint64_t nr)
 	fvx_ring_push(ring(f, cpu), CAPACITY, &f->rings.consumer[cpu].tail, &r);
 }
 
+static void push_at(struct fake *f, unsigned int cpu, uint64_t nr, uint64_t tsc)
+{
+	struct fvx_trace_record r = { .tsc = tsc, .nr = nr, .cpu = cpu, .pid = 100 + cpu };
+
+	fvx_ring_push(ring(f, cpu), CAPACITY, &f->rings.consumer[cpu].tail, &r);
+}
+
+static void assert_time_order(const struct fvx_trace_record *r, int64_t n)
+{
+	int64_t i;
+
+	for (i = 1; i < n; i++)
+		assert_true(r[i - 1].tsc < r[i].tsc ||
+			    (r[i - 1].tsc == r[i].tsc &&
+			     (r[i - 1].cpu < r[i].cpu ||
+			      (r[i - 1].cpu == r[i].cpu && r[i - 1].seq < r[i].seq))));
+}
+
 static int setup(void **state)
 {
 	struct fake *f = calloc(1, sizeof(*f));
@@ -111,6 +129,55 @@ static void equal_times_keep_ring_order(void **state)
 		assert_int_equal(f->drain.batch[i].nr, 20 + 2 * i); /* cpu 0's, in order */
 		assert_int_equal(f->drain.batch[3 + i].nr, 21 + 2 * i);
 	}
+}
+
+/* Each CPU's run comes in time order and the runs are merged: every
+ * interleaving of the two CPUs' times, ties included, in the order a sort
+ * by (time, CPU, number) gives; each record once. */
+static void runs_of_cpus_merged_in_time_order(void **state)
+{
+	struct fake *f = *state;
+	uint64_t t0 = 0, t1 = 0, seen = 0;
+	int pass, i;
+
+	for (pass = 0; pass < 40; pass++) {
+		for (i = 0; i < CAPACITY; i++) {
+			t0 += (uint64_t)((pass * 7 + i * 3) % 4); /* 0: a tie with the last */
+			t1 += (uint64_t)((pass * 5 + i) % 3);
+			push_at(f, 0, 2 * i, t0);
+			push_at(f, 1, 2 * i + 1, t1);
+		}
+		assert_int_equal(drain_batch(&f->drain), 2 * CAPACITY);
+		assert_time_order(f->drain.batch, 2 * CAPACITY);
+		for (i = 0; i < 2 * CAPACITY; i++)
+			seen += 1ULL << f->drain.batch[i].nr;
+		assert_int_equal(seen, (1ULL << (2 * CAPACITY)) - 1);
+		seen = 0;
+	}
+	assert_int_equal(drain_dropped(&f->drain), 0);
+}
+
+/* A run out of time order (a damaged ring: a clock that went back) is no
+ * merge's input: the batch is sorted whole. */
+static void run_out_of_order_sorted(void **state)
+{
+	struct fake *f = *state;
+	static const uint64_t times0[] = { 50, 10, 40, 20 }, times1[] = { 15, 35, 45 };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		push_at(f, 0, (uint64_t)i, times0[i]);
+	for (i = 0; i < 3; i++)
+		push_at(f, 1, 10 + (uint64_t)i, times1[i]);
+	assert_int_equal(drain_batch(&f->drain), 7);
+	assert_time_order(f->drain.batch, 7);
+	assert_int_equal(f->drain.batch[0].tsc, 10);
+	assert_int_equal(f->drain.batch[6].tsc, 50);
+	/* One CPU's run alone, out of order, too. */
+	for (i = 0; i < 4; i++)
+		push_at(f, 1, (uint64_t)i, times0[i]);
+	assert_int_equal(drain_batch(&f->drain), 4);
+	assert_time_order(f->drain.batch, 4);
 }
 
 static void wrap_around(void **state)
@@ -307,6 +374,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pop_goes_by_the_checked_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(equal_times_keep_ring_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(runs_of_cpus_merged_in_time_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(run_out_of_order_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbering_gaps_are_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),
