@@ -1,9 +1,10 @@
 # Exit-less syscall tracing end to end: window, views, analyzer, agent,
 # fastvmix trace, return values, process lifecycle (-f, exits, signals),
 # exit mode, bad input, and the ring accounting.
-# timeout: 600
+# timeout: 900
 . /scenarios/lib.sh
 ncpu=$(nproc)
+mark_time() { echo "# uptime $(cut -d' ' -f1 /proc/uptime): $*"; } # where the time goes
 seq_names() { # the names of a text trace, space-separated
 	sed -n 's/^\[pid *\([0-9]*\)\] \([a-z_0-9]*\)(.*/\2/p' "$1" | tr '\n' ' '
 }
@@ -80,6 +81,7 @@ check trace-exit-mode-path sh -c "grep '\"name\":\"openat\"' /tmp/exit.json | gr
 check trace-exit-mode-write-data sh -c "grep '\"name\":\"write\"' /tmp/exit.json | grep -q '\"bytes\":\"fastvmix\\\\n\"'"
 check trace-exit-mode-exit-event grep -q '"event":"exit"' /tmp/exit.json
 
+mark_time lifecycle
 # Process lifecycle with -f: children are followed by fork wherever they
 # go (a clone(CLONE_PARENT) child, our parent's; a grandchild adopted by
 # init; the end of a fork chain 100 deep; a thread), each making a call of
@@ -176,6 +178,7 @@ check trace-user-analyzer fastvmix analyzer load /lib/fastvmix/syscall.fvxa
 fastvmix trace -o /tmp/again.txt -- syscall_seq 2 /tmp/fvx-known 2>/dev/null
 check trace-usable-after-errors sh -c "seq_names() { sed -n 's/^\[pid *[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' \$1 | tr '\n' ' '; }; seq_names /tmp/again.txt | grep -q 'getpid getpid openat write exit_group \$'"
 
+mark_time exit counts
 # Fast mode costs no VM exit per call, nor per return; exit mode at least
 # one for each. Each traced getpid is two records, its entry and return.
 # (snapshot and exits: lib.sh)
@@ -213,6 +216,7 @@ fastvmix trace -o /dev/null -- hvprobe rdmsr 0xc0000082 >/tmp/lstar.txt 2>/dev/n
 echo "# LSTAR $lstar, while tracing $(cat /tmp/lstar.txt)"
 check trace-lstar-virtualised test "$(cat /tmp/lstar.txt)" = "$lstar"
 
+mark_time burst
 # The default rings hold a burst of 100,000 records per CPU: with the
 # frontend held up by its output (a pipe nobody reads until the program
 # has ended: it stays a zombie until the frontend reaps it) and --drop,
@@ -235,6 +239,7 @@ got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/
 check_num trace-burst-100k-held "${got% *}" -eq "2 * 2 * 25000 + 1"
 check_num trace-burst-100k-none-dropped "${got#* }" -eq 0
 
+mark_time small rings
 # The ring size is the loader's to choose (ring_records, rounded up to a
 # power of two): one out of bounds is refused with the bounds, a small one
 # loads, and the rest of this scenario runs with it, so that its threads
@@ -248,6 +253,7 @@ dmesg | grep 'records per CPU' | tail -n 1 | sed 's/^/# /'
 check trace-ring-small-rounded sh -c "dmesg | grep 'records per CPU' | tail -n 1 | grep -q ', 8192 records per CPU'"
 check trace-ring-small-agent-insmod insmod /lib/fastvmix/fastvmix.ko io_uring=0
 
+mark_time threads
 # Threads on every CPU (at least two), 20k calls each: 80k records, several
 # times what the rings hold, made faster than the frontend drains: nothing
 # is lost, the threads wait for it (by default). (2 x 100k, 400k records,
@@ -277,6 +283,7 @@ check trace-threads-all-getpid sh -c "! grep -vE '\] (getpid\(|<\.\.\. getpid re
 # Paired per thread: every getpid that returned returned the process's pid.
 check trace-threads-getpid-returns sh -c "test \$(sed -n 's/.*getpid.*) = \([0-9]*\)\$/\1/p' /tmp/threads.txt | sort -u | wc -l) -eq 1"
 
+mark_time task marks
 # Only what the trace may select pays for it: while a trace of a process
 # runs, another process's system calls, even those the filter selects, go
 # straight on to Linux (task marks, FVX_CONFIG_TASK_MARKS: no analyzer
@@ -307,6 +314,7 @@ fastvmix trace -o /dev/null -- sh -c 'cut -d" " -f19 /proc/$PPID/stat /proc/self
 check trace-frontend-outranks test "$(sed -n 1p /tmp/nice.out)" = -20
 check trace-command-priority-kept test "$(sed -n 2p /tmp/nice.out)" = 0
 
+mark_time end
 check trace-agent-rmmod rmmod fastvmix
 check trace-hv-rmmod rmmod fastvmix_hv
 check_no_oops trace-no-oops
