@@ -218,22 +218,29 @@ check trace-lstar-virtualised test "$(cat /tmp/lstar.txt)" = "$lstar"
 
 mark_time burst
 # The default rings hold a burst of 100,000 records per CPU: with the
-# frontend held up by its output (a pipe nobody reads until the program
-# has ended: it stays a zombie until the frontend reaps it) and --drop,
+# frontend held up by its output (a FIFO nobody reads until the program
+# has ended: it stays a zombie until the frontend reaps it; its own
+# output goes elsewhere, or it would wait for the reader too) and --drop,
 # 2 x 25,000 getpid (100,001 records with the program's end) lose none;
 # and the frontend, once its output flows again, takes all of them, more
 # than one batch of its drain (65,536 records).
 dmesg | grep 'records per CPU' | tail -n 1 | sed 's/^/# /'
-fastvmix trace --drop -e trace=getpid -- getpid_bench 25000 2>/tmp/burst.err |
-	{
-		i=0
-		while ! pid=$(pidof getpid_bench) && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-		while grep -q '^State:[[:space:]]*[RSD]' /proc/$pid/status 2>/dev/null && [ $i -lt 1500 ]; do
-			sleep 0.2
-			i=$((i + 1))
-		done
-		cat >/dev/null
-	}
+rm -f /tmp/burst.fifo
+mkfifo /tmp/burst.fifo
+{
+	i=0
+	while ! pid=$(pidof getpid_bench) && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	while grep -q '^State:[[:space:]]*[RSD]' /proc/$pid/status 2>/dev/null && [ $i -lt 1500 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "# burst: the output was held for $i rounds"
+	cat >/dev/null
+} </tmp/burst.fifo &
+reader=$!
+fastvmix trace --drop -e trace=getpid -o /tmp/burst.fifo -- getpid_bench 25000 >/dev/null 2>/tmp/burst.err
+kill $reader 2>/dev/null # (done, unless fastvmix never opened the FIFO)
+wait $reader 2>/dev/null
 cat /tmp/burst.err | sed 's/^/# burst: /'
 got=$(sed -n 's/^fastvmix: \([0-9]*\) records, \([0-9]*\) dropped/\1 \2/p' /tmp/burst.err)
 check_num trace-burst-100k-held "${got% *}" -eq "2 * 2 * 25000 + 1"
