@@ -8,8 +8,10 @@
 #include "types.h"
 #include "status.h"
 
-/* Zeroed, physically contiguous memory: size a multiple of 4 MiB, and
- * the block 4 MiB aligned. NULL when there is none that large. */
+/* Zeroed, physically contiguous memory: size a multiple of
+ * PLATFORM_CONTIG_BLOCK, and the block aligned to it. NULL when there is
+ * none that large. */
+#define PLATFORM_CONTIG_BLOCK (4ULL << 20)
 void *platform_alloc_contig(u64 size);
 void platform_free_contig(void *va, u64 size);
 u64 platform_virt_to_phys(const void *va);

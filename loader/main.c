@@ -22,7 +22,6 @@
 #include "fastvmix/trace.h"
 #include "fastvmix/ring.h"
 
-#define CONTIG_BLOCK (4UL << 20) /* the buddy allocator's largest block (order 10) */
 #define CONTIG_TRIES 64
 
 struct ram_ranges {
@@ -59,6 +58,9 @@ static bool contig_candidate(unsigned long pfn, unsigned long n)
 	return true;
 }
 
+_Static_assert(PLATFORM_CONTIG_BLOCK == PAGE_SIZE << (MAX_ORDER - 1),
+	       "one block is the buddy allocator's largest");
+
 /* More than the buddy allocator's largest block: a range Linux empties for
  * us (alloc_contig_range, as its CMA and gigantic pages do), tried from
  * the top of RAM down, 4 MiB at a time, CONTIG_TRIES ranges at most. */
@@ -70,9 +72,9 @@ void *platform_alloc_contig(u64 size)
 	u64 pa;
 	int i;
 
-	if (!size || size % CONTIG_BLOCK)
+	if (!size || size % PLATFORM_CONTIG_BLOCK)
 		return NULL;
-	if (size == CONTIG_BLOCK) {
+	if (size == PLATFORM_CONTIG_BLOCK) {
 		p = alloc_pages(GFP_KERNEL | __GFP_ZERO, get_order(size));
 		return p ? page_address(p) : NULL;
 	}
@@ -81,8 +83,8 @@ void *platform_alloc_contig(u64 size)
 	for (i = r.count - 1; i >= 0; i--) {
 		if (r.end[i] - r.start[i] < size)
 			continue;
-		for (pa = ALIGN_DOWN(r.end[i] - size, CONTIG_BLOCK);
-		     pa >= r.start[i] && tries < CONTIG_TRIES; pa -= CONTIG_BLOCK) {
+		for (pa = ALIGN_DOWN(r.end[i] - size, PLATFORM_CONTIG_BLOCK);
+		     pa >= r.start[i] && tries < CONTIG_TRIES; pa -= PLATFORM_CONTIG_BLOCK) {
 			if (contig_candidate(PHYS_PFN(pa), size >> PAGE_SHIFT)) {
 				tries++;
 				if (!alloc_contig_range(PHYS_PFN(pa), PHYS_PFN(pa + size),
@@ -92,7 +94,7 @@ void *platform_alloc_contig(u64 size)
 					return __va(pa);
 				}
 			}
-			if (pa < CONTIG_BLOCK)
+			if (pa < PLATFORM_CONTIG_BLOCK)
 				break;
 		}
 	}
@@ -103,7 +105,7 @@ void platform_free_contig(void *va, u64 size)
 {
 	if (!va)
 		return;
-	if (size == CONTIG_BLOCK)
+	if (size == PLATFORM_CONTIG_BLOCK)
 		free_pages((unsigned long)va, get_order(size));
 	else
 		free_contig_range(PHYS_PFN(__pa(va)), size >> PAGE_SHIFT);

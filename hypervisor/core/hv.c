@@ -15,7 +15,7 @@
 #include "vmcs_setup.h"
 #include "window.h"
 
-#define POOL_SIZE (4ULL << 20)
+#define POOL_SIZE PLATFORM_CONTIG_BLOCK
 _Static_assert(sizeof(struct hv) <= PAGE_SIZE_4K, "struct hv fits its page");
 _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE_4K, "struct vcpu fits its page");
 

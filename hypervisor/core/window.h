@@ -5,11 +5,10 @@
 #define FVX_CORE_WINDOW_H
 
 #include "vcpu.h"
+#include "../platform.h"
 #include "fastvmix/ring.h"
 
 #define GIB (1ULL << 30)
-/* The unit the window's backing is allocated in, and its alignment. */
-#define WINDOW_BLOCK_SIZE (4ULL << 20)
 
 /* Each CPU's ring for `records` asked for: that many rounded up to a
  * power of two; 0 outside [FVX_RING_RECORDS_MIN, FVX_RING_RECORDS_MAX]. */
@@ -42,7 +41,7 @@ static inline u64 window_backing(u64 cpus, u64 capacity)
 	if (!cpus || cpus > FVX_WIN_MAX_CPUS || !capacity || capacity > FVX_RING_RECORDS_MAX)
 		return 0;
 	size = FVX_WIN_RINGS + cpus * window_ring_bytes(capacity);
-	size = (size + WINDOW_BLOCK_SIZE - 1) & ~(WINDOW_BLOCK_SIZE - 1);
+	size = (size + PLATFORM_CONTIG_BLOCK - 1) & ~(PLATFORM_CONTIG_BLOCK - 1);
 	return size <= FVX_WIN_SPAN ? size : 0;
 }
 

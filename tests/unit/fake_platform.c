@@ -195,7 +195,7 @@ static bool alloc_fails(void)
 
 void *platform_alloc_contig(u64 size)
 {
-	const u64 align = 4ULL << 20;
+	const u64 align = PLATFORM_CONTIG_BLOCK;
 	struct fake_block *b;
 
 	if (alloc_fails())

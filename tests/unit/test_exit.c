@@ -158,7 +158,7 @@ static int setup(void **state)
 	hv.pool.pa = 0x6400000;
 	hv.pool.size = 4 << 20;
 	hv.window_pa = 0x7000000;
-	hv.window_size = WINDOW_BLOCK_SIZE;
+	hv.window_size = PLATFORM_CONTIG_BLOCK;
 	hv.unload_key = 0xfeedULL;
 	hv.caps.cr0_fixed0 = 0x80000021;
 	hv.caps.cr0_fixed1 = 0xffffffff;
@@ -717,8 +717,8 @@ static int window_setup(void **state)
 	setup(state);
 	memset(ram, 0, sizeof(ram));
 	if (!window_block)
-		window_block = aligned_alloc(4096, WINDOW_BLOCK_SIZE);
-	memset(window_block, 0, WINDOW_BLOCK_SIZE);
+		window_block = aligned_alloc(4096, PLATFORM_CONTIG_BLOCK);
+	memset(window_block, 0, PLATFORM_CONTIG_BLOCK);
 	hv.page_offset = (u64)ram;
 	hv.ram_top = sizeof(ram);
 	hv.maxphyaddr = 40;
@@ -727,10 +727,10 @@ static int window_setup(void **state)
 	build_views();
 	hv.window = window_block;
 	hv.window_pa = 0x20000000;
-	hv.window_size = WINDOW_BLOCK_SIZE;
+	hv.window_size = PLATFORM_CONTIG_BLOCK;
 	hv.window_gpa = 1ULL << 39;
 	hv.eptp_list = eptp_list;
-	hv.ring_bytes = WINDOW_BLOCK_SIZE - FVX_WIN_RINGS;
+	hv.ring_bytes = PLATFORM_CONTIG_BLOCK - FVX_WIN_RINGS;
 	hv.ring_capacity = fvx_ring_capacity(hv.ring_bytes);
 	cpu0.guest_lstar = 0xffffffff81c00000ULL;
 	real_lstar = cpu0.guest_lstar;
@@ -1579,7 +1579,7 @@ static void exits_are_taken_out_of_the_guest_tsc(void **state)
 	assert_int_equal(cpu0.tsc.hidden, (fake_tsc - 1) - 4900 + 20);
 	/* The analyzer is told how far behind the host's TSC this CPU's is,
 	 * for the records' one clock (fvx_tsc_slot.host). */
-	hv.window = aligned_alloc(4096, WINDOW_BLOCK_SIZE);
+	hv.window = aligned_alloc(4096, PLATFORM_CONTIG_BLOCK);
 	assert_non_null(hv.window);
 	exit_with(EXIT_REASON_CPUID);
 	assert_int_equal(((struct fvx_tsc_slot *)(hv.window + FVX_WIN_STACK_TOP(0)))->host,

@@ -198,11 +198,11 @@ static int setup(void **state)
 	if (!pool_memory) {
 		pool_memory = aligned_alloc(4096, POOL_SIZE);
 		ram = aligned_alloc(4096, BIG_RAM_SIZE);
-		window_block = aligned_alloc(4096, WINDOW_BLOCK_SIZE);
+		window_block = aligned_alloc(4096, PLATFORM_CONTIG_BLOCK);
 	}
 	memset(vmcs_of, 0, sizeof(vmcs_of));
 	memset(ram, 0, RAM_SIZE);
-	memset(window_block, 0, WINDOW_BLOCK_SIZE);
+	memset(window_block, 0, PLATFORM_CONTIG_BLOCK);
 	memset(&hv, 0, sizeof(hv));
 	memset(cpus, 0, sizeof(cpus));
 	memset(&regs, 0, sizeof(regs));
@@ -218,7 +218,7 @@ static int setup(void **state)
 	hv.ctls.proc = CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	hv.window = window_block;
 	hv.window_pa = 0x20000000;
-	hv.window_size = WINDOW_BLOCK_SIZE;
+	hv.window_size = PLATFORM_CONTIG_BLOCK;
 	hv.window_gpa = WINDOW_GPA;
 	hv.cpu_count = 2;
 	build_views();
