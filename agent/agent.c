@@ -62,6 +62,16 @@ static u32 trace_mode;
 static struct file *trace_owner; /* the descriptor that started the trace */
 /* A sealed trace holds a reference to this module: no rmmod until it ends. */
 static bool sealed_ref;
+
+/* A local array every path writes whole before it is read: not zeroed
+ * first as the kernel's automatic variable initialization
+ * (CONFIG_INIT_STACK_ALL_ZERO) would, on every traced call's return. */
+#if __has_attribute(__uninitialized__)
+#define FVX_UNINITIALIZED __attribute__((__uninitialized__))
+#else
+#define FVX_UNINITIALIZED
+#endif
+
 static u64 event_entry; /* FVX_WIN_TRAMPOLINE_RETURN{,_EXIT} while the probes are on */
 static bool reports_on; /* the probes are registered */
 static bool uring_on; /* the io_uring probes report (fast mode, while tracing) */
@@ -227,7 +237,7 @@ static int notrace report(u64 nr, s64 value, const u64 args[6], u64 flags)
  * return's path. */
 static void notrace call_args(struct pt_regs *regs, bool compat, u64 args[6])
 {
-	unsigned long a[6];
+	unsigned long a[6] FVX_UNINITIALIZED;
 	int i;
 
 	if (!compat) {
@@ -347,7 +357,7 @@ static void notrace report_return(struct pt_regs *regs, long ret, enum return_ro
 	bool compat = in_ia32_syscall();
 	bool sigreturn = returns_from_sigreturn(regs, compat, route);
 	u32 nr = sigreturn ? __NR_rt_sigreturn : (u32)regs->orig_ax;
-	u64 args[6];
+	u64 args[6] FVX_UNINITIALIZED;
 
 	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
 		return;

@@ -126,27 +126,35 @@ static inline __attribute__((always_inline)) int entry_waits(const struct fvx_co
 /* A 64-bit call's entry or return that has no data records (getpid's),
  * when selected: written in place in the ring, its args the first n of
  * `shown` and zeros, rather than built and copied as record's. In line,
- * where n is a constant. */
+ * where n is a constant: each argument one store (a loop cost five
+ * instructions an argument, every traced call). */
 static inline __attribute__((always_inline)) int
 record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fvx_trace_data *data,
 	     __u64 nr, __u32 flags, const __u64 *shown, int n)
 {
 	struct fvx_ring_header *ring;
 	struct fvx_trace_record *slot;
-	__u64 head;
+	__u64 head, capacity = cfg->geometry.capacity, used;
 	__u32 pid, tgid;
 	int i;
 
 	if (!selected(ev, cfg, &data->set, nr, flags, &pid, &tgid))
 		return FVX_ENTRY_DONE;
-	if (entry_waits(cfg, ev->cpu, flags))
-		return FVX_ENTRY_RETRY;
+	/* entry_waits and fvx_ring_claim, from one look at the ring. */
 	ring = fvx_ring(cfg, ev->cpu);
-	slot = fvx_ring_claim(ring, cfg->geometry.capacity, fvx_tail(cfg, ev->cpu), &head);
-	if (!slot)
+	head = ring->head;
+	used = head - *fvx_tail(cfg, ev->cpu);
+	if ((cfg->flags & FVX_CONFIG_RETRY) && !(flags & FVX_RECORD_RETURN) &&
+	    (used > capacity || capacity - used < 1 + FVX_RING_HEADROOM(capacity)))
+		return FVX_ENTRY_RETRY;
+	if (used >= capacity) {
+		ring->dropped++;
 		return FVX_ENTRY_DONE;
+	}
+	slot = fvx_ring_slot(ring, capacity, head);
 	stamp(slot, cfg, ev->cpu);
 	slot->nr = nr;
+#pragma GCC unroll 6
 	for (i = 0; i < 6; i++)
 		slot->args[i] = i < n ? shown[i] : 0;
 	slot->pid = pid;
@@ -193,21 +201,31 @@ static int record(const struct fvx_event *ev, const struct fvx_config *cfg,
 	return FVX_ENTRY_DONE;
 }
 
+/* An entry with data records, or a 32-bit one: built on the stack and
+ * copied. Out of line: the plain calls' path (fvx_entry) does not pay for
+ * its frame. */
+static __attribute__((noinline)) int entry_copied(const struct fvx_event *ev,
+						  const struct fvx_config *cfg, void *scratch,
+						  __u64 nr, __u32 flags)
+{
+	struct fvx_trace_record rec = { .nr = nr, .flags = flags };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		rec.args[i] = ev->args[i];
+	return record(ev, cfg, scratch, &rec, ev->args);
+}
+
 /* A 64-bit call's entry (the trampoline), or a 32-bit one's (the agent's
  * sys_enter probe, FVX_RECORD_COMPAT). */
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
 	__u64 nr = fvx_syscall_number(ev->nr);
 	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
-	struct fvx_trace_record rec;
-	int i;
 
 	if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
 		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6);
-	rec = (struct fvx_trace_record){ .nr = nr, .flags = flags };
-	for (i = 0; i < 6; i++)
-		rec.args[i] = ev->args[i];
-	return record(ev, cfg, scratch, &rec, ev->args);
+	return entry_copied(ev, cfg, scratch, nr, flags);
 }
 
 /* A task was made, ended or got a signal: appended at once (it cannot wait
@@ -288,6 +306,25 @@ static void uring_done_event(const struct fvx_event *ev, const struct fvx_config
 	(void)record(ev, cfg, data, &rec, has && nr >= 0 ? kept : 0);
 }
 
+/* A task event, or a return with data records or of a 32-bit call: out
+ * of line, so that the plain returns' path (fvx_return) does not pay for
+ * their frames. */
+static __attribute__((noinline)) void return_copied(const struct fvx_event *ev,
+						    const struct fvx_config *cfg, void *scratch,
+						    __u64 nr, __u32 flags, const __u64 shown[2])
+{
+	struct fvx_trace_record rec = { .nr = nr, .args = { shown[0], shown[1] }, .flags = flags };
+
+	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
+		uring_event(ev, cfg, scratch);
+	else if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING_DONE)
+		uring_done_event(ev, cfg, scratch);
+	else if (ev->flags & FVX_RECORD_TASK)
+		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
+	else
+		(void)record(ev, cfg, scratch, &rec, ev->call_args);
+}
+
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
  * or a task event (FVX_RECORD_TASK). */
 void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
@@ -298,19 +335,10 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 	__u64 shown[2] = { ev->args[0], nr == __NR_rt_sigreturn && !(flags & FVX_RECORD_COMPAT)
 						? ev->call_args[0]
 						: 0 };
-	if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING)
-		uring_event(ev, cfg, scratch);
-	else if ((ev->flags & FVX_RECORD_TASK) && ev->nr == FVX_TASK_IO_URING_DONE)
-		uring_done_event(ev, cfg, scratch);
-	else if (ev->flags & FVX_RECORD_TASK)
-		task_event(ev, cfg, &((struct fvx_trace_data *)scratch)->set);
-	else if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
-		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2);
-	else {
-		struct fvx_trace_record rec = { .nr = nr,
-						.args = { shown[0], shown[1] },
-						.flags = flags };
 
-		(void)record(ev, cfg, scratch, &rec, ev->call_args);
-	}
+	if (!(ev->flags & FVX_RECORD_TASK) && !(flags & FVX_RECORD_COMPAT) &&
+	    !fvx_capture_any(nr, flags))
+		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2);
+	else
+		return_copied(ev, cfg, scratch, nr, flags, shown);
 }

@@ -20,13 +20,13 @@
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x3e0
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x560
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x5a0
 /* The 32-bit system call entries, within a copy, while a fast trace runs:
  * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
  * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
  * task back its tracepoint bit before Linux reads it (trampoline.S). */
-#define FVX_WIN_TRAMPOLINE_INT80 0x580
-#define FVX_WIN_TRAMPOLINE_SYSENTER 0x600
+#define FVX_WIN_TRAMPOLINE_INT80 0x5c0
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x640
 #define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */

@@ -119,10 +119,10 @@ static void fixups_name_their_operands(void **state)
 	/* One analyzer stack in each of the two entries that use it. */
 	assert_int_equal(kinds[FIX_STACK_TOP], 2);
 	assert_int_equal(kinds[FIX_CPU], 2);
-	/* The TSC routines: the track flag, the start's two halves, its 0
-	 * when it does not measure, the end's look at the start, its start
-	 * and accumulator. */
-	assert_int_equal(kinds[FIX_TSC], 7);
+	/* The TSC routines: the track flag, the start's two halves; the
+	 * end's start, accumulator and start taken back to 0; each entry's
+	 * look at the start before it calls the end. */
+	assert_int_equal(kinds[FIX_TSC], 8);
 	/* The task mark: in the SYSCALL entry for a call the filter selects,
 	 * for one it leaves out and for one that needs the probes (a watched
 	 * or ptraced task's, a number from 512 up), and at each 32-bit entry.
@@ -134,8 +134,8 @@ static void fixups_name_their_operands(void **state)
 	 * bit tested (the bit cleared), the pending and notify bits set; and
 	 * cleared again for a call sent back to its SYSCALL. The config's
 	 * flags tested in line: FAST_SKIP (twice), TASK_MARKS (twice and at
-	 * the 32-bit entries' shared work), DEFER and, at the TSC start,
-	 * MEASURE. */
+	 * the 32-bit entries' shared work), DEFER and, before each fast
+	 * entry's TSC start, MEASURE. */
 	assert_int_equal(kinds[FIX_MARK], 5);
 	assert_int_equal(kinds[FIX_WATCH], 2);
 	assert_int_equal(kinds[FIX_WATCHED], 2);
@@ -150,7 +150,7 @@ static void fixups_name_their_operands(void **state)
 	assert_int_equal(kinds[FIX_NOTIFY_ON], 1);
 	assert_int_equal(kinds[FIX_PENDING_OFF], 1);
 	assert_int_equal(kinds[FIX_NOTIFY_OFF], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 8);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 9);
 }
 
 /* The offset of the first `jmp *disp32(%rip)` at or after from, and its
@@ -437,36 +437,45 @@ static void selected_calls_ask_for_their_return(void **state)
 }
 
 /* Without FVX_CONFIG_MEASURE (a trace that does not hide its time) the
- * measure costs a test and no read of the TSC: the start, called right
- * after the first switch, tests the flag and, when it is clear, stores 0
- * as the start and returns; the end, called before the second switch,
- * returns at once on a start of 0. */
+ * measure costs two tests and no read of the TSC: right after the first
+ * switch, a test of the flag jumps over the start's call; before the
+ * second, a look at the start (0 unless the start measured: the end takes
+ * it back to 0) jumps over the end's call. */
 static void tsc_measure_is_off_without_hidden_time(void **state)
 {
-	const u8 test_measure[] = { 0xf6, 0x05 }, zero_start[] = { 0x31, 0xc0, 0x48, 0x89, 0x05 },
-		 load_start[] = { 0x48, 0x8b, 0x05 }, test_rax[] = { 0x48, 0x85, 0xc0 };
-	u64 first = find(0, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3),
-	    second = find(first + 1, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3), start, stop, off;
-	s32 rel;
+	const u8 test_measure[] = { 0xf6, 0x05 }, load_start[] = { 0x48, 0x8b, 0x05 },
+		 test_rax[] = { 0x48, 0x85, 0xc0 }, zero_start[] = { 0x31, 0xc0, 0x48, 0x89, 0x05 };
+	static const u64 entries[2][2] = { { 0, FVX_WIN_TRAMPOLINE_EXIT },
+					   { FVX_WIN_TRAMPOLINE_RETURN,
+					     FVX_WIN_TRAMPOLINE_RETURN_EXIT } };
+	unsigned int e;
 
-	/* the start: testb $MEASURE, flags(%rip); jz to xor; mov; ret */
-	memcpy(&rel, fvx_trampoline + first + 4, 4);
-	start = first + 8 + rel;
-	assert_memory_equal(fvx_trampoline + start, test_measure, 2);
-	assert_int_equal(fvx_trampoline[start + 6], FVX_CONFIG_MEASURE);
-	assert_int_equal(fvx_trampoline[start + 7], 0x74); /* jz rel8 */
-	off = start + 9 + (int8_t)fvx_trampoline[start + 8];
-	assert_memory_equal(fvx_trampoline + off, zero_start, sizeof(zero_start));
-	assert_int_equal(fvx_trampoline[off + 9], 0xc3);
-	/* the end: the last call before the second switch */
-	for (stop = second; fvx_trampoline[stop] != 0xe8; stop--)
-		assert_true(stop > first);
-	memcpy(&rel, fvx_trampoline + stop + 1, 4);
-	stop += 5 + rel;
-	assert_memory_equal(fvx_trampoline + stop, load_start, 3);
-	assert_memory_equal(fvx_trampoline + stop + 7, test_rax, 3);
-	assert_int_equal(fvx_trampoline[stop + 10], 0x74); /* jz rel8, to a RET */
-	assert_int_equal(fvx_trampoline[stop + 12 + (int8_t)fvx_trampoline[stop + 11]], 0xc3);
+	for (e = 0; e < 2; e++) {
+		u64 first = find(entries[e][0], entries[e][1], vmfunc, 3),
+		    second = find(first + 1, entries[e][1], vmfunc, 3), start = first + 3, stop,
+		    end;
+		s32 rel;
+
+		/* testb $MEASURE, flags(%rip); jz over the start's call */
+		assert_memory_equal(fvx_trampoline + start, test_measure, 2);
+		assert_int_equal(fvx_trampoline[start + 6], FVX_CONFIG_MEASURE);
+		assert_int_equal(fvx_trampoline[start + 7], 0x74); /* jz rel8 */
+		assert_int_equal(fvx_trampoline[start + 8], 5);
+		assert_int_equal(fvx_trampoline[start + 9], 0xe8);
+		/* the end: the last call before the second switch, right
+		 * after mov start(%rip), %rax; test %rax, %rax; jz over it */
+		for (stop = second; fvx_trampoline[stop] != 0xe8; stop--)
+			assert_true(stop > first);
+		assert_memory_equal(fvx_trampoline + stop - 12, load_start, 3);
+		assert_memory_equal(fvx_trampoline + stop - 5, test_rax, 3);
+		assert_int_equal(fvx_trampoline[stop - 2], 0x74);
+		assert_int_equal(fvx_trampoline[stop - 1], 5);
+		/* which ends by taking the start back to 0 */
+		memcpy(&rel, fvx_trampoline + stop + 1, 4);
+		end = stop + 5 + rel;
+		end = find(end, end + 64, (const u8[]){ 0xc3 }, 1);
+		assert_memory_equal(fvx_trampoline + end - 9, zero_start, sizeof(zero_start));
+	}
 }
 
 /* Each fast entry measures from right after its switch into the analyzer
@@ -491,8 +500,9 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 		to = entries[e][1];
 		first = find(from, to, vmfunc, 3);
 		second = find(first + 1, to, vmfunc, 3);
-		/* the start's call right after the first switch */
-		assert_int_equal(fvx_trampoline[first + 3], 0xe8);
+		/* the start's call right after the first switch, behind its
+		 * test of the flag */
+		assert_int_equal(fvx_trampoline[first + 12], 0xe8);
 		assert_true(find(first + 3, second, analyzer_call, 2) < second);
 		/* the end's after the analyzer's call, before the second
 		 * switch, with this entry's constant */
@@ -511,7 +521,8 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 			assert_true(stop < second);
 			at = find(stop, stop + 48, add, sizeof(add));
 			assert_true(at < stop + 48);
-			assert_int_equal(fvx_trampoline[at + 6], 0xe8);
+			assert_memory_equal(fvx_trampoline + at + 6, ((u8[]){ 0x48, 0x8b, 0x05 }),
+					    3); /* TSC_STOP's look at the start */
 		}
 		assert_true(find(first, stop, analyzer_call, 2) < stop);
 		assert_int_equal(find(stop + 1, second, end, 5), second);
@@ -555,30 +566,36 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 
 /* The fast return entry hands the analyzer the call's arguments: each of
  * the six read from the agent's array (RDX, or six zeros it pushed) and
- * stored in the event's call_args and args, in that order; and a task
- * event's value in user_rip. */
+ * stored in the event's call_args; args then hold a return's value and
+ * zeros, or (an entry, a task event) the array again; and a task event's
+ * value in user_rip. */
 static void fast_return_entry_passes_the_call_arguments(void **state)
 {
 	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT, at = from;
-	unsigned int i;
+	unsigned int i, pass;
 
 	const u8 value[] = { 0x4c, 0x89, 0x4c, 0x24, /* mov %r9, disp8(%rsp) */
-			     (u8)offsetof(struct fvx_event, user_rip) };
+			     (u8)offsetof(struct fvx_event, user_rip) },
+		 ret_value[] = { 0x4c, 0x89, 0x4c, 0x24, (u8)offsetof(struct fvx_event, args) };
 
-	for (i = 0; i < 6; i++) {
-		const u8 load[] = { 0x48, 0x8b, 0x42, (u8)(8 * i) }, /* mov disp8(%rdx), %rax */
-			store_call[] = { 0x48, 0x89, 0x44, 0x24, /* mov %rax, disp8(%rsp) */
-					 (u8)(offsetof(struct fvx_event, call_args) + 8 * i) },
-			 store_arg[] = { 0x48, 0x89, 0x44, 0x24,
-					 (u8)(offsetof(struct fvx_event, args) + 8 * i) };
-		/* (disp8 0 is encoded without it) */
-		const u8 load0[] = { 0x48, 0x8b, 0x02 };
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 6; i++) {
+			const u8 load[] = { 0x48, 0x8b, 0x42,
+					    (u8)(8 * i) }, /* mov disp8(%rdx), %rax */
+				store[] = { 0x48, 0x89, 0x44, 0x24, /* mov %rax, disp8(%rsp) */
+					    (u8)((pass ? offsetof(struct fvx_event, args)
+						       : offsetof(struct fvx_event, call_args)) +
+						 8 * i) };
+			/* (disp8 0 is encoded without it) */
+			const u8 load0[] = { 0x48, 0x8b, 0x02 };
 
-		at = i ? find(at, to, load, sizeof(load)) : find(at, to, load0, sizeof(load0));
-		assert_true(at < to);
-		assert_int_equal(find(at, to, store_call, 5), at + (i ? 4 : 3));
-		assert_int_equal(find(at, to, store_arg, 5), at + (i ? 9 : 8));
-	}
+			at = i ? find(at, to, load, sizeof(load))
+			       : find(at, to, load0, sizeof(load0));
+			assert_true(at < to);
+			assert_int_equal(find(at, to, store, 5), at + (i ? 4 : 3));
+		}
+	/* A return's value in args[0], between the two. */
+	assert_true(find(from, at, ret_value, sizeof(ret_value)) < at);
 	/* A task event's value (an io_uring operation's request) in user_rip. */
 	assert_true(find(from, to, value, sizeof(value)) < to);
 }

@@ -31,6 +31,22 @@
 #define EVENT(field) (8 + field)(%rsp)
 #define TSC(field) (fvx_trampoline + WIN_TSC_SLOT + field)
 
+/* The analyzer view's time (.Ltsc_start, .Ltsc_stop), tested in line: a
+ * trace that does not hide its time pays two tests per entry. */
+.macro TSC_START
+	testb $CONFIG_MEASURE, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz 8f
+	call .Ltsc_start
+8:
+.endm
+.macro TSC_STOP
+	mov TSC(T_START)(%rip), %rax; FIXUP(FIX_TSC)
+	test %rax, %rax
+	jz 8f
+	call .Ltsc_stop
+8:
+.endm
+
 	.section .rodata.fvx_fixups, "a"
 	.balign 8
 	.globl fvx_trampoline_fixups
@@ -87,7 +103,7 @@ fvx_trampoline:
 	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
-	call .Ltsc_start		/* (keeps RDX, the user's) */
+	TSC_START			/* (keeps RDX, the user's) */
 	pushfq
 	sub $TRAMP_FRAME, %rsp		/* user R11 at 0, struct fvx_event at 8 */
 	mov %r11, (%rsp)
@@ -124,7 +140,7 @@ fvx_trampoline:
 	testq $1, TRAMP_FRAME(%rsp)
 	jnz 2f
 	add CFG_TSC_CALL_TICKS(%rcx), %esi
-2:	call .Ltsc_stop
+2:	TSC_STOP
 	mov (%rsp), %r11
 	mov EVENT(EV_ARGS + 0), %rdi
 	mov EVENT(EV_ARGS + 8), %rsi
@@ -248,13 +264,11 @@ fvx_trampoline:
 
 	/* The analyzer view's time, for both fast entries: called on this
 	 * CPU's analyzer stack, in the analyzer view, interrupts off. The
-	 * start, first asking the hypervisor to track the address space that
-	 * runs if it says so (fvx_tsc_slot.track); clobbers RAX, RCX and the
-	 * arithmetic flags. Only while the trace hides its time
-	 * (FVX_CONFIG_MEASURE): otherwise the start is 0, which the end skips. */
+	 * start, only while the trace hides its time (FVX_CONFIG_MEASURE,
+	 * tested in line by TSC_START), first asking the hypervisor to track
+	 * the address space that runs if it says so (fvx_tsc_slot.track);
+	 * clobbers RAX, RCX and the arithmetic flags. */
 .Ltsc_start:
-	testb $CONFIG_MEASURE, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
-	jz .Ltsc_off
 	mov TSC(T_TRACK)(%rip), %eax; FIXUP(FIX_TSC)
 	test %eax, %eax
 	jnz .Ltsc_track
@@ -270,18 +284,13 @@ fvx_trampoline:
 	movabs $(VMCALL_MAGIC << 32 | VMCALL_TSC_TRACK), %rax
 	vmcall
 	jmp .Ltsc_read
-.Ltsc_off:
-	xor %eax, %eax
-	mov %rax, TSC(T_START)(%rip); FIXUP(FIX_TSC)
-	ret
-	/* The end: the ticks since the start, plus ESI for the instructions
-	 * of the entry the measure leaves out, added to fvx_tsc_slot.hidden;
-	 * nothing when the start did not measure. Clobbers RAX, RCX, RDX and
-	 * the arithmetic flags. */
+	/* The end, when the start measured (TSC_STOP tests in line that it
+	 * left a start): the ticks since the start, plus ESI for the
+	 * instructions of the entry the measure leaves out, added to
+	 * fvx_tsc_slot.hidden, and the start taken back to 0, so that an end
+	 * whose start did not measure (the flag changed in between) adds
+	 * nothing. Clobbers RAX, RCX, RDX and the arithmetic flags (TSC_STOP too). */
 .Ltsc_stop:
-	mov TSC(T_START)(%rip), %rax; FIXUP(FIX_TSC)
-	test %rax, %rax
-	jz 1f
 	mov $MSR_NR_TSC, %ecx
 	rdmsr
 	shl $32, %rdx
@@ -289,7 +298,9 @@ fvx_trampoline:
 	sub TSC(T_START)(%rip), %rdx; FIXUP(FIX_TSC)
 	add %rsi, %rdx
 	add %rdx, TSC(T_HIDDEN)(%rip); FIXUP(FIX_TSC)
-1:	ret
+	xor %eax, %eax
+	mov %rax, TSC(T_START)(%rip); FIXUP(FIX_TSC)
+	ret
 	.globl fvx_trampoline_fast_end
 fvx_trampoline_fast_end:
 
@@ -351,7 +362,7 @@ fvx_trampoline_fast_end:
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
-	call .Ltsc_start		/* (keeps RDX, the arguments) */
+	TSC_START			/* (keeps RDX, the arguments) */
 	/* No arguments: six zeros on this stack instead (RBX restores it). */
 	test %rdx, %rdx
 	jnz 3f
@@ -365,20 +376,14 @@ fvx_trampoline_fast_end:
 	mov %r8, EV_FLAGS(%rsp)
 	mov %r9, EV_USER_RIP(%rsp)	/* a task event's value */
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
-	/* The arguments, in call_args and args. */
+	/* The arguments in call_args; for a return, args[0] its value and
+	 * the others 0, else args the arguments too. */
 	.irp i, 0, 8, 16, 24, 32, 40
 	mov \i(%rdx), %rax
 	mov %rax, (EV_CALL_ARGS + \i)(%rsp)
-	mov %rax, (EV_ARGS + \i)(%rsp)
 	.endr
-	mov %rsp, %rdi
-	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
-	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
-	test $(RECORD_RETURN | RECORD_TASK), %r8d
-	jz 5f
 	test $RECORD_RETURN, %r8d
 	jz 4f
-	/* A return: args[0] is its value, the others 0. */
 	mov %r9, EV_ARGS(%rsp)
 	xor %eax, %eax
 	mov %rax, (EV_ARGS + 8)(%rsp)
@@ -386,7 +391,17 @@ fvx_trampoline_fast_end:
 	mov %rax, (EV_ARGS + 24)(%rsp)
 	mov %rax, (EV_ARGS + 32)(%rsp)
 	mov %rax, (EV_ARGS + 40)(%rsp)
-4:	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+	jmp 5f
+4:	.irp i, 0, 8, 16, 24, 32, 40
+	mov \i(%rdx), %rax
+	mov %rax, (EV_ARGS + \i)(%rsp)
+	.endr
+5:	mov %rsp, %rdi
+	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
+	lea DATA(%rip), %rdx; FIXUP(FIX_CONFIG)
+	test $(RECORD_RETURN | RECORD_TASK), %r8d
+	jz 5f
+	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 	xor %eax, %eax
 	jmp 6f
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
@@ -401,7 +416,7 @@ fvx_trampoline_fast_end:
 	je 7f
 	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
 	add CFG_TSC_CALL_TICKS(%rcx), %esi
-7:	call .Ltsc_stop
+7:	TSC_STOP
 	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
