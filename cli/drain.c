@@ -151,10 +151,78 @@ sort:
 	qsort(d->batch, n, sizeof(*d->batch), by_tsc);
 }
 
+/* Where a pop of CPU cpu's ring from `tail` to `head` starts and how many
+ * records it finds, as fvx_ring_pop will go (a tail beyond the head snaps
+ * back, a head more than a ring ahead skips). */
+static __u64 ring_from(__u64 capacity, __u64 head, __u64 tail, __u64 *avail)
+{
+	if (head < tail)
+		tail = head;
+	if (head - tail > capacity)
+		tail = head - capacity;
+	*avail = head - tail;
+	return tail;
+}
+
+/* The fields a merge orders by (by_tsc) of the record at index `at` of
+ * CPU cpu's ring, each read once, when `left` records remain there. */
+static void next_key(const struct drain *d, const struct fvx_ring_header *seen, unsigned int cpu,
+		     __u64 at, __u64 left, struct fvx_trace_record *key)
+{
+	const struct fvx_trace_record *r;
+
+	if (!left)
+		return;
+	r = fvx_ring_slot(fvx_ring_at(d->rings, d->ring_bytes, cpu), seen->capacity, at);
+	key->tsc = __atomic_load_n(&r->tsc, __ATOMIC_RELAXED);
+	key->cpu = __atomic_load_n(&r->cpu, __ATOMIC_RELAXED);
+	key->seq = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
+}
+
+/* How many records each CPU's ring gives this batch, into take[]: all they
+ * hold when that fits the batch; else the batch_max earliest of them, as a
+ * merge of the rings picks them, so that nothing left for the next batch
+ * is earlier than what this one takes (a ring larger than the batch would
+ * otherwise fill it alone, and a call that entered on another CPU would
+ * show its return before its entry). The records are read here only to
+ * count: a producer that rewrites them meanwhile moves nothing out of a
+ * ring or past what it holds. */
+static void batch_shares(const struct drain *d, unsigned int cpus,
+			 const struct fvx_ring_header *seen, const __u64 *heads, const __u64 *tails,
+			 __u64 *take)
+{
+	struct fvx_trace_record next[FVX_WIN_MAX_CPUS]; /* each CPU's next: its key */
+	__u64 from[FVX_WIN_MAX_CPUS], avail[FVX_WIN_MAX_CPUS], sum = 0;
+	unsigned int cpu, best;
+	size_t i;
+
+	for (cpu = 0; cpu < cpus; cpu++) {
+		from[cpu] = ring_from(seen[cpu].capacity, heads[cpu], tails[cpu], &avail[cpu]);
+		take[cpu] = avail[cpu];
+		sum += avail[cpu];
+	}
+	if (sum <= d->batch_max)
+		return;
+	for (cpu = 0; cpu < cpus; cpu++) {
+		take[cpu] = 0;
+		next_key(d, &seen[cpu], cpu, from[cpu], avail[cpu], &next[cpu]);
+	}
+	for (i = 0; i < d->batch_max; i++) {
+		best = cpus;
+		for (cpu = 0; cpu < cpus; cpu++)
+			if (take[cpu] < avail[cpu] &&
+			    (best == cpus || by_tsc(&next[cpu], &next[best]) < 0))
+				best = cpu;
+		take[best]++;
+		next_key(d, &seen[best], best, from[best] + take[best], avail[best] - take[best],
+			 &next[best]);
+	}
+}
+
 int64_t drain_batch(struct drain *d)
 {
 	struct fvx_ring_header seen[FVX_WIN_MAX_CPUS];
-	__u64 heads[FVX_WIN_MAX_CPUS];
+	__u64 heads[FVX_WIN_MAX_CPUS], tails[FVX_WIN_MAX_CPUS], take[FVX_WIN_MAX_CPUS];
 	size_t n = 0, start[FVX_WIN_MAX_CPUS + 1];
 	unsigned int cpu;
 
@@ -169,13 +237,15 @@ int64_t drain_batch(struct drain *d)
 		if (header_problem(d, cpu, &seen[cpu], d->problem, sizeof(d->problem)))
 			return -1;
 		heads[cpu] = fvx_ring_head(fvx_ring_at(d->rings, d->ring_bytes, cpu));
+		tails[cpu] = __atomic_load_n(&d->consumer[cpu].tail, __ATOMIC_RELAXED);
 	}
+	batch_shares(d, cpu, seen, heads, tails, take);
 	for (cpu = 0; cpu < d->cpu_count && cpu < FVX_WIN_MAX_CPUS; cpu++) {
-		__u64 tail = d->consumer[cpu].tail, lost = d->lost, got;
+		__u64 tail = tails[cpu], lost = d->lost, got;
 
 		start[cpu] = n;
 		got = fvx_ring_pop(fvx_ring_at(d->rings, d->ring_bytes, cpu), seen[cpu].capacity,
-				   heads[cpu], &tail, d->batch + n, d->batch_max - n, &d->lost);
+				   heads[cpu], &tail, d->batch + n, take[cpu], &d->lost);
 		__atomic_store_n(&d->consumer[cpu].tail, tail, __ATOMIC_RELEASE);
 		if (d->lost != lost)
 			d->next_seq[cpu] = 0; /* skipped: counted as lost already */

@@ -258,6 +258,39 @@ static void batch_limit_leaves_the_rest(void **state)
 	assert_int_equal(drain_dropped(&f->drain), 0);
 }
 
+/* Rings that hold more than a batch (a ring of 131,072 records, a batch of
+ * 65,536): a batch takes the earliest records of all CPUs, not all it can
+ * of the first CPU's ring, so that what waits for the next batch is never
+ * earlier than what this one took (a thread that entered a call on cpu 1
+ * and returned on cpu 0 would otherwise show its return before its entry,
+ * and its lines go back in time). */
+static void batch_limit_takes_the_earliest_of_every_cpu(void **state)
+{
+	struct fake *f = *state;
+	struct fvx_trace_record all[9];
+	int64_t got, n = 0;
+	int i;
+
+	f->drain.batch_max = 4;
+	for (i = 0; i < 6; i++)
+		push_at(f, 0, (uint64_t)i, 10 + (uint64_t)i);
+	for (i = 0; i < 3; i++)
+		push_at(f, 1, 100 + (uint64_t)i, 1 + (uint64_t)i);
+	while ((got = drain_batch(&f->drain)) > 0) {
+		assert_true(got <= 4);
+		assert_true(n + got <= 9);
+		memcpy(all + n, f->drain.batch, (size_t)got * sizeof(*all));
+		n += got;
+	}
+	assert_int_equal(got, 0);
+	assert_int_equal(n, 9);
+	assert_time_order(all, n);
+	assert_int_equal(all[0].nr, 100);
+	assert_int_equal(all[3].nr, 0);
+	assert_int_equal(drain_dropped(&f->drain), 0);
+	assert_int_equal(drain_missing(&f->drain), 0);
+}
+
 static void head_far_ahead_skips_to_the_last_ring(void **state)
 {
 	struct fake *f = *state;
@@ -368,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wrap_around, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_ring_counts_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_limit_leaves_the_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(batch_limit_takes_the_earliest_of_every_cpu, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(head_far_ahead_skips_to_the_last_ring, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(tail_beyond_head_snaps_back, setup, teardown),
