@@ -114,7 +114,7 @@ CLI_UNIT_DEPS := $(CLI_UNIT) $(GEN_NAMES) $(wildcard cli/*.h tests/unit/*.h incl
 $(BUILD)/unit/test_cli_trace: tests/unit/test_cli_trace.c $(CLI_UNIT_DEPS) $(CLI_UNIT_TRACE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -I$(BUILD)/gen -o $@ $< $(CLI_UNIT) $(CLI_UNIT_TRACE) \
-		-Wl,--wrap=open,--wrap=ioctl,--wrap=mmap,--wrap=munmap -lseccomp -ljson-c -lcmocka
+		-Wl,--wrap=open,--wrap=ioctl,--wrap=mmap,--wrap=munmap,--wrap=fflush -lseccomp -ljson-c -lcmocka
 $(BUILD)/unit/test_cli_%: tests/unit/test_cli_%.c $(CLI_UNIT_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -I$(BUILD)/gen -o $@ $< $(CLI_UNIT) -lseccomp -ljson-c -lcmocka

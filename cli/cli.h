@@ -373,6 +373,9 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 /* Takes up to batch_max finished records into d->batch, sorted by TSC, and
  * returns how many; -1 (reason in d->problem) when a ring is unreadable. */
 int64_t drain_batch(struct drain *d);
+/* The most records the rings hold at once: a ring per CPU, as the geometry
+ * lays them out (whatever their headers say). */
+uint64_t drain_capacity(const struct drain *d);
 /* Records lost so far: the rings' own drop counters plus what was skipped. */
 uint64_t drain_dropped(const struct drain *d);
 /* Records missing from the CPUs' numbering so far, not counted as dropped

@@ -257,6 +257,11 @@ int64_t drain_batch(struct drain *d)
 	return n;
 }
 
+uint64_t drain_capacity(const struct drain *d)
+{
+	return (uint64_t)d->cpu_count * fvx_ring_capacity(d->ring_bytes);
+}
+
 uint64_t drain_missing(const struct drain *d)
 {
 	return d->unnumbered;

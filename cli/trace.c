@@ -393,12 +393,14 @@ static void kernel_filter(const struct options *o, const struct syscall_filter *
 /* Drains and prints until the command is done (or interrupted), stops the
  * trace (a sealed one only when its seal is over: drained meanwhile) and
  * drains what is left, batch after batch until the rings are empty (they
- * may hold several batches: the frontend was held up by its output, say).
+ * may hold several batches: the frontend was held up by its output, say),
+ * or what they can hold is taken.
  * Adds the records taken to *records; -1 when a ring could not be read. */
 static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
 		  const struct syscall_filter *wanted, uint64_t *records)
 {
 	int64_t n, drained;
+	uint64_t left;
 
 	for (;;) {
 		n = pass(d, l, out, wanted, &drained);
@@ -418,12 +420,17 @@ static int follow(int fd, struct drain *d, struct launch *l, struct output *out,
 		*records += n;
 		usleep(POLL_US * 50);
 	}
+	/* At most what the rings hold, a ring per CPU: records that go on
+	 * coming now are not this trace's (the next trace's producers write
+	 * the same rings) and would keep this loop going for ever. */
+	left = drain_capacity(d);
 	do {
 		n = pass(d, l, out, wanted, &drained);
 		if (n < 0)
 			return -1;
 		*records += n;
-	} while (drained > 0);
+		left -= (uint64_t)drained < left ? (uint64_t)drained : left;
+	} while (drained > 0 && left > 0);
 	return 0;
 }
 
