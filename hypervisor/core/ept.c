@@ -141,14 +141,16 @@ enum fvx_status ept_build(struct pool *pool, const struct ept_layout *l, u64 *pm
 	return fill(&b, pml4, 4, 0);
 }
 
-enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype)
+/* The entry at `level` (1: a 4 KiB leaf, 2: a 2 MiB one) that maps gpa,
+ * making the tables above it. */
+static enum fvx_status map_at(struct pool *pool, u64 pml4_pa, u64 gpa, int at, u64 **entry)
 {
 	u64 table_pa = pml4_pa, *table, *child;
 	int level;
 
-	if ((gpa | hpa) & 0xfff || !pool_contains_pa(pool, pml4_pa))
+	if (!pool_contains_pa(pool, pml4_pa))
 		return FVX_ERR_INVALID;
-	for (level = 4; level > 1; level--) {
+	for (level = 4; level > at; level--) {
 		u64 *e;
 
 		table = pool_va(pool, table_pa);
@@ -164,6 +166,34 @@ enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u
 			return FVX_ERR_INVALID;
 	}
 	table = pool_va(pool, table_pa);
-	table[(gpa >> 12) & 511] = hpa | perm | ((u64)memtype << EPT_MEMTYPE_SHIFT);
+	*entry = &table[(gpa >> (12 + 9 * (at - 1))) & 511];
 	return FVX_OK;
+}
+
+enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype)
+{
+	enum fvx_status s;
+	u64 *e;
+
+	if ((gpa | hpa) & 0xfff)
+		return FVX_ERR_INVALID;
+	s = map_at(pool, pml4_pa, gpa, 1, &e);
+	if (s == FVX_OK)
+		*e = hpa | perm | ((u64)memtype << EPT_MEMTYPE_SHIFT);
+	return s;
+}
+
+enum fvx_status ept_map_2m(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype)
+{
+	enum fvx_status s;
+	u64 *e;
+
+	if ((gpa | hpa) & (level_size(2) - 1))
+		return FVX_ERR_INVALID;
+	s = map_at(pool, pml4_pa, gpa, 2, &e);
+	if (s == FVX_OK && (*e & EPT_RWX) && !(*e & EPT_LARGE))
+		s = FVX_ERR_INVALID; /* a table of 4 KiB pages: not ours to drop */
+	if (s == FVX_OK)
+		*e = hpa | perm | EPT_LARGE | ((u64)memtype << EPT_MEMTYPE_SHIFT);
+	return s;
 }

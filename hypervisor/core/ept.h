@@ -43,6 +43,9 @@ enum fvx_status ept_build(struct pool *pool, const struct ept_layout *l, u64 *pm
  * tables on the way. A large page in the way is replaced by an empty table:
  * only for ranges where nothing else is mapped (the analyzer window). */
 enum fvx_status ept_map_page(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype);
+/* The same for one 2 MiB page (gpa and hpa 2 MiB aligned), which must not
+ * be mapped yet at all: a table in the way is refused, not freed. */
+enum fvx_status ept_map_2m(struct pool *pool, u64 pml4_pa, u64 gpa, u64 hpa, u8 perm, u8 memtype);
 
 /* EPTP value for a root: write-back, 4-level walk (SDM 24.6.11). */
 static inline u64 ept_pointer(u64 pml4_pa)

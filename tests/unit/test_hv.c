@@ -707,6 +707,51 @@ static void window_allocation_failure_loads_nothing(void **state)
 	assert_cpus_native();
 }
 
+/* The window's EPT tables come out of the pool, which does not grow with
+ * the rings: mapped 4 KiB at a time, rings of 2,097,152 records on 3 CPUs
+ * (a 580 MiB window, well within the 1 GiB the load accepts) took the
+ * tables the page-table protection splits the EPT with (85 splits left of
+ * 128, 35 with a 772 MiB window: top-level tables it cannot guard are only
+ * checked at exits), and a window near 1 GiB left none or failed the load.
+ * The rings are mapped with 2 MiB pages, as they were asked for. */
+static void large_rings_leave_the_pool_to_the_protection(void **state)
+{
+	struct ept_translation t;
+	const struct hv *hv;
+	u64 last;
+
+	fake_platform_reset(3);
+	assert_int_equal(hv_load(FVX_RING_RECORDS_MAX / 2), FVX_OK);
+	hv = loaded_hv();
+	assert_int_equal(hv->window_size, 580ULL << 20);
+	assert_int_equal(hv->ptp.splits, PTP_SPLITS);
+	assert_true(hv->pool.size - hv->pool.used >= (1ULL << 20));
+	last = FVX_WIN_RINGS + 3 * hv->ring_bytes - 8;
+	assert_true(ept_translate(&hv->pool, hv->eptp_analyzer & EPT_ADDR_MASK,
+				  hv->window_gpa + last, &t));
+	assert_int_equal(t.hpa, hv->window_pa + last);
+	assert_int_equal(t.perm, EPT_READ | EPT_WRITE);
+	assert_int_equal(t.memtype, MEMTYPE_WB);
+	assert_true(ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK, hv->window_gpa + last, &t));
+	assert_int_equal(t.hpa, hv->window_pa + last);
+	assert_int_equal(t.perm, EPT_READ);
+	/* The head of the window keeps its 4 KiB permissions. */
+	assert_true(ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK,
+				  hv->window_gpa + FVX_WIN_CONFIG, &t));
+	assert_int_equal(t.perm, EPT_READ);
+	assert_int_equal(t.level, 1);
+	assert_false(ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK,
+				   hv->window_gpa + FVX_WIN_DATA, &t));
+	assert_true(ept_translate(&hv->pool, hv->eptp & EPT_ADDR_MASK,
+				  hv->window_gpa + FVX_WIN_RINGS, &t));
+	assert_int_equal(t.hpa, hv->window_pa + FVX_WIN_RINGS);
+	assert_int_equal(t.perm, EPT_READ);
+	assert_false(ept_translate(&hv->pool, hv->eptp_analyzer & EPT_ADDR_MASK,
+				   hv->window_gpa + hv->window_size, &t));
+	hv_unload();
+	assert_int_equal(fake_blocks_outstanding(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -716,6 +761,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ring_records_out_of_range_load_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(window_allocation_failure_loads_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(large_rings_leave_the_pool_to_the_protection, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(second_load_is_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_controls_are_the_computed_ones, setup,
