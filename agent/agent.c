@@ -344,26 +344,25 @@ static bool notrace returns_from_sigreturn(struct pt_regs *regs, bool compat,
 	return !compat && (long)regs->orig_ax == -1 && route != RETURN_TRACEPOINT;
 }
 
-/* A system call's return with `ret`, from `route`: a 32-bit one (whose
- * number is the i386 table's: also a 64-bit execve that started a 32-bit
- * program, which Linux makes look like the i386 one) for the analyzer to
- * select; rt_sigreturn's with the signal mask it restored as its argument
- * (strace shows the frame's: the same, but that Linux leaves SIGKILL and
- * SIGSTOP out). */
-static void notrace report_return(struct pt_regs *regs, long ret, enum return_route route)
+/* Where the fast return entry finds a 64-bit call's arguments when it is
+ * handed its pt_regs (FVX_EVENT_REGS). */
+static_assert(offsetof(struct pt_regs, di) == FVX_PT_REGS_DI);
+static_assert(offsetof(struct pt_regs, si) == FVX_PT_REGS_SI);
+static_assert(offsetof(struct pt_regs, dx) == FVX_PT_REGS_DX);
+static_assert(offsetof(struct pt_regs, r10) == FVX_PT_REGS_R10);
+static_assert(offsetof(struct pt_regs, r8) == FVX_PT_REGS_R8);
+static_assert(offsetof(struct pt_regs, r9) == FVX_PT_REGS_R9);
+
+/* report_return's copy of the arguments: a 32-bit call's, rt_sigreturn's
+ * (with the signal mask it restored as its argument: strace shows the
+ * frame's, the same but that Linux leaves SIGKILL and SIGSTOP out), and
+ * every call's at the sys_exit probe, which exit mode's return entry, an
+ * array's reader only, also gets. */
+static noinline void notrace report_return_copied(struct pt_regs *regs, long ret, u32 nr,
+						  bool compat, bool sigreturn)
 {
-	/* (in_compat_syscall would also take orig_ax's x32 bit, which
-	 * rt_sigreturn's -1 has.) */
-	bool compat = in_ia32_syscall();
-	bool sigreturn = returns_from_sigreturn(regs, compat, route);
-	u32 nr = sigreturn ? __NR_rt_sigreturn : (u32)regs->orig_ax;
 	u64 args[6] FVX_UNINITIALIZED;
 
-	if (!compat && (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
-		return;
-	this_cpu_inc(return_routes[route]);
-	/* The arguments, from pt_regs (the return value is in AX only):
-	 * where a call like read(2) put what it filled. */
 	call_args(regs, compat, args);
 	/* (An rt_sigreturn that failed before restoring anything, a bad
 	 * frame, keeps its number: its RDI is no mask.) */
@@ -371,6 +370,34 @@ static void notrace report_return(struct pt_regs *regs, long ret, enum return_ro
 		args[0] = sigreturn ? current->blocked.sig[0] : FVX_SIGRETURN_MASK_UNKNOWN;
 	report(nr, compat ? (s32)ret : ret, args,
 	       FVX_RECORD_RETURN | (compat ? FVX_RECORD_COMPAT : 0));
+}
+
+/* A system call's return with `ret`, from `route`: a 32-bit one (whose
+ * number is the i386 table's: also a 64-bit execve that started a 32-bit
+ * program, which Linux makes look like the i386 one) for the analyzer to
+ * select. With its arguments as pt_regs holds them (the return value is in
+ * AX only): where a call like read(2) put what it filled. In line, for
+ * each route its own: the notifier's is every traced call's return. */
+static __always_inline void report_return(struct pt_regs *regs, long ret, enum return_route route)
+{
+	/* (in_compat_syscall would also take orig_ax's x32 bit, which
+	 * rt_sigreturn's -1 has.) */
+	bool compat = in_ia32_syscall();
+	bool sigreturn = returns_from_sigreturn(regs, compat, route);
+	u32 nr = sigreturn ? __NR_rt_sigreturn : (u32)regs->orig_ax;
+
+	/* (The notifier's calls are those the trampoline selected by the
+	 * same filter: its return entry tests it again.) */
+	if (route != RETURN_NOTIFIER && !compat &&
+	    (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
+		return;
+	this_cpu_inc(return_routes[route]);
+	/* The routes of a pending return are fast mode's alone: its return
+	 * entry reads a 64-bit call's arguments from pt_regs itself. */
+	if (route != RETURN_TRACEPOINT && !compat && nr != __NR_rt_sigreturn)
+		report(nr, ret, (const u64 *)regs, FVX_RECORD_RETURN | FVX_EVENT_REGS);
+	else
+		report_return_copied(regs, ret, nr, compat, sigreturn);
 }
 
 /* The current task's pending return (take_pending), from a route that

@@ -138,14 +138,19 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	__u32 pid, tgid;
 	int i;
 
-	if (!selected(ev, cfg, &data->set, nr, flags, &pid, &tgid))
+	/* The task alone: the trampoline tested the number against the same
+	 * read-only filter before its switch into this view (record_plain
+	 * takes 64-bit calls only, which reach the analyzer through it). */
+	if (ev->cpu >= cfg->geometry.cpu_count ||
+	    !fvx_task_selected_in(cfg, &data->set, fvx_percpu_read64(cfg->task.current_task),
+				  fvx_kernel_read64, 0, &pid, &tgid))
 		return FVX_ENTRY_DONE;
 	/* entry_waits and fvx_ring_claim, from one look at the ring. */
 	ring = fvx_ring(cfg, ev->cpu);
 	head = ring->head;
 	used = head - *fvx_tail(cfg, ev->cpu);
 	if ((cfg->flags & FVX_CONFIG_RETRY) && !(flags & FVX_RECORD_RETURN) &&
-	    (used > capacity || capacity - used < 1 + FVX_RING_HEADROOM(capacity)))
+	    used > capacity - 1 - FVX_RING_HEADROOM(capacity)) /* (a tail beyond the head too) */
 		return FVX_ENTRY_RETRY;
 	if (used >= capacity) {
 		ring->dropped++;

@@ -20,13 +20,27 @@
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
 #define FVX_WIN_TRAMPOLINE_RETURN 0x3e0
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x5a0
+/* In that call's flags, fast mode's return entry only: args is not an
+ * array but the register frame Linux saved at the 64-bit call's entry, its
+ * struct pt_regs, where the arguments are at FVX_PT_REGS_* (the agent's
+ * user return notifier, every traced call's return: no copy of them). */
+#define FVX_EVENT_REGS (1u << 31)
+#define FVX_EVENT_REGS_BIT 31
+/* Linux's x86-64 struct pt_regs, as its entry code pushes it (the agent
+ * checks them against <asm/ptrace.h>): a 64-bit call's arguments. */
+#define FVX_PT_REGS_R10 56
+#define FVX_PT_REGS_R9 64
+#define FVX_PT_REGS_R8 72
+#define FVX_PT_REGS_DX 96
+#define FVX_PT_REGS_SI 104
+#define FVX_PT_REGS_DI 112
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x600
 /* The 32-bit system call entries, within a copy, while a fast trace runs:
  * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
  * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
  * task back its tracepoint bit before Linux reads it (trampoline.S). */
-#define FVX_WIN_TRAMPOLINE_INT80 0x5c0
-#define FVX_WIN_TRAMPOLINE_SYSENTER 0x640
+#define FVX_WIN_TRAMPOLINE_INT80 0x640
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x6c0
 #define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */

@@ -235,13 +235,16 @@ static void an_entry_forgets_the_threads_last_call(void **state)
 	assert_int_equal(*slot, 0);
 }
 
-/* What the trace does not select writes nothing: a number the filter
- * leaves out (close), another process's task, a CPU beyond the rings. */
+/* What the trace does not select writes nothing: a 32-bit call whose
+ * number the filter leaves out (i386 close, 6), another process's task, a
+ * CPU beyond the rings. (A 64-bit number the filter leaves out does not
+ * reach the analyzer: the trampoline's entries test it first,
+ * test_trampoline.) */
 static void what_is_not_selected_writes_nothing(void **state)
 {
 	(void)state;
-	assert_int_equal(entry(0, __NR_close, 0), FVX_ENTRY_DONE);
-	ret(0, __NR_close, 0, 0, 0);
+	assert_int_equal(entry(0, 6, FVX_RECORD_COMPAT), FVX_ENTRY_DONE);
+	ret(0, 6, FVX_RECORD_COMPAT, 0, 0);
 	assert_int_equal(entry(CPUS, __NR_getpid, 0), FVX_ENTRY_DONE);
 	ret(CPUS, __NR_getpid, 0, 0, 0);
 	task_field(TASK_TGID, 600);

@@ -237,7 +237,9 @@ static unsigned int insn_length(u64 off)
 			return p - start; /* syscall, sysret, ud2, rdmsr */
 		if (op >= 0x80 && op <= 0x8f)
 			return p - start + 4; /* jcc rel32 */
-		if (op != 0x01 && op != 0x1e && op != 0xa3)
+		if (op == 0xba)
+			imm = 1; /* bt, bts, btr, btc $imm8 */
+		else if (op != 0x01 && op != 0x1e && op != 0xa3)
 			return 0;
 		modrm = true; /* vmfunc, vmcall, swapgs; endbr64; bt */
 	} else if ((op & 0xc4) == 0 && (op & 7) < 4) {
@@ -438,9 +440,9 @@ static void selected_calls_ask_for_their_return(void **state)
 
 /* Without FVX_CONFIG_MEASURE (a trace that does not hide its time) the
  * measure costs two tests and no read of the TSC: right after the first
- * switch, a test of the flag jumps over the start's call; before the
- * second, a look at the start (0 unless the start measured: the end takes
- * it back to 0) jumps over the end's call. */
+ * switch, a test of the flag jumps over the start's call; after the
+ * analyzer's, a look at the start (0 unless the start measured: the end
+ * takes it back to 0) jumps over the end's constant and call. */
 static void tsc_measure_is_off_without_hidden_time(void **state)
 {
 	const u8 test_measure[] = { 0xf6, 0x05 }, load_start[] = { 0x48, 0x8b, 0x05 },
@@ -448,12 +450,13 @@ static void tsc_measure_is_off_without_hidden_time(void **state)
 	static const u64 entries[2][2] = { { 0, FVX_WIN_TRAMPOLINE_EXIT },
 					   { FVX_WIN_TRAMPOLINE_RETURN,
 					     FVX_WIN_TRAMPOLINE_RETURN_EXIT } };
+	static const u32 outside[2] = { TSC_FAST_OUTSIDE, TSC_EVENT_OUTSIDE };
 	unsigned int e;
 
 	for (e = 0; e < 2; e++) {
 		u64 first = find(entries[e][0], entries[e][1], vmfunc, 3),
 		    second = find(first + 1, entries[e][1], vmfunc, 3), start = first + 3, stop,
-		    end;
+		    end, at;
 		s32 rel;
 
 		/* testb $MEASURE, flags(%rip); jz over the start's call */
@@ -462,14 +465,19 @@ static void tsc_measure_is_off_without_hidden_time(void **state)
 		assert_int_equal(fvx_trampoline[start + 7], 0x74); /* jz rel8 */
 		assert_int_equal(fvx_trampoline[start + 8], 5);
 		assert_int_equal(fvx_trampoline[start + 9], 0xe8);
-		/* the end: the last call before the second switch, right
-		 * after mov start(%rip), %rax; test %rax, %rax; jz over it */
+		/* the end: mov start(%rip), %rax; test %rax, %rax; jz over
+		 * the constant (mov $outside, %esi) and the end's call, the
+		 * last call before the second switch */
 		for (stop = second; fvx_trampoline[stop] != 0xe8; stop--)
 			assert_true(stop > first);
-		assert_memory_equal(fvx_trampoline + stop - 12, load_start, 3);
-		assert_memory_equal(fvx_trampoline + stop - 5, test_rax, 3);
-		assert_int_equal(fvx_trampoline[stop - 2], 0x74);
-		assert_int_equal(fvx_trampoline[stop - 1], 5);
+		at = find(first, second, (const u8[]){ 0xbe }, 1);
+		while (memcmp(fvx_trampoline + at + 1, &outside[e], 4))
+			at = find(at + 1, second, (const u8[]){ 0xbe }, 1);
+		assert_true(at < stop);
+		assert_memory_equal(fvx_trampoline + at - 12, load_start, 3);
+		assert_memory_equal(fvx_trampoline + at - 5, test_rax, 3);
+		assert_int_equal(fvx_trampoline[at - 2], 0x74); /* jz rel8 */
+		assert_int_equal(at + (int8_t)fvx_trampoline[at - 1], stop + 5);
 		/* which ends by taking the start back to 0 */
 		memcpy(&rel, fvx_trampoline + stop + 1, 4);
 		end = stop + 5 + rel;
@@ -521,8 +529,7 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 			assert_true(stop < second);
 			at = find(stop, stop + 48, add, sizeof(add));
 			assert_true(at < stop + 48);
-			assert_memory_equal(fvx_trampoline + at + 6, ((u8[]){ 0x48, 0x8b, 0x05 }),
-					    3); /* TSC_STOP's look at the start */
+			assert_int_equal(fvx_trampoline[at + 6], 0xe8);
 		}
 		assert_true(find(first, stop, analyzer_call, 2) < stop);
 		assert_int_equal(find(stop + 1, second, end, 5), second);
@@ -534,6 +541,22 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 	*(u64 *)rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_TSC_TRACK;
 	assert_int_equal(count(0, fast_end, rax, 8), 1);
 	assert_int_equal(count(0, FVX_WIN_TRAMPOLINE_EXIT, vmcall, 3), 1);
+}
+
+/* The SYSCALL entry tests the number against the config's filter (bt
+ * %eax, syscalls(%rip)) before its switch into the analyzer view: the
+ * analyzer's plain path leaves that test to it. */
+static void syscall_entry_checks_the_filter_first(void **state)
+{
+	u64 first = find(0, FVX_WIN_TRAMPOLINE_EXIT, vmfunc, 3),
+	    bt = find(0, first, (u8[]){ 0x0f, 0xa3, 0x05 }, 3);
+	s32 disp;
+
+	(void)state;
+	assert_true(bt < first);
+	memcpy(&disp, fvx_trampoline + bt + 3, 4);
+	assert_int_equal((s64)bt + 7 + disp,
+			 FVX_WIN_CONFIG + (s64)offsetof(struct fvx_config, filter.syscalls));
 }
 
 /* The fast return entry: a C function at its offset that checks the filter
@@ -565,10 +588,10 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 }
 
 /* The fast return entry hands the analyzer the call's arguments: each of
- * the six read from the agent's array (RDX, or six zeros it pushed) and
- * stored in the event's call_args; args then hold a return's value and
- * zeros, or (an entry, a task event) the array again; and a task event's
- * value in user_rip. */
+ * the six read from the agent's array (RDX, or six zeros it pushed), or
+ * its pt_regs, and stored in the event's call_args; args then hold a
+ * return's value and zeros, or (an entry, a task event) the array again;
+ * and a task event's value in user_rip. */
 static void fast_return_entry_passes_the_call_arguments(void **state)
 {
 	u64 from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT, at = from;
@@ -596,6 +619,22 @@ static void fast_return_entry_passes_the_call_arguments(void **state)
 		}
 	/* A return's value in args[0], between the two. */
 	assert_true(find(from, at, ret_value, sizeof(ret_value)) < at);
+	/* Handed a pt_regs (FVX_EVENT_REGS, taken out of the flags: btr
+	 * $31, %r8d), the six from where Linux saved them. */
+	assert_true(find(from, to, (const u8[]){ 0x41, 0x0f, 0xba, 0xf0, FVX_EVENT_REGS_BIT }, 5) <
+		    to);
+	at = from;
+	for (i = 0; i < 6; i++) {
+		static const u8 regs[6] = { FVX_PT_REGS_DI,  FVX_PT_REGS_SI, FVX_PT_REGS_DX,
+					    FVX_PT_REGS_R10, FVX_PT_REGS_R8, FVX_PT_REGS_R9 };
+		const u8 load[] = { 0x48, 0x8b, 0x42, regs[i] },
+			 store[] = { 0x48, 0x89, 0x44, 0x24,
+				     (u8)(offsetof(struct fvx_event, call_args) + 8 * i) };
+
+		at = find(at, to, load, sizeof(load));
+		assert_true(at < to);
+		assert_int_equal(find(at, to, store, 5), at + 4);
+	}
 	/* A task event's value (an io_uring operation's request) in user_rip. */
 	assert_true(find(from, to, value, sizeof(value)) < to);
 }
@@ -620,6 +659,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixups_name_their_operands),
+		cmocka_unit_test(syscall_entry_checks_the_filter_first),
 		cmocka_unit_test(fast_return_entry_checks_the_filter_first),
 		cmocka_unit_test(fast_return_entry_passes_the_call_arguments),
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),

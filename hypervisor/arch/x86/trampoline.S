@@ -39,12 +39,12 @@
 	call .Ltsc_start
 8:
 .endm
-.macro TSC_STOP
+/* Whether the start measured: to `skip` (over the end's call and the
+ * constant it takes in ESI) when it did not. Clobbers RAX. */
+.macro TSC_STOP_TEST skip
 	mov TSC(T_START)(%rip), %rax; FIXUP(FIX_TSC)
 	test %rax, %rax
-	jz 8f
-	call .Ltsc_stop
-8:
+	jz \skip
 .endm
 
 	.section .rodata.fvx_fixups, "a"
@@ -127,21 +127,23 @@ fvx_trampoline:
 	 * frontend (FVX_CONFIG_RETRY, FVX_ENTRY_RETRY): CF in the RFLAGS that
 	 * POPFQ restores below says to return to the SYSCALL instead. */
 	andq $~1, TRAMP_FRAME(%rsp)
+	cmp $ENTRY_RETRY, %eax
+	jne 1f
 	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
 	testl $CONFIG_RETRY, CFG_FLAGS(%rcx)
 	jz 1f
-	cmp $ENTRY_RETRY, %eax
-	jne 1f
 	orq $1, TRAMP_FRAME(%rsp)
 	/* A call that goes on to Linux also costs, outside the analyzer view,
 	 * what the config says (fvx_trace_request.tsc_call_ticks): hidden
 	 * with it. One sent back to its SYSCALL costs nothing of it. */
-1:	mov $TSC_FAST_OUTSIDE, %esi
+1:	TSC_STOP_TEST 2f
+	mov $TSC_FAST_OUTSIDE, %esi
 	testq $1, TRAMP_FRAME(%rsp)
-	jnz 2f
+	jnz 3f
+	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
 	add CFG_TSC_CALL_TICKS(%rcx), %esi
-2:	TSC_STOP
-	mov (%rsp), %r11
+3:	call .Ltsc_stop
+2:	mov (%rsp), %r11
 	mov EVENT(EV_ARGS + 0), %rdi
 	mov EVENT(EV_ARGS + 8), %rsi
 	mov EVENT(EV_ARGS + 16), %rdx
@@ -284,12 +286,12 @@ fvx_trampoline:
 	movabs $(VMCALL_MAGIC << 32 | VMCALL_TSC_TRACK), %rax
 	vmcall
 	jmp .Ltsc_read
-	/* The end, when the start measured (TSC_STOP tests in line that it
-	 * left a start): the ticks since the start, plus ESI for the
+	/* The end, when the start measured (TSC_STOP_TEST tests in line
+	 * that it left a start): the ticks since the start, plus ESI for the
 	 * instructions of the entry the measure leaves out, added to
 	 * fvx_tsc_slot.hidden, and the start taken back to 0, so that an end
 	 * whose start did not measure (the flag changed in between) adds
-	 * nothing. Clobbers RAX, RCX, RDX and the arithmetic flags (TSC_STOP too). */
+	 * nothing. Clobbers RAX, RCX, RDX and the arithmetic flags. */
 .Ltsc_stop:
 	mov $MSR_NR_TSC, %ecx
 	rdmsr
@@ -373,15 +375,18 @@ fvx_trampoline_fast_end:
 	mov %rsp, %rdx
 3:	sub $RETURN_FRAME, %rsp		/* struct fvx_event at 0 */
 	mov %rdi, EV_NR(%rsp)
+	btr $EVENT_REGS_BIT, %r8d	/* CF: RDX is a pt_regs (FVX_EVENT_REGS) */
 	mov %r8, EV_FLAGS(%rsp)
 	mov %r9, EV_USER_RIP(%rsp)	/* a task event's value */
 	movq $0, EV_CPU(%rsp); FIXUP(FIX_CPU)
 	/* The arguments in call_args; for a return, args[0] its value and
-	 * the others 0, else args the arguments too. */
+	 * the others 0, else args the arguments too. (MOV keeps CF.) */
+	jc .Lreturn_regs
 	.irp i, 0, 8, 16, 24, 32, 40
 	mov \i(%rdx), %rax
 	mov %rax, (EV_CALL_ARGS + \i)(%rsp)
 	.endr
+.Lreturn_args:
 	test $RECORD_RETURN, %r8d
 	jz 4f
 	mov %r9, EV_ARGS(%rsp)
@@ -406,18 +411,19 @@ fvx_trampoline_fast_end:
 	jmp 6f
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
 6:	mov %eax, %edi			/* what the analyzer returned */
+	TSC_STOP_TEST 8f
 	mov $TSC_EVENT_OUTSIDE, %esi
 	/* An entry (a 32-bit call's, a deferred one's) that goes on costs
 	 * the kernel's tracing work too, as a SYSCALL's
 	 * (fvx_trace_request.tsc_call_ticks). */
 	testq $(RECORD_RETURN | RECORD_TASK), EV_FLAGS(%rsp)
 	jnz 7f
-	cmp $ENTRY_RETRY, %eax
+	cmp $ENTRY_RETRY, %edi
 	je 7f
 	lea CONFIG(%rip), %rcx; FIXUP(FIX_CONFIG)
 	add CFG_TSC_CALL_TICKS(%rcx), %esi
-7:	TSC_STOP
-	mov $0, %eax
+7:	call .Ltsc_stop
+8:	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
 	mov %edi, %eax
@@ -426,6 +432,21 @@ fvx_trampoline_fast_end:
 	pop %rbx
 .Lreturn_skip:
 	ret
+	/* A 64-bit call's arguments where Linux saved them. */
+.Lreturn_regs:
+	mov PT_REGS_DI(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 0)(%rsp)
+	mov PT_REGS_SI(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 8)(%rsp)
+	mov PT_REGS_DX(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 16)(%rsp)
+	mov PT_REGS_R10(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 24)(%rsp)
+	mov PT_REGS_R8(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 32)(%rsp)
+	mov PT_REGS_R9(%rdx), %rax
+	mov %rax, (EV_CALL_ARGS + 40)(%rsp)
+	jmp .Lreturn_args
 
 	.org WIN_TRAMPOLINE_RETURN_EXIT, 0xcc	/* fails to assemble if the fast return is longer */
 	/* What the kernel reports, exit mode: one VMCALL, the hypervisor
