@@ -26,13 +26,21 @@ display_library: rfb, options="timeout=0"
 com1: enabled=1, mode=file, dev=console.txt
 com2: enabled=1, mode=file, dev=results.txt
 port_e9_hack: enabled=1
+magic_break: enabled=${FVX_ITRACE:-0}
 log: bochs.log
 panic: action=fatal
 error: action=ignore
 info: action=ignore
 debug: action=ignore
 RC
-printf 'c\nquit\n' >cmds
+# FVX_ITRACE=1: Bochs's debugger writes every instruction between each
+# pair of magic breakpoints (xchg %bx, %bx) to e9.txt, for two pairs
+# (bench/callpath.sh).
+if [ "${FVX_ITRACE:-0}" = 1 ]; then
+	printf 'c\ntrace on\nc\ntrace off\nc\ntrace on\nc\ntrace off\nc\nquit\n' >cmds
+else
+	printf 'c\nquit\n' >cmds
+fi
 
 # Bochs ignores SIGTERM, and a background job ignores the SIGINT of ^C:
 # however this script ends, SIGKILL the Bochs it started, by its pid.
