@@ -59,7 +59,8 @@ struct syscall_table {
 	signed char argc[SYSCALL_COUNT]; /* count + 1; 0 until looked up */
 };
 void syscall_table_init(struct syscall_table *t, const char *events_dir);
-/* The x86-64 name of nr, or syscall_N, in buf. */
+/* The x86-64 name of nr (the table's own), or syscall_N written in buf:
+ * not a copy, one per record. */
 const char *syscall_name(uint64_t nr, char *buf, size_t size);
 /* The number of a name, or -1 when unknown or beyond the filter. */
 int syscall_number(const char *name);
@@ -159,6 +160,9 @@ uint64_t decode_decl_nr(const struct fvx_trace_record *r);
  * addresses and their lengths as strace shows them. */
 int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
 		int string_limit, char text[6][DECODE_ARG_MAX]);
+/* Whether decode_args shows any argument of a call whose declaration is
+ * decl_nr's (decode_decl_nr), argc as it gets: getpid's none. */
+bool decode_shows_args(uint64_t decl_nr, int argc);
 /* value in decimal, as printf's %lld, into buf of size bytes (cut to
  * fit): without printf's machinery, for every return value. */
 void decode_int(int64_t value, char *buf, size_t size);
@@ -330,6 +334,10 @@ struct output {
 	uint64_t unfollowed; /* children the analyzer could not follow by fork */
 	size_t line_len; /* text in line, not yet written to out */
 	char line[8192];
+	/* The last line's "[pid N] ", kept for the next of the same thread. */
+	uint32_t prefix_pid;
+	size_t prefix_len; /* 0: none yet */
+	char prefix[24];
 };
 void output_init(struct output *o, FILE *out, bool json, const char *events_dir);
 /* Options beyond --json; false when out of memory (-c's table). */

@@ -1404,6 +1404,16 @@ static void as_twin(const struct fvx_trace_record *r, struct fvx_trace_record *t
 								: (uint32_t)r->args[i];
 }
 
+bool decode_shows_args(uint64_t decl_nr, int argc)
+{
+	const struct fvx_syscall_decl *d = fvx_syscall_decl(decl_nr);
+
+	if (!d)
+		return argc > 0;
+	return d->args[0] != FVX_ARG_END || decl_nr == __NR_clone || decl_nr == __NR_ptrace ||
+	       decl_nr == __NR_prctl;
+}
+
 int decode_args(const struct fvx_trace_record *entry, const struct call_data *data, int argc,
 		int string_limit, char text[6][DECODE_ARG_MAX])
 {
@@ -1699,6 +1709,7 @@ static void put_si_sender(struct text *t, int code, const struct sifields *u)
 static void put_si_kernel(struct text *t, unsigned int sig, int code, const struct sifields *u)
 {
 	char name[64];
+	const char *call;
 	uint32_t arch = (uint32_t)field32(u, 12);
 
 	switch (sig) {
@@ -1736,9 +1747,9 @@ static void put_si_kernel(struct text *t, unsigned int sig, int code, const stru
 		break;
 	case SIGSYS:
 		put_si_addr(t, "si_call_addr", u, 0);
-		syscall_name((uint32_t)field32(u, 8), name, sizeof(name));
-		if (arch == AUDIT_ARCH_X86_64 && strncmp(name, "syscall_", 8))
-			put(t, ", si_syscall=__NR_%s", name);
+		call = syscall_name((uint32_t)field32(u, 8), name, sizeof(name));
+		if (arch == AUDIT_ARCH_X86_64 && strncmp(call, "syscall_", 8))
+			put(t, ", si_syscall=__NR_%s", call);
 		else
 			put(t, ", si_syscall=%u", (uint32_t)field32(u, 8));
 		if (arch == AUDIT_ARCH_X86_64)

@@ -69,18 +69,14 @@ static void out_long(struct output *o, const char *p, size_t n)
 		memcpy(o->line, p, o->line_len = n);
 }
 
-/* (Most pieces are a few bytes: copied in line.) */
 static inline void out_mem(struct output *o, const char *p, size_t n)
 {
-	char *d = o->line + o->line_len;
-
 	if (n > sizeof(o->line) - o->line_len) {
 		out_long(o, p, n);
 		return;
 	}
+	memcpy(o->line + o->line_len, p, n);
 	o->line_len += n;
-	while (n--)
-		*d++ = *p++;
 }
 
 static inline void out_str(struct output *o, const char *s)
@@ -372,20 +368,30 @@ static void print_ret(struct output *o, const struct fvx_trace_record *entry,
 
 /* Arguments from..to of a call, as strace separates them: after the
  * first printed, or when the line already has some (`more`), ", ". */
-static void print_args(struct output *o, const struct call *c, const char *name, int from, int to,
-		       bool more)
+static __attribute__((noinline)) void print_decoded(struct output *o, const struct call *c,
+						    int argc, int from, int to, bool more)
 {
 	char text[6][DECODE_ARG_MAX];
-	int n = decode_args(&c->entry, &c->data,
-			    syscall_argc(&o->syscalls, decode_decl_nr(&c->entry), name),
-			    o->opt.string_limit, text),
-	    i;
+	int n = decode_args(&c->entry, &c->data, argc, o->opt.string_limit, text), i;
 
 	for (i = from; i < n && i < to; i++) {
 		if (i > from || more)
 			out_str(o, ", ");
 		out_str(o, text[i]);
 	}
+}
+
+/* (A call without arguments, getpid, does not pay for the decoder's
+ * 100 KB of text, whose pages the stack clash protection probes one by
+ * one.) */
+static void print_args(struct output *o, const struct call *c, const char *name, int from, int to,
+		       bool more)
+{
+	uint64_t nr = decode_decl_nr(&c->entry);
+	int argc = syscall_argc(&o->syscalls, nr, name);
+
+	if (from < to && decode_shows_args(nr, argc))
+		print_decoded(o, c, argc, from, to, more);
 }
 
 /* Another thread's record comes: the open line waits for its return. */
@@ -406,11 +412,17 @@ static void begin_line(struct output *o, uint32_t pid, uint64_t tsc)
 	size_t n;
 
 	suspend_open_line(o);
-	decode_int(pid, digits, sizeof(digits));
-	n = strlen(digits);
-	out_mem(o, "[pid      ", n < 5 ? 10 - n : 5);
-	out_mem(o, digits, n);
-	out_str(o, "] ");
+	if (!o->prefix_len || o->prefix_pid != pid) {
+		decode_int(pid, digits, sizeof(digits));
+		n = strlen(digits);
+		o->prefix_len = n < 5 ? 10 - n : 5;
+		memcpy(o->prefix, "[pid      ", o->prefix_len);
+		memcpy(o->prefix + o->prefix_len, digits, n);
+		memcpy(o->prefix + o->prefix_len + n, "] ", 2);
+		o->prefix_len += n + 2;
+		o->prefix_pid = pid;
+	}
+	out_mem(o, o->prefix, o->prefix_len);
 	print_timestamp(o, tsc);
 }
 
@@ -947,9 +959,9 @@ static void complete(struct output *o, struct call *entry, const struct fvx_trac
 	const struct fvx_trace_record *r = entry ? &entry->entry : ret;
 	const struct fvx_trace_record *e = entry ? &entry->entry : NULL;
 	uint32_t pid = r->pid;
-	char name[64];
+	char buf[64];
+	const char *name = syscall_record_name(r, buf, sizeof(buf));
 
-	syscall_record_name(r, name, sizeof(name));
 	if (how == END_RUNNING && never_returns(name))
 		how = END_LOST; /* it was not going to return */
 	if (o->summary)
@@ -1072,13 +1084,14 @@ static void on_entry(struct output *o, const struct fvx_trace_record *r)
 	struct call *lost = pending_find(o, r->pid), *c, alone;
 	struct call_data data;
 	bool has_data = staged_take(o, r, &data);
-	char name[64];
+	char buf[64];
+	const char *name;
 
 	/* The thread began another call: the last one's return was lost. */
 	if (lost)
 		complete(o, lost, NULL, END_LOST);
 	personality(o, r);
-	syscall_record_name(r, name, sizeof(name));
+	name = syscall_record_name(r, buf, sizeof(buf));
 	if (never_returns(name))
 		thread_forget(o, r->pid);
 	/* (exit and exit_group end with their thread: its exit record.) */
@@ -1264,14 +1277,15 @@ static void on_task(struct output *o, const struct fvx_trace_record *r)
 static void print_uring(struct output *o, const struct fvx_trace_record *r, const struct call *c)
 {
 	bool twin = fvx_uring_twin(fvx_uring_record_op(r->flags)) >= 0;
-	char op[64], name[64], raw[256];
+	char op[64], buf[64], raw[256];
+	const char *name;
 	struct json_object *obj, *data;
 	int err = 0;
 
 	if (o->opt.summary || o->opt.status != STATUS_ALL)
 		return;
 	decode_uring_op(fvx_uring_record_op(r->flags), op, sizeof(op));
-	syscall_record_name(r, name, sizeof(name));
+	name = syscall_record_name(r, buf, sizeof(buf));
 	if (!twin)
 		decode_uring_raw(r, raw, sizeof(raw));
 	if (!o->opt.json) {

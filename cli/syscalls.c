@@ -38,25 +38,13 @@ static const char *known_name(uint64_t nr)
 	return names[nr][0] ? names[nr] : NULL;
 }
 
-/* name into buf of size bytes (at least 1), cut to fit. */
-static void copy_name(char *buf, size_t size, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, name, n);
-	buf[n] = 0;
-}
-
 const char *syscall_name(uint64_t nr, char *buf, size_t size)
 {
 	const char *name = known_name(nr);
 
 	if (name)
-		copy_name(buf, size, name);
-	else
-		snprintf(buf, size, "syscall_%" PRIu64, nr);
+		return name;
+	snprintf(buf, size, "syscall_%" PRIu64, nr);
 	return buf;
 }
 
@@ -70,9 +58,8 @@ int syscall_number(const char *name)
 const char *syscall_compat_name(uint64_t nr, char *buf, size_t size)
 {
 	if (nr < FVX_COMPAT_SYSCALLS && fvx_compat_names[nr][0])
-		copy_name(buf, size, fvx_compat_names[nr]);
-	else
-		snprintf(buf, size, "syscall_%" PRIu64, nr);
+		return fvx_compat_names[nr];
+	snprintf(buf, size, "syscall_%" PRIu64, nr);
 	return buf;
 }
 

@@ -2701,9 +2701,34 @@ static void uring_completions_show_what_they_filled(void **state)
 			    "[pid     7] io_uring IORING_OP_READ completed user_data=0x2a = 10\n");
 }
 
+/* decode_shows_args, which lets a call without arguments skip the
+ * decoder, says what the decoder does: for every 64-bit number, a 32-bit
+ * call without a twin, and every argument count, some argument shown
+ * exactly when it says so. */
+static void shows_args_as_the_decoder_does(void **state)
+{
+	static char text[6][DECODE_ARG_MAX];
+	struct fvx_trace_record r = { .args = { 1, 2, 3, 4, 5, 6 } };
+	uint64_t nr;
+	int argc;
+
+	(void)state;
+	for (nr = 0; nr <= 512; nr++)
+		for (argc = 0; argc <= 6; argc++) {
+			r.nr = nr;
+			r.flags = nr == 512 ? FVX_RECORD_COMPAT : 0; /* (no i386 call 512) */
+			assert_int_equal(decode_shows_args(decode_decl_nr(&r), argc),
+					 decode_args(&r, NULL, argc, 32, text) > 0);
+		}
+	r.nr = __NR_getpid;
+	r.flags = 0;
+	assert_false(decode_shows_args(decode_decl_nr(&r), 6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shows_args_as_the_decoder_does),
 		cmocka_unit_test_setup_teardown(uring_operations_as_their_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(uring_completions_show_what_they_filled, setup,
 						teardown),
