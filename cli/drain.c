@@ -73,6 +73,12 @@ const char *drain_ring_problem(const struct drain *d, unsigned int cpu, char *bu
 
 /* Checks that CPU cpu's records, in ring order, go on numbering from the
  * last batch's; counts what is missing. */
+/* a + b, or UINT64_MAX: counts a guest writes into cannot wrap to 0. */
+static uint64_t add_saturated(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 static void check_numbering(struct drain *d, unsigned int cpu, const struct fvx_trace_record *r,
 			    size_t n)
 {
@@ -82,7 +88,8 @@ static void check_numbering(struct drain *d, unsigned int cpu, const struct fvx_
 		__u64 want = d->next_seq[cpu];
 
 		if (want && r[i].seq != want)
-			d->unnumbered += r[i].seq > want ? r[i].seq - want : 1;
+			d->unnumbered =
+				add_saturated(d->unnumbered, r[i].seq > want ? r[i].seq - want : 1);
 		d->next_seq[cpu] = r[i].seq + 1;
 	}
 }
@@ -273,6 +280,7 @@ uint64_t drain_dropped(const struct drain *d)
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < d->cpu_count; cpu++)
-		dropped += fvx_ring_at(d->rings, d->ring_bytes, cpu)->dropped;
+		dropped =
+			add_saturated(dropped, fvx_ring_at(d->rings, d->ring_bytes, cpu)->dropped);
 	return dropped;
 }

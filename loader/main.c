@@ -85,6 +85,7 @@ void *platform_alloc_contig(u64 size)
 			continue;
 		for (pa = ALIGN_DOWN(r.end[i] - size, PLATFORM_CONTIG_BLOCK);
 		     pa >= r.start[i] && tries < CONTIG_TRIES; pa -= PLATFORM_CONTIG_BLOCK) {
+			cond_resched(); /* (each look reads up to size / 4 KiB pages) */
 			if (contig_candidate(PHYS_PFN(pa), size >> PAGE_SHIFT)) {
 				tries++;
 				if (!alloc_contig_range(PHYS_PFN(pa), PHYS_PFN(pa + size),

@@ -243,6 +243,28 @@ static void numbering_gaps_are_counted(void **state)
 	assert_int_equal(drain_missing(&f->drain), 6);
 }
 
+/* Sequence numbers and drop counters a ring-0 guest rewrote to wrap the
+ * counts: they stop at UINT64_MAX, never back to 0 (which would hide
+ * that a ring was damaged). */
+static void rewritten_counts_do_not_wrap(void **state)
+{
+	struct fake *f = *state;
+	/* gaps of 2^63 - 2, 2^63 - 3, 1 (backwards) and 2^63 - 3: more
+	 * than 2^64 in all */
+	static const uint64_t seqs[5] = { 1, 1ULL << 63, UINT64_MAX - 1, 2, 1ULL << 63 };
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		push(f, 0, i);
+		fvx_ring_slot(ring(f, 0), CAPACITY, i)->seq = seqs[i];
+	}
+	assert_int_equal(drain_batch(&f->drain), 5);
+	assert_true(drain_missing(&f->drain) == UINT64_MAX);
+	ring(f, 0)->dropped = UINT64_MAX - 1;
+	ring(f, 1)->dropped = 7;
+	assert_true(drain_dropped(&f->drain) == UINT64_MAX);
+}
+
 static void batch_limit_leaves_the_rest(void **state)
 {
 	struct fake *f = *state;
@@ -413,6 +435,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_out_of_order_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_record_size_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbering_gaps_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(rewritten_counts_do_not_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_capacity_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unwritten_header_refused, setup, teardown),
 	};
