@@ -1030,10 +1030,16 @@ static int reports_start(const struct fvx_trace_request *req)
 		return err;
 	}
 	marks_catch_up();
-	/* Before any CPU traces, so before the trampoline sets a pending bit;
-	 * none left from before (a task copied as the last trace ended). */
+	/* No pending bit left from before (a task copied as the last fast
+	 * trace ended, whose fork probe had gone): in exit mode too, where
+	 * one would keep the sys_exit probe from reporting the task's returns
+	 * and send a signal's or a stop's report the pt_regs of fast mode's
+	 * return entry (FVX_EVENT_REGS), which the exit-mode entry reads as
+	 * an array. A task copied from then on has its bit taken by
+	 * probe_fork, registered now. Before any CPU traces, so before the
+	 * trampoline sets a pending bit. */
+	pending_clear();
 	if (mode == FVX_MODE_FAST) {
-		pending_clear();
 		on_each_cpu(notifier_on, NULL, 1);
 		notifiers_on = true;
 	}
