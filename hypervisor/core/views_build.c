@@ -60,7 +60,8 @@ static enum fvx_status map_window(struct hv *hv, u64 pml4, bool analyzer)
 			off += WINDOW_LARGE - PAGE_SIZE_4K;
 			continue;
 		}
-		if (!analyzer && off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) {
+		if (!analyzer && ((off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) ||
+				  off == FVX_WIN_GUARD)) {
 			perm = EPT_READ;
 			hpa = hv_pa(hv, hv->dummy);
 		}

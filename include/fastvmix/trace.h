@@ -45,6 +45,12 @@
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */
 #define FVX_WIN_IDT 0x11000
+/* A page only the normal view maps (read-only, no data): the trampoline
+ * reads it right after each VMFUNC back to view 0, so that ring-0 code that
+ * jumps to such a VMFUNC with ECX = 1, to run the code after it in the
+ * analyzer view, faults there instead (an attack, views.c), before that
+ * code writes anything the analyzer view lets it. */
+#define FVX_WIN_GUARD 0x12000
 #define FVX_WIN_CODE 0x20000 /* analyzer image */
 #define FVX_WIN_CODE_SIZE 0x40000
 #define FVX_WIN_DATA 0x60000 /* analyzer scratch, RW in the analyzer view only */

@@ -426,6 +426,12 @@ static void ept_hides_the_hypervisor(void **state)
 	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
 	assert_int_equal(t.perm, EPT_READ);
 	assert_false(ept_translate(&hv->pool, normal, hv->window_gpa + FVX_WIN_STACKS, &t));
+	/* The guard page: read in the normal view only (the dummy page), so
+	 * that the trampoline's read of it faults in the analyzer view. */
+	assert_true(ept_translate(&hv->pool, normal, hv->window_gpa + FVX_WIN_GUARD, &t));
+	assert_int_equal(t.hpa & ~0xfffULL, hv_pa(hv, hv->dummy));
+	assert_int_equal(t.perm, EPT_READ);
+	assert_false(ept_translate(&hv->pool, analyzer, hv->window_gpa + FVX_WIN_GUARD, &t));
 	assert_true(ept_translate(&hv->pool, analyzer, hv->window_gpa + FVX_WIN_CODE + 0x100, &t));
 	assert_int_equal(t.hpa, hv->window_pa + FVX_WIN_CODE + 0x100);
 	assert_int_equal(t.perm, EPT_EXEC | EPT_READ);

@@ -109,10 +109,12 @@ static void fixups_name_their_operands(void **state)
 			assert_memory_equal(end - 7, ((u8[]){ 0x83, 0xb8 }), 2);
 			assert_int_equal(end[-1], 0);
 			break;
-		case FIX_CONFIG_IMM8: /* testb $imm8, disp32(%rip): into the config page */
+		case FIX_CONFIG_IMM8: /* testb $imm8, disp32(%rip): into the config page,
+				       * or (testb $0) the guard page */
 			assert_memory_equal(end - 7, ((u8[]){ 0xf6, 0x05 }), 2);
 			target = (s64)f->end + *(const s32 *)(end - 5);
-			assert_true(target >= FVX_WIN_CONFIG && target < FVX_WIN_CONFIG + 4096);
+			assert_true((target >= FVX_WIN_CONFIG && target < FVX_WIN_CONFIG + 4096) ||
+				    (target == FVX_WIN_GUARD && end[-1] == 0));
 			break;
 		}
 	}
@@ -135,7 +137,8 @@ static void fixups_name_their_operands(void **state)
 	 * cleared again for a call sent back to its SYSCALL. The config's
 	 * flags tested in line: FAST_SKIP (twice), TASK_MARKS (twice and at
 	 * the 32-bit entries' shared work), DEFER and, before each fast
-	 * entry's TSC start, MEASURE. */
+	 * entry's TSC start, MEASURE; and the guard read after each of the
+	 * three VMFUNCs back to view 0. */
 	assert_int_equal(kinds[FIX_MARK], 5);
 	assert_int_equal(kinds[FIX_WATCH], 2);
 	assert_int_equal(kinds[FIX_WATCHED], 2);
@@ -150,7 +153,7 @@ static void fixups_name_their_operands(void **state)
 	assert_int_equal(kinds[FIX_NOTIFY_ON], 1);
 	assert_int_equal(kinds[FIX_PENDING_OFF], 1);
 	assert_int_equal(kinds[FIX_NOTIFY_OFF], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 9);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 12);
 }
 
 /* The offset of the first `jmp *disp32(%rip)` at or after from, and its
@@ -455,7 +458,7 @@ static void tsc_measure_is_off_without_hidden_time(void **state)
 
 	for (e = 0; e < 2; e++) {
 		u64 first = find(entries[e][0], entries[e][1], vmfunc, 3),
-		    second = find(first + 1, entries[e][1], vmfunc, 3), start = first + 3, stop,
+		    second = find(first + 1, entries[e][1], vmfunc, 3), start = first + 13, stop,
 		    end, at;
 		s32 rel;
 
@@ -510,7 +513,7 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 		second = find(first + 1, to, vmfunc, 3);
 		/* the start's call right after the first switch, behind its
 		 * test of the flag */
-		assert_int_equal(fvx_trampoline[first + 12], 0xe8);
+		assert_int_equal(fvx_trampoline[first + 22], 0xe8);
 		assert_true(find(first + 3, second, analyzer_call, 2) < second);
 		/* the end's after the analyzer's call, before the second
 		 * switch, with this entry's constant */
@@ -541,6 +544,36 @@ static void fast_entries_measure_the_analyzer_view(void **state)
 	*(u64 *)rax = FVX_VMCALL_MAGIC << 32 | FVX_VMCALL_TSC_TRACK;
 	assert_int_equal(count(0, fast_end, rax, 8), 1);
 	assert_int_equal(count(0, FVX_WIN_TRAMPOLINE_EXIT, vmcall, 3), 1);
+}
+
+/* Ring-0 code can jump to any VMFUNC of the trampoline, with any ECX:
+ * right after each switch into view 1 comes this CPU's analyzer stack
+ * (movabs $top, %rsp: not the caller's), and right after each switch back
+ * to view 0 a read of the page only view 0 maps (testb $0, guard(%rip)),
+ * which faults in view 1 before anything else runs there. */
+static void every_view_switch_is_guarded(void **state)
+{
+	u64 at = 0, size = code_size();
+	unsigned int into = 0, back = 0;
+
+	(void)state;
+	while ((at = find(at, size, vmfunc, 3)) < size) {
+		const u8 *next = fvx_trampoline + at + 3;
+
+		if (next[0] == 0x48 && next[1] == 0xbc) {
+			into++;
+		} else {
+			s64 target = (s64)at + 3 + 7 + *(const s32 *)(next + 2);
+
+			assert_memory_equal(next, ((u8[]){ 0xf6, 0x05 }), 2);
+			assert_int_equal(next[6], 0);
+			assert_int_equal(target, FVX_WIN_GUARD);
+			back++;
+		}
+		at += 3;
+	}
+	assert_int_equal(into, 2);
+	assert_int_equal(back, 3);
 }
 
 /* The SYSCALL entry tests the number against the config's filter (bt
@@ -574,7 +607,8 @@ static void fast_return_entry_checks_the_filter_first(void **state)
 
 	assert_memory_equal(fvx_trampoline + from, endbr64, sizeof(endbr64));
 	assert_int_equal(count(from, to, vmfunc, 3), 2);
-	assert_true(bt < cli && cli < stack && stack < find(from, to, vmfunc, 3));
+	assert_true(bt < cli && cli < find(from, to, vmfunc, 3));
+	assert_int_equal(stack, find(from, to, vmfunc, 3) + 3); /* right after the switch */
 	assert_int_equal(count(from, to, vmcall, 3), 0);
 	for (f = fvx_trampoline_fixups; f < fvx_trampoline_fixups_end; f++) {
 		if (f->end <= from || f->end > to)
@@ -660,6 +694,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixups_name_their_operands),
 		cmocka_unit_test(syscall_entry_checks_the_filter_first),
+		cmocka_unit_test(every_view_switch_is_guarded),
 		cmocka_unit_test(fast_return_entry_checks_the_filter_first),
 		cmocka_unit_test(fast_return_entry_passes_the_call_arguments),
 		cmocka_unit_test(exit_return_entry_is_one_vmcall),

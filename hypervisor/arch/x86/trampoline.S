@@ -28,8 +28,16 @@
 #define SCRATCH(field) %gs:(field)
 #define CONFIG (fvx_trampoline + WIN_CONFIG)
 #define DATA (fvx_trampoline + WIN_DATA)
+#define GUARD (fvx_trampoline + WIN_GUARD)
 #define EVENT(field) (8 + field)(%rsp)
 #define TSC(field) (fvx_trampoline + WIN_TSC_SLOT + field)
+
+/* Right after a VMFUNC back to view 0: a read of the page only view 0 maps
+ * (FVX_WIN_GUARD), which faults if that VMFUNC was jumped to with ECX = 1.
+ * Clobbers the arithmetic flags. */
+.macro IN_VIEW_0
+	testb $0, GUARD(%rip); FIXUP(FIX_CONFIG_IMM8)
+.endm
 
 /* The analyzer view's time (.Ltsc_start, .Ltsc_stop), tested in line: a
  * trace that does not hide its time pays two tests per entry. */
@@ -99,10 +107,12 @@ fvx_trampoline:
 .Lfast_record:
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
-	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
 	xor %eax, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
+	/* This CPU's analyzer stack, right after the switch: ring-0 code that
+	 * jumps to the VMFUNC does not bring its own. */
+	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
 	TSC_START			/* (keeps RDX, the user's) */
 	pushfq
 	sub $TRAMP_FRAME, %rsp		/* user R11 at 0, struct fvx_event at 8 */
@@ -156,6 +166,7 @@ fvx_trampoline:
 	mov $0, %ecx			/* back to view 0 */
 	jc .Lfast_retry			/* (MOV leaves the flags) */
 	vmfunc
+	IN_VIEW_0
 	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 .Lfast_skip:
 	mov SCRATCH(S_RCX), %rcx; FIXUP(FIX_SCRATCH)
@@ -169,6 +180,7 @@ fvx_trampoline:
 	 * holds the user's RFLAGS for SYSRET. The thread makes the call again
 	 * when it next runs, by then after the frontend drained the ring. */
 	vmfunc
+	IN_VIEW_0
 	mov SCRATCH(S_USER_RSP), %rsp; FIXUP(FIX_SCRATCH)
 	/* Nor is its return due: the pending and notify bits off. */
 	mov (CONFIG + CFG_CURRENT_TASK)(%rip), %rax; FIXUP(FIX_CONFIG)
@@ -358,12 +370,12 @@ fvx_trampoline_fast_end:
 	pushfq
 	cli
 	mov %rsp, %rbx			/* the caller's stack (RBX is callee-saved) */
-	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)
 	mov %ecx, %r8d			/* flags */
 	mov %rsi, %r9			/* value */
 	mov $0, %eax			/* VMFUNC leaf 0: EPTP switching */
 	mov $1, %ecx			/* to view 1: the analyzer view */
 	vmfunc
+	movabs $0, %rsp; FIXUP(FIX_STACK_TOP)	/* (as the SYSCALL entry) */
 	TSC_START			/* (keeps RDX, the arguments) */
 	/* No arguments: six zeros on this stack instead (RBX restores it). */
 	test %rdx, %rdx
@@ -426,6 +438,7 @@ fvx_trampoline_fast_end:
 8:	mov $0, %eax
 	mov $0, %ecx			/* back to view 0 */
 	vmfunc
+	IN_VIEW_0
 	mov %edi, %eax
 	mov %rbx, %rsp
 	popfq				/* IF as the caller had it */

@@ -309,6 +309,59 @@ static noinline void dt_fake_idt_vmfunc(void *copy)
 	report("fake-idt-vmfunc-ud", window_ud, window_ud, window_target);
 }
 
+/* The attack on the VMFUNCs back to view 0: jump to one (the return
+ * entry's, in this CPU's trampoline copy) with ECX = 1, to stay in the
+ * analyzer view and run the window code after it there, with RBX (the
+ * stack it restores) ours. The read of the guard page right after the
+ * VMFUNC faults in view 1: the hypervisor undoes the switch and gives #UD
+ * there, which the die notifier turns into a return here. Without the
+ * guard the code would run on in view 1 and return here through our
+ * frame, with no #UD. */
+extern char fvx_gadget_recovery[];
+static unsigned long gadget_rsp __used;
+
+static noinline void dt_vmfunc_gadget(void)
+{
+	static const u8 guarded[] = { 0x0f, 0x01, 0xd4, 0xf6,
+				      0x05 }; /* vmfunc; testb $0, x(%rip) */
+	u64 window_va = find_window_va(), copy, at, frame[3];
+	unsigned long flags;
+
+	if (!window_va)
+		return;
+	register_die_notifier(&window_ud_nb);
+	local_irq_save(flags);
+	copy = window_va + FVX_WIN_TRAMPOLINE + smp_processor_id() * FVX_WIN_TRAMPOLINE_STRIDE;
+	/* the third guarded VMFUNC: the return entry's, then mov %edi, %eax */
+	for (at = FVX_WIN_TRAMPOLINE_RETURN; at + 16 < FVX_WIN_TRAMPOLINE_RETURN_EXIT; at++)
+		if (!memcmp((void *)(copy + at), guarded, sizeof(guarded)) &&
+		    !memcmp((void *)(copy + at + 10), "\x89\xf8", 2))
+			break;
+	report("view0-vmfunc-found", at + 16 < FVX_WIN_TRAMPOLINE_RETURN_EXIT, at, 0);
+	if (at + 16 < FVX_WIN_TRAMPOLINE_RETURN_EXIT) {
+		window_ud = 0;
+		window_target = copy + at + 3; /* the guard's read */
+		window_recovery = (unsigned long)fvx_gadget_recovery;
+		frame[0] = native_save_fl(); /* (interrupts off) */
+		frame[1] = 0;
+		frame[2] = (u64)fvx_gadget_recovery;
+		asm volatile("mov %%rsp, gadget_rsp(%%rip)\n"
+			     "mov %[frame], %%rbx\n"
+			     "xor %%eax, %%eax\n"
+			     "mov $1, %%ecx\n"
+			     "jmp *%[vmfunc]\n"
+			     "fvx_gadget_recovery:\n"
+			     "mov gadget_rsp(%%rip), %%rsp\n"
+			     :
+			     : [frame] "r"(frame), [vmfunc] "r"(copy + at)
+			     : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			       "memory", "cc");
+		report("view0-vmfunc-guarded", window_ud, window_ud, window_target);
+	}
+	local_irq_restore(flags);
+	unregister_die_notifier(&window_ud_nb);
+}
+
 static void attack_dt(void)
 {
 	void *copy = (void *)get_zeroed_page(GFP_KERNEL);
@@ -321,6 +374,7 @@ static void attack_dt(void)
 	dt_lgdt(copy);
 	dt_ltr();
 	dt_fake_idt_vmfunc(copy);
+	dt_vmfunc_gadget();
 	free_page((unsigned long)copy);
 }
 

@@ -71,13 +71,15 @@ counted text kernel_writes_refused 6
 counted text text_pokes 2
 
 attacked dt lidt-shadowed lidt-linux-idt-serves lidt-restored lgdt-shadowed lgdt-refused \
-	lgdt-restored ltr-refused ltr-linux-reload window-found fake-idt-vmfunc-ud
+	lgdt-restored ltr-refused ltr-linux-reload window-found fake-idt-vmfunc-ud \
+	view0-vmfunc-found view0-vmfunc-guarded
 # LIDT and LGDT of a copy, LTR of the data segment, LIDT of the fake IDT;
 # Linux's own reloads (LIDT/LGDT back, force_reload_TR) are not refused.
 counted dt dt_loads_refused 4
 # The VMFUNC undone, the jump into the window, and Linux's #UD handler
-# reading the faulting window address (is_valid_bugaddr).
-counted dt view_attacks 2
+# reading the faulting window address (is_valid_bugaddr); the guard page
+# read in view 1 after the trampoline's own VMFUNC.
+counted dt view_attacks 3
 
 check_no_oops kernel-no-oops
 check kernel-agent-rmmod rmmod fastvmix
