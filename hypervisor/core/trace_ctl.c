@@ -592,7 +592,7 @@ s64 trace_event(struct vcpu *v, struct guest_regs *r)
  * return entry only (trampoline.S): RBX the number, RCX the value, RDX
  * the flags (FVX_RECORD_RETURN: a system call returned; FVX_RECORD_COMPAT
  * alone: a 32-bit call's entry; FVX_RECORD_TASK: a task event, RBX which),
- * R8 the address of the call's arguments or the event's values. io_uring
+ * R8 the address of the call's arguments or the event's values, an array. io_uring
  * operations are fast mode's only. */
 s64 trace_return(struct vcpu *v, struct guest_regs *r)
 {
@@ -604,8 +604,10 @@ s64 trace_return(struct vcpu *v, struct guest_regs *r)
 
 	if (!trace_from_own_copy(v, FVX_WIN_TRAMPOLINE_RETURN_EXIT, FVX_WIN_TRAMPOLINE_STRIDE))
 		return FVX_VMCALL_EPERM;
-	/* (A 64-bit call's entry is the exit-mode entry's, trace_event.) */
-	if (!flags)
+	/* (A 64-bit call's entry is the exit-mode entry's, trace_event. R8
+	 * is an array here, never the pt_regs only fast mode's return entry
+	 * reads: FVX_EVENT_REGS.) */
+	if (!flags || (r->rdx & FVX_EVENT_REGS))
 		return FVX_VMCALL_EINVAL;
 	if (!(flags & FVX_RECORD_RETURN))
 		exit_args(v, r->r8, args);

@@ -1705,7 +1705,7 @@ static bool read_virt(u64 va, u64 *value);
 /* TRACE_EVENT (from this CPU's exit-mode entry, up to its return entry)
  * and TRACE_RETURN (from its exit-mode return entry to the copy's end:
  * what the agent's probes report, the flags in RDX, the six values at R8,
- * read through the guest's tables). */
+ * an array read through the guest's tables). */
 static s64 event_call(bool ret)
 {
 	const struct fvx_config *c = config();
@@ -1726,8 +1726,8 @@ static s64 event_call(bool ret)
 
 	if (x.rip - (copy + from) >= to - from)
 		return FVX_VMCALL_EPERM;
-	if (ret && !flags)
-		return FVX_VMCALL_EINVAL;
+	if (ret && (!flags || (x.r.rdx & FVX_EVENT_REGS)))
+		return FVX_VMCALL_EINVAL; /* (R8 a pt_regs: fast mode's only) */
 	if (ret)
 		for (i = 0; i < 6; i++)
 			if (!x.r.r8 || !read_virt(x.r.r8 + 8 * i, &args[i]))

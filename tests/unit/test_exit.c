@@ -1236,6 +1236,11 @@ static void exit_mode_return_writes_a_record(void **state)
 	regs.rdx = 0; /* no flags: not a report */
 	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 257, -2), FVX_VMCALL_EINVAL);
 	assert_int_equal(h->head, 0);
+	/* a pt_regs (fast mode's return entry only): refused, not read as an
+	 * array of arguments */
+	regs.rdx = FVX_RECORD_RETURN | FVX_EVENT_REGS;
+	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, 257, -2), FVX_VMCALL_EINVAL);
+	assert_int_equal(h->head, 0);
 	regs.rdx = FVX_RECORD_RETURN;
 	assert_int_equal(call(FVX_VMCALL_TRACE_RETURN, (1ULL << 32) | 257, -2), FVX_VMCALL_OK);
 	assert_int_equal(h->head, 1);
