@@ -39,6 +39,14 @@
 	testb $0, GUARD(%rip); FIXUP(FIX_CONFIG_IMM8)
 .endm
 
+/* The return entry's copy of argument i, at `from` off RDX (the agent's
+ * array or its pt_regs), into the event's `field` (EV_CALL_ARGS, EV_ARGS)
+ * on the analyzer stack. Clobbers RAX. */
+.macro EVENT_ARG from, field, i
+	mov \from(%rdx), %rax
+	mov %rax, (\field + 8 * \i)(%rsp)
+.endm
+
 /* The analyzer view's time (.Ltsc_start, .Ltsc_stop), tested in line: a
  * trace that does not hide its time pays two tests per entry. */
 .macro TSC_START
@@ -394,9 +402,8 @@ fvx_trampoline_fast_end:
 	/* The arguments in call_args; for a return, args[0] its value and
 	 * the others 0, else args the arguments too. (MOV keeps CF.) */
 	jc .Lreturn_regs
-	.irp i, 0, 8, 16, 24, 32, 40
-	mov \i(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + \i)(%rsp)
+	.irp i, 0, 1, 2, 3, 4, 5
+	EVENT_ARG (8*\i), EV_CALL_ARGS, \i
 	.endr
 .Lreturn_args:
 	test $RECORD_RETURN, %r8d
@@ -409,9 +416,8 @@ fvx_trampoline_fast_end:
 	mov %rax, (EV_ARGS + 32)(%rsp)
 	mov %rax, (EV_ARGS + 40)(%rsp)
 	jmp 5f
-4:	.irp i, 0, 8, 16, 24, 32, 40
-	mov \i(%rdx), %rax
-	mov %rax, (EV_ARGS + \i)(%rsp)
+4:	.irp i, 0, 1, 2, 3, 4, 5
+	EVENT_ARG (8*\i), EV_ARGS, \i
 	.endr
 5:	mov %rsp, %rdi
 	lea CONFIG(%rip), %rsi; FIXUP(FIX_CONFIG)
@@ -447,18 +453,12 @@ fvx_trampoline_fast_end:
 	ret
 	/* A 64-bit call's arguments where Linux saved them. */
 .Lreturn_regs:
-	mov PT_REGS_DI(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 0)(%rsp)
-	mov PT_REGS_SI(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 8)(%rsp)
-	mov PT_REGS_DX(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 16)(%rsp)
-	mov PT_REGS_R10(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 24)(%rsp)
-	mov PT_REGS_R8(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 32)(%rsp)
-	mov PT_REGS_R9(%rdx), %rax
-	mov %rax, (EV_CALL_ARGS + 40)(%rsp)
+	EVENT_ARG PT_REGS_DI, EV_CALL_ARGS, 0
+	EVENT_ARG PT_REGS_SI, EV_CALL_ARGS, 1
+	EVENT_ARG PT_REGS_DX, EV_CALL_ARGS, 2
+	EVENT_ARG PT_REGS_R10, EV_CALL_ARGS, 3
+	EVENT_ARG PT_REGS_R8, EV_CALL_ARGS, 4
+	EVENT_ARG PT_REGS_R9, EV_CALL_ARGS, 5
 	jmp .Lreturn_args
 
 	.org WIN_TRAMPOLINE_RETURN_EXIT, 0xcc	/* fails to assemble if the fast return is longer */
