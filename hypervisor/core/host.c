@@ -5,7 +5,7 @@
 #include "../platform.h"
 #include "../arch/x86/asm.h"
 
-_Static_assert(HOST_ROOT_VA % (2ULL << 20) == 0, "one page table maps the root image");
+_Static_assert(HOST_ROOT_VA % PAGE_SIZE_2M == 0, "one page table maps the root image");
 
 static u64 *alloc_table(struct hv *hv, u64 *pa)
 {
@@ -79,7 +79,7 @@ enum fvx_status host_page_tables_build(struct hv *hv, u64 guest_cr3)
 	if (top < (4ULL << 30))
 		top = 4ULL << 30; /* MMIO below 4 GiB */
 	/* Direct map: physical [0, top) at page_offset, 2 MiB pages. */
-	for (pa = 0; pa < top; pa += 2ULL << 20) {
+	for (pa = 0; pa < top; pa += PAGE_SIZE_2M) {
 		u64 va = hv->page_offset + pa;
 
 		slot = (va >> 39) & 511;

@@ -8,6 +8,7 @@
 #include "../types.h"
 
 #define PAGE_SIZE_4K 4096ULL
+#define PAGE_SIZE_2M (2ULL << 20)
 
 struct pool {
 	u8 *va;

@@ -154,7 +154,7 @@ static void merge_unused(struct vcpu *v)
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < p->split_top; i++) {
 			s = &p->split[i];
-			if (!s->size || s->users || (s->size > (2ULL << 20)) != pass)
+			if (!s->size || s->users || (s->size > PAGE_SIZE_2M) != pass)
 				continue;
 			for (view = 0; view < PTP_VIEWS; view++)
 				if (ept_merge(&s->tables, &s->view[view]))

@@ -20,8 +20,6 @@
 #include "views.h"
 #include "window.h"
 
-#define WINDOW_LARGE (2ULL << 20)
-
 static u8 window_perm(const struct hv *hv, u64 off, bool analyzer)
 {
 	if (off < FVX_WIN_CONFIG)
@@ -51,13 +49,13 @@ static enum fvx_status map_window(struct hv *hv, u64 pml4, bool analyzer)
 		/* The rings, in 2 MiB pages: one permission throughout, and
 		 * 4 KiB pages would take a table of the pool per 2 MiB in each
 		 * view (a window of rings near 1 GiB: the whole pool). */
-		if (off >= FVX_WIN_RINGS && !(off & (WINDOW_LARGE - 1)) &&
-		    off + WINDOW_LARGE <= hv->window_size && !(hpa & (WINDOW_LARGE - 1))) {
+		if (off >= FVX_WIN_RINGS && !(off & (PAGE_SIZE_2M - 1)) &&
+		    off + PAGE_SIZE_2M <= hv->window_size && !(hpa & (PAGE_SIZE_2M - 1))) {
 			s = ept_map_2m(&hv->pool, pml4, hv->window_gpa + off, hpa,
 				       perm | EPT_IGNORE_PAT, MEMTYPE_WB);
 			if (s != FVX_OK)
 				return s;
-			off += WINDOW_LARGE - PAGE_SIZE_4K;
+			off += PAGE_SIZE_2M - PAGE_SIZE_4K;
 			continue;
 		}
 		if (!analyzer && ((off >= FVX_WIN_CODE && off < FVX_WIN_CODE + FVX_WIN_CODE_SIZE) ||
