@@ -377,8 +377,12 @@ static noinline void notrace report_return_copied(struct pt_regs *regs, long ret
  * program, which Linux makes look like the i386 one) for the analyzer to
  * select. With its arguments as pt_regs holds them (the return value is in
  * AX only): where a call like read(2) put what it filled. In line, for
- * each route its own: the notifier's is every traced call's return. */
-static __always_inline void report_return(struct pt_regs *regs, long ret, enum return_route route)
+ * each route its own: the notifier's is every traced call's return.
+ * What the return entry says: FVX_ENTRY_RETRY for a quick call it could
+ * not record whole (FVX_RECORD_WHOLE, which it marks itself) when the
+ * caller said the call may be made again (may_wait: the notifier's). */
+static __always_inline int report_return(struct pt_regs *regs, long ret, enum return_route route,
+					 bool may_wait)
 {
 	/* (in_compat_syscall would also take orig_ax's x32 bit, which
 	 * rt_sigreturn's -1 has.) */
@@ -390,14 +394,16 @@ static __always_inline void report_return(struct pt_regs *regs, long ret, enum r
 	 * same filter: its return entry tests it again.) */
 	if (route != RETURN_NOTIFIER && !compat &&
 	    (nr >= 512 || !(READ_ONCE(return_filter[nr / 64]) >> (nr % 64) & 1)))
-		return;
+		return FVX_ENTRY_DONE;
 	this_cpu_inc(return_routes[route]);
 	/* The routes of a pending return are fast mode's alone: its return
 	 * entry reads a 64-bit call's arguments from pt_regs itself. */
 	if (route != RETURN_TRACEPOINT && !compat && nr != __NR_rt_sigreturn)
-		report(nr, ret, (const u64 *)regs, FVX_RECORD_RETURN | FVX_EVENT_REGS);
-	else
-		report_return_copied(regs, ret, nr, compat, sigreturn);
+		return report(nr, ret, (const u64 *)regs,
+			      FVX_RECORD_RETURN | FVX_EVENT_REGS |
+				      (may_wait ? FVX_EVENT_MAY_WAIT : 0));
+	report_return_copied(regs, ret, nr, compat, sigreturn);
+	return FVX_ENTRY_DONE;
 }
 
 /* The current task's pending return (take_pending), from a route that
@@ -406,7 +412,7 @@ static void notrace report_pending(enum return_route route)
 {
 	struct pt_regs *regs = current_pt_regs();
 
-	report_return(regs, regs->ax, route);
+	(void)report_return(regs, regs->ax, route, false);
 }
 
 static bool notrace return_pending(void);
@@ -423,7 +429,7 @@ static void notrace probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	/* (One pending is the notifier's: on_user_return. One SIGKILL ends
 	 * has no return, as in strace: "= ?", from the exit record.) */
 	if (!return_pending() && !fatal_signal_pending(current))
-		report_return(regs, ret, RETURN_TRACEPOINT);
+		(void)report_return(regs, ret, RETURN_TRACEPOINT, false);
 }
 
 /* A 32-bit system call's entry, or a deferred 64-bit one's, after ptrace
@@ -556,7 +562,13 @@ static bool notrace take_pending(void)
  * restart_syscall's): its value is shown as strace shows a restart,
  * -ERESTARTSYS (-ERESTART_RESTARTBLOCK for restart_syscall's), since the
  * code Linux had is gone. (Not rt_sigreturn's: the registers it restored
- * may look so, and its value is theirs.) */
+ * may look so, and its value is theirs.) A quick call (syscall_quick.h),
+ * which the return entry records whole, may wait for room in the ring as
+ * an entry does: one not recorded is sent back to its SYSCALL (2 bytes
+ * before the RIP it saved in RCX) with RAX its number, to be made again
+ * when the thread next runs, by then after the frontend drained the ring;
+ * such a call asks a question and changes nothing, so making it twice is
+ * making it once. */
 static void notrace on_user_return(struct user_return_notifier *urn)
 {
 	struct pt_regs *regs = current_pt_regs();
@@ -569,7 +581,10 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 	if ((long)regs->orig_ax != -1 && regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
-	report_return(regs, value, RETURN_NOTIFIER);
+	if (report_return(regs, value, RETURN_NOTIFIER, regs->ip == regs->cx) == FVX_ENTRY_RETRY) {
+		regs->ip -= 2;
+		regs->ax = regs->orig_ax;
+	}
 }
 
 static void notifier_on(void *unused)

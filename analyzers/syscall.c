@@ -13,12 +13,13 @@
 #include "fastvmix/guest_read.h"
 #include "fastvmix/syscall_args.h"
 #include "fastvmix/syscall_compat.h"
+#include "fastvmix/syscall_quick.h"
 #include "fastvmix/trace_capture.h"
 #include "fastvmix/trace_task.h"
 #include "fastvmix/uring.h"
 
 FVX_ANALYZER("syscall");
-FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT);
+FVX_ANALYZER_FLAGS(FVX_ANALYZER_F_WAIT | FVX_ANALYZER_F_WHOLE);
 
 /* Guest memory through the direct map: guest_read.h has checked it. */
 static int direct_copy(void *ctx, __u64 va, void *out, __u64 len)
@@ -124,13 +125,16 @@ static inline __attribute__((always_inline)) int entry_waits(const struct fvx_co
 }
 
 /* A 64-bit call's entry or return that has no data records (getpid's),
- * when selected: written in place in the ring, its args the first n of
- * `shown` and zeros, rather than built and copied as record's. In line,
- * where n is a constant: each argument one store (a loop cost five
- * instructions an argument, every traced call). */
+ * or a quick call recorded whole (FVX_RECORD_WHOLE), when selected:
+ * written in place in the ring, its args the first n of `shown` and
+ * zeros, rather than built and copied as record's. One that `waits` finds
+ * no room beyond the returns' headroom, when the trace waits, is not
+ * recorded (FVX_ENTRY_RETRY): an entry, or a whole record the thread can
+ * make again. In line, where n is a constant: each argument one store (a
+ * loop cost five instructions an argument, every traced call). */
 static inline __attribute__((always_inline)) int
 record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fvx_trace_data *data,
-	     __u64 nr, __u32 flags, const __u64 *shown, int n)
+	     __u64 nr, __u32 flags, const __u64 *shown, int n, int waits)
 {
 	struct fvx_ring_header *ring;
 	struct fvx_trace_record *slot;
@@ -149,7 +153,7 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	ring = fvx_ring(cfg, ev->cpu);
 	head = ring->head;
 	used = head - *fvx_tail(cfg, ev->cpu);
-	if ((cfg->flags & FVX_CONFIG_RETRY) && !(flags & FVX_RECORD_RETURN) &&
+	if ((cfg->flags & FVX_CONFIG_RETRY) && waits &&
 	    used > capacity - 1 - FVX_RING_HEADROOM(capacity)) /* (a tail beyond the head too) */
 		return FVX_ENTRY_RETRY;
 	if (used >= capacity) {
@@ -165,7 +169,8 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	slot->pid = pid;
 	slot->tgid = tgid;
 	slot->flags = flags;
-	if (!(flags & FVX_RECORD_RETURN))
+	/* (A call begins: an entry, or a whole one.) */
+	if ((flags & (FVX_RECORD_RETURN | FVX_RECORD_WHOLE)) != FVX_RECORD_RETURN)
 		fvx_again_forget(data->again, pid);
 	fvx_ring_commit(ring, slot, head);
 	return FVX_ENTRY_DONE;
@@ -229,7 +234,7 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
 
 	if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
-		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6);
+		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6, 1);
 	return entry_copied(ev, cfg, scratch, nr, flags);
 }
 
@@ -330,9 +335,25 @@ static __attribute__((noinline)) void return_copied(const struct fvx_event *ev,
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }
 
-/* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call),
- * or a task event (FVX_RECORD_TASK). */
-void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
+/* A quick call, whole: its first five arguments from pt_regs, its value
+ * in the sixth (FVX_QUICK_VALUE). It waits for room as its entry would
+ * have when the thread can make it again (FVX_EVENT_MAY_WAIT: the
+ * notifier's); otherwise, as a return, it takes the headroom. */
+static inline __attribute__((always_inline)) int
+record_whole(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch, __u64 nr)
+{
+	const __u64 shown[6] = { ev->call_args[0], ev->call_args[1], ev->call_args[2],
+				 ev->call_args[3], ev->call_args[4], ev->args[0] };
+
+	return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN | FVX_RECORD_WHOLE, shown, 6,
+			    !!(ev->flags & FVX_EVENT_MAY_WAIT));
+}
+
+/* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call, or
+ * FVX_RECORD_WHOLE for a quick call whose entry was not recorded), or a
+ * task event (FVX_RECORD_TASK). FVX_ENTRY_RETRY for a whole call not
+ * recorded (record_whole). */
+int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
 {
 	__u64 nr = fvx_syscall_number(ev->nr);
 	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
@@ -341,9 +362,14 @@ void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *
 						? ev->call_args[0]
 						: 0 };
 
+	if ((ev->flags & (FVX_RECORD_WHOLE | FVX_RECORD_TASK | FVX_RECORD_COMPAT)) ==
+		    FVX_RECORD_WHOLE &&
+	    (flags & FVX_RECORD_RETURN) && fvx_syscall_quick(nr))
+		return record_whole(ev, cfg, scratch, nr);
 	if (!(ev->flags & FVX_RECORD_TASK) && !(flags & FVX_RECORD_COMPAT) &&
 	    !fvx_capture_any(nr, flags))
-		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2);
+		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2, 0);
 	else
 		return_copied(ev, cfg, scratch, nr, flags, shown);
+	return FVX_ENTRY_DONE;
 }

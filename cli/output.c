@@ -35,6 +35,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "fastvmix/syscall_quick.h"
 
 /* Adds v to o under key, a string literal (the macro refuses anything
  * else): json-c neither copies it nor looks for it, each key being added
@@ -1148,6 +1149,21 @@ static void on_return(struct output *o, const struct fvx_trace_record *r)
 	complete(o, entry, r, END_RETURNED);
 }
 
+/* A quick call recorded once, as it returned (FVX_RECORD_WHOLE): its
+ * entry and its return, the same moment (-T shows no time in it). */
+static void on_whole(struct output *o, const struct fvx_trace_record *r)
+{
+	struct fvx_trace_record entry = *r, ret = *r;
+
+	entry.flags &= ~(FVX_RECORD_RETURN | FVX_RECORD_WHOLE);
+	entry.args[FVX_QUICK_VALUE] = 0;
+	ret.flags &= ~FVX_RECORD_WHOLE;
+	memset(ret.args, 0, sizeof(ret.args));
+	ret.args[0] = r->args[FVX_QUICK_VALUE];
+	on_entry(o, &entry);
+	on_return(o, &ret);
+}
+
 /* ---- what happened to a task: strace's "+++" and "---" lines ---- */
 
 /* "[pid N] +++ exited with 0 +++", "[pid N] --- SIGCHLD {...} ---" (`mark`
@@ -1426,6 +1442,9 @@ void output_record(struct output *o, const struct fvx_trace_record *r)
 		on_uring_done(o, r);
 	else if (r->flags & FVX_RECORD_URING)
 		on_uring(o, r);
+	else if ((r->flags & (FVX_RECORD_RETURN | FVX_RECORD_WHOLE)) ==
+		 (FVX_RECORD_RETURN | FVX_RECORD_WHOLE))
+		on_whole(o, r);
 	else if (r->flags & FVX_RECORD_RETURN)
 		on_return(o, r);
 	else

@@ -6,13 +6,15 @@
  * record because the ring is full and cfg->flags has FVX_CONFIG_RETRY (the
  * thread then makes the call again later: fvx_entry_room tells),
  * and, to see system calls return too (optional),
- *     void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
- *                     void *scratch) { ... }
+ *     int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg,
+ *                    void *scratch) { ... }
  * which gets the number in ev->nr, the return value in ev->args[0] and the
  * call's arguments in ev->call_args, and also (FVX_RECORD_TASK in ev->flags)
  * the task events of trace.h: tasks made and ending, and signals, which
  * fvx_task_event (fastvmix/trace_task.h) handles as the default analyzer
- * does;
+ * does; and returns FVX_ENTRY_DONE (with FVX_ANALYZER_F_WHOLE also the
+ * quick calls whose entries it did not see, FVX_RECORD_WHOLE in ev->flags:
+ * FVX_ENTRY_RETRY for one it could not record that may wait);
  * build it with analyzers/sdk/build.sh FILE.c OUT.fvxa.
  * Rules: the code runs at guest ring 0 with interrupts off, in the analyzer
  * view where only the window's code is executable: call nothing outside this
@@ -38,7 +40,7 @@
 	const __u32 fvx_flags __attribute__((section(".fvx_flags"), used)) = (value)
 
 int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
-void fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
+int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch);
 
 #ifdef FVX_ANALYZER_HOST
 /* A host build (the unit tests run an analyzer as a plain function): the

@@ -20,7 +20,9 @@ enum analyzer_image_error analyzer_image_check(const void *image, u64 size, u64 
 		return ANALYZER_BAD_ENTRY;
 	if (h->return_entry && (h->return_entry < sizeof(*h) || h->return_entry >= h->image_size))
 		return ANALYZER_BAD_RETURN_ENTRY;
-	if ((h->flags & ~FVX_ANALYZER_F_ALL) || h->reserved[0] || h->reserved[1])
+	/* (Quick calls recorded whole need the return entry that records them.) */
+	if ((h->flags & ~FVX_ANALYZER_F_ALL) || h->reserved[0] || h->reserved[1] ||
+	    ((h->flags & FVX_ANALYZER_F_WHOLE) && !h->return_entry))
 		return ANALYZER_BAD_FLAGS;
 	for (i = 0; i < sizeof(h->name); i++)
 		if (!h->name[i])
@@ -38,7 +40,7 @@ const char *analyzer_image_error_str(enum analyzer_image_error e)
 	case ANALYZER_BAD_HEADER_SIZE: return "bad header size";
 	case ANALYZER_BAD_SIZE: return "image size disagrees with the file or exceeds 256 KiB";
 	case ANALYZER_BAD_ENTRY: return "entry point outside the code";
-	case ANALYZER_BAD_FLAGS: return "unknown flags";
+	case ANALYZER_BAD_FLAGS: return "unknown flags, or whole calls without a return entry";
 	case ANALYZER_BAD_NAME: return "name not NUL-terminated";
 	case ANALYZER_BAD_RETURN_ENTRY: return "return entry point outside the code";
 	}

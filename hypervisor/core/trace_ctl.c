@@ -223,6 +223,10 @@ static void publish_entries(const struct hv *hv)
 	/* The analyzer view's time measured only where it is hidden. */
 	if (hv->trace_hide_time && hv->tsc.rdtsc_exiting)
 		c->flags |= FVX_CONFIG_MEASURE;
+	/* Quick calls recorded whole at their return, by an analyzer that
+	 * can, where no entry's time is measured. */
+	else if (h->flags & FVX_ANALYZER_F_WHOLE)
+		c->flags |= FVX_CONFIG_QUICK;
 }
 
 #define SEAL_TICKS_MAX (1ULL << 56) /* years on any TSC: refuse overflow */

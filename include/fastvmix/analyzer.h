@@ -31,7 +31,12 @@ _Static_assert(sizeof(struct fvx_analyzer_header) == 64, "fvx_analyzer_header la
 /* fvx_entry returns FVX_ENTRY_RETRY for a call it could not record, so the
  * thread waits instead of the record being dropped (FVX_CONFIG_RETRY). */
 #define FVX_ANALYZER_F_WAIT (1u << 0)
-#define FVX_ANALYZER_F_ALL FVX_ANALYZER_F_WAIT
+/* Its return entry records a quick call whole (FVX_RECORD_WHOLE, from
+ * pt_regs and the value) and returns FVX_ENTRY_RETRY for one that may wait
+ * (FVX_EVENT_MAY_WAIT) when the ring has no room: the trampoline may then
+ * skip the analyzer at such a call's entry (FVX_CONFIG_QUICK). */
+#define FVX_ANALYZER_F_WHOLE (1u << 1)
+#define FVX_ANALYZER_F_ALL (FVX_ANALYZER_F_WAIT | FVX_ANALYZER_F_WHOLE)
 
 /* Why an image was refused: returned by the hypervisor with
  * FVX_VMCALL_ANALYZER_LOAD and by the agent in fvx_ioc_analyzer.error. */

@@ -12,20 +12,25 @@
 #define FVX_WIN_MAX_CPUS 32
 #define FVX_WIN_TRAMPOLINE 0x0000 /* one trampoline copy per CPU (IA32_LSTAR is per CPU) */
 #define FVX_WIN_TRAMPOLINE_STRIDE 0x800 /* bytes per CPU's copy */
-#define FVX_WIN_TRAMPOLINE_EXIT 0x380 /* the exit-mode entry within a copy */
+#define FVX_WIN_TRAMPOLINE_EXIT 0x3c0 /* the exit-mode entry within a copy */
 /* Where the kernel reports, within a copy: a C function
  * int event(__u64 nr, __s64 value, const __u64 args[6], __u64 flags) the
  * agent's tracepoint probes call on this CPU's copy (trampoline.S): a
  * system call's return (flags FVX_RECORD_RETURN), a 32-bit system call's
  * entry (FVX_RECORD_COMPAT alone) or a task event (FVX_RECORD_TASK). Exit
  * mode reports 64-bit returns only, and ignores args and flags. */
-#define FVX_WIN_TRAMPOLINE_RETURN 0x3e0
+#define FVX_WIN_TRAMPOLINE_RETURN 0x420
 /* In that call's flags, fast mode's return entry only: args is not an
  * array but the register frame Linux saved at the 64-bit call's entry, its
  * struct pt_regs, where the arguments are at FVX_PT_REGS_* (the agent's
  * user return notifier, every traced call's return: no copy of them). */
 #define FVX_EVENT_REGS (1u << 31)
 #define FVX_EVENT_REGS_BIT 31
+/* In that call's flags, with FVX_RECORD_WHOLE: the reporter can make the
+ * thread make the call again (the agent's notifier sends it back to its
+ * SYSCALL), so the record may wait for room as an entry does
+ * (FVX_ENTRY_RETRY); without it the record takes the returns' headroom. */
+#define FVX_EVENT_MAY_WAIT (1u << 30)
 /* Linux's x86-64 struct pt_regs, as its entry code pushes it (the agent
  * checks them against <asm/ptrace.h>): a 64-bit call's arguments. */
 #define FVX_PT_REGS_R10 56
@@ -34,13 +39,13 @@
 #define FVX_PT_REGS_DX 96
 #define FVX_PT_REGS_SI 104
 #define FVX_PT_REGS_DI 112
-#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x600
+#define FVX_WIN_TRAMPOLINE_RETURN_EXIT 0x680
 /* The 32-bit system call entries, within a copy, while a fast trace runs:
  * `int $0x80` (the window's IDT sends vector 0x80 to CPU 0's copy) and
  * SYSENTER (each CPU's IA32_SYSENTER_EIP at its own). They give a marked
  * task back its tracepoint bit before Linux reads it (trampoline.S). */
-#define FVX_WIN_TRAMPOLINE_INT80 0x640
-#define FVX_WIN_TRAMPOLINE_SYSENTER 0x6c0
+#define FVX_WIN_TRAMPOLINE_INT80 0x6c0
+#define FVX_WIN_TRAMPOLINE_SYSENTER 0x740
 #define FVX_WIN_CONFIG 0x10000 /* struct fvx_config, read-only in both views */
 /* Linux's IDT as the hypervisor recorded it at load, but for vector 0x80:
  * the IDT the CPUs use while a fast trace runs, read-only in both views. */
@@ -296,6 +301,15 @@ _Static_assert(sizeof(struct fvx_config) == 272, "fvx_config layout");
  * (FVX_TRACE_HIDE_TIME) and RDTSC exiting can hide it. Without it the
  * measure's two reads of IA32_TSC are left out. */
 #define FVX_CONFIG_MEASURE (1u << 4)
+/* Quick calls (syscall_quick.h) are recorded whole at their return: the
+ * trampoline sends a marked task's quick call that returns through the
+ * notifier (FVX_CONFIG_FAST_SKIP's path) straight on to Linux, and its
+ * return entry marks that return FVX_RECORD_WHOLE. Set by the hypervisor
+ * for the whole trace when the analyzer records such returns
+ * (FVX_ANALYZER_F_WHOLE) and the trace does not measure the analyzer
+ * view's time (FVX_CONFIG_MEASURE: a call's kernel work is hidden at its
+ * entry). */
+#define FVX_CONFIG_QUICK (1u << 5)
 /* What fvx_entry returns (analyzer.h, FVX_ANALYZER_F_WAIT). */
 #define FVX_ENTRY_DONE 0
 #define FVX_ENTRY_RETRY 1
@@ -332,6 +346,12 @@ static inline int fvx_sigreturn_mask_unknown(__u64 mask)
  * user_data, args[2] the CQE's flags. Set by the analyzer only (an event's
  * flags never carry it). */
 #define FVX_RECORD_URING (1u << 5)
+/* With FVX_RECORD_RETURN: a quick call (syscall_quick.h), recorded once,
+ * as it returned: args[0..4] its arguments, args[FVX_QUICK_VALUE] its
+ * value; its entry has no record of its own. Fast mode's only: from the
+ * agent's notifier, whose return entry reads the arguments from pt_regs
+ * (FVX_EVENT_REGS); the analyzer takes it for a quick call only. */
+#define FVX_RECORD_WHOLE (1u << 6)
 #define FVX_RECORD_FLAGS                                                                           \
 	(FVX_RECORD_EXIT_MODE | FVX_RECORD_RETURN | FVX_RECORD_DATA | FVX_RECORD_COMPAT |          \
 	 FVX_RECORD_TASK)

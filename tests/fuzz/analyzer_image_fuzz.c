@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (size < sizeof(*h) || h->magic != FVX_ANALYZER_MAGIC ||
 	     h->version != FVX_ANALYZER_VERSION || h->header_size != sizeof(*h) ||
 	     h->image_size != size || size > region || h->entry < sizeof(*h) || h->entry >= size ||
-	     (h->flags & ~FVX_ANALYZER_F_WAIT) || h->reserved[0] || h->reserved[1] ||
+	     (h->flags & ~(FVX_ANALYZER_F_WAIT | FVX_ANALYZER_F_WHOLE)) || h->reserved[0] ||
+	     h->reserved[1] || ((h->flags & FVX_ANALYZER_F_WHOLE) && !h->return_entry) ||
 	     (h->return_entry && (h->return_entry < sizeof(*h) || h->return_entry >= size)) ||
 	     !memchr(h->name, 0, sizeof(h->name))))
 		fail("accepted an image the format refuses");

@@ -1372,12 +1372,14 @@ static void trampoline_copy(unsigned int cpu, u64 window_va, u64 scratch,
  * marked tasks (FVX_CONFIG_TASK_MARKS) when the trace has a target and no
  * seal; deferred calls (FVX_CONFIG_DEFER) without a seal; the analyzer
  * view's time measured (FVX_CONFIG_MEASURE) when the trace hides it on a
- * machine that can. */
+ * machine that can, else quick calls recorded whole (FVX_CONFIG_QUICK) when
+ * the analyzer can. */
 static u32 config_flags(const struct fvx_analyzer_header *h, bool drop, u32 target, u64 seal_until,
 			bool all_fast, bool measure)
 {
 	return (!drop && (h->flags & FVX_ANALYZER_F_WAIT) ? FVX_CONFIG_RETRY : 0) |
 	       (measure ? FVX_CONFIG_MEASURE : 0) |
+	       (!measure && (h->flags & FVX_ANALYZER_F_WHOLE) ? FVX_CONFIG_QUICK : 0) |
 	       (target && !seal_until ? FVX_CONFIG_TASK_MARKS : 0) |
 	       (target && !seal_until && all_fast ? FVX_CONFIG_FAST_SKIP : 0) |
 	       (!seal_until ? FVX_CONFIG_DEFER : 0);

@@ -82,7 +82,12 @@ static void each_field_is_checked(void **state)
 	make_image(200);
 	h->flags = FVX_ANALYZER_F_WAIT;
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
-	h->flags = FVX_ANALYZER_F_WAIT << 1;
+	h->flags = FVX_ANALYZER_F_WAIT | FVX_ANALYZER_F_WHOLE;
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_FLAGS);
+	h->return_entry = 100; /* (whole calls are recorded by the return entry) */
+	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_OK);
+	h->return_entry = 0;
+	h->flags = FVX_ANALYZER_F_WHOLE << 1;
 	assert_int_equal(analyzer_image_check(image, 200, REGION), ANALYZER_BAD_FLAGS);
 	make_image(200);
 	h->reserved[1] = 1;

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "fake_tracefs.h"
+#include "fastvmix/syscall_quick.h"
 
 struct fixture {
 	char *events;
@@ -666,6 +667,43 @@ static void timestamps_and_durations(void **state)
 			    "[pid     9] 22:13:20.000100 getpid() = 9\n");
 	opt.timestamps = 1;
 	assert_string_equal(printed_with(f, &opt, r, 2), "[pid     9] 22:13:20 getpid() = 9\n");
+}
+
+/* A quick call recorded once, as it returned (FVX_RECORD_WHOLE, its
+ * value in args[FVX_QUICK_VALUE]). */
+static struct fvx_trace_record whole(uint32_t pid, uint64_t nr, uint64_t arg0, int64_t value)
+{
+	struct fvx_trace_record r = ret(pid, nr, (int64_t)arg0);
+
+	r.flags |= FVX_RECORD_WHOLE;
+	r.args[FVX_QUICK_VALUE] = (uint64_t)value;
+	return r;
+}
+
+/* A quick call recorded whole prints the line its entry and return would:
+ * between another thread's unfinished call and its resumption, with no
+ * time in the call (-T); in JSON, the same object as that pair at one
+ * moment. */
+static void quick_calls_print_whole(void **state)
+{
+	struct fixture *f = *state;
+	struct output_options opt = clocked();
+	struct fvx_trace_record r[] = { at(entry(8, 0, 3), 1000), at(whole(9, 39, 0, 9), 2000),
+					at(ret(8, 0, 5), 3000) };
+	struct fvx_trace_record pair[2] = { at(entry(9, 121, 7), 2000), at(ret(9, 121, 4), 2000) };
+	char *want;
+
+	opt.durations = true;
+	assert_string_equal(printed_with(f, &opt, r, 3),
+			    "[pid     8] read(3,  <unfinished ...>\n"
+			    "[pid     9] getpid() = 9 <0.000000>\n"
+			    "[pid     8] <... read resumed>NULL, 0) = 5 <0.000002>\n");
+	want = strdup(printed_all(f, true, pair, 2));
+	assert_non_null(want);
+	assert_non_null(strstr(want, "\"getpgid\""));
+	r[1] = at(whole(9, 121, 7, 4), 2000);
+	assert_string_equal(printed_all(f, true, &r[1], 1), want);
+	free(want);
 }
 
 /* -e status=failed: only calls that returned an error, each whole when it
@@ -2756,6 +2794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rlimits_as_strace_prints_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(sysinfo_as_strace_prints_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(timestamps_and_durations, setup, teardown),
+		cmocka_unit_test_setup_teardown(quick_calls_print_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_exit_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(task_signal_lines, setup, teardown),

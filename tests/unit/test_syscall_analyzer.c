@@ -131,6 +131,20 @@ static void ret(__u64 cpu, __u64 nr, __u64 flags, __s64 value, __u64 arg0)
 	fvx_return(&ev, &cfg, data());
 }
 
+/* A quick call's return as the trampoline hands it over while quick
+ * calls skip their entry: pt_regs's arguments in call_args, the value,
+ * FVX_RECORD_WHOLE, and whether the thread can make it again. */
+static int whole(__u64 cpu, __u64 nr, __u64 flags, __s64 value)
+{
+	struct fvx_event ev = { .nr = nr,
+				.args = { (__u64)value },
+				.cpu = cpu,
+				.flags = flags | FVX_RECORD_RETURN | FVX_RECORD_WHOLE,
+				.call_args = { 11, 12, 13, 14, 15, 16 } };
+
+	return fvx_return(&ev, &cfg, data());
+}
+
 /* getpid, entry and return, on CPU 1: two records in CPU 1's ring,
  * numbered, stamped with the host's clock (the guest's TSC plus the
  * hypervisor's offset) and the CR3, the task's ids, the arguments, then
@@ -235,6 +249,89 @@ static void an_entry_forgets_the_threads_last_call(void **state)
 	assert_int_equal(*slot, 0);
 }
 
+/* A quick call recorded whole: one record, its first five arguments
+ * (pt_regs's) and its value in the sixth, FVX_RECORD_WHOLE with
+ * FVX_RECORD_RETURN; it begins a call, so it forgets the thread's last
+ * one as an entry does. FVX_RECORD_WHOLE on a call that is not quick
+ * (chmod, which has its entry: a hostile reporter's) or a 32-bit one is
+ * not taken: a plain return is written. */
+static void a_quick_call_is_one_record(void **state)
+{
+	__u64 *slot = &((struct fvx_trace_data *)data())->again[501 % FVX_AGAIN_SLOTS];
+	const struct fvx_trace_record *r = at(0, 0);
+	__u64 i;
+
+	(void)state;
+	assert_true(fvx_syscall_quick(__NR_getpid));
+	*slot = 501 | (__u64)__NR_openat << 32 | 1ULL << 56;
+	assert_int_equal(whole(0, __NR_getpid, FVX_EVENT_MAY_WAIT, 501), FVX_ENTRY_DONE);
+	assert_int_equal(ring(0)->head, 1);
+	assert_int_equal(r->nr, __NR_getpid);
+	assert_int_equal(r->flags, FVX_RECORD_RETURN | FVX_RECORD_WHOLE);
+	for (i = 0; i < FVX_QUICK_VALUE; i++)
+		assert_int_equal(r->args[i], 11 + i);
+	assert_int_equal(r->args[FVX_QUICK_VALUE], 501);
+	assert_int_equal(r->pid, 501);
+	assert_int_equal(r->seq, 1);
+	assert_int_equal(*slot, 0);
+	assert_false(fvx_syscall_quick(__NR_chmod));
+	assert_int_equal(whole(0, __NR_chmod, FVX_EVENT_MAY_WAIT, -2), FVX_ENTRY_DONE);
+	assert_int_equal(at(0, 1)->flags, FVX_RECORD_RETURN);
+	assert_int_equal(at(0, 1)->args[0], (__u64)-2);
+	assert_int_equal(whole(0, 20, FVX_RECORD_COMPAT, 501), FVX_ENTRY_DONE);
+	assert_int_equal(at(0, 2)->flags, FVX_RECORD_RETURN | FVX_RECORD_COMPAT);
+	assert_int_equal(at(0, 2)->args[0], 501);
+	assert_int_equal(ring(0)->head, 3);
+}
+
+/* Each quick call reads nothing of the caller's memory, at its entry or
+ * its return, and has a free argument for its value: recorded whole, it
+ * loses nothing a record of its entry would have shown. */
+static void quick_calls_have_nothing_to_capture(void **state)
+{
+	__u64 nr, n = 0;
+
+	(void)state;
+	for (nr = 0; nr < 512; nr++) {
+		const struct fvx_syscall_decl *d = fvx_record_decl(nr, 0);
+
+		assert_int_equal(fvx_syscall_quick(nr), FVX_QUICK_WORD(nr / 64) >> (nr % 64) & 1);
+		if (!fvx_syscall_quick(nr))
+			continue;
+		n++;
+		assert_false(fvx_capture_any(nr, 0));
+		assert_false(fvx_capture_any(nr, FVX_RECORD_RETURN));
+		if (d)
+			assert_int_equal(d->args[FVX_QUICK_VALUE], FVX_ARG_END);
+	}
+	assert_int_equal(n, 15);
+}
+
+/* A ring with only the returns' headroom left: a whole call the thread
+ * can make again waits (FVX_ENTRY_RETRY, nothing written), as its entry
+ * would have; one it cannot (reported from a stop or a signal's
+ * delivery, no FVX_EVENT_MAY_WAIT) takes the headroom, as a return. */
+static void a_full_ring_makes_quick_calls_wait(void **state)
+{
+	__u64 capacity = cfg.geometry.capacity, n = 0;
+
+	(void)state;
+	while (n <= capacity && whole(0, __NR_getppid, FVX_EVENT_MAY_WAIT, 1) == FVX_ENTRY_DONE)
+		n++;
+	assert_int_equal(n, capacity - FVX_RING_HEADROOM(capacity));
+	assert_int_equal(ring(0)->head, n);
+	assert_int_equal(whole(0, __NR_getppid, 0, 1), FVX_ENTRY_DONE);
+	assert_int_equal(ring(0)->head, n + 1);
+	assert_int_equal(at(0, n)->flags, FVX_RECORD_RETURN | FVX_RECORD_WHOLE);
+	assert_int_equal(ring(0)->dropped, 0);
+	/* Without waiting (--drop): written until full, then counted. */
+	cfg.flags &= ~FVX_CONFIG_RETRY;
+	for (n = 0; n < capacity + 3; n++)
+		assert_int_equal(whole(1, __NR_getppid, FVX_EVENT_MAY_WAIT, 1), FVX_ENTRY_DONE);
+	assert_int_equal(ring(1)->head, capacity);
+	assert_int_equal(ring(1)->dropped, 3);
+}
+
 /* What the trace does not select writes nothing: a 32-bit call whose
  * number the filter leaves out (i386 close, 6), another process's task, a
  * CPU beyond the rings. (A 64-bit number the filter leaves out does not
@@ -336,6 +433,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_copy_and_the_in_place_write_agree, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(rt_sigreturn_returns_its_mask, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_quick_call_is_one_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(quick_calls_have_nothing_to_capture, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_full_ring_makes_quick_calls_wait, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(what_is_not_selected_writes_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_full_ring_makes_entries_wait_and_counts_drops,

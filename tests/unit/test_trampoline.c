@@ -13,6 +13,7 @@
 
 #include "arch/x86/trampoline.h"
 #include "fastvmix/vmcall.h"
+#include "fastvmix/syscall_quick.h"
 
 static const u8 vmfunc[] = { 0x0f, 0x01, 0xd4 }, vmcall[] = { 0x0f, 0x01, 0xc1 },
 		endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
@@ -136,7 +137,8 @@ static void fixups_name_their_operands(void **state)
 	 * bit tested (the bit cleared), the pending and notify bits set; and
 	 * cleared again for a call sent back to its SYSCALL. The config's
 	 * flags tested in line: FAST_SKIP (twice), TASK_MARKS (twice and at
-	 * the 32-bit entries' shared work), DEFER and, before each fast
+	 * the 32-bit entries' shared work), DEFER, QUICK (for a selected
+	 * call's entry and a return handed its pt_regs) and, before each fast
 	 * entry's TSC start, MEASURE; and the guard read after each of the
 	 * three VMFUNCs back to view 0. */
 	assert_int_equal(kinds[FIX_MARK], 5);
@@ -153,7 +155,7 @@ static void fixups_name_their_operands(void **state)
 	assert_int_equal(kinds[FIX_NOTIFY_ON], 1);
 	assert_int_equal(kinds[FIX_PENDING_OFF], 1);
 	assert_int_equal(kinds[FIX_NOTIFY_OFF], 1);
-	assert_int_equal(kinds[FIX_CONFIG_IMM8], 12);
+	assert_int_equal(kinds[FIX_CONFIG_IMM8], 14);
 }
 
 /* The offset of the first `jmp *disp32(%rip)` at or after from, and its
@@ -441,6 +443,51 @@ static void selected_calls_ask_for_their_return(void **state)
 	assert_true(fixup_end(FIX_PENDING_OFF, retry) > retry);
 }
 
+/* The target of the RIP-relative `bt %reg, disp32(%rip)` (0f a3 modrm)
+ * at `at`, from the start of the code. */
+static u64 bt_target(u64 at)
+{
+	s32 disp;
+
+	memcpy(&disp, fvx_trampoline + at + 3, 4);
+	return at + 7 + disp;
+}
+
+/* Quick calls (FVX_CONFIG_QUICK): the SYSCALL entry tests the number
+ * (EAX) against a bitmap of them in the copy itself, the list of
+ * syscall_quick.h, after the filter's test and after the pending and
+ * notify bits are set (the return is due: it records the call); the fast
+ * return entry takes FVX_RECORD_WHOLE out of what the caller says, and
+ * sets it itself from the number (EDI) and the same bitmap, in the
+ * event's flags. */
+static void quick_calls_are_recorded_at_their_return(void **state)
+{
+	const u8 bt_eax[] = { 0x0f, 0xa3, 0x05 }, bt_edi[] = { 0x0f, 0xa3, 0x3d },
+		 not_whole[] = { 0x83, 0xe1, (u8)~FVX_RECORD_WHOLE }, /* and $~WHOLE, %ecx */
+		whole[] = { 0x41, 0x83, 0xc8, FVX_RECORD_WHOLE }; /* or $WHOLE, %r8d */
+	u64 filter = find(0, FVX_WIN_TRAMPOLINE_EXIT, bt_eax, 3),
+	    quick = find(filter + 1, FVX_WIN_TRAMPOLINE_EXIT, bt_eax, 3),
+	    from = FVX_WIN_TRAMPOLINE_RETURN, to = FVX_WIN_TRAMPOLINE_RETURN_EXIT,
+	    back = find(from, to, bt_edi, 3), table = bt_target(quick);
+	unsigned int w;
+
+	(void)state;
+	assert_true(quick < FVX_WIN_TRAMPOLINE_EXIT);
+	assert_true(fixup_end(FIX_PENDING_ON, 0) < quick);
+	assert_true(fixup_end(FIX_NOTIFY_ON, 0) < quick);
+	assert_true(table >= to && table + 64 <= code_size());
+	for (w = 0; w < 8; w++) {
+		u64 word;
+
+		memcpy(&word, fvx_trampoline + table + 8 * w, 8);
+		assert_int_equal(word, FVX_QUICK_WORD(w));
+	}
+	assert_true(back < to);
+	assert_int_equal(bt_target(back), table);
+	assert_true(find(from, to, not_whole, 3) < find(from, to, vmfunc, 3));
+	assert_true(find(back, to, whole, 4) < to);
+}
+
 /* Without FVX_CONFIG_MEASURE (a trace that does not hide its time) the
  * measure costs two tests and no read of the TSC: right after the first
  * switch, a test of the flag jumps over the start's call; after the
@@ -702,6 +749,7 @@ int main(void)
 		cmocka_unit_test(fast_entries_measure_the_analyzer_view),
 		cmocka_unit_test(tsc_measure_is_off_without_hidden_time),
 		cmocka_unit_test(selected_calls_ask_for_their_return),
+		cmocka_unit_test(quick_calls_are_recorded_at_their_return),
 		cmocka_unit_test(entries32_go_on_to_linux),
 	};
 

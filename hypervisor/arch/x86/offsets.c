@@ -11,10 +11,17 @@
 #include "vmcs.h"
 #include "fastvmix/analyzer.h"
 #include "fastvmix/trace.h"
+#include "fastvmix/syscall_quick.h"
 #include "fastvmix/vmcall.h"
 
 #define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\"" : : "i"((s64)(value)))
 #define OFFSET(name, type, member) DEFINE(name, __builtin_offsetof(struct type, member))
+#define QUICK_HALVES(w)                                                                            \
+	DEFINE(QUICK_L##w, FVX_QUICK_WORD(w) & 0xffffffff);                                        \
+	DEFINE(QUICK_H##w, FVX_QUICK_WORD(w) >> 32)
+_Static_assert((FVX_QUICK_WORD(3) | FVX_QUICK_WORD(4) | FVX_QUICK_WORD(5) | FVX_QUICK_WORD(6) |
+		FVX_QUICK_WORD(7)) == 0,
+	       "quick calls below 192: three words of the trampoline's bitmap");
 
 void fvx_offsets(void);
 
@@ -92,6 +99,13 @@ void fvx_offsets(void)
 	DEFINE(CONFIG_DEFER, FVX_CONFIG_DEFER);
 	DEFINE(CONFIG_FAST_SKIP, FVX_CONFIG_FAST_SKIP);
 	DEFINE(CONFIG_MEASURE, FVX_CONFIG_MEASURE);
+	DEFINE(CONFIG_QUICK, FVX_CONFIG_QUICK);
+	DEFINE(RECORD_WHOLE, FVX_RECORD_WHOLE);
+	/* The quick calls' bitmap, in 32-bit halves (the assembler's
+	 * constants here are 32-bit): numbers below 192 only. */
+	QUICK_HALVES(0);
+	QUICK_HALVES(1);
+	QUICK_HALVES(2);
 	DEFINE(ENTRY_RETRY, FVX_ENTRY_RETRY);
 	OFFSET(CFG_RETURN_ENTRY, fvx_config, return_entry);
 	OFFSET(CFG_SYSCALLS, fvx_config, filter.syscalls);

@@ -112,6 +112,9 @@ fvx_trampoline:
 .Lfast_notify:
 	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_PENDING_ON)
 	lock orb $0, 0x7fffffff(%rax); FIXUP(FIX_NOTIFY_ON)
+	/* A quick call goes straight on to Linux (out of line). */
+	testb $CONFIG_QUICK, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jnz .Lfast_quick
 .Lfast_record:
 	mov %rsp, SCRATCH(S_USER_RSP); FIXUP(FIX_SCRATCH)
 	mov %rcx, SCRATCH(S_RCX); FIXUP(FIX_SCRATCH)
@@ -228,6 +231,14 @@ fvx_trampoline:
 .Lfast_notify_tp_off:
 	lock andb $0xff, 0x7fffffff(%rax); FIXUP(FIX_TP_OFF)
 	jmp .Lfast_notify
+	/* While quick calls skip their entry (FVX_CONFIG_QUICK): a quick one
+	 * (.Lquick) with its return due goes on to Linux unrecorded; its
+	 * return, which the notifier reports, records it whole. */
+.Lfast_quick:
+	mov SCRATCH(S_RAX), %eax; FIXUP(FIX_SCRATCH)	/* (below 512) */
+	bt %eax, .Lquick(%rip)
+	jc .Lfast_skip_rax
+	jmp .Lfast_record
 	/* Its return through the sys_exit tracepoint: the tracepoint bit on,
 	 * if a call the filter left out took it off. A task whose call
 	 * something may change before it runs, or with its defer bit left
@@ -361,9 +372,14 @@ fvx_trampoline_fast_end:
 	 * without an analyzer return entry, or for a 64-bit call the filter
 	 * does not select (the number is EDI, as Linux reads a 64-bit system
 	 * call's EAX; 32-bit numbers are the i386 table's: the analyzer
-	 * selects those). */
+	 * selects those). A 64-bit quick call's return handed its pt_regs
+	 * while quick calls skip their entry (FVX_CONFIG_QUICK) is marked
+	 * FVX_RECORD_WHOLE here, never by the caller, and returns what the
+	 * analyzer returns for it (FVX_ENTRY_RETRY: not recorded, the agent
+	 * makes the thread make the call again); other returns 0. */
 	endbr64				/* an indirect-call target under CET-IBT */
 	xor %eax, %eax
+	and $~RECORD_WHOLE, %ecx
 	mov %edi, %edi
 	lea CONFIG(%rip), %r8; FIXUP(FIX_CONFIG)
 	test $(RECORD_TASK | RECORD_COMPAT), %ecx
@@ -425,6 +441,8 @@ fvx_trampoline_fast_end:
 	test $(RECORD_RETURN | RECORD_TASK), %r8d
 	jz 5f
 	call *(CONFIG + CFG_RETURN_ENTRY)(%rip); FIXUP(FIX_CONFIG)
+	testq $RECORD_WHOLE, EV_FLAGS(%rsp)
+	jnz 6f
 	xor %eax, %eax
 	jmp 6f
 5:	call *(CONFIG + CFG_ANALYZER_ENTRY)(%rip); FIXUP(FIX_CONFIG)
@@ -459,6 +477,17 @@ fvx_trampoline_fast_end:
 	EVENT_ARG PT_REGS_R10, EV_CALL_ARGS, 3
 	EVENT_ARG PT_REGS_R8, EV_CALL_ARGS, 4
 	EVENT_ARG PT_REGS_R9, EV_CALL_ARGS, 5
+	/* A quick call's, recorded whole (its entry skipped the analyzer). */
+	testb $CONFIG_QUICK, (CONFIG + CFG_FLAGS)(%rip); FIXUP(FIX_CONFIG_IMM8)
+	jz .Lreturn_args
+	test $(RECORD_TASK | RECORD_COMPAT), %r8d
+	jnz .Lreturn_args
+	test $RECORD_RETURN, %r8d
+	jz .Lreturn_args
+	bt %edi, .Lquick(%rip)		/* (below 512: tested above) */
+	jnc .Lreturn_args
+	or $RECORD_WHOLE, %r8d
+	mov %r8, EV_FLAGS(%rsp)
 	jmp .Lreturn_args
 
 	.org WIN_TRAMPOLINE_RETURN_EXIT, 0xcc	/* fails to assemble if the fast return is longer */
@@ -528,6 +557,13 @@ fvx_trampoline_fast_end:
 	swapgs
 	popfq
 	jmp *(CONFIG + CFG_FORWARD_SYSENTER)(%rip); FIXUP(FIX_CONFIG)
+
+	/* The quick calls (syscall_quick.h), bit n for number n: read-only
+	 * data of each copy. */
+	.balign 8
+.Lquick:
+	.long QUICK_L0, QUICK_H0, QUICK_L1, QUICK_H1, QUICK_L2, QUICK_H2
+	.fill 5, 8, 0			/* (numbers 192 to 511: none) */
 	.globl fvx_trampoline_end
 fvx_trampoline_end:
 

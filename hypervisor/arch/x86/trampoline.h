@@ -48,9 +48,9 @@
  * are at most TSC_OUTSIDE_SLACK instructions shorter, a few ticks hidden
  * too many. On hardware those instructions take more cycles than that.
  * tests/unit/test_trampoline.c counts them in the code. */
-#define TSC_FAST_OUTSIDE 63 /* the SYSCALL entry, for a call the filter selects */
-#define TSC_EVENT_OUTSIDE 48 /* the event entry, for a 64-bit call's return */
-#define TSC_OUTSIDE_SLACK 8
+#define TSC_FAST_OUTSIDE 65 /* the SYSCALL entry, for a call the filter selects */
+#define TSC_EVENT_OUTSIDE 49 /* the event entry, for a 64-bit call's return */
+#define TSC_OUTSIDE_SLACK 10
 
 #ifndef __ASSEMBLER__
 #include "../../types.h"
