@@ -36,6 +36,7 @@
 
 #include "fastvmix/ioctl.h"
 #include "fastvmix/vmcall.h"
+#include "fastvmix/syscall_quick.h"
 #include "checks.h"
 
 /* The hypervisor's status codes are errnos (vmcall.h): passed up unchanged. */
@@ -568,7 +569,9 @@ static bool notrace take_pending(void)
  * before the RIP it saved in RCX) with RAX its number, to be made again
  * when the thread next runs, by then after the frontend drained the ring;
  * such a call asks a question and changes nothing, so making it twice is
- * making it once. */
+ * making it once: not while a tracer or seccomp may act on it (a seccomp
+ * filter another thread installs with SECCOMP_FILTER_FLAG_TSYNC while the
+ * call runs may hand it to a supervisor, which would see it twice). */
 static void notrace on_user_return(struct user_return_notifier *urn)
 {
 	struct pt_regs *regs = current_pt_regs();
@@ -581,7 +584,10 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 	if ((long)regs->orig_ax != -1 && regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
-	if (report_return(regs, value, RETURN_NOTIFIER, regs->ip == regs->cx) == FVX_ENTRY_RETRY) {
+	if (report_return(regs, value, RETURN_NOTIFIER,
+			  regs->ip == regs->cx && !current->ptrace &&
+				  !(current_thread_info()->syscall_work & FVX_WORK_WATCH)) ==
+	    FVX_ENTRY_RETRY) {
 		regs->ip -= 2;
 		regs->ax = regs->orig_ax;
 	}
@@ -798,8 +804,12 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
 	/* A pending return first, as the call left RAX (on_user_return);
 	 * none for a call SIGKILL ends (a fatal signal's, another thread's
 	 * exit_group or execve): it never returns to user mode, and strace
-	 * shows "= ?" (the exit record ends it so). */
-	if (take_pending() && sig != SIGKILL)
+	 * shows "= ?" (the exit record ends it so). But a quick call's, whose
+	 * entry has no record (syscall_quick.h): it ran, and is shown with
+	 * the value it had. */
+	if (take_pending() &&
+	    (sig != SIGKILL ||
+	     (!in_ia32_syscall() && fvx_syscall_quick((u32)current_pt_regs()->orig_ax))))
 		report_pending(RETURN_SIGNAL);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,

@@ -335,25 +335,36 @@ static __attribute__((noinline)) void return_copied(const struct fvx_event *ev,
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }
 
-/* A quick call, whole: its first five arguments from pt_regs, its value
- * in the sixth (FVX_QUICK_VALUE). It waits for room as its entry would
- * have when the thread can make it again (FVX_EVENT_MAY_WAIT: the
- * notifier's); otherwise, as a return, it takes the headroom. */
-static inline __attribute__((always_inline)) int
-record_whole(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch, __u64 nr)
+/* A 64-bit return marked FVX_RECORD_WHOLE: a quick call whose entry was
+ * not recorded, whole, its first five arguments from pt_regs, its value in
+ * the sixth (FVX_QUICK_VALUE). Like an entry it never takes the headroom
+ * kept for the returns of calls under way: it waits for room when the
+ * thread can make it again (FVX_EVENT_MAY_WAIT: the notifier's), else (a
+ * return reported at a signal's delivery, a stop or an rseq abort, which
+ * a sample can make as often as it likes) it is dropped, counted, as a
+ * task event is (event_room). (The trampoline marks quick calls only:
+ * any other is written as a plain return.) Out of line, with its own
+ * frame. */
+static __attribute__((noinline)) int record_whole(const struct fvx_event *ev,
+						  const struct fvx_config *cfg, void *scratch)
 {
+	__u64 nr = fvx_syscall_number(ev->nr);
 	const __u64 shown[6] = { ev->call_args[0], ev->call_args[1], ev->call_args[2],
 				 ev->call_args[3], ev->call_args[4], ev->args[0] };
 
+	if (!fvx_syscall_quick(nr))
+		return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN, shown + 5, 1, 0);
+	if (!(ev->flags & FVX_EVENT_MAY_WAIT) && ev->cpu < cfg->geometry.cpu_count &&
+	    !event_room(cfg, ev->cpu))
+		return FVX_ENTRY_DONE;
 	return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN | FVX_RECORD_WHOLE, shown, 6,
-			    !!(ev->flags & FVX_EVENT_MAY_WAIT));
+			    1);
 }
 
-/* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call, or
- * FVX_RECORD_WHOLE for a quick call whose entry was not recorded), or a
- * task event (FVX_RECORD_TASK). FVX_ENTRY_RETRY for a whole call not
- * recorded (record_whole). */
-int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
+/* Any other return or task event (fvx_return). Out of line, with its own
+ * frame. */
+static __attribute__((noinline)) int return_other(const struct fvx_event *ev,
+						  const struct fvx_config *cfg, void *scratch)
 {
 	__u64 nr = fvx_syscall_number(ev->nr);
 	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
@@ -362,14 +373,22 @@ int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *s
 						? ev->call_args[0]
 						: 0 };
 
-	if ((ev->flags & (FVX_RECORD_WHOLE | FVX_RECORD_TASK | FVX_RECORD_COMPAT)) ==
-		    FVX_RECORD_WHOLE &&
-	    (flags & FVX_RECORD_RETURN) && fvx_syscall_quick(nr))
-		return record_whole(ev, cfg, scratch, nr);
 	if (!(ev->flags & FVX_RECORD_TASK) && !(flags & FVX_RECORD_COMPAT) &&
 	    !fvx_capture_any(nr, flags))
 		(void)record_plain(ev, cfg, scratch, nr, flags, shown, 2, 0);
 	else
 		return_copied(ev, cfg, scratch, nr, flags, shown);
 	return FVX_ENTRY_DONE;
+}
+
+/* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call, or
+ * FVX_RECORD_WHOLE for a quick call whose entry was not recorded), or a
+ * task event (FVX_RECORD_TASK). FVX_ENTRY_RETRY for a whole call not
+ * recorded (record_whole). */
+int fvx_return(const struct fvx_event *ev, const struct fvx_config *cfg, void *scratch)
+{
+	if ((ev->flags & (FVX_RECORD_WHOLE | FVX_RECORD_TASK | FVX_RECORD_COMPAT |
+			  FVX_RECORD_RETURN)) == (FVX_RECORD_WHOLE | FVX_RECORD_RETURN))
+		return record_whole(ev, cfg, scratch);
+	return return_other(ev, cfg, scratch);
 }

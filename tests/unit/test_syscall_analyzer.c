@@ -309,8 +309,10 @@ static void quick_calls_have_nothing_to_capture(void **state)
 
 /* A ring with only the returns' headroom left: a whole call the thread
  * can make again waits (FVX_ENTRY_RETRY, nothing written), as its entry
- * would have; one it cannot (reported from a stop or a signal's
- * delivery, no FVX_EVENT_MAY_WAIT) takes the headroom, as a return. */
+ * would have; one it cannot (reported from a stop, an rseq abort or a
+ * signal's delivery, no FVX_EVENT_MAY_WAIT) is dropped, counted: it never
+ * takes the headroom kept for the returns of calls under way, which a
+ * sample's flood of such calls would otherwise take from them. */
 static void a_full_ring_makes_quick_calls_wait(void **state)
 {
 	__u64 capacity = cfg.geometry.capacity, n = 0;
@@ -321,9 +323,19 @@ static void a_full_ring_makes_quick_calls_wait(void **state)
 	assert_int_equal(n, capacity - FVX_RING_HEADROOM(capacity));
 	assert_int_equal(ring(0)->head, n);
 	assert_int_equal(whole(0, __NR_getppid, 0, 1), FVX_ENTRY_DONE);
+	assert_int_equal(ring(0)->head, n);
+	assert_int_equal(ring(0)->dropped, 1);
+	/* The headroom is still there for a return. */
+	ret(0, __NR_getpid, 0, 501, 0);
 	assert_int_equal(ring(0)->head, n + 1);
-	assert_int_equal(at(0, n)->flags, FVX_RECORD_RETURN | FVX_RECORD_WHOLE);
-	assert_int_equal(ring(0)->dropped, 0);
+	assert_int_equal(at(0, n)->flags, FVX_RECORD_RETURN);
+	/* Drained: both go in. */
+	tails[0].tail = ring(0)->head;
+	assert_int_equal(whole(0, __NR_getppid, 0, 1), FVX_ENTRY_DONE);
+	assert_int_equal(whole(0, __NR_getppid, FVX_EVENT_MAY_WAIT, 1), FVX_ENTRY_DONE);
+	assert_int_equal(ring(0)->head, n + 3);
+	assert_int_equal(at(0, n + 1)->flags, FVX_RECORD_RETURN | FVX_RECORD_WHOLE);
+	assert_int_equal(ring(0)->dropped, 1);
 	/* Without waiting (--drop): written until full, then counted. */
 	cfg.flags &= ~FVX_CONFIG_RETRY;
 	for (n = 0; n < capacity + 3; n++)
