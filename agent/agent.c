@@ -381,7 +381,8 @@ static noinline void notrace report_return_copied(struct pt_regs *regs, long ret
  * each route its own: the notifier's is every traced call's return.
  * What the return entry says: FVX_ENTRY_RETRY for a quick call it could
  * not record whole (FVX_RECORD_WHOLE, which it marks itself) when the
- * caller said the call may be made again (may_wait: the notifier's). */
+ * caller said the call may be made again (may_wait: the notifier's), which
+ * it did not record. */
 static __always_inline int report_return(struct pt_regs *regs, long ret, enum return_route route,
 					 bool may_wait)
 {
@@ -584,12 +585,15 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 	if ((long)regs->orig_ax != -1 && regs->ip + 2 == regs->cx &&
 	    (regs->ax == regs->orig_ax || regs->ax == __NR_restart_syscall))
 		value = regs->ax == __NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
-	if (report_return(regs, value, RETURN_NOTIFIER,
-			  regs->ip == regs->cx && !current->ptrace &&
-				  !(current_thread_info()->syscall_work & FVX_WORK_WATCH)) ==
-	    FVX_ENTRY_RETRY) {
+	if (report_return(regs, value, RETURN_NOTIFIER, true) != FVX_ENTRY_RETRY)
+		return;
+	/* (Rare: the ring is full. The conditions are looked at only then.) */
+	if (regs->ip == regs->cx && !current->ptrace &&
+	    !(current_thread_info()->syscall_work & FVX_WORK_WATCH)) {
 		regs->ip -= 2;
 		regs->ax = regs->orig_ax;
+	} else {
+		(void)report_return(regs, value, RETURN_NOTIFIER, false);
 	}
 }
 

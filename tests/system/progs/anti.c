@@ -6,7 +6,10 @@
  * ptrace on a pid that does not exist; resource limits (no core dumps,
  * as a sample that hides its memory sets, read back; the stack's; a
  * resource Linux does not have); sysinfo (memory, uptime and processes:
- * a sandbox check), and one at a bad address; then PTRACE_TRACEME, which fails
+ * a sandbox check), and one at a bad address; who its parent, process group
+ * and session are and its thread id (a debugger for a parent?), a yield
+ * (calls recorded whole at their return: syscall_quick.h); then
+ * PTRACE_TRACEME, which fails
  * under strace (a ptracer is already there) and succeeds under FastVMIX,
  * and no new privileges. The calls are made directly, so that the C
  * library adds nothing of its own. Exits 0 when each did what it should
@@ -49,6 +52,8 @@ int main(void)
 	bad |= syscall(SYS_getrlimit, 99, &lim) != -1;
 	bad |= syscall(SYS_sysinfo, &si) != 0 || si.totalram == 0;
 	bad |= syscall(SYS_sysinfo, NULL) != -1;
+	bad |= syscall(SYS_getppid) <= 0 || syscall(SYS_getpgid, 0) <= 0 || syscall(SYS_getsid, 0) < 0;
+	bad |= syscall(SYS_gettid) != syscall(SYS_getpid) || syscall(SYS_sched_yield) != 0;
 	(void)syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	bad |= syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
 	return bad;

@@ -15,7 +15,8 @@
 norm() {
 	first=${2:-'^openat(AT_FDCWD, "\/nonexistent\/fastvmix"'}
 	sed -e 's/^\[pid *[0-9]*\] //' -e 's/^[0-9][0-9]*  *//' -e 's/) *= /) = /' \
-		-e 's/^getpid() = [0-9]*$/getpid() = PID/' \
+		-e 's/^getpid() = [0-9]*$/getpid() = PID/' -e 's/^gettid() = [0-9]*$/gettid() = PID/' \
+		-e 's/^getppid() = [0-9]*$/getppid() = PID/' \
 		-e 's/^\[ Process PID=[0-9]* /[ Process PID=PID /' "$1" |
 		sed -n "/$first/,\$p"
 }
@@ -178,7 +179,9 @@ check_same peer-times-same-as-strace /tmp/peer-times-strace.norm /tmp/peer-times
 # What samples do to look at their machine, to hide or to find a debugger
 # (anti.c): uname, prctl renaming the task and reading its name back, a
 # name cut as Linux cuts it, a bad address, and other options; ptrace
-# requests; resource limits; from its uname on.
+# requests; resource limits; its parent, process group, session and
+# thread id and a yield (quick calls, each one record written at its
+# return: the same lines); from its uname on.
 # PTRACE_TRACEME fails under strace, a ptracer, and succeeds under
 # FastVMIX, which is none: compared apart.
 side_by_side anti '^uname({'
@@ -200,6 +203,8 @@ check peer-anti-sysinfo-shown grep -q '^sysinfo({uptime=[0-9]*, loads=\[[0-9]*, 
 check_num peer-anti-sysinfo-totalram-read "$(cat /tmp/peer-anti-strace.ram)" -gt 0
 check_same peer-anti-sysinfo-totalram /tmp/peer-anti-strace.ram /tmp/peer-anti-fastvmix.ram
 check_num peer-anti-calls-compared "$(wc -l </tmp/peer-anti-strace.rest)" -ge 15
+check peer-anti-quick-shown sh -c "grep -q '^getpgid(0) = [1-9][0-9]*\$' /tmp/peer-anti-fastvmix.norm &&
+	grep -q '^getppid() = PID\$' /tmp/peer-anti-fastvmix.norm && grep -q '^sched_yield() = 0\$' /tmp/peer-anti-fastvmix.norm"
 check peer-anti-uname-shown grep -q '^uname({sysname="Linux", nodename="[^"]*", \.\.\.}) = 0$' /tmp/peer-anti-fastvmix.norm
 check_same peer-anti-same-as-strace /tmp/peer-anti-strace.rest /tmp/peer-anti-fastvmix.rest
 
