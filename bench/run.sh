@@ -43,6 +43,8 @@ grep -a '^# tsc_khz ' "$top/build/system/bench/results.txt" | sed 's/^# //' >>"$
 fi
 cd "$here"
 awk -v ec="$exit_cost" -v vc="$vmfunc_cost" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+# (a traced getpid, a quick call: one switch into the analyzer view and one
+# back, at its return)
 function vmfuncs(m) { return m ~ /^fast/ ? 2 : 0 }
 $1 == "tsc_khz" { khz = $2; next }
 { mode[NR] = $1; seen[NR] = $2; ex[NR] = $3; calls[NR] = $4; epc[NR] = $4 ? $3 / $4 : 0; n = NR
