@@ -7,8 +7,9 @@
 #ifndef FASTVMIX_RING_H
 #define FASTVMIX_RING_H
 
-/* 2: data records (FVX_RECORD_DATA, trace.h) among the records. */
-#define FVX_RING_VERSION 2
+/* 2: data records (FVX_RECORD_DATA, trace.h) among the records; 3: quick
+ * calls recorded whole (FVX_RECORD_WHOLE), without an entry record. */
+#define FVX_RING_VERSION 3
 /* At the start of each CPU's ring; records start at FVX_RING_RECORDS. */
 struct fvx_ring_header {
 	__u32 version;

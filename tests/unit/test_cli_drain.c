@@ -381,7 +381,7 @@ static void unknown_version_refused(void **state)
 
 	push(f, 1, 1);
 	ring(f, 1)->version = FVX_RING_VERSION + 1;
-	refused(f, 1, "cpu 1's ring is version 3, this fastvmix reads version 2");
+	refused(f, 1, "cpu 1's ring is version 4, this fastvmix reads version 3");
 }
 
 static void unknown_record_size_refused(void **state)

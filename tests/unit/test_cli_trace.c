@@ -506,7 +506,7 @@ static void unknown_ring_version_refused(void **state)
 	dev.ring_version = FVX_RING_VERSION + 1;
 	assert_int_equal(trace(argv), 1);
 	assert_non_null(
-		strstr(err_text, "cpu 0's ring is version 3, this fastvmix reads version 2"));
+		strstr(err_text, "cpu 0's ring is version 4, this fastvmix reads version 3"));
 	assert_null(strstr(err_text, "records,"));
 	assert_int_equal(dev.stops, 1);
 	assert_released();

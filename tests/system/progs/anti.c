@@ -52,7 +52,8 @@ int main(void)
 	bad |= syscall(SYS_getrlimit, 99, &lim) != -1;
 	bad |= syscall(SYS_sysinfo, &si) != 0 || si.totalram == 0;
 	bad |= syscall(SYS_sysinfo, NULL) != -1;
-	bad |= syscall(SYS_getppid) <= 0 || syscall(SYS_getpgid, 0) <= 0 || syscall(SYS_getsid, 0) < 0;
+	bad |= syscall(SYS_getppid) <= 0 || syscall(SYS_getpgid, 0) <= 0 ||
+	       syscall(SYS_getsid, 0) < 0;
 	bad |= syscall(SYS_gettid) != syscall(SYS_getpid) || syscall(SYS_sched_yield) != 0;
 	(void)syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	bad |= syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
