@@ -570,9 +570,10 @@ static bool notrace take_pending(void)
  * before the RIP it saved in RCX) with RAX its number, to be made again
  * when the thread next runs, by then after the frontend drained the ring;
  * such a call asks a question and changes nothing, so making it twice is
- * making it once: not while a tracer or seccomp may act on it (a seccomp
- * filter another thread installs with SECCOMP_FILTER_FLAG_TSYNC while the
- * call runs may hand it to a supervisor, which would see it twice). */
+ * making it once: not while a tracer, seccomp or the audit may act on it
+ * or log it (a seccomp filter another thread installs with
+ * SECCOMP_FILTER_FLAG_TSYNC while the call runs may hand it to a
+ * supervisor, which would see it twice). */
 static void notrace on_user_return(struct user_return_notifier *urn)
 {
 	struct pt_regs *regs = current_pt_regs();
@@ -589,10 +590,12 @@ static void notrace on_user_return(struct user_return_notifier *urn)
 		return;
 	/* (Rare: the ring is full. The conditions are looked at only then.) */
 	if (regs->ip == regs->cx && !current->ptrace &&
-	    !(current_thread_info()->syscall_work & FVX_WORK_WATCH)) {
+	    !(current_thread_info()->syscall_work &
+	      (FVX_WORK_WATCH | SYSCALL_WORK_SYSCALL_AUDIT))) {
 		regs->ip -= 2;
 		regs->ax = regs->orig_ax;
 	} else {
+		this_cpu_dec(return_routes[RETURN_NOTIFIER]); /* (counted once) */
 		(void)report_return(regs, value, RETURN_NOTIFIER, false);
 	}
 }
@@ -810,10 +813,13 @@ static void notrace probe_signal_deliver(void *data, int sig, struct kernel_sigi
 	 * exit_group or execve): it never returns to user mode, and strace
 	 * shows "= ?" (the exit record ends it so). But a quick call's, whose
 	 * entry has no record (syscall_quick.h): it ran, and is shown with
-	 * the value it had. */
+	 * the value it had; unless seccomp may have killed it before it ran
+	 * (a filter another thread installed with SECCOMP_FILTER_FLAG_TSYNC
+	 * while it was under way), which leaves RAX its number. */
 	if (take_pending() &&
 	    (sig != SIGKILL ||
-	     (!in_ia32_syscall() && fvx_syscall_quick((u32)current_pt_regs()->orig_ax))))
+	     (!in_ia32_syscall() && fvx_syscall_quick((u32)current_pt_regs()->orig_ax) &&
+	      !test_syscall_work(SECCOMP))))
 		report_pending(RETURN_SIGNAL);
 	if (sig != SIGKILL)
 		report_signal(sig, info, current,

@@ -131,7 +131,11 @@ static inline __attribute__((always_inline)) int entry_waits(const struct fvx_co
  * no room beyond the returns' headroom, when the trace waits, is not
  * recorded (FVX_ENTRY_RETRY): an entry, or a whole record the thread can
  * make again. In line, where n is a constant: each argument one store (a
- * loop cost five instructions an argument, every traced call). */
+ * loop cost five instructions an argument, every traced call). One that
+ * WAITS_OR_DROPS instead is dropped there, counted (a whole record that
+ * cannot wait: record_whole), once its task is known to be selected. */
+#define WAITS 1
+#define WAITS_OR_DROPS 2
 static inline __attribute__((always_inline)) int
 record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fvx_trace_data *data,
 	     __u64 nr, __u32 flags, const __u64 *shown, int n, int waits)
@@ -154,8 +158,12 @@ record_plain(const struct fvx_event *ev, const struct fvx_config *cfg, struct fv
 	head = ring->head;
 	used = head - *fvx_tail(cfg, ev->cpu);
 	if ((cfg->flags & FVX_CONFIG_RETRY) && waits &&
-	    used > capacity - 1 - FVX_RING_HEADROOM(capacity)) /* (a tail beyond the head too) */
-		return FVX_ENTRY_RETRY;
+	    used > capacity - 1 - FVX_RING_HEADROOM(capacity)) { /* (a tail beyond the head too) */
+		if (waits != WAITS_OR_DROPS)
+			return FVX_ENTRY_RETRY;
+		ring->dropped++;
+		return FVX_ENTRY_DONE;
+	}
 	if (used >= capacity) {
 		ring->dropped++;
 		return FVX_ENTRY_DONE;
@@ -234,7 +242,7 @@ int fvx_entry(const struct fvx_event *ev, const struct fvx_config *cfg, void *sc
 	__u32 flags = (__u32)ev->flags & FVX_RECORD_FLAGS;
 
 	if (!(flags & FVX_RECORD_COMPAT) && !fvx_capture_any(nr, flags))
-		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6, 1);
+		return record_plain(ev, cfg, scratch, nr, flags, ev->args, 6, WAITS);
 	return entry_copied(ev, cfg, scratch, nr, flags);
 }
 
@@ -342,7 +350,8 @@ static __attribute__((noinline)) void return_copied(const struct fvx_event *ev,
  * thread can make it again (FVX_EVENT_MAY_WAIT: the notifier's), else (a
  * return reported at a signal's delivery, a stop or an rseq abort, which
  * a sample can make as often as it likes) it is dropped, counted, as a
- * task event is (event_room). (The trampoline marks quick calls only:
+ * task event is, once its task is known to be selected (WAITS_OR_DROPS).
+ * (The trampoline marks quick calls only:
  * any other is written as a plain return.) Out of line, with its own
  * frame. */
 static __attribute__((noinline)) int record_whole(const struct fvx_event *ev,
@@ -354,11 +363,8 @@ static __attribute__((noinline)) int record_whole(const struct fvx_event *ev,
 
 	if (!fvx_syscall_quick(nr))
 		return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN, shown + 5, 1, 0);
-	if (!(ev->flags & FVX_EVENT_MAY_WAIT) && ev->cpu < cfg->geometry.cpu_count &&
-	    !event_room(cfg, ev->cpu))
-		return FVX_ENTRY_DONE;
 	return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN | FVX_RECORD_WHOLE, shown, 6,
-			    1);
+			    ev->flags & FVX_EVENT_MAY_WAIT ? WAITS : WAITS_OR_DROPS);
 }
 
 /* Any other return or task event (fvx_return). Out of line, with its own

@@ -310,7 +310,8 @@ static void quick_calls_have_nothing_to_capture(void **state)
 /* A ring with only the returns' headroom left: a whole call the thread
  * can make again waits (FVX_ENTRY_RETRY, nothing written), as its entry
  * would have; one it cannot (reported from a stop, an rseq abort or a
- * signal's delivery, no FVX_EVENT_MAY_WAIT) is dropped, counted: it never
+ * signal's delivery, no FVX_EVENT_MAY_WAIT) is dropped, counted if its
+ * task is selected: it never
  * takes the headroom kept for the returns of calls under way, which a
  * sample's flood of such calls would otherwise take from them. */
 static void a_full_ring_makes_quick_calls_wait(void **state)
@@ -325,6 +326,11 @@ static void a_full_ring_makes_quick_calls_wait(void **state)
 	assert_int_equal(whole(0, __NR_getppid, 0, 1), FVX_ENTRY_DONE);
 	assert_int_equal(ring(0)->head, n);
 	assert_int_equal(ring(0)->dropped, 1);
+	/* (Another process's, not selected, is no drop.) */
+	task_field(TASK_TGID, 600);
+	assert_int_equal(whole(0, __NR_getppid, 0, 1), FVX_ENTRY_DONE);
+	assert_int_equal(ring(0)->dropped, 1);
+	task_field(TASK_TGID, 500);
 	/* The headroom is still there for a return. */
 	ret(0, __NR_getpid, 0, 501, 0);
 	assert_int_equal(ring(0)->head, n + 1);
