@@ -343,30 +343,6 @@ static __attribute__((noinline)) void return_copied(const struct fvx_event *ev,
 		(void)record(ev, cfg, scratch, &rec, ev->call_args);
 }
 
-/* A 64-bit return marked FVX_RECORD_WHOLE: a quick call whose entry was
- * not recorded, whole, its first five arguments from pt_regs, its value in
- * the sixth (FVX_QUICK_VALUE). Like an entry it never takes the headroom
- * kept for the returns of calls under way: it waits for room when the
- * thread can make it again (FVX_EVENT_MAY_WAIT: the notifier's), else (a
- * return reported at a signal's delivery, a stop or an rseq abort, which
- * a sample can make as often as it likes) it is dropped, counted, as a
- * task event is, once its task is known to be selected (WAITS_OR_DROPS).
- * (The trampoline marks quick calls only:
- * any other is written as a plain return.) Out of line, with its own
- * frame. */
-static __attribute__((noinline)) int record_whole(const struct fvx_event *ev,
-						  const struct fvx_config *cfg, void *scratch)
-{
-	__u64 nr = fvx_syscall_number(ev->nr);
-	const __u64 shown[6] = { ev->call_args[0], ev->call_args[1], ev->call_args[2],
-				 ev->call_args[3], ev->call_args[4], ev->args[0] };
-
-	if (!fvx_syscall_quick(nr))
-		return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN, shown + 5, 1, 0);
-	return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN | FVX_RECORD_WHOLE, shown, 6,
-			    ev->flags & FVX_EVENT_MAY_WAIT ? WAITS : WAITS_OR_DROPS);
-}
-
 /* Any other return or task event (fvx_return). Out of line, with its own
  * frame. */
 static __attribute__((noinline)) int return_other(const struct fvx_event *ev,
@@ -385,6 +361,30 @@ static __attribute__((noinline)) int return_other(const struct fvx_event *ev,
 	else
 		return_copied(ev, cfg, scratch, nr, flags, shown);
 	return FVX_ENTRY_DONE;
+}
+
+/* A 64-bit return marked FVX_RECORD_WHOLE: a quick call whose entry was
+ * not recorded, whole, its first five arguments from pt_regs, its value in
+ * the sixth (FVX_QUICK_VALUE). Like an entry it never takes the headroom
+ * kept for the returns of calls under way: it waits for room when the
+ * thread can make it again (FVX_EVENT_MAY_WAIT: the notifier's), else (a
+ * return reported at a signal's delivery, a stop or an rseq abort, which
+ * a sample can make as often as it likes) it is dropped, counted, as a
+ * task event is, once its task is known to be selected (WAITS_OR_DROPS).
+ * Out of line, with its own frame. */
+static __attribute__((noinline)) int record_whole(const struct fvx_event *ev,
+						  const struct fvx_config *cfg, void *scratch)
+{
+	__u64 nr = fvx_syscall_number(ev->nr);
+	const __u64 shown[6] = { ev->call_args[0], ev->call_args[1], ev->call_args[2],
+				 ev->call_args[3], ev->call_args[4], ev->args[0] };
+
+	/* (The trampoline marks quick calls only: any other marked whole is
+	 * the return it is, FVX_RECORD_WHOLE left out.) */
+	if (!fvx_syscall_quick(nr))
+		return return_other(ev, cfg, scratch);
+	return record_plain(ev, cfg, scratch, nr, FVX_RECORD_RETURN | FVX_RECORD_WHOLE, shown, 6,
+			    ev->flags & FVX_EVENT_MAY_WAIT ? WAITS : WAITS_OR_DROPS);
 }
 
 /* A return (FVX_RECORD_RETURN, with FVX_RECORD_COMPAT for a 32-bit call, or

@@ -29,7 +29,8 @@
 /* In that call's flags, with FVX_RECORD_WHOLE: the reporter can make the
  * thread make the call again (the agent's notifier sends it back to its
  * SYSCALL), so the record may wait for room as an entry does
- * (FVX_ENTRY_RETRY); without it the record takes the returns' headroom. */
+ * (FVX_ENTRY_RETRY); without it, where only the returns' headroom is
+ * left, the record is dropped and counted. */
 #define FVX_EVENT_MAY_WAIT (1u << 30)
 /* Linux's x86-64 struct pt_regs, as its entry code pushes it (the agent
  * checks them against <asm/ptrace.h>): a 64-bit call's arguments. */
